@@ -1,0 +1,168 @@
+// A streaming CSV record reader. Most lines hold no quote at all, so they take a fast path
+// (String.prototype.split, native and quick); only lines with a '"' go through the RFC 4180 state
+// machine, which also handles quoted fields that span lines and blocks.
+
+export type RecordSink = (fields: string[], line: number) => void;
+export type LineReject = (reason: string, line: number) => void;
+
+const CANDIDATE_DELIMITERS = [',', ';', '\t', '|'];
+
+/** Picks the delimiter whose per-line count (outside quotes) is highest and most consistent. */
+export function sniffDelimiter(sample: string): string {
+  const lines = sample.split(/\r?\n/).filter((l) => l.length > 0).slice(0, 30);
+  let best = ',';
+  let bestScore = -1;
+  for (const d of CANDIDATE_DELIMITERS) {
+    const counts = lines.map((l) => countOutsideQuotes(l, d));
+    const first = counts[0] ?? 0;
+    if (first === 0) continue;
+    const consistent = counts.filter((c) => c === first).length / counts.length;
+    const score = consistent * 1000 + first;
+    if (score > bestScore) {
+      bestScore = score;
+      best = d;
+    }
+  }
+  return best;
+}
+
+function countOutsideQuotes(line: string, d: string): number {
+  let n = 0;
+  let quoted = false;
+  for (let i = 0; i < line.length; i++) {
+    const c = line[i];
+    if (c === '"') quoted = !quoted;
+    else if (c === d && !quoted) n++;
+  }
+  return n;
+}
+
+export class CsvReader {
+  /** Text of a record whose quoted field is still open at the end of the last block. */
+  private pending = '';
+  private pendingLine = 0;
+  /** Number of the last line consumed (1-based). */
+  line = 0;
+
+  constructor(
+    private readonly delimiter: string,
+    private readonly maxRecordChars: number,
+  ) {}
+
+  /**
+   * Feeds a block of whole lines (it ends with '\n' unless `final`). Records are emitted with the
+   * line number where they start; rows that cannot be read are reported to `reject`.
+   */
+  feed(block: string, emit: RecordSink, reject: LineReject, final = false): void {
+    let text = block;
+    if (this.pending !== '') {
+      text = this.pending + block;
+      this.line = this.pendingLine - 1;
+      this.pending = '';
+    }
+    const d = this.delimiter;
+    const n = text.length;
+    let pos = 0;
+    let nextQuote = text.indexOf('"');
+    while (pos < n) {
+      let nl = text.indexOf('\n', pos);
+      if (nl < 0) nl = n;
+      const lineNo = ++this.line;
+      if (nextQuote < 0 || nextQuote > nl) {
+        let end = nl;
+        if (end > pos && text.charCodeAt(end - 1) === 13) end--;
+        if (end > pos) emit(text.slice(pos, end).split(d), lineNo);
+        pos = nl + 1;
+        continue;
+      }
+      const next = this.parseQuoted(text, pos, lineNo, emit);
+      if (next < 0) {
+        // The record's quote is still open: keep it for the next block, unless it is too long to be real.
+        const rest = text.slice(pos);
+        if (!final && rest.length <= this.maxRecordChars) {
+          this.pending = rest;
+          this.pendingLine = lineNo;
+          return;
+        }
+        reject(final ? 'unclosed quote' : 'record too long (unclosed quote?)', lineNo);
+        // Resynchronise on the next line, treating the bad line as lost.
+        this.line = lineNo;
+        pos = nl + 1;
+        nextQuote = text.indexOf('"', pos);
+        continue;
+      }
+      pos = next;
+      nextQuote = text.indexOf('"', pos);
+    }
+  }
+
+  /** Flushes a record left open at end of input. */
+  finish(emit: RecordSink, reject: LineReject): void {
+    if (this.pending === '') return;
+    const text = this.pending;
+    this.pending = '';
+    this.line = this.pendingLine - 1;
+    this.feed(text, emit, reject, true);
+  }
+
+  /** Counts a line that never reached the reader (e.g. skipped for its length). */
+  skipLine(): number {
+    return ++this.line;
+  }
+
+  /** Parses one record starting at `pos`; returns the index after it, or -1 if the text ends inside a quote. */
+  private parseQuoted(text: string, pos: number, lineNo: number, emit: RecordSink): number {
+    const d = this.delimiter;
+    const n = text.length;
+    const fields: string[] = [];
+    let i = pos;
+    let extraLines = 0;
+    for (;;) {
+      let value: string;
+      if (text.charCodeAt(i) === 34) {
+        // Quoted field: "" is an escaped quote; newlines inside are part of the value.
+        let j = i + 1;
+        value = '';
+        for (;;) {
+          const q = text.indexOf('"', j);
+          if (q < 0) return -1;
+          value += text.slice(j, q);
+          if (text.charCodeAt(q + 1) === 34) {
+            value += '"';
+            j = q + 2;
+            continue;
+          }
+          i = q + 1;
+          break;
+        }
+        for (let k = value.indexOf('\n'); k >= 0; k = value.indexOf('\n', k + 1)) extraLines++;
+        // Be lenient with text between the closing quote and the delimiter (`"a"b,`).
+        const stop = nextStop(text, i, d, n);
+        if (stop > i) value += text.slice(i, stop).replace(/\r$/, '');
+        i = stop;
+      } else {
+        const stop = nextStop(text, i, d, n);
+        value = text.slice(i, stop);
+        if (value.charCodeAt(value.length - 1) === 13 && (stop === n || text[stop] === '\n')) value = value.slice(0, -1);
+        i = stop;
+      }
+      fields.push(value);
+      if (i < n && text[i] === d) {
+        i++;
+        continue;
+      }
+      // End of record: newline or end of text.
+      this.line = lineNo + extraLines;
+      emit(fields, lineNo);
+      return i < n ? i + 1 : n;
+    }
+  }
+}
+
+function nextStop(text: string, from: number, d: string, n: number): number {
+  let a = text.indexOf(d, from);
+  let b = text.indexOf('\n', from);
+  if (a < 0) a = n;
+  if (b < 0) b = n;
+  return a < b ? a : b;
+}

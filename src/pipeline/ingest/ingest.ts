@@ -1,0 +1,328 @@
+// Reads a log from a byte stream into an EventTable: container sniffing (gzip, binary, archives),
+// format and column detection on the first lines, then streaming record by record. Memory stays
+// proportional to the events kept, never to the file: the bytes pass through in chunks.
+
+import type { Detection, Progress, RoleMapping } from '../types';
+import { LogError } from '../types';
+import { CsvReader, sniffDelimiter } from './csv';
+import { detectMapping, layoutKey, missingFraction, validateMapping } from './detect';
+import { JsonlReader, sniffJsonShape } from './jsonl';
+import { LineBlocks } from './lines';
+import { RejectLog } from './rejects';
+import { EventTableBuilder, type EventTable } from './table';
+
+export interface CancelToken {
+  cancelled: boolean;
+}
+
+export interface IngestOptions {
+  totalBytes: number | null;
+  mapping?: RoleMapping;
+  onProgress?: (p: Progress) => void;
+  cancel?: CancelToken;
+  /** Lines longer than this are skipped (and counted) rather than buffered. Default 16 MiB. */
+  maxLineBytes?: number;
+}
+
+export interface Ingested {
+  table: EventTable;
+  detection: Detection;
+  /** Data rows seen (accepted + rejected); for nested JSON, events. */
+  rows: number;
+  rejects: RejectLog;
+  warnings: string[];
+  readMs: number;
+  bytesRead: number;
+}
+
+export const DEFAULT_MAX_LINE_BYTES = 16 * 1024 * 1024;
+/** Bytes of decoded text looked at before deciding format and columns. */
+const SNIFF_BYTES = 64 * 1024;
+const SAMPLE_RECORDS = 50;
+const PROGRESS_EVERY_MS = 100;
+const YIELD_EVERY_MS = 40;
+
+type Emit = (f: string[], line: number) => void;
+type Reject = (r: string, line: number) => void;
+/** What ingest needs of a format reader (CsvReader, JsonlReader). */
+interface Reader {
+  line: number;
+  feed(block: string, emit: Emit, reject: Reject): void;
+  finish(emit: Emit, reject: Reject): void;
+  skipLine(): number;
+}
+
+export async function ingest(stream: ReadableStream<Uint8Array>, opts: IngestOptions): Promise<Ingested> {
+  const started = performance.now();
+  const maxLine = opts.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
+  const rejects = new RejectLog();
+  const warnings: string[] = [];
+
+  const raw = stream.getReader();
+  let bytesRead = 0;
+  const head = await readHead(raw);
+  bytesRead += head.length;
+  if (head.length === 0) throw new LogError('The file is empty: there is nothing to analyse.', 'empty');
+  const gzip = head[0] === 0x1f && head[1] === 0x8b;
+  const counted = new ReadableStream<Uint8Array>({
+    start(c) {
+      c.enqueue(head);
+    },
+    async pull(c) {
+      const r = await raw.read();
+      if (r.done) c.close();
+      else {
+        bytesRead += r.value.length;
+        c.enqueue(r.value);
+      }
+    },
+    cancel(reason) {
+      return raw.cancel(reason);
+    },
+  });
+  const data = (gzip ? counted.pipeThrough(new DecompressionStream('gzip') as unknown as TransformStream<Uint8Array, Uint8Array>) : counted).getReader();
+
+  let rows = 0;
+  let reader: Reader | null = null;
+  let builder: EventTableBuilder | null = null;
+  let detection: Detection | null = null;
+  let columns = 0;
+  let decodedBytes = 0;
+  let badUtf8Lines = 0;
+  const sample: { fields: string[]; line: number }[] = [];
+  let sniffText = '';
+
+  const reject = (reason: string, line: number): void => {
+    rows++;
+    rejects.add(reason, line);
+  };
+  const emit = (fields: string[], line: number): void => {
+    if (builder === null) {
+      sample.push({ fields, line });
+      return;
+    }
+    rows++;
+    if (fields.length !== columns) {
+      rejects.add(fields.length < columns ? 'too few fields' : 'too many fields', line);
+      return;
+    }
+    builder.add(fields, line);
+  };
+  const blocks = new LineBlocks(maxLine, {
+    overlong() {
+      // Lines still held for sniffing come before the skipped one: read them first so numbering holds.
+      if (reader === null) {
+        if (sniffText.trim() === '') throw new LogError(`The first line is longer than ${formatMiB(maxLine)}: this is not a CSV or JSON Lines log.`, 'unreadable', 1);
+        const text = sniffText;
+        sniffText = '';
+        const r = startReader(text);
+        reader = r;
+        r.feed(text, emit, reject);
+      }
+      reject(`line longer than ${formatMiB(maxLine)}`, (reader as Reader).skipLine());
+    },
+  });
+
+  const feed = (text: string): void => {
+    if (text === '') return;
+    decodedBytes += text.length;
+    if (text.indexOf('\uFFFD') >= 0) badUtf8Lines++;
+    if (reader === null) {
+      sniffText += text;
+      if (sniffText.length < SNIFF_BYTES) return;
+      text = sniffText;
+      sniffText = '';
+      reader = startReader(text);
+    }
+    reader.feed(text, emit, reject);
+    if (builder === null && sample.length > SAMPLE_RECORDS) startBuilder();
+  };
+
+  const startReader = (text: string): Reader => {
+    const first = text.trimStart();
+    if (first.startsWith('{')) {
+      const shape = sniffJsonShape(text);
+      if (shape.columns.length === 0) throw new LogError('The file looks like JSON Lines, but none of its first lines is a JSON object. Check the export.', 'unreadable', 1);
+      detection = { format: 'jsonl', gzip, columns: shape.columns, samples: [], mapping: {}, layoutKey: layoutKey('jsonl', shape.columns), ...(shape.nested ? { nested: shape.nested } : {}) };
+      columns = shape.columns.length;
+      return new JsonlReader(shape);
+    }
+    if (first.startsWith('[')) {
+      throw new LogError('This is a JSON array, not JSON Lines. Save it with one JSON object per line (JSONL) and open it again.', 'unreadable', 1);
+    }
+    const delimiter = sniffDelimiter(text.slice(0, 16384));
+    detection = { format: 'csv', delimiter, gzip, columns: [], samples: [], mapping: {}, layoutKey: '' };
+    return new CsvReader(delimiter, maxLine);
+  };
+
+  /** Decides columns and mapping from the sample, then replays the sample into the table. */
+  const startBuilder = (): void => {
+    const det = detection!;
+    let records = sample.splice(0);
+    if (det.format === 'csv') {
+      const header = records.shift();
+      if (!header) return;
+      det.columns = headerNames(header.fields);
+      det.layoutKey = layoutKey('csv', det.columns);
+      columns = det.columns.length;
+    }
+    det.samples = records.filter((r) => r.fields.length === columns).slice(0, SAMPLE_RECORDS).map((r) => r.fields);
+    const detected = detectMapping(det.columns, det.samples);
+    let mapping = detected;
+    if (opts.mapping) {
+      const problem = validateMapping(opts.mapping, columns);
+      if (problem) throw new LogError(`The column mapping does not fit this file: ${problem}`, 'bad-mapping', undefined, { ...det, mapping: detected });
+      mapping = opts.mapping;
+    }
+    det.mapping = mapping;
+    requireUsableMapping(det);
+    builder = new EventTableBuilder(mapping, rejects);
+    for (const r of records) emit(r.fields, r.line);
+    records = [];
+  };
+
+  let lastProgress = started;
+  let lastYield = started;
+  const progress = (stage: Progress['stage']): void => {
+    const now = performance.now();
+    const secs = Math.max(1e-3, (now - started) / 1000);
+    opts.onProgress?.({
+      stage,
+      bytesRead,
+      totalBytes: opts.totalBytes,
+      rows,
+      rowsPerSecond: rows / secs,
+      fraction: opts.totalBytes ? Math.min(1, bytesRead / opts.totalBytes) : null,
+    });
+  };
+
+  try {
+    for (;;) {
+      if (opts.cancel?.cancelled) throw new LogError('Cancelled.', 'cancelled');
+      let r: ReadableStreamReadResult<Uint8Array>;
+      try {
+        r = await data.read();
+      } catch (err) {
+        throw readError(err, gzip, decodedBytes, (reader as Reader | null)?.line);
+      }
+      if (r.done) break;
+      if (decodedBytes === 0 && sniffText === '') sniffBinary(r.value);
+      feed(blocks.push(r.value));
+      const now = performance.now();
+      if (now - lastProgress > PROGRESS_EVERY_MS) {
+        lastProgress = now;
+        progress('read');
+      }
+      if (now - lastYield > YIELD_EVERY_MS) {
+        // Let the worker see a cancel message even when reads resolve without a macrotask.
+        await new Promise((res) => setTimeout(res, 0));
+        lastYield = performance.now();
+      }
+    }
+    const tail = blocks.end();
+    if (reader === null) {
+      const text = sniffText + tail;
+      sniffText = '';
+      if (text.trim() === '') throw new LogError('The file is empty: there is nothing to analyse.', 'empty');
+      const r = startReader(text);
+      reader = r;
+      r.feed(text, emit, reject);
+    } else if (tail !== '') {
+      (reader as Reader).feed(tail, emit, reject);
+    }
+    (reader as Reader).finish(emit, reject);
+    if (builder === null) startBuilder();
+  } catch (err) {
+    await data.cancel().catch(() => undefined);
+    throw err;
+  }
+
+  const det = detection!;
+  if (builder === null || rows === 0) {
+    throw new LogError(det.format === 'csv' ? 'The file has a header but no data rows.' : 'The file has no readable JSON lines.', 'no-data-rows', undefined, det);
+  }
+  const table = (builder as EventTableBuilder).build();
+  if (badUtf8Lines > 0) warnings.push('Some text is not valid UTF-8 and shows as �. Re-save the file as UTF-8 for correct titles.');
+  if (!table.hasTime) warnings.push('No timestamp column was found: events keep their file order, and recency and session gaps are not available.');
+  if (table.length === 0) warnings.push('Every row was rejected: check the reasons below and the column mapping.');
+  progress('read');
+  return { table, detection: det, rows, rejects, warnings, readMs: performance.now() - started, bytesRead };
+}
+
+/** Reads until at least a few bytes are in hand (magic-number sniffing needs them). */
+async function readHead(raw: ReadableStreamDefaultReader<Uint8Array>): Promise<Uint8Array> {
+  const parts: Uint8Array[] = [];
+  let n = 0;
+  while (n < 4) {
+    const r = await raw.read();
+    if (r.done) break;
+    parts.push(r.value);
+    n += r.value.length;
+  }
+  if (parts.length === 1) return parts[0];
+  const out = new Uint8Array(n);
+  let off = 0;
+  for (const p of parts) {
+    out.set(p, off);
+    off += p.length;
+  }
+  return out;
+}
+
+function sniffBinary(bytes: Uint8Array): void {
+  const b = bytes;
+  if (b[0] === 0x50 && b[1] === 0x4b && b[2] === 0x03 && b[3] === 0x04) {
+    throw new LogError('This is a ZIP archive (or an Excel .xlsx file). Unzip it, or export the sheet as CSV, and open that file.', 'archive', 1);
+  }
+  if ((b[0] === 0xff && b[1] === 0xfe) || (b[0] === 0xfe && b[1] === 0xff)) {
+    throw new LogError('This file is UTF-16 text. Save it as UTF-8 CSV (in Excel: "CSV UTF-8") and open it again.', 'unreadable', 1);
+  }
+  const limit = Math.min(b.length, 8192);
+  let control = 0;
+  for (let i = 0; i < limit; i++) {
+    const c = b[i];
+    if (c === 0) throw new LogError('This is a binary file, not a CSV or JSON Lines log (it contains zero bytes near the start).', 'binary', 1);
+    if (c < 9 || (c > 13 && c < 32 && c !== 27)) control++;
+  }
+  if (limit > 0 && control / limit > 0.05) throw new LogError('This is a binary file, not a CSV or JSON Lines log (too many control characters).', 'binary', 1);
+}
+
+function readError(err: unknown, gzip: boolean, decodedBytes: number, line: number | undefined): LogError {
+  const at = line ? ` around line ${line.toLocaleString('en')}` : '';
+  if (gzip) {
+    return new LogError(`The .gz file is truncated or corrupt: it ends early${at} (after ${decodedBytes.toLocaleString('en')} characters). Download or export it again.`, 'truncated-gzip', line);
+  }
+  const msg = err instanceof Error ? err.message : String(err);
+  return new LogError(`The file could not be read${at}: ${msg}`, 'unreadable', line);
+}
+
+function headerNames(fields: string[]): string[] {
+  const seen = new Map<string, number>();
+  return fields.map((f, i) => {
+    let name = f.trim() || `column ${i + 1}`;
+    const n = seen.get(name) ?? 0;
+    seen.set(name, n + 1);
+    if (n > 0) name = `${name} (${n + 1})`;
+    return name;
+  });
+}
+
+function requireUsableMapping(det: Detection): void {
+  const list = det.columns.map((c) => `"${c}"`).join(', ');
+  if (det.mapping.item === undefined) {
+    throw new LogError(`No item (product) column was recognised among ${list}. Choose which column holds the item id in the column mapping.`, 'no-user-or-item', undefined, det);
+  }
+  const m = det.mapping;
+  if (m.user === undefined && m.session === undefined && m.invoice === undefined) {
+    throw new LogError(`No user, session or invoice column was recognised among ${list}. Choose which column identifies the shopper in the column mapping.`, 'no-user-or-item', undefined, det);
+  }
+}
+
+/** Whether the user column is too sparse to group by (Diginetica's user_id is mostly "NA"). */
+export function userColumnUsable(det: Detection): boolean {
+  return det.mapping.user !== undefined && missingFraction(det.samples, det.mapping.user) < 0.5;
+}
+
+function formatMiB(bytes: number): string {
+  return bytes >= 1024 * 1024 ? `${Math.round(bytes / (1024 * 1024))} MiB` : `${Math.round(bytes / 1024)} KiB`;
+}

@@ -1,0 +1,119 @@
+// JSON Lines: one object per line, either flat ({"user_id":..,"item_id":..}) or a session with
+// nested events (OTTO: {"session":1,"events":[{"aid":..,"ts":..,"type":"clicks"}]}). Both are
+// flattened to string records over a fixed column list so the rest of ingest sees one shape.
+
+import type { LineReject, RecordSink } from './csv';
+
+const SAMPLE_LINES = 50;
+
+export interface JsonShape {
+  columns: string[];
+  nested?: 'otto';
+}
+
+function scalar(v: unknown): string {
+  if (v === null || v === undefined) return '';
+  if (typeof v === 'string') return v;
+  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
+  return JSON.stringify(v);
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** Works out the columns from the first lines that parse as objects. */
+export function sniffJsonShape(text: string): JsonShape {
+  const parent: string[] = [];
+  const child: string[] = [];
+  let nested = false;
+  let seen = 0;
+  for (const line of text.split('\n')) {
+    if (seen >= SAMPLE_LINES) break;
+    const t = line.trim();
+    if (t === '') continue;
+    let obj: unknown;
+    try {
+      obj = JSON.parse(t);
+    } catch {
+      continue;
+    }
+    if (!isObject(obj)) continue;
+    seen++;
+    const events = obj.events;
+    if (Array.isArray(events) && events.some(isObject)) nested = true;
+    for (const k of Object.keys(obj)) {
+      if (k === 'events' && Array.isArray(events)) continue;
+      if (!parent.includes(k)) parent.push(k);
+    }
+    if (Array.isArray(events)) {
+      for (const e of events.slice(0, 50)) {
+        if (!isObject(e)) continue;
+        for (const k of Object.keys(e)) if (!child.includes(k)) child.push(k);
+      }
+    }
+  }
+  if (nested) return { columns: [...parent, ...child.map((k) => `events.${k}`)], nested: 'otto' };
+  return { columns: parent };
+}
+
+export class JsonlReader {
+  line = 0;
+  private readonly parentKeys: string[];
+  private readonly childKeys: string[];
+
+  constructor(private readonly shape: JsonShape) {
+    this.parentKeys = shape.columns.filter((c) => !c.startsWith('events.') || !shape.nested);
+    this.childKeys = shape.nested ? shape.columns.filter((c) => c.startsWith('events.')).map((c) => c.slice(7)) : [];
+  }
+
+  feed(block: string, emit: RecordSink, reject: LineReject): void {
+    let pos = 0;
+    const n = block.length;
+    while (pos < n) {
+      let nl = block.indexOf('\n', pos);
+      if (nl < 0) nl = n;
+      const lineNo = ++this.line;
+      const text = block.slice(pos, nl).trim();
+      pos = nl + 1;
+      if (text === '') continue;
+      let obj: unknown;
+      try {
+        obj = JSON.parse(text);
+      } catch {
+        reject('invalid JSON', lineNo);
+        continue;
+      }
+      if (!isObject(obj)) {
+        reject('line is not a JSON object', lineNo);
+        continue;
+      }
+      const head = this.parentKeys.map((k) => scalar(obj[k]));
+      if (!this.shape.nested) {
+        emit(head, lineNo);
+        continue;
+      }
+      const events = obj.events;
+      if (!Array.isArray(events) || events.length === 0) {
+        reject('no events in this line', lineNo);
+        continue;
+      }
+      for (const e of events) {
+        if (!isObject(e)) {
+          reject('event is not a JSON object', lineNo);
+          continue;
+        }
+        const row = head.slice();
+        for (const k of this.childKeys) row.push(scalar(e[k]));
+        emit(row, lineNo);
+      }
+    }
+  }
+
+  /** Lines are self-contained: nothing is left over at the end. */
+  finish(): void {}
+
+  skipLine(): number {
+    return ++this.line;
+  }
+}

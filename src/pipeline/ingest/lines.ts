@@ -1,0 +1,81 @@
+// Cuts a byte stream into blocks of whole lines and decodes them as UTF-8. Working on bytes first
+// lets an absurdly long line (a 2 GB line, a binary blob) be skipped with memchr-speed
+// Uint8Array.indexOf instead of being buffered and decoded.
+
+export interface LineBlockEvents {
+  /** A line longer than the limit was skipped; it is the next line of the file. */
+  overlong(): void;
+}
+
+export class LineBlocks {
+  private carry: Uint8Array[] = [];
+  private carryBytes = 0;
+  private skipping = false;
+  private readonly decoder = new TextDecoder('utf-8');
+  private first = true;
+
+  constructor(
+    private readonly maxLineBytes: number,
+    private readonly events: LineBlockEvents,
+  ) {}
+
+  /** Returns the decoded text of the complete lines now available ('' if none). */
+  push(chunk: Uint8Array): string {
+    if (this.skipping) {
+      const nl = chunk.indexOf(10);
+      if (nl < 0) return '';
+      this.skipping = false;
+      chunk = chunk.subarray(nl + 1);
+    }
+    const last = chunk.lastIndexOf(10);
+    if (last < 0) {
+      if (chunk.length > 0) {
+        this.carry.push(chunk);
+        this.carryBytes += chunk.length;
+      }
+      if (this.carryBytes > this.maxLineBytes) {
+        this.carry = [];
+        this.carryBytes = 0;
+        this.skipping = true;
+        this.events.overlong();
+      }
+      return '';
+    }
+    const head = this.take(chunk.subarray(0, last + 1));
+    const tail = chunk.subarray(last + 1);
+    this.carry = tail.length > 0 ? [tail] : [];
+    this.carryBytes = tail.length;
+    return this.decode(head);
+  }
+
+  /** The last line, which may lack its newline. */
+  end(): string {
+    if (this.skipping) return '';
+    const rest = this.take(new Uint8Array(0));
+    this.carry = [];
+    this.carryBytes = 0;
+    return rest.length ? this.decode(rest) : '';
+  }
+
+  private take(part: Uint8Array): Uint8Array {
+    if (this.carry.length === 0) return part;
+    const out = new Uint8Array(this.carryBytes + part.length);
+    let off = 0;
+    for (const c of this.carry) {
+      out.set(c, off);
+      off += c.length;
+    }
+    out.set(part, off);
+    return out;
+  }
+
+  private decode(bytes: Uint8Array): string {
+    // Blocks end on '\n', always a character boundary in UTF-8, so no streaming state is needed.
+    let text = this.decoder.decode(bytes);
+    if (this.first) {
+      this.first = false;
+      if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+    }
+    return text;
+  }
+}

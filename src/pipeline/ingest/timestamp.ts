@@ -1,0 +1,166 @@
+// Timestamps arrive as ISO-like strings ("2019-10-01 00:00:00 UTC", "2010-12-01 08:26"),
+// US-style dates ("12/1/2010 8:26"), dates alone, or epoch numbers in s / ms / µs.
+// Naive times (no zone) are read as UTC so that results don't depend on the viewer's zone.
+// Hand-rolled because Date.parse is slow and inconsistent across engines for non-ISO shapes.
+
+const ZERO = 48;
+
+function digitsAt(s: string, start: number, end: number): number {
+  let v = 0;
+  for (let i = start; i < end; i++) {
+    const c = s.charCodeAt(i) - ZERO;
+    if (c < 0 || c > 9) return -1;
+    v = v * 10 + c;
+  }
+  return v;
+}
+
+/** Reads a run of digits starting at `pos`; returns [value, endPos] or null. */
+function readInt(s: string, pos: number): [number, number] | null {
+  let end = pos;
+  while (end < s.length) {
+    const c = s.charCodeAt(end) - ZERO;
+    if (c < 0 || c > 9) break;
+    end++;
+  }
+  if (end === pos || end - pos > 9) return null;
+  return [digitsAt(s, pos, end), end];
+}
+
+function validDate(y: number, mo: number, d: number): boolean {
+  if (mo < 1 || mo > 12 || d < 1 || d > 31 || y < 1900 || y > 2200) return false;
+  const days = new Date(Date.UTC(y, mo, 0)).getUTCDate();
+  return d <= days;
+}
+
+/** Parses "HH:MM[:SS[.fff]]" plus an optional zone from `pos`; returns ms since midnight minus zone offset. */
+function parseClock(s: string, pos: number): number {
+  let i = pos;
+  while (i < s.length && (s[i] === ' ' || s[i] === 'T')) i++;
+  if (i >= s.length) return 0;
+  const h = readInt(s, i);
+  if (!h || s[h[1]] !== ':') return NaN;
+  const m = readInt(s, h[1] + 1);
+  if (!m) return NaN;
+  let sec = 0;
+  let ms = 0;
+  i = m[1];
+  if (s[i] === ':') {
+    const sv = readInt(s, i + 1);
+    if (!sv) return NaN;
+    sec = sv[0];
+    i = sv[1];
+    if (s[i] === '.' || s[i] === ',') {
+      let j = i + 1;
+      let frac = 0;
+      let scale = 1000;
+      while (j < s.length) {
+        const c = s.charCodeAt(j) - ZERO;
+        if (c < 0 || c > 9) break;
+        if (scale > 1) {
+          scale /= 10;
+          frac += c * scale;
+        }
+        j++;
+      }
+      ms = Math.floor(frac);
+      i = j;
+    }
+  }
+  if (h[0] > 23 || m[0] > 59 || sec > 60) return NaN;
+  let hour = h[0];
+  // 12-hour clocks ("8:26 PM")
+  const rest = s.slice(i).trim();
+  let zone = rest;
+  const ampm = /^(am|pm)\b/i.exec(rest);
+  if (ampm) {
+    if (hour > 12 || hour === 0) return NaN;
+    const pm = ampm[1].toLowerCase() === 'pm';
+    hour = (hour % 12) + (pm ? 12 : 0);
+    zone = rest.slice(2).trim();
+  }
+  const offset = parseZone(zone);
+  if (Number.isNaN(offset)) return NaN;
+  return ((hour * 60 + m[0]) * 60 + sec) * 1000 + ms - offset;
+}
+
+/** Zone suffix -> offset in ms ("" / "Z" / "UTC" / "GMT" / "+01:00" / "-0500"). NaN if unknown. */
+function parseZone(z: string): number {
+  if (z === '' || z === 'Z' || z === 'z' || z === 'UTC' || z === 'GMT' || z === 'utc') return 0;
+  const m = /^(?:UTC|GMT)?\s*([+-])(\d{2}):?(\d{2})?$/.exec(z);
+  if (!m) return NaN;
+  const mins = Number(m[2]) * 60 + Number(m[3] ?? 0);
+  return (m[1] === '-' ? -1 : 1) * mins * 60_000;
+}
+
+/** Epoch number -> ms, guessing the unit from its magnitude (s, ms, µs). */
+export function epochToMs(v: number): number {
+  if (!Number.isFinite(v) || v < 0) return NaN;
+  if (v >= 1e14) return Math.floor(v / 1000); // µs
+  if (v >= 1e11) return v; // ms
+  if (v >= 1e8) return v * 1000; // s (1973 onwards)
+  return NaN;
+}
+
+/** Parses one timestamp string to ms since the Unix epoch (UTC); NaN when it cannot be read. */
+export function parseTimestamp(raw: string): number {
+  const s = raw.trim();
+  if (s.length === 0) return NaN;
+  const c0 = s.charCodeAt(0) - ZERO;
+  if (c0 < 0 || c0 > 9) return fallback(s);
+  // YYYY-MM-DD or YYYY/MM/DD
+  if (s.length >= 10 && (s[4] === '-' || s[4] === '/') && s[7] === s[4]) {
+    const y = digitsAt(s, 0, 4);
+    const mo = digitsAt(s, 5, 7);
+    const d = digitsAt(s, 8, 10);
+    if (y < 0 || mo < 0 || d < 0 || !validDate(y, mo, d)) return NaN;
+    const clock = parseClock(s, 10);
+    return Number.isNaN(clock) ? NaN : Date.UTC(y, mo - 1, d) + clock;
+  }
+  // M/D/YYYY or D/M/YYYY (day-first only when the first number cannot be a month), also with '.'
+  const a = readInt(s, 0);
+  if (a && (s[a[1]] === '/' || s[a[1]] === '.') && a[1] <= 2) {
+    const sep = s[a[1]];
+    const b = readInt(s, a[1] + 1);
+    if (!b || s[b[1]] !== sep) return NaN;
+    const y = readInt(s, b[1] + 1);
+    if (!y) return NaN;
+    let year = y[0];
+    if (y[1] - b[1] - 1 === 2) year += year < 70 ? 2000 : 1900;
+    let mo = a[0];
+    let d = b[0];
+    if (sep === '.' || mo > 12) [mo, d] = [d, mo];
+    if (!validDate(year, mo, d)) return NaN;
+    const clock = parseClock(s, y[1]);
+    return Number.isNaN(clock) ? NaN : Date.UTC(year, mo - 1, d) + clock;
+  }
+  // Epoch numbers
+  if (/^\d+(\.\d+)?$/.test(s)) return epochToMs(Number(s));
+  return fallback(s);
+}
+
+function fallback(s: string): number {
+  // Month names etc. ("Wed, 01 Dec 2010 08:26:00 GMT"): the engine's parser, but only for
+  // strings that carry a 4-digit year, since Date.parse accepts nonsense like "1".
+  if (!/\b\d{4}\b/.test(s)) return NaN;
+  const v = Date.parse(s);
+  return Number.isNaN(v) ? NaN : v;
+}
+
+/** Parses a "time offset" column (ms added to the timestamp, e.g. Diginetica's timeframe). */
+export function parseOffset(raw: string): number {
+  const v = Number(raw);
+  return Number.isFinite(v) ? v : NaN;
+}
+
+/** Memoises the last value: logs repeat the same timestamp on consecutive rows (invoice lines). */
+export class TimestampReader {
+  private last = '';
+  private lastValue = NaN;
+  read(raw: string): number {
+    if (raw === this.last) return this.lastValue;
+    this.last = raw;
+    this.lastValue = parseTimestamp(raw);
+    return this.lastValue;
+  }
+}

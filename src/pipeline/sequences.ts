@@ -1,0 +1,186 @@
+// Turns the event table into behaviour sequences: one per user or per session, in time order,
+// with rapid duplicates collapsed and the noise filters applied. Output is CSR over event indices
+// (offsets + events), so later stages walk sequences without any per-event objects.
+
+import type { EventTable } from './ingest/table';
+import { RejectLog } from './ingest/rejects';
+import type { SequenceOptions } from './types';
+
+export interface Sequences {
+  by: 'user' | 'session';
+  count: number;
+  /** Per sequence: user index (by user, or derived sessions) or session index. */
+  key: Int32Array;
+  /** Derived sessions only (no session column): 1-based ordinal of the session within its user. */
+  part: Int32Array | null;
+  /** Sequence i holds events[offsets[i] .. offsets[i+1]). */
+  offsets: Int32Array;
+  events: Int32Array;
+  /** Rows that cannot be grouped this way (e.g. no user id when grouping by user). */
+  groupRejects: RejectLog;
+  /** Rows that had the grouping key. */
+  grouped: number;
+  /** Distinct sessions: the session column's, or those derived from time gaps; null if unknown. */
+  sessionCount: number | null;
+  filtered: { tooShort: number; abnormalVolume: number; duplicatesCollapsed: number; eventsDropped: number };
+}
+
+/** Stable counting sort of events by group key; returns CSR (groupStart, order). */
+function groupBy(keys: Int32Array, groups: number, take: Uint8Array): { start: Int32Array; order: Int32Array } {
+  const start = new Int32Array(groups + 1);
+  const n = keys.length;
+  let kept = 0;
+  for (let e = 0; e < n; e++) {
+    if (take[e]) {
+      start[keys[e] + 1]++;
+      kept++;
+    }
+  }
+  for (let g = 0; g < groups; g++) start[g + 1] += start[g];
+  const cursor = start.slice(0, groups);
+  const order = new Int32Array(kept);
+  for (let e = 0; e < n; e++) if (take[e]) order[cursor[keys[e]]++] = e;
+  return { start, order };
+}
+
+/** Sorts each group's events by time (ties keep file order); most logs are sorted already. */
+function sortGroupsByTime(order: Int32Array, start: Int32Array, time: Float64Array): void {
+  const byTime = (a: number, b: number): number => time[a] - time[b] || a - b;
+  for (let g = 0; g + 1 < start.length; g++) {
+    const lo = start[g];
+    const hi = start[g + 1];
+    let sorted = true;
+    for (let i = lo + 1; i < hi; i++) {
+      if (time[order[i]] < time[order[i - 1]]) {
+        sorted = false;
+        break;
+      }
+    }
+    if (!sorted) order.subarray(lo, hi).sort(byTime);
+  }
+}
+
+export function buildSequences(table: EventTable, opts: SequenceOptions): Sequences {
+  const n = table.length;
+  const groupRejects = new RejectLog();
+  const useSessionColumn = opts.by === 'session' && table.hasSession;
+  const keys = useSessionColumn ? table.session : table.user;
+  const groups = useSessionColumn ? table.sessions.length : table.users.length;
+  const take = new Uint8Array(n);
+  let grouped = 0;
+  const reason = useSessionColumn ? 'missing session id' : 'missing user id';
+  for (let e = 0; e < n; e++) {
+    if (keys[e] >= 0) {
+      take[e] = 1;
+      grouped++;
+    } else {
+      groupRejects.add(reason, table.line[e]);
+    }
+  }
+
+  const { start, order } = groupBy(keys, groups, take);
+  if (table.hasTime) sortGroupsByTime(order, start, table.time);
+
+  // Sequence boundaries: the groups themselves, or (sessions without a session column) cut at gaps.
+  const derive = opts.by === 'session' && !useSessionColumn;
+  const gapMs = opts.sessionGapMinutes * 60_000;
+  const cuts: number[] = [];
+  const cutKey: number[] = [];
+  const cutPart: number[] = [];
+  let derivedSessions = 0;
+  for (let g = 0; g < groups; g++) {
+    const lo = start[g];
+    const hi = start[g + 1];
+    if (lo === hi) continue;
+    let part = 1;
+    if (derive || table.hasTime) {
+      // Count (and, when grouping by session, cut at) gaps longer than the session gap.
+      let segStart = lo;
+      for (let i = lo + 1; i <= hi; i++) {
+        const gap = i < hi ? table.time[order[i]] - table.time[order[i - 1]] : Infinity;
+        if (i === hi || gap > gapMs) {
+          if (derive) {
+            cuts.push(segStart);
+            cutKey.push(g);
+            cutPart.push(part);
+          }
+          derivedSessions++;
+          part++;
+          segStart = i;
+        }
+      }
+    }
+    if (!derive) {
+      cuts.push(lo);
+      cutKey.push(g);
+      cutPart.push(1);
+    }
+  }
+  cuts.push(order.length);
+
+  // Collapse rapid duplicates and apply the length filters, compacting into `events`.
+  const dedupeMs = opts.dedupeSeconds * 1000;
+  const events = new Int32Array(order.length);
+  const offsets: number[] = [0];
+  const key: number[] = [];
+  const part: number[] = [];
+  const filtered = { tooShort: 0, abnormalVolume: 0, duplicatesCollapsed: 0, eventsDropped: 0 };
+  let out = 0;
+  for (let s = 0; s + 1 < cuts.length; s++) {
+    const lo = cuts[s];
+    const hi = cuts[s + 1];
+    const begin = out;
+    let prev = -1;
+    for (let i = lo; i < hi; i++) {
+      const e = order[i];
+      if (prev >= 0 && dedupeMs > 0 && table.item[e] === table.item[prev] && table.type[e] === table.type[prev]) {
+        const dt = table.time[e] - table.time[prev];
+        // Without timestamps (NaN) only back-to-back repeats can be told apart: treat them as rapid.
+        if (!(dt > dedupeMs)) {
+          filtered.duplicatesCollapsed++;
+          continue;
+        }
+      }
+      events[out++] = e;
+      prev = e;
+    }
+    const len = out - begin;
+    if (len < opts.minLength) {
+      filtered.tooShort++;
+      filtered.eventsDropped += len;
+      out = begin;
+    } else if (opts.maxLength > 0 && len > opts.maxLength) {
+      filtered.abnormalVolume++;
+      filtered.eventsDropped += len;
+      out = begin;
+    } else {
+      offsets.push(out);
+      key.push(cutKey[s]);
+      part.push(cutPart[s]);
+    }
+  }
+
+  let sessionCount: number | null = null;
+  if (table.hasSession) sessionCount = table.sessions.length;
+  else if (table.hasTime && (derive || table.hasUser)) sessionCount = derivedSessions;
+
+  return {
+    by: opts.by,
+    count: key.length,
+    key: Int32Array.from(key),
+    part: derive ? Int32Array.from(part) : null,
+    offsets: Int32Array.from(offsets),
+    events: events.slice(0, out),
+    groupRejects,
+    grouped,
+    sessionCount,
+    filtered,
+  };
+}
+
+/** A human-readable id of sequence i (user id, session id, or "user #2" for derived sessions). */
+export function sequenceLabel(table: EventTable, seq: Sequences, i: number): string {
+  const k = seq.key[i];
+  if (seq.part) return `${table.users[k]} #${seq.part[i]}`;
+  return seq.by === 'session' && table.hasSession ? table.sessions[k] : table.users[k];
+}

@@ -1,0 +1,94 @@
+// Builds the analysis report from the ingested table and the sequences: counts, distributions
+// and every rejected row by reason. Pure: no I/O, no clocks.
+
+import type { Ingested } from './ingest/ingest';
+import type { Sequences } from './sequences';
+import type { AnalysisReport, LengthStats, SequenceOptions } from './types';
+
+/** Histogram bin edges for sequence lengths: fine for short sequences, coarse for long ones. */
+const LENGTH_EDGES = [1, 2, 3, 4, 5, 6, 8, 11, 16, 21, 31, 51, 101, 201, 501, 1001, 2001, 5001, 10001];
+
+export function lengthStats(lengths: Int32Array): LengthStats {
+  if (lengths.length === 0) return { min: 0, median: 0, p90: 0, max: 0, mean: 0 };
+  const sorted = lengths.slice().sort();
+  const at = (q: number): number => sorted[Math.min(sorted.length - 1, Math.floor(q * (sorted.length - 1) + 0.5))];
+  let sum = 0;
+  for (let i = 0; i < sorted.length; i++) sum += sorted[i];
+  // Median as the usual midpoint of the two middle values for even counts.
+  const mid = sorted.length >> 1;
+  const median = sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+  return { min: sorted[0], median, p90: at(0.9), max: sorted[sorted.length - 1], mean: sum / sorted.length };
+}
+
+export function lengthHistogram(lengths: Int32Array): { edges: number[]; counts: number[] } {
+  let max = 0;
+  for (let i = 0; i < lengths.length; i++) if (lengths[i] > max) max = lengths[i];
+  const edges = LENGTH_EDGES.filter((e) => e <= max);
+  edges.push(max + 1);
+  const counts = new Array<number>(edges.length - 1).fill(0);
+  for (let i = 0; i < lengths.length; i++) {
+    const v = lengths[i];
+    let b = 0;
+    while (b + 1 < edges.length - 1 && v >= edges[b + 1]) b++;
+    counts[b]++;
+  }
+  return { edges, counts };
+}
+
+export function summarize(ing: Ingested, seq: Sequences, options: SequenceOptions, fileName: string, totalBytes: number | null, sequencesMs: number): AnalysisReport {
+  const t = ing.table;
+  const rejects = ing.rejects.merge(seq.groupRejects);
+  const lengths = new Int32Array(seq.count);
+  for (let i = 0; i < seq.count; i++) lengths[i] = seq.offsets[i + 1] - seq.offsets[i];
+
+  const typeCounts = new Float64Array(t.typeNames.length);
+  for (let i = 0; i < seq.events.length; i++) typeCounts[t.type[seq.events[i]]]++;
+  const byType: Record<string, number> = {};
+  t.typeNames.forEach((name, code) => {
+    if (typeCounts[code] > 0) byType[name] = typeCounts[code];
+  });
+
+  let start = Infinity;
+  let end = -Infinity;
+  if (t.hasTime) {
+    for (let i = 0; i < t.length; i++) {
+      const v = t.time[i];
+      if (v < start) start = v;
+      if (v > end) end = v;
+    }
+  }
+  const iso = (v: number): string | null => (Number.isFinite(v) ? new Date(v).toISOString() : null);
+
+  const warnings = [...ing.warnings];
+  if (options.by === 'session' && !t.hasSession) {
+    warnings.push(
+      t.hasTime
+        ? `The log has no session column: sessions were derived from gaps of more than ${options.sessionGapMinutes} minutes between a user's events.`
+        : 'The log has neither a session column nor timestamps: each user is treated as one session.',
+    );
+  }
+  if (options.by === 'user' && !t.hasUser) warnings.push('The log has no user column, so it cannot be grouped by user: group by session instead.');
+  if (seq.count === 0 && t.length > 0) warnings.push('No sequence passed the filters: lower the minimum sequence length or raise the bot limit.');
+
+  const d = ing.detection;
+  return {
+    file: { name: fileName, bytes: totalBytes, format: d.format, gzip: d.gzip, ...(d.delimiter ? { delimiter: d.delimiter } : {}) },
+    detection: d,
+    input: { rows: ing.rows, accepted: ing.rows - rejects.total, rejected: rejects.summary() },
+    events: { total: seq.events.length, byType },
+    sequences: {
+      by: options.by,
+      count: seq.count,
+      lengths: lengthStats(lengths),
+      histogram: lengthHistogram(lengths),
+      filtered: { ...seq.filtered },
+    },
+    users: t.users.length,
+    sessions: seq.sessionCount ?? 0,
+    items: t.items.length,
+    timeSpan: { start: iso(start), end: iso(end) },
+    options: { ...options },
+    warnings,
+    timings: { readMs: Math.round(ing.readMs), sequencesMs: Math.round(sequencesMs) },
+  };
+}

@@ -1,0 +1,150 @@
+// Shared shapes of the pipeline stages. Plain data only: every value here must survive
+// structured cloning (worker <-> page) and JSON (the CLI's --json output).
+
+/** What a column of the input means to us. */
+export type Role =
+  | 'user'
+  | 'session'
+  | 'time'
+  | 'timeOffset'
+  | 'eventType'
+  | 'item'
+  | 'title'
+  | 'category'
+  | 'brand'
+  | 'price'
+  | 'quantity'
+  | 'invoice'
+  | 'country';
+
+export const ROLES: readonly Role[] = [
+  'user',
+  'session',
+  'time',
+  'timeOffset',
+  'eventType',
+  'item',
+  'title',
+  'category',
+  'brand',
+  'price',
+  'quantity',
+  'invoice',
+  'country',
+];
+
+/** Role -> column index in the (flattened) record; a role that is absent is left out. */
+export type RoleMapping = Partial<Record<Role, number>>;
+
+export type LogFormat = 'csv' | 'jsonl';
+
+export interface Detection {
+  format: LogFormat;
+  /** CSV only: the field delimiter that was sniffed. */
+  delimiter?: string;
+  /** JSONL only: 'otto' when each line holds a session with a nested `events` array. */
+  nested?: 'otto';
+  gzip: boolean;
+  /** Column names (CSV header, or JSON keys with nested ones flattened as `events.aid`). */
+  columns: string[];
+  /** Up to 5 sample records, one string per column. */
+  samples: string[][];
+  /** What was detected (or given), role -> column index. */
+  mapping: RoleMapping;
+  /** Stable key of the column layout, for remembering a user's mapping choice. */
+  layoutKey: string;
+}
+
+/** How raw events become sequences; everything here can change without re-reading the file. */
+export interface SequenceOptions {
+  by: 'user' | 'session';
+  /** Sequences with fewer events (after collapsing duplicates) are filtered out. */
+  minLength: number;
+  /** Sequences with more events than this are treated as bots / abnormal volume. 0 = off. */
+  maxLength: number;
+  /** Identical (item, type) events of one sequence closer than this many seconds collapse to one. 0 = off. */
+  dedupeSeconds: number;
+  /** Without a session column, a user's gap longer than this many minutes starts a new session. */
+  sessionGapMinutes: number;
+}
+
+export const DEFAULT_SEQUENCE_OPTIONS: SequenceOptions = {
+  by: 'user',
+  minLength: 2,
+  maxLength: 5000,
+  dedupeSeconds: 5,
+  sessionGapMinutes: 30,
+};
+
+export interface RejectSummary {
+  count: number;
+  /** reason -> rows rejected for it */
+  reasons: Record<string, number>;
+  /** reason -> the first few 1-based line numbers of the file that were rejected for it */
+  examples: Record<string, number[]>;
+}
+
+export interface Progress {
+  stage: 'read' | 'sequences' | 'done';
+  bytesRead: number;
+  /** Compressed bytes read of the input, when its size is known. */
+  totalBytes: number | null;
+  rows: number;
+  rowsPerSecond: number;
+  /** 0..1 when the total is known, else null. */
+  fraction: number | null;
+}
+
+export interface LengthStats {
+  min: number;
+  median: number;
+  p90: number;
+  max: number;
+  mean: number;
+}
+
+/** The analysis report: the CLI prints it as JSON; the UI renders it. Later stages add keys. */
+export interface AnalysisReport {
+  file: { name: string; bytes: number | null; format: LogFormat; gzip: boolean; delimiter?: string };
+  detection: Detection;
+  input: { rows: number; accepted: number; rejected: RejectSummary };
+  events: { total: number; byType: Record<string, number> };
+  sequences: {
+    by: 'user' | 'session';
+    count: number;
+    lengths: LengthStats;
+    /** Histogram of sequence lengths: counts[i] sequences have length in [edges[i], edges[i+1]). */
+    histogram: { edges: number[]; counts: number[] };
+    filtered: { tooShort: number; abnormalVolume: number; duplicatesCollapsed: number; eventsDropped: number };
+  };
+  users: number;
+  sessions: number;
+  items: number;
+  timeSpan: { start: string | null; end: string | null };
+  options: SequenceOptions;
+  warnings: string[];
+  timings: { readMs: number; sequencesMs: number };
+}
+
+/** A user-facing error with a location and what to do about it. */
+export class LogError extends Error {
+  constructor(
+    message: string,
+    readonly code:
+      | 'empty'
+      | 'binary'
+      | 'archive'
+      | 'truncated-gzip'
+      | 'no-data-rows'
+      | 'no-user-or-item'
+      | 'unreadable'
+      | 'bad-mapping'
+      | 'cancelled',
+    readonly line?: number,
+    /** What was detected before the error, so the UI can offer the mapping panel. */
+    readonly detection?: Detection,
+  ) {
+    super(message);
+    this.name = 'LogError';
+  }
+}
