@@ -3,7 +3,7 @@
 import { ingest, userColumnUsable, type CancelToken, type Ingested } from './ingest/ingest';
 import { buildSequences, type Sequences } from './sequences';
 import { summarize } from './summary';
-import { DEFAULT_SEQUENCE_OPTIONS, LogError, type AnalysisReport, type Progress, type RoleMapping, type SequenceOptions } from './types';
+import { DEFAULT_SEQUENCE_OPTIONS, LogError, type AnalysisReport, type Detection, type Progress, type RoleMapping, type SequenceOptions } from './types';
 
 export type { CancelToken } from './ingest/ingest';
 
@@ -11,6 +11,8 @@ export interface AnalyzeOptions {
   fileName: string;
   totalBytes: number | null;
   mapping?: RoleMapping;
+  /** See IngestOptions.mappingFor: a remembered mapping for the detected column layout. */
+  mappingFor?: (detection: Detection) => RoleMapping | undefined;
   /** Unset fields take defaults; `by` unset means: user when the log has usable user ids, else session. */
   sequence?: Partial<SequenceOptions>;
   onProgress?: (p: Progress) => void;
@@ -30,6 +32,7 @@ export async function analyzeStream(stream: ReadableStream<Uint8Array>, opts: An
   const ingested = await ingest(stream, {
     totalBytes: opts.totalBytes,
     mapping: opts.mapping,
+    mappingFor: opts.mappingFor,
     onProgress: opts.onProgress,
     cancel: opts.cancel,
     maxLineBytes: opts.maxLineBytes,

@@ -18,6 +18,8 @@ export interface CancelToken {
 export interface IngestOptions {
   totalBytes: number | null;
   mapping?: RoleMapping;
+  /** Asked once the columns are known, when `mapping` is unset: a mapping remembered for this layout. */
+  mappingFor?: (detection: Detection) => RoleMapping | undefined;
   onProgress?: (p: Progress) => void;
   cancel?: CancelToken;
   /** Lines longer than this are skipped (and counted) rather than buffered. Default 16 MiB. */
@@ -173,6 +175,13 @@ export async function ingest(stream: ReadableStream<Uint8Array>, opts: IngestOpt
       const problem = validateMapping(opts.mapping, columns);
       if (problem) throw new LogError(`The column mapping does not fit this file: ${problem}`, 'bad-mapping', undefined, { ...det, mapping: detected });
       mapping = opts.mapping;
+    } else if (opts.mappingFor) {
+      const remembered = opts.mappingFor({ ...det, mapping: detected });
+      if (remembered) {
+        const problem = validateMapping(remembered, columns);
+        if (problem) warnings.push(`Your saved column mapping for this layout was not used: ${problem}`);
+        else mapping = remembered;
+      }
     }
     det.mapping = mapping;
     requireUsableMapping(det);

@@ -1,0 +1,40 @@
+import { basename } from 'node:path';
+import type { Locator, Page } from '@playwright/test';
+import { expect } from './fixtures';
+
+export const DEMO = 'uci-online-retail-demo.csv';
+
+/** Big files can take a while on a slow CI machine; a hung worker still fails well within the test timeout. */
+export const ANALYSIS_TIMEOUT = 90_000;
+
+export const summary = (page: Page): Locator => page.getByTestId('summary');
+
+export async function openApp(page: Page): Promise<void> {
+  await page.goto('/');
+  await expect(summary(page)).toHaveAttribute('data-file', DEMO, { timeout: ANALYSIS_TIMEOUT });
+}
+
+export type Upload = string | { name: string; mimeType: string; buffer: Buffer };
+
+export async function upload(page: Page, file: Upload): Promise<void> {
+  await page.getByTestId('file-input').setInputFiles(file);
+}
+
+/** Uploads a file and waits until its summary is on screen. */
+export async function analyse(page: Page, file: Upload): Promise<Record<string, string>> {
+  await upload(page, file);
+  const name = typeof file === 'string' ? basename(file) : file.name;
+  await expect(summary(page)).toHaveAttribute('data-file', name, { timeout: ANALYSIS_TIMEOUT });
+  await expect(page.getByTestId('progress')).toHaveCount(0);
+  await expect(page.getByTestId('error')).toHaveCount(0);
+  return summaryData(page);
+}
+
+/** The summary's data-* attributes, e.g. { rows: '1000', users: '330', readMs: '12.5' }. */
+export function summaryData(page: Page): Promise<Record<string, string>> {
+  return summary(page).evaluate((el) => ({ ...(el as HTMLElement).dataset }) as Record<string, string>);
+}
+
+export function rejectRow(page: Page, reasonPart: string): Locator {
+  return page.getByTestId('rejects').locator(`tr[data-reason*="${reasonPart}"]`);
+}

@@ -1,0 +1,36 @@
+import { defineConfig } from '@playwright/test';
+
+const ORIGIN = 'http://127.0.0.1:4173';
+
+export default defineConfig({
+  testDir: 'e2e',
+  workers: 1,
+  timeout: 120_000,
+  reporter: 'list',
+  forbidOnly: !!process.env.CI,
+  use: {
+    baseURL: ORIGIN,
+    browserName: 'chromium',
+    trace: 'retain-on-failure',
+    launchOptions: {
+      // The system Chromium from apt; `playwright install` would download one from the network.
+      executablePath: '/usr/bin/chromium',
+      args: [
+        '--enable-unsafe-webgpu',
+        // Any host name other than the local server fails to resolve: the app must work offline.
+        '--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1 , EXCLUDE localhost',
+        '--no-sandbox',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+      ],
+    },
+  },
+  webServer: {
+    command: 'npm run build && npx vite preview --host 127.0.0.1 --port 4173 --strictPort',
+    url: ORIGIN,
+    reuseExistingServer: !process.env.CI,
+    timeout: 180_000,
+  },
+});

@@ -1,0 +1,70 @@
+import { useEffect, useRef, useState } from 'react';
+import type { AnalysisClient } from '../worker/client';
+import { ErrorAlert } from './ErrorAlert';
+import { FilePicker } from './FilePicker';
+import { Footer } from './Footer';
+import { Header } from './Header';
+import { MappingPanel } from './MappingPanel';
+import { ProgressBar } from './ProgressBar';
+import { SequenceOptionsPanel } from './SequenceOptionsPanel';
+import { StatusMessage } from './StatusMessage';
+import { Summary } from './Summary';
+import { useAnalysis } from './useAnalysis';
+
+export function App({ client }: { client: AnalysisClient }) {
+  const analysis = useAnalysis(client);
+  const { report, running, error, unrecognised, generation, loadDemo } = analysis;
+  const [mappingOpen, setMappingOpen] = useState(false);
+
+  // The first screen shows the demo, so there is something to look at before choosing a file.
+  const demoRequested = useRef(false);
+  useEffect(() => {
+    if (demoRequested.current) return;
+    demoRequested.current = true;
+    loadDemo();
+  }, [loadDemo]);
+
+  // Without a user or item column nothing can be shown; the way out is the mapping panel.
+  useEffect(() => {
+    if (error?.code === 'no-user-or-item') setMappingOpen(true);
+  }, [error]);
+
+  const mappingSource = unrecognised?.detection ?? report?.detection ?? null;
+  // New columns (or a new result for the same ones) start the panel over from what was detected.
+  const mappingKey = mappingSource
+    ? `${generation}|${mappingSource.columns.join('\u0001')}|${JSON.stringify(mappingSource.mapping)}`
+    : '';
+  const busy = running !== null;
+
+  return (
+    <>
+      <Header />
+      <main className="wrap">
+        <FilePicker onFile={analysis.openFile} onDemo={loadDemo} />
+        {running && <ProgressBar job={running} onCancel={analysis.cancel} />}
+        <StatusMessage message={analysis.status} />
+        {error && <ErrorAlert error={error} subject={analysis.errorSubject} onDismiss={analysis.dismissError} />}
+        {mappingSource && (
+          <MappingPanel
+            key={mappingKey}
+            source={mappingSource}
+            fileName={unrecognised?.fileName ?? report?.file.name ?? ''}
+            open={mappingOpen}
+            disabled={busy}
+            onOpenChange={setMappingOpen}
+            onApply={analysis.applyMapping}
+          />
+        )}
+        {report && (
+          <SequenceOptionsPanel key={generation} initial={report.options} disabled={busy} onChange={analysis.regroup} />
+        )}
+        {report ? (
+          <Summary report={report} />
+        ) : (
+          !busy && !error && <p className="empty-state">Open a log file to see its summary.</p>
+        )}
+      </main>
+      <Footer />
+    </>
+  );
+}

@@ -1,0 +1,46 @@
+import { useMemo } from 'react';
+import type { AnalysisReport } from '../pipeline/types';
+import { EChart, type BarChartOption } from './EChart';
+import { AXIS_COLOR, BAR_COLOR, GRID } from './chartTheme';
+import { formatInt } from './format';
+
+type Histogram = AnalysisReport['sequences']['histogram'];
+
+/** Bucket [a, b) of whole-number lengths reads best as "a" or "a–(b-1)"; an open last bucket as "a+". */
+export function bucketLabels({ edges, counts }: Histogram): string[] {
+  return counts.map((_, i) => {
+    const lo = edges[i];
+    const hi = edges[i + 1];
+    if (hi === undefined || !Number.isFinite(hi)) return `${formatInt(lo)}+`;
+    return hi - lo <= 1 ? formatInt(lo) : `${formatInt(lo)}–${formatInt(Math.ceil(hi) - 1)}`;
+  });
+}
+
+export function LengthHistogramChart({ histogram }: { histogram: Histogram }) {
+  const labels = useMemo(() => bucketLabels(histogram), [histogram]);
+
+  const option = useMemo<BarChartOption>(
+    () => ({
+      grid: { ...GRID, bottom: 32 },
+      tooltip: { trigger: 'axis', valueFormatter: (v) => `${formatInt(Number(v))} sequences` },
+      xAxis: { type: 'category', name: 'events', nameLocation: 'middle', nameGap: 28, data: labels, axisLabel: { color: AXIS_COLOR } },
+      yAxis: { type: 'value', axisLabel: { color: AXIS_COLOR, formatter: (v: number) => formatInt(v) } },
+      series: [{ type: 'bar', name: 'Sequences', data: histogram.counts, itemStyle: { color: BAR_COLOR }, barCategoryGap: '8%' }],
+    }),
+    [labels, histogram],
+  );
+
+  const total = histogram.counts.reduce((a, b) => a + b, 0);
+  const peak = histogram.counts.reduce((best, n, i) => (n > histogram.counts[best] ? i : best), 0);
+  const label =
+    total === 0
+      ? 'Histogram of sequence lengths: no sequences.'
+      : `Histogram of sequence lengths: ${formatInt(total)} sequences; the most common length is ${labels[peak]} events (${formatInt(histogram.counts[peak])} sequences).`;
+
+  return (
+    <figure className="chart-card">
+      <figcaption>Sequence lengths</figcaption>
+      <EChart option={option} label={label} testId="chart-lengths" />
+    </figure>
+  );
+}

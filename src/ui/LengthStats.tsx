@@ -1,0 +1,29 @@
+import type { LengthStats as Stats } from '../pipeline/types';
+import { formatDecimal, formatInt } from './format';
+
+export function LengthStats({ lengths, count }: { lengths: Stats; count: number }) {
+  const rows: [string, string][] = [
+    ['Shortest', formatInt(lengths.min)],
+    ['Median', formatDecimal(lengths.median)],
+    ['90th percentile', formatDecimal(lengths.p90)],
+    ['Longest', formatInt(lengths.max)],
+    ['Mean', formatDecimal(lengths.mean)],
+  ];
+  return (
+    <section className="panel" aria-labelledby="lengths-heading">
+      <h3 id="lengths-heading">Sequence length (events)</h3>
+      {count === 0 ? (
+        <p>No sequences left after filtering.</p>
+      ) : (
+        <dl className="pairs">
+          {rows.map(([k, v]) => (
+            <div key={k}>
+              <dt>{k}</dt>
+              <dd>{v}</dd>
+            </div>
+          ))}
+        </dl>
+      )}
+    </section>
+  );
+}

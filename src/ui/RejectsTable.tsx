@@ -1,0 +1,41 @@
+import type { RejectSummary } from '../pipeline/types';
+import { formatInt } from './format';
+
+export function RejectsTable({ rejected }: { rejected: RejectSummary }) {
+  const reasons = Object.entries(rejected.reasons);
+  return (
+    <section className="panel" aria-labelledby="rejects-heading">
+      <h3 id="rejects-heading">Rejected rows</h3>
+      {reasons.length === 0 ? (
+        <p>No rows were rejected.</p>
+      ) : (
+        <table data-testid="rejects" className="data-table">
+          <thead>
+            <tr>
+              <th scope="col">Reason</th>
+              <th scope="col" className="num">
+                Rows
+              </th>
+              <th scope="col">First lines</th>
+            </tr>
+          </thead>
+          <tbody>
+            {reasons.map(([reason, count]) => {
+              const lines = rejected.examples[reason] ?? [];
+              return (
+                <tr key={reason} data-reason={reason} data-count={count}>
+                  <th scope="row">{reason}</th>
+                  <td className="num">{formatInt(count)}</td>
+                  <td>
+                    {lines.map(formatInt).join(', ')}
+                    {count > lines.length && lines.length > 0 ? ', …' : ''}
+                  </td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,63 @@
+import { lazy, Suspense, type ReactNode } from 'react';
+import type { AnalysisReport } from '../pipeline/types';
+import { FilteredCounts } from './FilteredCounts';
+import { formatBytes, formatDuration, formatInt } from './format';
+import { LengthStats } from './LengthStats';
+import { RejectsTable } from './RejectsTable';
+import { StatCards } from './StatCards';
+import { Warnings } from './Warnings';
+
+// ECharts is most of the bundle; loading it on the side lets the numbers show first.
+const EventsByTypeChart = lazy(() => import('./EventsByTypeChart').then((m) => ({ default: m.EventsByTypeChart })));
+const LengthHistogramChart = lazy(() => import('./LengthHistogramChart').then((m) => ({ default: m.LengthHistogramChart })));
+
+function ChartSlot({ children }: { children: ReactNode }) {
+  return <Suspense fallback={<div className="chart-card chart-loading">Loading chart…</div>}>{children}</Suspense>;
+}
+
+export function Summary({ report }: { report: AnalysisReport }) {
+  const { file, input } = report;
+  const format = `${file.format === 'jsonl' ? 'JSON Lines' : 'CSV'}${file.gzip ? ', gzip' : ''}`;
+  return (
+    <section
+      className="summary"
+      aria-labelledby="summary-heading"
+      data-testid="summary"
+      data-file={file.name}
+      data-rows={input.rows}
+      data-accepted={input.accepted}
+      data-rejected={input.rejected.count}
+      data-users={report.users}
+      data-sessions={report.sessions}
+      data-items={report.items}
+      data-sequences={report.sequences.count}
+      data-events={report.events.total}
+      data-by={report.sequences.by}
+      data-read-ms={report.timings.readMs}
+    >
+      <h2 id="summary-heading">
+        Summary of <span className="file-name">{file.name}</span>
+      </h2>
+      <p className="meta">
+        {format}
+        {file.bytes !== null && ` · ${formatBytes(file.bytes)}`} · {formatInt(input.rows)} rows read in{' '}
+        {formatDuration(report.timings.readMs)}: {formatInt(input.accepted)} accepted, {formatInt(input.rejected.count)} rejected
+      </p>
+      <StatCards report={report} />
+      <div className="chart-grid">
+        <ChartSlot>
+          <EventsByTypeChart byType={report.events.byType} />
+        </ChartSlot>
+        <ChartSlot>
+          <LengthHistogramChart histogram={report.sequences.histogram} />
+        </ChartSlot>
+      </div>
+      <div className="panel-grid">
+        <LengthStats lengths={report.sequences.lengths} count={report.sequences.count} />
+        <FilteredCounts filtered={report.sequences.filtered} />
+      </div>
+      <RejectsTable rejected={input.rejected} />
+      <Warnings warnings={report.warnings} />
+    </section>
+  );
+}

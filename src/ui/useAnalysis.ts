@@ -1,0 +1,176 @@
+// Page-side state of the analysis: the report on screen, the job in flight and what to tell the
+// user. Every job gets an id so that a cancelled or superseded job can never overwrite the screen.
+import { useCallback, useEffect, useRef, useState } from 'react';
+import type { AnalysisReport, Detection, Progress, RoleMapping, SequenceOptions } from '../pipeline/types';
+import { AnalysisError, type AnalysisClient, type OnProgress } from '../worker/client';
+import { DEMO_FILE_NAME } from '../worker/protocol';
+import { formatInt } from './format';
+import { loadSavedMappings, saveMapping } from './mappingStore';
+
+export interface RunningJob {
+  label: string;
+  progress: Progress | null;
+}
+
+export interface Unrecognised {
+  fileName: string;
+  detection: Detection;
+}
+
+export interface AnalysisState {
+  report: AnalysisReport | null;
+  /** Changes when a new file (or a remap) is on screen, but not on regrouping. */
+  generation: number;
+  running: RunningJob | null;
+  error: AnalysisError | null;
+  /** Name of the file the error is about. */
+  errorSubject: string;
+  /** Neutral news for the live region: done, cancelled, regrouped. */
+  status: string;
+  /** A file whose user/item columns could not be found, with its columns to map by hand. */
+  unrecognised: Unrecognised | null;
+  openFile(file: File): void;
+  loadDemo(): void;
+  applyMapping(mapping: RoleMapping): void;
+  regroup(options: SequenceOptions): void;
+  cancel(): void;
+  dismissError(): void;
+}
+
+export function useAnalysis(client: AnalysisClient): AnalysisState {
+  const [report, setReport] = useState<AnalysisReport | null>(null);
+  const [generation, setGeneration] = useState(0);
+  const [running, setRunning] = useState<RunningJob | null>(null);
+  const [error, setError] = useState<AnalysisError | null>(null);
+  const [errorSubject, setErrorSubject] = useState('');
+  const [status, setStatus] = useState('');
+  const [unrecognised, setUnrecognised] = useState<Unrecognised | null>(null);
+
+  const jobId = useRef(0);
+  const regroupId = useRef(0);
+  // The callbacks read current state through this, so that they stay the same across renders.
+  const latest = useRef({ report, unrecognised });
+  useEffect(() => {
+    latest.current = { report, unrecognised };
+  }, [report, unrecognised]);
+  const cancelledMessage = () =>
+    latest.current.report ? 'Cancelled — the previous result is kept.' : 'Cancelled.';
+
+  const start = useCallback(
+    async (
+      label: string,
+      subject: string,
+      job: (onProgress: OnProgress) => Promise<AnalysisReport>,
+      onDone?: (r: AnalysisReport) => void,
+    ) => {
+      const id = ++jobId.current;
+      const current = () => jobId.current === id;
+      // Progress travels on its own message port, so a last update can land after the result.
+      let settled = false;
+      setRunning({ label, progress: null });
+      setError(null);
+      setStatus('');
+      try {
+        const next = await job((progress) => {
+          if (current() && !settled) setRunning({ label, progress });
+        });
+        if (!current()) return;
+        setReport(next);
+        setGeneration((g) => g + 1);
+        setUnrecognised(null);
+        setStatus(
+          `Analysis of ${next.file.name} complete: ${formatInt(next.events.total)} events in ${formatInt(next.sequences.count)} sequences.`,
+        );
+        onDone?.(next);
+      } catch (e) {
+        if (!current()) return;
+        const failure = e instanceof AnalysisError ? e : new AnalysisError({ message: String(e), code: 'internal' });
+        if (failure.code === 'cancelled') {
+          setStatus(cancelledMessage());
+        } else {
+          setError(failure);
+          setErrorSubject(subject);
+          // The worker keeps that file, so the panel can map it until another result arrives.
+          setUnrecognised(
+            failure.code === 'no-user-or-item' && failure.detection ? { fileName: subject, detection: failure.detection } : null,
+          );
+        }
+      } finally {
+        settled = true;
+        if (current()) setRunning(null);
+      }
+    },
+    [],
+  );
+
+  const openFile = useCallback(
+    (file: File) => void start(`Reading ${file.name}`, file.name, (p) => client.analyzeFile(file, { savedMappings: loadSavedMappings() }, p)),
+    [client, start],
+  );
+
+  const loadDemo = useCallback(
+    () => void start('Loading the demo data', DEMO_FILE_NAME, (p) => client.analyzeDemo({ savedMappings: loadSavedMappings() }, p)),
+    [client, start],
+  );
+
+  const applyMapping = useCallback(
+    (mapping: RoleMapping) => {
+      const { report: shown, unrecognised: failed } = latest.current;
+      // Options tuned for the report on screen don't belong to a different file that failed.
+      const sequence = failed ? undefined : shown?.options;
+      void start(
+        'Re-reading with your column roles',
+        failed ? failed.fileName : (shown?.file.name ?? ''),
+        (p) => client.remap(failed ? 'unrecognised' : 'report', mapping, sequence, p),
+        (next) => saveMapping(next.detection.layoutKey, mapping),
+      );
+    },
+    [client, start],
+  );
+
+  const regroup = useCallback(
+    async (options: SequenceOptions) => {
+      const id = ++regroupId.current;
+      const job = jobId.current;
+      const current = () => regroupId.current === id && jobId.current === job;
+      try {
+        const next = await client.regroup(options);
+        if (!current()) return;
+        setReport(next);
+        setError(null);
+        setStatus(`Regrouped by ${next.sequences.by}: ${formatInt(next.sequences.count)} sequences.`);
+      } catch (e) {
+        if (!current()) return;
+        setErrorSubject(latest.current.report?.file.name ?? '');
+        setError(e instanceof AnalysisError ? e : new AnalysisError({ message: String(e), code: 'internal' }));
+      }
+    },
+    [client],
+  );
+
+  const cancel = useCallback(() => {
+    // Let go at once: whatever the worker still reports for this job is ignored.
+    jobId.current++;
+    setRunning(null);
+    setStatus(cancelledMessage());
+    client.cancel().catch(() => {});
+  }, [client]);
+
+  const dismissError = useCallback(() => setError(null), []);
+
+  return {
+    report,
+    generation,
+    running,
+    error,
+    errorSubject,
+    status,
+    unrecognised,
+    openFile,
+    loadDemo,
+    applyMapping,
+    regroup,
+    cancel,
+    dismissError,
+  };
+}

@@ -1,0 +1,84 @@
+// The page's handle on the analysis worker: turns wire errors back into real errors and makes a
+// crashed worker fail pending calls instead of leaving them hanging.
+import * as Comlink from 'comlink';
+import type { AnalysisReport, Detection, Progress, RoleMapping, SequenceOptions } from '../pipeline/types';
+import {
+  isWireError,
+  type AnalysisWorkerApi,
+  type AnalyzeRequest,
+  type ErrorCode,
+  type RemapTarget,
+  type WireError,
+} from './protocol';
+
+export class AnalysisError extends Error {
+  readonly code: ErrorCode;
+  readonly line?: number;
+  readonly detection?: Detection;
+
+  constructor(wire: WireError) {
+    super(wire.message);
+    this.name = 'AnalysisError';
+    this.code = wire.code;
+    this.line = wire.line;
+    this.detection = wire.detection;
+  }
+}
+
+export type OnProgress = (p: Progress) => void;
+
+export interface AnalysisClient {
+  analyzeFile(file: File, req: AnalyzeRequest, onProgress: OnProgress): Promise<AnalysisReport>;
+  analyzeDemo(req: AnalyzeRequest, onProgress: OnProgress): Promise<AnalysisReport>;
+  remap(
+    target: RemapTarget,
+    mapping: RoleMapping,
+    sequence: Partial<SequenceOptions> | undefined,
+    onProgress: OnProgress,
+  ): Promise<AnalysisReport>;
+  regroup(sequence: SequenceOptions): Promise<AnalysisReport>;
+  cancel(): Promise<void>;
+}
+
+export function createAnalysisClient(): AnalysisClient {
+  const worker = new Worker(new URL('./analysis.worker.ts', import.meta.url), { type: 'module', name: 'seqlens-analysis' });
+  const remote = Comlink.wrap<AnalysisWorkerApi>(worker);
+
+  let crash: AnalysisError | null = null;
+  const crashListeners = new Set<(e: AnalysisError) => void>();
+  worker.addEventListener('error', (event) => {
+    event.preventDefault();
+    crash = new AnalysisError({
+      message: `The analysis worker stopped (${event.message || 'failed to load'}). Reload the page to try again.`,
+      code: 'internal',
+    });
+    for (const fail of crashListeners) fail(crash);
+  });
+
+  function call<T>(start: () => Promise<T>): Promise<T> {
+    if (crash) return Promise.reject(crash);
+    return new Promise<T>((resolve, reject) => {
+      const fail = (e: AnalysisError) => reject(e);
+      crashListeners.add(fail);
+      start()
+        .then(resolve, (e: unknown) => reject(toAnalysisError(e)))
+        .finally(() => crashListeners.delete(fail));
+    });
+  }
+
+  return {
+    analyzeFile: (file, req, onProgress) => call(() => remote.analyzeFile(file, file.name, req, Comlink.proxy(onProgress))),
+    analyzeDemo: (req, onProgress) => call(() => remote.analyzeDemo(req, Comlink.proxy(onProgress))),
+    remap: (target, mapping, sequence, onProgress) =>
+      call(() => remote.remap(target, mapping, sequence, Comlink.proxy(onProgress))),
+    regroup: (sequence) => call(() => remote.regroup(sequence)),
+    cancel: () => call(() => remote.cancel()),
+  };
+}
+
+function toAnalysisError(e: unknown): AnalysisError {
+  if (e instanceof AnalysisError) return e;
+  if (isWireError(e)) return new AnalysisError(e);
+  const message = e instanceof Error ? e.message : String(e);
+  return new AnalysisError({ message: `Unexpected error: ${message}`, code: 'internal' });
+}
