@@ -1,0 +1,188 @@
+import { type AssignFn, lloydHamerly, lloydPlain } from './lloyd.ts';
+import { DEFAULT_MINIBATCH, miniBatchKMeans } from './minibatch.ts';
+import { Rng } from './random.ts';
+import { kmeansPlusPlus } from './seeding.ts';
+import { ClusteringInputError, type Matrix } from './types.ts';
+import { checkMatrix, countDistinctRows } from './validate.ts';
+
+/**
+ * Above this many points kmeans() switches to mini-batch k-means: full Lloyd passes over more
+ * points than this stop being interactive on a laptop, and mini-batch quality is by then within
+ * a fraction of a percent of Lloyd's on clustered data.
+ */
+export const MINIBATCH_THRESHOLD = 200_000;
+
+export interface KMeansOptions {
+  /** Number of clusters. */
+  k: number;
+  /** Independent k-means++ starts; the lowest inertia wins (scikit-learn's n_init). Default 3. */
+  restarts?: number;
+  /** Seed of the run; the same seed and data give the same result. Default 0. */
+  seed?: number;
+  /** Lloyd iterations per start at most (mini-batch: at most 100 passes over the data). Default 300. */
+  maxIter?: number;
+  /**
+   * Relative tolerance: stop when the summed squared centre shift is within tol x the mean
+   * per-dimension variance of the data. Default 1e-4.
+   */
+  tol?: number;
+  /** 'auto' picks 'minibatch' above MINIBATCH_THRESHOLD points, else 'lloyd'. Default 'auto'. */
+  algorithm?: 'auto' | 'lloyd' | 'minibatch';
+  /** Mini-batch size (mini-batch only). Default 1024. */
+  batchSize?: number;
+  /**
+   * Replacement for the CPU assignment step (e.g. a GPU kernel with assignStep's contract). When
+   * given, Lloyd runs without distance bounds so that every pass goes through it; mini-batch uses
+   * it for every batch and the final labelling.
+   */
+  assign?: AssignFn;
+}
+
+export interface KMeansResult {
+  /** Cluster of each point, 0..k-1. */
+  labels: Int32Array;
+  /** k x d centres, row-major. */
+  centres: Float64Array;
+  /** Sum of squared distances of the points to their centres. */
+  inertia: number;
+  k: number;
+  algorithm: 'lloyd' | 'minibatch';
+  /** Lloyd iterations (or mini-batch steps) of the winning start. */
+  iterations: number;
+  /** Inertia reached by each start, in order. */
+  restartInertias: number[];
+  /** Lloyd iterations (or mini-batch steps) of each start, in order. */
+  restartIterations: number[];
+  /** Index of the winning start. */
+  bestRestart: number;
+}
+
+/**
+ * k-means with greedy k-means++ seeding and several restarts. Throws ClusteringInputError, with a
+ * message fit for the user, on input that cannot be clustered into k groups.
+ */
+export function kmeans(data: Matrix, n: number, d: number, options: KMeansOptions): KMeansResult {
+  const k = options.k;
+  const restarts = options.restarts ?? 3;
+  const seed = options.seed ?? 0;
+  const maxIter = options.maxIter ?? 300;
+  const tol = options.tol ?? 1e-4;
+  const batchSize = options.batchSize ?? DEFAULT_MINIBATCH.batchSize;
+  checkKMeansInput(data, n, d, k);
+  if (!Number.isInteger(restarts) || restarts < 1) {
+    throw new ClusteringInputError(`The number of restarts must be a whole number >= 1, got ${restarts}`);
+  }
+  if (!Number.isInteger(maxIter) || maxIter < 1) {
+    throw new ClusteringInputError(`maxIter must be a whole number >= 1, got ${maxIter}`);
+  }
+  if (!(tol >= 0) || !Number.isFinite(tol)) {
+    throw new ClusteringInputError(`tol must be a finite number >= 0, got ${tol}`);
+  }
+  if (!Number.isInteger(batchSize) || batchSize < 1) {
+    throw new ClusteringInputError(`batchSize must be a whole number >= 1, got ${batchSize}`);
+  }
+  const requested = options.algorithm ?? 'auto';
+  if (requested !== 'auto' && requested !== 'lloyd' && requested !== 'minibatch') {
+    throw new ClusteringInputError(`Unknown k-means algorithm '${String(requested)}': use 'auto', 'lloyd' or 'minibatch'`);
+  }
+  const algorithm = requested === 'auto' ? (n > MINIBATCH_THRESHOLD ? 'minibatch' : 'lloyd') : requested;
+
+  const master = new Rng(seed);
+
+  if (algorithm === 'minibatch') {
+    const r = miniBatchKMeans(data, n, d, k, master.fork(), {
+      ...DEFAULT_MINIBATCH,
+      batchSize,
+      inits: restarts,
+      assign: options.assign,
+      // scikit-learn's MiniBatchKMeans defaults to tol = 0: stopping rests on the inertia monitor.
+      tolAbs: 0,
+    });
+    return {
+      labels: r.labels,
+      centres: r.centres,
+      inertia: r.inertia,
+      k,
+      algorithm,
+      iterations: r.steps,
+      restartInertias: [r.inertia],
+      restartIterations: [r.steps],
+      bestRestart: 0,
+    };
+  }
+
+  // As scikit-learn: the tolerance is relative to the data's spread, so it is scale-free.
+  const tolAbs = tol * meanFeatureVariance(data, n, d);
+  let best: KMeansResult | null = null;
+  const restartInertias: number[] = [];
+  const restartIterations: number[] = [];
+  for (let r = 0; r < restarts; r++) {
+    const rng = master.fork();
+    const seeding = kmeansPlusPlus(data, n, d, k, rng);
+    const run = options.assign
+      ? lloydPlain(data, n, d, k, seeding.centres, { maxIter, tolAbs }, options.assign)
+      : lloydHamerly(data, n, d, k, seeding, { maxIter, tolAbs });
+    restartInertias.push(run.inertia);
+    restartIterations.push(run.iterations);
+    if (best === null || run.inertia < best.inertia) {
+      best = {
+        labels: run.labels,
+        centres: run.centres,
+        inertia: run.inertia,
+        k,
+        algorithm,
+        iterations: run.iterations,
+        restartInertias,
+        restartIterations,
+        bestRestart: r,
+      };
+    }
+  }
+  return best as KMeansResult;
+}
+
+/** The checks kmeans() runs first; exported so a UI can validate before starting a worker. */
+export function checkKMeansInput(data: Matrix, n: number, d: number, k: number): void {
+  checkMatrix(data, n, d);
+  if (n < 2) {
+    throw new ClusteringInputError(
+      n === 0 ? 'There are no points to cluster' : 'There is only one point: clustering needs at least two',
+    );
+  }
+  if (!Number.isInteger(k) || k < 1) {
+    throw new ClusteringInputError(`The number of clusters K must be a whole number >= 1, got ${k}`);
+  }
+  if (k > n) {
+    throw new ClusteringInputError(`Cannot make K = ${k} clusters out of only ${n} points`);
+  }
+  const distinct = countDistinctRows(data, n, d, k);
+  if (distinct < k) {
+    throw new ClusteringInputError(
+      distinct === 1
+        ? `All ${n} points are identical, so they cannot be split into K = ${k} clusters`
+        : `Only ${distinct} of the ${n} points are distinct, so they cannot be split into ` +
+          `K = ${k} clusters; choose K <= ${distinct}`,
+    );
+  }
+}
+
+/** Mean over dimensions of the per-dimension (population) variance, in float64, two passes. */
+export function meanFeatureVariance(data: Matrix, n: number, d: number): number {
+  const mean = new Float64Array(d);
+  for (let i = 0; i < n; i++) {
+    const off = i * d;
+    for (let j = 0; j < d; j++) mean[j] += data[off + j];
+  }
+  for (let j = 0; j < d; j++) mean[j] /= n;
+  const sq = new Float64Array(d);
+  for (let i = 0; i < n; i++) {
+    const off = i * d;
+    for (let j = 0; j < d; j++) {
+      const t = data[off + j] - mean[j];
+      sq[j] += t * t;
+    }
+  }
+  let total = 0;
+  for (let j = 0; j < d; j++) total += sq[j] / n;
+  return total / d;
+}

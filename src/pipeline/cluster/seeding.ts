@@ -1,0 +1,174 @@
+import { distancesFromTwoPoints, distancesToCentres, squaredDistance, squaredDistance64 } from './assign.ts';
+import type { Rng } from './random.ts';
+import type { Matrix } from './types.ts';
+
+export interface Seeding {
+  /** k x d initial centres, row-major. */
+  centres: Float64Array;
+  /** For each point, the index of its nearest initial centre ... */
+  nearest: Int32Array;
+  /** ... its squared distance to it ... */
+  nearestSq: Float64Array;
+  /**
+   * ... and a lower bound on its (not squared) distance to every other centre. Together they give
+   * the first bounded Lloyd pass what a full pass would have measured, so it can skip most points.
+   */
+  secondLower: Float64Array;
+}
+
+/**
+ * Marks a (point, candidate) pair that the triangle inequality settled without measuring; being
+ * infinite, it drops out of min() without a branch. (Finite data cannot produce it: checkMatrix
+ * rejects coordinates whose squares would overflow.)
+ */
+const PRUNED = Infinity;
+
+/**
+ * Greedy k-means++ as scikit-learn does it: the first centre uniformly at random, then for every
+ * further centre draw `trials` candidates with probability proportional to the squared distance
+ * to the nearest centre so far, and keep the candidate that lowers the total the most.
+ *
+ * The triangle inequality spares candidate distances: a candidate at distance D from a point's
+ * nearest centre is at least D - r from that point (r = the point's current nearest distance),
+ * so when D >= 2r it cannot come closer and need not be measured. The result is the same as
+ * measuring everything, only faster on well-separated clusters.
+ *
+ * Points that already coincide with a centre have weight 0 and are never drawn, so when the data
+ * holds at least k distinct points the k centres are distinct.
+ */
+export function kmeansPlusPlus(
+  data: Matrix,
+  n: number,
+  d: number,
+  k: number,
+  rng: Rng,
+  trials = 2 + Math.floor(Math.log(k)),
+): Seeding {
+  const centres = new Float64Array(k * d);
+  const nearest = new Int32Array(n);
+  const nearestSq = new Float64Array(n);
+  const secondLower = new Float64Array(n).fill(Infinity);
+
+  copyRow(data, rng.nextInt(n) * d, centres, 0, d);
+  const pair = new Float64Array(2);
+  for (let i = 0; i < n; i += 2) {
+    if (i + 1 < n) {
+      distancesFromTwoPoints(data, i * d, i * d + d, d, centres, 1, pair, pair.subarray(1));
+      nearestSq[i] = pair[0];
+      nearestSq[i + 1] = pair[1];
+    } else nearestSq[i] = squaredDistance(data, i * d, centres, 0, d);
+  }
+
+  const cumulative = new Float64Array(n);
+  const candidates = new Float64Array(trials * d);
+  const candToCentreSq = new Float64Array(trials * k);
+  // trialSq[i * trials + t]: squared distance of point i to candidate t, or PRUNED.
+  const trialSq = new Float64Array(trials * n);
+  const trialPot = new Float64Array(trials);
+  const distA = new Float64Array(trials);
+  const distB = new Float64Array(trials);
+
+  for (let c = 1; c < k; c++) {
+    let pot = 0;
+    for (let i = 0; i < n; i++) {
+      pot += nearestSq[i];
+      cumulative[i] = pot;
+    }
+    if (!(pot > 0)) {
+      // Every point sits on a chosen centre (fewer distinct points than k, which only happens on the
+      // small sub-samples of mini-batch k-means): fill up at random and let the empty-cluster
+      // handling of the caller move them. Duplicate centres void the second-centre bounds.
+      for (let cc = c; cc < k; cc++) copyRow(data, rng.nextInt(n) * d, centres, cc * d, d);
+      secondLower.fill(0);
+      break;
+    }
+
+    for (let t = 0; t < trials; t++) {
+      const id = searchCumulative(cumulative, nearestSq, rng.nextFloat() * pot);
+      copyRow(data, id * d, candidates, t * d, d);
+      for (let m = 0; m < c; m++) {
+        candToCentreSq[t * k + m] = squaredDistance64(candidates, t * d, centres, m * d, d);
+      }
+    }
+
+    // A point that any candidate might come closer to is measured against all of them: the
+    // two-point kernel (distancesFromTwoPoints) is so much faster per distance than single
+    // distances that skipping individual candidates does not pay. Such points are queued and done
+    // two at a time.
+    let pending = -1;
+    for (let i = 0; i < n; i++) {
+      const limit = 4 * nearestSq[i]; // D >= 2r  <=>  D^2 >= 4 r^2
+      const near = nearest[i];
+      let need = false;
+      for (let t = 0; t < trials; t++) if (candToCentreSq[t * k + near] < limit) need = true;
+      if (!need) {
+        for (let t = 0, at = i * trials; t < trials; t++) trialSq[at + t] = PRUNED;
+        continue;
+      }
+      if (pending < 0) {
+        pending = i;
+        continue;
+      }
+      distancesFromTwoPoints(data, pending * d, i * d, d, candidates, trials, distA, distB);
+      for (let t = 0, at = pending * trials, bt = i * trials; t < trials; t++) {
+        trialSq[at + t] = distA[t];
+        trialSq[bt + t] = distB[t];
+      }
+      pending = -1;
+    }
+    if (pending >= 0) {
+      distancesToCentres(data, pending * d, d, candidates, trials, distA);
+      for (let t = 0; t < trials; t++) trialSq[pending * trials + t] = distA[t];
+    }
+
+    // Each candidate's potential: sum over points, in point order, of min(current, candidate).
+    for (let t = 0; t < trials; t++) {
+      let sum = 0;
+      for (let i = 0; i < n; i++) sum += Math.min(trialSq[i * trials + t], nearestSq[i]);
+      trialPot[t] = sum;
+    }
+    let best = 0;
+    for (let t = 1; t < trials; t++) if (trialPot[t] < trialPot[best]) best = t;
+    copyRow(candidates, best * d, centres, c * d, d);
+
+    for (let i = 0; i < n; i++) {
+      const r2 = nearestSq[i];
+      const v = trialSq[i * trials + best];
+      if (v === PRUNED) {
+        // Not measured: the triangle inequality's D - r is still a bound on the distance.
+        const bound = Math.sqrt(candToCentreSq[best * k + nearest[i]]) - Math.sqrt(r2);
+        if (bound < secondLower[i]) secondLower[i] = bound;
+      } else if (v < r2) {
+        // The old nearest centre becomes the runner-up; every other one was farther still.
+        secondLower[i] = Math.sqrt(r2);
+        nearestSq[i] = v;
+        nearest[i] = c;
+      } else {
+        const dist = Math.sqrt(v);
+        if (dist < secondLower[i]) secondLower[i] = dist;
+      }
+    }
+  }
+  return { centres, nearest, nearestSq, secondLower };
+}
+
+/** First index whose running total exceeds r; zero-weight points can never be returned. */
+function searchCumulative(cumulative: Float64Array, weights: Float64Array, r: number): number {
+  let lo = 0;
+  let hi = cumulative.length - 1;
+  if (!(cumulative[hi] > r)) {
+    // r rounded up to the total: take the last point that has any weight.
+    while (hi > 0 && !(weights[hi] > 0)) hi--;
+    return hi;
+  }
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (cumulative[mid] > r) hi = mid;
+    else lo = mid + 1;
+  }
+  return lo;
+}
+
+export function copyRow(src: Matrix, srcOff: number, dst: Float64Array, dstOff: number, d: number): void {
+  for (let j = 0; j < d; j++) dst[dstOff + j] = src[srcOff + j];
+}

@@ -1,0 +1,19 @@
+/**
+ * Row-major n x d matrix of point coordinates. Float32 is what embeddings usually arrive as;
+ * every sum and distance is still accumulated in float64.
+ */
+export type Matrix = Float32Array | Float64Array;
+
+/** Cluster labels as they arrive from outside (fixtures, other tools): any integers. */
+export type LabelsLike = ArrayLike<number>;
+
+/**
+ * Thrown for input that no clustering can handle (NaN, too few points, K too large ...). The
+ * message is meant to be shown to the user as is.
+ */
+export class ClusteringInputError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ClusteringInputError';
+  }
+}
