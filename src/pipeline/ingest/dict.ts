@@ -11,8 +11,9 @@ export class Dict {
     let id = this.ids.get(value);
     if (id === undefined) {
       id = this.values.length;
-      this.ids.set(value, id);
-      this.values.push(value);
+      const own = detach(value);
+      this.ids.set(own, id);
+      this.values.push(own);
     }
     this.lastValue = value;
     this.lastId = id;
@@ -22,4 +23,13 @@ export class Dict {
   get size(): number {
     return this.values.length;
   }
+}
+
+/**
+ * A copy of `s` that does not share memory with the text it was cut from. V8 represents slices of
+ * 13+ characters as views into their parent string, so keeping an id would keep a whole decoded
+ * block (megabytes) alive; flattening a concatenation breaks that link.
+ */
+export function detach(s: string): string {
+  return s.length >= 13 ? (' ' + s).slice(1) : s;
 }

@@ -2,7 +2,7 @@
 // every later stage reads; nothing here is an object per row.
 
 import type { RoleMapping } from '../types';
-import { Dict } from './dict';
+import { detach, Dict } from './dict';
 import { CART, EventTypeDict, PURCHASE, RETURN, VIEW } from './eventTypes';
 import { grow, trim } from './growable';
 import { isMissing } from './detect';
@@ -162,7 +162,7 @@ export class EventTableBuilder {
     if (i >= this.itemTitle.length) this.itemTitle.push('');
     if (c.title >= 0 && this.itemTitle[i] === '') {
       const v = f[c.title];
-      if (!isMissing(v)) this.itemTitle[i] = v.trim();
+      if (!isMissing(v)) this.itemTitle[i] = detach(v.trim());
     }
     if (c.category >= 0 && this.itemCategory[i] < 0) {
       const v = f[c.category];

@@ -27,11 +27,30 @@ function readInt(s: string, pos: number): [number, number] | null {
   return [digitsAt(s, pos, end), end];
 }
 
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
 function validDate(y: number, mo: number, d: number): boolean {
-  if (mo < 1 || mo > 12 || d < 1 || d > 31 || y < 1900 || y > 2200) return false;
-  const days = new Date(Date.UTC(y, mo, 0)).getUTCDate();
-  return d <= days;
+  if (mo < 1 || mo > 12 || d < 1 || y < 1900 || y > 2200) return false;
+  const leap = mo === 2 && (y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0));
+  return d <= DAYS_IN_MONTH[mo - 1] + (leap ? 1 : 0);
 }
+
+/** "HH:MM:SS" at `pos` followed by nothing, "Z" or " UTC": the common case, without regexes. */
+function fastClock(s: string, pos: number): number {
+  const end = s.length;
+  if (pos + 9 > end || (s[pos] !== ' ' && s[pos] !== 'T') || s[pos + 3] !== ':' || s[pos + 6] !== ':') return -1;
+  const tail = end - (pos + 9);
+  if (tail !== 0 && !(tail === 1 && s[end - 1] === 'Z') && !(tail === 4 && s.endsWith(' UTC'))) return -1;
+  const h = digitsAt(s, pos + 1, pos + 3);
+  const m = digitsAt(s, pos + 4, pos + 6);
+  const sec = digitsAt(s, pos + 7, pos + 9);
+  if (h < 0 || m < 0 || sec < 0 || h > 23 || m > 59 || sec > 60) return -1;
+  return ((h * 60 + m) * 60 + sec) * 1000;
+}
+
+// Consecutive rows mostly fall on the same day: remember the last day's midnight.
+let lastDay = '';
+let lastDayMs = NaN;
 
 /** Parses "HH:MM[:SS[.fff]]" plus an optional zone from `pos`; returns ms since midnight minus zone offset. */
 function parseClock(s: string, pos: number): number {
@@ -110,12 +129,22 @@ export function parseTimestamp(raw: string): number {
   if (c0 < 0 || c0 > 9) return fallback(s);
   // YYYY-MM-DD or YYYY/MM/DD
   if (s.length >= 10 && (s[4] === '-' || s[4] === '/') && s[7] === s[4]) {
-    const y = digitsAt(s, 0, 4);
-    const mo = digitsAt(s, 5, 7);
-    const d = digitsAt(s, 8, 10);
-    if (y < 0 || mo < 0 || d < 0 || !validDate(y, mo, d)) return NaN;
+    let day: number;
+    if (lastDay.length === 10 && s.startsWith(lastDay)) {
+      day = lastDayMs;
+    } else {
+      const y = digitsAt(s, 0, 4);
+      const mo = digitsAt(s, 5, 7);
+      const d = digitsAt(s, 8, 10);
+      if (y < 0 || mo < 0 || d < 0 || !validDate(y, mo, d)) return NaN;
+      day = Date.UTC(y, mo - 1, d);
+      lastDay = s.slice(0, 10);
+      lastDayMs = day;
+    }
+    const fast = fastClock(s, 10);
+    if (fast >= 0) return day + fast;
     const clock = parseClock(s, 10);
-    return Number.isNaN(clock) ? NaN : Date.UTC(y, mo - 1, d) + clock;
+    return Number.isNaN(clock) ? NaN : day + clock;
   }
   // M/D/YYYY or D/M/YYYY (day-first only when the first number cannot be a month), also with '.'
   const a = readInt(s, 0);
