@@ -1,0 +1,49 @@
+// Child-process side of runNodeIngest: reads one file through the real pipeline and reports
+// timings and memory to the parent over IPC.
+
+import { createReadStream, statSync } from 'node:fs';
+import { basename } from 'node:path';
+import { Readable } from 'node:stream';
+import { analyzeStream } from '../../src/pipeline/analyze';
+import { ownMaxRss, sampleOwnRss } from './memory';
+import type { NodeIngestResult } from './nodeIngest';
+
+async function main(): Promise<void> {
+  const file = process.argv[2];
+  if (!file || !process.send) throw new Error('usage: forked by runNodeIngest with a file path');
+  const totalBytes = statSync(file).size;
+  (globalThis as { gc?: () => void }).gc?.();
+  const baselineRss = process.memoryUsage().rss;
+  const maxRssBefore = ownMaxRss();
+  const sampler = sampleOwnRss(20);
+
+  const stream = Readable.toWeb(createReadStream(file, { highWaterMark: 1 << 20 })) as unknown as ReadableStream<Uint8Array>;
+  const t0 = performance.now();
+  const { report } = await analyzeStream(stream, { fileName: basename(file), totalBytes });
+  const wallMs = performance.now() - t0;
+
+  const sampledPeak = sampler.stop();
+  const maxRssAfter = ownMaxRss();
+  // maxRSS covers the whole process life: it only says something about this run if the run
+  // raised it (start-up, tsx's compile, can peak higher than a small file's analysis).
+  const peak = maxRssAfter > maxRssBefore ? Math.max(sampledPeak, maxRssAfter) : sampledPeak;
+  const result: NodeIngestResult = {
+    rows: report.input.rows,
+    accepted: report.input.accepted,
+    users: report.users,
+    sessions: report.sessions,
+    sequences: report.sequences.count,
+    wallMs,
+    readMs: report.timings.readMs,
+    sequencesMs: report.timings.sequencesMs,
+    baselineRss,
+    peakRssDelta: peak - baselineRss,
+    sampledPeakRssDelta: sampledPeak - baselineRss,
+  };
+  process.send(result, () => process.exit(0));
+}
+
+main().catch((e: unknown) => {
+  console.error(e);
+  process.exit(1);
+});

@@ -1,0 +1,13 @@
+// Seeded synthetic behaviour logs with planted shopper segments: for benchmarks, tests and for
+// scoring clustering (ARI) against known labels.
+
+export { generateLog, resolveParams, SYNTH_FORMAT_VERSION, DEFAULT_SYNTH_PARAMS, EVENT_TYPES, VIEW, CART, PURCHASE } from './generate';
+export type { SynthLog, SynthParams, ResolvedSynthParams } from './generate';
+export type { Catalog } from './catalog';
+export { PRODUCT_ID_BASE } from './catalog';
+export type { Persona, PriceBand } from './personas';
+export { MAX_CATEGORIES, TAXONOMY, type CategorySpec } from './taxonomy';
+export { csvChunks, csvStream, csvField, formatEventTime, REES46_HEADER, type CsvOptions } from './csv';
+export { USER_ID_BASE, userIdOf, userIndexOf, sessionIdOf } from './ids';
+export { plantedUserLabels, plantedSessionLabels, segmentSizes } from './labels';
+export { Random } from './prng';
