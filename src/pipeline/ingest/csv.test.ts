@@ -1,12 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { CsvReader, sniffDelimiter } from './csv';
+import type { RecordView } from './record';
 
 function readAll(text: string, delimiter = ',', blockSplits: number[] = []): { records: [string[], number][]; rejects: [string, number][] } {
   const records: [string[], number][] = [];
   const rejects: [string, number][] = [];
   const r = new CsvReader(delimiter, 1 << 20);
-  const emit = (f: string[], line: number): void => {
-    records.push([f, line]);
+  const emit = (v: RecordView, line: number): void => {
+    records.push([v.fields(), line]);
   };
   const reject = (reason: string, line: number): void => {
     rejects.push([reason, line]);

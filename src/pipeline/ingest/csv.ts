@@ -2,7 +2,9 @@
 // (String.prototype.split, native and quick); only lines with a '"' go through the RFC 4180 state
 // machine, which also handles quoted fields that span lines and blocks.
 
-export type RecordSink = (fields: string[], line: number) => void;
+import { RecordView } from './record';
+
+export type RecordSink = (record: RecordView, line: number) => void;
 export type LineReject = (reason: string, line: number) => void;
 
 const CANDIDATE_DELIMITERS = [',', ';', '\t', '|'];
@@ -43,6 +45,7 @@ export class CsvReader {
   private pendingLine = 0;
   /** Number of the last line consumed (1-based). */
   line = 0;
+  private readonly view = new RecordView();
 
   constructor(
     private readonly delimiter: string,
@@ -71,7 +74,22 @@ export class CsvReader {
       if (nextQuote < 0 || nextQuote > nl) {
         let end = nl;
         if (end > pos && text.charCodeAt(end - 1) === 13) end--;
-        if (end > pos) emit(text.slice(pos, end).split(d), lineNo);
+        if (end > pos) {
+          // Field ranges over the block itself: no line or field strings are made here.
+          const v = this.view;
+          v.reset(text);
+          let s = pos;
+          for (;;) {
+            const at = text.indexOf(d, s);
+            if (at < 0 || at >= end) {
+              v.push(s, end);
+              break;
+            }
+            v.push(s, at);
+            s = at + 1;
+          }
+          emit(v, lineNo);
+        }
         pos = nl + 1;
         continue;
       }
@@ -153,7 +171,8 @@ export class CsvReader {
       }
       // End of record: newline or end of text.
       this.line = lineNo + extraLines;
-      emit(fields, lineNo);
+      this.view.setStrings(fields);
+      emit(this.view, lineNo);
       return i < n ? i + 1 : n;
     }
   }

@@ -1,27 +1,80 @@
-/** Interns strings to dense integer ids, so hot paths store Int32 codes instead of strings. */
+// Interns strings to dense integer ids, so the event table stores Int32 codes instead of strings.
+// It hashes a range of a larger text directly (FNV-1a over UTF-16 code units) and compares in
+// place with startsWith, so a value already seen costs no allocation at all: on a 1M-row log that
+// is millions of short-lived strings (and their Map hashing) saved.
+
+const EMPTY = 0;
+
 export class Dict {
-  private readonly ids = new Map<string, number>();
   readonly values: string[] = [];
-  // Logs repeat the same user, invoice or country on consecutive rows: skip the hash lookup then.
-  private lastValue: string | null = null;
+  private hashes = new Uint32Array(1024);
+  /** Open-addressing table of id + 1 (0 = empty slot); size is a power of two. */
+  private slots = new Int32Array(2048);
+  private mask = 2047;
+  // Logs repeat the same user, invoice or country on consecutive rows: skip hashing then.
+  private lastValue = '';
   private lastId = -1;
 
+  get size(): number {
+    return this.values.length;
+  }
+
   id(value: string): number {
-    if (value === this.lastValue) return this.lastId;
-    let id = this.ids.get(value);
-    if (id === undefined) {
-      id = this.values.length;
-      const own = detach(value);
-      this.ids.set(own, id);
-      this.values.push(own);
+    return this.idOf(value, 0, value.length);
+  }
+
+  /** Id of text[start, end), adding it when new. */
+  idOf(text: string, start: number, end: number): number {
+    const len = end - start;
+    const last = this.lastValue;
+    if (this.lastId >= 0 && last.length === len && text.startsWith(last, start)) return this.lastId;
+    let h = 0x811c9dc5;
+    for (let i = start; i < end; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
+    h >>>= 0;
+    const slots = this.slots;
+    const mask = this.mask;
+    let slot = h & mask;
+    for (;;) {
+      const entry = slots[slot];
+      if (entry === EMPTY) break;
+      const id = entry - 1;
+      if (this.hashes[id] === h) {
+        const v = this.values[id];
+        if (v.length === len && text.startsWith(v, start)) {
+          this.lastValue = v;
+          this.lastId = id;
+          return id;
+        }
+      }
+      slot = (slot + 1) & mask;
     }
+    const id = this.values.length;
+    const value = detach(start === 0 && end === text.length ? text : text.slice(start, end));
+    this.values.push(value);
+    if (id >= this.hashes.length) {
+      const next = new Uint32Array(this.hashes.length * 2);
+      next.set(this.hashes);
+      this.hashes = next;
+    }
+    this.hashes[id] = h;
+    slots[slot] = id + 1;
+    if (this.values.length * 2 > slots.length) this.rehash();
     this.lastValue = value;
     this.lastId = id;
     return id;
   }
 
-  get size(): number {
-    return this.values.length;
+  private rehash(): void {
+    const size = this.slots.length * 2;
+    const slots = new Int32Array(size);
+    const mask = size - 1;
+    for (let id = 0; id < this.values.length; id++) {
+      let slot = this.hashes[id] & mask;
+      while (slots[slot] !== EMPTY) slot = (slot + 1) & mask;
+      slots[slot] = id + 1;
+    }
+    this.slots = slots;
+    this.mask = mask;
   }
 }
 

@@ -1,6 +1,8 @@
 // Event types are normalised to a small canonical set so that every later stage can weight them;
 // anything else is kept as a custom type under its own (lower-cased) name.
 
+import { Dict } from './dict';
+
 export const VIEW = 0;
 export const CLICK = 1;
 export const CART = 2;
@@ -32,6 +34,16 @@ export class EventTypeDict {
 
   constructor() {
     this.names.forEach((n, i) => this.byName.set(n, i));
+  }
+
+  private readonly rawIds = new Dict();
+  private readonly rawCodes: number[] = [];
+
+  /** Code of the type written in text[start, end): each distinct raw string is normalised once. */
+  codeAt(text: string, start: number, end: number): number {
+    const id = this.rawIds.idOf(text, start, end);
+    if (id === this.rawCodes.length) this.rawCodes.push(this.code(this.rawIds.values[id]));
+    return this.rawCodes[id];
   }
 
   code(raw: string): number {

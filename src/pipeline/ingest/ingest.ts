@@ -8,6 +8,7 @@ import { CsvReader, sniffDelimiter } from './csv';
 import { detectMapping, layoutKey, missingFraction, validateMapping } from './detect';
 import { JsonlReader, sniffJsonShape } from './jsonl';
 import { LineBlocks } from './lines';
+import { RecordView } from './record';
 import { RejectLog } from './rejects';
 import { EventTableBuilder, type EventTable } from './table';
 
@@ -44,7 +45,7 @@ const SAMPLE_RECORDS = 50;
 const PROGRESS_EVERY_MS = 100;
 const YIELD_EVERY_MS = 40;
 
-type Emit = (f: string[], line: number) => void;
+type Emit = (record: RecordView, line: number) => void;
 type Reject = (r: string, line: number) => void;
 /** What ingest needs of a format reader (CsvReader, JsonlReader). */
 interface Reader {
@@ -98,17 +99,17 @@ export async function ingest(stream: ReadableStream<Uint8Array>, opts: IngestOpt
     rows++;
     rejects.add(reason, line);
   };
-  const emit = (fields: string[], line: number): void => {
+  const emit = (record: RecordView, line: number): void => {
     if (builder === null) {
-      sample.push({ fields, line });
+      sample.push({ fields: record.fields(), line });
       return;
     }
     rows++;
-    if (fields.length !== columns) {
-      rejects.add(fields.length < columns ? 'too few fields' : 'too many fields', line);
+    if (record.count !== columns) {
+      rejects.add(record.count < columns ? 'too few fields' : 'too many fields', line);
       return;
     }
-    builder.add(fields, line);
+    builder.add(record, line);
   };
   const blocks = new LineBlocks(maxLine, {
     overlong() {
@@ -186,7 +187,11 @@ export async function ingest(stream: ReadableStream<Uint8Array>, opts: IngestOpt
     det.mapping = mapping;
     requireUsableMapping(det);
     builder = new EventTableBuilder(mapping, rejects);
-    for (const r of records) emit(r.fields, r.line);
+    const replay = new RecordView();
+    for (const r of records) {
+      replay.setStrings(r.fields);
+      emit(replay, r.line);
+    }
     records = [];
   };
 

@@ -3,6 +3,7 @@
 // flattened to string records over a fixed column list so the rest of ingest sees one shape.
 
 import type { LineReject, RecordSink } from './csv';
+import { RecordView } from './record';
 
 const SAMPLE_LINES = 50;
 
@@ -59,6 +60,7 @@ export function sniffJsonShape(text: string): JsonShape {
 
 export class JsonlReader {
   line = 0;
+  private readonly view = new RecordView();
   private readonly parentKeys: string[];
   private readonly childKeys: string[];
 
@@ -90,7 +92,8 @@ export class JsonlReader {
       }
       const head = this.parentKeys.map((k) => scalar(obj[k]));
       if (!this.shape.nested) {
-        emit(head, lineNo);
+        this.view.setStrings(head);
+        emit(this.view, lineNo);
         continue;
       }
       const events = obj.events;
@@ -105,7 +108,8 @@ export class JsonlReader {
         }
         const row = head.slice();
         for (const k of this.childKeys) row.push(scalar(e[k]));
-        emit(row, lineNo);
+        this.view.setStrings(row);
+        emit(this.view, lineNo);
       }
     }
   }

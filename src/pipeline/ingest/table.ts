@@ -6,6 +6,8 @@ import { detach, Dict } from './dict';
 import { CART, EventTypeDict, PURCHASE, RETURN, VIEW } from './eventTypes';
 import { grow, trim } from './growable';
 import { isMissing } from './detect';
+import { parseDecimal } from './numbers';
+import type { RecordView } from './record';
 import type { RejectLog } from './rejects';
 import { parseOffset, TimestampReader } from './timestamp';
 
@@ -44,12 +46,6 @@ export interface EventTable {
   /** True when sessions are invoice numbers (no session column in the log). */
   sessionFromInvoice: boolean;
   hasPrice: boolean;
-}
-
-/** UCI's CustomerID is a float ("17850.0"): ids that differ only by ".0" are the same id. */
-function normId(v: string): string {
-  const t = v.length > 0 && (v.charCodeAt(0) === 32 || v.charCodeAt(v.length - 1) === 32) ? v.trim() : v;
-  return t.endsWith('.0') && /^\d+\.0$/.test(t) ? t.slice(0, -2) : t;
 }
 
 export class EventTableBuilder {
@@ -107,36 +103,30 @@ export class EventTableBuilder {
   }
 
   /** Adds one record; returns false (after logging why) when the row is rejected. */
-  add(f: string[], lineNo: number): boolean {
+  add(r: RecordView, lineNo: number): boolean {
     const c = this.c;
-    const itemRaw = f[c.item];
-    if (itemRaw === undefined || isMissing(itemRaw)) {
+    const text = r.text;
+    const st = r.starts;
+    const en = r.ends;
+    if (isMissingAt(text, st[c.item], en[c.item])) {
       this.rejects.add('missing item id', lineNo);
       return false;
     }
-    let u = -1;
-    if (c.user >= 0) {
-      const v = f[c.user];
-      if (!isMissing(v)) u = this.users.id(normId(v));
-    }
-    let s = -1;
-    if (this.sessionCol >= 0) {
-      const v = f[this.sessionCol];
-      if (!isMissing(v)) s = this.sessions.id(normId(v));
-    }
+    const u = c.user >= 0 ? this.idAt(this.users, text, st[c.user], en[c.user]) : -1;
+    const s = this.sessionCol >= 0 ? this.idAt(this.sessions, text, st[this.sessionCol], en[this.sessionCol]) : -1;
     if (u < 0 && s < 0) {
       this.rejects.add(c.user >= 0 ? 'missing user id' : 'missing session id', lineNo);
       return false;
     }
     let t = NaN;
     if (c.time >= 0) {
-      t = this.timestamps.read(f[c.time]);
+      t = this.timestamps.readAt(text, st[c.time], en[c.time]);
       if (Number.isNaN(t)) {
         this.rejects.add('unparsable timestamp', lineNo);
         return false;
       }
       if (c.timeOffset >= 0) {
-        const off = parseOffset(f[c.timeOffset]);
+        const off = parseOffset(r.field(c.timeOffset));
         if (Number.isNaN(off)) {
           this.rejects.add('unparsable time offset', lineNo);
           return false;
@@ -144,14 +134,14 @@ export class EventTableBuilder {
         t += off;
       }
     }
-    const qty = c.quantity >= 0 ? Number(f[c.quantity]) : NaN;
-    let type = c.eventType >= 0 ? this.types.code(f[c.eventType]) : this.defaultType;
+    const qty = c.quantity >= 0 ? numberAt(text, st[c.quantity], en[c.quantity]) : NaN;
+    let type = c.eventType >= 0 ? this.types.codeAt(text, st[c.eventType], en[c.eventType]) : this.defaultType;
     // Cancellations: UCI marks them with an invoice number starting with 'C' and a negative quantity.
     if (type === PURCHASE || type === CART) {
-      if (qty < 0 || (c.invoice >= 0 && f[c.invoice].charCodeAt(0) === 67 /* C */)) type = RETURN;
+      if (qty < 0 || (c.invoice >= 0 && text.charCodeAt(st[c.invoice]) === 67 /* C */)) type = RETURN;
     }
 
-    const i = this.items.id(normId(itemRaw));
+    const i = this.idAt(this.items, text, st[c.item], en[c.item]);
     if (i >= this.itemCategory.length) {
       const old = this.itemCategory.length;
       this.itemCategory = grow(this.itemCategory, Int32Array, i + 1);
@@ -159,19 +149,13 @@ export class EventTableBuilder {
       this.itemBrand = grow(this.itemBrand, Int32Array, i + 1);
       this.itemBrand.fill(-1, old);
     }
+    // Item attributes are read once per item (the first non-empty value), not once per row.
     if (i >= this.itemTitle.length) this.itemTitle.push('');
-    if (c.title >= 0 && this.itemTitle[i] === '') {
-      const v = f[c.title];
-      if (!isMissing(v)) this.itemTitle[i] = detach(v.trim());
+    if (c.title >= 0 && this.itemTitle[i] === '' && !isMissingAt(text, st[c.title], en[c.title])) {
+      this.itemTitle[i] = detach(r.field(c.title).trim());
     }
-    if (c.category >= 0 && this.itemCategory[i] < 0) {
-      const v = f[c.category];
-      if (!isMissing(v)) this.itemCategory[i] = this.categories.id(v.trim());
-    }
-    if (c.brand >= 0 && this.itemBrand[i] < 0) {
-      const v = f[c.brand];
-      if (!isMissing(v)) this.itemBrand[i] = this.brands.id(v.trim());
-    }
+    if (c.category >= 0 && this.itemCategory[i] < 0) this.itemCategory[i] = this.idAt(this.categories, text, st[c.category], en[c.category]);
+    if (c.brand >= 0 && this.itemBrand[i] < 0) this.itemBrand[i] = this.idAt(this.brands, text, st[c.brand], en[c.brand]);
 
     const n = this.length;
     if (n === this.cap) this.reserve(n + 1);
@@ -180,12 +164,24 @@ export class EventTableBuilder {
     this.time[n] = t;
     this.type[n] = type;
     this.item[n] = i;
-    this.price[n] = c.price >= 0 ? parsePrice(f[c.price]) : NaN;
+    this.price[n] = c.price >= 0 ? priceAt(text, st[c.price], en[c.price]) : NaN;
     this.quantity[n] = qty;
-    this.country[n] = c.country >= 0 && !isMissing(f[c.country]) ? this.countries.id(f[c.country]) : -1;
+    this.country[n] = c.country >= 0 ? this.idAt(this.countries, text, st[c.country], en[c.country]) : -1;
     this.line[n] = lineNo;
     this.length = n + 1;
     return true;
+  }
+
+  /**
+   * Interned id of an id-like field, or -1 when it is missing. Surrounding spaces are ignored, and
+   * a float-formatted integer id ("17850.0", as UCI's CustomerID) is the same id as "17850".
+   */
+  private idAt(dict: Dict, text: string, start: number, end: number): number {
+    while (start < end && text.charCodeAt(start) === 32) start++;
+    while (end > start && text.charCodeAt(end - 1) === 32) end--;
+    if (isMissingAt(text, start, end)) return -1;
+    if (end - start > 2 && text.charCodeAt(end - 1) === 48 && text.charCodeAt(end - 2) === 46 && allDigits(text, start, end - 2)) end -= 2;
+    return dict.idOf(text, start, end);
   }
 
   private reserve(min: number): void {
@@ -235,11 +231,33 @@ export class EventTableBuilder {
   }
 }
 
+function allDigits(text: string, start: number, end: number): boolean {
+  for (let i = start; i < end; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 48 || c > 57) return false;
+  }
+  return end > start;
+}
+
+function isMissingAt(text: string, start: number, end: number): boolean {
+  const n = end - start;
+  if (n <= 0) return true;
+  if (n > 9) return false;
+  return isMissing(text.slice(start, end));
+}
+
+function numberAt(text: string, start: number, end: number): number {
+  const v = parseDecimal(text, start, end);
+  if (!Number.isNaN(v) || start === end) return v;
+  const x = Number(text.slice(start, end));
+  return Number.isFinite(x) ? x : NaN;
+}
+
 /** Prices may carry a currency symbol or thousands separators ("$1,299.00"). */
-function parsePrice(v: string): number {
-  const x = Number(v);
-  if (v !== '' && Number.isFinite(x)) return x;
-  const cleaned = v.replace(/[^0-9.\-]/g, '');
+function priceAt(text: string, start: number, end: number): number {
+  const v = numberAt(text, start, end);
+  if (!Number.isNaN(v) || start === end) return v;
+  const cleaned = text.slice(start, end).replace(/[^0-9.\-]/g, '');
   const y = cleaned === '' ? NaN : Number(cleaned);
   return Number.isFinite(y) ? y : NaN;
 }

@@ -192,4 +192,11 @@ export class TimestampReader {
     this.lastValue = parseTimestamp(raw);
     return this.lastValue;
   }
+
+  /** The same for text[start, end), slicing only when the value changed. */
+  readAt(text: string, start: number, end: number): number {
+    const last = this.last;
+    if (last.length === end - start && last.length > 0 && text.startsWith(last, start)) return this.lastValue;
+    return this.read(text.slice(start, end));
+  }
 }

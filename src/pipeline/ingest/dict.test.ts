@@ -1,0 +1,33 @@
+import { describe, expect, it } from 'vitest';
+import { Dict } from './dict';
+import { parseDecimal } from './numbers';
+
+describe('Dict', () => {
+  it('gives dense ids to ranges of a text and finds them again without slicing', () => {
+    const d = new Dict();
+    const text = 'abc,def,abc,xyz,def';
+    const ids = [0, 4, 8, 12, 16].map((s) => d.idOf(text, s, s + 3));
+    expect(ids).toEqual([0, 1, 0, 2, 1]);
+    expect(d.values).toEqual(['abc', 'def', 'xyz']);
+    expect(d.id('xyz')).toBe(2);
+  });
+
+  it('stays correct through rehashing and with prefixes of each other', () => {
+    const d = new Dict();
+    const words = Array.from({ length: 20_000 }, (_, i) => `u${i}`);
+    words.forEach((w, i) => expect(d.id(w)).toBe(i));
+    words.forEach((w, i) => expect(d.idOf(`>${w}<`, 1, w.length + 1)).toBe(i));
+    expect(d.id('u1')).toBe(1);
+    expect(d.id('u')).toBe(20_000);
+    expect(d.id('')).toBe(20_001);
+  });
+});
+
+describe('parseDecimal', () => {
+  it.each(['0', '83.04', '-6', '+2.5', '0.1', '123456789.123456', '.5', '5.'])('matches Number(%j)', (s) => {
+    expect(parseDecimal(s, 0, s.length)).toBe(Number(s));
+  });
+  it.each(['', '-', '1e5', '1,5', 'abc', '1.2.3', '12345678901234567'])('leaves %j to Number()', (s) => {
+    expect(parseDecimal(s, 0, s.length)).toBeNaN();
+  });
+});
