@@ -1,9 +1,20 @@
+import type { EncoderReport } from '../pipeline/encode';
 import type { AnalysisReport } from '../pipeline/types';
 
 const n = (v: number): string => v.toLocaleString('en');
 
+/** What `npm run analyze` adds to its JSON under `encoder`. */
+export interface CliEncoderReport extends EncoderReport {
+  sequences: number;
+  zeroVectors: number;
+  truncated: { sequences: number; events: number };
+  itemTextSources: { title: number; category: number; id: number };
+  /** Model loading included. */
+  seconds: number;
+}
+
 /** The report as a short human-readable text (the CLI without --json). */
-export function formatReport(r: AnalysisReport): string {
+export function formatReport(r: AnalysisReport, encoder?: CliEncoderReport): string {
   const lines: string[] = [];
   lines.push(`${r.file.name}: ${r.file.format.toUpperCase()}${r.file.gzip ? ' (gzip)' : ''}${r.file.delimiter ? `, delimiter ${JSON.stringify(r.file.delimiter)}` : ''}`);
   const mapping = Object.entries(r.detection.mapping)
@@ -22,5 +33,15 @@ export function formatReport(r: AnalysisReport): string {
   if (r.timeSpan.start) lines.push(`time span: ${r.timeSpan.start} .. ${r.timeSpan.end}`);
   for (const w of r.warnings) lines.push(`warning: ${w}`);
   lines.push(`read in ${n(r.timings.readMs)} ms, sequences in ${n(r.timings.sequencesMs)} ms`);
+  if (encoder) {
+    const e = encoder;
+    const what = e.kind === 'featurizer' ? `${e.model} (built-in featurizer, not semantic)` : `${e.model} (${e.dtype}, ${e.device})`;
+    lines.push(
+      `encoder: ${what}, ${e.mode === 'items' ? 'weighted mean of items' : 'sequences as text'}: ${e.dims} dims, ` +
+        `${n(e.itemsEmbedded)} of ${n(e.texts)} distinct texts embedded, ${n(e.cacheHits)} cache hits, ${n(e.sequences)} sequences in ${e.seconds.toFixed(1)} s`,
+    );
+    if (e.zeroVectors > 0) lines.push(`  ${n(e.zeroVectors)} sequences whose weights cancel out have no vector`);
+    if (e.truncated.sequences > 0) lines.push(`  ${n(e.truncated.sequences)} sequences cut to the model's window (${n(e.truncated.events)} oldest events left out)`);
+  }
   return lines.join('\n') + '\n';
 }

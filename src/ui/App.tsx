@@ -9,12 +9,15 @@ import { ProgressBar } from './ProgressBar';
 import { SequenceOptionsPanel } from './SequenceOptionsPanel';
 import { StatusMessage } from './StatusMessage';
 import { Summary } from './Summary';
+import { EncoderPanel } from './EncoderPanel';
 import { useAnalysis } from './useAnalysis';
+import { useEncoder } from './useEncoder';
 
 export function App({ client }: { client: AnalysisClient }) {
   const analysis = useAnalysis(client);
   const { report, running, error, unrecognised, generation, loadDemo } = analysis;
   const [mappingOpen, setMappingOpen] = useState(false);
+  const encoder = useEncoder(client, report, running !== null);
 
   // The first screen shows the demo, so there is something to look at before choosing a file.
   const demoRequested = useRef(false);
@@ -59,7 +62,10 @@ export function App({ client }: { client: AnalysisClient }) {
           <SequenceOptionsPanel key={generation} initial={report.options} disabled={busy} onChange={analysis.regroup} />
         )}
         {report ? (
-          <Summary report={report} />
+          <>
+            <Summary report={report} />
+            <EncoderPanel encoder={encoder} sequences={report.sequences.count} />
+          </>
         ) : (
           !busy && !error && <p className="empty-state">Open a log file to see its summary.</p>
         )}

@@ -5,18 +5,22 @@ interface Props {
   hint: string;
   value: number;
   min: number;
+  max?: number;
   step?: number;
+  /** 'decimal' for fractions and negative numbers (weights). */
+  inputMode?: 'numeric' | 'decimal';
   name: string;
   disabled?: boolean;
   onChange(value: number): void;
 }
 
 /** Keeps what was typed (even "" mid-edit) and only passes on whole numbers that are in range. */
-export function NumberField({ label, hint, value, min, step = 1, name, disabled, onChange }: Props) {
+export function NumberField({ label, hint, value, min, max = Infinity, step = 1, name, disabled, inputMode = 'numeric', onChange }: Props) {
   const id = useId();
   const [text, setText] = useState(String(value));
+  const inRange = (n: number) => Number.isFinite(n) && n >= min && n <= max;
   const parsed = Number(text);
-  const valid = text.trim() !== '' && Number.isFinite(parsed) && parsed >= min;
+  const valid = text.trim() !== '' && inRange(parsed);
   return (
     <div className="field">
       <label htmlFor={id}>{label}</label>
@@ -24,8 +28,9 @@ export function NumberField({ label, hint, value, min, step = 1, name, disabled,
         id={id}
         name={name}
         type="number"
-        inputMode="numeric"
+        inputMode={inputMode}
         min={min}
+        max={Number.isFinite(max) ? max : undefined}
         step={step}
         value={text}
         disabled={disabled}
@@ -35,11 +40,11 @@ export function NumberField({ label, hint, value, min, step = 1, name, disabled,
           const next = event.currentTarget.value;
           setText(next);
           const n = Number(next);
-          if (next.trim() !== '' && Number.isFinite(n) && n >= min) onChange(n);
+          if (next.trim() !== '' && inRange(n)) onChange(n);
         }}
       />
       <span id={`${id}-hint`} className="hint">
-        {valid ? hint : `Enter a number of at least ${min}.`}
+        {valid ? hint : Number.isFinite(max) ? `Enter a number from ${min} to ${max}.` : `Enter a number of at least ${min}.`}
       </span>
     </div>
   );

@@ -1,13 +1,25 @@
-// Runs the pipeline off the main thread and keeps the last file and analysis, so remapping and
-// regrouping never ask the page to send the file again.
+// Runs the pipeline off the main thread and keeps the last file and analysis, so remapping,
+// regrouping and encoding never ask the page to send the file again. The encoder (transformers.js
+// or the built-in featuriser) runs here too; a new file, a regroup or a new encode cancels the
+// encode in flight.
 import * as Comlink from 'comlink';
 import { analyzeStream, regroup as regroupAnalysis, type Analysis, type CancelToken } from '../pipeline/analyze';
+import { EncoderError, encodeSequences, MemoryEmbeddingCache, type EmbeddingCache } from '../pipeline/encode';
+import { sequenceLabel } from '../pipeline/sequences';
 import { LogError, type AnalysisReport, type RoleMapping, type SequenceOptions } from '../pipeline/types';
+import { installModel, listModels, modelSpec, removeModel } from './catalog';
+import { PersistentEmbeddingCache } from './embeddingStore';
+import { getEmbedder } from './encoderRuntime';
+import { FEATURIZER_ID } from './manifest';
 import {
   DEMO_FILE_NAME,
   type AnalysisWorkerApi,
   type AnalyzeRequest,
+  type EncodeProgressCallback,
+  type EncodeRequest,
+  type EncodeResult,
   type ProgressCallback,
+  type VectorProbe,
   type WireError,
 } from './protocol';
 
@@ -24,6 +36,8 @@ let running: CancelToken | null = null;
 
 async function run(source: Source, req: AnalyzeRequest, onProgress: ProgressCallback): Promise<AnalysisReport> {
   if (running) running.cancelled = true;
+  // A new file makes the vectors being computed for the old one pointless.
+  stopEncode();
   const token: CancelToken = { cancelled: false };
   running = token;
   // Progress is fire-and-forget: awaiting each round trip to the page would slow the read down.
@@ -53,14 +67,103 @@ async function run(source: Source, req: AnalyzeRequest, onProgress: ProgressCall
   }
 }
 
-function toWire(e: unknown): WireError {
+function toWire(e: unknown, what = 'analysing'): WireError {
   if (e instanceof LogError) {
     const wire: WireError = { message: e.message, code: e.code, line: e.line };
     if (e.code === 'no-user-or-item' && e.detection) wire.detection = e.detection;
     return wire;
   }
+  if (e instanceof EncoderError) return { message: e.message, code: e.code, ...(e.file ? { file: e.file } : {}) };
   const message = e instanceof Error ? e.message : String(e);
-  return { message: `Unexpected error while analysing: ${message}`, code: 'internal' };
+  return { message: `Unexpected error while ${what}: ${message}`, code: 'internal' };
+}
+
+// ---- encoding ----
+
+/** Vectors of real models persist in IndexedDB; the featuriser's are cheap and depend on the file (IDF), so memory only. */
+const modelCache = new PersistentEmbeddingCache();
+const featurizerCache = new MemoryEmbeddingCache(50_000);
+let encoding: { token: CancelToken; finished: Promise<unknown> } | null = null;
+
+function stopEncode(): void {
+  if (encoding) encoding.token.cancelled = true;
+}
+
+/** Sequences whose first values go into the probe: the first two, the middle one and the last. */
+function probeOf(analysis: Analysis, vectors: Float32Array, dims: number): VectorProbe[] {
+  const n = analysis.sequences.count;
+  const picks = [...new Set([0, 1, n >> 1, n - 1].filter((i) => i >= 0 && i < n))];
+  return picks.map((index) => ({
+    index,
+    id: sequenceLabel(analysis.ingested.table, analysis.sequences, index),
+    values: Array.from(vectors.subarray(index * dims, index * dims + Math.min(8, dims))),
+  }));
+}
+
+async function encode(req: EncodeRequest, onProgress: EncodeProgressCallback): Promise<EncodeResult> {
+  stopEncode();
+  const previous = encoding;
+  const token: CancelToken = { cancelled: false };
+  let finish!: () => void;
+  encoding = { token, finished: new Promise<void>((r) => (finish = r)) };
+  const progress: EncodeProgressCallback = (p) => void Promise.resolve(onProgress(p)).catch(() => {});
+  const t0 = performance.now();
+  try {
+    // One encode at a time: the cancelled one stops at its next batch.
+    await previous?.finished;
+    if (token.cancelled) throw new EncoderError('Encoding was cancelled.', 'cancelled');
+    const analysis = kept?.analysis;
+    if (!analysis) throw new EncoderError('Open a file first; its sequences are then encoded.', 'bad-options');
+    progress({ stage: 'load', model: req.model, done: 0, total: 0, itemsPerSecond: 0, cacheHits: 0 });
+    const spec = req.model === FEATURIZER_ID ? {} : await modelSpec(req.model);
+    const tLoad = performance.now();
+    const loaded = await getEmbedder({ id: req.model, ...spec }, req.device);
+    // Zero when the model was loaded already (by an earlier encode).
+    const loadMs = performance.now() - tLoad;
+    if (token.cancelled) throw new EncoderError('Encoding was cancelled.', 'cancelled');
+    const cache: EmbeddingCache = loaded.embedder.kind === 'model' ? modelCache : featurizerCache;
+    const notes = [...loaded.notes];
+    let result;
+    try {
+      result = await encodeSequences({ table: analysis.ingested.table, sequences: analysis.sequences }, loaded.embedder, {
+        mode: req.mode,
+        weights: req.weights,
+        halfLifeDays: req.halfLifeDays,
+        cache,
+        cancel: token,
+        onProgress: (p) => progress({ stage: 'embed', model: req.model, done: p.done, total: p.total, itemsPerSecond: p.itemsPerSecond, cacheHits: p.cacheHits }),
+      });
+    } finally {
+      // What was embedded is kept, even when cancelled half-way.
+      if (cache === modelCache) await modelCache.flush();
+    }
+    // A regroup or another file since: these vectors belong to sequences no longer on screen.
+    if (token.cancelled || kept?.analysis !== analysis) throw new EncoderError('Encoding was cancelled.', 'cancelled');
+    if (cache === modelCache && modelCache.stats.writeFailed) {
+      notes.push(`The embedding cache could not be saved in this browser (${modelCache.stats.writeFailed}); it lasts until the page is closed.`);
+    }
+    const label = spec.manifest?.label ?? spec.installed?.label ?? (loaded.embedder.kind === 'featurizer' ? 'Built-in featuriser' : req.model);
+    return {
+      encoder: { ...result.encoder, device: loaded.device },
+      source: loaded.source,
+      label,
+      sequences: result.count,
+      zeroVectors: result.zeroVectors,
+      truncated: result.truncated,
+      itemTextSources: result.itemTextSources,
+      seconds: (performance.now() - t0) / 1000,
+      loadSeconds: loadMs / 1000,
+      cache: { fromDisk: cache === modelCache ? modelCache.stats.loaded : 0, persistent: cache === modelCache && !modelCache.stats.writeFailed, writeFailed: cache === modelCache ? modelCache.stats.writeFailed : null },
+      notes,
+      probe: probeOf(analysis, result.vectors, result.dims),
+    };
+  } catch (e) {
+    throw toWire(e, 'encoding');
+  } finally {
+    finish();
+    if (encoding?.token === token) encoding = null;
+    releaseProxy(onProgress);
+  }
 }
 
 function releaseProxy(callback: unknown): void {
@@ -102,6 +205,7 @@ const api: AnalysisWorkerApi = {
 
   async regroup(sequence: SequenceOptions) {
     if (!kept) throw { message: 'Open a file first, then change how it is grouped.', code: 'internal' } satisfies WireError;
+    stopEncode();
     try {
       kept.analysis = regroupAnalysis(kept.analysis, sequence);
     } catch (e) {
@@ -112,6 +216,43 @@ const api: AnalysisWorkerApi = {
 
   cancel() {
     if (running) running.cancelled = true;
+  },
+
+  async listModels() {
+    try {
+      return await listModels();
+    } catch (e) {
+      throw toWire(e, 'listing the models');
+    }
+  },
+
+  encode,
+
+  cancelEncode() {
+    stopEncode();
+  },
+
+  async installModel(files, onProgress) {
+    try {
+      return await installModel(files, (m) => void Promise.resolve(onProgress(m)).catch(() => {}), (prefix) => modelCache.forget(prefix));
+    } catch (e) {
+      throw toWire(e, 'installing the model');
+    } finally {
+      releaseProxy(onProgress);
+    }
+  },
+
+  async removeModel(id) {
+    try {
+      await removeModel(id, (prefix) => modelCache.forget(prefix));
+    } catch (e) {
+      throw toWire(e, 'removing the model');
+    }
+  },
+
+  async clearEmbeddingCache() {
+    await modelCache.clear();
+    featurizerCache.clear();
   },
 };
 

@@ -6,7 +6,13 @@ import {
   isWireError,
   type AnalysisWorkerApi,
   type AnalyzeRequest,
+  type CatalogModel,
+  type EncodeProgressWire,
+  type EncodeRequest,
+  type EncodeResult,
   type ErrorCode,
+  type FolderFile,
+  type ModelCatalog,
   type RemapTarget,
   type WireError,
 } from './protocol';
@@ -15,6 +21,8 @@ export class AnalysisError extends Error {
   readonly code: ErrorCode;
   readonly line?: number;
   readonly detection?: Detection;
+  /** Encoder errors: the model file at fault. */
+  readonly file?: string;
 
   constructor(wire: WireError) {
     super(wire.message);
@@ -22,6 +30,7 @@ export class AnalysisError extends Error {
     this.code = wire.code;
     this.line = wire.line;
     this.detection = wire.detection;
+    this.file = wire.file;
   }
 }
 
@@ -38,6 +47,12 @@ export interface AnalysisClient {
   ): Promise<AnalysisReport>;
   regroup(sequence: SequenceOptions): Promise<AnalysisReport>;
   cancel(): Promise<void>;
+  listModels(): Promise<ModelCatalog>;
+  encode(req: EncodeRequest, onProgress: (p: EncodeProgressWire) => void): Promise<EncodeResult>;
+  cancelEncode(): Promise<void>;
+  installModel(files: FolderFile[], onProgress: (message: string) => void): Promise<CatalogModel>;
+  removeModel(id: string): Promise<void>;
+  clearEmbeddingCache(): Promise<void>;
 }
 
 export function createAnalysisClient(): AnalysisClient {
@@ -73,6 +88,12 @@ export function createAnalysisClient(): AnalysisClient {
       call(() => remote.remap(target, mapping, sequence, Comlink.proxy(onProgress))),
     regroup: (sequence) => call(() => remote.regroup(sequence)),
     cancel: () => call(() => remote.cancel()),
+    listModels: () => call(() => remote.listModels()),
+    encode: (req, onProgress) => call(() => remote.encode(req, Comlink.proxy(onProgress))),
+    cancelEncode: () => call(() => remote.cancelEncode()),
+    installModel: (files, onProgress) => call(() => remote.installModel(files, Comlink.proxy(onProgress))),
+    removeModel: (id) => call(() => remote.removeModel(id)),
+    clearEmbeddingCache: () => call(() => remote.clearEmbeddingCache()),
   };
 }
 

@@ -1,5 +1,6 @@
 // The contract between the page and the analysis worker. Only plain, structured-cloneable data
 // crosses it: comlink flattens Error subclasses to bare Errors, so failures travel as WireError.
+import type { EncodeMode, EncoderErrorCode, EncoderReport, EventWeights } from '../pipeline/encode';
 import type {
   AnalysisReport,
   Detection,
@@ -8,8 +9,9 @@ import type {
   RoleMapping,
   SequenceOptions,
 } from '../pipeline/types';
+import type { ModelDtype } from '../pipeline/encode/modelFiles';
 
-export type ErrorCode = LogError['code'] | 'internal';
+export type ErrorCode = LogError['code'] | EncoderErrorCode | 'internal';
 
 export interface WireError {
   message: string;
@@ -17,6 +19,8 @@ export interface WireError {
   line?: number;
   /** What was detected before a 'no-user-or-item' failure, so the user can map those columns. */
   detection?: Detection;
+  /** Encoder errors: the model file at fault. */
+  file?: string;
 }
 
 export interface AnalyzeRequest {
@@ -42,6 +46,102 @@ export interface AnalysisWorkerApi {
   ): Promise<AnalysisReport>;
   regroup(sequence: SequenceOptions): Promise<AnalysisReport>;
   cancel(): void;
+
+  /** The models of public/models/manifest.json and those installed in this browser, with what is present. */
+  listModels(): Promise<ModelCatalog>;
+  /** Encodes the sequences of the analysis on screen; a new encode, file or regroup cancels it. */
+  encode(req: EncodeRequest, onProgress: EncodeProgressCallback): Promise<EncodeResult>;
+  cancelEncode(): void;
+  /** Installs a model from a folder the user chose; checks it by loading it before keeping it. */
+  installModel(files: FolderFile[], onProgress: (message: string) => void): Promise<CatalogModel>;
+  removeModel(id: string): Promise<void>;
+  /** Empties the embedding cache (memory and IndexedDB). */
+  clearEmbeddingCache(): Promise<void>;
+}
+
+export type DeviceChoice = 'auto' | 'wasm' | 'webgpu';
+
+export interface EncodeRequest {
+  /** A model id of the catalogue, or 'featurizer'. */
+  model: string;
+  mode: EncodeMode;
+  weights: Partial<EventWeights>;
+  halfLifeDays: number;
+  device: DeviceChoice;
+}
+
+export interface EncodeProgressWire {
+  stage: 'load' | 'embed';
+  model: string;
+  /** Distinct texts done (cache hits included) and in all; 0 / 0 while loading. */
+  done: number;
+  total: number;
+  itemsPerSecond: number;
+  cacheHits: number;
+}
+
+export type EncodeProgressCallback = (p: EncodeProgressWire) => void;
+
+/** The first values of a few sequence vectors, for tests that compare the browser with Node. */
+export interface VectorProbe {
+  index: number;
+  id: string;
+  values: number[];
+}
+
+export interface EncodeResult {
+  encoder: EncoderReport;
+  /** Where the model came from: the server's /models/, the browser's store, or built in. */
+  source: 'origin' | 'browser' | 'built-in';
+  label: string;
+  sequences: number;
+  zeroVectors: number;
+  truncated: { sequences: number; events: number };
+  itemTextSources: { title: number; category: number; id: number };
+  /** Whole run, model loading included, and the part spent loading. */
+  seconds: number;
+  loadSeconds: number;
+  /** Entries the embedding cache read from IndexedDB for this run, and whether writing to it failed. */
+  cache: { fromDisk: number; persistent: boolean; writeFailed: string | null };
+  notes: string[];
+  probe: VectorProbe[];
+}
+
+export interface CatalogModel {
+  id: string;
+  label: string;
+  dtype: ModelDtype;
+  dims?: number;
+  test: boolean;
+  /** Where its files are: on our server (public/models/), in this browser (installed from a folder), nowhere. */
+  source: 'origin' | 'browser' | null;
+  /** Files of the manifest missing on the server, when some but not all are there. */
+  missing: string[];
+  install?: string;
+  /** Browser installs: folder name, size, date. */
+  folder?: string;
+  bytes?: number;
+  installedAt?: string;
+}
+
+export interface ModelCatalog {
+  models: CatalogModel[];
+  /** What is used when the user chose nothing: the manifest's default if installed, else 'featurizer'. */
+  defaultModel: string;
+  /** The manifest's preferred model (installed or not), for the install hint. */
+  preferred: CatalogModel | null;
+  /** Set when public/models/manifest.json could not be read. */
+  manifestError: string | null;
+  /** What the worker found of WebGPU. */
+  webgpu: { device: 'wasm' | 'webgpu'; why: string };
+  /** Whether IndexedDB works here (models installed from a folder and the embedding cache need it). */
+  storage: boolean;
+}
+
+export interface FolderFile {
+  /** webkitRelativePath, e.g. 'all-MiniLM-L6-v2/onnx/model_quantized.onnx'. */
+  path: string;
+  file: Blob;
 }
 
 export const DEMO_FILE_NAME = 'uci-online-retail-demo.csv';

@@ -8,6 +8,11 @@ import { fnv1a64 } from './hash';
 export interface EmbeddingCache {
   get(key: string): Float32Array | undefined;
   set(key: string, v: Float32Array): void;
+  /**
+   * Optional: called once per run with every key it is about to look up, before the first get(),
+   * so that a persistent store (IndexedDB) can load just those entries into its synchronous front.
+   */
+  prefetch?(keys: readonly string[]): Promise<void>;
 }
 
 /** Model (cache id) plus a 64-bit hash of the text: keys stay short however long the text. */

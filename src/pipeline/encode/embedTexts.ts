@@ -40,13 +40,15 @@ export async function embedTexts(embedder: TextEmbedder, texts: readonly string[
 
   embedder.prepare?.(texts);
   const id = embedder.cacheId();
-  const keys: string[] = [];
+  const keys = texts.map((text) => cacheKey(id, text));
+  if (opts.cache?.prefetch) {
+    await opts.cache.prefetch(keys);
+    if (opts.cancel?.cancelled) throw cancelled();
+  }
   const todo: number[] = [];
   let cacheHits = 0;
   for (let t = 0; t < total; t++) {
-    const key = cacheKey(id, texts[t]);
-    keys.push(key);
-    const hit = opts.cache?.get(key);
+    const hit = opts.cache?.get(keys[t]);
     if (hit && hit.length === dims) {
       vectors.set(hit, t * dims);
       cacheHits++;

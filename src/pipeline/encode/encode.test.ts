@@ -73,6 +73,37 @@ describe('encodeSequences', () => {
     expect(cache.get(cacheKey(f.cacheId(), 'apple'))).toBeInstanceOf(Float32Array);
   });
 
+  it('lets a persistent cache prefetch exactly the keys it is about to be asked for', async () => {
+    const { table, sequences } = await analyzeCsv(REES);
+    const f = createFeaturizer();
+    const warm = new MemoryEmbeddingCache();
+    await encodeSequences({ table, sequences }, f, { cache: warm });
+    // A "store" that only answers get() for keys it prefetched first, like the IndexedDB cache.
+    const stored = new MemoryEmbeddingCache();
+    const loaded = new Map<string, Float32Array>();
+    const calls: string[] = [];
+    const cache = {
+      async prefetch(keys: readonly string[]) {
+        calls.push(`prefetch:${keys.length}`);
+        for (const k of keys) {
+          const v = warm.get(k);
+          if (v) loaded.set(k, v);
+        }
+      },
+      get(key: string) {
+        calls.push('get');
+        return loaded.get(key);
+      },
+      set: (key: string, v: Float32Array) => stored.set(key, v),
+    };
+    const r = await encodeSequences({ table, sequences }, f, { cache });
+    expect(calls[0]).toBe('prefetch:3');
+    expect(calls.filter((c) => c.startsWith('prefetch'))).toHaveLength(1);
+    expect(r.encoder.cacheHits).toBe(3);
+    expect(r.encoder.itemsEmbedded).toBe(0);
+    expect(stored.size).toBe(0);
+  });
+
   it('reports progress (done / total, items per second) and ends at the total', async () => {
     const { table, sequences } = await analyzeCsv(REES);
     const seen: EncodeProgress[] = [];

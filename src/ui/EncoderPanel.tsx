@@ -1,0 +1,361 @@
+import { useRef } from 'react';
+import { FEATURIZER_ID } from '../worker/manifest';
+import type { CatalogModel, EncodeResult } from '../worker/protocol';
+import { WEIGHT_TYPES } from './encoderSettings';
+import { formatBytes, formatCompact, formatDecimal, formatInt, formatPercent } from './format';
+import { NumberField } from './NumberField';
+import type { EncoderState, EncodeJob } from './useEncoder';
+
+const FEATURIZER_LABEL = 'Built-in featuriser (character n-grams: similar spelling, not similar meaning)';
+
+const WEIGHT_LABELS: Record<(typeof WEIGHT_TYPES)[number], string> = {
+  view: 'View',
+  click: 'Click',
+  cart: 'Add to cart',
+  purchase: 'Purchase',
+  return: 'Return',
+  other: 'Other types',
+};
+
+const SOURCE_LABELS = { origin: 'from this site (/models/)', browser: 'installed in this browser', 'built-in': 'built in' } as const;
+
+function modelOption(m: CatalogModel): string {
+  const where = m.source === 'browser' ? ' — installed in this browser' : m.source === null ? ' — not installed' : '';
+  return `${m.label}${where}`;
+}
+
+interface Props {
+  encoder: EncoderState;
+  /** The number of sequences on screen, to say what will be encoded. */
+  sequences: number;
+}
+
+export function EncoderPanel({ encoder, sequences }: Props) {
+  const { catalog, settings, model, entry, job, install } = encoder;
+  const folderInput = useRef<HTMLInputElement>(null);
+  const result = job.result;
+  const shown = result && job.state !== 'error' ? result : null;
+  const usingFeaturizer = model === FEATURIZER_ID;
+  const preferred = catalog?.preferred ?? null;
+  const noRealModel = catalog !== null && !catalog.models.some((m) => !m.test && m.source !== null);
+  const installedHere = catalog?.models.filter((m) => m.source === 'browser') ?? [];
+  const itemsMode = settings.mode === 'items';
+
+  return (
+    <section
+      className="panel encoder"
+      aria-labelledby="encoder-heading"
+      data-testid="encoder"
+      data-state={job.state}
+      data-model={shown?.encoder.model ?? ''}
+      data-label={shown?.label ?? ''}
+      data-kind={shown?.encoder.kind ?? ''}
+      data-dtype={shown?.encoder.dtype ?? ''}
+      data-device={shown?.encoder.device ?? ''}
+      data-source={shown?.source ?? ''}
+      data-mode={shown?.encoder.mode ?? ''}
+      data-dims={shown?.encoder.dims ?? ''}
+      data-texts={shown?.encoder.texts ?? ''}
+      data-items-embedded={shown?.encoder.itemsEmbedded ?? ''}
+      data-cache-hits={shown?.encoder.cacheHits ?? ''}
+      data-sequences={shown?.sequences ?? ''}
+      data-seconds={shown?.seconds ?? ''}
+      data-load-seconds={shown?.loadSeconds ?? ''}
+      data-vector-probe={shown ? JSON.stringify(shown.probe) : ''}
+      data-webgpu={catalog ? `${catalog.webgpu.device}: ${catalog.webgpu.why}` : ''}
+    >
+      <h2 id="encoder-heading">Encoding</h2>
+      <p className="hint">
+        Each sequence becomes one vector: every distinct item text is embedded once (and cached in this browser), then a
+        sequence is the weighted mean of its items. Everything runs inside this tab.
+      </p>
+
+      {noRealModel && (
+        <div className="notice" data-testid="no-model-notice">
+          <p>
+            <strong>No sentence-encoder model is installed.</strong>{' '}
+            {usingFeaturizer
+              ? 'SeqLens uses its built-in featuriser instead: it groups items whose titles are spelled alike, but does not know what they mean.'
+              : 'The built-in featuriser is used by default; it groups items whose titles are spelled alike, but does not know what they mean.'}
+          </p>
+          <p>
+            To use {preferred ? preferred.label : 'a real model'}, run <code>npm run models:fetch</code> where SeqLens is
+            served (it installs the model under <code>public/models/</code>), or choose the model&rsquo;s folder below.
+          </p>
+        </div>
+      )}
+      {catalog?.manifestError && (
+        <p className="notice" data-testid="manifest-error">
+          {catalog.manifestError} Only the built-in featuriser is available.
+        </p>
+      )}
+
+      <div className="encoder-model">
+        <div className="field">
+          <label htmlFor="encoder-model-select">Model</label>
+          <select
+            id="encoder-model-select"
+            data-testid="model-select"
+            value={model}
+            disabled={!catalog}
+            onChange={(event) => encoder.update({ model: event.currentTarget.value })}
+          >
+            {catalog?.models.map((m) => (
+              <option key={m.id} value={m.id} disabled={m.source === null && m.id !== model}>
+                {modelOption(m)}
+              </option>
+            ))}
+            {catalog && !catalog.models.some((m) => m.id === model) && model !== FEATURIZER_ID && (
+              <option value={model}>{model} — not in the model list</option>
+            )}
+            <option value={FEATURIZER_ID}>{FEATURIZER_LABEL}</option>
+          </select>
+          <span className="hint">
+            {entry?.test
+              ? 'A test model with random weights: its vectors mean nothing.'
+              : usingFeaturizer
+                ? 'No download needed; vectors are not semantic.'
+                : entry
+                  ? `${entry.dtype} weights${entry.dims ? `, ${entry.dims} dimensions` : ''}, ${entry.source ? SOURCE_LABELS[entry.source] : 'not installed'}`
+                  : ''}
+          </span>
+        </div>
+        <div className="encoder-install">
+          <button type="button" onClick={() => folderInput.current?.click()} disabled={install.busy || catalog?.storage === false}>
+            Install a model from a folder…
+          </button>
+          <span className="hint">
+            The folder with <code>config.json</code>, <code>tokenizer.json</code>, <code>tokenizer_config.json</code> and{' '}
+            <code>onnx/model_quantized.onnx</code>. It is kept in this browser; nothing is uploaded.
+          </span>
+          <input
+            ref={folderInput}
+            type="file"
+            data-testid="model-folder-input"
+            aria-label="Model folder to install"
+            className="visually-hidden"
+            tabIndex={-1}
+            multiple
+            {...({ webkitdirectory: '', directory: '' } as Record<string, string>)}
+            onChange={(event) => {
+              const files = Array.from(event.currentTarget.files ?? []);
+              event.currentTarget.value = '';
+              encoder.installFolder(files);
+            }}
+          />
+        </div>
+      </div>
+
+      {install.busy && (
+        <p className="status" data-testid="model-install-status" role="status">
+          {install.message}
+        </p>
+      )}
+      {install.done && !install.busy && (
+        <p className="status" data-testid="model-install-done">
+          {install.done}
+        </p>
+      )}
+      {install.error && (
+        <div role="alert" className="alert" data-testid="model-install-error" data-code={install.error.code}>
+          <div>
+            <p className="alert-title">The model could not be installed</p>
+            <p>{install.error.message}</p>
+          </div>
+        </div>
+      )}
+      {installedHere.length > 0 && (
+        <ul className="installed-models" aria-label="Models installed in this browser">
+          {installedHere.map((m) => (
+            <li key={m.id}>
+              {m.label} <span className="hint">({m.folder}, {formatBytes(m.bytes ?? 0)})</span>{' '}
+              <button type="button" className="link" onClick={() => encoder.remove(m.id)}>
+                Remove
+              </button>
+            </li>
+          ))}
+        </ul>
+      )}
+
+      <form className="options-form encoder-options" onSubmit={(event) => event.preventDefault()}>
+        <fieldset data-testid="encode-mode">
+          <legend>Sequence vectors</legend>
+          <label className="radio">
+            <input type="radio" name="encode-mode" value="items" checked={itemsMode} onChange={() => encoder.update({ mode: 'items' })} />
+            Weighted mean of item vectors
+          </label>
+          <label className="radio">
+            <input
+              type="radio"
+              name="encode-mode"
+              value="sequence-text"
+              checked={!itemsMode}
+              onChange={() => encoder.update({ mode: 'sequence-text' })}
+            />
+            Sequence as text (“view: red shirt; cart: jeans”)
+          </label>
+        </fieldset>
+        {WEIGHT_TYPES.map((t) => (
+          <NumberField
+            key={t}
+            name={`weight-${t}`}
+            label={`${WEIGHT_LABELS[t]} weight`}
+            hint={itemsMode ? (t === 'return' ? 'negative takes the item back out' : 'how much it counts') : 'not used for text'}
+            min={-100}
+            max={100}
+            step={0.5}
+            inputMode="decimal"
+            value={settings.weights[t]}
+            disabled={!itemsMode}
+            onChange={(v) => encoder.update({ weights: { ...settings.weights, [t]: v } })}
+          />
+        ))}
+        <NumberField
+          name="half-life"
+          label="Recency half-life"
+          hint={itemsMode ? 'days before the last event; 0 = no decay' : 'not used for text'}
+          min={0}
+          step={1}
+          inputMode="decimal"
+          value={settings.halfLifeDays}
+          disabled={!itemsMode}
+          onChange={(halfLifeDays) => encoder.update({ halfLifeDays })}
+        />
+      </form>
+
+      {job.state === 'running' && <EncodeProgress job={job} what={itemsMode ? 'item texts' : 'sequence texts'} onCancel={encoder.cancel} />}
+      {job.state === 'error' && job.error && (
+        <div role="alert" className="alert" data-testid="encode-error" data-code={job.error.code} data-file={job.error.file ?? ''}>
+          <div>
+            <p className="alert-title">The sequences could not be encoded with {job.model}</p>
+            <p>{job.error.message}</p>
+            {job.model !== FEATURIZER_ID && (
+              <p>
+                <button type="button" onClick={() => encoder.update({ model: FEATURIZER_ID })}>
+                  Use the built-in featuriser
+                </button>{' '}
+                <button type="button" className="link" onClick={encoder.retry}>
+                  Try again
+                </button>
+              </p>
+            )}
+          </div>
+        </div>
+      )}
+      {job.state === 'cancelled' && (
+        <p className="status" data-testid="encode-cancelled">
+          Encoding was cancelled.{' '}
+          <button type="button" className="link" onClick={encoder.retry}>
+            Encode again
+          </button>
+        </p>
+      )}
+      {job.state === 'waiting' && !shown && <p className="hint">{sequences > 0 ? 'Encoding starts once the file is read.' : 'No sequences to encode.'}</p>}
+      {shown && <EncodeResultView result={shown} stale={job.state !== 'done'} webgpu={catalog?.webgpu.device === 'wasm' ? catalog.webgpu.why : ''} />}
+    </section>
+  );
+}
+
+function EncodeProgress({ job, what, onCancel }: { job: EncodeJob; what: string; onCancel(): void }) {
+  const p = job.progress;
+  const loading = !p || p.stage === 'load';
+  const fraction = !loading && p.total > 0 ? p.done / p.total : null;
+  const percent = fraction === null ? null : Math.round(fraction * 100);
+  const label = loading ? `Loading ${job.model === FEATURIZER_ID ? 'the featuriser' : job.model}…` : `Embedding ${what} with ${job.model === FEATURIZER_ID ? 'the featuriser' : job.model}`;
+  const details = loading
+    ? 'Starting…'
+    : [
+        `${formatInt(p.done)} of ${formatInt(p.total)} texts`,
+        `${formatCompact(p.itemsPerSecond)} items/s`,
+        `${formatInt(p.cacheHits)} from the cache`,
+      ].join(' · ');
+  return (
+    <div className="progress-panel encode-progress" data-testid="encode-progress">
+      <div className="progress-head">
+        <span className="progress-label">{label}</span>
+        <span className="progress-percent">{fraction === null ? '' : formatPercent(fraction)}</span>
+      </div>
+      <div
+        role="progressbar"
+        aria-label={label}
+        aria-valuemin={0}
+        aria-valuemax={100}
+        aria-valuenow={percent ?? undefined}
+        aria-valuetext={percent === null ? details : `${percent}% · ${details}`}
+        className={`progress-track${percent === null ? ' indeterminate' : ''}`}
+      >
+        <div className="progress-fill" style={{ width: `${percent ?? 100}%` }} />
+      </div>
+      <div className="progress-foot">
+        <span className="progress-details">{details}</span>
+        <button type="button" data-testid="encode-cancel" onClick={onCancel}>
+          Cancel
+        </button>
+      </div>
+    </div>
+  );
+}
+
+function EncodeResultView({ result, stale, webgpu }: { result: EncodeResult; stale: boolean; webgpu: string }) {
+  const e = result.encoder;
+  const featurizer = e.kind === 'featurizer';
+  const sources = result.itemTextSources;
+  const textFrom = [
+    sources.title > 0 && `${formatInt(sources.title)} titles`,
+    sources.category > 0 && `${formatInt(sources.category)} categories/brands`,
+    sources.id > 0 && `${formatInt(sources.id)} bare item ids`,
+  ].filter(Boolean);
+  const cards: { label: string; value: string; note?: string; test: string }[] = [
+    { label: 'Dimensions', value: formatInt(e.dims), test: 'dims' },
+    { label: 'Texts embedded', value: formatInt(e.itemsEmbedded), note: `of ${formatInt(e.texts)} distinct`, test: 'items-embedded' },
+    { label: 'Cache hits', value: formatInt(e.cacheHits), note: result.cache.fromDisk > 0 ? `${formatInt(result.cache.fromDisk)} from this browser's store` : undefined, test: 'cache-hits' },
+    { label: 'Sequences encoded', value: formatInt(result.sequences), test: 'sequences' },
+    { label: 'Time', value: `${formatDecimal(result.seconds)} s`, note: result.loadSeconds >= 0.05 ? `${formatDecimal(result.loadSeconds)} s loading the model` : undefined, test: 'seconds' },
+  ];
+  return (
+    <div className={`encode-result${stale ? ' stale' : ''}`} data-testid="encode-result" aria-busy={stale}>
+      <p className="encoder-in-use" data-testid="encoder-in-use">
+        <strong>{featurizer ? 'Built-in featuriser' : result.label}</strong>{' '}
+        <span className="chip" title="weights">
+          dtype {e.dtype}
+        </span>{' '}
+        <span className="chip" title={e.device === 'wasm' && webgpu ? `WASM because ${webgpu}` : 'where the model runs'}>
+          device {e.device}
+        </span>{' '}
+        <span className="hint">
+          {featurizer ? 'character n-grams, not semantic' : `${e.model}, ${SOURCE_LABELS[result.source]}`} ·{' '}
+          {e.mode === 'items' ? 'weighted mean of item vectors' : 'sequences as text'}
+        </span>
+      </p>
+      <dl className="stat-cards">
+        {cards.map((c) => (
+          <div key={c.label} className="stat-card" data-testid={`encode-${c.test}`}>
+            <dt>{c.label}</dt>
+            <dd>
+              <span className="stat-value">{c.value}</span>
+              {c.note && <span className="stat-note">{c.note}</span>}
+            </dd>
+          </div>
+        ))}
+      </dl>
+      <ul className="encode-notes">
+        {textFrom.length > 0 && <li>Item texts: {textFrom.join(', ')}.</li>}
+        {sources.id > 0 && sources.title === 0 && sources.category === 0 && (
+          <li>The file has no titles or categories, so items are embedded by their ids: the vectors say little.</li>
+        )}
+        {result.zeroVectors > 0 && (
+          <li>{formatInt(result.zeroVectors)} sequences have weights that cancel out (say, every purchase returned) and got no vector.</li>
+        )}
+        {result.truncated.sequences > 0 && (
+          <li>
+            {formatInt(result.truncated.sequences)} sequences were longer than the model&rsquo;s window; their oldest{' '}
+            {formatInt(result.truncated.events)} events were left out.
+          </li>
+        )}
+        {result.notes.map((n) => (
+          <li key={n}>{n}</li>
+        ))}
+      </ul>
+    </div>
+  );
+}
