@@ -1,6 +1,8 @@
 import { defineConfig } from '@playwright/test';
 
-const ORIGIN = 'http://127.0.0.1:4173';
+// SEQLENS_E2E_PORT lets two checkouts run their suites side by side.
+const PORT = Number(process.env.SEQLENS_E2E_PORT ?? 4173);
+const ORIGIN = `http://127.0.0.1:${PORT}`;
 
 export default defineConfig({
   testDir: 'e2e',
@@ -28,7 +30,7 @@ export default defineConfig({
     },
   },
   webServer: {
-    command: 'npm run build && npx vite preview --host 127.0.0.1 --port 4173 --strictPort',
+    command: `npm run build && npx vite preview --host 127.0.0.1 --port ${PORT} --strictPort`,
     url: ORIGIN,
     reuseExistingServer: !process.env.CI,
     timeout: 180_000,

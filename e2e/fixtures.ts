@@ -2,7 +2,7 @@
 // fails the test if anything was asked of a host other than the app's own. Nothing may leave the machine.
 import { test as base, expect } from '@playwright/test';
 
-export const ORIGIN = 'http://127.0.0.1:4173';
+export const ORIGIN = `http://127.0.0.1:${Number(process.env.SEQLENS_E2E_PORT ?? 4173)}`;
 
 function isLocal(url: string): boolean {
   return url.startsWith(`${ORIGIN}/`) || url === ORIGIN || url.startsWith('data:') || url.startsWith('blob:');
