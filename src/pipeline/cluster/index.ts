@@ -16,3 +16,27 @@ export {
 } from './silhouette.ts';
 export { trustworthiness } from './trustworthiness.ts';
 export { ClusteringInputError, type LabelsLike, type Matrix } from './types.ts';
+export { kmeansAsync, lloydPlainAsync, type KMeansAsyncOptions, type KMeansAsyncResult } from './kmeansAsync.ts';
+export {
+  createGpuAssigner,
+  cpuAsyncAssigner,
+  GPU_MAX_K,
+  type AsyncAssigner,
+  type GpuAssigner,
+  type GpuAssignerOptions,
+  type GpuAssignerStats,
+} from './gpuAssign.ts';
+export {
+  elbowK,
+  sweepK,
+  sweepRange,
+  SWEEP_DEFAULT_K_MAX,
+  SWEEP_DEFAULT_K_MIN,
+  SWEEP_SILHOUETTE_EXACT_MAX,
+  SWEEP_SILHOUETTE_SAMPLE,
+  type SweepEntry,
+  type SweepOptions,
+  type SweepResult,
+  type Suggestion,
+} from './sweep.ts';
+export { type CancelToken, ClusteringCancelledError } from './types.ts';

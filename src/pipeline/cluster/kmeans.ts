@@ -62,31 +62,7 @@ export interface KMeansResult {
  * message fit for the user, on input that cannot be clustered into k groups.
  */
 export function kmeans(data: Matrix, n: number, d: number, options: KMeansOptions): KMeansResult {
-  const k = options.k;
-  const restarts = options.restarts ?? 3;
-  const seed = options.seed ?? 0;
-  const maxIter = options.maxIter ?? 300;
-  const tol = options.tol ?? 1e-4;
-  const batchSize = options.batchSize ?? DEFAULT_MINIBATCH.batchSize;
-  checkKMeansInput(data, n, d, k);
-  if (!Number.isInteger(restarts) || restarts < 1) {
-    throw new ClusteringInputError(`The number of restarts must be a whole number >= 1, got ${restarts}`);
-  }
-  if (!Number.isInteger(maxIter) || maxIter < 1) {
-    throw new ClusteringInputError(`maxIter must be a whole number >= 1, got ${maxIter}`);
-  }
-  if (!(tol >= 0) || !Number.isFinite(tol)) {
-    throw new ClusteringInputError(`tol must be a finite number >= 0, got ${tol}`);
-  }
-  if (!Number.isInteger(batchSize) || batchSize < 1) {
-    throw new ClusteringInputError(`batchSize must be a whole number >= 1, got ${batchSize}`);
-  }
-  const requested = options.algorithm ?? 'auto';
-  if (requested !== 'auto' && requested !== 'lloyd' && requested !== 'minibatch') {
-    throw new ClusteringInputError(`Unknown k-means algorithm '${String(requested)}': use 'auto', 'lloyd' or 'minibatch'`);
-  }
-  const algorithm = requested === 'auto' ? (n > MINIBATCH_THRESHOLD ? 'minibatch' : 'lloyd') : requested;
-
+  const { k, restarts, seed, maxIter, tol, batchSize, algorithm } = resolveKMeansOptions(data, n, d, options);
   const master = new Rng(seed);
 
   if (algorithm === 'minibatch') {
@@ -139,6 +115,46 @@ export function kmeans(data: Matrix, n: number, d: number, options: KMeansOption
     }
   }
   return best as KMeansResult;
+}
+
+/** KMeansOptions with defaults filled in and the algorithm chosen. */
+export interface ResolvedKMeansOptions {
+  k: number;
+  restarts: number;
+  seed: number;
+  maxIter: number;
+  tol: number;
+  batchSize: number;
+  algorithm: 'lloyd' | 'minibatch';
+}
+
+/** Validates the input and options (ClusteringInputError with a user-facing message) and applies the defaults. */
+export function resolveKMeansOptions(data: Matrix, n: number, d: number, options: KMeansOptions): ResolvedKMeansOptions {
+  const k = options.k;
+  const restarts = options.restarts ?? 3;
+  const seed = options.seed ?? 0;
+  const maxIter = options.maxIter ?? 300;
+  const tol = options.tol ?? 1e-4;
+  const batchSize = options.batchSize ?? DEFAULT_MINIBATCH.batchSize;
+  checkKMeansInput(data, n, d, k);
+  if (!Number.isInteger(restarts) || restarts < 1) {
+    throw new ClusteringInputError(`The number of restarts must be a whole number >= 1, got ${restarts}`);
+  }
+  if (!Number.isInteger(maxIter) || maxIter < 1) {
+    throw new ClusteringInputError(`maxIter must be a whole number >= 1, got ${maxIter}`);
+  }
+  if (!(tol >= 0) || !Number.isFinite(tol)) {
+    throw new ClusteringInputError(`tol must be a finite number >= 0, got ${tol}`);
+  }
+  if (!Number.isInteger(batchSize) || batchSize < 1) {
+    throw new ClusteringInputError(`batchSize must be a whole number >= 1, got ${batchSize}`);
+  }
+  const requested = options.algorithm ?? 'auto';
+  if (requested !== 'auto' && requested !== 'lloyd' && requested !== 'minibatch') {
+    throw new ClusteringInputError(`Unknown k-means algorithm '${String(requested)}': use 'auto', 'lloyd' or 'minibatch'`);
+  }
+  const algorithm = requested === 'auto' ? (n > MINIBATCH_THRESHOLD ? 'minibatch' : 'lloyd') : requested;
+  return { k, restarts, seed, maxIter, tol, batchSize, algorithm };
 }
 
 /** The checks kmeans() runs first; exported so a UI can validate before starting a worker. */

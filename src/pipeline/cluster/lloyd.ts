@@ -51,6 +51,35 @@ export function lloydPlain(
   opts: LloydOptions,
   assign: AssignFn = assignStep,
 ): LloydResult {
+  const steps = lloydPlainSteps(data, n, d, k, initCentres, opts);
+  for (let s = steps.next(); ; s = steps.next()) {
+    if (s.done) return s.value;
+    const q = s.value;
+    assign(data, n, d, q.centres, k, q.labels, q.sums, q.counts);
+  }
+}
+
+/** One assignment lloydPlainSteps asks its driver for: fill labels, sums and counts for centres. */
+export interface AssignRequest {
+  centres: Float64Array;
+  labels: Int32Array;
+  sums: Float64Array;
+  counts: Int32Array;
+}
+
+/**
+ * lloydPlain as a generator that yields each assignment it needs instead of calling a function,
+ * so that a synchronous driver (lloydPlain) and an asynchronous one (lloydPlainAsync, for a GPU
+ * assigner) run exactly the same iterations.
+ */
+export function* lloydPlainSteps(
+  data: Matrix,
+  n: number,
+  d: number,
+  k: number,
+  initCentres: Float64Array,
+  opts: LloydOptions,
+): Generator<AssignRequest, LloydResult, void> {
   let centres = Float64Array.from(initCentres);
   let next = new Float64Array(k * d);
   const labels = new Int32Array(n);
@@ -60,7 +89,7 @@ export function lloydPlain(
   let strict = false;
   let it = 0;
   while (it < opts.maxIter) {
-    assign(data, n, d, centres, k, labels, sums, counts);
+    yield { centres, labels, sums, counts };
     relocateEmptyClusters(data, n, d, centres, k, labels, sums, counts, []);
     const shiftSq = meansAndShift(centres, sums, counts, k, d, next, null);
     [centres, next] = [next, centres];
@@ -72,7 +101,7 @@ export function lloydPlain(
     if (shiftSq <= opts.tolAbs) break;
     labelsOld.set(labels);
   }
-  if (!strict) assign(data, n, d, centres, k, labels, sums, counts);
+  if (!strict) yield { centres, labels, sums, counts };
   const inertia = exactInertia(data, n, d, centres, labels);
   return { centres, labels, inertia, iterations: it, strictConvergence: strict };
 }

@@ -51,6 +51,28 @@ export function miniBatchKMeans(
   rng: Rng,
   opts: MiniBatchOptions,
 ): MiniBatchResult {
+  const { centres, steps } = miniBatchCentres(data, n, d, k, rng, opts);
+  const assign = opts.assign ?? assignStep;
+  const labels = new Int32Array(n);
+  const sums = new Float64Array(k * d);
+  const counts = new Int32Array(k);
+  const inertia = assign(data, n, d, centres, k, labels, sums, counts);
+  return finishMiniBatch(data, n, d, k, centres, steps, labels, sums, counts, inertia);
+}
+
+/**
+ * The mini-batch iterations without the final labelling pass: the centres and the number of
+ * steps. The final pass (the only one that reads all the data) is left to the caller, so that an
+ * asynchronous (GPU) assigner can do it; finishMiniBatch completes the result.
+ */
+export function miniBatchCentres(
+  data: Matrix,
+  n: number,
+  d: number,
+  k: number,
+  rng: Rng,
+  opts: MiniBatchOptions,
+): { centres: Float64Array; steps: number } {
   const assign = opts.assign ?? assignStep;
   const batch = Math.min(opts.batchSize, n);
   const initSize = Math.min(n, Math.max(3 * batch, 3 * k));
@@ -122,19 +144,33 @@ export function miniBatchKMeans(
     } else if (++noImprovement >= opts.maxNoImprovement) break;
   }
 
-  const labels = new Int32Array(n);
-  const sums = new Float64Array(k * d);
-  const finalCounts = new Int32Array(k);
-  let inertia = assign(data, n, d, centres, k, labels, sums, finalCounts);
-  // A centre that no point ended up nearest to would be a cluster in name only: give it the
-  // farthest point, as Lloyd does with empty clusters.
+  return { centres, steps: step };
+}
+
+/**
+ * After the final labelling pass (labels, sums and counts of every point against `centres`, and
+ * its inertia): a centre that no point ended up nearest to would be a cluster in name only, so it
+ * gets the farthest point, as Lloyd does with empty clusters.
+ */
+export function finishMiniBatch(
+  data: Matrix,
+  n: number,
+  d: number,
+  k: number,
+  centres: Float64Array,
+  steps: number,
+  labels: Int32Array,
+  sums: Float64Array,
+  counts: Int32Array,
+  inertia: number,
+): MiniBatchResult {
   const relocated: number[] = [];
-  relocateEmptyClusters(data, n, d, centres, k, labels, sums, finalCounts, relocated);
+  relocateEmptyClusters(data, n, d, centres, k, labels, sums, counts, relocated);
   if (relocated.length > 0) {
     for (const i of relocated) copyRow(data, i * d, centres, labels[i] * d, d);
     inertia = exactInertia(data, n, d, centres, labels);
   }
-  return { centres, labels, inertia, steps: step };
+  return { centres, labels, inertia, steps };
 }
 
 /** Copies `count` rows drawn uniformly with replacement (as scikit-learn does) into out. */

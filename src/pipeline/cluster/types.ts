@@ -17,3 +17,20 @@ export class ClusteringInputError extends Error {
     this.name = 'ClusteringInputError';
   }
 }
+
+/** Set `cancelled` to true to stop a long computation at its next check point. */
+export interface CancelToken {
+  cancelled: boolean;
+}
+
+/** Thrown by the asynchronous clustering functions when their CancelToken was set. */
+export class ClusteringCancelledError extends Error {
+  constructor(message = 'Clustering was cancelled') {
+    super(message);
+    this.name = 'ClusteringCancelledError';
+  }
+}
+
+export function throwIfCancelled(token: CancelToken | undefined): void {
+  if (token?.cancelled) throw new ClusteringCancelledError();
+}

@@ -1,0 +1,177 @@
+import { describe, expect, it } from 'vitest';
+import { adjustedRandIndex } from './agreement.ts';
+import { makeBlobs } from './blobs.ts';
+import { createEmulatedGpuAssigner } from './gpuAssignEmulator.ts';
+import { kmeans } from './kmeans.ts';
+import { calinskiHarabasz, daviesBouldin } from './metrics.ts';
+import { silhouetteScore, silhouetteScoreSampled } from './silhouette.ts';
+import { elbowK, sweepK, sweepRange } from './sweep.ts';
+import { ClusteringCancelledError, ClusteringInputError } from './types.ts';
+
+describe('sweepK on well-separated blobs', () => {
+  const n = 800;
+  const d = 6;
+  const { data, labels: truth } = makeBlobs(n, d, 4, { std: 0.6, seed: 31 });
+
+  it('suggests the true K, by silhouette and elbow alike, and scores every K like the metric functions', async () => {
+    const progress: [number, number][] = [];
+    const seen: number[] = [];
+    const r = await sweepK(data, n, d, {
+      kMax: 8,
+      onProgress: (k, f) => progress.push([k, f]),
+      onEntry: (e) => seen.push(e.k),
+    });
+    expect(r.entries.map((e) => e.k)).toEqual([2, 3, 4, 5, 6, 7, 8]);
+    expect(seen).toEqual([2, 3, 4, 5, 6, 7, 8]);
+    expect(r.suggested.k).toBe(4);
+    expect(r.suggested.reason).toMatch(/K = 4 has the highest mean silhouette, 0\.\d{3}; the inertia elbow is at the same K/);
+    expect(r.elbow?.k).toBe(4);
+    expect(r.silhouette).toEqual({ exact: true, sampleSize: n });
+    expect(r.path).toBe('cpu');
+    const four = r.entries[2];
+    expect(adjustedRandIndex(four.labels, truth)).toBe(1);
+    expect(four.stability).toBe(1);
+    for (const e of r.entries) {
+      expect(new Set(e.labels).size).toBe(e.k);
+      expect(e.labels).toHaveLength(n);
+      expect(e.centres).toHaveLength(e.k * d);
+      expect(e.runInertias).toHaveLength(3);
+      expect(e.inertia).toBe(Math.min(...e.runInertias));
+      expect(e.runInertias[e.bestRun]).toBe(e.inertia);
+      expect(e.silhouette).toBeCloseTo(silhouetteScore(data, n, d, e.labels), 12);
+      expect(e.silhouetteSample).toBe(n);
+      expect(e.calinskiHarabasz).toBe(calinskiHarabasz(data, n, d, e.labels));
+      expect(e.daviesBouldin).toBe(daviesBouldin(data, n, d, e.labels));
+      expect(e.stability).toBeGreaterThan(-0.5);
+      expect(e.stability).toBeLessThanOrEqual(1);
+    }
+    // Inertia falls with K; silhouette peaks at 4.
+    for (let i = 1; i < r.entries.length; i++) expect(r.entries[i].inertia).toBeLessThan(r.entries[i - 1].inertia);
+    // Progress: increasing fractions ending at 1, K never going back.
+    expect(progress[0]).toEqual([2, 0]);
+    expect(progress[progress.length - 1]).toEqual([8, 1]);
+    for (let i = 1; i < progress.length; i++) {
+      expect(progress[i][1]).toBeGreaterThan(progress[i - 1][1]);
+      expect(progress[i][0]).toBeGreaterThanOrEqual(progress[i - 1][0]);
+    }
+    expect(progress).toHaveLength(1 + 7 * 4);
+  });
+
+  it("reuses kmeans' seeds: each run is kmeans(seed + r), the best run gives the labels", async () => {
+    const r = await sweepK(data, n, d, { kMin: 3, kMax: 3, seed: 10, seeds: 2 });
+    const runs = [kmeans(data, n, d, { k: 3, seed: 10, restarts: 1 }), kmeans(data, n, d, { k: 3, seed: 11, restarts: 1 })];
+    expect(r.entries[0].runInertias).toEqual(runs.map((x) => x.inertia));
+    const best = runs[0].inertia <= runs[1].inertia ? runs[0] : runs[1];
+    expect(Array.from(r.entries[0].labels)).toEqual(Array.from(best.labels));
+    expect(r.entries[0].stability).toBeCloseTo(adjustedRandIndex(runs[0].labels, runs[1].labels), 12);
+  });
+
+  it('is reproducible, and NaN stability with a single seed', async () => {
+    const a = await sweepK(data, n, d, { kMax: 5, seed: 3 });
+    const b = await sweepK(data, n, d, { kMax: 5, seed: 3 });
+    expect(a.entries.map((e) => [e.inertia, e.silhouette, e.stability])).toEqual(b.entries.map((e) => [e.inertia, e.silhouette, e.stability]));
+    const one = await sweepK(data, n, d, { kMax: 3, seeds: 1 });
+    expect(one.entries.every((e) => Number.isNaN(e.stability))).toBe(true);
+  });
+
+  it('samples the silhouette above the exact limit, with one sample for all K', async () => {
+    const r = await sweepK(data, n, d, { kMax: 5, silhouetteExactMax: 500, silhouetteSample: 300, silhouetteSeed: 9 });
+    expect(r.silhouette).toEqual({ exact: false, sampleSize: 300 });
+    for (const e of r.entries) {
+      expect(e.silhouetteSample).toBe(300);
+      expect(e.silhouette).toBe(silhouetteScoreSampled(data, n, d, e.labels, 300, 9));
+    }
+    expect(r.suggested.reason).toMatch(/on a sample of 300 points/);
+  });
+
+  it('gives the same clusterings on the (emulated) GPU path', async () => {
+    const gpu = await createEmulatedGpuAssigner(data, n, d, { sums: 'cpu' });
+    const cpu = await sweepK(data, n, d, { kMax: 6 });
+    const viaGpu = await sweepK(data, n, d, { kMax: 6, assigner: gpu });
+    expect(viaGpu.path).toBe('gpu');
+    expect(viaGpu.entries.every((e) => e.path === 'gpu')).toBe(true);
+    expect(gpu.stats.passes).toBeGreaterThan(5 * 3);
+    viaGpu.entries.forEach((e, i) => {
+      expect(Array.from(e.labels)).toEqual(Array.from(cpu.entries[i].labels));
+      expect(Math.abs(e.inertia - cpu.entries[i].inertia) / e.inertia).toBeLessThan(1e-12);
+    });
+    expect(viaGpu.suggested).toEqual(cpu.suggested);
+  });
+
+  it('stops when cancelled and reports a cancellation, not a result', async () => {
+    const token = { cancelled: false };
+    let units = 0;
+    const run = sweepK(data, n, d, {
+      cancel: token,
+      onProgress: () => {
+        if (++units === 3) token.cancelled = true;
+      },
+    });
+    await expect(run).rejects.toThrow(ClusteringCancelledError);
+    expect(units).toBe(3);
+    // A cancel set from outside (as a worker's message handler would) is seen too.
+    const outside = { cancelled: false };
+    const p = sweepK(data, n, d, { cancel: outside });
+    setTimeout(() => (outside.cancelled = true), 0);
+    await expect(p).rejects.toThrow(ClusteringCancelledError);
+  });
+});
+
+describe('sweep input checks', () => {
+  const ok = makeBlobs(40, 2, 3, { seed: 1, float64: true }).data;
+  const cases: [string, () => unknown, RegExp][] = [
+    ['K beyond the distinct points', () => sweepRange(Float64Array.from([0, 0, 1, 1, 2, 2, 0, 0, 1, 1]), 5, 2, 2, 4), /Only 3 of the 5 points are distinct, so the sweep can go up to K = 3, not 4/],
+    ['NaN', () => sweepRange(Float64Array.from([1, Number.NaN, 2, 3, 4, 5]), 3, 2), /missing value \(NaN\) at point 0, dimension 1/],
+    ['Infinity', () => sweepRange(Float32Array.from([1, 2, Number.NEGATIVE_INFINITY, 3]), 2, 2), /infinite value at point 1/],
+    ['all identical vectors', () => sweepRange(new Float32Array(30).fill(0.5), 10, 3), /All 10 points are identical/],
+    ['a single point', () => sweepRange(Float64Array.from([1, 2]), 1, 2), /only one point/],
+    ['two points only', () => sweepRange(Float64Array.from([1, 2, 3, 4]), 2, 2), /needs at least 3 points/],
+    ['K = 1', () => sweepRange(ok, 40, 2, 1), /starts at K >= 2/],
+    ['kMax < kMin', () => sweepRange(ok, 40, 2, 5, 4), /whole number >= 5, got 4/],
+    ['kMax >= n', () => sweepRange(ok, 40, 2, 2, 40), /too many for 40 points.*K <= 39/],
+  ];
+  for (const [name, run, message] of cases) {
+    it(`rejects ${name} with a clear message`, () => {
+      expect(run).toThrow(ClusteringInputError);
+      expect(run).toThrow(message);
+    });
+  }
+
+  it('lowers the default K range to what the data allows', () => {
+    expect(sweepRange(ok, 40, 2)).toEqual({ kMin: 2, kMax: 15 });
+    expect(sweepRange(ok.subarray(0, 20), 10, 2)).toEqual({ kMin: 2, kMax: 9 });
+    const fewDistinct = new Float64Array(100);
+    for (let i = 0; i < 100; i++) fewDistinct[i] = i % 6;
+    expect(sweepRange(fewDistinct, 100, 1)).toEqual({ kMin: 2, kMax: 6 });
+  });
+
+  it('sweepK itself rejects bad input before any work', async () => {
+    let called = false;
+    await expect(sweepK(new Float64Array(8).fill(3), 4, 2, { onProgress: () => (called = true) })).rejects.toThrow(/identical/);
+    await expect(sweepK(ok, 40, 2, { seeds: 0 })).rejects.toThrow(/seeds per K/);
+    expect(called).toBe(false);
+  });
+});
+
+describe('elbowK', () => {
+  it('finds the knee by the largest distance below the chord', () => {
+    const ks = [2, 3, 4, 5, 6, 7, 8];
+    expect(elbowK(ks, [1000, 600, 200, 180, 165, 150, 140])?.k).toBe(4);
+    expect(elbowK(ks, [1000, 300, 250, 200, 160, 130, 100])?.k).toBe(3);
+    const e = elbowK(ks, [1000, 600, 200, 180, 165, 150, 140]);
+    expect(e?.reason).toMatch(/K = 4 .* farthest below the line from K = 2 to K = 8/);
+  });
+
+  it('returns null without a knee: too few points, a straight or concave curve, a flat one', () => {
+    expect(elbowK([2, 3], [10, 5])).toBeNull();
+    expect(elbowK([2, 3, 4, 5], [40, 30, 20, 10])).toBeNull();
+    expect(elbowK([2, 3, 4, 5], [40, 39, 35, 10])).toBeNull();
+    expect(elbowK([2, 3, 4], [5, 5, 5])).toBeNull();
+  });
+
+  it('does not depend on the scale of the inertia', () => {
+    const ks = [2, 3, 4, 5, 6, 7];
+    const curve = [900, 500, 300, 260, 240, 230];
+    expect(elbowK(ks, curve)?.k).toBe(elbowK(ks, curve.map((v) => v * 1e-9))?.k);
+  });
+});

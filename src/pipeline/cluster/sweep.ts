@@ -1,0 +1,316 @@
+// The K sweep behind "how many clusters?": k-means for every K in a range, with the usual internal
+// scores, a stability estimate, a suggested K with its reason, and every K's labels kept so that a
+// UI can recolour at once when the user picks another K.
+import { adjustedRandIndex } from './agreement.ts';
+import type { AsyncAssigner } from './gpuAssign.ts';
+import { checkKMeansInput } from './kmeans.ts';
+import { kmeansAsync, type KMeansAsyncResult } from './kmeansAsync.ts';
+import { calinskiHarabasz, daviesBouldin } from './metrics.ts';
+import { silhouetteScoreSampled } from './silhouette.ts';
+import { type CancelToken, ClusteringInputError, type Matrix, throwIfCancelled } from './types.ts';
+import { countDistinctRows } from './validate.ts';
+
+/** Default K range of the sweep. */
+export const SWEEP_DEFAULT_K_MIN = 2;
+export const SWEEP_DEFAULT_K_MAX = 15;
+/**
+ * Up to this many points the silhouette is exact; above, it is computed on a seeded uniform
+ * sample of SWEEP_SILHOUETTE_SAMPLE points (the same sample for every K, so the scores compare).
+ * Exact silhouette costs O(n^2 d) per K: 2,000 points x 64 dims is about 0.1 s.
+ */
+export const SWEEP_SILHOUETTE_EXACT_MAX = 2000;
+export const SWEEP_SILHOUETTE_SAMPLE = 2000;
+
+export interface SweepOptions {
+  /** Smallest K (>= 2: the scores need two clusters). Default 2. */
+  kMin?: number;
+  /**
+   * Largest K. Default 15, lowered to n - 1 and to the number of distinct points when those are
+   * smaller; an explicit kMax beyond them is an error.
+   */
+  kMax?: number;
+  /**
+   * Independent k-means runs per K, each from its own seed; their mean pairwise adjusted Rand index
+   * is the K's stability, and the lowest-inertia run is the K's clustering. Default 3.
+   */
+  seeds?: number;
+  /** k-means++ starts inside each run. Default 1 (so a K's clustering is the best of `seeds` starts). */
+  restarts?: number;
+  /** Base seed; run r of every K uses seed + r. Default 0. */
+  seed?: number;
+  maxIter?: number;
+  tol?: number;
+  algorithm?: 'auto' | 'lloyd' | 'minibatch';
+  batchSize?: number;
+  /** Exact silhouette up to this many points. Default SWEEP_SILHOUETTE_EXACT_MAX. */
+  silhouetteExactMax?: number;
+  /** Sample size of the silhouette above that. Default SWEEP_SILHOUETTE_SAMPLE. */
+  silhouetteSample?: number;
+  /** Seed of the silhouette sample. Default 0. */
+  silhouetteSeed?: number;
+  /** A GPU (or other asynchronous) assignment step bound to this data; default: CPU. */
+  assigner?: AsyncAssigner | null;
+  /** Called after each unit of work: the K being worked on and the fraction of the sweep done (0..1). */
+  onProgress?: (k: number, fraction: number) => void;
+  /** Called with each K's entry as soon as it is complete. */
+  onEntry?: (entry: SweepEntry) => void;
+  /** Checked between units of work (each k-means run, each K's scores); the sweep then throws ClusteringCancelledError. */
+  cancel?: CancelToken;
+}
+
+export interface SweepEntry {
+  k: number;
+  /** Inertia of the K's clustering (the lowest of its runs). */
+  inertia: number;
+  /** Mean silhouette (exact, or on the sample; see silhouetteSample); NaN if undefined for this labelling. */
+  silhouette: number;
+  /** Points the silhouette was computed on: n when exact. */
+  silhouetteSample: number;
+  calinskiHarabasz: number;
+  daviesBouldin: number;
+  /** Mean pairwise adjusted Rand index between the K's runs (1 = every seed found the same partition); NaN with one seed. */
+  stability: number;
+  /** Inertia of each run, in seed order. */
+  runInertias: number[];
+  /** Index of the run that gave labels and centres. */
+  bestRun: number;
+  /** Cluster of every point for this K (the recolouring data). */
+  labels: Int32Array;
+  /** K x d centres. */
+  centres: Float64Array;
+  iterations: number;
+  algorithm: 'lloyd' | 'minibatch';
+  /** 'gpu' when every run of this K assigned on the GPU. */
+  path: 'gpu' | 'cpu';
+  /** Wall time of this K (runs and scores), in ms. */
+  ms: number;
+}
+
+export interface Suggestion {
+  k: number;
+  reason: string;
+}
+
+export interface SweepResult {
+  entries: SweepEntry[];
+  /** The suggested K: the best silhouette (ties to the smaller K), or the elbow when no silhouette is defined. */
+  suggested: Suggestion;
+  /** The inertia elbow (largest distance below the chord of the normalised inertia curve), if there is one. */
+  elbow: Suggestion | null;
+  /** How the silhouette was computed for every K. */
+  silhouette: { exact: boolean; sampleSize: number };
+  /** 'gpu' when every run of every K assigned on the GPU. */
+  path: 'gpu' | 'cpu';
+  /** Why the GPU was abandoned, if it was. */
+  fallbackReason?: string;
+}
+
+/** Resolves the K range against the data; throws ClusteringInputError with a user-facing message. */
+export function sweepRange(data: Matrix, n: number, d: number, kMin?: number, kMax?: number): { kMin: number; kMax: number } {
+  const lo = kMin ?? SWEEP_DEFAULT_K_MIN;
+  if (!Number.isInteger(lo) || lo < 2) {
+    throw new ClusteringInputError(`The sweep starts at K >= 2 (the scores compare clusters), got ${lo}`);
+  }
+  if (kMax !== undefined && (!Number.isInteger(kMax) || kMax < lo)) {
+    throw new ClusteringInputError(`The largest K must be a whole number >= ${lo}, got ${kMax}`);
+  }
+  // NaN / Infinity, a single point, all-identical points, fewer distinct points than kMin.
+  checkKMeansInput(data, n, d, lo);
+  if (n - 1 < lo) {
+    throw new ClusteringInputError(
+      `A sweep from K = ${lo} needs at least ${lo + 1} points (the silhouette needs a point more than clusters), got ${n}`,
+    );
+  }
+  const wanted = kMax ?? SWEEP_DEFAULT_K_MAX;
+  const distinct = countDistinctRows(data, n, d, wanted);
+  if (kMax === undefined) return { kMin: lo, kMax: Math.max(lo, Math.min(wanted, n - 1, distinct)) };
+  if (kMax > n - 1) {
+    throw new ClusteringInputError(
+      `K = ${kMax} is too many for ${n} points: the scores need fewer clusters than points; choose K <= ${n - 1}`,
+    );
+  }
+  if (distinct < kMax) {
+    throw new ClusteringInputError(
+      `Only ${distinct} of the ${n} points are distinct, so the sweep can go up to K = ${distinct}, not ${kMax}`,
+    );
+  }
+  return { kMin: lo, kMax };
+}
+
+/**
+ * Runs the K sweep. Per K: `seeds` k-means runs (CPU, or the assigner when given), the inertia,
+ * silhouette, Calinski-Harabasz and Davies-Bouldin of the best run, and the stability across runs.
+ * Yields to the event loop between units of work so that a worker can receive a cancel message.
+ */
+export async function sweepK(data: Matrix, n: number, d: number, opts: SweepOptions = {}): Promise<SweepResult> {
+  const { kMin, kMax } = sweepRange(data, n, d, opts.kMin, opts.kMax);
+  const seeds = opts.seeds ?? 3;
+  if (!Number.isInteger(seeds) || seeds < 1) {
+    throw new ClusteringInputError(`The number of seeds per K must be a whole number >= 1, got ${seeds}`);
+  }
+  const exactMax = opts.silhouetteExactMax ?? SWEEP_SILHOUETTE_EXACT_MAX;
+  const exact = n <= exactMax;
+  const sampleSize = exact ? n : Math.min(n, opts.silhouetteSample ?? SWEEP_SILHOUETTE_SAMPLE);
+  if (!Number.isInteger(sampleSize) || sampleSize < 3) {
+    throw new ClusteringInputError(`The silhouette sample needs at least 3 points, got ${sampleSize}`);
+  }
+  const baseSeed = opts.seed ?? 0;
+  const silhouetteSeed = opts.silhouetteSeed ?? 0;
+  const cancel = opts.cancel;
+  const ks: number[] = [];
+  for (let k = kMin; k <= kMax; k++) ks.push(k);
+  const units = ks.length * (seeds + 1);
+  let done = 0;
+  const step = async (k: number): Promise<void> => {
+    done++;
+    opts.onProgress?.(k, done / units);
+    await yieldToEventLoop();
+    throwIfCancelled(cancel);
+  };
+
+  throwIfCancelled(cancel);
+  opts.onProgress?.(kMin, 0);
+  const entries: SweepEntry[] = [];
+  let allGpu = true;
+  let fallbackReason: string | undefined;
+  for (const k of ks) {
+    const t0 = performance.now();
+    const runs: KMeansAsyncResult[] = [];
+    for (let r = 0; r < seeds; r++) {
+      const run = await kmeansAsync(data, n, d, {
+        k,
+        seed: baseSeed + r,
+        restarts: opts.restarts ?? 1,
+        maxIter: opts.maxIter,
+        tol: opts.tol,
+        algorithm: opts.algorithm,
+        batchSize: opts.batchSize,
+        assigner: opts.assigner,
+        cancel,
+      });
+      if (run.path !== 'gpu') allGpu = false;
+      if (run.fallbackReason && !fallbackReason) fallbackReason = run.fallbackReason;
+      runs.push(run);
+      await step(k);
+    }
+    let best = 0;
+    for (let r = 1; r < runs.length; r++) if (runs[r].inertia < runs[best].inertia) best = r;
+    const chosen = runs[best];
+    let stability = Number.NaN;
+    if (runs.length > 1) {
+      let sum = 0;
+      let pairs = 0;
+      for (let a = 0; a < runs.length; a++) {
+        for (let b = a + 1; b < runs.length; b++) {
+          sum += adjustedRandIndex(runs[a].labels, runs[b].labels);
+          pairs++;
+        }
+      }
+      stability = sum / pairs;
+    }
+    const entry: SweepEntry = {
+      k,
+      inertia: chosen.inertia,
+      silhouette: orNaN(() => silhouetteScoreSampled(data, n, d, chosen.labels, sampleSize, silhouetteSeed)),
+      silhouetteSample: sampleSize,
+      calinskiHarabasz: orNaN(() => calinskiHarabasz(data, n, d, chosen.labels)),
+      daviesBouldin: orNaN(() => daviesBouldin(data, n, d, chosen.labels)),
+      stability,
+      runInertias: runs.map((r) => r.inertia),
+      bestRun: best,
+      labels: chosen.labels,
+      centres: chosen.centres,
+      iterations: chosen.iterations,
+      algorithm: chosen.algorithm,
+      path: runs.every((r) => r.path === 'gpu') ? 'gpu' : 'cpu',
+      ms: performance.now() - t0,
+    };
+    entries.push(entry);
+    opts.onEntry?.(entry);
+    await step(k);
+  }
+  const elbow = elbowK(
+    entries.map((e) => e.k),
+    entries.map((e) => e.inertia),
+  );
+  return {
+    entries,
+    suggested: suggestK(entries, elbow, exact, sampleSize),
+    elbow,
+    silhouette: { exact, sampleSize },
+    path: allGpu && opts.assigner?.kind === 'gpu' ? 'gpu' : 'cpu',
+    ...(fallbackReason ? { fallbackReason } : {}),
+  };
+}
+
+/**
+ * The elbow of a decreasing inertia curve by the kneedle / maximum-distance-to-chord method: both
+ * axes scaled to [0, 1], the point farthest below the straight line from the first to the last
+ * point. Null with fewer than 3 points, a flat curve, or no point below the chord (then the
+ * curve has no knee: it falls linearly or bends the other way).
+ */
+export function elbowK(ks: number[], inertias: number[]): Suggestion | null {
+  const m = ks.length;
+  if (m < 3 || inertias.length !== m) return null;
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const v of inertias) {
+    lo = Math.min(lo, v);
+    hi = Math.max(hi, v);
+  }
+  if (!(hi > lo) || !Number.isFinite(hi - lo)) return null;
+  const x = ks.map((k) => (k - ks[0]) / (ks[m - 1] - ks[0]));
+  const y = inertias.map((v) => (v - lo) / (hi - lo));
+  // Chord from (x0, y0) to (x1, y1); signed distance of each point below it.
+  const dx = x[m - 1] - x[0];
+  const dy = y[m - 1] - y[0];
+  const len = Math.hypot(dx, dy);
+  let bestAt = -1;
+  let bestDist = 1e-9;
+  for (let i = 1; i < m - 1; i++) {
+    const below = (dy * (x[i] - x[0]) - dx * (y[i] - y[0])) / len;
+    if (below > bestDist) {
+      bestDist = below;
+      bestAt = i;
+    }
+  }
+  if (bestAt < 0) return null;
+  return {
+    k: ks[bestAt],
+    reason:
+      `K = ${ks[bestAt]} is where the inertia curve bends most: it lies farthest below the line from ` +
+      `K = ${ks[0]} to K = ${ks[m - 1]} (distance ${bestDist.toFixed(3)} with both axes scaled to 0..1)`,
+  };
+}
+
+function suggestK(entries: SweepEntry[], elbow: Suggestion | null, exact: boolean, sampleSize: number): Suggestion {
+  let best: SweepEntry | null = null;
+  for (const e of entries) {
+    if (Number.isNaN(e.silhouette)) continue;
+    if (best === null || e.silhouette > best.silhouette) best = e;
+  }
+  if (best === null) {
+    if (elbow) return { k: elbow.k, reason: `No silhouette could be computed; ${elbow.reason}` };
+    return { k: entries[0].k, reason: 'Neither a silhouette nor an inertia elbow could be computed; defaulting to the smallest K' };
+  }
+  const how = exact ? '' : ` (on a sample of ${sampleSize} points)`;
+  let reason = `K = ${best.k} has the highest mean silhouette, ${best.silhouette.toFixed(3)}${how}`;
+  if (elbow) {
+    reason += elbow.k === best.k ? '; the inertia elbow is at the same K' : `; the inertia elbow is at K = ${elbow.k}`;
+  }
+  return { k: best.k, reason };
+}
+
+function orNaN(f: () => number): number {
+  try {
+    return f();
+  } catch (e) {
+    if (e instanceof ClusteringInputError) return Number.NaN;
+    throw e;
+  }
+}
+
+/** A macrotask turn, so that messages (e.g. a cancel request to a worker) are processed. */
+function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, 0));
+}
