@@ -2,21 +2,23 @@
 // 10k / 100k / 1M points, the bare K loop 2..15 (k-means + sampled silhouette) and the full K sweep
 // of sweep.ts (3 seeded runs per K, silhouette, Calinski-Harabasz, Davies-Bouldin, stability) at
 // 10k / 100k.
-// Run: npx tsx bench/cluster.ts [--quick] [--std S]
-// Every case runs in a child process of its own so that its peak RSS is its own.
+// Run: npx tsx bench/cluster.ts [--quick] [--std S] [--only node|browser] [--browser-sizes 10000,100000]
+//                                [--browser-timeout SECONDS]
+// Every Node case runs in a child process of its own so that its peak RSS is its own.
 //
-// GPU timings are not taken here: Node has no WebGPU. They have to come from a browser, the way
-// bench/lib/browserIngest.ts measures ingest: serve a bundle of e2e/gpu/kmeansHarness.ts on the
-// preview origin (as e2e/gpu-kmeans.spec.ts does with esbuild + page.route), launch Chromium with
-// --enable-unsafe-webgpu, and call __gpuHarness.kmeansCase / assignCase, which already time the
-// GPU path and the CPU twin inside the page (gpuMs, cpuMs; assigner.stats.lastGpuMs splits
-// submit-to-readback from the host's re-check). On this machine that adapter is SwiftShader (a
-// CPU emulation), so only a run on a real GPU says anything about speed.
-import { spawnSync } from 'node:child_process';
+// The browser part (bench/lib/clusterBrowser.ts) runs k-means (K = 10, 3 restarts) and the full
+// sweep in a dedicated worker of headless Chromium, as the app's analysis worker runs them: on the
+// CPU path and on the WebGPU path (the assignment kernel of gpuAssign.ts, through kmeansAsync and
+// sweepK). Node has no WebGPU, so GPU numbers only come from there. On a machine without a GPU the
+// adapter is SwiftShader (a CPU emulation): its numbers say what the software fallback costs, not
+// what a real GPU does.
+import { execFileSync, spawnSync } from 'node:child_process';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { makeBlobs } from '../src/pipeline/cluster/blobs.ts';
 import { kmeans, MINIBATCH_THRESHOLD, silhouetteScoreSampled, sweepK } from '../src/pipeline/cluster/index.ts';
+import { openClusterBrowser } from './lib/clusterBrowser.ts';
+import type { BrowserClusterCase } from './lib/clusterWorker.ts';
 
 const D = 64;
 const K = 10;
@@ -103,6 +105,44 @@ async function runCase(kind: Kind, n: number, std: number): Promise<CaseResult> 
   };
 }
 
+function uptime(): string {
+  try {
+    return execFileSync('uptime', { encoding: 'utf8' }).trim();
+  } catch {
+    return `load average ${os.loadavg().map((l) => l.toFixed(2)).join(', ')}`;
+  }
+}
+
+async function browserPart(sizes: number[], std: number, timeoutS: number): Promise<void> {
+  const browser = await openClusterBrowser();
+  try {
+    console.log(`\n## Chromium worker (headless ${browser.version}, --enable-unsafe-webgpu; WebGPU adapter: ${browser.adapter})\n`);
+    console.log(`before: ${uptime()}\n`);
+    console.log('| case | points | path | algorithm | seconds | GPU setup (s) | notes |');
+    console.log('| --- | ---: | --- | --- | ---: | ---: | --- |');
+    for (const n of sizes) {
+      for (const kind of ['kmeans', 'sweep'] as const) {
+        for (const path of ['cpu', 'webgpu'] as const) {
+          const c: BrowserClusterCase = { kind, path, n, d: D, k: K, restarts: RESTARTS, kMin: SWEEP.from, kMax: SWEEP.to, blobs: BLOBS, std, seed: SEED, silhouetteSample: SILHOUETTE_SAMPLE };
+          const name = kind === 'kmeans' ? `k-means K=${K}, ${RESTARTS} restarts` : `sweepK ${SWEEP.from}..${SWEEP.to}: all scores + stability`;
+          const r = await browser.run(c, timeoutS * 1000);
+          if (r.seconds === undefined) {
+            console.log(`| ${name} | ${n.toLocaleString('en')} | ${path} | - | not finished | - | ${r.error} |`);
+            continue;
+          }
+          console.log(
+            `| ${name} | ${n.toLocaleString('en')} | ${r.path}${r.adapter ? ` (${r.adapter})` : ''} | ${r.algorithm} | ${r.seconds.toFixed(2)} | ` +
+              `${path === 'webgpu' ? r.setupSeconds.toFixed(2) : '-'} | ${r.detail}${r.error ? `; fallback: ${r.error}` : ''}; data generation ${r.genSeconds.toFixed(1)} s not counted |`,
+          );
+        }
+      }
+    }
+    console.log(`\nafter: ${uptime()}`);
+  } finally {
+    await browser.close();
+  }
+}
+
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
   const stdAt = args.indexOf('--std');
@@ -114,6 +154,27 @@ async function main(): Promise<void> {
     return;
   }
   const quick = args.includes('--quick');
+  const onlyAt = args.indexOf('--only');
+  const only = onlyAt >= 0 ? args[onlyAt + 1] : null;
+  const sizesAt = args.indexOf('--browser-sizes');
+  const browserSizes = sizesAt >= 0 ? args[sizesAt + 1].split(',').map(Number) : quick ? [10_000] : [10_000, 100_000];
+  const timeoutAt = args.indexOf('--browser-timeout');
+  const browserTimeout = timeoutAt >= 0 ? Number(args[timeoutAt + 1]) : 900;
+  const cpu = os.cpus();
+  console.log(`# SeqLens clustering benchmark`);
+  console.log(
+    `machine: ${cpu[0]?.model ?? 'unknown CPU'}, ${cpu.length} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB, ` +
+      `${os.platform()} ${os.release()}, node ${process.version}`,
+  );
+  console.log(
+    `data: ${BLOBS} Gaussian blobs, ${D} dims, std ${std}, centres uniform in [-10, 10], float32, seed ${SEED}; ` +
+      `mini-batch above ${MINIBATCH_THRESHOLD.toLocaleString('en')} points; single-threaded`,
+  );
+  if (only !== 'browser') await nodePart(quick, std);
+  if (only !== 'node') await browserPart(browserSizes, std, browserTimeout);
+}
+
+async function nodePart(quick: boolean, std: number): Promise<void> {
   const cases: [string, number][] = [
     ['kmeans', 10_000],
     ['kmeans', 100_000],
@@ -123,16 +184,7 @@ async function main(): Promise<void> {
     ['fullsweep', 10_000],
     ...(quick ? [] : ([['fullsweep', 100_000]] as [string, number][])),
   ];
-  const cpu = os.cpus();
-  console.log(`# SeqLens clustering benchmark`);
-  console.log(
-    `machine: ${cpu[0]?.model ?? 'unknown CPU'}, ${cpu.length} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB, ` +
-      `${os.platform()} ${os.release()}, node ${process.version}`,
-  );
-  console.log(
-    `data: ${BLOBS} Gaussian blobs, ${D} dims, std ${std}, centres uniform in [-10, 10], float32, seed ${SEED}; ` +
-      `mini-batch above ${MINIBATCH_THRESHOLD.toLocaleString('en')} points; single-threaded\n`,
-  );
+  console.log(`\n## Node\n\nbefore: ${uptime()}\n`);
   console.log('| case | points | algorithm | seconds | peak RSS (MiB) | notes |');
   console.log('| --- | ---: | --- | ---: | ---: | --- |');
   const self = fileURLToPath(import.meta.url);
@@ -152,6 +204,7 @@ async function main(): Promise<void> {
         `${r.detail}; data generation ${r.genSeconds.toFixed(1)} s not counted |`,
     );
   }
+  console.log(`\nafter: ${uptime()}`);
 }
 
 await main();

@@ -1,20 +1,39 @@
 // `npm run -s analyze -- FILE [--by user|session] [--json] ...`: the browser pipeline, in Node.
 // Progress goes to stderr so that stdout holds only the report.
 
-import { createReadStream, existsSync, readFileSync, statSync } from 'node:fs';
+import { createReadStream, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
-import { analyzeStream } from '../pipeline/analyze';
+import { analyzeStream, type Analysis } from '../pipeline/analyze';
+import { ClusteringInputError, SWEEP_DEFAULT_K_MAX, SWEEP_DEFAULT_K_MIN } from '../pipeline/cluster';
 import { createFeaturizer, encodeSequences, EncoderError, loadModelEmbedder, type EncodeMode, type EventWeights, type FileProbe, type TextEmbedder } from '../pipeline/encode';
+import { sequenceLabel } from '../pipeline/sequences';
 import { LogError, type SequenceOptions } from '../pipeline/types';
+import { CLUSTER_K_LIMIT, resolveSweepRange, runSweepJob } from '../worker/clusterJob';
 import { defaultModelId, parseManifest, type ModelManifest } from '../worker/manifest';
-import { formatReport, type CliEncoderReport } from './format';
+import { assignmentsCsv, finiteOrNull, formatClusters, formatReport, type CliClusters, type CliEncoderReport, type CliSweepEntry } from './format';
 
 const USAGE = `usage: npm run -s analyze -- FILE [--by user|session] [--json]
        [--min-length N] [--max-length N] [--dedupe SECONDS] [--session-gap MINUTES]
        [--model ID] [--encoder bert|featurizer] [--no-encode]
-       [--mode items|sequence-text] [--half-life DAYS] [--weight TYPE=N ...]`;
+       [--mode items|sequence-text] [--half-life DAYS] [--weight TYPE=N ...]
+       [--k N] [--sweep A..B] [--out DIR]`;
+
+const HELP = `${USAGE}
+
+Clustering (k-means on the encoder's sequence vectors; runs only when --k, --sweep or --out is given):
+  --sweep A..B   K sweep from A to B (2 <= A <= B <= ${CLUSTER_K_LIMIT}): 3 seeded k-means runs per K, with
+                 inertia, silhouette (exact up to 2,000 sequences, else on a seeded sample of 2,000),
+                 Calinski-Harabasz, Davies-Bouldin and stability (mean ARI between the seeds' runs).
+                 B is lowered, with a note on stderr, when the data has fewer distinct vectors.
+                 Default ${SWEEP_DEFAULT_K_MIN}..${SWEEP_DEFAULT_K_MAX} when only --out is given.
+  --k N          the clustering to report (N >= 2). Without --sweep only K = N is computed;
+                 with --sweep, N must lie in A..B. Without --k the sweep's suggested K (best silhouette).
+  --out DIR      write DIR/assignments.csv: user_id,cluster (the sequence's user or session id)
+The JSON gets sweep: [{k, inertia, silhouette, calinskiHarabasz, daviesBouldin, stabilityAri}] and
+clusters: {k, sizes, metrics: {inertia, silhouette, calinskiHarabasz, daviesBouldin}, suggested, ...};
+metrics that are undefined for a clustering are null.`;
 
 /** public/models/ as an absolute path: transformers.js's env.localModelPath in Node. */
 export const MODELS_DIR = fileURLToPath(new URL('../../public/models/', import.meta.url));
@@ -29,6 +48,9 @@ interface Args {
   mode: EncodeMode;
   halfLifeDays: number | undefined;
   weights: Partial<EventWeights>;
+  k: number | null;
+  sweep: { kMin: number; kMax: number } | null;
+  out: string | null;
 }
 
 function parseArgs(argv: string[]): Args {
@@ -41,6 +63,9 @@ function parseArgs(argv: string[]): Args {
   let mode: EncodeMode = 'items';
   let halfLifeDays: number | undefined;
   const weights: Partial<EventWeights> = {};
+  let k: number | null = null;
+  let sweep: Args['sweep'] = null;
+  let out: string | null = null;
   const num = (flag: string, v: string | undefined): number => {
     const n = Number(v);
     if (v === undefined || !Number.isFinite(n) || n < 0) fail(`${flag} needs a number of at least 0`);
@@ -100,9 +125,33 @@ function parseArgs(argv: string[]): Args {
         weights[m[1]] = Number(m[2]);
         break;
       }
+      case '--k': {
+        const v = argv[++i];
+        const n = Number(v);
+        if (v === undefined || !/^\d+$/.test(v) || n < 2 || n > CLUSTER_K_LIMIT) fail(`--k needs a whole number from 2 to ${CLUSTER_K_LIMIT}`);
+        k = n;
+        break;
+      }
+      case '--sweep': {
+        const m = /^(\d+)\.\.(\d+)$/.exec(argv[++i] ?? '');
+        if (!m) fail('--sweep takes a K range A..B, e.g. --sweep 2..15');
+        const lo = Number(m[1]);
+        const hi = Number(m[2]);
+        if (lo < 2) fail('--sweep starts at K >= 2 (the scores compare clusters)');
+        if (hi < lo) fail(`--sweep ${lo}..${hi}: the range runs backwards; write ${hi}..${lo}`);
+        if (hi > CLUSTER_K_LIMIT) fail(`--sweep goes up to K = ${CLUSTER_K_LIMIT} at most`);
+        sweep = { kMin: lo, kMax: hi };
+        break;
+      }
+      case '--out': {
+        const v = argv[++i];
+        if (!v || v.startsWith('-')) fail('--out needs a directory');
+        out = v;
+        break;
+      }
       case '-h':
       case '--help':
-        process.stdout.write(USAGE + '\n');
+        process.stdout.write(HELP + '\n');
         process.exit(0);
       default:
         if (a.startsWith('-')) fail(`unknown option ${a}`);
@@ -112,7 +161,9 @@ function parseArgs(argv: string[]): Args {
   }
   if (!file) fail('no input file');
   if (encoder === 'featurizer' && model) fail('--model names a BERT model; it cannot go with --encoder featurizer');
-  return { file, json, sequence, encode, encoder, model, mode, halfLifeDays, weights };
+  if (!encode && (k !== null || sweep !== null || out !== null)) fail('--k, --sweep and --out cluster the encoder\'s vectors; they cannot go with --no-encode');
+  if (k !== null && sweep && (k < sweep.kMin || k > sweep.kMax)) fail(`--k ${k} lies outside --sweep ${sweep.kMin}..${sweep.kMax}`);
+  return { file, json, sequence, encode, encoder, model, mode, halfLifeDays, weights, k, sweep, out };
 }
 
 function readManifest(): ModelManifest {
@@ -198,6 +249,7 @@ async function main(): Promise<void> {
     if (tty) process.stderr.write('\n');
     const { report } = analysis;
     let encoder: CliEncoderReport | undefined;
+    let vectors: { data: Float32Array; n: number; d: number; model: string; zeroVectors: number } | null = null;
     if (args.encode) {
       const t0 = performance.now();
       const embedder = await chooseEmbedder(args);
@@ -216,6 +268,7 @@ async function main(): Promise<void> {
           },
         });
         if (tty) process.stderr.write('\n');
+        vectors = { data: r.vectors, n: r.count, d: r.dims, model: r.encoder.model, zeroVectors: r.zeroVectors };
         const e = r.encoder;
         encoder = {
           model: e.model,
@@ -237,14 +290,87 @@ async function main(): Promise<void> {
         await embedder.dispose();
       }
     }
-    const out = encoder ? { ...report, encoder } : report;
-    process.stdout.write(args.json ? JSON.stringify(out) + '\n' : formatReport(report, encoder));
+    const clustered = vectors && (args.k !== null || args.sweep !== null || args.out !== null) ? await cluster(args, analysis, vectors, tty) : null;
+    const out = { ...report, ...(encoder ? { encoder } : {}), ...(clustered ?? {}) };
+    let text = formatReport(report, encoder);
+    if (clustered) text += formatClusters(clustered.sweep, clustered.clusters);
+    process.stdout.write(args.json ? JSON.stringify(out) + '\n' : text);
   } catch (err) {
     if (tty) process.stderr.write('\n');
     if (err instanceof LogError) fail(`${args.file}: ${err.message}`, 1);
     if (err instanceof EncoderError) fail(err.message, 1);
+    if (err instanceof ClusteringInputError) fail(`${args.file}: the sequences cannot be clustered: ${err.message}`, 1);
     throw err;
   }
+}
+
+/** The K sweep on the encoder's vectors (CPU: Node has no WebGPU), and --out's assignments.csv. */
+async function cluster(
+  args: Args,
+  analysis: Analysis,
+  v: { data: Float32Array; n: number; d: number; model: string; zeroVectors: number },
+  tty: boolean,
+): Promise<{ sweep: CliSweepEntry[]; clusters: CliClusters }> {
+  const asked = args.sweep ?? (args.k !== null ? { kMin: args.k, kMax: args.k } : { kMin: SWEEP_DEFAULT_K_MIN, kMax: SWEEP_DEFAULT_K_MAX });
+  // Checked first, so that a K the data cannot give fails before the work.
+  const range = resolveSweepRange(v.data, v.n, v.d, asked.kMin, asked.kMax);
+  if (args.k !== null && args.k > range.kMax) throw new ClusteringInputError(`K = ${args.k} is not possible: ${range.note ?? ''}`.trim());
+  if (range.note) process.stderr.write(`analyze: note: ${range.note}\n`);
+  let lastLine = 0;
+  const r = await runSweepJob(v.data, v.n, v.d, {
+    kMin: asked.kMin,
+    kMax: asked.kMax,
+    device: 'cpu',
+    source: { stage: 'encoder', model: v.model, label: v.model, zeroVectors: v.zeroVectors },
+    onProgress(p) {
+      const now = performance.now();
+      if (now - lastLine < 1000 && p.fraction < 1) return;
+      lastLine = now;
+      const line = `clustering K = ${p.k} of ${p.kMin}..${p.kMax} · ${Math.floor(p.fraction * 100)}%`;
+      process.stderr.write(tty ? `\r${line}` : `${line}\n`);
+    },
+  });
+  if (tty) process.stderr.write('\n');
+  const chosenK = args.k ?? r.suggested.k;
+  const at = r.entries.findIndex((e) => e.k === chosenK);
+  const e = r.entries[at];
+  const clusters: CliClusters = {
+    k: chosenK,
+    chosenBy: args.k !== null ? 'k' : 'suggested',
+    sizes: e.sizes,
+    metrics: {
+      inertia: e.inertia,
+      silhouette: finiteOrNull(e.silhouette),
+      calinskiHarabasz: finiteOrNull(e.calinskiHarabasz),
+      daviesBouldin: finiteOrNull(e.daviesBouldin),
+      stabilityAri: finiteOrNull(e.stability),
+    },
+    suggested: r.suggested,
+    elbow: r.elbow,
+    source: { stage: 'encoder', model: v.model, n: v.n, d: v.d },
+    path: r.path,
+    algorithm: r.algorithm,
+    seeds: r.seeds,
+    silhouette: { exact: r.silhouette.exact, sampleSize: r.silhouette.sampleSize },
+    rangeNote: r.rangeNote,
+  };
+  if (args.out) {
+    mkdirSync(args.out, { recursive: true });
+    const file = join(args.out, 'assignments.csv');
+    const ids = Array.from({ length: v.n }, (_, i) => sequenceLabel(analysis.ingested.table, analysis.sequences, i));
+    writeFileSync(file, assignmentsCsv(ids, r.labels[at]));
+    clusters.assignments = file;
+    process.stderr.write(`analyze: wrote ${v.n.toLocaleString('en')} assignments (K = ${chosenK}) to ${file}\n`);
+  }
+  const sweep: CliSweepEntry[] = r.entries.map((x) => ({
+    k: x.k,
+    inertia: x.inertia,
+    silhouette: finiteOrNull(x.silhouette),
+    calinskiHarabasz: finiteOrNull(x.calinskiHarabasz),
+    daviesBouldin: finiteOrNull(x.daviesBouldin),
+    stabilityAri: finiteOrNull(x.stability),
+  }));
+  return { sweep, clusters };
 }
 
 main().catch((err) => {

@@ -9,8 +9,10 @@ import { ProgressBar } from './ProgressBar';
 import { SequenceOptionsPanel } from './SequenceOptionsPanel';
 import { StatusMessage } from './StatusMessage';
 import { Summary } from './Summary';
+import { ClusterPanel } from './ClusterPanel';
 import { EncoderPanel } from './EncoderPanel';
 import { useAnalysis } from './useAnalysis';
+import { useClusters } from './useClusters';
 import { useEncoder } from './useEncoder';
 
 export function App({ client }: { client: AnalysisClient }) {
@@ -18,6 +20,7 @@ export function App({ client }: { client: AnalysisClient }) {
   const { report, running, error, unrecognised, generation, loadDemo } = analysis;
   const [mappingOpen, setMappingOpen] = useState(false);
   const encoder = useEncoder(client, report, running !== null);
+  const clusters = useClusters(client, encoder.job, running !== null);
 
   // The first screen shows the demo, so there is something to look at before choosing a file.
   const demoRequested = useRef(false);
@@ -65,6 +68,7 @@ export function App({ client }: { client: AnalysisClient }) {
           <>
             <Summary report={report} />
             <EncoderPanel encoder={encoder} sequences={report.sequences.count} />
+            <ClusterPanel clusters={clusters} hasVectors={encoder.job.result !== null} />
           </>
         ) : (
           !busy && !error && <p className="empty-state">Open a log file to see its summary.</p>

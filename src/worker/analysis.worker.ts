@@ -1,18 +1,26 @@
 // Runs the pipeline off the main thread and keeps the last file and analysis, so remapping,
 // regrouping and encoding never ask the page to send the file again. The encoder (transformers.js
 // or the built-in featuriser) runs here too; a new file, a regroup or a new encode cancels the
-// encode in flight.
+// encode in flight. The K sweep runs on the vectors of the last finished encode (WebGPU for the
+// assignment step where available); a new file, regroup, encode or sweep cancels it.
 import * as Comlink from 'comlink';
 import { analyzeStream, regroup as regroupAnalysis, type Analysis, type CancelToken } from '../pipeline/analyze';
+import { ClusteringCancelledError, ClusteringInputError } from '../pipeline/cluster';
 import { EncoderError, encodeSequences, MemoryEmbeddingCache, type EmbeddingCache } from '../pipeline/encode';
 import { sequenceLabel } from '../pipeline/sequences';
 import { LogError, type AnalysisReport, type RoleMapping, type SequenceOptions } from '../pipeline/types';
 import { installModel, listModels, modelSpec, removeModel } from './catalog';
 import { PersistentEmbeddingCache } from './embeddingStore';
 import { getEmbedder } from './encoderRuntime';
+import { runSweepJob } from './clusterJob';
+import { openWorkerGpu } from './gpuRuntime';
 import { FEATURIZER_ID } from './manifest';
 import {
   DEMO_FILE_NAME,
+  isWireError,
+  type ClusterProgressCallback,
+  type ClusterRequest,
+  type ClusterResult,
   type AnalysisWorkerApi,
   type AnalyzeRequest,
   type EncodeProgressCallback,
@@ -36,8 +44,9 @@ let running: CancelToken | null = null;
 
 async function run(source: Source, req: AnalyzeRequest, onProgress: ProgressCallback): Promise<AnalysisReport> {
   if (running) running.cancelled = true;
-  // A new file makes the vectors being computed for the old one pointless.
+  // A new file makes the vectors being computed for the old one pointless, and their clusters.
   stopEncode();
+  stopCluster();
   const token: CancelToken = { cancelled: false };
   running = token;
   // Progress is fire-and-forget: awaiting each round trip to the page would slow the read down.
@@ -68,12 +77,16 @@ async function run(source: Source, req: AnalyzeRequest, onProgress: ProgressCall
 }
 
 function toWire(e: unknown, what = 'analysing'): WireError {
+  // A plain wire error thrown here on purpose (LogError and EncoderError have a code too, but are Errors).
+  if (isWireError(e) && !(e instanceof Error)) return e;
   if (e instanceof LogError) {
     const wire: WireError = { message: e.message, code: e.code, line: e.line };
     if (e.code === 'no-user-or-item' && e.detection) wire.detection = e.detection;
     return wire;
   }
   if (e instanceof EncoderError) return { message: e.message, code: e.code, ...(e.file ? { file: e.file } : {}) };
+  if (e instanceof ClusteringCancelledError) return { message: 'Clustering was cancelled.', code: 'cancelled' };
+  if (e instanceof ClusteringInputError) return { message: e.message, code: 'cluster-input' };
   const message = e instanceof Error ? e.message : String(e);
   return { message: `Unexpected error while ${what}: ${message}`, code: 'internal' };
 }
@@ -102,6 +115,8 @@ function probeOf(analysis: Analysis, vectors: Float32Array, dims: number): Vecto
 
 async function encode(req: EncodeRequest, onProgress: EncodeProgressCallback): Promise<EncodeResult> {
   stopEncode();
+  // New vectors are coming: a sweep of the old ones is pointless.
+  stopCluster();
   const previous = encoding;
   const token: CancelToken = { cancelled: false };
   let finish!: () => void;
@@ -143,6 +158,7 @@ async function encode(req: EncodeRequest, onProgress: EncodeProgressCallback): P
       notes.push(`The embedding cache could not be saved in this browser (${modelCache.stats.writeFailed}); it lasts until the page is closed.`);
     }
     const label = spec.manifest?.label ?? spec.installed?.label ?? (loaded.embedder.kind === 'featurizer' ? 'Built-in featuriser' : req.model);
+    encoded = { analysis, vectors: result.vectors, n: result.count, d: result.dims, model: result.encoder.model, label, zeroVectors: result.zeroVectors };
     return {
       encoder: { ...result.encoder, device: loaded.device },
       source: loaded.source,
@@ -162,6 +178,54 @@ async function encode(req: EncodeRequest, onProgress: EncodeProgressCallback): P
   } finally {
     finish();
     if (encoding?.token === token) encoding = null;
+    releaseProxy(onProgress);
+  }
+}
+
+// ---- clustering ----
+
+/** The vectors of the last finished encode, with the analysis they belong to. */
+let encoded: { analysis: Analysis; vectors: Float32Array; n: number; d: number; model: string; label: string; zeroVectors: number } | null = null;
+let clustering: { token: CancelToken; finished: Promise<unknown> } | null = null;
+
+function stopCluster(): void {
+  if (clustering) clustering.token.cancelled = true;
+}
+
+async function cluster(req: ClusterRequest, onProgress: ClusterProgressCallback): Promise<ClusterResult> {
+  stopCluster();
+  const previous = clustering;
+  const token: CancelToken = { cancelled: false };
+  let finish!: () => void;
+  clustering = { token, finished: new Promise<void>((r) => (finish = r)) };
+  const progress: ClusterProgressCallback = (p) => void Promise.resolve(onProgress(p)).catch(() => {});
+  try {
+    // One sweep at a time: the cancelled one stops at its next k-means run.
+    await previous?.finished;
+    if (token.cancelled) throw new ClusteringCancelledError();
+    const vectors = encoded;
+    if (!vectors || vectors.analysis !== kept?.analysis) {
+      throw { message: 'Encode the sequences first: the clusters are made from their vectors.', code: 'cluster-input' } satisfies WireError;
+    }
+    const result = await runSweepJob(vectors.vectors, vectors.n, vectors.d, {
+      kMin: req.kMin,
+      kMax: req.kMax,
+      device: req.device,
+      seeds: req.seeds,
+      openGpu: openWorkerGpu,
+      onProgress: progress,
+      cancel: token,
+      source: { stage: 'encoder', model: vectors.model, label: vectors.label, zeroVectors: vectors.zeroVectors },
+    });
+    // Vectors replaced (a new encode, file or regroup) while it ran: these clusters are for sequences no longer on screen.
+    if (token.cancelled || encoded !== vectors) throw new ClusteringCancelledError();
+    // The labels move to the page without a copy (each buffer once: transfer refuses duplicates).
+    return Comlink.transfer(result, [...new Set(result.labels.map((l) => l.buffer as ArrayBuffer))]);
+  } catch (e) {
+    throw toWire(e, 'clustering');
+  } finally {
+    finish();
+    if (clustering?.token === token) clustering = null;
     releaseProxy(onProgress);
   }
 }
@@ -206,6 +270,7 @@ const api: AnalysisWorkerApi = {
   async regroup(sequence: SequenceOptions) {
     if (!kept) throw { message: 'Open a file first, then change how it is grouped.', code: 'internal' } satisfies WireError;
     stopEncode();
+    stopCluster();
     try {
       kept.analysis = regroupAnalysis(kept.analysis, sequence);
     } catch (e) {
@@ -253,6 +318,12 @@ const api: AnalysisWorkerApi = {
   async clearEmbeddingCache() {
     await modelCache.clear();
     featurizerCache.clear();
+  },
+
+  cluster,
+
+  cancelCluster() {
+    stopCluster();
   },
 };
 

@@ -7,6 +7,9 @@ import {
   type AnalysisWorkerApi,
   type AnalyzeRequest,
   type CatalogModel,
+  type ClusterProgressWire,
+  type ClusterRequest,
+  type ClusterResult,
   type EncodeProgressWire,
   type EncodeRequest,
   type EncodeResult,
@@ -53,6 +56,8 @@ export interface AnalysisClient {
   installModel(files: FolderFile[], onProgress: (message: string) => void): Promise<CatalogModel>;
   removeModel(id: string): Promise<void>;
   clearEmbeddingCache(): Promise<void>;
+  cluster(req: ClusterRequest, onProgress: (p: ClusterProgressWire) => void): Promise<ClusterResult>;
+  cancelCluster(): Promise<void>;
 }
 
 export function createAnalysisClient(): AnalysisClient {
@@ -94,6 +99,8 @@ export function createAnalysisClient(): AnalysisClient {
     installModel: (files, onProgress) => call(() => remote.installModel(files, Comlink.proxy(onProgress))),
     removeModel: (id) => call(() => remote.removeModel(id)),
     clearEmbeddingCache: () => call(() => remote.clearEmbeddingCache()),
+    cluster: (req, onProgress) => call(() => remote.cluster(req, Comlink.proxy(onProgress))),
+    cancelCluster: () => call(() => remote.cancelCluster()),
   };
 }
 

@@ -11,7 +11,7 @@ import type {
 } from '../pipeline/types';
 import type { ModelDtype } from '../pipeline/encode/modelFiles';
 
-export type ErrorCode = LogError['code'] | EncoderErrorCode | 'internal';
+export type ErrorCode = LogError['code'] | EncoderErrorCode | 'cluster-input' | 'internal';
 
 export interface WireError {
   message: string;
@@ -57,6 +57,13 @@ export interface AnalysisWorkerApi {
   removeModel(id: string): Promise<void>;
   /** Empties the embedding cache (memory and IndexedDB). */
   clearEmbeddingCache(): Promise<void>;
+
+  /**
+   * Runs the K sweep on the sequence vectors of the last finished encode of the analysis on
+   * screen; a new sweep, file, regroup or encode cancels it.
+   */
+  cluster(req: ClusterRequest, onProgress: ClusterProgressCallback): Promise<ClusterResult>;
+  cancelCluster(): void;
 }
 
 export type DeviceChoice = 'auto' | 'wasm' | 'webgpu';
@@ -142,6 +149,87 @@ export interface FolderFile {
   /** webkitRelativePath, e.g. 'all-MiniLM-L6-v2/onnx/model_quantized.onnx'. */
   path: string;
   file: Blob;
+}
+
+// ---- clustering ----
+
+/** Where the k-means assignment step runs: 'auto' = WebGPU on a hardware adapter, else the CPU. */
+export type ClusterDevice = 'auto' | 'cpu' | 'gpu';
+/** The path that ran. */
+export type ClusterPath = 'webgpu' | 'cpu';
+
+export interface ClusterRequest {
+  /** K range of the sweep; kMax is lowered (with a note) when the data has too few distinct points. */
+  kMin: number;
+  kMax: number;
+  device: ClusterDevice;
+  /** k-means runs per K (their agreement is the stability). Default 3. */
+  seeds?: number;
+}
+
+export interface ClusterProgressWire {
+  /** The K being worked on, and the fraction of the whole sweep done (0..1). */
+  k: number;
+  fraction: number;
+  kMin: number;
+  kMax: number;
+  /** Where assignments are running right now (switches to 'cpu' when the GPU fails). */
+  path: ClusterPath;
+  /** K values finished so far. */
+  done: number;
+}
+
+export type ClusterProgressCallback = (p: ClusterProgressWire) => void;
+
+/** One K of the sweep, without the per-point labels (those travel in ClusterResult.labels). */
+export interface ClusterEntryWire {
+  k: number;
+  inertia: number;
+  /** NaN when undefined for this labelling. */
+  silhouette: number;
+  calinskiHarabasz: number;
+  daviesBouldin: number;
+  /** Mean pairwise adjusted Rand index between the seeds' runs; NaN with one seed. */
+  stability: number;
+  /** Members of each cluster 0..k-1. */
+  sizes: number[];
+  iterations: number;
+  algorithm: 'lloyd' | 'minibatch';
+  path: ClusterPath;
+  runInertias: number[];
+  ms: number;
+}
+
+export interface ClusterResult {
+  entries: ClusterEntryWire[];
+  /** Cluster of every sequence for each entry (same order as entries): the recolouring data. */
+  labels: Int32Array[];
+  suggested: { k: number; reason: string };
+  elbow: { k: number; reason: string } | null;
+  /** Exact silhouette up to exactMax points; above, on a seeded sample of sampleSize points. */
+  silhouette: { exact: boolean; sampleSize: number; exactMax: number };
+  /** Mini-batch k-means is picked above this many points. */
+  minibatchThreshold: number;
+  algorithm: 'lloyd' | 'minibatch';
+  seeds: number;
+  /** Points (sequences) and dimensions clustered. */
+  n: number;
+  d: number;
+  /** What was clustered: until the graph network exists, the encoder's sequence vectors. */
+  source: { stage: 'encoder'; model: string; label: string; zeroVectors: number };
+  /** The path that ran for the whole sweep ('cpu' if any run fell back). */
+  path: ClusterPath;
+  /** Why that path: the adapter used, the setting, or why the GPU was not used. */
+  pathReason: string;
+  /** The GPU error that made the sweep fall back to the CPU, if one did. */
+  fallback: string | null;
+  /** The WebGPU adapter used or found (vendor, architecture, description), if any. */
+  adapter: string | null;
+  requested: { kMin: number; kMax: number };
+  /** The K range swept, and why it is narrower than requested, if it is. */
+  range: { kMin: number; kMax: number };
+  rangeNote: string | null;
+  seconds: number;
 }
 
 export const DEMO_FILE_NAME = 'uci-online-retail-demo.csv';
