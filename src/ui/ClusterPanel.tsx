@@ -1,3 +1,4 @@
+import { ProgressMeter } from './ProgressMeter';
 import { lazy, Suspense, useId, useMemo } from 'react';
 import type { ClusterResult } from '../worker/protocol';
 import { clusterColor } from './chartTheme';
@@ -115,34 +116,9 @@ export function ClusterPanel({ clusters, hasVectors }: Props) {
 
 function SweepProgress({ clusters }: { clusters: ClustersState }) {
   const p = clusters.job.progress;
-  const percent = p ? Math.round(p.fraction * 100) : null;
   const label = p ? `Sweeping K = ${p.k} of ${p.kMin}–${p.kMax}` : 'Starting the K sweep…';
   const details = p ? `${formatInt(p.done)} of ${formatInt(p.kMax - p.kMin + 1)} K values done · assignment on ${p.path}` : 'Checking the vectors…';
-  return (
-    <div className="progress-panel" data-testid="cluster-progress">
-      <div className="progress-head">
-        <span className="progress-label">{label}</span>
-        <span className="progress-percent">{p ? formatPercent(p.fraction) : ''}</span>
-      </div>
-      <div
-        role="progressbar"
-        aria-label={label}
-        aria-valuemin={0}
-        aria-valuemax={100}
-        aria-valuenow={percent ?? undefined}
-        aria-valuetext={percent === null ? details : `${percent}% · ${details}`}
-        className={`progress-track${percent === null ? ' indeterminate' : ''}`}
-      >
-        <div className="progress-fill" style={{ width: `${percent ?? 100}%` }} />
-      </div>
-      <div className="progress-foot">
-        <span className="progress-details">{details}</span>
-        <button type="button" data-testid="cluster-cancel" onClick={clusters.cancel}>
-          Cancel
-        </button>
-      </div>
-    </div>
-  );
+  return <ProgressMeter label={label} fraction={p ? p.fraction : null} details={details} onCancel={clusters.cancel} panelTestId="cluster-progress" cancelTestId="cluster-cancel" />;
 }
 
 function SweepView({ result, entryIndex, stale, clusters }: { result: ClusterResult; entryIndex: number; stale: boolean; clusters: ClustersState }) {

@@ -1,8 +1,9 @@
+import { ProgressMeter } from './ProgressMeter';
 import { useRef } from 'react';
 import { FEATURIZER_ID } from '../worker/manifest';
 import type { CatalogModel, EncodeResult } from '../worker/protocol';
 import { WEIGHT_TYPES } from './encoderSettings';
-import { formatBytes, formatCompact, formatDecimal, formatInt, formatPercent } from './format';
+import { formatBytes, formatCompact, formatDecimal, formatInt } from './format';
 import { NumberField } from './NumberField';
 import type { EncoderState, EncodeJob } from './useEncoder';
 
@@ -260,7 +261,6 @@ function EncodeProgress({ job, what, onCancel }: { job: EncodeJob; what: string;
   const p = job.progress;
   const loading = !p || p.stage === 'load';
   const fraction = !loading && p.total > 0 ? p.done / p.total : null;
-  const percent = fraction === null ? null : Math.round(fraction * 100);
   const label = loading ? `Loading ${job.model === FEATURIZER_ID ? 'the featuriser' : job.model}…` : `Embedding ${what} with ${job.model === FEATURIZER_ID ? 'the featuriser' : job.model}`;
   const details = loading
     ? 'Starting…'
@@ -270,29 +270,7 @@ function EncodeProgress({ job, what, onCancel }: { job: EncodeJob; what: string;
         `${formatInt(p.cacheHits)} from the cache`,
       ].join(' · ');
   return (
-    <div className="progress-panel encode-progress" data-testid="encode-progress">
-      <div className="progress-head">
-        <span className="progress-label">{label}</span>
-        <span className="progress-percent">{fraction === null ? '' : formatPercent(fraction)}</span>
-      </div>
-      <div
-        role="progressbar"
-        aria-label={label}
-        aria-valuemin={0}
-        aria-valuemax={100}
-        aria-valuenow={percent ?? undefined}
-        aria-valuetext={percent === null ? details : `${percent}% · ${details}`}
-        className={`progress-track${percent === null ? ' indeterminate' : ''}`}
-      >
-        <div className="progress-fill" style={{ width: `${percent ?? 100}%` }} />
-      </div>
-      <div className="progress-foot">
-        <span className="progress-details">{details}</span>
-        <button type="button" data-testid="encode-cancel" onClick={onCancel}>
-          Cancel
-        </button>
-      </div>
-    </div>
+    <ProgressMeter label={label} fraction={fraction} details={details} onCancel={onCancel} panelTestId="encode-progress" cancelTestId="encode-cancel" className="encode-progress" />
   );
 }
 
