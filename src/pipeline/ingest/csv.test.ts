@@ -38,6 +38,14 @@ describe('CsvReader', () => {
     expect(records[0][0]).toEqual(['x', 'a, b', 'say "hi"', '', '', 'z']);
   });
 
+  it('keeps text after a closing quote and mixes quoted, escaped and plain fields', () => {
+    const { records } = readAll('"a"b,"c",d\n1,"2""",3\n');
+    expect(records.map((r) => r[0])).toEqual([
+      ['ab', 'c', 'd'],
+      ['1', '2"', '3'],
+    ]);
+  });
+
   it('keeps newlines inside quotes and counts their lines', () => {
     const { records } = readAll('h1,h2\n"multi\nline\nvalue",2\nnext,3\n');
     expect(records[1]).toEqual([['multi\nline\nvalue', '2'], 2]);

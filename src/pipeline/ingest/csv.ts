@@ -132,47 +132,58 @@ export class CsvReader {
   private parseQuoted(text: string, pos: number, lineNo: number, emit: RecordSink): number {
     const d = this.delimiter;
     const n = text.length;
-    const fields: string[] = [];
+    const v = this.view;
+    v.reset(text);
+    // Fields stay ranges over the block (inside the quotes) unless one needs unescaping ("" or
+    // text after the closing quote); from then on the record is built from strings.
+    let strings: string[] | null = null;
     let i = pos;
     let extraLines = 0;
     for (;;) {
-      let value: string;
+      let start: number;
+      let end: number;
+      let value: string | null = null;
       if (text.charCodeAt(i) === 34) {
-        // Quoted field: "" is an escaped quote; newlines inside are part of the value.
         let j = i + 1;
-        value = '';
+        let unescaped: string | null = null;
         for (;;) {
           const q = text.indexOf('"', j);
           if (q < 0) return -1;
-          value += text.slice(j, q);
           if (text.charCodeAt(q + 1) === 34) {
-            value += '"';
+            unescaped = (unescaped ?? '') + text.slice(j, q + 1);
             j = q + 2;
             continue;
           }
+          if (unescaped !== null) unescaped += text.slice(j, q);
+          start = i + 1;
+          end = q;
           i = q + 1;
           break;
         }
-        for (let k = value.indexOf('\n'); k >= 0; k = value.indexOf('\n', k + 1)) extraLines++;
+        for (let k = text.indexOf('\n', start); k >= 0 && k < end; k = text.indexOf('\n', k + 1)) extraLines++;
         // Be lenient with text between the closing quote and the delimiter (`"a"b,`).
         const stop = nextStop(text, i, d, n);
-        if (stop > i) value += text.slice(i, stop).replace(/\r$/, '');
+        if (stop > i) value = (unescaped ?? text.slice(start, end)) + text.slice(i, stop).replace(/\r$/, '');
+        else value = unescaped;
         i = stop;
       } else {
         const stop = nextStop(text, i, d, n);
-        value = text.slice(i, stop);
-        if (value.charCodeAt(value.length - 1) === 13 && (stop === n || text[stop] === '\n')) value = value.slice(0, -1);
+        start = i;
+        end = stop;
+        if (end > start && text.charCodeAt(end - 1) === 13 && (stop === n || text[stop] === '\n')) end--;
         i = stop;
       }
-      fields.push(value);
+      if (value !== null && strings === null) strings = v.fields();
+      if (strings !== null) strings.push(value ?? text.slice(start, end));
+      else v.push(start, end);
       if (i < n && text[i] === d) {
         i++;
         continue;
       }
       // End of record: newline or end of text.
       this.line = lineNo + extraLines;
-      this.view.setStrings(fields);
-      emit(this.view, lineNo);
+      if (strings !== null) v.setStrings(strings);
+      emit(v, lineNo);
       return i < n ? i + 1 : n;
     }
   }
