@@ -43,7 +43,7 @@ export const DEFAULT_MAX_LINE_BYTES = 16 * 1024 * 1024;
 const SNIFF_BYTES = 64 * 1024;
 const SAMPLE_RECORDS = 50;
 const PROGRESS_EVERY_MS = 100;
-const YIELD_EVERY_MS = 40;
+const YIELD_EVERY_MS = 80;
 
 type Emit = (record: RecordView, line: number) => void;
 type Reject = (r: string, line: number) => void;
@@ -229,7 +229,7 @@ export async function ingest(stream: ReadableStream<Uint8Array>, opts: IngestOpt
       }
       if (now - lastYield > YIELD_EVERY_MS) {
         // Let the worker see a cancel message even when reads resolve without a macrotask.
-        await new Promise((res) => setTimeout(res, 0));
+        await nextMacrotask();
         lastYield = performance.now();
       }
     }
@@ -261,6 +261,26 @@ export async function ingest(stream: ReadableStream<Uint8Array>, opts: IngestOpt
   if (table.length === 0) warnings.push('Every row was rejected: check the reasons below and the column mapping.');
   progress('read');
   return { table, detection: det, rows, rejects, warnings, readMs: performance.now() - started, bytesRead };
+}
+
+/**
+ * Resolves on a fresh macrotask, so queued messages (a cancel) get handled. Browsers clamp nested
+ * setTimeout(0) to 4 ms; a MessageChannel round trip is not clamped. Node has setImmediate.
+ */
+function nextMacrotask(): Promise<void> {
+  const g = globalThis as { setImmediate?: (cb: () => void) => void };
+  if (typeof g.setImmediate === 'function') return new Promise((res) => g.setImmediate!(res));
+  if (typeof MessageChannel === 'function') {
+    return new Promise((res) => {
+      const ch = new MessageChannel();
+      ch.port1.onmessage = () => {
+        ch.port1.close();
+        res();
+      };
+      ch.port2.postMessage(null);
+    });
+  }
+  return new Promise((res) => setTimeout(res, 0));
 }
 
 /** Reads until at least a few bytes are in hand (magic-number sniffing needs them). */
