@@ -14,8 +14,9 @@ async function clusterData(page: Page): Promise<Record<string, string>> {
   return clusters(page).evaluate((el) => ({ ...(el as HTMLElement).dataset }) as Record<string, string>);
 }
 
+/** These specs are about clustering the encoder's vectors, so the graph network is off (e2e/gcn.spec.ts covers it). */
 async function openWith(page: Page, query: string): Promise<void> {
-  await page.goto(`/${query}`);
+  await page.goto(`/${query}${query ? '&' : '?'}gcn=off`);
   await expect(summary(page)).toHaveAttribute('data-file', DEMO, { timeout: ANALYSIS_TIMEOUT });
 }
 

@@ -25,7 +25,7 @@ function tempFile(name: string, text: string): string {
 
 describe('npm run analyze: clustering', () => {
   it('--sweep 2..5 adds four sweep entries with finite metrics and the suggested clustering', () => {
-    const res = cli([DEMO, '--encoder', 'featurizer', '--sweep', '2..5', '--json']);
+    const res = cli([DEMO, '--encoder', 'featurizer', '--sweep', '2..5', '--gcn', 'off', '--json']);
     expect(res.status, res.stderr).toBe(0);
     const r = res.json();
     expect(r.sweep!.map((e) => e.k)).toEqual([2, 3, 4, 5]);
@@ -91,7 +91,7 @@ describe('npm run analyze: clustering', () => {
     expect(r.sweep!.map((e) => e.k)).toEqual([4]);
     expect(r.clusters!.k).toBe(4);
     expect(r.clusters!.sizes.reduce((a, b) => a + b, 0)).toBe(r.sequences.count);
-    const text = cli([DEMO, '--encoder', 'featurizer', '--sweep', '2..3']);
+    const text = cli([DEMO, '--encoder', 'featurizer', '--sweep', '2..3', '--gcn', 'off']);
     expect(text.status, text.stderr).toBe(0);
     expect(text.stdout).toMatch(/^clusters of encoder vectors \(featurizer\/[^,]+, 243 x 256\): k-means lloyd, 3 seeds per K, cpu; silhouette exact on all 243 points$/m);
     expect(text.stdout).toMatch(/^suggested K = [23]: /m);
@@ -138,26 +138,26 @@ describe('npm run analyze: clustering', () => {
   it('data that cannot be clustered exits 1 with a clear message; too few distinct vectors narrow the sweep with a note', () => {
     // One user: a single sequence.
     const single = tempFile('one-user.csv', 'user_id,item_id,timestamp,title\n' + Array.from({ length: 5 }, (_, i) => `u1,i${i},2021-01-01T00:0${i}:00Z,Mug ${i}`).join('\n'));
-    const one = cli([single, '--encoder', 'featurizer', '--k', '2', '--json']);
+    const one = cli([single, '--encoder', 'featurizer', '--gcn', 'off', '--k', '2', '--json']);
     expect(one.status).toBe(1);
     expect(one.stdout).toBe('');
     expect(one.stderr).toMatch(/one-user\.csv: the sequences cannot be clustered: There is only one point/);
 
     // Every user bought the same two things: all vectors are identical.
     const same = tempFile('same.csv', 'user_id,item_id,timestamp,title\n' + Array.from({ length: 12 }, (_, i) => `u${i >> 1},i${i % 2},2021-01-01T00:${String(10 + i).padStart(2, '0')}:00Z,Mug ${i % 2}`).join('\n'));
-    const identical = cli([same, '--encoder', 'featurizer', '--half-life', '0', '--sweep', '2..4', '--json']);
+    const identical = cli([same, '--encoder', 'featurizer', '--gcn', 'off', '--half-life', '0', '--sweep', '2..4', '--json']);
     expect(identical.status).toBe(1);
     expect(identical.stderr).toMatch(/All 6 points are identical, so they cannot be split into K = 2 clusters/);
 
     // Four kinds of shopper among eight users: the sweep stops at K = 4.
     const four = tempFile('four.csv', 'user_id,item_id,timestamp,title\n' + Array.from({ length: 16 }, (_, i) => `u${i % 8},i${i % 4},2021-01-01T00:${String(10 + i).padStart(2, '0')}:00Z,Title ${['red mug', 'blue plate', 'green vase', 'silver spoon'][i % 4]}`).join('\n'));
-    const narrowed = cli([four, '--encoder', 'featurizer', '--sweep', '2..6', '--json']);
+    const narrowed = cli([four, '--encoder', 'featurizer', '--gcn', 'off', '--sweep', '2..6', '--json']);
     expect(narrowed.status, narrowed.stderr).toBe(0);
     expect(narrowed.stderr).toMatch(/note: Only 4 of the 8 sequence vectors are distinct, so the sweep stops at K = 4 instead of 6/);
     const r = narrowed.json();
     expect(r.sweep!.map((e) => e.k)).toEqual([2, 3, 4]);
     expect(r.clusters!.rangeNote).toMatch(/stops at K = 4/);
-    const tooMany = cli([four, '--encoder', 'featurizer', '--k', '5', '--json']);
+    const tooMany = cli([four, '--encoder', 'featurizer', '--gcn', 'off', '--k', '5', '--json']);
     expect(tooMany.status).toBe(1);
     expect(tooMany.stderr).toMatch(/Only 4 of the 8 points are distinct, so they cannot be split into K = 5 clusters/);
   });

@@ -11,6 +11,9 @@ import { createFeaturizer, encodeSequences, EncoderError, loadModelEmbedder, typ
 import { sequenceLabel } from '../pipeline/sequences';
 import { LogError, type SequenceOptions } from '../pipeline/types';
 import { CLUSTER_K_LIMIT, resolveSweepRange, runSweepJob } from '../worker/clusterJob';
+import { EvalError, evaluate, type EvalReport } from '../pipeline/eval';
+import { DEFAULT_GCN_OPTIONS, embedItemTexts, GcnError, itemVectorsByItem, normalizeRows, runGcn, type GcnReport, type RunGcnOptions, type TrainHooks } from '../pipeline/gcn';
+import { GraphOptionsError } from '../pipeline/graph/options';
 import { defaultModelId, parseManifest, type ModelManifest } from '../worker/manifest';
 import { assignmentsCsv, finiteOrNull, formatClusters, formatReport, type CliClusters, type CliEncoderReport, type CliSweepEntry } from './format';
 
@@ -18,7 +21,8 @@ const USAGE = `usage: npm run -s analyze -- FILE [--by user|session] [--json]
        [--min-length N] [--max-length N] [--dedupe SECONDS] [--session-gap MINUTES]
        [--model ID] [--encoder bert|featurizer] [--no-encode]
        [--mode items|sequence-text] [--half-life DAYS] [--weight TYPE=N ...]
-       [--k N] [--sweep A..B] [--out DIR]`;
+       [--k N] [--sweep A..B] [--out DIR]
+       [--gcn on|off] [--epochs N] [--eval]`;
 
 const HELP = `${USAGE}
 
@@ -33,7 +37,17 @@ Clustering (k-means on the encoder's sequence vectors; runs only when --k, --swe
   --out DIR      write DIR/assignments.csv: user_id,cluster (the sequence's user or session id)
 The JSON gets sweep: [{k, inertia, silhouette, calinskiHarabasz, daviesBouldin, stabilityAri}] and
 clusters: {k, sizes, metrics: {inertia, silhouette, calinskiHarabasz, daviesBouldin}, suggested, ...};
-metrics that are undefined for a clustering are null.`;
+metrics that are undefined for a clustering are null.
+
+Graph network (LightGCN, 2 layers, 64 dims, CPU; features = the encoder's vectors):
+  --gcn on|off   train it on the sequences. Default: on when clustering (--k, --sweep, --out) or
+                 --eval is asked for, off otherwise. When it runs, clustering uses its sequence
+                 vectors (L2-normalised) instead of the encoder's.
+  --epochs N     at most N training epochs (N >= 1, default ${DEFAULT_GCN_OPTIONS.epochs}); early stopping may end sooner.
+  --eval         (needs --by user, the default) hold out each user's last basket/session, train on
+                 the rest, and rank items: Recall@20 and NDCG@20 of popularity, encoder and GCN.
+The JSON gets gcn: {device, epochs, loss: [per epoch], nodes, edges} and, with --eval,
+eval: {protocol, users, recall20: {popularity, encoder, gcn}, ndcg20: {popularity, encoder, gcn}}.`;
 
 /** public/models/ as an absolute path: transformers.js's env.localModelPath in Node. */
 export const MODELS_DIR = fileURLToPath(new URL('../../public/models/', import.meta.url));
@@ -51,6 +65,9 @@ interface Args {
   k: number | null;
   sweep: { kMin: number; kMax: number } | null;
   out: string | null;
+  gcn: boolean | null;
+  epochs: number | undefined;
+  eval: boolean;
 }
 
 function parseArgs(argv: string[]): Args {
@@ -66,6 +83,9 @@ function parseArgs(argv: string[]): Args {
   let k: number | null = null;
   let sweep: Args['sweep'] = null;
   let out: string | null = null;
+  let gcn: boolean | null = null;
+  let epochs: number | undefined;
+  let evaluateFlag = false;
   const num = (flag: string, v: string | undefined): number => {
     const n = Number(v);
     if (v === undefined || !Number.isFinite(n) || n < 0) fail(`${flag} needs a number of at least 0`);
@@ -149,6 +169,21 @@ function parseArgs(argv: string[]): Args {
         out = v;
         break;
       }
+      case '--gcn': {
+        const v = argv[++i];
+        if (v !== 'on' && v !== 'off') fail('--gcn takes "on" or "off"');
+        gcn = v === 'on';
+        break;
+      }
+      case '--epochs': {
+        const v = argv[++i];
+        if (v === undefined || !/^\d+$/.test(v) || Number(v) < 1) fail('--epochs needs a whole number of at least 1');
+        epochs = Number(v);
+        break;
+      }
+      case '--eval':
+        evaluateFlag = true;
+        break;
       case '-h':
       case '--help':
         process.stdout.write(HELP + '\n');
@@ -162,8 +197,38 @@ function parseArgs(argv: string[]): Args {
   if (!file) fail('no input file');
   if (encoder === 'featurizer' && model) fail('--model names a BERT model; it cannot go with --encoder featurizer');
   if (!encode && (k !== null || sweep !== null || out !== null)) fail('--k, --sweep and --out cluster the encoder\'s vectors; they cannot go with --no-encode');
+  if (!encode && (gcn === true || evaluateFlag)) fail('--gcn on and --eval start from the encoder\'s vectors; they cannot go with --no-encode');
+  if (evaluateFlag && sequence.by === 'session') fail('--eval holds out each user\'s last basket; it needs --by user');
+  if (evaluateFlag && gcn === false) fail('--eval compares the GCN with its baselines; it cannot go with --gcn off');
   if (k !== null && sweep && (k < sweep.kMin || k > sweep.kMax)) fail(`--k ${k} lies outside --sweep ${sweep.kMin}..${sweep.kMax}`);
-  return { file, json, sequence, encode, encoder, model, mode, halfLifeDays, weights, k, sweep, out };
+  const clustering = k !== null || sweep !== null || out !== null;
+  return { file, json, sequence, encode, encoder, model, mode, halfLifeDays, weights, k, sweep, out, gcn: encode && (gcn ?? (clustering || evaluateFlag)), epochs, eval: evaluateFlag };
+}
+
+interface Vectors {
+  data: Float32Array;
+  n: number;
+  d: number;
+  model: string;
+  zeroVectors: number;
+  /** What the vectors are: the encoder's (default) or the graph network's (then L2-normalised). */
+  stage?: 'encoder' | 'gcn';
+  epochs?: number;
+}
+
+function formatGcn(g: GcnReport): string {
+  const first = g.loss[0];
+  const last = g.loss[g.loss.length - 1];
+  return `\nGraph network (LightGCN, ${g.device}): ${g.nodes.toLocaleString('en')} nodes, ${g.edges.toLocaleString('en')} stored edges; ${g.epochs} epochs, loss ${first?.toFixed(4)} -> ${last?.toFixed(4)}\n`;
+}
+
+function formatEval(e: EvalReport): string {
+  const f = (x: number): string => x.toFixed(4);
+  return (
+    `\nEvaluation (${e.protocol}; ${e.users.toLocaleString('en')} users)\n` +
+    `  Recall@20  popularity ${f(e.recall20.popularity)}  encoder ${f(e.recall20.encoder)}  gcn ${f(e.recall20.gcn)}\n` +
+    `  NDCG@20    popularity ${f(e.ndcg20.popularity)}  encoder ${f(e.ndcg20.encoder)}  gcn ${f(e.ndcg20.gcn)}\n`
+  );
 }
 
 function readManifest(): ModelManifest {
@@ -249,7 +314,10 @@ async function main(): Promise<void> {
     if (tty) process.stderr.write('\n');
     const { report } = analysis;
     let encoder: CliEncoderReport | undefined;
-    let vectors: { data: Float32Array; n: number; d: number; model: string; zeroVectors: number } | null = null;
+    let vectors: Vectors | null = null;
+    let gcnReport: GcnReport | undefined;
+    let evalReport: EvalReport | undefined;
+    if (args.eval && analysis.sequences.by !== 'user') fail('--eval holds out each user\'s last basket; it needs sequences grouped by user (--by user)');
     if (args.encode) {
       const t0 = performance.now();
       const embedder = await chooseEmbedder(args);
@@ -269,6 +337,30 @@ async function main(): Promise<void> {
         });
         if (tty) process.stderr.write('\n');
         vectors = { data: r.vectors, n: r.count, d: r.dims, model: r.encoder.model, zeroVectors: r.zeroVectors };
+        if (args.gcn) {
+          const table = analysis.ingested.table;
+          const itemTexts = await embedItemTexts(table, analysis.sequences, embedder);
+          const gcnOptions: RunGcnOptions = { epochs: args.epochs, graph: { eventWeights: args.weights, ...(args.halfLifeDays !== undefined ? { halfLifeDays: args.halfLifeDays } : {}) } };
+          const hooks = (what: string): TrainHooks => ({
+            onProgress(p) {
+              const line = `${what} epoch ${p.epoch} of ${p.epochs} · loss ${p.loss.toFixed(4)} · ${Math.round(p.ms)} ms`;
+              process.stderr.write(tty ? `\r${line}` : `${line}\n`);
+            },
+          });
+          const g = await runGcn(table, analysis.sequences, { dims: itemTexts.dims, users: r.vectors, items: itemVectorsByItem(itemTexts) }, gcnOptions, hooks('graph network'));
+          if (tty) process.stderr.write('\n');
+          gcnReport = g.report;
+          vectors = { data: normalizeRows(g.userVectors, g.dims), n: r.count, d: g.dims, model: r.encoder.model, zeroVectors: r.zeroVectors, stage: 'gcn', epochs: g.report.epochs };
+          if (args.eval) {
+            const ev = await evaluate(table, analysis.sequences, itemTexts, {
+              gcn: gcnOptions,
+              encoder: { weights: args.weights, halfLifeDays: args.halfLifeDays },
+              hooks: hooks('evaluation: graph network'),
+            });
+            if (tty) process.stderr.write('\n');
+            evalReport = ev.report;
+          }
+        }
         const e = r.encoder;
         encoder = {
           model: e.model,
@@ -291,14 +383,17 @@ async function main(): Promise<void> {
       }
     }
     const clustered = vectors && (args.k !== null || args.sweep !== null || args.out !== null) ? await cluster(args, analysis, vectors, tty) : null;
-    const out = { ...report, ...(encoder ? { encoder } : {}), ...(clustered ?? {}) };
+    const out = { ...report, ...(encoder ? { encoder } : {}), ...(gcnReport ? { gcn: gcnReport } : {}), ...(evalReport ? { eval: evalReport } : {}), ...(clustered ?? {}) };
     let text = formatReport(report, encoder);
+    if (gcnReport) text += formatGcn(gcnReport);
+    if (evalReport) text += formatEval(evalReport);
     if (clustered) text += formatClusters(clustered.sweep, clustered.clusters);
     process.stdout.write(args.json ? JSON.stringify(out) + '\n' : text);
   } catch (err) {
     if (tty) process.stderr.write('\n');
     if (err instanceof LogError) fail(`${args.file}: ${err.message}`, 1);
     if (err instanceof EncoderError) fail(err.message, 1);
+    if (err instanceof GcnError || err instanceof GraphOptionsError || err instanceof EvalError) fail(`${args.file}: ${err.message}`, 1);
     if (err instanceof ClusteringInputError) fail(`${args.file}: the sequences cannot be clustered: ${err.message}`, 1);
     throw err;
   }
@@ -308,7 +403,7 @@ async function main(): Promise<void> {
 async function cluster(
   args: Args,
   analysis: Analysis,
-  v: { data: Float32Array; n: number; d: number; model: string; zeroVectors: number },
+  v: Vectors,
   tty: boolean,
 ): Promise<{ sweep: CliSweepEntry[]; clusters: CliClusters }> {
   const asked = args.sweep ?? (args.k !== null ? { kMin: args.k, kMax: args.k } : { kMin: SWEEP_DEFAULT_K_MIN, kMax: SWEEP_DEFAULT_K_MAX });
@@ -347,7 +442,7 @@ async function cluster(
     },
     suggested: r.suggested,
     elbow: r.elbow,
-    source: { stage: 'encoder', model: v.model, n: v.n, d: v.d },
+    source: { stage: v.stage ?? 'encoder', model: v.model, n: v.n, d: v.d, ...(v.epochs !== undefined ? { epochs: v.epochs } : {}) },
     path: r.path,
     algorithm: r.algorithm,
     seeds: r.seeds,

@@ -33,7 +33,7 @@ export interface CliClusters {
   suggested: { k: number; reason: string };
   elbow: { k: number; reason: string } | null;
   /** What was clustered: the encoder's sequence vectors (until the graph network exists). */
-  source: { stage: 'encoder'; model: string; n: number; d: number };
+  source: { stage: 'encoder' | 'gcn'; model: string; n: number; d: number; epochs?: number };
   path: 'cpu' | 'webgpu';
   algorithm: 'lloyd' | 'minibatch';
   seeds: number;

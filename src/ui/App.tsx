@@ -11,6 +11,8 @@ import { StatusMessage } from './StatusMessage';
 import { Summary } from './Summary';
 import { ClusterPanel } from './ClusterPanel';
 import { EncoderPanel } from './EncoderPanel';
+import { GcnPanel } from './GcnPanel';
+import { useGcn } from './useGcn';
 import { useAnalysis } from './useAnalysis';
 import { useClusters } from './useClusters';
 import { useEncoder } from './useEncoder';
@@ -20,7 +22,17 @@ export function App({ client }: { client: AnalysisClient }) {
   const { report, running, error, unrecognised, generation, loadDemo } = analysis;
   const [mappingOpen, setMappingOpen] = useState(false);
   const encoder = useEncoder(client, report, running !== null);
-  const clusters = useClusters(client, encoder.job, running !== null);
+  const gcn = useGcn(client, encoder.job, running !== null);
+  // With the graph network on, the clusters are made from its vectors (of the encode on screen).
+  const encoded = encoder.job.state === 'done' ? encoder.job.result : null;
+  const source = gcn.settings.enabled
+    ? {
+        vectors: gcn.job.state === 'done' && encoded && gcn.job.resultFor === encoded ? gcn.job.result : null,
+        pending: encoder.job.state === 'running' || gcn.job.state === 'running' || gcn.job.state === 'waiting',
+        which: 'gcn' as const,
+      }
+    : { vectors: encoded, pending: encoder.job.state === 'running', which: 'encoder' as const };
+  const clusters = useClusters(client, source, running !== null);
 
   // The first screen shows the demo, so there is something to look at before choosing a file.
   const demoRequested = useRef(false);
@@ -68,7 +80,8 @@ export function App({ client }: { client: AnalysisClient }) {
           <>
             <Summary report={report} />
             <EncoderPanel encoder={encoder} sequences={report.sequences.count} />
-            <ClusterPanel clusters={clusters} hasVectors={encoder.job.result !== null} />
+            <GcnPanel gcn={gcn} hasVectors={encoder.job.result !== null} />
+            <ClusterPanel clusters={clusters} hasVectors={source.vectors !== null} />
           </>
         ) : (
           !busy && !error && <p className="empty-state">Open a log file to see its summary.</p>

@@ -98,7 +98,7 @@ export function ClusterPanel({ clusters, hasVectors }: Props) {
       )}
       {job.state === 'waiting' && !result && (
         <p className="hint" data-testid="cluster-waiting">
-          {hasVectors ? 'The sweep starts in a moment.' : 'The sweep starts once the sequences are encoded.'}
+          {hasVectors ? 'The sweep starts in a moment.' : 'The sweep starts once the sequences are encoded (and the graph network, when on, is trained).'}
         </p>
       )}
       {result && stale && job.state !== 'running' && job.state !== 'error' && (
@@ -135,11 +135,16 @@ function SweepView({ result, entryIndex, stale, clusters }: { result: ClusterRes
 
   return (
     <div className={`cluster-result${stale ? ' stale' : ''}`} data-testid="cluster-result" aria-busy={stale}>
-      <p className="cluster-source" data-testid="cluster-source">
-        Clustered: encoder vectors (model {result.source.model}, {formatInt(n)} × {formatInt(result.d)})
+      <p className="cluster-source" data-testid="cluster-source" data-stage={result.source.stage}>
+        {result.source.gcn
+          ? `Clustered: GCN vectors (LightGCN, ${result.source.gcn.layers} layers, ${result.source.gcn.hidden} dims, trained ${formatInt(result.source.gcn.epochs)} epoch${result.source.gcn.epochs === 1 ? '' : 's'} on encoder features; model ${result.source.model}, ${formatInt(n)} × ${formatInt(result.d)}, L2-normalised)`
+          : `Clustered: encoder vectors (model ${result.source.model}, ${formatInt(n)} × ${formatInt(result.d)})`}
         <span className="hint">
           {' '}
-          — {result.source.label}. Until the graph network stage exists, the encoder&rsquo;s sequence vectors are what is clustered.
+          — {result.source.label}.{' '}
+          {result.source.gcn
+            ? 'The graph network’s sequence vectors are what is clustered; turn it off under “Graph network” to cluster the encoder’s.'
+            : 'The graph network is off, so the encoder’s sequence vectors are what is clustered.'}
           {result.source.zeroVectors > 0 && ` ${formatInt(result.source.zeroVectors)} sequences without a vector (weights that cancel out) sit at the origin.`}
         </span>
       </p>

@@ -11,10 +11,14 @@ interface Props {
   panelTestId?: string;
   barTestId?: string;
   className?: string;
+  /** An optional Stop button before Cancel: end early but keep what was done. */
+  onStop?: () => void;
+  stopTestId?: string;
+  stopDisabled?: boolean;
 }
 
 /** One long-running job: label, percent, an accessible progress bar, details and Cancel. */
-export function ProgressMeter({ label, fraction, details, onCancel, cancelTestId, panelTestId, barTestId, className }: Props) {
+export function ProgressMeter({ label, fraction, details, onCancel, cancelTestId, panelTestId, barTestId, className, onStop, stopTestId, stopDisabled }: Props) {
   const percent = fraction === null ? null : Math.round(fraction * 100);
   return (
     <section className={`progress-panel${className ? ` ${className}` : ''}`} aria-label={label} data-testid={panelTestId}>
@@ -36,6 +40,11 @@ export function ProgressMeter({ label, fraction, details, onCancel, cancelTestId
       </div>
       <div className="progress-foot">
         <span className="progress-details">{details}</span>
+        {onStop && (
+          <button type="button" data-testid={stopTestId} onClick={onStop} disabled={stopDisabled}>
+            Stop
+          </button>
+        )}
         <button type="button" data-testid={cancelTestId} onClick={onCancel}>
           Cancel
         </button>

@@ -4,9 +4,17 @@
 // another precomputed clustering: nothing is recomputed.
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { AnalysisError, type AnalysisClient } from '../worker/client';
-import type { ClusterProgressWire, ClusterResult, EncodeResult } from '../worker/protocol';
+import type { ClusterProgressWire, ClusterResult } from '../worker/protocol';
 import { clusterSettingsKey, loadClusterSettings, saveClusterSettings, type ClusterSettings } from './clusterSettings';
-import type { EncodeJob } from './useEncoder';
+
+/** The vectors the sweep is for: the encoder's result, or the graph network's when it is on. */
+export interface VectorSource {
+  /** The finished result the vectors belong to (its identity says when they change), or null. */
+  vectors: object | null;
+  /** New vectors on their way: the sweep waits. */
+  pending: boolean;
+  which: 'encoder' | 'gcn';
+}
 
 export type ClusterState = 'waiting' | 'running' | 'done' | 'error' | 'cancelled';
 
@@ -15,8 +23,8 @@ export interface ClusterJob {
   progress: ClusterProgressWire | null;
   /** The last finished sweep (kept, marked stale, while a new one runs). */
   result: ClusterResult | null;
-  /** The encode the result was made from. */
-  resultFor: EncodeResult | null;
+  /** The encode (or training) the result was made from. */
+  resultFor: object | null;
   error: AnalysisError | null;
 }
 
@@ -37,26 +45,27 @@ export interface ClustersState {
 
 const SETTINGS_DEBOUNCE_MS = 300;
 
-export function useClusters(client: AnalysisClient, encode: EncodeJob, analysisBusy: boolean): ClustersState {
+export function useClusters(client: AnalysisClient, source: VectorSource, analysisBusy: boolean): ClustersState {
   const [settings, setSettings] = useState<ClusterSettings>(() => loadClusterSettings());
   const [job, setJob] = useState<ClusterJob>({ state: 'waiting', progress: null, result: null, resultFor: null, error: null });
   const [k, setK] = useState<number | null>(null);
   const [tick, setTick] = useState(0);
 
-  const vectors = encode.state === 'done' ? encode.result : null;
+  const vectors = source.vectors;
+  const which = source.which;
   const key = clusterSettingsKey(settings);
   const settingsError = settings.kMin > settings.kMax ? `The smallest K (${settings.kMin}) is above the largest (${settings.kMax}).` : null;
 
   const jobId = useRef(0);
-  const inFlight = useRef<{ vectors: EncodeResult; key: string } | null>(null);
-  const settled = useRef<{ vectors: EncodeResult; key: string } | null>(null);
+  const inFlight = useRef<{ vectors: object; key: string } | null>(null);
+  const settled = useRef<{ vectors: object; key: string } | null>(null);
   const userCancelled = useRef(false);
-  const lastVectors = useRef<EncodeResult | null>(null);
+  const lastVectors = useRef<object | null>(null);
   const latest = useRef(settings);
   latest.current = settings;
 
   const start = useCallback(
-    async (forVectors: EncodeResult, forKey: string) => {
+    async (forVectors: object, forKey: string, forWhich: VectorSource['which']) => {
       const id = ++jobId.current;
       const current = () => jobId.current === id;
       inFlight.current = { vectors: forVectors, key: forKey };
@@ -66,7 +75,7 @@ export function useClusters(client: AnalysisClient, encode: EncodeJob, analysisB
       let over = false;
       setJob((j) => ({ ...j, state: 'running', progress: null, error: null }));
       try {
-        const result = await client.cluster({ kMin: s.kMin, kMax: s.kMax, device: s.device }, (progress) => {
+        const result = await client.cluster({ kMin: s.kMin, kMax: s.kMax, device: s.device, vectors: forWhich }, (progress) => {
           if (current() && !over) setJob((j) => (j.state === 'running' ? { ...j, progress } : j));
         });
         if (!current()) return;
@@ -93,7 +102,7 @@ export function useClusters(client: AnalysisClient, encode: EncodeJob, analysisB
   );
 
   // New vectors on their way (a new file, regroup or encode): the worker has stopped the sweep.
-  const encoding = analysisBusy || encode.state === 'running';
+  const encoding = analysisBusy || source.pending;
   useEffect(() => {
     if (!encoding) return;
     if (inFlight.current) {
@@ -109,9 +118,9 @@ export function useClusters(client: AnalysisClient, encode: EncodeJob, analysisB
     if (settled.current?.vectors === vectors && settled.current.key === key) return;
     // A setting changed on the same vectors: wait for the typing to stop. New vectors: at once.
     const delay = lastVectors.current === vectors ? SETTINGS_DEBOUNCE_MS : 0;
-    const timer = setTimeout(() => void start(vectors, key), delay);
+    const timer = setTimeout(() => void start(vectors, key, which), delay);
     return () => clearTimeout(timer);
-  }, [vectors, encoding, key, settingsError, start, tick]);
+  }, [vectors, which, encoding, key, settingsError, start, tick]);
 
   const update = useCallback((patch: Partial<ClusterSettings>) => {
     setSettings((s) => {

@@ -6,6 +6,10 @@
 import * as Comlink from 'comlink';
 import { analyzeStream, regroup as regroupAnalysis, type Analysis, type CancelToken } from '../pipeline/analyze';
 import { ClusteringCancelledError, ClusteringInputError } from '../pipeline/cluster';
+import { buildGraph } from '../pipeline/graph/build';
+import { nnz } from '../pipeline/graph/csr';
+import { GraphOptionsError } from '../pipeline/graph/options';
+import { embedItemTexts, GcnError, itemVectorsByItem, normalizeRows, projectFeatures, resolveGcnOptions, trainGcn } from '../pipeline/gcn';
 import { EncoderError, encodeSequences, MemoryEmbeddingCache, type EmbeddingCache } from '../pipeline/encode';
 import { sequenceLabel } from '../pipeline/sequences';
 import { LogError, type AnalysisReport, type RoleMapping, type SequenceOptions } from '../pipeline/types';
@@ -26,6 +30,10 @@ import {
   type EncodeProgressCallback,
   type EncodeRequest,
   type EncodeResult,
+  type GcnGraphWire,
+  type GcnProgressCallback,
+  type GcnRequest,
+  type GcnResultWire,
   type ProgressCallback,
   type VectorProbe,
   type WireError,
@@ -46,6 +54,7 @@ async function run(source: Source, req: AnalyzeRequest, onProgress: ProgressCall
   if (running) running.cancelled = true;
   // A new file makes the vectors being computed for the old one pointless, and their clusters.
   stopEncode();
+  stopGcn();
   stopCluster();
   const token: CancelToken = { cancelled: false };
   running = token;
@@ -87,6 +96,8 @@ function toWire(e: unknown, what = 'analysing'): WireError {
   if (e instanceof EncoderError) return { message: e.message, code: e.code, ...(e.file ? { file: e.file } : {}) };
   if (e instanceof ClusteringCancelledError) return { message: 'Clustering was cancelled.', code: 'cancelled' };
   if (e instanceof ClusteringInputError) return { message: e.message, code: 'cluster-input' };
+  if (e instanceof GcnError) return { message: e.message, code: e.code === 'cancelled' ? 'cancelled' : 'gcn-input' };
+  if (e instanceof GraphOptionsError) return { message: e.message, code: 'gcn-input' };
   const message = e instanceof Error ? e.message : String(e);
   return { message: `Unexpected error while ${what}: ${message}`, code: 'internal' };
 }
@@ -115,7 +126,8 @@ function probeOf(analysis: Analysis, vectors: Float32Array, dims: number): Vecto
 
 async function encode(req: EncodeRequest, onProgress: EncodeProgressCallback): Promise<EncodeResult> {
   stopEncode();
-  // New vectors are coming: a sweep of the old ones is pointless.
+  // New vectors are coming: training on or a sweep of the old ones is pointless.
+  stopGcn();
   stopCluster();
   const previous = encoding;
   const token: CancelToken = { cancelled: false };
@@ -152,13 +164,29 @@ async function encode(req: EncodeRequest, onProgress: EncodeProgressCallback): P
       // What was embedded is kept, even when cancelled half-way.
       if (cache === modelCache) await modelCache.flush();
     }
+    // Read before the item texts' own cache lookup resets it.
+    const fromDisk = cache === modelCache ? modelCache.stats.loaded : 0;
+    // The item text vectors, the graph network's item features (the same texts: cache hits, mostly).
+    const itemTexts = await embedItemTexts(analysis.ingested.table, analysis.sequences, loaded.embedder, { cache, cancel: token });
+    // New item texts (sequence-as-text mode embeds none of them in the encode) are kept too.
+    if (cache === modelCache) await modelCache.flush();
     // A regroup or another file since: these vectors belong to sequences no longer on screen.
     if (token.cancelled || kept?.analysis !== analysis) throw new EncoderError('Encoding was cancelled.', 'cancelled');
     if (cache === modelCache && modelCache.stats.writeFailed) {
       notes.push(`The embedding cache could not be saved in this browser (${modelCache.stats.writeFailed}); it lasts until the page is closed.`);
     }
     const label = spec.manifest?.label ?? spec.installed?.label ?? (loaded.embedder.kind === 'featurizer' ? 'Built-in featuriser' : req.model);
-    encoded = { analysis, vectors: result.vectors, n: result.count, d: result.dims, model: result.encoder.model, label, zeroVectors: result.zeroVectors };
+    encoded = {
+      analysis,
+      vectors: result.vectors,
+      n: result.count,
+      d: result.dims,
+      model: result.encoder.model,
+      label,
+      zeroVectors: result.zeroVectors,
+      items: itemVectorsByItem(itemTexts),
+      itemDims: itemTexts.dims,
+    };
     return {
       encoder: { ...result.encoder, device: loaded.device },
       source: loaded.source,
@@ -169,7 +197,7 @@ async function encode(req: EncodeRequest, onProgress: EncodeProgressCallback): P
       itemTextSources: result.itemTextSources,
       seconds: (performance.now() - t0) / 1000,
       loadSeconds: loadMs / 1000,
-      cache: { fromDisk: cache === modelCache ? modelCache.stats.loaded : 0, persistent: cache === modelCache && !modelCache.stats.writeFailed, writeFailed: cache === modelCache ? modelCache.stats.writeFailed : null },
+      cache: { fromDisk, persistent: cache === modelCache && !modelCache.stats.writeFailed, writeFailed: cache === modelCache ? modelCache.stats.writeFailed : null },
       notes,
       probe: probeOf(analysis, result.vectors, result.dims),
     };
@@ -185,7 +213,19 @@ async function encode(req: EncodeRequest, onProgress: EncodeProgressCallback): P
 // ---- clustering ----
 
 /** The vectors of the last finished encode, with the analysis they belong to. */
-let encoded: { analysis: Analysis; vectors: Float32Array; n: number; d: number; model: string; label: string; zeroVectors: number } | null = null;
+interface Encoded {
+  analysis: Analysis;
+  vectors: Float32Array;
+  n: number;
+  d: number;
+  model: string;
+  label: string;
+  zeroVectors: number;
+  /** table.items x itemDims: each item's text vector (the graph network's item features). */
+  items: Float32Array;
+  itemDims: number;
+}
+let encoded: Encoded | null = null;
 let clustering: { token: CancelToken; finished: Promise<unknown> } | null = null;
 
 function stopCluster(): void {
@@ -207,7 +247,12 @@ async function cluster(req: ClusterRequest, onProgress: ClusterProgressCallback)
     if (!vectors || vectors.analysis !== kept?.analysis) {
       throw { message: 'Encode the sequences first: the clusters are made from their vectors.', code: 'cluster-input' } satisfies WireError;
     }
-    const result = await runSweepJob(vectors.vectors, vectors.n, vectors.d, {
+    const graph = req.vectors === 'gcn' ? trained : null;
+    if (req.vectors === 'gcn' && (!graph || graph.from !== vectors)) {
+      throw { message: 'Train the graph network first: the clusters are made from its vectors.', code: 'cluster-input' } satisfies WireError;
+    }
+    const data = graph ? { vectors: graph.vectors, n: vectors.n, d: graph.d } : vectors;
+    const result = await runSweepJob(data.vectors, data.n, data.d, {
       kMin: req.kMin,
       kMax: req.kMax,
       device: req.device,
@@ -215,10 +260,12 @@ async function cluster(req: ClusterRequest, onProgress: ClusterProgressCallback)
       openGpu: openWorkerGpu,
       onProgress: progress,
       cancel: token,
-      source: { stage: 'encoder', model: vectors.model, label: vectors.label, zeroVectors: vectors.zeroVectors },
+      source: graph
+        ? { stage: 'gcn', model: vectors.model, label: vectors.label, zeroVectors: vectors.zeroVectors, gcn: { model: 'lightgcn', layers: graph.layers, hidden: graph.d, epochs: graph.epochs } }
+        : { stage: 'encoder', model: vectors.model, label: vectors.label, zeroVectors: vectors.zeroVectors },
     });
     // Vectors replaced (a new encode, file or regroup) while it ran: these clusters are for sequences no longer on screen.
-    if (token.cancelled || encoded !== vectors) throw new ClusteringCancelledError();
+    if (token.cancelled || encoded !== vectors || (graph && trained !== graph)) throw new ClusteringCancelledError();
     // The labels move to the page without a copy (each buffer once: transfer refuses duplicates).
     return Comlink.transfer(result, [...new Set(result.labels.map((l) => l.buffer as ArrayBuffer))]);
   } catch (e) {
@@ -226,6 +273,71 @@ async function cluster(req: ClusterRequest, onProgress: ClusterProgressCallback)
   } finally {
     finish();
     if (clustering?.token === token) clustering = null;
+    releaseProxy(onProgress);
+  }
+}
+
+// ---- graph network ----
+
+/** The last finished training: L2-normalised sequence vectors, for the sweep, and the encode they came from. */
+let trained: { from: Encoded; vectors: Float32Array; d: number; layers: number; epochs: number } | null = null;
+let training: { cancel: CancelToken; stop: { requested: boolean }; finished: Promise<unknown> } | null = null;
+
+function stopGcn(): void {
+  if (training) training.cancel.cancelled = true;
+}
+
+async function gcn(req: GcnRequest, onProgress: GcnProgressCallback): Promise<GcnResultWire> {
+  stopGcn();
+  // The sweep of the previous vectors is pointless now.
+  stopCluster();
+  const previous = training;
+  const cancel: CancelToken = { cancelled: false };
+  const stop = { requested: false };
+  let finish!: () => void;
+  training = { cancel, stop, finished: new Promise<void>((r) => (finish = r)) };
+  const progress: GcnProgressCallback = (p) => void Promise.resolve(onProgress(p)).catch(() => {});
+  const t0 = performance.now();
+  try {
+    await previous?.finished;
+    if (cancel.cancelled) throw new GcnError('Training the graph network was cancelled.', 'cancelled');
+    const from = encoded;
+    if (!from || from.analysis !== kept?.analysis) {
+      throw { message: 'Encode the sequences first: the graph network starts from their vectors.', code: 'gcn-input' } satisfies WireError;
+    }
+    const o = resolveGcnOptions({ epochs: req.epochs, ...(req.earlyStopping ? {} : { earlyStopping: null }) });
+    const { table } = from.analysis.ingested;
+    const sequences = from.analysis.sequences;
+    const g = buildGraph(table, sequences, req.graph);
+    const graph: GcnGraphWire = { nodes: g.nodes, edges: nnz(g.adj), users: g.users, items: g.items, counts: g.counts, buildMs: performance.now() - t0 };
+    progress({ stage: 'graph', graph, epoch: 0, epochs: o.epochs, loss: NaN, ms: 0 });
+    if (from.itemDims !== from.d) throw new GcnError(`The encoder's item vectors have ${from.itemDims} dimensions, its sequence vectors ${from.d}.`, 'bad-input');
+    const anchor = projectFeatures({ dims: from.d, users: from.vectors, items: from.items }, g.users, g.items, o.hidden, o.seed, o.featureScale);
+    const r = await trainGcn(g, anchor, o, {
+      cancel,
+      stop,
+      onProgress: (p) => progress({ stage: 'train', graph, epoch: p.epoch, epochs: p.epochs, loss: p.loss, ms: p.ms }),
+    });
+    if (cancel.cancelled || encoded !== from) throw new GcnError('Training the graph network was cancelled.', 'cancelled');
+    const users = r.z.subarray(0, g.users * o.hidden);
+    trained = { from, vectors: normalizeRows(users, o.hidden), d: o.hidden, layers: o.layers, epochs: r.epochs };
+    return {
+      report: { device: 'cpu', epochs: r.epochs, loss: r.loss, nodes: g.nodes, edges: graph.edges },
+      graph,
+      model: 'lightgcn',
+      layers: o.layers,
+      hidden: o.hidden,
+      stoppedEarly: r.stoppedEarly,
+      stoppedByUser: stop.requested,
+      msPerEpoch: r.msPerEpoch,
+      seconds: (performance.now() - t0) / 1000,
+      encoder: { model: from.model, label: from.label },
+    };
+  } catch (e) {
+    throw toWire(e, 'training the graph network');
+  } finally {
+    finish();
+    if (training?.cancel === cancel) training = null;
     releaseProxy(onProgress);
   }
 }
@@ -270,6 +382,7 @@ const api: AnalysisWorkerApi = {
   async regroup(sequence: SequenceOptions) {
     if (!kept) throw { message: 'Open a file first, then change how it is grouped.', code: 'internal' } satisfies WireError;
     stopEncode();
+    stopGcn();
     stopCluster();
     try {
       kept.analysis = regroupAnalysis(kept.analysis, sequence);
@@ -324,6 +437,16 @@ const api: AnalysisWorkerApi = {
 
   cancelCluster() {
     stopCluster();
+  },
+
+  trainGcn: gcn,
+
+  stopGcn() {
+    if (training) training.stop.requested = true;
+  },
+
+  cancelGcn() {
+    stopGcn();
   },
 };
 

@@ -15,6 +15,9 @@ import {
   type EncodeResult,
   type ErrorCode,
   type FolderFile,
+  type GcnProgressWire,
+  type GcnRequest,
+  type GcnResultWire,
   type ModelCatalog,
   type RemapTarget,
   type WireError,
@@ -58,6 +61,9 @@ export interface AnalysisClient {
   clearEmbeddingCache(): Promise<void>;
   cluster(req: ClusterRequest, onProgress: (p: ClusterProgressWire) => void): Promise<ClusterResult>;
   cancelCluster(): Promise<void>;
+  trainGcn(req: GcnRequest, onProgress: (p: GcnProgressWire) => void): Promise<GcnResultWire>;
+  stopGcn(): Promise<void>;
+  cancelGcn(): Promise<void>;
 }
 
 export function createAnalysisClient(): AnalysisClient {
@@ -101,6 +107,9 @@ export function createAnalysisClient(): AnalysisClient {
     clearEmbeddingCache: () => call(() => remote.clearEmbeddingCache()),
     cluster: (req, onProgress) => call(() => remote.cluster(req, Comlink.proxy(onProgress))),
     cancelCluster: () => call(() => remote.cancelCluster()),
+    trainGcn: (req, onProgress) => call(() => remote.trainGcn(req, Comlink.proxy(onProgress))),
+    stopGcn: () => call(() => remote.stopGcn()),
+    cancelGcn: () => call(() => remote.cancelGcn()),
   };
 }
 

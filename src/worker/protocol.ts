@@ -11,7 +11,7 @@ import type {
 } from '../pipeline/types';
 import type { ModelDtype } from '../pipeline/encode/modelFiles';
 
-export type ErrorCode = LogError['code'] | EncoderErrorCode | 'cluster-input' | 'internal';
+export type ErrorCode = LogError['code'] | EncoderErrorCode | 'cluster-input' | 'gcn-input' | 'internal';
 
 export interface WireError {
   message: string;
@@ -64,6 +64,73 @@ export interface AnalysisWorkerApi {
    */
   cluster(req: ClusterRequest, onProgress: ClusterProgressCallback): Promise<ClusterResult>;
   cancelCluster(): void;
+
+  /**
+   * Trains the graph network (CPU) on the sequences of the analysis on screen, starting from the
+   * vectors of the last finished encode; a new training, file, regroup or encode cancels it.
+   */
+  trainGcn(req: GcnRequest, onProgress: GcnProgressCallback): Promise<GcnResultWire>;
+  /** Ends training after the current epoch, keeping the vectors trained so far. */
+  stopGcn(): void;
+  /** Abandons the training: no vectors come of it. */
+  cancelGcn(): void;
+}
+
+// ---- graph network ----
+
+/** What the user can change about the graph and its training (the rest are the stage's defaults). */
+export interface GcnRequest {
+  /** At most this many epochs (early stopping may end sooner). */
+  epochs: number;
+  /** Stop once the loss stops improving (the stage's default rule); false trains every epoch unless stopped. */
+  earlyStopping: boolean;
+  graph: {
+    userItem: boolean;
+    transitions: boolean;
+    selfLoops: boolean;
+    transitionWeight: number;
+    halfLifeDays: number;
+    transitionMaxGapMinutes: number;
+  };
+}
+
+export interface GcnGraphWire {
+  nodes: number;
+  /** Stored entries of the normalised adjacency. */
+  edges: number;
+  users: number;
+  items: number;
+  /** Undirected links of each kind, and nodes with no link but their self-loop. */
+  counts: { userItem: number; transitions: number; selfLoops: number; isolated: number };
+  buildMs: number;
+}
+
+export interface GcnProgressWire {
+  /** 'graph': the graph is built (epoch 0); 'train': an epoch is done. */
+  stage: 'graph' | 'train';
+  graph: GcnGraphWire;
+  epoch: number;
+  epochs: number;
+  loss: number;
+  ms: number;
+}
+
+export type GcnProgressCallback = (p: GcnProgressWire) => void;
+
+export interface GcnResultWire {
+  /** The stage's report: device, epochs, loss per epoch, nodes, edges. */
+  report: { device: 'cpu'; epochs: number; loss: number[]; nodes: number; edges: number };
+  graph: GcnGraphWire;
+  model: 'lightgcn';
+  layers: number;
+  hidden: number;
+  /** Stopped before the epoch cap: by early stopping or by the Stop button. */
+  stoppedEarly: boolean;
+  stoppedByUser: boolean;
+  msPerEpoch: number;
+  seconds: number;
+  /** The encoder whose vectors were the features. */
+  encoder: { model: string; label: string };
 }
 
 export type DeviceChoice = 'auto' | 'wasm' | 'webgpu';
@@ -165,6 +232,8 @@ export interface ClusterRequest {
   device: ClusterDevice;
   /** k-means runs per K (their agreement is the stability). Default 3. */
   seeds?: number;
+  /** Which sequence vectors: the last trained graph network's (L2-normalised) or the encoder's. Default 'encoder'. */
+  vectors?: 'encoder' | 'gcn';
 }
 
 export interface ClusterProgressWire {
@@ -215,8 +284,14 @@ export interface ClusterResult {
   /** Points (sequences) and dimensions clustered. */
   n: number;
   d: number;
-  /** What was clustered: until the graph network exists, the encoder's sequence vectors. */
-  source: { stage: 'encoder'; model: string; label: string; zeroVectors: number };
+  /** What was clustered: the encoder's sequence vectors, or the graph network's (then `gcn` says how it was trained). */
+  source: {
+    stage: 'encoder' | 'gcn';
+    model: string;
+    label: string;
+    zeroVectors: number;
+    gcn?: { model: 'lightgcn'; layers: number; hidden: number; epochs: number };
+  };
   /** The path that ran for the whole sweep ('cpu' if any run fell back). */
   path: ClusterPath;
   /** Why that path: the adapter used, the setting, or why the GPU was not used. */

@@ -32,6 +32,19 @@ describe('training', () => {
     expect(c.loss).not.toEqual(a.loss);
   });
 
+  it('stop ends training after the current epoch and keeps the vectors trained so far', async () => {
+    const stop = { requested: false };
+    const opts = { epochs: 50, hidden: 8, seed: 2, earlyStopping: null };
+    const r = await trainGcn(graph, null, opts, { stop, onProgress: (p) => (stop.requested = p.epoch >= 4) });
+    expect(r.epochs).toBe(4);
+    expect(r.loss).toHaveLength(4);
+    expect(r.stoppedEarly).toBe(true);
+    expect(r.z.length).toBe(graph.nodes * 8);
+    // The same as training 4 epochs outright.
+    const four = await trainGcn(graph, null, { ...opts, epochs: 4 });
+    expect(Array.from(r.z)).toEqual(Array.from(four.z));
+  });
+
   it('trains the GCN variant too', async () => {
     const r = await trainGcn(graph, null, { model: 'gcn', epochs: 20, hidden: 8, earlyStopping: null, learningRate: 0.02 });
     expect(r.loss[19]).toBeLessThan(r.loss[0]);

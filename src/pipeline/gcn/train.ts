@@ -22,6 +22,8 @@ export interface GcnProgress {
 export interface TrainHooks {
   onProgress?: (p: GcnProgress) => void;
   cancel?: { cancelled: boolean };
+  /** Set `requested` to end training after the current epoch, keeping the vectors trained so far (stoppedEarly is then true). */
+  stop?: { requested: boolean };
   /**
    * After each of these epochs, onCheckpoint sees the vectors as they are then (nodes x hidden:
    * sequence nodes, then item nodes), e.g. to score a validation split and keep the best epoch.
@@ -107,6 +109,10 @@ export async function trainGcn(graph: Graph, anchor: Float32Array | null, option
       lastYield = performance.now();
     }
     if (hooks.cancel?.cancelled) throw gcnCancelled();
+    if (hooks.stop?.requested) {
+      stoppedEarly = epoch < o.epochs;
+      break;
+    }
   }
   const msPerEpoch = (performance.now() - started) / Math.max(1, loss.length);
   const z = Float32Array.from(model.forward(params));
