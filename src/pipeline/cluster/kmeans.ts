@@ -74,47 +74,73 @@ export function kmeans(data: Matrix, n: number, d: number, options: KMeansOption
       // scikit-learn's MiniBatchKMeans defaults to tol = 0: stopping rests on the inertia monitor.
       tolAbs: 0,
     });
-    return {
-      labels: r.labels,
-      centres: r.centres,
-      inertia: r.inertia,
-      k,
-      algorithm,
-      iterations: r.steps,
-      restartInertias: [r.inertia],
-      restartIterations: [r.steps],
-      bestRestart: 0,
-    };
+    return miniBatchResult(r, k);
   }
 
   // As scikit-learn: the tolerance is relative to the data's spread, so it is scale-free.
   const tolAbs = tol * meanFeatureVariance(data, n, d);
-  let best: KMeansResult | null = null;
-  const restartInertias: number[] = [];
-  const restartIterations: number[] = [];
+  const best = new BestOfRestarts(k, algorithm);
   for (let r = 0; r < restarts; r++) {
     const rng = master.fork();
     const seeding = kmeansPlusPlus(data, n, d, k, rng);
-    const run = options.assign
-      ? lloydPlain(data, n, d, k, seeding.centres, { maxIter, tolAbs }, options.assign)
-      : lloydHamerly(data, n, d, k, seeding, { maxIter, tolAbs });
-    restartInertias.push(run.inertia);
-    restartIterations.push(run.iterations);
-    if (best === null || run.inertia < best.inertia) {
-      best = {
+    best.add(
+      options.assign
+        ? lloydPlain(data, n, d, k, seeding.centres, { maxIter, tolAbs }, options.assign)
+        : lloydHamerly(data, n, d, k, seeding, { maxIter, tolAbs }),
+    );
+  }
+  return best.result();
+}
+
+/** A mini-batch run (one init chosen inside) in KMeansResult's shape. */
+export function miniBatchResult(r: { labels: Int32Array; centres: Float64Array; inertia: number; steps: number }, k: number): KMeansResult {
+  return {
+    labels: r.labels,
+    centres: r.centres,
+    inertia: r.inertia,
+    k,
+    algorithm: 'minibatch',
+    iterations: r.steps,
+    restartInertias: [r.inertia],
+    restartIterations: [r.steps],
+    bestRestart: 0,
+  };
+}
+
+/** Keeps the lowest-inertia Lloyd run of several restarts (the first wins a tie) and all their inertias. */
+export class BestOfRestarts {
+  private best: KMeansResult | null = null;
+  private readonly inertias: number[] = [];
+  private readonly iterations: number[] = [];
+
+  constructor(
+    private readonly k: number,
+    private readonly algorithm: KMeansResult['algorithm'],
+  ) {}
+
+  add(run: { labels: Int32Array; centres: Float64Array; inertia: number; iterations: number }): void {
+    const r = this.inertias.length;
+    this.inertias.push(run.inertia);
+    this.iterations.push(run.iterations);
+    if (this.best === null || run.inertia < this.best.inertia) {
+      this.best = {
         labels: run.labels,
         centres: run.centres,
         inertia: run.inertia,
-        k,
-        algorithm,
+        k: this.k,
+        algorithm: this.algorithm,
         iterations: run.iterations,
-        restartInertias,
-        restartIterations,
+        restartInertias: this.inertias,
+        restartIterations: this.iterations,
         bestRestart: r,
       };
     }
   }
-  return best as KMeansResult;
+
+  result(): KMeansResult {
+    if (this.best === null) throw new ClusteringInputError('k-means needs at least one restart');
+    return this.best;
+  }
 }
 
 /** KMeansOptions with defaults filled in and the algorithm chosen. */

@@ -1,6 +1,6 @@
 import { GpuUnavailableError } from '../gpu/device.ts';
 import type { AsyncAssigner } from './gpuAssign.ts';
-import { kmeans, type KMeansOptions, type KMeansResult, meanFeatureVariance, resolveKMeansOptions } from './kmeans.ts';
+import { BestOfRestarts, kmeans, type KMeansOptions, type KMeansResult, meanFeatureVariance, miniBatchResult, resolveKMeansOptions } from './kmeans.ts';
 import { type LloydOptions, type LloydResult, lloydPlainSteps } from './lloyd.ts';
 import { DEFAULT_MINIBATCH, finishMiniBatch, miniBatchCentres } from './minibatch.ts';
 import { Rng } from './random.ts';
@@ -100,43 +100,16 @@ async function runWithAssigner(
     const counts = new Int32Array(k);
     const inertia = await assign(centres, labels, sums, counts);
     const r = finishMiniBatch(data, n, d, k, centres, steps, labels, sums, counts, inertia);
-    return {
-      labels: r.labels,
-      centres: r.centres,
-      inertia: r.inertia,
-      k,
-      algorithm,
-      iterations: r.steps,
-      restartInertias: [r.inertia],
-      restartIterations: [r.steps],
-      bestRestart: 0,
-    };
+    return miniBatchResult(r, k);
   }
   const tolAbs = tol * meanFeatureVariance(data, n, d);
-  let best: KMeansResult | null = null;
-  const restartInertias: number[] = [];
-  const restartIterations: number[] = [];
+  const best = new BestOfRestarts(k, algorithm);
   for (let r = 0; r < restarts; r++) {
     const rng = master.fork();
     const seeding = kmeansPlusPlus(data, n, d, k, rng);
-    const run = await lloydPlainAsync(data, n, d, k, seeding.centres, { maxIter, tolAbs }, assign);
-    restartInertias.push(run.inertia);
-    restartIterations.push(run.iterations);
-    if (best === null || run.inertia < best.inertia) {
-      best = {
-        labels: run.labels,
-        centres: run.centres,
-        inertia: run.inertia,
-        k,
-        algorithm,
-        iterations: run.iterations,
-        restartInertias,
-        restartIterations,
-        bestRestart: r,
-      };
-    }
+    best.add(await lloydPlainAsync(data, n, d, k, seeding.centres, { maxIter, tolAbs }, assign));
   }
-  return best as KMeansResult;
+  return best.result();
 }
 
 /** lloydPlain driven by an asynchronous assignment step: the same iterations, awaited. */
