@@ -1,6 +1,8 @@
 // The graph network's settings: on/off, the epoch cap and the graph's edge kinds and weights.
 // Remembered in localStorage, and overridable from the URL for tests and links: ?gcn=off,
 // ?gcn-epochs=5, ?gcn-early-stop=off.
+import { DEFAULT_GCN_OPTIONS } from '../pipeline/gcn/options';
+import { DEFAULT_GRAPH_OPTIONS } from '../pipeline/graph/options';
 import type { GcnRequest } from '../worker/protocol';
 
 export interface GcnSettings {
@@ -15,17 +17,17 @@ export interface GcnSettings {
   transitionMaxGapMinutes: number;
 }
 
-/** Mirrors the stage's defaults (src/pipeline/gcn/options.ts, src/pipeline/graph/options.ts), not imported to keep the page bundle small. */
+/** The stage's own defaults (small constant modules, so importing them costs the page little). */
 export const DEFAULT_GCN_SETTINGS: GcnSettings = {
   enabled: true,
-  epochs: 200,
-  earlyStopping: true,
-  userItem: true,
-  transitions: true,
-  selfLoops: true,
-  transitionWeight: 1,
-  halfLifeDays: 30,
-  transitionMaxGapMinutes: 30,
+  epochs: DEFAULT_GCN_OPTIONS.epochs,
+  earlyStopping: DEFAULT_GCN_OPTIONS.earlyStopping !== null,
+  userItem: DEFAULT_GRAPH_OPTIONS.userItem,
+  transitions: DEFAULT_GRAPH_OPTIONS.transitions,
+  selfLoops: DEFAULT_GRAPH_OPTIONS.selfLoops,
+  transitionWeight: DEFAULT_GRAPH_OPTIONS.transitionWeight,
+  halfLifeDays: DEFAULT_GRAPH_OPTIONS.halfLifeDays,
+  transitionMaxGapMinutes: DEFAULT_GRAPH_OPTIONS.transitionMaxGapMinutes,
 };
 
 export const GCN_EPOCH_LIMIT = 1000;
