@@ -1,0 +1,129 @@
+// Shapes of the profile stage: what each cluster of shoppers did, in numbers a merchant reads, and
+// the per-user attributes the map colours by. Plain data: survives structured cloning and JSON.
+
+/** A category or brand, ranked by how many of the cluster's users touched it. */
+export interface RankedName {
+  name: string;
+  /** Users of the cluster with at least one event on it. */
+  users: number;
+  /** users / cluster size. */
+  share: number;
+  /** share in the cluster / share among all users (1 = as common as everywhere). */
+  lift: number;
+}
+
+export interface RankedItem {
+  /** Index into table.items. */
+  item: number;
+  id: string;
+  /** Title, else ''. */
+  title: string;
+  users: number;
+  share: number;
+  lift: number;
+}
+
+/**
+ * Users of the group who did each step at least once (a click counts as a view), and the
+ * conversions between steps (null when the step before had nobody). A conversion is the share of
+ * the earlier step's users who also did the later one (so it stays within 0..1 even when some users
+ * bought without a logged view or cart, as in invoice-only logs).
+ */
+export interface Funnel {
+  viewers: number;
+  carters: number;
+  buyers: number;
+  returners: number;
+  viewToCart: number | null;
+  cartToPurchase: number | null;
+  viewToPurchase: number | null;
+}
+
+/** What every group (a cluster, or everybody) is described by. */
+export interface GroupStats {
+  size: number;
+  /** size / all users. */
+  share: number;
+  events: number;
+  length: { mean: number; median: number; p90: number };
+  funnel: Funnel;
+  /** Null when the log has no prices. Returns subtract. */
+  revenue: number | null;
+  /**
+   * Distinct orders (sessions/invoices with a purchase; a sequence without session ids is one order);
+   * null without prices. A session split across clusters counts in each, once overall.
+   */
+  orders: number | null;
+  /** revenue / orders; null without prices or orders. */
+  aov: number | null;
+  revenuePerUser: number | null;
+  topCategories: RankedName[];
+  topBrands: RankedName[];
+  topItems: RankedItem[];
+}
+
+export interface ClusterProfile extends GroupStats {
+  cluster: number;
+  /** Short automatic label, e.g. "Buyers · Kitchen · candle, holder". */
+  label: string;
+  /**
+   * Terms of the item titles that set the cluster apart (class-based TF-IDF), best first; made of
+   * category and brand names instead when no item has a title (see ClusterProfiles.termSource).
+   */
+  terms: { term: string; score: number }[];
+}
+
+export interface ClusterProfiles {
+  k: number;
+  /** Sequences profiled (the map's points). */
+  users: number;
+  hasPrice: boolean;
+  hasTitles: boolean;
+  hasCategories: boolean;
+  hasBrands: boolean;
+  /** What the clusters' terms were made of: item titles, or category and brand names when no item has a title. */
+  termSource: 'titles' | 'categories' | null;
+  overall: GroupStats;
+  clusters: ClusterProfile[];
+}
+
+/** Per sequence, what the map can colour by and its tooltip shows; typed arrays, n = sequences.count. */
+export interface UserAttributes {
+  n: number;
+  /** Events in the sequence. */
+  length: Int32Array;
+  /** Purchases minus returns (price x quantity); NaN for every user when the log has no prices. */
+  revenue: Float64Array;
+  /** Type code (table.typeNames) of the last event. */
+  lastType: Uint8Array;
+  /** Most frequent country of the user's events (index into table.countries), -1 if none. */
+  country: Int32Array;
+  /** n x LAST_EVENTS, most recent first: item index, -1 padding. */
+  lastItems: Int32Array;
+  /** n x LAST_EVENTS, type codes matching lastItems (0 in padding). */
+  lastTypes: Uint8Array;
+  /** Time of the last event (ms since epoch), NaN without times. */
+  lastTime: Float64Array;
+}
+
+export interface TimelineEvent {
+  /** ms since epoch, or null without times. */
+  time: number | null;
+  type: string;
+  item: string;
+  title: string;
+  category: string;
+  brand: string;
+  price: number | null;
+  quantity: number | null;
+  /** 1-based line of the file. */
+  line: number;
+}
+
+/** One sequence's events in time order (the first `limit` of them, with the total). */
+export interface Timeline {
+  index: number;
+  id: string;
+  total: number;
+  events: TimelineEvent[];
+}
