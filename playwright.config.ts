@@ -32,6 +32,7 @@ export default defineConfig({
     },
   },
   webServer: {
+    // The preview serves the build that `npm run build` wrote (SEQLENS_OUT_DIR, else dist/; see vite.config.ts).
     command: `npm run build && npx vite preview --host 127.0.0.1 --port ${PORT} --strictPort`,
     url: ORIGIN,
     reuseExistingServer: !process.env.CI,
