@@ -13,6 +13,12 @@
 // sessions. The chosen settings are then trained on the whole training part and scored once on
 // the test split. The default settings are scored too, untuned.
 //
+// Cluster recommendations (src/pipeline/recommend): k-means (K = planted segments on generated
+// logs, a fixed 8 on UCI) on the L2-normalised GCN training user vectors of the validation-chosen
+// setting; each user is scored with its cluster's list. The blend of GCN affinity and cluster
+// behaviour is chosen on the same validation split; the test table shows the code's default blend
+// and the per-data-set validation choice, plus behaviour only (no vectors).
+//
 // Encoders: the built-in featuriser (hashed character n-grams) and the tiny test model
 // seqlens-tiny-bert, whose weights are random. No real model weights exist on this machine, so
 // the "encoder" numbers here say nothing about a real sentence encoder.
@@ -24,6 +30,7 @@ import { analyzeStream, type Analysis } from '../src/pipeline/analyze';
 import { adjustedRandIndex, kmeans, normalizedMutualInfo } from '../src/pipeline/cluster/index.ts';
 import { createFeaturizer, loadModelEmbedder, sequenceVectors, type TextEmbedder } from '../src/pipeline/encode';
 import { dotScorer, encoderUserVectors, prepareEvaluation, rankingMetrics, type EvalContext } from '../src/pipeline/eval';
+import { clusterScores, DEFAULT_BLEND } from '../src/pipeline/recommend';
 import { DEFAULT_GCN_OPTIONS, embedItemTexts, itemVectorsByItem, normalizeRows, projectFeatures, runGcn, type ItemTextVectors, type RunGcnOptions } from '../src/pipeline/gcn';
 import { csvStream, generateLog, plantedUserLabels, type SynthParams } from '../src/pipeline/synth';
 import { markdownTable } from './lib/format';
@@ -42,6 +49,10 @@ const GRID: RunGcnOptions[] = [
   { layers: 2, regularization: 0.1 },
 ];
 const CHECKPOINTS = [25, 50, 100, 200];
+/** Blend weights of the GCN part tried on validation for the cluster recommendations. */
+const BLENDS = [0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1];
+/** K of the cluster recommendations on logs without planted segments (UCI). */
+const UCI_K = 8;
 
 interface Dataset {
   name: string;
@@ -64,6 +75,22 @@ interface RankRow {
   valBest: number;
   grid: { setting: string; recall: number[] }[];
   seconds: number;
+  cluster: ClusterRow;
+}
+
+interface Metrics {
+  recall: number;
+  ndcg: number;
+}
+
+interface ClusterRow {
+  k: number;
+  /** Validation Recall@20 per BLENDS entry. */
+  valRecall: number[];
+  chosenBlend: number;
+  behaviour: Metrics;
+  atDefault: Metrics;
+  atChosen: Metrics;
 }
 
 /** [ARI, NMI] of k-means against the planted segments. */
@@ -111,8 +138,11 @@ async function synthDataset(name: string, params: Partial<SynthParams>): Promise
 const fmt = (v: number): string => v.toFixed(4);
 const settingText = (s: RunGcnOptions, epochs: number): string => `${s.layers} layers, reg ${s.regularization}, ${epochs} epochs`;
 
-/** GCN trained on ctx's training part from the encoder's vectors; scored on ctx at each checkpoint. */
-async function gcnScores(ctx: EvalContext, texts: ItemTextVectors | null, setting: RunGcnOptions, checkpoints: number[]): Promise<Map<number, { recall: number; ndcg: number }>> {
+/**
+ * GCN trained on ctx's training part from the encoder's vectors; scored on ctx at each checkpoint.
+ * `vectors` gets a copy of the output (users then items) at each checkpoint.
+ */
+async function gcnScores(ctx: EvalContext, texts: ItemTextVectors | null, setting: RunGcnOptions, checkpoints: number[], vectors?: Map<number, Float32Array>): Promise<Map<number, { recall: number; ndcg: number }>> {
   const table = ctx.table;
   const n = table.items.length;
   const users = ctx.split.train.count;
@@ -123,9 +153,30 @@ async function gcnScores(ctx: EvalContext, texts: ItemTextVectors | null, settin
     onCheckpoint: (epoch, z) => {
       const h = z.length / (users + n);
       out.set(epoch, rankingMetrics(ctx, dotScorer(z.subarray(0, users * h), z.subarray(users * h), h, n)));
+      vectors?.set(epoch, Float32Array.from(z));
     },
   });
   return out;
+}
+
+/**
+ * Cluster recommendations on ctx from GCN output z (training users then items): k-means on the
+ * normalised user vectors once, then a scorer per blend (null = behaviour only, no vectors).
+ */
+function clusterScorers(ctx: EvalContext, z: Float32Array, k: number): (blend: number | null) => Metrics {
+  const { table } = ctx;
+  const n = table.items.length;
+  const sequences = ctx.split.train;
+  const users = sequences.count;
+  const h = z.length / (users + n);
+  const userVectors = z.subarray(0, users * h);
+  const itemVectors = z.subarray(users * h);
+  const labels = kmeans(normalizeRows(userVectors, h), users, h, { k, seed: 0, restarts: 5 }).labels;
+  return (blend) => {
+    const input = blend === null ? { itemVectors: null, userVectors: null } : { itemVectors, userVectors };
+    const cs = clusterScores({ table, sequences, labels, k, dims: h, ...input }, blend ?? undefined);
+    return rankingMetrics(ctx, (s, out) => out.set(cs.scores.subarray(labels[s] * n, (labels[s] + 1) * n)));
+  };
 }
 
 function encoderInput(ctx: EvalContext, texts: ItemTextVectors | null) {
@@ -156,18 +207,32 @@ async function evaluateDataset(ds: Dataset, encoderName: string, embedder: TextE
   const grid = quick ? GRID.slice(0, 1) : GRID;
   const checkpoints = quick ? [25, 50] : CHECKPOINTS;
   let best = { setting: grid[0], epochs: checkpoints[0], recall: -1 };
+  let bestVectors: Float32Array | null = null;
   const gridRows: RankRow['grid'] = [];
   for (const setting of grid) {
     process.stderr.write(`  ${ds.name} / ${encoderName}: validating ${settingText(setting, Math.max(...checkpoints))}…\n`);
-    const scores = await gcnScores(val, texts, setting, checkpoints);
+    const vectors = new Map<number, Float32Array>();
+    const scores = await gcnScores(val, texts, setting, checkpoints, vectors);
     gridRows.push({ setting: `${setting.layers} layers, reg ${setting.regularization}`, recall: checkpoints.map((e) => scores.get(e)?.recall ?? NaN) });
     for (const e of checkpoints) {
       const r = scores.get(e)?.recall ?? -1;
-      if (r > best.recall) best = { setting, epochs: e, recall: r };
+      if (r > best.recall) {
+        best = { setting, epochs: e, recall: r };
+        bestVectors = vectors.get(e) ?? null;
+      }
     }
   }
+  // Cluster recommendations: the blend is chosen on validation, from the validation-chosen GCN.
+  const k = ds.labels ? ds.segments : UCI_K;
+  process.stderr.write(`  ${ds.name} / ${encoderName}: cluster recommendations, validating blends…\n`);
+  const valCluster = clusterScorers(val, bestVectors!, k);
+  const valRecall = BLENDS.map((b) => valCluster(b).recall);
+  const chosenBlend = BLENDS[valRecall.indexOf(Math.max(...valRecall))];
   process.stderr.write(`  ${ds.name} / ${encoderName}: testing…\n`);
-  const tunedAt = (await gcnScores(test, texts, best.setting, [best.epochs])).get(best.epochs)!;
+  const testVectors = new Map<number, Float32Array>();
+  const tunedAt = (await gcnScores(test, texts, best.setting, [best.epochs], testVectors)).get(best.epochs)!;
+  const testCluster = clusterScorers(test, testVectors.get(best.epochs)!, k);
+  const cluster: ClusterRow = { k, valRecall, chosenBlend, behaviour: testCluster(null), atDefault: testCluster(DEFAULT_BLEND), atChosen: testCluster(chosenBlend) };
   const noFeatures = (await gcnScores(test, null, best.setting, [best.epochs])).get(best.epochs)!;
   const defaults = await gcnDefaults(test, texts);
 
@@ -207,6 +272,7 @@ async function evaluateDataset(ds: Dataset, encoderName: string, embedder: TextE
       valBest: best.recall,
       grid: gridRows,
       seconds: (performance.now() - t0) / 1000,
+      cluster,
     },
     ari,
   };
@@ -284,6 +350,26 @@ async function main(): Promise<void> {
       ),
     );
   }
+  console.log(`\n#### Cluster recommendations: Recall@20 / NDCG@20 (test split; k-means on the GCN training user vectors; default blend ${DEFAULT_BLEND})\n`);
+  const rn = (m: Metrics): string => `${fmt(m.recall)} / ${fmt(m.ndcg)}`;
+  console.log(
+    markdownTable(
+      ['Data', 'Encoder', 'K', 'Popularity', 'Cluster, behaviour only', `Cluster, GCN + behaviour (blend ${DEFAULT_BLEND})`, 'Cluster, GCN + behaviour (blend chosen on validation)', 'Per-user GCN (tuned)'],
+      ranks.map((r) => [r.dataset, r.encoder, String(r.cluster.k), rn(r.pop), rn(r.cluster.behaviour), `**${rn(r.cluster.atDefault)}**`, `${rn(r.cluster.atChosen)} (blend ${r.cluster.chosenBlend})`, rn(r.gcnTuned)]),
+    ),
+  );
+  console.log('\n#### Validation Recall@20 of the cluster recommendations by blend (weight of the GCN part)\n');
+  console.log(
+    markdownTable(
+      ['Data', 'Encoder', ...BLENDS.map(String)],
+      ranks.map((r) => [r.dataset, r.encoder, ...r.cluster.valRecall.map(fmt)]),
+    ),
+  );
+  // The rule DEFAULT_BLEND was set by: each row's validation Recall@20 as a share of that row's
+  // best, averaged over rows, so the small UCI numbers count as much as the generated logs'.
+  const relative = BLENDS.map((_, j) => ranks.reduce((sum, r) => sum + r.cluster.valRecall[j] / Math.max(...r.cluster.valRecall), 0) / ranks.length);
+  const bestBlend = BLENDS[relative.indexOf(Math.max(...relative))];
+  console.log(`\nMean validation Recall@20 as a share of each row's best, by blend: ${BLENDS.map((b, j) => `${b}: ${relative[j].toFixed(3)}`).join(', ')}. Best: ${bestBlend} (code default: ${DEFAULT_BLEND}).`);
   console.log('\n#### Validation Recall@20 of the grid (the choice above is the best cell)\n');
   const checkpoints = args.quick ? [25, 50] : CHECKPOINTS;
   console.log(
