@@ -5,7 +5,9 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { assignmentsCsv, csvCell, type CliClusters, type CliEncoderReport, type CliSweepEntry } from '../src/cli/format';
+import type { CliClusters, CliEncoderReport, CliSweepEntry } from '../src/cli/format';
+import { assignmentsCsv, csvCell } from '../src/pipeline/export';
+import { parseCsv } from '../src/pipeline/export/testCsv';
 import type { AnalysisReport } from '../src/pipeline/types';
 
 const DEMO = 'public/demo/uci-online-retail-demo.csv';
@@ -68,16 +70,18 @@ describe('npm run analyze: clustering', () => {
     expect(r.sweep).toHaveLength(4);
     const file = join(out, 'nested', 'assignments.csv');
     expect(r.clusters!.assignments).toBe(file);
-    const lines = readFileSync(file, 'utf8').trimEnd().split('\n');
-    expect(lines[0]).toBe('user_id,cluster');
+    const lines = parseCsv(readFileSync(file, 'utf8'));
+    expect(lines[0]).toEqual(['user_id', 'cluster', 'x', 'y', 'label']);
     expect(lines).toHaveLength(r.sequences.count + 1);
     const ids = new Set<string>();
     const counts = [0, 0, 0];
-    for (const line of lines.slice(1)) {
-      const m = /^([^,]+),(\d+)$/.exec(line);
-      expect(m, line).not.toBeNull();
-      ids.add(m![1]);
-      counts[Number(m![2])]++;
+    for (const [id, cluster, x, y, label] of lines.slice(1)) {
+      expect(cluster).toMatch(/^\d+$/);
+      // No --umap: no map coordinates.
+      expect([x, y]).toEqual(['', '']);
+      expect(label.length).toBeGreaterThan(0);
+      ids.add(id);
+      counts[Number(cluster)]++;
     }
     expect(ids.size).toBe(r.sequences.count);
     expect(counts).toEqual(r.clusters!.sizes);
@@ -176,7 +180,9 @@ describe('npm run analyze: clustering', () => {
     ]) {
       expect(csvCell(raw), raw).toBe(safe);
     }
-    expect(assignmentsCsv(['=1+1', 'u2'], Int32Array.from([1, 0]))).toBe("user_id,cluster\n'=1+1,1\nu2,0\n");
+    expect(assignmentsCsv({ ids: ['=1+1', 'u2'], labels: Int32Array.from([1, 0]), coords: null, clusterLabels: ['a', '@b'], selection: null }).text).toBe(
+      "user_id,cluster,x,y,label\r\n'=1+1,1,,,'@b\r\nu2,0,,,a\r\n",
+    );
 
     const users = ['=cmd|calc', '+danger', '-7', '@evil', 'plain', 'with,comma'];
     const lines = ['user_id,item_id,timestamp,title'];
@@ -186,9 +192,10 @@ describe('npm run analyze: clustering', () => {
     const out = mkdtempSync(join(tmpdir(), 'seqlens-out-'));
     const res = cli([tempFile('risky.csv', lines.join('\n')), '--encoder', 'featurizer', '--k', '2', '--out', out, '--json']);
     expect(res.status, res.stderr).toBe(0);
-    const rows = readFileSync(join(out, 'assignments.csv'), 'utf8').trimEnd().split('\n');
-    expect(rows[0]).toBe('user_id,cluster');
-    const cells = rows.slice(1).map((row) => row.replace(/,\d+$/, ''));
+    const text = readFileSync(join(out, 'assignments.csv'), 'utf8');
+    expect(text.startsWith('user_id,cluster,x,y,label\r\n')).toBe(true);
+    // Raw lines: the neutralised and quoted id cells as a spreadsheet sees them.
+    const cells = text.trimEnd().split('\r\n').slice(1).map((row) => (row.startsWith('"') ? row.slice(0, row.indexOf('"', 1) + 1) : row.slice(0, row.indexOf(','))));
     expect(cells.sort()).toEqual(["'+danger", "'-7", "'=cmd|calc", "'@evil", '"with,comma"', 'plain'].sort());
   });
 });

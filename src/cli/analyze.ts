@@ -14,33 +14,63 @@ import { CLUSTER_K_LIMIT, resolveSweepRange, runSweepJob } from '../worker/clust
 import { EvalError, evaluate, type EvalReport } from '../pipeline/eval';
 import { DEFAULT_GCN_OPTIONS, embedItemTexts, GcnError, itemVectorsByItem, normalizeRows, runGcn, type GcnReport, type RunGcnOptions, type TrainHooks } from '../pipeline/gcn';
 import { GraphOptionsError } from '../pipeline/graph/options';
+import { layoutTrustworthiness, ProjectionInputError, TRUSTWORTHINESS_EXACT_MAX, TRUSTWORTHINESS_SAMPLE, umap } from '../pipeline/project';
+import { profileClusters, ProfileInputError, type ClusterProfiles } from '../pipeline/profile';
+import { recommendForClusters, recommendForUser, RecommendError } from '../pipeline/recommend';
+import { assignmentsCsv, profilesJson, recommendationsCsv } from '../pipeline/export';
 import { defaultModelId, parseManifest, type ModelManifest } from '../worker/manifest';
-import { assignmentsCsv, finiteOrNull, formatClusters, formatReport, type CliClusters, type CliEncoderReport, type CliSweepEntry } from './format';
+import {
+  finiteOrNull,
+  formatClusters,
+  formatExports,
+  formatProfiles,
+  formatReport,
+  formatUmap,
+  type CliClusters,
+  type CliEncoderReport,
+  type CliExports,
+  type CliProfileSummary,
+  type CliSweepEntry,
+  type CliUmap,
+} from './format';
 
 const USAGE = `usage: npm run -s analyze -- FILE [--by user|session] [--json]
        [--min-length N] [--max-length N] [--dedupe SECONDS] [--session-gap MINUTES]
        [--model ID] [--encoder bert|featurizer] [--no-encode]
        [--mode items|sequence-text] [--half-life DAYS] [--weight TYPE=N ...]
-       [--k N] [--sweep A..B] [--out DIR]
+       [--k N] [--sweep A..B] [--umap] [--out DIR]
        [--gcn on|off] [--epochs N] [--eval]`;
 
 const HELP = `${USAGE}
 
-Clustering (k-means on the encoder's sequence vectors; runs only when --k, --sweep or --out is given):
+Clustering (k-means on the encoder's sequence vectors; runs only when --k, --sweep, --umap or --out is given):
   --sweep A..B   K sweep from A to B (2 <= A <= B <= ${CLUSTER_K_LIMIT}): 3 seeded k-means runs per K, with
                  inertia, silhouette (exact up to 2,000 sequences, else on a seeded sample of 2,000),
                  Calinski-Harabasz, Davies-Bouldin and stability (mean ARI between the seeds' runs).
                  B is lowered, with a note on stderr, when the data has fewer distinct vectors.
-                 Default ${SWEEP_DEFAULT_K_MIN}..${SWEEP_DEFAULT_K_MAX} when only --out is given.
+                 Default ${SWEEP_DEFAULT_K_MIN}..${SWEEP_DEFAULT_K_MAX} when only --out or --umap is given.
   --k N          the clustering to report (N >= 2). Without --sweep only K = N is computed;
                  with --sweep, N must lie in A..B. Without --k the sweep's suggested K (best silhouette).
-  --out DIR      write DIR/assignments.csv: user_id,cluster (the sequence's user or session id)
-The JSON gets sweep: [{k, inertia, silhouette, calinskiHarabasz, daviesBouldin, stabilityAri}] and
-clusters: {k, sizes, metrics: {inertia, silhouette, calinskiHarabasz, daviesBouldin}, suggested, ...};
-metrics that are undefined for a clustering are null.
+  --umap         lay the clustered vectors out in 2-D (UMAP, 15 neighbours, seed 0, CPU) and score the
+                 layout's trustworthiness (15 neighbours; exact up to ${TRUSTWORTHINESS_EXACT_MAX.toLocaleString('en')} points, else
+                 estimated from ${TRUSTWORTHINESS_SAMPLE.toLocaleString('en')} seeded points). Implies clustering, like --k and --sweep.
+  --out DIR      write the page's exports of the chosen clustering into DIR (made if missing):
+                   assignments.csv      user_id,cluster,x,y,label (one row per sequence; x,y = the
+                                        UMAP map, empty without --umap; label = the cluster's label)
+                   profiles.json        every cluster's size, funnel, revenue, top categories/items, terms
+                   recommendations.csv  user_id,cluster,label,rank,item_id,title,score: per user the
+                                        top 10 of its cluster's items that the user has no event on
+                                        (cluster behaviour, blended with the GCN's vectors when it ran)
+                 CSV cells that a spreadsheet would run as formulas (= + - @) get a leading '.
+The JSON gets sweep: [{k, inertia, silhouette, calinskiHarabasz, daviesBouldin, stabilityAri}],
+clusters: {k, sizes, metrics: {inertia, silhouette, calinskiHarabasz, daviesBouldin}, suggested, ...}
+and profiles: [{cluster, label, size, share}]; metrics that are undefined for a clustering are null.
+With --umap: umap: {seconds, trustworthiness15 (null below 31 points), exact, sampleSize, standardError,
+nNeighbors, nEpochs, seed, source, warnings}; with --out: out: {dir, assignments, profiles,
+recommendations: {file, rows}}.
 
 Graph network (LightGCN, 2 layers, 64 dims, CPU; features = the encoder's vectors):
-  --gcn on|off   train it on the sequences. Default: on when clustering (--k, --sweep, --out) or
+  --gcn on|off   train it on the sequences. Default: on when clustering (--k, --sweep, --umap, --out) or
                  --eval is asked for, off otherwise. When it runs, clustering uses its sequence
                  vectors (L2-normalised) instead of the encoder's.
   --epochs N     at most N training epochs (N >= 1, default ${DEFAULT_GCN_OPTIONS.epochs}); early stopping may end sooner.
@@ -65,6 +95,7 @@ interface Args {
   k: number | null;
   sweep: { kMin: number; kMax: number } | null;
   out: string | null;
+  umap: boolean;
   gcn: boolean | null;
   epochs: number | undefined;
   eval: boolean;
@@ -83,6 +114,7 @@ function parseArgs(argv: string[]): Args {
   let k: number | null = null;
   let sweep: Args['sweep'] = null;
   let out: string | null = null;
+  let umapFlag = false;
   let gcn: boolean | null = null;
   let epochs: number | undefined;
   let evaluateFlag = false;
@@ -169,6 +201,9 @@ function parseArgs(argv: string[]): Args {
         out = v;
         break;
       }
+      case '--umap':
+        umapFlag = true;
+        break;
       case '--gcn': {
         const v = argv[++i];
         if (v !== 'on' && v !== 'off') fail('--gcn takes "on" or "off"');
@@ -196,13 +231,13 @@ function parseArgs(argv: string[]): Args {
   }
   if (!file) fail('no input file');
   if (encoder === 'featurizer' && model) fail('--model names a BERT model; it cannot go with --encoder featurizer');
-  if (!encode && (k !== null || sweep !== null || out !== null)) fail('--k, --sweep and --out cluster the encoder\'s vectors; they cannot go with --no-encode');
+  if (!encode && (k !== null || sweep !== null || out !== null || umapFlag)) fail('--k, --sweep, --umap and --out cluster the encoder\'s vectors; they cannot go with --no-encode');
   if (!encode && (gcn === true || evaluateFlag)) fail('--gcn on and --eval start from the encoder\'s vectors; they cannot go with --no-encode');
   if (evaluateFlag && sequence.by === 'session') fail('--eval holds out each user\'s last basket; it needs --by user');
   if (evaluateFlag && gcn === false) fail('--eval compares the GCN with its baselines; it cannot go with --gcn off');
   if (k !== null && sweep && (k < sweep.kMin || k > sweep.kMax)) fail(`--k ${k} lies outside --sweep ${sweep.kMin}..${sweep.kMax}`);
-  const clustering = k !== null || sweep !== null || out !== null;
-  return { file, json, sequence, encode, encoder, model, mode, halfLifeDays, weights, k, sweep, out, gcn: encode && (gcn ?? (clustering || evaluateFlag)), epochs, eval: evaluateFlag };
+  const clustering = k !== null || sweep !== null || out !== null || umapFlag;
+  return { file, json, sequence, encode, encoder, model, mode, halfLifeDays, weights, k, sweep, out, umap: umapFlag, gcn: encode && (gcn ?? (clustering || evaluateFlag)), epochs, eval: evaluateFlag };
 }
 
 interface Vectors {
@@ -317,6 +352,8 @@ async function main(): Promise<void> {
     let vectors: Vectors | null = null;
     let gcnReport: GcnReport | undefined;
     let evalReport: EvalReport | undefined;
+    /** The GCN's raw vectors, for the recommendations (null when it did not run). */
+    let gcnVectors: { userVectors: Float32Array; itemVectors: Float32Array; dims: number } | null = null;
     if (args.eval && analysis.sequences.by !== 'user') fail('--eval holds out each user\'s last basket; it needs sequences grouped by user (--by user)');
     if (args.encode) {
       const t0 = performance.now();
@@ -350,6 +387,7 @@ async function main(): Promise<void> {
           const g = await runGcn(table, analysis.sequences, { dims: itemTexts.dims, users: r.vectors, items: itemVectorsByItem(itemTexts) }, gcnOptions, hooks('graph network'));
           if (tty) process.stderr.write('\n');
           gcnReport = g.report;
+          gcnVectors = { userVectors: g.userVectors, itemVectors: g.itemVectors, dims: g.dims };
           vectors = { data: normalizeRows(g.userVectors, g.dims), n: r.count, d: g.dims, model: r.encoder.model, zeroVectors: r.zeroVectors, stage: 'gcn', epochs: g.report.epochs };
           if (args.eval) {
             const ev = await evaluate(table, analysis.sequences, itemTexts, {
@@ -382,12 +420,37 @@ async function main(): Promise<void> {
         await embedder.dispose();
       }
     }
-    const clustered = vectors && (args.k !== null || args.sweep !== null || args.out !== null) ? await cluster(args, analysis, vectors, tty) : null;
-    const out = { ...report, ...(encoder ? { encoder } : {}), ...(gcnReport ? { gcn: gcnReport } : {}), ...(evalReport ? { eval: evalReport } : {}), ...(clustered ?? {}) };
+    const clustered = vectors && (args.k !== null || args.sweep !== null || args.out !== null || args.umap) ? await cluster(args, vectors, tty) : null;
+    let umapReport: CliUmap | undefined;
+    let coords: Float32Array | null = null;
+    let profiles: ClusterProfiles | undefined;
+    let exports: CliExports | undefined;
+    if (clustered && vectors) {
+      if (args.umap) ({ umap: umapReport, coords } = await project(vectors, tty));
+      profiles = profileClusters(analysis.ingested.table, analysis.sequences, clustered.labels, clustered.clusters.k);
+      if (args.out) {
+        exports = writeExports(args.out, analysis, clustered.labels, profiles, coords, gcnVectors);
+        clustered.clusters.assignments = exports.assignments.file;
+      }
+    }
+    const profileSummary: CliProfileSummary[] | undefined = profiles?.clusters.map((c) => ({ cluster: c.cluster, label: c.label, size: c.size, share: c.share }));
+    const out = {
+      ...report,
+      ...(encoder ? { encoder } : {}),
+      ...(gcnReport ? { gcn: gcnReport } : {}),
+      ...(evalReport ? { eval: evalReport } : {}),
+      ...(clustered ? { sweep: clustered.sweep, clusters: clustered.clusters } : {}),
+      ...(profileSummary ? { profiles: profileSummary } : {}),
+      ...(umapReport ? { umap: umapReport } : {}),
+      ...(exports ? { out: exports } : {}),
+    };
     let text = formatReport(report, encoder);
     if (gcnReport) text += formatGcn(gcnReport);
     if (evalReport) text += formatEval(evalReport);
     if (clustered) text += formatClusters(clustered.sweep, clustered.clusters);
+    if (profileSummary) text += formatProfiles(profileSummary);
+    if (umapReport) text += formatUmap(umapReport);
+    if (exports) text += formatExports(exports);
     process.stdout.write(args.json ? JSON.stringify(out) + '\n' : text);
   } catch (err) {
     if (tty) process.stderr.write('\n');
@@ -395,17 +458,15 @@ async function main(): Promise<void> {
     if (err instanceof EncoderError) fail(err.message, 1);
     if (err instanceof GcnError || err instanceof GraphOptionsError || err instanceof EvalError) fail(`${args.file}: ${err.message}`, 1);
     if (err instanceof ClusteringInputError) fail(`${args.file}: the sequences cannot be clustered: ${err.message}`, 1);
+    if (err instanceof ProjectionInputError) fail(`${args.file}: the clustered vectors cannot be mapped: ${err.message}`, 1);
+    if (err instanceof ProfileInputError) fail(`${args.file}: the clusters cannot be profiled: ${err.message}`, 1);
+    if (err instanceof RecommendError) fail(`${args.file}: no recommendations: ${err.message}`, 1);
     throw err;
   }
 }
 
-/** The K sweep on the encoder's vectors (CPU: Node has no WebGPU), and --out's assignments.csv. */
-async function cluster(
-  args: Args,
-  analysis: Analysis,
-  v: Vectors,
-  tty: boolean,
-): Promise<{ sweep: CliSweepEntry[]; clusters: CliClusters }> {
+/** The K sweep on the encoder's (or GCN's) vectors (CPU: Node has no WebGPU); labels are the chosen K's. */
+async function cluster(args: Args, v: Vectors, tty: boolean): Promise<{ sweep: CliSweepEntry[]; clusters: CliClusters; labels: Int32Array }> {
   const asked = args.sweep ?? (args.k !== null ? { kMin: args.k, kMax: args.k } : { kMin: SWEEP_DEFAULT_K_MIN, kMax: SWEEP_DEFAULT_K_MAX });
   // Checked first, so that a K the data cannot give fails before the work.
   const range = resolveSweepRange(v.data, v.n, v.d, asked.kMin, asked.kMax);
@@ -449,14 +510,6 @@ async function cluster(
     silhouette: { exact: r.silhouette.exact, sampleSize: r.silhouette.sampleSize },
     rangeNote: r.rangeNote,
   };
-  if (args.out) {
-    mkdirSync(args.out, { recursive: true });
-    const file = join(args.out, 'assignments.csv');
-    const ids = Array.from({ length: v.n }, (_, i) => sequenceLabel(analysis.ingested.table, analysis.sequences, i));
-    writeFileSync(file, assignmentsCsv(ids, r.labels[at]));
-    clusters.assignments = file;
-    process.stderr.write(`analyze: wrote ${v.n.toLocaleString('en')} assignments (K = ${chosenK}) to ${file}\n`);
-  }
   const sweep: CliSweepEntry[] = r.entries.map((x) => ({
     k: x.k,
     inertia: x.inertia,
@@ -465,7 +518,115 @@ async function cluster(
     daviesBouldin: finiteOrNull(x.daviesBouldin),
     stabilityAri: finiteOrNull(x.stability),
   }));
-  return { sweep, clusters };
+  return { sweep, clusters, labels: r.labels[at] };
+}
+
+/** Neighbours of the layout's trustworthiness: UMAP's neighbourhood size. */
+const TRUST_K = 15;
+
+/** UMAP of the clustered vectors (seed 0: the same vectors give the same map) and its trustworthiness. */
+async function project(v: Vectors, tty: boolean): Promise<{ umap: CliUmap; coords: Float32Array }> {
+  const t0 = performance.now();
+  let lastLine = 0;
+  const r = await umap(
+    v.data,
+    v.n,
+    v.d,
+    { seed: 0 },
+    {
+      onProgress(p) {
+        const now = performance.now();
+        if (now - lastLine < 1000 && p.overall < 1) return;
+        lastLine = now;
+        const line = `map (UMAP) ${p.stage} · ${Math.floor(p.overall * 100)}%`;
+        process.stderr.write(tty ? `\r${line}` : `${line}\n`);
+      },
+    },
+  );
+  const seconds = (performance.now() - t0) / 1000;
+  if (tty) process.stderr.write('\n');
+  const t1 = performance.now();
+  const warnings = [...r.stats.warnings];
+  // Trustworthiness with k neighbours is defined for k < n/2 only.
+  let t: { value: number; exact: boolean; sampleSize: number; standardError: number } = { value: NaN, exact: true, sampleSize: 0, standardError: 0 };
+  if (v.n > 2 * TRUST_K) {
+    process.stderr.write(`map: trustworthiness of ${v.n.toLocaleString('en')} points\n`);
+    t = layoutTrustworthiness(v.data, v.n, v.d, r.embedding, { k: TRUST_K });
+  } else {
+    warnings.push(`Trustworthiness with ${TRUST_K} neighbours needs more than ${2 * TRUST_K} points; there are ${v.n}, so it is left out (null).`);
+  }
+  for (const w of warnings) process.stderr.write(`analyze: note: ${w}\n`);
+  return {
+    coords: r.embedding,
+    umap: {
+      seconds: Math.round(seconds * 1000) / 1000,
+      trustworthiness15: finiteOrNull(t.value),
+      exact: t.exact,
+      sampleSize: t.sampleSize,
+      standardError: t.standardError,
+      trustworthinessSeconds: Math.round(performance.now() - t1) / 1000,
+      nNeighbors: r.stats.nNeighbors,
+      nEpochs: r.stats.nEpochs,
+      seed: 0,
+      source: { stage: v.stage ?? 'encoder', n: v.n, d: v.d },
+      warnings,
+    },
+  };
+}
+
+/** Recommendations per user in recommendations.csv. */
+const RECOMMENDATIONS_PER_USER = 10;
+
+/** --out: the page's three exports of the chosen clustering, written by the same export stage. */
+function writeExports(
+  dir: string,
+  analysis: Analysis,
+  labels: Int32Array,
+  profiles: ClusterProfiles,
+  coords: Float32Array | null,
+  gcn: { userVectors: Float32Array; itemVectors: Float32Array; dims: number } | null,
+): CliExports {
+  const { table } = analysis.ingested;
+  const sequences = analysis.sequences;
+  const n = sequences.count;
+  const k = profiles.k;
+  const ids = Array.from({ length: n }, (_, i) => sequenceLabel(table, sequences, i));
+  const clusterLabels: string[] = new Array<string>(k).fill('');
+  for (const c of profiles.clusters) clusterLabels[c.cluster] = c.label;
+  mkdirSync(dir, { recursive: true });
+  const write = (name: string, r: { text: string; rows: number }): { file: string; rows: number } => {
+    const file = join(dir, name);
+    writeFileSync(file, r.text);
+    return { file, rows: r.rows };
+  };
+  const assignments = write('assignments.csv', assignmentsCsv({ ids, labels, coords, clusterLabels, selection: null }));
+  const profilesOut = write('profiles.json', profilesJson(profiles, { file: analysis.report.file.name, k, generatedAt: new Date().toISOString() }));
+  const recs = recommendForClusters({
+    table,
+    sequences,
+    labels,
+    k,
+    itemVectors: gcn?.itemVectors ?? null,
+    userVectors: gcn?.userVectors ?? null,
+    dims: gcn?.dims ?? 0,
+  });
+  const recommendations = write(
+    'recommendations.csv',
+    recommendationsCsv({
+      ids,
+      labels,
+      selection: null,
+      perUser: (i) => recommendForUser(recs, table, sequences, labels, i, RECOMMENDATIONS_PER_USER),
+      itemIds: table.items,
+      itemTitles: table.itemTitle,
+      clusterLabels,
+    }),
+  );
+  process.stderr.write(
+    `analyze: wrote ${n.toLocaleString('en')} assignments (K = ${k}) to ${assignments.file}, ${k} profiles to ${profilesOut.file}, ` +
+      `${recommendations.rows.toLocaleString('en')} recommendations to ${recommendations.file}\n`,
+  );
+  return { dir, assignments, profiles: profilesOut, recommendations: { ...recommendations, perUser: RECOMMENDATIONS_PER_USER, method: recs.method } };
 }
 
 main().catch((err) => {

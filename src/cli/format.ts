@@ -44,26 +44,44 @@ export interface CliClusters {
   assignments?: string;
 }
 
+/** What `--umap` adds to the JSON under `umap`. */
+export interface CliUmap {
+  /** UMAP itself (neighbours, graph, layout). */
+  seconds: number;
+  /** Trustworthiness of the layout with 15 neighbours, 0..1 (null if undefined, e.g. too few points). */
+  trustworthiness15: number | null;
+  /** Exact on every point, or estimated from `sampleSize` seeded points (with its standard error). */
+  exact: boolean;
+  sampleSize: number;
+  standardError: number;
+  trustworthinessSeconds: number;
+  nNeighbors: number;
+  nEpochs: number;
+  seed: number;
+  /** The vectors laid out: those that were clustered. */
+  source: { stage: 'encoder' | 'gcn'; n: number; d: number };
+  warnings: string[];
+}
+
+/** One cluster in the JSON's `profiles` summary (profiles.json under --out has the whole profile). */
+export interface CliProfileSummary {
+  cluster: number;
+  label: string;
+  size: number;
+  share: number;
+}
+
+/** What `--out` wrote, under `out` in the JSON. */
+export interface CliExports {
+  dir: string;
+  assignments: { file: string; rows: number };
+  profiles: { file: string; rows: number };
+  recommendations: { file: string; rows: number; perUser: number; method: string };
+}
+
 /** NaN (a score undefined for this labelling) becomes null: JSON has no NaN, and it must never pass for a number. */
 export function finiteOrNull(v: number): number | null {
   return Number.isFinite(v) ? v : null;
-}
-
-/**
- * One CSV cell: cells that a spreadsheet would run as a formula (starting with = + - @, tab or
- * carriage return) get a leading single quote; cells with a comma, quote or line break are quoted.
- */
-export function csvCell(value: string): string {
-  let v = value;
-  if (/^[=+\-@\t\r]/.test(v)) v = `'${v}`;
-  return /[",\r\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v;
-}
-
-/** assignments.csv: `user_id,cluster`, one row per sequence, in sequence order. */
-export function assignmentsCsv(ids: readonly string[], clusters: ArrayLike<number>): string {
-  const lines = ['user_id,cluster'];
-  for (let i = 0; i < ids.length; i++) lines.push(`${csvCell(ids[i])},${clusters[i]}`);
-  return lines.join('\n') + '\n';
 }
 
 const metric = (v: number | null, digits: number): string => (v === null ? '—' : v.toFixed(digits));
@@ -88,8 +106,38 @@ export function formatClusters(sweep: CliSweepEntry[], c: CliClusters): string {
   lines.push(`suggested K = ${c.suggested.k}: ${c.suggested.reason}`);
   if (c.elbow) lines.push(`elbow: K = ${c.elbow.k}`);
   lines.push(`K = ${c.k}${c.chosenBy === 'k' ? ' (--k)' : ' (suggested)'}: sizes ${c.sizes.map(n).join(', ')}`);
-  if (c.assignments) lines.push(`assignments: ${c.assignments}`);
   return lines.join('\n') + '\n';
+}
+
+/** The clusters' automatic labels and sizes. */
+export function formatProfiles(p: CliProfileSummary[]): string {
+  const lines = ['profiles:'];
+  for (const c of p) lines.push(`  ${String(c.cluster).padStart(3)}  ${n(c.size).padStart(8)} (${(c.share * 100).toFixed(1).padStart(5)}%)  ${c.label}`);
+  return lines.join('\n') + '\n';
+}
+
+/** The map's line: time and trustworthiness. */
+export function formatUmap(u: CliUmap): string {
+  const t = u.trustworthiness15 === null ? '—' : u.trustworthiness15.toFixed(3);
+  const how = u.trustworthiness15 === null ? 'undefined for so few points' : u.exact ? 'exact' : `on a sample of ${n(u.sampleSize)} points, ± ${u.standardError.toFixed(3)}`;
+  const lines = [
+    `map: UMAP of the ${u.source.stage} vectors (${n(u.source.n)} x ${u.source.d}), ${u.nNeighbors} neighbours, ${u.nEpochs} epochs, seed ${u.seed}, ` +
+      `${u.seconds.toFixed(1)} s; trustworthiness@15 ${t} (${how})`,
+  ];
+  for (const w of u.warnings) lines.push(`  note: ${w}`);
+  return lines.join('\n') + '\n';
+}
+
+/** Where --out wrote what. */
+export function formatExports(e: CliExports): string {
+  return (
+    [
+      `wrote to ${e.dir}:`,
+      `  ${e.assignments.file} (${n(e.assignments.rows)} rows)`,
+      `  ${e.profiles.file} (${n(e.profiles.rows)} clusters)`,
+      `  ${e.recommendations.file} (${n(e.recommendations.rows)} rows, up to ${e.recommendations.perUser} per user, ${e.recommendations.method})`,
+    ].join('\n') + '\n'
+  );
 }
 
 /** The report as a short human-readable text (the CLI without --json). */

@@ -1,0 +1,56 @@
+// CSV writing for the exports. RFC 4180 quoting, plus formula-injection neutralisation: user ids,
+// titles and categories come from the uploaded log, so a cell like `=HYPERLINK(...)` or
+// `=cmd|' /C calc'!A0` must not run when the merchant opens the file in a spreadsheet.
+
+/** Text that a spreadsheet would read as a formula (or that hides one behind a tab or carriage return). */
+const FORMULA_START = /^[=+\-@\t\r]/;
+/** Text that needs quoting under RFC 4180 (the delimiter, the quote, any line break). */
+const NEEDS_QUOTES = /[",\r\n]/;
+
+/**
+ * Line ends are CRLF, as RFC 4180 §2 specifies: Excel, LibreOffice, Google Sheets, pandas and R all
+ * read it, and it is what a spreadsheet user on Windows (the main consumer of these files) expects.
+ * Line breaks inside a quoted field are kept as they were.
+ */
+export const CSV_EOL = '\r\n';
+
+/**
+ * One CSV field: RFC 4180 quoting; TEXT beginning with = + - @ (or tab / CR) is neutralised with a
+ * leading ' (formula injection). Numbers are never neutralised (-1.5 stays -1.5): finite -> the
+ * shortest string that reads back as the same number, NaN, ±Infinity, null and undefined -> empty.
+ *
+ * The leading ' is what OWASP recommends and what spreadsheets hide; a program reading the file
+ * back gets `'=...` for such a cell (see the tests' round trip).
+ */
+export function csvCell(value: string | number | null | undefined): string {
+  if (value === null || value === undefined) return '';
+  if (typeof value === 'number') return Number.isFinite(value) ? String(value) : '';
+  const v = FORMULA_START.test(value) ? `'${value}` : value;
+  return NEEDS_QUOTES.test(v) ? `"${v.replace(/"/g, '""')}"` : v;
+}
+
+/** Header and rows as CSV text: CRLF line ends (see CSV_EOL), a trailing line end after the last row. */
+export function toCsv(header: readonly string[], rows: Iterable<readonly (string | number | null | undefined)[]>): string {
+  // Parts joined once at the end: string concatenation in a loop builds ropes that are slow to flatten.
+  const lines: string[] = [header.map(csvCell).join(',')];
+  for (const row of rows) {
+    let line = '';
+    for (let j = 0; j < row.length; j++) line += (j === 0 ? '' : ',') + csvCell(row[j]);
+    lines.push(line);
+  }
+  return lines.join(CSV_EOL) + CSV_EOL;
+}
+
+/**
+ * The shortest decimal that reads back (through Math.fround) as the same float32: layout
+ * coordinates are Float32, and their double expansion (0.10000000149011612) is noise in a file.
+ */
+export function float32Number(v: number): number {
+  if (!Number.isFinite(v)) return v;
+  const f = Math.fround(v);
+  for (let p = 1; p <= 9; p++) {
+    const s = Number(f.toPrecision(p));
+    if (Math.fround(s) === f) return s;
+  }
+  return f; // not reached: 9 significant digits always identify a float32
+}

@@ -1,0 +1,19 @@
+// The export stage's public surface: downloadable tables (CSV/JSON) and the saved-analysis file.
+// Pure string building, no DOM or Node APIs: the analysis worker, the page and the CLI share it.
+export { csvCell, CSV_EOL, float32Number, toCsv } from './csv';
+export {
+  ASSIGNMENT_COLUMNS,
+  assignmentsCsv,
+  assignmentsJson,
+  type AssignmentInput,
+  type ExportResult,
+  PROFILE_COLUMNS,
+  PROFILES_FORMAT,
+  profilesCsv,
+  profilesJson,
+  RECOMMENDATION_COLUMNS,
+  recommendationsCsv,
+  recommendationsJson,
+  type RecommendationRowsInput,
+} from './tables';
+export { type AnalysisState, parseState, serializeState, STATE_FORMAT, STATE_VERSION, StateFileError } from './state';

@@ -1,0 +1,224 @@
+import { describe, expect, it } from 'vitest';
+import type { ClusterProfile, ClusterProfiles, GroupStats } from '../profile/types';
+import type { RankedItems } from '../recommend/types';
+import {
+  ASSIGNMENT_COLUMNS,
+  assignmentsCsv,
+  assignmentsJson,
+  type AssignmentInput,
+  PROFILE_COLUMNS,
+  profilesCsv,
+  profilesJson,
+  RECOMMENDATION_COLUMNS,
+  recommendationsCsv,
+  recommendationsJson,
+  type RecommendationRowsInput,
+} from './index';
+import { parseCsv } from './testCsv';
+
+const IDS = ['u1', 'has "quote"', 'a,b', 'two\nlines', "=cmd|' /C calc'!A0"];
+const neutral = (s: string): string => (/^[=+\-@\t\r]/.test(s) ? `'${s}` : s);
+
+function assignments(over: Partial<AssignmentInput> = {}): AssignmentInput {
+  return {
+    ids: IDS,
+    labels: Int32Array.from([1, 0, 1, 2, 0]),
+    coords: Float32Array.from([0.5, -1.5, 2, 3, -0.25, 0, 10.1, -7, 1e-3, 4]),
+    clusterLabels: ['Browsers', '=Buyers', 'Cart, abandoners'],
+    selection: null,
+    ...over,
+  };
+}
+
+describe('assignments', () => {
+  it('writes one row per sequence with coordinates and the cluster label', () => {
+    const { text, rows } = assignmentsCsv(assignments());
+    expect(rows).toBe(5);
+    const parsed = parseCsv(text);
+    expect(parsed[0]).toEqual([...ASSIGNMENT_COLUMNS]);
+    expect(parsed.slice(1)).toEqual([
+      ['u1', '1', '0.5', '-1.5', "'=Buyers"],
+      [IDS[1], '0', '2', '3', 'Browsers'],
+      [IDS[2], '1', '-0.25', '0', "'=Buyers"],
+      [IDS[3], '2', '10.1', '-7', 'Cart, abandoners'],
+      [neutral(IDS[4]), '0', '0.001', '4', 'Browsers'],
+    ]);
+  });
+
+  it('leaves x and y empty without a map', () => {
+    const parsed = parseCsv(assignmentsCsv(assignments({ coords: null })).text);
+    for (const row of parsed.slice(1)) expect([row[2], row[3]]).toEqual(['', '']);
+    const json = JSON.parse(assignmentsJson(assignments({ coords: null })).text);
+    for (const row of json.rows) expect([row.x, row.y]).toEqual([null, null]);
+  });
+
+  it('exports only the selection, in its order', () => {
+    const a = assignments({ selection: Int32Array.from([4, 1]) });
+    const { text, rows } = assignmentsCsv(a);
+    expect(rows).toBe(2);
+    expect(parseCsv(text).slice(1).map((r) => r[0])).toEqual([neutral(IDS[4]), IDS[1]]);
+    const json = JSON.parse(assignmentsJson(a).text);
+    expect(json.rows.map((r: { user_id: string }) => r.user_id)).toEqual([IDS[4], IDS[1]]);
+    expect(assignmentsCsv(assignments({ selection: new Int32Array(0) }))).toEqual({ text: 'user_id,cluster,x,y,label\r\n', rows: 0 });
+  });
+
+  it('rejects a selection outside the sequences and mismatched lengths', () => {
+    expect(() => assignmentsCsv(assignments({ selection: Int32Array.from([5]) }))).toThrow(RangeError);
+    expect(() => assignmentsCsv(assignments({ selection: Int32Array.from([-1]) }))).toThrow(RangeError);
+    expect(() => assignmentsCsv(assignments({ labels: new Int32Array(4) }))).toThrow(RangeError);
+    expect(() => assignmentsJson(assignments({ coords: new Float32Array(4) }))).toThrow(RangeError);
+  });
+
+  it('JSON parses back to the same rows, text unneutralised', () => {
+    const { text, rows } = assignmentsJson(assignments());
+    const doc = JSON.parse(text);
+    expect(rows).toBe(5);
+    expect(doc.columns).toEqual([...ASSIGNMENT_COLUMNS]);
+    expect(doc.rows[4]).toEqual({ user_id: IDS[4], cluster: 0, x: 0.001, y: 4, label: 'Browsers' });
+    expect(doc.rows[3]).toEqual({ user_id: 'two\nlines', cluster: 2, x: 10.1, y: -7, label: 'Cart, abandoners' });
+    const empty = JSON.parse(assignmentsJson(assignments({ selection: new Int32Array(0) })).text);
+    expect(empty.rows).toEqual([]);
+  });
+});
+
+describe('recommendations', () => {
+  // Items 0..3; each user gets the items whose index differs from theirs mod 4, best first.
+  const itemIds = ['i0', 'i,1', '-i2', 'i3'];
+  const itemTitles = ['Mug', 'Candle "red"', '', '@home'];
+  const perUser = (index: number): RankedItems => {
+    const items = [0, 1, 2, 3].filter((j) => j !== index % 4);
+    return { items: Int32Array.from(items), scores: Float64Array.from(items.map((j) => 1 - j / 10)) };
+  };
+  const input = (selection: Int32Array | null): RecommendationRowsInput => ({
+    ids: IDS,
+    labels: Int32Array.from([1, 0, 1, 2, 0]),
+    selection,
+    perUser,
+    itemIds,
+    itemTitles,
+    clusterLabels: ['A', 'B', 'C'],
+  });
+
+  it('writes one row per user and item, ranked from 1', () => {
+    const { text, rows } = recommendationsCsv(input(null));
+    expect(rows).toBe(15);
+    const parsed = parseCsv(text);
+    expect(parsed[0]).toEqual([...RECOMMENDATION_COLUMNS]);
+    expect(parsed.slice(1, 4)).toEqual([
+      ['u1', '1', 'B', '1', 'i,1', 'Candle "red"', '0.9'],
+      ['u1', '1', 'B', '2', "'-i2", '', '0.8'],
+      ['u1', '1', 'B', '3', 'i3', "'@home", '0.7'],
+    ]);
+    // The user's own item never shows up (perUser removes it).
+    expect(parsed.filter((r) => r[0] === IDS[1]).map((r) => r[4])).toEqual(['i0', "'-i2", 'i3']);
+  });
+
+  it('exports the selection only; JSON parses back', () => {
+    const { text, rows } = recommendationsJson(input(Int32Array.from([3])));
+    expect(rows).toBe(3);
+    const doc = JSON.parse(text);
+    expect(doc.columns).toEqual([...RECOMMENDATION_COLUMNS]);
+    expect(doc.rows).toEqual([
+      { user_id: 'two\nlines', cluster: 2, label: 'C', rank: 1, item_id: 'i0', title: 'Mug', score: 1 },
+      { user_id: 'two\nlines', cluster: 2, label: 'C', rank: 2, item_id: 'i,1', title: 'Candle "red"', score: 0.9 },
+      { user_id: 'two\nlines', cluster: 2, label: 'C', rank: 3, item_id: '-i2', title: '', score: 0.8 },
+    ]);
+    expect(recommendationsCsv(input(Int32Array.from([3]))).rows).toBe(3);
+  });
+});
+
+function group(size: number, over: Partial<GroupStats> = {}): GroupStats {
+  return {
+    size,
+    share: size / 10,
+    events: size * 3,
+    length: { mean: 3, median: 3, p90: 5 },
+    funnel: { viewers: size, carters: 0, buyers: 0, returners: 0, viewToCart: 0, cartToPurchase: null, viewToPurchase: 0 },
+    revenue: null,
+    orders: null,
+    aov: null,
+    revenuePerUser: null,
+    topCategories: [],
+    topBrands: [],
+    topItems: [],
+    ...over,
+  };
+}
+
+function profiles(): ClusterProfiles {
+  const c0: ClusterProfile = {
+    ...group(6, {
+      revenue: 120.5,
+      orders: 4,
+      aov: 30.125,
+      funnel: { viewers: 6, carters: 4, buyers: 2, returners: 0, viewToCart: 4 / 6, cartToPurchase: 0.5, viewToPurchase: 2 / 6 },
+      topCategories: [
+        { name: 'Kitchen', users: 5, share: 5 / 6, lift: 1.2 },
+        { name: 'Garden, outdoor', users: 2, share: 1 / 3, lift: NaN },
+      ],
+      topItems: [
+        { item: 3, id: 'SKU3', title: 'Red mug', users: 4, share: 4 / 6, lift: 1.5 },
+        { item: 7, id: '=SKU7', title: '', users: 2, share: 1 / 3, lift: 1 },
+      ],
+    }),
+    cluster: 0,
+    label: 'Buyers · Kitchen',
+    terms: [
+      { term: 'mug', score: 0.4 },
+      { term: 'red', score: 0.2 },
+    ],
+  };
+  const c1: ClusterProfile = { ...group(4), cluster: 1, label: '+Browsers', terms: [] };
+  return { k: 2, users: 10, hasPrice: true, hasTitles: true, hasCategories: true, hasBrands: false, termSource: 'titles', overall: group(10), clusters: [c0, c1] };
+}
+
+describe('profiles', () => {
+  it('CSV: one row per cluster, lists joined, unknown numbers empty', () => {
+    const { text, rows } = profilesCsv(profiles());
+    expect(rows).toBe(2);
+    const parsed = parseCsv(text);
+    expect(parsed[0]).toEqual([...PROFILE_COLUMNS]);
+    const row = Object.fromEntries(PROFILE_COLUMNS.map((c, j) => [c, parsed[1][j]]));
+    expect(row).toEqual({
+      cluster: '0',
+      label: 'Buyers · Kitchen',
+      size: '6',
+      share: '0.6',
+      events: '18',
+      mean_length: '3',
+      viewers: '6',
+      carters: '4',
+      buyers: '2',
+      view_to_cart: String(4 / 6),
+      cart_to_purchase: '0.5',
+      revenue: '120.5',
+      orders: '4',
+      aov: '30.125',
+      top_categories: 'Kitchen; Garden, outdoor',
+      top_items: 'Red mug; =SKU7',
+      terms: 'mug; red',
+    });
+    const second = Object.fromEntries(PROFILE_COLUMNS.map((c, j) => [c, parsed[2][j]]));
+    expect(second.label).toBe("'+Browsers");
+    expect([second.cart_to_purchase, second.revenue, second.orders, second.aov, second.top_items]).toEqual(['', '', '', '', '']);
+  });
+
+  it('JSON: the profiles under a header, parsing back; NaN as null', () => {
+    const p = profiles();
+    const { text, rows } = profilesJson(p, { file: 'log.csv', k: 2, generatedAt: '2026-11-28T03:00:00.000Z' });
+    expect(rows).toBe(2);
+    const doc = JSON.parse(text);
+    expect(doc.format).toBe('seqlens-profiles');
+    expect(doc.file).toBe('log.csv');
+    expect(doc.generatedAt).toBe('2026-11-28T03:00:00.000Z');
+    expect(doc.k).toBe(2);
+    expect(doc.clusters.map((c: ClusterProfile) => c.label)).toEqual(['Buyers · Kitchen', '+Browsers']);
+    expect(doc.clusters[0].topCategories[1].lift).toBeNull();
+    expect(doc.clusters[0].topItems[1].id).toBe('=SKU7');
+    expect(doc.overall.size).toBe(10);
+  });
+
+  it('JSON refuses profiles of another K', () => {
+    expect(() => profilesJson(profiles(), { file: 'x', k: 3, generatedAt: '' })).toThrow(RangeError);
+  });
+});

@@ -1,0 +1,208 @@
+// The downloadable tables: cluster assignments (with map coordinates), cluster profiles and
+// per-user recommendations, as CSV and JSON. Pure string building over the stages' outputs, so the
+// analysis worker and the CLI write byte-identical files.
+//
+// JSON shape of the row tables (assignments, recommendations):
+//   {"columns":["user_id",...],"rows":[
+//   {"user_id":"u1","cluster":0,...},
+//   ...
+//   ]}
+// i.e. the CSV's columns as the keys of one flat object per row (pandas: DataFrame(doc["rows"])),
+// one row per line so the file can be grepped and diffed. Numbers the CSV leaves empty (x, y without
+// a map; NaN) are null; text is written as is (JSON needs no formula neutralisation).
+// `rows` in every result counts data rows (CSV lines after the header; JSON objects in "rows";
+// for profiles, clusters).
+
+import type { ClusterProfiles } from '../profile/types';
+import type { RankedItems } from '../recommend/types';
+import { float32Number, toCsv } from './csv';
+
+export interface ExportResult {
+  text: string;
+  rows: number;
+}
+
+export interface AssignmentInput {
+  /** User (or session) id per sequence. */
+  ids: readonly string[];
+  /** Cluster per sequence. */
+  labels: Int32Array;
+  /** n x 2 map coordinates, row-major; null when no map was made. */
+  coords: Float32Array | null;
+  /** Label text per cluster number. */
+  clusterLabels: readonly string[];
+  /** Sequence indices to export, in this order; null = all, in sequence order. */
+  selection: Int32Array | null;
+}
+
+export const ASSIGNMENT_COLUMNS = ['user_id', 'cluster', 'x', 'y', 'label'] as const;
+
+export const PROFILE_COLUMNS = [
+  'cluster',
+  'label',
+  'size',
+  'share',
+  'events',
+  'mean_length',
+  'viewers',
+  'carters',
+  'buyers',
+  'view_to_cart',
+  'cart_to_purchase',
+  'revenue',
+  'orders',
+  'aov',
+  'top_categories',
+  'top_items',
+  'terms',
+] as const;
+
+export const RECOMMENDATION_COLUMNS = ['user_id', 'cluster', 'label', 'rank', 'item_id', 'title', 'score'] as const;
+
+export interface RecommendationRowsInput {
+  ids: readonly string[];
+  labels: Int32Array;
+  selection: Int32Array | null;
+  /** The user's ranked items (the cluster's list minus what the user has), best first. */
+  perUser: (index: number) => RankedItems;
+  /** Per table item: id, and title ('' when none). */
+  itemIds: readonly string[];
+  itemTitles: readonly string[];
+  clusterLabels: readonly string[];
+}
+
+type Cell = string | number | null;
+
+/** The rows to export: the selection (checked against n) or 0..n-1. */
+function* indices(n: number, selection: Int32Array | null): Generator<number> {
+  if (selection === null) {
+    for (let i = 0; i < n; i++) yield i;
+    return;
+  }
+  for (let s = 0; s < selection.length; s++) {
+    const i = selection[s];
+    if (i < 0 || i >= n) throw new RangeError(`selection holds index ${i}, outside the ${n} sequences`);
+    yield i;
+  }
+}
+
+function checkLengths(ids: readonly string[], labels: Int32Array, coords: Float32Array | null): void {
+  if (labels.length !== ids.length) throw new RangeError(`${ids.length} ids but ${labels.length} cluster labels`);
+  if (coords !== null && coords.length !== 2 * ids.length) throw new RangeError(`${ids.length} ids but ${coords.length / 2} map points`);
+}
+
+/** Label of cluster c; '' for a label outside the list (e.g. -1, a point left unclustered). */
+const labelOf = (labels: readonly string[], c: number): string => (c >= 0 && c < labels.length ? labels[c] : '');
+
+function* assignmentRows(a: AssignmentInput): Generator<Cell[]> {
+  checkLengths(a.ids, a.labels, a.coords);
+  for (const i of indices(a.ids.length, a.selection)) {
+    const c = a.labels[i];
+    const x = a.coords ? float32Number(a.coords[2 * i]) : null;
+    const y = a.coords ? float32Number(a.coords[2 * i + 1]) : null;
+    yield [a.ids[i], c, x, y, labelOf(a.clusterLabels, c)];
+  }
+}
+
+function* recommendationRows(r: RecommendationRowsInput): Generator<Cell[]> {
+  checkLengths(r.ids, r.labels, null);
+  for (const i of indices(r.ids.length, r.selection)) {
+    const c = r.labels[i];
+    const label = labelOf(r.clusterLabels, c);
+    const ranked = r.perUser(i);
+    for (let j = 0; j < ranked.items.length; j++) {
+      const item = ranked.items[j];
+      yield [r.ids[i], c, label, j + 1, r.itemIds[item], r.itemTitles[item] ?? '', ranked.scores[j]];
+    }
+  }
+}
+
+/** CSV text and its data-row count from a row generator. */
+function csvOf(header: readonly string[], rows: Iterable<Cell[]>): ExportResult {
+  let count = 0;
+  const counted = (function* () {
+    for (const row of rows) {
+      count++;
+      yield row;
+    }
+  })();
+  const text = toCsv(header, counted);
+  return { text, rows: count };
+}
+
+/** JSON numbers must be finite: NaN and ±Infinity become null (as JSON.stringify would, but explicitly). */
+const jsonCell = (v: Cell): Cell => (typeof v === 'number' && !Number.isFinite(v) ? null : v);
+
+/** The documented row-table JSON (see the top of this file). */
+function jsonOf(columns: readonly string[], rows: Iterable<Cell[]>): ExportResult {
+  const parts: string[] = [];
+  for (const row of rows) {
+    const obj: Record<string, Cell> = {};
+    for (let j = 0; j < columns.length; j++) obj[columns[j]] = jsonCell(row[j]);
+    parts.push(JSON.stringify(obj));
+  }
+  const head = `{"columns":${JSON.stringify(columns)},"rows":[`;
+  const text = parts.length === 0 ? `${head}]}\n` : `${head}\n${parts.join(',\n')}\n]}\n`;
+  return { text, rows: parts.length };
+}
+
+/** assignments.csv: `user_id,cluster,x,y,label`; x and y empty when there is no map. */
+export function assignmentsCsv(a: AssignmentInput): ExportResult {
+  return csvOf(ASSIGNMENT_COLUMNS, assignmentRows(a));
+}
+
+/** assignments.json: {"columns": [...ASSIGNMENT_COLUMNS], "rows": [{user_id, cluster, x, y, label}]}; x, y null without a map. */
+export function assignmentsJson(a: AssignmentInput): ExportResult {
+  return jsonOf(ASSIGNMENT_COLUMNS, assignmentRows(a));
+}
+
+/** recommendations.csv: one row per (user, recommended item), rank 1 = best. */
+export function recommendationsCsv(r: RecommendationRowsInput): ExportResult {
+  return csvOf(RECOMMENDATION_COLUMNS, recommendationRows(r));
+}
+
+/** recommendations.json: {"columns": [...RECOMMENDATION_COLUMNS], "rows": [{user_id, cluster, label, rank, item_id, title, score}]}. */
+export function recommendationsJson(r: RecommendationRowsInput): ExportResult {
+  return jsonOf(RECOMMENDATION_COLUMNS, recommendationRows(r));
+}
+
+export const PROFILES_FORMAT = 'seqlens-profiles';
+
+/**
+ * profiles.json: the whole ClusterProfiles object (overall stats, every cluster with its funnel,
+ * top categories/brands/items and terms) under a small header:
+ *   {format: "seqlens-profiles", version: 1, file, generatedAt, k, users, hasPrice, ..., overall, clusters}
+ * Pretty-printed: it is small (one entry per cluster) and read by people. rows = clusters.
+ */
+export function profilesJson(p: ClusterProfiles, meta: { file: string; k: number; generatedAt: string }): ExportResult {
+  if (meta.k !== p.k) throw new RangeError(`profiles are for K = ${p.k}, not K = ${meta.k}`);
+  const doc = { format: PROFILES_FORMAT, version: 1, file: meta.file, generatedAt: meta.generatedAt, ...p };
+  return { text: JSON.stringify(doc, (_key, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2) + '\n', rows: p.clusters.length };
+}
+
+/** Names in a list cell, separated by '; ' (a comma would need quoting in every cell). */
+const list = (names: readonly string[]): string => names.join('; ');
+
+/** profiles.csv: one row per cluster (PROFILE_COLUMNS); lists are '; '-separated, best first; unknown numbers (no prices, no one at the previous funnel step) are empty. */
+export function profilesCsv(p: ClusterProfiles): ExportResult {
+  const rows = p.clusters.map((c): Cell[] => [
+    c.cluster,
+    c.label,
+    c.size,
+    c.share,
+    c.events,
+    c.length.mean,
+    c.funnel.viewers,
+    c.funnel.carters,
+    c.funnel.buyers,
+    c.funnel.viewToCart,
+    c.funnel.cartToPurchase,
+    c.revenue,
+    c.orders,
+    c.aov,
+    list(c.topCategories.map((x) => x.name)),
+    list(c.topItems.map((x) => x.title || x.id)),
+    list(c.terms.map((x) => x.term)),
+  ]);
+  return csvOf(PROFILE_COLUMNS, rows);
+}
