@@ -16,6 +16,14 @@ import { useGcn } from './useGcn';
 import { useAnalysis } from './useAnalysis';
 import { useClusters } from './useClusters';
 import { useEncoder } from './useEncoder';
+import { useProjection } from './useProjection';
+import { MapPanel } from './map/MapPanel';
+import { useMapView } from './map/useMapView';
+import { ProfilesPanel } from './insights/ProfilesPanel';
+import { ExportPanel } from './insights/ExportPanel';
+import { useInsights } from './insights/useInsights';
+import { StatePanel } from './state/StatePanel';
+import { useStateFile } from './state/useStateFile';
 
 export function App({ client }: { client: AnalysisClient }) {
   const analysis = useAnalysis(client);
@@ -33,6 +41,36 @@ export function App({ client }: { client: AnalysisClient }) {
       }
     : { vectors: encoded, pending: encoder.job.state === 'running', which: 'encoder' as const };
   const clusters = useClusters(client, source, running !== null);
+
+  // The map, profiles and exports are made from the finished sweep on screen (not a stale one).
+  const sweep = clusters.job.state === 'done' && !clusters.stale ? clusters.job.result : null;
+  const sweepPending = running !== null || source.pending || clusters.job.state === 'running' || clusters.job.state === 'waiting';
+  const projection = useProjection(client, sweep, sweepPending);
+  const view = useMapView();
+  const mapSweep = projection.resultFor;
+  const entryIndex = mapSweep && clusters.k !== null ? mapSweep.entries.findIndex((e) => e.k === clusters.k) : -1;
+  const labels = mapSweep && entryIndex >= 0 ? mapSweep.labels[entryIndex] : null;
+  const insights = useInsights(client, sweep, sweep ? clusters.k : null, sweep !== null);
+  const stateFile = useStateFile({ report, regroup: analysis.regroup, encoder, gcn, clusters, projection, view });
+  const [restoreCount, setRestoreCount] = useState(0);
+  const restoring = stateFile.pending;
+  // A restore may change the sequence options: the panel starts over from the report's.
+  useEffect(() => {
+    if (restoring) setRestoreCount((c) => c + 1);
+  }, [restoring]);
+
+  // A new sweep makes the old selection and hidden clusters meaningless.
+  // (A restore brings its own, once the sweep of its settings is on screen.)
+  const { setSelection, setHidden, setFocus } = view;
+  const lastSweep = useRef<object | null>(null);
+  useEffect(() => {
+    if (!sweep || sweep === lastSweep.current) return;
+    lastSweep.current = sweep;
+    if (restoring) return;
+    setSelection(null);
+    setHidden([]);
+    setFocus(null);
+  }, [sweep, restoring, setSelection, setHidden, setFocus]);
 
   // The first screen shows the demo, so there is something to look at before choosing a file.
   const demoRequested = useRef(false);
@@ -74,7 +112,7 @@ export function App({ client }: { client: AnalysisClient }) {
           />
         )}
         {report && (
-          <SequenceOptionsPanel key={generation} initial={report.options} disabled={busy} onChange={analysis.regroup} />
+          <SequenceOptionsPanel key={`${generation}-${restoreCount}`} initial={report.options} disabled={busy} onChange={analysis.regroup} />
         )}
         {report ? (
           <>
@@ -82,6 +120,17 @@ export function App({ client }: { client: AnalysisClient }) {
             <EncoderPanel encoder={encoder} sequences={report.sequences.count} />
             <GcnPanel gcn={gcn} hasVectors={encoder.job.result !== null} />
             <ClusterPanel clusters={clusters} hasVectors={source.vectors !== null} />
+            <MapPanel
+              projection={projection}
+              labels={labels}
+              k={labels ? clusters.k : null}
+              clusterLabels={insights.profiles && insights.k === clusters.k ? insights.profiles.clusters.map((c) => c.label) : null}
+              view={view}
+              client={client}
+            />
+            <ProfilesPanel insights={insights} />
+            <ExportPanel client={client} k={sweep ? clusters.k : null} selection={view.selection} ready={sweep !== null && projection.state === 'done' && !projection.stale} />
+            <StatePanel state={stateFile} canSave={report !== null} />
           </>
         ) : (
           !busy && !error && <p className="empty-state">Open a log file to see its summary.</p>

@@ -7,6 +7,7 @@ import * as Comlink from 'comlink';
 import { analyzeStream, regroup as regroupAnalysis, type Analysis, type CancelToken } from '../pipeline/analyze';
 import { ClusteringCancelledError, ClusteringInputError } from '../pipeline/cluster';
 import { buildGraph } from '../pipeline/graph/build';
+import { ProjectionCancelledError, ProjectionInputError } from '../pipeline/project';
 import { nnz } from '../pipeline/graph/csr';
 import { GraphOptionsError } from '../pipeline/graph/options';
 import { embedItemTexts, GcnError, itemVectorsByItem, normalizeRows, projectFeatures, resolveGcnOptions, trainGcn } from '../pipeline/gcn';
@@ -17,6 +18,7 @@ import { installModel, listModels, modelSpec, removeModel } from './catalog';
 import { PersistentEmbeddingCache } from './embeddingStore';
 import { getEmbedder } from './encoderRuntime';
 import { runSweepJob } from './clusterJob';
+import { SweptClusters } from './mapJob';
 import { openWorkerGpu } from './gpuRuntime';
 import { FEATURIZER_ID } from './manifest';
 import {
@@ -35,6 +37,9 @@ import {
   type GcnRequest,
   type GcnResultWire,
   type ProgressCallback,
+  type ProjectProgressCallback,
+  type ProjectRequest,
+  type ProjectResult,
   type VectorProbe,
   type WireError,
 } from './protocol';
@@ -98,6 +103,8 @@ function toWire(e: unknown, what = 'analysing'): WireError {
   if (e instanceof ClusteringInputError) return { message: e.message, code: 'cluster-input' };
   if (e instanceof GcnError) return { message: e.message, code: e.code === 'cancelled' ? 'cancelled' : 'gcn-input' };
   if (e instanceof GraphOptionsError) return { message: e.message, code: 'gcn-input' };
+  if (e instanceof ProjectionCancelledError) return { message: 'The map was cancelled.', code: 'cancelled' };
+  if (e instanceof ProjectionInputError) return { message: e.message, code: 'project-input' };
   const message = e instanceof Error ? e.message : String(e);
   return { message: `Unexpected error while ${what}: ${message}`, code: 'internal' };
 }
@@ -230,6 +237,8 @@ let clustering: { token: CancelToken; finished: Promise<unknown> } | null = null
 
 function stopCluster(): void {
   if (clustering) clustering.token.cancelled = true;
+  // The map is made from the sweep: whatever replaces the sweep replaces the map too.
+  stopProject();
 }
 
 async function cluster(req: ClusterRequest, onProgress: ClusterProgressCallback): Promise<ClusterResult> {
@@ -266,6 +275,17 @@ async function cluster(req: ClusterRequest, onProgress: ClusterProgressCallback)
     });
     // Vectors replaced (a new encode, file or regroup) while it ran: these clusters are for sequences no longer on screen.
     if (token.cancelled || encoded !== vectors || (graph && trained !== graph)) throw new ClusteringCancelledError();
+    // The worker keeps its own copy of the labels for profiles, recommendations and exports.
+    swept = new SweptClusters(
+      vectors.analysis,
+      data.vectors,
+      data.n,
+      data.d,
+      result,
+      result.labels.map((l) => l.slice()),
+      graph ? { users: graph.users, items: graph.items, dims: graph.d } : null,
+      kept?.name ?? 'log',
+    );
     // The labels move to the page without a copy (each buffer once: transfer refuses duplicates).
     return Comlink.transfer(result, [...new Set(result.labels.map((l) => l.buffer as ArrayBuffer))]);
   } catch (e) {
@@ -280,7 +300,16 @@ async function cluster(req: ClusterRequest, onProgress: ClusterProgressCallback)
 // ---- graph network ----
 
 /** The last finished training: L2-normalised sequence vectors, for the sweep, and the encode they came from. */
-let trained: { from: Encoded; vectors: Float32Array; d: number; layers: number; epochs: number } | null = null;
+let trained: {
+  from: Encoded;
+  vectors: Float32Array;
+  d: number;
+  layers: number;
+  epochs: number;
+  /** Raw (not normalised) user and item vectors: what recommendations score with. */
+  users: Float32Array;
+  items: Float32Array;
+} | null = null;
 let training: { cancel: CancelToken; stop: { requested: boolean }; finished: Promise<unknown> } | null = null;
 
 function stopGcn(): void {
@@ -320,7 +349,7 @@ async function gcn(req: GcnRequest, onProgress: GcnProgressCallback): Promise<Gc
     });
     if (cancel.cancelled || encoded !== from) throw new GcnError('Training the graph network was cancelled.', 'cancelled');
     const users = r.z.subarray(0, g.users * o.hidden);
-    trained = { from, vectors: normalizeRows(users, o.hidden), d: o.hidden, layers: o.layers, epochs: r.epochs };
+    trained = { from, vectors: normalizeRows(users, o.hidden), d: o.hidden, layers: o.layers, epochs: r.epochs, users, items: r.z.subarray(g.users * o.hidden) };
     return {
       report: { device: 'cpu', epochs: r.epochs, loss: r.loss, nodes: g.nodes, edges: graph.edges },
       graph,
@@ -339,6 +368,56 @@ async function gcn(req: GcnRequest, onProgress: GcnProgressCallback): Promise<Gc
     finish();
     if (training?.cancel === cancel) training = null;
     releaseProxy(onProgress);
+  }
+}
+
+// ---- map, profiles, recommendations, export ----
+
+/** The last finished sweep and what is made of it; replaced by the next sweep. */
+let swept: SweptClusters | null = null;
+let projecting: { token: CancelToken; finished: Promise<unknown> } | null = null;
+
+function stopProject(): void {
+  if (projecting) projecting.token.cancelled = true;
+}
+
+/** The sweep on screen, or a message saying what to do first. */
+function currentSweep(): SweptClusters {
+  if (!swept || swept.analysis !== kept?.analysis) {
+    throw { message: 'Cluster the sequences first: the map and profiles are made from the clusters.', code: 'project-input' } satisfies WireError;
+  }
+  return swept;
+}
+
+async function project(req: ProjectRequest, onProgress: ProjectProgressCallback): Promise<ProjectResult> {
+  stopProject();
+  const previous = projecting;
+  const token: CancelToken = { cancelled: false };
+  let finish!: () => void;
+  projecting = { token, finished: new Promise<void>((r) => (finish = r)) };
+  const progress: ProjectProgressCallback = (p) => void Promise.resolve(onProgress(p)).catch(() => {});
+  try {
+    await previous?.finished;
+    if (token.cancelled) throw { message: 'The map was cancelled.', code: 'cancelled' } satisfies WireError;
+    const sweep = currentSweep();
+    const result = await sweep.project(req, progress, token);
+    if (token.cancelled || swept !== sweep) throw { message: 'The map was cancelled.', code: 'cancelled' } satisfies WireError;
+    return Comlink.transfer(result, [result.coords.buffer as ArrayBuffer]);
+  } catch (e) {
+    throw toWire(e, 'laying out the map');
+  } finally {
+    finish();
+    if (projecting?.token === token) projecting = null;
+    releaseProxy(onProgress);
+  }
+}
+
+/** Runs a quick request on the sweep on screen, with errors turned into wire errors. */
+function onSweep<T>(what: string, f: (sweep: SweptClusters) => T): T {
+  try {
+    return f(currentSweep());
+  } catch (e) {
+    throw toWire(e, what);
   }
 }
 
@@ -447,6 +526,33 @@ const api: AnalysisWorkerApi = {
 
   cancelGcn() {
     stopGcn();
+  },
+
+  project,
+
+  cancelProject() {
+    stopProject();
+  },
+
+  async mapData() {
+    // Copied, not transferred: the worker keeps the attributes for later calls.
+    return onSweep('reading the map data', (s) => s.mapData());
+  },
+
+  async profiles(k) {
+    return onSweep('profiling the clusters', (s) => s.profiles(k));
+  },
+
+  async recommendations(k, perCluster) {
+    return onSweep('recommending', (s) => s.recommendations(k, perCluster));
+  },
+
+  async userDetails(index, k) {
+    return onSweep("reading the user's events", (s) => s.userDetails(index, k));
+  },
+
+  async exportData(req) {
+    return onSweep('exporting', (s) => s.exportData(req));
   },
 };
 

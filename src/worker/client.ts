@@ -1,6 +1,7 @@
 // The page's handle on the analysis worker: turns wire errors back into real errors and makes a
 // crashed worker fail pending calls instead of leaving them hanging.
 import * as Comlink from 'comlink';
+import type { ClusterProfiles } from '../pipeline/profile/types';
 import type { AnalysisReport, Detection, Progress, RoleMapping, SequenceOptions } from '../pipeline/types';
 import {
   isWireError,
@@ -19,6 +20,14 @@ import {
   type GcnRequest,
   type GcnResultWire,
   type ModelCatalog,
+  type ExportFile,
+  type ExportRequest,
+  type MapData,
+  type ProjectProgressWire,
+  type ProjectRequest,
+  type ProjectResult,
+  type RecommendationsWire,
+  type UserDetails,
   type RemapTarget,
   type WireError,
 } from './protocol';
@@ -64,6 +73,13 @@ export interface AnalysisClient {
   trainGcn(req: GcnRequest, onProgress: (p: GcnProgressWire) => void): Promise<GcnResultWire>;
   stopGcn(): Promise<void>;
   cancelGcn(): Promise<void>;
+  project(req: ProjectRequest, onProgress: (p: ProjectProgressWire) => void): Promise<ProjectResult>;
+  cancelProject(): Promise<void>;
+  mapData(): Promise<MapData>;
+  profiles(k: number): Promise<ClusterProfiles>;
+  recommendations(k: number, perCluster: number): Promise<RecommendationsWire>;
+  userDetails(index: number, k: number): Promise<UserDetails>;
+  exportData(req: ExportRequest): Promise<ExportFile>;
 }
 
 export function createAnalysisClient(): AnalysisClient {
@@ -110,6 +126,13 @@ export function createAnalysisClient(): AnalysisClient {
     trainGcn: (req, onProgress) => call(() => remote.trainGcn(req, Comlink.proxy(onProgress))),
     stopGcn: () => call(() => remote.stopGcn()),
     cancelGcn: () => call(() => remote.cancelGcn()),
+    project: (req, onProgress) => call(() => remote.project(req, Comlink.proxy(onProgress))),
+    cancelProject: () => call(() => remote.cancelProject()),
+    mapData: () => call(() => remote.mapData()),
+    profiles: (k) => call(() => remote.profiles(k)),
+    recommendations: (k, perCluster) => call(() => remote.recommendations(k, perCluster)),
+    userDetails: (index, k) => call(() => remote.userDetails(index, k)),
+    exportData: (req) => call(() => remote.exportData(req)),
   };
 }
 

@@ -11,7 +11,7 @@ import type {
 } from '../pipeline/types';
 import type { ModelDtype } from '../pipeline/encode/modelFiles';
 
-export type ErrorCode = LogError['code'] | EncoderErrorCode | 'cluster-input' | 'gcn-input' | 'internal';
+export type ErrorCode = LogError['code'] | EncoderErrorCode | 'cluster-input' | 'gcn-input' | 'project-input' | 'internal';
 
 export interface WireError {
   message: string;
@@ -74,6 +74,19 @@ export interface AnalysisWorkerApi {
   stopGcn(): void;
   /** Abandons the training: no vectors come of it. */
   cancelGcn(): void;
+
+  /** Lays out the vectors of the last finished sweep in 2-D (UMAP); a new sweep, encode, file or projection cancels it. */
+  project(req: ProjectRequest, onProgress: ProjectProgressCallback): Promise<ProjectResult>;
+  cancelProject(): void;
+  /** Ids and attributes of every point of the last finished sweep. */
+  mapData(): Promise<MapData>;
+  /** Profiles of the clusters of K (from the last finished sweep). */
+  profiles(k: number): Promise<import('../pipeline/profile/types').ClusterProfiles>;
+  recommendations(k: number, perCluster: number): Promise<RecommendationsWire>;
+  /** One point's timeline and recommendations for the clustering with K. */
+  userDetails(index: number, k: number): Promise<UserDetails>;
+  /** A file to download, made from the last sweep, projection and profiles. */
+  exportData(req: ExportRequest): Promise<ExportFile>;
 }
 
 // ---- graph network ----
@@ -316,4 +329,92 @@ export function isWireError(value: unknown): value is WireError {
     typeof (value as WireError).message === 'string' &&
     typeof (value as WireError).code === 'string'
   );
+}
+
+// ---- map, profiles, recommendations, export ----
+
+export interface ProjectRequest {
+  /** Seed of UMAP (default 0): the same seed and vectors give the same map. */
+  seed?: number;
+  nNeighbors?: number;
+  minDist?: number;
+}
+
+export interface ProjectProgressWire {
+  stage: 'knn' | 'graph' | 'layout' | 'trust';
+  /** NN-descent iteration or SGD epoch (see UmapProgress). */
+  epoch: number;
+  /** Whole projection, 0..1. */
+  overall: number;
+}
+
+export type ProjectProgressCallback = (p: ProjectProgressWire) => void;
+
+export interface ProjectResult {
+  /** n x 2, row-major, same order as the sweep's labels. */
+  coords: Float32Array;
+  n: number;
+  /** The vectors that were laid out: those the sweep clustered. */
+  source: ClusterResult['source'];
+  /** Trustworthiness (15 neighbours) of the layout against those vectors; sampled above exactMax points. */
+  trustworthiness: { value: number; exact: boolean; sampleSize: number; standardError: number };
+  nNeighbors: number;
+  nEpochs: number;
+  seed: number;
+  seconds: number;
+  timings: { knnMs: number; graphMs: number; layoutMs: number; trustMs: number };
+  warnings: string[];
+}
+
+/** What the page needs to draw, colour and describe every point; arrays are per sequence (point). */
+export interface MapData {
+  n: number;
+  /** User (or session) id of each point, as in the file. */
+  ids: string[];
+  attributes: import('../pipeline/profile/types').UserAttributes;
+  typeNames: string[];
+  countries: string[];
+  /** Per item: its title, else its id (for tooltips of the last events). */
+  itemLabels: string[];
+  hasPrice: boolean;
+  hasTime: boolean;
+  hasCountry: boolean;
+}
+
+export interface RecommendedItemWire {
+  id: string;
+  title: string;
+  score: number;
+}
+
+export interface RecommendationsWire {
+  k: number;
+  method: 'gcn+behaviour' | 'behaviour';
+  /** Per cluster, its top items. */
+  clusters: RecommendedItemWire[][];
+}
+
+export interface UserDetails {
+  timeline: import('../pipeline/profile/types').Timeline;
+  cluster: number;
+  /** The cluster's recommendations minus what the user already has. */
+  recommendations: RecommendedItemWire[];
+}
+
+export type ExportWhat = 'assignments' | 'profiles' | 'recommendations';
+export type ExportFormat = 'csv' | 'json';
+
+export interface ExportRequest {
+  what: ExportWhat;
+  format: ExportFormat;
+  k: number;
+  /** Points (sequence indices) to export; null = everybody. */
+  selection: Int32Array | null;
+}
+
+export interface ExportFile {
+  name: string;
+  mime: string;
+  text: string;
+  rows: number;
 }

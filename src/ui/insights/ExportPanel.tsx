@@ -1,0 +1,141 @@
+// Downloads of the analysis: cluster assignments (with map coordinates), profiles or
+// recommendations, as CSV or JSON, for everybody or the points selected on the map. The worker
+// writes the text (CSV cells that a spreadsheet would run as formulas are neutralised there); the
+// page only saves it.
+import { useId, useState } from 'react';
+import { AnalysisError, type AnalysisClient } from '../../worker/client';
+import type { ExportFormat, ExportWhat } from '../../worker/protocol';
+import { formatInt } from '../format';
+
+const WHAT: { value: ExportWhat; label: string; hint: string }[] = [
+  { value: 'assignments', label: 'Assignments', hint: 'one row per sequence: id, cluster, map position, cluster label' },
+  { value: 'profiles', label: 'Profiles', hint: 'one row per cluster: size, funnel, spend, top names' },
+  { value: 'recommendations', label: 'Recommendations', hint: 'per cluster its recommended items' },
+];
+
+type Scope = 'all' | 'selection';
+
+interface Props {
+  client: AnalysisClient;
+  k: number | null;
+  /** Points selected on the map (sequence indices), or null when nothing is selected. */
+  selection: Int32Array | null;
+  /** Whether there is a finished, current clustering to export. */
+  ready: boolean;
+}
+
+type Status = { state: 'idle' } | { state: 'saving' } | { state: 'saved'; name: string; rows: number } | { state: 'error'; message: string };
+
+/** Saves text as a file through a temporary link; the object URL is let go once the click has been handled. */
+function saveText(name: string, mime: string, text: string): void {
+  const url = URL.createObjectURL(new Blob([text], { type: mime }));
+  const link = document.createElement('a');
+  link.href = url;
+  link.download = name;
+  link.rel = 'noopener';
+  link.style.display = 'none';
+  document.body.appendChild(link);
+  link.click();
+  link.remove();
+  // Revoking at once can cancel the download in some browsers; a tick later it has started.
+  setTimeout(() => URL.revokeObjectURL(url), 0);
+}
+
+export function ExportPanel({ client, k, selection, ready }: Props) {
+  const [what, setWhat] = useState<ExportWhat>('assignments');
+  const [format, setFormat] = useState<ExportFormat>('csv');
+  const [scopeChoice, setScope] = useState<Scope>('all');
+  const [status, setStatus] = useState<Status>({ state: 'idle' });
+  const formatName = useId();
+  const scopeName = useId();
+  const whatId = useId();
+
+  const hasSelection = selection !== null && selection.length > 0;
+  const scope: Scope = hasSelection ? scopeChoice : 'all';
+  const canSave = ready && k !== null && status.state !== 'saving';
+
+  async function download() {
+    if (k === null) return;
+    setStatus({ state: 'saving' });
+    try {
+      const file = await client.exportData({ what, format, k, selection: scope === 'selection' ? selection : null });
+      saveText(file.name, file.mime, file.text);
+      setStatus({ state: 'saved', name: file.name, rows: file.rows });
+    } catch (e) {
+      const message = e instanceof AnalysisError || e instanceof Error ? e.message : String(e);
+      setStatus({ state: 'error', message });
+    }
+  }
+
+  return (
+    <section className="panel export" aria-labelledby="export-heading" data-testid="export" data-ready={ready ? 'true' : 'false'}>
+      <h2 id="export-heading">Export</h2>
+      <form
+        className="options-form export-form"
+        onSubmit={(event) => {
+          event.preventDefault();
+          if (canSave) void download();
+        }}
+      >
+        <div className="field">
+          <label htmlFor={whatId}>What</label>
+          <select id={whatId} data-testid="export-what" value={what} onChange={(e) => setWhat(e.currentTarget.value as ExportWhat)}>
+            {WHAT.map((w) => (
+              <option key={w.value} value={w.value}>
+                {w.label}
+              </option>
+            ))}
+          </select>
+          <span className="hint">{WHAT.find((w) => w.value === what)!.hint}</span>
+        </div>
+        <fieldset className="export-choice">
+          <legend>Format</legend>
+          {(['csv', 'json'] as const).map((f) => (
+            <label key={f} className="radio">
+              <input type="radio" name={formatName} value={f} data-testid={`export-format-${f}`} checked={format === f} onChange={() => setFormat(f)} />
+              {f.toUpperCase()}
+            </label>
+          ))}
+        </fieldset>
+        <fieldset className="export-choice">
+          <legend>Rows</legend>
+          <label className="radio">
+            <input type="radio" name={scopeName} value="all" data-testid="export-scope-all" checked={scope === 'all'} onChange={() => setScope('all')} />
+            Everything
+          </label>
+          <label className="radio">
+            <input
+              type="radio"
+              name={scopeName}
+              value="selection"
+              data-testid="export-scope-selection"
+              checked={scope === 'selection'}
+              disabled={!hasSelection}
+              onChange={() => setScope('selection')}
+            />
+            The selection{hasSelection ? ` (${formatInt(selection.length)} ${selection.length === 1 ? 'point' : 'points'})` : ''}
+          </label>
+          <span className="hint">
+            {!hasSelection ? 'Select points on the map to export only those.' : ''}
+          </span>
+        </fieldset>
+        <div className="field export-action">
+          <button type="submit" data-testid="export-download" disabled={!canSave}>
+            {status.state === 'saving' ? 'Preparing…' : 'Download'}
+          </button>
+          {!ready && <span className="hint">The export follows the clusters.</span>}
+        </div>
+      </form>
+      {status.state === 'saved' && (
+        <p className="status" role="status" data-testid="export-status" data-name={status.name} data-rows={status.rows}>
+          Saved {status.name} ({formatInt(status.rows)} {status.rows === 1 ? 'row' : 'rows'})
+        </p>
+      )}
+      {status.state === 'error' && (
+        <p className="alert" role="alert" data-testid="export-error">
+          The export failed: {status.message}
+        </p>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,338 @@
+// What each cluster of shoppers did, one card per cluster, and two clusters side by side. Every
+// string from the file (ids, titles, categories, labels) is rendered as React text, never as HTML:
+// a log is untrusted input.
+import { useId, useState } from 'react';
+import type { ClusterProfile, ClusterProfiles, Funnel, RankedItem, RankedName } from '../../pipeline/profile/types';
+import type { RecommendationsWire, RecommendedItemWire } from '../../worker/protocol';
+import { clusterColor } from '../chartTheme';
+import { formatInt, formatPercent } from '../format';
+import { comparisonRows } from './comparison';
+import { formatAmount, formatLength, formatLift, formatRate } from './insightFormat';
+import type { InsightsState } from './useInsights';
+
+/** Entries shown of each ranked list on a card (the worker may send more). */
+const LIST_LENGTH = 5;
+
+export function ProfilesPanel({ insights }: { insights: InsightsState }) {
+  const { profiles, recommendations, loading, error, stale } = insights;
+  return (
+    <section
+      className="panel insights"
+      aria-labelledby="insights-heading"
+      data-testid="insights"
+      data-k={profiles?.k ?? ''}
+      data-users={profiles?.users ?? ''}
+      data-loading={loading ? 'true' : 'false'}
+      data-stale={stale ? 'true' : 'false'}
+    >
+      <h2 id="insights-heading">Cluster profiles</h2>
+      <p className="hint">
+        What the sequences of each cluster did: their funnel, length, spend and what they looked at most. Lift compares a
+        cluster&rsquo;s share with everybody&rsquo;s (×2.0: twice as common here).
+      </p>
+      {error && (
+        <div role="alert" className="alert" data-testid="insights-error" data-code={error.code}>
+          <div>
+            <p className="alert-title">The profiles could not be made</p>
+            <p>{error.message}</p>
+          </div>
+        </div>
+      )}
+      {!profiles && loading && (
+        <p className="status" role="status" data-testid="insights-loading">
+          Profiling the clusters…
+        </p>
+      )}
+      {!profiles && !loading && !error && (
+        <p className="hint" data-testid="insights-waiting">
+          The profiles follow the clusters.
+        </p>
+      )}
+      {profiles && stale && (
+        <p className="hint" data-testid="insights-stale">
+          {loading ? 'Updating the profiles for the clusters on screen…' : 'These profiles belong to the previous clusters.'}
+        </p>
+      )}
+      {profiles && (
+        <div className={`insights-body${stale ? ' stale' : ''}`} aria-busy={stale}>
+          <Overview profiles={profiles} method={recommendations?.method ?? null} />
+          <div className="profile-grid">
+            {profiles.clusters.map((c) => (
+              <ProfileCard
+                key={`${profiles.k}-${c.cluster}`}
+                profile={c}
+                profiles={profiles}
+                recommended={recommendations && recommendations.k === profiles.k ? (recommendations.clusters[c.cluster] ?? []) : null}
+              />
+            ))}
+          </div>
+          {profiles.clusters.length >= 2 && <Comparison key={profiles.k} profiles={profiles} />}
+        </div>
+      )}
+    </section>
+  );
+}
+
+function Overview({ profiles, method }: { profiles: ClusterProfiles; method: RecommendationsWire['method'] | null }) {
+  const o = profiles.overall;
+  return (
+    <p className="profile-overview" data-testid="insights-overview">
+      {formatInt(profiles.users)} sequences in {profiles.clusters.length} clusters (K = {profiles.k}); overall{' '}
+      {formatRate(o.funnel.viewToPurchase ?? (o.size > 0 ? o.funnel.buyers / o.size : null))}{' '}
+      {o.funnel.viewToPurchase !== null ? 'of viewers bought' : 'bought'}
+      {profiles.hasPrice && <>, revenue {formatAmount(o.revenue)}, average order {formatAmount(o.aov)}</>}.
+      {method && (
+        <span className="hint">
+          {' '}
+          Recommendations: {method === 'gcn+behaviour' ? 'graph network item vectors and what the cluster did' : 'what the cluster did'}.
+        </span>
+      )}
+    </p>
+  );
+}
+
+function ProfileCard({ profile: c, profiles, recommended }: { profile: ClusterProfile; profiles: ClusterProfiles; recommended: RecommendedItemWire[] | null }) {
+  const headingId = useId();
+  return (
+    <article
+      className="profile-card"
+      aria-labelledby={headingId}
+      data-testid="profile-card"
+      data-cluster={c.cluster}
+      data-size={c.size}
+      style={{ borderTopColor: clusterColor(c.cluster) }}
+    >
+      <h3 id={headingId}>
+        <span className="swatch" style={{ background: clusterColor(c.cluster) }} aria-hidden="true" /> Cluster {c.cluster}
+        <span className="profile-label" data-testid="profile-label">
+          {c.label}
+        </span>
+      </h3>
+      <p className="profile-size" data-testid="profile-size">
+        {formatInt(c.size)} sequences · {formatPercent(c.share)} of all
+      </p>
+
+      <FunnelBars funnel={c.funnel} size={c.size} overall={profiles.overall.funnel} />
+
+      <dl className="profile-facts">
+        <dt>Events per sequence</dt>
+        <dd data-testid="profile-length">
+          mean {formatLength(c.length.mean)}, median {formatLength(c.length.median)}
+        </dd>
+        {profiles.hasPrice && (
+          <>
+            <dt>Revenue</dt>
+            <dd data-testid="profile-revenue">
+              {formatAmount(c.revenue)}
+              {c.revenuePerUser !== null && <span className="hint"> ({formatAmount(c.revenuePerUser)} per sequence)</span>}
+            </dd>
+            <dt>Average order</dt>
+            <dd data-testid="profile-aov">
+              {formatAmount(c.aov)}
+              {c.orders !== null && <span className="hint"> over {formatInt(c.orders)} orders</span>}
+            </dd>
+          </>
+        )}
+      </dl>
+
+      {profiles.hasCategories && <NameList title="Top categories" names={c.topCategories} testId="profile-categories" />}
+      {profiles.hasBrands && <NameList title="Top brands" names={c.topBrands} testId="profile-brands" />}
+      <ItemList items={c.topItems} />
+      {c.terms.length > 0 && (
+        <div className="profile-list">
+          <h4>Distinguishing terms{profiles.termSource === 'categories' ? ' (of category and brand names)' : ''}</h4>
+          <p className="profile-terms" data-testid="profile-terms">
+            {c.terms.slice(0, 8).map((t, i) => (
+              <span key={i} className="chip" title={`score ${t.score.toFixed(3)}`}>
+                {t.term}
+              </span>
+            ))}
+          </p>
+        </div>
+      )}
+      {recommended && (
+        <div className="profile-list">
+          <h4>Recommended items</h4>
+          {recommended.length === 0 ? (
+            <p className="hint">No items to recommend.</p>
+          ) : (
+            <ol className="profile-recommendations" data-testid="profile-recommendations">
+              {recommended.slice(0, 10).map((r, i) => (
+                <li key={i} data-item={r.id}>
+                  <ItemName id={r.id} title={r.title} />
+                </li>
+              ))}
+            </ol>
+          )}
+        </div>
+      )}
+    </article>
+  );
+}
+
+function FunnelBars({ funnel, size, overall }: { funnel: Funnel; size: number; overall: Funnel }) {
+  // Steps nobody in the whole log took (no views in invoice lines) are left out rather than drawn empty.
+  const steps = [
+    { name: 'Viewed', users: funnel.viewers, shown: overall.viewers > 0 },
+    { name: 'Carted', users: funnel.carters, shown: overall.carters > 0 },
+    { name: 'Bought', users: funnel.buyers, shown: true },
+  ].filter((s) => s.shown);
+  const rates = [
+    funnel.viewToCart !== null && overall.carters > 0 && `${formatRate(funnel.viewToCart)} of viewers carted`,
+    funnel.cartToPurchase !== null && `${formatRate(funnel.cartToPurchase)} of carters bought`,
+    funnel.viewToPurchase !== null && `${formatRate(funnel.viewToPurchase)} of viewers bought`,
+    funnel.returners > 0 && `${formatInt(funnel.returners)} returned something`,
+  ].filter((r): r is string => typeof r === 'string');
+  return (
+    <div className="profile-funnel" data-testid="profile-funnel" data-viewers={funnel.viewers} data-carters={funnel.carters} data-buyers={funnel.buyers}>
+      <h4>Funnel</h4>
+      {funnel.viewers === 0 && (
+        <p className="hint" data-testid="profile-no-views">
+          {overall.viewers > 0 ? 'No views in this cluster.' : 'No views in this log (it records purchases only), so view conversions are undefined.'}
+        </p>
+      )}
+      <ul className="funnel-bars">
+        {steps.map((s) => {
+          const fraction = size > 0 ? s.users / size : 0;
+          return (
+            <li key={s.name}>
+              <span className="funnel-name">{s.name}</span>
+              <span className="funnel-track" aria-hidden="true">
+                <span className="funnel-fill" style={{ width: `${Math.min(100, fraction * 100)}%` }} />
+              </span>
+              <span className="funnel-value">
+                {formatInt(s.users)} ({formatPercent(fraction)})
+              </span>
+            </li>
+          );
+        })}
+      </ul>
+      {rates.length > 0 && (
+        <p className="hint funnel-rates" data-testid="profile-conversions">
+          {rates.join('; ')}.
+        </p>
+      )}
+    </div>
+  );
+}
+
+function NameList({ title, names, testId }: { title: string; names: RankedName[]; testId: string }) {
+  if (names.length === 0) return null;
+  return (
+    <div className="profile-list">
+      <h4>{title}</h4>
+      <ol data-testid={testId}>
+        {names.slice(0, LIST_LENGTH).map((n, i) => (
+          <li key={i}>
+            <span className="profile-name">{n.name}</span>{' '}
+            <span className="hint">
+              {formatPercent(n.share)}, lift {formatLift(n.lift)}
+            </span>
+          </li>
+        ))}
+      </ol>
+    </div>
+  );
+}
+
+function ItemList({ items }: { items: RankedItem[] }) {
+  if (items.length === 0) return null;
+  return (
+    <div className="profile-list">
+      <h4>Top items</h4>
+      <ol data-testid="profile-items">
+        {items.slice(0, LIST_LENGTH).map((it, i) => (
+          <li key={i} data-item={it.id}>
+            <ItemName id={it.id} title={it.title} />{' '}
+            <span className="hint">
+              {formatPercent(it.share)}, lift {formatLift(it.lift)}
+            </span>
+          </li>
+        ))}
+      </ol>
+    </div>
+  );
+}
+
+function ItemName({ id, title }: { id: string; title: string }) {
+  if (!title) return <span className="profile-name">{id}</span>;
+  return (
+    <>
+      <span className="profile-name">{title}</span> <span className="hint item-id">{id}</span>
+    </>
+  );
+}
+
+// ---- comparison ----
+
+function Comparison({ profiles }: { profiles: ClusterProfiles }) {
+  const idA = useId();
+  const idB = useId();
+  const count = profiles.clusters.length;
+  const [pick, setPick] = useState<[number, number]>([0, 1]);
+  const a = profiles.clusters[Math.min(pick[0], count - 1)];
+  const b = profiles.clusters[Math.min(pick[1], count - 1)];
+  const rows = comparisonRows(profiles, a, b);
+  const options = profiles.clusters.map((c) => (
+    <option key={c.cluster} value={c.cluster}>
+      Cluster {c.cluster} — {c.label}
+    </option>
+  ));
+  return (
+    <div className="profile-compare" data-testid="profile-compare">
+      <h3>Compare two clusters</h3>
+      <form className="options-form compare-pickers" onSubmit={(event) => event.preventDefault()}>
+        <div className="field">
+          <label htmlFor={idA}>Cluster A</label>
+          <select id={idA} data-testid="compare-a" value={a.cluster} onChange={(e) => setPick([Number(e.currentTarget.value), pick[1]])}>
+            {options}
+          </select>
+        </div>
+        <div className="field">
+          <label htmlFor={idB}>Cluster B</label>
+          <select id={idB} data-testid="compare-b" value={b.cluster} onChange={(e) => setPick([pick[0], Number(e.currentTarget.value)])}>
+            {options}
+          </select>
+        </div>
+      </form>
+      <div className="table-scroll">
+        <table className="data-table" data-testid="compare-table" data-a={a.cluster} data-b={b.cluster}>
+          <caption>
+            Cluster {a.cluster} (A) against cluster {b.cluster} (B); the difference is B against A: percentage points for rates, a multiple
+            for amounts.
+          </caption>
+          <thead>
+            <tr>
+              <th scope="col">Measure</th>
+              <th scope="col" className="num">
+                <span className="swatch" style={{ background: clusterColor(a.cluster) }} aria-hidden="true" /> A: cluster {a.cluster}
+              </th>
+              <th scope="col" className="num">
+                <span className="swatch" style={{ background: clusterColor(b.cluster) }} aria-hidden="true" /> B: cluster {b.cluster}
+              </th>
+              <th scope="col" className="num">
+                Difference
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {rows.map((r) => (
+              <tr key={r.test} data-measure={r.test}>
+                <th scope="row">{r.name}</th>
+                <td className={r.text ? undefined : 'num'} data-col="a">
+                  {r.a}
+                </td>
+                <td className={r.text ? undefined : 'num'} data-col="b">
+                  {r.b}
+                </td>
+                <td className="num" data-col="diff">
+                  {r.diff}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,152 @@
+// One user's details, opened by clicking a point: their behaviour timeline and the recommendations
+// of their cluster. A modal-like side drawer: focus moves in, Escape closes, focus goes back.
+import { useEffect, useId, useRef, useState } from 'react';
+import type { AnalysisClient } from '../../worker/client';
+import type { UserDetails } from '../../worker/protocol';
+import { formatDecimal, formatInt } from '../format';
+import { formatTime } from './pointText';
+
+interface Props {
+  client: AnalysisClient;
+  index: number;
+  k: number;
+  /** The user's id and cluster name, known before the details arrive. */
+  title: string;
+  clusterName: string | null;
+  onClose(): void;
+}
+
+type Load = { state: 'loading' } | { state: 'done'; details: UserDetails } | { state: 'error'; message: string };
+
+export function UserDrawer({ client, index, k, title, clusterName, onClose }: Props) {
+  const headingId = useId();
+  const panel = useRef<HTMLDivElement>(null);
+  const [load, setLoad] = useState<Load>({ state: 'loading' });
+
+  useEffect(() => {
+    let live = true;
+    setLoad({ state: 'loading' });
+    client.userDetails(index, k).then(
+      (details) => live && setLoad({ state: 'done', details }),
+      (e: unknown) => live && setLoad({ state: 'error', message: e instanceof Error ? e.message : String(e) }),
+    );
+    return () => {
+      live = false;
+    };
+  }, [client, index, k]);
+
+  // Focus in on open, back where it was on close.
+  useEffect(() => {
+    const before = document.activeElement instanceof HTMLElement ? document.activeElement : null;
+    panel.current?.focus();
+    return () => {
+      if (before && before.isConnected) before.focus();
+    };
+  }, []);
+
+  // Escape closes it even when focus has wandered back to the map (a click on another point keeps it open).
+  const close = useRef(onClose);
+  close.current = onClose;
+  useEffect(() => {
+    const onKey = (event: KeyboardEvent) => {
+      if (event.key === 'Escape' && !event.defaultPrevented) close.current();
+    };
+    document.addEventListener('keydown', onKey);
+    return () => document.removeEventListener('keydown', onKey);
+  }, []);
+
+  return (
+    <div
+      ref={panel}
+      className="map-drawer"
+      role="dialog"
+      aria-modal="false"
+      aria-labelledby={headingId}
+      tabIndex={-1}
+      data-testid="map-drawer"
+      data-index={index}
+      data-state={load.state}
+    >
+      <div className="map-drawer-head">
+        <h3 id={headingId}>User {title}</h3>
+        <button type="button" onClick={onClose} data-testid="map-drawer-close" aria-label="Close the user's details">
+          Close
+        </button>
+      </div>
+      {clusterName && <p className="hint">{clusterName}</p>}
+      {load.state === 'loading' && <p className="hint">Loading the timeline…</p>}
+      {load.state === 'error' && (
+        <p className="alert" role="alert">
+          The details could not be loaded: {load.message}
+        </p>
+      )}
+      {load.state === 'done' && <Details details={load.details} />}
+    </div>
+  );
+}
+
+function Details({ details }: { details: UserDetails }) {
+  const { timeline, recommendations } = details;
+  const shown = timeline.events.length;
+  const hasPrice = timeline.events.some((e) => e.price !== null);
+  return (
+    <>
+      <h4>Behaviour</h4>
+      <p className="hint" data-testid="map-timeline-count">
+        {shown < timeline.total
+          ? `Showing first ${formatInt(shown)} of ${formatInt(timeline.total)} events.`
+          : `${formatInt(timeline.total)} event${timeline.total === 1 ? '' : 's'}.`}
+      </p>
+      <div className="table-scroll map-timeline">
+        <table className="data-table" data-testid="map-timeline">
+          <thead>
+            <tr>
+              <th scope="col">Time (UTC)</th>
+              <th scope="col">Event</th>
+              <th scope="col">Item</th>
+              <th scope="col">Category</th>
+              {hasPrice && (
+                <th scope="col" className="num">
+                  Price × qty
+                </th>
+              )}
+            </tr>
+          </thead>
+          <tbody>
+            {timeline.events.map((e, j) => (
+              <tr key={j} data-testid="map-timeline-row" data-line={e.line}>
+                <td>{formatTime(e.time)}</td>
+                <td>{e.type}</td>
+                <td>
+                  {e.title || e.item}
+                  {e.title && <span className="hint"> ({e.item})</span>}
+                </td>
+                <td>{e.category || '—'}</td>
+                {hasPrice && (
+                  <td className="num">
+                    {e.price === null ? '—' : `${formatDecimal(e.price)} × ${e.quantity === null ? 1 : formatInt(e.quantity)}`}
+                  </td>
+                )}
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      <h4>Recommended for this user</h4>
+      {recommendations.length === 0 ? (
+        <p className="hint" data-testid="map-recommendations-empty">
+          Nothing to recommend: the user already has every top item of cluster {details.cluster}.
+        </p>
+      ) : (
+        <ol className="map-recommendations" data-testid="map-recommendations">
+          {recommendations.map((r) => (
+            <li key={r.id} data-item={r.id}>
+              {r.title || r.id}
+              {r.title && <span className="hint"> ({r.id})</span>}
+            </li>
+          ))}
+        </ol>
+      )}
+    </>
+  );
+}

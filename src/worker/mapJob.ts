@@ -1,0 +1,290 @@
+// What the worker keeps of the last finished K sweep, and everything made from it: the UMAP
+// layout, the points' attributes, the profiles and recommendations of each K, the exports. The
+// sweep's labels stay here (the page gets copies), so choosing another K, opening a user or
+// exporting never sends the clustering back across the thread boundary. Pure TypeScript over the
+// pipeline stages: no DOM, so the CLI could hold one too.
+import type { Analysis } from '../pipeline/analyze';
+import {
+  assignmentsCsv,
+  assignmentsJson,
+  profilesCsv,
+  profilesJson,
+  recommendationsCsv,
+  recommendationsJson,
+} from '../pipeline/export';
+import { layoutTrustworthiness, umap, type CancelToken, type Matrix } from '../pipeline/project';
+import { profileClusters, sequenceTimeline, userAttributes, type ClusterProfiles, type UserAttributes } from '../pipeline/profile';
+import { recommendForClusters, recommendForUser, type ClusterRecommendations, type RankedItems } from '../pipeline/recommend';
+import { sequenceLabel } from '../pipeline/sequences';
+import type {
+  ClusterResult,
+  ExportFile,
+  ExportRequest,
+  MapData,
+  ProjectProgressWire,
+  ProjectRequest,
+  ProjectResult,
+  RecommendationsWire,
+  RecommendedItemWire,
+  UserDetails,
+  WireError,
+} from './protocol';
+
+/** Recommendations kept per cluster: enough that a user's list survives removing what they have. */
+const PER_CLUSTER = 100;
+/** Items per user in the drawer and in the recommendations export. */
+export const PER_USER = 10;
+export const TIMELINE_LIMIT = 500;
+
+/** GCN vectors of the training the sweep's vectors came from, for recommendations. */
+export interface GcnVectors {
+  users: Float32Array;
+  items: Float32Array;
+  dims: number;
+}
+
+export class SweptClusters {
+  private projected: { coords: Float32Array; seed: number } | null = null;
+  private attributes: UserAttributes | null = null;
+  private readonly profileCache = new Map<number, ClusterProfiles>();
+  private readonly recCache = new Map<number, ClusterRecommendations>();
+
+  constructor(
+    readonly analysis: Analysis,
+    /** The vectors that were clustered (n x d). */
+    readonly vectors: Matrix,
+    readonly n: number,
+    readonly d: number,
+    readonly result: ClusterResult,
+    /** Copies of result.labels (the originals go to the page), same order as result.entries. */
+    private readonly labels: Int32Array[],
+    readonly gcn: GcnVectors | null,
+    readonly fileName: string,
+  ) {}
+
+  labelsOf(k: number): Int32Array {
+    const at = this.result.entries.findIndex((e) => e.k === k);
+    if (at < 0) {
+      const ks = this.result.entries.map((e) => e.k);
+      throw { message: `K = ${k} was not part of the sweep (${ks[0]}..${ks[ks.length - 1]}).`, code: 'project-input' } satisfies WireError;
+    }
+    return this.labels[at];
+  }
+
+  get coords(): Float32Array | null {
+    return this.projected?.coords ?? null;
+  }
+
+  async project(req: ProjectRequest, onProgress: (p: ProjectProgressWire) => void, cancel: CancelToken): Promise<ProjectResult> {
+    const seed = req.seed ?? 0;
+    const t0 = performance.now();
+    const r = await umap(
+      this.vectors,
+      this.n,
+      this.d,
+      { seed, ...(req.nNeighbors ? { nNeighbors: req.nNeighbors } : {}), ...(req.minDist !== undefined ? { minDist: req.minDist } : {}) },
+      // The trustworthiness step below takes the last tenth of the bar.
+      { cancel, onProgress: (p) => onProgress({ stage: p.stage, epoch: p.epoch, overall: p.overall * 0.9 }) },
+    );
+    if (cancel.cancelled) throw { message: 'The map was cancelled.', code: 'cancelled' } satisfies WireError;
+    onProgress({ stage: 'trust', epoch: 0, overall: 0.9 });
+    const t1 = performance.now();
+    const trust = layoutTrustworthiness(this.vectors, this.n, this.d, r.embedding, { seed });
+    const trustMs = performance.now() - t1;
+    this.projected = { coords: r.embedding, seed };
+    const { timings } = r.stats;
+    return {
+      coords: r.embedding.slice(),
+      n: this.n,
+      source: this.result.source,
+      trustworthiness: { value: trust.value, exact: trust.exact, sampleSize: trust.sampleSize, standardError: trust.standardError },
+      nNeighbors: r.stats.nNeighbors,
+      nEpochs: r.stats.nEpochs,
+      seed,
+      seconds: (performance.now() - t0) / 1000,
+      timings: { knnMs: timings.knnMs, graphMs: timings.graphMs, layoutMs: timings.initMs + timings.layoutMs, trustMs },
+      warnings: r.stats.warnings,
+    };
+  }
+
+  private ids(): string[] {
+    const { table } = this.analysis.ingested;
+    const seq = this.analysis.sequences;
+    const ids = new Array<string>(seq.count);
+    for (let i = 0; i < seq.count; i++) ids[i] = sequenceLabel(table, seq, i);
+    return ids;
+  }
+
+  private attrs(): UserAttributes {
+    this.attributes ??= userAttributes(this.analysis.ingested.table, this.analysis.sequences);
+    return this.attributes;
+  }
+
+  mapData(): MapData {
+    const { table } = this.analysis.ingested;
+    const itemLabels = new Array<string>(table.items.length);
+    for (let i = 0; i < itemLabels.length; i++) itemLabels[i] = table.itemTitle[i] || table.items[i];
+    const attributes = this.attrs();
+    let hasCountry = false;
+    for (let i = 0; i < attributes.n && !hasCountry; i++) hasCountry = attributes.country[i] >= 0;
+    return {
+      n: this.n,
+      ids: this.ids(),
+      attributes,
+      typeNames: table.typeNames,
+      countries: table.countries,
+      itemLabels,
+      hasPrice: table.hasPrice,
+      hasTime: table.hasTime,
+      hasCountry,
+    };
+  }
+
+  profiles(k: number): ClusterProfiles {
+    let p = this.profileCache.get(k);
+    if (!p) {
+      p = profileClusters(this.analysis.ingested.table, this.analysis.sequences, this.labelsOf(k), k);
+      this.profileCache.set(k, p);
+    }
+    return p;
+  }
+
+  private recs(k: number): ClusterRecommendations {
+    let r = this.recCache.get(k);
+    if (!r) {
+      const { table } = this.analysis.ingested;
+      r = recommendForClusters(
+        {
+          table,
+          sequences: this.analysis.sequences,
+          labels: this.labelsOf(k),
+          k,
+          itemVectors: this.gcn?.items ?? null,
+          userVectors: this.gcn?.users ?? null,
+          dims: this.gcn?.dims ?? 0,
+        },
+        { perCluster: PER_CLUSTER },
+      );
+      this.recCache.set(k, r);
+    }
+    return r;
+  }
+
+  private wireItems(list: RankedItems, max: number): RecommendedItemWire[] {
+    const { table } = this.analysis.ingested;
+    const out: RecommendedItemWire[] = [];
+    for (let j = 0; j < Math.min(max, list.items.length); j++) {
+      const item = list.items[j];
+      out.push({ id: table.items[item], title: table.itemTitle[item] ?? '', score: list.scores[j] });
+    }
+    return out;
+  }
+
+  recommendations(k: number, perCluster: number): RecommendationsWire {
+    const r = this.recs(k);
+    return { k, method: r.method, clusters: r.clusters.map((c) => this.wireItems(c, perCluster)) };
+  }
+
+  private userRecs(k: number, index: number): RankedItems {
+    const { table } = this.analysis.ingested;
+    return recommendForUser(this.recs(k), table, this.analysis.sequences, this.labelsOf(k), index, PER_USER);
+  }
+
+  userDetails(index: number, k: number): UserDetails {
+    if (!Number.isInteger(index) || index < 0 || index >= this.n) {
+      throw { message: `There is no point ${index} on the map (it has ${this.n}).`, code: 'project-input' } satisfies WireError;
+    }
+    const labels = this.labelsOf(k);
+    return {
+      timeline: sequenceTimeline(this.analysis.ingested.table, this.analysis.sequences, index, TIMELINE_LIMIT),
+      cluster: labels[index],
+      recommendations: this.wireItems(this.userRecs(k, index), PER_USER),
+    };
+  }
+
+  exportData(req: ExportRequest): ExportFile {
+    const { table } = this.analysis.ingested;
+    const labels = this.labelsOf(req.k);
+    const selection = req.selection ? checkSelection(req.selection, this.n) : null;
+    const profiles = this.profiles(req.k);
+    const clusterLabels = profiles.clusters.map((c) => c.label);
+    const base = `seqlens-${stem(this.fileName)}-k${req.k}${selection ? '-selection' : ''}`;
+    const json = req.format === 'json';
+    if (req.what === 'assignments') {
+      const input = { ids: this.ids(), labels, coords: this.coords, clusterLabels, selection };
+      const out = json ? assignmentsJson(input) : assignmentsCsv(input);
+      return file(`${base}-assignments`, json, out);
+    }
+    if (req.what === 'profiles') {
+      // Profiles of a selection are the profiles of the clusters it touches, computed on its members only.
+      const p = selection ? this.selectionProfiles(selection, labels, req.k) : profiles;
+      const out = json ? profilesJson(p, { file: this.fileName, k: req.k, generatedAt: new Date().toISOString() }) : profilesCsv(p);
+      return file(`${base}-profiles`, json, out);
+    }
+    const input = {
+      ids: this.ids(),
+      labels,
+      selection,
+      perUser: (i: number) => this.userRecs(req.k, i),
+      itemIds: table.items,
+      itemTitles: table.itemTitle,
+      clusterLabels,
+    };
+    const out = json ? recommendationsJson(input) : recommendationsCsv(input);
+    return file(`${base}-recommendations`, json, out);
+  }
+
+  /** Profiles over the selected points only: the others are left out by a label no cluster has. */
+  private selectionProfiles(selection: Int32Array, labels: Int32Array, k: number): ClusterProfiles {
+    const seq = this.analysis.sequences;
+    const picked = new Uint8Array(this.n);
+    for (const i of selection) picked[i] = 1;
+    // The profile stage profiles every sequence; a sub-analysis of the selected sequences keeps the
+    // table and narrows the sequences' CSR to the selection.
+    const count = selection.length;
+    const offsets = new Int32Array(count + 1);
+    const order = Int32Array.from(selection).sort();
+    let total = 0;
+    for (let j = 0; j < count; j++) total += seq.offsets[order[j] + 1] - seq.offsets[order[j]];
+    const events = new Int32Array(total);
+    const key = new Int32Array(count);
+    const part = seq.part ? new Int32Array(count) : null;
+    const subLabels = new Int32Array(count);
+    let at = 0;
+    for (let j = 0; j < count; j++) {
+      const s = order[j];
+      events.set(seq.events.subarray(seq.offsets[s], seq.offsets[s + 1]), at);
+      at += seq.offsets[s + 1] - seq.offsets[s];
+      offsets[j + 1] = at;
+      key[j] = seq.key[s];
+      if (part && seq.part) part[j] = seq.part[s];
+      subLabels[j] = labels[s];
+    }
+    return profileClusters(this.analysis.ingested.table, { ...seq, count, offsets, events, key, part }, subLabels, k);
+  }
+}
+
+function checkSelection(selection: Int32Array, n: number): Int32Array {
+  for (const i of selection) {
+    if (!Number.isInteger(i) || i < 0 || i >= n) {
+      throw { message: `The selection holds a point (${i}) that is not on the map; select again.`, code: 'project-input' } satisfies WireError;
+    }
+  }
+  if (selection.length === 0) throw { message: 'The selection is empty: select some points on the map, or export everything.', code: 'project-input' } satisfies WireError;
+  return selection;
+}
+
+/** The file name without its extension(s), kept to safe characters. */
+function stem(name: string): string {
+  const base = name.replace(/\.(csv|tsv|txt|jsonl|json|ndjson)(\.gz)?$/i, '').replace(/\.gz$/i, '');
+  return base.replace(/[^\p{L}\p{N}._-]+/gu, '_').slice(0, 60) || 'log';
+}
+
+function file(name: string, json: boolean, out: { text: string; rows: number }): ExportFile {
+  return {
+    name: `${name}.${json ? 'json' : 'csv'}`,
+    mime: json ? 'application/json' : 'text/csv;charset=utf-8',
+    text: out.text,
+    rows: out.rows,
+  };
+}
