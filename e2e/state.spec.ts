@@ -119,3 +119,35 @@ test('a file that is not a saved analysis, or was saved for another log, is refu
   // Nothing on screen changed.
   await expect(map(page)).toHaveAttribute('data-k', k!);
 });
+
+test('exports of the selection hold only the selected users: assignments and their recommendations', async ({ page }, testInfo) => {
+  test.setTimeout(240_000);
+  await open(page);
+  const selected = await brushAroundProbe(page);
+  await page.getByTestId('export-scope-selection').check();
+  const k = await map(page).getAttribute('data-k');
+
+  const download = async (what: string): Promise<string[][]> => {
+    await page.getByTestId('export-what').selectOption(what);
+    await page.getByTestId('export-format-csv').check();
+    const [file] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-download').click()]);
+    expect(file.suggestedFilename()).toBe(`seqlens-uci-online-retail-demo-k${k}-selection-${what}.csv`);
+    const path = testInfo.outputPath(file.suggestedFilename());
+    await file.saveAs(path);
+    // Plain ids and titles of the demo: no quoted commas or line breaks to parse around.
+    return readFileSync(path, 'utf8').trimEnd().split('\r\n').map((line) => line.split(','));
+  };
+
+  const assignments = await download('assignments');
+  expect(assignments[0]).toEqual(['user_id', 'cluster', 'x', 'y', 'label']);
+  expect(assignments).toHaveLength(selected + 1);
+  const ids = new Set(assignments.slice(1).map((r) => r[0]));
+  expect(ids.size).toBe(selected);
+  await expect(page.getByTestId('export-status')).toContainText(`(${selected.toLocaleString('en-US')} rows)`);
+
+  const recs = await download('recommendations');
+  expect(recs[0]).toEqual(['user_id', 'cluster', 'label', 'rank', 'item_id', 'title', 'score']);
+  const recUsers = new Set(recs.slice(1).map((r) => r[0]));
+  expect([...recUsers].every((id) => ids.has(id))).toBe(true);
+  expect(recUsers.size).toBe(selected);
+});
