@@ -43,6 +43,8 @@ export const DEFAULT_MAX_LINE_BYTES = 16 * 1024 * 1024;
 const SNIFF_BYTES = 64 * 1024;
 const SAMPLE_RECORDS = 50;
 const PROGRESS_EVERY_MS = 100;
+/** Bytes of content looked at for zero bytes and control characters (see sniffBinary). */
+const BINARY_SNIFF_BYTES = 8192;
 const YIELD_EVERY_MS = 80;
 
 type Emit = (record: RecordView, line: number) => void;
@@ -169,7 +171,9 @@ export async function ingest(stream: ReadableStream<Uint8Array>, opts: IngestOpt
       det.layoutKey = layoutKey('csv', det.columns);
       columns = det.columns.length;
     }
-    det.samples = records.filter((r) => r.fields.length === columns).slice(0, SAMPLE_RECORDS).map((r) => r.fields);
+    // The first SAMPLE_RECORDS records, not the first that fit: how many records reached the sample
+    // depends on where the stream's chunks end, and detection must not.
+    det.samples = records.slice(0, SAMPLE_RECORDS).filter((r) => r.fields.length === columns).map((r) => r.fields);
     const detected = detectMapping(det.columns, det.samples);
     let mapping = detected;
     if (opts.mapping) {
@@ -195,6 +199,9 @@ export async function ingest(stream: ReadableStream<Uint8Array>, opts: IngestOpt
     records = [];
   };
 
+  /** Content chunks held until the first BINARY_SNIFF_BYTES are in hand; null once sniffed. */
+  let early: Uint8Array[] | null = [];
+  let earlyBytes = 0;
   let lastProgress = started;
   let lastYield = started;
   const progress = (stage: Progress['stage']): void => {
@@ -220,8 +227,20 @@ export async function ingest(stream: ReadableStream<Uint8Array>, opts: IngestOpt
         throw readError(err, gzip, decodedBytes, (reader as Reader | null)?.line);
       }
       if (r.done) break;
-      if (decodedBytes === 0 && sniffText === '') sniffBinary(r.value);
-      feed(blocks.push(r.value));
+      if (early !== null) {
+        // Binary sniffing sees exactly the first BINARY_SNIFF_BYTES, however the stream is chunked
+        // (sniffing each early chunk on its own made the verdict depend on chunk boundaries).
+        early.push(r.value);
+        earlyBytes += r.value.length;
+        if (earlyBytes < BINARY_SNIFF_BYTES) continue;
+        const held = early;
+        early = null;
+        sniffBinary(joinBytes(held, earlyBytes));
+        // The chunks go on as they came: the line splitter's handling of long lines depends on them.
+        for (const c of held) feed(blocks.push(c));
+      } else {
+        feed(blocks.push(r.value));
+      }
       const now = performance.now();
       if (now - lastProgress > PROGRESS_EVERY_MS) {
         lastProgress = now;
@@ -232,6 +251,12 @@ export async function ingest(stream: ReadableStream<Uint8Array>, opts: IngestOpt
         await nextMacrotask();
         lastYield = performance.now();
       }
+    }
+    if (early !== null && earlyBytes > 0) {
+      const held = early;
+      early = null;
+      sniffBinary(joinBytes(held, earlyBytes));
+      for (const c of held) feed(blocks.push(c));
     }
     const tail = blocks.end();
     if (reader === null) {
@@ -283,6 +308,17 @@ function nextMacrotask(): Promise<void> {
   return new Promise((res) => setTimeout(res, 0));
 }
 
+function joinBytes(parts: Uint8Array[], n: number): Uint8Array {
+  if (parts.length === 1) return parts[0];
+  const out = new Uint8Array(n);
+  let off = 0;
+  for (const p of parts) {
+    out.set(p, off);
+    off += p.length;
+  }
+  return out;
+}
+
 /** Reads until at least a few bytes are in hand (magic-number sniffing needs them). */
 async function readHead(raw: ReadableStreamDefaultReader<Uint8Array>): Promise<Uint8Array> {
   const parts: Uint8Array[] = [];
@@ -311,7 +347,7 @@ function sniffBinary(bytes: Uint8Array): void {
   if ((b[0] === 0xff && b[1] === 0xfe) || (b[0] === 0xfe && b[1] === 0xff)) {
     throw new LogError('This file is UTF-16 text. Save it as UTF-8 CSV (in Excel: "CSV UTF-8") and open it again.', 'unreadable', 1);
   }
-  const limit = Math.min(b.length, 8192);
+  const limit = Math.min(b.length, BINARY_SNIFF_BYTES);
   let control = 0;
   for (let i = 0; i < limit; i++) {
     const c = b[i];

@@ -11,7 +11,10 @@ export class LineBlocks {
   private carry: Uint8Array[] = [];
   private carryBytes = 0;
   private skipping = false;
-  private readonly decoder = new TextDecoder('utf-8');
+  // ignoreBOM: each decode() call is a new stream to TextDecoder, which would otherwise drop a BOM
+  // at the start of any block, so a mid-file BOM (concatenated exports) survived or not depending
+  // on where chunks ended. The file's own leading BOM is dropped in decode() below.
+  private readonly decoder = new TextDecoder('utf-8', { ignoreBOM: true });
   private first = true;
 
   constructor(
