@@ -1,0 +1,39 @@
+// The kiosk's log on screen: with the L key in kiosk mode, or alone at ?kiosk-log.
+import { useState } from 'react';
+import { clearKioskLog, readKioskLog } from './log';
+
+export function KioskLogView({ onClose }: { onClose?(): void }) {
+  const [entries, setEntries] = useState(() => readKioskLog());
+  return (
+    <section className="panel kiosk-log" data-testid="kiosk-log" aria-labelledby="kiosk-log-heading">
+      <h2 id="kiosk-log-heading">Kiosk log ({entries.length})</h2>
+      <p className="hint">Newest last. Kept in this browser only (localStorage, seqlens-kiosk-log).</p>
+      <ol className="kiosk-log-entries">
+        {entries.map((e, i) => (
+          <li key={i} data-level={e.level}>
+            <code>{e.at}</code> · cycle {e.cycle} · <strong>{e.event}</strong>: {e.message}
+          </li>
+        ))}
+      </ol>
+      <p>
+        <button type="button" onClick={() => setEntries(readKioskLog())}>
+          Refresh
+        </button>{' '}
+        <button
+          type="button"
+          onClick={() => {
+            clearKioskLog();
+            setEntries([]);
+          }}
+        >
+          Clear
+        </button>{' '}
+        {onClose && (
+          <button type="button" onClick={onClose}>
+            Close
+          </button>
+        )}
+      </p>
+    </section>
+  );
+}
