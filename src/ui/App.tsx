@@ -23,11 +23,17 @@ import { ProfilesPanel } from './insights/ProfilesPanel';
 import { ExportPanel } from './insights/ExportPanel';
 import { useInsights } from './insights/useInsights';
 import { StatePanel } from './state/StatePanel';
+import { PrivacyPanel } from './privacy/PrivacyPanel';
+import { lastOpened, useSavedAnalyses } from './state/useSavedAnalyses';
 import { useStateFile } from './state/useStateFile';
+import { useKiosk } from './kiosk/context';
+import { KioskTour } from './kiosk/KioskTour';
 
 export function App({ client }: { client: AnalysisClient }) {
   const analysis = useAnalysis(client);
-  const { report, running, error, unrecognised, generation, loadDemo } = analysis;
+  // Kiosk mode (?kiosk): no file dialogs, the demo (or its configured data) every cycle, and the tour.
+  const kiosk = useKiosk();
+  const { report, running, error, unrecognised, generation, loadDemo, reopen } = analysis;
   const [mappingOpen, setMappingOpen] = useState(false);
   const encoder = useEncoder(client, report, running !== null);
   const gcn = useGcn(client, encoder.job, running !== null);
@@ -51,6 +57,7 @@ export function App({ client }: { client: AnalysisClient }) {
   const entryIndex = mapSweep && clusters.k !== null ? mapSweep.entries.findIndex((e) => e.k === clusters.k) : -1;
   const labels = mapSweep && entryIndex >= 0 ? mapSweep.labels[entryIndex] : null;
   const insights = useInsights(client, sweep, sweep ? clusters.k : null, sweep !== null);
+  const saved = useSavedAnalyses(client, report);
   const stateFile = useStateFile({ report, regroup: analysis.regroup, encoder, gcn, clusters, projection, view });
   const [restoreCount, setRestoreCount] = useState(0);
   const restoring = stateFile.pending;
@@ -77,8 +84,16 @@ export function App({ client }: { client: AnalysisClient }) {
   useEffect(() => {
     if (demoRequested.current) return;
     demoRequested.current = true;
-    loadDemo();
-  }, [loadDemo]);
+    // A kiosk always starts from the same data (its tour loads a configured file itself).
+    if (kiosk) {
+      if (!kiosk.config.data) loadDemo();
+      return;
+    }
+    // A reload reopens the log this tab showed (kept in the browser); a new tab starts with the demo.
+    const previous = lastOpened();
+    if (previous) reopen(previous, 'the last analysis', loadDemo);
+    else loadDemo();
+  }, [loadDemo, reopen]);
 
   // Without a user or item column nothing can be shown; the way out is the mapping panel.
   useEffect(() => {
@@ -96,7 +111,8 @@ export function App({ client }: { client: AnalysisClient }) {
     <>
       <Header />
       <main className="wrap">
-        <FilePicker onFile={analysis.openFile} onDemo={loadDemo} />
+        {!kiosk && <FilePicker onFile={analysis.openFile} onDemo={loadDemo} />}
+        {kiosk && <KioskTour analysis={analysis} encoder={encoder} gcn={gcn} clusters={clusters} projection={projection} insights={insights} view={view} />}
         {running && <ProgressBar job={running} onCancel={analysis.cancel} />}
         <StatusMessage message={analysis.status} />
         {error && <ErrorAlert error={error} subject={analysis.errorSubject} onDismiss={analysis.dismissError} />}
@@ -130,7 +146,8 @@ export function App({ client }: { client: AnalysisClient }) {
             />
             <ProfilesPanel insights={insights} />
             <ExportPanel client={client} k={sweep ? clusters.k : null} selection={view.selection} ready={sweep !== null && projection.state === 'done' && !projection.stale} />
-            <StatePanel state={stateFile} canSave={report !== null} />
+            <StatePanel state={stateFile} canSave={report !== null} saved={saved} onReopen={reopen} busy={running !== null} />
+            <PrivacyPanel client={client} />
           </>
         ) : (
           !busy && !error && <p className="empty-state">Open a log file to see its summary.</p>

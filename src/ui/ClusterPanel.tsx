@@ -1,4 +1,5 @@
 import { ProgressMeter } from './ProgressMeter';
+import { SavedNote } from './state/SavedNote';
 import { lazy, Suspense, useId, useMemo } from 'react';
 import type { ClusterResult } from '../worker/protocol';
 import { clusterColor } from './chartTheme';
@@ -134,7 +135,8 @@ function SweepView({ result, entryIndex, stale, clusters }: { result: ClusterRes
   const single = kMin === kMax;
 
   return (
-    <div className={`cluster-result${stale ? ' stale' : ''}`} data-testid="cluster-result" aria-busy={stale}>
+    <div className={`cluster-result${stale ? ' stale' : ''}`} data-testid="cluster-result" aria-busy={stale} data-restored={result.restored ? 'true' : 'false'}>
+      <SavedNote restored={result.restored} saveError={result.saveError} testId="cluster" />
       <p className="cluster-source" data-testid="cluster-source" data-stage={result.source.stage}>
         {result.source.gcn
           ? `Clustered: GCN vectors (LightGCN, ${result.source.gcn.layers} layers, ${result.source.gcn.hidden} dims, trained ${formatInt(result.source.gcn.epochs)} epoch${result.source.gcn.epochs === 1 ? '' : 's'} on encoder features; model ${result.source.model}, ${formatInt(n)} × ${formatInt(result.d)}, L2-normalised)`

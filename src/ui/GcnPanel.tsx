@@ -1,6 +1,7 @@
 // The graph network between Encoding and Clusters: the graph's size, which links it has and what
 // they weigh (changes retrain), training progress with a small loss curve, Stop (keep the vectors
 // trained so far) and Cancel, the device and the time per epoch.
+import { SavedNote } from './state/SavedNote';
 import { useMemo } from 'react';
 import { EChart, type ChartOption } from './EChart';
 import { AXIS_COLOR, BAR_COLOR, GRID } from './chartTheme';
@@ -41,6 +42,7 @@ export function GcnPanel({ gcn, hasVectors }: { gcn: GcnStateApi; hasVectors: bo
       data-loss={last ?? ''}
       data-device="cpu"
       data-stopped-by-user={job.result ? String(job.result.stoppedByUser) : ''}
+      data-restored={job.result?.restored ? 'true' : 'false'}
       data-nodes={graph?.nodes ?? ''}
       data-edges={graph?.edges ?? ''}
     >
@@ -84,6 +86,7 @@ export function GcnPanel({ gcn, hasVectors }: { gcn: GcnStateApi; hasVectors: bo
 
       {settings.enabled && (
         <>
+          {job.result && <SavedNote restored={job.result.restored} saveError={job.result.saveError} testId="gcn" />}
           <p className="gcn-device" data-testid="gcn-device">
             <span className="chip">device: {DEVICE_TEXT}</span>
             {job.msPerEpoch > 0 && (

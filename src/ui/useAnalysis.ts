@@ -33,6 +33,7 @@ export interface AnalysisState {
   loadDemo(): void;
   applyMapping(mapping: RoleMapping): void;
   regroup(options: SequenceOptions): void;
+  reopen(id: string, name: string, orElse?: () => void): void;
   cancel(): void;
   dismissError(): void;
 }
@@ -113,6 +114,23 @@ export function useAnalysis(client: AnalysisClient): AnalysisState {
     [client, start],
   );
 
+  /** Opens a log kept in this browser again; `orElse` runs when it cannot be (gone, too large to keep). */
+  const reopen = useCallback(
+    (id: string, name: string, orElse?: () => void) =>
+      void start(`Reopening ${name}`, name, async (p) => {
+        try {
+          return await client.reopen(id, p);
+        } catch (e) {
+          if (orElse && !(e instanceof AnalysisError && e.code === 'cancelled')) {
+            queueMicrotask(orElse);
+            throw new AnalysisError({ message: 'Cancelled.', code: 'cancelled' });
+          }
+          throw e;
+        }
+      }),
+    [client, start],
+  );
+
   const applyMapping = useCallback(
     (mapping: RoleMapping) => {
       const { report: shown, unrecognised: failed } = latest.current;
@@ -168,6 +186,7 @@ export function useAnalysis(client: AnalysisClient): AnalysisState {
     unrecognised,
     openFile,
     loadDemo,
+    reopen,
     applyMapping,
     regroup,
     cancel,

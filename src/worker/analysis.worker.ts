@@ -16,11 +16,13 @@ import { sequenceLabel } from '../pipeline/sequences';
 import { LogError, type AnalysisReport, type RoleMapping, type SequenceOptions } from '../pipeline/types';
 import { installModel, listModels, modelSpec, removeModel } from './catalog';
 import { PersistentEmbeddingCache } from './embeddingStore';
-import { getEmbedder } from './encoderRuntime';
+import { getEmbedder, installedCache } from './encoderRuntime';
 import { runSweepJob } from './clusterJob';
 import { SweptClusters } from './mapJob';
+import { fileFingerprint, forgetAnalysis, getAnalysis, getResult, listAnalyses, MAX_KEPT_FILE_BYTES, putResult, saveAnalysis, stableKey } from './analysisStore';
 import { openWorkerGpu } from './gpuRuntime';
 import { FEATURIZER_ID } from './manifest';
+import { EMBEDDINGS_ID, MODELS_ID, storageReport, wipeStorage, type MemoryStore } from './storage';
 import {
   DEMO_FILE_NAME,
   isWireError,
@@ -47,10 +49,45 @@ import {
 interface Source {
   file: Blob;
   name: string;
+  /** The bundled demo: fetched again when reopened, never copied into the browser's storage. */
+  demo?: boolean;
 }
 
 /** The last successful analysis and the file it came from: what a cancel or error falls back to. */
-let kept: (Source & { analysis: Analysis }) | null = null;
+let kept: (Source & { analysis: Analysis; saved: Saved }) | null = null;
+
+/** The saved-analysis identity of what is on screen: the file's id and the key of its sequences. */
+interface Saved {
+  id: string;
+  /** Hash of the file and every setting the sequences depend on: the root of the stage keys. */
+  key: string;
+}
+
+async function savedIdentity(source: Source, analysis: Analysis): Promise<Saved> {
+  const id = await fileFingerprint(source.file, source.name);
+  return { id, key: await stableKey(id, analysis.report.detection.mapping, analysis.report.options) };
+}
+
+/** Keeps the log (and how it was read) in the browser, so a reload can reopen it. Best effort. */
+async function keepAnalysis(source: Source, analysis: Analysis, saved: Saved): Promise<void> {
+  const { report } = analysis;
+  const keepFile = !source.demo && source.file.size <= MAX_KEPT_FILE_BYTES;
+  lastSaveError = await saveAnalysis({
+    id: saved.id,
+    name: source.name,
+    bytes: source.file.size,
+    file: keepFile ? source.file : null,
+    demo: !!source.demo,
+    mapping: report.detection.mapping as Record<string, number>,
+    sequence: { ...report.options },
+    rows: report.input.rows,
+    sequences: report.sequences.count,
+    savedAt: new Date().toISOString(),
+  });
+}
+let lastSaveError: string | null = null;
+/** The save in flight (a large log takes a moment to copy), awaited before the list is read. */
+let saving: Promise<void> = Promise.resolve();
 /** The last file that failed for want of a user or item column, to be mapped by hand. */
 let unrecognised: Source | null = null;
 let running: CancelToken | null = null;
@@ -78,7 +115,10 @@ async function run(source: Source, req: AnalyzeRequest, onProgress: ProgressCall
     });
     // A pipeline that finished despite a late cancel must not replace what the page still shows.
     if (token.cancelled) throw new LogError('Cancelled.', 'cancelled');
-    kept = { ...source, analysis };
+    const saved = await savedIdentity(source, analysis);
+    if (token.cancelled) throw new LogError('Cancelled.', 'cancelled');
+    kept = { ...source, analysis, saved };
+    saving = keepAnalysis(source, analysis, saved);
     return analysis.report;
   } catch (e) {
     const wire = toWire(e);
@@ -114,6 +154,10 @@ function toWire(e: unknown, what = 'analysing'): WireError {
 /** Vectors of real models persist in IndexedDB; the featuriser's are cheap and depend on the file (IDF), so memory only. */
 const modelCache = new PersistentEmbeddingCache();
 const featurizerCache = new MemoryEmbeddingCache(50_000);
+/** In-memory caches the privacy panel lists (the featuriser's vectors: IDF-dependent, never stored). */
+const memoryStores: MemoryStore[] = [
+  { id: 'memory:featurizer', label: 'Featuriser vectors', items: () => featurizerCache.size, bytes: () => null, clear: () => featurizerCache.clear() },
+];
 let encoding: { token: CancelToken; finished: Promise<unknown> } | null = null;
 
 function stopEncode(): void {
@@ -147,7 +191,8 @@ async function encode(req: EncodeRequest, onProgress: EncodeProgressCallback): P
     await previous?.finished;
     if (token.cancelled) throw new EncoderError('Encoding was cancelled.', 'cancelled');
     const analysis = kept?.analysis;
-    if (!analysis) throw new EncoderError('Open a file first; its sequences are then encoded.', 'bad-options');
+    if (!analysis || !kept) throw new EncoderError('Open a file first; its sequences are then encoded.', 'bad-options');
+    const rootKey = kept.saved.key;
     progress({ stage: 'load', model: req.model, done: 0, total: 0, itemsPerSecond: 0, cacheHits: 0 });
     const spec = req.model === FEATURIZER_ID ? {} : await modelSpec(req.model);
     const tLoad = performance.now();
@@ -185,6 +230,7 @@ async function encode(req: EncodeRequest, onProgress: EncodeProgressCallback): P
     const label = spec.manifest?.label ?? spec.installed?.label ?? (loaded.embedder.kind === 'featurizer' ? 'Built-in featuriser' : req.model);
     encoded = {
       analysis,
+      key: await stableKey(rootKey, 'encode', { model: req.model, mode: req.mode, weights: req.weights, halfLifeDays: req.halfLifeDays }),
       vectors: result.vectors,
       n: result.count,
       d: result.dims,
@@ -222,6 +268,8 @@ async function encode(req: EncodeRequest, onProgress: EncodeProgressCallback): P
 /** The vectors of the last finished encode, with the analysis they belong to. */
 interface Encoded {
   analysis: Analysis;
+  /** Hash of the log and every setting these vectors depend on: the root of the later stages' keys. */
+  key: string;
   vectors: Float32Array;
   n: number;
   d: number;
@@ -261,7 +309,12 @@ async function cluster(req: ClusterRequest, onProgress: ClusterProgressCallback)
       throw { message: 'Train the graph network first: the clusters are made from its vectors.', code: 'cluster-input' } satisfies WireError;
     }
     const data = graph ? { vectors: graph.vectors, n: vectors.n, d: graph.d } : vectors;
-    const result = await runSweepJob(data.vectors, data.n, data.d, {
+    const key = await stableKey(graph ? graph.key : vectors.key, 'sweep', { kMin: req.kMin, kMax: req.kMax, device: req.device, seeds: req.seeds ?? null, vectors: req.vectors ?? 'encoder' });
+    const hit = await getResult<ClusterResult>(key);
+    if (token.cancelled || encoded !== vectors || (graph && trained !== graph)) throw new ClusteringCancelledError();
+    const computed = hit
+      ? null
+      : await runSweepJob(data.vectors, data.n, data.d, {
       kMin: req.kMin,
       kMax: req.kMax,
       device: req.device,
@@ -272,7 +325,8 @@ async function cluster(req: ClusterRequest, onProgress: ClusterProgressCallback)
       source: graph
         ? { stage: 'gcn', model: vectors.model, label: vectors.label, zeroVectors: vectors.zeroVectors, gcn: { model: 'lightgcn', layers: graph.layers, hidden: graph.d, epochs: graph.epochs } }
         : { stage: 'encoder', model: vectors.model, label: vectors.label, zeroVectors: vectors.zeroVectors },
-    });
+        });
+    const result: ClusterResult = hit ? { ...hit, restored: true, seconds: 0 } : computed!;
     // Vectors replaced (a new encode, file or regroup) while it ran: these clusters are for sequences no longer on screen.
     if (token.cancelled || encoded !== vectors || (graph && trained !== graph)) throw new ClusteringCancelledError();
     // The worker keeps its own copy of the labels for profiles, recommendations and exports.
@@ -285,7 +339,9 @@ async function cluster(req: ClusterRequest, onProgress: ClusterProgressCallback)
       result.labels.map((l) => l.slice()),
       graph ? { users: graph.users, items: graph.items, dims: graph.d } : null,
       kept?.name ?? 'log',
+      { key, analysis: kept?.saved.id ?? '' },
     );
+    if (!hit && kept) result.saveError = await putResult(key, 'sweep', kept.saved.id, { ...result, labels: result.labels.map((l) => l.slice()) });
     // The labels move to the page without a copy (each buffer once: transfer refuses duplicates).
     return Comlink.transfer(result, [...new Set(result.labels.map((l) => l.buffer as ArrayBuffer))]);
   } catch (e) {
@@ -300,8 +356,20 @@ async function cluster(req: ClusterRequest, onProgress: ClusterProgressCallback)
 // ---- graph network ----
 
 /** The last finished training: L2-normalised sequence vectors, for the sweep, and the encode they came from. */
+interface CachedGcn {
+  vectors: Float32Array;
+  users: Float32Array;
+  items: Float32Array;
+  d: number;
+  layers: number;
+  epochs: number;
+  wire: GcnResultWire;
+}
+
 let trained: {
   from: Encoded;
+  /** Hash of the encode's key and the training settings. */
+  key: string;
   vectors: Float32Array;
   d: number;
   layers: number;
@@ -334,6 +402,14 @@ async function gcn(req: GcnRequest, onProgress: GcnProgressCallback): Promise<Gc
     if (!from || from.analysis !== kept?.analysis) {
       throw { message: 'Encode the sequences first: the graph network starts from their vectors.', code: 'gcn-input' } satisfies WireError;
     }
+    const key = await stableKey(from.key, 'gcn', req);
+    const hit = await getResult<CachedGcn>(key);
+    if (cancel.cancelled || encoded !== from) throw new GcnError('Training the graph network was cancelled.', 'cancelled');
+    if (hit) {
+      // Trained before on this log with these settings: the same seeded training, so the same vectors.
+      trained = { from, key, vectors: hit.vectors, d: hit.d, layers: hit.layers, epochs: hit.epochs, users: hit.users, items: hit.items };
+      return { ...hit.wire, seconds: (performance.now() - t0) / 1000, restored: true };
+    }
     const o = resolveGcnOptions({ epochs: req.epochs, ...(req.earlyStopping ? {} : { earlyStopping: null }) });
     const { table } = from.analysis.ingested;
     const sequences = from.analysis.sequences;
@@ -348,9 +424,10 @@ async function gcn(req: GcnRequest, onProgress: GcnProgressCallback): Promise<Gc
       onProgress: (p) => progress({ stage: 'train', graph, epoch: p.epoch, epochs: p.epochs, loss: p.loss, ms: p.ms }),
     });
     if (cancel.cancelled || encoded !== from) throw new GcnError('Training the graph network was cancelled.', 'cancelled');
-    const users = r.z.subarray(0, g.users * o.hidden);
-    trained = { from, vectors: normalizeRows(users, o.hidden), d: o.hidden, layers: o.layers, epochs: r.epochs, users, items: r.z.subarray(g.users * o.hidden) };
-    return {
+    const users = r.z.slice(0, g.users * o.hidden);
+    const items = r.z.slice(g.users * o.hidden);
+    trained = { from, key, vectors: normalizeRows(users, o.hidden), d: o.hidden, layers: o.layers, epochs: r.epochs, users, items };
+    const wire: GcnResultWire = {
       report: { device: 'cpu', epochs: r.epochs, loss: r.loss, nodes: g.nodes, edges: graph.edges },
       graph,
       model: 'lightgcn',
@@ -362,6 +439,12 @@ async function gcn(req: GcnRequest, onProgress: GcnProgressCallback): Promise<Gc
       seconds: (performance.now() - t0) / 1000,
       encoder: { model: from.model, label: from.label },
     };
+    // A training the user stopped is not what these settings give: it is not kept.
+    if (!stop.requested && kept) {
+      const t = trained;
+      wire.saveError = await putResult(key, 'gcn', kept.saved.id, { vectors: t.vectors, users, items, d: t.d, layers: t.layers, epochs: t.epochs, wire } satisfies CachedGcn);
+    }
+    return wire;
   } catch (e) {
     throw toWire(e, 'training the graph network');
   } finally {
@@ -446,7 +529,7 @@ const api: AnalysisWorkerApi = {
         code: 'unreadable',
       } satisfies WireError;
     }
-    return run({ file, name: DEMO_FILE_NAME }, req, onProgress);
+    return run({ file, name: DEMO_FILE_NAME, demo: true }, req, onProgress);
   },
 
   async remap(which, mapping, sequence, onProgress) {
@@ -464,7 +547,10 @@ const api: AnalysisWorkerApi = {
     stopGcn();
     stopCluster();
     try {
-      kept.analysis = regroupAnalysis(kept.analysis, sequence);
+      const analysis = regroupAnalysis(kept.analysis, sequence);
+      const saved = { id: kept.saved.id, key: await stableKey(kept.saved.id, analysis.report.detection.mapping, analysis.report.options) };
+      kept = { ...kept, analysis, saved };
+      saving = keepAnalysis(kept, analysis, saved);
     } catch (e) {
       throw toWire(e);
     }
@@ -552,7 +638,65 @@ const api: AnalysisWorkerApi = {
   },
 
   async exportData(req) {
-    return onSweep('exporting', (s) => s.exportData(req));
+    try {
+      return await onSweep('exporting', (s) => s.exportData(req));
+    } catch (e) {
+      throw toWire(e, 'exporting');
+    }
+  },
+
+  async storageReport() {
+    try {
+      return await storageReport(memoryStores);
+    } catch (e) {
+      throw toWire(e, 'listing stored data');
+    }
+  },
+
+  async wipeStorage(what) {
+    try {
+      // The embedding cache's memory front goes with its store, or it would serve (and re-save) the vectors.
+      if (what === 'all' || what.ids.includes(EMBEDDINGS_ID)) await modelCache.clear();
+      const report = await wipeStorage(what, memoryStores);
+      if (what === 'all' || what.ids.includes(MODELS_ID)) installedCache.invalidate();
+      return report;
+    } catch (e) {
+      throw toWire(e, 'deleting stored data');
+    }
+  },
+
+  async listSaved() {
+    await saving;
+    return { analyses: await listAnalyses(), current: kept?.saved.id ?? null, lastSaveError };
+  },
+
+  async reopen(id, onProgress) {
+    let saved;
+    try {
+      saved = await getAnalysis(id);
+    } catch (e) {
+      releaseProxy(onProgress);
+      throw toWire(e, 'reopening the analysis');
+    }
+    if (!saved || (!saved.file && !saved.demo)) {
+      releaseProxy(onProgress);
+      throw {
+        message: saved ? `${saved.name} was too large to keep in the browser; open the file again.` : 'That analysis is no longer saved in this browser; open the file again.',
+        code: 'unreadable',
+      } satisfies WireError;
+    }
+    const req: AnalyzeRequest = { mapping: saved.mapping, sequence: saved.sequence as Partial<SequenceOptions> };
+    if (saved.demo) return api.analyzeDemo(req, onProgress);
+    return run({ file: saved.file!, name: saved.name }, req, onProgress);
+  },
+
+  async forgetSaved(id) {
+    try {
+      await forgetAnalysis(id);
+    } catch (e) {
+      throw toWire(e, 'forgetting the analysis');
+    }
+    return { analyses: await listAnalyses(), current: kept?.saved.id ?? null, lastSaveError };
   },
 };
 

@@ -27,6 +27,9 @@ import {
   type ProjectRequest,
   type ProjectResult,
   type RecommendationsWire,
+  type StorageReport,
+  type StorageWipe,
+  type SavedList,
   type UserDetails,
   type RemapTarget,
   type WireError,
@@ -80,22 +83,63 @@ export interface AnalysisClient {
   recommendations(k: number, perCluster: number): Promise<RecommendationsWire>;
   userDetails(index: number, k: number): Promise<UserDetails>;
   exportData(req: ExportRequest): Promise<ExportFile>;
+  storageReport(): Promise<StorageReport>;
+  wipeStorage(what: StorageWipe): Promise<StorageReport>;
+  listSaved(): Promise<SavedList>;
+  reopen(id: string, onProgress: OnProgress): Promise<AnalysisReport>;
+  forgetSaved(id: string): Promise<SavedList>;
+  // ---- recovery (kiosk mode) ----
+  /** Terminates the worker (failing its pending calls with `internal`) and starts a fresh one. */
+  restart(): void;
+  /** Called when the worker dies (a crash, a failed load, `simulateCrash`); returns the unsubscribe. */
+  onCrash(listener: (e: AnalysisError) => void): () => void;
+  /** Kills the worker as a crash would (for tests of the recovery): pending calls fail, crash listeners run. */
+  simulateCrash(reason: string): void;
 }
 
 export function createAnalysisClient(): AnalysisClient {
-  const worker = new Worker(new URL('./analysis.worker.ts', import.meta.url), { type: 'module', name: 'seqlens-analysis' });
-  const remote = Comlink.wrap<AnalysisWorkerApi>(worker);
-
+  // ---- recovery (kiosk mode): the worker can be replaced; `remote` always names the live one ----
+  let worker: Worker;
+  let remote: Comlink.Remote<AnalysisWorkerApi>;
   let crash: AnalysisError | null = null;
   const crashListeners = new Set<(e: AnalysisError) => void>();
-  worker.addEventListener('error', (event) => {
-    event.preventDefault();
-    crash = new AnalysisError({
-      message: `The analysis worker stopped (${event.message || 'failed to load'}). Reload the page to try again.`,
-      code: 'internal',
-    });
+  const onCrashListeners = new Set<(e: AnalysisError) => void>();
+  const die = (message: string) => {
+    crash = new AnalysisError({ message, code: 'internal' });
     for (const fail of crashListeners) fail(crash);
-  });
+    for (const listener of onCrashListeners) listener(crash);
+  };
+  const connect = () => {
+    const w = new Worker(new URL('./analysis.worker.ts', import.meta.url), { type: 'module', name: 'seqlens-analysis' });
+    w.addEventListener('error', (event) => {
+      event.preventDefault();
+      // An error of a worker already replaced is no news.
+      if (w !== worker) return;
+      die(`The analysis worker stopped (${event.message || 'failed to load'}). Reload the page to try again.`);
+    });
+    worker = w;
+    remote = Comlink.wrap<AnalysisWorkerApi>(w);
+    crash = null;
+  };
+  connect();
+  const recovery = {
+    restart() {
+      worker.terminate();
+      // Calls still waiting on the old worker would never settle: fail them before moving on.
+      const stopped = new AnalysisError({ message: 'The analysis worker was restarted.', code: 'internal' });
+      for (const fail of crashListeners) fail(stopped);
+      connect();
+    },
+    onCrash(listener: (e: AnalysisError) => void) {
+      onCrashListeners.add(listener);
+      return () => void onCrashListeners.delete(listener);
+    },
+    simulateCrash(reason: string) {
+      worker.terminate();
+      die(`The analysis worker stopped (${reason}).`);
+    },
+  };
+  // ---- end of recovery ----
 
   function call<T>(start: () => Promise<T>): Promise<T> {
     if (crash) return Promise.reject(crash);
@@ -109,6 +153,7 @@ export function createAnalysisClient(): AnalysisClient {
   }
 
   return {
+    ...recovery,
     analyzeFile: (file, req, onProgress) => call(() => remote.analyzeFile(file, file.name, req, Comlink.proxy(onProgress))),
     analyzeDemo: (req, onProgress) => call(() => remote.analyzeDemo(req, Comlink.proxy(onProgress))),
     remap: (target, mapping, sequence, onProgress) =>
@@ -133,6 +178,11 @@ export function createAnalysisClient(): AnalysisClient {
     recommendations: (k, perCluster) => call(() => remote.recommendations(k, perCluster)),
     userDetails: (index, k) => call(() => remote.userDetails(index, k)),
     exportData: (req) => call(() => remote.exportData(req)),
+    storageReport: () => call(() => remote.storageReport()),
+    wipeStorage: (what) => call(() => remote.wipeStorage(what)),
+    listSaved: () => call(() => remote.listSaved()),
+    reopen: (id, onProgress) => call(() => remote.reopen(id, Comlink.proxy(onProgress))),
+    forgetSaved: (id) => call(() => remote.forgetSaved(id)),
   };
 }
 

@@ -4,13 +4,23 @@
 // exporting never sends the clustering back across the thread boundary. Pure TypeScript over the
 // pipeline stages: no DOM, so the CLI could hold one too.
 import type { Analysis } from '../pipeline/analyze';
+import { getResult, putResult, stableKey } from './analysisStore';
 import {
   assignmentsCsv,
   assignmentsJson,
+  checkEpsilon,
+  cryptoUniform,
+  noisyProfiles,
+  PrivacyOptionError,
+  privacySummary,
   profilesCsv,
   profilesJson,
+  pseudonymKey,
+  pseudonymLookup,
+  pseudonymsOf,
   recommendationsCsv,
   recommendationsJson,
+  type PrivacyStatement,
 } from '../pipeline/export';
 import { layoutTrustworthiness, umap, type CancelToken, type Matrix } from '../pipeline/project';
 import { profileClusters, sequenceTimeline, userAttributes, type ClusterProfiles, type UserAttributes } from '../pipeline/profile';
@@ -29,6 +39,7 @@ import type {
   UserDetails,
   WireError,
 } from './protocol';
+import { loadPseudonymSecret } from './storage';
 
 /** Recommendations kept per cluster: enough that a user's list survives removing what they have. */
 const PER_CLUSTER = 100;
@@ -60,6 +71,8 @@ export class SweptClusters {
     private readonly labels: Int32Array[],
     readonly gcn: GcnVectors | null,
     readonly fileName: string,
+    /** The sweep's saved-result key and the saved analysis it belongs to (see analysisStore.ts). */
+    private readonly saved: { key: string; analysis: string },
   ) {}
 
   labelsOf(k: number): Int32Array {
@@ -78,6 +91,13 @@ export class SweptClusters {
   async project(req: ProjectRequest, onProgress: (p: ProjectProgressWire) => void, cancel: CancelToken): Promise<ProjectResult> {
     const seed = req.seed ?? 0;
     const t0 = performance.now();
+    const key = await stableKey(this.saved.key, 'map', { seed, nNeighbors: req.nNeighbors ?? null, minDist: req.minDist ?? null });
+    const hit = await getResult<ProjectResult>(key);
+    if (cancel.cancelled) throw { message: 'The map was cancelled.', code: 'cancelled' } satisfies WireError;
+    if (hit) {
+      this.projected = { coords: hit.coords, seed };
+      return { ...hit, coords: hit.coords.slice(), restored: true, seconds: (performance.now() - t0) / 1000 };
+    }
     const r = await umap(
       this.vectors,
       this.n,
@@ -93,7 +113,7 @@ export class SweptClusters {
     const trustMs = performance.now() - t1;
     this.projected = { coords: r.embedding, seed };
     const { timings } = r.stats;
-    return {
+    const result: ProjectResult = {
       coords: r.embedding.slice(),
       n: this.n,
       source: this.result.source,
@@ -105,6 +125,8 @@ export class SweptClusters {
       timings: { knnMs: timings.knnMs, graphMs: timings.graphMs, layoutMs: timings.initMs + timings.layoutMs, trustMs },
       warnings: r.stats.warnings,
     };
+    if (this.saved.analysis) result.saveError = await putResult(key, 'map', this.saved.analysis, { ...result, coords: r.embedding });
+    return result;
   }
 
   private ids(): string[] {
@@ -202,7 +224,12 @@ export class SweptClusters {
     };
   }
 
-  exportData(req: ExportRequest): ExportFile {
+  /**
+   * The file of an export request. With req.pseudonymise, user ids are replaced by HMACs under
+   * this browser's secret (`secret`, kept in IndexedDB; tests pass their own); with req.epsilon,
+   * profiles carry Laplace noise and say so (see noisyProfiles).
+   */
+  async exportData(req: ExportRequest, secret: () => Promise<Uint8Array> = loadPseudonymSecret): Promise<ExportFile> {
     const { table } = this.analysis.ingested;
     const labels = this.labelsOf(req.k);
     const selection = req.selection ? checkSelection(req.selection, this.n) : null;
@@ -210,19 +237,33 @@ export class SweptClusters {
     const clusterLabels = profiles.clusters.map((c) => c.label);
     const base = `seqlens-${stem(this.fileName)}-k${req.k}${selection ? '-selection' : ''}`;
     const json = req.format === 'json';
-    if (req.what === 'assignments') {
-      const input = { ids: this.ids(), labels, coords: this.coords, clusterLabels, selection };
-      const out = json ? assignmentsJson(input) : assignmentsCsv(input);
-      return file(`${base}-assignments`, json, out);
-    }
     if (req.what === 'profiles') {
       // Profiles of a selection are the profiles of the clusters it touches, computed on its members only.
-      const p = selection ? this.selectionProfiles(selection, labels, req.k) : profiles;
-      const out = json ? profilesJson(p, { file: this.fileName, k: req.k, generatedAt: new Date().toISOString() }) : profilesCsv(p);
-      return file(`${base}-profiles`, json, out);
+      const exact = selection ? this.selectionProfiles(selection, labels, req.k) : profiles;
+      let p = exact;
+      let privacy: PrivacyStatement | undefined;
+      if (req.epsilon !== undefined && req.epsilon !== null) {
+        try {
+          ({ profiles: p, privacy } = noisyProfiles(exact, { epsilon: checkEpsilon(req.epsilon), uniform: cryptoUniform() }));
+        } catch (e) {
+          if (e instanceof PrivacyOptionError) throw { message: e.message, code: 'project-input' } satisfies WireError;
+          throw e;
+        }
+      }
+      const out = json ? profilesJson(p, { file: this.fileName, k: req.k, generatedAt: new Date().toISOString(), privacy }) : profilesCsv(p, privacy);
+      const name = privacy ? `${base}-profiles-dp-eps${String(privacy.epsilon).replace(/[^0-9.]/g, '')}` : `${base}-profiles`;
+      return file(name, json, out, privacy ? privacySummary(privacy) : undefined);
+    }
+    const ids = req.pseudonymise ? await this.pseudonymIds(selection, secret) : this.ids();
+    const suffix = req.pseudonymise ? '-pseudonymised' : '';
+    const stated = req.pseudonymise ? 'user ids pseudonymised (keyed hash; the key stays in this browser)' : undefined;
+    if (req.what === 'assignments') {
+      const input = { ids, labels, coords: this.coords, clusterLabels, selection };
+      const out = json ? assignmentsJson(input) : assignmentsCsv(input);
+      return file(`${base}-assignments${suffix}`, json, out, stated);
     }
     const input = {
-      ids: this.ids(),
+      ids,
       labels,
       selection,
       perUser: (i: number) => this.userRecs(req.k, i),
@@ -231,7 +272,21 @@ export class SweptClusters {
       clusterLabels,
     };
     const out = json ? recommendationsJson(input) : recommendationsCsv(input);
-    return file(`${base}-recommendations`, json, out);
+    return file(`${base}-recommendations${suffix}`, json, out, stated);
+  }
+
+  /**
+   * Per sequence its pseudonym; only the exported sequences are hashed (the others get '', which
+   * the export never reads). The export functions stay synchronous: the HMACs are computed here first.
+   */
+  private async pseudonymIds(selection: Int32Array | null, secret: () => Promise<Uint8Array>): Promise<string[]> {
+    const ids = this.ids();
+    const wanted = selection ? Array.from(selection, (i) => ids[i]) : ids;
+    const look = pseudonymLookup(await pseudonymsOf(wanted, await pseudonymKey(await secret())));
+    if (!selection) return ids.map(look);
+    const out = new Array<string>(ids.length).fill('');
+    for (const i of selection) out[i] = look(ids[i]);
+    return out;
   }
 
   /** Profiles over the selected points only: the others are left out by a label no cluster has. */
@@ -280,11 +335,12 @@ function stem(name: string): string {
   return base.replace(/[^\p{L}\p{N}._-]+/gu, '_').slice(0, 60) || 'log';
 }
 
-function file(name: string, json: boolean, out: { text: string; rows: number }): ExportFile {
+function file(name: string, json: boolean, out: { text: string; rows: number }, privacy?: string): ExportFile {
   return {
     name: `${name}.${json ? 'json' : 'csv'}`,
     mime: json ? 'application/json' : 'text/csv;charset=utf-8',
     text: out.text,
     rows: out.rows,
+    ...(privacy ? { privacy } : {}),
   };
 }

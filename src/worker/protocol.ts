@@ -87,6 +87,18 @@ export interface AnalysisWorkerApi {
   userDetails(index: number, k: number): Promise<UserDetails>;
   /** A file to download, made from the last sweep, projection and profiles. */
   exportData(req: ExportRequest): Promise<ExportFile>;
+
+  /** What SeqLens keeps in this browser's IndexedDB, Cache Storage and OPFS (the page adds localStorage), with sizes. */
+  storageReport(): Promise<StorageReport>;
+  /** Deletes stored data (see StorageWipe), then reports what is left. */
+  wipeStorage(what: StorageWipe): Promise<StorageReport>;
+
+  /** The logs kept in this browser (newest first), which one is on screen, and why the last save failed, if it did. */
+  listSaved(): Promise<SavedList>;
+  /** Opens a kept log again as it was read (mapping, sequence options); its saved stage results then answer at once. */
+  reopen(id: string, onProgress: ProgressCallback): Promise<AnalysisReport>;
+  /** Forgets a kept log and every result saved for it. */
+  forgetSaved(id: string): Promise<SavedList>;
 }
 
 // ---- graph network ----
@@ -144,6 +156,10 @@ export interface GcnResultWire {
   seconds: number;
   /** The encoder whose vectors were the features. */
   encoder: { model: string; label: string };
+  /** Taken from this browser's saved results (the same log and settings were trained before). */
+  restored?: boolean;
+  /** Why the result could not be saved for next time (full storage ...), if it could not. */
+  saveError?: string | null;
 }
 
 export type DeviceChoice = 'auto' | 'wasm' | 'webgpu';
@@ -318,6 +334,16 @@ export interface ClusterResult {
   range: { kMin: number; kMax: number };
   rangeNote: string | null;
   seconds: number;
+  /** Taken from this browser's saved results (the same vectors and settings were swept before). */
+  restored?: boolean;
+  saveError?: string | null;
+}
+
+export interface SavedList {
+  analyses: import('./analysisStore').SavedAnalysisInfo[];
+  /** The saved id of the log on screen, if any. */
+  current: string | null;
+  lastSaveError: string | null;
 }
 
 export const DEMO_FILE_NAME = 'uci-online-retail-demo.csv';
@@ -364,6 +390,9 @@ export interface ProjectResult {
   seconds: number;
   timings: { knnMs: number; graphMs: number; layoutMs: number; trustMs: number };
   warnings: string[];
+  /** Taken from this browser's saved results. */
+  restored?: boolean;
+  saveError?: string | null;
 }
 
 /** What the page needs to draw, colour and describe every point; arrays are per sequence (point). */
@@ -410,6 +439,18 @@ export interface ExportRequest {
   k: number;
   /** Points (sequence indices) to export; null = everybody. */
   selection: Int32Array | null;
+  /**
+   * Assignments and recommendations: user ids replaced by 'u_' + 16 hex characters of
+   * HMAC-SHA256 with a secret made and kept in this browser (the same user gets the same
+   * pseudonym in every export from here, until the key is deleted in the privacy panel).
+   */
+  pseudonymise?: boolean;
+  /**
+   * Profiles: add Laplace noise for epsilon-differential privacy with this budget (> 0; smaller is
+   * more private); null or absent = exact counts. The file states the mechanism (profiles.json
+   * "privacy", profiles.csv a "privacy" column); unbounded numbers (events, revenue, orders) are left out.
+   */
+  epsilon?: number | null;
 }
 
 export interface ExportFile {
@@ -417,4 +458,34 @@ export interface ExportFile {
   mime: string;
   text: string;
   rows: number;
+  /** What the export did for privacy, in a line for the status message; absent when nothing. */
+  privacy?: string;
 }
+
+// ---- stored data ----
+
+export type StorageKind = 'indexeddb' | 'cache' | 'opfs' | 'memory';
+
+/** One place where SeqLens keeps data in this browser. */
+export interface StoredItem {
+  /** Stable id for wipeStorage: 'idb:<database>/<store>', 'cache:<name>', 'opfs:<name>', 'memory:<name>'. */
+  id: string;
+  kind: StorageKind;
+  /** What it is, for people ("Embedding cache", "Pseudonymisation key"). */
+  label: string;
+  /** Where it lives, e.g. 'IndexedDB seqlens / embeddings'. */
+  where: string;
+  items: number;
+  /** Sum of the stored values' sizes (Blob.size, byteLength, else the JSON length); an estimate. */
+  bytes: number;
+}
+
+export interface StorageReport {
+  items: StoredItem[];
+  /** navigator.storage.estimate() for the whole origin; null where the browser does not say. */
+  usage: number | null;
+  quota: number | null;
+}
+
+/** 'all': every database, cache, OPFS entry and in-memory cache of SeqLens; else the listed item ids. */
+export type StorageWipe = 'all' | { ids: string[] };

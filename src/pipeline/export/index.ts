@@ -16,4 +16,22 @@ export {
   recommendationsJson,
   type RecommendationRowsInput,
 } from './tables';
+export {
+  checkEpsilon,
+  cryptoUniform,
+  laplace,
+  newPseudonymSecret,
+  noisyProfiles,
+  type NoiseOptions,
+  PrivacyOptionError,
+  privacySummary,
+  type PrivacyStatement,
+  PSEUDONYM_HEX,
+  PSEUDONYM_PREFIX,
+  PSEUDONYM_SECRET_BYTES,
+  pseudonymKey,
+  pseudonymLookup,
+  pseudonymsOf,
+  type Uniform,
+} from './privacy';
 export { type AnalysisState, parseState, serializeState, STATE_FORMAT, STATE_VERSION, StateFileError } from './state';

@@ -16,6 +16,7 @@
 import type { ClusterProfiles } from '../profile/types';
 import type { RankedItems } from '../recommend/types';
 import { float32Number, toCsv } from './csv';
+import { privacySummary, type PrivacyStatement } from './privacy';
 
 export interface ExportResult {
   text: string;
@@ -173,18 +174,25 @@ export const PROFILES_FORMAT = 'seqlens-profiles';
  * top categories/brands/items and terms) under a small header:
  *   {format: "seqlens-profiles", version: 1, file, generatedAt, k, users, hasPrice, ..., overall, clusters}
  * Pretty-printed: it is small (one entry per cluster) and read by people. rows = clusters.
+ * With meta.privacy (profiles noised by noisyProfiles), the header also holds `privacy`: the
+ * mechanism, epsilon, sensitivity and what was noised or left out.
  */
-export function profilesJson(p: ClusterProfiles, meta: { file: string; k: number; generatedAt: string }): ExportResult {
+export function profilesJson(p: ClusterProfiles, meta: { file: string; k: number; generatedAt: string; privacy?: PrivacyStatement }): ExportResult {
   if (meta.k !== p.k) throw new RangeError(`profiles are for K = ${p.k}, not K = ${meta.k}`);
-  const doc = { format: PROFILES_FORMAT, version: 1, file: meta.file, generatedAt: meta.generatedAt, ...p };
+  const doc = { format: PROFILES_FORMAT, version: 1, file: meta.file, generatedAt: meta.generatedAt, ...(meta.privacy ? { privacy: meta.privacy } : {}), ...p };
   return { text: JSON.stringify(doc, (_key, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2) + '\n', rows: p.clusters.length };
 }
 
 /** Names in a list cell, separated by '; ' (a comma would need quoting in every cell). */
 const list = (names: readonly string[]): string => names.join('; ');
 
-/** profiles.csv: one row per cluster (PROFILE_COLUMNS); lists are '; '-separated, best first; unknown numbers (no prices, no one at the previous funnel step) are empty. */
-export function profilesCsv(p: ClusterProfiles): ExportResult {
+/**
+ * profiles.csv: one row per cluster (PROFILE_COLUMNS); lists are '; '-separated, best first; unknown numbers (no prices, no one at the previous funnel step) are empty.
+ * With privacy (noised profiles), a last column `privacy` states the mechanism on every row, so the
+ * statement travels with any copy of the table.
+ */
+export function profilesCsv(p: ClusterProfiles, privacy?: PrivacyStatement): ExportResult {
+  const stated = privacy ? privacySummary(privacy) : null;
   const rows = p.clusters.map((c): Cell[] => [
     c.cluster,
     c.label,
@@ -203,6 +211,7 @@ export function profilesCsv(p: ClusterProfiles): ExportResult {
     list(c.topCategories.map((x) => x.name)),
     list(c.topItems.map((x) => x.title || x.id)),
     list(c.terms.map((x) => x.term)),
+    ...(stated === null ? [] : [stated]),
   ]);
-  return csvOf(PROFILE_COLUMNS, rows);
+  return csvOf(stated === null ? PROFILE_COLUMNS : [...PROFILE_COLUMNS, 'privacy'], rows);
 }

@@ -1,7 +1,8 @@
 // Downloads of the analysis: cluster assignments (with map coordinates), profiles or
 // recommendations, as CSV or JSON, for everybody or the points selected on the map. The worker
 // writes the text (CSV cells that a spreadsheet would run as formulas are neutralised there); the
-// page only saves it.
+// page only saves it. Privacy options: pseudonymous user ids (a keyed hash whose key stays in this
+// browser) and Laplace noise on profile counts (differential privacy), stated in the file.
 import { useId, useState } from 'react';
 import { AnalysisError, type AnalysisClient } from '../../worker/client';
 import type { ExportFormat, ExportWhat } from '../../worker/protocol';
@@ -24,7 +25,17 @@ interface Props {
   ready: boolean;
 }
 
-type Status = { state: 'idle' } | { state: 'saving' } | { state: 'saved'; name: string; rows: number } | { state: 'error'; message: string };
+type Status =
+  | { state: 'idle' }
+  | { state: 'saving' }
+  | { state: 'saved'; name: string; rows: number; privacy: string | null }
+  | { state: 'error'; message: string };
+
+/** The epsilon typed, if it is a usable budget (a number above 0). */
+function parseEpsilon(text: string): number | null {
+  const v = Number(text.trim().replace(',', '.'));
+  return text.trim() !== '' && Number.isFinite(v) && v > 0 ? v : null;
+}
 
 /** Saves text as a file through a temporary link; the object URL is let go once the click has been handled. */
 function saveText(name: string, mime: string, text: string): void {
@@ -46,21 +57,35 @@ export function ExportPanel({ client, k, selection, ready }: Props) {
   const [format, setFormat] = useState<ExportFormat>('csv');
   const [scopeChoice, setScope] = useState<Scope>('all');
   const [status, setStatus] = useState<Status>({ state: 'idle' });
+  const [pseudonymise, setPseudonymise] = useState(false);
+  const [noise, setNoise] = useState(false);
+  const [epsilonText, setEpsilonText] = useState('1');
+  const epsilonId = useId();
   const formatName = useId();
   const scopeName = useId();
   const whatId = useId();
 
   const hasSelection = selection !== null && selection.length > 0;
   const scope: Scope = hasSelection ? scopeChoice : 'all';
-  const canSave = ready && k !== null && status.state !== 'saving';
+  const hasIds = what !== 'profiles';
+  const epsilon = parseEpsilon(epsilonText);
+  const noiseOn = !hasIds && noise;
+  const canSave = ready && k !== null && status.state !== 'saving' && !(noiseOn && epsilon === null);
 
   async function download() {
     if (k === null) return;
     setStatus({ state: 'saving' });
     try {
-      const file = await client.exportData({ what, format, k, selection: scope === 'selection' ? selection : null });
+      const file = await client.exportData({
+        what,
+        format,
+        k,
+        selection: scope === 'selection' ? selection : null,
+        pseudonymise: hasIds && pseudonymise,
+        epsilon: noiseOn ? epsilon : null,
+      });
       saveText(file.name, file.mime, file.text);
-      setStatus({ state: 'saved', name: file.name, rows: file.rows });
+      setStatus({ state: 'saved', name: file.name, rows: file.rows, privacy: file.privacy ?? null });
     } catch (e) {
       const message = e instanceof AnalysisError || e instanceof Error ? e.message : String(e);
       setStatus({ state: 'error', message });
@@ -119,6 +144,49 @@ export function ExportPanel({ client, k, selection, ready }: Props) {
             {!hasSelection ? 'Select points on the map to export only those.' : ''}
           </span>
         </fieldset>
+        <fieldset className="export-choice export-privacy">
+          <legend>Privacy</legend>
+          {hasIds ? (
+            <>
+              <label className="checkbox">
+                <input type="checkbox" data-testid="export-pseudonymise" checked={pseudonymise} onChange={(e) => setPseudonymise(e.currentTarget.checked)} />
+                Pseudonymise user ids
+              </label>
+              <span className="hint">
+                Replaces each id by a keyed hash (u_…): the same user gets the same pseudonym in every export from this browser, and nobody without its key can recover the id.
+              </span>
+            </>
+          ) : (
+            <>
+              <label className="checkbox">
+                <input type="checkbox" data-testid="export-noise" checked={noise} onChange={(e) => setNoise(e.currentTarget.checked)} />
+                Add noise to profile counts (differential privacy)
+              </label>
+              {noise && (
+                <span className="export-epsilon">
+                  <label htmlFor={epsilonId}>Epsilon</label>
+                  <input
+                    id={epsilonId}
+                    type="number"
+                    inputMode="decimal"
+                    // Any positive number: a step would make the browser refuse values like 0.5 (step mismatch from min).
+                    min="0"
+                    step="any"
+                    data-testid="export-epsilon"
+                    value={epsilonText}
+                    aria-invalid={epsilon === null}
+                    onChange={(e) => setEpsilonText(e.currentTarget.value)}
+                  />
+                </span>
+              )}
+              <span className="hint">
+                {noise && epsilon === null
+                  ? 'Epsilon must be a number above 0.'
+                  : 'Smaller epsilon = more private and noisier counts (1 is a common choice). Events, revenue and orders are left out of noised files.'}
+              </span>
+            </>
+          )}
+        </fieldset>
         <div className="field export-action">
           <button type="submit" data-testid="export-download" disabled={!canSave}>
             {status.state === 'saving' ? 'Preparing…' : 'Download'}
@@ -127,8 +195,8 @@ export function ExportPanel({ client, k, selection, ready }: Props) {
         </div>
       </form>
       {status.state === 'saved' && (
-        <p className="status" role="status" data-testid="export-status" data-name={status.name} data-rows={status.rows}>
-          Saved {status.name} ({formatInt(status.rows)} {status.rows === 1 ? 'row' : 'rows'})
+        <p className="status" role="status" data-testid="export-status" data-name={status.name} data-rows={status.rows} data-privacy={status.privacy ?? ''}>
+          Saved {status.name} ({formatInt(status.rows)} {status.rows === 1 ? 'row' : 'rows'}){status.privacy ? `; ${status.privacy}` : ''}
         </p>
       )}
       {status.state === 'error' && (

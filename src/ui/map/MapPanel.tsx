@@ -1,6 +1,7 @@
 // The map of users: every sequence at its UMAP position, coloured by cluster or by an attribute,
 // with zoom, brushing, a legend that greys clusters out, a tooltip and a per-user drawer. A new K
 // only rebuilds the colour groups; the layout comes from the projection and is not recomputed.
+import { SavedNote } from '../state/SavedNote';
 import { lazy, Suspense, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { AnalysisClient } from '../../worker/client';
 import type { MapData, ProjectProgressWire, ProjectResult } from '../../worker/protocol';
@@ -264,7 +265,8 @@ function MapBody({ result, data, labels, k, clusterLabels, view, client, stale }
         </div>
       </div>
 
-      <p className="hint map-details" data-testid="map-details" data-trust={result.trustworthiness.value}>
+      <SavedNote restored={result.restored} saveError={result.saveError} testId="map" />
+      <p className="hint map-details" data-testid="map-details" data-trust={result.trustworthiness.value} data-restored={result.restored ? 'true' : 'false'}>
         {formatInt(result.n)} points · {formatInt(result.nNeighbors)} neighbours · {formatInt(result.nEpochs)} epochs · {formatDecimal(result.seconds)} s ·
         trustworthiness (15 neighbours) {Number.isFinite(result.trustworthiness.value) ? result.trustworthiness.value.toFixed(3) : '—'}{' '}
         {result.trustworthiness.exact ? '(exact)' : `(sampled on ${formatInt(result.trustworthiness.sampleSize)} points)`}

@@ -1,5 +1,7 @@
 import './state.css';
 import { useRef } from 'react';
+import { formatBytes, formatInt } from '../format';
+import type { SavedAnalysesState } from './useSavedAnalyses';
 import type { StateFileApi } from './useStateFile';
 
 /** Saves a text as a file download (a Blob URL, revoked once the click has been handled). */
@@ -19,9 +21,14 @@ interface Props {
   state: StateFileApi;
   /** Whether an analysis is on screen to save. */
   canSave: boolean;
+  saved: SavedAnalysesState;
+  /** Opens a kept log again. */
+  onReopen(id: string, name: string): void;
+  busy: boolean;
 }
 
-export function StatePanel({ state, canSave }: Props) {
+export function StatePanel({ state, canSave, saved, onReopen, busy }: Props) {
+  const list = saved.list;
   const input = useRef<HTMLInputElement>(null);
   return (
     <section className="panel state-file" aria-labelledby="state-heading" data-testid="state-file" data-pending={state.pending ? 'true' : 'false'}>
@@ -60,6 +67,40 @@ export function StatePanel({ state, canSave }: Props) {
       <p className="status" role="status" aria-live="polite" data-testid="state-file-message">
         {state.message}
       </p>
+      <h3 id="saved-heading">Kept in this browser</h3>
+      <p className="hint">
+        The logs you opened lately and the results computed for them stay in this browser (never sent anywhere), so a reload or
+        reopening one shows its clusters and map at once. Changed settings are computed afresh.
+      </p>
+      {list?.lastSaveError && (
+        <div role="alert" className="alert" data-testid="saved-error">
+          <p>{list.lastSaveError}</p>
+        </div>
+      )}
+      {list && list.analyses.length > 0 ? (
+        <ul className="saved-analyses" aria-labelledby="saved-heading" data-testid="saved-analyses">
+          {list.analyses.map((a) => (
+            <li key={a.id} data-current={a.id === list.current ? 'true' : 'false'} data-name={a.name}>
+              <span className="saved-name">{a.name}</span>{' '}
+              <span className="hint">
+                {formatInt(a.rows)} rows · {formatInt(a.sequences)} sequences · {formatBytes(a.bytes)} · {new Date(a.savedAt).toLocaleString('en')}
+                {a.id === list.current ? ' · on screen' : ''}
+                {!a.fileKept && !a.demo ? ' · file too large to keep: open it again' : ''}
+              </span>{' '}
+              <button type="button" className="link" disabled={busy || a.id === list.current || (!a.fileKept && !a.demo)} onClick={() => onReopen(a.id, a.name)}>
+                Reopen<span className="visually-hidden"> {a.name}</span>
+              </button>{' '}
+              <button type="button" className="link" onClick={() => saved.forget(a.id)}>
+                Forget<span className="visually-hidden"> {a.name}</span>
+              </button>
+            </li>
+          ))}
+        </ul>
+      ) : (
+        <p className="hint" data-testid="saved-empty">
+          Nothing kept yet.
+        </p>
+      )}
       {state.error && (
         <div role="alert" className="alert" data-testid="state-file-error">
           <p>{state.error}</p>

@@ -1,0 +1,215 @@
+// Saved analyses: the logs opened lately (the file itself, so that a reload can reopen it) and the
+// results of the slow stages (graph network, K sweep, map), each under a key that hashes its input
+// and every setting it depends on. A changed setting is a different key, so a stale result can
+// never be served; the same log with the same settings is answered from here in milliseconds.
+// IndexedDB transactions are atomic: a write that fails (full quota) leaves what was there intact.
+
+const DB_NAME = 'seqlens-analyses';
+const DB_VERSION = 1;
+export const RESULTS_STORE = 'results';
+export const ANALYSES_STORE = 'analyses';
+export const ANALYSES_DB_NAME = DB_NAME;
+/** Logs larger than this are not copied into the browser; reopening them needs the file again. */
+export const MAX_KEPT_FILE_BYTES = 512 * 1024 * 1024;
+/** Saved logs kept; the oldest go first (with their results). */
+export const MAX_ANALYSES = 8;
+
+export type Stage = 'gcn' | 'sweep' | 'map';
+
+export interface SavedAnalysis {
+  /** Hash of the file's identity (name, size, date, sampled content). */
+  id: string;
+  name: string;
+  bytes: number;
+  /** The log itself; null for the bundled demo (fetched again) or a file too large to keep. */
+  file: Blob | null;
+  demo: boolean;
+  mapping: Record<string, number>;
+  sequence: Record<string, unknown>;
+  rows: number;
+  sequences: number;
+  savedAt: string;
+}
+
+export type SavedAnalysisInfo = Omit<SavedAnalysis, 'file'> & { fileKept: boolean };
+
+interface ResultRecord {
+  key: string;
+  stage: Stage;
+  /** The saved analysis it belongs to, so forgetting the analysis forgets its results. */
+  analysis: string;
+  savedAt: string;
+  value: unknown;
+}
+
+let opening: Promise<IDBDatabase> | null = null;
+
+function open(): Promise<IDBDatabase> {
+  if (opening) return opening;
+  opening = new Promise<IDBDatabase>((resolve, reject) => {
+    if (typeof indexedDB === 'undefined') {
+      reject(new Error('This browser offers no IndexedDB storage (a private window may switch it off).'));
+      return;
+    }
+    const req = indexedDB.open(DB_NAME, DB_VERSION);
+    req.onupgradeneeded = () => {
+      const db = req.result;
+      if (!db.objectStoreNames.contains(RESULTS_STORE)) {
+        const results = db.createObjectStore(RESULTS_STORE, { keyPath: 'key' });
+        results.createIndex('analysis', 'analysis');
+      }
+      if (!db.objectStoreNames.contains(ANALYSES_STORE)) db.createObjectStore(ANALYSES_STORE, { keyPath: 'id' });
+    };
+    req.onsuccess = () => {
+      const db = req.result;
+      db.onversionchange = () => {
+        db.close();
+        opening = null;
+      };
+      resolve(db);
+    };
+    req.onerror = () => reject(req.error ?? new Error('IndexedDB could not be opened.'));
+    req.onblocked = () => reject(new Error('Saved analyses are blocked by another SeqLens tab; close it and reload.'));
+  });
+  opening.catch(() => {
+    opening = null;
+  });
+  return opening;
+}
+
+/** Lets go of the database (before it is deleted by a wipe). */
+export function closeAnalysesDb(): void {
+  void opening?.then((db) => db.close()).catch(() => {});
+  opening = null;
+}
+
+function request<T>(req: IDBRequest<T>): Promise<T> {
+  return new Promise((resolve, reject) => {
+    req.onsuccess = () => resolve(req.result);
+    req.onerror = () => reject(req.error ?? new Error('IndexedDB request failed.'));
+  });
+}
+
+function done(tx: IDBTransaction): Promise<void> {
+  return new Promise((resolve, reject) => {
+    tx.oncomplete = () => resolve();
+    tx.onabort = () => reject(tx.error ?? new Error('IndexedDB transaction aborted.'));
+    tx.onerror = () => reject(tx.error ?? new Error('IndexedDB transaction failed.'));
+  });
+}
+
+/** What to tell the user when a save failed. */
+export function saveErrorText(e: unknown): string {
+  const name = (e as { name?: string } | null)?.name;
+  if (name === 'QuotaExceededError') {
+    return "The browser's storage for this site is full, so this analysis was not saved (nothing saved before was changed). Free space by deleting saved analyses or cached models.";
+  }
+  return `This analysis could not be saved in the browser (${e instanceof Error ? e.message : String(e)}); it works, but a reload will compute it again.`;
+}
+
+/** SHA-256 (hex) of a JSON rendering with sorted keys: the same settings always give the same key. */
+export async function stableKey(...parts: unknown[]): Promise<string> {
+  const text = JSON.stringify(parts, (_k, v: unknown) =>
+    v && typeof v === 'object' && !Array.isArray(v) && !ArrayBuffer.isView(v)
+      ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : v,
+  );
+  return hex(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text)));
+}
+
+function hex(buf: ArrayBuffer): string {
+  return Array.from(new Uint8Array(buf), (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+const SAMPLE = 1 << 20;
+
+/**
+ * The file's identity: name, size, modification time and its first, middle and last MiB. Hashing
+ * every byte of a 1 GB log would cost seconds; an edited file changes its date, and these cover
+ * header, body and tail.
+ */
+export async function fileFingerprint(file: Blob, name: string): Promise<string> {
+  const size = file.size;
+  const modified = 'lastModified' in file ? (file as File).lastModified : 0;
+  const pieces: Uint8Array[] = [new TextEncoder().encode(`${name}\u0000${size}\u0000${modified}\u0000`)];
+  const starts = size <= 3 * SAMPLE ? [0] : [0, Math.floor(size / 2) - SAMPLE / 2, size - SAMPLE];
+  for (const s of starts) pieces.push(new Uint8Array(await file.slice(s, size <= 3 * SAMPLE ? size : s + SAMPLE).arrayBuffer()));
+  const total = pieces.reduce((n, p) => n + p.length, 0);
+  const all = new Uint8Array(total);
+  let at = 0;
+  for (const p of pieces) {
+    all.set(p, at);
+    at += p.length;
+  }
+  return hex(await crypto.subtle.digest('SHA-256', all));
+}
+
+export async function getResult<T>(key: string): Promise<T | null> {
+  try {
+    const db = await open();
+    const rec = (await request(db.transaction(RESULTS_STORE).objectStore(RESULTS_STORE).get(key))) as ResultRecord | undefined;
+    return rec ? (rec.value as T) : null;
+  } catch {
+    // A cache that cannot be read is a cache miss: the stage computes.
+    return null;
+  }
+}
+
+/** Saves a stage's result; returns why not (for the user) or null. */
+export async function putResult(key: string, stage: Stage, analysis: string, value: unknown): Promise<string | null> {
+  try {
+    const db = await open();
+    const tx = db.transaction(RESULTS_STORE, 'readwrite');
+    tx.objectStore(RESULTS_STORE).put({ key, stage, analysis, savedAt: new Date().toISOString(), value } satisfies ResultRecord);
+    await done(tx);
+    return null;
+  } catch (e) {
+    return saveErrorText(e);
+  }
+}
+
+/** Saves (or refreshes) a log, keeping at most MAX_ANALYSES; returns why not or null. */
+export async function saveAnalysis(a: SavedAnalysis): Promise<string | null> {
+  try {
+    const db = await open();
+    const existing = (await request(db.transaction(ANALYSES_STORE).objectStore(ANALYSES_STORE).getAll())) as SavedAnalysis[];
+    const others = existing.filter((e) => e.id !== a.id).sort((x, y) => (x.savedAt < y.savedAt ? 1 : -1));
+    const evict = others.slice(MAX_ANALYSES - 1);
+    for (const old of evict) await forgetAnalysis(old.id);
+    const tx = db.transaction(ANALYSES_STORE, 'readwrite');
+    tx.objectStore(ANALYSES_STORE).put(a);
+    await done(tx);
+    return null;
+  } catch (e) {
+    return saveErrorText(e);
+  }
+}
+
+export async function getAnalysis(id: string): Promise<SavedAnalysis | null> {
+  const db = await open();
+  return ((await request(db.transaction(ANALYSES_STORE).objectStore(ANALYSES_STORE).get(id))) as SavedAnalysis | undefined) ?? null;
+}
+
+export async function listAnalyses(): Promise<SavedAnalysisInfo[]> {
+  let db: IDBDatabase;
+  try {
+    db = await open();
+  } catch {
+    return [];
+  }
+  const all = (await request(db.transaction(ANALYSES_STORE).objectStore(ANALYSES_STORE).getAll())) as SavedAnalysis[];
+  return all
+    .sort((x, y) => (x.savedAt < y.savedAt ? 1 : -1))
+    .map(({ file, ...rest }) => ({ ...rest, fileKept: file !== null }));
+}
+
+/** Forgets a log and every result computed from it, in one transaction. */
+export async function forgetAnalysis(id: string): Promise<void> {
+  const db = await open();
+  const tx = db.transaction([ANALYSES_STORE, RESULTS_STORE], 'readwrite');
+  tx.objectStore(ANALYSES_STORE).delete(id);
+  const index = tx.objectStore(RESULTS_STORE).index('analysis');
+  const keys = await request(index.getAllKeys(IDBKeyRange.only(id)));
+  for (const k of keys) tx.objectStore(RESULTS_STORE).delete(k);
+  await done(tx);
+}
