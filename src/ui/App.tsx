@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from 'react';
+import { memo, useEffect, useMemo, useRef, useState } from 'react';
 import type { AnalysisClient } from '../worker/client';
 import { ErrorAlert } from './ErrorAlert';
 import { FilePicker } from './FilePicker';
@@ -29,6 +29,15 @@ import { useStateFile } from './state/useStateFile';
 import { useKiosk } from './kiosk/context';
 import { KioskTour } from './kiosk/KioskTour';
 
+// Every stage's progress re-renders App; panels whose props did not change skip it, so a training
+// epoch or a sweep step does not redraw the summary's charts, the map or the profiles.
+const SummaryView = memo(Summary);
+const ClusterView = memo(ClusterPanel);
+const MapPanelView = memo(MapPanel);
+const ProfilesView = memo(ProfilesPanel);
+const ExportView = memo(ExportPanel);
+const PrivacyView = memo(PrivacyPanel);
+
 export function App({ client }: { client: AnalysisClient }) {
   const analysis = useAnalysis(client);
   // Kiosk mode (?kiosk): no file dialogs, the demo (or its configured data) every cycle, and the tour.
@@ -57,6 +66,11 @@ export function App({ client }: { client: AnalysisClient }) {
   const entryIndex = mapSweep && clusters.k !== null ? mapSweep.entries.findIndex((e) => e.k === clusters.k) : -1;
   const labels = mapSweep && entryIndex >= 0 ? mapSweep.labels[entryIndex] : null;
   const insights = useInsights(client, sweep, sweep ? clusters.k : null, sweep !== null);
+  const profiles = insights.profiles;
+  const clusterLabels = useMemo(
+    () => (profiles && insights.k === clusters.k ? profiles.clusters.map((c) => c.label) : null),
+    [profiles, insights.k, clusters.k],
+  );
   const saved = useSavedAnalyses(client, report);
   const stateFile = useStateFile({ report, regroup: analysis.regroup, encoder, gcn, clusters, projection, view });
   const [restoreCount, setRestoreCount] = useState(0);
@@ -132,22 +146,22 @@ export function App({ client }: { client: AnalysisClient }) {
         )}
         {report ? (
           <>
-            <Summary report={report} />
+            <SummaryView report={report} />
             <EncoderPanel encoder={encoder} sequences={report.sequences.count} />
             <GcnPanel gcn={gcn} hasVectors={encoder.job.result !== null} />
-            <ClusterPanel clusters={clusters} hasVectors={source.vectors !== null} />
-            <MapPanel
+            <ClusterView clusters={clusters} hasVectors={source.vectors !== null} />
+            <MapPanelView
               projection={projection}
               labels={labels}
               k={labels ? clusters.k : null}
-              clusterLabels={insights.profiles && insights.k === clusters.k ? insights.profiles.clusters.map((c) => c.label) : null}
+              clusterLabels={clusterLabels}
               view={view}
               client={client}
             />
-            <ProfilesPanel insights={insights} />
-            <ExportPanel client={client} k={sweep ? clusters.k : null} selection={view.selection} ready={sweep !== null && projection.state === 'done' && !projection.stale} />
+            <ProfilesView insights={insights} />
+            <ExportView client={client} k={sweep ? clusters.k : null} selection={view.selection} ready={sweep !== null && projection.state === 'done' && !projection.stale} />
             <StatePanel state={stateFile} canSave={report !== null} saved={saved} onReopen={reopen} busy={running !== null} />
-            <PrivacyPanel client={client} />
+            <PrivacyView client={client} />
           </>
         ) : (
           !busy && !error && <p className="empty-state">Open a log file to see its summary.</p>

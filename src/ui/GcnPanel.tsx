@@ -3,6 +3,7 @@
 // trained so far) and Cancel, the device and the time per epoch.
 import { SavedNote } from './state/SavedNote';
 import { useMemo } from 'react';
+import { useThrottled } from './useThrottled';
 import { EChart, type ChartOption } from './EChart';
 import { AXIS_COLOR, BAR_COLOR, GRID } from './chartTheme';
 import { GCN_EPOCH_LIMIT } from './gcnSettings';
@@ -18,17 +19,19 @@ export function GcnPanel({ gcn, hasVectors }: { gcn: GcnStateApi; hasVectors: bo
   const running = job.state === 'running';
   const losses = job.losses;
   const last = losses.length > 0 ? losses[losses.length - 1] : null;
+  // The curve is redrawn at most twice a second; the numbers beside it follow every epoch.
+  const drawn = useThrottled(losses, 500);
   const graph = job.graph;
   const option = useMemo<ChartOption>(
     () => ({
       animation: false,
       grid: GRID,
       tooltip: { trigger: 'axis' },
-      xAxis: { type: 'value', name: 'epoch', min: 1, max: Math.max(2, losses.length), axisLabel: { color: AXIS_COLOR } },
+      xAxis: { type: 'value', name: 'epoch', min: 1, max: Math.max(2, drawn.length), axisLabel: { color: AXIS_COLOR } },
       yAxis: { type: 'value', name: 'loss', scale: true, axisLabel: { color: AXIS_COLOR } },
-      series: [{ type: 'line', showSymbol: false, data: losses.map((l, i) => [i + 1, l]), lineStyle: { color: BAR_COLOR }, itemStyle: { color: BAR_COLOR } }],
+      series: [{ type: 'line', showSymbol: false, data: drawn.map((l, i) => [i + 1, l]), lineStyle: { color: BAR_COLOR }, itemStyle: { color: BAR_COLOR } }],
     }),
-    [losses],
+    [drawn],
   );
   const retrainHint = 'Changing this retrains the network.';
   return (

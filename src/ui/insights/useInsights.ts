@@ -1,7 +1,7 @@
 // Page-side state of the cluster profiles and their recommendations. Both are asked of the worker
 // for the clustering on screen (the sweep and its K); a newer question always wins, and the last
 // answer stays on screen, marked stale, while the next one is on its way.
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useRef, useState, useMemo } from 'react';
 import { AnalysisError, type AnalysisClient } from '../../worker/client';
 import type { RecommendationsWire } from '../../worker/protocol';
 import type { ClusterProfiles } from '../../pipeline/profile/types';
@@ -69,12 +69,9 @@ export function useInsights(client: AnalysisClient, sweep: object | null, k: num
   }, [client, sweep, k, ready]);
 
   const stale = answer !== null && (answer.sweep !== sweep || answer.k !== k || loading || !ready);
-  return {
-    k: answer?.k ?? null,
-    profiles: answer?.profiles ?? null,
-    recommendations: answer?.recommendations ?? null,
-    loading,
-    error,
-    stale,
-  };
+  // One object per change, so that panels given it can skip re-rendering while other stages report progress.
+  return useMemo(
+    () => ({ k: answer?.k ?? null, profiles: answer?.profiles ?? null, recommendations: answer?.recommendations ?? null, loading, error, stale }),
+    [answer, loading, error, stale],
+  );
 }
