@@ -2,7 +2,7 @@
 // new set of vectors) and again, debounced, when the K range or the device setting changes; the
 // worker cancels it when a new file, regroup or encode comes. Choosing K afterwards only picks
 // another precomputed clustering: nothing is recomputed.
-import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { startTransition, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { AnalysisError, type AnalysisClient } from '../worker/client';
 import type { ClusterProgressWire, ClusterResult } from '../worker/protocol';
 import { clusterSettingsKey, loadClusterSettings, saveClusterSettings, type ClusterSettings } from './clusterSettings';
@@ -81,8 +81,12 @@ export function useClusters(client: AnalysisClient, source: VectorSource, analys
         if (!current()) return;
         over = true;
         settled.current = { vectors: forVectors, key: forKey };
-        setJob({ state: 'done', progress: null, result, resultFor: forVectors, error: null });
-        setK(result.suggested.k);
+        // A finished sweep redraws several charts: as a transition React renders it in slices
+        // that leave the main thread free between them.
+        startTransition(() => {
+          setJob({ state: 'done', progress: null, result, resultFor: forVectors, error: null });
+          setK(result.suggested.k);
+        });
       } catch (e) {
         if (!current()) return;
         const error = e instanceof AnalysisError ? e : new AnalysisError({ message: String(e), code: 'internal' });

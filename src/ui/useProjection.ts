@@ -2,7 +2,7 @@
 // map shows the vectors that were clustered) and fetches the points' ids and attributes with it;
 // the worker cancels it when a new sweep, encode or file comes. K changes need no new layout: the
 // map only recolours.
-import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { startTransition, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { AnalysisError, type AnalysisClient } from '../worker/client';
 import type { ClusterResult, MapData, ProjectProgressWire, ProjectResult } from '../worker/protocol';
 
@@ -56,7 +56,7 @@ export function useProjection(client: AnalysisClient, sweep: ClusterResult | nul
         const data = await client.mapData();
         if (!current()) return;
         settled.current = forSweep;
-        setJob({ state: 'done', progress: null, result, data, resultFor: forSweep, error: null });
+        startTransition(() => setJob({ state: 'done', progress: null, result, data, resultFor: forSweep, error: null }));
       } catch (e) {
         if (!current()) return;
         const error = e instanceof AnalysisError ? e : new AnalysisError({ message: String(e), code: 'internal' });

@@ -1,7 +1,7 @@
 // Page-side state of the cluster profiles and their recommendations. Both are asked of the worker
 // for the clustering on screen (the sweep and its K); a newer question always wins, and the last
 // answer stays on screen, marked stale, while the next one is on its way.
-import { useEffect, useRef, useState, useMemo } from 'react';
+import { startTransition, useEffect, useRef, useState, useMemo } from 'react';
 import { AnalysisError, type AnalysisClient } from '../../worker/client';
 import type { RecommendationsWire } from '../../worker/protocol';
 import type { ClusterProfiles } from '../../pipeline/profile/types';
@@ -57,7 +57,7 @@ export function useInsights(client: AnalysisClient, sweep: object | null, k: num
         if (e.code !== 'cancelled') setError(e);
         return;
       }
-      setAnswer({ sweep, k, profiles: p.value, recommendations: r.status === 'fulfilled' ? r.value : null });
+      startTransition(() => setAnswer({ sweep, k, profiles: p.value, recommendations: r.status === 'fulfilled' ? r.value : null }));
     });
     return () => {
       // A newer sweep or K supersedes this request; its answer is dropped when it comes.
