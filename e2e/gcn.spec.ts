@@ -26,7 +26,9 @@ test('the GCN trains after encoding (epochs, loss, graph, device) and the cluste
   expect(Number(await gcn(page).getAttribute('data-nodes'))).toBeGreaterThan(0);
   expect(Number(await gcn(page).getAttribute('data-edges'))).toBeGreaterThan(0);
   await expect(page.getByTestId('gcn-graph')).toContainText('sequence–item links');
-  await expect(page.getByTestId('gcn-device')).toContainText('CPU (WebGPU kernels not yet used)');
+  // Automatic: this machine's WebGPU is a software adapter (or none), so the CPU propagates, and says why.
+  await expect(gcn(page)).toHaveAttribute('data-device', 'cpu');
+  await expect(page.getByTestId('gcn-path-reason')).toContainText(/CPU: WebGPU (offers only a software adapter|is not available)/);
   await expect(page.getByTestId('gcn-ms-per-epoch')).toContainText('s per epoch');
   await expect(page.getByTestId('gcn-summary')).toContainText(`Trained ${epochs} epoch`);
   await expect(page.getByTestId('gcn-loss-chart')).toBeVisible();
@@ -93,4 +95,25 @@ test('a regroup cancels a running training; the GCN then trains on the new seque
   await expect(gcn(page)).toHaveAttribute('data-state', 'done', { timeout: TIMEOUT });
   await expect(clusters(page)).toHaveAttribute('data-n', sequences, { timeout: TIMEOUT });
   await expect(page.getByTestId('cluster-source')).toContainText(`${Number(sequences).toLocaleString('en')} × 64`);
+});
+
+test('WebGPU forced: the propagation runs in our WGSL kernels and trains as the CPU does', async ({ page }) => {
+  const query = '?model=featurizer&gcn-epochs=8&gcn-early-stop=off&sweep=2..4&cluster-device=cpu';
+  await openWith(page, `${query}&gcn-device=cpu`);
+  await expect(gcn(page)).toHaveAttribute('data-state', 'done', { timeout: TIMEOUT });
+  await expect(gcn(page)).toHaveAttribute('data-device', 'cpu');
+  const cpuLoss = Number(await gcn(page).getAttribute('data-loss'));
+
+  await openWith(page, `${query}&gcn-device=gpu`);
+  await expect(gcn(page)).toHaveAttribute('data-state', 'done', { timeout: TIMEOUT });
+  // Asserted, not assumed: the panel says WebGPU ran, with the adapter, and nothing fell back.
+  await expect(gcn(page)).toHaveAttribute('data-device', 'webgpu');
+  await expect(gcn(page)).toHaveAttribute('data-fallback', '');
+  await expect(page.getByTestId('gcn-path-reason')).toContainText(/^ ?WebGPU \(.+\), as chosen in the settings/);
+  await expect(gcn(page)).toHaveAttribute('data-epoch', '8');
+  const gpuLoss = Number(await gcn(page).getAttribute('data-loss'));
+  // Same seed, same maths; the GPU sums in float32, the CPU in float64.
+  expect(Math.abs(gpuLoss - cpuLoss) / cpuLoss).toBeLessThan(1e-3);
+  await expect(clusters(page)).toHaveAttribute('data-state', 'done', { timeout: TIMEOUT });
+  await expect(clusters(page)).toHaveAttribute('data-d', '64');
 });

@@ -12,7 +12,8 @@ import { NumberField } from './NumberField';
 import { ProgressMeter } from './ProgressMeter';
 import type { GcnStateApi } from './useGcn';
 
-const DEVICE_TEXT = 'CPU (WebGPU kernels not yet used)';
+const DEVICE_LABELS = { auto: 'Automatic', cpu: 'CPU', gpu: 'WebGPU' } as const;
+const DEVICE_TEXT = { cpu: 'CPU', webgpu: 'WebGPU' } as const;
 
 export function GcnPanel({ gcn, hasVectors }: { gcn: GcnStateApi; hasVectors: boolean }) {
   const { settings, job } = gcn;
@@ -43,7 +44,9 @@ export function GcnPanel({ gcn, hasVectors }: { gcn: GcnStateApi; hasVectors: bo
       data-epoch={losses.length}
       data-epochs={job.epochs}
       data-loss={last ?? ''}
-      data-device="cpu"
+      data-device={job.result?.report.device ?? ''}
+      data-fallback={job.result?.fallback ?? ''}
+      data-ms-per-epoch={job.msPerEpoch > 0 ? job.msPerEpoch : ''}
       data-stopped-by-user={job.result ? String(job.result.stoppedByUser) : ''}
       data-restored={job.result?.restored ? 'true' : 'false'}
       data-nodes={graph?.nodes ?? ''}
@@ -83,6 +86,17 @@ export function GcnPanel({ gcn, hasVectors }: { gcn: GcnStateApi; hasVectors: bo
               early when the loss stops improving
             </label>
             <NumberField label="Epochs (at most)" hint={`Early stopping may end sooner. ${retrainHint}`} name="gcn-epochs" value={settings.epochs} min={1} max={GCN_EPOCH_LIMIT} onChange={(v) => gcn.update({ epochs: v })} />
+            <div className="field">
+              <label htmlFor="gcn-device-choice">Propagation</label>
+              <select id="gcn-device-choice" data-testid="gcn-device-choice" value={settings.device} onChange={(e) => gcn.update({ device: e.currentTarget.value as keyof typeof DEVICE_LABELS })}>
+                {(Object.keys(DEVICE_LABELS) as (keyof typeof DEVICE_LABELS)[]).map((d) => (
+                  <option key={d} value={d}>
+                    {DEVICE_LABELS[d]}
+                  </option>
+                ))}
+              </select>
+              <span className="hint">Automatic: our WebGPU kernels on a hardware GPU, else the CPU (same maths).</span>
+            </div>
           </fieldset>
         )}
       </div>
@@ -91,7 +105,14 @@ export function GcnPanel({ gcn, hasVectors }: { gcn: GcnStateApi; hasVectors: bo
         <>
           {job.result && <SavedNote restored={job.result.restored} saveError={job.result.saveError} testId="gcn" />}
           <p className="gcn-device" data-testid="gcn-device">
-            <span className="chip">device: {DEVICE_TEXT}</span>
+            <span className="chip">device: {job.result ? DEVICE_TEXT[job.result.report.device] : DEVICE_LABELS[settings.device]}</span>
+            {job.result?.pathReason && (
+              <span className="hint" data-testid="gcn-path-reason">
+                {' '}
+                {job.result.pathReason}
+                {job.result.fallback ? ` (${job.result.fallback})` : ''}.
+              </span>
+            )}
             {job.msPerEpoch > 0 && (
               <span className="hint" data-testid="gcn-ms-per-epoch">
                 {' '}

@@ -9,6 +9,8 @@ export interface GcnSettings {
   enabled: boolean;
   epochs: number;
   earlyStopping: boolean;
+  /** Where the propagation runs: 'auto' = WebGPU on a hardware adapter, else the CPU. */
+  device: 'auto' | 'cpu' | 'gpu';
   userItem: boolean;
   transitions: boolean;
   selfLoops: boolean;
@@ -22,6 +24,7 @@ export const DEFAULT_GCN_SETTINGS: GcnSettings = {
   enabled: true,
   epochs: DEFAULT_GCN_OPTIONS.epochs,
   earlyStopping: DEFAULT_GCN_OPTIONS.earlyStopping !== null,
+  device: 'auto',
   userItem: DEFAULT_GRAPH_OPTIONS.userItem,
   transitions: DEFAULT_GRAPH_OPTIONS.transitions,
   selfLoops: DEFAULT_GRAPH_OPTIONS.selfLoops,
@@ -40,6 +43,8 @@ export function gcnUrlOverrides(search: string = typeof location === 'undefined'
   if (on === 'off' || on === 'on') out.enabled = on === 'on';
   const stop = params.get('gcn-early-stop');
   if (stop === 'off' || stop === 'on') out.earlyStopping = stop === 'on';
+  const device = params.get('gcn-device');
+  if (device === 'auto' || device === 'cpu' || device === 'gpu') out.device = device;
   const e = params.get('gcn-epochs');
   if (e && /^\d+$/.test(e) && Number(e) >= 1 && Number(e) <= GCN_EPOCH_LIMIT) out.epochs = Number(e);
   return out;
@@ -54,6 +59,7 @@ export function loadGcnSettings(): GcnSettings {
       const v = saved[key];
       if (typeof v === typeof s[key] && (typeof v !== 'number' || (Number.isFinite(v) && v >= 0))) (s as Record<string, unknown>)[key] = v;
     }
+    if (!['auto', 'cpu', 'gpu'].includes(s.device)) s.device = DEFAULT_GCN_SETTINGS.device;
     if (!(Number.isInteger(s.epochs) && s.epochs >= 1 && s.epochs <= GCN_EPOCH_LIMIT)) s.epochs = DEFAULT_GCN_SETTINGS.epochs;
   } catch {
     // Remembering is a convenience.
@@ -73,6 +79,7 @@ export function gcnRequest(s: GcnSettings): GcnRequest {
   return {
     epochs: s.epochs,
     earlyStopping: s.earlyStopping,
+    device: s.device,
     graph: {
       userItem: s.userItem,
       transitions: s.transitions,

@@ -17,10 +17,12 @@ import { LogError, type AnalysisReport, type RoleMapping, type SequenceOptions }
 import { installModel, listModels, modelSpec, removeModel } from './catalog';
 import { PersistentEmbeddingCache } from './embeddingStore';
 import { getEmbedder, installedCache } from './encoderRuntime';
-import { runSweepJob } from './clusterJob';
+import { adapterName, runSweepJob } from './clusterJob';
+import { createGcnGpu, type GcnGpu } from '../pipeline/gcn/gpu/gcnGpu';
+import { errorText } from '../pipeline/gpu/device';
 import { SweptClusters } from './mapJob';
 import { fileFingerprint, forgetAnalysis, getAnalysis, getResult, listAnalyses, MAX_KEPT_FILE_BYTES, putResult, saveAnalysis, stableKey } from './analysisStore';
-import { openWorkerGpu } from './gpuRuntime';
+import { computeGpu, openWorkerGpu } from './gpuRuntime';
 import { FEATURIZER_ID } from './manifest';
 import { EMBEDDINGS_ID, MODELS_ID, storageReport, wipeStorage, type MemoryStore } from './storage';
 import {
@@ -356,6 +358,26 @@ async function cluster(req: ClusterRequest, onProgress: ClusterProgressCallback)
 // ---- graph network ----
 
 /** The last finished training: L2-normalised sequence vectors, for the sweep, and the encode they came from. */
+/**
+ * Where the graph network propagates: WebGPU when asked, or on 'auto' when the adapter is real
+ * hardware (a software adapter such as SwiftShader is slower than the CPU), else the CPU.
+ */
+async function gcnPath(device: 'auto' | 'cpu' | 'gpu', model: string): Promise<{ kernels: GcnGpu | null; reason: string; adapter: string | null }> {
+  if (device === 'cpu') return { kernels: null, reason: 'CPU, as chosen in the settings', adapter: null };
+  if (model !== 'lightgcn') return { kernels: null, reason: "CPU: only LightGCN has WebGPU kernels", adapter: null };
+  const r = await computeGpu();
+  if (!r.ok) return { kernels: null, reason: `CPU: WebGPU is not available here (${r.message})`, adapter: null };
+  const adapter = adapterName(r.gpu.adapter);
+  if (device === 'auto' && r.gpu.adapter.isFallbackAdapter) {
+    return { kernels: null, reason: `CPU: WebGPU offers only a software adapter here (${adapter}), slower than the CPU; choose WebGPU to use it anyway`, adapter };
+  }
+  try {
+    return { kernels: createGcnGpu(r.gpu), reason: `WebGPU (${adapter})${device === 'gpu' ? ', as chosen in the settings' : ''}`, adapter };
+  } catch (e) {
+    return { kernels: null, reason: `CPU: the WebGPU kernels could not be set up (${errorText(e)})`, adapter };
+  }
+}
+
 interface CachedGcn {
   vectors: Float32Array;
   users: Float32Array;
@@ -418,17 +440,27 @@ async function gcn(req: GcnRequest, onProgress: GcnProgressCallback): Promise<Gc
     progress({ stage: 'graph', graph, epoch: 0, epochs: o.epochs, loss: NaN, ms: 0 });
     if (from.itemDims !== from.d) throw new GcnError(`The encoder's item vectors have ${from.itemDims} dimensions, its sequence vectors ${from.d}.`, 'bad-input');
     const anchor = projectFeatures({ dims: from.d, users: from.vectors, items: from.items }, g.users, g.items, o.hidden, o.seed, o.featureScale);
-    const r = await trainGcn(g, anchor, o, {
+    const path = await gcnPath(req.device ?? 'auto', o.model);
+    let r;
+    try {
+      r = await trainGcn(g, anchor, o, {
+      gpu: path.kernels,
       cancel,
       stop,
       onProgress: (p) => progress({ stage: 'train', graph, epoch: p.epoch, epochs: p.epochs, loss: p.loss, ms: p.ms }),
-    });
+      });
+    } finally {
+      path.kernels?.release();
+    }
     if (cancel.cancelled || encoded !== from) throw new GcnError('Training the graph network was cancelled.', 'cancelled');
     const users = r.z.slice(0, g.users * o.hidden);
     const items = r.z.slice(g.users * o.hidden);
     trained = { from, key, vectors: normalizeRows(users, o.hidden), d: o.hidden, layers: o.layers, epochs: r.epochs, users, items };
     const wire: GcnResultWire = {
-      report: { device: 'cpu', epochs: r.epochs, loss: r.loss, nodes: g.nodes, edges: graph.edges },
+      report: { device: r.device, epochs: r.epochs, loss: r.loss, nodes: g.nodes, edges: graph.edges },
+      pathReason: r.fallback ? `WebGPU failed part-way; the CPU took over` : path.reason,
+      fallback: r.fallback,
+      adapter: path.adapter,
       graph,
       model: 'lightgcn',
       layers: o.layers,

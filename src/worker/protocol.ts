@@ -109,6 +109,8 @@ export interface GcnRequest {
   epochs: number;
   /** Stop once the loss stops improving (the stage's default rule); false trains every epoch unless stopped. */
   earlyStopping: boolean;
+  /** Where the propagation runs: 'auto' = WebGPU on a hardware adapter, else the CPU. Default 'auto'. */
+  device?: 'auto' | 'cpu' | 'gpu';
   graph: {
     userItem: boolean;
     transitions: boolean;
@@ -144,7 +146,13 @@ export type GcnProgressCallback = (p: GcnProgressWire) => void;
 
 export interface GcnResultWire {
   /** The stage's report: device, epochs, loss per epoch, nodes, edges. */
-  report: { device: 'cpu'; epochs: number; loss: number[]; nodes: number; edges: number };
+  report: { device: 'cpu' | 'webgpu'; epochs: number; loss: number[]; nodes: number; edges: number };
+  /** Why that device: the adapter used, the setting, or why the GPU was not used. */
+  pathReason: string;
+  /** The GPU error that moved training to the CPU part-way, if one did. */
+  fallback: string | null;
+  /** The WebGPU adapter used, if any. */
+  adapter: string | null;
   graph: GcnGraphWire;
   model: 'lightgcn';
   layers: number;

@@ -15,7 +15,7 @@ export type RunGcnOptions = Partial<GcnOptions> & { graph?: Partial<GraphOptions
 
 /** The `gcn` key of the analysis report. */
 export interface GcnReport {
-  device: 'cpu';
+  device: 'cpu' | 'webgpu';
   epochs: number;
   loss: number[];
   nodes: number;

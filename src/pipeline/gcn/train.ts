@@ -7,7 +7,8 @@ import type { Graph } from '../graph/build';
 import { GcnError, gcnCancelled } from './errors';
 import { adamStep, anchorPenalty, DEFAULT_ADAM } from './kernels/adam';
 import { bprCoefficients, bprScatter } from './kernels/bpr';
-import { GcnModel, type ModelParams } from './model';
+import { GcnModel, type ModelParams, type ModelShape } from './model';
+import { cpuPropagator, gpuPropagator, type LightgcnKernels, type PropagationDevice, type Propagator } from './propagate';
 import { resolveGcnOptions, type GcnOptions } from './options';
 import { GcnRandom } from './random';
 import { TripleSampler } from './sampler';
@@ -21,6 +22,11 @@ export interface GcnProgress {
 
 export interface TrainHooks {
   onProgress?: (p: GcnProgress) => void;
+  /**
+   * Propagate on the GPU with these kernels (LightGCN only). If they fail (a lost device, an
+   * error scope), training carries on from that epoch on the CPU and `fallback` says why.
+   */
+  gpu?: LightgcnKernels | null;
   cancel?: { cancelled: boolean };
   /** Set `requested` to end training after the current epoch, keeping the vectors trained so far (stoppedEarly is then true). */
   stop?: { requested: boolean };
@@ -43,6 +49,10 @@ export interface TrainResult {
   stoppedEarly: boolean;
   msPerEpoch: number;
   params: ModelParams;
+  /** Where the propagation ran at the end ('cpu' after a fallback). */
+  device: PropagationDevice;
+  /** Why training left the GPU, if it did. */
+  fallback: string | null;
 }
 
 /** Lets a worker's message loop run (cancel requests arrive as messages) between epochs. */
@@ -62,7 +72,22 @@ export async function trainGcn(graph: Graph, anchor: Float32Array | null, option
   const rng = new GcnRandom(o.seed);
   const params = initParams(nodes, h, o, anchor, rng);
   // buildGraph's adjacency is symmetric, so it serves as its own transpose in the backward pass.
-  const model = new GcnModel({ nodes, hidden: h, layers: o.layers, model: o.model, combine: o.combine, activation: o.activation, normalize: o.normalize }, graph.adj, graph.adj);
+  const shape: ModelShape = { nodes, hidden: h, layers: o.layers, model: o.model, combine: o.combine, activation: o.activation, normalize: o.normalize };
+  const model = new GcnModel(shape, graph.adj, graph.adj);
+  const cpu = cpuPropagator(model);
+  let prop: Propagator = hooks.gpu && o.model === 'lightgcn' ? gpuPropagator(hooks.gpu, graph.adj, graph.adj, shape) : cpu;
+  let fallback: string | null = null;
+  /** Runs a propagation step; a GPU failure moves this and every later step to the CPU. */
+  const run = async <T>(step: (p: Propagator) => Promise<T>): Promise<T> => {
+    if (prop === cpu) return step(cpu);
+    try {
+      return await step(prop);
+    } catch (e) {
+      fallback = e instanceof Error ? e.message : String(e);
+      prop = cpu;
+      return step(cpu);
+    }
+  };
   const sampler = new TripleSampler(graph.links, o.negatives);
   const coef = new Float32Array(sampler.count);
   const dz = new Float32Array(nodes * h);
@@ -79,11 +104,15 @@ export async function trainGcn(graph: Graph, anchor: Float32Array | null, option
   for (let epoch = 1; epoch <= o.epochs; epoch++) {
     const t0 = performance.now();
     sampler.resample(rng);
-    const z = model.forward(params);
+    const z = await run((p) => p.forward(params));
     let l = bprCoefficients(z, h, sampler.pu, sampler.pi, sampler.pj, sampler.count, coef);
     dz.fill(0);
     bprScatter(z, h, sampler.pu, sampler.pi, sampler.pj, sampler.count, coef, dz);
-    const g = model.backward(params, dz);
+    // After a fallback inside backward, the CPU model needs its own forward pass first.
+    const g = await run(async (p) => {
+      if (p === cpu && prop === cpu && z !== model.z) model.forward(params);
+      return p.backward(params, dz);
+    });
     // Mean over nodes for the embeddings, so the pull does not grow with the graph.
     l += anchorPenalty(params.emb, anchor, o.regularization, 1 / nodes, g.emb);
     params.weights.forEach((w, k) => (l += anchorPenalty(w, identity[k], o.regularization, 1 / h, g.weights[k])));
@@ -103,7 +132,7 @@ export async function trainGcn(graph: Graph, anchor: Float32Array | null, option
         break;
       }
     }
-    if (hooks.onCheckpoint && hooks.checkpoints?.includes(epoch)) await hooks.onCheckpoint(epoch, model.forward(params));
+    if (hooks.onCheckpoint && hooks.checkpoints?.includes(epoch)) await hooks.onCheckpoint(epoch, Float32Array.from(await run((p) => p.forward(params))));
     if (performance.now() - lastYield > 50) {
       await yieldToEventLoop();
       lastYield = performance.now();
@@ -115,8 +144,8 @@ export async function trainGcn(graph: Graph, anchor: Float32Array | null, option
     }
   }
   const msPerEpoch = (performance.now() - started) / Math.max(1, loss.length);
-  const z = Float32Array.from(model.forward(params));
-  return { z, hidden: h, epochs: loss.length, loss, stoppedEarly, msPerEpoch, params };
+  const z = Float32Array.from(await run((p) => p.forward(params)));
+  return { z, hidden: h, epochs: loss.length, loss, stoppedEarly, msPerEpoch, params, device: prop.device, fallback };
 }
 
 function initParams(nodes: number, h: number, o: GcnOptions, anchor: Float32Array | null, rng: GcnRandom): ModelParams {
