@@ -51,3 +51,32 @@ test('cancelling a large upload keeps the previous result and the app usable', a
     await rm(dir, { recursive: true, force: true });
   }
 });
+
+test('the map can be cancelled while it is laid out, and laid out again; the clusters stay as they were', async ({ page }) => {
+  test.setTimeout(240_000);
+  // 6,000 shoppers: enough points that UMAP (500 epochs up to 10,000 points) takes seconds.
+  const lines = ['user_id,item_id,title,event_type,timestamp'];
+  for (let u = 0; u < 6000; u++) {
+    for (let e = 0; e < 3; e++) {
+      const item = (u * 13 + e * 7) % 400;
+      lines.push(`u${u},i${item},Item ${item} ${['red', 'blue', 'green', 'black'][item % 4]},view,2024-05-0${1 + e}T09:00:00Z`);
+    }
+  }
+  await page.goto('/?model=featurizer&gcn=off&cluster-device=cpu&sweep=2..4');
+  await expect(summary(page)).toHaveAttribute('data-file', DEMO, { timeout: 90_000 });
+  await upload(page, { name: 'many-shoppers.csv', mimeType: 'text/csv', buffer: Buffer.from(lines.join('\n') + '\n') });
+  await expect(summary(page)).toHaveAttribute('data-file', 'many-shoppers.csv', { timeout: 90_000 });
+  const map = page.getByTestId('map');
+  await expect(page.getByTestId('map-cancel')).toBeVisible({ timeout: 120_000 });
+  await page.getByTestId('map-cancel').click();
+  await expect(map).toHaveAttribute('data-state', 'cancelled');
+  await expect(page.getByTestId('map-cancelled')).toContainText('The map was cancelled.');
+  // The clusters and profiles are untouched by it.
+  await expect(page.getByTestId('clusters')).toHaveAttribute('data-state', 'done');
+
+  await page.getByRole('button', { name: 'Lay out again' }).click();
+  await expect(map).toHaveAttribute('data-state', 'done', { timeout: 120_000 });
+  await expect(map).toHaveAttribute('data-points', '6000');
+  const trust = await page.getByTestId('map-details').getAttribute('data-trust');
+  expect(Number(trust)).toBeGreaterThan(0.5);
+});
