@@ -161,7 +161,7 @@ export function App({ client }: { client: AnalysisClient }) {
             <ProfilesView insights={insights} />
             <ExportView client={client} k={sweep ? clusters.k : null} selection={view.selection} ready={sweep !== null && projection.state === 'done' && !projection.stale} />
             <StatePanel state={stateFile} canSave={report !== null} saved={saved} onReopen={reopen} busy={running !== null} />
-            <PrivacyView client={client} />
+            <PrivacyView client={client} onWiped={saved.refresh} />
           </>
         ) : (
           !busy && !error && <p className="empty-state">Open a log file to see its summary.</p>

@@ -190,7 +190,20 @@ export async function getAnalysis(id: string): Promise<SavedAnalysis | null> {
   return ((await request(db.transaction(ANALYSES_STORE).objectStore(ANALYSES_STORE).get(id))) as SavedAnalysis | undefined) ?? null;
 }
 
+/** Whether the database exists (without creating it, as opening would), where the browser can say. */
+async function exists(): Promise<boolean> {
+  if (opening) return true;
+  if (typeof indexedDB === 'undefined' || typeof indexedDB.databases !== 'function') return true;
+  try {
+    return (await indexedDB.databases()).some((d) => d.name === DB_NAME);
+  } catch {
+    return true;
+  }
+}
+
 export async function listAnalyses(): Promise<SavedAnalysisInfo[]> {
+  // Listing must not bring back a database the user just deleted.
+  if (!(await exists())) return [];
   let db: IDBDatabase;
   try {
     db = await open();

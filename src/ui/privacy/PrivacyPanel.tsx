@@ -21,8 +21,9 @@ function sizeOf(item: PanelItem): string {
   return formatBytes(item.bytes);
 }
 
-export function PrivacyPanel({ client }: { client: AnalysisClient }) {
-  const storage = usePrivacyStorage(client);
+/** `onWiped`: something was deleted, so panels that list stored things (saved analyses) read them again. */
+export function PrivacyPanel({ client, onWiped }: { client: AnalysisClient; onWiped?: () => void }) {
+  const storage = usePrivacyStorage(client, onWiped);
   const [confirming, setConfirming] = useState(false);
   const { view, busy, error } = storage;
   const stored = view?.items.filter((x) => x.items > 0 || x.bytes > 0) ?? [];

@@ -31,7 +31,7 @@ function join(report: StorageReport): StorageView {
 
 const messageOf = (e: unknown): string => (e instanceof AnalysisError || e instanceof Error ? e.message : String(e));
 
-export function usePrivacyStorage(client: AnalysisClient): PrivacyStorage {
+export function usePrivacyStorage(client: AnalysisClient, onWiped?: () => void): PrivacyStorage {
   const [view, setView] = useState<StorageView | null>(null);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
@@ -69,8 +69,9 @@ export function usePrivacyStorage(client: AnalysisClient): PrivacyStorage {
         const ids = what.filter((id) => !isPageItem(id));
         return ids.length > 0 ? client.wipeStorage({ ids }) : client.storageReport();
       });
+      onWiped?.();
     },
-    [client, run],
+    [client, run, onWiped],
   );
 
   return { view, busy, error, refresh, wipe };

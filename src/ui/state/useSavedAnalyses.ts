@@ -1,7 +1,7 @@
 // The logs kept in this browser, and which one a reload should reopen. The tab's sessionStorage
 // remembers the log on screen: a reload (same tab) reopens it from the browser's copy, and its
 // saved stage results answer at once; a new tab starts with the demo.
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useMemo, useState } from 'react';
 import type { AnalysisReport } from '../../pipeline/types';
 import type { AnalysisClient } from '../../worker/client';
 import type { SavedList } from '../../worker/protocol';
@@ -29,10 +29,15 @@ function remember(id: string | null): void {
 export interface SavedAnalysesState {
   list: SavedList | null;
   forget(id: string): void;
+  /** Reads the list again (after something else deleted stored data). */
+  refresh(): void;
 }
 
 export function useSavedAnalyses(client: AnalysisClient, report: AnalysisReport | null): SavedAnalysesState {
   const [list, setList] = useState<SavedList | null>(null);
+
+  const [tick, setTick] = useState(0);
+  const refresh = useCallback(() => setTick((t) => t + 1), []);
 
   useEffect(() => {
     if (!report) return;
@@ -42,13 +47,14 @@ export function useSavedAnalyses(client: AnalysisClient, report: AnalysisReport 
       .then((l) => {
         if (!live) return;
         setList(l);
-        remember(l.current);
+        // Only a log that is kept can be reopened (not one whose save failed or was deleted).
+        remember(l.current && l.analyses.some((a) => a.id === l.current) ? l.current : null);
       })
       .catch(() => {});
     return () => {
       live = false;
     };
-  }, [client, report]);
+  }, [client, report, tick]);
 
   const forget = useCallback(
     (id: string) => {
@@ -63,5 +69,5 @@ export function useSavedAnalyses(client: AnalysisClient, report: AnalysisReport 
     [client],
   );
 
-  return { list, forget };
+  return useMemo(() => ({ list, forget, refresh }), [list, forget, refresh]);
 }
