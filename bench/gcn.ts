@@ -14,14 +14,14 @@
 // case in a browser context (renderer process) of its own. The log goes straight from the
 // generator's arrays into the graph (no CSV round trip): ingest has its own benchmark, and this
 // one should time the graph network only. Both runtimes build the same graphs
-// (./lib/gcnBrowserGraph.ts: same generator, seed and sizes). --model applies to Node only: the
+// (./lib/gcnGraph.ts: same generator, seed and sizes). --model applies to Node only: the
 // browser rows are LightGCN, the one model with a GPU path.
 
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { nnz } from '../src/pipeline/graph';
 import { spmm, trainGcn } from '../src/pipeline/gcn';
-import { GCN_TARGETS, graphNear } from './lib/gcnBrowserGraph';
+import { GCN_TARGETS, graphNear } from './lib/gcnGraph';
 import type { BrowserGcnOutcome } from './lib/gcnBrowser';
 import { int, markdownTable, MiB } from './lib/format';
 import { describeMachine, loadAverage, machineInfo } from './lib/machine';

@@ -1,12 +1,12 @@
 // Runs inside a dedicated worker of headless Chromium (bundled by bench/lib/gcnBrowser.ts), where
 // the app's analysis worker trains the graph network: one bench/gcn.ts case per message, on the
 // CPU kernels or on our WGSL kernels (hooks.gpu = createGcnGpu on the worker's WebGPU device).
-// The graph comes from the same generator and seed as the Node cases (./gcnBrowserGraph.ts).
+// The graph comes from the same generator and seed as the Node cases (./gcnGraph.ts).
 import { nnz } from '../../src/pipeline/graph';
 import { trainGcn } from '../../src/pipeline/gcn';
 import { createGcnGpu, type GcnGpu } from '../../src/pipeline/gcn/gpu/index.ts';
 import { acquireGpu, type GpuContext } from '../../src/pipeline/gpu/index.ts';
-import { GCN_TARGETS, graphNear } from './gcnBrowserGraph';
+import { GCN_TARGETS, graphNear } from './gcnGraph';
 
 export interface BrowserGcnCase {
   name: string;
