@@ -4,6 +4,9 @@
 // never be served; the same log with the same settings is answered from here in milliseconds.
 // IndexedDB transactions are atomic: a write that fails (full quota) leaves what was there intact.
 
+import { done, request } from './idb';
+
+// A database of its own (not a store in idb.ts's): it can be listed, wiped and versioned apart.
 const DB_NAME = 'seqlens-analyses';
 const DB_VERSION = 1;
 export const RESULTS_STORE = 'results';
@@ -81,21 +84,6 @@ function open(): Promise<IDBDatabase> {
 export function closeAnalysesDb(): void {
   void opening?.then((db) => db.close()).catch(() => {});
   opening = null;
-}
-
-function request<T>(req: IDBRequest<T>): Promise<T> {
-  return new Promise((resolve, reject) => {
-    req.onsuccess = () => resolve(req.result);
-    req.onerror = () => reject(req.error ?? new Error('IndexedDB request failed.'));
-  });
-}
-
-function done(tx: IDBTransaction): Promise<void> {
-  return new Promise((resolve, reject) => {
-    tx.oncomplete = () => resolve();
-    tx.onabort = () => reject(tx.error ?? new Error('IndexedDB transaction aborted.'));
-    tx.onerror = () => reject(tx.error ?? new Error('IndexedDB transaction failed.'));
-  });
 }
 
 /** What to tell the user when a save failed. */
