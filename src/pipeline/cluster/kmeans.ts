@@ -1,7 +1,7 @@
 import { type AssignFn, lloydHamerly, lloydPlain } from './lloyd.ts';
 import { DEFAULT_MINIBATCH, miniBatchKMeans } from './minibatch.ts';
 import { Rng } from './random.ts';
-import { kmeansPlusPlus } from './seeding.ts';
+import { kmeansPlusPlus, type Seeding } from './seeding.ts';
 import { ClusteringInputError, type Matrix } from './types.ts';
 import { checkMatrix, countDistinctRows } from './validate.ts';
 
@@ -36,6 +36,8 @@ export interface KMeansOptions {
    * it for every batch and the final labelling.
    */
   assign?: AssignFn;
+  /** Start from this seeding instead of drawing one (one restart only; Lloyd only). */
+  seeding?: Seeding;
 }
 
 export interface KMeansResult {
@@ -82,7 +84,7 @@ export function kmeans(data: Matrix, n: number, d: number, options: KMeansOption
   const best = new BestOfRestarts(k, algorithm);
   for (let r = 0; r < restarts; r++) {
     const rng = master.fork();
-    const seeding = kmeansPlusPlus(data, n, d, k, rng);
+    const seeding = options.seeding && restarts === 1 ? options.seeding : kmeansPlusPlus(data, n, d, k, rng);
     best.add(
       options.assign
         ? lloydPlain(data, n, d, k, seeding.centres, { maxIter, tolAbs }, options.assign)

@@ -4,7 +4,7 @@ import { BestOfRestarts, kmeans, type KMeansOptions, type KMeansResult, meanFeat
 import { type LloydOptions, type LloydResult, lloydPlainSteps } from './lloyd.ts';
 import { DEFAULT_MINIBATCH, finishMiniBatch, miniBatchCentres } from './minibatch.ts';
 import { Rng } from './random.ts';
-import { kmeansPlusPlus } from './seeding.ts';
+import { kmeansPlusPlus, type Seeding } from './seeding.ts';
 import { type CancelToken, ClusteringInputError, type Matrix, throwIfCancelled } from './types.ts';
 
 export interface KMeansAsyncOptions extends KMeansOptions {
@@ -68,7 +68,7 @@ export async function kmeansAsync(
     return assigner.assign(centres, opts.k, labels, sums, counts);
   };
   try {
-    const r = await runWithAssigner(data, n, d, opts, assign);
+    const r = await runWithAssigner(data, n, d, opts, assign, options.seeding);
     return { ...r, path: assigner.kind, assignPasses: passes };
   } catch (e) {
     if (e instanceof GpuUnavailableError && options.fallbackToCpu !== false) return cpu(e.message);
@@ -84,6 +84,7 @@ async function runWithAssigner(
   d: number,
   opts: ReturnType<typeof resolveKMeansOptions>,
   assign: AssignAsync,
+  given?: Seeding,
 ): Promise<KMeansResult> {
   const { k, restarts, seed, maxIter, tol, batchSize, algorithm } = opts;
   const master = new Rng(seed);
@@ -106,7 +107,7 @@ async function runWithAssigner(
   const best = new BestOfRestarts(k, algorithm);
   for (let r = 0; r < restarts; r++) {
     const rng = master.fork();
-    const seeding = kmeansPlusPlus(data, n, d, k, rng);
+    const seeding = given && restarts === 1 ? given : kmeansPlusPlus(data, n, d, k, rng);
     best.add(await lloydPlainAsync(data, n, d, k, seeding.centres, { maxIter, tolAbs }, assign));
   }
   return best.result();

@@ -172,3 +172,52 @@ function searchCumulative(cumulative: Float64Array, weights: Float64Array, r: nu
 export function copyRow(src: Matrix, srcOff: number, dst: Float64Array, dstOff: number, d: number): void {
   for (let j = 0; j < d; j++) dst[dstOff + j] = src[srcOff + j];
 }
+
+/**
+ * Seedings for K = 1, 2, ... kMax from one greedy k-means++ run: the algorithm picks centres one
+ * after the other, so the first K centres of a kMax seeding are a K seeding (drawn with kMax's
+ * number of trials). A K sweep asks for K in increasing order; each step adds one centre and
+ * updates every point's nearest and second-nearest distance in one pass, instead of seeding every
+ * K from scratch (most of the seeding cost of a sweep).
+ */
+export class PrefixSeeder {
+  private readonly centres: Float64Array;
+  private k = 1;
+  private readonly nearest: Int32Array;
+  private readonly nearestSq: Float64Array;
+  private readonly secondSq: Float64Array;
+
+  constructor(
+    private readonly data: Matrix,
+    private readonly n: number,
+    private readonly d: number,
+    readonly kMax: number,
+    rng: Rng,
+  ) {
+    this.centres = kmeansPlusPlus(data, n, d, kMax, rng).centres;
+    this.nearest = new Int32Array(n);
+    this.nearestSq = new Float64Array(n);
+    this.secondSq = new Float64Array(n).fill(Infinity);
+    for (let i = 0; i < n; i++) this.nearestSq[i] = squaredDistance(data, i * d, this.centres, 0, d);
+  }
+
+  /** The seeding of the first k centres; k may not go below the last one asked for. */
+  seeding(k: number): Seeding {
+    if (!(k >= this.k && k <= this.kMax)) throw new RangeError(`PrefixSeeder: K ${k} is not in ${this.k}..${this.kMax}`);
+    const { data, n, d, nearest, nearestSq, secondSq } = this;
+    for (; this.k < k; this.k++) {
+      const c = this.k;
+      for (let i = 0; i < n; i++) {
+        const s = squaredDistance(data, i * d, this.centres, c * d, d);
+        if (s < nearestSq[i]) {
+          secondSq[i] = nearestSq[i];
+          nearestSq[i] = s;
+          nearest[i] = c;
+        } else if (s < secondSq[i]) secondSq[i] = s;
+      }
+    }
+    const secondLower = new Float64Array(n);
+    for (let i = 0; i < n; i++) secondLower[i] = Math.sqrt(secondSq[i]);
+    return { centres: this.centres.slice(0, k * d), nearest: nearest.slice(), nearestSq: nearestSq.slice(), secondLower };
+  }
+}

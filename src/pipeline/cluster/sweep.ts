@@ -3,7 +3,9 @@
 // UI can recolour at once when the user picks another K.
 import { adjustedRandIndex } from './agreement.ts';
 import type { AsyncAssigner } from './gpuAssign.ts';
-import { checkKMeansInput } from './kmeans.ts';
+import { checkKMeansInput, MINIBATCH_THRESHOLD } from './kmeans.ts';
+import { Rng } from './random.ts';
+import { PrefixSeeder } from './seeding.ts';
 import { kmeansAsync, type KMeansAsyncResult } from './kmeansAsync.ts';
 import { calinskiHarabasz, daviesBouldin } from './metrics.ts';
 import { silhouetteScoreSampled } from './silhouette.ts';
@@ -159,6 +161,11 @@ export async function sweepK(data: Matrix, n: number, d: number, opts: SweepOpti
   const cancel = opts.cancel;
   const ks: number[] = [];
   for (let k = kMin; k <= kMax; k++) ks.push(k);
+  // Lloyd runs with one start each take their seedings as prefixes of one kMax seeding per seed
+  // (PrefixSeeder): the centres of K are those of K - 1 plus one. Mini-batch seeds on its samples.
+  const algorithm = opts.algorithm ?? 'auto';
+  const lloyd = (opts.restarts ?? 1) === 1 && (algorithm === 'lloyd' || (algorithm === 'auto' && n <= MINIBATCH_THRESHOLD));
+  const seeders = lloyd ? Array.from({ length: seeds }, (_, r) => new PrefixSeeder(data, n, d, kMax, new Rng(baseSeed + r).fork())) : null;
   const units = ks.length * (seeds + 1);
   let done = 0;
   const step = async (k: number): Promise<void> => {
@@ -187,6 +194,7 @@ export async function sweepK(data: Matrix, n: number, d: number, opts: SweepOpti
         batchSize: opts.batchSize,
         assigner: opts.assigner,
         cancel,
+        ...(seeders ? { seeding: seeders[r].seeding(k) } : {}),
       });
       if (run.path !== 'gpu') allGpu = false;
       if (run.fallbackReason && !fallbackReason) fallbackReason = run.fallbackReason;
