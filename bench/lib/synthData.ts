@@ -28,8 +28,11 @@ export function benchParams(events: number, seed: number): SynthParams {
 }
 
 export function ensureSynthCsv(dataDir: string, events: number, seed: number): SynthFile {
-  const params = benchParams(events, seed);
-  const path = join(dataDir, `synth-rees46-v${SYNTH_FORMAT_VERSION}-seed${seed}-${events}.csv`);
+  return cachedSynthCsv(join(dataDir, `synth-rees46-v${SYNTH_FORMAT_VERSION}-seed${seed}-${events}.csv`), benchParams(events, seed));
+}
+
+/** The log of `params` as CSV at `path`, generated only when the file is not there yet. */
+export function cachedSynthCsv(path: string, params: SynthParams): SynthFile {
   if (existsSync(path)) return { path, bytes: statSync(path).size, params, generated: false, generateMs: 0 };
 
   mkdirSync(dirname(path), { recursive: true });
