@@ -4,7 +4,7 @@
 // never be served; the same log with the same settings is answered from here in milliseconds.
 // IndexedDB transactions are atomic: a write that fails (full quota) leaves what was there intact.
 
-import { done, request } from './idb';
+import { dbOpener, done, request } from './idb';
 
 // A database of its own (not a store in idb.ts's): it can be listed, wiped and versioned apart.
 const DB_NAME = 'seqlens-analyses';
@@ -45,46 +45,18 @@ interface ResultRecord {
   value: unknown;
 }
 
-let opening: Promise<IDBDatabase> | null = null;
-
-function open(): Promise<IDBDatabase> {
-  if (opening) return opening;
-  opening = new Promise<IDBDatabase>((resolve, reject) => {
-    if (typeof indexedDB === 'undefined') {
-      reject(new Error('This browser offers no IndexedDB storage (a private window may switch it off).'));
-      return;
+const open = dbOpener(
+  DB_NAME,
+  DB_VERSION,
+  (db) => {
+    if (!db.objectStoreNames.contains(RESULTS_STORE)) {
+      const results = db.createObjectStore(RESULTS_STORE, { keyPath: 'key' });
+      results.createIndex('analysis', 'analysis');
     }
-    const req = indexedDB.open(DB_NAME, DB_VERSION);
-    req.onupgradeneeded = () => {
-      const db = req.result;
-      if (!db.objectStoreNames.contains(RESULTS_STORE)) {
-        const results = db.createObjectStore(RESULTS_STORE, { keyPath: 'key' });
-        results.createIndex('analysis', 'analysis');
-      }
-      if (!db.objectStoreNames.contains(ANALYSES_STORE)) db.createObjectStore(ANALYSES_STORE, { keyPath: 'id' });
-    };
-    req.onsuccess = () => {
-      const db = req.result;
-      db.onversionchange = () => {
-        db.close();
-        opening = null;
-      };
-      resolve(db);
-    };
-    req.onerror = () => reject(req.error ?? new Error('IndexedDB could not be opened.'));
-    req.onblocked = () => reject(new Error('Saved analyses are blocked by another SeqLens tab; close it and reload.'));
-  });
-  opening.catch(() => {
-    opening = null;
-  });
-  return opening;
-}
-
-/** Lets go of the database (before it is deleted by a wipe). */
-export function closeAnalysesDb(): void {
-  void opening?.then((db) => db.close()).catch(() => {});
-  opening = null;
-}
+    if (!db.objectStoreNames.contains(ANALYSES_STORE)) db.createObjectStore(ANALYSES_STORE, { keyPath: 'id' });
+  },
+  'Saved analyses are blocked by another SeqLens tab; close it and reload.',
+);
 
 /** What to tell the user when a save failed. */
 export function saveErrorText(e: unknown): string {
@@ -180,7 +152,6 @@ export async function getAnalysis(id: string): Promise<SavedAnalysis | null> {
 
 /** Whether the database exists (without creating it, as opening would), where the browser can say. */
 async function exists(): Promise<boolean> {
-  if (opening) return true;
   if (typeof indexedDB === 'undefined' || typeof indexedDB.databases !== 'function') return true;
   try {
     return (await indexedDB.databases()).some((d) => d.name === DB_NAME);

@@ -6,7 +6,8 @@
 // inventory walks all of it rather than a list of names that a new feature could outgrow.
 
 import { newPseudonymSecret, PSEUDONYM_SECRET_BYTES } from '../pipeline/export';
-import { DB_NAME, EMBEDDINGS_STORE, MODELS_STORE } from './idb';
+import { ANALYSES_DB_NAME, ANALYSES_STORE, RESULTS_STORE } from './analysisStore';
+import { DB_NAME, dbOpener, done, EMBEDDINGS_STORE, MODELS_STORE, request } from './idb';
 import type { StorageReport, StorageWipe, StoredItem } from './protocol';
 
 // ---- the pseudonymisation key ----
@@ -25,53 +26,27 @@ const LABELS: Record<string, string> = {
   [MODELS_ID]: 'Installed models',
   [EMBEDDINGS_ID]: 'Embedding cache (model vectors)',
   [PSEUDONYM_ID]: 'Pseudonymisation key',
-  // analysisStore.ts's database (names repeated here rather than imported: a label is all this needs).
-  [storeId('seqlens-analyses', 'analyses')]: 'Saved analyses',
-  [storeId('seqlens-analyses', 'results')]: 'Saved analysis results (vectors, clusters, map)',
+  [storeId(ANALYSES_DB_NAME, ANALYSES_STORE)]: 'Saved analyses',
+  [storeId(ANALYSES_DB_NAME, RESULTS_STORE)]: 'Saved analysis results (vectors, clusters, map)',
 };
 
 function storeId(db: string, store: string): string {
   return `idb:${db}/${store}`;
 }
 
-function req<T>(r: IDBRequest<T>): Promise<T> {
-  return new Promise((resolve, reject) => {
-    r.onsuccess = () => resolve(r.result);
-    r.onerror = () => reject(r.error ?? new Error('IndexedDB request failed.'));
-  });
-}
-
-function txDone(tx: IDBTransaction): Promise<void> {
-  return new Promise((resolve, reject) => {
-    tx.oncomplete = () => resolve();
-    tx.onabort = () => reject(tx.error ?? new Error('IndexedDB transaction aborted.'));
-    tx.onerror = () => reject(tx.error ?? new Error('IndexedDB transaction failed.'));
-  });
-}
-
 function hasIndexedDb(): boolean {
   return typeof indexedDB !== 'undefined';
 }
 
-/** Opens the privacy database (creating it), for one operation: closed by the caller, so a wipe is never blocked by it. */
-function openPrivacyDb(): Promise<IDBDatabase> {
-  return new Promise((resolve, reject) => {
-    if (!hasIndexedDb()) {
-      reject(new Error('This browser offers no IndexedDB storage, so no pseudonymisation key can be kept.'));
-      return;
-    }
-    const r = indexedDB.open(PRIVACY_DB, 1);
-    r.onupgradeneeded = () => {
-      if (!r.result.objectStoreNames.contains(KEYS_STORE)) r.result.createObjectStore(KEYS_STORE);
-    };
-    r.onsuccess = () => {
-      r.result.onversionchange = () => r.result.close();
-      resolve(r.result);
-    };
-    r.onerror = () => reject(r.error ?? new Error('The key database could not be opened.'));
-    r.onblocked = () => reject(new Error('The key database is blocked by another SeqLens tab; close it and try again.'));
-  });
-}
+/** The privacy database (created on first use); its connection closes itself when a wipe deletes it. */
+const openPrivacyDb = dbOpener(
+  PRIVACY_DB,
+  1,
+  (db) => {
+    if (!db.objectStoreNames.contains(KEYS_STORE)) db.createObjectStore(KEYS_STORE);
+  },
+  'The key database is blocked by another SeqLens tab; close it and try again.',
+);
 
 /**
  * This browser's pseudonymisation secret (32 random bytes), made on first use and kept in
@@ -80,22 +55,18 @@ function openPrivacyDb(): Promise<IDBDatabase> {
  */
 export async function loadPseudonymSecret(): Promise<Uint8Array> {
   const db = await openPrivacyDb();
-  try {
-    const tx = db.transaction(KEYS_STORE, 'readwrite');
-    const store = tx.objectStore(KEYS_STORE);
-    const found: unknown = await req(store.get(PSEUDONYM_KEY));
-    let secret: Uint8Array;
-    if (found instanceof ArrayBuffer && found.byteLength === PSEUDONYM_SECRET_BYTES) {
-      secret = new Uint8Array(found);
-    } else {
-      secret = newPseudonymSecret();
-      store.put(secret.buffer.slice(0), PSEUDONYM_KEY);
-    }
-    await txDone(tx);
-    return secret;
-  } finally {
-    db.close();
+  const tx = db.transaction(KEYS_STORE, 'readwrite');
+  const store = tx.objectStore(KEYS_STORE);
+  const found: unknown = await request(store.get(PSEUDONYM_KEY));
+  let secret: Uint8Array;
+  if (found instanceof ArrayBuffer && found.byteLength === PSEUDONYM_SECRET_BYTES) {
+    secret = new Uint8Array(found);
+  } else {
+    secret = newPseudonymSecret();
+    store.put(secret.buffer.slice(0), PSEUDONYM_KEY);
   }
+  await done(tx);
+  return secret;
 }
 
 // ---- sizes ----
@@ -323,7 +294,7 @@ async function clearStore(db: string, store: string): Promise<void> {
     if (!handle.objectStoreNames.contains(store)) return;
     const tx = handle.transaction(store, 'readwrite');
     tx.objectStore(store).clear();
-    await txDone(tx);
+    await done(tx);
   } finally {
     handle.close();
   }
