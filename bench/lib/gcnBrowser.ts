@@ -8,30 +8,10 @@
 // never shares renderers across contexts), so the renderer's VmHWM is that case's peak. The GPU
 // process (where SwiftShader runs the kernels and keeps the buffers) is shared by every case; its
 // RSS is sampled during a case and reported as the rise over its level at the case's start.
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
 import type { Browser, BrowserContext, CDPSession, Page } from '@playwright/test';
-import { chromium } from '@playwright/test';
-import { CHROMIUM_PATH } from './browserIngest';
 import { procMemory, startSampler, totalRss } from './memory';
 import type { BrowserGcnCase, BrowserGcnResult } from './gcnBrowserWorker';
-
-const PAGE = `<!doctype html><meta charset="utf-8"><title>gcn bench</title><script type="module">
-const worker = new Worker('/worker.js', { type: 'module' });
-let pending = null;
-worker.onmessage = (e) => { const p = pending; pending = null; p && p.resolve(e.data); };
-worker.onerror = (e) => { const p = pending; pending = null; p && p.resolve({ error: e.message || 'worker failed' }); };
-window.__runCase = (c) => new Promise((resolve) => { pending = { resolve }; worker.postMessage(c); });
-window.__ready = true;
-</script>`;
-
-async function bundleWorker(): Promise<string> {
-  const entry = fileURLToPath(new URL('./gcnBrowserWorker.ts', import.meta.url));
-  const result = await build({ entryPoints: [entry], bundle: true, format: 'esm', platform: 'browser', target: 'es2022', write: false, logLevel: 'silent' });
-  return result.outputFiles[0].text;
-}
+import { adapterOf, launchHarnessChromium, openHarness, runHarnessCase, serveWorkerHarness } from './workerHarness';
 
 export interface BrowserGcnMeasured extends BrowserGcnResult {
   /** Peak RSS of the case's renderer (page + worker): max of 50 ms samples and VmHWM. */
@@ -108,48 +88,16 @@ async function processes(browser: Browser): Promise<{ renderers: number[]; gpu: 
 }
 
 export async function openGcnBrowser(): Promise<GcnBrowser> {
-  const workerJs = await bundleWorker();
-  const server: Server = createServer((req, res) => {
-    if (req.url === '/worker.js') {
-      res.writeHead(200, { 'content-type': 'text/javascript' });
-      res.end(workerJs);
-    } else if (req.url === '/' || req.url === '/index.html') {
-      res.writeHead(200, { 'content-type': 'text/html' });
-      res.end(PAGE);
-    } else {
-      res.writeHead(404);
-      res.end();
-    }
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const browser: Browser = await chromium.launch({
-    executablePath: CHROMIUM_PATH,
-    args: [
-      '--no-sandbox',
-      '--enable-unsafe-webgpu',
-      // Nothing may leave the machine: every host but the local server fails to resolve.
-      '--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1 , EXCLUDE localhost',
-      '--disable-background-networking',
-      // Unquantised performance.memory, read by the worker after each epoch.
-      '--enable-precise-memory-info',
-    ],
-  });
+  const server = await serveWorkerHarness(new URL('./gcnBrowserWorker.ts', import.meta.url), 'gcn bench');
+  // Unquantised performance.memory, read by the worker after each epoch.
+  const browser = await launchHarnessChromium(['--enable-precise-memory-info']);
   const open = async (): Promise<BrowserContext> => {
     const context = await browser.newContext();
-    const page = await context.newPage();
-    await page.goto(`${origin}/`);
-    await page.waitForFunction(() => (window as unknown as { __ready?: boolean }).__ready === true);
+    await openHarness(await context.newPage(), server.origin);
     return context;
   };
   const probe = await open();
-  const adapterInfo = await probe.pages()[0].evaluate(async () => {
-    const gpu = (navigator as unknown as { gpu?: { requestAdapter(): Promise<{ info?: Record<string, unknown> } | null> } }).gpu;
-    const a = gpu ? await gpu.requestAdapter() : null;
-    if (!a) return { text: 'none', fallback: false };
-    const i = a.info ?? {};
-    return { text: [i.vendor, i.architecture, i.description].filter(Boolean).join(' '), fallback: i.isFallbackAdapter === true };
-  });
+  const adapterInfo = await adapterOf(probe.pages()[0]);
   await probe.close();
   return {
     version: browser.version(),
@@ -166,12 +114,7 @@ export async function openGcnBrowser(): Promise<GcnBrowser> {
         const renderers = startSampler(() => totalRss(pids.renderers), 50);
         const gpuProcess = startSampler(() => totalRss(pids.gpu), 50);
         const t0 = performance.now();
-        let timer: ReturnType<typeof setTimeout> | undefined;
-        const result = (await Promise.race([
-          page.evaluate((x) => (window as unknown as { __runCase(c: unknown): Promise<unknown> }).__runCase(x), c),
-          new Promise((resolve) => (timer = setTimeout(() => resolve({ error: `timed out after ${timeoutMs / 1000} s` }), timeoutMs))),
-        ])) as BrowserGcnResult | { error: string };
-        clearTimeout(timer);
+        const result = await runHarnessCase<BrowserGcnResult>(page, c, timeoutMs);
         const wallMs = performance.now() - t0;
         const rendererSampled = renderers.stop();
         const gpuPeak = gpuProcess.stop();
@@ -186,7 +129,7 @@ export async function openGcnBrowser(): Promise<GcnBrowser> {
     },
     async close() {
       await browser.close();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await server.close();
     },
   };
 }
