@@ -57,6 +57,7 @@ export interface GcnVectors {
 export class SweptClusters {
   private projected: { coords: Float32Array; seed: number } | null = null;
   private attributes: UserAttributes | null = null;
+  private idList: string[] | null = null;
   private readonly profileCache = new Map<number, ClusterProfiles>();
   private readonly recCache = new Map<number, ClusterRecommendations>();
 
@@ -129,12 +130,15 @@ export class SweptClusters {
     return result;
   }
 
-  private ids(): string[] {
-    const { table } = this.analysis.ingested;
-    const seq = this.analysis.sequences;
-    const ids = new Array<string>(seq.count);
-    for (let i = 0; i < seq.count; i++) ids[i] = sequenceLabel(table, seq, i);
-    return ids;
+  /** Every point's user (or session) id, made once: the map data and every export read it. */
+  private ids(): readonly string[] {
+    if (!this.idList) {
+      const { table } = this.analysis.ingested;
+      const seq = this.analysis.sequences;
+      this.idList = new Array<string>(seq.count);
+      for (let i = 0; i < seq.count; i++) this.idList[i] = sequenceLabel(table, seq, i);
+    }
+    return this.idList;
   }
 
   private attrs(): UserAttributes {

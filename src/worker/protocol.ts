@@ -407,7 +407,7 @@ export interface ProjectResult {
 export interface MapData {
   n: number;
   /** User (or session) id of each point, as in the file. */
-  ids: string[];
+  ids: readonly string[];
   attributes: import('../pipeline/profile/types').UserAttributes;
   typeNames: string[];
   countries: string[];
