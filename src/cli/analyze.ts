@@ -11,6 +11,7 @@ import { createFeaturizer, encodeSequences, EncoderError, loadModelEmbedder, typ
 import { sequenceLabel } from '../pipeline/sequences';
 import { LogError, type SequenceOptions } from '../pipeline/types';
 import { CLUSTER_K_LIMIT, resolveSweepRange, runSweepJob } from '../worker/clusterJob';
+import { nodeSweepThreads } from '../node/sweepThreads';
 import { EvalError, evaluate, type EvalReport } from '../pipeline/eval';
 import { DEFAULT_GCN_OPTIONS, embedItemTexts, GcnError, itemVectorsByItem, normalizeRows, runGcn, type GcnReport, type RunGcnOptions, type TrainHooks } from '../pipeline/gcn';
 import { GraphOptionsError } from '../pipeline/graph/options';
@@ -477,12 +478,13 @@ async function cluster(args: Args, v: Vectors, tty: boolean): Promise<{ sweep: C
     kMin: asked.kMin,
     kMax: asked.kMax,
     device: 'cpu',
+    threads: nodeSweepThreads(),
     source: { stage: 'encoder', model: v.model, label: v.model, zeroVectors: v.zeroVectors },
     onProgress(p) {
       const now = performance.now();
       if (now - lastLine < 1000 && p.fraction < 1) return;
       lastLine = now;
-      const line = `clustering K = ${p.k} of ${p.kMin}..${p.kMax} · ${Math.floor(p.fraction * 100)}%`;
+      const line = `clustering K = ${p.kMin}..${p.kMax} · ${p.done} K values done · ${Math.floor(p.fraction * 100)}%`;
       process.stderr.write(tty ? `\r${line}` : `${line}\n`);
     },
   });

@@ -117,7 +117,7 @@ export function ClusterPanel({ clusters, hasVectors }: Props) {
 
 function SweepProgress({ clusters }: { clusters: ClustersState }) {
   const p = clusters.job.progress;
-  const label = p ? `Sweeping K = ${p.k} of ${p.kMin}–${p.kMax}` : 'Starting the K sweep…';
+  const label = p ? `Sweeping K = ${p.kMin}–${p.kMax}` : 'Starting the K sweep…';
   const details = p ? `${formatInt(p.done)} of ${formatInt(p.kMax - p.kMin + 1)} K values done · assignment on ${p.path}` : 'Checking the vectors…';
   return <ProgressMeter label={label} fraction={p ? p.fraction : null} details={details} onCancel={clusters.cancel} panelTestId="cluster-progress" cancelTestId="cluster-cancel" />;
 }
@@ -150,7 +150,7 @@ function SweepView({ result, entryIndex, stale, clusters }: { result: ClusterRes
           {result.source.zeroVectors > 0 && ` ${formatInt(result.source.zeroVectors)} sequences without a vector (weights that cancel out) sit at the origin.`}
         </span>
       </p>
-      <p className="cluster-path" data-testid="cluster-path" data-path={result.path}>
+      <p className="cluster-path" data-testid="cluster-path" data-path={result.path} data-threads={result.threads ?? 0}>
         <span className="chip">assignment: {result.path}</span> <span className="hint">{result.pathReason}</span>
       </p>
       {result.fallback && (

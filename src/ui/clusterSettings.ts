@@ -1,11 +1,15 @@
 // The K sweep's settings: the K range and where the assignment step runs. Remembered in
 // localStorage, and overridable from the URL for tests and links: ?sweep=2..6&cluster-device=cpu.
-import type { ClusterDevice } from '../worker/protocol';
+// The URL alone can also say whether the sweep may use helper threads (?sweep-threads=on|off):
+// a diagnostic, since the results are the same either way.
+import type { ClusterDevice, SweepThreadsMode } from '../worker/protocol';
 
 export interface ClusterSettings {
   kMin: number;
   kMax: number;
   device: ClusterDevice;
+  /** From the URL only; absent means 'auto'. */
+  threads?: SweepThreadsMode;
 }
 
 /** Mirrors CLUSTER_K_LIMIT of the worker (not imported, to keep the clustering code out of the page bundle). */
@@ -27,6 +31,8 @@ export function clusterUrlOverrides(search: string = typeof location === 'undefi
   const out: Partial<ClusterSettings> = {};
   const d = device(params.get('cluster-device'));
   if (d) out.device = d;
+  const t = params.get('sweep-threads');
+  if (t === 'auto' || t === 'on' || t === 'off') out.threads = t;
   const m = /^(\d+)\.\.(\d+)$/.exec(params.get('sweep') ?? '');
   if (m && validRange(Number(m[1]), Number(m[2]))) {
     out.kMin = Number(m[1]);

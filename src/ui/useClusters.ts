@@ -75,7 +75,7 @@ export function useClusters(client: AnalysisClient, source: VectorSource, analys
       let over = false;
       setJob((j) => ({ ...j, state: 'running', progress: null, error: null }));
       try {
-        const result = await client.cluster({ kMin: s.kMin, kMax: s.kMax, device: s.device, vectors: forWhich }, (progress) => {
+        const result = await client.cluster({ kMin: s.kMin, kMax: s.kMax, device: s.device, threads: s.threads, vectors: forWhich }, (progress) => {
           if (current() && !over) setJob((j) => (j.state === 'running' ? { ...j, progress } : j));
         });
         if (!current()) return;

@@ -18,6 +18,7 @@ import { installModel, listModels, modelSpec, removeModel } from './catalog';
 import { PersistentEmbeddingCache } from './embeddingStore';
 import { getEmbedder, installedCache } from './encoderRuntime';
 import { adapterName, runSweepJob } from './clusterJob';
+import { browserSweepThreads } from './sweepThreads';
 import { createGcnGpu, type GcnGpu } from '../pipeline/gcn/gpu/gcnGpu';
 import { errorText } from '../pipeline/gpu/device';
 import { SweptClusters } from './mapJob';
@@ -284,6 +285,8 @@ interface Encoded {
 }
 let encoded: Encoded | null = null;
 let clustering: { token: CancelToken; finished: Promise<unknown> } | null = null;
+/** The sweep's helper threads (nested workers), started per sweep and stopped when it ends. */
+const sweepThreads = browserSweepThreads();
 
 function stopCluster(): void {
   if (clustering) clustering.token.cancelled = true;
@@ -311,7 +314,8 @@ async function cluster(req: ClusterRequest, onProgress: ClusterProgressCallback)
       throw { message: 'Train the graph network first: the clusters are made from its vectors.', code: 'cluster-input' } satisfies WireError;
     }
     const data = graph ? { vectors: graph.vectors, n: vectors.n, d: graph.d } : vectors;
-    const key = await stableKey(graph ? graph.key : vectors.key, 'sweep', { kMin: req.kMin, kMax: req.kMax, device: req.device, seeds: req.seeds ?? null, vectors: req.vectors ?? 'encoder' });
+    // The threads mode changes no result; it is in the key so that forcing it (a diagnostic) really runs.
+    const key = await stableKey(graph ? graph.key : vectors.key, 'sweep', { kMin: req.kMin, kMax: req.kMax, device: req.device, seeds: req.seeds ?? null, vectors: req.vectors ?? 'encoder', ...(req.threads && req.threads !== 'auto' ? { threads: req.threads } : {}) });
     const hit = await getResult<ClusterResult>(key);
     if (token.cancelled || encoded !== vectors || (graph && trained !== graph)) throw new ClusteringCancelledError();
     const computed = hit
@@ -322,6 +326,8 @@ async function cluster(req: ClusterRequest, onProgress: ClusterProgressCallback)
       device: req.device,
       seeds: req.seeds,
       openGpu: openWorkerGpu,
+      threads: req.threads === 'off' ? null : sweepThreads,
+      threadsMinPoints: req.threads === 'on' ? 0 : undefined,
       onProgress: progress,
       cancel: token,
       source: graph

@@ -13,6 +13,7 @@ import {
   type CancelToken,
   type Matrix,
   type SweepResult,
+  type SweepThreads,
 } from '../pipeline/cluster';
 import { countDistinctRows } from '../pipeline/cluster/validate';
 import { errorText, GpuUnavailableError, type GpuAdapterSummary } from '../pipeline/gpu/device';
@@ -40,6 +41,10 @@ export interface SweepJobOptions {
   seeds?: number;
   /** How to reach the GPU; absent (Node) means the CPU only. */
   openGpu?: OpenGpu | null;
+  /** Helper threads for the CPU path (nested workers, worker_threads); absent: this thread only. */
+  threads?: SweepThreads | null;
+  /** Fewest points for which helpers start; default the sweep's own (SWEEP_THREADS_MIN_POINTS). */
+  threadsMinPoints?: number;
   onProgress?: (p: ClusterProgressWire) => void;
   cancel?: CancelToken;
   source: ClusterResult['source'];
@@ -181,6 +186,8 @@ export async function runSweepJob(data: Matrix, n: number, d: number, opts: Swee
       kMax: range.kMax,
       seeds,
       assigner,
+      threads: opts.threads,
+      threadsMinPoints: opts.threadsMinPoints,
       cancel: opts.cancel,
       onEntry: () => {
         done++;
@@ -195,6 +202,7 @@ export async function runSweepJob(data: Matrix, n: number, d: number, opts: Swee
   if (gpuFailure || sweep.fallbackReason) fallback = gpuFailure ?? sweep.fallbackReason ?? null;
   const path: ClusterPath = sweep.path === 'gpu' ? 'webgpu' : 'cpu';
   if (assigner && path === 'cpu') pathReason = `CPU: WebGPU${adapter ? ` on ${adapter}` : ''} failed (${fallback ?? 'unknown error'}), so the sweep fell back to the CPU`;
+  if (sweep.threads > 1) pathReason += `; the K values ran side by side on ${sweep.threads} helper threads`;
 
   const entries: ClusterEntryWire[] = sweep.entries.map((e) => ({
     k: e.k,
@@ -224,6 +232,7 @@ export async function runSweepJob(data: Matrix, n: number, d: number, opts: Swee
     source: opts.source,
     path,
     pathReason,
+    threads: sweep.threads,
     fallback,
     adapter,
     requested: { kMin: opts.kMin, kMax: opts.kMax },

@@ -262,11 +262,18 @@ export type ClusterDevice = 'auto' | 'cpu' | 'gpu';
 /** The path that ran. */
 export type ClusterPath = 'webgpu' | 'cpu';
 
+export type SweepThreadsMode = 'auto' | 'on' | 'off';
+
 export interface ClusterRequest {
   /** K range of the sweep; kMax is lowered (with a note) when the data has too few distinct points. */
   kMin: number;
   kMax: number;
   device: ClusterDevice;
+  /**
+   * Helper threads for the CPU sweep: 'auto' (default) from SWEEP_THREADS_MIN_POINTS sequences on,
+   * 'on' whatever the size, 'off' never. The results are the same; only the time differs.
+   */
+  threads?: SweepThreadsMode;
   /** k-means runs per K (their agreement is the stability). Default 3. */
   seeds?: number;
   /** Which sequence vectors: the last trained graph network's (L2-normalised) or the encoder's. Default 'encoder'. */
@@ -274,7 +281,7 @@ export interface ClusterRequest {
 }
 
 export interface ClusterProgressWire {
-  /** The K being worked on, and the fraction of the whole sweep done (0..1). */
+  /** The K last worked on (on helper threads K values finish in any order), and the fraction of the whole sweep done (0..1). */
   k: number;
   fraction: number;
   kMin: number;
@@ -333,6 +340,8 @@ export interface ClusterResult {
   path: ClusterPath;
   /** Why that path: the adapter used, the setting, or why the GPU was not used. */
   pathReason: string;
+  /** Helper threads that ran K values side by side (0: the analysis worker alone). */
+  threads: number;
   /** The GPU error that made the sweep fall back to the CPU, if one did. */
   fallback: string | null;
   /** The WebGPU adapter used or found (vendor, architecture, description), if any. */

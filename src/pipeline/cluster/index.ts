@@ -34,9 +34,11 @@ export {
   SWEEP_DEFAULT_K_MIN,
   SWEEP_SILHOUETTE_EXACT_MAX,
   SWEEP_SILHOUETTE_SAMPLE,
+  SWEEP_THREADS_MIN_POINTS,
   type SweepEntry,
   type SweepOptions,
   type SweepResult,
   type Suggestion,
 } from './sweep.ts';
 export { type CancelToken, ClusteringCancelledError } from './types.ts';
+export { serveSweepHelper, type HelperEndpoint, type SweepThreads, type ThreadPort } from './sweepThreads.ts';

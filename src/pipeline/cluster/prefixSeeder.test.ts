@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { makeBlobs } from './blobs';
 import { kmeans } from './kmeans';
 import { Rng } from './random';
-import { kmeansPlusPlus, PrefixSeeder } from './seeding';
+import { kmeansPlusPlus, PrefixSeeder, seedingFromCentres } from './seeding';
 
 describe('PrefixSeeder', () => {
   const n = 1500;
@@ -39,5 +39,25 @@ describe('PrefixSeeder', () => {
     const fromPrefix = kmeans(data, n, d, { k: 5, restarts: 1, seed: 5, seeding });
     const best = kmeans(data, n, d, { k: 5, restarts: 10, seed: 0 });
     expect(fromPrefix.inertia).toBeLessThanOrEqual(best.inertia * 1.01);
+  });
+
+  it('is rebuilt exactly from its centres alone (what a helper thread of the sweep does)', () => {
+    // Odd n (the unpaired last point) and duplicated rows (ties between centres) included.
+    const m = 1001;
+    const dup = new Float32Array(m * d);
+    dup.set(data.subarray(0, 700 * d));
+    dup.set(data.subarray(0, 301 * d), 700 * d);
+    const seeder = new PrefixSeeder(dup, m, d, kMax, new Rng(9).fork());
+    const all = seeder.seeding(kMax).centres;
+    const again = new PrefixSeeder(dup, m, d, kMax, new Rng(9).fork());
+    for (let k = 1; k <= kMax; k++) {
+      const want = again.seeding(k);
+      const got = seedingFromCentres(dup, m, d, all, k);
+      expect(Array.from(got.centres)).toEqual(Array.from(want.centres));
+      expect(Array.from(got.nearest)).toEqual(Array.from(want.nearest));
+      expect(Array.from(got.nearestSq)).toEqual(Array.from(want.nearestSq));
+      expect(Array.from(got.secondLower)).toEqual(Array.from(want.secondLower));
+    }
+    expect(() => seedingFromCentres(dup, m, d, all, kMax + 1)).toThrow(RangeError);
   });
 });

@@ -221,3 +221,47 @@ export class PrefixSeeder {
     return { centres: this.centres.slice(0, k * d), nearest: nearest.slice(), nearestSq: nearestSq.slice(), secondLower };
   }
 }
+
+/**
+ * The Seeding that PrefixSeeder gives for k, rebuilt from its first k centres alone: one pass
+ * that measures every point against centres 0..k-1 and folds them in that order with the same
+ * comparisons, so nearest, nearestSq and secondLower are equal bit for bit. A helper thread of a
+ * parallel sweep gets only the centres (a few kB) and rebuilds the rest, at the cost of one
+ * unbounded assignment pass, instead of receiving three n-long arrays per seed.
+ */
+export function seedingFromCentres(data: Matrix, n: number, d: number, centres: Float64Array, k: number): Seeding {
+  if (!(k >= 1 && centres.length >= k * d)) throw new RangeError(`seedingFromCentres: ${centres.length / d} centres cannot seed K = ${k}`);
+  const own = centres.slice(0, k * d);
+  const nearest = new Int32Array(n);
+  const nearestSq = new Float64Array(n);
+  const secondLower = new Float64Array(n);
+  const distA = new Float64Array(k);
+  const distB = new Float64Array(k);
+  const fold = (i: number, dist: Float64Array): void => {
+    let best = 0;
+    let bestSq = dist[0];
+    let secondSq = Infinity;
+    for (let c = 1; c < k; c++) {
+      const s = dist[c];
+      if (s < bestSq) {
+        secondSq = bestSq;
+        bestSq = s;
+        best = c;
+      } else if (s < secondSq) secondSq = s;
+    }
+    nearest[i] = best;
+    nearestSq[i] = bestSq;
+    secondLower[i] = Math.sqrt(secondSq);
+  };
+  let i = 0;
+  for (; i + 1 < n; i += 2) {
+    distancesFromTwoPoints(data, i * d, (i + 1) * d, d, own, k, distA, distB);
+    fold(i, distA);
+    fold(i + 1, distB);
+  }
+  if (i < n) {
+    distancesToCentres(data, i * d, d, own, k, distA);
+    fold(i, distA);
+  }
+  return { centres: own, nearest, nearestSq, secondLower };
+}

@@ -1,14 +1,11 @@
 // The K sweep behind "how many clusters?": k-means for every K in a range, with the usual internal
 // scores, a stability estimate, a suggested K with its reason, and every K's labels kept so that a
 // UI can recolour at once when the user picks another K.
-import { adjustedRandIndex } from './agreement.ts';
 import type { AsyncAssigner } from './gpuAssign.ts';
 import { checkKMeansInput, MINIBATCH_THRESHOLD } from './kmeans.ts';
-import { Rng } from './random.ts';
 import { PrefixSeeder } from './seeding.ts';
-import { kmeansAsync, type KMeansAsyncResult } from './kmeansAsync.ts';
-import { calinskiHarabasz, daviesBouldin } from './metrics.ts';
-import { silhouetteScoreSampled } from './silhouette.ts';
+import { sweepOnThreads, threadsFor, type SweepThreads } from './sweepThreads.ts';
+import { seedRng, sweepOneK, type SweepPlan } from './sweepUnit.ts';
 import { type CancelToken, ClusteringInputError, type Matrix, throwIfCancelled } from './types.ts';
 import { countDistinctRows } from './validate.ts';
 
@@ -22,6 +19,11 @@ export const SWEEP_DEFAULT_K_MAX = 15;
  */
 export const SWEEP_SILHOUETTE_EXACT_MAX = 2000;
 export const SWEEP_SILHOUETTE_SAMPLE = 2000;
+/**
+ * From this many points on, a sweep given helper threads uses them. Below it the whole sweep
+ * takes well under a second on one thread, about what starting the helpers costs.
+ */
+export const SWEEP_THREADS_MIN_POINTS = 2000;
 
 export interface SweepOptions {
   /** Smallest K (>= 2: the scores need two clusters). Default 2. */
@@ -52,9 +54,20 @@ export interface SweepOptions {
   silhouetteSeed?: number;
   /** A GPU (or other asynchronous) assignment step bound to this data; default: CPU. */
   assigner?: AsyncAssigner | null;
-  /** Called after each unit of work: the K being worked on and the fraction of the sweep done (0..1). */
+  /**
+   * Helper threads for the CPU path (ignored with an assigner). With them, K values run side by
+   * side, largest first, each on a helper: the same entries as on one thread, bit for bit, in
+   * less time. Used from threadsMinPoints points on; a helper that fails hands its work back.
+   */
+  threads?: SweepThreads | null;
+  /** Fewest points for which the sweep starts helper threads. Default SWEEP_THREADS_MIN_POINTS. */
+  threadsMinPoints?: number;
+  /**
+   * Called after each unit of work: the K being worked on and the fraction of the sweep done (0..1).
+   * On one thread K only grows; with helper threads K values finish in any order.
+   */
   onProgress?: (k: number, fraction: number) => void;
-  /** Called with each K's entry as soon as it is complete. */
+  /** Called with each K's entry as soon as it is complete (with helper threads, in any K order). */
   onEntry?: (entry: SweepEntry) => void;
   /** Checked between units of work (each k-means run, each K's scores); the sweep then throws ClusteringCancelledError. */
   cancel?: CancelToken;
@@ -105,6 +118,8 @@ export interface SweepResult {
   path: 'gpu' | 'cpu';
   /** Why the GPU was abandoned, if it was. */
   fallbackReason?: string;
+  /** Helper threads that ran the K values (0: all on the calling thread). */
+  threads: number;
 }
 
 /** Resolves the K range against the data; throws ClusteringInputError with a user-facing message. */
@@ -156,86 +171,73 @@ export async function sweepK(data: Matrix, n: number, d: number, opts: SweepOpti
   if (!Number.isInteger(sampleSize) || sampleSize < 3) {
     throw new ClusteringInputError(`The silhouette sample needs at least 3 points, got ${sampleSize}`);
   }
-  const baseSeed = opts.seed ?? 0;
-  const silhouetteSeed = opts.silhouetteSeed ?? 0;
-  const cancel = opts.cancel;
   const ks: number[] = [];
   for (let k = kMin; k <= kMax; k++) ks.push(k);
   // Lloyd runs with one start each take their seedings as prefixes of one kMax seeding per seed
   // (PrefixSeeder): the centres of K are those of K - 1 plus one. Mini-batch seeds on its samples.
   const algorithm = opts.algorithm ?? 'auto';
-  const lloyd = (opts.restarts ?? 1) === 1 && (algorithm === 'lloyd' || (algorithm === 'auto' && n <= MINIBATCH_THRESHOLD));
-  const seeders = lloyd ? Array.from({ length: seeds }, (_, r) => new PrefixSeeder(data, n, d, kMax, new Rng(baseSeed + r).fork())) : null;
+  const restarts = opts.restarts ?? 1;
+  const plan: SweepPlan = {
+    kMax,
+    seeds,
+    baseSeed: opts.seed ?? 0,
+    restarts,
+    maxIter: opts.maxIter,
+    tol: opts.tol,
+    algorithm,
+    batchSize: opts.batchSize,
+    sampleSize,
+    silhouetteSeed: opts.silhouetteSeed ?? 0,
+    prefixSeeding: restarts === 1 && (algorithm === 'lloyd' || (algorithm === 'auto' && n <= MINIBATCH_THRESHOLD)),
+  };
+  const cancel = opts.cancel;
   const units = ks.length * (seeds + 1);
   let done = 0;
-  const step = async (k: number): Promise<void> => {
+  const progress = (k: number): void => {
     done++;
     opts.onProgress?.(k, done / units);
-    await yieldToEventLoop();
-    throwIfCancelled(cancel);
   };
 
   throwIfCancelled(cancel);
   opts.onProgress?.(kMin, 0);
-  const entries: SweepEntry[] = [];
+  const threads = opts.assigner ? null : opts.threads;
+  const helpers = threads ? threadsFor(threads, data, n, ks.length, opts.threadsMinPoints ?? SWEEP_THREADS_MIN_POINTS) : 0;
+  let entries: SweepEntry[];
   let allGpu = true;
   let fallbackReason: string | undefined;
-  for (const k of ks) {
-    const t0 = performance.now();
-    const runs: KMeansAsyncResult[] = [];
-    for (let r = 0; r < seeds; r++) {
-      const run = await kmeansAsync(data, n, d, {
-        k,
-        seed: baseSeed + r,
-        restarts: opts.restarts ?? 1,
-        maxIter: opts.maxIter,
-        tol: opts.tol,
-        algorithm: opts.algorithm,
-        batchSize: opts.batchSize,
+  let threadsUsed = 0;
+  if (threads && helpers > 1) {
+    const r = await sweepOnThreads(data, n, d, ks, plan, threads, helpers, {
+      cancel,
+      onRun: progress,
+      onEntry: (e) => {
+        progress(e.k);
+        opts.onEntry?.(e);
+      },
+    });
+    entries = r.entries;
+    threadsUsed = r.threads;
+    allGpu = false;
+  } else {
+    const seeders = plan.prefixSeeding ? Array.from({ length: seeds }, (_, r) => new PrefixSeeder(data, n, d, kMax, seedRng(plan, r))) : null;
+    const step = async (k: number): Promise<void> => {
+      progress(k);
+      await yieldToEventLoop();
+      throwIfCancelled(cancel);
+    };
+    entries = [];
+    for (const k of ks) {
+      const one = await sweepOneK(data, n, d, k, plan, seeders ? seeders.map((s) => s.seeding(k)) : null, {
         assigner: opts.assigner,
         cancel,
-        ...(seeders ? { seeding: seeders[r].seeding(k) } : {}),
+        onRun: () => step(k),
       });
-      if (run.path !== 'gpu') allGpu = false;
-      if (run.fallbackReason && !fallbackReason) fallbackReason = run.fallbackReason;
-      runs.push(run);
+      if (!one.allGpu) allGpu = false;
+      if (one.fallbackReason && !fallbackReason) fallbackReason = one.fallbackReason;
+      entries.push(one.entry);
+      opts.onEntry?.(one.entry);
       await step(k);
     }
-    let best = 0;
-    for (let r = 1; r < runs.length; r++) if (runs[r].inertia < runs[best].inertia) best = r;
-    const chosen = runs[best];
-    let stability = Number.NaN;
-    if (runs.length > 1) {
-      let sum = 0;
-      let pairs = 0;
-      for (let a = 0; a < runs.length; a++) {
-        for (let b = a + 1; b < runs.length; b++) {
-          sum += adjustedRandIndex(runs[a].labels, runs[b].labels);
-          pairs++;
-        }
-      }
-      stability = sum / pairs;
-    }
-    const entry: SweepEntry = {
-      k,
-      inertia: chosen.inertia,
-      silhouette: orNaN(() => silhouetteScoreSampled(data, n, d, chosen.labels, sampleSize, silhouetteSeed)),
-      silhouetteSample: sampleSize,
-      calinskiHarabasz: orNaN(() => calinskiHarabasz(data, n, d, chosen.labels)),
-      daviesBouldin: orNaN(() => daviesBouldin(data, n, d, chosen.labels)),
-      stability,
-      runInertias: runs.map((r) => r.inertia),
-      bestRun: best,
-      labels: chosen.labels,
-      centres: chosen.centres,
-      iterations: chosen.iterations,
-      algorithm: chosen.algorithm,
-      path: runs.every((r) => r.path === 'gpu') ? 'gpu' : 'cpu',
-      ms: performance.now() - t0,
-    };
-    entries.push(entry);
-    opts.onEntry?.(entry);
-    await step(k);
   }
   const elbow = elbowK(
     entries.map((e) => e.k),
@@ -247,6 +249,7 @@ export async function sweepK(data: Matrix, n: number, d: number, opts: SweepOpti
     elbow,
     silhouette: { exact, sampleSize },
     path: allGpu && opts.assigner?.kind === 'gpu' ? 'gpu' : 'cpu',
+    threads: threadsUsed,
     ...(fallbackReason ? { fallbackReason } : {}),
   };
 }
@@ -307,15 +310,6 @@ function suggestK(entries: SweepEntry[], elbow: Suggestion | null, exact: boolea
     reason += elbow.k === best.k ? '; the inertia elbow is at the same K' : `; the inertia elbow is at K = ${elbow.k}`;
   }
   return { k: best.k, reason };
-}
-
-function orNaN(f: () => number): number {
-  try {
-    return f();
-  } catch (e) {
-    if (e instanceof ClusteringInputError) return Number.NaN;
-    throw e;
-  }
 }
 
 /** A macrotask turn, so that messages (e.g. a cancel request to a worker) are processed. */

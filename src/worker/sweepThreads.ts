@@ -1,0 +1,31 @@
+// Helper threads for the K sweep in the browser: Web Workers started from the analysis worker
+// (nested workers), running sweepHelper.worker.ts. Without cross-origin isolation there is no
+// SharedArrayBuffer, so each helper gets its own copy of the vectors (sweepThreads.ts caps that).
+import type { SweepThreads } from '../pipeline/cluster/sweepThreads';
+
+/** Most helpers: leaves the page and the analysis worker room on larger machines. */
+const MAX_HELPERS = 4;
+
+/** Helper threads for this browser, or null where a worker cannot start workers. */
+export function browserSweepThreads(): SweepThreads | null {
+  if (typeof Worker !== 'function') return null;
+  const cores = typeof navigator !== 'undefined' && navigator.hardwareConcurrency > 0 ? navigator.hardwareConcurrency : 1;
+  return {
+    size: Math.min(MAX_HELPERS, cores),
+    spawn() {
+      const w = new Worker(new URL('./sweepHelper.worker.ts', import.meta.url), { type: 'module', name: 'seqlens-sweep-helper' });
+      return {
+        postMessage: (m) => w.postMessage(m),
+        onMessage: (listener) => w.addEventListener('message', (e) => listener(e.data)),
+        onError: (listener) => {
+          w.addEventListener('error', (e) => {
+            e.preventDefault();
+            listener(e.message || 'the helper worker failed to load');
+          });
+          w.addEventListener('messageerror', () => listener('a message from the helper could not be read'));
+        },
+        terminate: () => w.terminate(),
+      };
+    },
+  };
+}
