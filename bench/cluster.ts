@@ -3,7 +3,7 @@
 // of sweep.ts (3 seeded runs per K, silhouette, Calinski-Harabasz, Davies-Bouldin, stability) at
 // 10k / 100k.
 // Run: npx tsx bench/cluster.ts [--quick] [--std S] [--only node|browser] [--browser-sizes 10000,100000]
-//                                [--browser-timeout SECONDS]
+//                                [--browser-timeout SECONDS] [--browser-paths cpu,webgpu]
 // Every Node case runs in a child process of its own so that its peak RSS is its own.
 //
 // The browser part (bench/lib/clusterBrowser.ts) runs k-means (K = 10, 3 restarts) and the full
@@ -17,6 +17,7 @@ import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { makeBlobs } from '../src/pipeline/cluster/blobs.ts';
 import { kmeans, MINIBATCH_THRESHOLD, silhouetteScoreSampled, sweepK } from '../src/pipeline/cluster/index.ts';
+import { nodeSweepThreads } from '../src/node/sweepThreads.ts';
 import { openClusterBrowser } from './lib/clusterBrowser.ts';
 import type { BrowserClusterCase } from './lib/clusterWorker.ts';
 
@@ -38,7 +39,8 @@ interface CaseResult {
   peakRssMiB: number;
 }
 
-type Kind = 'kmeans' | 'sweep' | 'fullsweep';
+/** fullsweep: the app's sweep on helper threads (one per core); fullsweep1: the same on one thread. */
+type Kind = 'kmeans' | 'sweep' | 'fullsweep' | 'fullsweep1';
 
 async function runCase(kind: Kind, n: number, std: number): Promise<CaseResult> {
   const t0 = performance.now();
@@ -56,15 +58,16 @@ async function runCase(kind: Kind, n: number, std: number): Promise<CaseResult> 
       r.algorithm === 'minibatch'
         ? `inertia ${r.inertia.toExponential(4)}; ${r.iterations} batches of 1024`
         : `inertia ${r.inertia.toExponential(4)}; Lloyd iterations per restart: ${r.restartIterations.join(', ')}`;
-  } else if (kind === 'fullsweep') {
+  } else if (kind === 'fullsweep' || kind === 'fullsweep1') {
     const t = performance.now();
-    const r = await sweepK(data, n, D, { kMin: SWEEP.from, kMax: SWEEP.to, seed: 1, silhouetteSample: SILHOUETTE_SAMPLE });
+    const threads = kind === 'fullsweep' ? nodeSweepThreads() : null;
+    const r = await sweepK(data, n, D, { kMin: SWEEP.from, kMax: SWEEP.to, seed: 1, silhouetteSample: SILHOUETTE_SAMPLE, threads });
     seconds = (performance.now() - t) / 1000;
     algorithm = r.entries[0].algorithm;
     const slowest = r.entries.reduce((a, e) => (e.ms > a.ms ? e : a));
     const chosen = r.entries.find((e) => e.k === r.suggested.k);
     detail =
-      `3 runs x 1 start per K; silhouette ${r.silhouette.exact ? 'exact' : `on ${r.silhouette.sampleSize} sampled points`}; ` +
+      `${r.threads > 1 ? `${r.threads} helper threads` : 'one thread'}; 3 runs x 1 start per K; silhouette ${r.silhouette.exact ? 'exact' : `on ${r.silhouette.sampleSize} sampled points`}; ` +
       `mean ${((seconds * 1000) / r.entries.length).toFixed(0)} ms per K (slowest K = ${slowest.k}: ${slowest.ms.toFixed(0)} ms); ` +
       `suggested K = ${r.suggested.k} (silhouette ${chosen?.silhouette.toFixed(3)}, stability ${chosen?.stability.toFixed(3)}), ` +
       `elbow K = ${r.elbow?.k ?? 'none'}`;
@@ -95,7 +98,7 @@ async function runCase(kind: Kind, n: number, std: number): Promise<CaseResult> 
         ? `k-means K=${K}, ${RESTARTS} restarts`
         : kind === 'sweep'
           ? `K loop ${SWEEP.from}..${SWEEP.to}: k-means + sampled silhouette`
-          : `sweepK ${SWEEP.from}..${SWEEP.to}: all scores + stability`,
+          : `sweepK ${SWEEP.from}..${SWEEP.to}: all scores + stability${kind === 'fullsweep1' ? ', one thread' : ''}`,
     n,
     seconds,
     genSeconds,
@@ -113,7 +116,7 @@ function uptime(): string {
   }
 }
 
-async function browserPart(sizes: number[], std: number, timeoutS: number): Promise<void> {
+async function browserPart(sizes: number[], std: number, timeoutS: number, paths: readonly string[]): Promise<void> {
   const browser = await openClusterBrowser();
   try {
     console.log(`\n## Chromium worker (headless ${browser.version}, --enable-unsafe-webgpu; WebGPU adapter: ${browser.adapter})\n`);
@@ -121,20 +124,28 @@ async function browserPart(sizes: number[], std: number, timeoutS: number): Prom
     console.log('| case | points | path | algorithm | seconds | GPU setup (s) | notes |');
     console.log('| --- | ---: | --- | --- | ---: | ---: | --- |');
     for (const n of sizes) {
-      for (const kind of ['kmeans', 'sweep'] as const) {
-        for (const path of ['cpu', 'webgpu'] as const) {
-          const c: BrowserClusterCase = { kind, path, n, d: D, k: K, restarts: RESTARTS, kMin: SWEEP.from, kMax: SWEEP.to, blobs: BLOBS, std, seed: SEED, silhouetteSample: SILHOUETTE_SAMPLE };
-          const name = kind === 'kmeans' ? `k-means K=${K}, ${RESTARTS} restarts` : `sweepK ${SWEEP.from}..${SWEEP.to}: all scores + stability`;
-          const r = await browser.run(c, timeoutS * 1000);
-          if (r.seconds === undefined) {
-            console.log(`| ${name} | ${n.toLocaleString('en')} | ${path} | - | not finished | - | ${r.error} |`);
-            continue;
-          }
-          console.log(
-            `| ${name} | ${n.toLocaleString('en')} | ${r.path}${r.adapter ? ` (${r.adapter})` : ''} | ${r.algorithm} | ${r.seconds.toFixed(2)} | ` +
-              `${path === 'webgpu' ? r.setupSeconds.toFixed(2) : '-'} | ${r.detail}${r.error ? `; fallback: ${r.error}` : ''}; data generation ${r.genSeconds.toFixed(1)} s not counted |`,
-          );
+      const plan: [BrowserClusterCase['kind'], BrowserClusterCase['path'], boolean][] = [
+        ['kmeans', 'cpu', false],
+        ['kmeans', 'webgpu', false],
+        ['sweep', 'cpu', true],
+        ['sweep', 'cpu', false],
+        ['sweep', 'webgpu', false],
+      ];
+      for (const [kind, path, threads] of plan.filter(([, p]) => paths.includes(p))) {
+        const c: BrowserClusterCase = { kind, path, threads, n, d: D, k: K, restarts: RESTARTS, kMin: SWEEP.from, kMax: SWEEP.to, blobs: BLOBS, std, seed: SEED, silhouetteSample: SILHOUETTE_SAMPLE };
+        const name =
+          kind === 'kmeans'
+            ? `k-means K=${K}, ${RESTARTS} restarts`
+            : `sweepK ${SWEEP.from}..${SWEEP.to}: all scores + stability${path === 'cpu' && !threads ? ', one thread' : ''}`;
+        const r = await browser.run(c, timeoutS * 1000);
+        if (r.seconds === undefined) {
+          console.log(`| ${name} | ${n.toLocaleString('en')} | ${path} | - | not finished | - | ${r.error} |`);
+          continue;
         }
+        console.log(
+          `| ${name} | ${n.toLocaleString('en')} | ${r.path}${r.adapter ? ` (${r.adapter})` : ''} | ${r.algorithm} | ${r.seconds.toFixed(2)} | ` +
+            `${path === 'webgpu' ? r.setupSeconds.toFixed(2) : '-'} | ${r.detail}${r.error ? `; fallback: ${r.error}` : ''}; data generation ${r.genSeconds.toFixed(1)} s not counted |`,
+        );
       }
     }
     console.log(`\nafter: ${uptime()}`);
@@ -168,10 +179,12 @@ async function main(): Promise<void> {
   );
   console.log(
     `data: ${BLOBS} Gaussian blobs, ${D} dims, std ${std}, centres uniform in [-10, 10], float32, seed ${SEED}; ` +
-      `mini-batch above ${MINIBATCH_THRESHOLD.toLocaleString('en')} points; single-threaded`,
+      `mini-batch above ${MINIBATCH_THRESHOLD.toLocaleString('en')} points; k-means single-threaded, the sweep on helper threads unless it says one thread`,
   );
   if (only !== 'browser') await nodePart(quick, std);
-  if (only !== 'node') await browserPart(browserSizes, std, browserTimeout);
+  const pathsAt = args.indexOf('--browser-paths');
+  const paths = pathsAt >= 0 ? args[pathsAt + 1].split(',') : ['cpu', 'webgpu'];
+  if (only !== 'node') await browserPart(browserSizes, std, browserTimeout, paths);
 }
 
 async function nodePart(quick: boolean, std: number): Promise<void> {
@@ -182,7 +195,8 @@ async function nodePart(quick: boolean, std: number): Promise<void> {
     ['sweep', 10_000],
     ...(quick ? [] : ([['sweep', 100_000]] as [string, number][])),
     ['fullsweep', 10_000],
-    ...(quick ? [] : ([['fullsweep', 100_000]] as [string, number][])),
+    ['fullsweep1', 10_000],
+    ...(quick ? [] : ([['fullsweep', 100_000], ['fullsweep1', 100_000]] as [string, number][])),
   ];
   console.log(`\n## Node\n\nbefore: ${uptime()}\n`);
   console.log('| case | points | algorithm | seconds | peak RSS (MiB) | notes |');

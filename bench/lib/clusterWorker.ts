@@ -7,12 +7,15 @@ import { createGpuAssigner, type GpuAssigner } from '../../src/pipeline/cluster/
 import { kmeans } from '../../src/pipeline/cluster/kmeans.ts';
 import { kmeansAsync } from '../../src/pipeline/cluster/kmeansAsync.ts';
 import { sweepK } from '../../src/pipeline/cluster/sweep.ts';
+import { browserSweepThreads } from '../../src/worker/sweepThreads.ts';
 import { adjustedRandIndex } from '../../src/pipeline/cluster/agreement.ts';
 import { acquireGpu, type GpuContext } from '../../src/pipeline/gpu/index.ts';
 
 export interface BrowserClusterCase {
   kind: 'kmeans' | 'sweep';
   path: 'cpu' | 'webgpu';
+  /** The CPU sweep on helper workers (as the app runs it), each a bundle of sweepHelper.worker.ts. */
+  threads: boolean;
   n: number;
   d: number;
   k: number;
@@ -96,11 +99,12 @@ async function run(c: BrowserClusterCase): Promise<BrowserClusterResult> {
       };
     }
     const t = performance.now();
-    const r = await sweepK(data, c.n, c.d, { kMin: c.kMin, kMax: c.kMax, seed: 1, silhouetteSample: c.silhouetteSample, assigner });
+    const threads = c.threads ? browserSweepThreads(() => new Worker('/sweep-helper.js', { type: 'module' })) : null;
+    const r = await sweepK(data, c.n, c.d, { kMin: c.kMin, kMax: c.kMax, seed: 1, silhouetteSample: c.silhouetteSample, assigner, threads });
     const seconds = (performance.now() - t) / 1000;
     const chosen = r.entries.find((e) => e.k === r.suggested.k)!;
     let detail =
-      `3 runs x 1 start per K; silhouette ${r.silhouette.exact ? 'exact' : `on ${r.silhouette.sampleSize} sampled points`}; ` +
+      `${r.threads > 1 ? `${r.threads} helper workers` : 'one thread'}; 3 runs x 1 start per K; silhouette ${r.silhouette.exact ? 'exact' : `on ${r.silhouette.sampleSize} sampled points`}; ` +
       `mean ${((seconds * 1000) / r.entries.length).toFixed(0)} ms per K; suggested K = ${r.suggested.k} (silhouette ${chosen.silhouette.toFixed(3)}), elbow K = ${r.elbow?.k ?? 'none'}`;
     if (assigner) {
       const ref = cpuLabels.get(key);

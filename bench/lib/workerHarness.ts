@@ -25,15 +25,25 @@ export interface HarnessServer {
   close(): Promise<void>;
 }
 
-/** Bundles `workerEntry` and serves it as /worker.js under a page that runs cases in it. */
-export async function serveWorkerHarness(workerEntry: URL, title: string): Promise<HarnessServer> {
-  const bundled = await build({ entryPoints: [fileURLToPath(workerEntry)], bundle: true, format: 'esm', platform: 'browser', target: 'es2022', write: false, logLevel: 'silent' });
-  const workerJs = bundled.outputFiles[0].text;
+async function bundle(entry: URL): Promise<string> {
+  const bundled = await build({ entryPoints: [fileURLToPath(entry)], bundle: true, format: 'esm', platform: 'browser', target: 'es2022', write: false, logLevel: 'silent' });
+  return bundled.outputFiles[0].text;
+}
+
+/**
+ * Bundles `workerEntry` and serves it as /worker.js under a page that runs cases in it; `extra`
+ * maps more paths (e.g. '/sweep-helper.js') to entries bundled the same way, for workers that the
+ * worker starts.
+ */
+export async function serveWorkerHarness(workerEntry: URL, title: string, extra: Record<string, URL> = {}): Promise<HarnessServer> {
+  const scripts = new Map<string, string>([['/worker.js', await bundle(workerEntry)]]);
+  for (const [path, entry] of Object.entries(extra)) scripts.set(path, await bundle(entry));
   const html = page(title);
   const server = createServer((req, res) => {
-    if (req.url === '/worker.js') {
+    const script = scripts.get(req.url ?? '');
+    if (script !== undefined) {
       res.writeHead(200, { 'content-type': 'text/javascript' });
-      res.end(workerJs);
+      res.end(script);
     } else if (req.url === '/' || req.url === '/index.html') {
       res.writeHead(200, { 'content-type': 'text/html' });
       res.end(html);

@@ -6,14 +6,22 @@ import type { SweepThreads } from '../pipeline/cluster/sweepThreads';
 /** Most helpers: leaves the page and the analysis worker room on larger machines. */
 const MAX_HELPERS = 4;
 
-/** Helper threads for this browser, or null where a worker cannot start workers. */
-export function browserSweepThreads(): SweepThreads | null {
+/** The app's helper worker; Vite bundles it from this literal `new Worker(new URL(...))`. */
+function appHelper(): Worker {
+  return new Worker(new URL('./sweepHelper.worker.ts', import.meta.url), { type: 'module', name: 'seqlens-sweep-helper' });
+}
+
+/**
+ * Helper threads for this browser, or null where a worker cannot start workers. `start` makes
+ * one helper worker (the benches serve their own bundle of sweepHelper.worker.ts).
+ */
+export function browserSweepThreads(start: () => Worker = appHelper): SweepThreads | null {
   if (typeof Worker !== 'function') return null;
   const cores = typeof navigator !== 'undefined' && navigator.hardwareConcurrency > 0 ? navigator.hardwareConcurrency : 1;
   return {
     size: Math.min(MAX_HELPERS, cores),
     spawn() {
-      const w = new Worker(new URL('./sweepHelper.worker.ts', import.meta.url), { type: 'module', name: 'seqlens-sweep-helper' });
+      const w = start();
       return {
         postMessage: (m) => w.postMessage(m),
         onMessage: (listener) => w.addEventListener('message', (e) => listener(e.data)),
