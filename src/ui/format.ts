@@ -13,6 +13,19 @@ export const formatPercent = (fraction: number): string => percent.format(fracti
 
 const BYTE_UNITS = ['byte', 'kilobyte', 'megabyte', 'gigabyte'] as const;
 
+// Building a unit formatter costs milliseconds (the locale's unit data); progress bars format
+// sizes several times a second, so each formatter is made once.
+const unitFormats = new Map<string, Intl.NumberFormat>();
+function unitFormat(unit: string, maximumFractionDigits: number): Intl.NumberFormat {
+  const key = `${unit}/${maximumFractionDigits}`;
+  let f = unitFormats.get(key);
+  if (!f) {
+    f = new Intl.NumberFormat(undefined, { style: 'unit', unit, unitDisplay: 'short', maximumFractionDigits });
+    unitFormats.set(key, f);
+  }
+  return f;
+}
+
 export function formatBytes(bytes: number): string {
   let value = bytes;
   let unit = 0;
@@ -20,17 +33,11 @@ export function formatBytes(bytes: number): string {
     value /= 1000;
     unit++;
   }
-  return new Intl.NumberFormat(undefined, {
-    style: 'unit',
-    unit: BYTE_UNITS[unit],
-    unitDisplay: 'short',
-    maximumFractionDigits: unit === 0 ? 0 : 1,
-  }).format(value);
+  return unitFormat(BYTE_UNITS[unit], unit === 0 ? 0 : 1).format(value);
 }
 
 export function formatDuration(ms: number): string {
-  if (ms < 1000) return new Intl.NumberFormat(undefined, { style: 'unit', unit: 'millisecond', maximumFractionDigits: 0 }).format(ms);
-  return new Intl.NumberFormat(undefined, { style: 'unit', unit: 'second', maximumFractionDigits: 1 }).format(ms / 1000);
+  return ms < 1000 ? unitFormat('millisecond', 0).format(ms) : unitFormat('second', 1).format(ms / 1000);
 }
 
 export function formatDay(iso: string | null): string {

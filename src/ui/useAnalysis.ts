@@ -1,6 +1,6 @@
 // Page-side state of the analysis: the report on screen, the job in flight and what to tell the
 // user. Every job gets an id so that a cancelled or superseded job can never overwrite the screen.
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { startTransition, useCallback, useEffect, useRef, useState } from 'react';
 import type { AnalysisReport, Detection, Progress, RoleMapping, SequenceOptions } from '../pipeline/types';
 import { AnalysisError, type AnalysisClient, type OnProgress } from '../worker/client';
 import { DEMO_FILE_NAME } from '../worker/protocol';
@@ -68,12 +68,16 @@ export function useAnalysis(client: AnalysisClient): AnalysisState {
       const current = () => jobId.current === id;
       // Progress travels on its own message port, so a last update can land after the result.
       let settled = false;
-      setRunning({ label, progress: null });
-      setError(null);
-      setStatus('');
+      // A new job turns every panel below to waiting: a large render, so React may slice it (a
+      // transition) instead of holding the main thread for all of it; its progress likewise.
+      startTransition(() => {
+        setRunning({ label, progress: null });
+        setError(null);
+        setStatus('');
+      });
       try {
         const next = await job((progress) => {
-          if (current() && !settled) setRunning({ label, progress });
+          if (current() && !settled) startTransition(() => setRunning({ label, progress }));
         });
         if (!current()) return;
         setReport(next);

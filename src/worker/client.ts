@@ -152,26 +152,31 @@ export function createAnalysisClient(): AnalysisClient {
     });
   }
 
+  /** call() for a job whose progress the page only shows: passed on at most every PROGRESS_MS. */
+  function callPaced<T, P>(onProgress: (p: P) => void, start: (progress: (p: P) => void) => Promise<T>): Promise<T> {
+    const p = paced(onProgress);
+    return call(() => start(Comlink.proxy(p.progress))).finally(p.end);
+  }
+
   return {
     ...recovery,
-    analyzeFile: (file, req, onProgress) => call(() => remote.analyzeFile(file, file.name, req, Comlink.proxy(onProgress))),
-    analyzeDemo: (req, onProgress) => call(() => remote.analyzeDemo(req, Comlink.proxy(onProgress))),
-    remap: (target, mapping, sequence, onProgress) =>
-      call(() => remote.remap(target, mapping, sequence, Comlink.proxy(onProgress))),
+    analyzeFile: (file, req, onProgress) => callPaced(onProgress, (p) => remote.analyzeFile(file, file.name, req, p)),
+    analyzeDemo: (req, onProgress) => callPaced(onProgress, (p) => remote.analyzeDemo(req, p)),
+    remap: (target, mapping, sequence, onProgress) => callPaced(onProgress, (p) => remote.remap(target, mapping, sequence, p)),
     regroup: (sequence) => call(() => remote.regroup(sequence)),
     cancel: () => call(() => remote.cancel()),
     listModels: () => call(() => remote.listModels()),
-    encode: (req, onProgress) => call(() => remote.encode(req, Comlink.proxy(onProgress))),
+    encode: (req, onProgress) => callPaced(onProgress, (p) => remote.encode(req, p)),
     cancelEncode: () => call(() => remote.cancelEncode()),
     installModel: (files, onProgress) => call(() => remote.installModel(files, Comlink.proxy(onProgress))),
     removeModel: (id) => call(() => remote.removeModel(id)),
     clearEmbeddingCache: () => call(() => remote.clearEmbeddingCache()),
-    cluster: (req, onProgress) => call(() => remote.cluster(req, Comlink.proxy(onProgress))),
+    cluster: (req, onProgress) => callPaced(onProgress, (p) => remote.cluster(req, p)),
     cancelCluster: () => call(() => remote.cancelCluster()),
     trainGcn: (req, onProgress) => call(() => remote.trainGcn(req, Comlink.proxy(onProgress))),
     stopGcn: () => call(() => remote.stopGcn()),
     cancelGcn: () => call(() => remote.cancelGcn()),
-    project: (req, onProgress) => call(() => remote.project(req, Comlink.proxy(onProgress))),
+    project: (req, onProgress) => callPaced(onProgress, (p) => remote.project(req, p)),
     cancelProject: () => call(() => remote.cancelProject()),
     mapData: () => call(() => remote.mapData()),
     profiles: (k) => call(() => remote.profiles(k)),
@@ -181,8 +186,46 @@ export function createAnalysisClient(): AnalysisClient {
     storageReport: () => call(() => remote.storageReport()),
     wipeStorage: (what) => call(() => remote.wipeStorage(what)),
     listSaved: () => call(() => remote.listSaved()),
-    reopen: (id, onProgress) => call(() => remote.reopen(id, Comlink.proxy(onProgress))),
+    reopen: (id, onProgress) => callPaced(onProgress, (p) => remote.reopen(id, p)),
     forgetSaved: (id) => call(() => remote.forgetSaved(id)),
+  };
+}
+
+/**
+ * Progress bars redrawn more than a few times a second cost the page renders that buy nothing, and
+ * each one interrupts React's slower transition renders (a finished sweep's charts): the
+ * interrupted render starts over. The GCN's progress is not paced: it carries each epoch's loss.
+ */
+export const PROGRESS_MS = 200;
+
+/** Passes on the first progress at once, then at most one per PROGRESS_MS, the latest always, until end(). */
+export function paced<P>(onProgress: (p: P) => void, ms = PROGRESS_MS): { progress: (p: P) => void; end: () => void } {
+  let last = -Infinity;
+  let latest: { p: P } | null = null;
+  let timer: ReturnType<typeof setTimeout> | null = null;
+  let ended = false;
+  const emit = (): void => {
+    timer = null;
+    if (ended || !latest) return;
+    const { p } = latest;
+    latest = null;
+    last = performance.now();
+    onProgress(p);
+  };
+  return {
+    progress(p) {
+      if (ended) return;
+      latest = { p };
+      if (timer !== null) return;
+      const wait = last + ms - performance.now();
+      if (wait <= 0) emit();
+      else timer = setTimeout(emit, wait);
+    },
+    end() {
+      ended = true;
+      if (timer !== null) clearTimeout(timer);
+      timer = null;
+    },
   };
 }
 
