@@ -63,14 +63,24 @@ export function App({ client }: { client: AnalysisClient }) {
   const projection = useProjection(client, sweep, sweepPending);
   const view = useMapView();
   const mapSweep = projection.resultFor;
-  const entryIndex = mapSweep && clusters.k !== null ? mapSweep.entries.findIndex((e) => e.k === clusters.k) : -1;
-  const labels = mapSweep && entryIndex >= 0 ? mapSweep.labels[entryIndex] : null;
   const insights = useInsights(client, sweep, sweep ? clusters.k : null, sweep !== null);
   const profiles = insights.profiles;
   const clusterLabels = useMemo(
     () => (profiles && insights.k === clusters.k ? profiles.clusters.map((c) => c.label) : null),
     [profiles, insights.k, clusters.k],
   );
+  // While a new sweep replaces the map's (its layout on the way), the map stays as it was drawn:
+  // colouring the old layout by the new sweep's K would show clusters never computed for it, and
+  // redraw every point for nothing.
+  const mapCurrent = mapSweep !== null && mapSweep === sweep;
+  const [drawnWith, setDrawnWith] = useState<{ k: number | null; clusterLabels: string[] | null }>({ k: null, clusterLabels: null });
+  useEffect(() => {
+    if (mapCurrent) setDrawnWith({ k: clusters.k, clusterLabels });
+  }, [mapCurrent, clusters.k, clusterLabels]);
+  const mapK = mapCurrent ? clusters.k : drawnWith.k;
+  const mapClusterLabels = mapCurrent ? clusterLabels : drawnWith.clusterLabels;
+  const entryIndex = mapSweep && mapK !== null ? mapSweep.entries.findIndex((e) => e.k === mapK) : -1;
+  const labels = mapSweep && entryIndex >= 0 ? mapSweep.labels[entryIndex] : null;
   const saved = useSavedAnalyses(client, report);
   const stateFile = useStateFile({ report, regroup: analysis.regroup, encoder, gcn, clusters, projection, view });
   const [restoreCount, setRestoreCount] = useState(0);
@@ -153,8 +163,8 @@ export function App({ client }: { client: AnalysisClient }) {
             <MapPanelView
               projection={projection}
               labels={labels}
-              k={labels ? clusters.k : null}
-              clusterLabels={clusterLabels}
+              k={labels ? mapK : null}
+              clusterLabels={mapClusterLabels}
               view={view}
               client={client}
             />

@@ -13,6 +13,7 @@ import {
   type TooltipComponentOption,
 } from 'echarts/components';
 import { CanvasRenderer } from 'echarts/renderers';
+import { queueChartWork } from './chartQueue';
 
 echarts.use([BarChart, LineChart, GridComponent, TooltipComponent, MarkLineComponent, MarkPointComponent, CanvasRenderer]);
 
@@ -40,26 +41,39 @@ export function EChart({ option, label, testId, onPickX, className }: Props) {
   const pick = useRef(onPickX);
   pick.current = onPickX;
 
+  // The option to draw: the chart is made in a task of its own (chartQueue), and draws the latest.
+  const wanted = useRef(option);
+  wanted.current = option;
+
   useEffect(() => {
-    const instance = echarts.init(container.current!, undefined, { renderer: 'canvas' });
-    chart.current = instance;
-    const resize = () => instance.resize();
-    window.addEventListener('resize', resize);
-    instance.getZr().on('click', (event: { offsetX: number; offsetY: number }) => {
-      const at = [event.offsetX, event.offsetY];
-      if (!pick.current || !instance.containPixel('grid', at)) return;
-      const [x] = instance.convertFromPixel({ gridIndex: 0 }, at) as number[];
-      if (Number.isFinite(x)) pick.current(x);
+    const element = container.current!;
+    let instance: echarts.ECharts | null = null;
+    const resize = () => instance?.resize();
+    const dropInit = queueChartWork(() => {
+      instance = echarts.init(element, undefined, { renderer: 'canvas' });
+      chart.current = instance;
+      const made = instance;
+      window.addEventListener('resize', resize);
+      made.getZr().on('click', (event: { offsetX: number; offsetY: number }) => {
+        const at = [event.offsetX, event.offsetY];
+        if (!pick.current || !made.containPixel('grid', at)) return;
+        const [x] = made.convertFromPixel({ gridIndex: 0 }, at) as number[];
+        if (Number.isFinite(x)) pick.current(x);
+      });
+      made.setOption(wanted.current, { notMerge: true });
     });
     return () => {
+      dropInit();
       window.removeEventListener('resize', resize);
-      instance.dispose();
+      instance?.dispose();
       chart.current = null;
     };
   }, []);
 
   useEffect(() => {
-    chart.current?.setOption(option, { notMerge: true });
+    // Before the chart exists its first draw takes the latest option; afterwards each change is queued.
+    if (!chart.current) return;
+    return queueChartWork(() => chart.current?.setOption(option, { notMerge: true }));
   }, [option]);
 
   return (
