@@ -17,7 +17,7 @@ import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { makeBlobs } from '../src/pipeline/cluster/blobs.ts';
 import { kmeans, MINIBATCH_THRESHOLD, silhouetteScoreSampled, sweepK } from '../src/pipeline/cluster/index.ts';
-import { nodeSweepThreads } from '../src/node/sweepThreads.ts';
+import { nodeHelperThreads } from '../src/node/helperThreads.ts';
 import { openClusterBrowser } from './lib/clusterBrowser.ts';
 import type { BrowserClusterCase } from './lib/clusterWorker.ts';
 
@@ -60,7 +60,7 @@ async function runCase(kind: Kind, n: number, std: number): Promise<CaseResult> 
         : `inertia ${r.inertia.toExponential(4)}; Lloyd iterations per restart: ${r.restartIterations.join(', ')}`;
   } else if (kind === 'fullsweep' || kind === 'fullsweep1') {
     const t = performance.now();
-    const threads = kind === 'fullsweep' ? nodeSweepThreads() : null;
+    const threads = kind === 'fullsweep' ? nodeHelperThreads() : null;
     const r = await sweepK(data, n, D, { kMin: SWEEP.from, kMax: SWEEP.to, seed: 1, silhouetteSample: SILHOUETTE_SAMPLE, threads });
     seconds = (performance.now() - t) / 1000;
     algorithm = r.entries[0].algorithm;

@@ -16,7 +16,7 @@ export interface ClusterBrowser {
 
 export async function openClusterBrowser(): Promise<ClusterBrowser> {
   const server = await serveWorkerHarness(new URL('./clusterWorker.ts', import.meta.url), 'cluster bench', {
-    '/sweep-helper.js': new URL('../../src/worker/sweepHelper.worker.ts', import.meta.url),
+    '/helper.js': new URL('../../src/worker/helper.worker.ts', import.meta.url),
   });
   const browser = await launchHarnessChromium();
   let page: Page = await browser.newPage();

@@ -7,14 +7,14 @@ import { createGpuAssigner, type GpuAssigner } from '../../src/pipeline/cluster/
 import { kmeans } from '../../src/pipeline/cluster/kmeans.ts';
 import { kmeansAsync } from '../../src/pipeline/cluster/kmeansAsync.ts';
 import { sweepK } from '../../src/pipeline/cluster/sweep.ts';
-import { browserSweepThreads } from '../../src/worker/sweepThreads.ts';
+import { browserHelperThreads } from '../../src/worker/helperThreads.ts';
 import { adjustedRandIndex } from '../../src/pipeline/cluster/agreement.ts';
 import { acquireGpu, type GpuContext } from '../../src/pipeline/gpu/index.ts';
 
 export interface BrowserClusterCase {
   kind: 'kmeans' | 'sweep';
   path: 'cpu' | 'webgpu';
-  /** The CPU sweep on helper workers (as the app runs it), each a bundle of sweepHelper.worker.ts. */
+  /** The CPU sweep on helper workers (as the app runs it), each a bundle of helper.worker.ts. */
   threads: boolean;
   n: number;
   d: number;
@@ -99,7 +99,7 @@ async function run(c: BrowserClusterCase): Promise<BrowserClusterResult> {
       };
     }
     const t = performance.now();
-    const threads = c.threads ? browserSweepThreads(() => new Worker('/sweep-helper.js', { type: 'module' })) : null;
+    const threads = c.threads ? browserHelperThreads(() => new Worker('/helper.js', { type: 'module' })) : null;
     const r = await sweepK(data, c.n, c.d, { kMin: c.kMin, kMax: c.kMax, seed: 1, silhouetteSample: c.silhouetteSample, assigner, threads });
     const seconds = (performance.now() - t) / 1000;
     const chosen = r.entries.find((e) => e.k === r.suggested.k)!;

@@ -15,7 +15,7 @@ import { layoutTrustworthiness, umap } from '../../src/pipeline/project';
 import { profileClusters } from '../../src/pipeline/profile';
 import { recommendForClusters } from '../../src/pipeline/recommend';
 import { runSweepJob } from '../../src/worker/clusterJob';
-import { nodeSweepThreads } from '../../src/node/sweepThreads';
+import { nodeHelperThreads } from '../../src/node/helperThreads';
 import { ownMaxRss, sampleOwnRss } from './memory';
 import type { NodeE2eOptions, NodeE2eResult, NodeStage } from './e2eNode';
 
@@ -87,7 +87,7 @@ async function main(): Promise<void> {
 
   const sweep = await stage(
     'sweep',
-    () => runSweepJob(vectors, n, d, { kMin: opts.kMin, kMax: opts.kMax, device: 'cpu', threads: nodeSweepThreads(), source: { stage: 'gcn', model: opts.model, label: opts.model, zeroVectors: encoded.zeroVectors } }),
+    () => runSweepJob(vectors, n, d, { kMin: opts.kMin, kMax: opts.kMax, device: 'cpu', threads: nodeHelperThreads(), source: { stage: 'gcn', model: opts.model, label: opts.model, zeroVectors: encoded.zeroVectors } }),
     (r) => `K ${r.range.kMin}..${r.range.kMax}, ${r.threads} helper threads, suggested K = ${r.suggested.k}`,
   );
   const at = sweep.entries.findIndex((e) => e.k === sweep.suggested.k);

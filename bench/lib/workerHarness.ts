@@ -32,7 +32,7 @@ async function bundle(entry: URL): Promise<string> {
 
 /**
  * Bundles `workerEntry` and serves it as /worker.js under a page that runs cases in it; `extra`
- * maps more paths (e.g. '/sweep-helper.js') to entries bundled the same way, for workers that the
+ * maps more paths (e.g. '/helper.js') to entries bundled the same way, for workers that the
  * worker starts.
  */
 export async function serveWorkerHarness(workerEntry: URL, title: string, extra: Record<string, URL> = {}): Promise<HarnessServer> {

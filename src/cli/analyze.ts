@@ -11,7 +11,7 @@ import { createFeaturizer, encodeSequences, EncoderError, loadModelEmbedder, typ
 import { sequenceLabel } from '../pipeline/sequences';
 import { LogError, type SequenceOptions } from '../pipeline/types';
 import { CLUSTER_K_LIMIT, resolveSweepRange, runSweepJob } from '../worker/clusterJob';
-import { nodeSweepThreads } from '../node/sweepThreads';
+import { nodeHelperThreads } from '../node/helperThreads';
 import { EvalError, evaluate, type EvalReport } from '../pipeline/eval';
 import { DEFAULT_GCN_OPTIONS, embedItemTexts, GcnError, itemVectorsByItem, normalizeRows, runGcn, type GcnReport, type RunGcnOptions, type TrainHooks } from '../pipeline/gcn';
 import { GraphOptionsError } from '../pipeline/graph/options';
@@ -478,7 +478,7 @@ async function cluster(args: Args, v: Vectors, tty: boolean): Promise<{ sweep: C
     kMin: asked.kMin,
     kMax: asked.kMax,
     device: 'cpu',
-    threads: nodeSweepThreads(),
+    threads: nodeHelperThreads(),
     source: { stage: 'encoder', model: v.model, label: v.model, zeroVectors: v.zeroVectors },
     onProgress(p) {
       const now = performance.now();

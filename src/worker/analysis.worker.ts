@@ -18,7 +18,7 @@ import { installModel, listModels, modelSpec, removeModel } from './catalog';
 import { PersistentEmbeddingCache } from './embeddingStore';
 import { getEmbedder, installedCache } from './encoderRuntime';
 import { adapterName, runSweepJob } from './clusterJob';
-import { browserSweepThreads } from './sweepThreads';
+import { browserHelperThreads } from './helperThreads';
 import { createGcnGpu, type GcnGpu } from '../pipeline/gcn/gpu/gcnGpu';
 import { errorText } from '../pipeline/gpu/device';
 import { SweptClusters } from './mapJob';
@@ -286,7 +286,7 @@ interface Encoded {
 let encoded: Encoded | null = null;
 let clustering: { token: CancelToken; finished: Promise<unknown> } | null = null;
 /** The sweep's helper threads (nested workers), started per sweep and stopped when it ends. */
-const sweepThreads = browserSweepThreads();
+const helperThreads = browserHelperThreads();
 
 function stopCluster(): void {
   if (clustering) clustering.token.cancelled = true;
@@ -326,7 +326,7 @@ async function cluster(req: ClusterRequest, onProgress: ClusterProgressCallback)
       device: req.device,
       seeds: req.seeds,
       openGpu: openWorkerGpu,
-      threads: req.threads === 'off' ? null : sweepThreads,
+      threads: req.threads === 'off' ? null : helperThreads,
       threadsMinPoints: req.threads === 'on' ? 0 : undefined,
       onProgress: progress,
       cancel: token,

@@ -13,7 +13,7 @@ import {
   type CancelToken,
   type Matrix,
   type SweepResult,
-  type SweepThreads,
+  type HelperThreads,
 } from '../pipeline/cluster';
 import { countDistinctRows } from '../pipeline/cluster/validate';
 import { errorText, GpuUnavailableError, type GpuAdapterSummary } from '../pipeline/gpu/device';
@@ -42,7 +42,7 @@ export interface SweepJobOptions {
   /** How to reach the GPU; absent (Node) means the CPU only. */
   openGpu?: OpenGpu | null;
   /** Helper threads for the CPU path (nested workers, worker_threads); absent: this thread only. */
-  threads?: SweepThreads | null;
+  threads?: HelperThreads | null;
   /** Fewest points for which helpers start; default the sweep's own (SWEEP_THREADS_MIN_POINTS). */
   threadsMinPoints?: number;
   onProgress?: (p: ClusterProgressWire) => void;

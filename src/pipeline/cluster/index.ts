@@ -41,4 +41,5 @@ export {
   type Suggestion,
 } from './sweep.ts';
 export { type CancelToken, ClusteringCancelledError } from './types.ts';
-export { serveSweepHelper, type HelperEndpoint, type SweepThreads, type ThreadPort } from './sweepThreads.ts';
+export { serveSweepHelper } from './sweepThreads.ts';
+export type { HelperEndpoint, HelperThreads, ThreadPort } from '../threads.ts';

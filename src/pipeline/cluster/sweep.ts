@@ -4,7 +4,8 @@
 import type { AsyncAssigner } from './gpuAssign.ts';
 import { checkKMeansInput, MINIBATCH_THRESHOLD } from './kmeans.ts';
 import { PrefixSeeder } from './seeding.ts';
-import { sweepOnThreads, threadsFor, type SweepThreads } from './sweepThreads.ts';
+import type { HelperThreads } from '../threads.ts';
+import { sweepOnThreads, threadsFor } from './sweepThreads.ts';
 import { seedRng, sweepOneK, type SweepPlan } from './sweepUnit.ts';
 import { type CancelToken, ClusteringInputError, type Matrix, throwIfCancelled } from './types.ts';
 import { countDistinctRows } from './validate.ts';
@@ -59,7 +60,7 @@ export interface SweepOptions {
    * side, largest first, each on a helper: the same entries as on one thread, bit for bit, in
    * less time. Used from threadsMinPoints points on; a helper that fails hands its work back.
    */
-  threads?: SweepThreads | null;
+  threads?: HelperThreads | null;
   /** Fewest points for which the sweep starts helper threads. Default SWEEP_THREADS_MIN_POINTS. */
   threadsMinPoints?: number;
   /**

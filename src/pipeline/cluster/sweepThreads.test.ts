@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { makeBlobs } from './blobs.ts';
 import { sweepK, type SweepResult } from './sweep.ts';
-import { serveSweepHelper, type SweepThreads, type ThreadPort } from './sweepThreads.ts';
+import type { HelperThreads, ThreadPort } from '../threads.ts';
+import { serveSweepHelper } from './sweepThreads.ts';
 import { ClusteringCancelledError, ClusteringInputError } from './types.ts';
 
 /**
@@ -11,7 +12,7 @@ import { ClusteringCancelledError, ClusteringInputError } from './types.ts';
  */
 function inProcessThreads(size: number, crash?: (message: { type: string }, helper: number, nth: number) => boolean) {
   const stats = { spawned: 0, terminated: 0, messages: [] as string[] };
-  const threads: SweepThreads = {
+  const threads: HelperThreads = {
     size,
     spawn(): ThreadPort {
       const id = stats.spawned++;
@@ -116,7 +117,7 @@ describe('sweepK on helper threads', () => {
 
   it('stays on its thread when helpers cannot start, or when there are too few points', async () => {
     const serial = await sweepK(data, n, d, base);
-    const broken: SweepThreads = {
+    const broken: HelperThreads = {
       size: 2,
       spawn: () => {
         throw new Error('no workers here');

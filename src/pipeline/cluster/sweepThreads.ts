@@ -3,7 +3,7 @@
 // seed) and then take K values, largest (slowest) first, from one queue until it is empty. Each K
 // runs exactly as on the calling thread (sweepOneK, with the seeding rebuilt from its centres), so
 // the entries are the same bit for bit. Threads are abstract ports: worker_threads in Node, nested
-// Web Workers in the browser; this module touches neither.
+// Web Workers in the browser (../threads.ts); this module touches neither.
 //
 // A helper that dies (crash, out of memory, a script that would not load) hands its task back to
 // the queue; the others go on, and whatever is left when none is alive runs on the calling thread.
@@ -11,30 +11,8 @@
 import { kmeansPlusPlus, seedingFromCentres } from './seeding.ts';
 import type { SweepEntry } from './sweep.ts';
 import { seedRng, sweepOneK, type SweepPlan } from './sweepUnit.ts';
+import { canShareMemory, type HelperEndpoint, type HelperThreads, type ThreadPort } from '../threads.ts';
 import { type CancelToken, ClusteringCancelledError, ClusteringInputError, type Matrix, throwIfCancelled } from './types.ts';
-
-/** One end of a message channel to a thread: a Web Worker or a Node worker_threads Worker, adapted. */
-export interface ThreadPort {
-  postMessage(message: unknown): void;
-  onMessage(listener: (message: unknown) => void): void;
-  /** The thread failed to start or died; the listener gets a reason in words. */
-  onError(listener: (reason: string) => void): void;
-  terminate(): void;
-}
-
-/** How a sweep starts helper threads. */
-export interface SweepThreads {
-  /** Most helpers worth starting (the machine's cores); below 2 the sweep stays on its thread. */
-  size: number;
-  /** Starts one helper thread that runs serveSweepHelper on its end of the port. */
-  spawn(): ThreadPort;
-}
-
-/** The helper's end of the port (a worker's global scope, Node's parentPort). */
-export interface HelperEndpoint {
-  postMessage(message: unknown): void;
-  onMessage(listener: (message: unknown) => void): void;
-}
 
 type ToHelper =
   | { type: 'init'; data: Matrix; n: number; d: number; plan: SweepPlan }
@@ -54,23 +32,17 @@ type FromHelper =
 const MAX_COPIED_BYTES = 256 * 1024 * 1024;
 
 /** How many helpers a sweep of `ks` K values on n points should start (0 or 1: none). */
-export function threadsFor(threads: SweepThreads, data: Matrix, n: number, ks: number, minPoints: number): number {
+export function threadsFor(threads: HelperThreads, data: Matrix, n: number, ks: number, minPoints: number): number {
   if (n < minPoints) return 0;
   const size = Math.min(Math.floor(threads.size), ks);
   if (!(size > 1)) return 0;
-  if (!canShare() && data.byteLength * size > MAX_COPIED_BYTES) return 0;
+  if (!canShareMemory() && data.byteLength * size > MAX_COPIED_BYTES) return 0;
   return size;
-}
-
-/** Whether typed arrays can be shared between threads instead of copied (Node; cross-origin-isolated pages). */
-function canShare(): boolean {
-  const g = globalThis as { crossOriginIsolated?: boolean };
-  return typeof SharedArrayBuffer === 'function' && g.crossOriginIsolated !== false;
 }
 
 /** `data` in one SharedArrayBuffer when threads can share it, else as is (then each helper gets a copy). */
 function shareable(data: Matrix): Matrix {
-  if (!canShare()) return data;
+  if (!canShareMemory()) return data;
   const buffer = new SharedArrayBuffer(data.byteLength);
   const shared = data instanceof Float32Array ? new Float32Array(buffer) : new Float64Array(buffer);
   shared.set(data);
@@ -143,7 +115,7 @@ export async function sweepOnThreads(
   d: number,
   ks: readonly number[],
   plan: SweepPlan,
-  threads: SweepThreads,
+  threads: HelperThreads,
   size: number,
   hooks: ThreadedSweepHooks,
 ): Promise<{ entries: SweepEntry[]; threads: number }> {
@@ -271,6 +243,8 @@ export function serveSweepHelper(endpoint: HelperEndpoint): void {
   let job: { data: Matrix; n: number; d: number; plan: SweepPlan } | null = null;
   endpoint.onMessage(async (raw) => {
     const m = raw as ToHelper;
+    // The helper serves other stages too: their messages are not for the sweep.
+    if (m.type !== 'init' && m.type !== 'seed' && m.type !== 'k') return;
     try {
       if (m.type === 'init') {
         job = { data: m.data, n: m.n, d: m.d, plan: m.plan };

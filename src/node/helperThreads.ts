@@ -1,15 +1,15 @@
 // Helper threads for the K sweep in Node (the CLI and the benches): worker_threads running
-// sweepHelper.thread.ts. The data goes to them in one SharedArrayBuffer, not copied.
+// helper.thread.ts. The data goes to them in one SharedArrayBuffer, not copied.
 import os from 'node:os';
 import { Worker } from 'node:worker_threads';
-import type { SweepThreads } from '../pipeline/cluster/sweepThreads.ts';
+import type { HelperThreads } from '../pipeline/threads.ts';
 
 /** Most helpers a sweep starts: past this the 14 K values of a default sweep balance poorly anyway. */
 const MAX_HELPERS = 8;
 
-export function nodeSweepThreads(size = Math.min(MAX_HELPERS, os.availableParallelism())): SweepThreads {
+export function nodeHelperThreads(size = Math.min(MAX_HELPERS, os.availableParallelism())): HelperThreads {
   const bootstrap = new URL('./tsThread.mjs', import.meta.url);
-  const entry = new URL('./sweepHelper.thread.ts', import.meta.url).href;
+  const entry = new URL('./helper.thread.ts', import.meta.url).href;
   return {
     size,
     spawn() {

@@ -3,7 +3,7 @@ import { parentPort } from 'node:worker_threads';
 import { serveSweepHelper } from '../pipeline/cluster/sweepThreads.ts';
 
 const port = parentPort;
-if (!port) throw new Error('sweepHelper.thread.ts runs as a worker thread');
+if (!port) throw new Error('helper.thread.ts runs as a worker thread');
 serveSweepHelper({
   postMessage: (m) => port.postMessage(m),
   onMessage: (listener) => port.on('message', listener),

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { makeBlobs } from '../pipeline/cluster/blobs.ts';
 import { sweepK } from '../pipeline/cluster/sweep.ts';
-import { nodeSweepThreads } from './sweepThreads.ts';
+import { nodeHelperThreads } from './helperThreads.ts';
 
 describe('the K sweep on Node worker threads', () => {
   it('runs on real threads and gives what one thread gives', async () => {
@@ -10,7 +10,7 @@ describe('the K sweep on Node worker threads', () => {
     const { data } = makeBlobs(n, d, 4, { std: 1, seed: 5 });
     const opts = { kMin: 2, kMax: 6, seed: 1, silhouetteSample: 500 };
     const serial = await sweepK(data, n, d, opts);
-    const threaded = await sweepK(data, n, d, { ...opts, threads: nodeSweepThreads(2) });
+    const threaded = await sweepK(data, n, d, { ...opts, threads: nodeHelperThreads(2) });
     expect(threaded.threads).toBe(2);
     expect(threaded.entries.map((e) => [e.k, e.inertia, e.silhouette, e.stability])).toEqual(
       serial.entries.map((e) => [e.k, e.inertia, e.silhouette, e.stability]),
