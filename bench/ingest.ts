@@ -82,7 +82,7 @@ async function benchNode(inputs: Input[], runs: number): Promise<{ rows: Row[]; 
       const res = await runNodeIngest(input.path);
       results.push(res);
       log(
-        `node    ${input.label} run ${r}: ${int(res.rows)} rows in ${ms(res.wallMs)} (read ${ms(res.readMs)}, sequences ${ms(res.sequencesMs)}) ` +
+        `node    ${input.label} run ${r}: ${int(res.rows)} rows in ${ms(res.wallMs)} (read ${ms(res.readMs)} on ${res.readThreads} thread${res.readThreads === 1 ? '' : 's'}, sequences ${ms(res.sequencesMs)}) ` +
           `= ${int(res.rows / (res.wallMs / 1000))} events/s; peak RSS +${mib(res.peakRssDelta)} (${times(res.peakRssDelta / input.bytes)} file; 20 ms samples +${mib(res.sampledPeakRssDelta)})`,
       );
     }
@@ -116,7 +116,7 @@ async function benchBrowser(inputs: Input[], runs: number, port: number, expecte
         if (want !== undefined && res.rows !== want) throw new Error(`Chromium read ${res.rows} rows of ${input.label}, Node ${want}`);
         results.push(res);
         log(
-          `browser ${input.label} run ${r}: ${int(res.rows)} rows, summary after ${ms(res.wallMs)}, worker read ${ms(res.readMs)} ` +
+          `browser ${input.label} run ${r}: ${int(res.rows)} rows, summary after ${ms(res.wallMs)}, worker read ${ms(res.readMs)} on ${res.readThreads} thread${res.readThreads === 1 ? '' : 's'} ` +
             `= ${int(res.rows / (res.readMs / 1000))} events/s; longest main-thread task ${res.longTasks ? ms(res.longestTaskMs) : 'none >= 50 ms'}; ` +
             `renderer peak RSS +${mib(res.rendererPeakDelta)} (${times(res.rendererPeakDelta / input.bytes)} file), all Chromium processes +${mib(res.allProcessesPeakDelta)}`,
         );

@@ -56,3 +56,26 @@ test('UCI Online Retail: lines without a customer are rejected when grouping by 
   await expect(missingUser).toHaveAttribute('data-count', String(want.missingCustomer));
   expect(Number(got.accepted)).toBe(want.rows - Number(got.rejected));
 });
+
+test('a log read in parts on helper threads gives the same summary and rejects as one reader', async ({ page }) => {
+  const cores = await page.evaluate(() => navigator.hardwareConcurrency);
+  test.skip(cores < 2, 'one core: the log is never read in parts');
+  // ?read-threads=on cuts even small files (normally from 48 MiB on); the UCI file has rejected rows.
+  const rejectsOf = async () => page.getByTestId('rejects').locator('tr[data-reason]').evaluateAll((rows) => rows.map((r) => [r.getAttribute('data-reason'), r.getAttribute('data-count'), r.textContent]));
+  await page.goto('/?read-threads=off&model=featurizer&gcn=off');
+  await expect(page.getByTestId('summary')).toHaveAttribute('data-file', 'uci-online-retail-demo.csv', { timeout: 90_000 });
+  const one = await analyse(page, reference.FILES.uci);
+  expect(one.readThreads).toBe('1');
+  const oneRejects = await rejectsOf();
+  expect(oneRejects.length).toBeGreaterThan(0);
+
+  // A reload would reopen the log on screen (kept for this tab): start the tab over with the demo.
+  await page.evaluate(() => sessionStorage.clear());
+  await page.goto('/?read-threads=on&model=featurizer&gcn=off');
+  await expect(page.getByTestId('summary')).toHaveAttribute('data-file', 'uci-online-retail-demo.csv', { timeout: 90_000 });
+  const parts = await analyse(page, reference.FILES.uci);
+  expect(Number(parts.readThreads)).toBe(Math.min(4, cores));
+  await expect(page.getByTestId('summary')).toContainText(`on ${parts.readThreads} threads`);
+  for (const key of ['rows', 'accepted', 'rejected', 'users', 'sessions', 'items', 'sequences', 'events', 'by']) expect(parts[key], key).toBe(one[key]);
+  expect(await rejectsOf()).toEqual(oneRejects);
+});

@@ -27,6 +27,8 @@ export interface BrowserIngestResult {
   wallMs: number;
   /** The worker's parse time, as the summary reports it (data-read-ms). */
   readMs: number;
+  /** Threads that read the file (data-read-threads): the worker and its helpers. */
+  readThreads: number;
   /** Longest main-thread task during the load, ms; 0 when none reached the 50 ms long-task bar. */
   longestTaskMs: number;
   longTasks: number;
@@ -44,6 +46,7 @@ interface BenchState {
   doneAt: number | null;
   rows: number | null;
   readMs: number | null;
+  readThreads: number | null;
   longTasks: { start: number; duration: number }[];
 }
 
@@ -53,7 +56,7 @@ interface BenchState {
  * helpers (__name) that do not exist in the page.
  */
 const INSTRUMENT_PAGE = `(() => {
-  const b = { expectFile: null, changeAt: null, doneAt: null, rows: null, readMs: null, longTasks: [] };
+  const b = { expectFile: null, changeAt: null, doneAt: null, rows: null, readMs: null, readThreads: null, longTasks: [] };
   window.__bench = b;
   try {
     new PerformanceObserver((list) => {
@@ -74,6 +77,7 @@ const INSTRUMENT_PAGE = `(() => {
       b.doneAt = performance.now();
       b.rows = Number(s.getAttribute('data-rows'));
       b.readMs = Number(s.getAttribute('data-read-ms'));
+      b.readThreads = Number(s.getAttribute('data-read-threads'));
     }
   }).observe(document, { subtree: true, childList: true, attributes: true, attributeFilter: ['data-file', 'data-rows'] });
 })();`;
@@ -131,6 +135,7 @@ export async function runBrowserIngest(browser: Browser, url: string, file: stri
       rows: state.rows ?? NaN,
       wallMs: state.doneAt - state.changeAt,
       readMs: state.readMs ?? NaN,
+      readThreads: state.readThreads ?? NaN,
       longestTaskMs: during.reduce((m, t) => Math.max(m, t.duration), 0),
       longTasks: during.length,
       rendererPeakDelta: Math.max(rendererPeak, hwm) - rendererBase,

@@ -14,6 +14,8 @@ export interface NodeIngestResult {
   wallMs: number;
   readMs: number;
   sequencesMs: number;
+  /** Threads that read the file (1, or more when it was read in parts on helper threads). */
+  readThreads: number;
   baselineRss: number;
   /** Highest RSS above the baseline: the larger of the 20 ms samples and the kernel's maxRSS. */
   peakRssDelta: number;

@@ -1,10 +1,11 @@
 // Child-process side of runNodeIngest: reads one file through the real pipeline and reports
 // timings and memory to the parent over IPC.
 
-import { createReadStream, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { basename } from 'node:path';
-import { Readable } from 'node:stream';
-import { analyzeStream } from '../../src/pipeline/analyze';
+import { fileSource } from '../../src/node/fileSource';
+import { nodeHelperThreads } from '../../src/node/helperThreads';
+import { analyzeSource } from '../../src/pipeline/analyze';
 import { ownMaxRss, sampleOwnRss } from './memory';
 import type { NodeIngestResult } from './nodeIngest';
 
@@ -17,9 +18,10 @@ async function main(): Promise<void> {
   const maxRssBefore = ownMaxRss();
   const sampler = sampleOwnRss(20);
 
-  const stream = Readable.toWeb(createReadStream(file, { highWaterMark: 1 << 20 })) as unknown as ReadableStream<Uint8Array>;
+  // The CLI's path: a large file is read in parts on helper threads (--one-thread: on this thread only).
+  const threads = process.argv.includes('--one-thread') ? null : nodeHelperThreads();
   const t0 = performance.now();
-  const { report } = await analyzeStream(stream, { fileName: basename(file), totalBytes });
+  const { report } = await analyzeSource(fileSource(file), { fileName: basename(file), threads });
   const wallMs = performance.now() - t0;
 
   const sampledPeak = sampler.stop();
@@ -36,6 +38,7 @@ async function main(): Promise<void> {
     wallMs,
     readMs: report.timings.readMs,
     sequencesMs: report.timings.sequencesMs,
+    readThreads: report.timings.readThreads,
     baselineRss,
     peakRssDelta: peak - baselineRss,
     sampledPeakRssDelta: sampledPeak - baselineRss,

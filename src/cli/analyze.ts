@@ -1,16 +1,16 @@
 // `npm run -s analyze -- FILE [--by user|session] [--json] ...`: the browser pipeline, in Node.
 // Progress goes to stderr so that stdout holds only the report.
 
-import { createReadStream, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
-import { analyzeStream, type Analysis } from '../pipeline/analyze';
+import { analyzeSource, type Analysis } from '../pipeline/analyze';
 import { ClusteringInputError, SWEEP_DEFAULT_K_MAX, SWEEP_DEFAULT_K_MIN } from '../pipeline/cluster';
 import { createFeaturizer, encodeSequences, EncoderError, loadModelEmbedder, type EncodeMode, type EventWeights, type FileProbe, type TextEmbedder } from '../pipeline/encode';
 import { sequenceLabel } from '../pipeline/sequences';
 import { LogError, type SequenceOptions } from '../pipeline/types';
 import { CLUSTER_K_LIMIT, resolveSweepRange, runSweepJob } from '../worker/clusterJob';
+import { fileSource } from '../node/fileSource';
 import { nodeHelperThreads } from '../node/helperThreads';
 import { EvalError, evaluate, type EvalReport } from '../pipeline/eval';
 import { DEFAULT_GCN_OPTIONS, embedItemTexts, GcnError, itemVectorsByItem, normalizeRows, runGcn, type GcnReport, type RunGcnOptions, type TrainHooks } from '../pipeline/gcn';
@@ -331,13 +331,13 @@ async function main(): Promise<void> {
   } catch {
     fail(`cannot open ${args.file}`, 1);
   }
-  const stream = Readable.toWeb(createReadStream(args.file, { highWaterMark: 1 << 20 })) as ReadableStream<Uint8Array>;
   const tty = process.stderr.isTTY;
   let lastPct = -1;
   try {
-    const analysis = await analyzeStream(stream, {
+    // A large file is read in parts on helper threads (the K sweep below uses them too).
+    const analysis = await analyzeSource({ ...fileSource(args.file), size }, {
       fileName: basename(args.file),
-      totalBytes: size,
+      threads: nodeHelperThreads(),
       sequence: args.sequence,
       onProgress(p) {
         const pct = Math.floor((p.fraction ?? 0) * 100);

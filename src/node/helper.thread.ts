@@ -1,10 +1,16 @@
-// A Node helper thread of the K sweep (see pipeline/cluster/sweepThreads.ts).
+// A Node helper thread: serves the K sweep (pipeline/cluster/sweepThreads.ts) and the reading of a
+// large log in parts (pipeline/ingest/parts.ts).
 import { parentPort } from 'node:worker_threads';
 import { serveSweepHelper } from '../pipeline/cluster/sweepThreads.ts';
+import { serveIngestHelper } from '../pipeline/ingest/parts.ts';
+import type { HelperEndpoint } from '../pipeline/threads.ts';
+import { openSharedInNode } from './fileSource.ts';
 
 const port = parentPort;
 if (!port) throw new Error('helper.thread.ts runs as a worker thread');
-serveSweepHelper({
-  postMessage: (m) => port.postMessage(m),
+const endpoint: HelperEndpoint = {
+  postMessage: (m, transfer) => port.postMessage(m, transfer ? { transfer } : undefined),
   onMessage: (listener) => port.on('message', listener),
-});
+};
+serveSweepHelper(endpoint);
+serveIngestHelper(endpoint, openSharedInNode);

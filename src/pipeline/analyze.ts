@@ -1,6 +1,8 @@
 // The pipeline entry points shared by the worker, the CLI and the benchmarks.
 
 import { ingest, userColumnUsable, type CancelToken, type Ingested } from './ingest/ingest';
+import { cutPoints, partsFor, readParts, type ByteSource, type PartReading } from './ingest/parts';
+import type { HelperThreads } from './threads';
 import { buildSequences, type Sequences } from './sequences';
 import { summarize } from './summary';
 import { DEFAULT_SEQUENCE_OPTIONS, LogError, type AnalysisReport, type Detection, type Progress, type RoleMapping, type SequenceOptions } from './types';
@@ -18,6 +20,28 @@ export interface AnalyzeOptions {
   onProgress?: (p: Progress) => void;
   cancel?: CancelToken;
   maxLineBytes?: number;
+  /** The file after the stream's end, read on helper threads (see ingest/parts.ts); set by analyzeSource. */
+  parts?: PartReading | null;
+}
+
+export interface SourceOptions extends Omit<AnalyzeOptions, 'parts' | 'totalBytes'> {
+  /** Helper threads to read parts of a large file with; null or absent: this thread only. */
+  threads?: HelperThreads | null;
+  /** Smallest file read in parts (default SPLIT_MIN_BYTES). */
+  splitMinBytes?: number;
+}
+
+/**
+ * Analyses a file that can be opened at any offset (a File, a path): a large one is cut into parts
+ * read side by side on helper threads, with the same result as one reader.
+ */
+export async function analyzeSource(source: ByteSource, opts: SourceOptions): Promise<Analysis> {
+  const { threads, splitMinBytes, ...rest } = opts;
+  const n = partsFor(source, threads ?? null, splitMinBytes);
+  const cuts = n > 1 ? await cutPoints(source, n) : [];
+  if (cuts.length === 0 || !threads) return analyzeStream(source.open(0, source.size), { ...rest, totalBytes: source.size });
+  const parts = readParts(source, cuts, threads);
+  return analyzeStream(source.open(0, cuts[0]), { ...rest, totalBytes: source.size, parts });
 }
 
 export interface Analysis {
@@ -36,6 +60,7 @@ export async function analyzeStream(stream: ReadableStream<Uint8Array>, opts: An
     onProgress: opts.onProgress,
     cancel: opts.cancel,
     maxLineBytes: opts.maxLineBytes,
+    parts: opts.parts,
   });
   if (opts.cancel?.cancelled) throw new LogError('Cancelled.', 'cancelled');
   const by = opts.sequence?.by ?? (userColumnUsable(ingested.detection) ? 'user' : 'session');

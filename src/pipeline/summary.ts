@@ -89,6 +89,6 @@ export function summarize(ing: Ingested, seq: Sequences, options: SequenceOption
     timeSpan: { start: iso(start), end: iso(end) },
     options: { ...options },
     warnings,
-    timings: { readMs: Math.round(ing.readMs), sequencesMs: Math.round(sequencesMs) },
+    timings: { readMs: Math.round(ing.readMs), sequencesMs: Math.round(sequencesMs), readThreads: ing.readThreads },
   };
 }

@@ -22,7 +22,8 @@ export interface HelperThreads {
 
 /** The helper's end of the port (a worker's global scope, Node's parentPort). */
 export interface HelperEndpoint {
-  postMessage(message: unknown): void;
+  /** `transfer`: buffers handed over rather than copied (the helper must not use them after). */
+  postMessage(message: unknown, transfer?: ArrayBuffer[]): void;
   onMessage(listener: (message: unknown) => void): void;
 }
 

@@ -123,7 +123,8 @@ export interface AnalysisReport {
   timeSpan: { start: string | null; end: string | null };
   options: SequenceOptions;
   warnings: string[];
-  timings: { readMs: number; sequencesMs: number };
+  /** readThreads: threads that read the file (1, or more when a large file was read in parts). */
+  timings: { readMs: number; sequencesMs: number; readThreads: number };
 }
 
 /** A user-facing error with a location and what to do about it. */

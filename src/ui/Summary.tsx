@@ -34,6 +34,7 @@ export function Summary({ report }: { report: AnalysisReport }) {
       data-events={report.events.total}
       data-by={report.sequences.by}
       data-read-ms={report.timings.readMs}
+      data-read-threads={report.timings.readThreads ?? 1}
     >
       <h2 id="summary-heading">
         Summary of <span className="file-name">{file.name}</span>
@@ -41,7 +42,8 @@ export function Summary({ report }: { report: AnalysisReport }) {
       <p className="meta">
         {format}
         {file.bytes !== null && ` · ${formatBytes(file.bytes)}`} · {formatInt(input.rows)} rows read in{' '}
-        {formatDuration(report.timings.readMs)}: {formatInt(input.accepted)} accepted, {formatInt(input.rejected.count)} rejected
+        {formatDuration(report.timings.readMs)}
+        {(report.timings.readThreads ?? 1) > 1 && ` on ${report.timings.readThreads} threads`}: {formatInt(input.accepted)} accepted, {formatInt(input.rejected.count)} rejected
       </p>
       <StatCards report={report} />
       <div className="chart-grid">

@@ -42,6 +42,11 @@ export function useAnalysis(client: AnalysisClient): AnalysisState {
   const [report, setReport] = useState<AnalysisReport | null>(null);
   const [generation, setGeneration] = useState(0);
   const [running, setRunning] = useState<RunningJob | null>(null);
+  // Jobs waiting for the page to show their waiting state before the worker starts (see start()).
+  const shownWaiters = useRef<(() => void)[]>([]);
+  useEffect(() => {
+    for (const resolve of shownWaiters.current.splice(0)) resolve();
+  }, [running]);
   const [error, setError] = useState<AnalysisError | null>(null);
   const [errorSubject, setErrorSubject] = useState('');
   const [status, setStatus] = useState('');
@@ -76,8 +81,12 @@ export function useAnalysis(client: AnalysisClient): AnalysisState {
         setStatus('');
       });
       try {
-        // Let the page draw the new state first: the worker's reading then competes with the
-        // next frames, not with this one (on two cores the two together made a 50 ms+ task).
+        // Let the page commit and draw the new state first: the worker's reading (on every core,
+        // for a large file) then competes with later frames, not with this large one.
+        await new Promise<void>((resolve) => {
+          shownWaiters.current.push(resolve);
+          setTimeout(resolve, 500);
+        });
         await afterNextPaint();
         if (!current()) return;
         const next = await job((progress) => {
@@ -113,7 +122,7 @@ export function useAnalysis(client: AnalysisClient): AnalysisState {
   );
 
   const openFile = useCallback(
-    (file: File) => void start(`Reading ${file.name}`, file.name, (p) => client.analyzeFile(file, { savedMappings: loadSavedMappings() }, p)),
+    (file: File) => void start(`Reading ${file.name}`, file.name, (p) => client.analyzeFile(file, { savedMappings: loadSavedMappings(), readThreads: readThreadsOverride() }, p)),
     [client, start],
   );
 
@@ -202,7 +211,10 @@ export function useAnalysis(client: AnalysisClient): AnalysisState {
   };
 }
 
-/** Resolves after the next frame has been painted (or after 100 ms where frames do not come: a hidden tab). */
+/**
+ * Resolves once the next frame is painted and the page has gone idle (the panels that react to a
+ * new job have re-rendered), or after 300 ms at most (a hidden tab paints nothing).
+ */
 function afterNextPaint(): Promise<void> {
   return new Promise((resolve) => {
     let done = false;
@@ -211,7 +223,15 @@ function afterNextPaint(): Promise<void> {
       done = true;
       resolve();
     };
-    if (typeof requestAnimationFrame === 'function') requestAnimationFrame(() => setTimeout(finish, 0));
-    setTimeout(finish, 100);
+    const idle = () => (typeof requestIdleCallback === 'function' ? requestIdleCallback(finish, { timeout: 200 }) : setTimeout(finish, 0));
+    if (typeof requestAnimationFrame === 'function') requestAnimationFrame(() => setTimeout(idle, 0));
+    setTimeout(finish, 300);
   });
+}
+
+/** ?read-threads=on|off|auto: whether a file is read in parts on helper threads (a diagnostic: the result is the same). */
+function readThreadsOverride(): 'auto' | 'on' | 'off' | undefined {
+  if (typeof location === 'undefined') return undefined;
+  const v = new URLSearchParams(location.search).get('read-threads');
+  return v === 'auto' || v === 'on' || v === 'off' ? v : undefined;
 }

@@ -4,7 +4,8 @@
 // encode in flight. The K sweep runs on the vectors of the last finished encode (WebGPU for the
 // assignment step where available); a new file, regroup, encode or sweep cancels it.
 import * as Comlink from 'comlink';
-import { analyzeStream, regroup as regroupAnalysis, type Analysis, type CancelToken } from '../pipeline/analyze';
+import { analyzeSource, regroup as regroupAnalysis, type Analysis, type CancelToken } from '../pipeline/analyze';
+import type { ByteSource } from '../pipeline/ingest/parts';
 import { ClusteringCancelledError, ClusteringInputError } from '../pipeline/cluster';
 import { buildGraph } from '../pipeline/graph/build';
 import { ProjectionCancelledError, ProjectionInputError } from '../pipeline/project';
@@ -94,6 +95,8 @@ let saving: Promise<void> = Promise.resolve();
 /** The last file that failed for want of a user or item column, to be mapped by hand. */
 let unrecognised: Source | null = null;
 let running: CancelToken | null = null;
+/** Helper threads (nested workers) for reading large files and for the K sweep, started per job. */
+const helperThreads = browserHelperThreads();
 
 async function run(source: Source, req: AnalyzeRequest, onProgress: ProgressCallback): Promise<AnalysisReport> {
   if (running) running.cancelled = true;
@@ -106,9 +109,13 @@ async function run(source: Source, req: AnalyzeRequest, onProgress: ProgressCall
   // Progress is fire-and-forget: awaiting each round trip to the page would slow the read down.
   const progress: ProgressCallback = (p) => void Promise.resolve(onProgress(p)).catch(() => {});
   try {
-    const analysis = await analyzeStream(source.file.stream(), {
+    const file = source.file;
+    const bytes: ByteSource = { size: file.size, open: (start, end) => file.slice(start, end).stream(), shared: { kind: 'blob', blob: file } };
+    const analysis = await analyzeSource(bytes, {
       fileName: source.name,
-      totalBytes: source.file.size,
+      // A large file is read in parts on helper threads (the same result, sooner).
+      threads: req.readThreads === 'off' ? null : helperThreads,
+      splitMinBytes: req.readThreads === 'on' ? 0 : undefined,
       mapping: req.mapping,
       // A mapping the user chose before for this column layout, picked once the columns are known.
       mappingFor: req.mapping ? undefined : (d) => req.savedMappings?.[d.layoutKey],
@@ -285,8 +292,6 @@ interface Encoded {
 }
 let encoded: Encoded | null = null;
 let clustering: { token: CancelToken; finished: Promise<unknown> } | null = null;
-/** The sweep's helper threads (nested workers), started per sweep and stopped when it ends. */
-const helperThreads = browserHelperThreads();
 
 function stopCluster(): void {
   if (clustering) clustering.token.cancelled = true;

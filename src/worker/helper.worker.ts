@@ -1,11 +1,19 @@
-// A helper thread of the K sweep, started by the analysis worker (see pipeline/cluster/sweepThreads.ts).
+// A helper thread started by the analysis worker: serves the K sweep
+// (pipeline/cluster/sweepThreads.ts) and the reading of a large log in parts (pipeline/ingest/parts.ts).
 import { serveSweepHelper } from '../pipeline/cluster/sweepThreads';
+import { serveIngestHelper, type SharedSource } from '../pipeline/ingest/parts';
+import type { HelperEndpoint } from '../pipeline/threads';
 
 const scope = self as unknown as {
-  postMessage(message: unknown): void;
+  postMessage(message: unknown, transfer?: Transferable[]): void;
   addEventListener(type: 'message', listener: (e: MessageEvent) => void): void;
 };
-serveSweepHelper({
-  postMessage: (m) => scope.postMessage(m),
+const endpoint: HelperEndpoint = {
+  postMessage: (m, transfer) => scope.postMessage(m, transfer ?? []),
   onMessage: (listener) => scope.addEventListener('message', (e) => listener(e.data)),
+};
+serveSweepHelper(endpoint);
+serveIngestHelper(endpoint, (source: SharedSource, start, end) => {
+  if (source.kind !== 'blob') throw new Error('a browser helper reads files it is given, not paths');
+  return source.blob.slice(start, end).stream();
 });

@@ -28,6 +28,11 @@ export interface AnalyzeRequest {
   sequence?: Partial<SequenceOptions>;
   /** layoutKey -> mapping the user applied before; used when no explicit mapping is given. */
   savedMappings?: Record<string, RoleMapping>;
+  /**
+   * Reading a large file in parts on helper threads: 'auto' (default) from 16 MiB on, 'on' at any
+   * size, 'off' never. The result is the same; only the time differs.
+   */
+  readThreads?: 'auto' | 'on' | 'off';
 }
 
 export type ProgressCallback = (p: Progress) => void;

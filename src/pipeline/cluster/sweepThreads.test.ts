@@ -1,52 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { makeBlobs } from './blobs.ts';
 import { sweepK, type SweepResult } from './sweep.ts';
-import type { HelperThreads, ThreadPort } from '../threads.ts';
-import { serveSweepHelper } from './sweepThreads.ts';
+import type { HelperThreads } from '../threads.ts';
+import { inProcessThreads } from '../../../test/lib/inProcessThreads.ts';
 import { ClusteringCancelledError, ClusteringInputError } from './types.ts';
-
-/**
- * Helper "threads" inside this thread: each runs serveSweepHelper behind a port that delivers
- * structured clones a macrotask later, as a real thread would. `crash(message, nth)` may make a
- * helper die instead of taking a message (nth counts messages to that helper, from 0).
- */
-function inProcessThreads(size: number, crash?: (message: { type: string }, helper: number, nth: number) => boolean) {
-  const stats = { spawned: 0, terminated: 0, messages: [] as string[] };
-  const threads: HelperThreads = {
-    size,
-    spawn(): ThreadPort {
-      const id = stats.spawned++;
-      let dead = false;
-      let seen = 0;
-      const toHelper: ((m: unknown) => void)[] = [];
-      const toDriver: ((m: unknown) => void)[] = [];
-      const onError: ((reason: string) => void)[] = [];
-      serveSweepHelper({
-        postMessage: (m) => setTimeout(() => !dead && toDriver.forEach((l) => l(structuredClone(m)))),
-        onMessage: (l) => toHelper.push(l),
-      });
-      return {
-        postMessage(m) {
-          const type = (m as { type: string }).type;
-          stats.messages.push(`${id}:${type}`);
-          if (crash?.(m as { type: string }, id, seen++)) {
-            dead = true;
-            setTimeout(() => onError.forEach((l) => l('helper crashed')));
-            return;
-          }
-          setTimeout(() => !dead && toHelper.forEach((l) => l(structuredClone(m))));
-        },
-        onMessage: (l) => toDriver.push(l),
-        onError: (l) => onError.push(l),
-        terminate() {
-          if (!dead) stats.terminated++;
-          dead = true;
-        },
-      };
-    },
-  };
-  return { threads, stats };
-}
 
 function sameEntries(a: SweepResult, b: SweepResult): void {
   expect(a.entries.map((e) => e.k)).toEqual(b.entries.map((e) => e.k));

@@ -114,6 +114,11 @@ export class CsvReader {
     }
   }
 
+  /** Whether the text fed so far ended between records (no quoted field left open). */
+  atRecordStart(): boolean {
+    return this.pending === '';
+  }
+
   /** Flushes a record left open at end of input. */
   finish(emit: RecordSink, reject: LineReject): void {
     if (this.pending === '') return;

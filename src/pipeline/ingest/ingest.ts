@@ -10,6 +10,7 @@ import { JsonlReader, sniffJsonShape } from './jsonl';
 import { LineBlocks } from './lines';
 import { RecordView } from './record';
 import { RejectLog } from './rejects';
+import { formatLineLimit, type PartFormat, type PartReading } from './parts';
 import { EventTableBuilder, type EventTable } from './table';
 
 export interface CancelToken {
@@ -25,6 +26,11 @@ export interface IngestOptions {
   cancel?: CancelToken;
   /** Lines longer than this are skipped (and counted) rather than buffered. Default 16 MiB. */
   maxLineBytes?: number;
+  /**
+   * The rest of the file, read on helper threads: `stream` is then only the first part (up to
+   * parts.cuts[0]). See parts.ts.
+   */
+  parts?: PartReading | null;
 }
 
 export interface Ingested {
@@ -36,6 +42,8 @@ export interface Ingested {
   warnings: string[];
   readMs: number;
   bytesRead: number;
+  /** Threads that read the file: 1, or 1 + the helper parts absorbed. */
+  readThreads: number;
 }
 
 export const DEFAULT_MAX_LINE_BYTES = 16 * 1024 * 1024;
@@ -55,6 +63,7 @@ interface Reader {
   feed(block: string, emit: Emit, reject: Reject): void;
   finish(emit: Emit, reject: Reject): void;
   skipLine(): number;
+  atRecordStart(): boolean;
 }
 
 export async function ingest(stream: ReadableStream<Uint8Array>, opts: IngestOptions): Promise<Ingested> {
@@ -69,26 +78,32 @@ export async function ingest(stream: ReadableStream<Uint8Array>, opts: IngestOpt
   bytesRead += head.length;
   if (head.length === 0) throw new LogError('The file is empty: there is nothing to analyse.', 'empty');
   const gzip = head[0] === 0x1f && head[1] === 0x8b;
-  const counted = new ReadableStream<Uint8Array>({
-    start(c) {
-      c.enqueue(head);
-    },
-    async pull(c) {
-      const r = await raw.read();
-      if (r.done) c.close();
-      else {
-        bytesRead += r.value.length;
-        c.enqueue(r.value);
-      }
-    },
-    cancel(reason) {
-      return raw.cancel(reason);
-    },
-  });
-  const data = (gzip ? counted.pipeThrough(new DecompressionStream('gzip') as unknown as TransformStream<Uint8Array, Uint8Array>) : counted).getReader();
+  const parts = gzip ? null : (opts.parts ?? null);
+  /** The stream's bytes as they come, counted into bytesRead. */
+  const counting = (source: ReadableStreamDefaultReader<Uint8Array>, first: Uint8Array | null): ReadableStream<Uint8Array> =>
+    new ReadableStream<Uint8Array>({
+      start(c) {
+        if (first) c.enqueue(first);
+      },
+      async pull(c) {
+        const r = await source.read();
+        if (r.done) c.close();
+        else {
+          bytesRead += r.value.length;
+          c.enqueue(r.value);
+        }
+      },
+      cancel(reason) {
+        return source.cancel(reason);
+      },
+    });
+  const counted = counting(raw, head);
+  let data = (gzip ? counted.pipeThrough(new DecompressionStream('gzip') as unknown as TransformStream<Uint8Array, Uint8Array>) : counted).getReader();
 
   let rows = 0;
+  let absorbed = 0;
   let reader: Reader | null = null;
+  let partFormat: PartFormat | null = null;
   let builder: EventTableBuilder | null = null;
   let detection: Detection | null = null;
   let columns = 0;
@@ -117,14 +132,14 @@ export async function ingest(stream: ReadableStream<Uint8Array>, opts: IngestOpt
     overlong() {
       // Lines still held for sniffing come before the skipped one: read them first so numbering holds.
       if (reader === null) {
-        if (sniffText.trim() === '') throw new LogError(`The first line is longer than ${formatMiB(maxLine)}: this is not a CSV or JSON Lines log.`, 'unreadable', 1);
+        if (sniffText.trim() === '') throw new LogError(`The first line is longer than ${formatLineLimit(maxLine)}: this is not a CSV or JSON Lines log.`, 'unreadable', 1);
         const text = sniffText;
         sniffText = '';
         const r = startReader(text);
         reader = r;
         r.feed(text, emit, reject);
       }
-      reject(`line longer than ${formatMiB(maxLine)}`, (reader as Reader).skipLine());
+      reject(`line longer than ${formatLineLimit(maxLine)}`, (reader as Reader).skipLine());
     },
   });
 
@@ -150,6 +165,7 @@ export async function ingest(stream: ReadableStream<Uint8Array>, opts: IngestOpt
       if (shape.columns.length === 0) throw new LogError('The file looks like JSON Lines, but none of its first lines is a JSON object. Check the export.', 'unreadable', 1);
       detection = { format: 'jsonl', gzip, columns: shape.columns, samples: [], mapping: {}, layoutKey: layoutKey('jsonl', shape.columns), ...(shape.nested ? { nested: shape.nested } : {}) };
       columns = shape.columns.length;
+      partFormat = { kind: 'jsonl', shape };
       return new JsonlReader(shape);
     }
     if (first.startsWith('[')) {
@@ -157,6 +173,7 @@ export async function ingest(stream: ReadableStream<Uint8Array>, opts: IngestOpt
     }
     const delimiter = sniffDelimiter(text.slice(0, 16384));
     detection = { format: 'csv', delimiter, gzip, columns: [], samples: [], mapping: {}, layoutKey: '' };
+    partFormat = { kind: 'csv', delimiter };
     return new CsvReader(delimiter, maxLine);
   };
 
@@ -191,6 +208,8 @@ export async function ingest(stream: ReadableStream<Uint8Array>, opts: IngestOpt
     det.mapping = mapping;
     requireUsableMapping(det);
     builder = new EventTableBuilder(mapping, rejects);
+    // The columns are known: the helpers can start on the rest of the file.
+    if (parts && partFormat) parts.start({ format: partFormat, columns, mapping, maxLineBytes: maxLine });
     const replay = new RecordView();
     for (const r of records) {
       replay.setStrings(r.fields);
@@ -207,17 +226,18 @@ export async function ingest(stream: ReadableStream<Uint8Array>, opts: IngestOpt
   const progress = (stage: Progress['stage']): void => {
     const now = performance.now();
     const secs = Math.max(1e-3, (now - started) / 1000);
+    const read = bytesRead + (parts?.bytesRead() ?? 0);
     opts.onProgress?.({
       stage,
-      bytesRead,
+      bytesRead: read,
       totalBytes: opts.totalBytes,
       rows,
       rowsPerSecond: rows / secs,
-      fraction: opts.totalBytes ? Math.min(1, bytesRead / opts.totalBytes) : null,
+      fraction: opts.totalBytes ? Math.min(1, read / opts.totalBytes) : null,
     });
   };
 
-  try {
+  const pump = async (): Promise<void> => {
     for (;;) {
       if (opts.cancel?.cancelled) throw new LogError('Cancelled.', 'cancelled');
       let r: ReadableStreamReadResult<Uint8Array>;
@@ -252,6 +272,40 @@ export async function ingest(stream: ReadableStream<Uint8Array>, opts: IngestOpt
         lastYield = performance.now();
       }
     }
+  };
+
+  try {
+    await pump();
+    if (parts) {
+      // The first part is read. Take the helpers' parts in order while each starts at a record
+      // boundary; from the first that does not (or whose helper failed), read on here.
+      let from: number | null = parts.cuts[0];
+      if (builder !== null && reader !== null && early === null && (reader as Reader).atRecordStart()) {
+        const results = await untilCancelled(parts, opts.cancel, () => progress('read'));
+        const b = builder as EventTableBuilder;
+        const r = reader as Reader;
+        from = null;
+        for (let i = 0; i < results.length; i++) {
+          const part = results[i];
+          if (part === null || (i < results.length - 1 && !part.endClean)) {
+            from = parts.cuts[i];
+            break;
+          }
+          b.absorb(part.part, r.line);
+          absorbed++;
+          rejects.appendShifted(part.rejects, r.line);
+          r.line += part.lines;
+          rows += part.rows;
+          badUtf8Lines += part.badUtf8Blocks;
+          bytesRead += part.bytes;
+        }
+      }
+      parts.stop();
+      if (from !== null) {
+        data = counting(parts.openFrom(from).getReader(), null).getReader();
+        await pump();
+      }
+    }
     if (early !== null && earlyBytes > 0) {
       const held = early;
       early = null;
@@ -272,6 +326,7 @@ export async function ingest(stream: ReadableStream<Uint8Array>, opts: IngestOpt
     (reader as Reader).finish(emit, reject);
     if (builder === null) startBuilder();
   } catch (err) {
+    parts?.stop();
     await data.cancel().catch(() => undefined);
     throw err;
   }
@@ -285,7 +340,7 @@ export async function ingest(stream: ReadableStream<Uint8Array>, opts: IngestOpt
   if (!table.hasTime) warnings.push('No timestamp column was found: events keep their file order, and recency and session gaps are not available.');
   if (table.length === 0) warnings.push('Every row was rejected: check the reasons below and the column mapping.');
   progress('read');
-  return { table, detection: det, rows, rejects, warnings, readMs: performance.now() - started, bytesRead };
+  return { table, detection: det, rows, rejects, warnings, readMs: performance.now() - started, bytesRead, readThreads: 1 + absorbed };
 }
 
 /**
@@ -306,6 +361,24 @@ function nextMacrotask(): Promise<void> {
     });
   }
   return new Promise((res) => setTimeout(res, 0));
+}
+
+/** The helpers' parts, or a cancellation (checked every 50 ms, with a progress report). */
+async function untilCancelled(parts: PartReading, cancel: CancelToken | undefined, tick: () => void) {
+  let timer: ReturnType<typeof setInterval> | undefined;
+  try {
+    return await Promise.race([
+      parts.results(),
+      new Promise<never>((_, reject) => {
+        timer = setInterval(() => {
+          if (cancel?.cancelled) reject(new LogError('Cancelled.', 'cancelled'));
+          else tick();
+        }, 50);
+      }),
+    ]);
+  } finally {
+    clearInterval(timer);
+  }
 }
 
 function joinBytes(parts: Uint8Array[], n: number): Uint8Array {
@@ -391,8 +464,4 @@ function requireUsableMapping(det: Detection): void {
 /** Whether the user column is too sparse to group by (Diginetica's user_id is mostly "NA"). */
 export function userColumnUsable(det: Detection): boolean {
   return det.mapping.user !== undefined && missingFraction(det.samples, det.mapping.user) < 0.5;
-}
-
-function formatMiB(bytes: number): string {
-  return bytes >= 1024 * 1024 ? `${Math.round(bytes / (1024 * 1024))} MiB` : `${Math.round(bytes / 1024)} KiB`;
 }

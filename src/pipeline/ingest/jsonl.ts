@@ -117,6 +117,11 @@ export class JsonlReader {
   /** Lines are self-contained: nothing is left over at the end. */
   finish(): void {}
 
+  /** Lines are records, so every line end is a record boundary. */
+  atRecordStart(): boolean {
+    return true;
+  }
+
   skipLine(): number {
     return ++this.line;
   }

@@ -15,12 +15,16 @@ export class LineBlocks {
   // at the start of any block, so a mid-file BOM (concatenated exports) survived or not depending
   // on where chunks ended. The file's own leading BOM is dropped in decode() below.
   private readonly decoder = new TextDecoder('utf-8', { ignoreBOM: true });
-  private first = true;
+  private first: boolean;
 
+  /** `fileStart`: these bytes begin the file (so a BOM there is dropped), not a later part of it. */
   constructor(
     private readonly maxLineBytes: number,
     private readonly events: LineBlockEvents,
-  ) {}
+    fileStart = true,
+  ) {
+    this.first = fileStart;
+  }
 
   /** Returns the decoded text of the complete lines now available ('' if none). */
   push(chunk: Uint8Array): string {

@@ -2,6 +2,12 @@ import type { RejectSummary } from '../types';
 
 const EXAMPLES_PER_REASON = 5;
 
+export interface RejectEntry {
+  reason: string;
+  count: number;
+  examples: number[];
+}
+
 /** Counts skipped rows by reason and keeps the first few line numbers of each, so the user can find them. */
 export class RejectLog {
   private readonly counts = new Map<string, number>();
@@ -33,6 +39,23 @@ export class RejectLog {
     }
     for (const ex of out.examples.values()) ex.sort((a, b) => a - b);
     return out;
+  }
+
+  /** The log as plain data (for a helper thread to send back): reasons in the order first met. */
+  entries(): RejectEntry[] {
+    return [...this.counts].map(([reason, count]) => ({ reason, count, examples: this.examples.get(reason)!.slice() }));
+  }
+
+  /**
+   * Adds the rejects of a later part of the same file, whose lines were numbered from 1 after
+   * `lineOffset` lines: as if this log had gone on reading (the first examples stay the first).
+   */
+  appendShifted(entries: readonly RejectEntry[], lineOffset: number): void {
+    for (const e of entries) {
+      for (const line of e.examples) this.add(e.reason, line + lineOffset);
+      const extra = e.count - e.examples.length;
+      if (extra > 0) this.addCountOnly(e.reason, extra);
+    }
   }
 
   private addCountOnly(reason: string, times: number): void {

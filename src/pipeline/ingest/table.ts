@@ -48,6 +48,17 @@ export interface EventTable {
   hasPrice: boolean;
 }
 
+/**
+ * A table read from one part of a file (by a helper thread), with what absorb() needs to add it
+ * to the part before it as if one reader had read both: the items in the order they got their
+ * category and their brand (the order those values were first stored).
+ */
+export interface TablePart {
+  table: EventTable;
+  categoryOrder: Int32Array;
+  brandOrder: Int32Array;
+}
+
 export class EventTableBuilder {
   length = 0;
   private cap = 1 << 14;
@@ -63,6 +74,9 @@ export class EventTableBuilder {
   private itemCategory = new Int32Array(1 << 10).fill(-1);
   private itemBrand = new Int32Array(1 << 10).fill(-1);
   private readonly itemTitle: string[] = [];
+  /** Items in the order their category / brand was set (see TablePart). */
+  private readonly categoryOrder: number[] = [];
+  private readonly brandOrder: number[] = [];
 
   private readonly users = new Dict();
   private readonly sessions = new Dict();
@@ -154,8 +168,20 @@ export class EventTableBuilder {
     if (c.title >= 0 && this.itemTitle[i] === '' && !isMissingAt(text, st[c.title], en[c.title])) {
       this.itemTitle[i] = detach(r.field(c.title).trim());
     }
-    if (c.category >= 0 && this.itemCategory[i] < 0) this.itemCategory[i] = this.idAt(this.categories, text, st[c.category], en[c.category]);
-    if (c.brand >= 0 && this.itemBrand[i] < 0) this.itemBrand[i] = this.idAt(this.brands, text, st[c.brand], en[c.brand]);
+    if (c.category >= 0 && this.itemCategory[i] < 0) {
+      const v = this.idAt(this.categories, text, st[c.category], en[c.category]);
+      if (v >= 0) {
+        this.itemCategory[i] = v;
+        this.categoryOrder.push(i);
+      }
+    }
+    if (c.brand >= 0 && this.itemBrand[i] < 0) {
+      const v = this.idAt(this.brands, text, st[c.brand], en[c.brand]);
+      if (v >= 0) {
+        this.itemBrand[i] = v;
+        this.brandOrder.push(i);
+      }
+    }
 
     const n = this.length;
     if (n === this.cap) this.reserve(n + 1);
@@ -182,6 +208,78 @@ export class EventTableBuilder {
     if (isMissingAt(text, start, end)) return -1;
     if (end - start > 2 && text.charCodeAt(end - 1) === 48 && text.charCodeAt(end - 2) === 46 && allDigits(text, start, end - 2)) end -= 2;
     return dict.idOf(text, start, end);
+  }
+
+  /**
+   * Appends a part read by another reader from the bytes right after this one's (lines numbered
+   * from 1 there; `lineOffset` is the number of lines before it). Values new to this table get ids
+   * in the order the part met them, item attributes fill in only what is still unset, and the
+   * category and brand values are stored in the order the part stored them: the result is the
+   * table one reader would have built from both parts, id for id.
+   */
+  absorb(part: TablePart, lineOffset: number): void {
+    const p = part.table;
+    const remap = (dict: Dict, values: string[]): Int32Array => {
+      const m = new Int32Array(values.length);
+      for (let j = 0; j < values.length; j++) m[j] = dict.id(values[j]);
+      return m;
+    };
+    const users = remap(this.users, p.users);
+    const sessions = remap(this.sessions, p.sessions);
+    const items = remap(this.items, p.items);
+    const countries = remap(this.countries, p.countries);
+    const types = Uint8Array.from(p.typeNames, (name) => this.types.code(name));
+
+    const size = this.items.size;
+    if (size > this.itemCategory.length) {
+      const old = this.itemCategory.length;
+      this.itemCategory = grow(this.itemCategory, Int32Array, size);
+      this.itemCategory.fill(-1, old);
+      this.itemBrand = grow(this.itemBrand, Int32Array, size);
+      this.itemBrand.fill(-1, old);
+    }
+    while (this.itemTitle.length < size) this.itemTitle.push('');
+    for (let j = 0; j < items.length; j++) {
+      const g = items[j];
+      if (this.itemTitle[g] === '' && p.itemTitle[j] !== '') this.itemTitle[g] = p.itemTitle[j];
+    }
+    for (const j of part.categoryOrder) {
+      const g = items[j];
+      if (this.itemCategory[g] >= 0) continue;
+      this.itemCategory[g] = this.categories.id(p.categories[p.itemCategory[j]]);
+      this.categoryOrder.push(g);
+    }
+    for (const j of part.brandOrder) {
+      const g = items[j];
+      if (this.itemBrand[g] >= 0) continue;
+      this.itemBrand[g] = this.brands.id(p.brands[p.itemBrand[j]]);
+      this.brandOrder.push(g);
+    }
+
+    const base = this.length;
+    const n = p.length;
+    if (base + n > this.cap) this.reserve(base + n);
+    for (let r = 0; r < n; r++) {
+      const o = base + r;
+      const u = p.user[r];
+      const s = p.session[r];
+      const k = p.country[r];
+      this.user[o] = u < 0 ? -1 : users[u];
+      this.session[o] = s < 0 ? -1 : sessions[s];
+      this.item[o] = items[p.item[r]];
+      this.type[o] = types[p.type[r]];
+      this.country[o] = k < 0 ? -1 : countries[k];
+      this.line[o] = p.line[r] + lineOffset;
+    }
+    this.time.set(p.time, base);
+    this.price.set(p.price, base);
+    this.quantity.set(p.quantity, base);
+    this.length = base + n;
+  }
+
+  /** The table so far, with the order information absorb() needs (see TablePart). */
+  buildPart(): TablePart {
+    return { table: this.build(), categoryOrder: Int32Array.from(this.categoryOrder), brandOrder: Int32Array.from(this.brandOrder) };
   }
 
   private reserve(min: number): void {

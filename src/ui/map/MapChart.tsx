@@ -79,7 +79,11 @@ export default function MapChart({ series, groups, bounds, selectionXY, mode, la
     const el = container.current!;
     const instance = echarts.init(el, undefined, { renderer: 'canvas' });
     chart.current = instance;
-    const observer = new ResizeObserver(() => instance.resize());
+    // A resize redraws every point: only when the box really changed size (the observer also
+    // reports once on observe, and for changes the chart does not see).
+    const observer = new ResizeObserver(() => {
+      if (el.clientWidth !== instance.getWidth() || el.clientHeight !== instance.getHeight()) instance.resize();
+    });
     observer.observe(el);
     instance.on('click', (params) => {
       const p = params as { seriesIndex?: number; dataIndex?: number };
