@@ -10,6 +10,7 @@ import { JsonlReader, sniffJsonShape } from './jsonl';
 import { LineBlocks } from './lines';
 import { RecordView } from './record';
 import { RejectLog } from './rejects';
+import { joinBytes, readAtLeast } from './bytes';
 import { formatLineLimit, type PartFormat, type PartReading } from './parts';
 import { EventTableBuilder, type EventTable } from './table';
 
@@ -74,7 +75,8 @@ export async function ingest(stream: ReadableStream<Uint8Array>, opts: IngestOpt
 
   const raw = stream.getReader();
   let bytesRead = 0;
-  const head = await readHead(raw);
+  // Magic-number sniffing needs the first few bytes.
+  const head = await readAtLeast(raw, 4);
   bytesRead += head.length;
   if (head.length === 0) throw new LogError('The file is empty: there is nothing to analyse.', 'empty');
   const gzip = head[0] === 0x1f && head[1] === 0x8b;
@@ -381,36 +383,6 @@ async function untilCancelled(parts: PartReading, cancel: CancelToken | undefine
   }
 }
 
-function joinBytes(parts: Uint8Array[], n: number): Uint8Array {
-  if (parts.length === 1) return parts[0];
-  const out = new Uint8Array(n);
-  let off = 0;
-  for (const p of parts) {
-    out.set(p, off);
-    off += p.length;
-  }
-  return out;
-}
-
-/** Reads until at least a few bytes are in hand (magic-number sniffing needs them). */
-async function readHead(raw: ReadableStreamDefaultReader<Uint8Array>): Promise<Uint8Array> {
-  const parts: Uint8Array[] = [];
-  let n = 0;
-  while (n < 4) {
-    const r = await raw.read();
-    if (r.done) break;
-    parts.push(r.value);
-    n += r.value.length;
-  }
-  if (parts.length === 1) return parts[0];
-  const out = new Uint8Array(n);
-  let off = 0;
-  for (const p of parts) {
-    out.set(p, off);
-    off += p.length;
-  }
-  return out;
-}
 
 function sniffBinary(bytes: Uint8Array): void {
   const b = bytes;

@@ -10,6 +10,7 @@
 // where the reader stopped. A helper that fails costs the same. Gzip files are never cut.
 import type { RoleMapping } from '../types';
 import type { HelperEndpoint, HelperThreads, ThreadPort } from '../threads';
+import { readAtLeast } from './bytes';
 import { CsvReader } from './csv';
 import { JsonlReader, type JsonShape } from './jsonl';
 import { LineBlocks } from './lines';
@@ -74,7 +75,7 @@ export function partsFor(source: ByteSource, threads: HelperThreads | null, minB
  * of the file. Fewer come back when line ends are too far apart (or the file is gzip: none).
  */
 export async function cutPoints(source: ByteSource, parts: number): Promise<number[]> {
-  const head = await readAll(source.open(0, Math.min(source.size, 2)));
+  const head = await readAtLeast(source.open(0, Math.min(source.size, 2)).getReader(), Infinity);
   if (head[0] === 0x1f && head[1] === 0x8b) return [];
   const cuts: number[] = [];
   // The calling thread gets a larger first part: its helpers start later (a thread takes time to
@@ -83,7 +84,7 @@ export async function cutPoints(source: ByteSource, parts: number): Promise<numb
   for (let p = 1; p < parts; p++) {
     const at = Math.floor(source.size * (first + ((1 - first) * (p - 1)) / (parts - 1)));
     if (cuts.length > 0 && at <= cuts[cuts.length - 1]) continue;
-    const window = await readAll(source.open(at, Math.min(source.size, at + CUT_WINDOW)));
+    const window = await readAtLeast(source.open(at, Math.min(source.size, at + CUT_WINDOW)).getReader(), Infinity);
     const nl = window.indexOf(10);
     if (nl < 0) continue;
     const cut = at + nl + 1;
@@ -92,25 +93,6 @@ export async function cutPoints(source: ByteSource, parts: number): Promise<numb
   return cuts;
 }
 
-async function readAll(stream: ReadableStream<Uint8Array>): Promise<Uint8Array> {
-  const reader = stream.getReader();
-  const chunks: Uint8Array[] = [];
-  let n = 0;
-  for (;;) {
-    const r = await reader.read();
-    if (r.done) break;
-    chunks.push(r.value);
-    n += r.value.length;
-  }
-  if (chunks.length === 1) return chunks[0];
-  const out = new Uint8Array(n);
-  let off = 0;
-  for (const c of chunks) {
-    out.set(c, off);
-    off += c.length;
-  }
-  return out;
-}
 
 export function formatLineLimit(bytes: number): string {
   return bytes >= 1024 * 1024 ? `${Math.round(bytes / (1024 * 1024))} MiB` : `${Math.round(bytes / 1024)} KiB`;
