@@ -1,3 +1,4 @@
+import { useSyncExternalStore } from 'react';
 import type { RunningJob } from './useAnalysis';
 import { formatBytes, formatCompact, formatInt } from './format';
 import { ProgressMeter } from './ProgressMeter';
@@ -8,7 +9,7 @@ interface Props {
 }
 
 export function ProgressBar({ job, onCancel }: Props) {
-  const p = job.progress;
+  const p = useSyncExternalStore(job.progress.subscribe, job.progress.get);
   const fraction = p?.fraction ?? null;
   const stage = p?.stage === 'sequences' ? 'Building sequences…' : job.label;
   const details = p

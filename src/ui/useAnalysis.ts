@@ -9,7 +9,27 @@ import { loadSavedMappings, saveMapping } from './mappingStore';
 
 export interface RunningJob {
   label: string;
-  progress: Progress | null;
+  /**
+   * The job's progress, read by the progress bar alone (useSyncExternalStore): a progress update
+   * redraws the bar, not the page, so the main thread stays nearly idle while the worker's
+   * threads read a large file.
+   */
+  progress: ProgressStore;
+}
+
+/** The latest progress of one job, with subscribers. */
+export class ProgressStore {
+  private value: Progress | null = null;
+  private readonly listeners = new Set<() => void>();
+  readonly get = (): Progress | null => this.value;
+  readonly subscribe = (listener: () => void): (() => void) => {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  };
+  set(p: Progress): void {
+    this.value = p;
+    for (const l of this.listeners) l();
+  }
 }
 
 export interface Unrecognised {
@@ -75,8 +95,9 @@ export function useAnalysis(client: AnalysisClient): AnalysisState {
       let settled = false;
       // A new job turns every panel below to waiting: a large render, so React may slice it (a
       // transition) instead of holding the main thread for all of it; its progress likewise.
+      const progress = new ProgressStore();
       startTransition(() => {
-        setRunning({ label, progress: null });
+        setRunning({ label, progress });
         setError(null);
         setStatus('');
       });
@@ -89,8 +110,8 @@ export function useAnalysis(client: AnalysisClient): AnalysisState {
         });
         await afterNextPaint();
         if (!current()) return;
-        const next = await job((progress) => {
-          if (current() && !settled) startTransition(() => setRunning({ label, progress }));
+        const next = await job((p) => {
+          if (current() && !settled) progress.set(p);
         });
         if (!current()) return;
         setReport(next);
