@@ -100,6 +100,9 @@ export async function runBrowserIngest(browser: Browser, url: string, file: stri
     // The demo's later stages (encoding, GCN, sweep, map, profiles) run on in the worker after its
     // summary; the read is timed from a quiet page, so that it does not share the cores with them.
     await page.locator('[data-testid="map"][data-state="done"]').waitFor({ timeout: 120_000 });
+    // The map's chart is revealed a moment after its data (React shows the lazily loaded chart's
+    // fallback first); a run started before that would time the chart's first draw with the read.
+    await page.locator('[data-testid="map"] canvas').first().waitFor({ timeout: 60_000 });
     await page.locator('[data-testid="insights"][data-loading="false"] [data-testid="profile-card"]').first().waitFor({ timeout: 60_000 });
 
     const name = basename(file);

@@ -210,6 +210,8 @@ export async function runBrowserE2e(browser: Browser, baseUrl: string, file: str
     let demoFinished = true;
     try {
       await page.locator('[data-testid="map"][data-state="done"]').waitFor({ timeout: opts.demoTimeoutMs });
+      // The map's chart is revealed a moment after its data (a lazily loaded chart behind Suspense).
+      await page.locator('[data-testid="map"] canvas').first().waitFor({ timeout: opts.demoTimeoutMs });
       await page.locator('[data-testid="insights"][data-loading="false"] [data-testid="profile-card"]').first().waitFor({ timeout: opts.demoTimeoutMs });
     } catch {
       demoFinished = false;

@@ -1,6 +1,6 @@
 import { ProgressMeter } from './ProgressMeter';
 import { SavedNote } from './state/SavedNote';
-import { lazy, Suspense, useId, useMemo } from 'react';
+import { lazy, Suspense, useEffect, useId, useMemo } from 'react';
 import type { ClusterResult } from '../worker/protocol';
 import { clusterColor } from './chartTheme';
 import { formatMetric, silhouetteVerdict, tinyClusters, TINY_MEMBERS, TINY_SHARE, UNDEFINED_METRIC } from './clusterFormat';
@@ -10,8 +10,9 @@ import { NumberField } from './NumberField';
 import type { ClustersState } from './useClusters';
 
 // ECharts is loaded on the side, as for the summary's charts.
-const MetricCharts = lazy(() => import('./ClusterCharts').then((m) => ({ default: m.MetricCharts })));
-const SizesChart = lazy(() => import('./ClusterCharts').then((m) => ({ default: m.SizesChart })));
+const loadCharts = () => import('./ClusterCharts');
+const MetricCharts = lazy(() => loadCharts().then((m) => ({ default: m.MetricCharts })));
+const SizesChart = lazy(() => loadCharts().then((m) => ({ default: m.SizesChart })));
 
 const DEVICE_LABELS = {
   auto: 'Automatic',
@@ -27,6 +28,9 @@ interface Props {
 
 export function ClusterPanel({ clusters, hasVectors }: Props) {
   const { settings, job, k, stale, settingsError } = clusters;
+  // Fetch the charts' code while the sweep runs, so that its result shows with its charts at once
+  // instead of behind a fallback that React fills in later (at some less convenient moment).
+  useEffect(() => void loadCharts(), []);
   const result = job.result;
   const entryIndex = result && k !== null ? result.entries.findIndex((e) => e.k === k) : -1;
   const entry = result && entryIndex >= 0 ? result.entries[entryIndex] : null;

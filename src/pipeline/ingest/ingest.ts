@@ -209,9 +209,13 @@ export async function ingest(stream: ReadableStream<Uint8Array>, opts: IngestOpt
     }
     det.mapping = mapping;
     requireUsableMapping(det);
-    builder = new EventTableBuilder(mapping, rejects);
+    // Rows per byte so far (the sample and its header came from decodedBytes characters) sizes the
+    // table's columns for the whole file, parts read by helpers included, as they are absorbed
+    // here (a compressed size says nothing).
+    const rowsPerByte = decodedBytes > 0 ? (records.length + 1) / decodedBytes : 0;
+    builder = new EventTableBuilder(mapping, rejects, gzip ? 0 : Math.round((opts.totalBytes ?? 0) * rowsPerByte));
     // The columns are known: the helpers can start on the rest of the file.
-    if (parts && partFormat) parts.start({ format: partFormat, columns, mapping, maxLineBytes: maxLine });
+    if (parts && partFormat) parts.start({ format: partFormat, columns, mapping, maxLineBytes: maxLine, rowsPerByte });
     const replay = new RecordView();
     for (const r of records) {
       replay.setStrings(r.fields);

@@ -39,6 +39,8 @@ export interface PartSettings {
   columns: number;
   mapping: RoleMapping;
   maxLineBytes: number;
+  /** Rows per byte in the first part's sample: sizes a part's table up front. */
+  rowsPerByte: number;
 }
 
 export interface ParsedPart {
@@ -107,9 +109,10 @@ export async function parsePart(
   settings: PartSettings,
   last: boolean,
   onBytes?: (bytes: number) => void,
+  size = 0,
 ): Promise<ParsedPart> {
   const rejects = new RejectLog();
-  const builder = new EventTableBuilder(settings.mapping, rejects);
+  const builder = new EventTableBuilder(settings.mapping, rejects, Math.round(size * settings.rowsPerByte));
   const reader = settings.format.kind === 'csv' ? new CsvReader(settings.format.delimiter, settings.maxLineBytes) : new JsonlReader(settings.format.shape);
   const columns = settings.columns;
   let rows = 0;
@@ -163,12 +166,18 @@ export function serveIngestHelper(endpoint: HelperEndpoint, open: OpenShared): v
     if (m.type !== 'parse') return;
     try {
       let lastReport = 0;
-      const parsed = await parsePart(open(m.source, m.start, m.end), m.settings, m.last, (bytes) => {
-        const now = performance.now();
-        if (now - lastReport < 100) return;
-        lastReport = now;
-        endpoint.postMessage({ type: 'part-bytes', id: m.id, bytes } satisfies FromHelper);
-      });
+      const parsed = await parsePart(
+        open(m.source, m.start, m.end),
+        m.settings,
+        m.last,
+        (bytes) => {
+          const now = performance.now();
+          if (now - lastReport < 100) return;
+          lastReport = now;
+          endpoint.postMessage({ type: 'part-bytes', id: m.id, bytes } satisfies FromHelper);
+        },
+        m.end - m.start,
+      );
       // The table's columns are handed over, not copied: tens of megabytes for a large part.
       const t = parsed.part.table;
       const columns = [t.user, t.session, t.time, t.type, t.item, t.price, t.quantity, t.country, t.line, t.itemCategory, t.itemBrand, parsed.part.categoryOrder, parsed.part.brandOrder];

@@ -4,7 +4,7 @@
 import type { RoleMapping } from '../types';
 import { detach, Dict } from './dict';
 import { CART, EventTypeDict, PURCHASE, RETURN, VIEW } from './eventTypes';
-import { grow, trim } from './growable';
+import { fit, grow, resize, trim } from './growable';
 import { isMissing } from './detect';
 import { parseDecimal } from './numbers';
 import type { RecordView } from './record';
@@ -59,6 +59,9 @@ export interface TablePart {
   brandOrder: Int32Array;
 }
 
+/** Most rows the columns are sized for up front (about 190 MB); beyond, they double as they fill. */
+const MAX_PRESIZED_ROWS = 1 << 22;
+
 export class EventTableBuilder {
   length = 0;
   private cap = 1 << 14;
@@ -91,10 +94,18 @@ export class EventTableBuilder {
   private readonly defaultType: number;
   private readonly sessionCol: number;
 
+  /**
+   * `expectedRows`: how many rows the file will likely give (estimated from its size), so the
+   * columns are made that large at once instead of doubling their way there (which holds up to
+   * three times the final size in memory at the last doubling and the final trim).
+   */
   constructor(
     mapping: RoleMapping,
     private readonly rejects: RejectLog,
+    expectedRows = 0,
   ) {
+    // Capped: an estimate from the first rows can be far off (short rows first, long ones later).
+    if (expectedRows > this.cap) this.reserve(Math.ceil(Math.min(expectedRows, MAX_PRESIZED_ROWS) * 1.05), true);
     const col = (r: keyof RoleMapping): number => mapping[r] ?? -1;
     this.c = {
       user: col('user'),
@@ -258,7 +269,7 @@ export class EventTableBuilder {
 
     const base = this.length;
     const n = p.length;
-    if (base + n > this.cap) this.reserve(base + n);
+    if (base + n > this.cap) this.reserve(base + n, true);
     for (let r = 0; r < n; r++) {
       const o = base + r;
       const u = p.user[r];
@@ -282,16 +293,18 @@ export class EventTableBuilder {
     return { table: this.build(), categoryOrder: Int32Array.from(this.categoryOrder), brandOrder: Int32Array.from(this.brandOrder) };
   }
 
-  private reserve(min: number): void {
-    this.user = grow(this.user, Int32Array, min);
-    this.session = grow(this.session, Int32Array, min);
-    this.time = grow(this.time, Float64Array, min);
-    this.type = grow(this.type, Uint8Array, min);
-    this.item = grow(this.item, Int32Array, min);
-    this.price = grow(this.price, Float64Array, min);
-    this.quantity = grow(this.quantity, Float64Array, min);
-    this.country = grow(this.country, Int32Array, min);
-    this.line = grow(this.line, Int32Array, min);
+  /** Room for `min` rows: doubling, or exactly that many when `exact`. */
+  private reserve(min: number, exact = false): void {
+    const to = <T extends Int32Array | Float64Array | Uint8Array>(a: T, ctor: new (n: number) => T): T => (exact ? resize(a, ctor, min) : grow(a, ctor, min));
+    this.user = to(this.user, Int32Array);
+    this.session = to(this.session, Int32Array);
+    this.time = to(this.time, Float64Array);
+    this.type = to(this.type, Uint8Array);
+    this.item = to(this.item, Int32Array);
+    this.price = to(this.price, Float64Array);
+    this.quantity = to(this.quantity, Float64Array);
+    this.country = to(this.country, Int32Array);
+    this.line = to(this.line, Int32Array);
     this.cap = this.user.length;
   }
 
@@ -301,15 +314,15 @@ export class EventTableBuilder {
     const c = this.c;
     return {
       length: n,
-      user: trim(this.user, n),
-      session: trim(this.session, n),
-      time: trim(this.time, n),
-      type: trim(this.type, n),
-      item: trim(this.item, n),
-      price: trim(this.price, n),
-      quantity: trim(this.quantity, n),
-      country: trim(this.country, n),
-      line: trim(this.line, n),
+      user: fit(this.user, n),
+      session: fit(this.session, n),
+      time: fit(this.time, n),
+      type: fit(this.type, n),
+      item: fit(this.item, n),
+      price: fit(this.price, n),
+      quantity: fit(this.quantity, n),
+      country: fit(this.country, n),
+      line: fit(this.line, n),
       users: this.users.values,
       sessions: this.sessions.values,
       items: this.items.values,

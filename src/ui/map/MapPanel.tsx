@@ -18,7 +18,8 @@ import type { ColorBy, MapView } from './useMapView';
 import { UserDrawer } from './UserDrawer';
 
 // ECharts is loaded on the side, as for the other charts.
-const MapChart = lazy(() => import('./MapChart'));
+const loadMapChart = () => import('./MapChart');
+const MapChart = lazy(loadMapChart);
 
 interface Props {
   projection: ProjectionState;
@@ -57,6 +58,8 @@ function available(by: ColorBy, data: MapData): boolean {
 }
 
 export function MapPanel({ projection, labels, k, clusterLabels, view, client }: Props) {
+  // Fetch the chart's code while the layout is computed, so that the map shows as soon as it is done.
+  useEffect(() => void loadMapChart(), []);
   const { state, result, data, stale, error } = projection;
   const ready = result !== null && data !== null && data.n === result.n;
   // Which layouts this panel has drawn: a test (and a reader of the DOM) can tell a recolouring from a new layout.
