@@ -2,6 +2,7 @@
 // at a time when the reader pulls, so a 1 GB log never exists on disk or in memory. Every row is a
 // pure function of its index, so a test can recompute what any line held; a few rows at chosen
 // indexes are broken on purpose (bad time, no item, a field short, no user).
+import { hash32 } from '../../src/pipeline/synth/prng';
 
 export const REES46_HEADER = 'event_time,event_type,product_id,category_id,category_code,brand,price,user_id,user_session';
 
@@ -47,16 +48,6 @@ export interface Rees46Stats {
 const BRANDS = ['samsung', 'apple', 'xiaomi', 'huawei', 'lucente', 'shiseido', 'aqua', 'bosch', 'lenovo', 'sony', ''];
 const CATEGORIES = ['electronics.smartphone', 'appliances.environment.water_heater', 'furniture.living_room.sofa', 'computers.notebook', 'apparel.shoes.keds', ''];
 const BASE_SECONDS = Date.UTC(2019, 9, 1) / 1000;
-
-/** A cheap integer hash (lowbias32), so rows look random but are reproducible from their index. */
-export function hash32(x: number): number {
-  x ^= x >>> 16;
-  x = Math.imul(x, 0x7feb352d);
-  x ^= x >>> 15;
-  x = Math.imul(x, 0x846ca68b);
-  x ^= x >>> 16;
-  return x >>> 0;
-}
 
 export function productId(row: number, items: number): number {
   return 1_000_000 + (hash32(row) % items);
