@@ -323,11 +323,9 @@ function fail(msg: string, code = 2): never {
 
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
-  let size: number;
   try {
     const st = statSync(args.file);
     if (!st.isFile()) fail(`${args.file} is not a file`, 1);
-    size = st.size;
   } catch {
     fail(`cannot open ${args.file}`, 1);
   }
@@ -335,7 +333,7 @@ async function main(): Promise<void> {
   let lastPct = -1;
   try {
     // A large file is read in parts on helper threads (the K sweep below uses them too).
-    const analysis = await analyzeSource({ ...fileSource(args.file), size }, {
+    const analysis = await analyzeSource(fileSource(args.file), {
       fileName: basename(args.file),
       threads: nodeHelperThreads(),
       sequence: args.sequence,

@@ -5,7 +5,7 @@
 // assignment step where available); a new file, regroup, encode or sweep cancels it.
 import * as Comlink from 'comlink';
 import { analyzeSource, regroup as regroupAnalysis, type Analysis, type CancelToken } from '../pipeline/analyze';
-import type { ByteSource } from '../pipeline/ingest/parts';
+import { blobSource } from '../pipeline/ingest/parts';
 import { ClusteringCancelledError, ClusteringInputError } from '../pipeline/cluster';
 import { buildGraph } from '../pipeline/graph/build';
 import { ProjectionCancelledError, ProjectionInputError } from '../pipeline/project';
@@ -109,9 +109,7 @@ async function run(source: Source, req: AnalyzeRequest, onProgress: ProgressCall
   // Progress is fire-and-forget: awaiting each round trip to the page would slow the read down.
   const progress: ProgressCallback = (p) => void Promise.resolve(onProgress(p)).catch(() => {});
   try {
-    const file = source.file;
-    const bytes: ByteSource = { size: file.size, open: (start, end) => file.slice(start, end).stream(), shared: { kind: 'blob', blob: file } };
-    const analysis = await analyzeSource(bytes, {
+    const analysis = await analyzeSource(blobSource(source.file), {
       fileName: source.name,
       // A large file is read in parts on helper threads (the same result, sooner).
       threads: req.readThreads === 'off' ? null : helperThreads,

@@ -9,14 +9,12 @@ import { csvLog, jsonlLog } from '../../../test/lib/fuzzInputs';
 import { inProcessThreads } from '../../../test/lib/inProcessThreads';
 import { analyzeSource, analyzeStream, type Analysis } from '../analyze';
 import { LogError } from '../types';
-import { cutPoints, type ByteSource } from './parts';
+import { blobSource, cutPoints, type ByteSource } from './parts';
 
 const encoder = new TextEncoder();
 
-function blobSource(bytes: Uint8Array): ByteSource {
-  const blob = new Blob([bytes as Uint8Array<ArrayBuffer>]);
-  return { size: bytes.length, open: (start, end) => blob.slice(start, end).stream(), shared: { kind: 'blob', blob } };
-}
+/** The bytes as a File would be given: a Blob source. */
+const bytesSource = (bytes: Uint8Array): ByteSource => blobSource(new Blob([bytes as Uint8Array<ArrayBuffer>]));
 
 type Outcome = { ok: true; analysis: Analysis } | { ok: false; error: unknown };
 
@@ -54,9 +52,9 @@ function snapshot(o: Outcome): unknown {
 
 /** One reader, and `parts` parts on in-process helpers; returns both outcomes and the threads used. */
 async function bothWays(bytes: Uint8Array, parts: number, crash?: Parameters<typeof inProcessThreads>[1]) {
-  const whole = await settle(analyzeStream(blobSource(bytes).open(0, bytes.length), { fileName: 'log', totalBytes: bytes.length }));
+  const whole = await settle(analyzeStream(bytesSource(bytes).open(0, bytes.length), { fileName: 'log', totalBytes: bytes.length }));
   const { threads, stats } = inProcessThreads(parts, crash);
-  const split = await settle(analyzeSource(blobSource(bytes), { fileName: 'log', threads, splitMinBytes: 0 }));
+  const split = await settle(analyzeSource(bytesSource(bytes), { fileName: 'log', threads, splitMinBytes: 0 }));
   return { whole, split, stats, readThreads: split.ok ? split.analysis.ingested.readThreads : 0 };
 }
 
@@ -85,7 +83,7 @@ describe('reading a log in parts', () => {
     const rows = ['user_id,item_id,event_type,event_time,title'];
     for (let i = 0; i < 6000; i++) rows.push(`u${i % 97},i${i % 511},view,2020-01-0${1 + (i % 9)} 10:00:00,"line one\nline ${i}\n"`);
     const bytes = encoder.encode(rows.join('\n') + '\n');
-    const cuts = await cutPoints(blobSource(bytes), 4);
+    const cuts = await cutPoints(bytesSource(bytes), 4);
     expect(cuts).toHaveLength(3);
     const { whole, split } = await bothWays(bytes, 4);
     expect(whole.ok && whole.analysis.report.input.accepted).toBe(6000);
@@ -108,7 +106,7 @@ describe('reading a log in parts', () => {
     const bytes = new Uint8Array(readFileSync(`${SHARED}/rees46-sample/2019-Oct-sample.csv`));
     const { gzipSync } = await import('node:zlib');
     const gz = new Uint8Array(gzipSync(bytes));
-    expect(await cutPoints(blobSource(gz), 2)).toEqual([]);
+    expect(await cutPoints(bytesSource(gz), 2)).toEqual([]);
     const { whole, split, stats } = await bothWays(gz, 2);
     expect(snapshot(split)).toEqual(snapshot(whole));
     expect(stats.spawned).toBe(0);

@@ -28,6 +28,11 @@ export interface ByteSource {
 
 export type SharedSource = { kind: 'blob'; blob: Blob } | { kind: 'path'; path: string };
 
+/** A Blob (a File the user chose) as a ByteSource; helpers get the Blob itself, which no copy makes. */
+export function blobSource(blob: Blob): ByteSource {
+  return { size: blob.size, open: (start, end) => blob.slice(start, end).stream(), shared: { kind: 'blob', blob } };
+}
+
 /** Opens a shared source's bytes [start, end) on a helper thread. */
 export type OpenShared = (source: SharedSource, start: number, end: number) => ReadableStream<Uint8Array>;
 
