@@ -10,6 +10,7 @@ import { sweepK } from '../../src/pipeline/cluster/sweep.ts';
 import { browserHelperThreads } from '../../src/worker/helperThreads.ts';
 import { adjustedRandIndex } from '../../src/pipeline/cluster/agreement.ts';
 import { acquireGpu, type GpuContext } from '../../src/pipeline/gpu/index.ts';
+import { answerCases } from './harnessWorker';
 
 export interface BrowserClusterCase {
   kind: 'kmeans' | 'sweep';
@@ -130,15 +131,4 @@ async function run(c: BrowserClusterCase): Promise<BrowserClusterResult> {
   }
 }
 
-const scope = globalThis as unknown as {
-  onmessage: ((e: MessageEvent<BrowserClusterCase>) => void) | null;
-  postMessage: (m: unknown) => void;
-};
-
-scope.onmessage = async (e) => {
-  try {
-    scope.postMessage(await run(e.data));
-  } catch (err) {
-    scope.postMessage({ error: err instanceof Error ? `${err.name}: ${err.message}` : String(err) });
-  }
-};
+answerCases(run);

@@ -7,6 +7,7 @@ import { trainGcn } from '../../src/pipeline/gcn';
 import { createGcnGpu, type GcnGpu } from '../../src/pipeline/gcn/gpu/index.ts';
 import { acquireGpu, type GpuContext } from '../../src/pipeline/gpu/index.ts';
 import { GCN_TARGETS, graphNear } from './gcnGraph';
+import { answerCases } from './harnessWorker';
 
 export interface BrowserGcnCase {
   name: string;
@@ -107,15 +108,4 @@ async function run(c: BrowserGcnCase): Promise<BrowserGcnResult> {
   }
 }
 
-const scope = globalThis as unknown as {
-  onmessage: ((e: MessageEvent<BrowserGcnCase>) => void) | null;
-  postMessage: (m: unknown) => void;
-};
-
-scope.onmessage = async (e) => {
-  try {
-    scope.postMessage(await run(e.data));
-  } catch (err) {
-    scope.postMessage({ error: err instanceof Error ? `${err.name}: ${err.message}` : String(err) });
-  }
-};
+answerCases(run);
