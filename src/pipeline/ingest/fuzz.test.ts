@@ -9,6 +9,7 @@ import fc from 'fast-check';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chunkedStream, CSV_HEADER, csvLog, cutOffsets, cuts, gzipBytes, ITEM_COLUMN, jsonlLog, mutate, mutation, type CsvLog, type Cuts } from '../../../test/lib/fuzzInputs';
+import { snapshot, type Outcome } from '../../../test/lib/analysisSnapshot';
 import { analyzeStream, type Analysis } from '../analyze';
 import { LogError } from '../types';
 
@@ -24,7 +25,6 @@ const testTimeout = Math.max(60_000, RUNS * 1_000);
 
 const encoder = new TextEncoder();
 
-type Outcome = { ok: true; analysis: Analysis } | { ok: false; error: unknown };
 
 async function read(bytes: Uint8Array, offsets: readonly number[], maxLineBytes?: number): Promise<Outcome> {
   let timer: ReturnType<typeof setTimeout> | undefined;
@@ -83,16 +83,6 @@ function checkOutcome(o: Outcome, lines: number, distinctLines: boolean): void {
   }
 }
 
-/** Everything a reader's result means, minus timings: equal snapshots = same result. */
-function snapshot(o: Outcome): unknown {
-  if (!o.ok) return { error: o.error instanceof LogError ? [o.error.code, o.error.line, o.error.message] : String(o.error) };
-  const { report, ingested } = o.analysis;
-  const t = ingested.table;
-  return {
-    report: { ...report, timings: null },
-    table: { ...t, user: [...t.user], session: [...t.session], time: [...t.time], type: [...t.type], item: [...t.item], price: [...t.price], quantity: [...t.quantity], country: [...t.country], line: [...t.line] },
-  };
-}
 
 /** Reads `bytes` cut as asked and in one chunk; checks both outcomes and that they agree. */
 async function readBothWays(bytes: Uint8Array, c: Cuts, plain: Uint8Array, distinctLines: boolean): Promise<Outcome> {

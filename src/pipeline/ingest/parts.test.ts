@@ -6,9 +6,9 @@ import fc from 'fast-check';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { csvLog, jsonlLog } from '../../../test/lib/fuzzInputs';
+import { snapshot, type Outcome } from '../../../test/lib/analysisSnapshot';
 import { inProcessThreads } from '../../../test/lib/inProcessThreads';
 import { analyzeSource, analyzeStream, type Analysis } from '../analyze';
-import { LogError } from '../types';
 import { blobSource, cutPoints, type ByteSource } from './parts';
 
 const encoder = new TextEncoder();
@@ -16,7 +16,6 @@ const encoder = new TextEncoder();
 /** The bytes as a File would be given: a Blob source. */
 const bytesSource = (bytes: Uint8Array): ByteSource => blobSource(new Blob([bytes as Uint8Array<ArrayBuffer>]));
 
-type Outcome = { ok: true; analysis: Analysis } | { ok: false; error: unknown };
 
 const settle = (p: Promise<Analysis>): Promise<Outcome> =>
   p.then(
@@ -24,31 +23,6 @@ const settle = (p: Promise<Analysis>): Promise<Outcome> =>
     (error: unknown): Outcome => ({ ok: false, error }),
   );
 
-/** Everything a result means except timings (and how many threads read it). */
-function snapshot(o: Outcome): unknown {
-  if (!o.ok) return { error: o.error instanceof LogError ? [o.error.code, o.error.line, o.error.message] : String(o.error) };
-  const { report, ingested } = o.analysis;
-  const t = ingested.table;
-  return {
-    report: { ...report, timings: null },
-    rows: ingested.rows,
-    rejects: ingested.rejects.summary(),
-    table: {
-      ...t,
-      user: [...t.user],
-      session: [...t.session],
-      time: [...t.time],
-      type: [...t.type],
-      item: [...t.item],
-      price: [...t.price],
-      quantity: [...t.quantity],
-      country: [...t.country],
-      line: [...t.line],
-      itemCategory: [...t.itemCategory],
-      itemBrand: [...t.itemBrand],
-    },
-  };
-}
 
 /** One reader, and `parts` parts on in-process helpers; returns both outcomes and the threads used. */
 async function bothWays(bytes: Uint8Array, parts: number, crash?: Parameters<typeof inProcessThreads>[1]) {
