@@ -164,6 +164,12 @@ export async function sweepOnThreads(
   const poll = setInterval(checkCancel, 50);
 
   const working = new Set<Helper>();
+  /** A lane's task failed: it goes back to the queue; anything but a lost helper ends the sweep. */
+  const giveBack = (e: unknown, requeue: () => void): void => {
+    requeue();
+    changed();
+    if (!(e instanceof HelperLost)) abort(e as Error);
+  };
   const lane = async (h: Helper): Promise<void> => {
     for (;;) {
       checkCancel();
@@ -176,10 +182,7 @@ export async function sweepOnThreads(
           seedCentres[r] = m.centres;
           changed();
         } catch (e) {
-          seedQueue.unshift(r);
-          changed();
-          if (e instanceof HelperLost) return;
-          abort(e as Error);
+          giveBack(e, () => seedQueue.unshift(r));
           return;
         }
       } else if (!seedsDone()) {
@@ -193,10 +196,7 @@ export async function sweepOnThreads(
           working.add(h);
           hooks.onEntry(m.entry);
         } catch (e) {
-          kQueue.push(k);
-          changed();
-          if (e instanceof HelperLost) return;
-          abort(e as Error);
+          giveBack(e, () => kQueue.push(k));
           return;
         }
       } else return;
