@@ -3,6 +3,7 @@
 import { ingest, userColumnUsable, type CancelToken, type Ingested } from './ingest/ingest';
 import { cutPoints, partsFor, readParts, type ByteSource, type PartReading } from './ingest/parts';
 import type { HelperThreads } from './threads';
+import type { DateOrder } from './ingest/timestamp';
 import { buildSequences, type Sequences } from './sequences';
 import { summarize } from './summary';
 import { DEFAULT_SEQUENCE_OPTIONS, LogError, type AnalysisReport, type Detection, type Progress, type RoleMapping, type SequenceOptions } from './types';
@@ -20,6 +21,10 @@ export interface AnalyzeOptions {
   onProgress?: (p: Progress) => void;
   cancel?: CancelToken;
   maxLineBytes?: number;
+  /** Day/month order of numeric dates (default 'auto': settled from the file); see IngestOptions. */
+  dateOrder?: DateOrder;
+  /** Most events read before stopping with a message (default DEFAULT_MAX_EVENTS). */
+  maxEvents?: number;
   /** The file after the stream's end, read on helper threads (see ingest/parts.ts); set by analyzeSource. */
   parts?: PartReading | null;
 }
@@ -61,6 +66,8 @@ export async function analyzeStream(stream: ReadableStream<Uint8Array>, opts: An
     cancel: opts.cancel,
     maxLineBytes: opts.maxLineBytes,
     parts: opts.parts,
+    dateOrder: opts.dateOrder,
+    maxEvents: opts.maxEvents,
   });
   if (opts.cancel?.cancelled) throw new LogError('Cancelled.', 'cancelled');
   const by = opts.sequence?.by ?? (userColumnUsable(ingested.detection) ? 'user' : 'session');

@@ -4,6 +4,8 @@
 import type { Ingested } from './ingest/ingest';
 import type { Sequences } from './sequences';
 import type { AnalysisReport, LengthStats, SequenceOptions } from './types';
+import type { EventTable } from './ingest/table';
+import { inTimeRange } from './ingest/timestamp';
 
 /** Histogram bin edges for sequence lengths: fine for short sequences, coarse for long ones. */
 const LENGTH_EDGES = [1, 2, 3, 4, 5, 6, 8, 11, 16, 21, 31, 51, 101, 201, 501, 1001, 2001, 5001, 10001];
@@ -57,7 +59,9 @@ export function summarize(ing: Ingested, seq: Sequences, options: SequenceOption
       if (v > end) end = v;
     }
   }
-  const iso = (v: number): string | null => (Number.isFinite(v) ? new Date(v).toISOString() : null);
+  // The reader refuses times out of range; a table built otherwise must still not throw here.
+  const iso = (v: number): string | null => (inTimeRange(v) ? new Date(v).toISOString() : null);
+  const accepted = acceptedCounts(t, options);
 
   const warnings = [...ing.warnings];
   if (options.by === 'session' && !t.hasSession) {
@@ -68,6 +72,9 @@ export function summarize(ing: Ingested, seq: Sequences, options: SequenceOption
     );
   }
   if (options.by === 'user' && !t.hasUser) warnings.push('The log has no user column, so it cannot be grouped by user: group by session instead.');
+  if (accepted.itemsOnlyRejected > 0) {
+    warnings.push(`${accepted.itemsOnlyRejected.toLocaleString('en')} items appear only in rejected rows: they are not counted among the ${accepted.items.toLocaleString('en')} items.`);
+  }
   if (seq.count === 0 && t.length > 0) warnings.push('No sequence passed the filters: lower the minimum sequence length or raise the bot limit.');
 
   const d = ing.detection;
@@ -83,12 +90,45 @@ export function summarize(ing: Ingested, seq: Sequences, options: SequenceOption
       histogram: lengthHistogram(lengths),
       filtered: { ...seq.filtered },
     },
-    users: t.users.length,
+    users: accepted.users,
     sessions: seq.sessionCount ?? 0,
-    items: t.items.length,
+    items: accepted.items,
+    itemsOnlyInRejectedRows: accepted.itemsOnlyRejected,
     timeSpan: { start: iso(start), end: iso(end) },
     options: { ...options },
     warnings,
     timings: { readMs: Math.round(ing.readMs), sequencesMs: Math.round(sequencesMs), readThreads: ing.readThreads },
   };
+}
+
+/**
+ * Distinct users and items of the accepted rows: those the grouping keeps (a row without the
+ * grouping key is rejected there, but its user or item is already in the table's dictionaries),
+ * and the items that only rejected rows had.
+ */
+function acceptedCounts(t: EventTable, options: SequenceOptions): { users: number; items: number; itemsOnlyRejected: number } {
+  const keys = options.by === 'session' && t.hasSession ? t.session : t.user;
+  const item = new Uint8Array(t.items.length);
+  const user = new Uint8Array(t.users.length);
+  let items = 0;
+  let users = 0;
+  for (let e = 0; e < t.length; e++) {
+    const i = t.item[e];
+    if (keys[e] < 0) {
+      if (item[i] === 0) item[i] = 2;
+      continue;
+    }
+    if (item[i] !== 1) {
+      item[i] = 1;
+      items++;
+    }
+    const u = t.user[e];
+    if (u >= 0 && user[u] === 0) {
+      user[u] = 1;
+      users++;
+    }
+  }
+  let itemsOnlyRejected = 0;
+  for (let i = 0; i < item.length; i++) if (item[i] === 2) itemsOnlyRejected++;
+  return { users, items, itemsOnlyRejected };
 }

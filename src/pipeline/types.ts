@@ -53,6 +53,14 @@ export interface Detection {
   mapping: RoleMapping;
   /** Stable key of the column layout, for remembering a user's mapping choice. */
   layoutKey: string;
+  /**
+   * How numeric dates (10/11/2019) were read, when the time column has any whose order matters:
+   * day-first or month-first, and whether the user set it, the file's dates showed it, or it was
+   * assumed because every date was ambiguous.
+   */
+  dateOrder?: { order: 'dmy' | 'mdy'; how: 'set' | 'file' | 'assumed' };
+  /** The decimal mark of the price and quantity columns, when it is a comma ("2,50"). */
+  decimalComma?: Array<'price' | 'quantity'>;
 }
 
 /** How raw events become sequences; everything here can change without re-reading the file. */
@@ -117,9 +125,12 @@ export interface AnalysisReport {
     histogram: { edges: number[]; counts: number[] };
     filtered: { tooShort: number; abnormalVolume: number; duplicatesCollapsed: number; eventsDropped: number };
   };
+  /** Distinct users and items of the accepted rows. */
   users: number;
   sessions: number;
   items: number;
+  /** Distinct items that only rows rejected after reading (no user id when grouping by user...) had. */
+  itemsOnlyInRejectedRows: number;
   timeSpan: { start: string | null; end: string | null };
   options: SequenceOptions;
   warnings: string[];
@@ -140,6 +151,7 @@ export class LogError extends Error {
       | 'no-user-or-item'
       | 'unreadable'
       | 'bad-mapping'
+      | 'too-large'
       | 'cancelled',
     readonly line?: number,
     /** What was detected before the error, so the UI can offer the mapping panel. */

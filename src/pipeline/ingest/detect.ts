@@ -1,6 +1,7 @@
 // Guesses what each column means from its name first, then checks the guess against sample values.
 import type { Role, RoleMapping } from '../types';
-import { parseTimestamp } from './timestamp';
+import { decimalMarkOf, parseAmount } from './numbers';
+import { inTimeRange, parseTimestamp } from './timestamp';
 
 /** Column-name synonyms per role, best first. Names are compared lower-cased with non-alphanumerics removed. */
 const NAMES: Record<Role, string[]> = {
@@ -53,15 +54,27 @@ function fractionOf(samples: string[][], col: number, test: (v: string) => boole
 }
 
 const isNumber = (v: string): boolean => v.trim() !== '' && Number.isFinite(Number(v));
+const isTime = (v: string): boolean => inTimeRange(parseTimestamp(v));
+
+/**
+ * Share of a time column's sample values that must read as times. A majority, not all: a column
+ * named event_time whose formats are mixed is still the time column, and the rows whose time
+ * cannot be read are rejected with that reason rather than the whole log losing its times.
+ */
+const TIME_FIT = 0.5;
 
 /** Values must look right for a name match to count (a "date" column of words is not a time). */
 function valuesFit(role: Role, samples: string[][], col: number): boolean {
   if (samples.length === 0) return true;
   switch (role) {
     case 'time':
-      return fractionOf(samples, col, (v) => !Number.isNaN(parseTimestamp(v))) >= 0.8;
+      return fractionOf(samples, col, isTime) >= TIME_FIT;
     case 'price':
-    case 'quantity':
+    case 'quantity': {
+      // Read by the column's own rule (numbers.ts), so "2,50" and "$1,299.00" count as amounts.
+      const mark = decimalMarkOf(samples.map((r) => r[col] ?? ''));
+      return fractionOf(samples, col, (v) => !Number.isNaN(parseAmount(v, 0, v.length, mark))) >= 0.8;
+    }
     case 'timeOffset':
       return fractionOf(samples, col, isNumber) >= 0.8;
     default:
@@ -94,7 +107,7 @@ export function detectMapping(columns: string[], samples: string[][]): RoleMappi
   if (mapping.time === undefined && samples.length > 0) {
     for (let col = 0; col < columns.length; col++) {
       if (taken.has(col)) continue;
-      const fits = fractionOf(samples, col, (v) => !isNumber(v) && !Number.isNaN(parseTimestamp(v)));
+      const fits = fractionOf(samples, col, (v) => !isNumber(v) && isTime(v));
       if (fits >= 0.95) {
         mapping.time = col;
         break;
@@ -102,6 +115,33 @@ export function detectMapping(columns: string[], samples: string[][]): RoleMappi
     }
   }
   return mapping;
+}
+
+const MISFIT_HELP: Partial<Record<Role, [string, string]>> = {
+  time: ['a time', 'Supported: ISO dates, d/m/y or m/d/y, epoch seconds or milliseconds'],
+  price: ['a price', 'Supported: one number per value, with a decimal point or a decimal comma, grouping marks and a currency sign'],
+  quantity: ['a quantity', 'Supported: one number per value'],
+};
+
+/**
+ * Why a column named like a time, price or quantity column was not taken (its values did not fit):
+ * one message per such role the mapping lacks, naming the column and how many sample values fit.
+ */
+export function roleMisfits(columns: string[], samples: string[][], mapping: RoleMapping): string[] {
+  const out: string[] = [];
+  for (const role of Object.keys(MISFIT_HELP) as Role[]) {
+    if (mapping[role] !== undefined || samples.length === 0) continue;
+    const col = columns.findIndex((c, i) => NAMES[role].includes(normaliseName(c)) && !Object.values(mapping).includes(i));
+    if (col < 0) continue;
+    const values = samples.map((r) => r[col] ?? '').filter((v) => !isMissing(v));
+    const mark = decimalMarkOf(values);
+    const fits = role === 'time' ? isTime : (v: string) => !Number.isNaN(parseAmount(v, 0, v.length, mark));
+    const ok = values.filter(fits).length;
+    const examples = values.filter((v) => !fits(v)).slice(0, 2).map((v) => `"${v.slice(0, 40)}"`).join(', ');
+    const [what, help] = MISFIT_HELP[role]!;
+    out.push(`Column "${columns[col]}" is named like ${what} column, but only ${ok} of its first ${values.length} values fit${examples ? ` (not ${examples})` : ''}, so it was not used. ${help}; or choose the column's role in the column mapping.`);
+  }
+  return out;
 }
 
 /** Fraction of sample values of a column that are missing (e.g. Diginetica's user_id of "NA"). */

@@ -5,7 +5,7 @@
 import type { Detection, Progress, RoleMapping } from '../types';
 import { LogError } from '../types';
 import { CsvReader, sniffDelimiter } from './csv';
-import { detectMapping, layoutKey, missingFraction, validateMapping } from './detect';
+import { detectMapping, layoutKey, missingFraction, roleMisfits, validateMapping } from './detect';
 import { JsonlReader, sniffJsonShape } from './jsonl';
 import { LineBlocks } from './lines';
 import { RecordView } from './record';
@@ -13,6 +13,8 @@ import { RejectLog } from './rejects';
 import { joinBytes, readAtLeast } from './bytes';
 import { formatLineLimit, type PartFormat, type PartReading } from './parts';
 import { EventTableBuilder, type EventTable } from './table';
+import { readRulesFor, type ReadRules } from './readRules';
+import type { DateOrder } from './timestamp';
 
 export interface CancelToken {
   cancelled: boolean;
@@ -32,6 +34,10 @@ export interface IngestOptions {
    * parts.cuts[0]). See parts.ts.
    */
   parts?: PartReading | null;
+  /** Day/month order of numeric dates: 'auto' (default) settles it from the file's dates. */
+  dateOrder?: DateOrder;
+  /** Reading stops with a clear message past this many events (default DEFAULT_MAX_EVENTS). */
+  maxEvents?: number;
 }
 
 export interface Ingested {
@@ -111,6 +117,14 @@ export async function ingest(stream: ReadableStream<Uint8Array>, opts: IngestOpt
   let columns = 0;
   let decodedBytes = 0;
   let badUtf8Lines = 0;
+  /**
+   * Applied to the content bytes before the line splitter, when the file needs it (see
+   * startContent): UTF-16 decoded to UTF-8, CR-only line ends turned into LF. Such files are read
+   * on this thread only (their bytes cannot be cut at a '\n' byte).
+   */
+  let transform: ((chunk: Uint8Array) => Uint8Array) | null = null;
+  let flushTransform: (() => Uint8Array) | null = null;
+  let rules: ReadRules | null = null;
   const sample: { fields: string[]; line: number }[] = [];
   let sniffText = '';
 
@@ -135,11 +149,9 @@ export async function ingest(stream: ReadableStream<Uint8Array>, opts: IngestOpt
       // Lines still held for sniffing come before the skipped one: read them first so numbering holds.
       if (reader === null) {
         if (sniffText.trim() === '') throw new LogError(`The first line is longer than ${formatLineLimit(maxLine)}: this is not a CSV or JSON Lines log.`, 'unreadable', 1);
-        const text = sniffText;
+        const text = begin(sniffText);
         sniffText = '';
-        const r = startReader(text);
-        reader = r;
-        r.feed(text, emit, reject);
+        (reader as Reader | null)!.feed(text, emit, reject);
       }
       reject(`line longer than ${formatLineLimit(maxLine)}`, (reader as Reader).skipLine());
     },
@@ -152,12 +164,27 @@ export async function ingest(stream: ReadableStream<Uint8Array>, opts: IngestOpt
     if (reader === null) {
       sniffText += text;
       if (sniffText.length < SNIFF_BYTES) return;
-      text = sniffText;
+      text = begin(sniffText);
       sniffText = '';
-      reader = startReader(text);
     }
-    reader.feed(text, emit, reject);
+    (reader as Reader | null)!.feed(text, emit, reject);
     if (builder === null && sample.length > SAMPLE_RECORDS) startBuilder();
+  };
+
+  /** Starts the format reader on the first text; returns the text to feed it (without an Excel `sep=` line). */
+  const begin = (text: string): string => {
+    const sep = /^"?sep=([^\r\n"])"?\r?\n/i.exec(text);
+    if (sep) {
+      // Excel's first line naming the delimiter: honoured, and counted as line 1.
+      const r = new CsvReader(sep[1], maxLine);
+      r.line = 1;
+      detection = { format: 'csv', delimiter: sep[1], gzip, columns: [], samples: [], mapping: {}, layoutKey: '' };
+      partFormat = { kind: 'csv', delimiter: sep[1] };
+      reader = r;
+      return text.slice(sep[0].length);
+    }
+    reader = startReader(text);
+    return text;
   };
 
   const startReader = (text: string): Reader => {
@@ -208,14 +235,18 @@ export async function ingest(stream: ReadableStream<Uint8Array>, opts: IngestOpt
       }
     }
     det.mapping = mapping;
+    warnings.push(...roleMisfits(det.columns, det.samples, mapping));
     requireUsableMapping(det);
+    rules = readRulesFor(mapping, det.samples, { dateOrder: opts.dateOrder, maxEvents: opts.maxEvents });
+    const comma = (['price', 'quantity'] as const).filter((role) => mapping[role] !== undefined && rules![role === 'price' ? 'priceMark' : 'quantityMark'] === ',');
+    if (comma.length > 0) det.decimalComma = comma;
     // Rows per byte so far (the sample and its header came from decodedBytes characters) sizes the
     // table's columns for the whole file, parts read by helpers included, as they are absorbed
     // here (a compressed size says nothing).
     const rowsPerByte = decodedBytes > 0 ? (records.length + 1) / decodedBytes : 0;
-    builder = new EventTableBuilder(mapping, rejects, gzip ? 0 : Math.round((opts.totalBytes ?? 0) * rowsPerByte));
+    builder = new EventTableBuilder(mapping, rejects, gzip ? 0 : Math.round((opts.totalBytes ?? 0) * rowsPerByte), rules);
     // The columns are known: the helpers can start on the rest of the file.
-    if (parts && partFormat) parts.start({ format: partFormat, columns, mapping, maxLineBytes: maxLine, rowsPerByte });
+    if (parts && partFormat && transform === null) parts.start({ format: partFormat, columns, mapping, maxLineBytes: maxLine, rowsPerByte, rules });
     const replay = new RecordView();
     for (const r of records) {
       replay.setStrings(r.fields);
@@ -243,6 +274,36 @@ export async function ingest(stream: ReadableStream<Uint8Array>, opts: IngestOpt
     });
   };
 
+  /**
+   * The first content bytes are in hand: refuses binaries and archives, sets up the transform a
+   * UTF-16 file or one with CR-only line ends needs, then feeds the chunks on as they came (the
+   * line splitter's handling of long lines depends on them).
+   */
+  const startContent = (held: Uint8Array[]): void => {
+    const head = joinBytes(held, earlyBytes);
+    const utf16 = sniffBinary(head);
+    let chunks = held;
+    if (utf16) {
+      const decoder = new TextDecoder(utf16);
+      const encoder = new TextEncoder();
+      transform = (c) => encoder.encode(decoder.decode(c, { stream: true }));
+      flushTransform = () => encoder.encode(decoder.decode());
+      chunks = held.map(transform);
+    }
+    const probe = utf16 ? joinBytes(chunks) : head;
+    if (probe.indexOf(10) < 0 && probe.indexOf(13) >= 0) {
+      // Old Mac line ends: every CR becomes LF (a CR inside a quoted field too, as in a CRLF file).
+      const inner = transform;
+      transform = inner ? (c) => crToLf(inner(c)) : crToLf;
+      if (flushTransform) {
+        const flush = flushTransform;
+        flushTransform = () => crToLf(flush());
+      }
+      chunks = chunks.map(crToLf);
+    }
+    for (const c of chunks) feed(blocks.push(c));
+  };
+
   const pump = async (): Promise<void> => {
     for (;;) {
       if (opts.cancel?.cancelled) throw new LogError('Cancelled.', 'cancelled');
@@ -261,11 +322,10 @@ export async function ingest(stream: ReadableStream<Uint8Array>, opts: IngestOpt
         if (earlyBytes < BINARY_SNIFF_BYTES) continue;
         const held = early;
         early = null;
-        sniffBinary(joinBytes(held, earlyBytes));
-        // The chunks go on as they came: the line splitter's handling of long lines depends on them.
-        for (const c of held) feed(blocks.push(c));
+        startContent(held);
       } else {
-        feed(blocks.push(r.value));
+        const t = transform as ((chunk: Uint8Array) => Uint8Array) | null;
+        feed(blocks.push(t ? t(r.value) : r.value));
       }
       const now = performance.now();
       if (now - lastProgress > PROGRESS_EVERY_MS) {
@@ -286,7 +346,7 @@ export async function ingest(stream: ReadableStream<Uint8Array>, opts: IngestOpt
       // The first part is read. Take the helpers' parts in order while each starts at a record
       // boundary; from the first that does not (or whose helper failed), read on here.
       let from: number | null = parts.cuts[0];
-      if (builder !== null && reader !== null && early === null && (reader as Reader).atRecordStart()) {
+      if (builder !== null && reader !== null && early === null && transform === null && (reader as Reader).atRecordStart()) {
         const results = await untilCancelled(parts, opts.cancel, () => progress('read'));
         const b = builder as EventTableBuilder;
         const r = reader as Reader;
@@ -315,21 +375,21 @@ export async function ingest(stream: ReadableStream<Uint8Array>, opts: IngestOpt
     if (early !== null && earlyBytes > 0) {
       const held = early;
       early = null;
-      sniffBinary(joinBytes(held, earlyBytes));
-      for (const c of held) feed(blocks.push(c));
+      startContent(held);
     }
+    const flush = flushTransform as (() => Uint8Array) | null;
+    if (flush) feed(blocks.push(flush()));
     const tail = blocks.end();
     if (reader === null) {
-      const text = sniffText + tail;
+      const all = sniffText + tail;
       sniffText = '';
-      if (text.trim() === '') throw new LogError('The file is empty: there is nothing to analyse.', 'empty');
-      const r = startReader(text);
-      reader = r;
-      r.feed(text, emit, reject);
+      if (all.trim() === '') throw new LogError('The file is empty: there is nothing to analyse.', 'empty');
+      const text = begin(all);
+      (reader as Reader | null)!.feed(text, emit, reject);
     } else if (tail !== '') {
-      (reader as Reader).feed(tail, emit, reject);
+      (reader as unknown as Reader).feed(tail, emit, reject);
     }
-    (reader as Reader).finish(emit, reject);
+    (reader as unknown as Reader).finish(emit, reject);
     if (builder === null) startBuilder();
   } catch (err) {
     parts?.stop();
@@ -341,7 +401,13 @@ export async function ingest(stream: ReadableStream<Uint8Array>, opts: IngestOpt
   if (builder === null || rows === 0) {
     throw new LogError(det.format === 'csv' ? 'The file has a header but no data rows.' : 'The file has no readable JSON lines.', 'no-data-rows', undefined, det);
   }
-  const table = (builder as EventTableBuilder).build();
+  const b = builder as EventTableBuilder;
+  const table = b.build();
+  if (b.dateOrder) {
+    det.dateOrder = { order: b.dateOrder.order, how: b.dateOrder.how };
+    warnings.push(...b.dateOrder.notes);
+  }
+  if (det.decimalComma) warnings.push(`Amounts in ${det.decimalComma.map((r) => `the ${r} column`).join(' and ')} are written with a decimal comma (2,50 = 2.5) and were read that way.`);
   if (badUtf8Lines > 0) warnings.push('Some text is not valid UTF-8 and shows as �. Re-save the file as UTF-8 for correct titles.');
   if (!table.hasTime) warnings.push('No timestamp column was found: events keep their file order, and recency and session gaps are not available.');
   if (table.length === 0) warnings.push('Every row was rejected: check the reasons below and the column mapping.');
@@ -388,14 +454,43 @@ async function untilCancelled(parts: PartReading, cancel: CancelToken | undefine
 }
 
 
-function sniffBinary(bytes: Uint8Array): void {
+/** A copy of the chunk with every CR byte turned into LF. */
+function crToLf(chunk: Uint8Array): Uint8Array {
+  let i = chunk.indexOf(13);
+  if (i < 0) return chunk;
+  const out = chunk.slice();
+  for (; i >= 0; i = out.indexOf(13, i + 1)) out[i] = 10;
+  return out;
+}
+
+/**
+ * UTF-16 text from its byte-order mark, or without one from where its zero bytes fall: text that is
+ * mostly ASCII has a zero in every other byte (odd positions little-endian, even big-endian).
+ */
+function sniffUtf16(b: Uint8Array): 'utf-16le' | 'utf-16be' | null {
+  if (b[0] === 0xff && b[1] === 0xfe) return 'utf-16le';
+  if (b[0] === 0xfe && b[1] === 0xff) return 'utf-16be';
+  const pairs = Math.min(b.length, BINARY_SNIFF_BYTES) >> 1;
+  if (pairs < 2) return null;
+  let evenZero = 0;
+  let oddZero = 0;
+  for (let i = 0; i < pairs; i++) {
+    if (b[2 * i] === 0) evenZero++;
+    if (b[2 * i + 1] === 0) oddZero++;
+  }
+  if (oddZero >= pairs * 0.6 && evenZero <= pairs * 0.02) return 'utf-16le';
+  if (evenZero >= pairs * 0.6 && oddZero <= pairs * 0.02) return 'utf-16be';
+  return null;
+}
+
+/** Refuses archives and binaries; returns the encoding of UTF-16 text (null: read as UTF-8). */
+function sniffBinary(bytes: Uint8Array): 'utf-16le' | 'utf-16be' | null {
   const b = bytes;
   if (b[0] === 0x50 && b[1] === 0x4b && b[2] === 0x03 && b[3] === 0x04) {
     throw new LogError('This is a ZIP archive (or an Excel .xlsx file). Unzip it, or export the sheet as CSV, and open that file.', 'archive', 1);
   }
-  if ((b[0] === 0xff && b[1] === 0xfe) || (b[0] === 0xfe && b[1] === 0xff)) {
-    throw new LogError('This file is UTF-16 text. Save it as UTF-8 CSV (in Excel: "CSV UTF-8") and open it again.', 'unreadable', 1);
-  }
+  const utf16 = sniffUtf16(b);
+  if (utf16) return utf16;
   const limit = Math.min(b.length, BINARY_SNIFF_BYTES);
   let control = 0;
   for (let i = 0; i < limit; i++) {
@@ -404,6 +499,7 @@ function sniffBinary(bytes: Uint8Array): void {
     if (c < 9 || (c > 13 && c < 32 && c !== 27)) control++;
   }
   if (limit > 0 && control / limit > 0.05) throw new LogError('This is a binary file, not a CSV or JSON Lines log (too many control characters).', 'binary', 1);
+  return null;
 }
 
 function readError(err: unknown, gzip: boolean, decodedBytes: number, line: number | undefined): LogError {

@@ -6,6 +6,14 @@ import type { LineReject, RecordSink } from './csv';
 import { RecordView } from './record';
 
 const SAMPLE_LINES = 50;
+/**
+ * Deepest nesting kept in a value (as JSON text). JSON.parse itself takes any depth, but turning a
+ * value nested thousands of levels deep back into text overflows the stack: such a line is rejected.
+ */
+export const MAX_JSON_DEPTH = 64;
+const TOO_DEEP = `JSON nested more than ${MAX_JSON_DEPTH} levels deep`;
+
+class TooDeep extends Error {}
 
 export interface JsonShape {
   columns: string[];
@@ -16,7 +24,20 @@ function scalar(v: unknown): string {
   if (v === null || v === undefined) return '';
   if (typeof v === 'string') return v;
   if (typeof v === 'number' || typeof v === 'boolean') return String(v);
+  if (!withinDepth(v, MAX_JSON_DEPTH)) throw new TooDeep();
   return JSON.stringify(v);
+}
+
+/** Whether an object or array nests at most `max` levels, walked with an explicit stack (no recursion). */
+export function withinDepth(root: unknown, max: number): boolean {
+  const stack: [unknown, number][] = [[root, 1]];
+  while (stack.length > 0) {
+    const [v, depth] = stack.pop()!;
+    if (typeof v !== 'object' || v === null) continue;
+    if (depth > max) return false;
+    for (const child of Array.isArray(v) ? v : Object.values(v)) if (typeof child === 'object' && child !== null) stack.push([child, depth + 1]);
+  }
+  return true;
 }
 
 function isObject(v: unknown): v is Record<string, unknown> {
@@ -90,7 +111,14 @@ export class JsonlReader {
         reject('line is not a JSON object', lineNo);
         continue;
       }
-      const head = this.parentKeys.map((k) => scalar(obj[k]));
+      let head: string[];
+      try {
+        head = this.parentKeys.map((k) => scalar(obj[k]));
+      } catch (e) {
+        if (!(e instanceof TooDeep)) throw e;
+        reject(TOO_DEEP, lineNo);
+        continue;
+      }
       if (!this.shape.nested) {
         this.view.setStrings(head);
         emit(this.view, lineNo);
@@ -107,7 +135,13 @@ export class JsonlReader {
           continue;
         }
         const row = head.slice();
-        for (const k of this.childKeys) row.push(scalar(e[k]));
+        try {
+          for (const k of this.childKeys) row.push(scalar(e[k]));
+        } catch (err) {
+          if (!(err instanceof TooDeep)) throw err;
+          reject(TOO_DEEP, lineNo);
+          continue;
+        }
         this.view.setStrings(row);
         emit(this.view, lineNo);
       }

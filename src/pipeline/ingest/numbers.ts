@@ -32,3 +32,79 @@ export function parseDecimal(text: string, start: number, end: number): number {
   const v = scale > 0 ? mantissa / POW10[scale] : mantissa;
   return neg ? -v : v;
 }
+
+/**
+ * How a column writes its numbers, decided once per column from the sample (see numberStyle):
+ * the decimal mark is '.' (thousands ',': "1,299.50") or ',' (thousands '.' or space: "1.299,50").
+ */
+export type DecimalMark = '.' | ',';
+
+/** Prices and quantities beyond this magnitude are refused: no basket holds them, and sums of them overflow. */
+export const MAX_AMOUNT = 1e9;
+
+/**
+ * The decimal mark of a column from sample values: ',' when some value ends in a comma and one,
+ * two or four-plus digits ("2,50") and none ends in a point and such digits ("2.50"), else '.'.
+ * Three digits after the last mark ("1,299" / "1.299") say nothing: they read as thousands.
+ */
+export function decimalMarkOf(values: readonly string[]): DecimalMark {
+  let comma = 0;
+  let point = 0;
+  for (const raw of values) {
+    const v = raw.trim();
+    const c = v.lastIndexOf(',');
+    const p = v.lastIndexOf('.');
+    const last = Math.max(c, p);
+    if (last < 0) continue;
+    let digits = 0;
+    for (let i = last + 1; i < v.length; i++) {
+      const ch = v.charCodeAt(i);
+      if (ch < 48 || ch > 57) break;
+      digits++;
+    }
+    if (digits === 0 || digits === 3) continue;
+    if (last === c) comma++;
+    else point++;
+  }
+  return comma > 0 && point === 0 ? ',' : '.';
+}
+
+/** A number with its grouping marks, decimal mark and exponent: the one shape an amount may take. */
+const POINT_NUMBER = /^[+-]?(?:\d+|\d{1,3}(?:,\d{3})+)(?:\.\d*)?(?:[eE][+-]?\d+)?$/;
+const COMMA_NUMBER = /^[+-]?(?:\d+|\d{1,3}(?:[. \u00A0\u202F]\d{3})+)(?:,\d*)?(?:[eE][+-]?\d+)?$/;
+/** Currency signs and codes around an amount ("$1,299.00", "12,50 €", "EUR 12.50"). */
+const CURRENCY = /^[\s$€£¥₹₽₩]*(?:[A-Z]{3}\s*)?|(?:\s*[A-Z]{3})?[\s$€£¥₹₽₩]*$/g;
+
+/**
+ * Reads an amount by its column's rule: an optional sign and currency around one number written
+ * with the column's decimal mark (grouping marks allowed, an exponent allowed). NaN when the text
+ * is not such a number; the value as read otherwise (the caller checks its range).
+ */
+export function parseAmount(text: string, start: number, end: number, mark: DecimalMark): number {
+  if (mark === '.') {
+    const v = parseDecimal(text, start, end);
+    if (!Number.isNaN(v)) return v;
+  }
+  let s = text.slice(start, end).trim();
+  let neg = false;
+  if (s.startsWith('-') || s.startsWith('+')) {
+    neg = s[0] === '-';
+    s = s.slice(1);
+  }
+  s = s.replace(CURRENCY, '');
+  if (s.startsWith('-') || s.startsWith('+')) {
+    if (neg && s[0] === '-') return NaN;
+    neg = neg || s[0] === '-';
+    s = s.slice(1);
+  }
+  if (mark === '.') {
+    if (!POINT_NUMBER.test(s)) return NaN;
+    s = s.replace(/,/g, '');
+  } else {
+    if (!COMMA_NUMBER.test(s)) return NaN;
+    s = s.replace(/[. \u00A0\u202F]/g, '').replace(',', '.');
+  }
+  if (s === '' || s === '.') return NaN;
+  const v = Number(s);
+  return neg ? -v : v;
+}

@@ -17,6 +17,7 @@ import { LineBlocks } from './lines';
 import type { RecordView } from './record';
 import { RejectLog, type RejectEntry } from './rejects';
 import { EventTableBuilder, type TablePart } from './table';
+import type { ReadRules } from './readRules';
 
 /** Bytes of a log that can be opened at any offset: a File in the browser, a path in Node. */
 export interface ByteSource {
@@ -46,6 +47,8 @@ export interface PartSettings {
   maxLineBytes: number;
   /** Rows per byte in the first part's sample: sizes a part's table up front. */
   rowsPerByte: number;
+  /** How values are read (date order, decimal marks, event limit): the first part's. */
+  rules?: ReadRules;
 }
 
 export interface ParsedPart {
@@ -117,7 +120,7 @@ export async function parsePart(
   size = 0,
 ): Promise<ParsedPart> {
   const rejects = new RejectLog();
-  const builder = new EventTableBuilder(settings.mapping, rejects, Math.round(size * settings.rowsPerByte));
+  const builder = new EventTableBuilder(settings.mapping, rejects, Math.round(size * settings.rowsPerByte), settings.rules);
   const reader = settings.format.kind === 'csv' ? new CsvReader(settings.format.delimiter, settings.maxLineBytes) : new JsonlReader(settings.format.shape);
   const columns = settings.columns;
   let rows = 0;

@@ -1,15 +1,17 @@
 // The columnar event store: one typed array per field, strings interned to dense ids. This is what
 // every later stage reads; nothing here is an object per row.
 
-import type { RoleMapping } from '../types';
+import { LogError, type RoleMapping } from '../types';
 import { detach, Dict } from './dict';
 import { CART, EventTypeDict, PURCHASE, RETURN, VIEW } from './eventTypes';
 import { fit, grow, resize, trim } from './growable';
 import { isMissing } from './detect';
-import { parseDecimal } from './numbers';
+import { needsNormalising, normaliseId } from './ids';
+import { MAX_AMOUNT, parseAmount, type DecimalMark } from './numbers';
+import { DEFAULT_READ_RULES, type ReadRules } from './readRules';
 import type { RecordView } from './record';
 import type { RejectLog } from './rejects';
-import { parseOffset, TimestampReader } from './timestamp';
+import { DateKind, inTimeRange, parseOffset, TimestampReader } from './timestamp';
 
 export interface EventTable {
   length: number;
@@ -57,6 +59,30 @@ export interface TablePart {
   table: EventTable;
   categoryOrder: Int32Array;
   brandOrder: Int32Array;
+  dates: DateEvidence;
+}
+
+/**
+ * What a reader's numeric dates said about their day/month order, for settling it from every value
+ * of the file (see EventTableBuilder.build): counts and first lines of the dates that only fit one
+ * order, and per row the days to add to read an ambiguous date the other way (null: none so far).
+ */
+export interface DateEvidence {
+  dayFirst: number;
+  firstDayFirstLine: number;
+  monthFirst: number;
+  firstMonthFirstLine: number;
+  ambiguous: number;
+  swapDays: Int32Array | null;
+}
+
+/** How the day/month order of a table's numeric dates was settled; null when it has none that are ambiguous or telling. */
+export interface DateOrderOutcome {
+  order: 'dmy' | 'mdy';
+  /** 'set': by the user; 'file': by the dates themselves; 'assumed': every date was ambiguous. */
+  how: 'set' | 'file' | 'assumed';
+  /** Warnings for the user (an assumed order, dates of both orders). */
+  notes: string[];
 }
 
 /** Most rows the columns are sized for up front (about 190 MB); beyond, they double as they fill. */
@@ -88,7 +114,11 @@ export class EventTableBuilder {
   private readonly categories = new Dict();
   private readonly brands = new Dict();
   readonly types = new EventTypeDict();
-  private readonly timestamps = new TimestampReader();
+  private readonly timestamps: TimestampReader;
+  private readonly rules: ReadRules;
+  private readonly dates: DateEvidence = { dayFirst: 0, firstDayFirstLine: 0, monthFirst: 0, firstMonthFirstLine: 0, ambiguous: 0, swapDays: null };
+  /** Set by build(): how the day/month order was settled. */
+  dateOrder: DateOrderOutcome | null = null;
 
   private readonly c: Required<Record<keyof RoleMapping, number>>;
   private readonly defaultType: number;
@@ -103,7 +133,10 @@ export class EventTableBuilder {
     mapping: RoleMapping,
     private readonly rejects: RejectLog,
     expectedRows = 0,
+    rules: Partial<ReadRules> = {},
   ) {
+    this.rules = { ...DEFAULT_READ_RULES, ...rules };
+    this.timestamps = new TimestampReader(this.rules.assumeOrder, this.rules.dateOrder !== 'auto');
     // Capped: an estimate from the first rows can be far off (short rows first, long ones later).
     if (expectedRows > this.cap) this.reserve(Math.ceil(Math.min(expectedRows, MAX_PRESIZED_ROWS) * 1.05), true);
     const col = (r: keyof RoleMapping): number => mapping[r] ?? -1;
@@ -144,10 +177,11 @@ export class EventTableBuilder {
       return false;
     }
     let t = NaN;
+    const shape = this.timestamps.shape;
     if (c.time >= 0) {
       t = this.timestamps.readAt(text, st[c.time], en[c.time]);
       if (Number.isNaN(t)) {
-        this.rejects.add('unparsable timestamp', lineNo);
+        this.rejects.add(shape.kind === DateKind.WrongOrder ? `date does not fit the ${this.rules.dateOrder === 'dmy' ? 'day/month' : 'month/day'} order set` : 'unparsable timestamp', lineNo);
         return false;
       }
       if (c.timeOffset >= 0) {
@@ -158,12 +192,24 @@ export class EventTableBuilder {
         }
         t += off;
       }
+      if (!inTimeRange(t)) {
+        this.rejects.add('time out of range (before 1900 or after 2199)', lineNo);
+        return false;
+      }
     }
-    const qty = c.quantity >= 0 ? numberAt(text, st[c.quantity], en[c.quantity]) : NaN;
+    const qty = c.quantity >= 0 ? this.amountAt(text, st[c.quantity], en[c.quantity], this.rules.quantityMark, 'quantity', lineNo) : NaN;
+    if (qty === null) return false;
     let type = c.eventType >= 0 ? this.types.codeAt(text, st[c.eventType], en[c.eventType]) : this.defaultType;
     // Cancellations: UCI marks them with an invoice number starting with 'C' and a negative quantity.
     if (type === PURCHASE || type === CART) {
       if (qty < 0 || (c.invoice >= 0 && text.charCodeAt(st[c.invoice]) === 67 /* C */)) type = RETURN;
+    }
+    const price = c.price >= 0 ? this.amountAt(text, st[c.price], en[c.price], this.rules.priceMark, 'price', lineNo) : NaN;
+    if (price === null) return false;
+    // A negative price would count as negative revenue; a return subtracts its amount whatever the sign.
+    if (price < 0 && type !== RETURN) {
+      this.rejects.add('negative price', lineNo);
+      return false;
     }
 
     const i = this.idAt(this.items, text, st[c.item], en[c.item]);
@@ -195,13 +241,15 @@ export class EventTableBuilder {
     }
 
     const n = this.length;
+    if (n >= this.rules.maxEvents) throw tooManyEvents(this.rules.maxEvents);
     if (n === this.cap) this.reserve(n + 1);
+    if (shape.kind !== DateKind.None) this.noteDate(n, lineNo);
     this.user[n] = u;
     this.session[n] = s;
     this.time[n] = t;
     this.type[n] = type;
     this.item[n] = i;
-    this.price[n] = c.price >= 0 ? priceAt(text, st[c.price], en[c.price]) : NaN;
+    this.price[n] = price;
     this.quantity[n] = qty;
     this.country[n] = c.country >= 0 ? this.idAt(this.countries, text, st[c.country], en[c.country]) : -1;
     this.line[n] = lineNo;
@@ -214,8 +262,12 @@ export class EventTableBuilder {
    * a float-formatted integer id ("17850.0", as UCI's CustomerID) is the same id as "17850".
    */
   private idAt(dict: Dict, text: string, start: number, end: number): number {
-    while (start < end && text.charCodeAt(start) === 32) start++;
-    while (end > start && text.charCodeAt(end - 1) === 32) end--;
+    if (needsNormalising(text, start, end)) {
+      // The id rule (ids.ts); plain ASCII ids skip it.
+      text = normaliseId(text.slice(start, end));
+      start = 0;
+      end = text.length;
+    }
     if (isMissingAt(text, start, end)) return -1;
     if (end - start > 2 && text.charCodeAt(end - 1) === 48 && text.charCodeAt(end - 2) === 46 && allDigits(text, start, end - 2)) end -= 2;
     return dict.idOf(text, start, end);
@@ -269,7 +321,17 @@ export class EventTableBuilder {
 
     const base = this.length;
     const n = p.length;
+    if (base + n > this.rules.maxEvents) throw tooManyEvents(this.rules.maxEvents);
     if (base + n > this.cap) this.reserve(base + n, true);
+    const d = part.dates;
+    if (d.dayFirst > 0 && this.dates.dayFirst === 0) this.dates.firstDayFirstLine = d.firstDayFirstLine + lineOffset;
+    if (d.monthFirst > 0 && this.dates.monthFirst === 0) this.dates.firstMonthFirstLine = d.firstMonthFirstLine + lineOffset;
+    this.dates.dayFirst += d.dayFirst;
+    this.dates.monthFirst += d.monthFirst;
+    this.dates.ambiguous += d.ambiguous;
+    if (d.swapDays) {
+      this.swapDaysFor(base + n).set(d.swapDays.subarray(0, n), base);
+    }
     for (let r = 0; r < n; r++) {
       const o = base + r;
       const u = p.user[r];
@@ -290,7 +352,49 @@ export class EventTableBuilder {
 
   /** The table so far, with the order information absorb() needs (see TablePart). */
   buildPart(): TablePart {
-    return { table: this.build(), categoryOrder: Int32Array.from(this.categoryOrder), brandOrder: Int32Array.from(this.brandOrder) };
+    const dates = { ...this.dates, swapDays: this.dates.swapDays ? fit(this.dates.swapDays, this.length) : null };
+    return { table: this.table(), categoryOrder: Int32Array.from(this.categoryOrder), brandOrder: Int32Array.from(this.brandOrder), dates };
+  }
+
+  /** Records what row n's numeric date said about the day/month order (see DateEvidence). */
+  private noteDate(n: number, lineNo: number): void {
+    const shape = this.timestamps.shape;
+    const d = this.dates;
+    if (shape.kind === DateKind.DayFirst) {
+      if (d.dayFirst++ === 0) d.firstDayFirstLine = lineNo;
+    } else if (shape.kind === DateKind.MonthFirst) {
+      if (d.monthFirst++ === 0) d.firstMonthFirstLine = lineNo;
+    } else if (shape.kind === DateKind.Ambiguous) {
+      d.ambiguous++;
+      // Only an undecided order may need the other reading later.
+      if (this.rules.dateOrder === 'auto') this.swapDaysFor(n + 1)[n] = shape.swapDays;
+    }
+  }
+
+  /** The swap column, made (zeros: rows read so far had no ambiguous date) or grown to hold `rows`. */
+  private swapDaysFor(rows: number): Int32Array {
+    const d = this.dates;
+    if (d.swapDays === null) d.swapDays = new Int32Array(Math.max(this.cap, rows));
+    else if (d.swapDays.length < rows) d.swapDays = grow(d.swapDays, Int32Array, Math.max(this.cap, rows));
+    return d.swapDays;
+  }
+
+  /**
+   * A price or quantity by its column's rule (numbers.ts): NaN when missing, null (after logging
+   * why) when it is not a number or out of range, the value otherwise.
+   */
+  private amountAt(text: string, start: number, end: number, mark: DecimalMark, what: string, lineNo: number): number | null {
+    if (isMissingAt(text, start, end)) return NaN;
+    const v = parseAmount(text, start, end, mark);
+    if (Number.isNaN(v)) {
+      this.rejects.add(`unreadable ${what}`, lineNo);
+      return null;
+    }
+    if (!(Math.abs(v) <= MAX_AMOUNT)) {
+      this.rejects.add(`${what} out of range (beyond ±1e9)`, lineNo);
+      return null;
+    }
+    return v;
   }
 
   /** Room for `min` rows: doubling, or exactly that many when `exact`. */
@@ -308,7 +412,43 @@ export class EventTableBuilder {
     this.cap = this.user.length;
   }
 
+  /**
+   * The table, with the day/month order of its numeric dates settled from every value (when it was
+   * left to the file): any date whose first number is over 12 makes the column day-first (more
+   * such dates than month-first ones, when both kinds occur), and the ambiguous dates read the
+   * other way while reading are turned round. The outcome is in `dateOrder`.
+   */
   build(): EventTable {
+    const table = this.table();
+    const d = this.dates;
+    const r = this.rules;
+    if (d.dayFirst + d.monthFirst + d.ambiguous === 0) return table;
+    const notes: string[] = [];
+    const name = (o: 'dmy' | 'mdy'): string => (o === 'dmy' ? 'day/month (31/10/2019)' : 'month/day (10/31/2019)');
+    let order = r.assumeOrder;
+    let how: DateOrderOutcome['how'] = 'assumed';
+    if (r.dateOrder !== 'auto') {
+      how = 'set';
+    } else if (d.dayFirst > 0 || d.monthFirst > 0) {
+      how = 'file';
+      order = d.dayFirst >= d.monthFirst ? 'dmy' : 'mdy';
+      if (order !== r.assumeOrder && d.swapDays) {
+        const time = table.time;
+        const swap = d.swapDays;
+        for (let e = 0; e < table.length; e++) if (swap[e] !== 0) time[e] += swap[e] * 86_400_000;
+      }
+      if (d.dayFirst > 0 && d.monthFirst > 0) {
+        const [other, line] = order === 'dmy' ? [d.monthFirst, d.firstMonthFirstLine] : [d.dayFirst, d.firstDayFirstLine];
+        notes.push(`Dates are written in both orders: ambiguous ones were read as ${name(order)}, but ${other.toLocaleString('en')} (first at line ${line.toLocaleString('en')}) only fit the other order and were read that way. Check the time column.`);
+      }
+    } else {
+      notes.push(`Every date could be day/month or month/day (no day above 12): they were read as ${name(order)}. If that is wrong, set the date order (command line: --date-order dmy).`);
+    }
+    this.dateOrder = { order, how, notes };
+    return table;
+  }
+
+  private table(): EventTable {
     const n = this.length;
     const items = this.items.size;
     const c = this.c;
@@ -357,18 +497,9 @@ function isMissingAt(text: string, start: number, end: number): boolean {
   return isMissing(text.slice(start, end));
 }
 
-function numberAt(text: string, start: number, end: number): number {
-  const v = parseDecimal(text, start, end);
-  if (!Number.isNaN(v) || start === end) return v;
-  const x = Number(text.slice(start, end));
-  return Number.isFinite(x) ? x : NaN;
-}
-
-/** Prices may carry a currency symbol or thousands separators ("$1,299.00"). */
-function priceAt(text: string, start: number, end: number): number {
-  const v = numberAt(text, start, end);
-  if (!Number.isNaN(v) || start === end) return v;
-  const cleaned = text.slice(start, end).replace(/[^0-9.\-]/g, '');
-  const y = cleaned === '' ? NaN : Number(cleaned);
-  return Number.isFinite(y) ? y : NaN;
+function tooManyEvents(max: number): LogError {
+  return new LogError(
+    `The log holds more than ${max.toLocaleString('en')} events, the most SeqLens reads at once (memory grows with every event kept). Analyse a shorter period, or split the file; the command line can raise the limit with --max-events.`,
+    'too-large',
+  );
 }

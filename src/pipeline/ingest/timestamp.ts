@@ -121,14 +121,63 @@ export function epochToMs(v: number): number {
   return NaN;
 }
 
-/** Parses one timestamp string to ms since the Unix epoch (UTC); NaN when it cannot be read. */
-export function parseTimestamp(raw: string): number {
+/** Day/month order of numeric dates such as 10/11/2019: day first, month first, or decided from the column. */
+export type DateOrder = 'dmy' | 'mdy' | 'auto';
+
+/** What a numeric day/month date said about its order (see DateShape). */
+export const DateKind = {
+  /** Not a numeric d/m date (ISO, epoch, a name), or day = month: the order does not matter. */
+  None: 0,
+  /** Both numbers are 12 or less and differ: read in the order assumed, swapping gives the other reading. */
+  Ambiguous: 1,
+  /** The first number is over 12: only day-first fits. */
+  DayFirst: 2,
+  /** The second number is over 12: only month-first fits. */
+  MonthFirst: 3,
+  /** The order was set and this date only fits the other one (31/10 with month-first set). */
+  WrongOrder: 4,
+} as const;
+export type DateKind = (typeof DateKind)[keyof typeof DateKind];
+
+/** Out-parameter of readTimestamp: the date's kind, and for an ambiguous one the other reading's offset. */
+export interface DateShape {
+  kind: DateKind;
+  /** Days to add to read an ambiguous date the other way round (0 otherwise). */
+  swapDays: number;
+}
+
+/** Times outside these years are refused: an epoch of 99999999999999999999 is not a date (and Date would throw). */
+export const MIN_TIME_MS = Date.UTC(1900, 0, 1);
+export const MAX_TIME_MS = Date.UTC(2200, 0, 1);
+export function inTimeRange(ms: number): boolean {
+  return ms >= MIN_TIME_MS && ms < MAX_TIME_MS;
+}
+
+const scratch: DateShape = { kind: DateKind.None, swapDays: 0 };
+
+/**
+ * Parses one timestamp string to ms since the Unix epoch (UTC); NaN when it cannot be read.
+ * Numeric dates (10/11/2019, 10-11-2019) are read month-first unless the first number is over 12
+ * or `order` says day-first; dotted ones (10.11.2019) always day-first.
+ */
+export function parseTimestamp(raw: string, order: DateOrder = 'auto'): number {
+  return readTimestamp(raw, order === 'dmy' ? 'dmy' : 'mdy', order !== 'auto', scratch);
+}
+
+/**
+ * parseTimestamp with the order spelled out: ambiguous numeric dates are read as `assume`;
+ * `strict` refuses (NaN, kind WrongOrder) a date that only fits the other order. `shape` tells the
+ * caller what the date said about the order, so a column's order can be settled from all its values.
+ */
+export function readTimestamp(raw: string, assume: 'dmy' | 'mdy', strict: boolean, shape: DateShape): number {
+  shape.kind = DateKind.None;
+  shape.swapDays = 0;
   const s = raw.trim();
   if (s.length === 0) return NaN;
   const c0 = s.charCodeAt(0) - ZERO;
   if (c0 < 0 || c0 > 9) return fallback(s);
-  // YYYY-MM-DD or YYYY/MM/DD
-  if (s.length >= 10 && (s[4] === '-' || s[4] === '/') && s[7] === s[4]) {
+  // YYYY-MM-DD, YYYY/MM/DD or YYYY.MM.DD
+  if (s.length >= 10 && (s[4] === '-' || s[4] === '/' || s[4] === '.') && s[7] === s[4]) {
     let day: number;
     if (lastDay.length === 10 && s.startsWith(lastDay)) {
       day = lastDayMs;
@@ -146,26 +195,65 @@ export function parseTimestamp(raw: string): number {
     const clock = parseClock(s, 10);
     return Number.isNaN(clock) ? NaN : day + clock;
   }
-  // M/D/YYYY or D/M/YYYY (day-first only when the first number cannot be a month), also with '.'
+  // D/M/Y or M/D/Y with '/', '-' or '.' between (a 2- or 4-digit year last)
   const a = readInt(s, 0);
-  if (a && (s[a[1]] === '/' || s[a[1]] === '.') && a[1] <= 2) {
+  if (a && (s[a[1]] === '/' || s[a[1]] === '.' || s[a[1]] === '-') && a[1] <= 2) {
     const sep = s[a[1]];
     const b = readInt(s, a[1] + 1);
-    if (!b || s[b[1]] !== sep) return NaN;
+    if (!b || s[b[1]] !== sep || b[1] - a[1] - 1 > 2) return NaN;
     const y = readInt(s, b[1] + 1);
     if (!y) return NaN;
+    const yearDigits = y[1] - b[1] - 1;
+    if (yearDigits !== 2 && yearDigits !== 4) return NaN;
     let year = y[0];
-    if (y[1] - b[1] - 1 === 2) year += year < 70 ? 2000 : 1900;
-    let mo = a[0];
-    let d = b[0];
-    if (sep === '.' || mo > 12) [mo, d] = [d, mo];
+    if (yearDigits === 2) year += year < 70 ? 2000 : 1900;
+    const first = a[0];
+    const second = b[0];
+    let dayFirst: boolean;
+    if (sep === '.') dayFirst = true;
+    else if (first > 12 && second <= 12) {
+      shape.kind = DateKind.DayFirst;
+      dayFirst = true;
+    } else if (second > 12 && first <= 12) {
+      shape.kind = DateKind.MonthFirst;
+      dayFirst = false;
+    } else {
+      dayFirst = assume === 'dmy';
+      if (first !== second && first <= 12) shape.kind = DateKind.Ambiguous;
+    }
+    if (strict && sep !== '.' && ((shape.kind === DateKind.DayFirst && assume === 'mdy') || (shape.kind === DateKind.MonthFirst && assume === 'dmy'))) {
+      shape.kind = DateKind.WrongOrder;
+      return NaN;
+    }
+    const mo = dayFirst ? second : first;
+    const d = dayFirst ? first : second;
     if (!validDate(year, mo, d)) return NaN;
     const clock = parseClock(s, y[1]);
-    return Number.isNaN(clock) ? NaN : Date.UTC(year, mo - 1, d) + clock;
+    if (Number.isNaN(clock)) return NaN;
+    const date = Date.UTC(year, mo - 1, d);
+    if (shape.kind === DateKind.Ambiguous) shape.swapDays = Math.round((Date.UTC(year, d - 1, mo) - date) / 86_400_000);
+    return date + clock;
   }
   // Epoch numbers
   if (/^\d+(\.\d+)?$/.test(s)) return epochToMs(Number(s));
   return fallback(s);
+}
+
+/**
+ * The order a column's sample of dates shows: 'dmy' when a first number is over 12, 'mdy' when a
+ * second one is, null when every date is ambiguous (or none is a numeric day/month date).
+ */
+export function sampleDateOrder(values: readonly string[]): 'dmy' | 'mdy' | null {
+  const shape: DateShape = { kind: DateKind.None, swapDays: 0 };
+  let dmy = 0;
+  let mdy = 0;
+  for (const v of values) {
+    readTimestamp(v, 'mdy', false, shape);
+    if (shape.kind === DateKind.DayFirst) dmy++;
+    else if (shape.kind === DateKind.MonthFirst) mdy++;
+  }
+  if (dmy === 0 && mdy === 0) return null;
+  return dmy >= mdy ? 'dmy' : 'mdy';
 }
 
 function fallback(s: string): number {
@@ -186,17 +274,38 @@ export function parseOffset(raw: string): number {
 export class TimestampReader {
   private last = '';
   private lastValue = NaN;
+  private lastKind: DateKind = DateKind.None;
+  private lastSwap = 0;
+  /** What the last value read said about the day/month order (see readTimestamp). */
+  readonly shape: DateShape = { kind: DateKind.None, swapDays: 0 };
+
+  /** `assume` and `strict` as for readTimestamp; the defaults read like parseTimestamp(raw). */
+  constructor(
+    private readonly assume: 'dmy' | 'mdy' = 'mdy',
+    private readonly strict = false,
+  ) {}
+
   read(raw: string): number {
-    if (raw === this.last) return this.lastValue;
+    if (raw === this.last) {
+      this.shape.kind = this.lastKind;
+      this.shape.swapDays = this.lastSwap;
+      return this.lastValue;
+    }
     this.last = raw;
-    this.lastValue = parseTimestamp(raw);
+    this.lastValue = readTimestamp(raw, this.assume, this.strict, this.shape);
+    this.lastKind = this.shape.kind;
+    this.lastSwap = this.shape.swapDays;
     return this.lastValue;
   }
 
   /** The same for text[start, end), slicing only when the value changed. */
   readAt(text: string, start: number, end: number): number {
     const last = this.last;
-    if (last.length === end - start && last.length > 0 && text.startsWith(last, start)) return this.lastValue;
+    if (last.length === end - start && last.length > 0 && text.startsWith(last, start)) {
+      this.shape.kind = this.lastKind;
+      this.shape.swapDays = this.lastSwap;
+      return this.lastValue;
+    }
     return this.read(text.slice(start, end));
   }
 }
