@@ -52,10 +52,15 @@ const CJK_TERMS = ['运费', '邮费', '快递费', '配送费', '手续费', '�
 const CJK_SLACK = 4;
 
 const WORD_RE = /[\p{L}\p{N}]+/gu;
+const ASCII_WORD_RE = /[A-Za-z0-9]+/g;
 const NUMBER_RE = /^\p{N}+$/u;
 
 /** Lower-cased, accents folded ("Gebühr" -> "gebuhr", "envío" -> "envio"), compatibility forms plain. */
+const ASCII_RE = /^[\x00-\x7f]*$/;
+
 export function foldWord(w: string): string {
+  // Most catalogues are plain ASCII: normalising every word would cost more than the rest together.
+  if (ASCII_RE.test(w)) return w.toLowerCase();
   return w.normalize('NFKD').replace(/\p{M}/gu, '').toLowerCase().replace(/ł/g, 'l');
 }
 
@@ -73,14 +78,17 @@ export function words(text: string): string[] {
 export function serviceTitleWord(title: string): string | null {
   const t = title.trim();
   if (t === '') return null;
-  const cjk = cjkServiceTerm(t);
-  if (cjk) return cjk;
   let content = 0;
   let core = 0;
   let ambiguous = 0;
   let firstCore: string | null = null;
   let firstAmbiguous: string | null = null;
-  for (const m of t.normalize('NFKC').matchAll(WORD_RE)) {
+  const ascii = ASCII_RE.test(t);
+  if (!ascii) {
+    const cjk = cjkServiceTerm(t);
+    if (cjk) return cjk;
+  }
+  for (const m of ascii ? t.matchAll(ASCII_WORD_RE) : t.normalize('NFKC').matchAll(WORD_RE)) {
     const w = foldWord(m[0]);
     if (NUMBER_RE.test(w) || STOP_WORDS.has(w) || NEUTRAL_WORDS.has(w) || w.length < 2) continue;
     content++;

@@ -17,6 +17,8 @@ export const RETURNED = 8;
 
 export interface UserDigest {
   table: EventTable;
+  /** The item mask the digest left out (null: none). */
+  exclude: Uint8Array | null;
   /** VIEWED | CARTED | BOUGHT | RETURNED per user. */
   flags: Uint8Array;
   /** Purchases minus returns; 0 without prices. */
@@ -36,10 +38,16 @@ export interface UserDigest {
 
 const cache = new WeakMap<Sequences, UserDigest>();
 
-export function userDigest(table: EventTable, sequences: Sequences): UserDigest {
+/**
+ * `exclude` (per item, 1 = leave out): events on those items (service lines: postage, fees) count
+ * for nothing here: no funnel step, no revenue, no order, no item, category or brand. The digest is
+ * cached per sequences for the last mask given (the same mask object is reused until the user
+ * changes the service lines).
+ */
+export function userDigest(table: EventTable, sequences: Sequences, exclude: Uint8Array | null = null): UserDigest {
   let d = cache.get(sequences);
-  if (!d || d.table !== table) {
-    d = buildDigest(table, sequences);
+  if (!d || d.table !== table || d.exclude !== exclude) {
+    d = buildDigest(table, sequences, exclude);
     cache.set(sequences, d);
   }
   return d;
@@ -65,7 +73,7 @@ class IntList {
   }
 }
 
-function buildDigest(table: EventTable, sequences: Sequences): UserDigest {
+function buildDigest(table: EventTable, sequences: Sequences, exclude: Uint8Array | null): UserDigest {
   const n = sequences.count;
   const { offsets, events } = sequences;
   const { type, item, session, itemCategory, itemBrand } = table;
@@ -95,6 +103,7 @@ function buildDigest(table: EventTable, sequences: Sequences): UserDigest {
     let sessionless = false;
     for (let j = offsets[u]; j < offsets[u + 1]; j++) {
       const e = events[j];
+      if (exclude !== null && exclude[item[e]] === 1) continue;
       const t = type[e];
       if (t === VIEW || t === CLICK) f |= VIEWED;
       else if (t === CART) f |= CARTED;
@@ -140,6 +149,7 @@ function buildDigest(table: EventTable, sequences: Sequences): UserDigest {
   }
   return {
     table,
+    exclude,
     flags,
     revenue,
     itemStart,

@@ -27,6 +27,12 @@ export interface ProfileOptions {
   top?: number;
   /** Distinctive terms per cluster; default 8. */
   terms?: number;
+  /**
+   * Items to leave out (per item of table.items, 1 = out): service lines such as postage and fees
+   * (see pipeline/catalog). Their events make no funnel step, revenue, order, top item, category,
+   * brand or term; sequence lengths and event counts still include them (they are the sequences').
+   */
+  exclude?: Uint8Array | null;
 }
 
 /** Sums of one group, filled during the pass. */
@@ -86,9 +92,13 @@ export function profileClusters(table: EventTable, sequences: Sequences, labels:
   checkLabels(sequences, labels, k);
   const top = checkCount('top', opts.top, 10);
   const nTerms = checkCount('terms', opts.terms, 8);
+  const exclude = opts.exclude ?? null;
+  if (exclude !== null && (!(exclude instanceof Uint8Array) || exclude.length !== table.items.length)) {
+    throw new ProfileInputError(`The items to leave out must be a Uint8Array with one entry per item (${table.items.length}).`);
+  }
   const n = sequences.count;
   const { offsets } = sequences;
-  const d = userDigest(table, sequences);
+  const d = userDigest(table, sequences, exclude);
 
   // Users in cluster order (stable: by sequence index within a cluster).
   const clusterStart = new Int32Array(k + 1);
@@ -216,9 +226,12 @@ export function profileClusters(table: EventTable, sequences: Sequences, labels:
   const names = distinctLabels(clusters.map((g) => clusterLabel(g, overall, g.terms)));
   clusters.forEach((g, c) => (g.label = names[c]));
 
+  let excludedItems = 0;
+  if (exclude) for (let i = 0; i < exclude.length; i++) excludedItems += exclude[i];
   return {
     k,
     users: n,
+    excludedItems,
     hasPrice,
     hasTitles: terms.source === 'titles',
     hasCategories: nCats > 0,

@@ -77,6 +77,11 @@ export interface ClusterProfiles {
   k: number;
   /** Sequences profiled (the map's points). */
   users: number;
+  /**
+   * Items left out as service lines (postage, fees...): absent from every top list, term, funnel
+   * step and amount (revenue and average order value count products only). Absent = none.
+   */
+  excludedItems?: number;
   hasPrice: boolean;
   hasTitles: boolean;
   hasCategories: boolean;
