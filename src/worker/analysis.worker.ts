@@ -23,7 +23,18 @@ import { browserHelperThreads } from './helperThreads';
 import { createGcnGpu, type GcnGpu } from '../pipeline/gcn/gpu/gcnGpu';
 import { errorText } from '../pipeline/gpu/device';
 import { SweptClusters } from './mapJob';
-import { fileFingerprint, forgetAnalysis, getAnalysis, getResult, listAnalyses, MAX_KEPT_FILE_BYTES, putResult, saveAnalysis, stableKey } from './analysisStore';
+import { fileFingerprint, forgetAnalysis, getAnalysis, getResult, listAnalyses, MAX_KEPT_FILE_BYTES, putResult, saveAnalysis, stableKey, updateSavedServiceItems } from './analysisStore';
+import {
+  checkServiceSettings,
+  DEFAULT_SERVICE_SETTINGS,
+  detectServiceItems,
+  resolveServiceItems,
+  ServiceSettingsError,
+  type ServiceDetection,
+  type ServiceResolution,
+  type ServiceSettings,
+} from '../pipeline/catalog';
+import type { EventTable } from '../pipeline/ingest/table';
 import { computeGpu, openWorkerGpu } from './gpuRuntime';
 import { FEATURIZER_ID } from './manifest';
 import { EMBEDDINGS_ID, MODELS_ID, storageReport, wipeStorage, type MemoryStore } from './storage';
@@ -46,6 +57,7 @@ import {
   type ProjectProgressCallback,
   type ProjectRequest,
   type ProjectResult,
+  type ServiceItemsWire,
   type VectorProbe,
   type WireError,
 } from './protocol';
@@ -87,7 +99,59 @@ async function keepAnalysis(source: Source, analysis: Analysis, saved: Saved): P
     rows: report.input.rows,
     sequences: report.sequences.count,
     savedAt: new Date().toISOString(),
+    serviceItems: service.settings,
   });
+}
+
+// ---- service lines ----
+
+/** The user's service-line choices for the log on screen, and a version that changes with them. */
+let service: { settings: ServiceSettings; version: number } = { settings: DEFAULT_SERVICE_SETTINGS, version: 0 };
+/** Detection depends on the table only (not on grouping): once per table read. */
+const detections = new WeakMap<EventTable, ServiceDetection>();
+let resolvedService: { table: EventTable; settings: ServiceSettings; r: ServiceResolution } | null = null;
+
+/** The service lines in effect for the log on screen (null before a log is read). */
+function serviceResolution(): ServiceResolution | null {
+  const table = kept?.analysis.ingested.table;
+  if (!table) return null;
+  if (resolvedService && resolvedService.table === table && resolvedService.settings === service.settings) return resolvedService.r;
+  let d = detections.get(table);
+  if (!d) {
+    d = detectServiceItems(table);
+    detections.set(table, d);
+  }
+  const r = resolveServiceItems(table, d, service.settings);
+  resolvedService = { table, settings: service.settings, r };
+  return r;
+}
+
+/** The item mask profiles and recommendations leave out (null when there is nothing to leave out). */
+function serviceMask(): Uint8Array | null {
+  const r = serviceResolution();
+  return r && r.count > 0 ? r.mask : null;
+}
+
+function serviceWire(): ServiceItemsWire {
+  const r = serviceResolution();
+  return {
+    settings: service.settings,
+    lines: r?.lines ?? [],
+    unknown: r?.unknown ?? [],
+    count: r?.count ?? 0,
+    items: kept?.analysis.ingested.table.items.length ?? 0,
+    version: service.version,
+  };
+}
+
+/** The choices saved with this log before (a log opened again), else the defaults. */
+async function savedServiceSettings(id: string): Promise<ServiceSettings> {
+  try {
+    return checkServiceSettings((await getAnalysis(id))?.serviceItems);
+  } catch {
+    // Unreadable storage or a record from elsewhere: detection alone, as for a new log.
+    return DEFAULT_SERVICE_SETTINGS;
+  }
 }
 let lastSaveError: string | null = null;
 /** The save in flight (a large log takes a moment to copy), awaited before the list is read. */
@@ -124,8 +188,10 @@ async function run(source: Source, req: AnalyzeRequest, onProgress: ProgressCall
     // A pipeline that finished despite a late cancel must not replace what the page still shows.
     if (token.cancelled) throw new LogError('Cancelled.', 'cancelled');
     const saved = await savedIdentity(source, analysis);
+    const serviceSettings = await savedServiceSettings(saved.id);
     if (token.cancelled) throw new LogError('Cancelled.', 'cancelled');
     kept = { ...source, analysis, saved };
+    service = { settings: serviceSettings, version: service.version + 1 };
     saving = keepAnalysis(source, analysis, saved);
     return analysis.report;
   } catch (e) {
@@ -352,6 +418,7 @@ async function cluster(req: ClusterRequest, onProgress: ClusterProgressCallback)
       kept?.name ?? 'log',
       { key, analysis: kept?.saved.id ?? '' },
     );
+    swept.setExcludedItems(serviceMask());
     if (!hit && kept) result.saveError = await putResult(key, 'sweep', kept.saved.id, { ...result, labels: result.labels.map((l) => l.slice()) });
     // The labels move to the page without a copy (each buffer once: transfer refuses duplicates).
     return Comlink.transfer(result, [...new Set(result.labels.map((l) => l.buffer as ArrayBuffer))]);
@@ -683,6 +750,36 @@ const api: AnalysisWorkerApi = {
       return await onSweep('exporting', (s) => s.exportData(req));
     } catch (e) {
       throw toWire(e, 'exporting');
+    }
+  },
+
+  async serviceItems() {
+    try {
+      return serviceWire();
+    } catch (e) {
+      throw toWire(e, 'finding the service lines');
+    }
+  },
+
+  async setServiceItems(settings) {
+    if (!kept) throw { message: 'Open a file first, then review its service lines.', code: 'service-input' } satisfies WireError;
+    let checked: ServiceSettings;
+    try {
+      checked = checkServiceSettings(settings);
+    } catch (e) {
+      if (e instanceof ServiceSettingsError) throw { message: e.message, code: 'service-input' } satisfies WireError;
+      throw toWire(e, 'changing the service lines');
+    }
+    service = { settings: checked, version: service.version + 1 };
+    try {
+      swept?.setExcludedItems(serviceMask());
+      const wire = serviceWire();
+      // Remembered with the saved log (best effort: the choice holds for this session either way).
+      const why = await updateSavedServiceItems(kept.saved.id, checked);
+      if (why) lastSaveError = why;
+      return wire;
+    } catch (e) {
+      throw toWire(e, 'changing the service lines');
     }
   },
 

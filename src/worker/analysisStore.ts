@@ -32,6 +32,8 @@ export interface SavedAnalysis {
   rows: number;
   sequences: number;
   savedAt: string;
+  /** The user's service-line choices for this log (pipeline/catalog ServiceSettings); absent = defaults. */
+  serviceItems?: { mode: 'auto' | 'off'; service: string[]; product: string[] };
 }
 
 export type SavedAnalysisInfo = Omit<SavedAnalysis, 'file'> & { fileKept: boolean };
@@ -138,6 +140,21 @@ export async function saveAnalysis(a: SavedAnalysis): Promise<string | null> {
     for (const old of evict) await forgetAnalysis(old.id);
     const tx = db.transaction(ANALYSES_STORE, 'readwrite');
     tx.objectStore(ANALYSES_STORE).put(a);
+    await done(tx);
+    return null;
+  } catch (e) {
+    return saveErrorText(e);
+  }
+}
+
+/** Changes the service-line choices of a saved log (nothing when it is not saved); returns why not or null. */
+export async function updateSavedServiceItems(id: string, serviceItems: SavedAnalysis['serviceItems']): Promise<string | null> {
+  try {
+    const db = await open();
+    const tx = db.transaction(ANALYSES_STORE, 'readwrite');
+    const store = tx.objectStore(ANALYSES_STORE);
+    const rec = (await request(store.get(id))) as SavedAnalysis | undefined;
+    if (rec) store.put({ ...rec, serviceItems });
     await done(tx);
     return null;
   } catch (e) {

@@ -2,6 +2,7 @@
 // crashed worker fail pending calls instead of leaving them hanging.
 import * as Comlink from 'comlink';
 import type { ClusterProfiles } from '../pipeline/profile/types';
+import type { ServiceSettings } from '../pipeline/catalog/serviceSettings';
 import type { AnalysisReport, Detection, Progress, RoleMapping, SequenceOptions } from '../pipeline/types';
 import {
   isWireError,
@@ -27,6 +28,7 @@ import {
   type ProjectRequest,
   type ProjectResult,
   type RecommendationsWire,
+  type ServiceItemsWire,
   type StorageReport,
   type StorageWipe,
   type SavedList,
@@ -83,6 +85,8 @@ export interface AnalysisClient {
   recommendations(k: number, perCluster: number): Promise<RecommendationsWire>;
   userDetails(index: number, k: number): Promise<UserDetails>;
   exportData(req: ExportRequest): Promise<ExportFile>;
+  serviceItems(): Promise<ServiceItemsWire>;
+  setServiceItems(settings: ServiceSettings): Promise<ServiceItemsWire>;
   storageReport(): Promise<StorageReport>;
   wipeStorage(what: StorageWipe): Promise<StorageReport>;
   listSaved(): Promise<SavedList>;
@@ -183,6 +187,8 @@ export function createAnalysisClient(): AnalysisClient {
     recommendations: (k, perCluster) => call(() => remote.recommendations(k, perCluster)),
     userDetails: (index, k) => call(() => remote.userDetails(index, k)),
     exportData: (req) => call(() => remote.exportData(req)),
+    serviceItems: () => call(() => remote.serviceItems()),
+    setServiceItems: (settings) => call(() => remote.setServiceItems(settings)),
     storageReport: () => call(() => remote.storageReport()),
     wipeStorage: (what) => call(() => remote.wipeStorage(what)),
     listSaved: () => call(() => remote.listSaved()),

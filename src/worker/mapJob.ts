@@ -60,6 +60,8 @@ export class SweptClusters {
   private idList: string[] | null = null;
   private readonly profileCache = new Map<number, ClusterProfiles>();
   private readonly recCache = new Map<number, ClusterRecommendations>();
+  /** Items left out of profiles and recommendations (service lines; pipeline/catalog), or null. */
+  private exclude: Uint8Array | null = null;
 
   constructor(
     readonly analysis: Analysis,
@@ -83,6 +85,14 @@ export class SweptClusters {
       throw { message: `K = ${k} was not part of the sweep (${ks[0]}..${ks[ks.length - 1]}).`, code: 'project-input' } satisfies WireError;
     }
     return this.labels[at];
+  }
+
+  /** Sets the service lines to leave out; the profiles and recommendations made without them are dropped. */
+  setExcludedItems(mask: Uint8Array | null): void {
+    if (mask === this.exclude) return;
+    this.exclude = mask;
+    this.profileCache.clear();
+    this.recCache.clear();
   }
 
   get coords(): Float32Array | null {
@@ -169,7 +179,7 @@ export class SweptClusters {
   profiles(k: number): ClusterProfiles {
     let p = this.profileCache.get(k);
     if (!p) {
-      p = profileClusters(this.analysis.ingested.table, this.analysis.sequences, this.labelsOf(k), k);
+      p = profileClusters(this.analysis.ingested.table, this.analysis.sequences, this.labelsOf(k), k, { exclude: this.exclude });
       this.profileCache.set(k, p);
     }
     return p;
@@ -191,6 +201,7 @@ export class SweptClusters {
         },
         { perCluster: PER_CLUSTER },
       );
+      if (this.exclude) r = withoutItems(r, this.exclude);
       this.recCache.set(k, r);
     }
     return r;
@@ -319,8 +330,18 @@ export class SweptClusters {
       if (part && seq.part) part[j] = seq.part[s];
       subLabels[j] = labels[s];
     }
-    return profileClusters(this.analysis.ingested.table, { ...seq, count, offsets, events, key, part }, subLabels, k);
+    return profileClusters(this.analysis.ingested.table, { ...seq, count, offsets, events, key, part }, subLabels, k, { exclude: this.exclude });
   }
+}
+
+/** The lists without the masked items (service lines): they are not products to recommend. */
+function withoutItems(r: ClusterRecommendations, mask: Uint8Array): ClusterRecommendations {
+  const keep = (l: RankedItems): RankedItems => {
+    const at: number[] = [];
+    for (let j = 0; j < l.items.length; j++) if (mask[l.items[j]] !== 1) at.push(j);
+    return { ...l, items: Int32Array.from(at, (j) => l.items[j]), scores: Float64Array.from(at, (j) => l.scores[j]) };
+  };
+  return { ...r, clusters: r.clusters.map(keep), popular: keep(r.popular) };
 }
 
 function checkSelection(selection: Int32Array, n: number): Int32Array {

@@ -1,5 +1,6 @@
 // The contract between the page and the analysis worker. Only plain, structured-cloneable data
 // crosses it: comlink flattens Error subclasses to bare Errors, so failures travel as WireError.
+import type { ServiceLineEntry, ServiceSettings } from '../pipeline/catalog/serviceSettings';
 import type { EncodeMode, EncoderErrorCode, EncoderReport, EventWeights } from '../pipeline/encode';
 import type {
   AnalysisReport,
@@ -11,7 +12,7 @@ import type {
 } from '../pipeline/types';
 import type { ModelDtype } from '../pipeline/encode/modelFiles';
 
-export type ErrorCode = LogError['code'] | EncoderErrorCode | 'cluster-input' | 'gcn-input' | 'project-input' | 'internal';
+export type ErrorCode = LogError['code'] | EncoderErrorCode | 'cluster-input' | 'gcn-input' | 'project-input' | 'service-input' | 'internal';
 
 export interface WireError {
   message: string;
@@ -92,6 +93,11 @@ export interface AnalysisWorkerApi {
   userDetails(index: number, k: number): Promise<UserDetails>;
   /** A file to download, made from the last sweep, projection and profiles. */
   exportData(req: ExportRequest): Promise<ExportFile>;
+
+  /** The service lines (postage, fees...) of the log on screen: detected ones and the user's choices. */
+  serviceItems(): Promise<ServiceItemsWire>;
+  /** Replaces the user's service-line choices (kept with the saved analysis); profiles and recommendations follow. */
+  setServiceItems(settings: ServiceSettings): Promise<ServiceItemsWire>;
 
   /** What SeqLens keeps in this browser's IndexedDB, Cache Storage and OPFS (the page adds localStorage), with sizes. */
   storageReport(): Promise<StorageReport>;
@@ -511,3 +517,20 @@ export interface StorageReport {
 
 /** 'all': every database, cache, OPFS entry and in-memory cache of SeqLens; else the listed item ids. */
 export type StorageWipe = 'all' | { ids: string[] };
+
+// ---- service lines ----
+
+/** The service lines of the log on screen, as the user reviews them (see pipeline/catalog). */
+export interface ServiceItemsWire {
+  settings: ServiceSettings;
+  /** Service lines in effect, and detected ones the user turned back into products. */
+  lines: ServiceLineEntry[];
+  /** Ids of the user's choices that are not items of this log. */
+  unknown: string[];
+  /** Items treated as service lines. */
+  count: number;
+  /** Items of the log. */
+  items: number;
+  /** Changes with every change of the choices: the profiles and recommendations of a version leave out its lines. */
+  version: number;
+}
