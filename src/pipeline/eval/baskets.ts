@@ -1,0 +1,244 @@
+// Purchase baskets per user: what the recommendation protocol and the per-user recommenders work on.
+// A basket is one invoice (or session) of one user; its time is its earliest event. Baskets are kept
+// per user in time order (ties by the basket's name), each as its distinct items, ascending. CSR in
+// typed arrays: user u's baskets are userPtr[u] .. userPtr[u+1], basket b's items ptr[b] .. ptr[b+1].
+
+import type { EventTable } from '../ingest/table';
+import { PURCHASE, RETURN } from '../ingest/eventTypes';
+
+export interface Baskets {
+  /** Users and items are the table's indices (table.users / table.items), so counts are the table's. */
+  userCount: number;
+  itemCount: number;
+  userPtr: Int32Array;
+  /** Per basket: its user, time (ms; NaN without times) and name (for ties), in user then time order. */
+  basketUser: Int32Array;
+  basketTime: Float64Array;
+  basketName: string[];
+  ptr: Int32Array;
+  items: Int32Array;
+}
+
+export interface BasketRow {
+  user: number;
+  item: number;
+  basket: string;
+  time: number;
+}
+
+/** What basketsFromTable kept and why the rest was left out. */
+export interface BasketSource {
+  /** 'purchases' when the log has purchase events (only those count), else every non-return event. */
+  events: 'purchases' | 'all';
+  /** 'session' (invoice or session column) or 'day' (no session column: a user's events of one day). */
+  basket: 'session' | 'day';
+  kept: number;
+  skipped: { noUser: number; notPurchase: number; notPositive: number };
+}
+
+/** Builds baskets from rows (any order). Items of a basket are de-duplicated. */
+export function basketsFromRows(rows: readonly BasketRow[], userCount: number, itemCount: number): Baskets {
+  const u = new Int32Array(rows.length);
+  const it = new Int32Array(rows.length);
+  const t = new Float64Array(rows.length);
+  const names = new Map<string, number>();
+  const nameList: string[] = [];
+  const key = new Int32Array(rows.length);
+  rows.forEach((r, k) => {
+    u[k] = r.user;
+    it[k] = r.item;
+    t[k] = r.time;
+    let id = names.get(r.basket);
+    if (id === undefined) {
+      id = nameList.length;
+      names.set(r.basket, id);
+      nameList.push(r.basket);
+    }
+    key[k] = id;
+  });
+  return buildBaskets(u, it, t, key, nameList, rows.length, userCount, itemCount);
+}
+
+/**
+ * The protocol's rows from an analysed log: a user id, a purchase (when the log has purchases; UCI
+ * cancellations are returns and drop out) with a quantity above 0 (when quantities exist); a basket
+ * is the row's session (the invoice for UCI) else the user's calendar day (UTC).
+ */
+export function basketsFromTable(table: EventTable): { baskets: Baskets; source: BasketSource } {
+  const n = table.length;
+  let hasPurchase = false;
+  for (let e = 0; e < n && !hasPurchase; e++) if (table.type[e] === PURCHASE) hasPurchase = true;
+  const bySession = table.hasSession;
+  const u = new Int32Array(n);
+  const it = new Int32Array(n);
+  const t = new Float64Array(n);
+  const key = new Int32Array(n);
+  const skipped = { noUser: 0, notPurchase: 0, notPositive: 0 };
+  const dayKeys = new Map<string, number>();
+  const names: string[] = bySession ? table.sessions.slice() : [];
+  let m = 0;
+  for (let e = 0; e < n; e++) {
+    if (table.user[e] < 0) {
+      skipped.noUser++;
+      continue;
+    }
+    const type = table.type[e];
+    if (hasPurchase ? type !== PURCHASE : type === RETURN) {
+      skipped.notPurchase++;
+      continue;
+    }
+    const q = table.quantity[e];
+    if (!Number.isNaN(q) && !(q > 0)) {
+      skipped.notPositive++;
+      continue;
+    }
+    let k: number;
+    if (bySession && table.session[e] >= 0) k = table.session[e];
+    else {
+      // No session: the user's day. The name sorts by day, so ties in time stay in day order.
+      const day = Number.isFinite(table.time[e]) ? new Date(table.time[e]).toISOString().slice(0, 10) : 'undated';
+      const name = `${table.users[table.user[e]]}@${day}`;
+      let id = dayKeys.get(name);
+      if (id === undefined) {
+        id = names.length;
+        dayKeys.set(name, id);
+        names.push(name);
+      }
+      k = id;
+    }
+    u[m] = table.user[e];
+    it[m] = table.item[e];
+    t[m] = table.time[e];
+    key[m] = k;
+    m++;
+  }
+  const baskets = buildBaskets(u, it, t, key, names, m, table.users.length, table.items.length);
+  return { baskets, source: { events: hasPurchase ? 'purchases' : 'all', basket: bySession ? 'session' : 'day', kept: m, skipped } };
+}
+
+function buildBaskets(
+  u: Int32Array,
+  it: Int32Array,
+  t: Float64Array,
+  key: Int32Array,
+  names: string[],
+  m: number,
+  userCount: number,
+  itemCount: number,
+): Baskets {
+  // (user, basket name) -> basket slot; a basket name shared by two users is two baskets.
+  const slotOf = new Map<number, number>();
+  const slotUser: number[] = [];
+  const slotKey: number[] = [];
+  const slotTime: number[] = [];
+  const rowSlot = new Int32Array(m);
+  for (let r = 0; r < m; r++) {
+    const id = u[r] * names.length + key[r];
+    let s = slotOf.get(id);
+    if (s === undefined) {
+      s = slotUser.length;
+      slotOf.set(id, s);
+      slotUser.push(u[r]);
+      slotKey.push(key[r]);
+      slotTime.push(t[r]);
+    } else if (t[r] < slotTime[s] || (Number.isNaN(slotTime[s]) && !Number.isNaN(t[r]))) slotTime[s] = t[r];
+    rowSlot[r] = s;
+  }
+  const B = slotUser.length;
+  const order = Array.from({ length: B }, (_, i) => i);
+  const timeKey = (s: number): number => (Number.isNaN(slotTime[s]) ? Infinity : slotTime[s]);
+  order.sort((a, b) => {
+    if (slotUser[a] !== slotUser[b]) return slotUser[a] - slotUser[b];
+    const ta = timeKey(a);
+    const tb = timeKey(b);
+    if (ta !== tb) return ta < tb ? -1 : 1;
+    const na = names[slotKey[a]];
+    const nb = names[slotKey[b]];
+    return na < nb ? -1 : na > nb ? 1 : 0;
+  });
+  const rank = new Int32Array(B);
+  for (let i = 0; i < B; i++) rank[order[i]] = i;
+  // Rows by basket, then items de-duplicated and sorted per basket.
+  const count = new Int32Array(B + 1);
+  for (let r = 0; r < m; r++) count[rank[rowSlot[r]] + 1]++;
+  for (let b = 0; b < B; b++) count[b + 1] += count[b];
+  const fill = count.slice(0, B);
+  const raw = new Int32Array(m);
+  for (let r = 0; r < m; r++) raw[fill[rank[rowSlot[r]]]++] = it[r];
+  const ptr = new Int32Array(B + 1);
+  const items = new Int32Array(m);
+  let out = 0;
+  for (let b = 0; b < B; b++) {
+    const part = raw.subarray(count[b], count[b + 1]).sort();
+    for (let k = 0; k < part.length; k++) if (k === 0 || part[k] !== part[k - 1]) items[out++] = part[k];
+    ptr[b + 1] = out;
+  }
+  const basketUser = new Int32Array(B);
+  const basketTime = new Float64Array(B);
+  const basketName: string[] = new Array(B);
+  const userPtr = new Int32Array(userCount + 1);
+  for (let b = 0; b < B; b++) {
+    const s = order[b];
+    basketUser[b] = slotUser[s];
+    basketTime[b] = slotTime[s];
+    basketName[b] = names[slotKey[s]];
+    userPtr[slotUser[s] + 1]++;
+  }
+  for (let x = 0; x < userCount; x++) userPtr[x + 1] += userPtr[x];
+  return { userCount, itemCount, userPtr, basketUser, basketTime, basketName, ptr, items: items.slice(0, out) };
+}
+
+/** The baskets of the given basket indices only (ascending, as a mask), same users and items. */
+export function selectBaskets(b: Baskets, keep: Uint8Array): Baskets {
+  const B = b.basketUser.length;
+  let nb = 0;
+  let ni = 0;
+  for (let x = 0; x < B; x++) {
+    if (!keep[x]) continue;
+    nb++;
+    ni += b.ptr[x + 1] - b.ptr[x];
+  }
+  const basketUser = new Int32Array(nb);
+  const basketTime = new Float64Array(nb);
+  const basketName: string[] = new Array(nb);
+  const ptr = new Int32Array(nb + 1);
+  const items = new Int32Array(ni);
+  const userPtr = new Int32Array(b.userCount + 1);
+  let o = 0;
+  let oi = 0;
+  for (let x = 0; x < B; x++) {
+    if (!keep[x]) continue;
+    basketUser[o] = b.basketUser[x];
+    basketTime[o] = b.basketTime[x];
+    basketName[o] = b.basketName[x];
+    items.set(b.items.subarray(b.ptr[x], b.ptr[x + 1]), oi);
+    oi += b.ptr[x + 1] - b.ptr[x];
+    ptr[++o] = oi;
+    userPtr[b.basketUser[x] + 1]++;
+  }
+  for (let x = 0; x < b.userCount; x++) userPtr[x + 1] += userPtr[x];
+  return { userCount: b.userCount, itemCount: b.itemCount, userPtr, basketUser, basketTime, basketName, ptr, items };
+}
+
+/** Per user: its distinct items over all its baskets (CSR, ascending). */
+export function userItems(b: Baskets): { ptr: Int32Array; items: Int32Array } {
+  const ptr = new Int32Array(b.userCount + 1);
+  const tmp: number[] = [];
+  const all: number[] = [];
+  const stamp = new Int32Array(b.itemCount).fill(-1);
+  for (let u = 0; u < b.userCount; u++) {
+    tmp.length = 0;
+    for (let x = b.userPtr[u]; x < b.userPtr[u + 1]; x++) {
+      for (let k = b.ptr[x]; k < b.ptr[x + 1]; k++) {
+        const i = b.items[k];
+        if (stamp[i] === u) continue;
+        stamp[i] = u;
+        tmp.push(i);
+      }
+    }
+    tmp.sort((p, q) => p - q);
+    for (const i of tmp) all.push(i);
+    ptr[u + 1] = all.length;
+  }
+  return { ptr, items: Int32Array.from(all) };
+}

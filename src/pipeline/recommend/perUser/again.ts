@@ -1,0 +1,162 @@
+// The "again" list: per user, items they bought before, ranked by how likely they are to buy them
+// again now:
+//   score = recency-weighted count x (item's repeat rate)^alpha x (1 + due x closeness to its usual gap)
+// - recency-weighted count: each earlier basket holding the item counts 0.5^(age / halfLife), age
+//   from the log's last basket (days; basket positions when the log has no times);
+// - repeat rate: of the item's buyers, the share who bought it in two or more baskets (smoothed),
+//   so items people restock rank above one-off purchases;
+// - usual gap: the median time between one user's consecutive baskets holding the item, over all
+//   users; an item whose gap has (about) elapsed since the user's last purchase of it is due.
+// halfLife, alpha and due are chosen on a validation split of the training data (tune.ts).
+
+import type { Baskets } from '../../eval/baskets';
+
+export interface AgainParams {
+  halfLife: number;
+  alpha: number;
+  due: number;
+}
+
+export interface AgainModel {
+  baskets: Baskets;
+  /** Whether baskets have times (else ages are in baskets). */
+  timed: boolean;
+  now: number;
+  repeatRate: Float64Array;
+  /** Median gap between repurchases per item (days, or baskets), NaN when never repurchased. */
+  gap: Float64Array;
+  idRank: Int32Array;
+  exclude: Uint8Array;
+}
+
+const DAY = 86_400_000;
+
+export function fitAgain(b: Baskets, idRank: Int32Array, exclude: Uint8Array): AgainModel {
+  const n = b.itemCount;
+  let timed = b.basketTime.length > 0;
+  let now = -Infinity;
+  for (let x = 0; x < b.basketTime.length; x++) {
+    if (!Number.isFinite(b.basketTime[x])) timed = false;
+    else if (b.basketTime[x] > now) now = b.basketTime[x];
+  }
+  const buyers = new Float64Array(n);
+  const repeaters = new Float64Array(n);
+  const seen = new Int32Array(n).fill(-1);
+  const lastAt = new Float64Array(n);
+  const counted = new Int32Array(n).fill(-1);
+  // Gaps per item, gathered then reduced to a median.
+  const gaps: number[][] = Array.from({ length: n }, () => []);
+  for (let u = 0; u < b.userCount; u++) {
+    for (let x = b.userPtr[u]; x < b.userPtr[u + 1]; x++) {
+      const t = timed ? b.basketTime[x] / DAY : x - b.userPtr[u];
+      for (let k = b.ptr[x]; k < b.ptr[x + 1]; k++) {
+        const i = b.items[k];
+        if (seen[i] !== u) {
+          seen[i] = u;
+          buyers[i]++;
+        } else {
+          if (counted[i] !== u) {
+            counted[i] = u;
+            repeaters[i]++;
+          }
+          if (gaps[i].length < 4096) gaps[i].push(t - lastAt[i]);
+        }
+        lastAt[i] = t;
+      }
+    }
+  }
+  const repeatRate = new Float64Array(n);
+  const gap = new Float64Array(n).fill(NaN);
+  for (let i = 0; i < n; i++) {
+    repeatRate[i] = (repeaters[i] + 1) / (buyers[i] + 2);
+    const g = gaps[i];
+    if (g.length) {
+      g.sort((p, q) => p - q);
+      gap[i] = Math.max(g[g.length >> 1], timed ? 1 : 1);
+    }
+  }
+  return { baskets: b, timed, now: timed ? now / DAY : 0, repeatRate, gap, idRank, exclude };
+}
+
+export interface AgainList {
+  items: Int32Array;
+  scores: Float64Array;
+  reasons: string[];
+}
+
+/** A user's past items with when they bought them: what every setting of the again list ranks. */
+export interface AgainFeatures {
+  now: number;
+  items: Int32Array;
+  /** Baskets holding items[t]: ages (now - basket time) at agePtr[t] .. agePtr[t+1]. */
+  agePtr: Int32Array;
+  ages: Float64Array;
+}
+
+export function againFeatures(m: AgainModel, u: number): AgainFeatures {
+  const b = m.baskets;
+  const first = b.userPtr[u];
+  const last = b.userPtr[u + 1] - 1;
+  const now = m.timed ? m.now : last - first;
+  const byItem = new Map<number, number[]>();
+  for (let x = first; x <= last; x++) {
+    const t = m.timed ? b.basketTime[x] / DAY : x - first;
+    for (let q = b.ptr[x]; q < b.ptr[x + 1]; q++) {
+      const i = b.items[q];
+      if (m.exclude[i]) continue;
+      let l = byItem.get(i);
+      if (!l) byItem.set(i, (l = []));
+      l.push(now - t);
+    }
+  }
+  const items = new Int32Array(byItem.size);
+  const agePtr = new Int32Array(byItem.size + 1);
+  const all: number[] = [];
+  let o = 0;
+  for (const [i, l] of byItem) {
+    items[o] = i;
+    for (const a of l) all.push(a);
+    agePtr[++o] = all.length;
+  }
+  return { now, items, agePtr, ages: Float64Array.from(all) };
+}
+
+export function rankAgain(m: AgainModel, f: AgainFeatures, k: number, p: AgainParams, withReasons = false): AgainList {
+  const c = f.items.length;
+  const score = new Float64Array(c);
+  const decaying = Number.isFinite(p.halfLife);
+  for (let t = 0; t < c; t++) {
+    const i = f.items[t];
+    let v = 0;
+    let youngest = Infinity;
+    for (let q = f.agePtr[t]; q < f.agePtr[t + 1]; q++) {
+      const age = f.ages[q];
+      v += decaying ? Math.pow(0.5, age / p.halfLife) : 1;
+      if (age < youngest) youngest = age;
+    }
+    if (p.alpha !== 0) v *= Math.pow(m.repeatRate[i], p.alpha);
+    const g = m.gap[i];
+    if (p.due > 0 && g > 0) v *= 1 + p.due * Math.exp(-Math.abs(Math.log(Math.max(youngest, 0.5) / g)));
+    score[t] = v;
+  }
+  const order = Array.from({ length: c }, (_, t) => t);
+  order.sort((a, b) => score[b] - score[a] || m.idRank[f.items[a]] - m.idRank[f.items[b]]);
+  const top = order.slice(0, k);
+  const reasons: string[] = [];
+  if (withReasons) {
+    const unit = m.timed ? 'days' : 'baskets';
+    for (const t of top) {
+      const i = f.items[t];
+      let youngest = Infinity;
+      for (let q = f.agePtr[t]; q < f.agePtr[t + 1]; q++) youngest = Math.min(youngest, f.ages[q]);
+      let r = `bought ${f.agePtr[t + 1] - f.agePtr[t]}x, last ${Math.round(youngest)} ${unit} ago`;
+      if (Number.isFinite(m.gap[i])) r += `, usual gap ${Math.round(m.gap[i])} ${unit}`;
+      reasons.push(r);
+    }
+  }
+  return { items: Int32Array.from(top, (t) => f.items[t]), scores: Float64Array.from(top, (t) => score[t]), reasons };
+}
+
+export function againFor(m: AgainModel, u: number, k: number, p: AgainParams, withReasons = false): AgainList {
+  return rankAgain(m, againFeatures(m, u), k, p, withReasons);
+}

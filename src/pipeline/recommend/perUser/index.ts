@@ -1,0 +1,177 @@
+// Per-user recommendations: a "new" list (items the user has not bought: a blend of ItemKNN,
+// RP3beta, next-basket transitions and popularity) and an "again" list (items they bought before,
+// by how likely a repurchase is now). The blend's weights and the again list's settings are chosen
+// on a validation split made from the given baskets alone: each user's last basket is held out
+// (the evaluation protocol applied to the training data), the models are fitted on the rest, and
+// the settings with the best validation Recall@20 are refitted on all the baskets. Nothing the
+// caller holds out is ever seen, so the choice is made per log, without test data.
+
+import { protocolSplit, PROTOCOL_K, type ProtocolSplit } from '../../eval/protocol';
+import { recallAtK, ndcgAtK } from '../../eval/metrics';
+import type { Baskets } from '../../eval/baskets';
+import { againFeatures, againFor, fitAgain, rankAgain, type AgainList, type AgainModel, type AgainParams } from './again';
+import { fitNewItems, pruneSignals, rankSignals, SignalCollector, SIGNALS, type NewItemsModel, type NewItemsParams, type RankedWithReasons, type Signal, type SignalWeights, type UserSignals } from './newItems';
+
+export interface PerUserOptions {
+  /** Items left out of every list (service lines: postage, fees...), 1 = out. */
+  exclude?: Uint8Array;
+  /** Signals the blend may use (default all); the others get weight 0 (ablation). */
+  signals?: readonly Signal[];
+  /** Fixed settings instead of the validation choice. */
+  params?: { newItems: NewItemsParams; again: AgainParams };
+  /** Validation users sampled at most (evenly over user order); default 3,000. */
+  validationUsers?: number;
+  /** Neighbours kept per item. */
+  neighbours?: number;
+}
+
+export interface Validation {
+  users: number;
+  recallNew: number;
+  ndcgNew: number;
+  repeatUsers: number;
+  recallAgain: number;
+}
+
+export interface PerUserRecommender {
+  newModel: NewItemsModel;
+  againModel: AgainModel;
+  params: { newItems: NewItemsParams; again: AgainParams };
+  /** The chosen settings' scores on the validation split (null with fixed params or no validation users). */
+  validation: Validation | null;
+  seconds: { tune: number; fit: number };
+}
+
+const DECAYS = [1, 0.7, 0.4];
+/** Candidates kept per signal while weights are chosen (pruneSignals). */
+const PRUNE_KEEP = 60;
+const WEIGHT_GRID = [0, 0.1, 0.25, 0.5, 1, 2, 4];
+const HALF_LIVES = [14, 60, 180, Infinity];
+const ALPHAS = [0, 0.5, 1];
+const DUES = [0, 1];
+export const DEFAULT_NEW_PARAMS: NewItemsParams = { weights: { knn: 1, rp3: 1, next: 0.5, popular: 0.1 }, decay: 0.7 };
+export const DEFAULT_AGAIN_PARAMS: AgainParams = { halfLife: 60, alpha: 0.5, due: 0 };
+
+function evenSample(users: Int32Array, max: number): number[] {
+  const out: number[] = [];
+  if (users.length <= max) return Array.from(users, (_u, t) => t);
+  for (let q = 0; q < max; q++) out.push(Math.floor((q * users.length) / max));
+  return out;
+}
+
+/** Mean Recall@20 (and NDCG) of a blend over precollected validation signals. */
+function validate(sigs: UserSignals[], tests: number[], split: ProtocolSplit, weights: SignalWeights, idRank: Int32Array): { recall: number; ndcg: number } {
+  let recall = 0;
+  let ndcg = 0;
+  sigs.forEach((sig, q) => {
+    const t = tests[q];
+    const ranked = rankSignals(sig, weights, idRank, PROTOCOL_K).items;
+    const rel = split.targets.subarray(split.targetPtr[t], split.targetPtr[t + 1]);
+    recall += recallAtK(ranked, rel, PROTOCOL_K);
+    ndcg += ndcgAtK(ranked, rel, PROTOCOL_K);
+  });
+  return sigs.length ? { recall: recall / sigs.length, ndcg: ndcg / sigs.length } : { recall: 0, ndcg: 0 };
+}
+
+function tuneNew(split: ProtocolSplit, idOrder: Int32Array, opts: PerUserOptions): { params: NewItemsParams; recall: number; ndcg: number; users: number } {
+  const model = fitNewItems(split.train, idOrder, opts.exclude, opts.neighbours);
+  const allowed = new Set<Signal>(opts.signals ?? SIGNALS);
+  const tests = evenSample(split.users, opts.validationUsers ?? 3000);
+  const collector = new SignalCollector(model, PROTOCOL_K);
+  let best = { params: DEFAULT_NEW_PARAMS, recall: -1, ndcg: -1 };
+  for (const decay of DECAYS) {
+    const sigs = tests.map((t) => pruneSignals(collector.collect(split.users[t], decay), PRUNE_KEEP));
+    // Coordinate ascent from equal weights: each signal's weight over the grid, the others held.
+    const w: SignalWeights = { knn: 0, rp3: 0, next: 0, popular: 0 };
+    for (const s of SIGNALS) w[s] = allowed.has(s) ? 1 : 0;
+    let cur = validate(sigs, tests, split, w, model.idRank);
+    for (let round = 0; round < 3; round++) {
+      let changed = false;
+      for (const s of SIGNALS) {
+        if (!allowed.has(s)) continue;
+        for (const v of WEIGHT_GRID) {
+          if (v === w[s]) continue;
+          const trial = { ...w, [s]: v };
+          if (SIGNALS.every((x) => trial[x] === 0)) continue;
+          const r = validate(sigs, tests, split, trial, model.idRank);
+          if (r.recall > cur.recall + 1e-9 || (r.recall === cur.recall && r.ndcg > cur.ndcg + 1e-9)) {
+            cur = r;
+            w[s] = v;
+            changed = true;
+          }
+        }
+      }
+      if (!changed) break;
+    }
+    if (cur.recall > best.recall) best = { params: { weights: { ...w }, decay }, recall: cur.recall, ndcg: cur.ndcg };
+  }
+  return { ...best, users: tests.length };
+}
+
+function tuneAgain(split: ProtocolSplit, idRank: Int32Array, exclude: Uint8Array, maxUsers: number): { params: AgainParams; recall: number; users: number } {
+  const model = fitAgain(split.train, idRank, exclude);
+  const tests = evenSample(split.repeatUsers, maxUsers);
+  let best = { params: DEFAULT_AGAIN_PARAMS, recall: -1 };
+  const feats = tests.map((t) => againFeatures(model, split.repeatUsers[t]));
+  for (const halfLife of HALF_LIVES) {
+    for (const alpha of ALPHAS) {
+      for (const due of DUES) {
+        const p = { halfLife, alpha, due };
+        let recall = 0;
+        for (let q = 0; q < tests.length; q++) {
+          const t = tests[q];
+          const ranked = rankAgain(model, feats[q], PROTOCOL_K, p).items;
+          recall += recallAtK(ranked, split.repeatTargets.subarray(split.repeatPtr[t], split.repeatPtr[t + 1]), PROTOCOL_K);
+        }
+        recall /= Math.max(1, tests.length);
+        if (recall > best.recall + 1e-9) best = { params: p, recall };
+      }
+    }
+  }
+  return { ...best, users: tests.length };
+}
+
+/** Validation choice of the settings, then the models fitted on all the baskets. */
+export function fitPerUser(b: Baskets, idOrder: Int32Array, opts: PerUserOptions = {}): PerUserRecommender {
+  const t0 = performance.now();
+  const exclude = opts.exclude ?? new Uint8Array(b.itemCount);
+  let params = opts.params;
+  let validation: Validation | null = null;
+  if (!params) {
+    const split = protocolSplit(b);
+    const idRank = new Int32Array(b.itemCount);
+    for (let r = 0; r < idOrder.length; r++) idRank[idOrder[r]] = r;
+    const nw = split.users.length > 0 ? tuneNew(split, idOrder, { ...opts, exclude }) : null;
+    const ag = split.repeatUsers.length > 0 ? tuneAgain(split, idRank, exclude, opts.validationUsers ?? 3000) : null;
+    params = { newItems: nw?.params ?? DEFAULT_NEW_PARAMS, again: ag?.params ?? DEFAULT_AGAIN_PARAMS };
+    if (nw || ag) {
+      validation = { users: nw?.users ?? 0, recallNew: nw?.recall ?? 0, ndcgNew: nw?.ndcg ?? 0, repeatUsers: ag?.users ?? 0, recallAgain: ag?.recall ?? 0 };
+    }
+  }
+  const t1 = performance.now();
+  const newModel = fitNewItems(b, idOrder, exclude, opts.neighbours);
+  const againModel = fitAgain(b, newModel.idRank, exclude);
+  const t2 = performance.now();
+  return { newModel, againModel, params, validation, seconds: { tune: (t1 - t0) / 1000, fit: (t2 - t1) / 1000 } };
+}
+
+/** Lists for many users with one set of scratch arrays. */
+export class PerUserLists {
+  private readonly collector: SignalCollector;
+  constructor(
+    private readonly rec: PerUserRecommender,
+    private readonly top: number,
+  ) {
+    this.collector = new SignalCollector(rec.newModel, top);
+  }
+  newFor(u: number): RankedWithReasons {
+    const sig = this.collector.collect(u, this.rec.params.newItems.decay);
+    return rankSignals(sig, this.rec.params.newItems.weights, this.rec.newModel.idRank, this.top, true);
+  }
+  againFor(u: number): AgainList {
+    return againFor(this.rec.againModel, u, this.top, this.rec.params.again, true);
+  }
+}
+
+export { SIGNALS, type Signal, type SignalWeights, type NewItemsParams, type RankedWithReasons } from './newItems';
+export type { AgainParams, AgainList } from './again';

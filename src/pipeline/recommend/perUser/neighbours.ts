@@ -1,0 +1,200 @@
+// Sparse item-to-item neighbour lists (CSR, top K per item by weight) from training baskets:
+// - knn: cosine over binary user-item vectors, c_ij / sqrt(n_i n_j) (ItemKNN);
+// - rp3: RP3beta, the two-step walk item -> user -> item, (1/n_i) sum_u 1/deg(u), divided by
+//   n_j^beta so that popular items do not win every list;
+// - next: items bought in a user's next basket after a basket holding i, c_ij / sqrt(m_i n_j)
+//   (m_i: baskets with i that have a next basket), the sequential signal.
+// Each row is built with one dense accumulator and a touched list, so the work is the sum over
+// users of deg(u)^2 and the memory n x K.
+
+import type { Baskets } from '../../eval/baskets';
+
+export interface Neighbours {
+  ptr: Int32Array;
+  item: Int32Array;
+  weight: Float32Array;
+}
+
+export interface ItemUserIndex {
+  /** user -> distinct items (CSR, ascending). */
+  uPtr: Int32Array;
+  uItems: Int32Array;
+  /** item -> users (CSR). */
+  iPtr: Int32Array;
+  iUsers: Int32Array;
+}
+
+export function itemUserIndex(b: Baskets, uPtr: Int32Array, uItems: Int32Array): ItemUserIndex {
+  const n = b.itemCount;
+  const iPtr = new Int32Array(n + 1);
+  for (let k = 0; k < uItems.length; k++) iPtr[uItems[k] + 1]++;
+  for (let i = 0; i < n; i++) iPtr[i + 1] += iPtr[i];
+  const fill = iPtr.slice(0, n);
+  const iUsers = new Int32Array(uItems.length);
+  for (let u = 0; u < b.userCount; u++) for (let k = uPtr[u]; k < uPtr[u + 1]; k++) iUsers[fill[uItems[k]]++] = u;
+  return { uPtr, uItems, iPtr, iUsers };
+}
+
+/** The k-th largest of a[0..m) (k >= 1, k <= m), by quickselect on the scratch copy `s`. */
+export function kthLargest(a: Float64Array, m: number, k: number, s: Float64Array): number {
+  s.set(a.subarray(0, m));
+  let lo = 0;
+  let hi = m - 1;
+  const target = k - 1;
+  while (lo < hi) {
+    const pivot = s[(lo + hi) >>> 1];
+    let i = lo;
+    let j = hi;
+    while (i <= j) {
+      while (s[i] > pivot) i++;
+      while (s[j] < pivot) j--;
+      if (i <= j) {
+        const t = s[i];
+        s[i] = s[j];
+        s[j] = t;
+        i++;
+        j--;
+      }
+    }
+    if (target <= j) hi = j;
+    else if (target >= i) lo = i;
+    else break;
+  }
+  return s[target];
+}
+
+/** Keeps the K largest of value(j) over the touched items (positive only, item i itself left out) as row i. */
+class RowCollector {
+  private readonly rowItems: Int32Array[] = [];
+  private readonly rowWeights: Float32Array[] = [];
+  private total = 0;
+  private vals: Float64Array;
+  private scratch: Float64Array;
+  private js: Int32Array;
+  constructor(
+    private readonly K: number,
+    n: number,
+  ) {
+    this.vals = new Float64Array(n);
+    this.scratch = new Float64Array(n);
+    this.js = new Int32Array(n);
+  }
+  add(i: number, touched: Int32Array, count: number, value: (j: number) => number): void {
+    const { vals, js } = this;
+    let m = 0;
+    for (let t = 0; t < count; t++) {
+      const j = touched[t];
+      if (j === i) continue;
+      const v = value(j);
+      if (v > 0) {
+        js[m] = j;
+        vals[m++] = v;
+      }
+    }
+    let keep = m;
+    let threshold = -Infinity;
+    if (m > this.K) {
+      threshold = kthLargest(vals, m, this.K, this.scratch);
+      keep = this.K;
+    }
+    // Entries above the threshold, then as many equal to it as fit (lower item first).
+    const idx: number[] = [];
+    for (let t = 0; t < m; t++) if (vals[t] > threshold) idx.push(t);
+    if (idx.length < keep) {
+      const eq: number[] = [];
+      for (let t = 0; t < m; t++) if (vals[t] === threshold) eq.push(t);
+      eq.sort((a, b) => js[a] - js[b]);
+      for (let q = 0; q < eq.length && idx.length < keep; q++) idx.push(eq[q]);
+    }
+    idx.sort((a, b) => vals[b] - vals[a] || js[a] - js[b]);
+    const item = new Int32Array(idx.length);
+    const weight = new Float32Array(idx.length);
+    for (let r = 0; r < idx.length; r++) {
+      item[r] = js[idx[r]];
+      weight[r] = vals[idx[r]];
+    }
+    this.rowItems.push(item);
+    this.rowWeights.push(weight);
+    this.total += item.length;
+  }
+  build(): Neighbours {
+    const ptr = new Int32Array(this.rowItems.length + 1);
+    const item = new Int32Array(this.total);
+    const weight = new Float32Array(this.total);
+    let o = 0;
+    for (let i = 0; i < this.rowItems.length; i++) {
+      item.set(this.rowItems[i], o);
+      weight.set(this.rowWeights[i], o);
+      o += this.rowItems[i].length;
+      ptr[i + 1] = o;
+    }
+    return { ptr, item, weight };
+  }
+}
+
+/** ItemKNN (cosine) and RP3beta rows in one pass over the co-occurrences. */
+export function cooccurrenceNeighbours(idx: ItemUserIndex, itemCount: number, K: number, beta: number): { knn: Neighbours; rp3: Neighbours } {
+  const n = itemCount;
+  const { uPtr, uItems, iPtr, iUsers } = idx;
+  const deg = (i: number): number => iPtr[i + 1] - iPtr[i];
+  const c = new Float64Array(n);
+  const w = new Float64Array(n);
+  const touched = new Int32Array(n);
+  const knn = new RowCollector(K, n);
+  const rp3 = new RowCollector(K, n);
+  const popBeta = new Float64Array(n);
+  for (let j = 0; j < n; j++) popBeta[j] = deg(j) > 0 ? Math.pow(deg(j), beta) : 1;
+  for (let i = 0; i < n; i++) {
+    let count = 0;
+    for (let a = iPtr[i]; a < iPtr[i + 1]; a++) {
+      const u = iUsers[a];
+      const inv = 1 / (uPtr[u + 1] - uPtr[u]);
+      for (let k = uPtr[u]; k < uPtr[u + 1]; k++) {
+        const j = uItems[k];
+        if (c[j] === 0) touched[count++] = j;
+        c[j] += 1;
+        w[j] += inv;
+      }
+    }
+    const ni = deg(i);
+    knn.add(i, touched, count, (j) => c[j] / Math.sqrt(ni * deg(j)));
+    rp3.add(i, touched, count, (j) => w[j] / ni / popBeta[j]);
+    for (let t = 0; t < count; t++) {
+      c[touched[t]] = 0;
+      w[touched[t]] = 0;
+    }
+  }
+  return { knn: knn.build(), rp3: rp3.build() };
+}
+
+/** Next-basket transitions: row i = items of the baskets that follow a basket holding i. */
+export function nextBasketNeighbours(b: Baskets, itemCount: number, userDeg: (i: number) => number, K: number): Neighbours {
+  const n = itemCount;
+  const B = b.basketUser.length;
+  // item -> baskets holding it that have a next basket of the same user.
+  const oPtr = new Int32Array(n + 1);
+  const hasNext = (x: number): boolean => x + 1 < B && b.basketUser[x + 1] === b.basketUser[x];
+  for (let x = 0; x < B; x++) if (hasNext(x)) for (let k = b.ptr[x]; k < b.ptr[x + 1]; k++) oPtr[b.items[k] + 1]++;
+  for (let i = 0; i < n; i++) oPtr[i + 1] += oPtr[i];
+  const fill = oPtr.slice(0, n);
+  const occ = new Int32Array(oPtr[n]);
+  for (let x = 0; x < B; x++) if (hasNext(x)) for (let k = b.ptr[x]; k < b.ptr[x + 1]; k++) occ[fill[b.items[k]]++] = x;
+  const c = new Float64Array(n);
+  const touched = new Int32Array(n);
+  const rows = new RowCollector(K, n);
+  for (let i = 0; i < n; i++) {
+    let count = 0;
+    for (let a = oPtr[i]; a < oPtr[i + 1]; a++) {
+      const x = occ[a] + 1;
+      for (let k = b.ptr[x]; k < b.ptr[x + 1]; k++) {
+        const j = b.items[k];
+        if (c[j] === 0) touched[count++] = j;
+        c[j] += 1;
+      }
+    }
+    const mi = oPtr[i + 1] - oPtr[i];
+    rows.add(i, touched, count, (j) => c[j] / Math.sqrt(mi * Math.max(1, userDeg(j))));
+    for (let t = 0; t < count; t++) c[touched[t]] = 0;
+  }
+  return rows.build();
+}

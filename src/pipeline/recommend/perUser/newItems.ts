@@ -1,0 +1,276 @@
+// The "new" list: per user, items they have not bought, scored by a weighted blend of signals:
+//   knn      ItemKNN, cosine neighbours of the user's items
+//   rp3      RP3beta, a popularity-damped two-step walk from the user's items
+//   next     items bought in the basket after one holding the user's (recent) items
+//   popular  distinct buyers
+// Each signal's scores are scaled by their maximum over the user's candidates, so a weight means
+// the same for every user and every log; the weights (and how fast older baskets fade from the
+// user's profile) are chosen on a validation split of the training data (tune.ts).
+// Only items some signal touches, plus the most popular ones, can reach a list: the per-user work
+// is the user's items x the neighbour list length, not the catalogue.
+
+import type { Baskets } from '../../eval/baskets';
+import { userItems } from '../../eval/baskets';
+import { cooccurrenceNeighbours, itemUserIndex, kthLargest, nextBasketNeighbours, type Neighbours } from './neighbours';
+
+export const SIGNALS = ['knn', 'rp3', 'next', 'popular'] as const;
+export type Signal = (typeof SIGNALS)[number];
+export type SignalWeights = Record<Signal, number>;
+
+export interface NewItemsParams {
+  weights: SignalWeights;
+  /** Weight of a basket in the user's profile: decay^(baskets since it), 1 = all baskets alike. */
+  decay: number;
+}
+
+/** Neighbours kept per item (the lists the user's items contribute from). */
+export const NEIGHBOURS = 200;
+/** RP3beta's popularity damping exponent (the value its authors found robust across data sets). */
+export const RP3_BETA = 0.5;
+/**
+ * Profile decay of the `next` signal: the next basket follows the user's latest ones, so each
+ * older basket counts this much less. Fixed, as a property of the signal, not tuned per log.
+ */
+export const NEXT_DECAY = 0.3;
+
+export interface NewItemsModel {
+  itemCount: number;
+  baskets: Baskets;
+  /** user -> distinct items (CSR, ascending). */
+  uPtr: Int32Array;
+  uItems: Int32Array;
+  knn: Neighbours;
+  rp3: Neighbours;
+  next: Neighbours;
+  /** Distinct buyers per item, and items by it (most first, ties by id order). */
+  popularity: Float64Array;
+  popOrder: Int32Array;
+  /** Position of each item in id (string) order: equal scores rank by it. */
+  idRank: Int32Array;
+  /** Items never recommended (service lines), 1 = left out; may be all 0. */
+  exclude: Uint8Array;
+}
+
+export function fitNewItems(b: Baskets, idOrder: Int32Array, exclude: Uint8Array | undefined, neighbours = NEIGHBOURS): NewItemsModel {
+  const n = b.itemCount;
+  const own = userItems(b);
+  const idx = itemUserIndex(b, own.ptr, own.items);
+  const { knn, rp3 } = cooccurrenceNeighbours(idx, n, neighbours, RP3_BETA);
+  const deg = (i: number): number => idx.iPtr[i + 1] - idx.iPtr[i];
+  const next = nextBasketNeighbours(b, n, deg, neighbours);
+  const popularity = new Float64Array(n);
+  for (let i = 0; i < n; i++) popularity[i] = deg(i);
+  const idRank = new Int32Array(n);
+  for (let r = 0; r < idOrder.length; r++) idRank[idOrder[r]] = r;
+  const popOrder = Int32Array.from(idOrder).sort((a, c) => popularity[c] - popularity[a] || idRank[a] - idRank[c]);
+  return { itemCount: n, baskets: b, uPtr: own.ptr, uItems: own.items, knn, rp3, next, popularity, popOrder, idRank, exclude: exclude ?? new Uint8Array(n) };
+}
+
+/** One user's candidates and each signal's scaled score for them (0..1): what any blend ranks. */
+export interface UserSignals {
+  items: Int32Array;
+  /** values[s * items.length + t]: signal SIGNALS[s] for items[t]. */
+  values: Float32Array;
+}
+
+/** Collects users' signals; scratch arrays are reused, so one collector serves one thread. */
+export class SignalCollector {
+  private readonly acc: Float64Array[];
+  private readonly mark: Int32Array;
+  private readonly touched: Int32Array;
+  private readonly profile: Float64Array;
+  private readonly profileNext: Float64Array;
+  private readonly profileItems: Int32Array;
+  private readonly inProfile: Int32Array;
+  private readonly owned: Int32Array;
+
+  constructor(
+    private readonly m: NewItemsModel,
+    private readonly listLength: number,
+  ) {
+    const n = m.itemCount;
+    this.acc = SIGNALS.map(() => new Float64Array(n));
+    this.mark = new Int32Array(n).fill(-1);
+    this.touched = new Int32Array(n);
+    this.profile = new Float64Array(n);
+    this.profileNext = new Float64Array(n);
+    this.profileItems = new Int32Array(n);
+    this.inProfile = new Int32Array(n).fill(-1);
+    this.owned = new Int32Array(n).fill(-1);
+  }
+
+  collect(u: number, decay: number): UserSignals {
+    const { m, acc, mark, touched, profile, profileNext, profileItems, inProfile, owned } = this;
+    const b = m.baskets;
+    // Profile weights: the user's baskets from the latest back.
+    let p = 0;
+    let w = 1;
+    let wn = 1;
+    for (let x = b.userPtr[u + 1] - 1; x >= b.userPtr[u]; x--) {
+      for (let k = b.ptr[x]; k < b.ptr[x + 1]; k++) {
+        const i = b.items[k];
+        if (inProfile[i] !== u) {
+          inProfile[i] = u;
+          profile[i] = 0;
+          profileNext[i] = 0;
+          profileItems[p++] = i;
+        }
+        profile[i] += w;
+        profileNext[i] += wn;
+      }
+      w *= decay;
+      wn *= NEXT_DECAY;
+    }
+    // blocked[i] === u: owned by the user (or a service line, blocked for everybody as -2).
+    for (let k = m.uPtr[u]; k < m.uPtr[u + 1]; k++) owned[m.uItems[k]] = u;
+    let count = 0;
+    const nbs = [m.knn, m.rp3, m.next];
+    const exclude = m.exclude;
+    for (let s = 0; s < 3; s++) {
+      const nb = nbs[s];
+      const weights = s === 2 ? profileNext : profile;
+      const a = acc[s];
+      const nbPtr = nb.ptr;
+      const nbItem = nb.item;
+      const nbWeight = nb.weight;
+      for (let q = 0; q < p; q++) {
+        const i = profileItems[q];
+        const wi = weights[i];
+        const end = nbPtr[i + 1];
+        for (let r = nbPtr[i]; r < end; r++) {
+          const j = nbItem[r];
+          if (mark[j] !== u) {
+            if (owned[j] === u || exclude[j] !== 0) continue;
+            mark[j] = u;
+            touched[count++] = j;
+            acc[0][j] = 0;
+            acc[1][j] = 0;
+            acc[2][j] = 0;
+          }
+          a[j] += wi * nbWeight[r];
+        }
+      }
+    }
+    const allowed = (i: number): boolean => owned[i] !== u && exclude[i] === 0;
+    // The most popular allowed items not touched yet: enough for a full list on popularity alone.
+    let added = 0;
+    let popMax = 0;
+    for (let r = 0; r < m.popOrder.length && added < this.listLength; r++) {
+      const i = m.popOrder[r];
+      if (!allowed(i)) continue;
+      if (popMax === 0) popMax = m.popularity[i];
+      if (mark[i] === u) continue;
+      mark[i] = u;
+      touched[count++] = i;
+      acc[0][i] = 0;
+      acc[1][i] = 0;
+      acc[2][i] = 0;
+      added++;
+    }
+    const items = touched.slice(0, count);
+    const values = new Float32Array(SIGNALS.length * count);
+    for (let s = 0; s < SIGNALS.length; s++) {
+      const a = acc[s];
+      let max = 0;
+      if (s === 3) max = popMax;
+      else for (let t = 0; t < count; t++) if (a[items[t]] > max) max = a[items[t]];
+      const base = s * count;
+      for (let t = 0; t < count; t++) {
+        const v = s === 3 ? m.popularity[items[t]] : a[items[t]];
+        values[base + t] = max > 0 ? v / max : 0;
+      }
+    }
+    return { items, values };
+  }
+}
+
+export interface RankedWithReasons {
+  items: Int32Array;
+  scores: Float64Array;
+  /** Per item: the signals that put it there (those giving at least a quarter of its score), strongest first. */
+  reasons: string[];
+}
+
+/** The top `k` of a user's candidates under `weights`, equal scores in id order. */
+export function rankSignals(sig: UserSignals, weights: SignalWeights, idRank: Int32Array, k: number, withReasons = false): RankedWithReasons {
+  const c = sig.items.length;
+  const w = SIGNALS.map((s) => weights[s]);
+  const score = new Float64Array(c);
+  for (let s = 0; s < w.length; s++) {
+    if (w[s] === 0) continue;
+    const base = s * c;
+    for (let t = 0; t < c; t++) score[t] += w[s] * sig.values[base + t];
+  }
+  const best = new Int32Array(Math.min(k, c));
+  const cap = best.length;
+  let size = 0;
+  let floor = -Infinity; // score of the last kept entry once the list is full
+  for (let t = 0; t < c; t++) {
+    const st = score[t];
+    if (size === cap && st < floor) continue;
+    const rt = idRank[sig.items[t]];
+    if (size === cap) {
+      const last = best[cap - 1];
+      if (st === floor && rt > idRank[sig.items[last]]) continue;
+    }
+    let pos = size < cap ? size++ : cap - 1;
+    while (pos > 0) {
+      const prev = best[pos - 1];
+      const sp = score[prev];
+      if (sp > st || (sp === st && idRank[sig.items[prev]] < rt)) break;
+      best[pos] = prev;
+      pos--;
+    }
+    best[pos] = t;
+    if (size === cap) floor = score[best[cap - 1]];
+  }
+  const items = new Int32Array(size);
+  const scores = new Float64Array(size);
+  const reasons: string[] = [];
+  for (let r = 0; r < size; r++) {
+    const t = best[r];
+    items[r] = sig.items[t];
+    scores[r] = score[t];
+    if (!withReasons) continue;
+    const parts: [number, string][] = [];
+    for (let s = 0; s < w.length; s++) {
+      const v = w[s] * sig.values[s * c + t];
+      if (v > 0 && v >= 0.25 * score[t]) parts.push([v, SIGNALS[s]]);
+    }
+    parts.sort((a, b) => b[0] - a[0]);
+    reasons.push(parts.map((x) => x[1]).join('+') || 'popular');
+  }
+  return { items, scores, reasons };
+}
+
+/**
+ * The candidates among the `keep` best of at least one signal: for choosing weights only, where
+ * the same users are ranked under many blends. An item outside every signal's top `keep` almost
+ * never reaches a blended top 20, and the choice needs relative, not exact, scores.
+ */
+export function pruneSignals(sig: UserSignals, keep: number): UserSignals {
+  const c = sig.items.length;
+  if (c <= keep) return sig;
+  const take = new Uint8Array(c);
+  const col = new Float64Array(c);
+  const scratch = new Float64Array(c);
+  for (let s = 0; s < SIGNALS.length; s++) {
+    const base = s * c;
+    for (let t = 0; t < c; t++) col[t] = sig.values[base + t];
+    // Everything at or above the keep-th largest value (ties may add a few more), zeros never.
+    const threshold = Math.max(kthLargest(col, c, keep, scratch), Number.MIN_VALUE);
+    for (let t = 0; t < c; t++) if (col[t] >= threshold) take[t] = 1;
+  }
+  let m = 0;
+  for (let t = 0; t < c; t++) m += take[t];
+  const items = new Int32Array(m);
+  const values = new Float32Array(SIGNALS.length * m);
+  let o = 0;
+  for (let t = 0; t < c; t++) {
+    if (!take[t]) continue;
+    items[o] = sig.items[t];
+    for (let s = 0; s < SIGNALS.length; s++) values[s * m + o] = sig.values[s * c + t];
+    o++;
+  }
+  return { items, values };
+}
