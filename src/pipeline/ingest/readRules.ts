@@ -22,10 +22,12 @@ export interface ReadRules {
 }
 
 /**
- * Default bound on events kept: each costs about 45 bytes in the table plus about as much in the
- * later stages, so 20 million stay near 2 GB, what a browser tab can hold.
+ * Default bound on events kept: each costs 45 bytes in the table (up to twice that while its
+ * columns double) and about as much again in the later stages, so 15 million stay under about
+ * 2 GB, what a browser tab can hold; a 1 GB CSV of 10 million rows still fits. A gzip of a few
+ * megabytes can inflate to far more rows than that: it stops here with a message.
  */
-export const DEFAULT_MAX_EVENTS = 20_000_000;
+export const DEFAULT_MAX_EVENTS = 15_000_000;
 
 export const DEFAULT_READ_RULES: ReadRules = { dateOrder: 'auto', assumeOrder: 'mdy', priceMark: '.', quantityMark: '.', maxEvents: DEFAULT_MAX_EVENTS };
 
