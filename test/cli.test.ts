@@ -20,7 +20,9 @@ describe('npm run analyze', () => {
     expect(r.input.rejected.reasons).toEqual({ 'missing user id': 59_976 });
     expect(r.input.accepted).toBe(209_029 - 59_976);
     expect(r.users).toBe(2_767);
-    expect(r.items).toBe(3_514);
+    // Items of accepted rows only (a customer id): 382 more stock codes appear only on rows without one.
+    expect(r.items).toBe(3_132);
+    expect(r.itemsOnlyInRejectedRows).toBe(382);
     expect(r.sessions).toBe(10_783);
     expect(r.events.byType.return).toBeGreaterThan(0);
     expect(r.sequences.by).toBe('user');
