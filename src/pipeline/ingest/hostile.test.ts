@@ -9,7 +9,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { chunkedStream, cutOffsets, cuts, type Cuts } from '../../../test/lib/fuzzInputs';
-import { analyzeStream, type Analysis } from '../analyze';
+import { inProcessThreads } from '../../../test/lib/inProcessThreads';
+import { analyzeSource, analyzeStream, type Analysis } from '../analyze';
+import { blobSource } from './parts';
 import { LogError } from '../types';
 import { MAX_JSON_DEPTH } from './jsonl';
 import { MAX_AMOUNT } from './numbers';
@@ -121,6 +123,20 @@ describe('the day/month order of numeric dates (class 2)', () => {
       ),
       params(),
     );
+  });
+
+  it('settles the order over a file read in parts on helper threads: a telling date in the last part turns the earlier parts round', async () => {
+    const dates: D[] = Array.from({ length: 20_000 }, (_, i) => ({ y: 2019, m: (i % 12) + 1, d: ((i * 7) % 12) + 1, h: i % 24, min: i % 60 }));
+    dates.push({ y: 2019, m: 10, d: 31, h: 10, min: 0 });
+    const text = `user_id,item_id,event_time\n${dates.map((x, i) => `u${i % 97},i${i % 501},${write(x, 'dmy', '/')}`).join('\n')}\n`;
+    const bytes = encoder.encode(text);
+    const { threads } = inProcessThreads(3);
+    const split = await analyzeSource(blobSource(new Blob([bytes])), { fileName: 'log', threads, splitMinBytes: 0 });
+    expect(split.ingested.readThreads).toBe(3);
+    expect(split.report.detection.dateOrder).toEqual({ order: 'dmy', how: 'file' });
+    const t = split.ingested.table;
+    expect(t.length).toBe(dates.length);
+    for (let e = 0; e < t.length; e++) if (t.time[e] !== utc(dates[e])) expect.fail(`row ${e} read as ${new Date(t.time[e]).toISOString()}`);
   });
 
   it('warns when every date is ambiguous, and reads them as set when the order is given', async () => {
