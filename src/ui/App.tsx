@@ -22,6 +22,8 @@ import { useMapView } from './map/useMapView';
 import { ProfilesPanel } from './insights/ProfilesPanel';
 import { ExportPanel } from './insights/ExportPanel';
 import { useInsights } from './insights/useInsights';
+import { ServiceLinesPanel } from './catalog/ServiceLinesPanel';
+import { useServiceLines } from './catalog/useServiceLines';
 import { StatePanel } from './state/StatePanel';
 import { PrivacyPanel } from './privacy/PrivacyPanel';
 import { lastOpened, useSavedAnalyses } from './state/useSavedAnalyses';
@@ -37,6 +39,7 @@ const MapPanelView = memo(MapPanel);
 const ProfilesView = memo(ProfilesPanel);
 const ExportView = memo(ExportPanel);
 const PrivacyView = memo(PrivacyPanel);
+const ServiceLinesView = memo(ServiceLinesPanel);
 
 export function App({ client }: { client: AnalysisClient }) {
   const analysis = useAnalysis(client);
@@ -63,7 +66,8 @@ export function App({ client }: { client: AnalysisClient }) {
   const projection = useProjection(client, sweep, sweepPending);
   const view = useMapView();
   const mapSweep = projection.resultFor;
-  const insights = useInsights(client, sweep, sweep ? clusters.k : null, sweep !== null);
+  const serviceLines = useServiceLines(client, report);
+  const insights = useInsights(client, sweep, sweep ? clusters.k : null, sweep !== null, serviceLines.data?.version ?? null);
   const profiles = insights.profiles;
   const clusterLabels = useMemo(
     () => (profiles && insights.k === clusters.k ? profiles.clusters.map((c) => c.label) : null),
@@ -157,6 +161,7 @@ export function App({ client }: { client: AnalysisClient }) {
         {report ? (
           <>
             <SummaryView report={report} />
+            <ServiceLinesView state={serviceLines} disabled={busy} />
             <EncoderPanel encoder={encoder} sequences={report.sequences.count} />
             <GcnPanel gcn={gcn} hasVectors={encoder.job.result !== null} />
             <ClusterView clusters={clusters} hasVectors={source.vectors !== null} />

@@ -34,8 +34,9 @@ function toError(e: unknown): AnalysisError {
 /**
  * @param sweep the ClusterResult on screen: a new identity means new clusters.
  * @param ready false while the sweep is stale or running: nothing is asked until the worker holds it.
+ * @param serviceVersion the version of the service lines left out (useServiceLines): a new one asks again.
  */
-export function useInsights(client: AnalysisClient, sweep: object | null, k: number | null, ready: boolean): InsightsState {
+export function useInsights(client: AnalysisClient, sweep: object | null, k: number | null, ready: boolean, serviceVersion: number | null = null): InsightsState {
   const [answer, setAnswer] = useState<Answer | null>(null);
   const [loading, setLoading] = useState(false);
   const [error, setError] = useState<AnalysisError | null>(null);
@@ -66,7 +67,7 @@ export function useInsights(client: AnalysisClient, sweep: object | null, k: num
         setLoading(false);
       }
     };
-  }, [client, sweep, k, ready]);
+  }, [client, sweep, k, ready, serviceVersion]);
 
   const stale = answer !== null && (answer.sweep !== sweep || answer.k !== k || loading || !ready);
   // One object per change, so that panels given it can skip re-rendering while other stages report progress.
