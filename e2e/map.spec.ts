@@ -75,6 +75,13 @@ test('the demo on the map: tooltip, brushing, legend, K change, drawer, colour b
   expect(await rows.count()).toBeGreaterThan(0);
   await expect(drawer.getByTestId('map-timeline-count')).toContainText(/event/);
   await expect(drawer.getByTestId('map-recommendations').or(drawer.getByTestId('map-recommendations-empty'))).toBeVisible();
+  // The user's own two lists, each item with the reason it is there.
+  const fresh = drawer.getByTestId('map-recommendations');
+  await expect(fresh).toBeVisible();
+  await expect(fresh.locator('li')).toHaveCount(20);
+  await expect(fresh.locator('li').first().getByTestId('map-reason')).toHaveText(/(knn|rp3|next|popular)/);
+  await expect(drawer.getByTestId('map-again').or(drawer.getByTestId('map-again-empty'))).toBeVisible();
+  if (await drawer.getByTestId('map-again').isVisible()) await expect(drawer.getByTestId('map-again').locator('li').first().getByTestId('map-reason')).toHaveText(/bought \d+x/);
   const name = await drawer.getByRole('heading', { level: 3 }).textContent();
   await expect(page.getByRole('dialog', { name: name! })).toBeVisible();
   await page.keyboard.press('Escape');

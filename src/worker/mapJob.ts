@@ -24,7 +24,7 @@ import {
 } from '../pipeline/export';
 import { layoutTrustworthiness, umap, type CancelToken, type Matrix } from '../pipeline/project';
 import { profileClusters, sequenceTimeline, userAttributes, type ClusterProfiles, type UserAttributes } from '../pipeline/profile';
-import { recommendForClusters, recommendForUser, type ClusterRecommendations, type RankedItems } from '../pipeline/recommend';
+import { recommendForClusters, recommendForSequences, type ClusterRecommendations, type ListsOfUser, type RankedItems, type SequenceRecommender } from '../pipeline/recommend';
 import { sequenceLabel } from '../pipeline/sequences';
 import type {
   ClusterResult,
@@ -43,8 +43,8 @@ import { loadPseudonymSecret } from './storage';
 
 /** Recommendations kept per cluster: enough that a user's list survives removing what they have. */
 const PER_CLUSTER = 100;
-/** Items per user in the drawer and in the recommendations export. */
-export const PER_USER = 10;
+/** Items per user list (new and again) in the drawer and in the recommendations export (the CLI's --top default). */
+export const PER_USER = 20;
 export const TIMELINE_LIMIT = 500;
 
 /** GCN vectors of the training the sweep's vectors came from, for recommendations. */
@@ -60,6 +60,8 @@ export class SweptClusters {
   private idList: string[] | null = null;
   private readonly profileCache = new Map<number, ClusterProfiles>();
   private readonly recCache = new Map<number, ClusterRecommendations>();
+  /** Each user's own lists (fitted once per log and service-line choice; not per K). */
+  private perUserRecs: SequenceRecommender | null = null;
   /** Items left out of profiles and recommendations (service lines; pipeline/catalog), or null. */
   private exclude: Uint8Array | null = null;
 
@@ -93,6 +95,7 @@ export class SweptClusters {
     this.exclude = mask;
     this.profileCache.clear();
     this.recCache.clear();
+    this.perUserRecs = null;
   }
 
   get coords(): Float32Array | null {
@@ -207,12 +210,12 @@ export class SweptClusters {
     return r;
   }
 
-  private wireItems(list: RankedItems, max: number): RecommendedItemWire[] {
+  private wireItems(list: RankedItems & { reasons?: readonly string[] }, max: number): RecommendedItemWire[] {
     const { table } = this.analysis.ingested;
     const out: RecommendedItemWire[] = [];
     for (let j = 0; j < Math.min(max, list.items.length); j++) {
       const item = list.items[j];
-      out.push({ id: table.items[item], title: table.itemTitle[item] ?? '', score: list.scores[j] });
+      out.push({ id: table.items[item], title: table.itemTitle[item] ?? '', score: list.scores[j], ...(list.reasons ? { reason: list.reasons[j] } : {}) });
     }
     return out;
   }
@@ -222,9 +225,13 @@ export class SweptClusters {
     return { k, method: r.method, clusters: r.clusters.map((c) => this.wireItems(c, perCluster)) };
   }
 
-  private userRecs(k: number, index: number): RankedItems {
-    const { table } = this.analysis.ingested;
-    return recommendForUser(this.recs(k), table, this.analysis.sequences, this.labelsOf(k), index, PER_USER);
+  /** Sequence `index`'s user's own lists; the recommender is fitted on first use. */
+  private userRecs(index: number): ListsOfUser {
+    if (!this.perUserRecs) {
+      const { table } = this.analysis.ingested;
+      this.perUserRecs = recommendForSequences(table, this.analysis.sequences, PER_USER, { exclude: this.exclude ?? undefined });
+    }
+    return this.perUserRecs.listsFor(index);
   }
 
   userDetails(index: number, k: number): UserDetails {
@@ -235,7 +242,10 @@ export class SweptClusters {
     return {
       timeline: sequenceTimeline(this.analysis.ingested.table, this.analysis.sequences, index, TIMELINE_LIMIT),
       cluster: labels[index],
-      recommendations: this.wireItems(this.userRecs(k, index), PER_USER),
+      ...(() => {
+        const lists = this.userRecs(index);
+        return { recommendations: this.wireItems(lists.new, PER_USER), again: this.wireItems(lists.again, PER_USER) };
+      })(),
     };
   }
 
@@ -281,7 +291,7 @@ export class SweptClusters {
       ids,
       labels,
       selection,
-      perUser: (i: number) => this.userRecs(req.k, i),
+      perUser: (i: number) => this.userRecs(i),
       itemIds: table.items,
       itemTitles: table.itemTitle,
       clusterLabels,

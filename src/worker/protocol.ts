@@ -442,6 +442,8 @@ export interface RecommendedItemWire {
   id: string;
   title: string;
   score: number;
+  /** Per-user lists: the signal(s) that put the item there (new) or its purchase history (again). */
+  reason?: string;
 }
 
 export interface RecommendationsWire {
@@ -454,8 +456,10 @@ export interface RecommendationsWire {
 export interface UserDetails {
   timeline: import('../pipeline/profile/types').Timeline;
   cluster: number;
-  /** The cluster's recommendations minus what the user already has. */
+  /** The user's own `new` list: items they have not bought (pipeline/recommend/perUser). */
   recommendations: RecommendedItemWire[];
+  /** The user's `again` list: items bought before, most likely to be bought again now first. */
+  again: RecommendedItemWire[];
 }
 
 export type ExportWhat = 'assignments' | 'profiles' | 'recommendations';

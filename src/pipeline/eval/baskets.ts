@@ -60,6 +60,22 @@ export function basketsFromRows(rows: readonly BasketRow[], userCount: number, i
 }
 
 /**
+ * Baskets from columns (one entry per row, any order): user, item, basket key (an index into
+ * `names`, whose text breaks time ties) and time. For logs made in code (the benches).
+ */
+export function basketsFromColumns(
+  user: Int32Array,
+  item: Int32Array,
+  basket: Int32Array,
+  time: Float64Array,
+  names: readonly string[],
+  userCount: number,
+  itemCount: number,
+): Baskets {
+  return buildBaskets(user, item, time, basket, names as string[], user.length, userCount, itemCount);
+}
+
+/**
  * The protocol's rows from an analysed log: a user id, a purchase (when the log has purchases; UCI
  * cancellations are returns and drop out) with a quantity above 0 (when quantities exist); a basket
  * is the row's session (the invoice for UCI) else the user's calendar day (UTC).

@@ -12,6 +12,7 @@ import type { TrainHooks } from '../gcn/train';
 import { ndcgAtK, recallAtK } from './metrics';
 import { dotScores, topK } from './rank';
 import { leaveLastOut, type LeaveLastOutSplit } from './split';
+import type { RecommendationEval } from './recommendations';
 
 export const EVAL_K = 20;
 
@@ -19,6 +20,8 @@ export interface MethodScores {
   popularity: number;
   encoder: number;
   gcn: number;
+  /** The per-user recommendations' `new` lists, under the recommendation protocol (recommendations.ts). */
+  recommended?: number;
 }
 
 /** The `eval` key of the analysis report. */
@@ -28,6 +31,8 @@ export interface EvalReport {
   users: number;
   recall20: MethodScores;
   ndcg20: MethodScores;
+  /** The per-user recommendations under the recommendation protocol (CLI --eval). */
+  recommendations?: RecommendationEval;
 }
 
 export interface EvalResult {

@@ -14,6 +14,7 @@ import {
   recommendationsJson,
   type RecommendationRowsInput,
 } from './index';
+import type { UserLists } from './tables';
 import { parseCsv } from './testCsv';
 
 const IDS = ['u1', 'has "quote"', 'a,b', 'two\nlines', "=cmd|' /C calc'!A0"];
@@ -85,9 +86,13 @@ describe('recommendations', () => {
   // Items 0..3; each user gets the items whose index differs from theirs mod 4, best first.
   const itemIds = ['i0', 'i,1', '-i2', 'i3'];
   const itemTitles = ['Mug', 'Candle "red"', '', '@home'];
-  const perUser = (index: number): RankedItems => {
+  // `new`: the other items; `again`: the user's own item.
+  const perUser = (index: number): UserLists => {
     const items = [0, 1, 2, 3].filter((j) => j !== index % 4);
-    return { items: Int32Array.from(items), scores: Float64Array.from(items.map((j) => 1 - j / 10)) };
+    return {
+      new: { items: Int32Array.from(items), scores: Float64Array.from(items.map((j) => 1 - j / 10)), reasons: items.map((j) => (j === 3 ? 'popular' : 'knn+rp3')) },
+      again: { items: Int32Array.of(index % 4), scores: Float64Array.of(2), reasons: ['bought 2x, last 3 days ago'] },
+    };
   };
   const input = (selection: Int32Array | null): RecommendationRowsInput => ({
     ids: IDS,
@@ -99,31 +104,42 @@ describe('recommendations', () => {
     clusterLabels: ['A', 'B', 'C'],
   });
 
-  it('writes one row per user and item, ranked from 1', () => {
+  it('writes one row per user, list and item, ranked from 1 in each list, with the reason', () => {
     const { text, rows } = recommendationsCsv(input(null));
-    expect(rows).toBe(15);
+    expect(rows).toBe(20);
     const parsed = parseCsv(text);
     expect(parsed[0]).toEqual([...RECOMMENDATION_COLUMNS]);
-    expect(parsed.slice(1, 4)).toEqual([
-      ['u1', '1', 'B', '1', 'i,1', 'Candle "red"', '0.9'],
-      ['u1', '1', 'B', '2', "'-i2", '', '0.8'],
-      ['u1', '1', 'B', '3', 'i3', "'@home", '0.7'],
+    expect(parsed.slice(1, 5)).toEqual([
+      ['u1', '1', 'B', 'new', '1', 'i,1', 'Candle "red"', '0.9', 'knn+rp3'],
+      ['u1', '1', 'B', 'new', '2', "'-i2", '', '0.8', 'knn+rp3'],
+      ['u1', '1', 'B', 'new', '3', 'i3', "'@home", '0.7', 'popular'],
+      ['u1', '1', 'B', 'again', '1', 'i0', 'Mug', '2', 'bought 2x, last 3 days ago'],
     ]);
-    // The user's own item never shows up (perUser removes it).
-    expect(parsed.filter((r) => r[0] === IDS[1]).map((r) => r[4])).toEqual(['i0', "'-i2", 'i3']);
+    // The user's own item is only in its `again` list.
+    expect(parsed.filter((r) => r[0] === IDS[1] && r[3] === 'new').map((r) => r[5])).toEqual(['i0', "'-i2", 'i3']);
+  });
+
+  it('a plain ranked list (cluster recommendations) is the new list, its popularity fill so named', () => {
+    const plain = (): RankedItems => ({ items: Int32Array.of(0, 1), scores: Float64Array.of(1, 0.5), filled: 1 });
+    const parsed = parseCsv(recommendationsCsv({ ...input(Int32Array.of(0)), perUser: plain }).text);
+    expect(parsed.slice(1).map((r) => [r[3], r[8]])).toEqual([
+      ['new', 'cluster'],
+      ['new', 'popular'],
+    ]);
   });
 
   it('exports the selection only; JSON parses back', () => {
     const { text, rows } = recommendationsJson(input(Int32Array.from([3])));
-    expect(rows).toBe(3);
+    expect(rows).toBe(4);
     const doc = JSON.parse(text);
     expect(doc.columns).toEqual([...RECOMMENDATION_COLUMNS]);
     expect(doc.rows).toEqual([
-      { user_id: 'two\nlines', cluster: 2, label: 'C', rank: 1, item_id: 'i0', title: 'Mug', score: 1 },
-      { user_id: 'two\nlines', cluster: 2, label: 'C', rank: 2, item_id: 'i,1', title: 'Candle "red"', score: 0.9 },
-      { user_id: 'two\nlines', cluster: 2, label: 'C', rank: 3, item_id: '-i2', title: '', score: 0.8 },
+      { user_id: 'two\nlines', cluster: 2, label: 'C', list: 'new', rank: 1, item_id: 'i0', title: 'Mug', score: 1, reason: 'knn+rp3' },
+      { user_id: 'two\nlines', cluster: 2, label: 'C', list: 'new', rank: 2, item_id: 'i,1', title: 'Candle "red"', score: 0.9, reason: 'knn+rp3' },
+      { user_id: 'two\nlines', cluster: 2, label: 'C', list: 'new', rank: 3, item_id: '-i2', title: '', score: 0.8, reason: 'knn+rp3' },
+      { user_id: 'two\nlines', cluster: 2, label: 'C', list: 'again', rank: 1, item_id: 'i3', title: '@home', score: 2, reason: 'bought 2x, last 3 days ago' },
     ]);
-    expect(recommendationsCsv(input(Int32Array.from([3]))).rows).toBe(3);
+    expect(recommendationsCsv(input(Int32Array.from([3]))).rows).toBe(4);
   });
 });
 

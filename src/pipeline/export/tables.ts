@@ -58,14 +58,27 @@ export const PROFILE_COLUMNS = [
   'terms',
 ] as const;
 
-export const RECOMMENDATION_COLUMNS = ['user_id', 'cluster', 'label', 'rank', 'item_id', 'title', 'score'] as const;
+export const RECOMMENDATION_COLUMNS = ['user_id', 'cluster', 'label', 'list', 'rank', 'item_id', 'title', 'score', 'reason'] as const;
+
+/** One of a user's lists: ranked items, their scores and (optionally) why each is there. */
+export interface UserList {
+  items: Int32Array;
+  scores: Float64Array;
+  reasons?: readonly string[];
+}
+
+/** A user's two lists: `new` (items they have not bought) and `again` (items they may buy again). */
+export interface UserLists {
+  new: UserList;
+  again: UserList;
+}
 
 export interface RecommendationRowsInput {
   ids: readonly string[];
   labels: Int32Array;
   selection: Int32Array | null;
-  /** The user's ranked items (the cluster's list minus what the user has), best first. */
-  perUser: (index: number) => RankedItems;
+  /** The user's lists, best first; a plain ranked list counts as `new` with no `again` list. */
+  perUser: (index: number) => UserLists | RankedItems;
   /** Per table item: id, and title ('' when none). */
   itemIds: readonly string[];
   itemTitles: readonly string[];
@@ -110,10 +123,13 @@ function* recommendationRows(r: RecommendationRowsInput): Generator<Cell[]> {
   for (const i of indices(r.ids.length, r.selection)) {
     const c = r.labels[i];
     const label = labelOf(r.clusterLabels, c);
-    const ranked = r.perUser(i);
-    for (let j = 0; j < ranked.items.length; j++) {
-      const item = ranked.items[j];
-      yield [r.ids[i], c, label, j + 1, r.itemIds[item], r.itemTitles[item] ?? '', ranked.scores[j]];
+    const got = r.perUser(i);
+    const lists: [string, UserList][] = 'new' in got ? [['new', got.new], ['again', got.again]] : [['new', { ...got, reasons: got.filled ? Array.from(got.items, (_x, j) => (j >= got.items.length - got.filled! ? 'popular' : 'cluster')) : undefined }]];
+    for (const [name, ranked] of lists) {
+      for (let j = 0; j < ranked.items.length; j++) {
+        const item = ranked.items[j];
+        yield [r.ids[i], c, label, name, j + 1, r.itemIds[item], r.itemTitles[item] ?? '', ranked.scores[j], ranked.reasons?.[j] ?? (name === 'new' ? 'cluster' : '')];
+      }
     }
   }
 }
@@ -157,12 +173,12 @@ export function assignmentsJson(a: AssignmentInput): ExportResult {
   return jsonOf(ASSIGNMENT_COLUMNS, assignmentRows(a));
 }
 
-/** recommendations.csv: one row per (user, recommended item), rank 1 = best. */
+/** recommendations.csv: one row per (user, list, recommended item), rank 1 = best within each list. */
 export function recommendationsCsv(r: RecommendationRowsInput): ExportResult {
   return csvOf(RECOMMENDATION_COLUMNS, recommendationRows(r));
 }
 
-/** recommendations.json: {"columns": [...RECOMMENDATION_COLUMNS], "rows": [{user_id, cluster, label, rank, item_id, title, score}]}. */
+/** recommendations.json: {"columns": [...RECOMMENDATION_COLUMNS], "rows": [{user_id, cluster, label, list, rank, item_id, title, score, reason}]}. */
 export function recommendationsJson(r: RecommendationRowsInput): ExportResult {
   return jsonOf(RECOMMENDATION_COLUMNS, recommendationRows(r));
 }

@@ -102,3 +102,14 @@ export { clusterScores, DEFAULT_BLEND, PRIOR_MEMBERS, type ClusterScoreInput, ty
 export { behaviourCounts, type BehaviourCounts } from './behaviour';
 export { RecommendError } from './errors';
 export * from './types';
+export {
+  fitPerUser,
+  PerUserLists,
+  recommendForSequences,
+  SIGNALS,
+  type ListsOfUser,
+  type PerUserOptions,
+  type PerUserRecommender,
+  type SequenceRecommender,
+  type Signal,
+} from './perUser';

@@ -86,7 +86,7 @@ export function UserDrawer({ client, index, k, title, clusterName, onClose }: Pr
 }
 
 function Details({ details }: { details: UserDetails }) {
-  const { timeline, recommendations } = details;
+  const { timeline, recommendations, again } = details;
   const shown = timeline.events.length;
   const hasPrice = timeline.events.some((e) => e.price !== null);
   return (
@@ -132,21 +132,43 @@ function Details({ details }: { details: UserDetails }) {
           </tbody>
         </table>
       </div>
-      <h4>Recommended for this user</h4>
+      <h4>New for this user</h4>
+      <p className="hint">Items they have not bought, from what similar customers bought (why: the signals behind each).</p>
       {recommendations.length === 0 ? (
         <p className="hint" data-testid="map-recommendations-empty">
-          Nothing to recommend: the user already has every top item of cluster {details.cluster}.
+          Nothing to recommend: the log has no item this user has not bought.
         </p>
       ) : (
-        <ol className="map-recommendations" data-testid="map-recommendations">
-          {recommendations.map((r) => (
-            <li key={r.id} data-item={r.id}>
-              {r.title || r.id}
-              {r.title && <span className="hint"> ({r.id})</span>}
-            </li>
-          ))}
-        </ol>
+        <ItemList testId="map-recommendations" items={recommendations} />
+      )}
+      <h4>Buy again</h4>
+      {again.length === 0 ? (
+        <p className="hint" data-testid="map-again-empty">
+          No purchases to repeat: this user has bought nothing yet (service lines are left out).
+        </p>
+      ) : (
+        <ItemList testId="map-again" items={again} />
       )}
     </>
+  );
+}
+
+/** A ranked list of items, each with the reason it is there. Text from the file is shown as text. */
+function ItemList({ testId, items }: { testId: string; items: UserDetails['recommendations'] }) {
+  return (
+    <ol className="map-recommendations" data-testid={testId}>
+      {items.map((r) => (
+        <li key={r.id} data-item={r.id}>
+          {r.title || r.id}
+          {r.title && <span className="hint"> ({r.id})</span>}
+          {r.reason && (
+            <span className="hint" data-testid="map-reason">
+              {' '}
+              · {r.reason}
+            </span>
+          )}
+        </li>
+      ))}
+    </ol>
   );
 }

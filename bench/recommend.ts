@@ -1,0 +1,272 @@
+// `npm run bench:recommend`: the per-user recommendations under the recommendation protocol
+// (src/pipeline/eval/protocol.ts) on UCI Dec-May and generated logs, with each signal on and off
+// and what each costs; the speed case (50k users x 10k items); `--csv-check` scores the CLI's own
+// recommendations.csv, made from the training part of UCI, read back from disk.
+//
+// options: --quick (UCI + one small generated log, no speed case) --only ablation|speed|csv
+//          --data FILE (default ../shared/data/uci-online-retail/online-retail-2010-12_2011-05.csv)
+
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  basketsFromColumns,
+  basketsFromTable,
+  idOrder,
+  protocolSplit,
+  readRecommendationsCsv,
+  scoreDense,
+  scoreLists,
+  trainPopularity,
+  type Baskets,
+} from '../src/pipeline/eval';
+import { detectServiceItems } from '../src/pipeline/catalog';
+import { fitPerUser, PerUserLists, SIGNALS, type PerUserOptions, type Signal } from '../src/pipeline/recommend';
+import { generateLog, PURCHASE, type SynthParams } from '../src/pipeline/synth';
+import { analyzeFile } from './lib/loadLog';
+import { markdownTable } from './lib/format';
+import { describeMachine, loadAverage, machineInfo } from './lib/machine';
+
+const args = process.argv.slice(2);
+const flag = (f: string): boolean => args.includes(f);
+const value = (f: string): string | undefined => {
+  const i = args.indexOf(f);
+  return i >= 0 ? args[i + 1] : undefined;
+};
+const only = value('--only');
+const quick = flag('--quick');
+const DATA = value('--data') ?? '../shared/data/uci-online-retail/online-retail-2010-12_2011-05.csv';
+
+interface Data {
+  name: string;
+  baskets: Baskets;
+  itemIds: string[];
+  exclude?: Uint8Array;
+}
+
+const f4 = (x: number): string => x.toFixed(4);
+const s2 = (x: number): string => x.toFixed(2);
+
+/** Generated log: purchases (all events when `allEvents`) grouped by session as baskets. */
+function synthBaskets(params: Partial<SynthParams>, allEvents = false): { baskets: Baskets; itemIds: string[] } {
+  const log = generateLog(params);
+  const keep: number[] = [];
+  for (let e = 0; e < log.length; e++) if (allEvents || log.type[e] === PURCHASE) keep.push(e);
+  const user = Int32Array.from(keep, (e) => log.user[e]);
+  const item = Int32Array.from(keep, (e) => log.item[e]);
+  const basket = Int32Array.from(keep, (e) => log.session[e]);
+  const time = Float64Array.from(keep, (e) => log.time[e]);
+  let sessions = 0;
+  for (const e of keep) sessions = Math.max(sessions, log.session[e] + 1);
+  const names = Array.from({ length: sessions }, (_, i) => String(i).padStart(9, '0'));
+  const itemIds = Array.from({ length: log.params.items }, (_, i) => String(i).padStart(6, '0'));
+  return { baskets: basketsFromColumns(user, item, basket, time, names, log.params.users, log.params.items), itemIds };
+}
+
+interface Row {
+  config: string;
+  recall: number;
+  ndcg: number;
+  seconds: number;
+  chosen: string;
+}
+
+function runNew(d: Data, config: string, opts: PerUserOptions): Row {
+  const split = protocolSplit(d.baskets);
+  const order = idOrder(d.itemIds);
+  const t0 = performance.now();
+  const rec = fitPerUser(split.train, order, { exclude: d.exclude, ...opts });
+  const lists = new PerUserLists(rec, 20);
+  const s = scoreLists(split, (u) => lists.newFor(u).items, 'new');
+  const seconds = (performance.now() - t0) / 1000;
+  const w = rec.params.newItems.weights;
+  const chosen = `${SIGNALS.map((x) => `${x} ${w[x]}`).join(', ')}; decay ${rec.params.newItems.decay}`;
+  return { config, recall: s.recall, ndcg: s.ndcg, seconds, chosen };
+}
+
+function ablation(d: Data): string {
+  const split = protocolSplit(d.baskets);
+  const order = idOrder(d.itemIds);
+  const pop = trainPopularity(split);
+  const base = scoreDense(split, (_u, o) => o.set(pop), order, 'new');
+  // ItemKNN, all neighbours (the issue's reference): a dense row per item of the user.
+  const n = d.baskets.itemCount;
+  let knnAll: { recall: number; ndcg: number } | null = null;
+  if (n <= 6000) {
+    const t0 = performance.now();
+    const sim = new Float32Array(n * n);
+    const { trainPtr: P, trainItems: I } = split;
+    for (let u = 0; u < d.baskets.userCount; u++) for (let a = P[u]; a < P[u + 1]; a++) for (let b = P[u]; b < P[u + 1]; b++) if (a !== b) sim[I[a] * n + I[b]]++;
+    for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) if (sim[i * n + j] > 0) sim[i * n + j] /= Math.sqrt(pop[i] * pop[j]);
+    knnAll = scoreDense(
+      split,
+      (u, o) => {
+        o.fill(0);
+        for (let a = P[u]; a < P[u + 1]; a++) {
+          const row = I[a] * n;
+          for (let j = 0; j < n; j++) o[j] += sim[row + j];
+        }
+      },
+      order,
+      'new',
+    );
+    console.error(`  ItemKNN (all neighbours) ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  }
+  const rows: Row[] = [];
+  const push = (r: Row): void => {
+    rows.push(r);
+    console.error(`  ${d.name}: ${r.config}: Recall@20 ${f4(r.recall)} NDCG@20 ${f4(r.ndcg)} (${s2(r.seconds)} s)`);
+  };
+  push(runNew(d, 'all signals (chosen on validation)', {}));
+  for (const s of SIGNALS) push(runNew(d, `without ${s}`, { signals: SIGNALS.filter((x) => x !== s) }));
+  for (const s of SIGNALS) push(runNew(d, `${s} only`, { signals: [s] as Signal[] }));
+  // The again list, and its parts.
+  const again: string[][] = [];
+  const own = scoreDense(
+    split,
+    (u, o) => {
+      o.fill(0);
+      const T = split.train;
+      for (let x = T.userPtr[u]; x < T.userPtr[u + 1]; x++) for (let k = T.ptr[x]; k < T.ptr[x + 1]; k++) o[T.items[k]]++;
+    },
+    order,
+    'repeat',
+  );
+  const ownPop = scoreDense(
+    split,
+    (u, o) => {
+      for (let i = 0; i < n; i++) o[i] = pop[i] / (1 + split.candidate.length);
+      const T = split.train;
+      for (let x = T.userPtr[u]; x < T.userPtr[u + 1]; x++) for (let k = T.ptr[x]; k < T.ptr[x + 1]; k++) o[T.items[k]]++;
+    },
+    order,
+    'repeat',
+  );
+  again.push(['own most-bought (own items only)', f4(own.recall), f4(own.ndcg), '', '']);
+  again.push(['own most-bought, then popular items', f4(ownPop.recall), f4(ownPop.ndcg), '', '']);
+  const againCase = (label: string, params?: PerUserOptions['params'], grid = false): void => {
+    const t0 = performance.now();
+    const rec = fitPerUser(split.train, order, grid ? { exclude: d.exclude } : { exclude: d.exclude, params });
+    const lists = new PerUserLists(rec, 20);
+    const s = scoreLists(split, (u) => lists.againFor(u).items, 'repeat');
+    const both = scoreLists(split, (u) => [...lists.againFor(u).items, ...lists.newFor(u).items], 'repeat');
+    const p = rec.params.again;
+    again.push([label, f4(s.recall), f4(s.ndcg), `${f4(both.recall)} / ${f4(both.ndcg)}`, `half-life ${p.halfLife}, repeat-rate power ${p.alpha}, due ${p.due}; ${s2((performance.now() - t0) / 1000)} s`]);
+    console.error(`  ${d.name}: again ${label}: ${f4(s.recall)}`);
+  };
+  const fixedNew = { weights: { knn: 1, rp3: 1, next: 0.5, popular: 0.1 }, decay: 0.7 };
+  againCase('again (chosen on validation)', undefined, true);
+  againCase('count only', { newItems: fixedNew, again: { halfLife: Infinity, alpha: 0, due: 0 } });
+  againCase('count, recency (half-life 60)', { newItems: fixedNew, again: { halfLife: 60, alpha: 0, due: 0 } });
+  againCase('count, repeat rate', { newItems: fixedNew, again: { halfLife: Infinity, alpha: 1, due: 0 } });
+  againCase('count, usual gap', { newItems: fixedNew, again: { halfLife: Infinity, alpha: 0, due: 1 } });
+  const head = `### ${d.name}\n\n${split.users.length.toLocaleString('en')} users under the main protocol, ${split.repeatUsers.length.toLocaleString('en')} under the repeat protocol; ${d.baskets.itemCount.toLocaleString('en')} items.\n\n`;
+  const main = markdownTable(
+    ['new list', 'Recall@20', 'NDCG@20', 'seconds (tune + fit + lists)', 'weights chosen on validation'],
+    [
+      ['popularity (baseline)', f4(base.recall), f4(base.ndcg), '', ''],
+      ...(knnAll ? [['ItemKNN, all neighbours (baseline)', f4(knnAll.recall), f4(knnAll.ndcg), '', '']] : []),
+      ...rows.map((r) => [r.config, f4(r.recall), f4(r.ndcg), s2(r.seconds), r.chosen]),
+    ],
+  );
+  const rep = markdownTable(['again list (repeat protocol)', 'Recall@20', 'NDCG@20', 'again then new (R / N)', 'settings; seconds'], again);
+  return `${head}${main}\n\n${rep}\n`;
+}
+
+function speed(): string {
+  const t0 = performance.now();
+  const users = 50_000;
+  const items = 10_000;
+  const { baskets, itemIds } = synthBaskets({ seed: 7, users, items, events: 1_500_000, segments: 10, categories: 24 }, true);
+  const gen = (performance.now() - t0) / 1000;
+  let rows = 0;
+  for (let x = 0; x < baskets.basketUser.length; x++) rows += baskets.ptr[x + 1] - baskets.ptr[x];
+  console.error(`  speed: generated ${baskets.basketUser.length.toLocaleString('en')} baskets, ${rows.toLocaleString('en')} basket items in ${s2(gen)} s`);
+  const order = idOrder(itemIds);
+  const t1 = performance.now();
+  const rec = fitPerUser(baskets, order, {});
+  const t2 = performance.now();
+  const lists = new PerUserLists(rec, 20);
+  let n = 0;
+  for (let u = 0; u < baskets.userCount; u++) n += lists.newFor(u).items.length + lists.againFor(u).items.length;
+  const t3 = performance.now();
+  const fixed = fitPerUser(baskets, order, { params: rec.params });
+  const t4 = performance.now();
+  const r = [
+    ['choose settings on validation + fit', s2((t2 - t1) / 1000), `tune ${s2(rec.seconds.tune)}, fit ${s2(rec.seconds.fit)}`],
+    ['lists for every user (new + again, 20 each)', s2((t3 - t2) / 1000), `${n.toLocaleString('en')} items listed`],
+    ['total', s2((t3 - t1) / 1000), ''],
+    ['fit alone (settings given)', s2((t4 - t3) / 1000), ''],
+  ];
+  void fixed;
+  return `### Speed: ${users.toLocaleString('en')} users x ${items.toLocaleString('en')} items\n\nGenerated log (seed 7, 1.5M events, every view, cart and purchase as basket items: ${baskets.basketUser.length.toLocaleString('en')} baskets, ${rows.toLocaleString('en')} basket items).\n\n${markdownTable(['step', 'seconds', 'notes'], r)}\n`;
+}
+
+/** Writes the file's rows minus every row of each user at or after its held-out basket; runs the CLI on it; scores its CSV. */
+async function csvCheck(): Promise<string> {
+  const a = await analyzeFile(DATA);
+  const table = a.ingested.table;
+  const { baskets } = basketsFromTable(table);
+  const split = protocolSplit(baskets);
+  const cut = new Float64Array(table.users.length).fill(Infinity);
+  for (let x = 0; x < split.heldOut.length; x++) if (split.heldOut[x]) cut[baskets.basketUser[x]] = baskets.basketTime[x];
+  let maxLine = 0;
+  for (let e = 0; e < table.length; e++) maxLine = Math.max(maxLine, table.line[e]);
+  const drop = new Uint8Array(maxLine + 2);
+  for (let e = 0; e < table.length; e++) if (table.user[e] >= 0 && table.time[e] >= cut[table.user[e]]) drop[table.line[e]] = 1;
+  const lines = readFileSync(DATA, 'utf8').split(/\r?\n/);
+  const dir = mkdtempSync(join(tmpdir(), 'seqlens-csv-check-'));
+  const trainFile = join(dir, 'train.csv');
+  // Line numbers are 1-based file lines (header = 1).
+  writeFileSync(trainFile, lines.filter((_l, i) => !drop[i + 1]).join('\n'));
+  const out = join(dir, 'out');
+  const t0 = performance.now();
+  const r = spawnSync('npx', ['tsx', 'src/cli/analyze.ts', trainFile, '--encoder', 'featurizer', '--gcn', 'off', '--k', '4', '--out', out], { encoding: 'utf8' });
+  const seconds = (performance.now() - t0) / 1000;
+  if (r.status !== 0 || !existsSync(join(out, 'recommendations.csv'))) throw new Error(`CLI failed: ${r.stderr}`);
+  const text = readFileSync(join(out, 'recommendations.csv'), 'utf8');
+  const fresh = readRecommendationsCsv(text, table.users, table.items, 'new');
+  const again = readRecommendationsCsv(text, table.users, table.items, 'again');
+  const sn = scoreLists(split, (u) => fresh.lists.get(u), 'new');
+  const sa = scoreLists(split, (u) => again.lists.get(u), 'repeat');
+  return (
+    `### recommendations.csv from the CLI, scored from disk\n\n` +
+    `\`npm run -s analyze -- train.csv --encoder featurizer --gcn off --k 4 --out DIR\` on ${DATA} minus every row of each customer from its held-out basket on ` +
+    `(${seconds.toFixed(1)} s for the whole CLI run); ${fresh.rows.toLocaleString('en')} rows read back (${fresh.skipped.unknownUser} of unknown users).\n\n` +
+    markdownTable(
+      ['list', 'protocol', 'users', 'Recall@20', 'NDCG@20'],
+      [
+        ['new', 'main', String(sn.users), f4(sn.recall), f4(sn.ndcg)],
+        ['again', 'repeat', String(sa.users), f4(sa.recall), f4(sa.ndcg)],
+      ],
+    ) +
+    '\n'
+  );
+}
+
+async function main(): Promise<void> {
+  const m = machineInfo();
+  const before = loadAverage();
+  const parts: string[] = [];
+  if (!only || only === 'ablation') {
+    const a = await analyzeFile(DATA);
+    const table = a.ingested.table;
+    const { baskets } = basketsFromTable(table);
+    const service = detectServiceItems(table).mask;
+    parts.push(ablation({ name: 'UCI Online Retail Dec-May, service lines left out', baskets, itemIds: table.items, exclude: service }));
+    if (!quick) parts.push(ablation({ name: 'UCI Online Retail Dec-May, service lines kept', baskets, itemIds: table.items }));
+    const synth: [string, Partial<SynthParams>][] = [['generated A (seed 1, 2,000 users, 1,000 items, 40k events)', { seed: 1, users: 2000, items: 1000, events: 40_000, segments: 6 }]];
+    if (!quick) synth.push(['generated B (seed 2, 4,000 users, 2,000 items, 60k events, noisier)', { seed: 2, users: 4000, items: 2000, events: 60_000, segments: 8, categories: 24, noise: 0.25, tasteConcentration: 10 }]);
+    for (const [name, p] of synth) {
+      const s = synthBaskets(p, true);
+      parts.push(ablation({ name: `${name}, views, carts and purchases per session as baskets`, ...s }));
+    }
+  }
+  if ((!only && !quick) || only === 'speed') parts.push(speed());
+  if (only === 'csv') parts.push(await csvCheck());
+  const after = loadAverage();
+  console.log(`${describeMachine(m)}; load average ${before.toFixed(2)} before, ${after.toFixed(2)} after\n\n${parts.join('\n')}`);
+}
+
+void main();

@@ -1,0 +1,64 @@
+// Per-user lists for the analysis's sequences (what the export, the CLI and the user drawer show):
+// the recommender is fitted on every purchase basket of the log, and each sequence gets the lists
+// of its user (sequences by session: the session's user; none when the log has no user ids).
+
+import { basketsFromTable, type BasketSource } from '../../eval/baskets';
+import { idOrder } from '../../eval/protocol';
+import type { EventTable } from '../../ingest/table';
+import type { Sequences } from '../../sequences';
+import { fitPerUser, PerUserLists, type PerUserOptions, type PerUserRecommender } from './index';
+
+export interface ListsOfUser {
+  new: { items: Int32Array; scores: Float64Array; reasons: string[] };
+  again: { items: Int32Array; scores: Float64Array; reasons: string[] };
+}
+
+export interface SequenceRecommender {
+  recommender: PerUserRecommender;
+  source: BasketSource;
+  top: number;
+  /** The lists of sequence s's user (empty lists when it has none). */
+  listsFor(s: number): ListsOfUser;
+}
+
+/** Extra items ranked per new list, to replace those the user has non-purchase events on. */
+const SPARE = 20;
+
+const EMPTY = (): ListsOfUser => ({
+  new: { items: new Int32Array(0), scores: new Float64Array(0), reasons: [] },
+  again: { items: new Int32Array(0), scores: new Float64Array(0), reasons: [] },
+});
+
+export function recommendForSequences(table: EventTable, sequences: Sequences, top: number, opts: PerUserOptions = {}): SequenceRecommender {
+  if (!Number.isInteger(top) || top < 1) throw new RangeError(`The list length must be a whole number of at least 1, not ${top}.`);
+  const { baskets, source } = basketsFromTable(table);
+  const recommender = fitPerUser(baskets, idOrder(table.items), opts);
+  // Lists a little longer than asked, so that items the user has other events on (viewed,
+  // returned: not purchases, so the model does not count them as owned) can be dropped from `new`.
+  const lists = new PerUserLists(recommender, top + SPARE);
+  const seen = new Int32Array(table.items.length).fill(-1);
+  const userOf = (s: number): number => {
+    if (sequences.by === 'user') return sequences.key[s];
+    const lo = sequences.offsets[s];
+    return sequences.offsets[s + 1] > lo ? table.user[sequences.events[lo]] : -1;
+  };
+  return {
+    recommender,
+    source,
+    top,
+    listsFor(s) {
+      const u = userOf(s);
+      if (u < 0 || u >= baskets.userCount) return EMPTY();
+      const n = lists.newFor(u);
+      const a = lists.againFor(u);
+      for (let k = sequences.offsets[s]; k < sequences.offsets[s + 1]; k++) seen[table.item[sequences.events[k]]] = s;
+      const keep: number[] = [];
+      for (let r = 0; r < n.items.length && keep.length < top; r++) if (seen[n.items[r]] !== s) keep.push(r);
+      const cut = Math.min(top, a.items.length);
+      return {
+        new: { items: Int32Array.from(keep, (r) => n.items[r]), scores: Float64Array.from(keep, (r) => n.scores[r]), reasons: keep.map((r) => n.reasons[r]) },
+        again: { items: a.items.slice(0, cut), scores: a.scores.slice(0, cut), reasons: a.reasons.slice(0, cut) },
+      };
+    },
+  };
+}
