@@ -3,12 +3,14 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
   fileFingerprint,
   forgetAnalysis,
+  getAnalysis,
   getResult,
   listAnalyses,
   MAX_ANALYSES,
   putResult,
   saveAnalysis,
   stableKey,
+  updateSavedServiceItems,
   type SavedAnalysis,
 } from './analysisStore';
 
@@ -85,5 +87,19 @@ describe('saved results', () => {
     expect(Array.from((await getResult<{ v: Float32Array }>('before'))!.v)).toEqual([1, 2, 3]);
     expect(await getResult('after')).toBeNull();
     expect((await listAnalyses()).some((a) => a.id === 'q')).toBe(false);
+  });
+});
+
+describe('service-line choices', () => {
+  it('are kept with a saved log and changed in place, and change nothing for a log not saved', async () => {
+    await saveAnalysis({ ...analysis('svc', '2024-01-01T00:00:00Z'), serviceItems: { mode: 'auto', service: [], product: [] } });
+    expect(await updateSavedServiceItems('svc', { mode: 'off', service: ['POST'], product: ['PADS'] })).toBeNull();
+    const rec = await getAnalysis('svc');
+    expect(rec?.serviceItems).toEqual({ mode: 'off', service: ['POST'], product: ['PADS'] });
+    // The rest of the record is untouched.
+    expect(rec?.mapping).toEqual({ user: 0, item: 1 });
+    expect(await updateSavedServiceItems('nobody', { mode: 'auto', service: ['X'], product: [] })).toBeNull();
+    expect(await getAnalysis('nobody')).toBeNull();
+    await forgetAnalysis('svc');
   });
 });
