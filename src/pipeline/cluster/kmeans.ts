@@ -1,6 +1,7 @@
 import { type AssignFn, lloydHamerly, lloydPlain } from './lloyd.ts';
 import { DEFAULT_MINIBATCH, miniBatchKMeans } from './minibatch.ts';
 import { Rng } from './random.ts';
+import { AbandonRule, restartOrder } from './restarts.ts';
 import { kmeansPlusPlus, type Seeding } from './seeding.ts';
 import { ClusteringInputError, type Matrix } from './types.ts';
 import { checkMatrix, countDistinctRows } from './validate.ts';
@@ -55,13 +56,20 @@ export interface KMeansResult {
   restartInertias: number[];
   /** Lloyd iterations (or mini-batch steps) of each start, in order. */
   restartIterations: number[];
+  /**
+   * Whether each start was abandoned because it clearly could not win (restarts.ts; its inertia
+   * and iterations are then where it stopped).
+   */
+  restartAbandoned: boolean[];
   /** Index of the winning start. */
   bestRestart: number;
 }
 
 /**
- * k-means with greedy k-means++ seeding and several restarts. Throws ClusteringInputError, with a
- * message fit for the user, on input that cannot be clustered into k groups.
+ * k-means with greedy k-means++ seeding and several restarts. Every restart is seeded first; they
+ * then run in order of seeding inertia, and a restart that clearly cannot beat the best finished
+ * one is abandoned early (restarts.ts gives the rule). Throws ClusteringInputError, with a message
+ * fit for the user, on input that cannot be clustered into k groups.
  */
 export function kmeans(data: Matrix, n: number, d: number, options: KMeansOptions): KMeansResult {
   const { k, restarts, seed, maxIter, tol, batchSize, algorithm } = resolveKMeansOptions(data, n, d, options);
@@ -81,17 +89,31 @@ export function kmeans(data: Matrix, n: number, d: number, options: KMeansOption
 
   // As scikit-learn: the tolerance is relative to the data's spread, so it is scale-free.
   const tolAbs = tol * meanFeatureVariance(data, n, d);
+  const seedings = drawSeedings(data, n, d, k, restarts, master, options.seeding);
   const best = new BestOfRestarts(k, algorithm);
-  for (let r = 0; r < restarts; r++) {
-    const rng = master.fork();
-    const seeding = options.seeding && restarts === 1 ? options.seeding : kmeansPlusPlus(data, n, d, k, rng);
-    best.add(
+  for (const r of restartOrder(seedings)) {
+    const opts = { maxIter, tolAbs, watch: best.watch(maxIter) };
+    best.put(
+      r,
       options.assign
-        ? lloydPlain(data, n, d, k, seeding.centres, { maxIter, tolAbs }, options.assign)
-        : lloydHamerly(data, n, d, k, seeding, { maxIter, tolAbs }),
+        ? lloydPlain(data, n, d, k, seedings[r].centres, opts, options.assign)
+        : lloydHamerly(data, n, d, k, seedings[r], opts),
     );
   }
   return best.result();
+}
+
+/**
+ * The seedings of all restarts, restart r from the r-th fork of the master generator (so each is
+ * what it would be if the restarts ran one after the other), or the given one for a single restart.
+ */
+export function drawSeedings(data: Matrix, n: number, d: number, k: number, restarts: number, master: Rng, given?: Seeding): Seeding[] {
+  const seedings: Seeding[] = [];
+  for (let r = 0; r < restarts; r++) {
+    const rng = master.fork();
+    seedings.push(given && restarts === 1 ? given : kmeansPlusPlus(data, n, d, k, rng));
+  }
+  return seedings;
 }
 
 /** A mini-batch run (one init chosen inside) in KMeansResult's shape. */
@@ -105,43 +127,71 @@ export function miniBatchResult(r: { labels: Int32Array; centres: Float64Array; 
     iterations: r.steps,
     restartInertias: [r.inertia],
     restartIterations: [r.steps],
+    restartAbandoned: [false],
     bestRestart: 0,
   };
 }
 
-/** Keeps the lowest-inertia Lloyd run of several restarts (the first wins a tie) and all their inertias. */
+interface RestartRun {
+  labels: Int32Array;
+  centres: Float64Array;
+  inertia: number;
+  iterations: number;
+  abandoned?: boolean;
+}
+
+/**
+ * The restarts of a Lloyd k-means, finished in any order: keeps each one's inertia and picks the
+ * lowest (the lowest-numbered restart wins a tie), and gives each restart its abandonment rule
+ * against the best finished so far.
+ */
 export class BestOfRestarts {
-  private best: KMeansResult | null = null;
-  private readonly inertias: number[] = [];
-  private readonly iterations: number[] = [];
+  private readonly runs: (RestartRun | undefined)[] = [];
 
   constructor(
     private readonly k: number,
     private readonly algorithm: KMeansResult['algorithm'],
   ) {}
 
-  add(run: { labels: Int32Array; centres: Float64Array; inertia: number; iterations: number }): void {
-    const r = this.inertias.length;
-    this.inertias.push(run.inertia);
-    this.iterations.push(run.iterations);
-    if (this.best === null || run.inertia < this.best.inertia) {
-      this.best = {
-        labels: run.labels,
-        centres: run.centres,
-        inertia: run.inertia,
-        k: this.k,
-        algorithm: this.algorithm,
-        iterations: run.iterations,
-        restartInertias: this.inertias,
-        restartIterations: this.iterations,
-        bestRestart: r,
-      };
-    }
+  /** Appends the next restart's run. */
+  add(run: RestartRun): void {
+    this.put(this.runs.length, run);
+  }
+
+  /** Records restart r's run. */
+  put(r: number, run: RestartRun): void {
+    this.runs[r] = run;
+  }
+
+  /** The rule a restart starting now runs under: none before the first restart has finished. */
+  watch(maxIter: number): AbandonRule | null {
+    let best = Infinity;
+    for (const run of this.runs) if (run && !run.abandoned && run.inertia < best) best = run.inertia;
+    return best < Infinity ? new AbandonRule(best, maxIter) : null;
   }
 
   result(): KMeansResult {
-    if (this.best === null) throw new ClusteringInputError('k-means needs at least one restart');
-    return this.best;
+    let bestAt = -1;
+    for (let r = 0; r < this.runs.length; r++) {
+      const run = this.runs[r];
+      if (!run) throw new Error(`k-means restart ${r} never ran`);
+      if (!run.abandoned && (bestAt < 0 || run.inertia < (this.runs[bestAt] as RestartRun).inertia)) bestAt = r;
+    }
+    if (bestAt < 0) throw new ClusteringInputError('k-means needs at least one restart');
+    const runs = this.runs as RestartRun[];
+    const best = runs[bestAt];
+    return {
+      labels: best.labels,
+      centres: best.centres,
+      inertia: best.inertia,
+      k: this.k,
+      algorithm: this.algorithm,
+      iterations: best.iterations,
+      restartInertias: runs.map((run) => run.inertia),
+      restartIterations: runs.map((run) => run.iterations),
+      restartAbandoned: runs.map((run) => run.abandoned === true),
+      bestRestart: bestAt,
+    };
   }
 }
 

@@ -1,10 +1,11 @@
 import { GpuUnavailableError } from '../gpu/device.ts';
 import type { AsyncAssigner } from './gpuAssign.ts';
-import { BestOfRestarts, kmeans, type KMeansOptions, type KMeansResult, meanFeatureVariance, miniBatchResult, resolveKMeansOptions } from './kmeans.ts';
+import { BestOfRestarts, drawSeedings, kmeans, type KMeansOptions, type KMeansResult, meanFeatureVariance, miniBatchResult, resolveKMeansOptions } from './kmeans.ts';
 import { type LloydOptions, type LloydResult, lloydPlainSteps } from './lloyd.ts';
 import { DEFAULT_MINIBATCH, finishMiniBatch, miniBatchCentres } from './minibatch.ts';
 import { Rng } from './random.ts';
-import { kmeansPlusPlus, type Seeding } from './seeding.ts';
+import { restartOrder } from './restarts.ts';
+import type { Seeding } from './seeding.ts';
 import { type CancelToken, ClusteringInputError, type Matrix, throwIfCancelled } from './types.ts';
 
 export interface KMeansAsyncOptions extends KMeansOptions {
@@ -104,11 +105,11 @@ async function runWithAssigner(
     return miniBatchResult(r, k);
   }
   const tolAbs = tol * meanFeatureVariance(data, n, d);
+  // kmeans()'s restarts exactly: the same seedings, order and abandonment rule.
+  const seedings = drawSeedings(data, n, d, k, restarts, master, given);
   const best = new BestOfRestarts(k, algorithm);
-  for (let r = 0; r < restarts; r++) {
-    const rng = master.fork();
-    const seeding = given && restarts === 1 ? given : kmeansPlusPlus(data, n, d, k, rng);
-    best.add(await lloydPlainAsync(data, n, d, k, seeding.centres, { maxIter, tolAbs }, assign));
+  for (const r of restartOrder(seedings)) {
+    best.put(r, await lloydPlainAsync(data, n, d, k, seedings[r].centres, { maxIter, tolAbs, watch: best.watch(maxIter) }, assign));
   }
   return best.result();
 }

@@ -6,6 +6,7 @@ import {
   squaredDistance,
   squaredDistance64,
 } from './assign.ts';
+import { type AbandonRule, isCheckpoint } from './restarts.ts';
 import type { Seeding } from './seeding.ts';
 import type { Matrix } from './types.ts';
 
@@ -25,6 +26,8 @@ export interface LloydOptions {
   maxIter: number;
   /** Absolute tolerance on the summed squared centre shift (already scaled by the data variance). */
   tolAbs: number;
+  /** Abandons the run at a checkpoint when it clearly cannot beat an earlier restart (restarts.ts). */
+  watch?: AbandonRule | null;
 }
 
 export interface LloydResult {
@@ -34,6 +37,12 @@ export interface LloydResult {
   iterations: number;
   /** True when the labels stopped changing (as opposed to stopping on tolerance or maxIter). */
   strictConvergence: boolean;
+  /**
+   * True when opts.watch abandoned the run: then inertia is that of labels around centres, their
+   * means, at that iteration (an upper bound on where the run would have ended), and labels need
+   * not be the nearest centres.
+   */
+  abandoned: boolean;
 }
 
 /**
@@ -100,10 +109,28 @@ export function* lloydPlainSteps(
     }
     if (shiftSq <= opts.tolAbs) break;
     labelsOld.set(labels);
+    const stop = abandonAt(opts, it, data, n, d, centres, labels);
+    if (stop !== null) return stop;
   }
   if (!strict) yield { centres, labels, sums, counts };
   const inertia = exactInertia(data, n, d, centres, labels);
-  return { centres, labels, inertia, iterations: it, strictConvergence: strict };
+  return { centres, labels, inertia, iterations: it, strictConvergence: strict, abandoned: false };
+}
+
+/** The abandoned result when opts.watch gives up on the run after iteration `it`, else null. */
+function abandonAt(
+  opts: LloydOptions,
+  it: number,
+  data: Matrix,
+  n: number,
+  d: number,
+  centres: Float64Array,
+  labels: Int32Array,
+): LloydResult | null {
+  if (!opts.watch || !isCheckpoint(it) || it >= opts.maxIter) return null;
+  const inertia = exactInertia(data, n, d, centres, labels);
+  if (!opts.watch.abandon(it, inertia)) return null;
+  return { centres, labels, inertia, iterations: it, strictConvergence: false, abandoned: true };
 }
 
 /**
@@ -194,13 +221,15 @@ export function lloydHamerly(
       lower[i] = 0;
     }
     if (shiftSq <= opts.tolAbs) break;
+    const stop = abandonAt(opts, it, data, n, d, centres, labels);
+    if (stop !== null) return stop;
   }
   if (!strict) {
     halfGaps(centres, k, d, halfGap);
     hamerlyPass(state, centres, false, false);
   }
   const inertia = exactInertia(data, n, d, centres, labels);
-  return { centres, labels, inertia, iterations: it, strictConvergence: strict };
+  return { centres, labels, inertia, iterations: it, strictConvergence: strict, abandoned: false };
 }
 
 interface PassState {
