@@ -81,6 +81,13 @@ function Overview({ profiles, method }: { profiles: ClusterProfiles; method: Rec
       {formatRate(o.funnel.viewToPurchase ?? (o.size > 0 ? o.funnel.buyers / o.size : null))}{' '}
       {o.funnel.viewToPurchase !== null ? 'of viewers bought' : 'bought'}
       {profiles.hasPrice && <>, revenue {formatAmount(o.revenue)}, average order {formatAmount(o.aov)}</>}.
+      {(profiles.excludedItems ?? 0) > 0 && (
+        <span className="hint" data-testid="insights-service-lines">
+          {' '}
+          {formatInt(profiles.excludedItems!)} service line{profiles.excludedItems === 1 ? '' : 's'} (postage, fees…) left out
+          {profiles.hasPrice ? ', revenue counts products only' : ''}.
+        </span>
+      )}
       {method && (
         <span className="hint">
           {' '}
