@@ -86,7 +86,7 @@ export function App({ client }: { client: AnalysisClient }) {
   const entryIndex = mapSweep && mapK !== null ? mapSweep.entries.findIndex((e) => e.k === mapK) : -1;
   const labels = mapSweep && entryIndex >= 0 ? mapSweep.labels[entryIndex] : null;
   const saved = useSavedAnalyses(client, report);
-  const stateFile = useStateFile({ report, regroup: analysis.regroup, encoder, gcn, clusters, projection, view });
+  const stateFile = useStateFile({ report, regroup: analysis.regroup, encoder, gcn, clusters, projection, view, serviceLines });
   const [restoreCount, setRestoreCount] = useState(0);
   const restoring = stateFile.pending;
   // A restore may change the sequence options: the panel starts over from the report's.

@@ -109,3 +109,14 @@ describe('state file', () => {
     expect(e.message).toMatch(/should be .+, but (it is missing|found .+)\./);
   });
 });
+
+describe('service-line choices in the state file', () => {
+  it('round-trip, are optional, and a contradiction is named', () => {
+    const withChoices = { ...state(), serviceItems: { mode: 'off' as const, service: ['POST'], product: ['PADS'] } };
+    expect(parseState(serializeState(withChoices)).serviceItems).toEqual(withChoices.serviceItems);
+    expect(parseState(serializeState(state())).serviceItems).toBeUndefined();
+    const e = errorOf(edited((doc) => (doc.serviceItems = { service: ['A'], product: ['A'] })));
+    expect(e.field).toBe('serviceItems');
+    expect(e.message).toMatch(/both a service line and a product/);
+  });
+});

@@ -3,6 +3,8 @@
 // which are recomputed from the log. The file comes back from the user's disk, so every field is
 // checked, and a wrong one is named in the error with what was expected.
 
+import { checkServiceSettings, ServiceSettingsError, type ServiceSettings } from '../catalog/serviceSettings';
+
 export const STATE_FORMAT = 'seqlens-analysis';
 export const STATE_VERSION = 1;
 
@@ -27,6 +29,8 @@ export interface AnalysisState {
   /** Cluster numbers hidden on the map. */
   hiddenClusters: number[];
   colorBy: string;
+  /** Service-line choices (pipeline/catalog ServiceSettings); absent in files saved before them. */
+  serviceItems?: ServiceSettings;
 }
 
 /** A state file that cannot be read; the message says what is wrong in words a user can act on. */
@@ -137,6 +141,16 @@ export function parseState(text: string): AnalysisState {
 
   const colorBy = str(doc, 'colorBy', 'colorBy');
 
+  let serviceItems: ServiceSettings | undefined;
+  if (doc.serviceItems !== undefined) {
+    try {
+      serviceItems = checkServiceSettings(doc.serviceItems);
+    } catch (e) {
+      if (e instanceof ServiceSettingsError) throw new StateFileError(`The analysis file is damaged: "serviceItems": ${e.message}`, 'serviceItems');
+      throw e;
+    }
+  }
+
   return {
     format: STATE_FORMAT,
     version: 1,
@@ -147,5 +161,6 @@ export function parseState(text: string): AnalysisState {
     selection: (sel as string[]).slice(),
     hiddenClusters: (hidden as number[]).slice(),
     colorBy,
+    ...(serviceItems ? { serviceItems } : {}),
   };
 }

@@ -11,6 +11,7 @@ import type { EncoderState } from '../useEncoder';
 import type { GcnStateApi } from '../useGcn';
 import type { ProjectionState } from '../useProjection';
 import { restoredSettings, selectionFromIds } from './restore';
+import type { ServiceLinesState } from '../catalog/useServiceLines';
 
 const COLOR_BY: readonly ColorBy[] = ['cluster', 'length', 'revenue', 'country', 'lastType'];
 
@@ -33,9 +34,11 @@ interface Inputs {
   clusters: ClustersState;
   projection: ProjectionState;
   view: MapView;
+  /** The service lines of the log on screen: their choices are saved and restored too. */
+  serviceLines?: ServiceLinesState;
 }
 
-export function useStateFile({ report, regroup, encoder, gcn, clusters, projection, view }: Inputs): StateFileApi {
+export function useStateFile({ report, regroup, encoder, gcn, clusters, projection, view, serviceLines }: Inputs): StateFileApi {
   const [message, setMessage] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [pending, setPending] = useState<AnalysisState | null>(null);
@@ -62,11 +65,12 @@ export function useStateFile({ report, regroup, encoder, gcn, clusters, projecti
       selection: ids && view.selection ? Array.from(view.selection, (i) => ids[i]) : [],
       hiddenClusters: [...view.hidden].sort((a, b) => a - b),
       colorBy: view.colorBy,
+      ...(serviceLines?.data ? { serviceItems: serviceLines.data.settings } : {}),
     };
     setError(null);
     setMessage(`Saved the analysis of ${report.file.name}${clusters.k ? ` with K = ${clusters.k}` : ''}.`);
     return { name: `seqlens-analysis-${report.file.name.replace(/[^\p{L}\p{N}._-]+/gu, '_')}.json`, text: serializeState(state) };
-  }, [report, encoder.settings, gcn.settings, clusters.settings, clusters.k, projection.data, view.selection, view.hidden, view.colorBy]);
+  }, [report, encoder.settings, gcn.settings, clusters.settings, clusters.k, projection.data, view.selection, view.hidden, view.colorBy, serviceLines?.data]);
 
   const restore = useCallback(
     async (file: Blob) => {
@@ -102,10 +106,11 @@ export function useStateFile({ report, regroup, encoder, gcn, clusters, projecti
       encoder.update(settings.encoder);
       gcn.update(settings.gcn);
       clusters.update(settings.cluster);
+      if (state.serviceItems && serviceLines && JSON.stringify(state.serviceItems) !== JSON.stringify(serviceLines.data?.settings)) serviceLines.change(state.serviceItems);
       setPending(state);
       setMessage('Restoring: the clusters and the map of the saved settings are on their way…');
     },
-    [report, regroup, encoder, gcn, clusters],
+    [report, regroup, encoder, gcn, clusters, serviceLines],
   );
 
   // Once the sweep and the map of the restored settings are on screen, the rest of the view follows.
