@@ -1,5 +1,6 @@
 import { useState } from 'react';
 import { ROLES, type Detection, type Role, type RoleMapping } from '../pipeline/types';
+import type { DateOrder } from '../pipeline/ingest/timestamp';
 import { ROLE_LABELS } from './roles';
 
 const SAMPLE_VALUES = 3;
@@ -13,7 +14,18 @@ interface Props {
   open: boolean;
   disabled: boolean;
   onOpenChange(open: boolean): void;
-  onApply(mapping: RoleMapping): void;
+  /** `dateOrder`: how numeric dates are read; undefined leaves it to the file's dates. */
+  onApply(mapping: RoleMapping, dateOrder?: DateOrder): void;
+}
+
+const ORDER_NAMES = { dmy: 'day/month (31/10/2019)', mdy: 'month/day (10/31/2019)' } as const;
+
+/** What the reader did with numeric dates, in words. */
+function dateOrderNote(source: Detection): string {
+  const d = source.dateOrder;
+  if (!d) return '';
+  const how = d.how === 'set' ? 'as chosen here' : d.how === 'file' ? 'a date in the file shows it' : 'no date in the file tells: every day is 12 or less, so check this';
+  return `Read as ${ORDER_NAMES[d.order]}: ${how}.`;
 }
 
 function choicesFrom(source: Detection): Choice[] {
@@ -28,6 +40,7 @@ function choicesFrom(source: Detection): Choice[] {
 export function MappingPanel({ source, fileName, open, disabled, onOpenChange, onApply }: Props) {
   const [choices, setChoices] = useState(() => choicesFrom(source));
   const [moved, setMoved] = useState('');
+  const [dateOrder, setDateOrder] = useState<DateOrder>(() => (source.dateOrder?.how === 'set' ? source.dateOrder.order : 'auto'));
 
   const choose = (column: number, choice: Choice) => {
     const previous = choice === 'ignore' ? -1 : choices.findIndex((c, i) => c === choice && i !== column);
@@ -109,10 +122,23 @@ export function MappingPanel({ source, fileName, open, disabled, onOpenChange, o
           </table>
         </div>
       )}
+      {mapping.time !== undefined && (
+        <p className="date-order">
+          <label htmlFor="date-order">Numeric dates (10/11/2019)</label>{' '}
+          <select id="date-order" value={dateOrder} disabled={disabled} onChange={(event) => setDateOrder(event.currentTarget.value as DateOrder)}>
+            <option value="auto">Decide from the file</option>
+            <option value="dmy">Day first: {ORDER_NAMES.dmy}</option>
+            <option value="mdy">Month first: {ORDER_NAMES.mdy}</option>
+          </select>{' '}
+          <span className="hint" data-testid="date-order-note">
+            {dateOrderNote(source)}
+          </span>
+        </p>
+      )}
       <p className="mapping-note" aria-live="polite">
         {[moved, missing].filter(Boolean).join(' ')}
       </p>
-      <button type="button" className="primary" disabled={disabled || missing !== ''} onClick={() => onApply(mapping)}>
+      <button type="button" className="primary" disabled={disabled || missing !== ''} onClick={() => onApply(mapping, dateOrder === 'auto' ? undefined : dateOrder)}>
         Apply mapping
       </button>
     </details>

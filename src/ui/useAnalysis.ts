@@ -2,6 +2,7 @@
 // user. Every job gets an id so that a cancelled or superseded job can never overwrite the screen.
 import { startTransition, useCallback, useEffect, useRef, useState } from 'react';
 import type { AnalysisReport, Detection, Progress, RoleMapping, SequenceOptions } from '../pipeline/types';
+import type { DateOrder } from '../pipeline/ingest/timestamp';
 import { AnalysisError, type AnalysisClient, type OnProgress } from '../worker/client';
 import { DEMO_FILE_NAME } from '../worker/protocol';
 import { formatInt } from './format';
@@ -51,7 +52,8 @@ export interface AnalysisState {
   unrecognised: Unrecognised | null;
   openFile(file: File): void;
   loadDemo(): void;
-  applyMapping(mapping: RoleMapping): void;
+  /** Re-reads the file with these column roles (and a day/month order for numeric dates; unset: from the file). */
+  applyMapping(mapping: RoleMapping, dateOrder?: DateOrder): void;
   regroup(options: SequenceOptions): void;
   reopen(id: string, name: string, orElse?: () => void): void;
   cancel(): void;
@@ -170,14 +172,14 @@ export function useAnalysis(client: AnalysisClient): AnalysisState {
   );
 
   const applyMapping = useCallback(
-    (mapping: RoleMapping) => {
+    (mapping: RoleMapping, dateOrder?: DateOrder) => {
       const { report: shown, unrecognised: failed } = latest.current;
       // Options tuned for the report on screen don't belong to a different file that failed.
       const sequence = failed ? undefined : shown?.options;
       void start(
         'Re-reading with your column roles',
         failed ? failed.fileName : (shown?.file.name ?? ''),
-        (p) => client.remap(failed ? 'unrecognised' : 'report', mapping, sequence, p),
+        (p) => client.remap(failed ? 'unrecognised' : 'report', mapping, sequence, p, dateOrder),
         (next) => saveMapping(next.detection.layoutKey, mapping),
       );
     },

@@ -81,7 +81,16 @@ interface Saved {
 
 async function savedIdentity(source: Source, analysis: Analysis): Promise<Saved> {
   const id = await fileFingerprint(source.file, source.name);
-  return { id, key: await stableKey(id, analysis.report.detection.mapping, analysis.report.options) };
+  return { id, key: await sequencesKey(id, analysis.report) };
+}
+
+/**
+ * Key of the sequences read from file `id`: its mapping and options, and a day/month order the user
+ * set (it changes the times; left out otherwise, so the keys of earlier saved results still match).
+ */
+function sequencesKey(id: string, report: AnalysisReport): Promise<string> {
+  const order = report.detection.dateOrder;
+  return stableKey(id, report.detection.mapping, report.options, ...(order?.how === 'set' ? [{ dateOrder: order.order }] : []));
 }
 
 /** Keeps the log (and how it was read) in the browser, so a reload can reopen it. Best effort. */
@@ -182,6 +191,7 @@ async function run(source: Source, req: AnalyzeRequest, onProgress: ProgressCall
       // A mapping the user chose before for this column layout, picked once the columns are known.
       mappingFor: req.mapping ? undefined : (d) => req.savedMappings?.[d.layoutKey],
       sequence: req.sequence,
+      dateOrder: req.dateOrder,
       onProgress: progress,
       cancel: token,
     });
@@ -640,13 +650,13 @@ const api: AnalysisWorkerApi = {
     return run({ file, name: DEMO_FILE_NAME, demo: true }, req, onProgress);
   },
 
-  async remap(which, mapping, sequence, onProgress) {
+  async remap(which, mapping, sequence, onProgress, dateOrder) {
     const target = which === 'unrecognised' ? unrecognised : kept;
     if (!target) {
       releaseProxy(onProgress);
       throw { message: 'Open a file first, then choose its column roles.', code: 'internal' } satisfies WireError;
     }
-    return run(target, { mapping, sequence }, onProgress);
+    return run(target, { mapping, sequence, dateOrder }, onProgress);
   },
 
   async regroup(sequence: SequenceOptions) {
@@ -656,7 +666,7 @@ const api: AnalysisWorkerApi = {
     stopCluster();
     try {
       const analysis = regroupAnalysis(kept.analysis, sequence);
-      const saved = { id: kept.saved.id, key: await stableKey(kept.saved.id, analysis.report.detection.mapping, analysis.report.options) };
+      const saved = { id: kept.saved.id, key: await sequencesKey(kept.saved.id, analysis.report) };
       kept = { ...kept, analysis, saved };
       saving = keepAnalysis(kept, analysis, saved);
     } catch (e) {

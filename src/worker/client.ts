@@ -4,6 +4,7 @@ import * as Comlink from 'comlink';
 import type { ClusterProfiles } from '../pipeline/profile/types';
 import type { ServiceSettings } from '../pipeline/catalog/serviceSettings';
 import type { AnalysisReport, Detection, Progress, RoleMapping, SequenceOptions } from '../pipeline/types';
+import type { DateOrder } from '../pipeline/ingest/timestamp';
 import {
   isWireError,
   type AnalysisWorkerApi,
@@ -64,6 +65,8 @@ export interface AnalysisClient {
     mapping: RoleMapping,
     sequence: Partial<SequenceOptions> | undefined,
     onProgress: OnProgress,
+    /** How numeric dates are read (the mapping panel's date order); unset: decided from the file. */
+    dateOrder?: DateOrder,
   ): Promise<AnalysisReport>;
   regroup(sequence: SequenceOptions): Promise<AnalysisReport>;
   cancel(): Promise<void>;
@@ -166,7 +169,7 @@ export function createAnalysisClient(): AnalysisClient {
     ...recovery,
     analyzeFile: (file, req, onProgress) => callPaced(onProgress, (p) => remote.analyzeFile(file, file.name, req, p)),
     analyzeDemo: (req, onProgress) => callPaced(onProgress, (p) => remote.analyzeDemo(req, p)),
-    remap: (target, mapping, sequence, onProgress) => callPaced(onProgress, (p) => remote.remap(target, mapping, sequence, p)),
+    remap: (target, mapping, sequence, onProgress, dateOrder) => callPaced(onProgress, (p) => remote.remap(target, mapping, sequence, p, dateOrder)),
     regroup: (sequence) => call(() => remote.regroup(sequence)),
     cancel: () => call(() => remote.cancel()),
     listModels: () => call(() => remote.listModels()),

@@ -11,6 +11,7 @@ import type {
   SequenceOptions,
 } from '../pipeline/types';
 import type { ModelDtype } from '../pipeline/encode/modelFiles';
+import type { DateOrder } from '../pipeline/ingest/timestamp';
 
 export type ErrorCode = LogError['code'] | EncoderErrorCode | 'cluster-input' | 'gcn-input' | 'project-input' | 'service-input' | 'internal';
 
@@ -34,6 +35,8 @@ export interface AnalyzeRequest {
    * size, 'off' never. The result is the same; only the time differs.
    */
   readThreads?: 'auto' | 'on' | 'off';
+  /** Day/month order of numeric dates: 'auto' (default) settles it from the file's dates. */
+  dateOrder?: DateOrder;
 }
 
 export type ProgressCallback = (p: Progress) => void;
@@ -49,6 +52,7 @@ export interface AnalysisWorkerApi {
     mapping: RoleMapping,
     sequence: Partial<SequenceOptions> | undefined,
     onProgress: ProgressCallback,
+    dateOrder?: DateOrder,
   ): Promise<AnalysisReport>;
   regroup(sequence: SequenceOptions): Promise<AnalysisReport>;
   cancel(): void;

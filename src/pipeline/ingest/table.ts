@@ -442,7 +442,7 @@ export class EventTableBuilder {
         notes.push(`Dates are written in both orders: ambiguous ones were read as ${name(order)}, but ${other.toLocaleString('en')} (first at line ${line.toLocaleString('en')}) only fit the other order and were read that way. Check the time column.`);
       }
     } else {
-      notes.push(`Every date could be day/month or month/day (no day above 12): they were read as ${name(order)}. If that is wrong, set the date order (command line: --date-order dmy).`);
+      notes.push(`Every date could be day/month or month/day (no day above 12): they were read as ${name(order)}. If that is wrong, choose the date order in the column mapping (command line: --date-order dmy).`);
     }
     this.dateOrder = { order, how, notes };
     return table;
