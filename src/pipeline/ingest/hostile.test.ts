@@ -265,6 +265,16 @@ describe('line ends, encodings and Excel files (class 6)', () => {
     );
   });
 
+  it('reads a UTF-16 or CR-only file on one thread when helper threads are at hand (its bytes cannot be cut at a newline byte)', async () => {
+    const text = `user_id,item_id,event_time\n${Array.from({ length: 20_000 }, (_, i) => `u${i % 97},i${i % 501},${GOOD_TIME}`).join('\n')}\n`;
+    for (const bytes of [utf16(text, false, false), encoder.encode(text.replace(/\n/g, '\r'))]) {
+      const { threads } = inProcessThreads(3);
+      const { report, ingested } = await analyzeSource(blobSource(new Blob([bytes])), { fileName: 'log', threads, splitMinBytes: 0 });
+      expect(report.input.accepted).toBe(20_000);
+      expect(ingested.table.line[19_999]).toBe(20_001);
+    }
+  });
+
   it('keeps a time column named as one whose formats are mixed, rejecting the rows it cannot read', async () => {
     const rows = Array.from({ length: 30 }, (_, i) => `u${i % 3},i${i},${i % 3 === 0 ? 'sometime on Tuesday' : `2019-10-${String(i + 1).padStart(2, '0')}T10:00:00Z`}`);
     const { report } = await read(`user_id,item_id,event_time\n${rows.join('\n')}\n`);
