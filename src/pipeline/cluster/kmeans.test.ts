@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { adjustedRandIndex } from './agreement.ts';
 import { assignStep } from './assign.ts';
 import { makeBlobs } from './blobs.ts';
-import { kmeans, MINIBATCH_THRESHOLD } from './kmeans.ts';
+import { kmeans, meanFeatureVariance, MINIBATCH_THRESHOLD } from './kmeans.ts';
 import { type AssignFn, lloydHamerly, lloydPlain } from './lloyd.ts';
 import { inertia as inertiaOf } from './metrics.ts';
 import { Rng } from './random.ts';
@@ -110,6 +110,17 @@ describe('kmeans', () => {
     const r = kmeans(data, n, 2, { k: 3, restarts: 2 });
     expect(r.inertia).toBe(0);
     expect(clusterSizes(r.labels, 3)).toEqual([300, 300, 300]);
+  });
+
+  it('with checks and variance established by the caller gives the same result, and still checks a K beyond them', () => {
+    const { data } = makeBlobs(1200, 6, 4, { std: 1, seed: 14 });
+    const checked = { distinctAtLeast: 5, meanVariance: meanFeatureVariance(data, 1200, 6) };
+    const plain = kmeans(data, 1200, 6, { k: 5, seed: 3 });
+    const vouched = kmeans(data, 1200, 6, { k: 5, seed: 3, checked });
+    expect(Array.from(vouched.labels)).toEqual(Array.from(plain.labels));
+    expect(vouched.restartInertias).toEqual(plain.restartInertias);
+    const dup = new Float64Array(40).fill(1);
+    expect(() => kmeans(dup, 20, 2, { k: 2, checked: { distinctAtLeast: 1, meanVariance: 0 } })).toThrow(/identical/);
   });
 
   it('accepts Float32 and Float64 input alike', () => {

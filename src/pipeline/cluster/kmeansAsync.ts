@@ -1,6 +1,6 @@
 import { GpuUnavailableError } from '../gpu/device.ts';
 import type { AsyncAssigner } from './gpuAssign.ts';
-import { BestOfRestarts, drawSeedings, kmeans, type KMeansOptions, type KMeansResult, meanFeatureVariance, miniBatchResult, resolveKMeansOptions } from './kmeans.ts';
+import { BestOfRestarts, type CheckedData, drawSeedings, kmeans, type KMeansOptions, type KMeansResult, meanFeatureVariance, miniBatchResult, resolveKMeansOptions } from './kmeans.ts';
 import { type LloydOptions, type LloydResult, lloydPlainSteps } from './lloyd.ts';
 import { DEFAULT_MINIBATCH, finishMiniBatch, miniBatchCentres } from './minibatch.ts';
 import { Rng } from './random.ts';
@@ -69,7 +69,7 @@ export async function kmeansAsync(
     return assigner.assign(centres, opts.k, labels, sums, counts);
   };
   try {
-    const r = await runWithAssigner(data, n, d, opts, assign, options.seeding);
+    const r = await runWithAssigner(data, n, d, opts, assign, options.seeding, options.checked);
     return { ...r, path: assigner.kind, assignPasses: passes };
   } catch (e) {
     if (e instanceof GpuUnavailableError && options.fallbackToCpu !== false) return cpu(e.message);
@@ -86,6 +86,7 @@ async function runWithAssigner(
   opts: ReturnType<typeof resolveKMeansOptions>,
   assign: AssignAsync,
   given?: Seeding,
+  checked?: CheckedData,
 ): Promise<KMeansResult> {
   const { k, restarts, seed, maxIter, tol, batchSize, algorithm } = opts;
   const master = new Rng(seed);
@@ -104,7 +105,7 @@ async function runWithAssigner(
     const r = finishMiniBatch(data, n, d, k, centres, steps, labels, sums, counts, inertia);
     return miniBatchResult(r, k);
   }
-  const tolAbs = tol * meanFeatureVariance(data, n, d);
+  const tolAbs = tol * (checked?.meanVariance ?? meanFeatureVariance(data, n, d));
   // kmeans()'s restarts exactly: the same seedings, order and abandonment rule.
   const seedings = drawSeedings(data, n, d, k, restarts, master, given);
   const best = new BestOfRestarts(k, algorithm);

@@ -2,7 +2,7 @@
 // scores, a stability estimate, a suggested K with its reason, and every K's labels kept so that a
 // UI can recolour at once when the user picks another K.
 import type { AsyncAssigner } from './gpuAssign.ts';
-import { checkKMeansInput, MINIBATCH_THRESHOLD } from './kmeans.ts';
+import { checkKMeansInput, meanFeatureVariance, MINIBATCH_THRESHOLD } from './kmeans.ts';
 import { PrefixSeeder } from './seeding.ts';
 import type { HelperThreads } from '../threads.ts';
 import { sweepOnThreads, threadsFor } from './sweepThreads.ts';
@@ -190,6 +190,8 @@ export async function sweepK(data: Matrix, n: number, d: number, opts: SweepOpti
     sampleSize,
     silhouetteSeed: opts.silhouetteSeed ?? 0,
     prefixSeeding: restarts === 1 && (algorithm === 'lloyd' || (algorithm === 'auto' && n <= MINIBATCH_THRESHOLD)),
+    // sweepRange checked the data for every K up to kMax: no run checks it again.
+    checked: { distinctAtLeast: kMax, meanVariance: meanFeatureVariance(data, n, d) },
   };
   const cancel = opts.cancel;
   const units = ks.length * (seeds + 1);

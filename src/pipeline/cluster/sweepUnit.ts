@@ -2,6 +2,7 @@
 // k-means runs, the best run's scores and the stability across runs.
 import { adjustedRandIndex } from './agreement.ts';
 import type { AsyncAssigner } from './gpuAssign.ts';
+import type { CheckedData } from './kmeans.ts';
 import { kmeansAsync, type KMeansAsyncResult } from './kmeansAsync.ts';
 import { calinskiHarabasz, daviesBouldin } from './metrics.ts';
 import { Rng } from './random.ts';
@@ -25,6 +26,8 @@ export interface SweepPlan {
   silhouetteSeed: number;
   /** Whether each run's seeding is the K-prefix of its seed's kMax k-means++ seeding. */
   prefixSeeding: boolean;
+  /** The data's checks and variance, established once by sweepK for every run (KMeansOptions.checked). */
+  checked?: CheckedData;
 }
 
 /** The rng of seed r's k-means++ seeding: what PrefixSeeder draws with, on any thread. */
@@ -60,6 +63,7 @@ export async function sweepOneK(
       batchSize: plan.batchSize,
       assigner: ctx.assigner,
       cancel: ctx.cancel,
+      checked: plan.checked,
       ...(seedings ? { seeding: seedings[r] } : {}),
     });
     if (run.fallbackReason && !fallbackReason) fallbackReason = run.fallbackReason;
