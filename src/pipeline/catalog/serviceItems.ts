@@ -210,10 +210,8 @@ export function detectServiceItems(table: EventTable, options: ServiceItemOption
       distinctShare = distinct / m;
       const median = s[m >> 1];
       spread = s[Math.round(0.9 * (m - 1))] / s[Math.round(0.1 * (m - 1))];
-      const dev = new Float64Array(m);
-      for (let j = 0; j < m; j++) dev[j] = Math.abs(s[j] - median);
-      const mad = dev.sort()[m >> 1] / median;
-      if (distinctShare >= DISTINCT_SHARE && mad >= RELATIVE_MAD) {
+      // The spread test only where prices differ from row to row at all (most products have a few list prices).
+      if (distinctShare >= DISTINCT_SHARE && relativeMad(s, median) >= RELATIVE_MAD) {
         score += 1;
         signals.push('price-varies');
         reasons.push(`price varies ${times(s[m - 1] / s[0])} across rows (${pct(distinctShare)} of rows priced differently)`);
@@ -251,4 +249,12 @@ export function detectServiceItems(table: EventTable, options: ServiceItemOption
   }
   found.sort((a, b) => b.evidence.rows - a.evidence.rows || a.item - b.item);
   return { mask, items: found };
+}
+
+/** Median absolute deviation from `median`, relative to it, of sorted positive prices. */
+function relativeMad(sorted: Float64Array, median: number): number {
+  const m = sorted.length;
+  const dev = new Float64Array(m);
+  for (let j = 0; j < m; j++) dev[j] = Math.abs(sorted[j] - median);
+  return dev.sort()[m >> 1] / median;
 }
