@@ -23,6 +23,18 @@ describe('Dict', () => {
   });
 });
 
+describe('Dict.find', () => {
+  it('finds what is in, in place, and adds nothing', () => {
+    const d = new Dict();
+    for (let i = 0; i < 5_000; i++) d.id(`v${i}`);
+    for (let i = 0; i < 5_000; i += 7) expect(d.find(`[v${i}]`, 1, `v${i}`.length + 1)).toBe(i);
+    expect(d.find('v5000', 0, 5)).toBe(-1);
+    expect(d.find('v', 0, 1)).toBe(-1);
+    expect(d.find('', 0, 0)).toBe(-1);
+    expect(d.size).toBe(5_000);
+  });
+});
+
 describe('parseDecimal', () => {
   it.each(['0', '83.04', '-6', '+2.5', '0.1', '123456789.123456', '.5', '5.'])('matches Number(%j)', (s) => {
     expect(parseDecimal(s, 0, s.length)).toBe(Number(s));

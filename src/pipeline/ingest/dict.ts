@@ -23,6 +23,31 @@ export class Dict {
     return this.idOf(value, 0, value.length);
   }
 
+  /** Id of text[start, end) when it is already in, else -1 (nothing is added). */
+  find(text: string, start: number, end: number): number {
+    const len = end - start;
+    const last = this.lastValue;
+    if (this.lastId >= 0 && last.length === len && text.startsWith(last, start)) return this.lastId;
+    let h = 0x811c9dc5;
+    for (let i = start; i < end; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
+    h >>>= 0;
+    const slots = this.slots;
+    const mask = this.mask;
+    for (let slot = h & mask; ; slot = (slot + 1) & mask) {
+      const entry = slots[slot];
+      if (entry === EMPTY) return -1;
+      const id = entry - 1;
+      if (this.hashes[id] === h) {
+        const v = this.values[id];
+        if (v.length === len && text.startsWith(v, start)) {
+          this.lastValue = v;
+          this.lastId = id;
+          return id;
+        }
+      }
+    }
+  }
+
   /** Id of text[start, end), adding it when new. */
   idOf(text: string, start: number, end: number): number {
     const len = end - start;

@@ -262,6 +262,10 @@ export class EventTableBuilder {
    * a float-formatted integer id ("17850.0", as UCI's CustomerID) is the same id as "17850".
    */
   private idAt(dict: Dict, text: string, start: number, end: number): number {
+    // A value already in the dictionary is already normal (every value stored went through the
+    // rule below, and the rule changes nothing it has made): most rows stop here.
+    const known = dict.find(text, start, end);
+    if (known >= 0) return known;
     if (needsNormalising(text, start, end)) {
       // The id rule (ids.ts); plain ASCII ids skip it.
       text = normaliseId(text.slice(start, end));
