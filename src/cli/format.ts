@@ -77,6 +77,8 @@ export interface CliExports {
   assignments: { file: string; rows: number };
   profiles: { file: string; rows: number };
   recommendations: { file: string; rows: number; perUser: number; method: string };
+  /** With --pseudonymise or --epsilon: what was done (profiles.json "privacy" has the whole statement). */
+  privacy?: { pseudonymised: boolean; profiles?: { epsilon: number; unit: 'user' | 'session'; sequencesPerUnit: number; sensitivity: number; summary: string } };
 }
 
 /** NaN (a score undefined for this labelling) becomes null: JSON has no NaN, and it must never pass for a number. */
@@ -136,6 +138,8 @@ export function formatExports(e: CliExports): string {
       `  ${e.assignments.file} (${n(e.assignments.rows)} rows)`,
       `  ${e.profiles.file} (${n(e.profiles.rows)} clusters)`,
       `  ${e.recommendations.file} (${n(e.recommendations.rows)} rows, up to ${e.recommendations.perUser} per user, ${e.recommendations.method})`,
+      ...(e.privacy?.pseudonymised ? ['  user ids pseudonymised (keyed hash)'] : []),
+      ...(e.privacy?.profiles ? [`  profiles: ${e.privacy.profiles.summary}`] : []),
     ].join('\n') + '\n'
   );
 }

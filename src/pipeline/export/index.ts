@@ -23,6 +23,7 @@ export {
   newPseudonymSecret,
   noisyProfiles,
   type NoiseOptions,
+  privateProfiles,
   PrivacyOptionError,
   privacySummary,
   type PrivacyStatement,
@@ -34,4 +35,5 @@ export {
   pseudonymsOf,
   type Uniform,
 } from './privacy';
+export { boundContributions, type ContributionBound, DEFAULT_SESSIONS_PER_USER, narrowSequences, sequenceOwners } from './contribution';
 export { type AnalysisState, parseState, serializeState, STATE_FORMAT, STATE_VERSION, StateFileError } from './state';

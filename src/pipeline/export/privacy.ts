@@ -4,7 +4,11 @@
 // secret and the random source are handed in, so tests pin them and the worker supplies a stored
 // key and crypto-quality randomness.
 
+import type { EventTable } from '../ingest/table';
+import { profileClusters, type ProfileOptions } from '../profile/profile';
 import type { ClusterProfile, ClusterProfiles, GroupStats, RankedItem, RankedName } from '../profile/types';
+import type { Sequences } from '../sequences';
+import { boundContributions, narrowSequences, type ContributionBound } from './contribution';
 
 // ---- pseudonyms ----
 
@@ -93,13 +97,24 @@ export interface PrivacyStatement {
   mechanism: 'laplace';
   /** The privacy budget of the whole file, as chosen; smaller = more private. */
   epsilon: number;
-  /** Neighbouring logs: one user's sequence added or removed. */
-  neighbours: 'add or remove one user';
   /**
-   * L1 sensitivity of all the noised counts together: the most one user can change them by, summed
+   * Neighbouring logs: one user's rows added or removed ('add or remove one user'), or, where the
+   * log has no user ids to bound a person by, one session's ('add or remove one session').
+   */
+  neighbours: 'add or remove one user' | 'add or remove one session';
+  /** Whom the guarantee protects: a user, or only a session (then a person with n sessions gets n * epsilon). */
+  unit: 'user' | 'session';
+  /** Most sequences one unit adds to the counts (sessions per user, capped; 1 by user). */
+  sequencesPerUnit: number;
+  /** Sequences in the data that the noised counts leave out (a user's sessions beyond the cap; sessions without a user id). */
+  sequencesLeftOut: { overCap: number; noUser: number };
+  /**
+   * L1 sensitivity of all the noised counts together: the most one unit can change them by, summed
    * (see noisyProfiles). Every count gets Laplace(sensitivity / epsilon) noise.
    */
   sensitivity: number;
+  /** What the guarantee covers, and what it does not. */
+  covers: string;
   /** Per count, how much one user can change it. */
   perCount: Record<string, number>;
   /** The Laplace scale b = sensitivity / epsilon (the noise's standard deviation is b * sqrt(2)). */
@@ -121,6 +136,8 @@ export interface NoiseOptions {
    * counts this many entries per list, not the lengths found, so that it does not depend on the data.
    */
   topLimit?: number;
+  /** Who a neighbour differs by and how many sequences each adds (boundContributions); default: one user, one sequence. */
+  contribution?: Pick<ContributionBound, 'unit' | 'sequencesPerUnit' | 'dropped'>;
 }
 
 export class PrivacyOptionError extends Error {
@@ -161,7 +178,9 @@ const BLOCK_COUNTS = ['size', 'viewers', 'carters', 'buyers', 'returners'] as co
 export function noisyProfiles(p: ClusterProfiles, opts: NoiseOptions): { profiles: ClusterProfiles; privacy: PrivacyStatement } {
   const epsilon = checkEpsilon(opts.epsilon);
   const topLimit = Math.max(opts.topLimit ?? DEFAULT_TOP, ...p.clusters.map((c) => Math.max(c.topCategories.length, c.topBrands.length, c.topItems.length)));
-  const sensitivity = BLOCK_COUNTS.length + 3 * topLimit;
+  const unit = opts.contribution ?? { unit: 'user', sequencesPerUnit: 1, dropped: { overCap: 0, noUser: 0 } };
+  const perSequence = BLOCK_COUNTS.length + 3 * topLimit;
+  const sensitivity = unit.sequencesPerUnit * perSequence;
   const scale = sensitivity / epsilon;
   const noisy = (count: number): number => Math.max(0, Math.round(count + laplace(scale, opts.uniform)));
 
@@ -225,8 +244,12 @@ export function noisyProfiles(p: ClusterProfiles, opts: NoiseOptions): { profile
   const privacy: PrivacyStatement = {
     mechanism: 'laplace',
     epsilon,
-    neighbours: 'add or remove one user',
+    neighbours: unit.unit === 'user' ? 'add or remove one user' : 'add or remove one session',
+    unit: unit.unit,
+    sequencesPerUnit: unit.sequencesPerUnit,
+    sequencesLeftOut: { ...unit.dropped },
     sensitivity,
+    covers: coverage(unit),
     perCount: {
       size: 1,
       viewers: 1,
@@ -234,7 +257,8 @@ export function noisyProfiles(p: ClusterProfiles, opts: NoiseOptions): { profile
       buyers: 1,
       returners: 1,
       'top list users (each entry)': 1,
-      [`top list entries a user can change (3 lists x ${topLimit})`]: 3 * topLimit,
+      [`top list entries a sequence can change (3 lists x ${topLimit})`]: 3 * topLimit,
+      ...(unit.sequencesPerUnit > 1 ? { [`sequences per ${unit.unit} (each counted as above)`]: unit.sequencesPerUnit } : {}),
     },
     scale,
     noised: ['size', 'funnel.viewers', 'funnel.carters', 'funnel.buyers', 'funnel.returners', 'topCategories.users', 'topBrands.users', 'topItems.users'],
@@ -243,9 +267,54 @@ export function noisyProfiles(p: ClusterProfiles, opts: NoiseOptions): { profile
     note:
       `Counts carry Laplace noise of scale ${fmt(scale)} (sensitivity ${sensitivity} / epsilon ${fmt(epsilon)}), rounded and clamped to 0 and the cluster size, ` +
       `so each is off by about ${fmt(scale * Math.SQRT2)} (one standard deviation). Events, lengths, revenue and orders are omitted: ` +
-      'one user can change them without bound. Cluster labels, terms and the names in the top lists come from the data unnoised and are not protected.',
+      'one user can change them without bound. Cluster labels, terms and the names in the top lists come from the data unnoised and are not protected. ' +
+      'The guarantee is for the counts given the clustering: k-means itself is not made private, and removing one user can move others between clusters.',
   };
   return { profiles: { ...p, users, overall, clusters }, privacy };
+}
+
+/** The plain statement of what epsilon protects, for the file. */
+function coverage(u: Pick<ContributionBound, 'unit' | 'sequencesPerUnit' | 'dropped'>): string {
+  const given =
+    'It covers the noised counts given the clustering: which cluster each sequence falls in, the cluster labels and terms, and which names ' +
+    'the top lists show are computed from the exact data and are not protected; k-means itself is not private.';
+  if (u.unit === 'session') {
+    return (
+      'Per session, not per person: the log has no user ids to bound a person by, so epsilon holds for one session added or removed; ' +
+      `a person with n sessions in the log is protected only with n * epsilon. ${given}`
+    );
+  }
+  if (u.sequencesPerUnit === 1 && u.dropped.overCap === 0 && u.dropped.noUser === 0) return `Per user: epsilon holds for one user's rows added or removed. ${given}`;
+  const left = u.dropped.overCap + u.dropped.noUser;
+  return (
+    `Per user: each user adds at most ${u.sequencesPerUnit} ${u.sequencesPerUnit === 1 ? 'session' : 'sessions'} to the counts (chosen at random), ` +
+    `and the noise is scaled to that many, so epsilon holds for one user's rows added or removed` +
+    (left > 0 ? `; ${left} sessions are left out of the counts (${u.dropped.overCap} beyond the cap, ${u.dropped.noUser} without a user id).` : '.') +
+    ` ${given}`
+  );
+}
+
+/**
+ * Noised profiles that keep their promise in either grouping: the sequences each unit may add are
+ * bounded first (boundContributions: one per user by user; by session at most `sessionsPerUser` per
+ * user, or per session without user ids), the profiles computed on those, then noised with the
+ * sensitivity of that bound. `selection`: profile only these sequences (the map's selection).
+ */
+export function privateProfiles(
+  table: EventTable,
+  sequences: Sequences,
+  labels: Int32Array,
+  k: number,
+  opts: NoiseOptions & { sessionsPerUser?: number; selection?: Int32Array | null; profile?: ProfileOptions },
+): { profiles: ClusterProfiles; privacy: PrivacyStatement; bound: ContributionBound } {
+  checkEpsilon(opts.epsilon);
+  const bound = boundContributions(table, sequences, { sessionsPerUser: opts.sessionsPerUser, uniform: opts.uniform, among: opts.selection ?? null });
+  const sub = bound.keep.length === sequences.count ? sequences : narrowSequences(sequences, bound.keep);
+  const subLabels = sub === sequences ? labels : Int32Array.from(bound.keep, (i) => labels[i]);
+  const exact = profileClusters(table, sub, subLabels, k, opts.profile);
+  const topLimit = opts.topLimit ?? opts.profile?.top;
+  const { profiles, privacy } = noisyProfiles(exact, { epsilon: opts.epsilon, uniform: opts.uniform, topLimit, contribution: bound });
+  return { profiles, privacy, bound };
 }
 
 /** The numbers a noised export leaves out: NaN (null in JSON, empty in CSV) or null. */
@@ -259,5 +328,6 @@ const fmt = (x: number): string => (Number.isInteger(x) ? String(x) : x.toPrecis
 
 /** One line for a CSV cell or a status message. */
 export function privacySummary(s: PrivacyStatement): string {
-  return `Laplace noise, epsilon ${fmt(s.epsilon)}, sensitivity ${s.sensitivity}, scale ${fmt(s.scale)}; events, revenue and orders omitted`;
+  const per = s.unit === 'session' ? 'per session (no user ids)' : s.sequencesPerUnit > 1 ? `per user (up to ${s.sequencesPerUnit} sessions each)` : 'per user';
+  return `Laplace noise, epsilon ${fmt(s.epsilon)}, sensitivity ${s.sensitivity}, scale ${fmt(s.scale)}, ${per}; counts given the clustering; events, revenue and orders omitted`;
 }

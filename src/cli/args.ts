@@ -1,0 +1,427 @@
+// The analyze command's arguments: parsed and checked here, before any work, with no side effects
+// (a bad argument throws UsageError; main prints it with the usage and exits 2). Every number has a
+// range (NUMBER_OPTIONS, also printed by --help): a value outside it, or a whole-number option given
+// a fraction, is refused with a message that names the option and the range.
+
+import { SWEEP_DEFAULT_K_MAX, SWEEP_DEFAULT_K_MIN } from '../pipeline/cluster';
+import type { EncodeMode, EventWeights } from '../pipeline/encode';
+import { DEFAULT_GCN_OPTIONS } from '../pipeline/gcn';
+import { TRUSTWORTHINESS_EXACT_MAX, TRUSTWORTHINESS_SAMPLE } from '../pipeline/project';
+import type { SequenceOptions } from '../pipeline/types';
+import { checkServiceSettings, ServiceSettingsError, type ServiceSettings } from '../pipeline/catalog';
+import type { DateOrder } from '../pipeline/ingest/timestamp';
+import { DEFAULT_MAX_EVENTS } from '../pipeline/ingest/readRules';
+import { CLUSTER_K_LIMIT } from '../worker/clusterJob';
+
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+export interface Args {
+  file: string;
+  json: boolean;
+  sequence: Partial<SequenceOptions>;
+  encode: boolean;
+  encoder: 'bert' | 'featurizer' | null;
+  model: string | null;
+  mode: EncodeMode;
+  halfLifeDays: number | undefined;
+  weights: Partial<EventWeights>;
+  k: number | null;
+  sweep: { kMin: number; kMax: number } | null;
+  out: string | null;
+  umap: boolean;
+  gcn: boolean | null;
+  epochs: number | undefined;
+  eval: boolean;
+  /** --top: length of each user's `new` and `again` list in recommendations.csv (default 20). */
+  top: number;
+  /** --pseudonymise: user ids in the exports replaced by keyed hashes. */
+  pseudonymise: boolean;
+  /** --key-file: the pseudonymisation key (read, or made there when missing); null = a new key in the --out folder. */
+  keyFile: string | null;
+  /** --epsilon: Laplace noise on profiles.json's counts; null = exact. */
+  epsilon: number | null;
+  /** --sessions-per-user: with sequences by session, most sessions one user contributes to noised counts. */
+  sessionsPerUser: number | undefined;
+  /** --date-order: day/month order of numeric dates ('auto': settled from the file's dates). */
+  dateOrder: DateOrder;
+  /** --max-events: reading stops with a message past this many events (undefined: the default). */
+  maxEvents: number | undefined;
+  /** --service-items auto|off, --service-item ID, --product-item ID: service lines left out of profiles and recommendations. */
+  serviceItems: ServiceSettings;
+}
+
+/** A number option's range; `integer` options take whole numbers only. */
+export interface NumberOption {
+  flag: string;
+  what: string;
+  min: number;
+  max: number;
+  integer: boolean;
+  /** The lowest value is excluded (e.g. epsilon > 0). */
+  minExclusive?: boolean;
+}
+
+export const NUMBER_OPTIONS = {
+  minLength: { flag: '--min-length', what: 'N', min: 0, max: 1_000_000, integer: true },
+  maxLength: { flag: '--max-length', what: 'N', min: 0, max: 100_000_000, integer: true },
+  dedupe: { flag: '--dedupe', what: 'SECONDS', min: 0, max: 86_400, integer: false },
+  sessionGap: { flag: '--session-gap', what: 'MINUTES', min: 1, max: 525_600, integer: false },
+  halfLife: { flag: '--half-life', what: 'DAYS', min: 0, max: 36_500, integer: false },
+  weight: { flag: '--weight', what: 'TYPE=N', min: -1_000, max: 1_000, integer: false },
+  k: { flag: '--k', what: 'N', min: 2, max: CLUSTER_K_LIMIT, integer: true },
+  sweep: { flag: '--sweep', what: 'A..B', min: 2, max: CLUSTER_K_LIMIT, integer: true },
+  epochs: { flag: '--epochs', what: 'N', min: 1, max: 10_000, integer: true },
+  top: { flag: '--top', what: 'N', min: 1, max: 1_000, integer: true },
+  epsilon: { flag: '--epsilon', what: 'E', min: 0, max: 100, integer: false, minExclusive: true },
+  sessionsPerUser: { flag: '--sessions-per-user', what: 'N', min: 1, max: 1_000, integer: true },
+  maxEvents: { flag: '--max-events', what: 'N', min: 1, max: 2_000_000_000, integer: true },
+} satisfies Record<string, NumberOption>;
+
+const fmt = (x: number): string => x.toLocaleString('en');
+
+/** "a whole number from 1 to 10,000" and the like. */
+export function rangeText(o: NumberOption): string {
+  return `${o.integer ? 'a whole number' : 'a number'} ${o.minExclusive ? `above ${fmt(o.min)} and up to` : `from ${fmt(o.min)} to`} ${fmt(o.max)}`;
+}
+
+/** A value quoted for a message: short, and with control characters shown as escapes. */
+export function quoted(v: string): string {
+  const s = JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v);
+  return s.replace(/[\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+// Plain decimal notation only: 1e20, 0x10, Infinity, '' and ' 5' are not numbers here.
+const DECIMAL = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)$/;
+const WHOLE = /^\+?\d+$/;
+
+/** The value of a number option, checked against its range. */
+export function numberArg(o: NumberOption, v: string | undefined, flag = o.flag): number {
+  const want = `${flag} takes ${rangeText(o)}`;
+  if (v === undefined) throw new UsageError(`${want}; it is missing its value.`);
+  if (!(o.integer ? WHOLE : DECIMAL).test(v)) throw new UsageError(`${want}, not ${quoted(v)}.`);
+  const n = Number(v);
+  if (!Number.isFinite(n) || n < o.min || n > o.max || (o.minExclusive && n === o.min)) throw new UsageError(`${want}, not ${quoted(v)}.`);
+  return n;
+}
+
+export const USAGE = `usage: npm run -s analyze -- FILE [--by user|session] [--json]
+       [--min-length N] [--max-length N] [--dedupe SECONDS] [--session-gap MINUTES]
+       [--model ID] [--encoder bert|featurizer] [--no-encode]
+       [--mode items|sequence-text] [--half-life DAYS] [--weight TYPE=N ...]
+       [--k N] [--sweep A..B] [--umap] [--out DIR]
+       [--pseudonymise] [--key-file PATH] [--epsilon E] [--sessions-per-user N]
+       [--gcn on|off] [--epochs N] [--eval] [--top N] [--date-order auto|dmy|mdy] [--max-events N]
+       [--service-items auto|off] [--service-item ID ...] [--product-item ID ...]`;
+
+const rangeLines = (): string =>
+  Object.values(NUMBER_OPTIONS as Record<string, NumberOption>)
+    .map((o) => `  ${`${o.flag} ${o.what}`.padEnd(24)} ${rangeText(o)}`)
+    .join('\n');
+
+export const HELP = `${USAGE}
+
+Reading:
+  --date-order auto|dmy|mdy  how numeric dates such as 10/11/2019 are read. auto (default): from the time
+                 column's dates, all of them (one with a first number over 12 makes it day/month); a warning
+                 says when every date was ambiguous. dmy or mdy: that order; dates that only fit the
+                 other order are rejected rows.
+  --max-events N stop reading past N events, with a message (default ${DEFAULT_MAX_EVENTS.toLocaleString('en')}; memory grows with them)
+
+Sequences:
+  --by user|session  group events per user (default) or per session (automatic when most rows have no user id)
+  --min-length N     drop sequences with fewer events (default 2); --max-length N drops those with more
+                     (bots; default 5,000, 0 = off); --dedupe SECONDS collapses repeats of an event
+                     (default 5, 0 = off); --session-gap MINUTES starts a new session after a pause (default 30)
+
+Clustering (k-means on the encoder's sequence vectors; runs only when --k, --sweep, --umap or --out is given):
+  --sweep A..B   K sweep from A to B (2 <= A <= B <= ${CLUSTER_K_LIMIT}): 3 seeded k-means runs per K, with
+                 inertia, silhouette (exact up to 2,000 sequences, else on a seeded sample of 2,000),
+                 Calinski-Harabasz, Davies-Bouldin and stability (mean ARI between the seeds' runs).
+                 B is lowered, with a note on stderr, when the data has fewer distinct vectors.
+                 Default ${SWEEP_DEFAULT_K_MIN}..${SWEEP_DEFAULT_K_MAX} when only --out or --umap is given.
+  --k N          the clustering to report (N >= 2). Without --sweep only K = N is computed;
+                 with --sweep, N must lie in A..B. Without --k the sweep's suggested K (best silhouette).
+  --umap         lay the clustered vectors out in 2-D (UMAP, 15 neighbours, seed 0, CPU) and score the
+                 layout's trustworthiness (15 neighbours; exact up to ${TRUSTWORTHINESS_EXACT_MAX.toLocaleString('en')} points, else
+                 estimated from ${TRUSTWORTHINESS_SAMPLE.toLocaleString('en')} seeded points). Implies clustering, like --k and --sweep.
+  --out DIR      write the page's exports of the chosen clustering into DIR (made if missing; checked
+                 before any work starts: a file, a path under a file or a folder that cannot be written
+                 is refused at once, with exit code 1):
+                   assignments.csv      user_id,cluster,x,y,label (one row per sequence; x,y = the
+                                        UMAP map, empty without --umap; label = the cluster's label)
+                   profiles.json        every cluster's size, funnel, revenue, top categories/items, terms
+                   recommendations.csv  user_id,cluster,label,list,rank,item_id,title,score,reason:
+                                        per user two lists of --top N items: list=new, items the user
+                                        has not bought (a blend of ItemKNN, RP3beta, next-basket and
+                                        popularity, weights chosen per log on a validation split of
+                                        its own baskets), and list=again, items bought before, by how
+                                        often, how recently and the item's usual repurchase gap;
+                                        reason = the signals behind each item. Service lines
+                                        (postage, fees...) are in neither.
+  --top N        length of each list in recommendations.csv (default 20).
+                 CSV cells that a spreadsheet would run as formulas (= + - @) get a leading '.
+The JSON gets sweep: [{k, inertia, silhouette, calinskiHarabasz, daviesBouldin, stabilityAri}],
+clusters: {k, sizes, metrics: {inertia, silhouette, calinskiHarabasz, daviesBouldin}, suggested, ...}
+and profiles: [{cluster, label, size, share}]; metrics that are undefined for a clustering are null.
+With --umap: umap: {seconds, trustworthiness15 (null below 31 points), exact, sampleSize, standardError,
+nNeighbors, nEpochs, seed, source, warnings}; with --out: out: {dir, assignments, profiles,
+recommendations: {file, rows}}.
+
+Privacy of the exports (need --out):
+  --pseudonymise       user ids in assignments.csv and recommendations.csv become u_ + 16 hex digits of
+                       HMAC-SHA256 with a secret key; the same key gives the same pseudonyms.
+  --key-file PATH      the key: 64 hex digits in a file. Read when it exists, else made there (mode 600).
+                       Without it a new key is written to DIR/pseudonymisation.key, with a warning:
+                       move it out before sharing the folder, and pass it with --key-file next time.
+  --epsilon E          Laplace noise on profiles.json's counts: epsilon-differential privacy for the
+                       counts given the clustering (profiles.json "privacy" says what is covered). The
+                       profiles in the report are the noised ones too. Events, revenue and orders are left out.
+  --sessions-per-user N  with sequences by session and user ids in the log: each user's sessions in the
+                       noised counts are capped at N (chosen at random, default 1), and the sensitivity
+                       is N times one sequence's; without user ids the guarantee is per session, and says so.
+
+Graph network (LightGCN, 2 layers, 64 dims, CPU; features = the encoder's vectors):
+  --gcn on|off   train it on the sequences. Default: on when clustering (--k, --sweep, --umap, --out) or
+                 --eval is asked for, off otherwise. When it runs, clustering uses its sequence
+                 vectors (L2-normalised) instead of the encoder's.
+  --epochs N     at most N training epochs (default ${DEFAULT_GCN_OPTIONS.epochs}); early stopping may end sooner.
+  --eval         (needs --by user, the default) hold out each user's last basket/session, train on
+                 the rest, and rank items: Recall@20 and NDCG@20 of popularity, encoder and GCN,
+                 and of the per-user recommendations under the recommendation protocol (last
+                 purchase basket held out): the new list (recommended) and the again list (repeat
+                 protocol, next to the customer's own most-bought items).
+The JSON gets gcn: {device, epochs, loss: [per epoch], nodes, edges} and, with --eval,
+eval: {protocol, users, recall20: {popularity, encoder, gcn, recommended}, ndcg20: {...},
+recommendations: {protocol, users, repeatUsers, recall20: {popularity, recommended}, ndcg20, again:
+{recall20, ndcg20, ownMostBought}, chosen, validation}}.
+
+Service lines (postage, carriage, fees, discounts, manual adjustments: not products):
+  --service-items auto|off  auto (default): detected by title ("POSTAGE", "Versandkosten"), id (no
+                 digits where ids have them) and price behaviour (priced anew on most rows, never
+                 charged); off: only those given below. They are left out of profiles.json (top items,
+                 terms, funnel, revenue and average order value count products only) and of the
+                 recommendations. The JSON gets serviceItems: {mode, count, items: [{id, title, reason,
+                 detected, service, rows}], unknown}.
+  --service-item ID  treat ID as a service line too; --product-item ID: as a product (both repeatable).
+
+Numbers (anything else is refused with exit code 2; plain decimal notation, no 1e5):
+${rangeLines()}
+
+Exit codes: 0 done; 1 the file (or --out folder, or key file) cannot be used, or no row or sequence
+is left to analyse (the message gives the top reasons); 2 bad arguments.`;
+
+/** The arguments, or 'help' for -h/--help. Throws UsageError on anything it cannot accept. */
+export function parseArgs(argv: readonly string[]): Args | 'help' {
+  const sequence: Partial<SequenceOptions> = {};
+  let file = '';
+  let json = false;
+  let encode = true;
+  let encoder: Args['encoder'] = null;
+  let model: string | null = null;
+  let mode: EncodeMode = 'items';
+  let halfLifeDays: number | undefined;
+  // Built as entries: a TYPE such as __proto__ must stay a plain key.
+  const weightEntries: [string, number][] = [];
+  let k: number | null = null;
+  let sweep: Args['sweep'] = null;
+  let out: string | null = null;
+  let umapFlag = false;
+  let gcn: boolean | null = null;
+  let epochs: number | undefined;
+  let evaluateFlag = false;
+  let top = 20;
+  let pseudonymise = false;
+  let keyFile: string | null = null;
+  let epsilon: number | null = null;
+  let sessionsPerUser: number | undefined;
+  let dateOrder: DateOrder = 'auto';
+  let maxEvents: number | undefined;
+  const service: ServiceSettings = { mode: 'auto', service: [], product: [] };
+  const O = NUMBER_OPTIONS;
+  const path = (flag: string, v: string | undefined, what: string): string => {
+    if (v === undefined || v === '' || v.startsWith('-')) throw new UsageError(`${flag} needs ${what}.`);
+    return v;
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    switch (a) {
+      case '--json':
+        json = true;
+        break;
+      case '--by': {
+        const v = argv[++i];
+        if (v !== 'user' && v !== 'session') throw new UsageError('--by takes "user" or "session".');
+        sequence.by = v;
+        break;
+      }
+      case '--min-length':
+        sequence.minLength = numberArg(O.minLength, argv[++i]);
+        break;
+      case '--max-length':
+        sequence.maxLength = numberArg(O.maxLength, argv[++i]);
+        break;
+      case '--dedupe':
+        sequence.dedupeSeconds = numberArg(O.dedupe, argv[++i]);
+        break;
+      case '--session-gap':
+        sequence.sessionGapMinutes = numberArg(O.sessionGap, argv[++i]);
+        break;
+      case '--no-encode':
+        encode = false;
+        break;
+      case '--encoder': {
+        const v = argv[++i];
+        if (v !== 'bert' && v !== 'featurizer') throw new UsageError('--encoder takes "bert" or "featurizer".');
+        encoder = v;
+        break;
+      }
+      case '--model':
+        model = path(a, argv[++i], 'a model id, e.g. Xenova/all-MiniLM-L6-v2');
+        break;
+      case '--mode': {
+        const v = argv[++i];
+        if (v !== 'items' && v !== 'sequence-text') throw new UsageError('--mode takes "items" or "sequence-text".');
+        mode = v;
+        break;
+      }
+      case '--half-life':
+        halfLifeDays = numberArg(O.halfLife, argv[++i]);
+        break;
+      case '--weight': {
+        const v = argv[++i] ?? '';
+        const m = /^([A-Za-z0-9_-]+)=(.*)$/.exec(v);
+        if (!m) throw new UsageError(`--weight takes TYPE=NUMBER, e.g. --weight purchase=5 (TYPE: letters, digits, _ and -), not ${quoted(v)}.`);
+        weightEntries.push([m[1], numberArg(O.weight, m[2], `--weight ${m[1]}=N`)]);
+        break;
+      }
+      case '--k':
+        k = numberArg(O.k, argv[++i]);
+        break;
+      case '--sweep': {
+        const v = argv[++i] ?? '';
+        const m = /^(\d+)\.\.(\d+)$/.exec(v);
+        if (!m) throw new UsageError(`--sweep takes a K range A..B with ${rangeText(O.sweep)}, e.g. --sweep 2..15, not ${quoted(v)}.`);
+        const lo = numberArg(O.sweep, m[1], '--sweep A');
+        const hi = numberArg(O.sweep, m[2], '--sweep B');
+        if (hi < lo) throw new UsageError(`--sweep ${lo}..${hi}: the range runs backwards; write ${hi}..${lo}.`);
+        sweep = { kMin: lo, kMax: hi };
+        break;
+      }
+      case '--out':
+        out = path(a, argv[++i], 'a folder');
+        break;
+      case '--umap':
+        umapFlag = true;
+        break;
+      case '--gcn': {
+        const v = argv[++i];
+        if (v !== 'on' && v !== 'off') throw new UsageError('--gcn takes "on" or "off".');
+        gcn = v === 'on';
+        break;
+      }
+      case '--epochs':
+        epochs = numberArg(O.epochs, argv[++i]);
+        break;
+      case '--eval':
+        evaluateFlag = true;
+        break;
+      case '--top':
+        top = numberArg(O.top, argv[++i]);
+        break;
+      case '--pseudonymise':
+      case '--pseudonymize':
+        pseudonymise = true;
+        break;
+      case '--key-file':
+        keyFile = path(a, argv[++i], 'a file path');
+        break;
+      case '--epsilon':
+        epsilon = numberArg(O.epsilon, argv[++i]);
+        break;
+      case '--sessions-per-user':
+        sessionsPerUser = numberArg(O.sessionsPerUser, argv[++i]);
+        break;
+      case '--date-order': {
+        const v = argv[++i];
+        if (v !== 'auto' && v !== 'dmy' && v !== 'mdy') throw new UsageError('--date-order takes "auto", "dmy" (31/10/2019) or "mdy" (10/31/2019).');
+        dateOrder = v;
+        break;
+      }
+      case '--max-events':
+        maxEvents = numberArg(O.maxEvents, argv[++i]);
+        break;
+      case '--service-items': {
+        const v = argv[++i];
+        if (v !== 'auto' && v !== 'off') throw new UsageError('--service-items takes "auto" (detect postage, fees and the like) or "off".');
+        service.mode = v;
+        break;
+      }
+      case '--service-item':
+      case '--product-item': {
+        const v = argv[++i];
+        if (v === undefined || v.trim() === '') throw new UsageError(`${a} needs an item id.`);
+        (a === '--service-item' ? service.service : service.product).push(v);
+        break;
+      }
+      case '-h':
+      case '--help':
+        return 'help';
+      default:
+        if (a.startsWith('-') && a !== '-') throw new UsageError(`unknown option ${quoted(a)}.`);
+        if (a === '' || a === '-') throw new UsageError('the input must be a file path (stdin is not read).');
+        if (file) throw new UsageError(`give one file (got ${quoted(file)} and ${quoted(a)}).`);
+        file = a;
+    }
+  }
+  if (!file) throw new UsageError('no input file.');
+  if (encoder === 'featurizer' && model) throw new UsageError('--model names a BERT model; it cannot go with --encoder featurizer.');
+  if (!encode && (k !== null || sweep !== null || out !== null || umapFlag)) throw new UsageError("--k, --sweep, --umap and --out cluster the encoder's vectors; they cannot go with --no-encode.");
+  if (!encode && (gcn === true || evaluateFlag)) throw new UsageError("--gcn on and --eval start from the encoder's vectors; they cannot go with --no-encode.");
+  if (evaluateFlag && sequence.by === 'session') throw new UsageError("--eval holds out each user's last basket; it needs --by user.");
+  if (evaluateFlag && gcn === false) throw new UsageError('--eval compares the GCN with its baselines; it cannot go with --gcn off.');
+  if (k !== null && sweep && (k < sweep.kMin || k > sweep.kMax)) throw new UsageError(`--k ${k} lies outside --sweep ${sweep.kMin}..${sweep.kMax}.`);
+  if (out === null && (pseudonymise || epsilon !== null || keyFile !== null || sessionsPerUser !== undefined)) {
+    throw new UsageError('--pseudonymise, --key-file, --epsilon and --sessions-per-user apply to the exports; they need --out DIR.');
+  }
+  if (keyFile !== null && !pseudonymise) throw new UsageError('--key-file is the pseudonymisation key; it goes with --pseudonymise.');
+  if (sessionsPerUser !== undefined && epsilon === null) throw new UsageError('--sessions-per-user bounds what each user adds to the noised counts; it goes with --epsilon.');
+  const clustering = k !== null || sweep !== null || out !== null || umapFlag;
+  let serviceItems: ServiceSettings;
+  try {
+    serviceItems = checkServiceSettings(service);
+  } catch (e) {
+    if (e instanceof ServiceSettingsError) throw new UsageError(`--service-item / --product-item: ${e.message}`);
+    throw e;
+  }
+  return {
+    file,
+    json,
+    sequence,
+    encode,
+    encoder,
+    model,
+    mode,
+    halfLifeDays,
+    weights: Object.fromEntries(weightEntries),
+    k,
+    sweep,
+    out,
+    umap: umapFlag,
+    gcn: encode && (gcn ?? (clustering || evaluateFlag)),
+    epochs,
+    eval: evaluateFlag,
+    top,
+    pseudonymise,
+    keyFile,
+    epsilon,
+    sessionsPerUser,
+    dateOrder,
+    maxEvents,
+    serviceItems,
+  };
+}
