@@ -4,7 +4,8 @@
 // make title terms like "postage" look distinctive. Detected from three kinds of evidence, each
 // worth points; an item with 2 points or more is a service line:
 //   - its title is made of charge words ("DOTCOM POSTAGE", "Versandkosten", "送料"): 3 points, alone
-//     enough (serviceWords.ts says when a title counts);
+//     enough (serviceWords.ts says when a title counts); 1 point only when charge words are just half
+//     of the title and the item is bought in quantities above 1 ("Shipping box" by the dozen);
 //   - its id: a word of the id names a charge ("SHIP-STD"), or the id is shaped unlike the
 //     catalogue's (no digit where nearly every id has one, a space, or far shorter): 1 point each;
 //   - its behaviour against the rest of the log: a price that changes from row to row (most rows a
@@ -19,7 +20,7 @@
 // PRICE_SAMPLE prices: linear in rows, nothing allocated per row.
 
 import type { EventTable } from '../ingest/table';
-import { serviceIdWord, serviceTitleWord } from './serviceWords';
+import { serviceIdWord, serviceTitle } from './serviceWords';
 
 export interface ServiceItemOptions {
   /** Rows with a price an item needs before its price behaviour is judged (default 8). */
@@ -76,6 +77,8 @@ const MIN_CATALOGUE = 20;
 const BASKET_SHARE = 0.02;
 /** ...with quantity 1 in at least this share of rows. */
 const QUANTITY_ONE_SHARE = 0.8;
+/** Bought in quantities above 1 in most rows (quantity 1 in fewer than this share): goods, not a charge. */
+const BULK_QUANTITY_ONE = 0.3;
 
 const pct = (x: number): string => (x < 1 && x >= 0.995 ? `${(Math.floor(x * 1000) / 10).toFixed(1)}%` : `${Math.round(x * 100)}%`);
 /** "Never charged": every price at most this share of the catalogue's median price (0, or a token 0.001). */
@@ -175,11 +178,15 @@ export function detectServiceItems(table: EventTable, options: ServiceItemOption
     const reasons: string[] = [];
     let score = 0;
 
-    const titleWord = serviceTitleWord(title);
-    if (titleWord) {
-      score += 3;
+    const t = serviceTitle(title);
+    const qOne = qtyKnown[i] > 0 ? qtyOne[i] / qtyKnown[i] : null;
+    if (t) {
+      // A title half made of charge words ("Shipping box") is a product after all when it is
+      // bought by the dozen; a title of nothing else ("POSTAGE") is a service line whatever the quantities.
+      const bulk = !t.whole && qOne !== null && qtyKnown[i] >= 3 && qOne < BULK_QUANTITY_ONE;
+      score += bulk ? 1 : 3;
       signals.push('title');
-      reasons.push(`title says ${titleWord}`);
+      reasons.push(`title says ${t.word}`);
     }
     const idWord = serviceIdWord(id);
     if (idWord) {
@@ -229,7 +236,6 @@ export function detectServiceItems(table: EventTable, options: ServiceItemOption
       reasons.push(`negative price in ${negative[i]} of ${priced[i] + negative[i] + zero[i]} rows`);
     }
     const basketShare = nBaskets > 0 ? baskets[i] / nBaskets : null;
-    const qOne = qtyKnown[i] > 0 ? qtyOne[i] / qtyKnown[i] : null;
     if (basketShare !== null && qOne !== null && basketShare >= BASKET_SHARE && qOne >= QUANTITY_ONE_SHARE) {
       score += 1;
       signals.push('many-baskets');

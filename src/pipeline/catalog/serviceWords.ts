@@ -76,6 +76,14 @@ export function words(text: string): string[] {
  * for the reason shown to the user.
  */
 export function serviceTitleWord(title: string): string | null {
+  return serviceTitle(title)?.word ?? null;
+}
+
+/**
+ * serviceTitleWord with how sure it is: `whole` when the title is nothing but service words
+ * ("POSTAGE", "Bank charges"), false when they are only half of it ("Shipping box" could be a box).
+ */
+export function serviceTitle(title: string): { word: string; whole: boolean } | null {
   const t = title.trim();
   if (t === '') return null;
   let content = 0;
@@ -86,7 +94,7 @@ export function serviceTitleWord(title: string): string | null {
   const ascii = ASCII_RE.test(t);
   if (!ascii) {
     const cjk = cjkServiceTerm(t);
-    if (cjk) return cjk;
+    if (cjk) return { word: cjk, whole: true };
   }
   for (const m of ascii ? t.matchAll(ASCII_WORD_RE) : t.normalize('NFKC').matchAll(WORD_RE)) {
     const w = foldWord(m[0]);
@@ -102,9 +110,9 @@ export function serviceTitleWord(title: string): string | null {
   }
   if (content === 0) return null;
   // Nothing but service words ("Manual", "Gift card", "Adjust bad debt").
-  if (core + ambiguous === content) return (firstCore ?? firstAmbiguous)!.toLowerCase();
+  if (core + ambiguous === content) return { word: (firstCore ?? firstAmbiguous)!.toLowerCase(), whole: true };
   // A charge word with at most as many other words ("AMAZON FEE", "Dotcomgiftshop Gift Voucher £20").
-  if (core > 0 && (core + ambiguous) * 2 >= content) return firstCore!.toLowerCase();
+  if (core > 0 && (core + ambiguous) * 2 >= content) return { word: firstCore!.toLowerCase(), whole: false };
   return null;
 }
 
