@@ -57,7 +57,7 @@ async function runCase(kind: Kind, n: number, std: number): Promise<CaseResult> 
     detail =
       r.algorithm === 'minibatch'
         ? `inertia ${r.inertia.toExponential(4)}; ${r.iterations} batches of 1024`
-        : `inertia ${r.inertia.toExponential(4)}; Lloyd iterations per restart: ${r.restartIterations.join(', ')}`;
+        : `inertia ${r.inertia.toExponential(4)}; Lloyd iterations per restart: ${r.restartIterations.map((it, i) => (r.restartAbandoned[i] ? `${it} (abandoned)` : it)).join(', ')}`;
   } else if (kind === 'fullsweep' || kind === 'fullsweep1') {
     const t = performance.now();
     const threads = kind === 'fullsweep' ? nodeHelperThreads() : null;

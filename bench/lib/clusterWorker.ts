@@ -78,7 +78,7 @@ async function run(c: BrowserClusterCase): Promise<BrowserClusterResult> {
       const t = performance.now();
       const r = assigner ? await kmeansAsync(data, c.n, c.d, { ...opts, assigner, fallbackToCpu: false }) : kmeans(data, c.n, c.d, opts);
       const seconds = (performance.now() - t) / 1000;
-      let detail = `inertia ${r.inertia.toExponential(4)}; ${r.algorithm === 'minibatch' ? `${r.iterations} batches` : `Lloyd iterations per restart: ${r.restartIterations.join(', ')}`}`;
+      let detail = `inertia ${r.inertia.toExponential(4)}; ${r.algorithm === 'minibatch' ? `${r.iterations} batches` : `Lloyd iterations per restart: ${r.restartIterations.map((it, i) => (r.restartAbandoned[i] ? `${it} (abandoned)` : it)).join(', ')}`}`;
       if (assigner) {
         const ref = cpuLabels.get(key);
         if (ref) detail += `; ARI vs the CPU run ${adjustedRandIndex(ref, r.labels).toFixed(6)}`;
