@@ -79,7 +79,7 @@ test('the demo on the map: tooltip, brushing, legend, K change, drawer, colour b
   const fresh = drawer.getByTestId('map-recommendations');
   await expect(fresh).toBeVisible();
   await expect(fresh.locator('li')).toHaveCount(20);
-  await expect(fresh.locator('li').first().getByTestId('map-reason')).toHaveText(/(knn|rp3|next|popular)/);
+  await expect(fresh.locator('li').first().getByTestId('map-reason')).toHaveText(/(knn|rp3|next|users|popular)/);
   await expect(drawer.getByTestId('map-again').or(drawer.getByTestId('map-again-empty'))).toBeVisible();
   if (await drawer.getByTestId('map-again').isVisible()) await expect(drawer.getByTestId('map-again').locator('li').first().getByTestId('map-reason')).toHaveText(/bought \d+x/);
   const name = await drawer.getByRole('heading', { level: 3 }).textContent();

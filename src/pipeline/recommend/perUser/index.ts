@@ -43,13 +43,15 @@ export interface PerUserRecommender {
 }
 
 const DECAYS = [1, 0.7, 0.4];
+/** Validation users sampled at most (evenly): enough for a stable choice, bounded time on big logs. */
+const VALIDATION_USERS = 2000;
 /** Candidates kept per signal while weights are chosen (pruneSignals). */
 const PRUNE_KEEP = 60;
-const WEIGHT_GRID = [0, 0.1, 0.25, 0.5, 1, 2, 4];
+const WEIGHT_GRID = [0, 0.1, 0.3, 1, 3];
 const HALF_LIVES = [14, 60, 180, Infinity];
 const ALPHAS = [0, 0.5, 1];
 const DUES = [0, 1];
-export const DEFAULT_NEW_PARAMS: NewItemsParams = { weights: { knn: 1, rp3: 1, next: 0.5, popular: 0.1 }, decay: 0.7 };
+export const DEFAULT_NEW_PARAMS: NewItemsParams = { weights: { knn: 1, rp3: 1, next: 0.5, users: 1, popular: 0.1 }, decay: 0.7 };
 export const DEFAULT_AGAIN_PARAMS: AgainParams = { halfLife: 60, alpha: 0.5, due: 0 };
 
 function evenSample(users: Int32Array, max: number): number[] {
@@ -76,16 +78,17 @@ function validate(sigs: UserSignals[], tests: number[], split: ProtocolSplit, we
 function tuneNew(split: ProtocolSplit, idOrder: Int32Array, opts: PerUserOptions): { params: NewItemsParams; recall: number; ndcg: number; users: number } {
   const model = fitNewItems(split.train, idOrder, opts.exclude, opts.neighbours);
   const allowed = new Set<Signal>(opts.signals ?? SIGNALS);
-  const tests = evenSample(split.users, opts.validationUsers ?? 3000);
+  const tests = evenSample(split.users, opts.validationUsers ?? VALIDATION_USERS);
   const collector = new SignalCollector(model, PROTOCOL_K);
+  collector.wantUsers = allowed.has('users');
   let best = { params: DEFAULT_NEW_PARAMS, recall: -1, ndcg: -1 };
   for (const decay of DECAYS) {
     const sigs = tests.map((t) => pruneSignals(collector.collect(split.users[t], decay), PRUNE_KEEP));
     // Coordinate ascent from equal weights: each signal's weight over the grid, the others held.
-    const w: SignalWeights = { knn: 0, rp3: 0, next: 0, popular: 0 };
+    const w: SignalWeights = { knn: 0, rp3: 0, next: 0, users: 0, popular: 0 };
     for (const s of SIGNALS) w[s] = allowed.has(s) ? 1 : 0;
     let cur = validate(sigs, tests, split, w, model.idRank);
-    for (let round = 0; round < 3; round++) {
+    for (let round = 0; round < 2; round++) {
       let changed = false;
       for (const s of SIGNALS) {
         if (!allowed.has(s)) continue;
@@ -142,7 +145,7 @@ export function fitPerUser(b: Baskets, idOrder: Int32Array, opts: PerUserOptions
     const idRank = new Int32Array(b.itemCount);
     for (let r = 0; r < idOrder.length; r++) idRank[idOrder[r]] = r;
     const nw = split.users.length > 0 ? tuneNew(split, idOrder, { ...opts, exclude }) : null;
-    const ag = split.repeatUsers.length > 0 ? tuneAgain(split, idRank, exclude, opts.validationUsers ?? 3000) : null;
+    const ag = split.repeatUsers.length > 0 ? tuneAgain(split, idRank, exclude, opts.validationUsers ?? VALIDATION_USERS) : null;
     params = { newItems: nw?.params ?? DEFAULT_NEW_PARAMS, again: ag?.params ?? DEFAULT_AGAIN_PARAMS };
     if (nw || ag) {
       validation = { users: nw?.users ?? 0, recallNew: nw?.recall ?? 0, ndcgNew: nw?.ndcg ?? 0, repeatUsers: ag?.users ?? 0, recallAgain: ag?.recall ?? 0 };
@@ -163,10 +166,10 @@ export class PerUserLists {
     private readonly top: number,
   ) {
     this.collector = new SignalCollector(rec.newModel, top);
+    this.collector.wantUsers = rec.params.newItems.weights.users > 0;
   }
   newFor(u: number): RankedWithReasons {
-    const sig = this.collector.collect(u, this.rec.params.newItems.decay);
-    return rankSignals(sig, this.rec.params.newItems.weights, this.rec.newModel.idRank, this.top, true);
+    return this.collector.rank(u, this.rec.params.newItems, this.top);
   }
   againFor(u: number): AgainList {
     return againFor(this.rec.againModel, u, this.top, this.rec.params.again, true);

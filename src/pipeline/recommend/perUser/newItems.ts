@@ -2,6 +2,7 @@
 //   knn      ItemKNN, cosine neighbours of the user's items
 //   rp3      RP3beta, a popularity-damped two-step walk from the user's items
 //   next     items bought in the basket after one holding the user's (recent) items
+//   users    UserKNN: what the customers most like this one (cosine over bought items) bought
 //   popular  distinct buyers
 // Each signal's scores are scaled by their maximum over the user's candidates, so a weight means
 // the same for every user and every log; the weights (and how fast older baskets fade from the
@@ -11,9 +12,10 @@
 
 import type { Baskets } from '../../eval/baskets';
 import { userItems } from '../../eval/baskets';
-import { cooccurrenceNeighbours, itemUserIndex, kthLargest, nextBasketNeighbours, type Neighbours } from './neighbours';
+import { cooccurrenceNeighbours, itemUserIndex, kthLargest, nextBasketNeighbours, type ItemUserIndex, type Neighbours } from './neighbours';
 
-export const SIGNALS = ['knn', 'rp3', 'next', 'popular'] as const;
+export const SIGNALS = ['knn', 'rp3', 'next', 'users', 'popular'] as const;
+const POPULAR = 4;
 export type Signal = (typeof SIGNALS)[number];
 export type SignalWeights = Record<Signal, number>;
 
@@ -24,7 +26,7 @@ export interface NewItemsParams {
 }
 
 /** Neighbours kept per item (the lists the user's items contribute from). */
-export const NEIGHBOURS = 200;
+export const NEIGHBOURS = 100;
 /** RP3beta's popularity damping exponent (the value its authors found robust across data sets). */
 export const RP3_BETA = 0.5;
 /**
@@ -32,6 +34,9 @@ export const RP3_BETA = 0.5;
  * older basket counts this much less. Fixed, as a property of the signal, not tuned per log.
  */
 export const NEXT_DECAY = 0.3;
+/** UserKNN: neighbours per user, and buyers of one item scanned at most when looking for them. */
+export const USER_NEIGHBOURS = 50;
+export const USER_SCAN = 3000;
 
 export interface NewItemsModel {
   itemCount: number;
@@ -42,6 +47,8 @@ export interface NewItemsModel {
   knn: Neighbours;
   rp3: Neighbours;
   next: Neighbours;
+  /** user <-> item index of the baskets (UserKNN). */
+  index: ItemUserIndex;
   /** Distinct buyers per item, and items by it (most first, ties by id order). */
   popularity: Float64Array;
   popOrder: Int32Array;
@@ -63,7 +70,7 @@ export function fitNewItems(b: Baskets, idOrder: Int32Array, exclude: Uint8Array
   const idRank = new Int32Array(n);
   for (let r = 0; r < idOrder.length; r++) idRank[idOrder[r]] = r;
   const popOrder = Int32Array.from(idOrder).sort((a, c) => popularity[c] - popularity[a] || idRank[a] - idRank[c]);
-  return { itemCount: n, baskets: b, uPtr: own.ptr, uItems: own.items, knn, rp3, next, popularity, popOrder, idRank, exclude: exclude ?? new Uint8Array(n) };
+  return { itemCount: n, baskets: b, uPtr: own.ptr, uItems: own.items, knn, rp3, next, index: idx, popularity, popOrder, idRank, exclude: exclude ?? new Uint8Array(n) };
 }
 
 /** One user's candidates and each signal's scaled score for them (0..1): what any blend ranks. */
@@ -83,6 +90,13 @@ export class SignalCollector {
   private readonly profileItems: Int32Array;
   private readonly inProfile: Int32Array;
   private readonly owned: Int32Array;
+  private readonly overlap: Int32Array;
+  private readonly mine: Int32Array;
+  private readonly others: Int32Array;
+  private readonly sims: Float64Array;
+  private readonly simScratch: Float64Array;
+  /** Whether the UserKNN signal is computed (off when its weight is 0 everywhere it is used). */
+  wantUsers = true;
 
   constructor(
     private readonly m: NewItemsModel,
@@ -97,9 +111,16 @@ export class SignalCollector {
     this.profileItems = new Int32Array(n);
     this.inProfile = new Int32Array(n).fill(-1);
     this.owned = new Int32Array(n).fill(-1);
+    const users = m.baskets.userCount;
+    this.overlap = new Int32Array(users);
+    this.mine = new Int32Array(n);
+    this.others = new Int32Array(users);
+    this.sims = new Float64Array(users);
+    this.simScratch = new Float64Array(users);
   }
 
-  collect(u: number, decay: number): UserSignals {
+  /** Fills acc and touched for user u; returns the candidates' count and their top popularity. */
+  private gather(u: number, decay: number): { count: number; popMax: number } {
     const { m, acc, mark, touched, profile, profileNext, profileItems, inProfile, owned } = this;
     const b = m.baskets;
     // Profile weights: the user's baskets from the latest back.
@@ -146,8 +167,62 @@ export class SignalCollector {
             acc[0][j] = 0;
             acc[1][j] = 0;
             acc[2][j] = 0;
+            acc[3][j] = 0;
           }
           a[j] += wi * nbWeight[r];
+        }
+      }
+    }
+    // UserKNN: overlaps with the customers sharing the user's items, cosine, the USER_NEIGHBOURS
+    // best. At most USER_SCAN buyers are visited per user, rarest items first, so a catalogue's
+    // bestsellers do not make it users x users.
+    if (this.wantUsers) {
+      const { iPtr, iUsers, uPtr, uItems } = m.index;
+      const overlap = this.overlap;
+      const others = this.others;
+      let no = 0;
+      // Rarest items first (they say most about taste, as in IDF), within a budget of buyers scanned.
+      const mine = this.mine;
+      let nm = 0;
+      for (let k = uPtr[u]; k < uPtr[u + 1]; k++) mine[nm++] = uItems[k];
+      const byRarity = mine.subarray(0, nm).sort((x, y) => iPtr[x + 1] - iPtr[x] - (iPtr[y + 1] - iPtr[y]) || x - y);
+      let budget = USER_SCAN;
+      for (let q = 0; q < nm && budget > 0; q++) {
+        const i = byRarity[q];
+        const end = Math.min(iPtr[i + 1], iPtr[i] + budget);
+        budget -= end - iPtr[i];
+        for (let r = iPtr[i]; r < end; r++) {
+          const v = iUsers[r];
+          if (v === u) continue;
+          if (overlap[v] === 0) others[no++] = v;
+          overlap[v]++;
+        }
+      }
+      const du = uPtr[u + 1] - uPtr[u];
+      const sims = this.sims;
+      for (let q = 0; q < no; q++) {
+        const v = others[q];
+        sims[q] = overlap[v] / Math.sqrt(du * (uPtr[v + 1] - uPtr[v]));
+      }
+      const threshold = no > USER_NEIGHBOURS ? Math.max(kthLargest(sims, no, USER_NEIGHBOURS, this.simScratch), Number.MIN_VALUE) : Number.MIN_VALUE;
+      const a = acc[3];
+      for (let q = 0; q < no; q++) {
+        const v = others[q];
+        overlap[v] = 0;
+        const sv = sims[q];
+        if (sv < threshold) continue;
+        for (let k = uPtr[v]; k < uPtr[v + 1]; k++) {
+          const j = uItems[k];
+          if (mark[j] !== u) {
+            if (owned[j] === u || exclude[j] !== 0) continue;
+            mark[j] = u;
+            touched[count++] = j;
+            acc[0][j] = 0;
+            acc[1][j] = 0;
+            acc[2][j] = 0;
+            acc[3][j] = 0;
+          }
+          a[j] += sv;
         }
       }
     }
@@ -165,22 +240,83 @@ export class SignalCollector {
       acc[0][i] = 0;
       acc[1][i] = 0;
       acc[2][i] = 0;
+      acc[3][i] = 0;
       added++;
     }
-    const items = touched.slice(0, count);
+    return { count, popMax };
+  }
+
+  collect(u: number, decay: number): UserSignals {
+    const { count, popMax } = this.gather(u, decay);
+    const { acc, m } = this;
+    const items = this.touched.slice(0, count);
     const values = new Float32Array(SIGNALS.length * count);
     for (let s = 0; s < SIGNALS.length; s++) {
       const a = acc[s];
       let max = 0;
-      if (s === 3) max = popMax;
+      if (s === POPULAR) max = popMax;
       else for (let t = 0; t < count; t++) if (a[items[t]] > max) max = a[items[t]];
       const base = s * count;
       for (let t = 0; t < count; t++) {
-        const v = s === 3 ? m.popularity[items[t]] : a[items[t]];
+        const v = s === POPULAR ? m.popularity[items[t]] : a[items[t]];
         values[base + t] = max > 0 ? v / max : 0;
       }
     }
     return { items, values };
+  }
+
+  /** The user's top k under `p` straight from the accumulators (what rankSignals(collect()) gives, without the copies). */
+  rank(u: number, p: NewItemsParams, k: number): RankedWithReasons {
+    const { count, popMax } = this.gather(u, p.decay);
+    const { acc, m, touched } = this;
+    const scale = new Float64Array(SIGNALS.length);
+    for (let s = 0; s < SIGNALS.length; s++) {
+      let max = popMax;
+      if (s !== POPULAR) {
+        max = 0;
+        const a = acc[s];
+        for (let t = 0; t < count; t++) if (a[touched[t]] > max) max = a[touched[t]];
+      }
+      scale[s] = max > 0 ? p.weights[SIGNALS[s]] / max : 0;
+    }
+    const [s0, s1, s2, s3, s4] = scale;
+    const [a0, a1, a2, a3] = acc;
+    const pop = m.popularity;
+    const idRank = m.idRank;
+    const cap = Math.min(k, count);
+    const best = new Int32Array(cap);
+    const bestScore = new Float64Array(cap);
+    let size = 0;
+    for (let t = 0; t < count; t++) {
+      const j = touched[t];
+      const st = s0 * a0[j] + s1 * a1[j] + s2 * a2[j] + s3 * a3[j] + s4 * pop[j];
+      if (size === cap) {
+        const last = bestScore[cap - 1];
+        if (st < last || (st === last && idRank[j] > idRank[best[cap - 1]])) continue;
+      }
+      let pos = size < cap ? size++ : cap - 1;
+      while (pos > 0) {
+        const sp = bestScore[pos - 1];
+        if (sp > st || (sp === st && idRank[best[pos - 1]] < idRank[j])) break;
+        best[pos] = best[pos - 1];
+        bestScore[pos] = sp;
+        pos--;
+      }
+      best[pos] = j;
+      bestScore[pos] = st;
+    }
+    const reasons: string[] = [];
+    for (let r = 0; r < size; r++) {
+      const j = best[r];
+      const parts: [number, string][] = [];
+      for (let s = 0; s < SIGNALS.length; s++) {
+        const v = scale[s] * (s === POPULAR ? pop[j] : acc[s][j]);
+        if (v > 0 && v >= 0.25 * bestScore[r]) parts.push([v, SIGNALS[s]]);
+      }
+      parts.sort((x, y) => y[0] - x[0]);
+      reasons.push(parts.map((x) => x[1]).join('+') || 'popular');
+    }
+    return { items: best.slice(0, size), scores: bestScore.slice(0, size), reasons };
   }
 }
 

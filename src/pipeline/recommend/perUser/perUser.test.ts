@@ -68,7 +68,7 @@ describe('per-user recommendations', () => {
         expect(i).not.toBe(3);
       }
       for (let r = 1; r < n.scores.length; r++) expect(n.scores[r]).toBeLessThanOrEqual(n.scores[r - 1]);
-      expect(n.reasons.every((x) => /^(knn|rp3|next|popular)(\+(knn|rp3|next|popular))*$/.test(x))).toBe(true);
+      expect(n.reasons.every((x) => /^(knn|rp3|next|users|popular)(\+(knn|rp3|next|users|popular))*$/.test(x))).toBe(true);
       const a = lists.againFor(u);
       for (const i of a.items) {
         expect(owned.has(i)).toBe(true);
