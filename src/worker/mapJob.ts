@@ -10,8 +10,8 @@ import {
   assignmentsJson,
   checkEpsilon,
   cryptoUniform,
-  noisyProfiles,
   PrivacyOptionError,
+  privateProfiles,
   privacySummary,
   profilesCsv,
   profilesJson,
@@ -252,7 +252,7 @@ export class SweptClusters {
   /**
    * The file of an export request. With req.pseudonymise, user ids are replaced by HMACs under
    * this browser's secret (`secret`, kept in IndexedDB; tests pass their own); with req.epsilon,
-   * profiles carry Laplace noise and say so (see noisyProfiles).
+   * profiles carry Laplace noise and say so (see privateProfiles).
    */
   async exportData(req: ExportRequest, secret: () => Promise<Uint8Array> = loadPseudonymSecret): Promise<ExportFile> {
     const { table } = this.analysis.ingested;
@@ -264,12 +264,19 @@ export class SweptClusters {
     const json = req.format === 'json';
     if (req.what === 'profiles') {
       // Profiles of a selection are the profiles of the clusters it touches, computed on its members only.
-      const exact = selection ? this.selectionProfiles(selection, labels, req.k) : profiles;
-      let p = exact;
+      let p: ClusterProfiles;
       let privacy: PrivacyStatement | undefined;
-      if (req.epsilon !== undefined && req.epsilon !== null) {
+      if (req.epsilon === undefined || req.epsilon === null) p = selection ? this.selectionProfiles(selection, labels, req.k) : profiles;
+      else {
         try {
-          ({ profiles: p, privacy } = noisyProfiles(exact, { epsilon: checkEpsilon(req.epsilon), uniform: cryptoUniform() }));
+          // Each user's contribution bounded first (by session: capped sessions per user, or per session without ids).
+          ({ profiles: p, privacy } = privateProfiles(table, this.analysis.sequences, labels, req.k, {
+            epsilon: checkEpsilon(req.epsilon),
+            uniform: cryptoUniform(),
+            selection,
+            sessionsPerUser: req.sessionsPerUser ?? undefined,
+            profile: { exclude: this.exclude },
+          }));
         } catch (e) {
           if (e instanceof PrivacyOptionError) throw { message: e.message, code: 'project-input' } satisfies WireError;
           throw e;

@@ -487,6 +487,11 @@ export interface ExportRequest {
    * "privacy", profiles.csv a "privacy" column); unbounded numbers (events, revenue, orders) are left out.
    */
   epsilon?: number | null;
+  /**
+   * With epsilon and sequences by session: most sessions one user adds to the noised counts
+   * (default 1); the sensitivity is scaled to it. Without user ids the guarantee is per session.
+   */
+  sessionsPerUser?: number | null;
 }
 
 export interface ExportFile {
