@@ -71,6 +71,14 @@ describe('service lines elsewhere', () => {
     expect(d.mask.every((x) => x === 0)).toBe(true);
   });
 
+  it('finds none in the REES46 and Diginetica samples (event logs with numeric ids and no titles)', async () => {
+    for (const f of ['../shared/data/rees46-sample/2019-Oct-sample.csv', '../shared/data/diginetica-sample/sample_train-item-views.csv']) {
+      const table = await tableOf(readFileSync(f, 'utf8'), f);
+      expect(table.items.length, f).toBeGreaterThan(100);
+      expect(detectServiceItems(table).items, f).toEqual([]);
+    }
+  });
+
   it('finds shipping and fee lines named another way, in other languages, and by behaviour alone', async () => {
     // A shop with numeric SKUs: shipping under "SHIP-STD", a cash-on-delivery fee, German postage,
     // and an untitled line "9000001" priced anew on nearly every order with quantity 1.
