@@ -11,7 +11,7 @@ import { formatInt } from '../format';
 const WHAT: { value: ExportWhat; label: string; hint: string }[] = [
   { value: 'assignments', label: 'Assignments', hint: 'one row per sequence: id, cluster, map position, cluster label' },
   { value: 'profiles', label: 'Profiles', hint: 'one row per cluster: size, funnel, spend, top names' },
-  { value: 'recommendations', label: 'Recommendations', hint: 'per cluster its recommended items' },
+  { value: 'recommendations', label: 'Recommendations', hint: 'per user: a new list (items not bought yet) and a buy-again list, with reasons' },
 ];
 
 type Scope = 'all' | 'selection';
