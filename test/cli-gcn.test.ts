@@ -69,8 +69,8 @@ describe('npm run analyze: graph network', () => {
 
   it('bad flags exit 2 with a message', () => {
     for (const [args, msg] of [
-      [['--epochs', '0'], /--epochs needs a whole number of at least 1/],
-      [['--epochs', 'x'], /--epochs needs a whole number/],
+      [['--epochs', '0'], /--epochs takes a whole number from 1 to 10,000, not "0"/],
+      [['--epochs', 'x'], /--epochs takes a whole number/],
       [['--gcn', 'maybe'], /--gcn takes "on" or "off"/],
       [['--eval', '--by', 'session'], /needs --by user/],
       [['--eval', '--no-encode'], /cannot go with --no-encode/],
