@@ -33,6 +33,8 @@ interface CaseResult {
   name: string;
   n: number;
   seconds: number;
+  /** CPU time of the whole case process (user + system), less the data generation: on a shared machine it moves much less than wall time. */
+  cpuSeconds: number;
   genSeconds: number;
   algorithm: string;
   detail: string;
@@ -46,6 +48,7 @@ async function runCase(kind: Kind, n: number, std: number): Promise<CaseResult> 
   const t0 = performance.now();
   const { data } = makeBlobs(n, D, BLOBS, { std, seed: SEED });
   const genSeconds = (performance.now() - t0) / 1000;
+  const cpu0 = process.cpuUsage();
   let seconds: number;
   let algorithm: string;
   let detail: string;
@@ -101,6 +104,7 @@ async function runCase(kind: Kind, n: number, std: number): Promise<CaseResult> 
           : `sweepK ${SWEEP.from}..${SWEEP.to}: all scores + stability${kind === 'fullsweep1' ? ', one thread' : ''}`,
     n,
     seconds,
+    cpuSeconds: ((u) => (u.user + u.system) / 1e6)(process.cpuUsage(cpu0)),
     genSeconds,
     algorithm,
     detail,
@@ -215,7 +219,7 @@ async function nodePart(quick: boolean, std: number): Promise<void> {
     const r = JSON.parse(line) as CaseResult;
     console.log(
       `| ${r.name} | ${r.n.toLocaleString('en')} | ${r.algorithm} | ${r.seconds.toFixed(2)} | ${r.peakRssMiB.toFixed(0)} | ` +
-        `${r.detail}; data generation ${r.genSeconds.toFixed(1)} s not counted |`,
+        `${r.detail}; CPU ${r.cpuSeconds.toFixed(2)} s; data generation ${r.genSeconds.toFixed(1)} s not counted |`,
     );
   }
   console.log(`\nafter: ${uptime()}`);
