@@ -141,6 +141,19 @@ function summary(ours: number[], peer: number[]): string {
   );
 }
 
+/** The part of bench/lib/peersIngest.ts (H1's reader bench) used here, typed locally: it may not exist yet. */
+interface IngestPeersModule {
+  ingestPeers(opts: { runs?: number; quoted?: boolean; log?: (line: string) => void }): Promise<{
+    file: { label: string; bytes: number };
+    events: number;
+    threads: number;
+    rows: { name: string; seconds: number; eventsPerSecond: number; runs: number[] }[];
+    ratios: number[];
+    ratio: number;
+    queryRatio: number;
+  }>;
+}
+
 async function ingestPart(args: Args): Promise<void> {
   console.log('\n## Reading: ours against DuckDB\n');
   const path = fileURLToPath(new URL('./lib/peersIngest.ts', import.meta.url));
@@ -148,17 +161,30 @@ async function ingestPart(args: Args): Promise<void> {
     console.log('skipped: ingest peers not built (bench/lib/peersIngest.ts is missing)');
     return;
   }
-  const mod = (await import(path)) as Record<string, unknown>;
-  const run = (mod.runIngestPeers ?? mod.compareIngest ?? mod.ingestPeers ?? mod.default) as
-    | ((opts: { repeats: number }) => Promise<string | string[] | void>)
-    | undefined;
-  if (typeof run !== 'function') {
-    console.log(`skipped: bench/lib/peersIngest.ts exports no comparison function (exports: ${Object.keys(mod).join(', ') || 'none'})`);
+  const mod = (await import(path)) as Partial<IngestPeersModule>;
+  if (typeof mod.ingestPeers !== 'function') {
+    console.log(`skipped: bench/lib/peersIngest.ts exports no ingestPeers (exports: ${Object.keys(mod).join(', ') || 'none'})`);
     return;
   }
-  const out = await run({ repeats: args.repeats });
-  if (typeof out === 'string') console.log(out);
-  else if (Array.isArray(out)) console.log(out.join('\n'));
+  for (const quoted of [false, true]) {
+    let r: Awaited<ReturnType<IngestPeersModule['ingestPeers']>>;
+    try {
+      r = await mod.ingestPeers({ runs: args.repeats, quoted, log: (line) => console.log(`- ${line}`) });
+    } catch (e) {
+      console.log(`skipped (${quoted ? 'quoted' : 'unquoted'} file): ${(e as Error).message}`);
+      continue;
+    }
+    console.log(`\n${r.file.label}: ${r.events.toLocaleString('en')} events, ${(r.file.bytes / 2 ** 20).toFixed(0)} MiB, ${r.threads} thread(s) each\n`);
+    console.log('| reader | median (s) | events/s | every run (s) |');
+    console.log('| --- | ---: | ---: | --- |');
+    for (const row of r.rows) {
+      console.log(`| ${row.name} | ${row.seconds.toFixed(2)} | ${Math.round(row.eventsPerSecond).toLocaleString('en')} | ${row.runs.map((x) => x.toFixed(2)).join(', ')} |`);
+    }
+    console.log(
+      `\nDuckDB ÷ ours per run ${r.ratios.map((x) => x.toFixed(2)).join(', ')} (median ${r.ratio.toFixed(2)}×; ` +
+        `DuckDB's query alone ÷ ours, median ${r.queryRatio.toFixed(2)}×)`,
+    );
+  }
 }
 
 async function kmeansPart(args: Args, dir: string, pythonOk: boolean, why: string): Promise<void> {
