@@ -1,8 +1,16 @@
-// Ingest benchmark: parse + sequence building of a seeded 1,000,000-event REES46-shaped CSV and of
-// the UCI Online Retail export, in Node (the CLI's path) and in headless Chromium through the real
-// UI (the product's path: the analysis worker). Prints the machine and a markdown table.
+// Ingest benchmark: parse + sequence building of seeded 1,000,000-event logs and of the UCI Online
+// Retail export, in Node (the CLI's path) and in headless Chromium through the real UI (the
+// product's path: the analysis worker). Prints the machine and a markdown table.
+//
+// The synthetic logs: REES46's columns with titles (quoted on about one row in ten), and the same
+// kind of log in the shape of a common export (no titles, 27% empty categories, no quote anywhere),
+// unquoted and with one quoted field every 1,000 rows. On those, DuckDB (read_csv, ORDER BY user,
+// time, columns into typed arrays: bench/lib/peersIngest.ts) reads the same file back to back with
+// each of our runs, and the table gives DuckDB's time over ours per run: on a shared machine only
+// such ratios compare.
 //
 //   npx tsx bench/ingest.ts [--events N] [--runs N] [--seed N] [--only node|browser] [--port N]
+//                           [--files synthetic,export,export-quoted,uci] [--no-duckdb]
 
 import { existsSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
@@ -11,9 +19,10 @@ import { launchChromium, runBrowserIngest, type BrowserIngestResult } from './li
 import { int, markdownTable, mib, ms, times } from './lib/format';
 import { describeMachine, loadAverage, machineInfo } from './lib/machine';
 import { runNodeIngest, type NodeIngestResult } from './lib/nodeIngest';
+import { duckdbVersion, loadDuckDB, QUOTE_EVERY, runDuckDB, type DuckApi } from './lib/peersIngest';
 import { ensureBuilt, startPreview } from './lib/preview';
 import { max, median, min } from './lib/stats';
-import { ensureSynthCsv } from './lib/synthData';
+import { ensureExportCsv, ensureSynthCsv } from './lib/synthData';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const UCI = resolve(ROOT, '../shared/data/uci-online-retail/online-retail-2010-12_2011-05.csv');
@@ -21,6 +30,10 @@ const DATA_DIR = join(ROOT, 'bench', '.data');
 const APP_DIR = join(DATA_DIR, 'app');
 const TARGET_WORKER_EVENTS_PER_S = 500_000;
 const TARGET_PEAK_OVER_FILE = 3;
+/** DuckDB's time over ours on the export-shaped files (issue #18). */
+const TARGET_DUCKDB_RATIO = 1.5;
+const FILE_KEYS = ['synthetic', 'export', 'export-quoted', 'uci'] as const;
+type FileKey = (typeof FILE_KEYS)[number];
 
 interface Args {
   events: number;
@@ -28,10 +41,12 @@ interface Args {
   seed: number;
   only: 'node' | 'browser' | null;
   port: number;
+  files: FileKey[];
+  duckdb: boolean;
 }
 
 function parseArgs(argv: string[]): Args {
-  const args: Args = { events: 1_000_000, runs: 3, seed: 42, only: null, port: 4174 };
+  const args: Args = { events: 1_000_000, runs: 3, seed: 42, only: null, port: 4174, files: [...FILE_KEYS], duckdb: true };
   const num = (flag: string, v: string | undefined, lo: number): number => {
     const n = Number(v);
     if (!Number.isInteger(n) || n < lo) throw new Error(`${flag} needs an integer of at least ${lo}`);
@@ -47,7 +62,16 @@ function parseArgs(argv: string[]): Args {
       const v = argv[++i];
       if (v !== 'node' && v !== 'browser') throw new Error('--only takes "node" or "browser"');
       args.only = v;
-    } else throw new Error(`unknown option ${a}\nusage: npx tsx bench/ingest.ts [--events N] [--runs N] [--seed N] [--only node|browser] [--port N]`);
+    } else if (a === '--files') {
+      const list = (argv[++i] ?? '').split(',').filter((f) => f !== '');
+      const bad = list.filter((f) => !(FILE_KEYS as readonly string[]).includes(f));
+      if (list.length === 0 || bad.length > 0) throw new Error(`--files takes a comma-separated list of ${FILE_KEYS.join(', ')}`);
+      args.files = list as FileKey[];
+    } else if (a === '--no-duckdb') args.duckdb = false;
+    else
+      throw new Error(
+        `unknown option ${a}\nusage: npx tsx bench/ingest.ts [--events N] [--runs N] [--seed N] [--only node|browser] [--port N] [--files ${FILE_KEYS.join(',')}] [--no-duckdb]`,
+      );
   }
   return args;
 }
@@ -56,6 +80,17 @@ interface Input {
   label: string;
   path: string;
   bytes: number;
+  /** DuckDB reads it too (the REES46 column names its query uses). */
+  duckdb: boolean;
+  /** An export-shaped file, where the DuckDB ratio target applies. */
+  exportShape: boolean;
+}
+
+/** DuckDB, when it runs alongside: the API and the threads it may use (as many as ours). */
+interface Duck {
+  api: DuckApi;
+  version: string;
+  threads: number;
 }
 
 interface Row {
@@ -67,23 +102,46 @@ interface Row {
   sequences: number[] | null;
   peak: number[];
   longestTask: number[] | null;
+  /** DuckDB's total time in the runs back to back with ours (null: it did not run on this file). */
+  duck: number[] | null;
+}
+
+/**
+ * One of our runs and one DuckDB run on the same file, back to back; which goes first alternates
+ * with the run number, so neither side always gets the cooler cache or the quieter moment.
+ */
+async function withDuck<T>(duck: Duck | null, input: Input, run: number, ours: () => Promise<T>): Promise<{ res: T; duckMs: number | null }> {
+  if (!duck || !input.duckdb) return { res: await ours(), duckMs: null };
+  if (run % 2 === 1) {
+    const res = await ours();
+    return { res, duckMs: (await runDuckDB(duck.api, input.path, duck.threads)).totalMs };
+  }
+  const duckMs = (await runDuckDB(duck.api, input.path, duck.threads)).totalMs;
+  return { res: await ours(), duckMs };
+}
+
+function duckNote(duckMs: number | null, oursMs: number): string {
+  return duckMs === null ? '' : `; DuckDB ${ms(duckMs)} = ${(duckMs / oursMs).toFixed(2)}× ours`;
 }
 
 function log(line: string): void {
   process.stderr.write(line + '\n');
 }
 
-async function benchNode(inputs: Input[], runs: number): Promise<{ rows: Row[]; expected: Map<string, number> }> {
+async function benchNode(inputs: Input[], runs: number, duck: Duck | null): Promise<{ rows: Row[]; expected: Map<string, number> }> {
   const out: Row[] = [];
   const expected = new Map<string, number>();
   for (const input of inputs) {
     const results: NodeIngestResult[] = [];
+    const ducks: number[] = [];
     for (let r = 1; r <= runs; r++) {
-      const res = await runNodeIngest(input.path);
+      const { res, duckMs } = await withDuck(duck, input, r, () => runNodeIngest(input.path, duck ? { threads: duck.threads } : {}));
       results.push(res);
+      if (duckMs !== null) ducks.push(duckMs);
       log(
         `node    ${input.label} run ${r}: ${int(res.rows)} rows in ${ms(res.wallMs)} (read ${ms(res.readMs)} on ${res.readThreads} thread${res.readThreads === 1 ? '' : 's'}, sequences ${ms(res.sequencesMs)}) ` +
-          `= ${int(res.rows / (res.wallMs / 1000))} events/s; peak RSS +${mib(res.peakRssDelta)} (${times(res.peakRssDelta / input.bytes)} file; 20 ms samples +${mib(res.sampledPeakRssDelta)})`,
+          `= ${int(res.rows / (res.wallMs / 1000))} events/s; peak RSS +${mib(res.peakRssDelta)} (${times(res.peakRssDelta / input.bytes)} file; 20 ms samples +${mib(res.sampledPeakRssDelta)})` +
+          duckNote(duckMs, res.wallMs),
       );
     }
     expected.set(input.path, results[0].rows);
@@ -96,12 +154,13 @@ async function benchNode(inputs: Input[], runs: number): Promise<{ rows: Row[]; 
       sequences: results.map((x) => x.sequencesMs),
       peak: results.map((x) => x.peakRssDelta),
       longestTask: null,
+      duck: ducks.length > 0 ? ducks : null,
     });
   }
   return { rows: out, expected };
 }
 
-async function benchBrowser(inputs: Input[], runs: number, port: number, expected: Map<string, number>): Promise<{ rows: Row[]; version: string }> {
+async function benchBrowser(inputs: Input[], runs: number, port: number, expected: Map<string, number>, duck: Duck | null): Promise<{ rows: Row[]; version: string }> {
   const { built } = ensureBuilt(ROOT, APP_DIR);
   log(built ? `built the app (npm run build -- --outDir ${APP_DIR})` : `${APP_DIR} is up to date`);
   const server = await startPreview(ROOT, APP_DIR, port);
@@ -110,15 +169,18 @@ async function benchBrowser(inputs: Input[], runs: number, port: number, expecte
   try {
     for (const input of inputs) {
       const results: BrowserIngestResult[] = [];
+      const ducks: number[] = [];
       for (let r = 1; r <= runs; r++) {
-        const res = await runBrowserIngest(browser, server.url, input.path);
+        const { res, duckMs } = await withDuck(duck, input, r, () => runBrowserIngest(browser, server.url, input.path));
+        if (duckMs !== null) ducks.push(duckMs);
         const want = expected.get(input.path);
         if (want !== undefined && res.rows !== want) throw new Error(`Chromium read ${res.rows} rows of ${input.label}, Node ${want}`);
         results.push(res);
         log(
           `browser ${input.label} run ${r}: ${int(res.rows)} rows, summary after ${ms(res.wallMs)}, worker read ${ms(res.readMs)} on ${res.readThreads} thread${res.readThreads === 1 ? '' : 's'} ` +
             `= ${int(res.rows / (res.readMs / 1000))} events/s; longest main-thread task ${res.longTasks ? ms(res.longestTaskMs) : 'none >= 50 ms'}; ` +
-            `renderer peak RSS +${mib(res.rendererPeakDelta)} (${times(res.rendererPeakDelta / input.bytes)} file), all Chromium processes +${mib(res.allProcessesPeakDelta)}`,
+            `renderer peak RSS +${mib(res.rendererPeakDelta)} (${times(res.rendererPeakDelta / input.bytes)} file), all Chromium processes +${mib(res.allProcessesPeakDelta)}` +
+            duckNote(duckMs, res.wallMs),
         );
       }
       out.push({
@@ -130,6 +192,7 @@ async function benchBrowser(inputs: Input[], runs: number, port: number, expecte
         sequences: null,
         peak: results.map((x) => x.rendererPeakDelta),
         longestTask: results.map((x) => x.longestTaskMs),
+        duck: ducks.length > 0 ? ducks : null,
       });
     }
     return { rows: out, version: browser.version() };
@@ -158,6 +221,8 @@ function table(rows: Row[]): string {
     'Peak memory Δ, median (max)',
     'Peak ÷ file size (max)',
     'Longest main-thread task (max)',
+    'DuckDB same runs, median',
+    'DuckDB ÷ ours (wall), best / median',
   ];
   const rate = (t: number[], rows: number) => t.map((v) => rows / (v / 1000));
   const body = rows.map((r) => [
@@ -173,13 +238,24 @@ function table(rows: Row[]): string {
     `${mib(median(r.peak))} (${mib(max(r.peak))})`,
     times(max(r.peak) / r.input.bytes),
     r.longestTask ? (max(r.longestTask) > 0 ? ms(max(r.longestTask)) : 'none ≥ 50 ms') : '—',
+    r.duck ? ms(median(r.duck)) : '—',
+    r.duck ? bestMedian(duckRatios(r), (v) => `${v.toFixed(2)}×`, true) : '—',
   ]);
   return markdownTable(header, body);
+}
+
+/** DuckDB's time over our wall time, run by run (each pair ran back to back). */
+function duckRatios(r: Row): number[] {
+  return r.duck ? r.duck.map((d, i) => d / r.wall[i]) : [];
 }
 
 function targets(rows: Row[]): string[] {
   const lines: string[] = [];
   for (const r of rows) {
+    if (r.duck && r.input.exportShape) {
+      const m = median(duckRatios(r));
+      lines.push(`${m >= TARGET_DUCKDB_RATIO ? 'PASS' : 'MISS'} ${r.where} DuckDB ÷ ours ${m.toFixed(2)}× (median of ${r.duck.length}) on ${r.input.label}, target >= ${TARGET_DUCKDB_RATIO}×`);
+    }
     if (r.where.startsWith('Chromium')) {
       const best = r.rows / (min(r.parse) / 1000);
       lines.push(`${best >= TARGET_WORKER_EVENTS_PER_S ? 'PASS' : 'MISS'} worker parse ${int(best)} events/s (best) on ${r.input.label}, target >= ${int(TARGET_WORKER_EVENTS_PER_S)}`);
@@ -198,33 +274,43 @@ async function main(): Promise<void> {
 
   const synth = ensureSynthCsv(DATA_DIR, args.events, args.seed);
   const p = synth.params;
-  log(
-    synth.generated
-      ? `generated ${synth.path} (${mib(synth.bytes)}) in ${ms(synth.generateMs)}`
-      : `using cached ${synth.path} (${mib(synth.bytes)})`,
-  );
-  const inputs: Input[] = [
-    {
-      label: `synthetic REES46 (${basename(synth.path)})`,
-      path: synth.path,
-      bytes: synth.bytes,
-    },
-  ];
-  if (existsSync(UCI)) inputs.push({ label: `UCI Online Retail (${basename(UCI)})`, path: UCI, bytes: statSync(UCI).size });
-  else log(`skipping UCI: ${UCI} not found`);
+  const inputs: Input[] = [];
+  const want = (k: FileKey): boolean => args.files.includes(k);
+  const generated = (label: string, f: ReturnType<typeof ensureSynthCsv>, exportShape: boolean): void => {
+    log(f.generated ? `generated ${f.path} (${mib(f.bytes)}) in ${ms(f.generateMs)}` : `using cached ${f.path} (${mib(f.bytes)})`);
+    inputs.push({ label: `${label} (${basename(f.path)})`, path: f.path, bytes: f.bytes, duckdb: true, exportShape });
+  };
+  if (want('synthetic')) generated('synthetic REES46', synth, false);
+  if (want('export')) generated('export shape, unquoted', ensureExportCsv(DATA_DIR, args.events, args.seed), true);
+  if (want('export-quoted')) generated(`export shape, quoted field every ${int(QUOTE_EVERY)} rows`, ensureExportCsv(DATA_DIR, args.events, args.seed, QUOTE_EVERY), true);
+  if (want('uci')) {
+    if (existsSync(UCI)) inputs.push({ label: `UCI Online Retail (${basename(UCI)})`, path: UCI, bytes: statSync(UCI).size, duckdb: false, exportShape: false });
+    else log(`skipping UCI: ${UCI} not found`);
+  }
+
+  let duck: Duck | null = null;
+  if (args.duckdb) {
+    try {
+      const api = await loadDuckDB();
+      // As many threads as our reader may use (nodeHelperThreads' default), so neither side gets more cores.
+      duck = { api, version: await duckdbVersion(api), threads: Math.min(8, machine.cores) };
+    } catch (e) {
+      log(`skipping DuckDB: ${e instanceof Error ? e.message : e}`);
+    }
+  }
 
   const rows: Row[] = [];
   let expected = new Map<string, number>();
   if (args.only !== 'browser') {
-    const node = await benchNode(inputs, args.runs);
+    const node = await benchNode(inputs, args.runs, duck);
     rows.push(...node.rows);
     expected = node.expected;
   } else {
-    expected.set(synth.path, p.events);
+    for (const input of inputs) if (input.path !== UCI) expected.set(input.path, p.events);
   }
   let chromiumVersion = 'not run';
   if (args.only !== 'node') {
-    const browser = await benchBrowser(inputs, args.runs, args.port, expected);
+    const browser = await benchBrowser(inputs, args.runs, args.port, expected, duck);
     rows.push(...browser.rows);
     chromiumVersion = browser.version;
   }
@@ -236,6 +322,7 @@ async function main(): Promise<void> {
     describeMachine(machine, {
       Chromium: `${chromiumVersion} (headless, /usr/bin/chromium)`,
       'Load average (1 min)': `${loadBefore.toFixed(2)} before, ${loadAverage().toFixed(2)} after`,
+      DuckDB: duck ? `${duck.version} (@duckdb/node-api), ${duck.threads} threads; ours: the same number of reader threads` : 'not run',
     }),
     '```',
     '',
@@ -249,6 +336,9 @@ async function main(): Promise<void> {
     "pre-run baseline, the higher of 20 ms samples and the kernel's maxRSS. Chromium: wall = file input change event",
     'to the summary in the DOM (page clock); parse = the worker\'s data-read-ms; peak memory = RSS of the renderer',
     'process (page + dedicated worker) above its level before the file was chosen, 20 ms samples from /proc and VmHWM.',
+    'DuckDB: read_csv + ORDER BY user_id, event_time + user, time, item and event type copied into typed arrays, on a fresh',
+    'in-memory database, back to back with each of our runs on the same file (bench/lib/peersIngest.ts); the ratio is its time',
+    'over our wall time in that pair (above 1: ours is faster).',
     '',
     ...targets(rows),
   ];

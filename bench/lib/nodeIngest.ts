@@ -24,11 +24,13 @@ export interface NodeIngestResult {
 
 const CHILD = fileURLToPath(new URL('./nodeIngestChild.ts', import.meta.url));
 
-export function runNodeIngest(file: string): Promise<NodeIngestResult> {
+/** `threads`: threads that may read the file (1: the calling thread only); default: the CLI's choice. */
+export function runNodeIngest(file: string, opts: { threads?: number } = {}): Promise<NodeIngestResult> {
   return new Promise((resolve, reject) => {
+    const args = opts.threads === undefined ? [file] : [file, '--threads', String(opts.threads)];
     // The parent runs under tsx, so its execArgv carries tsx's loader; --expose-gc lets the child
     // collect start-up garbage before taking its baseline.
-    const child = fork(CHILD, [file], { execArgv: [...process.execArgv, '--expose-gc'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const child = fork(CHILD, args, { execArgv: [...process.execArgv, '--expose-gc'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     let result: NodeIngestResult | null = null;
     child.on('message', (m) => (result = m as NodeIngestResult));
     child.on('error', reject);

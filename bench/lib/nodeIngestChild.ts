@@ -19,7 +19,9 @@ async function main(): Promise<void> {
   const sampler = sampleOwnRss(20);
 
   // The CLI's path: a large file is read in parts on helper threads (--one-thread: on this thread only).
-  const threads = process.argv.includes('--one-thread') ? null : nodeHelperThreads();
+  const at = process.argv.indexOf('--threads');
+  const asked = at > 0 ? Number(process.argv[at + 1]) : NaN;
+  const threads = process.argv.includes('--one-thread') || asked === 1 ? null : nodeHelperThreads(asked > 1 ? asked : undefined);
   const t0 = performance.now();
   const { report } = await analyzeSource(fileSource(file), { fileName: basename(file), threads });
   const wallMs = performance.now() - t0;

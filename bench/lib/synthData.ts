@@ -4,7 +4,7 @@
 
 import { closeSync, existsSync, mkdirSync, openSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { csvChunks, generateLog, SYNTH_FORMAT_VERSION, type SynthParams } from '../../src/pipeline/synth';
+import { csvChunks, exportCsvChunks, generateLog, SYNTH_FORMAT_VERSION, type SynthParams } from '../../src/pipeline/synth';
 
 export interface SynthFile {
   path: string;
@@ -31,8 +31,21 @@ export function ensureSynthCsv(dataDir: string, events: number, seed: number): S
   return cachedSynthCsv(join(dataDir, `synth-rees46-v${SYNTH_FORMAT_VERSION}-seed${seed}-${events}.csv`), benchParams(events, seed));
 }
 
+/** Version of exportCsvChunks' output: bump it when the same log would be written differently. */
+const EXPORT_FORMAT_VERSION = 1;
+
+/**
+ * The same kind of log in the shape most real exports have (src/pipeline/synth/exportCsv.ts):
+ * REES46's columns without titles, 27% empty category codes, no quoted field anywhere; with
+ * `quoteEvery` > 0, one quoted field on every quoteEvery-th row and nothing else changed.
+ */
+export function ensureExportCsv(dataDir: string, events: number, seed: number, quoteEvery = 0): SynthFile {
+  const name = `synth-export-v${SYNTH_FORMAT_VERSION}.${EXPORT_FORMAT_VERSION}-seed${seed}-${events}${quoteEvery > 0 ? `-quote${quoteEvery}` : '-unquoted'}.csv`;
+  return cachedSynthCsv(join(dataDir, name), benchParams(events, seed), (log) => exportCsvChunks(log, { quoteEvery }));
+}
+
 /** The log of `params` as CSV at `path`, generated only when the file is not there yet. */
-export function cachedSynthCsv(path: string, params: SynthParams): SynthFile {
+export function cachedSynthCsv(path: string, params: SynthParams, write: (log: ReturnType<typeof generateLog>) => Iterable<string> = (log) => csvChunks(log)): SynthFile {
   if (existsSync(path)) return { path, bytes: statSync(path).size, params, generated: false, generateMs: 0 };
 
   mkdirSync(dirname(path), { recursive: true });
@@ -42,7 +55,7 @@ export function cachedSynthCsv(path: string, params: SynthParams): SynthFile {
   const tmp = `${path}.tmp-${process.pid}`;
   const fd = openSync(tmp, 'w');
   try {
-    for (const chunk of csvChunks(generateLog(params))) writeSync(fd, chunk);
+    for (const chunk of write(generateLog(params))) writeSync(fd, chunk);
   } catch (e) {
     closeSync(fd);
     unlinkSync(tmp);

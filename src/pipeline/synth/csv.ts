@@ -33,7 +33,7 @@ const DAY_MS = 86_400_000;
  * per day and the clock from a lookup table, because Date#toISOString per row was a third of the
  * writer's time.
  */
-function eventTimeFormatter(): (ms: number) => string {
+export function eventTimeFormatter(): (ms: number) => string {
   let day = NaN;
   let prefix = '';
   return (ms) => {
@@ -85,7 +85,7 @@ export function* csvChunks(log: SynthLog, opts: CsvOptions = {}): Generator<stri
  * sessionIdOf behind a small direct-mapped cache: a session's events sit close together in time,
  * so its id is usually still cached when its next row comes, and most rows skip the hashing.
  */
-function sessionIdCache(seed: number): (s: number) => string {
+export function sessionIdCache(seed: number): (s: number) => string {
   const size = 1 << 12;
   const keys = new Int32Array(size).fill(-1);
   const ids: string[] = new Array<string>(size).fill('');

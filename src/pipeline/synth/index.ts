@@ -8,6 +8,7 @@ export { PRODUCT_ID_BASE } from './catalog';
 export type { Persona, PriceBand } from './personas';
 export { MAX_CATEGORIES, TAXONOMY, type CategorySpec } from './taxonomy';
 export { csvChunks, csvStream, csvField, formatEventTime, REES46_HEADER, type CsvOptions } from './csv';
+export { exportCsvChunks, categoryMissing, EXPORT_HEADER, DEFAULT_MISSING_CATEGORY, type ExportCsvOptions } from './exportCsv';
 export { USER_ID_BASE, userIdOf, userIndexOf, sessionIdOf } from './ids';
 export { plantedUserLabels, plantedSessionLabels, segmentSizes } from './labels';
 export { Random } from './prng';
