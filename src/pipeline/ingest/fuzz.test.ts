@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chunkedStream, CSV_HEADER, csvLog, cutOffsets, cuts, gzipBytes, ITEM_COLUMN, jsonlLog, mutate, mutation, type CsvLog, type Cuts } from '../../../test/lib/fuzzInputs';
 import { snapshot, type Outcome } from '../../../test/lib/analysisSnapshot';
 import { analyzeStream, type Analysis } from '../analyze';
+import { EXPORT_HEADER, exportCsvChunks, generateLog, type ExportCsvOptions, type SynthLog } from '../synth';
 import { LogError } from '../types';
 
 const RUNS = Number(process.env.SEQLENS_FUZZ_RUNS ?? 150);
@@ -122,6 +123,30 @@ const shapeSlice = fc.record({ shape: fc.nat({ max: SHAPES.length - 1 }), from: 
   return { nested: s.nested, text: [...head, ...lines.slice(start, start + count)].join('\n') };
 });
 
+/**
+ * A generated log in the shape of a common export (src/pipeline/synth/exportCsv.ts: REES46's
+ * columns without titles, empty categories, not one quote), with its delimiter, line ends and time
+ * format drawn, and sometimes a harmless quoted field every n rows (the same values, quoted).
+ */
+const exportLogParams = fc.record({
+    seed: fc.nat({ max: 1_000_000 }),
+    events: fc.integer({ min: 1, max: 600 }),
+    delimiter: fc.constantFrom<NonNullable<ExportCsvOptions['delimiter']>>(',', ';', '\t', '|'),
+    lineEnd: fc.constantFrom<NonNullable<ExportCsvOptions['lineEnd']>>('\n', '\r\n'),
+    time: fc.constantFrom<NonNullable<ExportCsvOptions['time']>>('rees46', 'iso'),
+    missingCategory: fc.constantFrom(0, 0.27, 1),
+    quoteEvery: fc.constantFrom(1, 2, 7, 100),
+    rowsPerChunk: fc.integer({ min: 1, max: 50 }),
+});
+type ExportLogParams = typeof exportLogParams extends fc.Arbitrary<infer T> ? T : never;
+
+/** The log of `o` and its CSV text, unquoted and quoted (made in the property, so a failure prints only `o`). */
+function exportLog(o: ExportLogParams): { log: SynthLog; unquoted: string; quoted: string } {
+  const log = generateLog({ seed: o.seed, events: o.events, users: Math.max(1, Math.round(o.events / 16)), items: 60, categories: 12 });
+  const opts: ExportCsvOptions = { delimiter: o.delimiter, lineEnd: o.lineEnd, time: o.time, missingCategory: o.missingCategory, rowsPerChunk: o.rowsPerChunk };
+  return { log, unquoted: [...exportCsvChunks(log, opts)].join(''), quoted: [...exportCsvChunks(log, { ...opts, quoteEvery: o.quoteEvery })].join('') };
+}
+
 describe('log reader fuzzing (analyzeStream)', () => {
   it('survives random bytes', { timeout: testTimeout }, async () => {
     const bytes = fc.oneof(
@@ -157,6 +182,31 @@ describe('log reader fuzzing (analyzeStream)', () => {
         await readBothWays(bytes, c, bytes, true);
       }),
       params(),
+    );
+  });
+
+  it('reads the export shape without quotes exactly, and a quoted field every n rows changes nothing', { timeout: testTimeout }, async () => {
+    await fc.assert(
+      fc.asyncProperty(exportLogParams, cuts, fc.boolean(), async (params, c, gzip) => {
+        const { log, unquoted, quoted } = exportLog(params);
+        const delimiter = params.delimiter;
+        expect(unquoted.includes('"')).toBe(false);
+        const plain = encoder.encode(unquoted);
+        const o = await readBothWays(gzip ? gzipBytes(plain) : plain, c, plain, true);
+        checkExportContent(o, log, delimiter);
+        const q = encoder.encode(quoted);
+        const oq = await readBothWays(q, c, q, true);
+        checkExportContent(oq, log, delimiter);
+        // The same events whether a field is quoted or not (and gzipped or not, bar the gzip flag).
+        const a = snapshot(o) as { report?: { file: unknown; detection: { gzip: boolean } } };
+        const b = snapshot(oq) as { report?: { file: unknown; detection: { gzip: boolean } } };
+        if (a.report && b.report) {
+          a.report.file = b.report.file = null;
+          a.report.detection.gzip = b.report.detection.gzip = false;
+        }
+        expect(b).toEqual(a);
+      }),
+      params(Math.ceil(RUNS / 3)),
     );
   });
 
@@ -255,6 +305,27 @@ function checkCsvContent(o: Outcome, log: CsvLog): void {
   expect(rejected['too few fields'] ?? 0).toBe(few);
   expect(rejected['too many fields'] ?? 0).toBe(many);
   expect(rejected['missing item id'] ?? 0).toBe(noItem);
+}
+
+/** Every generated event is read, none rejected, each from its own line with its own item and user. */
+function checkExportContent(o: Outcome, log: SynthLog, delimiter: string): void {
+  if (!o.ok) throw o.error;
+  const { report, ingested } = o.analysis;
+  const { table, detection } = ingested;
+  expect(detection.format).toBe('csv');
+  expect(detection.delimiter).toBe(delimiter);
+  expect(detection.columns).toEqual([...EXPORT_HEADER]);
+  expect(report.input.rows).toBe(log.length);
+  expect(report.input.accepted).toBe(log.length);
+  expect(table.length).toBe(log.length);
+  const cat = log.catalog;
+  for (let e = 0; e < table.length; e++) {
+    // Data rows start on line 2, in the generator's order.
+    const k = table.line[e] - 2;
+    if (!(k >= 0 && k < log.length)) expect.fail(`event ${e} claims line ${table.line[e]}`);
+    if (table.items[table.item[e]] !== String(cat.productId[log.item[k]])) expect.fail(`event ${e} (line ${table.line[e]}) has item ${table.items[table.item[e]]}`);
+    if (table.time[e] !== log.time[k]) expect.fail(`event ${e} (line ${table.line[e]}) has time ${table.time[e]}, written ${log.time[k]}`);
+  }
 }
 
 // Shrunk counterexamples the properties above found, kept as fixed examples.
