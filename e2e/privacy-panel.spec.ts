@@ -95,10 +95,16 @@ test('pseudonymised and noised exports; the privacy panel lists and wipes what i
   expect(doc.privacy.sensitivity).toBeGreaterThan(0);
   expect(doc.clusters.every((c) => c.events === null && c.revenue === null)).toBe(true);
   await expect(page.getByTestId('export-status')).toContainText('epsilon 0.5');
+  expect((doc.privacy as unknown as { covers: string }).covers).toMatch(/given the clustering/);
+  await expect(page.getByTestId('export-spent')).toHaveAttribute('data-spent', '0.5');
   // An epsilon of 0 is refused before anything is asked of the worker.
   await page.getByTestId('export-epsilon').fill('0');
   await expect(page.getByTestId('export-download')).toBeDisabled();
   await page.getByTestId('export-epsilon').fill('1');
+  // A second noised export of the same log: the running total adds up (sequential composition).
+  await download(page);
+  await expect(page.getByTestId('export-spent')).toHaveAttribute('data-spent', '1.5');
+  await expect(page.getByTestId('export-spent')).toContainText('1.5 over 2 noised exports');
 
   // The panel: the model databases, the featuriser's vectors in memory and the pseudonymisation key, with sizes.
   await panel(page).getByTestId('privacy-refresh').click();
@@ -112,6 +118,10 @@ test('pseudonymised and noised exports; the privacy panel lists and wipes what i
   expect(Number(await key.getAttribute('data-bytes'))).toBeGreaterThanOrEqual(32);
   await expect(key).toContainText(/\d+\s*(byte|B)/);
   expect(Number(await panel(page).getByTestId('privacy-total').getAttribute('data-bytes'))).toBeGreaterThan(0);
+  // The running epsilon total of the log on screen, and the store that keeps it.
+  await expect(panel(page).getByTestId('privacy-budget')).toHaveAttribute('data-spent', '1.5');
+  await expect(panel(page).getByTestId('privacy-budget')).toContainText(/epsilon 1\.5 in total over 2 noised exports/);
+  await expect(item(page, 'idb:seqlens-privacy/budget')).toHaveAttribute('data-items', '1');
   expect(await databases(page)).toEqual(expect.arrayContaining(['seqlens', 'seqlens-privacy']));
 
   // Delete everything, after a confirm step (cancel first: nothing goes).
@@ -124,6 +134,7 @@ test('pseudonymised and noised exports; the privacy panel lists and wipes what i
   await expect(panel(page).getByTestId('privacy-empty')).toBeVisible();
   await expect(panel(page).getByTestId('privacy-error')).toHaveCount(0);
   expect(await databases(page)).toEqual([]);
+  await expect(panel(page).getByTestId('privacy-budget')).toHaveAttribute('data-spent', '0');
   expect(await page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('seqlens')))).toEqual([]);
   expect(await page.evaluate(() => Object.keys(sessionStorage).filter((k) => k.startsWith('seqlens')))).toEqual([]);
 

@@ -37,7 +37,7 @@ import {
 import type { EventTable } from '../pipeline/ingest/table';
 import { computeGpu, openWorkerGpu } from './gpuRuntime';
 import { FEATURIZER_ID } from './manifest';
-import { EMBEDDINGS_ID, MODELS_ID, storageReport, wipeStorage, type MemoryStore } from './storage';
+import { EMBEDDINGS_ID, MODELS_ID, privacySpent, recordPrivacySpend, storageReport, wipeStorage, type MemoryStore } from './storage';
 import {
   DEMO_FILE_NAME,
   isWireError,
@@ -756,11 +756,25 @@ const api: AnalysisWorkerApi = {
   },
 
   async exportData(req) {
+    let file;
     try {
-      return await onSweep('exporting', (s) => s.exportData(req));
+      file = await onSweep('exporting', (s) => s.exportData(req));
     } catch (e) {
       throw toWire(e, 'exporting');
     }
+    // A noised export spends its epsilon on this log: the running total is kept per log (best effort:
+    // a browser without storage still exports, and the file states its own epsilon).
+    if (file.privacy && typeof req.epsilon === 'number' && kept) {
+      const total = await recordPrivacySpend(kept.saved.id, kept.name, req.epsilon).catch(() => null);
+      if (total) file = { ...file, spent: { name: total.name, spent: total.spent, exports: total.exports } };
+    }
+    return file;
+  },
+
+  async privacySpent() {
+    if (!kept) return null;
+    const found = await privacySpent(kept.saved.id).catch(() => null);
+    return found ? { name: found.name, spent: found.spent, exports: found.exports } : null;
   },
 
   async serviceItems() {

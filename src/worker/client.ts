@@ -23,6 +23,7 @@ import {
   type GcnResultWire,
   type ModelCatalog,
   type ExportFile,
+  type PrivacySpentWire,
   type ExportRequest,
   type MapData,
   type ProjectProgressWire,
@@ -88,6 +89,7 @@ export interface AnalysisClient {
   recommendations(k: number, perCluster: number): Promise<RecommendationsWire>;
   userDetails(index: number, k: number): Promise<UserDetails>;
   exportData(req: ExportRequest): Promise<ExportFile>;
+  privacySpent(): Promise<PrivacySpentWire | null>;
   serviceItems(): Promise<ServiceItemsWire>;
   setServiceItems(settings: ServiceSettings): Promise<ServiceItemsWire>;
   storageReport(): Promise<StorageReport>;
@@ -190,6 +192,7 @@ export function createAnalysisClient(): AnalysisClient {
     recommendations: (k, perCluster) => call(() => remote.recommendations(k, perCluster)),
     userDetails: (index, k) => call(() => remote.userDetails(index, k)),
     exportData: (req) => call(() => remote.exportData(req)),
+    privacySpent: () => call(() => remote.privacySpent()),
     serviceItems: () => call(() => remote.serviceItems()),
     setServiceItems: (settings) => call(() => remote.setServiceItems(settings)),
     storageReport: () => call(() => remote.storageReport()),

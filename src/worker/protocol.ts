@@ -97,6 +97,8 @@ export interface AnalysisWorkerApi {
   userDetails(index: number, k: number): Promise<UserDetails>;
   /** A file to download, made from the last sweep, projection and profiles. */
   exportData(req: ExportRequest): Promise<ExportFile>;
+  /** The epsilon that noised exports of the log on screen have spent in this browser, in total; null when none. */
+  privacySpent(): Promise<PrivacySpentWire | null>;
 
   /** The service lines (postage, fees...) of the log on screen: detected ones and the user's choices. */
   serviceItems(): Promise<ServiceItemsWire>;
@@ -501,6 +503,15 @@ export interface ExportFile {
   rows: number;
   /** What the export did for privacy, in a line for the status message; absent when nothing. */
   privacy?: string;
+  /** A noised export: the log's running total of epsilon, this export included. */
+  spent?: PrivacySpentWire;
+}
+
+/** The running total of epsilon spent on one log (sequential composition: the epsilons add up). */
+export interface PrivacySpentWire {
+  name: string;
+  spent: number;
+  exports: number;
 }
 
 // ---- stored data ----

@@ -15,17 +15,21 @@ import type { StorageReport, StorageWipe, StoredItem } from './protocol';
 /** A database of its own, so that the main one ('seqlens') needs no schema upgrade for it. */
 export const PRIVACY_DB = 'seqlens-privacy';
 export const KEYS_STORE = 'keys';
+/** The epsilon spent on each log by noised exports, keyed by the log's identity (fileFingerprint). */
+export const BUDGET_STORE = 'budget';
 const PSEUDONYM_KEY = 'pseudonym-secret';
 
 export const EMBEDDINGS_ID = storeId(DB_NAME, EMBEDDINGS_STORE);
 export const MODELS_ID = storeId(DB_NAME, MODELS_STORE);
 export const PSEUDONYM_ID = storeId(PRIVACY_DB, KEYS_STORE);
+export const BUDGET_ID = storeId(PRIVACY_DB, BUDGET_STORE);
 
 /** Labels of the stores SeqLens knows; others are listed by database and store name. */
 const LABELS: Record<string, string> = {
   [MODELS_ID]: 'Installed models',
   [EMBEDDINGS_ID]: 'Embedding cache (model vectors)',
   [PSEUDONYM_ID]: 'Pseudonymisation key',
+  [BUDGET_ID]: 'Privacy budget spent per log (epsilon of noised exports)',
   [storeId(ANALYSES_DB_NAME, ANALYSES_STORE)]: 'Saved analyses',
   [storeId(ANALYSES_DB_NAME, RESULTS_STORE)]: 'Saved analysis results (vectors, clusters, map)',
 };
@@ -41,9 +45,11 @@ function hasIndexedDb(): boolean {
 /** The privacy database (created on first use); its connection closes itself when a wipe deletes it. */
 const openPrivacyDb = dbOpener(
   PRIVACY_DB,
-  1,
+  2,
   (db) => {
     if (!db.objectStoreNames.contains(KEYS_STORE)) db.createObjectStore(KEYS_STORE);
+    // Version 2: the running total of epsilon per log.
+    if (!db.objectStoreNames.contains(BUDGET_STORE)) db.createObjectStore(BUDGET_STORE);
   },
   'The key database is blocked by another SeqLens tab; close it and try again.',
 );
@@ -67,6 +73,47 @@ export async function loadPseudonymSecret(): Promise<Uint8Array> {
   }
   await done(tx);
   return secret;
+}
+
+// ---- the privacy budget ----
+
+/** What noised exports of one log have spent: by sequential composition, their epsilons add up. */
+export interface PrivacySpent {
+  /** The log's identity (fileFingerprint). */
+  id: string;
+  name: string;
+  /** Sum of the epsilons of every noised export of this log made in this browser. */
+  spent: number;
+  exports: number;
+  last: string;
+}
+
+function asSpent(v: unknown): PrivacySpent | null {
+  if (!v || typeof v !== 'object') return null;
+  const r = v as Partial<PrivacySpent>;
+  if (typeof r.id !== 'string' || typeof r.spent !== 'number' || !Number.isFinite(r.spent) || typeof r.exports !== 'number') return null;
+  return { id: r.id, name: typeof r.name === 'string' ? r.name : '', spent: r.spent, exports: r.exports, last: typeof r.last === 'string' ? r.last : '' };
+}
+
+/** Adds one noised export's epsilon to the log's running total (read and written in one transaction) and returns the total. */
+export async function recordPrivacySpend(id: string, name: string, epsilon: number): Promise<PrivacySpent> {
+  const db = await openPrivacyDb();
+  const tx = db.transaction(BUDGET_STORE, 'readwrite');
+  const store = tx.objectStore(BUDGET_STORE);
+  const before = asSpent(await request(store.get(id)));
+  const next: PrivacySpent = { id, name, spent: (before?.spent ?? 0) + epsilon, exports: (before?.exports ?? 0) + 1, last: new Date().toISOString() };
+  store.put(next, id);
+  await done(tx);
+  return next;
+}
+
+/** The log's running total, or null when nothing noised was exported from it here. */
+export async function privacySpent(id: string): Promise<PrivacySpent | null> {
+  const db = await openPrivacyDb();
+  const tx = db.transaction(BUDGET_STORE, 'readonly');
+  const found = asSpent(await request(tx.objectStore(BUDGET_STORE).get(id)));
+  await done(tx);
+  return found;
 }
 
 // ---- sizes ----

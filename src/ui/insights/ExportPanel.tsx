@@ -7,6 +7,7 @@ import { useId, useState } from 'react';
 import { AnalysisError, type AnalysisClient } from '../../worker/client';
 import type { ExportFormat, ExportWhat } from '../../worker/protocol';
 import { formatInt } from '../format';
+import { formatEpsilon } from '../privacy/budget';
 
 const WHAT: { value: ExportWhat; label: string; hint: string }[] = [
   { value: 'assignments', label: 'Assignments', hint: 'one row per sequence: id, cluster, map position, cluster label' },
@@ -28,7 +29,7 @@ interface Props {
 type Status =
   | { state: 'idle' }
   | { state: 'saving' }
-  | { state: 'saved'; name: string; rows: number; privacy: string | null }
+  | { state: 'saved'; name: string; rows: number; privacy: string | null; spent: number | null; exports: number }
   | { state: 'error'; message: string };
 
 /** The epsilon typed, if it is a usable budget (a number above 0). */
@@ -85,7 +86,7 @@ export function ExportPanel({ client, k, selection, ready }: Props) {
         epsilon: noiseOn ? epsilon : null,
       });
       saveText(file.name, file.mime, file.text);
-      setStatus({ state: 'saved', name: file.name, rows: file.rows, privacy: file.privacy ?? null });
+      setStatus({ state: 'saved', name: file.name, rows: file.rows, privacy: file.privacy ?? null, spent: file.spent?.spent ?? null, exports: file.spent?.exports ?? 0 });
     } catch (e) {
       const message = e instanceof AnalysisError || e instanceof Error ? e.message : String(e);
       setStatus({ state: 'error', message });
@@ -182,7 +183,9 @@ export function ExportPanel({ client, k, selection, ready }: Props) {
               <span className="hint">
                 {noise && epsilon === null
                   ? 'Epsilon must be a number above 0.'
-                  : 'Smaller epsilon = more private and noisier counts (1 is a common choice). Events, revenue and orders are left out of noised files.'}
+                  : 'Smaller epsilon = more private and noisier counts (1 is a common choice). Events, revenue and orders are left out of noised files. ' +
+                    'The guarantee covers the counts given the clustering (the clusters, labels and listed names come from the exact data), per user; ' +
+                    'by session, each user counts with one session, or per session when the log has no user ids. Every noised export of a log adds its epsilon to the total in the privacy panel.'}
               </span>
             </>
           )}
@@ -197,6 +200,12 @@ export function ExportPanel({ client, k, selection, ready }: Props) {
       {status.state === 'saved' && (
         <p className="status" role="status" data-testid="export-status" data-name={status.name} data-rows={status.rows} data-privacy={status.privacy ?? ''}>
           Saved {status.name} ({formatInt(status.rows)} {status.rows === 1 ? 'row' : 'rows'}){status.privacy ? `; ${status.privacy}` : ''}
+          {status.spent !== null && (
+            <span data-testid="export-spent" data-spent={status.spent}>
+              {' '}
+              Epsilon spent on this log so far: {formatEpsilon(status.spent)} over {formatInt(status.exports)} noised {status.exports === 1 ? 'export' : 'exports'}.
+            </span>
+          )}
         </p>
       )}
       {status.state === 'error' && (

@@ -1,8 +1,10 @@
 // What SeqLens keeps in this browser (settings, caches, saved analyses, models, the
 // pseudonymisation key), with sizes, and the means to delete any of it or all of it. Nothing
 // leaves the browser; this panel is how a user checks that and cleans up.
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import type { AnalysisClient } from '../../worker/client';
+import type { PrivacySpentWire } from '../../worker/protocol';
+import { formatEpsilon } from './budget';
 import { formatBytes, formatInt } from '../format';
 import { usePrivacyStorage, type PanelItem } from './usePrivacyStorage';
 
@@ -26,6 +28,18 @@ export function PrivacyPanel({ client, onWiped }: { client: AnalysisClient; onWi
   const storage = usePrivacyStorage(client, onWiped);
   const [confirming, setConfirming] = useState(false);
   const { view, busy, error } = storage;
+  // The epsilon noised exports of the log on screen have spent, read again with the inventory.
+  const [spent, setSpent] = useState<PrivacySpentWire | null>(null);
+  useEffect(() => {
+    let live = true;
+    client.privacySpent().then(
+      (s) => live && setSpent(s),
+      () => live && setSpent(null),
+    );
+    return () => {
+      live = false;
+    };
+  }, [client, view]);
   const stored = view?.items.filter((x) => x.items > 0 || x.bytes > 0) ?? [];
   // Databases are listed while they exist, even empty (they are where things will go); an empty
   // memory cache is nothing to show.
@@ -36,6 +50,13 @@ export function PrivacyPanel({ client, onWiped }: { client: AnalysisClient; onWi
       <h2 id="privacy-heading">Stored in this browser</h2>
       <p className="hint">
         SeqLens sends nothing anywhere: your logs are read here, and what it keeps to be quick next time stays in this browser. Delete any of it below.
+      </p>
+      <p className="hint" data-testid="privacy-budget" data-spent={spent?.spent ?? 0} data-exports={spent?.exports ?? 0}>
+        {spent
+          ? `Differential privacy spent on ${spent.name}: epsilon ${formatEpsilon(spent.spent)} in total over ${spent.exports} noised ${spent.exports === 1 ? 'export' : 'exports'} from this browser. ` +
+            'Each noised export adds its epsilon (sharing all of them is as private as one export with the sum). '
+          : 'No noised export of the log on screen yet (each adds its epsilon to a running total kept here). '}
+        The guarantee covers the profile counts given the clustering: the clusters themselves, their labels and the names listed are not made private.
       </p>
       {view && (
         <>
