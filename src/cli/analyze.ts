@@ -345,7 +345,7 @@ async function main(): Promise<void> {
     else writeOut(text);
   } catch (err) {
     if (tty) process.stderr.write('\n');
-    if (err instanceof LogError) fail(`${args.file}: ${err.message}`, 1);
+    if (err instanceof LogError) fail(`${args.file}: ${cliWarning(err.message)}`, 1);
     if (err instanceof EncoderError) fail(err.message, 1);
     if (err instanceof GcnError || err instanceof GraphOptionsError || err instanceof EvalError) fail(`${args.file}: ${err.message}`, 1);
     if (err instanceof ClusteringInputError) fail(`${args.file}: the sequences cannot be clustered: ${err.message}`, 1);

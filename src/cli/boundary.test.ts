@@ -119,11 +119,14 @@ describe('advice', () => {
       'No sequence passed the filters: lower the minimum sequence length or raise the bot limit.',
       'Every row was rejected: check the reasons below and the column mapping.',
       'The log has no user column, so it cannot be grouped by user: group by session instead.',
+      'No item (product) column was recognised among "a", "b". Choose which column holds the item id in the column mapping.',
+      'Column "price" is named like a price column, but only 1 of its first 9 values fit, so it was not used. Fix the values; or choose the column\'s role in the column mapping.',
     ];
     const options = new Set([...HELP.matchAll(/--[a-z][a-z-]*/g)].map((m) => m[0]));
     for (const w of app) {
       const said = cliWarning(w);
       expect(said).not.toMatch(/minimum sequence length|bot limit|reasons below|column mapping|learning rate/i);
+      expect(said.length).toBeGreaterThan(20);
       for (const m of said.matchAll(/--[a-z][a-z-]*/g)) expect(options.has(m[0]), m[0]).toBe(true);
     }
   });
