@@ -175,6 +175,10 @@ export class CsvReader {
     let strings: string[] | null = null;
     let i = pos;
     let extraLines = 0;
+    // The next '\n' at or after the last place looked: kept across the record's fields, so line
+    // breaks inside quotes are counted with native searches that never pass the same text twice
+    // (searching from each field to the line's end made a wide quoted row quadratic in its width).
+    let nextNl = -1;
     for (;;) {
       let start: number;
       let end: number;
@@ -196,9 +200,12 @@ export class CsvReader {
           i = q + 1;
           break;
         }
-        // Line breaks inside the quotes: searched within the field only (a search to the line's
-        // end for every field would make a wide quoted row quadratic in its width).
-        for (let k = start; k < end; k++) if (text.charCodeAt(k) === 10) extraLines++;
+        if (nextNl < start) nextNl = text.indexOf('\n', start);
+        while (nextNl >= 0 && nextNl < end) {
+          extraLines++;
+          nextNl = text.indexOf('\n', nextNl + 1);
+        }
+        if (nextNl < 0) nextNl = n;
         // Be lenient with text between the closing quote and the delimiter (`"a"b,`).
         const stop = nextStop(text, i, dc, n);
         if (stop > i) value = (unescaped ?? text.slice(start, end)) + text.slice(i, stop).replace(/\r$/, '');
