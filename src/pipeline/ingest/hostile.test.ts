@@ -220,6 +220,11 @@ describe('amounts: one rule per column (class 3)', () => {
     );
   });
 
+  it('refuses JSON numbers too large for a double as out of range', async () => {
+    const { report } = await read('{"user_id":"u1","item_id":"a","price":1e400}\n{"user_id":"u1","item_id":"b","price":2.5}\n');
+    expect(report.input.rejected.examples).toEqual({ 'price out of range (beyond ±1e9)': [1] });
+  });
+
   it('reads quantities by the same rule', async () => {
     const { report, ingested } = await read('InvoiceNo;StockCode;Quantity;UnitPrice;CustomerID\n1;a;2;2,50;7\n1;b;-1;1,25;7\nC2;c;1e400;1;7\n');
     expect(report.input.rejected.examples).toEqual({ 'quantity out of range (beyond ±1e9)': [4] });

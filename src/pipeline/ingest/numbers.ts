@@ -91,6 +91,8 @@ export function parseAmount(text: string, start: number, end: number, mark: Deci
     neg = s[0] === '-';
     s = s.slice(1);
   }
+  // JSON numbers too large for a double arrive as "Infinity": out of range, not unreadable.
+  if (s === 'Infinity') return neg ? -Infinity : Infinity;
   s = s.replace(CURRENCY, '');
   if (s.startsWith('-') || s.startsWith('+')) {
     if (neg && s[0] === '-') return NaN;
