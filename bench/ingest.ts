@@ -104,20 +104,23 @@ interface Row {
   longestTask: number[] | null;
   /** DuckDB's total time in the runs back to back with ours (null: it did not run on this file). */
   duck: number[] | null;
+  /** DuckDB's CPU time over ours in those runs (Node only: the browser's CPU time is not measured). */
+  cpuRatios: number[] | null;
 }
 
 /**
  * One of our runs and one DuckDB run on the same file, back to back; which goes first alternates
  * with the run number, so neither side always gets the cooler cache or the quieter moment.
  */
-async function withDuck<T>(duck: Duck | null, input: Input, run: number, ours: () => Promise<T>): Promise<{ res: T; duckMs: number | null }> {
-  if (!duck || !input.duckdb) return { res: await ours(), duckMs: null };
+async function withDuck<T>(duck: Duck | null, input: Input, run: number, ours: () => Promise<T>): Promise<{ res: T; duckMs: number | null; duckCpuMs: number | null }> {
+  if (!duck || !input.duckdb) return { res: await ours(), duckMs: null, duckCpuMs: null };
   if (run % 2 === 1) {
     const res = await ours();
-    return { res, duckMs: (await runDuckDB(duck.api, input.path, duck.threads)).totalMs };
+    const d = await runDuckDB(duck.api, input.path, duck.threads);
+    return { res, duckMs: d.totalMs, duckCpuMs: d.cpuMs };
   }
-  const duckMs = (await runDuckDB(duck.api, input.path, duck.threads)).totalMs;
-  return { res: await ours(), duckMs };
+  const d = await runDuckDB(duck.api, input.path, duck.threads);
+  return { res: await ours(), duckMs: d.totalMs, duckCpuMs: d.cpuMs };
 }
 
 function duckNote(duckMs: number | null, oursMs: number): string {
@@ -134,14 +137,17 @@ async function benchNode(inputs: Input[], runs: number, duck: Duck | null): Prom
   for (const input of inputs) {
     const results: NodeIngestResult[] = [];
     const ducks: number[] = [];
+    const cpuRatios: number[] = [];
     for (let r = 1; r <= runs; r++) {
-      const { res, duckMs } = await withDuck(duck, input, r, () => runNodeIngest(input.path, duck ? { threads: duck.threads } : {}));
+      const { res, duckMs, duckCpuMs } = await withDuck(duck, input, r, () => runNodeIngest(input.path, duck ? { threads: duck.threads } : {}));
       results.push(res);
       if (duckMs !== null) ducks.push(duckMs);
+      if (duckCpuMs !== null) cpuRatios.push(duckCpuMs / res.cpuMs);
       log(
         `node    ${input.label} run ${r}: ${int(res.rows)} rows in ${ms(res.wallMs)} (read ${ms(res.readMs)} on ${res.readThreads} thread${res.readThreads === 1 ? '' : 's'}, sequences ${ms(res.sequencesMs)}) ` +
           `= ${int(res.rows / (res.wallMs / 1000))} events/s; peak RSS +${mib(res.peakRssDelta)} (${times(res.peakRssDelta / input.bytes)} file; 20 ms samples +${mib(res.sampledPeakRssDelta)})` +
-          duckNote(duckMs, res.wallMs),
+          duckNote(duckMs, res.wallMs) +
+          (duckCpuMs !== null ? `; CPU time ours ${ms(res.cpuMs)}, DuckDB ${ms(duckCpuMs)} = ${(duckCpuMs / res.cpuMs).toFixed(2)}×` : ''),
       );
     }
     expected.set(input.path, results[0].rows);
@@ -155,6 +161,7 @@ async function benchNode(inputs: Input[], runs: number, duck: Duck | null): Prom
       peak: results.map((x) => x.peakRssDelta),
       longestTask: null,
       duck: ducks.length > 0 ? ducks : null,
+      cpuRatios: cpuRatios.length > 0 ? cpuRatios : null,
     });
   }
   return { rows: out, expected };
@@ -193,6 +200,7 @@ async function benchBrowser(inputs: Input[], runs: number, port: number, expecte
         peak: results.map((x) => x.rendererPeakDelta),
         longestTask: results.map((x) => x.longestTaskMs),
         duck: ducks.length > 0 ? ducks : null,
+        cpuRatios: null,
       });
     }
     return { rows: out, version: browser.version() };
@@ -223,6 +231,7 @@ function table(rows: Row[]): string {
     'Longest main-thread task (max)',
     'DuckDB same runs, median',
     'DuckDB ÷ ours (wall), best / median',
+    'DuckDB ÷ ours (CPU time), median',
   ];
   const rate = (t: number[], rows: number) => t.map((v) => rows / (v / 1000));
   const body = rows.map((r) => [
@@ -240,6 +249,7 @@ function table(rows: Row[]): string {
     r.longestTask ? (max(r.longestTask) > 0 ? ms(max(r.longestTask)) : 'none ≥ 50 ms') : '—',
     r.duck ? ms(median(r.duck)) : '—',
     r.duck ? bestMedian(duckRatios(r), (v) => `${v.toFixed(2)}×`, true) : '—',
+    r.cpuRatios ? `${median(r.cpuRatios).toFixed(2)}×` : '—',
   ]);
   return markdownTable(header, body);
 }

@@ -14,6 +14,8 @@ export interface NodeIngestResult {
   wallMs: number;
   readMs: number;
   sequencesMs: number;
+  /** CPU time of the child (user + system, every thread) during analyzeStream: less sensitive to other load than wall time. */
+  cpuMs: number;
   /** Threads that read the file (1, or more when it was read in parts on helper threads). */
   readThreads: number;
   baselineRss: number;

@@ -22,9 +22,11 @@ async function main(): Promise<void> {
   const at = process.argv.indexOf('--threads');
   const asked = at > 0 ? Number(process.argv[at + 1]) : NaN;
   const threads = process.argv.includes('--one-thread') || asked === 1 ? null : nodeHelperThreads(asked > 1 ? asked : undefined);
+  const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   const { report } = await analyzeSource(fileSource(file), { fileName: basename(file), threads });
   const wallMs = performance.now() - t0;
+  const cpu = process.cpuUsage(cpu0);
 
   const sampledPeak = sampler.stop();
   const maxRssAfter = ownMaxRss();
@@ -40,6 +42,7 @@ async function main(): Promise<void> {
     wallMs,
     readMs: report.timings.readMs,
     sequencesMs: report.timings.sequencesMs,
+    cpuMs: (cpu.user + cpu.system) / 1000,
     readThreads: report.timings.readThreads,
     baselineRss,
     peakRssDelta: peak - baselineRss,

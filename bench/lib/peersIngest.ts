@@ -47,6 +47,11 @@ export interface IngestPeersResult {
   ratio: number;
   /** DuckDB's query alone (read_csv + ORDER BY, results fetched) over ours, median per run. */
   queryRatio: number;
+  /**
+   * DuckDB's CPU time over ours (every thread of each side), median per run: how much work each
+   * does, which other jobs on a shared machine disturb far less than the wall times.
+   */
+  cpuRatio: number;
   duckdbVersion: string;
 }
 
@@ -76,6 +81,8 @@ export interface DuckRun {
   queryMs: number;
   /** Query plus the copy of the columns into typed arrays. */
   totalMs: number;
+  /** CPU time of this process over the same span (DuckDB's threads run in it). */
+  cpuMs: number;
 }
 
 export type DuckApi = typeof import('@duckdb/node-api');
@@ -94,6 +101,7 @@ export async function loadDuckDB(): Promise<DuckApi> {
  * from read_csv's own detection, as a user of DuckDB would get them.
  */
 export async function runDuckDB(duck: DuckApi, path: string, threads: number): Promise<DuckRun> {
+  const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   const instance = await duck.DuckDBInstance.create(':memory:', { threads: String(threads) });
   const conn = await instance.connect();
@@ -130,7 +138,9 @@ export async function runDuckDB(duck: DuckApi, path: string, threads: number): P
     }
     // Read one value of each so the copies cannot be skipped.
     if (n > 0 && Number.isNaN(user[n - 1] + time[n - 1] + item[n - 1] + type[n - 1])) throw new Error('DuckDB: missing values in the last row');
-    return { rows: n, queryMs, totalMs: performance.now() - t0 };
+    const totalMs = performance.now() - t0;
+    const cpu = process.cpuUsage(cpu0);
+    return { rows: n, queryMs, totalMs, cpuMs: (cpu.user + cpu.system) / 1000 };
   } finally {
     conn.closeSync();
     instance.closeSync();
@@ -160,6 +170,7 @@ export async function ingestPeers(opts: IngestPeersOptions = {}): Promise<Ingest
   const ours: number[] = [];
   const theirs: number[] = [];
   const theirsQuery: number[] = [];
+  const cpuRatios: number[] = [];
   let rows = 0;
   for (let r = 0; r < runs; r++) {
     const oursFirst = r % 2 === 0;
@@ -174,10 +185,12 @@ export async function ingestPeers(opts: IngestPeersOptions = {}): Promise<Ingest
     ours.push(o.wallMs / 1000);
     theirs.push(d.totalMs / 1000);
     theirsQuery.push(d.queryMs / 1000);
+    cpuRatios.push(d.cpuMs / o.cpuMs);
     log(
       `ingest peers run ${r + 1}/${runs} (${threads} thread${threads === 1 ? '' : 's'}, ${oursFirst ? 'ours first' : 'DuckDB first'}): ` +
         `ours ${(o.wallMs / 1000).toFixed(2)} s (read on ${o.readThreads} thread${o.readThreads === 1 ? '' : 's'}), ` +
-        `DuckDB ${(d.totalMs / 1000).toFixed(2)} s (query ${(d.queryMs / 1000).toFixed(2)} s) = ${(d.totalMs / o.wallMs).toFixed(2)}x`,
+        `DuckDB ${(d.totalMs / 1000).toFixed(2)} s (query ${(d.queryMs / 1000).toFixed(2)} s) = ${(d.totalMs / o.wallMs).toFixed(2)}x; ` +
+        `CPU time ours ${(o.cpuMs / 1000).toFixed(2)} s, DuckDB ${(d.cpuMs / 1000).toFixed(2)} s = ${(d.cpuMs / o.cpuMs).toFixed(2)}x`,
     );
   }
   const row = (name: string, xs: number[]): PeerRow => ({ name, seconds: median(xs), eventsPerSecond: rows / median(xs), runs: xs });
@@ -190,6 +203,7 @@ export async function ingestPeers(opts: IngestPeersOptions = {}): Promise<Ingest
     ratios,
     ratio: median(ratios),
     queryRatio: median(ours.map((o, i) => theirsQuery[i] / o)),
+    cpuRatio: median(cpuRatios),
     duckdbVersion: version,
   };
 }
