@@ -274,7 +274,7 @@ describe('line ends, encodings and Excel files (class 6)', () => {
     const text = `user_id,item_id,event_time\n${Array.from({ length: 20_000 }, (_, i) => `u${i % 97},i${i % 501},${GOOD_TIME}`).join('\n')}\n`;
     for (const bytes of [utf16(text, false, false), encoder.encode(text.replace(/\n/g, '\r'))]) {
       const { threads } = inProcessThreads(3);
-      const { report, ingested } = await analyzeSource(blobSource(new Blob([bytes])), { fileName: 'log', threads, splitMinBytes: 0 });
+      const { report, ingested } = await analyzeSource(blobSource(new Blob([bytes as Uint8Array<ArrayBuffer>])), { fileName: 'log', threads, splitMinBytes: 0 });
       expect(report.input.accepted).toBe(20_000);
       expect(ingested.table.line[19_999]).toBe(20_001);
     }
