@@ -26,6 +26,14 @@ test('ambiguous day/month dates are flagged, and the mapping panel sets their or
   await mapping.getByText('Column roles').click();
   await expect(mapping.getByTestId('date-order-note')).toContainText('as chosen here');
   await expect(mapping.getByLabel('Numeric dates (10/11/2019)')).toHaveValue('dmy');
+
+  // The tab reopens the log as it was read: with the order chosen.
+  await page.reload();
+  await expect(summary(page)).toHaveAttribute('data-file', 'dates.csv', { timeout: 60_000 });
+  await expect(page.getByTestId('progress')).toHaveCount(0);
+  await expect(summary(page)).toHaveAttribute('data-rejected', '1');
+  await mapping.getByText('Column roles').click();
+  await expect(mapping.getByLabel('Numeric dates (10/11/2019)')).toHaveValue('dmy');
 });
 
 test('a file of only ambiguous dates says so in its warnings', async ({ page }) => {

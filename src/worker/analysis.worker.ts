@@ -109,6 +109,7 @@ async function keepAnalysis(source: Source, analysis: Analysis, saved: Saved): P
     sequences: report.sequences.count,
     savedAt: new Date().toISOString(),
     serviceItems: service.settings,
+    ...(report.detection.dateOrder?.how === 'set' ? { dateOrder: report.detection.dateOrder.order } : {}),
   });
 }
 
@@ -847,7 +848,7 @@ const api: AnalysisWorkerApi = {
         code: 'unreadable',
       } satisfies WireError;
     }
-    const req: AnalyzeRequest = { mapping: saved.mapping, sequence: saved.sequence as Partial<SequenceOptions> };
+    const req: AnalyzeRequest = { mapping: saved.mapping, sequence: saved.sequence as Partial<SequenceOptions>, ...(saved.dateOrder ? { dateOrder: saved.dateOrder } : {}) };
     if (saved.demo) return api.analyzeDemo(req, onProgress);
     return run({ file: saved.file!, name: saved.name }, req, onProgress);
   },

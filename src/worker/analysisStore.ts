@@ -34,6 +34,8 @@ export interface SavedAnalysis {
   savedAt: string;
   /** The user's service-line choices for this log (pipeline/catalog ServiceSettings); absent = defaults. */
   serviceItems?: { mode: 'auto' | 'off'; service: string[]; product: string[] };
+  /** A day/month order of numeric dates the user set in the mapping panel; absent = from the file. */
+  dateOrder?: 'dmy' | 'mdy';
 }
 
 export type SavedAnalysisInfo = Omit<SavedAnalysis, 'file'> & { fileKept: boolean };
