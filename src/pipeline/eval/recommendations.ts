@@ -31,8 +31,9 @@ export const PROTOCOL_TEXT =
 /** Own most-bought (baskets holding the item) first, ties by item id; nothing else. */
 function ownMostBought(b: Baskets): (u: number, out: Float64Array) => void {
   return (u, out) => {
-    out.fill(0);
-    for (let x = b.userPtr[u]; x < b.userPtr[u + 1]; x++) for (let k = b.ptr[x]; k < b.ptr[x + 1]; k++) out[b.items[k]]++;
+    // NaN never ranks, so nothing follows the customer's own items (no fill in id order).
+    out.fill(NaN);
+    for (let x = b.userPtr[u]; x < b.userPtr[u + 1]; x++) for (let k = b.ptr[x]; k < b.ptr[x + 1]; k++) out[b.items[k]] = (out[b.items[k]] || 0) + 1;
   };
 }
 
