@@ -280,6 +280,19 @@ describe('line ends, encodings and Excel files (class 6)', () => {
     }
   });
 
+  it('still refuses binary data whose every other byte is zero (it looks like UTF-16 only by its bytes)', async () => {
+    for (const low of [(i: number) => (i * 37) % 32, (i: number) => 1 + ((i * 37) % 8)]) {
+      const bytes = new Uint8Array(8192);
+      for (let i = 0; i < 4096; i++) bytes[2 * i] = low(i);
+      const error = await read(bytes).then(
+        () => null,
+        (e: unknown) => e,
+      );
+      expect(error).toBeInstanceOf(LogError);
+      expect((error as LogError).code).toBe('binary');
+    }
+  });
+
   it('keeps a time column named as one whose formats are mixed, rejecting the rows it cannot read', async () => {
     const rows = Array.from({ length: 30 }, (_, i) => `u${i % 3},i${i},${i % 3 === 0 ? 'sometime on Tuesday' : `2019-10-${String(i + 1).padStart(2, '0')}T10:00:00Z`}`);
     const { report } = await read(`user_id,item_id,event_time\n${rows.join('\n')}\n`);

@@ -291,6 +291,8 @@ export async function ingest(stream: ReadableStream<Uint8Array>, opts: IngestOpt
       chunks = held.map(transform);
     }
     const probe = utf16 ? joinBytes(chunks) : head;
+    // Binary data with every other byte zero looks like UTF-16 by its bytes; its text does not.
+    if (utf16) refuseControlBytes(probe);
     if (probe.indexOf(10) < 0 && probe.indexOf(13) >= 0) {
       // Old Mac line ends: every CR becomes LF (a CR inside a quoted field too, as in a CRLF file).
       const inner = transform;
@@ -491,6 +493,12 @@ function sniffBinary(bytes: Uint8Array): 'utf-16le' | 'utf-16be' | null {
   }
   const utf16 = sniffUtf16(b);
   if (utf16) return utf16;
+  refuseControlBytes(b);
+  return null;
+}
+
+/** Refuses text whose first bytes hold a zero or too many control characters (the UTF-8 of a UTF-16 file's text, too). */
+function refuseControlBytes(b: Uint8Array): void {
   const limit = Math.min(b.length, BINARY_SNIFF_BYTES);
   let control = 0;
   for (let i = 0; i < limit; i++) {
@@ -499,7 +507,6 @@ function sniffBinary(bytes: Uint8Array): 'utf-16le' | 'utf-16be' | null {
     if (c < 9 || (c > 13 && c < 32 && c !== 27)) control++;
   }
   if (limit > 0 && control / limit > 0.05) throw new LogError('This is a binary file, not a CSV or JSON Lines log (too many control characters).', 'binary', 1);
-  return null;
 }
 
 function readError(err: unknown, gzip: boolean, decodedBytes: number, line: number | undefined): LogError {
