@@ -2,7 +2,7 @@
 // per log identity, logs are kept apart, and the store shows in the privacy panel's inventory.
 import 'fake-indexeddb/auto';
 import { describe, expect, it } from 'vitest';
-import { BUDGET_ID, privacySpent, recordPrivacySpend, storageReport } from './storage';
+import { BUDGET_ID, PRIVACY_DB, privacySpent, recordPrivacySpend, storageReport, wipeStorage } from './storage';
 
 describe('privacy budget', () => {
   it('adds each noised export of a log to its total, per log', async () => {
@@ -17,5 +17,12 @@ describe('privacy budget', () => {
     const budget = report.items.find((x) => x.id === BUDGET_ID);
     expect(budget?.label).toMatch(/Privacy budget/);
     expect(budget?.items).toBe(2);
+  });
+
+  it('reading the total after a wipe does not make the database again', async () => {
+    await recordPrivacySpend('log-c', 'c.csv', 1);
+    await wipeStorage('all', []);
+    expect(await privacySpent('log-c')).toBeNull();
+    expect((await indexedDB.databases()).map((d) => d.name)).not.toContain(PRIVACY_DB);
   });
 });

@@ -109,6 +109,9 @@ export async function recordPrivacySpend(id: string, name: string, epsilon: numb
 
 /** The log's running total, or null when nothing noised was exported from it here. */
 export async function privacySpent(id: string): Promise<PrivacySpent | null> {
+  // Reading must not make the database: after a wipe, the panel asks again and nothing may reappear.
+  if (!hasIndexedDb()) return null;
+  if (typeof indexedDB.databases === 'function' && !(await indexedDB.databases()).some((d) => d.name === PRIVACY_DB)) return null;
   const db = await openPrivacyDb();
   const tx = db.transaction(BUDGET_STORE, 'readonly');
   const found = asSpent(await request(tx.objectStore(BUDGET_STORE).get(id)));
