@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseTimestamp } from './timestamp';
+import { DateKind, inTimeRange, parseTimestamp, readTimestamp, sampleDateOrder, type DateShape } from './timestamp';
 
 describe('parseTimestamp', () => {
   it.each([
@@ -23,5 +23,54 @@ describe('parseTimestamp', () => {
 
   it.each(['', 'yesterday', '2019-13-01', '2019-02-29', '2100-02-29 10:00:00', '2019-02-30 10:00', '2019-10-01 25:00', '12', '1.5', 'n/a', '2019-10-01 10:00 XYZ'])('rejects %j', (s) => {
     expect(parseTimestamp(s)).toBeNaN();
+  });
+});
+
+describe('numeric dates and their day/month order', () => {
+  const shape = (): DateShape => ({ kind: DateKind.None, swapDays: 0 });
+
+  it.each([
+    ['31-10-2019 10:00', Date.UTC(2019, 9, 31, 10)],
+    ['2019.10.31 10:00:00', Date.UTC(2019, 9, 31, 10)],
+    ['31.10.19', Date.UTC(2019, 9, 31)],
+    ['10-31-2019', Date.UTC(2019, 9, 31)],
+  ])('reads %s', (s, expected) => {
+    expect(parseTimestamp(s)).toBe(expected);
+  });
+
+  it('says what each date tells about the order, and how far the other reading lies', () => {
+    const out = shape();
+    expect(readTimestamp('31/10/2019', 'mdy', false, out)).toBe(Date.UTC(2019, 9, 31));
+    expect(out.kind).toBe(DateKind.DayFirst);
+    expect(readTimestamp('10/31/2019', 'dmy', false, out)).toBe(Date.UTC(2019, 9, 31));
+    expect(out.kind).toBe(DateKind.MonthFirst);
+    const t = readTimestamp('1/2/2019 10:00', 'mdy', false, out);
+    expect(t).toBe(Date.UTC(2019, 0, 2, 10));
+    expect(out.kind).toBe(DateKind.Ambiguous);
+    expect(t + out.swapDays * 86_400_000).toBe(Date.UTC(2019, 1, 1, 10));
+    readTimestamp('5/5/2019', 'mdy', false, out);
+    expect(out.kind).toBe(DateKind.None);
+    readTimestamp('2019-10-31', 'mdy', false, out);
+    expect(out.kind).toBe(DateKind.None);
+  });
+
+  it('refuses a date that only fits the other order when the order is strict', () => {
+    const out = shape();
+    expect(readTimestamp('31/10/2019', 'mdy', true, out)).toBeNaN();
+    expect(out.kind).toBe(DateKind.WrongOrder);
+    expect(parseTimestamp('10/31/2019', 'dmy')).toBeNaN();
+    expect(parseTimestamp('1/2/2019', 'dmy')).toBe(Date.UTC(2019, 1, 1));
+  });
+
+  it('settles a sample: day-first when a first number is over 12, month-first when a second is, null when none tells', () => {
+    expect(sampleDateOrder(['1/2/2019', '13/2/2019'])).toBe('dmy');
+    expect(sampleDateOrder(['1/2/2019', '2/13/2019'])).toBe('mdy');
+    expect(sampleDateOrder(['1/2/2019', '2019-10-31'])).toBeNull();
+  });
+
+  it('knows the range of a log', () => {
+    expect(inTimeRange(parseTimestamp('99999999999999999999'))).toBe(false);
+    expect(inTimeRange(parseTimestamp('2019-10-01'))).toBe(true);
+    expect(inTimeRange(Date.UTC(2200, 0, 1))).toBe(false);
   });
 });
