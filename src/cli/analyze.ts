@@ -514,13 +514,20 @@ async function writeExports(
   // without service lines.
   writeErr('analyze: per-user recommendations\n');
   const recs = recommendForSequences(table, sequences, top, { exclude });
+  // Customers the sequence filters left out (a single event...) still get their lists, after the
+  // sequences, with no cluster.
+  let extraIds = Array.from(recs.extraUsers, (u) => table.users[u]);
+  if (privacy.secret && extraIds.length) extraIds = extraIds.map(pseudonymLookup(await pseudonymsOf(extraIds, await pseudonymKey(privacy.secret))));
+  const recIds = ids.concat(extraIds);
+  const recLabels = new Int32Array(n + extraIds.length).fill(-1);
+  recLabels.set(labels);
   const recommendations = write(
     'recommendations.csv',
     recommendationsCsv({
-      ids,
-      labels,
+      ids: recIds,
+      labels: recLabels,
       selection: null,
-      perUser: (i) => recs.listsFor(i),
+      perUser: (i) => (i < n ? recs.listsFor(i) : recs.listsForUser(recs.extraUsers[i - n])),
       itemIds: table.items,
       itemTitles: table.itemTitle,
       clusterLabels,

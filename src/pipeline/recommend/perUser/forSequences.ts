@@ -19,6 +19,13 @@ export interface SequenceRecommender {
   top: number;
   /** The lists of sequence s's user (empty lists when it has none). */
   listsFor(s: number): ListsOfUser;
+  /**
+   * Users with purchase baskets but no sequence (by user: those the sequence filters left out,
+   * e.g. a single event): customers too, so the export lists them after the sequences.
+   */
+  extraUsers: Int32Array;
+  /** The lists of user u (a table user index), without the per-sequence filter of other events. */
+  listsForUser(u: number): ListsOfUser;
 }
 
 /** Extra items ranked per new list, to replace those the user has non-purchase events on. */
@@ -42,10 +49,26 @@ export function recommendForSequences(table: EventTable, sequences: Sequences, t
     const lo = sequences.offsets[s];
     return sequences.offsets[s + 1] > lo ? table.user[sequences.events[lo]] : -1;
   };
+  const covered = new Uint8Array(baskets.userCount);
+  for (let s = 0; s < sequences.count; s++) {
+    const u = userOf(s);
+    if (u >= 0 && u < baskets.userCount) covered[u] = 1;
+  }
+  const extra: number[] = [];
+  if (sequences.by === 'user') for (let u = 0; u < baskets.userCount; u++) if (!covered[u] && baskets.userPtr[u + 1] > baskets.userPtr[u]) extra.push(u);
+  const cutTo = (l: ListsOfUser['new']): ListsOfUser['new'] => {
+    const cut = Math.min(top, l.items.length);
+    return { items: l.items.slice(0, cut), scores: l.scores.slice(0, cut), reasons: l.reasons.slice(0, cut) };
+  };
   return {
     recommender,
     source,
     top,
+    extraUsers: Int32Array.from(extra),
+    listsForUser(u) {
+      if (u < 0 || u >= baskets.userCount) return EMPTY();
+      return { new: cutTo(lists.newFor(u)), again: cutTo(lists.againFor(u)) };
+    },
     listsFor(s) {
       const u = userOf(s);
       if (u < 0 || u >= baskets.userCount) return EMPTY();
