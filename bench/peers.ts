@@ -34,7 +34,6 @@ const STD = 4;
 const DATA_SEED = 2024;
 const K = 10;
 const RESTARTS = 3;
-const KMEANS_SEED = 1;
 const UMAP_SEED = 1;
 const TRUST = { k: 15, sampleSize: 1000, seed: 7 };
 
@@ -94,17 +93,18 @@ function readMatrix(path: string, n: number, d: number): Float32Array {
 }
 
 async function childCase(spec: string): Promise<unknown> {
-  const [kind, path, nText, out] = spec.split('|');
+  const [kind, path, nText, out, seedText] = spec.split('|');
   const n = Number(nText);
   const data = readMatrix(path, n, D);
   if (kind === 'kmeans') {
+    const seed = Number(seedText);
     let t = performance.now();
-    const r = kmeans(data, n, D, { k: K, restarts: RESTARTS, seed: KMEANS_SEED });
+    const r = kmeans(data, n, D, { k: K, restarts: RESTARTS, seed });
     const seconds = (performance.now() - t) / 1000;
     // The same call again in the same process: what it costs once V8 has compiled the code (as
     // in the app's worker after its first run, and in every run of a K sweep but the first).
     t = performance.now();
-    kmeans(data, n, D, { k: K, restarts: RESTARTS, seed: KMEANS_SEED });
+    kmeans(data, n, D, { k: K, restarts: RESTARTS, seed });
     const warmSeconds = (performance.now() - t) / 1000;
     return { seconds, warmSeconds, inertia: r.inertia, restartIterations: r.restartIterations, restartAbandoned: r.restartAbandoned } satisfies OursKMeans;
   }
@@ -192,7 +192,7 @@ async function kmeansPart(args: Args, dir: string, pythonOk: boolean, why: strin
   console.log(`\n## k-means: ours against scikit-learn\n`);
   console.log(
     `${n.toLocaleString('en')} x ${D} float32 (${BLOBS} blobs, std ${STD}, seed ${DATA_SEED}: bench/cluster.ts's data), K = ${K}, ` +
-      `k-means++ with ${RESTARTS} restarts, tol 1e-4, one thread each; seeds: ours ${KMEANS_SEED}, scikit-learn random_state = repeat number. ` +
+      `k-means++ with ${RESTARTS} restarts, tol 1e-4, one thread each; seeds: repeat r (from 0) runs ours with seed r + 1 and scikit-learn with random_state = r, so each repeat draws other restarts. ` +
       `Inertia of both recomputed in float64.\n`,
   );
   const { data } = makeBlobs(n, D, BLOBS, { std: STD, seed: DATA_SEED });
@@ -207,7 +207,7 @@ async function kmeansPart(args: Args, dir: string, pythonOk: boolean, why: strin
   let blas: BlasInfo[] | undefined;
   for (let r = 0; r < args.repeats; r++) {
     const load = load1();
-    const o = runOurs<OursKMeans>(`kmeans|${file}|${n}`, args.timeoutS);
+    const o = runOurs<OursKMeans>(`kmeans|${file}|${n}||${r + 1}`, args.timeoutS);
     ours.push(o.seconds);
     oursWarm.push(o.warmSeconds);
     const its = o.restartIterations.map((it, i) => (o.restartAbandoned[i] ? `${it} (abandoned)` : String(it))).join(', ');
