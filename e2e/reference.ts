@@ -106,6 +106,7 @@ export function uci() {
     rows: t.rows.length,
     customers: distinct(customers.filter(present)),
     missingCustomer: customers.filter((c) => !present(c)).length,
-    stockCodes: distinct(t.column('StockCode')),
+    // The summary counts the items of accepted rows: lines with a customer, when grouping by user.
+    stockCodes: distinct(t.column('StockCode').filter((_, i) => present(customers[i]))),
   };
 }
