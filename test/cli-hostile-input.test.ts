@@ -40,6 +40,13 @@ describe('npm run analyze on hostile values', { timeout: 120_000 }, () => {
     expect(r.timeSpan.start).toBe('2019-10-01T10:00:00.000Z');
   });
 
+  it('says why a time column of nothing but out-of-range values was not used', () => {
+    const path = file('all-bad-times.csv', `user_id,item_id,event_time\n${rows(5, (i) => `u1,i${i},${'9'.repeat(20 + i)}`)}\n`);
+    const r = report([path]);
+    expect(r.detection.mapping.time).toBeUndefined();
+    expect(r.warnings.join(' ')).toMatch(/Column "event_time" is named like a time column, but only 0 of its first 5 values fit \(not "99999999999999999999"/);
+  });
+
   it('rejects a JSON line nested thousands of levels deep', () => {
     const deep = '['.repeat(50_000) + ']'.repeat(50_000);
     const path = file('deep.jsonl', `{"user_id":1,"item_id":"a"}\n{"user_id":1,"item_id":${deep}}\n{"user_id":1,"item_id":"b"}\n`);
