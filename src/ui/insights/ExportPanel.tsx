@@ -38,6 +38,15 @@ function parseEpsilon(text: string): number | null {
   return text.trim() !== '' && Number.isFinite(v) && v > 0 ? v : null;
 }
 
+/** Most sessions one user may add to noised counts (the sensitivity grows with it). */
+const MAX_SESSIONS_PER_USER = 100;
+
+/** The sessions-per-user cap typed, if it is a whole number from 1 to MAX_SESSIONS_PER_USER. */
+function parseCap(text: string): number | null {
+  const v = Number(text.trim());
+  return /^\d+$/.test(text.trim()) && v >= 1 && v <= MAX_SESSIONS_PER_USER ? v : null;
+}
+
 /** Saves text as a file through a temporary link; the object URL is let go once the click has been handled. */
 function saveText(name: string, mime: string, text: string): void {
   const url = URL.createObjectURL(new Blob([text], { type: mime }));
@@ -61,7 +70,9 @@ export function ExportPanel({ client, k, selection, ready }: Props) {
   const [pseudonymise, setPseudonymise] = useState(false);
   const [noise, setNoise] = useState(false);
   const [epsilonText, setEpsilonText] = useState('1');
+  const [capText, setCapText] = useState('1');
   const epsilonId = useId();
+  const capId = useId();
   const formatName = useId();
   const scopeName = useId();
   const whatId = useId();
@@ -70,8 +81,9 @@ export function ExportPanel({ client, k, selection, ready }: Props) {
   const scope: Scope = hasSelection ? scopeChoice : 'all';
   const hasIds = what !== 'profiles';
   const epsilon = parseEpsilon(epsilonText);
+  const cap = parseCap(capText);
   const noiseOn = !hasIds && noise;
-  const canSave = ready && k !== null && status.state !== 'saving' && !(noiseOn && epsilon === null);
+  const canSave = ready && k !== null && status.state !== 'saving' && !(noiseOn && (epsilon === null || cap === null));
 
   async function download() {
     if (k === null) return;
@@ -84,6 +96,7 @@ export function ExportPanel({ client, k, selection, ready }: Props) {
         selection: scope === 'selection' ? selection : null,
         pseudonymise: hasIds && pseudonymise,
         epsilon: noiseOn ? epsilon : null,
+        sessionsPerUser: noiseOn ? cap : null,
       });
       saveText(file.name, file.mime, file.text);
       setStatus({ state: 'saved', name: file.name, rows: file.rows, privacy: file.privacy ?? null, spent: file.spent?.spent ?? null, exports: file.spent?.exports ?? 0 });
@@ -178,14 +191,29 @@ export function ExportPanel({ client, k, selection, ready }: Props) {
                     aria-invalid={epsilon === null}
                     onChange={(e) => setEpsilonText(e.currentTarget.value)}
                   />
+                  <label htmlFor={capId}>Sessions per user</label>
+                  <input
+                    id={capId}
+                    type="number"
+                    min="1"
+                    max={MAX_SESSIONS_PER_USER}
+                    step="1"
+                    data-testid="export-sessions-per-user"
+                    title="With sequences by session: the most sessions one user adds to the counts (chosen at random); the noise grows with it. No effect by user."
+                    value={capText}
+                    aria-invalid={cap === null}
+                    onChange={(e) => setCapText(e.currentTarget.value)}
+                  />
                 </span>
               )}
               <span className="hint">
                 {noise && epsilon === null
                   ? 'Epsilon must be a number above 0.'
+                  : noise && cap === null
+                  ? `Sessions per user must be a whole number from 1 to ${MAX_SESSIONS_PER_USER}.`
                   : 'Smaller epsilon = more private and noisier counts (1 is a common choice). Events, revenue and orders are left out of noised files. ' +
                     'The guarantee covers the counts given the clustering (the clusters, labels and listed names come from the exact data), per user; ' +
-                    'by session, each user counts with one session, or per session when the log has no user ids. Every noised export of a log adds its epsilon to the total in the privacy panel.'}
+                    'by session, each user counts with at most the sessions per user set here, or per session when the log has no user ids. Every noised export of a log adds its epsilon to the total in the privacy panel.'}
               </span>
             </>
           )}
