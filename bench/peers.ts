@@ -76,6 +76,8 @@ function load1(): string {
 /** Our side of one repeat, in a child process of its own (see the header). */
 interface OursKMeans {
   seconds: number;
+  /** CPU time (user + system) of the call: on a loaded machine it moves much less than wall time. */
+  cpuSeconds: number;
   warmSeconds: number;
   inertia: number;
   restartIterations: number[];
@@ -83,7 +85,13 @@ interface OursKMeans {
 }
 interface OursUmap {
   seconds: number;
+  cpuSeconds: number;
   epochs: number;
+}
+
+function cpuSince(start: NodeJS.CpuUsage): number {
+  const u = process.cpuUsage(start);
+  return (u.user + u.system) / 1e6;
 }
 
 function readMatrix(path: string, n: number, d: number): Float32Array {
@@ -98,21 +106,25 @@ async function childCase(spec: string): Promise<unknown> {
   const data = readMatrix(path, n, D);
   if (kind === 'kmeans') {
     const seed = Number(seedText);
+    const c0 = process.cpuUsage();
     let t = performance.now();
     const r = kmeans(data, n, D, { k: K, restarts: RESTARTS, seed });
     const seconds = (performance.now() - t) / 1000;
+    const cpuSeconds = cpuSince(c0);
     // The same call again in the same process: what it costs once V8 has compiled the code (as
     // in the app's worker after its first run, and in every run of a K sweep but the first).
     t = performance.now();
     kmeans(data, n, D, { k: K, restarts: RESTARTS, seed });
     const warmSeconds = (performance.now() - t) / 1000;
-    return { seconds, warmSeconds, inertia: r.inertia, restartIterations: r.restartIterations, restartAbandoned: r.restartAbandoned } satisfies OursKMeans;
+    return { seconds, cpuSeconds, warmSeconds, inertia: r.inertia, restartIterations: r.restartIterations, restartAbandoned: r.restartAbandoned } satisfies OursKMeans;
   }
+  const c0 = process.cpuUsage();
   const t = performance.now();
   const r = await umap(data, n, D, { seed: UMAP_SEED });
   const seconds = (performance.now() - t) / 1000;
+  const cpuSeconds = cpuSince(c0);
   writeFileSync(out, Buffer.from(r.embedding.buffer, r.embedding.byteOffset, r.embedding.byteLength));
-  return { seconds, epochs: r.stats.nEpochs } satisfies OursUmap;
+  return { seconds, cpuSeconds, epochs: r.stats.nEpochs } satisfies OursUmap;
 }
 
 function runOurs<T>(spec: string, timeoutS: number): T {
@@ -199,33 +211,38 @@ async function kmeansPart(args: Args, dir: string, pythonOk: boolean, why: strin
   const file = join(dir, `blobs-${n}x${D}.f32`);
   writeFileSync(file, Buffer.from(data.buffer, data.byteOffset, data.byteLength));
   if (!pythonOk) console.log(`scikit-learn: skipped (${why})\n`);
-  console.log('| repeat | load (1 min) | ours (s) | ours, second call (s) | ours: inertia | ours: iterations per restart | scikit-learn (s) | scikit-learn: inertia | peer ÷ ours | peer ÷ ours, second call |');
-  console.log('| ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: |');
+  console.log('| repeat | load (1 min) | ours (s) | ours, second call (s) | ours: CPU (s) | ours: inertia | ours: iterations per restart | scikit-learn (s) | scikit-learn: CPU (s) | scikit-learn: inertia | peer ÷ ours | peer ÷ ours, second call | peer ÷ ours, CPU |');
+  console.log('| ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: |');
   const ours: number[] = [];
   const oursWarm: number[] = [];
+  const oursCpu: number[] = [];
   const peer: number[] = [];
+  const peerCpu: number[] = [];
   let blas: BlasInfo[] | undefined;
   for (let r = 0; r < args.repeats; r++) {
     const load = load1();
     const o = runOurs<OursKMeans>(`kmeans|${file}|${n}||${r + 1}`, args.timeoutS);
     ours.push(o.seconds);
     oursWarm.push(o.warmSeconds);
+    oursCpu.push(o.cpuSeconds);
     const its = o.restartIterations.map((it, i) => (o.restartAbandoned[i] ? `${it} (abandoned)` : String(it))).join(', ');
-    let p: { seconds: number; inertia: number; blas: BlasInfo[] } | null = null;
+    let p: { seconds: number; cpu_seconds: number; inertia: number; blas: BlasInfo[] } | null = null;
     if (pythonOk) {
-      p = runPython<{ seconds: number; inertia: number; blas: BlasInfo[] }>(args.python, ['kmeans', file, String(n), String(D), String(K), String(RESTARTS), String(r)], args.timeoutS);
+      p = runPython<{ seconds: number; cpu_seconds: number; inertia: number; blas: BlasInfo[] }>(args.python, ['kmeans', file, String(n), String(D), String(K), String(RESTARTS), String(r)], args.timeoutS);
       peer.push(p.seconds);
+      peerCpu.push(p.cpu_seconds);
       blas = p.blas;
     }
     console.log(
-      `| ${r + 1} | ${load} | ${o.seconds.toFixed(2)} | ${o.warmSeconds.toFixed(2)} | ${o.inertia.toExponential(6)} | ${its} | ` +
-        `${p ? p.seconds.toFixed(2) : '-'} | ${p ? p.inertia.toExponential(6) : '-'} | ${p ? (p.seconds / o.seconds).toFixed(2) : '-'} | ` +
-        `${p ? (p.seconds / o.warmSeconds).toFixed(2) : '-'} |`,
+      `| ${r + 1} | ${load} | ${o.seconds.toFixed(2)} | ${o.warmSeconds.toFixed(2)} | ${o.cpuSeconds.toFixed(2)} | ${o.inertia.toExponential(6)} | ${its} | ` +
+        `${p ? p.seconds.toFixed(2) : '-'} | ${p ? p.cpu_seconds.toFixed(2) : '-'} | ${p ? p.inertia.toExponential(6) : '-'} | ${p ? (p.seconds / o.seconds).toFixed(2) : '-'} | ` +
+        `${p ? (p.seconds / o.warmSeconds).toFixed(2) : '-'} | ${p ? (p.cpu_seconds / o.cpuSeconds).toFixed(2) : '-'} |`,
     );
   }
   if (peer.length) {
     console.log(`\nk-means, ours in a fresh process: ${summary(ours, peer)}`);
     console.log(`k-means, ours second call: ${summary(oursWarm, peer)}`);
+    console.log(`k-means, CPU time (first call): ${summary(oursCpu, peerCpu)}`);
     console.log(`scikit-learn's ${describeBlas(blas)}`);
   }
 }
@@ -240,8 +257,8 @@ async function umapPart(args: Args, dir: string, pythonOk: boolean, why: string)
       `function, on ${TRUST.sampleSize} seeded query points.\n`,
   );
   if (!pythonOk) console.log(`umap-learn: skipped (${why})\n`);
-  console.log('| points | repeat | load (1 min) | ours (s) | ours: trustworthiness | umap-learn (s) | umap-learn: compile warm-up (s) | umap-learn: trustworthiness | peer ÷ ours |');
-  console.log('| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+  console.log('| points | repeat | load (1 min) | ours (s) | ours: CPU (s) | ours: trustworthiness | umap-learn (s) | umap-learn: CPU (s) | umap-learn: compile warm-up (s) | umap-learn: trustworthiness | peer ÷ ours | peer ÷ ours, CPU |');
+  console.log('| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
   const lines: string[] = [];
   for (const n of args.umapSizes) {
     const { data } = makeBlobs(n, D, BLOBS, { std: STD, seed: DATA_SEED });
@@ -254,24 +271,31 @@ async function umapPart(args: Args, dir: string, pythonOk: boolean, why: string)
     };
     const ours: number[] = [];
     const peer: number[] = [];
+    const oursCpu: number[] = [];
+    const peerCpu: number[] = [];
     for (let r = 0; r < args.repeats; r++) {
       const load = load1();
       const oursOut = join(dir, `ours-${n}.f32`);
       const o = runOurs<OursUmap>(`umap|${file}|${n}|${oursOut}`, args.timeoutS);
       ours.push(o.seconds);
-      let p: { seconds: number; warmup_seconds: number } | null = null;
+      let p: { seconds: number; cpu_seconds: number; warmup_seconds: number } | null = null;
       const peerOut = join(dir, `peer-${n}.f32`);
       if (pythonOk) {
-        p = runPython<{ seconds: number; warmup_seconds: number }>(args.python, ['umap', file, String(n), String(D), String(UMAP_SEED), peerOut], args.timeoutS);
+        p = runPython<{ seconds: number; cpu_seconds: number; warmup_seconds: number }>(args.python, ['umap', file, String(n), String(D), String(UMAP_SEED), peerOut], args.timeoutS);
         peer.push(p.seconds);
+        peerCpu.push(p.cpu_seconds);
       }
+      oursCpu.push(o.cpuSeconds);
       console.log(
-        `| ${n.toLocaleString('en')} | ${r + 1} | ${load} | ${o.seconds.toFixed(2)} | ${trustOf(oursOut)} | ` +
-          `${p ? p.seconds.toFixed(2) : '-'} | ${p ? p.warmup_seconds.toFixed(1) : '-'} | ${p ? trustOf(peerOut) : '-'} | ` +
-          `${p ? (p.seconds / o.seconds).toFixed(2) : '-'} |`,
+        `| ${n.toLocaleString('en')} | ${r + 1} | ${load} | ${o.seconds.toFixed(2)} | ${o.cpuSeconds.toFixed(2)} | ${trustOf(oursOut)} | ` +
+          `${p ? p.seconds.toFixed(2) : '-'} | ${p ? p.cpu_seconds.toFixed(2) : '-'} | ${p ? p.warmup_seconds.toFixed(1) : '-'} | ${p ? trustOf(peerOut) : '-'} | ` +
+          `${p ? (p.seconds / o.seconds).toFixed(2) : '-'} | ${p ? (p.cpu_seconds / o.cpuSeconds).toFixed(2) : '-'} |`,
       );
     }
-    if (peer.length) lines.push(`UMAP ${n.toLocaleString('en')}: ${summary(ours, peer)}`);
+    if (peer.length) {
+      lines.push(`UMAP ${n.toLocaleString('en')}: ${summary(ours, peer)}`);
+      lines.push(`UMAP ${n.toLocaleString('en')}, CPU time: ${summary(oursCpu, peerCpu)}`);
+    }
   }
   if (lines.length) console.log(`\n${lines.join('\n')}`);
 }
