@@ -70,6 +70,7 @@ describe('numeric dates and their day/month order', () => {
 
   it('knows the range of a log', () => {
     expect(inTimeRange(parseTimestamp('99999999999999999999'))).toBe(false);
+    expect(inTimeRange(parseTimestamp('1e300'))).toBe(false);
     expect(inTimeRange(parseTimestamp('2019-10-01'))).toBe(true);
     expect(inTimeRange(Date.UTC(2200, 0, 1))).toBe(false);
   });

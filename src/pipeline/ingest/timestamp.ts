@@ -234,8 +234,9 @@ export function readTimestamp(raw: string, assume: 'dmy' | 'mdy', strict: boolea
     if (shape.kind === DateKind.Ambiguous) shape.swapDays = Math.round((Date.UTC(year, d - 1, mo) - date) / 86_400_000);
     return date + clock;
   }
-  // Epoch numbers
-  if (/^\d+(\.\d+)?$/.test(s)) return epochToMs(Number(s));
+  // Epoch numbers, in exponent notation too (JSON writes 1e300 so): read as numbers, so that one
+  // out of range is refused as such rather than as unreadable.
+  if (/^\d+(\.\d+)?(?:[eE]\+?\d+)?$/.test(s)) return epochToMs(Number(s));
   return fallback(s);
 }
 
