@@ -62,3 +62,21 @@ test('a complete .gz is read like the plain file', async ({ page }) => {
   await expect(summary(page)).toHaveAttribute('data-rows', '500');
   await expect(page.getByTestId('error')).toHaveCount(0);
 });
+
+test('the reading limit set under the file picker stops a larger log with a message that names it, and is kept', async ({ page }) => {
+  const limit = page.locator('details.read-limit');
+  await limit.locator('summary').click();
+  const field = limit.getByLabel('Stop reading a log past this many events');
+  await field.fill('1000');
+  await expect(limit.locator('summary')).toContainText(/1,000/);
+  await upload(page, csv('events.csv', events(1500)));
+  await expectError(page, 'too-large', /more than 1,000 events.*reading limit/);
+  // Remembered in this browser: after a reload the same limit applies, to the log reopened too.
+  await page.reload();
+  await expect(page.locator('details.read-limit summary')).toContainText(/1,000/);
+  await expect(page.getByRole('alert')).toContainText(/more than 1,000 events/, { timeout: 60_000 });
+  await page.locator('details.read-limit summary').click();
+  await page.getByLabel('Stop reading a log past this many events').fill('2000');
+  await upload(page, csv('events.csv', events(1500)));
+  await expect(summary(page)).toHaveAttribute('data-file', 'events.csv', { timeout: 60_000 });
+});

@@ -1,4 +1,7 @@
 import { useRef, useState, type DragEvent } from 'react';
+import { formatInt } from './format';
+import { NumberField } from './NumberField';
+import { loadReadLimit, READ_LIMIT_MAX, READ_LIMIT_MIN, saveReadLimit } from './readLimit';
 
 const ACCEPT = '.csv,.tsv,.txt,.jsonl,.json,.gz';
 
@@ -10,6 +13,7 @@ interface Props {
 export function FilePicker({ onFile, onDemo }: Props) {
   const input = useRef<HTMLInputElement>(null);
   const [dragging, setDragging] = useState(false);
+  const [limit, setLimit] = useState(loadReadLimit);
 
   const onDrop = (event: DragEvent) => {
     event.preventDefault();
@@ -44,6 +48,18 @@ export function FilePicker({ onFile, onDemo }: Props) {
         </button>
         .
       </p>
+      <details className="read-limit">
+        <summary>Reading limit: up to {formatInt(limit)} events</summary>
+        <NumberField
+          label="Stop reading a log past this many events"
+          hint="Bounds the memory this tab uses (about 45 bytes a kept event, more for the later steps). A larger log stops with a message; analyse a shorter period or raise this."
+          name="read-limit"
+          value={limit}
+          min={READ_LIMIT_MIN}
+          max={READ_LIMIT_MAX}
+          onChange={(n) => setLimit(saveReadLimit(n))}
+        />
+      </details>
       {/* Only the button above is in the tab order; the input is how the file dialog is reached. */}
       <input
         ref={input}

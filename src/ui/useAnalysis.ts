@@ -7,6 +7,7 @@ import { AnalysisError, type AnalysisClient, type OnProgress } from '../worker/c
 import { DEMO_FILE_NAME } from '../worker/protocol';
 import { formatInt } from './format';
 import { loadSavedMappings, saveMapping } from './mappingStore';
+import { loadReadLimit } from './readLimit';
 
 export interface RunningJob {
   label: string;
@@ -145,12 +146,12 @@ export function useAnalysis(client: AnalysisClient): AnalysisState {
   );
 
   const openFile = useCallback(
-    (file: File) => void start(`Reading ${file.name}`, file.name, (p) => client.analyzeFile(file, { savedMappings: loadSavedMappings(), readThreads: readThreadsOverride() }, p)),
+    (file: File) => void start(`Reading ${file.name}`, file.name, (p) => client.analyzeFile(file, { savedMappings: loadSavedMappings(), readThreads: readThreadsOverride(), maxEvents: loadReadLimit() }, p)),
     [client, start],
   );
 
   const loadDemo = useCallback(
-    () => void start('Loading the demo data', DEMO_FILE_NAME, (p) => client.analyzeDemo({ savedMappings: loadSavedMappings() }, p)),
+    () => void start('Loading the demo data', DEMO_FILE_NAME, (p) => client.analyzeDemo({ savedMappings: loadSavedMappings(), maxEvents: loadReadLimit() }, p)),
     [client, start],
   );
 
@@ -159,7 +160,7 @@ export function useAnalysis(client: AnalysisClient): AnalysisState {
     (id: string, name: string, orElse?: () => void) =>
       void start(`Reopening ${name}`, name, async (p) => {
         try {
-          return await client.reopen(id, p);
+          return await client.reopen(id, p, loadReadLimit());
         } catch (e) {
           if (orElse && !(e instanceof AnalysisError && e.code === 'cancelled')) {
             queueMicrotask(orElse);

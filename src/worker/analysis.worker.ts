@@ -172,7 +172,11 @@ let running: CancelToken | null = null;
 /** Helper threads (nested workers) for reading large files and for the K sweep, started per job. */
 const helperThreads = browserHelperThreads();
 
+/** The page's reading limit as last sent: re-reads (remap, reopen) keep to it. */
+let readLimit: number | undefined;
+
 async function run(source: Source, req: AnalyzeRequest, onProgress: ProgressCallback): Promise<AnalysisReport> {
+  if (req.maxEvents !== undefined) readLimit = req.maxEvents;
   if (running) running.cancelled = true;
   // A new file makes the vectors being computed for the old one pointless, and their clusters.
   stopEncode();
@@ -193,6 +197,7 @@ async function run(source: Source, req: AnalyzeRequest, onProgress: ProgressCall
       mappingFor: req.mapping ? undefined : (d) => req.savedMappings?.[d.layoutKey],
       sequence: req.sequence,
       dateOrder: req.dateOrder,
+      maxEvents: readLimit,
       onProgress: progress,
       cancel: token,
     });
@@ -833,7 +838,7 @@ const api: AnalysisWorkerApi = {
     return { analyses: await listAnalyses(), current: kept?.saved.id ?? null, lastSaveError };
   },
 
-  async reopen(id, onProgress) {
+  async reopen(id, onProgress, maxEvents) {
     let saved;
     try {
       saved = await getAnalysis(id);
@@ -848,7 +853,7 @@ const api: AnalysisWorkerApi = {
         code: 'unreadable',
       } satisfies WireError;
     }
-    const req: AnalyzeRequest = { mapping: saved.mapping, sequence: saved.sequence as Partial<SequenceOptions>, ...(saved.dateOrder ? { dateOrder: saved.dateOrder } : {}) };
+    const req: AnalyzeRequest = { mapping: saved.mapping, sequence: saved.sequence as Partial<SequenceOptions>, maxEvents, ...(saved.dateOrder ? { dateOrder: saved.dateOrder } : {}) };
     if (saved.demo) return api.analyzeDemo(req, onProgress);
     return run({ file: saved.file!, name: saved.name }, req, onProgress);
   },

@@ -95,7 +95,7 @@ export interface AnalysisClient {
   storageReport(): Promise<StorageReport>;
   wipeStorage(what: StorageWipe): Promise<StorageReport>;
   listSaved(): Promise<SavedList>;
-  reopen(id: string, onProgress: OnProgress): Promise<AnalysisReport>;
+  reopen(id: string, onProgress: OnProgress, maxEvents?: number): Promise<AnalysisReport>;
   forgetSaved(id: string): Promise<SavedList>;
   // ---- recovery (kiosk mode) ----
   /** Terminates the worker (failing its pending calls with `internal`) and starts a fresh one. */
@@ -198,7 +198,7 @@ export function createAnalysisClient(): AnalysisClient {
     storageReport: () => call(() => remote.storageReport()),
     wipeStorage: (what) => call(() => remote.wipeStorage(what)),
     listSaved: () => call(() => remote.listSaved()),
-    reopen: (id, onProgress) => callPaced(onProgress, (p) => remote.reopen(id, p)),
+    reopen: (id, onProgress, maxEvents) => callPaced(onProgress, (p) => remote.reopen(id, p, maxEvents)),
     forgetSaved: (id) => call(() => remote.forgetSaved(id)),
   };
 }

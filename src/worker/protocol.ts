@@ -37,6 +37,8 @@ export interface AnalyzeRequest {
   readThreads?: 'auto' | 'on' | 'off';
   /** Day/month order of numeric dates: 'auto' (default) settles it from the file's dates. */
   dateOrder?: DateOrder;
+  /** Reading stops with a message past this many events (the page's reading limit); kept for later re-reads. */
+  maxEvents?: number;
 }
 
 export type ProgressCallback = (p: Progress) => void;
@@ -113,7 +115,7 @@ export interface AnalysisWorkerApi {
   /** The logs kept in this browser (newest first), which one is on screen, and why the last save failed, if it did. */
   listSaved(): Promise<SavedList>;
   /** Opens a kept log again as it was read (mapping, sequence options); its saved stage results then answer at once. */
-  reopen(id: string, onProgress: ProgressCallback): Promise<AnalysisReport>;
+  reopen(id: string, onProgress: ProgressCallback, maxEvents?: number): Promise<AnalysisReport>;
   /** Forgets a kept log and every result saved for it. */
   forgetSaved(id: string): Promise<SavedList>;
 }

@@ -503,7 +503,7 @@ function isMissingAt(text: string, start: number, end: number): boolean {
 
 function tooManyEvents(max: number): LogError {
   return new LogError(
-    `The log holds more than ${max.toLocaleString('en')} events, the most SeqLens reads at once (memory grows with every event kept). Analyse a shorter period, or split the file; the command line can raise the limit with --max-events.`,
+    `The log holds more than ${max.toLocaleString('en')} events, the most SeqLens reads at once (memory grows with every event kept). Analyse a shorter period or split the file, or raise the limit: the app's reading limit (under the file picker), --max-events on the command line.`,
     'too-large',
   );
 }
