@@ -33,7 +33,7 @@ describe('npm run analyze: graph network', () => {
     expect(g.edges).toBeGreaterThan(0);
   });
 
-  it('--eval adds Recall@20 and NDCG@20 of popularity, encoder and GCN; clustering uses the GCN vectors', () => {
+  it('--eval adds Recall@20 and NDCG@20 of popularity, encoder, GCN and the exported per-user lists; clustering uses the GCN vectors', () => {
     const res = cli([DEMO, '--encoder', 'featurizer', '--epochs', '5', '--eval', '--k', '3', '--json']);
     expect(res.status, res.stderr).toBe(0);
     const r = res.json();
@@ -41,7 +41,7 @@ describe('npm run analyze: graph network', () => {
     expect(e.protocol).toMatch(/leave-last-out/);
     expect(e.users).toBeGreaterThan(0);
     for (const metric of [e.recall20, e.ndcg20]) {
-      expect(Object.keys(metric).sort()).toEqual(['encoder', 'gcn', 'popularity']);
+      expect(Object.keys(metric).sort()).toEqual(['encoder', 'gcn', 'popularity', 'recommended']);
       for (const v of Object.values(metric)) {
         expect(typeof v).toBe('number');
         expect(v).toBeGreaterThanOrEqual(0);
