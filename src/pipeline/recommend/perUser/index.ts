@@ -10,7 +10,7 @@ import { protocolSplit, PROTOCOL_K, type ProtocolSplit } from '../../eval/protoc
 import { recallAtK, ndcgAtK } from '../../eval/metrics';
 import type { Baskets } from '../../eval/baskets';
 import { againFeatures, againFor, fitAgain, rankAgain, type AgainList, type AgainModel, type AgainParams } from './again';
-import { fitNewItems, pruneSignals, rankSignals, SignalCollector, SIGNALS, type NewItemsModel, type NewItemsParams, type RankedWithReasons, type Signal, type SignalWeights, type UserSignals } from './newItems';
+import { fitNewItems, pruneSignals, SignalCollector, topSignals, SIGNALS, type NewItemsModel, type NewItemsParams, type RankedWithReasons, type Signal, type SignalWeights, type UserSignals } from './newItems';
 
 export interface PerUserOptions {
   /** Items left out of every list (service lines: postage, fees...), 1 = out. */
@@ -61,17 +61,29 @@ function evenSample(users: Int32Array, max: number): number[] {
   return out;
 }
 
+/** Scratch for validate: grown to the largest candidate set, reused by every blend tried. */
+interface Scratch {
+  score: Float64Array;
+  best: Int32Array;
+  ranked: Int32Array;
+}
+
 /** Mean Recall@20 (and NDCG) of a blend over precollected validation signals. */
-function validate(sigs: UserSignals[], tests: number[], split: ProtocolSplit, weights: SignalWeights, idRank: Int32Array): { recall: number; ndcg: number } {
+function validate(sigs: UserSignals[], tests: number[], split: ProtocolSplit, weights: SignalWeights, idRank: Int32Array, scratch: Scratch): { recall: number; ndcg: number } {
   let recall = 0;
   let ndcg = 0;
-  sigs.forEach((sig, q) => {
+  const w = SIGNALS.map((s) => weights[s]);
+  for (let q = 0; q < sigs.length; q++) {
+    const sig = sigs[q];
     const t = tests[q];
-    const ranked = rankSignals(sig, weights, idRank, PROTOCOL_K).items;
+    if (scratch.score.length < sig.items.length) scratch.score = new Float64Array(sig.items.length);
+    const size = topSignals(sig, w, idRank, PROTOCOL_K, scratch.score, scratch.best);
+    for (let r = 0; r < size; r++) scratch.ranked[r] = sig.items[scratch.best[r]];
+    const ranked = scratch.ranked.subarray(0, size);
     const rel = split.targets.subarray(split.targetPtr[t], split.targetPtr[t + 1]);
     recall += recallAtK(ranked, rel, PROTOCOL_K);
     ndcg += ndcgAtK(ranked, rel, PROTOCOL_K);
-  });
+  }
   return sigs.length ? { recall: recall / sigs.length, ndcg: ndcg / sigs.length } : { recall: 0, ndcg: 0 };
 }
 
@@ -82,12 +94,17 @@ function tuneNew(split: ProtocolSplit, idOrder: Int32Array, opts: PerUserOptions
   const collector = new SignalCollector(model, PROTOCOL_K);
   collector.wantUsers = allowed.has('users');
   let best = { params: DEFAULT_NEW_PARAMS, recall: -1, ndcg: -1 };
-  for (const decay of DECAYS) {
-    const sigs = tests.map((t) => pruneSignals(collector.collect(split.users[t], decay), PRUNE_KEEP));
+  // Each user's candidates and UserKNN are gathered once for all the decays (collectDecays).
+  const byDecay: UserSignals[][] = DECAYS.map(() => []);
+  for (const t of tests) collector.collectDecays(split.users[t], DECAYS).forEach((sig, d) => byDecay[d].push(pruneSignals(sig, PRUNE_KEEP)));
+  const scratch: Scratch = { score: new Float64Array(0), best: new Int32Array(PROTOCOL_K), ranked: new Int32Array(PROTOCOL_K) };
+  for (let d = 0; d < DECAYS.length; d++) {
+    const decay = DECAYS[d];
+    const sigs = byDecay[d];
     // Coordinate ascent from equal weights: each signal's weight over the grid, the others held.
     const w: SignalWeights = { knn: 0, rp3: 0, next: 0, users: 0, popular: 0 };
     for (const s of SIGNALS) w[s] = allowed.has(s) ? 1 : 0;
-    let cur = validate(sigs, tests, split, w, model.idRank);
+    let cur = validate(sigs, tests, split, w, model.idRank, scratch);
     for (let round = 0; round < 2; round++) {
       let changed = false;
       for (const s of SIGNALS) {
@@ -96,7 +113,7 @@ function tuneNew(split: ProtocolSplit, idOrder: Int32Array, opts: PerUserOptions
           if (v === w[s]) continue;
           const trial = { ...w, [s]: v };
           if (SIGNALS.every((x) => trial[x] === 0)) continue;
-          const r = validate(sigs, tests, split, trial, model.idRank);
+          const r = validate(sigs, tests, split, trial, model.idRank, scratch);
           if (r.recall > cur.recall + 1e-9 || (r.recall === cur.recall && r.ndcg > cur.ndcg + 1e-9)) {
             cur = r;
             w[s] = v;

@@ -80,9 +80,12 @@ export interface UserSignals {
   values: Float32Array;
 }
 
+/** Accumulated signals per candidate, interleaved (acc[j * ACC + s]), so one candidate's are one cache line. */
+const ACC = 4;
+
 /** Collects users' signals; scratch arrays are reused, so one collector serves one thread. */
 export class SignalCollector {
-  private readonly acc: Float64Array[];
+  private readonly acc: Float64Array;
   private readonly mark: Int32Array;
   private readonly touched: Int32Array;
   private readonly profile: Float64Array;
@@ -95,6 +98,16 @@ export class SignalCollector {
   private readonly others: Int32Array;
   private readonly sims: Float64Array;
   private readonly simScratch: Float64Array;
+  /** Items from the fewest buyers to the most (ties by index), and each item's place there. */
+  private readonly rarityOrder: Int32Array;
+  private readonly rarityRank: Int32Array;
+  private profileCount = 0;
+  /**
+   * Stamps of the current gather and profile: mark, owned and inProfile hold the stamp of the call
+   * that last set them (not the user), so ranking the same user twice starts clean.
+   */
+  private stamp = 0;
+  private profileStamp = 0;
   /** Whether the UserKNN signal is computed (off when its weight is 0 everywhere it is used). */
   wantUsers = true;
 
@@ -103,7 +116,7 @@ export class SignalCollector {
     private readonly listLength: number,
   ) {
     const n = m.itemCount;
-    this.acc = SIGNALS.map(() => new Float64Array(n));
+    this.acc = new Float64Array(n * ACC);
     this.mark = new Int32Array(n).fill(-1);
     this.touched = new Int32Array(n);
     this.profile = new Float64Array(n);
@@ -117,21 +130,25 @@ export class SignalCollector {
     this.others = new Int32Array(users);
     this.sims = new Float64Array(users);
     this.simScratch = new Float64Array(users);
+    const { iPtr } = m.index;
+    this.rarityOrder = new Int32Array(n).map((_x, i) => i).sort((x, y) => iPtr[x + 1] - iPtr[x] - (iPtr[y + 1] - iPtr[y]) || x - y);
+    this.rarityRank = new Int32Array(n);
+    for (let r = 0; r < n; r++) this.rarityRank[this.rarityOrder[r]] = r;
   }
 
-  /** Fills acc and touched for user u; returns the candidates' count and their top popularity. */
-  private gather(u: number, decay: number): { count: number; popMax: number } {
-    const { m, acc, mark, touched, profile, profileNext, profileItems, inProfile, owned } = this;
+  /** Profile weights of user u's items under `decay` (the next signal's under NEXT_DECAY), latest basket first. */
+  private weighProfile(u: number, decay: number): void {
+    const { m, profile, profileNext, profileItems, inProfile } = this;
     const b = m.baskets;
-    // Profile weights: the user's baskets from the latest back.
+    const ps = ++this.profileStamp;
     let p = 0;
     let w = 1;
     let wn = 1;
     for (let x = b.userPtr[u + 1] - 1; x >= b.userPtr[u]; x--) {
       for (let k = b.ptr[x]; k < b.ptr[x + 1]; k++) {
         const i = b.items[k];
-        if (inProfile[i] !== u) {
-          inProfile[i] = u;
+        if (inProfile[i] !== ps) {
+          inProfile[i] = ps;
           profile[i] = 0;
           profileNext[i] = 0;
           profileItems[p++] = i;
@@ -142,70 +159,102 @@ export class SignalCollector {
       w *= decay;
       wn *= NEXT_DECAY;
     }
-    // blocked[i] === u: owned by the user (or a service line, blocked for everybody as -2).
-    for (let k = m.uPtr[u]; k < m.uPtr[u + 1]; k++) owned[m.uItems[k]] = u;
-    let count = 0;
-    const nbs = [m.knn, m.rp3, m.next];
+    this.profileCount = p;
+  }
+
+  /**
+   * Adds signal s (0 knn, 1 rp3, 2 next) from the user's profile; new candidates are appended to
+   * touched when `grow`, else only the already touched ones are updated (a rerun under another decay).
+   */
+  private spread(s: number, count: number, grow: boolean): number {
+    const { m, acc, mark, touched, profileItems, owned } = this;
+    const g = this.stamp;
+    const nb = s === 0 ? m.knn : s === 1 ? m.rp3 : m.next;
+    const weights = s === 2 ? this.profileNext : this.profile;
     const exclude = m.exclude;
-    for (let s = 0; s < 3; s++) {
-      const nb = nbs[s];
-      const weights = s === 2 ? profileNext : profile;
-      const a = acc[s];
-      const nbPtr = nb.ptr;
-      const nbItem = nb.item;
-      const nbWeight = nb.weight;
-      for (let q = 0; q < p; q++) {
-        const i = profileItems[q];
-        const wi = weights[i];
-        const end = nbPtr[i + 1];
-        for (let r = nbPtr[i]; r < end; r++) {
-          const j = nbItem[r];
-          if (mark[j] !== u) {
-            if (owned[j] === u || exclude[j] !== 0) continue;
-            mark[j] = u;
-            touched[count++] = j;
-            acc[0][j] = 0;
-            acc[1][j] = 0;
-            acc[2][j] = 0;
-            acc[3][j] = 0;
-          }
-          a[j] += wi * nbWeight[r];
+    const nbPtr = nb.ptr;
+    const nbItem = nb.item;
+    const nbWeight = nb.weight;
+    const p = this.profileCount;
+    for (let q = 0; q < p; q++) {
+      const i = profileItems[q];
+      const wi = weights[i];
+      const end = nbPtr[i + 1];
+      for (let r = nbPtr[i]; r < end; r++) {
+        const j = nbItem[r];
+        if (mark[j] !== g) {
+          if (!grow || owned[j] === g || exclude[j] !== 0) continue;
+          mark[j] = g;
+          touched[count++] = j;
+          const o = j * ACC;
+          acc[o] = 0;
+          acc[o + 1] = 0;
+          acc[o + 2] = 0;
+          acc[o + 3] = 0;
         }
+        acc[j * ACC + s] += wi * nbWeight[r];
       }
     }
-    // UserKNN: overlaps with the customers sharing the user's items, cosine, the USER_NEIGHBOURS
-    // best. At most USER_SCAN buyers are visited per user, rarest items first, so a catalogue's
-    // bestsellers do not make it users x users.
+    return count;
+  }
+
+  /**
+   * UserKNN, first step: the customers sharing the user's items (in others[0..no)) with the
+   * overlap counts. At most USER_SCAN buyers are visited per user, rarest items first (they say
+   * most about taste, as in IDF), so a catalogue's bestsellers do not make it users x users.
+   */
+  private scanBuyers(u: number): number {
+    const { iPtr, iUsers, uPtr, uItems } = this.m.index;
+    const { overlap, others, mine, rarityRank, rarityOrder } = this;
+    let no = 0;
+    // Sorted as rarity ranks: a numeric sort, without a comparator call per pair.
+    let nm = 0;
+    for (let k = uPtr[u]; k < uPtr[u + 1]; k++) mine[nm++] = rarityRank[uItems[k]];
+    const byRarity = mine.subarray(0, nm).sort();
+    let budget = USER_SCAN;
+    for (let q = 0; q < nm && budget > 0; q++) {
+      const i = rarityOrder[byRarity[q]];
+      const end = Math.min(iPtr[i + 1], iPtr[i] + budget);
+      budget -= end - iPtr[i];
+      for (let r = iPtr[i]; r < end; r++) {
+        const v = iUsers[r];
+        if (v === u) continue;
+        if (overlap[v] === 0) others[no++] = v;
+        overlap[v]++;
+      }
+    }
+    return no;
+  }
+
+  /** UserKNN, second step: cosines into sims[0..no); returns the USER_NEIGHBOURS-th largest (the cut). */
+  private nearestThreshold(u: number, no: number): number {
+    const { uPtr } = this.m.index;
+    const { overlap, others, sims } = this;
+    const du = uPtr[u + 1] - uPtr[u];
+    for (let q = 0; q < no; q++) {
+      const v = others[q];
+      sims[q] = overlap[v] / Math.sqrt(du * (uPtr[v + 1] - uPtr[v]));
+    }
+    return no > USER_NEIGHBOURS ? Math.max(kthLargest(sims, no, USER_NEIGHBOURS, this.simScratch), Number.MIN_VALUE) : Number.MIN_VALUE;
+  }
+
+  /** Fills acc and touched for user u; returns the candidates' count and their top popularity. */
+  private gather(u: number, decay: number): { count: number; popMax: number } {
+    const { m, acc, mark, touched, owned } = this;
+    const g = ++this.stamp;
+    this.weighProfile(u, decay);
+    // owned[i] === g: bought by the user, never a candidate.
+    for (let k = m.uPtr[u]; k < m.uPtr[u + 1]; k++) owned[m.uItems[k]] = g;
+    let count = 0;
+    const exclude = m.exclude;
+    for (let s = 0; s < 3; s++) count = this.spread(s, count, true);
+    // UserKNN: the USER_NEIGHBOURS customers most like this one (cosine over bought items) spread
+    // their items, each weighted by its similarity.
     if (this.wantUsers) {
-      const { iPtr, iUsers, uPtr, uItems } = m.index;
-      const overlap = this.overlap;
-      const others = this.others;
-      let no = 0;
-      // Rarest items first (they say most about taste, as in IDF), within a budget of buyers scanned.
-      const mine = this.mine;
-      let nm = 0;
-      for (let k = uPtr[u]; k < uPtr[u + 1]; k++) mine[nm++] = uItems[k];
-      const byRarity = mine.subarray(0, nm).sort((x, y) => iPtr[x + 1] - iPtr[x] - (iPtr[y + 1] - iPtr[y]) || x - y);
-      let budget = USER_SCAN;
-      for (let q = 0; q < nm && budget > 0; q++) {
-        const i = byRarity[q];
-        const end = Math.min(iPtr[i + 1], iPtr[i] + budget);
-        budget -= end - iPtr[i];
-        for (let r = iPtr[i]; r < end; r++) {
-          const v = iUsers[r];
-          if (v === u) continue;
-          if (overlap[v] === 0) others[no++] = v;
-          overlap[v]++;
-        }
-      }
-      const du = uPtr[u + 1] - uPtr[u];
-      const sims = this.sims;
-      for (let q = 0; q < no; q++) {
-        const v = others[q];
-        sims[q] = overlap[v] / Math.sqrt(du * (uPtr[v + 1] - uPtr[v]));
-      }
-      const threshold = no > USER_NEIGHBOURS ? Math.max(kthLargest(sims, no, USER_NEIGHBOURS, this.simScratch), Number.MIN_VALUE) : Number.MIN_VALUE;
-      const a = acc[3];
+      const { uPtr, uItems } = m.index;
+      const no = this.scanBuyers(u);
+      const threshold = this.nearestThreshold(u, no);
+      const { overlap, others, sims } = this;
       for (let q = 0; q < no; q++) {
         const v = others[q];
         overlap[v] = 0;
@@ -213,74 +262,103 @@ export class SignalCollector {
         if (sv < threshold) continue;
         for (let k = uPtr[v]; k < uPtr[v + 1]; k++) {
           const j = uItems[k];
-          if (mark[j] !== u) {
-            if (owned[j] === u || exclude[j] !== 0) continue;
-            mark[j] = u;
+          if (mark[j] !== g) {
+            if (owned[j] === g || exclude[j] !== 0) continue;
+            mark[j] = g;
             touched[count++] = j;
-            acc[0][j] = 0;
-            acc[1][j] = 0;
-            acc[2][j] = 0;
-            acc[3][j] = 0;
+            const o = j * ACC;
+            acc[o] = 0;
+            acc[o + 1] = 0;
+            acc[o + 2] = 0;
+            acc[o + 3] = 0;
           }
-          a[j] += sv;
+          acc[j * ACC + 3] += sv;
         }
       }
     }
-    const allowed = (i: number): boolean => owned[i] !== u && exclude[i] === 0;
     // The most popular allowed items not touched yet: enough for a full list on popularity alone.
     let added = 0;
     let popMax = 0;
     for (let r = 0; r < m.popOrder.length && added < this.listLength; r++) {
       const i = m.popOrder[r];
-      if (!allowed(i)) continue;
+      if (owned[i] === g || exclude[i] !== 0) continue;
       if (popMax === 0) popMax = m.popularity[i];
-      if (mark[i] === u) continue;
-      mark[i] = u;
+      if (mark[i] === g) continue;
+      mark[i] = g;
       touched[count++] = i;
-      acc[0][i] = 0;
-      acc[1][i] = 0;
-      acc[2][i] = 0;
-      acc[3][i] = 0;
+      const o = i * ACC;
+      acc[o] = 0;
+      acc[o + 1] = 0;
+      acc[o + 2] = 0;
+      acc[o + 3] = 0;
       added++;
     }
     return { count, popMax };
   }
 
-  collect(u: number, decay: number): UserSignals {
-    const { count, popMax } = this.gather(u, decay);
+  private snapshot(count: number, popMax: number): UserSignals {
     const { acc, m } = this;
     const items = this.touched.slice(0, count);
     const values = new Float32Array(SIGNALS.length * count);
     for (let s = 0; s < SIGNALS.length; s++) {
-      const a = acc[s];
       let max = 0;
       if (s === POPULAR) max = popMax;
-      else for (let t = 0; t < count; t++) if (a[items[t]] > max) max = a[items[t]];
+      else for (let t = 0; t < count; t++) if (acc[items[t] * ACC + s] > max) max = acc[items[t] * ACC + s];
       const base = s * count;
       for (let t = 0; t < count; t++) {
-        const v = s === POPULAR ? m.popularity[items[t]] : a[items[t]];
+        const v = s === POPULAR ? m.popularity[items[t]] : acc[items[t] * ACC + s];
         values[base + t] = max > 0 ? v / max : 0;
       }
     }
     return { items, values };
   }
 
+  collect(u: number, decay: number): UserSignals {
+    const { count, popMax } = this.gather(u, decay);
+    return this.snapshot(count, popMax);
+  }
+
+  /**
+   * collect(u, d) for each decay d, gathering once: the candidates, UserKNN, next and popularity
+   * do not depend on the decay, so only knn and rp3 are spread again for the later decays.
+   */
+  collectDecays(u: number, decays: readonly number[]): UserSignals[] {
+    const { count, popMax } = this.gather(u, decays[0]);
+    const out = [this.snapshot(count, popMax)];
+    const { acc, touched } = this;
+    for (let d = 1; d < decays.length; d++) {
+      this.weighProfile(u, decays[d]);
+      for (let t = 0; t < count; t++) {
+        const o = touched[t] * ACC;
+        acc[o] = 0;
+        acc[o + 1] = 0;
+      }
+      this.spread(0, count, false);
+      this.spread(1, count, false);
+      out.push(this.snapshot(count, popMax));
+    }
+    return out;
+  }
+
   /** The user's top k under `p` straight from the accumulators (what rankSignals(collect()) gives, without the copies). */
   rank(u: number, p: NewItemsParams, k: number): RankedWithReasons {
     const { count, popMax } = this.gather(u, p.decay);
     const { acc, m, touched } = this;
-    const scale = new Float64Array(SIGNALS.length);
-    for (let s = 0; s < SIGNALS.length; s++) {
-      let max = popMax;
-      if (s !== POPULAR) {
-        max = 0;
-        const a = acc[s];
-        for (let t = 0; t < count; t++) if (a[touched[t]] > max) max = a[touched[t]];
-      }
-      scale[s] = max > 0 ? p.weights[SIGNALS[s]] / max : 0;
+    let m0 = 0;
+    let m1 = 0;
+    let m2 = 0;
+    let m3 = 0;
+    for (let t = 0; t < count; t++) {
+      const o = touched[t] * ACC;
+      if (acc[o] > m0) m0 = acc[o];
+      if (acc[o + 1] > m1) m1 = acc[o + 1];
+      if (acc[o + 2] > m2) m2 = acc[o + 2];
+      if (acc[o + 3] > m3) m3 = acc[o + 3];
     }
+    const maxes = [m0, m1, m2, m3, popMax];
+    const scale = new Float64Array(SIGNALS.length);
+    for (let s = 0; s < SIGNALS.length; s++) scale[s] = maxes[s] > 0 ? p.weights[SIGNALS[s]] / maxes[s] : 0;
     const [s0, s1, s2, s3, s4] = scale;
-    const [a0, a1, a2, a3] = acc;
     const pop = m.popularity;
     const idRank = m.idRank;
     const cap = Math.min(k, count);
@@ -289,7 +367,8 @@ export class SignalCollector {
     let size = 0;
     for (let t = 0; t < count; t++) {
       const j = touched[t];
-      const st = s0 * a0[j] + s1 * a1[j] + s2 * a2[j] + s3 * a3[j] + s4 * pop[j];
+      const o = j * ACC;
+      const st = s0 * acc[o] + s1 * acc[o + 1] + s2 * acc[o + 2] + s3 * acc[o + 3] + s4 * pop[j];
       if (size === cap) {
         const last = bestScore[cap - 1];
         if (st < last || (st === last && idRank[j] > idRank[best[cap - 1]])) continue;
@@ -310,7 +389,7 @@ export class SignalCollector {
       const j = best[r];
       const parts: [number, string][] = [];
       for (let s = 0; s < SIGNALS.length; s++) {
-        const v = scale[s] * (s === POPULAR ? pop[j] : acc[s][j]);
+        const v = scale[s] * (s === POPULAR ? pop[j] : acc[j * ACC + s]);
         if (v > 0 && v >= 0.25 * bestScore[r]) parts.push([v, SIGNALS[s]]);
       }
       parts.sort((x, y) => y[0] - x[0]);
@@ -327,18 +406,20 @@ export interface RankedWithReasons {
   reasons: string[];
 }
 
-/** The top `k` of a user's candidates under `weights`, equal scores in id order. */
-export function rankSignals(sig: UserSignals, weights: SignalWeights, idRank: Int32Array, k: number, withReasons = false): RankedWithReasons {
+/**
+ * The top `k` of a user's candidates under weights `w` (in SIGNALS order) into `best` (candidate
+ * positions, best first), with every candidate's blended score in `score`; returns how many.
+ * Equal scores rank in id order. The scratch arrays let validation rank many blends without allocating.
+ */
+export function topSignals(sig: UserSignals, w: ArrayLike<number>, idRank: Int32Array, k: number, score: Float64Array, best: Int32Array): number {
   const c = sig.items.length;
-  const w = SIGNALS.map((s) => weights[s]);
-  const score = new Float64Array(c);
+  score.fill(0, 0, c);
   for (let s = 0; s < w.length; s++) {
     if (w[s] === 0) continue;
     const base = s * c;
     for (let t = 0; t < c; t++) score[t] += w[s] * sig.values[base + t];
   }
-  const best = new Int32Array(Math.min(k, c));
-  const cap = best.length;
+  const cap = Math.min(k, c);
   let size = 0;
   let floor = -Infinity; // score of the last kept entry once the list is full
   for (let t = 0; t < c; t++) {
@@ -360,6 +441,16 @@ export function rankSignals(sig: UserSignals, weights: SignalWeights, idRank: In
     best[pos] = t;
     if (size === cap) floor = score[best[cap - 1]];
   }
+  return size;
+}
+
+/** The top `k` of a user's candidates under `weights`, equal scores in id order. */
+export function rankSignals(sig: UserSignals, weights: SignalWeights, idRank: Int32Array, k: number, withReasons = false): RankedWithReasons {
+  const c = sig.items.length;
+  const w = SIGNALS.map((s) => weights[s]);
+  const score = new Float64Array(c);
+  const best = new Int32Array(Math.min(k, c));
+  const size = topSignals(sig, w, idRank, k, score, best);
   const items = new Int32Array(size);
   const scores = new Float64Array(size);
   const reasons: string[] = [];

@@ -7,6 +7,7 @@ import { evaluateBaskets } from '../../eval/recommendations';
 import { idOrder, protocolSplit, readRecommendationsCsv, scoreLists, trainPopularity, scoreDense } from '../../eval/protocol';
 import { recommendationsCsv } from '../../export/tables';
 import { fitPerUser, PerUserLists } from './index';
+import { fitNewItems, SignalCollector } from './newItems';
 
 /** A seeded log with structure: users in 4 groups, each group buying from its own 30 items, in order. */
 function groupLog(seed: number, users = 240, items = 160): { rows: BasketRow[]; itemIds: string[]; users: number; items: number } {
@@ -119,5 +120,29 @@ describe('per-user recommendations', () => {
     expect(fromDisk).toEqual(direct);
     expect(fromDisk.recall).toBeGreaterThan(0);
     expect(scoreLists(split, (u) => again.lists.get(u), 'repeat')).toEqual(scoreLists(split, (u) => lists.againFor(u).items, 'repeat'));
+  });
+  it('a user ranked again (after others, or twice in a row) gets the same list; one gather serves every decay', () => {
+    const rec = fitPerUser(baskets, order, {});
+    const lists = new PerUserLists(rec, 10);
+    const first = Array.from({ length: log.users }, (_, u) => lists.newFor(u));
+    for (const u of [5, 5, 0, 17, 5]) {
+      const again = lists.newFor(u);
+      expect(Array.from(again.items)).toEqual(Array.from(first[u].items));
+      expect(Array.from(again.scores)).toEqual(Array.from(first[u].scores));
+    }
+    // collectDecays(u, ds)[d] is collect(u, ds[d]): the candidates and the other signals do not
+    // depend on the decay, only knn and rp3 are spread again.
+    const model = fitNewItems(baskets, order, undefined);
+    const one = new SignalCollector(model, 20);
+    const many = new SignalCollector(model, 20);
+    const decays = [1, 0.7, 0.4];
+    for (let u = 0; u < log.users; u += 7) {
+      const all = many.collectDecays(u, decays);
+      decays.forEach((d, k) => {
+        const sig = one.collect(u, d);
+        expect(Array.from(all[k].items)).toEqual(Array.from(sig.items));
+        expect(Array.from(all[k].values)).toEqual(Array.from(sig.values));
+      });
+    }
   });
 });
