@@ -93,32 +93,58 @@ export interface AgainFeatures {
   ages: Float64Array;
 }
 
+/** Per-model scratch for againFeatures (item -> slot by stamp), so a user's features cost their baskets, not the catalogue. */
+interface FeatureScratch {
+  stamp: Int32Array;
+  slot: Int32Array;
+  items: Int32Array;
+  fill: Int32Array;
+  calls: number;
+}
+const scratches = new WeakMap<AgainModel, FeatureScratch>();
+
 export function againFeatures(m: AgainModel, u: number): AgainFeatures {
   const b = m.baskets;
   const first = b.userPtr[u];
   const last = b.userPtr[u + 1] - 1;
   const now = m.timed ? m.now : last - first;
-  const byItem = new Map<number, number[]>();
+  let sc = scratches.get(m);
+  if (!sc) {
+    const n = b.itemCount;
+    sc = { stamp: new Int32Array(n).fill(-1), slot: new Int32Array(n), items: new Int32Array(n), fill: new Int32Array(n + 1), calls: 0 };
+    scratches.set(m, sc);
+  }
+  const { stamp, slot, items: seen, fill } = sc;
+  const st = ++sc.calls;
+  // Items in order of first purchase, and how many of the user's baskets hold each.
+  let c = 0;
+  for (let x = first; x <= last; x++) {
+    for (let q = b.ptr[x]; q < b.ptr[x + 1]; q++) {
+      const i = b.items[q];
+      if (m.exclude[i]) continue;
+      if (stamp[i] !== st) {
+        stamp[i] = st;
+        slot[i] = c;
+        seen[c] = i;
+        fill[++c] = 0;
+      }
+      fill[slot[i] + 1]++;
+    }
+  }
+  const agePtr = new Int32Array(c + 1);
+  for (let t = 0; t < c; t++) agePtr[t + 1] = agePtr[t] + fill[t + 1];
+  const ages = new Float64Array(agePtr[c]);
+  for (let t = 0; t < c; t++) fill[t] = agePtr[t];
+  // Each item's ages in basket order.
   for (let x = first; x <= last; x++) {
     const t = m.timed ? b.basketTime[x] / DAY : x - first;
     for (let q = b.ptr[x]; q < b.ptr[x + 1]; q++) {
       const i = b.items[q];
       if (m.exclude[i]) continue;
-      let l = byItem.get(i);
-      if (!l) byItem.set(i, (l = []));
-      l.push(now - t);
+      ages[fill[slot[i]]++] = now - t;
     }
   }
-  const items = new Int32Array(byItem.size);
-  const agePtr = new Int32Array(byItem.size + 1);
-  const all: number[] = [];
-  let o = 0;
-  for (const [i, l] of byItem) {
-    items[o] = i;
-    for (const a of l) all.push(a);
-    agePtr[++o] = all.length;
-  }
-  return { now, items, agePtr, ages: Float64Array.from(all) };
+  return { now, items: seen.slice(0, c), agePtr, ages };
 }
 
 export function rankAgain(m: AgainModel, f: AgainFeatures, k: number, p: AgainParams, withReasons = false): AgainList {

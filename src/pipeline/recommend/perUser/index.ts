@@ -68,43 +68,66 @@ interface Scratch {
   ranked: Int32Array;
 }
 
+/** Validation cases: each one's signals under every decay tried, and its held-out items. */
+interface Cases {
+  byDecay: UserSignals[][];
+  relevant: Int32Array[];
+}
+
 /** Mean Recall@20 (and NDCG) of a blend over precollected validation signals. */
-function validate(sigs: UserSignals[], tests: number[], split: ProtocolSplit, weights: SignalWeights, idRank: Int32Array, scratch: Scratch): { recall: number; ndcg: number } {
+function validate(sigs: UserSignals[], relevant: Int32Array[], weights: SignalWeights, idRank: Int32Array, scratch: Scratch): { recall: number; ndcg: number } {
   let recall = 0;
   let ndcg = 0;
   const w = SIGNALS.map((s) => weights[s]);
   for (let q = 0; q < sigs.length; q++) {
     const sig = sigs[q];
-    const t = tests[q];
     if (scratch.score.length < sig.items.length) scratch.score = new Float64Array(sig.items.length);
     const size = topSignals(sig, w, idRank, PROTOCOL_K, scratch.score, scratch.best);
     for (let r = 0; r < size; r++) scratch.ranked[r] = sig.items[scratch.best[r]];
     const ranked = scratch.ranked.subarray(0, size);
-    const rel = split.targets.subarray(split.targetPtr[t], split.targetPtr[t + 1]);
-    recall += recallAtK(ranked, rel, PROTOCOL_K);
-    ndcg += ndcgAtK(ranked, rel, PROTOCOL_K);
+    recall += recallAtK(ranked, relevant[q], PROTOCOL_K);
+    ndcg += ndcgAtK(ranked, relevant[q], PROTOCOL_K);
   }
   return sigs.length ? { recall: recall / sigs.length, ndcg: ndcg / sigs.length } : { recall: 0, ndcg: 0 };
 }
 
-function tuneNew(split: ProtocolSplit, idOrder: Int32Array, opts: PerUserOptions): { params: NewItemsParams; recall: number; ndcg: number; users: number } {
+/** Adds up to `max` of a split's users (evenly sampled) as validation cases, with a model fitted on its training part. */
+function addCases(cases: Cases, split: ProtocolSplit, idOrder: Int32Array, opts: PerUserOptions, wantUsers: boolean, max: number): void {
   const model = fitNewItems(split.train, idOrder, opts.exclude, opts.neighbours);
-  const allowed = new Set<Signal>(opts.signals ?? SIGNALS);
-  const tests = evenSample(split.users, opts.validationUsers ?? VALIDATION_USERS);
   const collector = new SignalCollector(model, PROTOCOL_K);
-  collector.wantUsers = allowed.has('users');
-  let best = { params: DEFAULT_NEW_PARAMS, recall: -1, ndcg: -1 };
+  collector.wantUsers = wantUsers;
   // Each user's candidates and UserKNN are gathered once for all the decays (collectDecays).
-  const byDecay: UserSignals[][] = DECAYS.map(() => []);
-  for (const t of tests) collector.collectDecays(split.users[t], DECAYS).forEach((sig, d) => byDecay[d].push(pruneSignals(sig, PRUNE_KEEP)));
+  for (const t of evenSample(split.users, max)) {
+    collector.collectDecays(split.users[t], DECAYS).forEach((sig, d) => cases.byDecay[d].push(pruneSignals(sig, PRUNE_KEEP)));
+    cases.relevant.push(split.targets.subarray(split.targetPtr[t], split.targetPtr[t + 1]));
+  }
+}
+
+function tuneNew(split: ProtocolSplit, idOrder: Int32Array, opts: PerUserOptions): { params: NewItemsParams; recall: number; ndcg: number; users: number } {
+  const allowed = new Set<Signal>(opts.signals ?? SIGNALS);
+  const budget = opts.validationUsers ?? VALIDATION_USERS;
+  const cases: Cases = { byDecay: DECAYS.map(() => []), relevant: [] };
+  addCases(cases, split, idOrder, opts, allowed.has('users'), budget);
+  // A log with fewer validation customers than the budget gets a second, earlier fold: the same
+  // protocol applied once more to the training part (each customer's previous basket held out),
+  // so a small log's choice rests on more cases and less on chance. Large logs fill the budget
+  // from the first fold and pay nothing.
+  if (cases.relevant.length < budget) {
+    const earlier = protocolSplit(split.train);
+    if (earlier.users.length > 0) addCases(cases, earlier, idOrder, opts, allowed.has('users'), budget - cases.relevant.length);
+  }
+  // Equal scores rank in id order, the same for every fold.
+  const idRank = new Int32Array(idOrder.length);
+  for (let r = 0; r < idOrder.length; r++) idRank[idOrder[r]] = r;
+  let best = { params: DEFAULT_NEW_PARAMS, recall: -1, ndcg: -1 };
   const scratch: Scratch = { score: new Float64Array(0), best: new Int32Array(PROTOCOL_K), ranked: new Int32Array(PROTOCOL_K) };
   for (let d = 0; d < DECAYS.length; d++) {
     const decay = DECAYS[d];
-    const sigs = byDecay[d];
+    const sigs = cases.byDecay[d];
     // Coordinate ascent from equal weights: each signal's weight over the grid, the others held.
     const w: SignalWeights = { knn: 0, rp3: 0, next: 0, users: 0, popular: 0 };
     for (const s of SIGNALS) w[s] = allowed.has(s) ? 1 : 0;
-    let cur = validate(sigs, tests, split, w, model.idRank, scratch);
+    let cur = validate(sigs, cases.relevant, w, idRank, scratch);
     for (let round = 0; round < 2; round++) {
       let changed = false;
       for (const s of SIGNALS) {
@@ -113,7 +136,7 @@ function tuneNew(split: ProtocolSplit, idOrder: Int32Array, opts: PerUserOptions
           if (v === w[s]) continue;
           const trial = { ...w, [s]: v };
           if (SIGNALS.every((x) => trial[x] === 0)) continue;
-          const r = validate(sigs, tests, split, trial, model.idRank, scratch);
+          const r = validate(sigs, cases.relevant, trial, idRank, scratch);
           if (r.recall > cur.recall + 1e-9 || (r.recall === cur.recall && r.ndcg > cur.ndcg + 1e-9)) {
             cur = r;
             w[s] = v;
@@ -125,7 +148,7 @@ function tuneNew(split: ProtocolSplit, idOrder: Int32Array, opts: PerUserOptions
     }
     if (cur.recall > best.recall) best = { params: { weights: { ...w }, decay }, recall: cur.recall, ndcg: cur.ndcg };
   }
-  return { ...best, users: tests.length };
+  return { ...best, users: cases.relevant.length };
 }
 
 function tuneAgain(split: ProtocolSplit, idRank: Int32Array, exclude: Uint8Array, maxUsers: number): { params: AgainParams; recall: number; users: number } {

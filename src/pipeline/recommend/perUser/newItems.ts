@@ -231,11 +231,38 @@ export class SignalCollector {
     const { uPtr } = this.m.index;
     const { overlap, others, sims } = this;
     const du = uPtr[u + 1] - uPtr[u];
+    // The K largest so far in a min-heap (simScratch[0] the smallest): one pass, no copy, and
+    // most customers fail the first comparison once it is full.
+    const K = USER_NEIGHBOURS;
+    const heap = this.simScratch;
+    let h = 0;
     for (let q = 0; q < no; q++) {
       const v = others[q];
-      sims[q] = overlap[v] / Math.sqrt(du * (uPtr[v + 1] - uPtr[v]));
+      const x = overlap[v] / Math.sqrt(du * (uPtr[v + 1] - uPtr[v]));
+      sims[q] = x;
+      if (h < K) {
+        let c = h++;
+        while (c > 0) {
+          const p = (c - 1) >> 1;
+          if (heap[p] <= x) break;
+          heap[c] = heap[p];
+          c = p;
+        }
+        heap[c] = x;
+      } else if (x > heap[0]) {
+        let c = 0;
+        for (;;) {
+          let l = 2 * c + 1;
+          if (l >= K) break;
+          if (l + 1 < K && heap[l + 1] < heap[l]) l++;
+          if (heap[l] >= x) break;
+          heap[c] = heap[l];
+          c = l;
+        }
+        heap[c] = x;
+      }
     }
-    return no > USER_NEIGHBOURS ? Math.max(kthLargest(sims, no, USER_NEIGHBOURS, this.simScratch), Number.MIN_VALUE) : Number.MIN_VALUE;
+    return no > K ? Math.max(heap[0], Number.MIN_VALUE) : Number.MIN_VALUE;
   }
 
   /** Fills acc and touched for user u; returns the candidates' count and their top popularity. */
