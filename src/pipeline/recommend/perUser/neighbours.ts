@@ -35,8 +35,13 @@ export function itemUserIndex(b: Baskets, uPtr: Int32Array, uItems: Int32Array):
   return { uPtr, uItems, iPtr, iUsers };
 }
 
-/** The k-th largest of a[0..m) (k >= 1, k <= m), by quickselect on the scratch copy `s`. */
+/**
+ * The k-th largest of a[0..m) (k >= 1, k <= m). For k small against m (neighbour lists, top-50
+ * customers, pruning), a min-heap of the k largest in `s`: one pass, no copy, and most values fail
+ * the first comparison once the heap is full; else quickselect on the scratch copy `s`.
+ */
 export function kthLargest(a: Float64Array, m: number, k: number, s: Float64Array): number {
+  if (k * 8 <= m) return kthLargestHeap(a, m, k, s);
   s.set(a.subarray(0, m));
   let lo = 0;
   let hi = m - 1;
@@ -61,6 +66,36 @@ export function kthLargest(a: Float64Array, m: number, k: number, s: Float64Arra
     else break;
   }
   return s[target];
+}
+
+/** kthLargest by a min-heap of the k largest so far (heap[0] the smallest of them). */
+function kthLargestHeap(a: Float64Array, m: number, k: number, heap: Float64Array): number {
+  let h = 0;
+  for (let q = 0; q < m; q++) {
+    const x = a[q];
+    if (h < k) {
+      let c = h++;
+      while (c > 0) {
+        const p = (c - 1) >> 1;
+        if (heap[p] <= x) break;
+        heap[c] = heap[p];
+        c = p;
+      }
+      heap[c] = x;
+    } else if (x > heap[0]) {
+      let c = 0;
+      for (;;) {
+        let l = 2 * c + 1;
+        if (l >= k) break;
+        if (l + 1 < k && heap[l + 1] < heap[l]) l++;
+        if (heap[l] >= x) break;
+        heap[c] = heap[l];
+        c = l;
+      }
+      heap[c] = x;
+    }
+  }
+  return heap[0];
 }
 
 /** Keeps the K largest of value(j) over the touched items (positive only, item i itself left out) as row i. */

@@ -8,6 +8,7 @@ import { idOrder, protocolSplit, readRecommendationsCsv, scoreLists, trainPopula
 import { recommendationsCsv } from '../../export/tables';
 import { fitPerUser, PerUserLists } from './index';
 import { fitNewItems, SignalCollector } from './newItems';
+import { kthLargest } from './neighbours';
 
 /** A seeded log with structure: users in 4 groups, each group buying from its own 30 items, in order. */
 function groupLog(seed: number, users = 240, items = 160): { rows: BasketRow[]; itemIds: string[]; users: number; items: number } {
@@ -143,6 +144,22 @@ describe('per-user recommendations', () => {
         expect(Array.from(all[k].items)).toEqual(Array.from(sig.items));
         expect(Array.from(all[k].values)).toEqual(Array.from(sig.values));
       });
+    }
+  });
+  it('kthLargest is the k-th largest counted with ties, on both of its paths (heap for small k, quickselect)', () => {
+    let s = 3;
+    const rand = (): number => {
+      s = (s * 48271) % 2147483647;
+      return s / 2147483647;
+    };
+    for (const m of [1, 7, 64, 500, 3000]) {
+      const a = new Float64Array(m);
+      // Few distinct values, so ties at the cut are common.
+      for (let q = 0; q < m; q++) a[q] = Math.floor(rand() * 12) / 4;
+      const sorted = Array.from(a).sort((x, y) => y - x);
+      for (const k of [1, 2, Math.max(1, m >> 3), Math.max(1, m >> 1), m]) {
+        expect(kthLargest(a, m, k, new Float64Array(m))).toBe(sorted[k - 1]);
+      }
     }
   });
 });
