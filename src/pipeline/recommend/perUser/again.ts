@@ -147,19 +147,41 @@ export function againFeatures(m: AgainModel, u: number): AgainFeatures {
   return { now, items: seen.slice(0, c), agePtr, ages };
 }
 
-export function rankAgain(m: AgainModel, f: AgainFeatures, k: number, p: AgainParams, withReasons = false): AgainList {
+/** Per item of a user's features: the recency-weighted count under one half-life, and the youngest age. */
+export interface AgainCounts {
+  halfLife: number;
+  count: Float64Array;
+  youngest: Float64Array;
+}
+
+/** The part of rankAgain that depends on the half-life alone: shared by the settings tried with it. */
+export function againCounts(f: AgainFeatures, halfLife: number): AgainCounts {
   const c = f.items.length;
-  const score = new Float64Array(c);
-  const decaying = Number.isFinite(p.halfLife);
+  const count = new Float64Array(c);
+  const youngest = new Float64Array(c);
+  const decaying = Number.isFinite(halfLife);
   for (let t = 0; t < c; t++) {
-    const i = f.items[t];
     let v = 0;
-    let youngest = Infinity;
+    let y = Infinity;
     for (let q = f.agePtr[t]; q < f.agePtr[t + 1]; q++) {
       const age = f.ages[q];
-      v += decaying ? Math.pow(0.5, age / p.halfLife) : 1;
-      if (age < youngest) youngest = age;
+      v += decaying ? Math.pow(0.5, age / halfLife) : 1;
+      if (age < y) y = age;
     }
+    count[t] = v;
+    youngest[t] = y;
+  }
+  return { halfLife, count, youngest };
+}
+
+export function rankAgain(m: AgainModel, f: AgainFeatures, k: number, p: AgainParams, withReasons = false, counts?: AgainCounts): AgainList {
+  const c = f.items.length;
+  const score = new Float64Array(c);
+  const base = counts && counts.halfLife === p.halfLife ? counts : againCounts(f, p.halfLife);
+  for (let t = 0; t < c; t++) {
+    const i = f.items[t];
+    let v = base.count[t];
+    const youngest = base.youngest[t];
     if (p.alpha !== 0) v *= Math.pow(m.repeatRate[i], p.alpha);
     const g = m.gap[i];
     if (p.due > 0 && g > 0) v *= 1 + p.due * Math.exp(-Math.abs(Math.log(Math.max(youngest, 0.5) / g)));

@@ -9,7 +9,7 @@
 import { protocolSplit, PROTOCOL_K, type ProtocolSplit } from '../../eval/protocol';
 import { recallAtK, ndcgAtK } from '../../eval/metrics';
 import type { Baskets } from '../../eval/baskets';
-import { againFeatures, againFor, fitAgain, rankAgain, type AgainList, type AgainModel, type AgainParams } from './again';
+import { againCounts, againFeatures, againFor, fitAgain, rankAgain, type AgainList, type AgainModel, type AgainParams } from './again';
 import { fitNewItems, pruneSignals, SignalCollector, topSignals, SIGNALS, type NewItemsModel, type NewItemsParams, type RankedWithReasons, type Signal, type SignalWeights, type UserSignals } from './newItems';
 
 export interface PerUserOptions {
@@ -157,13 +157,14 @@ function tuneAgain(split: ProtocolSplit, idRank: Int32Array, exclude: Uint8Array
   let best = { params: DEFAULT_AGAIN_PARAMS, recall: -1 };
   const feats = tests.map((t) => againFeatures(model, split.repeatUsers[t]));
   for (const halfLife of HALF_LIVES) {
+    const counts = feats.map((f) => againCounts(f, halfLife));
     for (const alpha of ALPHAS) {
       for (const due of DUES) {
         const p = { halfLife, alpha, due };
         let recall = 0;
         for (let q = 0; q < tests.length; q++) {
           const t = tests[q];
-          const ranked = rankAgain(model, feats[q], PROTOCOL_K, p).items;
+          const ranked = rankAgain(model, feats[q], PROTOCOL_K, p, false, counts[q]).items;
           recall += recallAtK(ranked, split.repeatTargets.subarray(split.repeatPtr[t], split.repeatPtr[t + 1]), PROTOCOL_K);
         }
         recall /= Math.max(1, tests.length);
