@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import type { Locator, Page } from '@playwright/test';
 import { test, expect } from './fixtures';
 import { ANALYSIS_TIMEOUT, DEMO, summary } from './helpers';
+import { parseCsv } from '../src/pipeline/export/testCsv';
 
 const MAP_TIMEOUT = 150_000;
 const URL = '/?model=featurizer&gcn=off&cluster-device=cpu';
@@ -134,8 +135,8 @@ test('exports of the selection hold only the selected users: assignments and the
     expect(file.suggestedFilename()).toBe(`seqlens-uci-online-retail-demo-k${k}-selection-${what}.csv`);
     const path = testInfo.outputPath(file.suggestedFilename());
     await file.saveAs(path);
-    // Plain ids and titles of the demo: no quoted commas or line breaks to parse around.
-    return readFileSync(path, 'utf8').trimEnd().split('\r\n').map((line) => line.split(','));
+    // Labels and reasons hold commas: read back with the app's own CSV reader.
+    return parseCsv(readFileSync(path, 'utf8'));
   };
 
   const assignments = await download('assignments');
@@ -146,8 +147,13 @@ test('exports of the selection hold only the selected users: assignments and the
   await expect(page.getByTestId('export-status')).toContainText(`(${selected.toLocaleString('en-US')} rows)`);
 
   const recs = await download('recommendations');
-  expect(recs[0]).toEqual(['user_id', 'cluster', 'label', 'rank', 'item_id', 'title', 'score']);
+  expect(recs[0]).toEqual(['user_id', 'cluster', 'label', 'list', 'rank', 'item_id', 'title', 'score', 'reason']);
   const recUsers = new Set(recs.slice(1).map((r) => r[0]));
   expect([...recUsers].every((id) => ids.has(id))).toBe(true);
   expect(recUsers.size).toBe(selected);
+  // Each user's own lists: only 'new' and 'again', ranks from 1 within each, every item with a reason.
+  const lists = new Set(recs.slice(1).map((r) => r[3]));
+  expect([...lists].every((l) => l === 'new' || l === 'again')).toBe(true);
+  expect(lists.has('new')).toBe(true);
+  expect(recs.slice(1).every((r) => Number(r[4]) >= 1 && r[8] !== '')).toBe(true);
 });
