@@ -98,14 +98,18 @@ function kthLargestHeap(a: Float64Array, m: number, k: number, heap: Float64Arra
   return heap[0];
 }
 
-/** Keeps the K largest of value(j) over the touched items (positive only, item i itself left out) as row i. */
+/**
+ * Keeps the K largest of the candidates the caller wrote to js/vals[0..m) (positive values, item i
+ * itself left out) as row i. The caller fills them inline: a value callback per candidate was a
+ * good part of the fit's time.
+ */
 class RowCollector {
   private readonly rowItems: Int32Array[] = [];
   private readonly rowWeights: Float32Array[] = [];
   private total = 0;
-  private vals: Float64Array;
+  readonly vals: Float64Array;
   private scratch: Float64Array;
-  private js: Int32Array;
+  readonly js: Int32Array;
   constructor(
     private readonly K: number,
     n: number,
@@ -114,18 +118,8 @@ class RowCollector {
     this.scratch = new Float64Array(n);
     this.js = new Int32Array(n);
   }
-  add(i: number, touched: Int32Array, count: number, value: (j: number) => number): void {
+  add(m: number): void {
     const { vals, js } = this;
-    let m = 0;
-    for (let t = 0; t < count; t++) {
-      const j = touched[t];
-      if (j === i) continue;
-      const v = value(j);
-      if (v > 0) {
-        js[m] = j;
-        vals[m++] = v;
-      }
-    }
     let keep = m;
     let threshold = -Infinity;
     if (m > this.K) {
@@ -192,8 +186,26 @@ export function cooccurrenceNeighbours(idx: ItemUserIndex, itemCount: number, K:
       }
     }
     const ni = deg(i);
-    knn.add(i, touched, count, (j) => c[j] / Math.sqrt(ni * deg(j)));
-    rp3.add(i, touched, count, (j) => w[j] / ni / popBeta[j]);
+    const { js: kj, vals: kv } = knn;
+    const { js: rj, vals: rv } = rp3;
+    let mk = 0;
+    let mr = 0;
+    for (let t = 0; t < count; t++) {
+      const j = touched[t];
+      if (j === i) continue;
+      const vk = c[j] / Math.sqrt(ni * (iPtr[j + 1] - iPtr[j]));
+      if (vk > 0) {
+        kj[mk] = j;
+        kv[mk++] = vk;
+      }
+      const vr = w[j] / ni / popBeta[j];
+      if (vr > 0) {
+        rj[mr] = j;
+        rv[mr++] = vr;
+      }
+    }
+    knn.add(mk);
+    rp3.add(mr);
     for (let t = 0; t < count; t++) {
       c[touched[t]] = 0;
       w[touched[t]] = 0;
@@ -228,7 +240,17 @@ export function nextBasketNeighbours(b: Baskets, itemCount: number, userDeg: (i:
       }
     }
     const mi = oPtr[i + 1] - oPtr[i];
-    rows.add(i, touched, count, (j) => c[j] / Math.sqrt(mi * Math.max(1, userDeg(j))));
+    let m = 0;
+    for (let t = 0; t < count; t++) {
+      const j = touched[t];
+      if (j === i) continue;
+      const v = c[j] / Math.sqrt(mi * Math.max(1, userDeg(j)));
+      if (v > 0) {
+        rows.js[m] = j;
+        rows.vals[m++] = v;
+      }
+    }
+    rows.add(m);
     for (let t = 0; t < count; t++) c[touched[t]] = 0;
   }
   return rows.build();
