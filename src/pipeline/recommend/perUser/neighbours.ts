@@ -71,31 +71,38 @@ export function kthLargest(a: Float64Array, m: number, k: number, s: Float64Arra
 /** kthLargest by a min-heap of the k largest so far (heap[0] the smallest of them). */
 function kthLargestHeap(a: Float64Array, m: number, k: number, heap: Float64Array): number {
   let h = 0;
-  for (let q = 0; q < m; q++) {
-    const x = a[q];
-    if (h < k) {
-      let c = h++;
-      while (c > 0) {
-        const p = (c - 1) >> 1;
-        if (heap[p] <= x) break;
-        heap[c] = heap[p];
-        c = p;
-      }
-      heap[c] = x;
-    } else if (x > heap[0]) {
-      let c = 0;
-      for (;;) {
-        let l = 2 * c + 1;
-        if (l >= k) break;
-        if (l + 1 < k && heap[l + 1] < heap[l]) l++;
-        if (heap[l] >= x) break;
-        heap[c] = heap[l];
-        c = l;
-      }
-      heap[c] = x;
-    }
-  }
+  for (let q = 0; q < m; q++) h = keepLargest(heap, h, k, a[q]);
   return heap[0];
+}
+
+/**
+ * One step of keeping the k largest values seen in a min-heap (heap[0] the smallest of them):
+ * x enters while fewer than k are held, else replaces the smallest when larger. Returns the new
+ * count. Shared by the k-th largest cut and UserKNN's nearest customers.
+ */
+export function keepLargest(heap: Float64Array, h: number, k: number, x: number): number {
+  if (h < k) {
+    let c = h++;
+    while (c > 0) {
+      const p = (c - 1) >> 1;
+      if (heap[p] <= x) break;
+      heap[c] = heap[p];
+      c = p;
+    }
+    heap[c] = x;
+  } else if (x > heap[0]) {
+    let c = 0;
+    for (;;) {
+      let l = 2 * c + 1;
+      if (l >= k) break;
+      if (l + 1 < k && heap[l + 1] < heap[l]) l++;
+      if (heap[l] >= x) break;
+      heap[c] = heap[l];
+      c = l;
+    }
+    heap[c] = x;
+  }
+  return h;
 }
 
 /**

@@ -12,7 +12,7 @@
 
 import type { Baskets } from '../../eval/baskets';
 import { userItems } from '../../eval/baskets';
-import { cooccurrenceNeighbours, itemUserIndex, kthLargest, nextBasketNeighbours, type ItemUserIndex, type Neighbours } from './neighbours';
+import { cooccurrenceNeighbours, itemUserIndex, keepLargest, kthLargest, nextBasketNeighbours, type ItemUserIndex, type Neighbours } from './neighbours';
 
 export const SIGNALS = ['knn', 'rp3', 'next', 'users', 'popular'] as const;
 const POPULAR = 4;
@@ -240,27 +240,7 @@ export class SignalCollector {
       const v = others[q];
       const x = overlap[v] / Math.sqrt(du * (uPtr[v + 1] - uPtr[v]));
       sims[q] = x;
-      if (h < K) {
-        let c = h++;
-        while (c > 0) {
-          const p = (c - 1) >> 1;
-          if (heap[p] <= x) break;
-          heap[c] = heap[p];
-          c = p;
-        }
-        heap[c] = x;
-      } else if (x > heap[0]) {
-        let c = 0;
-        for (;;) {
-          let l = 2 * c + 1;
-          if (l >= K) break;
-          if (l + 1 < K && heap[l + 1] < heap[l]) l++;
-          if (heap[l] >= x) break;
-          heap[c] = heap[l];
-          c = l;
-        }
-        heap[c] = x;
-      }
+      h = keepLargest(heap, h, K, x);
     }
     return no > K ? Math.max(heap[0], Number.MIN_VALUE) : Number.MIN_VALUE;
   }
