@@ -67,6 +67,24 @@ test('postage on most invoices stays out of the profiles until the user calls it
   await expect(insights.getByTestId('profile-items').locator('li[data-item="POST"]')).toHaveCount(0);
   await expect(insights.getByTestId('profile-recommendations').locator('li', { hasText: 'POSTAGE' })).toHaveCount(0);
 
+  // The map's revenue leaves postage out too: select every point and read the selection's revenue.
+  const map = page.getByTestId('map');
+  await expect(map).toHaveAttribute('data-state', 'done', { timeout: PIPELINE_TIMEOUT });
+  await page.getByTestId('map-mode-rect').click();
+  const chart = page.getByTestId('map-chart');
+  await chart.scrollIntoViewIfNeeded();
+  await expect(chart.locator('canvas').first()).toBeVisible();
+  const box = (await chart.boundingBox())!;
+  await page.mouse.move(box.x + box.width * 0.02, box.y + box.height * 0.02);
+  await page.mouse.down();
+  await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2, { steps: 4 });
+  await page.mouse.move(box.x + box.width * 0.98, box.y + box.height * 0.98, { steps: 4 });
+  await page.mouse.up();
+  await expect(page.getByTestId('map-selection')).not.toHaveAttribute('data-count', '0');
+  const revenue = async (): Promise<number> => Number(((await page.getByTestId('map-selection-revenue').textContent()) ?? '').replace(/[^\d.]/g, ''));
+  const withoutPostage = await revenue();
+  expect(withoutPostage).toBeGreaterThan(0);
+
   // Keyboard only: focus the switch, toggle it with the space bar.
   const version = await panel(page).getAttribute('data-version');
   const toggle = line(page, 'POST').getByRole('checkbox', { name: 'Treat POST as a service line' });
@@ -78,6 +96,8 @@ test('postage on most invoices stays out of the profiles until the user calls it
   // On 9 invoices in 10, postage is the most shared item of every cluster once it counts.
   await expect(insights).toHaveAttribute('data-stale', 'false', { timeout: PIPELINE_TIMEOUT });
   await expect(insights.getByTestId('profile-items').first().locator('li').first()).toHaveAttribute('data-item', 'POST', { timeout: PIPELINE_TIMEOUT });
+  // The same selection now counts the postage paid (8 to 50 a line, on most invoices).
+  await expect.poll(revenue, { timeout: PIPELINE_TIMEOUT }).toBeGreaterThan(withoutPostage + 100);
 
   // The choice is kept with the saved analysis: a reload reopens the log with POST still a product.
   await page.reload();

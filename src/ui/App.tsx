@@ -63,10 +63,10 @@ export function App({ client }: { client: AnalysisClient }) {
   // The map, profiles and exports are made from the finished sweep on screen (not a stale one).
   const sweep = clusters.job.state === 'done' && !clusters.stale ? clusters.job.result : null;
   const sweepPending = running !== null || source.pending || clusters.job.state === 'running' || clusters.job.state === 'waiting';
-  const projection = useProjection(client, sweep, sweepPending);
+  const serviceLines = useServiceLines(client, report);
+  const projection = useProjection(client, sweep, sweepPending, serviceLines.data?.version ?? null);
   const view = useMapView();
   const mapSweep = projection.resultFor;
-  const serviceLines = useServiceLines(client, report);
   const insights = useInsights(client, sweep, sweep ? clusters.k : null, sweep !== null, serviceLines.data?.version ?? null);
   const profiles = insights.profiles;
   const clusterLabels = useMemo(

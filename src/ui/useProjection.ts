@@ -33,9 +33,11 @@ interface Job {
 
 /**
  * `sweep`: the finished sweep on screen (its identity says when it changes); `pending`: a new
- * sweep (or new vectors) is on its way, so the layout waits.
+ * sweep (or new vectors) is on its way, so the layout waits. `dataVersion`: the version of what the
+ * points' attributes depend on besides the sweep (the service lines left out of revenue): a new
+ * one fetches the map data again, keeping the layout.
  */
-export function useProjection(client: AnalysisClient, sweep: ClusterResult | null, pending: boolean): ProjectionState {
+export function useProjection(client: AnalysisClient, sweep: ClusterResult | null, pending: boolean, dataVersion: number | null = null): ProjectionState {
   const [job, setJob] = useState<Job>({ state: 'waiting', progress: null, result: null, data: null, resultFor: null, error: null });
   const [tick, setTick] = useState(0);
   const jobId = useRef(0);
@@ -83,6 +85,23 @@ export function useProjection(client: AnalysisClient, sweep: ClusterResult | nul
     if (settled.current === sweep) return;
     void start(sweep);
   }, [sweep, pending, start, tick]);
+
+  const dataSeen = useRef(dataVersion);
+  const done = job.state === 'done';
+  useEffect(() => {
+    if (dataSeen.current === dataVersion) return;
+    if (!done) return; // a layout on its way fetches the data when it ends
+    dataSeen.current = dataVersion;
+    const id = jobId.current;
+    client
+      .mapData()
+      .then((data) => {
+        if (jobId.current === id) startTransition(() => setJob((j) => (j.state === 'done' ? { ...j, data } : j)));
+      })
+      .catch(() => {
+        // The layout on screen keeps its data; the next layout fetches it afresh.
+      });
+  }, [client, dataVersion, done]);
 
   const cancel = useCallback(() => {
     userCancelled.current = true;

@@ -93,6 +93,8 @@ export class SweptClusters {
   setExcludedItems(mask: Uint8Array | null): void {
     if (mask === this.exclude) return;
     this.exclude = mask;
+    // The map's per-user revenue leaves them out too.
+    this.attributes = null;
     this.profileCache.clear();
     this.recCache.clear();
     this.perUserRecs = null;
@@ -155,7 +157,7 @@ export class SweptClusters {
   }
 
   private attrs(): UserAttributes {
-    this.attributes ??= userAttributes(this.analysis.ingested.table, this.analysis.sequences);
+    this.attributes ??= userAttributes(this.analysis.ingested.table, this.analysis.sequences, this.exclude);
     return this.attributes;
   }
 

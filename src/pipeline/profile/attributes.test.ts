@@ -33,6 +33,19 @@ describe('userAttributes', () => {
     expect(a.lastTime[u]).toBe(Date.UTC(2010, 11, 3, 9, 0, 0));
   });
 
+  it('leaves the amounts of excluded items (service lines) out of the revenue, like the profiles', async () => {
+    const { table, sequences } = await analyzeCsv(UCI);
+    const exclude = new Uint8Array(table.items.length);
+    exclude[table.items.indexOf('B2')] = 1;
+    const a = userAttributes(table, sequences, exclude);
+    const u = sequences.key.indexOf(table.users.indexOf('17850'));
+    const v = sequences.key.indexOf(table.users.indexOf('13047'));
+    // 17850: A1 6 x 2.50 + 1 x 2.50 - 2 x 2.50 (its B2 left out); 13047 bought only B2.
+    expect([a.revenue[u], a.revenue[v]]).toEqual([12.5, 0]);
+    // Lengths and last events still hold every event.
+    expect([a.length[u], a.length[v]]).toEqual([4, 1]);
+  });
+
   it('breaks country ties towards the country seen first in the file, and marks missing prices, times and countries', async () => {
     const { table, sequences } = await analyzeCsv([
       'user_id,item_id,event_type,country',

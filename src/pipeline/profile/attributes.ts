@@ -9,7 +9,11 @@ import type { UserAttributes } from './types';
 /** Events of each user kept for the tooltip's "last events", most recent first. */
 export const LAST_EVENTS = 3;
 
-export function userAttributes(table: EventTable, sequences: Sequences): UserAttributes {
+/**
+ * `exclude`: items (service lines: postage, fees...) whose amounts are left out of the revenue, as
+ * the cluster profiles leave them out, so a cluster's revenue stays the sum of its users'.
+ */
+export function userAttributes(table: EventTable, sequences: Sequences, exclude: Uint8Array | null = null): UserAttributes {
   const n = sequences.count;
   const { offsets, events } = sequences;
   const length = new Int32Array(n);
@@ -29,7 +33,9 @@ export function userAttributes(table: EventTable, sequences: Sequences): UserAtt
     length[u] = hi - lo;
     if (table.hasPrice) {
       let r = 0;
-      for (let j = lo; j < hi; j++) r += eventAmount(table, events[j]);
+      if (exclude) {
+        for (let j = lo; j < hi; j++) if (!exclude[table.item[events[j]]]) r += eventAmount(table, events[j]);
+      } else for (let j = lo; j < hi; j++) r += eventAmount(table, events[j]);
       revenue[u] = r;
     } else revenue[u] = NaN;
     if (hi > lo) {

@@ -1,7 +1,6 @@
 // What one event adds to revenue. Shared by the cluster profiles and the per-user attributes so the
-// two always agree (a cluster's revenue is the sum of its users' revenue), as long as no service
-// lines are left out of the profiles: the profiles then count products only (ProfileOptions.exclude),
-// while the map's per-user revenue still counts every line the user paid for.
+// two always agree (a cluster's revenue is the sum of its users' revenue); both leave the same
+// service lines out (ProfileOptions.exclude, userAttributes' exclude).
 
 import { PURCHASE, RETURN } from '../ingest/eventTypes';
 import type { EventTable } from '../ingest/table';
