@@ -43,7 +43,10 @@ interface Mode {
 // earlier one left (rss is not always handed back), which would only make growth look smaller.
 const MODES: Mode[] = [
   // ~2 KB rows: few events, so memory must stay far below the input (a reader that buffered it would not).
-  { name: 'wide rows, memory far below the input', userUuid: false, items: 1_000, widen: 1_900, defaultMb: 1024, marginMb: 96 },
+  // The margin is for garbage not yet collected: since the reader lost its quadratic quote search
+  // (2x faster here) it makes garbage faster than V8 reclaims it, and the peak grew from about 115
+  // to 145-175 MiB (seen in CI with other test files beside it) while the input is 1 GiB.
+  { name: 'wide rows, memory far below the input', userUuid: false, items: 1_000, widen: 1_900, defaultMb: 1024, marginMb: 160 },
   { name: 'numeric user ids', userUuid: false, items: 50_000, widen: 0, defaultMb: 128, marginMb: 300 },
   { name: 'user = 36-char session UUID', userUuid: true, items: 50_000, widen: 0, defaultMb: 128, marginMb: 300 },
   // gzip cannot be cut into parts: one reader inflates it chunk by chunk, memory bounded the same way.
