@@ -1,0 +1,124 @@
+// Options of the behaviour BERT: plain data with defaults, for the UI and CLI to show and edit.
+
+import { SeqBertError } from './errors';
+
+export type SeqBertBackendChoice = 'auto' | 'webgpu' | 'wasm' | 'cpu';
+export type SeqBertPooling = 'mean' | 'cls';
+
+/** The shape of the network: what a saved model needs to be rebuilt. */
+export interface SeqBertArchitecture {
+  layers: number;
+  hidden: number;
+  heads: number;
+  /** Sequences are cut to their last `maxLen` events (one position is the CLS token). */
+  maxLen: number;
+  /** Inner size of each feed-forward block, as a multiple of `hidden`. */
+  ffnMult: number;
+  /** Layer norm before (pre-LN, trains more stably at small sizes) or after each sub-block. */
+  preLN: boolean;
+}
+
+export interface SeqBertOptions extends SeqBertArchitecture {
+  /** At most this many passes over the training sequences. */
+  epochs: number;
+  /** Sequences per training step. */
+  batchSize: number;
+  learningRate: number;
+  /** Share of real tokens masked (and predicted) per sequence and step. */
+  maskRate: number;
+  /**
+   * Shared sampled negatives per step for the masked-item softmax. The full catalogue is scored
+   * instead when it holds at most `fullSoftmaxItems` items.
+   */
+  negatives: number;
+  fullSoftmaxItems: number;
+  /** Weight of the event-type prediction loss next to the masked-item loss. */
+  typeLossWeight: number;
+  /** Weight of the contrastive (two augmented views, InfoNCE) loss; 0 = off. */
+  contrastive: number;
+  /** InfoNCE temperature. */
+  temperature: number;
+  /** Share of sequences held out to decide early stopping (none when too few sequences). */
+  validationFraction: number;
+  /** Stop after this many epochs without a better validation loss; 0 = never stop early. */
+  patience: number;
+  dropout: number;
+  seed: number;
+  backend: SeqBertBackendChoice;
+  /**
+   * Where the wasm backend's .wasm files are: a URL prefix ending in '/' in the browser; in Node
+   * a directory (default: node_modules/@tensorflow/tfjs-backend-wasm/dist).
+   */
+  wasmPaths: string | null;
+  /** The sequence embedding embedSequences returns by default. */
+  pooling: SeqBertPooling;
+}
+
+export const DEFAULT_SEQBERT_OPTIONS: Readonly<SeqBertOptions> = Object.freeze({
+  layers: 2,
+  hidden: 64,
+  heads: 2,
+  maxLen: 50,
+  ffnMult: 2,
+  preLN: true,
+  epochs: 8,
+  batchSize: 64,
+  learningRate: 2e-3,
+  maskRate: 0.2,
+  negatives: 256,
+  fullSoftmaxItems: 512,
+  typeLossWeight: 0.5,
+  contrastive: 0,
+  temperature: 0.2,
+  validationFraction: 0.1,
+  patience: 2,
+  dropout: 0.1,
+  seed: 1,
+  backend: 'auto',
+  wasmPaths: null,
+  pooling: 'mean',
+});
+
+export function resolveSeqBertOptions(opts: Partial<SeqBertOptions> = {}): SeqBertOptions {
+  const defined = Object.fromEntries(Object.entries(opts).filter(([, v]) => v !== undefined)) as Partial<SeqBertOptions>;
+  const o: SeqBertOptions = { ...DEFAULT_SEQBERT_OPTIONS, ...defined };
+  validateArchitecture(o);
+  const bad = (msg: string): never => {
+    throw new SeqBertError(msg, 'bad-options');
+  };
+  const int = (name: string, v: number, min: number): void => {
+    if (!(Number.isInteger(v) && v >= min)) bad(`${name} must be a whole number of at least ${min} (got ${v}).`);
+  };
+  const num = (name: string, v: number, min: number, max: number): void => {
+    if (!(Number.isFinite(v) && v >= min && v <= max)) bad(`${name} must be a number from ${min} to ${max} (got ${v}).`);
+  };
+  int('The number of epochs', o.epochs, 1);
+  int('The batch size', o.batchSize, 2);
+  int('The number of sampled negatives', o.negatives, 1);
+  int('The full-softmax catalogue limit', o.fullSoftmaxItems, 0);
+  int('The patience', o.patience, 0);
+  if (!(Number.isFinite(o.learningRate) && o.learningRate > 0)) bad(`The learning rate must be a number above 0 (got ${o.learningRate}).`);
+  num('The mask rate', o.maskRate, 0.01, 0.9);
+  num('The event-type loss weight', o.typeLossWeight, 0, 100);
+  num('The contrastive weight', o.contrastive, 0, 100);
+  num('The temperature', o.temperature, 1e-3, 10);
+  num('The validation share', o.validationFraction, 0, 0.5);
+  num('The dropout', o.dropout, 0, 0.9);
+  if (!Number.isFinite(o.seed)) bad(`The seed must be a finite number (got ${o.seed}).`);
+  if (!['auto', 'webgpu', 'wasm', 'cpu'].includes(o.backend)) bad(`The backend must be auto, webgpu, wasm or cpu, not "${String(o.backend)}".`);
+  if (o.pooling !== 'mean' && o.pooling !== 'cls') bad(`The pooling must be "mean" or "cls", not "${String(o.pooling)}".`);
+  return o;
+}
+
+/** Checks the network's shape; the messages name the setting to change. */
+export function validateArchitecture(a: SeqBertArchitecture): void {
+  const bad = (msg: string): never => {
+    throw new SeqBertError(msg, 'bad-options');
+  };
+  if (!(Number.isInteger(a.layers) && a.layers >= 1)) bad(`The behaviour BERT needs at least 1 layer (got ${a.layers}).`);
+  if (!(Number.isInteger(a.hidden) && a.hidden >= 2)) bad(`The hidden size must be a whole number of at least 2 (got ${a.hidden}).`);
+  if (!(Number.isInteger(a.heads) && a.heads >= 1)) bad(`The number of attention heads must be a whole number of at least 1 (got ${a.heads}).`);
+  if (a.hidden % a.heads !== 0) bad(`The hidden size (${a.hidden}) must be divisible by the number of attention heads (${a.heads}).`);
+  if (!(Number.isInteger(a.maxLen) && a.maxLen >= 1)) bad(`The maximum sequence length must be a whole number of at least 1 (got ${a.maxLen}).`);
+  if (!(Number.isInteger(a.ffnMult) && a.ffnMult >= 1)) bad(`The feed-forward size multiple must be a whole number of at least 1 (got ${a.ffnMult}).`);
+}

@@ -1,0 +1,116 @@
+// The behaviour BERT's data shapes: what goes in, the trained model (plain typed arrays, no tfjs
+// objects, so it can be stored, quantized and posted between threads), and what comes out.
+
+import type { EventTable } from '../ingest/table';
+import type { Sequences } from '../sequences';
+import type { SeqBertArchitecture, SeqBertPooling } from './options';
+
+export type SeqBertBackend = 'webgpu' | 'wasm' | 'cpu';
+
+export interface SeqBertInput {
+  sequences: Sequences;
+  table: EventTable;
+  /** table.items.length x itemDims: each item's text vector (zero rows for items without one). */
+  itemVectors: Float32Array;
+  itemDims: number;
+}
+
+/** One weight tensor, row-major. */
+export interface NamedWeight {
+  name: string;
+  shape: number[];
+  data: Float32Array;
+}
+
+/** Int8 per-output-channel symmetric form of a matrix: value = q[r, c] * scale[c]. */
+export interface QuantizedWeight {
+  name: string;
+  shape: number[];
+  q: Int8Array;
+  /** One scale per output channel (the last axis). */
+  scale: Float32Array;
+}
+
+export interface SeqBertVocab {
+  /** Item ids (table.items) the item rows were trained for; a new log's items are matched by id. */
+  itemIds: string[];
+  /** Event type names (table.typeNames) the type embedding was trained for. */
+  typeNames: string[];
+  itemDims: number;
+}
+
+export interface SeqBertReport {
+  backend: SeqBertBackend;
+  layers: number;
+  hidden: number;
+  heads: number;
+  maxLen: number;
+  /** Trainable numbers. */
+  params: number;
+  epochs: number;
+  /** Training loss per epoch (mean over steps). */
+  loss: number[];
+  /** Held-out loss per epoch (null when no sequences were held out). */
+  valLoss: (number | null)[];
+  /** The epoch whose weights were kept (best validation loss, else the last). */
+  bestEpoch: number;
+  stoppedEarly: boolean;
+  /** Why training ended before `epochs`: 'early-stopping' | 'stop' | null. */
+  stopReason: 'early-stopping' | 'stop' | null;
+  seconds: number;
+  /** Training tokens (real events fed, masked or not) per second. */
+  tokensPerSecond: number;
+  /** 'full' softmax over the catalogue, or 'sampled' with shared negatives. */
+  softmax: 'full' | 'sampled';
+  contrastive: boolean;
+  quantized: 'int8';
+  /** Cosine between int8 and float32 sequence embeddings, when embedSequences compared them. */
+  int8Cosine: { mean: number; min: number } | null;
+}
+
+export interface SeqBertModel {
+  architecture: SeqBertArchitecture;
+  vocab: SeqBertVocab;
+  /** Float32 weights as trained. */
+  weights: NamedWeight[];
+  /** Int8 per-channel form of every matrix (2-D weights); vectors and embeddings of small vocabularies stay float32. */
+  quantized: QuantizedWeight[];
+  report: SeqBertReport;
+}
+
+export interface SeqBertProgress {
+  epoch: number;
+  epochs: number;
+  /** 0..1 over the whole training run (steps done / steps planned). */
+  fraction: number;
+  /** Mean training loss of the epoch so far. */
+  loss: number;
+  /** Held-out loss after the epoch; null mid-epoch or when nothing is held out. */
+  valLoss: number | null;
+}
+
+export interface SeqBertHooks {
+  onProgress?: (p: SeqBertProgress) => void;
+  /** Abort: training throws a SeqBertError with code 'cancelled'. */
+  signal?: AbortSignal;
+  /** Set `requested` to end training after the current step, keeping the best model so far. */
+  stop?: { requested: boolean };
+}
+
+export interface EmbedOptions {
+  /** Compute with the int8 model (dequantized weights). Default true: what the pipeline uses. */
+  quantized?: boolean;
+  /** Default: the model's training option `pooling`. */
+  pooling?: SeqBertPooling;
+  /** Sequences per forward batch. */
+  batchSize?: number;
+}
+
+export interface SequenceEmbedding {
+  /** count x dims, each row L2-normalised (rows of sequences without known events stay zero). */
+  vectors: Float32Array;
+  dims: number;
+  count: number;
+  pooling: SeqBertPooling;
+  quantized: boolean;
+}
