@@ -6,9 +6,13 @@ import { checkKMeansInput, meanFeatureVariance, MINIBATCH_THRESHOLD } from './km
 import { PrefixSeeder } from './seeding.ts';
 import type { HelperThreads } from '../threads.ts';
 import { sweepOnThreads, threadsFor } from './sweepThreads.ts';
-import { seedRng, sweepOneK, type SweepPlan } from './sweepUnit.ts';
+import { seedRng, sweepOneK, type SweepEntry, type SweepPlan } from './sweepUnit.ts';
 import { type CancelToken, ClusteringInputError, type Matrix, throwIfCancelled } from './types.ts';
 import { countDistinctRows } from './validate.ts';
+
+// One K's entry is defined beside the code that computes it (sweepUnit.ts), so that the helper
+// threads' side (sweepThreads.ts) needs nothing from this file.
+export type { SweepEntry } from './sweepUnit.ts';
 
 /** Default K range of the sweep. */
 export const SWEEP_DEFAULT_K_MIN = 2;
@@ -72,34 +76,6 @@ export interface SweepOptions {
   onEntry?: (entry: SweepEntry) => void;
   /** Checked between units of work (each k-means run, each K's scores); the sweep then throws ClusteringCancelledError. */
   cancel?: CancelToken;
-}
-
-export interface SweepEntry {
-  k: number;
-  /** Inertia of the K's clustering (the lowest of its runs). */
-  inertia: number;
-  /** Mean silhouette (exact, or on the sample; see silhouetteSample); NaN if undefined for this labelling. */
-  silhouette: number;
-  /** Points the silhouette was computed on: n when exact. */
-  silhouetteSample: number;
-  calinskiHarabasz: number;
-  daviesBouldin: number;
-  /** Mean pairwise adjusted Rand index between the K's runs (1 = every seed found the same partition); NaN with one seed. */
-  stability: number;
-  /** Inertia of each run, in seed order. */
-  runInertias: number[];
-  /** Index of the run that gave labels and centres. */
-  bestRun: number;
-  /** Cluster of every point for this K (the recolouring data). */
-  labels: Int32Array;
-  /** K x d centres. */
-  centres: Float64Array;
-  iterations: number;
-  algorithm: 'lloyd' | 'minibatch';
-  /** 'gpu' when every run of this K assigned on the GPU. */
-  path: 'gpu' | 'cpu';
-  /** Wall time of this K (runs and scores), in ms. */
-  ms: number;
 }
 
 export interface Suggestion {

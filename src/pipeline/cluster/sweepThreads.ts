@@ -9,8 +9,7 @@
 // the queue; the others go on, and whatever is left when none is alive runs on the calling thread.
 // Only an input error (which the calling thread would hit as well) or a cancel ends the sweep.
 import { kmeansPlusPlus, seedingFromCentres } from './seeding.ts';
-import type { SweepEntry } from './sweep.ts';
-import { seedRng, sweepOneK, type SweepPlan } from './sweepUnit.ts';
+import { seedRng, sweepOneK, type SweepEntry, type SweepPlan } from './sweepUnit.ts';
 import { canShareMemory, type HelperEndpoint, type HelperThreads, type ThreadPort } from '../threads.ts';
 import { type CancelToken, ClusteringCancelledError, ClusteringInputError, type Matrix, throwIfCancelled } from './types.ts';
 

@@ -8,7 +8,6 @@ import { calinskiHarabasz, daviesBouldin } from './metrics.ts';
 import { Rng } from './random.ts';
 import type { Seeding } from './seeding.ts';
 import { silhouetteScoreSampled } from './silhouette.ts';
-import type { SweepEntry } from './sweep.ts';
 import { type CancelToken, ClusteringInputError, type Matrix } from './types.ts';
 
 /** What every K of a sweep shares: resolved once by sweepK and sent as is to helper threads. */
@@ -28,6 +27,35 @@ export interface SweepPlan {
   prefixSeeding: boolean;
   /** The data's checks and variance, established once by sweepK for every run (KMeansOptions.checked). */
   checked?: CheckedData;
+}
+
+/** One K's row of the sweep (sweep.ts re-exports it). */
+export interface SweepEntry {
+  k: number;
+  /** Inertia of the K's clustering (the lowest of its runs). */
+  inertia: number;
+  /** Mean silhouette (exact, or on the sample; see silhouetteSample); NaN if undefined for this labelling. */
+  silhouette: number;
+  /** Points the silhouette was computed on: n when exact. */
+  silhouetteSample: number;
+  calinskiHarabasz: number;
+  daviesBouldin: number;
+  /** Mean pairwise adjusted Rand index between the K's runs (1 = every seed found the same partition); NaN with one seed. */
+  stability: number;
+  /** Inertia of each run, in seed order. */
+  runInertias: number[];
+  /** Index of the run that gave labels and centres. */
+  bestRun: number;
+  /** Cluster of every point for this K (the recolouring data). */
+  labels: Int32Array;
+  /** K x d centres. */
+  centres: Float64Array;
+  iterations: number;
+  algorithm: 'lloyd' | 'minibatch';
+  /** 'gpu' when every run of this K assigned on the GPU. */
+  path: 'gpu' | 'cpu';
+  /** Wall time of this K (runs and scores), in ms. */
+  ms: number;
 }
 
 /** The rng of seed r's k-means++ seeding: what PrefixSeeder draws with, on any thread. */
