@@ -4,7 +4,7 @@
 // recommendations without the lines in effect. Ids and titles from the file are React text, never HTML.
 import { useId, useState, type FormEvent } from 'react';
 import { withServiceChoice, type ServiceSettings } from '../../pipeline/catalog/serviceSettings';
-import { formatInt } from '../format';
+import { formatInt } from '../common/format';
 import type { ServiceLinesState } from './useServiceLines';
 
 /** Lines shown at most (a log where detection finds more is unusual; the count says how many). */

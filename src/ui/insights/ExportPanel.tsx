@@ -6,7 +6,7 @@
 import { useId, useState } from 'react';
 import { AnalysisError, type AnalysisClient } from '../../worker/client';
 import type { ExportFormat, ExportWhat } from '../../worker/protocol';
-import { formatInt } from '../format';
+import { formatInt } from '../common/format';
 import { formatEpsilon } from '../privacy/budget';
 
 const WHAT: { value: ExportWhat; label: string; hint: string }[] = [

@@ -4,8 +4,8 @@
 import { useId, useState } from 'react';
 import type { ClusterProfile, ClusterProfiles, Funnel, RankedItem, RankedName } from '../../pipeline/profile/types';
 import type { RecommendationsWire, RecommendedItemWire } from '../../worker/protocol';
-import { clusterColor } from '../chartTheme';
-import { formatInt, formatPercent } from '../format';
+import { clusterColor } from '../common/chartTheme';
+import { formatInt, formatPercent } from '../common/format';
 import { comparisonRows } from './comparison';
 import { formatAmount, formatLength, formatLift, formatRate } from './insightFormat';
 import type { InsightsState } from './useInsights';

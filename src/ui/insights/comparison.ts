@@ -1,7 +1,7 @@
 // The comparison of two clusters as rows of text: both values and how B stands against A
 // (percentage points for rates, a multiple for counts and amounts).
 import type { ClusterProfile, ClusterProfiles, GroupStats, RankedItem, RankedName } from '../../pipeline/profile/types';
-import { formatInt } from '../format';
+import { formatInt } from '../common/format';
 import { formatAmount, formatLength, formatRate, NONE, rateDifference, ratio } from './insightFormat';
 
 export interface ComparisonRow {

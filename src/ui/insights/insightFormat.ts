@@ -1,6 +1,6 @@
 // Words and numbers of the profile cards and the comparison: amounts without a currency (the log
 // does not say which), lifts as multiples, differences of rates in percentage points.
-import { formatCompact, formatDecimal, formatPercent } from '../format';
+import { formatCompact, formatDecimal, formatPercent } from '../common/format';
 
 export const NONE = '—';
 

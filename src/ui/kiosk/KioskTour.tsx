@@ -3,11 +3,11 @@
 // view with a large caption. A touch, click or key pauses it for exploration (everything shows
 // again); after the idle time the cycle starts over. Any stage's error goes to the kiosk's fail().
 import { useEffect, useRef, useState } from 'react';
-import type { AnalysisState } from '../useAnalysis';
-import type { ClustersState } from '../useClusters';
-import type { EncoderState } from '../useEncoder';
-import type { GcnStateApi } from '../useGcn';
-import type { ProjectionState } from '../useProjection';
+import type { AnalysisState } from '../ingest/useAnalysis';
+import type { ClustersState } from '../clusters/useClusters';
+import type { EncoderState } from '../encoder/useEncoder';
+import type { GcnStateApi } from '../gcn/useGcn';
+import type { ProjectionState } from '../map/useProjection';
 import type { InsightsState } from '../insights/useInsights';
 import type { MapView } from '../map/useMapView';
 import { useKiosk, type KioskApi } from './context';

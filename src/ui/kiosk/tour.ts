@@ -1,7 +1,7 @@
 // The attract loop's pure parts: where the tour goes next, what the caption of a cluster says, and
 // how long to wait before starting over after failures. The React side only runs timers over these.
 import type { ClusterProfile } from '../../pipeline/profile/types';
-import { formatInt, formatPercent } from '../format';
+import { formatInt, formatPercent } from '../common/format';
 
 /** Where the tour stands: the cluster highlighted and the pass through all clusters (both from 0). */
 export interface TourPosition {

@@ -3,7 +3,7 @@
 import { useEffect, useId, useRef, useState } from 'react';
 import type { AnalysisClient } from '../../worker/client';
 import type { UserDetails } from '../../worker/protocol';
-import { formatDecimal, formatInt } from '../format';
+import { formatDecimal, formatInt } from '../common/format';
 import { formatTime } from './pointText';
 
 interface Props {

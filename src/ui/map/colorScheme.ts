@@ -2,7 +2,7 @@
 // band, a country...). Large-mode scatter draws a whole series in one colour, so each group becomes
 // one series; continuous attributes are therefore banded rather than given a gradient.
 import type { UserAttributes } from '../../pipeline/profile/types';
-import { clusterColor } from '../chartTheme';
+import { clusterColor } from '../common/chartTheme';
 import type { ColorBy } from './useMapView';
 
 /** Hidden clusters: drawn in this grey, behind everything else. */

@@ -1,7 +1,7 @@
 // What the map says about one point, as plain strings: the tooltip and the drawer put them in the
 // page with textContent, never as HTML, since ids and titles come straight from the file.
 import type { MapData } from '../../worker/protocol';
-import { formatInt } from '../format';
+import { formatInt } from '../common/format';
 import { clusterName } from './colorScheme';
 
 export interface PointFacts {

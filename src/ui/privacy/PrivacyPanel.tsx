@@ -5,7 +5,7 @@ import { useEffect, useState } from 'react';
 import type { AnalysisClient } from '../../worker/client';
 import type { PrivacySpentWire } from '../../worker/protocol';
 import { formatEpsilon } from './budget';
-import { formatBytes, formatInt } from '../format';
+import { formatBytes, formatInt } from '../common/format';
 import { usePrivacyStorage, type PanelItem } from './usePrivacyStorage';
 
 const KIND_NAMES: Record<PanelItem['kind'], string> = {

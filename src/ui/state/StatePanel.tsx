@@ -1,6 +1,6 @@
 import './state.css';
 import { useRef } from 'react';
-import { formatBytes, formatInt } from '../format';
+import { formatBytes, formatInt } from '../common/format';
 import type { SavedAnalysesState } from './useSavedAnalyses';
 import type { StateFileApi } from './useStateFile';
 

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_SEQUENCE_OPTIONS } from '../../pipeline/types';
-import { DEFAULT_CLUSTER_SETTINGS } from '../clusterSettings';
-import { DEFAULT_SETTINGS } from '../encoderSettings';
-import { DEFAULT_GCN_SETTINGS } from '../gcnSettings';
+import { DEFAULT_CLUSTER_SETTINGS } from '../clusters/clusterSettings';
+import { DEFAULT_SETTINGS } from '../encoder/encoderSettings';
+import { DEFAULT_GCN_SETTINGS } from '../gcn/gcnSettings';
 import { pickLike, restoredSettings, selectionFromIds } from './restore';
 
 const current = { sequence: DEFAULT_SEQUENCE_OPTIONS, encoder: DEFAULT_SETTINGS, gcn: DEFAULT_GCN_SETTINGS, cluster: DEFAULT_CLUSTER_SETTINGS };

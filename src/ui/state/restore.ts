@@ -2,9 +2,9 @@
 // edited by hand, maybe from another version): every value is checked against what the current
 // settings hold, and anything of the wrong kind is left as it is on screen, with a note.
 import type { SequenceOptions } from '../../pipeline/types';
-import type { ClusterSettings } from '../clusterSettings';
-import type { EncoderSettings } from '../encoderSettings';
-import type { GcnSettings } from '../gcnSettings';
+import type { ClusterSettings } from '../clusters/clusterSettings';
+import type { EncoderSettings } from '../encoder/encoderSettings';
+import type { GcnSettings } from '../gcn/gcnSettings';
 
 /** The keys of `current` whose value in `saved` has the same type (numbers finite, objects one level deep). */
 export function pickLike<T extends object>(current: T, saved: Record<string, unknown>, where: string, notes: string[]): Partial<T> {

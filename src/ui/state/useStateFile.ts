@@ -6,10 +6,10 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 import { parseState, serializeState, STATE_FORMAT, STATE_VERSION, StateFileError, type AnalysisState } from '../../pipeline/export';
 import type { AnalysisReport } from '../../pipeline/types';
 import type { ColorBy, MapView } from '../map/useMapView';
-import type { ClustersState } from '../useClusters';
-import type { EncoderState } from '../useEncoder';
-import type { GcnStateApi } from '../useGcn';
-import type { ProjectionState } from '../useProjection';
+import type { ClustersState } from '../clusters/useClusters';
+import type { EncoderState } from '../encoder/useEncoder';
+import type { GcnStateApi } from '../gcn/useGcn';
+import type { ProjectionState } from '../map/useProjection';
 import { restoredSettings, selectionFromIds } from './restore';
 import type { ServiceLinesState } from '../catalog/useServiceLines';
 

@@ -3,10 +3,10 @@
 // regroup) and again, debounced, when a setting changes; reading a new file stops it. Every job has
 // an id, so a superseded job can never overwrite the screen.
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import type { AnalysisReport } from '../pipeline/types';
-import { FEATURIZER_ID } from '../worker/manifest';
-import { AnalysisError, type AnalysisClient } from '../worker/client';
-import type { CatalogModel, EncodeProgressWire, EncodeResult, ModelCatalog } from '../worker/protocol';
+import type { AnalysisReport } from '../../pipeline/types';
+import { FEATURIZER_ID } from '../../worker/manifest';
+import { AnalysisError, type AnalysisClient } from '../../worker/client';
+import type { CatalogModel, EncodeProgressWire, EncodeResult, ModelCatalog } from '../../worker/protocol';
 import { loadSettings, poolingKey, saveSettings, urlOverrides, type EncoderSettings } from './encoderSettings';
 
 export type EncodeState = 'waiting' | 'running' | 'done' | 'error' | 'cancelled';

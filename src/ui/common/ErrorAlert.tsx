@@ -1,4 +1,4 @@
-import type { AnalysisError } from '../worker/client';
+import type { AnalysisError } from '../../worker/client';
 import { formatInt } from './format';
 
 interface Props {

@@ -1,5 +1,5 @@
-import type { LengthStats as Stats } from '../pipeline/types';
-import { formatDecimal, formatInt } from './format';
+import type { LengthStats as Stats } from '../../pipeline/types';
+import { formatDecimal, formatInt } from '../common/format';
 
 export function LengthStats({ lengths, count }: { lengths: Stats; count: number }) {
   const rows: [string, string][] = [

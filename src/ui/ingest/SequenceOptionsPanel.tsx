@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState } from 'react';
-import type { SequenceOptions } from '../pipeline/types';
-import { NumberField } from './NumberField';
+import type { SequenceOptions } from '../../pipeline/types';
+import { NumberField } from '../common/NumberField';
 
 const DEBOUNCE_MS = 250;
 

@@ -1,4 +1,4 @@
-import type { Role } from '../pipeline/types';
+import type { Role } from '../../pipeline/types';
 
 export const ROLE_LABELS: Record<Role, string> = {
   user: 'User ID',

@@ -1,5 +1,5 @@
-import type { RejectSummary } from '../pipeline/types';
-import { formatInt } from './format';
+import type { RejectSummary } from '../../pipeline/types';
+import { formatInt } from '../common/format';
 
 export function RejectsTable({ rejected }: { rejected: RejectSummary }) {
   const reasons = Object.entries(rejected.reasons);

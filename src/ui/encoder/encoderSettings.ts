@@ -1,8 +1,8 @@
 // How sequences are encoded: the model and the pooling options. Remembered in localStorage (test
 // models excepted: they are never picked without being asked for), and overridable from the URL
 // for tests and links: ?model=seqlens-tiny-bert&device=wasm.
-import { DEFAULT_EVENT_WEIGHTS, DEFAULT_HALF_LIFE_DAYS, type EncodeMode, type EventWeights } from '../pipeline/encode';
-import type { DeviceChoice } from '../worker/protocol';
+import { DEFAULT_EVENT_WEIGHTS, DEFAULT_HALF_LIFE_DAYS, type EncodeMode, type EventWeights } from '../../pipeline/encode';
+import type { DeviceChoice } from '../../worker/protocol';
 
 export interface EncoderSettings {
   /** A catalogue id or 'featurizer'; null = the default (the real model if installed). */

@@ -1,9 +1,9 @@
 // The graph network's settings: on/off, the epoch cap and the graph's edge kinds and weights.
 // Remembered in localStorage, and overridable from the URL for tests and links: ?gcn=off,
 // ?gcn-epochs=5, ?gcn-early-stop=off.
-import { DEFAULT_GCN_OPTIONS } from '../pipeline/gcn/options';
-import { DEFAULT_GRAPH_OPTIONS } from '../pipeline/graph/options';
-import type { GcnRequest } from '../worker/protocol';
+import { DEFAULT_GCN_OPTIONS } from '../../pipeline/gcn/options';
+import { DEFAULT_GRAPH_OPTIONS } from '../../pipeline/graph/options';
+import type { GcnRequest } from '../../worker/protocol';
 
 export interface GcnSettings {
   enabled: boolean;

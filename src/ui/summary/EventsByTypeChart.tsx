@@ -1,7 +1,7 @@
 import { useMemo } from 'react';
-import { EChart, type BarChartOption } from './EChart';
-import { AXIS_COLOR, BAR_COLOR, GRID } from './chartTheme';
-import { formatInt } from './format';
+import { EChart, type BarChartOption } from '../common/EChart';
+import { AXIS_COLOR, BAR_COLOR, GRID } from '../common/chartTheme';
+import { formatInt } from '../common/format';
 
 export function EventsByTypeChart({ byType }: { byType: Record<string, number> }) {
   const entries = useMemo(() => Object.entries(byType).sort((a, b) => b[1] - a[1]), [byType]);

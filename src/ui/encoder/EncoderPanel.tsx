@@ -1,10 +1,10 @@
-import { ProgressMeter } from './ProgressMeter';
+import { ProgressMeter } from '../common/ProgressMeter';
 import { useRef } from 'react';
-import { FEATURIZER_ID } from '../worker/manifest';
-import type { CatalogModel, EncodeResult } from '../worker/protocol';
+import { FEATURIZER_ID } from '../../worker/manifest';
+import type { CatalogModel, EncodeResult } from '../../worker/protocol';
 import { WEIGHT_TYPES } from './encoderSettings';
-import { formatBytes, formatCompact, formatDecimal, formatInt } from './format';
-import { NumberField } from './NumberField';
+import { formatBytes, formatCompact, formatDecimal, formatInt } from '../common/format';
+import { NumberField } from '../common/NumberField';
 import type { EncoderState, EncodeJob } from './useEncoder';
 
 const FEATURIZER_LABEL = 'Built-in featuriser (character n-grams: similar spelling, not similar meaning)';

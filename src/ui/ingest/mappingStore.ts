@@ -1,6 +1,6 @@
 // Remembers the column roles a user applied, per column layout, so the next file exported from
 // the same system is read the same way without asking again.
-import type { RoleMapping } from '../pipeline/types';
+import type { RoleMapping } from '../../pipeline/types';
 
 const STORAGE_KEY = 'seqlens.mappings.v1';
 

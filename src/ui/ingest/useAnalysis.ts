@@ -1,11 +1,11 @@
 // Page-side state of the analysis: the report on screen, the job in flight and what to tell the
 // user. Every job gets an id so that a cancelled or superseded job can never overwrite the screen.
 import { startTransition, useCallback, useEffect, useRef, useState } from 'react';
-import type { AnalysisReport, Detection, Progress, RoleMapping, SequenceOptions } from '../pipeline/types';
-import type { DateOrder } from '../pipeline/ingest/timestamp';
-import { AnalysisError, type AnalysisClient, type OnProgress } from '../worker/client';
-import { DEMO_FILE_NAME } from '../worker/protocol';
-import { formatInt } from './format';
+import type { AnalysisReport, Detection, Progress, RoleMapping, SequenceOptions } from '../../pipeline/types';
+import type { DateOrder } from '../../pipeline/ingest/timestamp';
+import { AnalysisError, type AnalysisClient, type OnProgress } from '../../worker/client';
+import { DEMO_FILE_NAME } from '../../worker/protocol';
+import { formatInt } from '../common/format';
 import { loadSavedMappings, saveMapping } from './mappingStore';
 import { loadReadLimit } from './readLimit';
 

@@ -3,8 +3,8 @@
 // worker cancels it when a new file, regroup or encode comes. Choosing K afterwards only picks
 // another precomputed clustering: nothing is recomputed.
 import { startTransition, useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import { AnalysisError, type AnalysisClient } from '../worker/client';
-import type { ClusterProgressWire, ClusterResult } from '../worker/protocol';
+import { AnalysisError, type AnalysisClient } from '../../worker/client';
+import type { ClusterProgressWire, ClusterResult } from '../../worker/protocol';
 import { clusterSettingsKey, loadClusterSettings, saveClusterSettings, type ClusterSettings } from './clusterSettings';
 
 /** The vectors the sweep is for: the encoder's result, or the graph network's when it is on. */

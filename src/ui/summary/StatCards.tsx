@@ -1,5 +1,5 @@
-import type { AnalysisReport } from '../pipeline/types';
-import { daysBetween, formatDay, formatDecimal, formatInt } from './format';
+import type { AnalysisReport } from '../../pipeline/types';
+import { daysBetween, formatDay, formatDecimal, formatInt } from '../common/format';
 
 export function StatCards({ report }: { report: AnalysisReport }) {
   const { start, end } = report.timeSpan;

@@ -1,15 +1,15 @@
 // The graph network between Encoding and Clusters: the graph's size, which links it has and what
 // they weigh (changes retrain), training progress with a small loss curve, Stop (keep the vectors
 // trained so far) and Cancel, the device and the time per epoch.
-import { SavedNote } from './state/SavedNote';
+import { SavedNote } from '../state/SavedNote';
 import { useMemo } from 'react';
-import { useThrottled } from './useThrottled';
-import { EChart, type ChartOption } from './EChart';
-import { AXIS_COLOR, BAR_COLOR, GRID } from './chartTheme';
+import { useThrottled } from '../common/useThrottled';
+import { EChart, type ChartOption } from '../common/EChart';
+import { AXIS_COLOR, BAR_COLOR, GRID } from '../common/chartTheme';
 import { GCN_EPOCH_LIMIT } from './gcnSettings';
-import { formatDecimal, formatInt } from './format';
-import { NumberField } from './NumberField';
-import { ProgressMeter } from './ProgressMeter';
+import { formatDecimal, formatInt } from '../common/format';
+import { NumberField } from '../common/NumberField';
+import { ProgressMeter } from '../common/ProgressMeter';
 import type { GcnStateApi } from './useGcn';
 
 const DEVICE_LABELS = { auto: 'Automatic', cpu: 'CPU', gpu: 'WebGPU' } as const;

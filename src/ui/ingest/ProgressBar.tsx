@@ -1,7 +1,7 @@
 import { useSyncExternalStore } from 'react';
 import type { RunningJob } from './useAnalysis';
-import { formatBytes, formatCompact, formatInt } from './format';
-import { ProgressMeter } from './ProgressMeter';
+import { formatBytes, formatCompact, formatInt } from '../common/format';
+import { ProgressMeter } from '../common/ProgressMeter';
 
 interface Props {
   job: RunningJob;

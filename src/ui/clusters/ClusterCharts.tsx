@@ -2,11 +2,11 @@
 // the elbow and the K on screen marked, and the cluster sizes of the K on screen. Everything is drawn
 // from the finished sweep, so choosing another K only redraws.
 import { useMemo } from 'react';
-import type { ClusterEntryWire, ClusterResult } from '../worker/protocol';
-import { EChart, type ChartOption } from './EChart';
-import { AXIS_COLOR, CHOSEN_COLOR, clusterColor, ELBOW_COLOR, GRID, SUGGESTED_COLOR } from './chartTheme';
+import type { ClusterEntryWire, ClusterResult } from '../../worker/protocol';
+import { EChart, type ChartOption } from '../common/EChart';
+import { AXIS_COLOR, CHOSEN_COLOR, clusterColor, ELBOW_COLOR, GRID, SUGGESTED_COLOR } from '../common/chartTheme';
 import { chartValue, formatMetric } from './clusterFormat';
-import { formatInt, formatPercent } from './format';
+import { formatInt, formatPercent } from '../common/format';
 
 type MetricKey = 'inertia' | 'silhouette' | 'calinskiHarabasz' | 'daviesBouldin' | 'stability';
 

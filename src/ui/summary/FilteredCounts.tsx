@@ -1,5 +1,5 @@
-import type { AnalysisReport } from '../pipeline/types';
-import { formatInt } from './format';
+import type { AnalysisReport } from '../../pipeline/types';
+import { formatInt } from '../common/format';
 
 type Filtered = AnalysisReport['sequences']['filtered'];
 

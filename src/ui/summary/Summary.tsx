@@ -1,7 +1,7 @@
 import { lazy, Suspense, type ReactNode } from 'react';
-import type { AnalysisReport } from '../pipeline/types';
+import type { AnalysisReport } from '../../pipeline/types';
 import { FilteredCounts } from './FilteredCounts';
-import { formatBytes, formatDuration, formatInt } from './format';
+import { formatBytes, formatDuration, formatInt } from '../common/format';
 import { LengthStats } from './LengthStats';
 import { RejectsTable } from './RejectsTable';
 import { StatCards } from './StatCards';

@@ -1,6 +1,6 @@
 import { useRef, useState, type DragEvent } from 'react';
-import { formatInt } from './format';
-import { NumberField } from './NumberField';
+import { formatInt } from '../common/format';
+import { NumberField } from '../common/NumberField';
 import { loadReadLimit, READ_LIMIT_MAX, READ_LIMIT_MIN, saveReadLimit } from './readLimit';
 
 const ACCEPT = '.csv,.tsv,.txt,.jsonl,.json,.gz';

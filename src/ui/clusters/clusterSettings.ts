@@ -2,7 +2,7 @@
 // localStorage, and overridable from the URL for tests and links: ?sweep=2..6&cluster-device=cpu.
 // The URL alone can also say whether the sweep may use helper threads (?sweep-threads=on|off):
 // a diagnostic, since the results are the same either way.
-import type { ClusterDevice, SweepThreadsMode } from '../worker/protocol';
+import type { ClusterDevice, SweepThreadsMode } from '../../worker/protocol';
 
 export interface ClusterSettings {
   kMin: number;

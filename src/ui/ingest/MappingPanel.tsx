@@ -1,6 +1,6 @@
 import { useState } from 'react';
-import { ROLES, type Detection, type Role, type RoleMapping } from '../pipeline/types';
-import type { DateOrder } from '../pipeline/ingest/timestamp';
+import { ROLES, type Detection, type Role, type RoleMapping } from '../../pipeline/types';
+import type { DateOrder } from '../../pipeline/ingest/timestamp';
 import { ROLE_LABELS } from './roles';
 
 const SAMPLE_VALUES = 3;

@@ -1,8 +1,8 @@
 import { useMemo } from 'react';
-import type { AnalysisReport } from '../pipeline/types';
-import { EChart, type BarChartOption } from './EChart';
-import { AXIS_COLOR, BAR_COLOR, GRID } from './chartTheme';
-import { formatInt } from './format';
+import type { AnalysisReport } from '../../pipeline/types';
+import { EChart, type BarChartOption } from '../common/EChart';
+import { AXIS_COLOR, BAR_COLOR, GRID } from '../common/chartTheme';
+import { formatInt } from '../common/format';
 
 type Histogram = AnalysisReport['sequences']['histogram'];
 

@@ -2,7 +2,7 @@
 // about 45 bytes of columns, plus the stages after reading). Remembered in localStorage; a log past
 // it stops with a message that points here.
 
-import { DEFAULT_MAX_EVENTS } from '../pipeline/ingest/readRules';
+import { DEFAULT_MAX_EVENTS } from '../../pipeline/ingest/readRules';
 
 const STORAGE_KEY = 'seqlens.readLimit';
 

@@ -1,12 +1,12 @@
-import { ProgressMeter } from './ProgressMeter';
-import { SavedNote } from './state/SavedNote';
+import { ProgressMeter } from '../common/ProgressMeter';
+import { SavedNote } from '../state/SavedNote';
 import { lazy, Suspense, useEffect, useId, useMemo } from 'react';
-import type { ClusterResult } from '../worker/protocol';
-import { clusterColor } from './chartTheme';
+import type { ClusterResult } from '../../worker/protocol';
+import { clusterColor } from '../common/chartTheme';
 import { formatMetric, silhouetteVerdict, tinyClusters, TINY_MEMBERS, TINY_SHARE, UNDEFINED_METRIC } from './clusterFormat';
 import { K_LIMIT } from './clusterSettings';
-import { formatDecimal, formatInt, formatPercent } from './format';
-import { NumberField } from './NumberField';
+import { formatDecimal, formatInt, formatPercent } from '../common/format';
+import { NumberField } from '../common/NumberField';
 import type { ClustersState } from './useClusters';
 
 // ECharts is loaded on the side, as for the summary's charts.

@@ -3,8 +3,8 @@
 // the worker cancels it when a new sweep, encode or file comes. K changes need no new layout: the
 // map only recolours.
 import { startTransition, useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import { AnalysisError, type AnalysisClient } from '../worker/client';
-import type { ClusterResult, MapData, ProjectProgressWire, ProjectResult } from '../worker/protocol';
+import { AnalysisError, type AnalysisClient } from '../../worker/client';
+import type { ClusterResult, MapData, ProjectProgressWire, ProjectResult } from '../../worker/protocol';
 
 export type ProjectionJobState = 'waiting' | 'running' | 'done' | 'error' | 'cancelled';
 

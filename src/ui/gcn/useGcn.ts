@@ -3,10 +3,10 @@
 // the worker cancels it when a new file, regroup or encode comes. Stop ends it after the current
 // epoch and keeps the vectors trained so far; Cancel abandons it.
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import { AnalysisError, type AnalysisClient } from '../worker/client';
-import type { EncodeResult, GcnGraphWire, GcnResultWire } from '../worker/protocol';
+import { AnalysisError, type AnalysisClient } from '../../worker/client';
+import type { EncodeResult, GcnGraphWire, GcnResultWire } from '../../worker/protocol';
 import { gcnRequest, gcnSettingsKey, loadGcnSettings, saveGcnSettings, type GcnSettings } from './gcnSettings';
-import type { EncodeJob } from './useEncoder';
+import type { EncodeJob } from '../encoder/useEncoder';
 
 export type GcnState = 'off' | 'waiting' | 'running' | 'done' | 'error' | 'cancelled';
 
