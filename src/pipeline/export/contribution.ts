@@ -7,7 +7,9 @@
 
 import type { EventTable } from '../ingest/table';
 import type { Sequences } from '../sequences';
-import type { Uniform } from './privacy';
+
+/** A source of uniform numbers in [0, 1) (privacy.ts: crypto-backed; tests: seeded). */
+export type Uniform = () => number;
 
 /** Default cap of sessions per user in noised counts: one session, the user mode's sensitivity. */
 export const DEFAULT_SESSIONS_PER_USER = 1;

@@ -8,7 +8,7 @@ import type { EventTable } from '../ingest/table';
 import { profileClusters, type ProfileOptions } from '../profile/profile';
 import type { ClusterProfile, ClusterProfiles, GroupStats, RankedItem, RankedName } from '../profile/types';
 import type { Sequences } from '../sequences';
-import { boundContributions, narrowSequences, type ContributionBound } from './contribution';
+import { boundContributions, narrowSequences, type ContributionBound, type Uniform } from './contribution';
 
 // ---- pseudonyms ----
 
@@ -67,7 +67,8 @@ export function pseudonymLookup(map: ReadonlyMap<string, string>): (id: string) 
 // ---- Laplace noise ----
 
 /** A uniform draw in [0, 1). */
-export type Uniform = () => number;
+// Defined in contribution.ts (which samples with it) so that the two modules do not import each other.
+export type { Uniform } from './contribution';
 
 /** Uniform draws from crypto.getRandomValues (53 random bits each), refilled in blocks. */
 export function cryptoUniform(): Uniform {

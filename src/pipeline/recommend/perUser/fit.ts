@@ -219,4 +219,3 @@ export class PerUserLists {
 
 export { SIGNALS, type Signal, type SignalWeights, type NewItemsParams, type RankedWithReasons } from './newItems';
 export type { AgainParams, AgainList } from './again';
-export { recommendForSequences, type ListsOfUser, type SequenceRecommender } from './forSequences';

@@ -6,7 +6,7 @@ import { basketsFromTable, type BasketSource } from '../../eval/baskets';
 import { idOrder } from '../../eval/protocol';
 import type { EventTable } from '../../ingest/table';
 import type { Sequences } from '../../sequences';
-import { fitPerUser, PerUserLists, type PerUserOptions, type PerUserRecommender } from './index';
+import { fitPerUser, PerUserLists, type PerUserOptions, type PerUserRecommender } from './fit';
 
 export interface ListsOfUser {
   new: { items: Int32Array; scores: Float64Array; reasons: string[] };
