@@ -5,8 +5,15 @@
 import type { SynthLog } from './generate';
 import { sessionIdOf, userIndexOf } from './ids';
 
+/** What the joins need of a log: generateLog's and generateBehaviourLog's both have it. */
+export interface LabelledLog {
+  params: { users: number; seed: number };
+  userSegment: Int32Array;
+  sessionUser: Int32Array;
+}
+
 /** Persona index for each user name (e.g. EventTable.users), -1 for names not in the log. */
-export function plantedUserLabels(log: SynthLog, userNames: readonly string[]): Int32Array {
+export function plantedUserLabels(log: LabelledLog, userNames: readonly string[]): Int32Array {
   const out = new Int32Array(userNames.length);
   for (let k = 0; k < userNames.length; k++) {
     const u = userIndexOf(userNames[k], log.params.users);
@@ -16,7 +23,7 @@ export function plantedUserLabels(log: SynthLog, userNames: readonly string[]): 
 }
 
 /** Persona index for each session name (e.g. EventTable.sessions), -1 for unknown ones. */
-export function plantedSessionLabels(log: SynthLog, sessionNames: readonly string[]): Int32Array {
+export function plantedSessionLabels(log: LabelledLog, sessionNames: readonly string[]): Int32Array {
   const index = new Map<string, number>();
   for (let s = 0; s < log.sessionUser.length; s++) index.set(sessionIdOf(log.params.seed, s), s);
   const out = new Int32Array(sessionNames.length);
