@@ -3,6 +3,7 @@
 // range (NUMBER_OPTIONS, also printed by --help): a value outside it, or a whole-number option given
 // a fraction, is refused with a message that names the option and the range.
 
+import { type ParseArgsOptionsConfig, parseArgs as tokenizeArgs } from 'node:util';
 import { SWEEP_DEFAULT_K_MAX, SWEEP_DEFAULT_K_MIN } from '../pipeline/cluster';
 import type { EncodeMode, EventWeights } from '../pipeline/encode';
 import { DEFAULT_GCN_OPTIONS } from '../pipeline/gcn';
@@ -215,6 +216,45 @@ ${rangeLines()}
 Exit codes: 0 done; 1 the file (or --out folder, or key file) cannot be used, or no row or sequence
 is left to analyse (the message gives the top reasons); 2 bad arguments.`;
 
+/**
+ * Every option, for node:util's tokenizer. String options take the next argument whatever it looks
+ * like (`--out -x` reaches the option's own check: "--out needs a folder"), and the loop below reads
+ * the tokens in order, so the first bad argument is the one reported.
+ */
+const OPTIONS = {
+  json: { type: 'boolean' },
+  by: { type: 'string' },
+  'min-length': { type: 'string' },
+  'max-length': { type: 'string' },
+  dedupe: { type: 'string' },
+  'session-gap': { type: 'string' },
+  'no-encode': { type: 'boolean' },
+  encoder: { type: 'string' },
+  model: { type: 'string' },
+  mode: { type: 'string' },
+  'half-life': { type: 'string' },
+  weight: { type: 'string', multiple: true },
+  k: { type: 'string' },
+  sweep: { type: 'string' },
+  out: { type: 'string' },
+  umap: { type: 'boolean' },
+  gcn: { type: 'string' },
+  epochs: { type: 'string' },
+  eval: { type: 'boolean' },
+  top: { type: 'string' },
+  pseudonymise: { type: 'boolean' },
+  pseudonymize: { type: 'boolean' },
+  'key-file': { type: 'string' },
+  epsilon: { type: 'string' },
+  'sessions-per-user': { type: 'string' },
+  'date-order': { type: 'string' },
+  'max-events': { type: 'string' },
+  'service-items': { type: 'string' },
+  'service-item': { type: 'string', multiple: true },
+  'product-item': { type: 'string', multiple: true },
+  help: { type: 'boolean', short: 'h' },
+} as const satisfies ParseArgsOptionsConfig;
+
 /** The arguments, or 'help' for -h/--help. Throws UsageError on anything it cannot accept. */
 export function parseArgs(argv: readonly string[]): Args | 'help' {
   const sequence: Partial<SequenceOptions> = {};
@@ -247,135 +287,128 @@ export function parseArgs(argv: readonly string[]): Args | 'help' {
     if (v === undefined || v === '' || v.startsWith('-')) throw new UsageError(`${flag} needs ${what}.`);
     return v;
   };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    switch (a) {
-      case '--json':
+  // strict: false, so that unknown options, missing values and values that look like options come
+  // back as tokens and get this command's own messages instead of node's.
+  const { tokens } = tokenizeArgs({ args: [...argv], options: OPTIONS, strict: false, allowPositionals: true, tokens: true });
+  for (const t of tokens) {
+    const a = argv[t.index];
+    if (t.kind === 'positional') {
+      if (a === '' || a === '-') throw new UsageError('the input must be a file path (stdin is not read).');
+      if (file) throw new UsageError(`give one file (got ${quoted(file)} and ${quoted(a)}).`);
+      file = a;
+      continue;
+    }
+    // Only `--flag [value]` as its own argument: `--by=user`, grouped short flags (-hx) and a bare
+    // `--` are refused as they always were.
+    if (t.kind === 'option-terminator' || t.rawName !== a) throw new UsageError(`unknown option ${quoted(a)}.`);
+    const v = t.value;
+    switch (t.name) {
+      case 'json':
         json = true;
         break;
-      case '--by': {
-        const v = argv[++i];
+      case 'by':
         if (v !== 'user' && v !== 'session') throw new UsageError('--by takes "user" or "session".');
         sequence.by = v;
         break;
-      }
-      case '--min-length':
-        sequence.minLength = numberArg(O.minLength, argv[++i]);
+      case 'min-length':
+        sequence.minLength = numberArg(O.minLength, v);
         break;
-      case '--max-length':
-        sequence.maxLength = numberArg(O.maxLength, argv[++i]);
+      case 'max-length':
+        sequence.maxLength = numberArg(O.maxLength, v);
         break;
-      case '--dedupe':
-        sequence.dedupeSeconds = numberArg(O.dedupe, argv[++i]);
+      case 'dedupe':
+        sequence.dedupeSeconds = numberArg(O.dedupe, v);
         break;
-      case '--session-gap':
-        sequence.sessionGapMinutes = numberArg(O.sessionGap, argv[++i]);
+      case 'session-gap':
+        sequence.sessionGapMinutes = numberArg(O.sessionGap, v);
         break;
-      case '--no-encode':
+      case 'no-encode':
         encode = false;
         break;
-      case '--encoder': {
-        const v = argv[++i];
+      case 'encoder':
         if (v !== 'bert' && v !== 'featurizer') throw new UsageError('--encoder takes "bert" or "featurizer".');
         encoder = v;
         break;
-      }
-      case '--model':
-        model = path(a, argv[++i], 'a model id, e.g. Xenova/all-MiniLM-L6-v2');
+      case 'model':
+        model = path(a, v, 'a model id, e.g. Xenova/all-MiniLM-L6-v2');
         break;
-      case '--mode': {
-        const v = argv[++i];
+      case 'mode':
         if (v !== 'items' && v !== 'sequence-text') throw new UsageError('--mode takes "items" or "sequence-text".');
         mode = v;
         break;
-      }
-      case '--half-life':
-        halfLifeDays = numberArg(O.halfLife, argv[++i]);
+      case 'half-life':
+        halfLifeDays = numberArg(O.halfLife, v);
         break;
-      case '--weight': {
-        const v = argv[++i] ?? '';
-        const m = /^([A-Za-z0-9_-]+)=(.*)$/.exec(v);
-        if (!m) throw new UsageError(`--weight takes TYPE=NUMBER, e.g. --weight purchase=5 (TYPE: letters, digits, _ and -), not ${quoted(v)}.`);
+      case 'weight': {
+        const m = /^([A-Za-z0-9_-]+)=(.*)$/.exec(v ?? '');
+        if (!m) throw new UsageError(`--weight takes TYPE=NUMBER, e.g. --weight purchase=5 (TYPE: letters, digits, _ and -), not ${quoted(v ?? '')}.`);
         weightEntries.push([m[1], numberArg(O.weight, m[2], `--weight ${m[1]}=N`)]);
         break;
       }
-      case '--k':
-        k = numberArg(O.k, argv[++i]);
+      case 'k':
+        k = numberArg(O.k, v);
         break;
-      case '--sweep': {
-        const v = argv[++i] ?? '';
-        const m = /^(\d+)\.\.(\d+)$/.exec(v);
-        if (!m) throw new UsageError(`--sweep takes a K range A..B with ${rangeText(O.sweep)}, e.g. --sweep 2..15, not ${quoted(v)}.`);
+      case 'sweep': {
+        const m = /^(\d+)\.\.(\d+)$/.exec(v ?? '');
+        if (!m) throw new UsageError(`--sweep takes a K range A..B with ${rangeText(O.sweep)}, e.g. --sweep 2..15, not ${quoted(v ?? '')}.`);
         const lo = numberArg(O.sweep, m[1], '--sweep A');
         const hi = numberArg(O.sweep, m[2], '--sweep B');
         if (hi < lo) throw new UsageError(`--sweep ${lo}..${hi}: the range runs backwards; write ${hi}..${lo}.`);
         sweep = { kMin: lo, kMax: hi };
         break;
       }
-      case '--out':
-        out = path(a, argv[++i], 'a folder');
+      case 'out':
+        out = path(a, v, 'a folder');
         break;
-      case '--umap':
+      case 'umap':
         umapFlag = true;
         break;
-      case '--gcn': {
-        const v = argv[++i];
+      case 'gcn':
         if (v !== 'on' && v !== 'off') throw new UsageError('--gcn takes "on" or "off".');
         gcn = v === 'on';
         break;
-      }
-      case '--epochs':
-        epochs = numberArg(O.epochs, argv[++i]);
+      case 'epochs':
+        epochs = numberArg(O.epochs, v);
         break;
-      case '--eval':
+      case 'eval':
         evaluateFlag = true;
         break;
-      case '--top':
-        top = numberArg(O.top, argv[++i]);
+      case 'top':
+        top = numberArg(O.top, v);
         break;
-      case '--pseudonymise':
-      case '--pseudonymize':
+      case 'pseudonymise':
+      case 'pseudonymize':
         pseudonymise = true;
         break;
-      case '--key-file':
-        keyFile = path(a, argv[++i], 'a file path');
+      case 'key-file':
+        keyFile = path(a, v, 'a file path');
         break;
-      case '--epsilon':
-        epsilon = numberArg(O.epsilon, argv[++i]);
+      case 'epsilon':
+        epsilon = numberArg(O.epsilon, v);
         break;
-      case '--sessions-per-user':
-        sessionsPerUser = numberArg(O.sessionsPerUser, argv[++i]);
+      case 'sessions-per-user':
+        sessionsPerUser = numberArg(O.sessionsPerUser, v);
         break;
-      case '--date-order': {
-        const v = argv[++i];
+      case 'date-order':
         if (v !== 'auto' && v !== 'dmy' && v !== 'mdy') throw new UsageError('--date-order takes "auto", "dmy" (31/10/2019) or "mdy" (10/31/2019).');
         dateOrder = v;
         break;
-      }
-      case '--max-events':
-        maxEvents = numberArg(O.maxEvents, argv[++i]);
+      case 'max-events':
+        maxEvents = numberArg(O.maxEvents, v);
         break;
-      case '--service-items': {
-        const v = argv[++i];
+      case 'service-items':
         if (v !== 'auto' && v !== 'off') throw new UsageError('--service-items takes "auto" (detect postage, fees and the like) or "off".');
         service.mode = v;
         break;
-      }
-      case '--service-item':
-      case '--product-item': {
-        const v = argv[++i];
+      case 'service-item':
+      case 'product-item':
         if (v === undefined || v.trim() === '') throw new UsageError(`${a} needs an item id.`);
-        (a === '--service-item' ? service.service : service.product).push(v);
+        (t.name === 'service-item' ? service.service : service.product).push(v);
         break;
-      }
-      case '-h':
-      case '--help':
+      case 'help':
         return 'help';
       default:
-        if (a.startsWith('-') && a !== '-') throw new UsageError(`unknown option ${quoted(a)}.`);
-        if (a === '' || a === '-') throw new UsageError('the input must be a file path (stdin is not read).');
-        if (file) throw new UsageError(`give one file (got ${quoted(file)} and ${quoted(a)}).`);
-        file = a;
+        throw new UsageError(`unknown option ${quoted(a)}.`);
     }
   }
   if (!file) throw new UsageError('no input file.');
