@@ -8,7 +8,7 @@
 //
 // The browser part (bench/lib/clusterBrowser.ts) runs k-means (K = 10, 3 restarts) and the full
 // sweep in a dedicated worker of headless Chromium, as the app's analysis worker runs them: on the
-// CPU path and on the WebGPU path (the assignment kernel of gpuAssign.ts, through kmeansAsync and
+// CPU path and on the WebGPU path (the assignment kernel of cluster/gpu/, through kmeansAsync and
 // sweepK). Node has no WebGPU, so GPU numbers only come from there. On a machine without a GPU the
 // adapter is SwiftShader (a CPU emulation): its numbers say what the software fallback costs, not
 // what a real GPU does.

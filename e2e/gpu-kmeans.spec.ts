@@ -1,4 +1,4 @@
-// The WebGPU k-means kernel (src/pipeline/cluster/gpuAssign.ts) against its CPU twin (assignStep),
+// The WebGPU k-means kernel (src/pipeline/cluster/gpu/) against its CPU twin (assignStep),
 // in real headless Chromium. Independent of the app's UI: a small harness (e2e/gpu/) is bundled
 // here with esbuild and served on the app's origin through page.route, so WebGPU gets a secure
 // context and the network guard of ./fixtures still sees every request.

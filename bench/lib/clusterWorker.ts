@@ -1,9 +1,9 @@
 // Runs inside a dedicated worker of headless Chromium (bundled by bench/lib/clusterBrowser.ts):
 // the clustering benchmark cases on the CPU path (kmeans / sweepK as the app's worker runs them
-// without WebGPU) and on the WebGPU path (the assignment kernel of gpuAssign.ts through
+// without WebGPU) and on the WebGPU path (the assignment kernel of cluster/gpu/ through
 // kmeansAsync / sweepK). Answers one case per message.
 import { makeBlobs } from '../../src/pipeline/cluster/blobs.ts';
-import { createGpuAssigner, type GpuAssigner } from '../../src/pipeline/cluster/gpuAssign.ts';
+import { createGpuAssigner, type GpuAssigner } from '../../src/pipeline/cluster/gpu/index.ts';
 import { kmeans } from '../../src/pipeline/cluster/kmeans.ts';
 import { kmeansAsync } from '../../src/pipeline/cluster/kmeansAsync.ts';
 import { sweepK } from '../../src/pipeline/cluster/sweep.ts';

@@ -6,7 +6,7 @@ import { acquireGpu, type GpuAdapterSummary, type GpuContext, GpuUnavailableErro
 import { adjustedRandIndex } from '../../src/pipeline/cluster/agreement.ts';
 import { assignStep, squaredDistance } from '../../src/pipeline/cluster/assign.ts';
 import { makeBlobs } from '../../src/pipeline/cluster/blobs.ts';
-import { createGpuAssigner, type GpuAssignerOptions, type GpuAssignerStats } from '../../src/pipeline/cluster/gpuAssign.ts';
+import { createGpuAssigner, type GpuAssignerOptions, type GpuAssignerStats } from '../../src/pipeline/cluster/gpu/index.ts';
 import { kmeans } from '../../src/pipeline/cluster/kmeans.ts';
 import { kmeansAsync } from '../../src/pipeline/cluster/kmeansAsync.ts';
 import { Rng } from '../../src/pipeline/cluster/random.ts';

@@ -17,15 +17,8 @@ export {
 export { trustworthiness } from './trustworthiness.ts';
 export { ClusteringInputError, type LabelsLike, type Matrix } from './types.ts';
 export { kmeansAsync, lloydPlainAsync, type KMeansAsyncOptions, type KMeansAsyncResult } from './kmeansAsync.ts';
-export {
-  createGpuAssigner,
-  cpuAsyncAssigner,
-  GPU_MAX_K,
-  type AsyncAssigner,
-  type GpuAssigner,
-  type GpuAssignerOptions,
-  type GpuAssignerStats,
-} from './gpuAssign.ts';
+export { cpuAsyncAssigner, type AsyncAssigner } from './asyncAssigner.ts';
+export { createGpuAssigner, GPU_MAX_K, type GpuAssigner, type GpuAssignerOptions, type GpuAssignerStats } from './gpu/index.ts';
 export {
   elbowK,
   sweepK,

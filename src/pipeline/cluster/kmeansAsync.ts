@@ -1,5 +1,5 @@
 import { GpuUnavailableError } from '../gpu/device.ts';
-import type { AsyncAssigner } from './gpuAssign.ts';
+import type { AsyncAssigner } from './asyncAssigner.ts';
 import { BestOfRestarts, type CheckedData, drawSeedings, kmeans, type KMeansOptions, type KMeansResult, meanFeatureVariance, miniBatchResult, resolveKMeansOptions } from './kmeans.ts';
 import { type LloydOptions, type LloydResult, lloydPlainSteps } from './lloyd.ts';
 import { DEFAULT_MINIBATCH, finishMiniBatch, miniBatchCentres } from './minibatch.ts';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { adjustedRandIndex } from './agreement.ts';
 import { makeBlobs } from './blobs.ts';
-import { createEmulatedGpuAssigner } from './gpuAssignEmulator.ts';
+import { createEmulatedGpuAssigner } from './gpu/emulate.ts';
 import { kmeans } from './kmeans.ts';
 import { calinskiHarabasz, daviesBouldin } from './metrics.ts';
 import { silhouetteScore, silhouetteScoreSampled } from './silhouette.ts';

@@ -1,7 +1,7 @@
 // The K sweep behind "how many clusters?": k-means for every K in a range, with the usual internal
 // scores, a stability estimate, a suggested K with its reason, and every K's labels kept so that a
 // UI can recolour at once when the user picks another K.
-import type { AsyncAssigner } from './gpuAssign.ts';
+import type { AsyncAssigner } from './asyncAssigner.ts';
 import { checkKMeansInput, meanFeatureVariance, MINIBATCH_THRESHOLD } from './kmeans.ts';
 import { PrefixSeeder } from './seeding.ts';
 import type { HelperThreads } from '../threads.ts';

@@ -1,7 +1,7 @@
 // One K of the sweep, as the sweep's own thread and its helper threads both run it: the seeded
 // k-means runs, the best run's scores and the stability across runs.
 import { adjustedRandIndex } from './agreement.ts';
-import type { AsyncAssigner } from './gpuAssign.ts';
+import type { AsyncAssigner } from './asyncAssigner.ts';
 import type { CheckedData } from './kmeans.ts';
 import { kmeansAsync, type KMeansAsyncResult } from './kmeansAsync.ts';
 import { calinskiHarabasz, daviesBouldin } from './metrics.ts';

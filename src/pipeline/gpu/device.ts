@@ -7,7 +7,7 @@
 // its data (row-major float32, rows padded to vec4). tfjs would add a tensor layer (shape
 // bookkeeping, its own buffer pool and layout conversions, a generic op graph) that we do not
 // need, tens of kilobytes of code, and no way to express the host-side exactness checks that
-// make the GPU results match the CPU ones (see cluster/gpuAssign.ts).
+// make the GPU results match the CPU ones (see cluster/gpu/assigner.ts).
 
 /** GPUBufferUsage flags; numeric because the global constants do not exist outside browsers. */
 export const BufferUsage = {

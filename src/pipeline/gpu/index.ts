@@ -1,5 +1,6 @@
-// WebGPU plumbing: device acquisition with loss tracking, buffer helpers. The kernels themselves
-// live next to the algorithms they accelerate (e.g. cluster/gpuAssign.ts).
+// WebGPU plumbing: device acquisition with loss tracking, buffer helpers, and the one cache of
+// compiled pipelines (program.ts). The kernels themselves live next to the algorithms they
+// accelerate (cluster/gpu/, gcn/gpu/), each as program objects beside its WGSL.
 export {
   acquireGpu,
   assertDeviceAlive,
@@ -18,3 +19,4 @@ export {
   type GpuLimits,
 } from './device.ts';
 export { alignUp, compileShader, createBuffer, createStorageWith, grid2d, readBuffers, withErrorScopes } from './buffers.ts';
+export { cachedPipelineCount, getPipeline, type GpuProgram } from './program.ts';

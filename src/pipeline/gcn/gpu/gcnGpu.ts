@@ -17,23 +17,14 @@
 // caller's arrays) but are async: each uploads, dispatches, and reads back. Repeated calls with the
 // same Csr object reuse its uploaded buffers (kept per Csr object, so a Csr must not be mutated
 // after its first use here; call release() to free them, after which they are uploaded afresh).
-import { alignUp, compileShader, createBuffer, createStorageWith, readBuffers, READBACK, STORAGE_RW, UNIFORM, withErrorScopes } from '../../gpu/buffers.ts';
+import { alignUp, createBuffer, createStorageWith, readBuffers, READBACK, STORAGE_RW, UNIFORM, withErrorScopes } from '../../gpu/buffers.ts';
 import { assertDeviceAlive, type GpuContext } from '../../gpu/device.ts';
+import { getPipeline } from '../../gpu/program.ts';
 import { transposeCsr, type Csr } from '../../graph/csr.ts';
 import type { Activation } from '../kernels/activation.ts';
 import { layerWeights } from '../model.ts';
 import { checkBinding, planDispatch, type DispatchPlan } from './plan.ts';
-import { ACT_CODE, BIAS_ACT_NORM_BACKWARD_WGSL, BIAS_ACT_NORM_WGSL, COLUMN_SUMS_WGSL, COMBINE_WGSL, SPMM_WGSL } from './shaders.ts';
-
-type KernelName = 'spmm' | 'biasActNorm' | 'biasActNormBackward' | 'columnSums' | 'combine';
-
-const SOURCES: Record<KernelName, string> = {
-  spmm: SPMM_WGSL,
-  biasActNorm: BIAS_ACT_NORM_WGSL,
-  biasActNormBackward: BIAS_ACT_NORM_BACKWARD_WGSL,
-  columnSums: COLUMN_SUMS_WGSL,
-  combine: COMBINE_WGSL,
-};
+import { ACT_CODE, GCN_PROGRAMS, type GcnKernel as KernelName } from './shaders.ts';
 
 /** A CSR matrix resident on the GPU. */
 export interface GpuCsr {
@@ -109,23 +100,10 @@ export function createGcnGpu(source: GPUDevice | GpuContext, opts: GcnGpuOptions
   const device: GPUDevice = 'queue' in source ? source : source.device;
   const maxPerDim = Math.min(device.limits.maxComputeWorkgroupsPerDimension, opts.maxWorkgroupsPerDimension ?? Infinity);
   const maxBinding = Number(device.limits.maxStorageBufferBindingSize);
-  const pipelines = new Map<KernelName, Promise<GPUComputePipeline>>();
   let csrCache = new WeakMap<Csr, GpuCsr>();
   const csrList: GpuCsr[] = [];
   const transposes = new WeakMap<Csr, Csr>();
   const stats: GcnGpuStats = { dispatches: 0, byKernel: { spmm: 0, biasActNorm: 0, biasActNormBackward: 0, columnSums: 0, combine: 0 } };
-
-  function pipeline(name: KernelName): Promise<GPUComputePipeline> {
-    let p = pipelines.get(name);
-    if (!p) {
-      p = compileShader(device, SOURCES[name], `gcn-${name}`).then((module) =>
-        device.createComputePipeline({ label: `gcn-${name}`, layout: 'auto', compute: { module, entryPoint: 'main' } }),
-      );
-      p.catch(() => pipelines.delete(name));
-      pipelines.set(name, p);
-    }
-    return p;
-  }
 
   /** One batch of dispatches with its temporary buffers, submitted together. */
   class Batch {
@@ -145,7 +123,7 @@ export function createGcnGpu(source: GPUDevice | GpuContext, opts: GcnGpuOptions
     }
     async dispatch(name: KernelName, plan: DispatchPlan, params: ArrayBuffer, buffers: GPUBuffer[]): Promise<void> {
       if (plan.groups === 0) return;
-      const pipe = await pipeline(name);
+      const pipe = await getPipeline(device, GCN_PROGRAMS[name]);
       const uniform = createBuffer(device, params.byteLength, UNIFORM, `gcn-${name}-params`);
       device.queue.writeBuffer(uniform, 0, params);
       this.temps.push(uniform);

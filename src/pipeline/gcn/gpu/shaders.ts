@@ -7,9 +7,11 @@
 //   BIAS_ACT_NORM_BACKWARD  dt per row (activation.ts biasActNormBackward).
 //   COLUMN_SUMS    dBias[j] = sum over rows in order of dt[r, j] (one invocation per column).
 //   COMBINE        out = alpha x + beta out, beta in {0, 1} (dense.ts scaleInto / axpy).
-// Constants shared with the host: WORKGROUP (plan.ts) = 64; activation codes below.
+// Constants shared with the host: WORKGROUP (plan.ts) = 64; activation codes below. GCN_PROGRAMS
+// at the end wraps each source as a program for the shared pipeline cache (../../gpu/program.ts).
 import { LEAKY_SLOPE } from '../kernels/activation.ts';
 import type { Activation } from '../kernels/activation.ts';
+import type { GpuProgram } from '../../gpu/program.ts';
 import { WORKGROUP } from './plan.ts';
 
 export const ACT_CODE: Record<Activation, number> = { none: 0, relu: 1, leakyRelu: 2, tanh: 3 };
@@ -153,3 +155,20 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
   // beta == 0 overwrites without reading (out may hold garbage or NaN).
   if (p.beta == 0.0) { outp[i] = p.alpha * x[i]; } else { outp[i] = p.beta * outp[i] + p.alpha * x[i]; }
 }`;
+
+
+/** The kernels by name, as gcnGpu.ts dispatches them. */
+export type GcnKernel = 'spmm' | 'biasActNorm' | 'biasActNormBackward' | 'columnSums' | 'combine';
+
+function program(name: GcnKernel, code: string): GpuProgram {
+  return { shaderKey: `gcn-${name}`, label: `gcn-${name}`, code, entryPoint: 'main', workgroupSize: WORKGROUP };
+}
+
+/** Each kernel's program: one WGSL module with a `main` entry point, WORKGROUP invocations per group. */
+export const GCN_PROGRAMS: Record<GcnKernel, GpuProgram> = {
+  spmm: program('spmm', SPMM_WGSL),
+  biasActNorm: program('biasActNorm', BIAS_ACT_NORM_WGSL),
+  biasActNormBackward: program('biasActNormBackward', BIAS_ACT_NORM_BACKWARD_WGSL),
+  columnSums: program('columnSums', COLUMN_SUMS_WGSL),
+  combine: program('combine', COMBINE_WGSL),
+};
