@@ -2,6 +2,7 @@
 // one JSON object under the fixture's own keys, so the two can be diffed key by key.
 // Usage: tsx src/cli/cluster-check.ts FILE.json [--seed N]
 import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
 import {
   adjustedRandIndex,
   calinskiHarabasz,
@@ -10,7 +11,7 @@ import {
   normalizedMutualInfo,
   silhouetteScore,
   trustworthiness,
-} from '../pipeline/cluster/index.ts';
+} from '../pipeline/cluster';
 
 interface Fixture {
   X: number[][];
@@ -20,14 +21,19 @@ interface Fixture {
   trustworthiness_first2dims_k5?: number;
 }
 
+const USAGE = 'usage: tsx src/cli/cluster-check.ts FILE.json [--seed N]';
+
 function main(argv: string[]): void {
-  const args = argv.slice(2);
-  const seedAt = args.indexOf('--seed');
-  const seed = seedAt >= 0 ? Number(args.splice(seedAt, 2)[1]) : 0;
-  const file = args[0];
-  if (!file || args.length !== 1 || !Number.isFinite(seed)) {
-    throw new Error('usage: tsx src/cli/cluster-check.ts FILE.json [--seed N]');
+  let parsed: { values: { seed?: string }; positionals: string[] };
+  try {
+    parsed = parseArgs({ args: argv.slice(2), options: { seed: { type: 'string' } }, allowPositionals: true });
+  } catch {
+    // Unknown options and a missing --seed value: the usage line, as for any other bad argument.
+    throw new Error(USAGE);
   }
+  const seed = Number(parsed.values.seed ?? 0);
+  const [file] = parsed.positionals;
+  if (!file || parsed.positionals.length !== 1 || !Number.isFinite(seed)) throw new Error(USAGE);
   const fx = JSON.parse(readFileSync(file, 'utf8')) as Fixture;
   if (!Array.isArray(fx.X) || fx.X.length === 0 || !Array.isArray(fx.X[0])) {
     throw new Error(`${file}: "X" must be a non-empty array of rows`);
