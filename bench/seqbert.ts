@@ -1,0 +1,320 @@
+// Behaviour BERT benchmark (issue 13's targets).
+//
+// Segments: generated behaviour logs (src/pipeline/synth/behaviour.ts: segments that share the
+// catalogue, item popularity and taste prior, and differ only in how people shop, with an
+// order-only pair), written as CSV and read back through the app's reader, grouped by user. For
+// each set of sequence vectors, k-means with K = the planted segments (the project's k-means, 10
+// restarts) and its ARI against the planted labels, overall and on the order-only pair:
+//   - featuriser: today's default path without a model (character n-gram item vectors -> weighted
+//     sequence vectors), without and with the GCN after it (as `npm run analyze` builds them);
+//   - behaviour BERT (src/pipeline/seqbert): mean-pooled and CLS embeddings, float32 and int8
+//     (cosine between the two and ARI between their clusterings), and the GCN after the BERT (user
+//     features = the BERT's int8 embeddings, item features = the BERT's item input embeddings).
+// Speed: UCI Online Retail Dec-May (the shared file is already cut to Dec 2010 - May 2011), read by
+// user; the BERT trained and every sequence embedded (int8), in a child process so that its peak
+// RSS is its own; seconds, training tokens/s and the tfjs backend that ran.
+//
+//   npm run bench:seqbert -- [--quick] [--only segments|speed] [--users N] [--segments N] [--seed N]
+//                            [--bert-epochs N] [--gcn-epochs N] [--backend auto|wasm|cpu] [--data FILE]
+//
+// --quick: one small generated log (4 segments, 1,200 users) and the speed case.
+
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { adjustedRandIndex } from '../src/pipeline/cluster';
+import { analyzeStream, type Analysis } from '../src/pipeline/analyze';
+import { createFeaturizer, encodeSequences } from '../src/pipeline/encode';
+import { embedItemTexts, itemVectorsByItem, normalizeRows, runGcn } from '../src/pipeline/gcn';
+import { behaviourCsvStream, generateBehaviourLog, plantedUserLabels, type BehaviourLog } from '../src/pipeline/synth';
+import { int, markdownTable, mib } from './lib/format';
+import { analyzeFile } from './lib/loadLog';
+import { describeMachine, loadAverage, machineInfo } from './lib/machine';
+import { ownMaxRss, sampleOwnRss } from './lib/memory';
+import { confusedPairs, describeConfusion, scoreSegments, type SegmentScores } from './lib/segmentScores';
+
+const USAGE =
+  'usage: npm run bench:seqbert -- [--quick] [--only segments|speed] [--users N] [--segments N] [--seed N] [--bert-epochs N] [--gcn-epochs N] [--backend auto|wasm|cpu] [--data FILE]';
+
+const { values: flags } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    only: { type: 'string' },
+    users: { type: 'string' },
+    segments: { type: 'string' },
+    seed: { type: 'string', default: '1' },
+    'bert-epochs': { type: 'string' },
+    'gcn-epochs': { type: 'string' },
+    backend: { type: 'string', default: 'auto' },
+    data: { type: 'string', default: '../shared/data/uci-online-retail/online-retail-2010-12_2011-05.csv' },
+    case: { type: 'string' },
+  },
+  strict: true,
+});
+
+function num(name: string, v: string | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isFinite(n) || n <= 0) throw new Error(`--${name} must be a positive number, got ${v}; ${USAGE}`);
+  return n;
+}
+
+if (flags.only !== undefined && flags.only !== 'segments' && flags.only !== 'speed') throw new Error(`unknown --only ${flags.only}; ${USAGE}`);
+const quick = flags.quick ?? false;
+const seed = num('seed', flags.seed) ?? 1;
+const bertEpochs = num('bert-epochs', flags['bert-epochs']);
+const gcnEpochs = num('gcn-epochs', flags['gcn-epochs']) ?? 100;
+const backend = (flags.backend ?? 'auto') as 'auto' | 'wasm' | 'cpu';
+
+// The seqbert stage is loaded on demand, so that the featuriser rows still run where it fails to load.
+type SeqBert = typeof import('../src/pipeline/seqbert');
+async function loadSeqBert(): Promise<{ mod: SeqBert | null; why: string }> {
+  try {
+    return { mod: await import('../src/pipeline/seqbert'), why: '' };
+  } catch (e) {
+    return { mod: null, why: e instanceof Error ? e.message : String(e) };
+  }
+}
+
+const f3 = (x: number): string => (Number.isFinite(x) ? x.toFixed(3) : 'n/a');
+const s1 = (msv: number): string => (Number.isFinite(msv) ? (msv / 1000).toFixed(1) : 'n/a');
+
+interface Row {
+  vectors: string;
+  scores: SegmentScores;
+  /** Seconds to make the vectors (training included). */
+  ms: number;
+  note?: string;
+}
+
+interface LogCase {
+  users: number;
+  segments: number;
+}
+
+async function readBack(log: BehaviourLog): Promise<Analysis> {
+  return analyzeStream(behaviourCsvStream(log), { fileName: 'behaviour.csv', totalBytes: null, sequence: { by: 'user' } });
+}
+
+/** Items x hidden: each item's input embedding in the BERT (text vector through item.proj, plus item.delta). */
+function bertItemVectors(model: Awaited<ReturnType<SeqBert['trainSeqBert']>>, itemIds: readonly string[], itemVectors: Float32Array, itemDims: number): Float32Array {
+  const h = model.architecture.hidden;
+  const w = (name: string) => model.weights.find((x) => x.name === name);
+  const proj = w('item.proj');
+  const delta = w('item.delta');
+  const row = new Map(model.vocab.itemIds.map((id, r) => [id, r]));
+  const out = new Float32Array(itemIds.length * h);
+  for (let i = 0; i < itemIds.length; i++) {
+    const o = i * h;
+    if (proj && proj.shape[0] === itemDims) {
+      for (let t = 0; t < itemDims; t++) {
+        const v = itemVectors[i * itemDims + t];
+        if (v === 0) continue;
+        for (let c = 0; c < h; c++) out[o + c] += v * proj.data[t * h + c];
+      }
+    }
+    const r = row.get(itemIds[i]);
+    if (delta && r !== undefined && r < delta.shape[0]) for (let c = 0; c < h; c++) out[o + c] += delta.data[r * h + c];
+  }
+  return out;
+}
+
+async function segmentsCase(c: LogCase, seqbert: SeqBert | null): Promise<string> {
+  const log = generateBehaviourLog({ seed, users: c.users, segments: c.segments, items: 1000, categories: 24 });
+  const analysis = await readBack(log);
+  const { sequences } = analysis;
+  const table = analysis.ingested.table;
+  const userLabels = plantedUserLabels(log, table.users);
+  const planted = Int32Array.from(sequences.key, (u) => userLabels[u]);
+  const K = log.segments.length;
+  const pair = log.orderOnlyPairs[0] ?? null;
+  const names = log.segments.map((s) => s.kind);
+  const rows: Row[] = [];
+  const notes: string[] = [];
+  process.stderr.write(`seqbert: ${c.users} users, ${K} segments, ${log.length} events\n`);
+
+  const featurizer = createFeaturizer();
+  let t0 = performance.now();
+  const enc = await encodeSequences({ table, sequences }, featurizer);
+  const encMs = performance.now() - t0;
+  rows.push({ vectors: 'featuriser (items -> sequence vectors)', scores: scoreSegments(enc.vectors, enc.dims, planted, K, pair), ms: encMs });
+  const itemTexts = await embedItemTexts(table, sequences, featurizer);
+  const textItems = itemVectorsByItem(itemTexts);
+  t0 = performance.now();
+  const g = await runGcn(table, sequences, { dims: itemTexts.dims, users: enc.vectors, items: textItems }, { epochs: gcnEpochs });
+  rows.push({ vectors: `featuriser + GCN (${g.report.epochs} epochs)`, scores: scoreSegments(normalizeRows(g.userVectors, g.dims), g.dims, planted, K, pair), ms: encMs + performance.now() - t0 });
+
+  let bertSummary = '';
+  if (seqbert) {
+    try {
+      bertSummary = await bertRows();
+    } catch (e) {
+      bertSummary = `Behaviour BERT rows failed: ${e instanceof Error ? e.message : String(e)}`;
+      process.stderr.write(`seqbert: ${bertSummary}\n`);
+    }
+  }
+  async function bertRows(): Promise<string> {
+    if (!seqbert) return '';
+    const input = { sequences, table, itemVectors: textItems, itemDims: itemTexts.dims };
+    t0 = performance.now();
+    let lastLine = 0;
+    const model = await seqbert.trainSeqBert(input, { backend, ...(bertEpochs ? { epochs: bertEpochs } : {}) }, {
+      onProgress(p) {
+        const now = performance.now();
+        if (now - lastLine < 5000) return;
+        lastLine = now;
+        process.stderr.write(`  bert epoch ${p.epoch}/${p.epochs} ${Math.round(100 * p.fraction)}% loss ${p.loss.toFixed(3)}\n`);
+      },
+    });
+    const trainMs = performance.now() - t0;
+    const r = model.report;
+    const summary =
+      `BERT: backend ${r.backend}, ${r.layers} layers, hidden ${r.hidden}, ${r.heads} heads, max length ${r.maxLen}, ${int(r.params)} parameters, ` +
+      `${r.epochs} epochs (best ${r.bestEpoch}${r.stopReason ? `, ${r.stopReason}` : ''}), softmax ${r.softmax}, contrastive ${r.contrastive ? 'on' : 'off'}, ` +
+      `loss ${r.loss.map((x) => x.toFixed(3)).join(' ')}, ${s1(trainMs)} s training, ${int(r.tokensPerSecond)} tokens/s.`;
+    const byPooling: Record<string, { f32: SegmentScores; i8: SegmentScores; vectors: Float32Array; dims: number }> = {};
+    for (const pooling of ['mean', 'cls'] as const) {
+      t0 = performance.now();
+      const cmp = await seqbert.compareQuantized(model, input, { pooling });
+      const embedMs = performance.now() - t0;
+      const f32 = scoreSegments(cmp.float32.vectors, cmp.float32.dims, planted, K, pair);
+      const i8 = scoreSegments(cmp.int8.vectors, cmp.int8.dims, planted, K, pair);
+      byPooling[pooling] = { f32, i8, vectors: cmp.int8.vectors, dims: cmp.int8.dims };
+      const agree = adjustedRandIndex(f32.labels, i8.labels);
+      rows.push({ vectors: `BERT ${pooling}-pooled, float32`, scores: f32, ms: trainMs + embedMs / 2 });
+      rows.push({
+        vectors: `BERT ${pooling}-pooled, int8`,
+        scores: i8,
+        ms: trainMs + embedMs / 2,
+        note: `int8 vs float32: cosine mean ${cmp.cosine.mean.toFixed(4)}, min ${cmp.cosine.min.toFixed(4)}; ARI between the two clusterings ${f3(agree)}`,
+      });
+    }
+    // The pooling the pipeline uses by default feeds the GCN.
+    const pooling = seqbert.DEFAULT_SEQBERT_OPTIONS.pooling;
+    const chosen = byPooling[pooling];
+    t0 = performance.now();
+    const bg = await runGcn(table, sequences, { dims: chosen.dims, users: chosen.vectors, items: bertItemVectors(model, table.items, textItems, itemTexts.dims) }, { epochs: gcnEpochs });
+    rows.push({ vectors: `BERT ${pooling}-pooled int8 + GCN (${bg.report.epochs} epochs)`, scores: scoreSegments(normalizeRows(bg.userVectors, bg.dims), bg.dims, planted, K, pair), ms: trainMs + performance.now() - t0 });
+    for (const p of ['mean', 'cls'] as const) {
+      const s = byPooling[p].i8;
+      notes.push(`Clusters of BERT ${p}-pooled int8 vs planted segments (share of each segment's users per cluster):\n${describeConfusion(s, names)}`);
+      const mixed = confusedPairs(s, names);
+      if (mixed.length > 0) notes.push(`Confused (${p}): ${mixed.join('; ')}`);
+    }
+    return summary;
+  }
+  const feat = rows[0].scores;
+  notes.unshift(`Clusters of the featuriser path vs planted segments:\n${describeConfusion(feat, names)}`);
+
+  const table1 = markdownTable(
+    ['vectors', 'ARI (K = segments)', 'ARI on the order-only pair (same clustering)', 'ARI on the pair alone (K = 2)', 'seconds'],
+    rows.map((r) => [r.vectors, f3(r.scores.ari), f3(r.scores.pairInOverall), f3(r.scores.pairAlone), s1(r.ms)]),
+  );
+  const extra = rows.filter((r) => r.note).map((r) => `- ${r.vectors}: ${r.note}`);
+  return (
+    `### ${K} segments, ${int(c.users)} users (${int(log.length)} events, ${int(sequences.count)} sequences; seed ${seed})\n\n` +
+    `Segments: ${names.join(', ')}; order-only pair: ${pair ? `${names[pair[0]]} / ${names[pair[1]]}` : 'none'}.\n\n` +
+    `${table1}\n` +
+    (extra.length > 0 ? `\n${extra.join('\n')}\n` : '') +
+    (bertSummary ? `\n${bertSummary}\n` : seqbert === null ? '\nBehaviour BERT rows skipped: the seqbert stage did not load.\n' : '') +
+    `\n\`\`\`\n${notes.join('\n\n')}\n\`\`\`\n`
+  );
+}
+
+interface SpeedResult {
+  events: number;
+  sequences: number;
+  readMs: number;
+  featureMs: number;
+  trainMs: number;
+  embedMs: number;
+  tokensPerSecond: number;
+  backend: string;
+  epochs: number;
+  bestEpoch: number;
+  stopReason: string | null;
+  maxLen: number;
+  params: number;
+  peakRss: number;
+  sampledPeakRss: number;
+}
+
+/** The speed case, in this (child) process: prints its result as one JSON line. */
+async function speedChild(): Promise<void> {
+  const seqbert = await import('../src/pipeline/seqbert');
+  const sampler = sampleOwnRss();
+  let t0 = performance.now();
+  const a = await analyzeFile(flags.data!);
+  const readMs = performance.now() - t0;
+  t0 = performance.now();
+  const itemTexts = await embedItemTexts(a.ingested.table, a.sequences, createFeaturizer());
+  const input = { sequences: a.sequences, table: a.ingested.table, itemVectors: itemVectorsByItem(itemTexts), itemDims: itemTexts.dims };
+  const featureMs = performance.now() - t0;
+  t0 = performance.now();
+  const model = await seqbert.trainSeqBert(input, { backend, ...(bertEpochs ? { epochs: bertEpochs } : {}) });
+  const trainMs = performance.now() - t0;
+  t0 = performance.now();
+  await seqbert.embedSequences(model, input, { quantized: true });
+  const embedMs = performance.now() - t0;
+  const r = model.report;
+  const out: SpeedResult = {
+    events: a.ingested.table.length,
+    sequences: a.sequences.count,
+    readMs,
+    featureMs,
+    trainMs,
+    embedMs,
+    tokensPerSecond: r.tokensPerSecond,
+    backend: r.backend,
+    epochs: r.epochs,
+    bestEpoch: r.bestEpoch,
+    stopReason: r.stopReason,
+    maxLen: r.maxLen,
+    params: r.params,
+    sampledPeakRss: sampler.stop(),
+    peakRss: ownMaxRss(),
+  };
+  process.stdout.write(`${JSON.stringify(out)}\n`);
+}
+
+function speedCase(): string {
+  process.stderr.write(`seqbert: speed case on ${flags.data}\n`);
+  const self = fileURLToPath(import.meta.url);
+  const args = [...process.execArgv, self, '--case', 'speed', '--data', flags.data!, '--backend', backend, ...(bertEpochs ? ['--bert-epochs', String(bertEpochs)] : [])];
+  const child = spawnSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 1 << 22, stdio: ['ignore', 'pipe', 'inherit'] });
+  const line = child.stdout.trim().split('\n').pop() ?? '';
+  if (child.status !== 0 || !line.startsWith('{')) return `### Speed: UCI Online Retail Dec-May\n\nFailed (exit ${child.status}); see the log above.\n`;
+  const r = JSON.parse(line) as SpeedResult;
+  const total = r.trainMs + r.embedMs;
+  return (
+    `### Speed: UCI Online Retail Dec-May (${int(r.events)} events, ${int(r.sequences)} user sequences)\n\n` +
+    markdownTable(
+      ['backend', 'epochs run', 'training s', 'embedding s (int8)', 'trained + embedded s (target <= 90)', 'training tokens/s', 'peak RSS (target < 1 GB)'],
+      [[r.backend, `${r.epochs} (best ${r.bestEpoch}${r.stopReason ? `, ${r.stopReason}` : ''})`, s1(r.trainMs), s1(r.embedMs), s1(total), int(r.tokensPerSecond), mib(Math.max(r.peakRss, r.sampledPeakRss))]],
+    ) +
+    `\nMax length ${r.maxLen}, ${int(r.params)} parameters. Reading the file took ${s1(r.readMs)} s and the featuriser's item vectors (the BERT's item input) ${s1(r.featureMs)} s, not counted above; peak RSS is the whole child process's.\n`
+  );
+}
+
+async function main(): Promise<void> {
+  if (flags.case === 'speed') return speedChild();
+  const m = machineInfo();
+  const { mod: seqbert, why } = await loadSeqBert();
+  if (!seqbert) process.stderr.write(`seqbert: the seqbert stage did not load (${why}); BERT rows are skipped\n`);
+  const parts: string[] = [
+    `## Behaviour BERT (bench:seqbert)\n\nCommand: \`npm run bench:seqbert${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}\`\n\n` +
+      `\`\`\`\n${describeMachine(m, { 'Load (1 min) at start': loadAverage().toFixed(2) })}\n\`\`\`\n`,
+  ];
+  if (flags.only !== 'speed') {
+    const users = num('users', flags.users);
+    const segments = num('segments', flags.segments);
+    const cases: LogCase[] =
+      users || segments ? [{ users: users ?? 3000, segments: segments ?? 6 }] : quick ? [{ users: 1200, segments: 4 }] : [{ users: 2000, segments: 4 }, { users: 3000, segments: 6 }];
+    for (const c of cases) parts.push(await segmentsCase(c, seqbert));
+  }
+  if (flags.only !== 'segments') parts.push(seqbert ? speedCase() : '### Speed\n\nSkipped: the seqbert stage did not load.\n');
+  parts.push(`Load (1 min) at the end: ${loadAverage().toFixed(2)}.\n`);
+  process.stdout.write(parts.join('\n'));
+}
+
+await main();
