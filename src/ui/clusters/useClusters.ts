@@ -2,9 +2,11 @@
 // new set of vectors) and again, debounced, when the K range or the device setting changes; the
 // worker cancels it when a new file, regroup or encode comes. Choosing K afterwards only picks
 // another precomputed clustering: nothing is recomputed.
-import { startTransition, useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import { AnalysisError, type AnalysisClient } from '../../worker/client';
+import { startTransition, useCallback, useMemo, useRef, useState } from 'react';
+import type { AnalysisError, AnalysisClient } from '../../worker/client';
 import type { ClusterProgressWire, ClusterResult } from '../../worker/protocol';
+import { STAGE_DEBOUNCE_MS } from '../jobs/debounce';
+import { useStageJob } from '../jobs/useStageJob';
 import { clusterSettingsKey, loadClusterSettings, saveClusterSettings, type ClusterSettings } from './clusterSettings';
 
 /** The vectors the sweep is for: the encoder's result, or the graph network's when it is on. */
@@ -43,88 +45,47 @@ export interface ClustersState {
   retry(): void;
 }
 
-const SETTINGS_DEBOUNCE_MS = 300;
-
 export function useClusters(client: AnalysisClient, source: VectorSource, analysisBusy: boolean): ClustersState {
   const [settings, setSettings] = useState<ClusterSettings>(() => loadClusterSettings());
   const [job, setJob] = useState<ClusterJob>({ state: 'waiting', progress: null, result: null, resultFor: null, error: null });
   const [k, setK] = useState<number | null>(null);
-  const [tick, setTick] = useState(0);
 
   const vectors = source.vectors;
   const which = source.which;
   const key = clusterSettingsKey(settings);
   const settingsError = settings.kMin > settings.kMax ? `The smallest K (${settings.kMin}) is above the largest (${settings.kMax}).` : null;
 
-  const jobId = useRef(0);
-  const inFlight = useRef<{ vectors: object; key: string } | null>(null);
-  const settled = useRef<{ vectors: object; key: string } | null>(null);
-  const userCancelled = useRef(false);
-  const lastVectors = useRef<object | null>(null);
   const latest = useRef(settings);
   latest.current = settings;
 
-  const start = useCallback(
-    async (forVectors: object, forKey: string, forWhich: VectorSource['which']) => {
-      const id = ++jobId.current;
-      const current = () => jobId.current === id;
-      inFlight.current = { vectors: forVectors, key: forKey };
-      userCancelled.current = false;
-      lastVectors.current = forVectors;
-      const s = latest.current;
-      let over = false;
-      setJob((j) => ({ ...j, state: 'running', progress: null, error: null }));
-      try {
-        const result = await client.cluster({ kMin: s.kMin, kMax: s.kMax, device: s.device, threads: s.threads, vectors: forWhich }, (progress) => {
-          if (current() && !over) setJob((j) => (j.state === 'running' ? { ...j, progress } : j));
-        });
-        if (!current()) return;
-        over = true;
-        settled.current = { vectors: forVectors, key: forKey };
-        // A finished sweep redraws several charts: as a transition React renders it in slices
-        // that leave the main thread free between them.
-        startTransition(() => {
-          setJob({ state: 'done', progress: null, result, resultFor: forVectors, error: null });
-          setK(result.suggested.k);
-        });
-      } catch (e) {
-        if (!current()) return;
-        const error = e instanceof AnalysisError ? e : new AnalysisError({ message: String(e), code: 'internal' });
-        if (error.code === 'cancelled' && !userCancelled.current) {
-          // Stopped by the worker for new vectors: their arrival starts the next sweep.
-          setJob((j) => ({ ...j, state: 'waiting', progress: null }));
-          return;
-        }
-        settled.current = { vectors: forVectors, key: forKey };
-        setJob((j) => ({ ...j, state: error.code === 'cancelled' ? 'cancelled' : 'error', progress: null, error: error.code === 'cancelled' ? null : error }));
-      } finally {
-        over = true;
-        if (current()) inFlight.current = null;
-      }
-    },
-    [client],
-  );
-
   // New vectors on their way (a new file, regroup or encode): the worker has stopped the sweep.
   const encoding = analysisBusy || source.pending;
-  useEffect(() => {
-    if (!encoding) return;
-    if (inFlight.current) {
-      jobId.current++;
-      inFlight.current = null;
-    }
-    setJob((j) => (j.state === 'running' ? { ...j, state: 'waiting', progress: null } : j));
-  }, [encoding]);
-
-  useEffect(() => {
-    if (!vectors || encoding || settingsError) return;
-    if (inFlight.current?.vectors === vectors && inFlight.current.key === key) return;
-    if (settled.current?.vectors === vectors && settled.current.key === key) return;
+  const stage = useStageJob<object, ClusterResult, ClusterProgressWire>({
+    input: settingsError ? null : vectors,
+    key,
+    pending: encoding,
     // A setting changed on the same vectors: wait for the typing to stop. New vectors: at once.
-    const delay = lastVectors.current === vectors ? SETTINGS_DEBOUNCE_MS : 0;
-    const timer = setTimeout(() => void start(vectors, key, which), delay);
-    return () => clearTimeout(timer);
-  }, [vectors, which, encoding, key, settingsError, start, tick]);
+    debounceMs: STAGE_DEBOUNCE_MS.cluster,
+    onPending: () => setJob((j) => (j.state === 'running' ? { ...j, state: 'waiting', progress: null } : j)),
+    run: (_vectors, _key, progress) => {
+      const s = latest.current;
+      return client.cluster({ kMin: s.kMin, kMax: s.kMax, device: s.device, threads: s.threads, vectors: which }, progress);
+    },
+    started: () => setJob((j) => ({ ...j, state: 'running', progress: null, error: null })),
+    progress: (progress) => setJob((j) => (j.state === 'running' ? { ...j, progress } : j)),
+    done: (result, forVectors) => {
+      // A finished sweep redraws several charts: as a transition React renders it in slices
+      // that leave the main thread free between them.
+      startTransition(() => {
+        setJob({ state: 'done', progress: null, result, resultFor: forVectors, error: null });
+        setK(result.suggested.k);
+      });
+    },
+    // Stopped by the worker for new vectors: their arrival starts the next sweep.
+    interrupted: () => setJob((j) => ({ ...j, state: 'waiting', progress: null })),
+    failed: (error) => setJob((j) => ({ ...j, state: error ? 'error' : 'cancelled', progress: null, error })),
+    cancelInWorker: () => client.cancelCluster(),
+  });
 
   const update = useCallback((patch: Partial<ClusterSettings>) => {
     setSettings((s) => {
@@ -134,15 +95,7 @@ export function useClusters(client: AnalysisClient, source: VectorSource, analys
     });
   }, []);
 
-  const cancel = useCallback(() => {
-    userCancelled.current = true;
-    client.cancelCluster().catch(() => {});
-  }, [client]);
-
-  const retry = useCallback(() => {
-    settled.current = null;
-    setTick((t) => t + 1);
-  }, []);
+  const { cancel, retry } = stage;
 
   const chooseK = useCallback((next: number) => setK(next), []);
 

@@ -7,6 +7,8 @@ import type { AnalysisReport } from '../../pipeline/types';
 import { FEATURIZER_ID } from '../../worker/manifest';
 import { AnalysisError, type AnalysisClient } from '../../worker/client';
 import type { CatalogModel, EncodeProgressWire, EncodeResult, ModelCatalog } from '../../worker/protocol';
+import { STAGE_DEBOUNCE_MS } from '../jobs/debounce';
+import { useStageJob, type StageJob } from '../jobs/useStageJob';
 import { loadSettings, poolingKey, saveSettings, urlOverrides, type EncoderSettings } from './encoderSettings';
 
 export type EncodeState = 'waiting' | 'running' | 'done' | 'error' | 'cancelled';
@@ -43,7 +45,6 @@ export interface EncoderState {
   remove(id: string): void;
 }
 
-const SETTINGS_DEBOUNCE_MS = 250;
 const AUTO_RESTARTS = 2;
 
 export function useEncoder(client: AnalysisClient, report: AnalysisReport | null, analysisBusy: boolean): EncoderState {
@@ -56,7 +57,6 @@ export function useEncoder(client: AnalysisClient, report: AnalysisReport | null
   });
   const [job, setJob] = useState<EncodeJob>({ state: 'waiting', model: '', progress: null, result: null, error: null });
   const [install, setInstall] = useState<InstallState>({ busy: false, message: '', error: null, done: '' });
-  const [tick, setTick] = useState(0);
 
   const refreshCatalog = useCallback(async () => {
     try {
@@ -85,74 +85,39 @@ export function useEncoder(client: AnalysisClient, report: AnalysisReport | null
   const entry = catalog?.models.find((m) => m.id === model) ?? null;
   const key = `${model}|${poolingKey(settings)}`;
 
-  const jobId = useRef(0);
-  const inFlight = useRef<{ report: AnalysisReport; key: string } | null>(null);
-  const settled = useRef<{ report: AnalysisReport; key: string } | null>(null);
   const restarts = useRef(0);
-  const userCancelled = useRef(false);
   const latestSettings = useRef(settings);
   latestSettings.current = settings;
-  const lastReport = useRef<AnalysisReport | null>(null);
 
-  const start = useCallback(
-    async (forReport: AnalysisReport, forKey: string, forModel: string) => {
-      const id = ++jobId.current;
-      const current = () => jobId.current === id;
-      inFlight.current = { report: forReport, key: forKey };
-      userCancelled.current = false;
-      lastReport.current = forReport;
-      const s = latestSettings.current;
-      setJob((j) => ({ state: 'running', model: forModel, progress: null, result: j.result, error: null }));
-      let settledOk = false;
-      try {
-        const result = await client.encode(
-          { model: forModel, mode: s.mode, weights: s.weights, halfLifeDays: s.halfLifeDays, device: overrides.device },
-          (progress) => {
-            if (current() && !settledOk) setJob((j) => (j.state === 'running' ? { ...j, progress } : j));
-          },
-        );
-        if (!current()) return;
-        settledOk = true;
-        restarts.current = 0;
-        settled.current = { report: forReport, key: forKey };
-        setJob({ state: 'done', model: forModel, progress: null, result, error: null });
-      } catch (e) {
-        if (!current()) return;
-        const error = e instanceof AnalysisError ? e : new AnalysisError({ message: String(e), code: 'internal' });
-        if (error.code === 'cancelled' && !userCancelled.current) {
-          // Stopped by the worker for a new file or a regroup: the next report restarts it.
-          setJob((j) => ({ ...j, state: 'waiting', progress: null }));
-          if (restarts.current++ < AUTO_RESTARTS) setTick((t) => t + 1);
-          return;
-        }
-        settled.current = { report: forReport, key: forKey };
-        setJob((j) => ({ state: error.code === 'cancelled' ? 'cancelled' : 'error', model: forModel, progress: null, result: j.result, error: error.code === 'cancelled' ? null : error }));
-      } finally {
-        settledOk = true;
-        if (current()) inFlight.current = null;
-      }
+  // A job's callbacks are those of the render that started it: `model` is the model it runs.
+  const stage: StageJob<AnalysisReport> = useStageJob<AnalysisReport, EncodeResult, EncodeProgressWire>({
+    input: report && catalog ? report : null,
+    key,
+    // Reading a new file stops the encode (the worker does so too); the vectors on screen stay
+    // until the new report's are ready.
+    pending: analysisBusy,
+    debounceMs: STAGE_DEBOUNCE_MS.encode,
+    onPending: (wasInFlight) => {
+      if (wasInFlight) setJob((j) => ({ ...j, state: 'waiting', progress: null }));
     },
-    [client, overrides.device],
-  );
-
-  // Reading a new file stops the encode (the worker does so too); the vectors on screen stay until
-  // the new report's are ready.
-  useEffect(() => {
-    if (!analysisBusy || !inFlight.current) return;
-    jobId.current++;
-    inFlight.current = null;
-    setJob((j) => ({ ...j, state: 'waiting', progress: null }));
-  }, [analysisBusy]);
-
-  useEffect(() => {
-    if (!report || !catalog || analysisBusy) return;
-    if (inFlight.current?.report === report && inFlight.current.key === key) return;
-    if (settled.current?.report === report && settled.current.key === key) return;
-    // A setting changed on the same report: wait for the typing to stop. A new report: at once.
-    const delay = lastReport.current === report ? SETTINGS_DEBOUNCE_MS : 0;
-    const timer = setTimeout(() => void start(report, key, model), delay);
-    return () => clearTimeout(timer);
-  }, [report, catalog, analysisBusy, key, model, start, tick]);
+    run: (_report, _key, progress) => {
+      const s = latestSettings.current;
+      return client.encode({ model, mode: s.mode, weights: s.weights, halfLifeDays: s.halfLifeDays, device: overrides.device }, progress);
+    },
+    started: () => setJob((j) => ({ state: 'running', model, progress: null, result: j.result, error: null })),
+    progress: (progress) => setJob((j) => (j.state === 'running' ? { ...j, progress } : j)),
+    done: (result) => {
+      restarts.current = 0;
+      setJob({ state: 'done', model, progress: null, result, error: null });
+    },
+    interrupted: () => {
+      // Stopped by the worker for a new file or a regroup: the next report restarts it.
+      setJob((j) => ({ ...j, state: 'waiting', progress: null }));
+      if (restarts.current++ < AUTO_RESTARTS) stage.rerun();
+    },
+    failed: (error) => setJob((j) => ({ state: error ? 'error' : 'cancelled', model, progress: null, result: j.result, error })),
+    cancelInWorker: () => client.cancelEncode(),
+  });
 
   const update = useCallback(
     (patch: Partial<EncoderSettings>) => {
@@ -166,16 +131,12 @@ export function useEncoder(client: AnalysisClient, report: AnalysisReport | null
     [catalog],
   );
 
-  const cancel = useCallback(() => {
-    userCancelled.current = true;
-    client.cancelEncode().catch(() => {});
-  }, [client]);
+  const cancel = stage.cancel;
 
   const retry = useCallback(() => {
-    settled.current = null;
     restarts.current = 0;
-    setTick((t) => t + 1);
-  }, []);
+    stage.retry();
+  }, [stage]);
 
   const installFolder = useCallback(
     (files: File[]) => {
@@ -190,16 +151,15 @@ export function useEncoder(client: AnalysisClient, report: AnalysisReport | null
         .then(async (installed) => {
           setInstall({ busy: false, message: '', error: null, done: `${installed.label} is installed in this browser and selected.` });
           await refreshCatalog();
-          settled.current = null;
           update({ model: installed.id });
-          setTick((t) => t + 1);
+          stage.retry();
         })
         .catch((e: unknown) => {
           const error = e instanceof AnalysisError ? e : new AnalysisError({ message: String(e), code: 'internal' });
           setInstall({ busy: false, message: '', error, done: '' });
         });
     },
-    [client, refreshCatalog, update],
+    [client, refreshCatalog, update, stage],
   );
 
   const remove = useCallback(

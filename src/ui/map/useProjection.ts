@@ -2,9 +2,11 @@
 // map shows the vectors that were clustered) and fetches the points' ids and attributes with it;
 // the worker cancels it when a new sweep, encode or file comes. K changes need no new layout: the
 // map only recolours.
-import { startTransition, useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import { AnalysisError, type AnalysisClient } from '../../worker/client';
+import { startTransition, useEffect, useMemo, useRef, useState } from 'react';
+import type { AnalysisError, AnalysisClient } from '../../worker/client';
 import type { ClusterResult, MapData, ProjectProgressWire, ProjectResult } from '../../worker/protocol';
+import { STAGE_DEBOUNCE_MS } from '../jobs/debounce';
+import { useStageJob } from '../jobs/useStageJob';
 
 export type ProjectionJobState = 'waiting' | 'running' | 'done' | 'error' | 'cancelled';
 
@@ -39,52 +41,27 @@ interface Job {
  */
 export function useProjection(client: AnalysisClient, sweep: ClusterResult | null, pending: boolean, dataVersion: number | null = null): ProjectionState {
   const [job, setJob] = useState<Job>({ state: 'waiting', progress: null, result: null, data: null, resultFor: null, error: null });
-  const [tick, setTick] = useState(0);
-  const jobId = useRef(0);
-  const settled = useRef<ClusterResult | null>(null);
-  const userCancelled = useRef(false);
-
-  const start = useCallback(
-    async (forSweep: ClusterResult) => {
-      const id = ++jobId.current;
-      const current = () => jobId.current === id;
-      userCancelled.current = false;
-      setJob((j) => ({ ...j, state: 'running', progress: null, error: null }));
-      try {
-        const result = await client.project({ seed: 0 }, (progress) => {
-          if (current()) setJob((j) => (j.state === 'running' ? { ...j, progress } : j));
-        });
-        if (!current()) return;
-        const data = await client.mapData();
-        if (!current()) return;
-        settled.current = forSweep;
-        startTransition(() => setJob({ state: 'done', progress: null, result, data, resultFor: forSweep, error: null }));
-      } catch (e) {
-        if (!current()) return;
-        const error = e instanceof AnalysisError ? e : new AnalysisError({ message: String(e), code: 'internal' });
-        if (error.code === 'cancelled' && !userCancelled.current) {
-          setJob((j) => ({ ...j, state: 'waiting', progress: null }));
-          return;
-        }
-        settled.current = forSweep;
-        setJob((j) => ({ ...j, state: error.code === 'cancelled' ? 'cancelled' : 'error', progress: null, error: error.code === 'cancelled' ? null : error }));
-      }
-    },
-    [client],
-  );
-
-  useEffect(() => {
-    if (!pending) return;
+  const stage = useStageJob<ClusterResult, { result: ProjectResult; data: MapData | null }, ProjectProgressWire>({
+    input: sweep,
+    // The layout has no settings of its own: one job per sweep.
+    key: '',
     // The worker stops the layout when a new sweep starts; forget the answer of the old one.
-    jobId.current++;
-    setJob((j) => (j.state === 'running' ? { ...j, state: 'waiting', progress: null } : j));
-  }, [pending]);
-
-  useEffect(() => {
-    if (!sweep || pending) return;
-    if (settled.current === sweep) return;
-    void start(sweep);
-  }, [sweep, pending, start, tick]);
+    pending,
+    debounceMs: STAGE_DEBOUNCE_MS.project,
+    onPending: () => setJob((j) => (j.state === 'running' ? { ...j, state: 'waiting', progress: null } : j)),
+    run: async (_sweep, _key, progress, current) => {
+      const result = await client.project({ seed: 0 }, progress);
+      // A superseded layout does not fetch its points' data: its answer is dropped anyway.
+      if (!current()) return { result, data: null };
+      return { result, data: await client.mapData() };
+    },
+    started: () => setJob((j) => ({ ...j, state: 'running', progress: null, error: null })),
+    progress: (progress) => setJob((j) => (j.state === 'running' ? { ...j, progress } : j)),
+    done: ({ result, data }, forSweep) => startTransition(() => setJob({ state: 'done', progress: null, result, data, resultFor: forSweep, error: null })),
+    interrupted: () => setJob((j) => ({ ...j, state: 'waiting', progress: null })),
+    failed: (error) => setJob((j) => ({ ...j, state: error ? 'error' : 'cancelled', progress: null, error })),
+    cancelInWorker: () => client.cancelProject(),
+  });
 
   const dataSeen = useRef(dataVersion);
   const done = job.state === 'done';
@@ -92,26 +69,18 @@ export function useProjection(client: AnalysisClient, sweep: ClusterResult | nul
     if (dataSeen.current === dataVersion) return;
     if (!done) return; // a layout on its way fetches the data when it ends
     dataSeen.current = dataVersion;
-    const id = jobId.current;
+    const token = stage.slot.token();
     client
       .mapData()
       .then((data) => {
-        if (jobId.current === id) startTransition(() => setJob((j) => (j.state === 'done' ? { ...j, data } : j)));
+        if (stage.slot.isLatest(token)) startTransition(() => setJob((j) => (j.state === 'done' ? { ...j, data } : j)));
       })
       .catch(() => {
         // The layout on screen keeps its data; the next layout fetches it afresh.
       });
-  }, [client, dataVersion, done]);
+  }, [client, dataVersion, done, stage]);
 
-  const cancel = useCallback(() => {
-    userCancelled.current = true;
-    client.cancelProject().catch(() => {});
-  }, [client]);
-
-  const retry = useCallback(() => {
-    settled.current = null;
-    setTick((t) => t + 1);
-  }, []);
+  const { cancel, retry } = stage;
 
   const stale = job.result !== null && (job.resultFor !== sweep || job.state === 'running' || job.state === 'waiting');
   return useMemo(() => ({ ...job, stale, cancel, retry }), [job, stale, cancel, retry]);
