@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
 import { analyzeStream, type Analysis } from '../src/pipeline/analyze';
 import { collectItemTexts, createFeaturizer, encodeSequences, loadModelEmbedder, MemoryEmbeddingCache, sequenceTexts, type EncodeMode, type TextEmbedder } from '../src/pipeline/encode';
-import { parseManifest } from '../src/worker/manifest';
+import { parseManifest } from '../src/pipeline/encode/manifest';
 import { launchChromium } from './lib/browserIngest';
 import { int, markdownTable } from './lib/format';
 import { describeMachine, loadAverage, machineInfo } from './lib/machine';

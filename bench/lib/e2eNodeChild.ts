@@ -14,7 +14,7 @@ import { embedItemTexts, itemVectorsByItem, normalizeRows, runGcn } from '../../
 import { layoutTrustworthiness, umap } from '../../src/pipeline/project';
 import { profileClusters } from '../../src/pipeline/profile';
 import { recommendForClusters } from '../../src/pipeline/recommend';
-import { runSweepJob } from '../../src/worker/clusterJob';
+import { runSweepJob } from '../../src/pipeline/runner/clusterJob';
 import { nodeHelperThreads } from '../../src/node/helperThreads';
 import { ownMaxRss, sampleOwnRss } from './memory';
 import type { NodeE2eOptions, NodeE2eResult, NodeStage } from './e2eNode';

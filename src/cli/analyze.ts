@@ -9,7 +9,7 @@ import { ClusteringInputError, SWEEP_DEFAULT_K_MAX, SWEEP_DEFAULT_K_MIN } from '
 import { createFeaturizer, encodeSequences, EncoderError, loadModelEmbedder, type FileProbe, type TextEmbedder } from '../pipeline/encode';
 import { sequenceLabel } from '../pipeline/sequences';
 import { LogError, type AnalysisReport } from '../pipeline/types';
-import { resolveSweepRange, runSweepJob } from '../worker/clusterJob';
+import { resolveSweepRange, runSweepJob } from '../pipeline/runner/clusterJob';
 import { fileSource } from '../node/fileSource';
 import { nodeHelperThreads } from '../node/helperThreads';
 import { EvalError, evaluate, evaluateRecommendations, type EvalReport } from '../pipeline/eval';
@@ -19,7 +19,7 @@ import { layoutTrustworthiness, ProjectionInputError, umap } from '../pipeline/p
 import { profileClusters, ProfileInputError, type ClusterProfiles } from '../pipeline/profile';
 import { recommendForSequences, RecommendError } from '../pipeline/recommend';
 import { assignmentsCsv, cryptoUniform, privateProfiles, privacySummary, profilesJson, pseudonymKey, pseudonymLookup, pseudonymsOf, recommendationsCsv, type PrivacyStatement } from '../pipeline/export';
-import { defaultModelId, parseManifest, type ModelManifest } from '../worker/manifest';
+import { defaultModelId, parseManifest, type ModelManifest } from '../pipeline/encode/manifest';
 import {
   finiteOrNull,
   formatClusters,

@@ -12,7 +12,7 @@ import type { SequenceOptions } from '../pipeline/types';
 import { checkServiceSettings, ServiceSettingsError, type ServiceSettings } from '../pipeline/catalog';
 import type { DateOrder } from '../pipeline/ingest/timestamp';
 import { DEFAULT_MAX_EVENTS } from '../pipeline/ingest/readRules';
-import { CLUSTER_K_LIMIT } from '../worker/clusterJob';
+import { CLUSTER_K_LIMIT } from '../pipeline/runner/clusterJob';
 
 export class UsageError extends Error {
   constructor(message: string) {

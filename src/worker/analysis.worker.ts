@@ -18,12 +18,12 @@ import { LogError, type AnalysisReport, type RoleMapping, type SequenceOptions }
 import { installModel, listModels, modelSpec, removeModel } from './catalog';
 import { PersistentEmbeddingCache } from './embeddingStore';
 import { getEmbedder, installedCache } from './encoderRuntime';
-import { adapterName, runSweepJob } from './clusterJob';
+import { adapterName, runSweepJob } from '../pipeline/runner/clusterJob';
 import { browserHelperThreads } from './helperThreads';
 import { createGcnGpu, type GcnGpu } from '../pipeline/gcn/gpu/gcnGpu';
 import { errorText } from '../pipeline/gpu/device';
-import { SweptClusters } from './mapJob';
-import { fileFingerprint, forgetAnalysis, getAnalysis, getResult, listAnalyses, MAX_KEPT_FILE_BYTES, putResult, saveAnalysis, stableKey, updateSavedServiceItems } from './analysisStore';
+import { SweptClusters } from '../pipeline/runner/mapJob';
+import { fileFingerprint, forgetAnalysis, getAnalysis, getResult, idbResultStore, listAnalyses, MAX_KEPT_FILE_BYTES, putResult, saveAnalysis, stableKey, updateSavedServiceItems } from './analysisStore';
 import {
   checkServiceSettings,
   DEFAULT_SERVICE_SETTINGS,
@@ -37,7 +37,7 @@ import {
 import type { EventTable } from '../pipeline/ingest/table';
 import { computeGpu, openWorkerGpu } from './gpuRuntime';
 import { FEATURIZER_ID } from './manifest';
-import { EMBEDDINGS_ID, MODELS_ID, privacySpent, recordPrivacySpend, storageReport, wipeStorage, type MemoryStore } from './storage';
+import { EMBEDDINGS_ID, loadPseudonymSecret, MODELS_ID, privacySpent, recordPrivacySpend, storageReport, wipeStorage, type MemoryStore } from './storage';
 import {
   DEMO_FILE_NAME,
   isWireError,
@@ -433,6 +433,7 @@ async function cluster(req: ClusterRequest, onProgress: ClusterProgressCallback)
       graph ? { users: graph.users, items: graph.items, dims: graph.d } : null,
       kept?.name ?? 'log',
       { key, analysis: kept?.saved.id ?? '' },
+      idbResultStore,
     );
     swept.setExcludedItems(serviceMask());
     if (!hit && kept) result.saveError = await putResult(key, 'sweep', kept.saved.id, { ...result, labels: result.labels.map((l) => l.slice()) });
@@ -764,7 +765,7 @@ const api: AnalysisWorkerApi = {
   async exportData(req) {
     let file;
     try {
-      file = await onSweep('exporting', (s) => s.exportData(req));
+      file = await onSweep('exporting', (s) => s.exportData(req, loadPseudonymSecret));
     } catch (e) {
       throw toWire(e, 'exporting');
     }

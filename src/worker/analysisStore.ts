@@ -5,6 +5,10 @@
 // IndexedDB transactions are atomic: a write that fails (full quota) leaves what was there intact.
 
 import { dbOpener, done, request } from './idb';
+import type { ResultStore, Stage } from '../pipeline/runner/resultStore';
+
+// The runner's key hash, used here for the saved analyses' keys too.
+export { stableKey } from '../pipeline/runner/resultStore';
 
 // A database of its own (not a store in idb.ts's): it can be listed, wiped and versioned apart.
 const DB_NAME = 'seqlens-analyses';
@@ -17,7 +21,7 @@ export const MAX_KEPT_FILE_BYTES = 512 * 1024 * 1024;
 /** Saved logs kept; the oldest go first (with their results). */
 export const MAX_ANALYSES = 8;
 
-export type Stage = 'gcn' | 'sweep' | 'map';
+export type { Stage } from '../pipeline/runner/resultStore';
 
 export interface SavedAnalysis {
   /** Hash of the file's identity (name, size, date, sampled content). */
@@ -71,16 +75,6 @@ export function saveErrorText(e: unknown): string {
   return `This analysis could not be saved in the browser (${e instanceof Error ? e.message : String(e)}); it works, but a reload will compute it again.`;
 }
 
-/** SHA-256 (hex) of a JSON rendering with sorted keys: the same settings always give the same key. */
-export async function stableKey(...parts: unknown[]): Promise<string> {
-  const text = JSON.stringify(parts, (_k, v: unknown) =>
-    v && typeof v === 'object' && !Array.isArray(v) && !ArrayBuffer.isView(v)
-      ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
-      : v,
-  );
-  return hex(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text)));
-}
-
 function hex(buf: ArrayBuffer): string {
   return Array.from(new Uint8Array(buf), (b) => b.toString(16).padStart(2, '0')).join('');
 }
@@ -131,6 +125,9 @@ export async function putResult(key: string, stage: Stage, analysis: string, val
     return saveErrorText(e);
   }
 }
+
+/** The results store the pipeline runner is given in the browser. */
+export const idbResultStore: ResultStore = { get: getResult, put: putResult };
 
 /** Saves (or refreshes) a log, keeping at most MAX_ANALYSES; returns why not or null. */
 export async function saveAnalysis(a: SavedAnalysis): Promise<string | null> {

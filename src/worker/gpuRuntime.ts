@@ -2,7 +2,7 @@
 // acquired on first use and again after it is lost, and the assigner for a data set made on it.
 import { createGpuAssigner } from '../pipeline/cluster';
 import { acquireGpu, errorText, type GpuAcquireResult } from '../pipeline/gpu/device';
-import type { OpenGpu } from './clusterJob';
+import type { OpenGpu } from '../pipeline/runner/clusterJob';
 
 let acquired: Promise<GpuAcquireResult> | null = null;
 

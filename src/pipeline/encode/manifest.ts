@@ -2,7 +2,7 @@
 // from the app's own origin), by `npm run analyze` (from disk) and by the tests. Pure: no DOM, no
 // Node APIs, so all three share it.
 
-import { DTYPE_SUFFIX, type ModelDtype } from '../pipeline/encode/modelFiles';
+import { DTYPE_SUFFIX, type ModelDtype } from './modelFiles';
 
 export interface ManifestModel {
   /** Folder under public/models/ and transformers.js model id: 'Xenova/all-MiniLM-L6-v2'. */

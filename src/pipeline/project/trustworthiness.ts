@@ -14,6 +14,7 @@ import { sampleWithoutReplacement, Rng } from '../cluster/random.ts';
 import { trustworthiness } from '../cluster/trustworthiness.ts';
 import { checkMatrix } from '../cluster/validate.ts';
 import { ClusteringInputError, type Matrix } from '../cluster/types.ts';
+import { asProjectionStep } from './errors.ts';
 
 /** Exact trustworthiness up to this many points (about 2 s for 64 dimensions). */
 export const TRUSTWORTHINESS_EXACT_MAX = 5000;
@@ -116,10 +117,12 @@ export function layoutTrustworthiness(
   const k = opts.k ?? 15;
   const dE = opts.dEmbedded ?? 2;
   const exactMax = opts.exactMax ?? TRUSTWORTHINESS_EXACT_MAX;
-  if (n <= exactMax) {
-    return { value: trustworthiness(original, embedding, n, d, dE, k, Math.max(exactMax, n)), exact: true, sampleSize: n, standardError: 0, k };
-  }
-  return trustworthinessSampled(original, embedding, n, d, dE, k, opts.sampleSize ?? TRUSTWORTHINESS_SAMPLE, opts.seed ?? 0);
+  // The checks are the clustering module's; a failure is the map's (ProjectionInputError).
+  return asProjectionStep(() =>
+    n <= exactMax
+      ? { value: trustworthiness(original, embedding, n, d, dE, k, Math.max(exactMax, n)), exact: true, sampleSize: n, standardError: 0, k }
+      : trustworthinessSampled(original, embedding, n, d, dE, k, opts.sampleSize ?? TRUSTWORTHINESS_SAMPLE, opts.seed ?? 0),
+  );
 }
 
 /** Squared distances from row i to every row; four partial sums per row (the cost of a query). */

@@ -26,21 +26,5 @@ export interface UmapProgress {
   overall: number;
 }
 
-/**
- * Thrown for input that UMAP cannot handle (NaN, bad options ...). The message is meant to be
- * shown to the user as is.
- */
-export class ProjectionInputError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'ProjectionInputError';
-  }
-}
-
-/** Thrown when the CancelToken of a running projection was set. */
-export class ProjectionCancelledError extends Error {
-  constructor(message = 'Projection was cancelled') {
-    super(message);
-    this.name = 'ProjectionCancelledError';
-  }
-}
+// The stage's errors live in errors.ts; re-exported for the modules that import them from here.
+export { ProjectionCancelledError, ProjectionInputError } from './errors.ts';

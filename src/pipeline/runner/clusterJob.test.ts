@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { ClusteringCancelledError, ClusteringInputError, cpuAsyncAssigner, makeBlobs, sweepK, type AsyncAssigner } from '../pipeline/cluster';
-import { createEmulatedGpuAssigner } from '../pipeline/cluster/gpuAssignEmulator';
-import type { GpuAdapterSummary } from '../pipeline/gpu/device';
+import { ClusteringCancelledError, ClusteringInputError, cpuAsyncAssigner, makeBlobs, sweepK, type AsyncAssigner } from '../cluster';
+import { createEmulatedGpuAssigner } from '../cluster/gpuAssignEmulator';
+import type { GpuAdapterSummary } from '../gpu/device';
 import { clusterSizes, resolveSweepRange, runSweepJob, type OpenGpu } from './clusterJob';
 
 const SOURCE = { stage: 'encoder' as const, model: 'test', label: 'Test vectors', zeroVectors: 0 };

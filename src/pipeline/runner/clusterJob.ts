@@ -1,4 +1,4 @@
-// The K sweep as the analysis worker (and the CLI) runs it: the requested K range checked against
+// The K sweep as the pipeline runner (in the worker and the CLI) runs it: the requested K range checked against
 // the data (narrowed, with a note, when there are too few distinct points), the assignment path
 // chosen (WebGPU or CPU) and guarded so that any GPU failure falls back to the CPU with the reason
 // kept, and the result flattened into plain data for the page. Pure TypeScript: no DOM, no Node.
@@ -14,10 +14,10 @@ import {
   type Matrix,
   type SweepResult,
   type HelperThreads,
-} from '../pipeline/cluster';
-import { countDistinctRows } from '../pipeline/cluster/validate';
-import { errorText, GpuUnavailableError, type GpuAdapterSummary } from '../pipeline/gpu/device';
-import type { ClusterDevice, ClusterEntryWire, ClusterPath, ClusterProgressWire, ClusterResult } from './protocol';
+} from '../cluster';
+import { countDistinctRows } from '../cluster/validate';
+import { errorText, GpuUnavailableError, type GpuAdapterSummary } from '../gpu/device';
+import type { ClusterDevice, ClusterEntryWire, ClusterPath, ClusterProgressWire, ClusterResult } from './contract';
 
 /** Largest K the UI and the CLI let anyone ask for (the GPU kernel takes up to 64). */
 export const CLUSTER_K_LIMIT = 40;

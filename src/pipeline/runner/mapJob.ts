@@ -1,10 +1,11 @@
-// What the worker keeps of the last finished K sweep, and everything made from it: the UMAP
+// What the runner keeps of the last finished K sweep, and everything made from it: the UMAP
 // layout, the points' attributes, the profiles and recommendations of each K, the exports. The
 // sweep's labels stay here (the page gets copies), so choosing another K, opening a user or
 // exporting never sends the clustering back across the thread boundary. Pure TypeScript over the
-// pipeline stages: no DOM, so the CLI could hold one too.
-import type { Analysis } from '../pipeline/analyze';
-import { getResult, putResult, stableKey } from './analysisStore';
+// pipeline stages: no DOM, so the worker and the CLI hold the same one.
+import type { Analysis } from '../analyze';
+import { noResultStore, stableKey, type ResultStore } from './resultStore';
+import { PER_CLUSTER, PER_USER, TIMELINE_LIMIT, TRUST_K } from './constants';
 import {
   assignmentsCsv,
   assignmentsJson,
@@ -21,11 +22,11 @@ import {
   recommendationsCsv,
   recommendationsJson,
   type PrivacyStatement,
-} from '../pipeline/export';
-import { layoutTrustworthiness, umap, type CancelToken, type Matrix } from '../pipeline/project';
-import { profileClusters, sequenceTimeline, userAttributes, type ClusterProfiles, type UserAttributes } from '../pipeline/profile';
-import { recommendForClusters, recommendForSequences, type ClusterRecommendations, type ListsOfUser, type RankedItems, type SequenceRecommender } from '../pipeline/recommend';
-import { sequenceLabel } from '../pipeline/sequences';
+} from '../export';
+import { layoutTrustworthiness, umap, type CancelToken, type Matrix } from '../project';
+import { profileClusters, sequenceTimeline, userAttributes, type ClusterProfiles, type UserAttributes } from '../profile';
+import { recommendForClusters, recommendForSequences, type ClusterRecommendations, type ListsOfUser, type RankedItems, type SequenceRecommender } from '../recommend';
+import { sequenceLabel } from '../sequences';
 import type {
   ClusterResult,
   ExportFile,
@@ -38,14 +39,16 @@ import type {
   RecommendedItemWire,
   UserDetails,
   WireError,
-} from './protocol';
-import { loadPseudonymSecret } from './storage';
+} from './contract';
 
-/** Recommendations kept per cluster: enough that a user's list survives removing what they have. */
-const PER_CLUSTER = 100;
-/** Items per user list (new and again) in the drawer and in the recommendations export (the CLI's --top default). */
-export const PER_USER = 20;
-export const TIMELINE_LIMIT = 500;
+/** The three files of `--out` (everything at one K), and the profiles as written (noised with epsilon). */
+export interface AllExports {
+  assignments: { text: string; rows: number };
+  profilesFile: { text: string; rows: number };
+  recommendations: { text: string; rows: number };
+  profiles: ClusterProfiles;
+  privacy?: PrivacyStatement;
+}
 
 /** GCN vectors of the training the sweep's vectors came from, for recommendations. */
 export interface GcnVectors {
@@ -60,8 +63,8 @@ export class SweptClusters {
   private idList: string[] | null = null;
   private readonly profileCache = new Map<number, ClusterProfiles>();
   private readonly recCache = new Map<number, ClusterRecommendations>();
-  /** Each user's own lists (fitted once per log and service-line choice; not per K). */
-  private perUserRecs: SequenceRecommender | null = null;
+  /** Each user's own lists of `top` items (fitted once per log and service-line choice; not per K). */
+  private perUserRecs: { top: number; r: SequenceRecommender } | null = null;
   /** Items left out of profiles and recommendations (service lines; pipeline/catalog), or null. */
   private exclude: Uint8Array | null = null;
 
@@ -78,6 +81,8 @@ export class SweptClusters {
     readonly fileName: string,
     /** The sweep's saved-result key and the saved analysis it belongs to (see analysisStore.ts). */
     private readonly saved: { key: string; analysis: string },
+    /** Where the map is kept for next time (the browser's IndexedDB; nowhere in the CLI). */
+    private readonly store: ResultStore = noResultStore,
   ) {}
 
   labelsOf(k: number): Int32Array {
@@ -104,11 +109,20 @@ export class SweptClusters {
     return this.projected?.coords ?? null;
   }
 
-  async project(req: ProjectRequest, onProgress: (p: ProjectProgressWire) => void, cancel: CancelToken): Promise<ProjectResult> {
+  /**
+   * Lays the clustered vectors out in 2-D. With `trust: 'when-defined'` (the CLI) a log of at most
+   * 2 x TRUST_K points gets no trustworthiness (NaN, with a warning) instead of an error.
+   */
+  async project(
+    req: ProjectRequest,
+    onProgress: (p: ProjectProgressWire) => void,
+    cancel: CancelToken,
+    opts: { trust?: 'always' | 'when-defined' } = {},
+  ): Promise<ProjectResult> {
     const seed = req.seed ?? 0;
     const t0 = performance.now();
     const key = await stableKey(this.saved.key, 'map', { seed, nNeighbors: req.nNeighbors ?? null, minDist: req.minDist ?? null });
-    const hit = await getResult<ProjectResult>(key);
+    const hit = await this.store.get<ProjectResult>(key);
     if (cancel.cancelled) throw { message: 'The map was cancelled.', code: 'cancelled' } satisfies WireError;
     if (hit) {
       this.projected = { coords: hit.coords, seed };
@@ -125,7 +139,13 @@ export class SweptClusters {
     if (cancel.cancelled) throw { message: 'The map was cancelled.', code: 'cancelled' } satisfies WireError;
     onProgress({ stage: 'trust', epoch: 0, overall: 0.9 });
     const t1 = performance.now();
-    const trust = layoutTrustworthiness(this.vectors, this.n, this.d, r.embedding, { seed });
+    const warnings = [...r.stats.warnings];
+    let trust: { value: number; exact: boolean; sampleSize: number; standardError: number } = { value: NaN, exact: true, sampleSize: 0, standardError: 0 };
+    if (opts.trust !== 'when-defined' || this.n > 2 * TRUST_K) {
+      trust = layoutTrustworthiness(this.vectors, this.n, this.d, r.embedding, { seed, k: TRUST_K });
+    } else {
+      warnings.push(`Trustworthiness with ${TRUST_K} neighbours needs more than ${2 * TRUST_K} points; there are ${this.n}, so it is left out (null).`);
+    }
     const trustMs = performance.now() - t1;
     this.projected = { coords: r.embedding, seed };
     const { timings } = r.stats;
@@ -139,9 +159,9 @@ export class SweptClusters {
       seed,
       seconds: (performance.now() - t0) / 1000,
       timings: { knnMs: timings.knnMs, graphMs: timings.graphMs, layoutMs: timings.initMs + timings.layoutMs, trustMs },
-      warnings: r.stats.warnings,
+      warnings,
     };
-    if (this.saved.analysis) result.saveError = await putResult(key, 'map', this.saved.analysis, { ...result, coords: r.embedding });
+    if (this.saved.analysis) result.saveError = await this.store.put(key, 'map', this.saved.analysis, { ...result, coords: r.embedding });
     return result;
   }
 
@@ -227,13 +247,18 @@ export class SweptClusters {
     return { k, method: r.method, clusters: r.clusters.map((c) => this.wireItems(c, perCluster)) };
   }
 
-  /** Sequence `index`'s user's own lists; the recommender is fitted on first use. */
-  private userRecs(index: number): ListsOfUser {
-    if (!this.perUserRecs) {
+  /** The per-user recommender with lists of `top` items, fitted on first use. */
+  private userRecommender(top = PER_USER): SequenceRecommender {
+    if (this.perUserRecs?.top !== top) {
       const { table } = this.analysis.ingested;
-      this.perUserRecs = recommendForSequences(table, this.analysis.sequences, PER_USER, { exclude: this.exclude ?? undefined });
+      this.perUserRecs = { top, r: recommendForSequences(table, this.analysis.sequences, top, { exclude: this.exclude ?? undefined }) };
     }
-    return this.perUserRecs.listsFor(index);
+    return this.perUserRecs.r;
+  }
+
+  /** Sequence `index`'s user's own lists. */
+  private userRecs(index: number): ListsOfUser {
+    return this.userRecommender().listsFor(index);
   }
 
   userDetails(index: number, k: number): UserDetails {
@@ -256,7 +281,7 @@ export class SweptClusters {
    * this browser's secret (`secret`, kept in IndexedDB; tests pass their own); with req.epsilon,
    * profiles carry Laplace noise and say so (see privateProfiles).
    */
-  async exportData(req: ExportRequest, secret: () => Promise<Uint8Array> = loadPseudonymSecret): Promise<ExportFile> {
+  async exportData(req: ExportRequest, secret: () => Promise<Uint8Array>): Promise<ExportFile> {
     const { table } = this.analysis.ingested;
     const labels = this.labelsOf(req.k);
     const selection = req.selection ? checkSelection(req.selection, this.n) : null;
@@ -307,6 +332,58 @@ export class SweptClusters {
     };
     const out = json ? recommendationsJson(input) : recommendationsCsv(input);
     return file(`${base}-recommendations${suffix}`, json, out, stated);
+  }
+
+  /**
+   * Everything at K as `--out` writes it: assignments (with the map's coordinates when there is
+   * one), profiles (noised with `epsilon`; the labels stay the exact profiles') and each user's
+   * lists of `top` items, followed by the customers the sequence filters left out (cluster -1).
+   * With `secret`, user ids are keyed hashes.
+   */
+  async exportAll(
+    k: number,
+    o: { top: number; secret: Uint8Array | null; epsilon: number | null; sessionsPerUser?: number; generatedAt?: string },
+  ): Promise<AllExports> {
+    const { table } = this.analysis.ingested;
+    const sequences = this.analysis.sequences;
+    const n = this.n;
+    const labels = this.labelsOf(k);
+    const exact = this.profiles(k);
+    const secret = o.secret;
+    const ids = secret ? await this.pseudonymIds(null, async () => secret) : this.ids();
+    let profiles = exact;
+    let privacy: PrivacyStatement | undefined;
+    if (o.epsilon !== null) {
+      ({ profiles, privacy } = privateProfiles(table, sequences, labels, k, {
+        epsilon: o.epsilon,
+        uniform: cryptoUniform(),
+        sessionsPerUser: o.sessionsPerUser,
+        profile: { exclude: this.exclude },
+      }));
+    }
+    // Labels are the exact profiles' (the noised keep them; they are stated as not protected).
+    const clusterLabels: string[] = new Array<string>(k).fill('');
+    for (const c of exact.clusters) clusterLabels[c.cluster] = c.label;
+    const assignments = assignmentsCsv({ ids, labels, coords: this.coords, clusterLabels, selection: null });
+    const profilesFile = profilesJson(profiles, { file: this.fileName, k, generatedAt: o.generatedAt ?? new Date().toISOString(), privacy });
+    // Each user's own lists (not the cluster's: that stays in the profiles as the segment summary).
+    const recs = this.userRecommender(o.top);
+    // Customers the sequence filters left out (a single event...) still get their lists, after the
+    // sequences, with no cluster.
+    let extraIds = Array.from(recs.extraUsers, (u) => table.users[u]);
+    if (secret && extraIds.length) extraIds = extraIds.map(pseudonymLookup(await pseudonymsOf(extraIds, await pseudonymKey(secret))));
+    const recLabels = new Int32Array(n + extraIds.length).fill(-1);
+    recLabels.set(labels);
+    const recommendations = recommendationsCsv({
+      ids: (ids as string[]).concat(extraIds),
+      labels: recLabels,
+      selection: null,
+      perUser: (i) => (i < n ? recs.listsFor(i) : recs.listsForUser(recs.extraUsers[i - n])),
+      itemIds: table.items,
+      itemTitles: table.itemTitle,
+      clusterLabels,
+    });
+    return { assignments, profilesFile, recommendations, profiles, ...(privacy ? { privacy } : {}) };
   }
 
   /**

@@ -1,0 +1,14 @@
+// Numbers the worker, the CLI and the page share about what the runner hands out, defined once.
+import { DEFAULT_PER_CLUSTER, DEFAULT_PER_USER } from '../recommend';
+
+/**
+ * Items per user list (new and again): the drawer, the recommendations export and the CLI's
+ * `--top` default. The recommend stage's own default, under the name the callers know.
+ */
+export const PER_USER = DEFAULT_PER_USER;
+/** Recommendations kept per cluster: enough that a user's list survives removing what they have. */
+export const PER_CLUSTER = DEFAULT_PER_CLUSTER;
+/** Events of one user's timeline sent to the page. */
+export const TIMELINE_LIMIT = 500;
+/** Neighbours of the map's trustworthiness: UMAP's neighbourhood size (defined for fewer than n/2). */
+export const TRUST_K = 15;
