@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import type { Locator, Page } from '@playwright/test';
 import { test, expect } from './fixtures';
 import { ANALYSIS_TIMEOUT, DEMO, summary } from './helpers';
-import { parseCsv } from '../src/pipeline/export/testCsv';
+import { parseCsv } from '../test/lib/testCsv';
 
 const MAP_TIMEOUT = 150_000;
 const URL = '/?model=featurizer&gcn=off&cluster-device=cpu';

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { CliClusters, CliEncoderReport, CliSweepEntry } from '../src/cli/format';
 import { assignmentsCsv, csvCell } from '../src/pipeline/export';
-import { parseCsv } from '../src/pipeline/export/testCsv';
+import { parseCsv } from './lib/testCsv';
 import type { AnalysisReport } from '../src/pipeline/types';
 
 const DEMO = 'public/demo/uci-online-retail-demo.csv';

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { parseCsv } from '../src/pipeline/export/testCsv';
+import { parseCsv } from './lib/testCsv';
 
 const dir = mkdtempSync(join(tmpdir(), 'seqlens-hostile-'));
 

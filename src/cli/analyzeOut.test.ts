@@ -6,7 +6,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { parseCsv } from '../pipeline/export/testCsv';
+import { parseCsv } from '../../test/lib/testCsv';
 import type { ClusterProfiles } from '../pipeline/profile/types';
 import type { AnalysisReport } from '../pipeline/types';
 import type { CliClusters, CliExports, CliProfileSummary, CliUmap } from './format';

@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { analyzeCsv } from '../pipeline/encode/testLog';
+import { analyzeCsv } from '../../test/lib/testLog';
 import { parseArgs, UsageError, type Args } from './args';
 import { cliServiceLines, formatServiceLines } from './serviceLines';
 

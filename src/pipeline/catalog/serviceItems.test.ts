@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { analyzeStream } from '../analyze';
-import { analyzeCsv } from '../encode/testLog';
+import { analyzeCsv } from '../../../test/lib/testLog';
 import type { EventTable } from '../ingest/table';
 import { csvChunks, generateLog } from '../synth';
 import { detectServiceItems, type ServiceDetection } from './serviceItems';

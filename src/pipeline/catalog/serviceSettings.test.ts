@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { analyzeCsv } from '../encode/testLog';
+import { analyzeCsv } from '../../../test/lib/testLog';
 import type { EventTable } from '../ingest/table';
 import { detectServiceItems, type ServiceDetection } from './serviceItems';
 import { checkServiceSettings, DEFAULT_SERVICE_SETTINGS, resolveServiceItems, ServiceSettingsError, withServiceChoice } from './serviceSettings';

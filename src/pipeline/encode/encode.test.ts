@@ -4,7 +4,7 @@ import { encodeSequences } from './encode';
 import { EncoderError } from './errors';
 import { createFeaturizer } from './featurizer';
 import { collectItemTexts } from './itemText';
-import { analyzeCsv } from './testLog';
+import { analyzeCsv } from '../../../test/lib/testLog';
 import type { EncodeProgress, TextEmbedder } from './types';
 
 /** Wraps an embedder and records every batch it is asked for. */

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { collectItemTexts } from './itemText';
 import { sequenceTexts } from './sequenceText';
-import { analyzeCsv } from './testLog';
+import { analyzeCsv } from '../../../test/lib/testLog';
 
 // One token per word or punctuation mark: easy to count by hand.
 const counter = (maxTokens: number) => ({

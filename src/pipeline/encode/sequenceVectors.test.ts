@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { sequenceVectors } from './sequenceVectors';
-import { analyzeCsv } from './testLog';
+import { analyzeCsv } from '../../../test/lib/testLog';
 import { DEFAULT_EVENT_WEIGHTS, decay, typeWeights } from './weights';
 import { EncoderError } from './errors';
 

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { analyzeCsv } from '../encode/testLog';
+import { analyzeCsv } from '../../../test/lib/testLog';
 import { basketsFromTable } from './baskets';
 import { idOrder, protocolSplit, readRecommendationsCsv, scoreDense, scoreLists, trainPopularity } from './protocol';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { analyzeCsv } from '../encode/testLog';
+import { analyzeCsv } from '../../../test/lib/testLog';
 import { leaveLastOut } from './split';
 
 const T = (min: number): string => new Date(Date.UTC(2021, 0, 1, 10, min)).toISOString();

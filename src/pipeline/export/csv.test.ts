@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { csvCell, float32Number, toCsv } from './csv';
-import { parseCsv } from './testCsv';
+import { parseCsv } from '../../../test/lib/testCsv';
 
 describe('csvCell', () => {
   it('neutralises text that a spreadsheet would run as a formula', () => {

@@ -15,7 +15,7 @@ import {
   type RecommendationRowsInput,
 } from './index';
 import type { UserLists } from './tables';
-import { parseCsv } from './testCsv';
+import { parseCsv } from '../../../test/lib/testCsv';
 
 const IDS = ['u1', 'has "quote"', 'a,b', 'two\nlines', "=cmd|' /C calc'!A0"];
 const neutral = (s: string): string => (/^[=+\-@\t\r]/.test(s) ? `'${s}` : s);

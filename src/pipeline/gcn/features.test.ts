@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { itemVectorsByItem, projectFeatures, projectionMatrix } from './features';
 import { GcnRandom } from './random';
-import { randomArray } from './testUtil';
+import { randomArray } from '../../../test/lib/gcnTestUtil';
 
 function dot(a: Float32Array, i: number, b: Float32Array, j: number, d: number): number {
   let s = 0;

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { csrToDense, transposeCsr } from '../graph/csr';
 import { adamStep, anchorPenalty, axpy, biasActNorm, biasActNormBackward, bprCoefficients, bprScatter, matmul, matmulNT, matmulTN, spmm, spmmBackward, type Activation } from './kernels';
 import { GcnRandom } from './random';
-import { expectGradient, randomArray, randomCsr, weightedSum } from './testUtil';
+import { expectGradient, randomArray, randomCsr, weightedSum } from '../../../test/lib/gcnTestUtil';
 
 function denseProduct(a: Float64Array, n: number, k: number, b: ArrayLike<number>, m: number): Float64Array {
   const out = new Float64Array(n * m);

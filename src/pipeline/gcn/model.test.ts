@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { bprCoefficients, bprScatter } from './kernels';
 import { GcnModel, layerWeights, type ModelParams, type ModelShape } from './model';
 import { GcnRandom } from './random';
-import { expectGradient, randomAdjacency, randomArray, weightedSum } from './testUtil';
+import { expectGradient, randomAdjacency, randomArray, weightedSum } from '../../../test/lib/gcnTestUtil';
 
 const NODES = 9;
 const D = 4;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { analyzeCsv } from '../encode/testLog';
+import { analyzeCsv } from '../../../test/lib/testLog';
 import { nnz } from '../graph/csr';
 import { buildGraph } from '../graph/build';
 import { normalizeRows, runGcn } from './run';

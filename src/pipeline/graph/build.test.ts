@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { analyzeCsv } from '../encode/testLog';
+import { analyzeCsv } from '../../../test/lib/testLog';
 import { buildGraph, type Graph } from './build';
 import { csrToDense, nnz } from './csr';
 import { GraphOptionsError, type GraphOptions } from './options';

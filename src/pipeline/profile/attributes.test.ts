@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CART, PURCHASE, RETURN, VIEW } from '../ingest/eventTypes';
-import { analyzeCsv } from '../encode/testLog';
+import { analyzeCsv } from '../../../test/lib/testLog';
 import { LAST_EVENTS, sequenceTimeline, userAttributes } from './index';
 
 const UCI = [

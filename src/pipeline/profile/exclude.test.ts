@@ -5,7 +5,7 @@ import { join, resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { analyzeStream } from '../analyze';
 import { detectServiceItems } from '../catalog';
-import { analyzeCsv } from '../encode/testLog';
+import { analyzeCsv } from '../../../test/lib/testLog';
 import type { EventTable } from '../ingest/table';
 import type { Sequences } from '../sequences';
 import { eventAmount } from './money';

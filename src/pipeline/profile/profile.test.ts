@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { analyzeCsv } from '../encode/testLog';
+import { analyzeCsv } from '../../../test/lib/testLog';
 import { profileClusters, ProfileInputError } from './index';
 
 // Four users, two clusters, every number below worked out by hand.

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { analyzeStream } from '../analyze';
-import { analyzeCsv } from '../encode/testLog';
+import { analyzeCsv } from '../../../test/lib/testLog';
 import { prepareEvaluation, rankingMetrics } from '../eval';
 import type { EventTable } from '../ingest/table';
 import type { Sequences } from '../sequences';

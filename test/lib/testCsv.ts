@@ -1,6 +1,6 @@
 // Test helper: CSV text back to rows with the app's own reader (src/pipeline/ingest/csv.ts), so
 // the exports are checked against the parser that also reads uploaded logs.
-import { CsvReader } from '../ingest/csv';
+import { CsvReader } from '../../src/pipeline/ingest/csv';
 
 export function parseCsv(text: string): string[][] {
   const rows: string[][] = [];

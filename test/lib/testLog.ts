@@ -1,7 +1,7 @@
 // Test helper: a small log as CSV text through the real ingest and sequencing, so tests exercise
 // the same EventTable/Sequences shapes the app produces.
-import { analyzeStream } from '../analyze';
-import type { SequenceOptions } from '../types';
+import { analyzeStream } from '../../src/pipeline/analyze';
+import type { SequenceOptions } from '../../src/pipeline/types';
 
 export async function analyzeCsv(lines: string[], sequence: Partial<SequenceOptions> = {}) {
   const text = lines.join('\n');

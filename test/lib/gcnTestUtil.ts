@@ -1,9 +1,9 @@
 // Test helpers: seeded random inputs, a small random symmetric graph, and central finite
 // differences against an analytic gradient.
 import { expect } from 'vitest';
-import { cooToCsr, type Csr } from '../graph/csr';
-import { normalizeSymmetric } from '../graph/build';
-import { GcnRandom } from './random';
+import { cooToCsr, type Csr } from '../../src/pipeline/graph/csr';
+import { normalizeSymmetric } from '../../src/pipeline/graph/build';
+import { GcnRandom } from '../../src/pipeline/gcn/random';
 
 export function randomArray(rng: GcnRandom, n: number, scale = 1): Float32Array {
   const a = new Float32Array(n);
