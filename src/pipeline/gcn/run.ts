@@ -13,6 +13,11 @@ import { trainGcn, type TrainHooks } from './train';
 
 export type RunGcnOptions = Partial<GcnOptions> & { graph?: Partial<GraphOptions> };
 
+/** Training's hooks, and one more: the graph is built (before the first epoch). */
+export interface RunGcnHooks extends TrainHooks {
+  onGraph?: (graph: Graph, buildMs: number) => void;
+}
+
 /** The `gcn` key of the analysis report. */
 export interface GcnReport {
   device: 'cpu' | 'webgpu';
@@ -38,6 +43,10 @@ export interface GcnResult {
     msPerEpoch: number;
     trainMs: number;
     features: 'encoder' | 'none';
+    /** The resolved options trained with (layers, hidden size, model ...). */
+    options: GcnOptions;
+    /** Why training left the GPU part-way, if it did. */
+    fallback: string | null;
   };
 }
 
@@ -46,24 +55,35 @@ export async function runGcn(
   sequences: Sequences,
   encoder: EncoderVectors | null,
   options: RunGcnOptions = {},
-  hooks: TrainHooks = {},
+  hooks: RunGcnHooks = {},
 ): Promise<GcnResult> {
   const { graph: graphOptions, ...gcnOptions } = options;
   const o = resolveGcnOptions(gcnOptions);
   const t0 = performance.now();
   const graph = buildGraph(table, sequences, graphOptions);
   const buildMs = performance.now() - t0;
+  hooks.onGraph?.(graph, buildMs);
   const anchor = encoder ? projectFeatures(encoder, graph.users, graph.items, o.hidden, o.seed, o.featureScale) : null;
   const t1 = performance.now();
-  const trained = await trainGcn(graph, anchor, o, hooks);
+  const { onGraph: _onGraph, ...trainHooks } = hooks;
+  const trained = await trainGcn(graph, anchor, o, trainHooks);
   const trainMs = performance.now() - t1;
   const h = o.hidden;
   return {
     userVectors: trained.z.slice(0, graph.users * h),
     itemVectors: trained.z.slice(graph.users * h),
     dims: h,
-    report: { device: 'cpu', epochs: trained.epochs, loss: trained.loss, nodes: graph.nodes, edges: nnz(graph.adj) },
-    stats: { counts: graph.counts, stoppedEarly: trained.stoppedEarly, buildMs, msPerEpoch: trained.msPerEpoch, trainMs, features: encoder ? 'encoder' : 'none' },
+    report: { device: trained.device, epochs: trained.epochs, loss: trained.loss, nodes: graph.nodes, edges: nnz(graph.adj) },
+    stats: {
+      counts: graph.counts,
+      stoppedEarly: trained.stoppedEarly,
+      buildMs,
+      msPerEpoch: trained.msPerEpoch,
+      trainMs,
+      features: encoder ? 'encoder' : 'none',
+      options: o,
+      fallback: trained.fallback,
+    },
   };
 }
 

@@ -1,0 +1,459 @@
+// The whole data path, in one place. A log goes through these stages, each in its own folder:
+//
+//   read      ingest/ + sequences.ts   the file -> an event table -> sequences (per user or session)
+//   encode    encode/                  item texts -> vectors -> one vector per sequence
+//   gcn       graph/ + gcn/            sequences and items as a graph -> LightGCN vectors (optional)
+//   cluster   cluster/                 a K sweep of k-means on the encoder's or the GCN's vectors
+//   project   project/                 UMAP of the clustered vectors to 2-D
+//   profile   profile/ + catalog/      per cluster: funnel, revenue, top items... (service lines out)
+//   recommend recommend/               per user: new and again lists; per cluster: top items
+//   export    export/                  assignments, profiles, recommendations as CSV or JSON
+//
+// The runner keeps each stage's result with the input it was made from: a new log (or a regroup)
+// drops everything after it, a new encode drops the graph network and the sweep, a new sweep
+// drops the map. Each slow stage's result is keyed by a hash of its input's key and its own
+// settings (stableKey), so the browser can keep it (ResultStore) and never serve a stale one.
+//
+// The worker (src/worker/analysis.worker.ts) and the CLI (src/cli/analyze.ts) drive this same
+// object; what only a browser has (IndexedDB, nested workers, WebGPU) is injected (RunnerEnv).
+// Cancellation: each stage takes an AbortSignal (see cancel.ts for the stages' CancelToken).
+
+import { analyzeSource, regroup, type Analysis, type SourceOptions } from '../analyze';
+import { detectServiceItems, DEFAULT_SERVICE_SETTINGS, resolveServiceItems, type ServiceDetection, type ServiceResolution, type ServiceSettings } from '../catalog';
+import { ClusteringCancelledError } from '../cluster';
+import { EncoderError, encodeSequences, type EmbeddingCache, type EncodeProgress, type SequenceEncoding, type TextEmbedder } from '../encode';
+import { embedItemTexts, GcnError, itemVectorsByItem, normalizeRows, resolveGcnOptions, runGcn, type GcnProgress, type ItemTextVectors, type RunGcnOptions } from '../gcn';
+import type { LightgcnKernels } from '../gcn/propagate';
+import { nnz } from '../graph/csr';
+import type { ByteSource } from '../ingest/parts';
+import type { EventTable } from '../ingest/table';
+import type { HelperThreads } from '../threads';
+import { LogError, type AnalysisReport, type SequenceOptions } from '../types';
+import { tokenOf } from './cancel';
+import { runSweepJob, type OpenGpu } from './clusterJob';
+import type { ClusterProgressWire, ClusterRequest, ClusterResult, EncodeRequest, GcnGraphWire, GcnResultWire, ServiceItemsWire, WireError } from './contract';
+import { SweptClusters } from './mapJob';
+import { noResultStore, stableKey, type ResultStore } from './resultStore';
+
+/** Where the graph network propagates, and why (see RunnerEnv.gcnKernels). */
+export interface GcnPath {
+  kernels: (LightgcnKernels & { release(): void }) | null;
+  reason: string;
+  adapter: string | null;
+}
+
+/** What the runner is given by its host: the browser's or Node's. */
+export interface RunnerEnv {
+  /** Helper threads for reading large files and for the K sweep; null: this thread only. */
+  threads?: HelperThreads | null;
+  /** Where slow stages' results are kept between sessions (IndexedDB); default: nowhere. */
+  store?: ResultStore;
+  /** Opens WebGPU for the sweep's assignment step; absent (Node): the CPU. */
+  openGpu?: OpenGpu | null;
+  /** The graph network's kernels for a device choice and model; absent: the CPU. */
+  gcnKernels?: (device: 'auto' | 'cpu' | 'gpu', model: string) => Promise<GcnPath>;
+}
+
+/** The log on screen: its sequences and their identity (the root of every later stage's key). */
+export interface LogState {
+  analysis: Analysis;
+  /** The file's identity (the browser's saved-analysis id; '' in the CLI). */
+  id: string;
+  /** Hash of the file and every setting the sequences depend on. */
+  key: string;
+}
+
+/** The vectors of the last finished encode, with the log they belong to. */
+export interface Encoded {
+  analysis: Analysis;
+  /** Hash of the log and every setting these vectors depend on: the root of the later stages' keys. */
+  key: string;
+  vectors: Float32Array;
+  n: number;
+  d: number;
+  model: string;
+  label: string;
+  zeroVectors: number;
+  /** table.items x itemDims: each item's text vector (the graph network's item features). */
+  items: Float32Array;
+  itemDims: number;
+  /** The item texts' vectors (the evaluation's encoder baseline). */
+  itemTexts: ItemTextVectors;
+  encoding: SequenceEncoding;
+}
+
+/** The last finished training: L2-normalised sequence vectors for the sweep, raw ones for recommendations. */
+export interface Trained {
+  from: Encoded;
+  /** Hash of the encode's key and the training settings. */
+  key: string;
+  vectors: Float32Array;
+  d: number;
+  layers: number;
+  epochs: number;
+  users: Float32Array;
+  items: Float32Array;
+}
+
+/** A training as kept in the result store. */
+interface CachedGcn {
+  vectors: Float32Array;
+  users: Float32Array;
+  items: Float32Array;
+  d: number;
+  layers: number;
+  epochs: number;
+  wire: GcnResultWire;
+}
+
+export interface StageCall<P> {
+  signal?: AbortSignal;
+  onProgress?: (p: P) => void;
+}
+
+const encodeCancelled = (): EncoderError => new EncoderError('Encoding was cancelled.', 'cancelled');
+const gcnCancelled = (): GcnError => new GcnError('Training the graph network was cancelled.', 'cancelled');
+const readCancelled = (): LogError => new LogError('Cancelled.', 'cancelled');
+
+/**
+ * Key of the sequences read from file `id`: its mapping and options, and a day/month order the user
+ * set (it changes the times; left out otherwise, so the keys of earlier saved results still match).
+ */
+export function sequencesKey(id: string, report: AnalysisReport): Promise<string> {
+  const order = report.detection.dateOrder;
+  return stableKey(id, report.detection.mapping, report.options, ...(order?.how === 'set' ? [{ dateOrder: order.order }] : []));
+}
+
+export class PipelineRunner {
+  private readonly store: ResultStore;
+  private current: LogState | null = null;
+  private encodedState: Encoded | null = null;
+  private trainedState: Trained | null = null;
+  private sweptState: SweptClusters | null = null;
+  /** Service-line choices for the log on screen, and a version that changes with them. */
+  private service: { settings: ServiceSettings; version: number } = { settings: DEFAULT_SERVICE_SETTINGS, version: 0 };
+  /** Detection depends on the table only (not on grouping): once per table read. */
+  private readonly detections = new WeakMap<EventTable, ServiceDetection>();
+  private resolved: { table: EventTable; settings: ServiceSettings; r: ServiceResolution } | null = null;
+
+  constructor(private readonly env: RunnerEnv = {}) {
+    this.store = env.store ?? noResultStore;
+  }
+
+  get log(): LogState | null {
+    return this.current;
+  }
+  get encoded(): Encoded | null {
+    return this.encodedState;
+  }
+  get trained(): Trained | null {
+    return this.trainedState;
+  }
+  get swept(): SweptClusters | null {
+    return this.sweptState;
+  }
+
+  // ---- read: file -> table -> sequences ----
+
+  /** Reads a log (a large one in parts on the helper threads). Nothing changes until use() adopts it. */
+  async read(source: ByteSource, opts: Omit<SourceOptions, 'cancel' | 'threads'> & { threads?: HelperThreads | null }, signal?: AbortSignal): Promise<Analysis> {
+    const token = tokenOf(signal);
+    const analysis = await analyzeSource(source, { ...opts, threads: opts.threads === undefined ? (this.env.threads ?? null) : opts.threads, cancel: token });
+    // A pipeline that finished despite a late cancel must not replace what is on screen.
+    if (token.cancelled) throw readCancelled();
+    return analysis;
+  }
+
+  /** Makes `analysis` (of file `id`) the log on screen: every later stage's result is dropped. */
+  async use(analysis: Analysis, id: string, service?: ServiceSettings): Promise<LogState> {
+    const key = await sequencesKey(id, analysis.report);
+    this.current = { analysis, id, key };
+    this.encodedState = null;
+    this.trainedState = null;
+    this.sweptState = null;
+    this.service = { settings: service ?? DEFAULT_SERVICE_SETTINGS, version: this.service.version + 1 };
+    return this.current;
+  }
+
+  /** Groups the log's events again (no re-read); the later stages start over. */
+  async regroup(sequence: SequenceOptions): Promise<LogState> {
+    const log = this.requireLog('Open a file first, then change how it is grouped.', 'internal');
+    const analysis = regroup(log.analysis, sequence);
+    const key = await sequencesKey(log.id, analysis.report);
+    this.current = { analysis, id: log.id, key };
+    this.encodedState = null;
+    this.trainedState = null;
+    this.sweptState = null;
+    return this.current;
+  }
+
+  // ---- service lines (catalog/): left out of profiles and recommendations ----
+
+  get serviceSettings(): ServiceSettings {
+    return this.service.settings;
+  }
+
+  /** Replaces the service-line choices (checked by the caller); the sweep's profiles follow. */
+  setServiceSettings(settings: ServiceSettings): void {
+    this.service = { settings, version: this.service.version + 1 };
+    this.sweptState?.setExcludedItems(this.serviceMask());
+  }
+
+  /** The service lines in effect for the log on screen (null before a log is read). */
+  serviceResolution(): ServiceResolution | null {
+    const table = this.current?.analysis.ingested.table;
+    if (!table) return null;
+    const settings = this.service.settings;
+    if (this.resolved && this.resolved.table === table && this.resolved.settings === settings) return this.resolved.r;
+    let d: ServiceDetection | null = null;
+    // Detection is only read in 'auto' mode (see resolveServiceItems).
+    if (settings.mode === 'auto') {
+      d = this.detections.get(table) ?? null;
+      if (!d) {
+        d = detectServiceItems(table);
+        this.detections.set(table, d);
+      }
+    }
+    const r = resolveServiceItems(table, d, settings);
+    this.resolved = { table, settings, r };
+    return r;
+  }
+
+  /** The item mask profiles and recommendations leave out (null when there is nothing to leave out). */
+  serviceMask(): Uint8Array | null {
+    const r = this.serviceResolution();
+    return r && r.count > 0 ? r.mask : null;
+  }
+
+  serviceWire(): ServiceItemsWire {
+    const r = this.serviceResolution();
+    return {
+      settings: this.service.settings,
+      lines: r?.lines ?? [],
+      unknown: r?.unknown ?? [],
+      count: r?.count ?? 0,
+      items: this.current?.analysis.ingested.table.items.length ?? 0,
+      version: this.service.version,
+    };
+  }
+
+  // ---- encode: sequences -> vectors ----
+
+  /**
+   * Encodes the sequences of the log on screen with `embedder`, and the item texts (the graph
+   * network's item features). `flush` persists what the cache took in (after each part, even a
+   * cancelled one); `onSequencesEncoded` runs between the two parts.
+   */
+  async encode(
+    req: Omit<EncodeRequest, 'device'>,
+    embedder: TextEmbedder,
+    call: StageCall<EncodeProgress> & { cache?: EmbeddingCache; flush?: () => Promise<void>; onSequencesEncoded?: () => void; label?: string },
+  ): Promise<Encoded> {
+    const log = this.requireLog('Open a file first; its sequences are then encoded.', null);
+    const { analysis } = log;
+    const token = tokenOf(call.signal);
+    if (token.cancelled) throw encodeCancelled();
+    let result: SequenceEncoding;
+    try {
+      result = await encodeSequences({ table: analysis.ingested.table, sequences: analysis.sequences }, embedder, {
+        mode: req.mode,
+        weights: req.weights,
+        halfLifeDays: req.halfLifeDays,
+        cache: call.cache,
+        cancel: token,
+        onProgress: call.onProgress,
+      });
+    } finally {
+      // What was embedded is kept, even when cancelled half-way.
+      await call.flush?.();
+    }
+    call.onSequencesEncoded?.();
+    const itemTexts = await embedItemTexts(analysis.ingested.table, analysis.sequences, embedder, { cache: call.cache, cancel: token });
+    // New item texts (sequence-as-text mode embeds none of them in the encode) are kept too.
+    await call.flush?.();
+    // A regroup or another file since: these vectors belong to sequences no longer on screen.
+    if (token.cancelled || this.current?.analysis !== analysis) throw encodeCancelled();
+    const encoded: Encoded = {
+      analysis,
+      key: await stableKey(log.key, 'encode', { model: req.model, mode: req.mode, weights: req.weights, halfLifeDays: req.halfLifeDays }),
+      vectors: result.vectors,
+      n: result.count,
+      d: result.dims,
+      model: result.encoder.model,
+      label: call.label ?? result.encoder.model,
+      zeroVectors: result.zeroVectors,
+      items: itemVectorsByItem(itemTexts),
+      itemDims: itemTexts.dims,
+      itemTexts,
+      encoding: result,
+    };
+    this.encodedState = encoded;
+    this.trainedState = null;
+    this.sweptState = null;
+    return encoded;
+  }
+
+  // ---- gcn: graph of sequences and items -> LightGCN vectors ----
+
+  /**
+   * Trains the graph network from the last encode's vectors. `key` is what the result is saved
+   * under besides the encode (the request as the user made it); `stop.requested` ends training
+   * after the current epoch, keeping what it has (such a result is not saved).
+   */
+  async gcn(
+    options: RunGcnOptions,
+    call: StageCall<{ stage: 'graph' | 'train'; graph: GcnGraphWire; epoch: number; epochs: number; loss: number; ms: number }> & {
+      device?: 'auto' | 'cpu' | 'gpu';
+      key?: unknown;
+      stop?: { requested: boolean };
+    },
+  ): Promise<{ wire: GcnResultWire; trained: Trained }> {
+    const t0 = performance.now();
+    const token = tokenOf(call.signal);
+    const from = this.encodedState;
+    if (!from || from.analysis !== this.current?.analysis) {
+      throw { message: 'Encode the sequences first: the graph network starts from their vectors.', code: 'gcn-input' } satisfies WireError;
+    }
+    const key = await stableKey(from.key, 'gcn', call.key ?? options);
+    const hit = await this.store.get<CachedGcn>(key);
+    if (token.cancelled || this.encodedState !== from) throw gcnCancelled();
+    if (hit) {
+      // Trained before on this log with these settings: the same seeded training, so the same vectors.
+      const trained: Trained = { from, key, vectors: hit.vectors, d: hit.d, layers: hit.layers, epochs: hit.epochs, users: hit.users, items: hit.items };
+      this.adoptTraining(trained);
+      return { wire: { ...hit.wire, seconds: (performance.now() - t0) / 1000, restored: true }, trained };
+    }
+    if (from.itemDims !== from.d) throw new GcnError(`The encoder's item vectors have ${from.itemDims} dimensions, its sequence vectors ${from.d}.`, 'bad-input');
+    const { graph: _graph, ...gcnOptions } = options;
+    const { model, epochs } = resolveGcnOptions(gcnOptions);
+    const path: GcnPath = this.env.gcnKernels ? await this.env.gcnKernels(call.device ?? 'auto', model) : { kernels: null, reason: 'CPU', adapter: null };
+    const stop = call.stop ?? { requested: false };
+    let graph: GcnGraphWire | null = null;
+    let r;
+    try {
+      r = await runGcn(from.analysis.ingested.table, from.analysis.sequences, { dims: from.d, users: from.vectors, items: from.items }, options, {
+        gpu: path.kernels,
+        cancel: token,
+        stop,
+        onGraph: (g, buildMs) => {
+          graph = { nodes: g.nodes, edges: nnz(g.adj), users: g.users, items: g.items, counts: g.counts, buildMs };
+          call.onProgress?.({ stage: 'graph', graph, epoch: 0, epochs, loss: NaN, ms: 0 });
+        },
+        onProgress: (p: GcnProgress) => call.onProgress?.({ stage: 'train', graph: graph!, epoch: p.epoch, epochs: p.epochs, loss: p.loss, ms: p.ms }),
+      });
+    } finally {
+      path.kernels?.release();
+    }
+    if (token.cancelled || this.encodedState !== from) throw gcnCancelled();
+    const o = r.stats.options;
+    const trained: Trained = { from, key, vectors: normalizeRows(r.userVectors, r.dims), d: r.dims, layers: o.layers, epochs: r.report.epochs, users: r.userVectors, items: r.itemVectors };
+    this.adoptTraining(trained);
+    const g: GcnGraphWire = graph!;
+    const wire: GcnResultWire = {
+      report: r.report,
+      pathReason: r.stats.fallback ? `WebGPU failed part-way; the CPU took over` : path.reason,
+      fallback: r.stats.fallback,
+      adapter: path.adapter,
+      graph: g,
+      model: 'lightgcn',
+      layers: o.layers,
+      hidden: o.hidden,
+      stoppedEarly: r.stats.stoppedEarly,
+      stoppedByUser: stop.requested,
+      msPerEpoch: r.stats.msPerEpoch,
+      seconds: (performance.now() - t0) / 1000,
+      encoder: { model: from.model, label: from.label },
+    };
+    // A training the user stopped is not what these settings give: it is not kept.
+    if (!stop.requested && this.current) {
+      wire.saveError = await this.store.put(key, 'gcn', this.current.id, { vectors: trained.vectors, users: trained.users, items: trained.items, d: trained.d, layers: trained.layers, epochs: trained.epochs, wire } satisfies CachedGcn);
+    }
+    return { wire, trained };
+  }
+
+  private adoptTraining(t: Trained): void {
+    this.trainedState = t;
+    this.sweptState = null;
+  }
+
+  // ---- cluster: K sweep of k-means ----
+
+  /** The vectors a sweep of `which` would cluster, or a message saying what to do first. */
+  clusterInput(which: 'encoder' | 'gcn' = 'encoder'): { vectors: Float32Array; n: number; d: number; encoded: Encoded; trained: Trained | null } {
+    const encoded = this.encodedState;
+    if (!encoded || encoded.analysis !== this.current?.analysis) {
+      throw { message: 'Encode the sequences first: the clusters are made from their vectors.', code: 'cluster-input' } satisfies WireError;
+    }
+    const trained = which === 'gcn' ? this.trainedState : null;
+    if (which === 'gcn' && (!trained || trained.from !== encoded)) {
+      throw { message: 'Train the graph network first: the clusters are made from its vectors.', code: 'cluster-input' } satisfies WireError;
+    }
+    return trained ? { vectors: trained.vectors, n: encoded.n, d: trained.d, encoded, trained } : { vectors: encoded.vectors, n: encoded.n, d: encoded.d, encoded, trained: null };
+  }
+
+  /** Sweeps K over the encoder's or the graph network's vectors; the result's labels are the caller's to keep. */
+  async cluster(req: ClusterRequest, call: StageCall<ClusterProgressWire> = {}): Promise<ClusterResult> {
+    const token = tokenOf(call.signal);
+    const input = this.clusterInput(req.vectors ?? 'encoder');
+    const { encoded, trained } = input;
+    const stale = (): boolean => token.cancelled || this.encodedState !== encoded || (trained !== null && this.trainedState !== trained);
+    // The threads mode changes no result; it is in the key so that forcing it (a diagnostic) really runs.
+    const key = await stableKey(trained ? trained.key : encoded.key, 'sweep', { kMin: req.kMin, kMax: req.kMax, device: req.device, seeds: req.seeds ?? null, vectors: req.vectors ?? 'encoder', ...(req.threads && req.threads !== 'auto' ? { threads: req.threads } : {}) });
+    const hit = await this.store.get<ClusterResult>(key);
+    if (stale()) throw new ClusteringCancelledError();
+    const result: ClusterResult = hit
+      ? { ...hit, restored: true, seconds: 0 }
+      : await runSweepJob(input.vectors, input.n, input.d, {
+          kMin: req.kMin,
+          kMax: req.kMax,
+          device: req.device,
+          seeds: req.seeds,
+          openGpu: this.env.openGpu,
+          threads: req.threads === 'off' ? null : (this.env.threads ?? null),
+          threadsMinPoints: req.threads === 'on' ? 0 : undefined,
+          onProgress: call.onProgress,
+          cancel: token,
+          source: trained
+            ? { stage: 'gcn', model: encoded.model, label: encoded.label, zeroVectors: encoded.zeroVectors, gcn: { model: 'lightgcn', layers: trained.layers, hidden: trained.d, epochs: trained.epochs } }
+            : { stage: 'encoder', model: encoded.model, label: encoded.label, zeroVectors: encoded.zeroVectors },
+        });
+    // Vectors replaced (a new encode, file or regroup) while it ran: these clusters are for sequences no longer on screen.
+    if (stale()) throw new ClusteringCancelledError();
+    // The runner keeps its own copy of the labels for profiles, recommendations and exports.
+    const swept = new SweptClusters(
+      encoded.analysis,
+      input.vectors,
+      input.n,
+      input.d,
+      result,
+      result.labels.map((l) => l.slice()),
+      trained ? { users: trained.users, items: trained.items, dims: trained.d } : null,
+      this.current?.analysis.fileName ?? 'log',
+      { key, analysis: this.current?.id ?? '' },
+      this.store,
+    );
+    swept.setExcludedItems(this.serviceMask());
+    this.sweptState = swept;
+    if (!hit && this.current?.id) result.saveError = await this.store.put(key, 'sweep', this.current.id, { ...result, labels: result.labels.map((l) => l.slice()) });
+    return result;
+  }
+
+  // ---- project, profile, recommend, export: made from the sweep (mapJob.ts) ----
+
+  /** The sweep on screen, or a message saying what to do first. */
+  sweep(): SweptClusters {
+    const swept = this.sweptState;
+    if (!swept || swept.analysis !== this.current?.analysis) {
+      throw { message: 'Cluster the sequences first: the map and profiles are made from the clusters.', code: 'project-input' } satisfies WireError;
+    }
+    return swept;
+  }
+
+  private requireLog(message: string, code: 'internal' | null): LogState {
+    if (!this.current) {
+      if (code === null) throw new EncoderError(message, 'bad-options');
+      throw { message, code } satisfies WireError;
+    }
+    return this.current;
+  }
+}
