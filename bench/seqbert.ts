@@ -19,6 +19,7 @@
 //
 // --quick: one small generated log (4 segments, 1,200 users) and the speed case.
 
+import './lib/esmDirImports';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
