@@ -21,7 +21,7 @@ import { createRequire } from 'node:module';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { makeBlobs } from '../src/pipeline/cluster/blobs.ts';
-import { Rng } from '../src/pipeline/cluster/random.ts';
+import { Rng } from '../src/pipeline/numeric/random.ts';
 import { layoutTrustworthiness, TRUSTWORTHINESS_EXACT_MAX, umap } from '../src/pipeline/project/index.ts';
 import { describeMachine, loadAverage, machineInfo } from './lib/machine.ts';
 import { ownMaxRss, sampleOwnRss } from './lib/memory.ts';

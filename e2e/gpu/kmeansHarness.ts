@@ -4,12 +4,13 @@
 // the browser). Not part of the app.
 import { acquireGpu, type GpuAdapterSummary, type GpuContext, GpuUnavailableError } from '../../src/pipeline/gpu/index.ts';
 import { adjustedRandIndex } from '../../src/pipeline/cluster/agreement.ts';
-import { assignStep, squaredDistance } from '../../src/pipeline/cluster/assign.ts';
+import { assignStep } from '../../src/pipeline/cluster/assign.ts';
 import { makeBlobs } from '../../src/pipeline/cluster/blobs.ts';
 import { createGpuAssigner, type GpuAssignerOptions, type GpuAssignerStats } from '../../src/pipeline/cluster/gpu/index.ts';
 import { kmeans } from '../../src/pipeline/cluster/kmeans.ts';
 import { kmeansAsync } from '../../src/pipeline/cluster/kmeansAsync.ts';
-import { Rng } from '../../src/pipeline/cluster/random.ts';
+import { squaredDistance } from '../../src/pipeline/numeric/distance.ts';
+import { Rng } from '../../src/pipeline/numeric/random.ts';
 import { sweepK } from '../../src/pipeline/cluster/sweep.ts';
 
 export interface AssignCase {

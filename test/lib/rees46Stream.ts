@@ -2,7 +2,7 @@
 // at a time when the reader pulls, so a 1 GB log never exists on disk or in memory. Every row is a
 // pure function of its index, so a test can recompute what any line held; a few rows at chosen
 // indexes are broken on purpose (bad time, no item, a field short, no user).
-import { hash32 } from '../../src/pipeline/synth/prng';
+import { hash32 } from '../../src/pipeline/numeric/sfc32';
 
 export const REES46_HEADER = 'event_time,event_type,product_id,category_id,category_code,brand,price,user_id,user_session';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { adjustedRandIndex, mutualInformation, normalizedMutualInfo } from './agreement.ts';
-import { Rng } from './random.ts';
+import { Rng } from '../numeric/random.ts';
 import { ClusteringInputError } from './types.ts';
 
 // Textbook forms (Hubert & Arabie 1985; Strehl & Ghosh 2002 with arithmetic mean), independent of

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { assignStep, distancesFromTwoPoints, distancesToCentres } from './assign.ts';
-import { Rng } from './random.ts';
+import { Rng } from '../numeric/random.ts';
 import type { Matrix } from './types.ts';
 
 /** Straightforward reference: one point, one centre at a time. */

@@ -1,3 +1,4 @@
+import { squaredDistance } from '../numeric/distance.ts';
 import type { Matrix } from './types.ts';
 
 /**
@@ -185,29 +186,6 @@ export function addRowTo(data: Matrix, off: number, sums: Float64Array, q: numbe
     sums[q + j + 3] += data[off + j + 3];
   }
   for (; j < d; j++) sums[q + j] += data[off + j];
-}
-
-/** Squared euclidean distance between row `off` of data and row `cOff` of centres, in j order. */
-export function squaredDistance(data: Matrix, off: number, centres: Float64Array, cOff: number, d: number): number {
-  let acc = 0;
-  for (let j = 0; j < d; j++) {
-    const t = data[off + j] - centres[cOff + j];
-    acc += t * t;
-  }
-  return acc;
-}
-
-/**
- * squaredDistance between two float64 rows (centres, candidates). Kept apart so that the element
- * accesses of squaredDistance only ever see the data's own array type and stay monomorphic.
- */
-export function squaredDistance64(a: Float64Array, aOff: number, b: Float64Array, bOff: number, d: number): number {
-  let acc = 0;
-  for (let j = 0; j < d; j++) {
-    const t = a[aOff + j] - b[bOff + j];
-    acc += t * t;
-  }
-  return acc;
 }
 
 /**

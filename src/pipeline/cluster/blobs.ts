@@ -1,4 +1,4 @@
-import { Rng } from './random.ts';
+import { Rng } from '../numeric/random.ts';
 
 export interface BlobOptions {
   /** Standard deviation of every blob along every axis. Default 1. */

@@ -6,7 +6,7 @@ export { checkKMeansInput, kmeans, MINIBATCH_THRESHOLD, type KMeansOptions, type
 export type { AssignFn } from './lloyd.ts';
 export { calinskiHarabasz, daviesBouldin, inertia } from './metrics.ts';
 export { makeBlobs, type BlobOptions } from './blobs.ts';
-export { Rng, sampleWithoutReplacement } from './random.ts';
+export { Rng, sampleWithoutReplacement } from '../numeric/random.ts';
 export {
   SILHOUETTE_EXACT_MAX_POINTS,
   silhouetteSamples,

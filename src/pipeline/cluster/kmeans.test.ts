@@ -5,7 +5,7 @@ import { makeBlobs } from './blobs.ts';
 import { kmeans, meanFeatureVariance, MINIBATCH_THRESHOLD } from './kmeans.ts';
 import { type AssignFn, lloydHamerly, lloydPlain } from './lloyd.ts';
 import { inertia as inertiaOf } from './metrics.ts';
-import { Rng } from './random.ts';
+import { Rng } from '../numeric/random.ts';
 import { kmeansPlusPlus } from './seeding.ts';
 import { ClusteringInputError } from './types.ts';
 

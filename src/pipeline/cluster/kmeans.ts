@@ -1,6 +1,6 @@
 import { type AssignFn, lloydHamerly, lloydPlain } from './lloyd.ts';
 import { DEFAULT_MINIBATCH, miniBatchKMeans } from './minibatch.ts';
-import { Rng } from './random.ts';
+import { Rng } from '../numeric/random.ts';
 import { AbandonRule, restartOrder } from './restarts.ts';
 import { kmeansPlusPlus, type Seeding } from './seeding.ts';
 import { ClusteringInputError, type Matrix } from './types.ts';

@@ -3,7 +3,7 @@ import type { AsyncAssigner } from './asyncAssigner.ts';
 import { BestOfRestarts, type CheckedData, drawSeedings, kmeans, type KMeansOptions, type KMeansResult, meanFeatureVariance, miniBatchResult, resolveKMeansOptions } from './kmeans.ts';
 import { type LloydOptions, type LloydResult, lloydPlainSteps } from './lloyd.ts';
 import { DEFAULT_MINIBATCH, finishMiniBatch, miniBatchCentres } from './minibatch.ts';
-import { Rng } from './random.ts';
+import { Rng } from '../numeric/random.ts';
 import { restartOrder } from './restarts.ts';
 import type { Seeding } from './seeding.ts';
 import { type CancelToken, ClusteringInputError, type Matrix, throwIfCancelled } from './types.ts';

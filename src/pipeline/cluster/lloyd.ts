@@ -1,11 +1,5 @@
-import {
-  addRowTo,
-  assignStep,
-  distancesFromTwoPoints,
-  distancesToCentres,
-  squaredDistance,
-  squaredDistance64,
-} from './assign.ts';
+import { squaredDistance, squaredDistance64 } from '../numeric/distance.ts';
+import { addRowTo, assignStep, distancesFromTwoPoints, distancesToCentres } from './assign.ts';
 import { type AbandonRule, isCheckpoint } from './restarts.ts';
 import type { Seeding } from './seeding.ts';
 import type { Matrix } from './types.ts';

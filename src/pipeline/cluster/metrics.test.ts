@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { makeBlobs } from './blobs.ts';
 import { calinskiHarabasz, daviesBouldin, inertia } from './metrics.ts';
-import { Rng } from './random.ts';
+import { Rng } from '../numeric/random.ts';
 import {
   SILHOUETTE_EXACT_MAX_POINTS,
   silhouetteSamples,

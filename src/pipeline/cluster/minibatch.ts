@@ -1,5 +1,5 @@
 import { assignStep } from './assign.ts';
-import { Rng, sampleWithoutReplacement } from './random.ts';
+import { Rng, sampleWithoutReplacement } from '../numeric/random.ts';
 import { copyRow, kmeansPlusPlus } from './seeding.ts';
 import { type AssignFn, exactInertia, relocateEmptyClusters } from './lloyd.ts';
 import type { Matrix } from './types.ts';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { makeBlobs } from './blobs';
 import { kmeans } from './kmeans';
-import { Rng } from './random';
+import { Rng } from '../numeric/random';
 import { kmeansPlusPlus, PrefixSeeder, seedingFromCentres } from './seeding';
 
 describe('PrefixSeeder', () => {

@@ -3,7 +3,7 @@ import { assignStep } from './assign.ts';
 import { makeBlobs } from './blobs.ts';
 import { drawSeedings, kmeans, meanFeatureVariance } from './kmeans.ts';
 import { lloydHamerly } from './lloyd.ts';
-import { Rng } from './random.ts';
+import { Rng } from '../numeric/random.ts';
 import { ABANDON_MARGIN, AbandonRule, isCheckpoint, restartOrder } from './restarts.ts';
 
 describe('AbandonRule', () => {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { makeBlobs } from './blobs.ts';
 import { meanFeatureVariance } from './kmeans.ts';
 import { lloydHamerly } from './lloyd.ts';
-import { Rng } from './random.ts';
+import { Rng } from '../numeric/random.ts';
 import { kmeansPlusPlus } from './seeding.ts';
 
 describe('greedy k-means++ judging candidates on a sample', () => {

@@ -1,5 +1,6 @@
-import { distancesFromTwoPoints, distancesToCentres, squaredDistance, squaredDistance64 } from './assign.ts';
-import { Rng, sampleWithoutReplacement } from './random.ts';
+import { squaredDistance, squaredDistance64 } from '../numeric/distance.ts';
+import { distancesFromTwoPoints, distancesToCentres } from './assign.ts';
+import { Rng, sampleWithoutReplacement } from '../numeric/random.ts';
 import type { Matrix } from './types.ts';
 
 export interface Seeding {

@@ -1,4 +1,5 @@
-import { Rng, sampleWithoutReplacement } from './random.ts';
+import { rowSquaredDistance } from '../numeric/distance.ts';
+import { Rng, sampleWithoutReplacement } from '../numeric/random.ts';
 import { ClusteringInputError, type LabelsLike, type Matrix } from './types.ts';
 import { checkLabels, checkMatrix, encodeLabels } from './validate.ts';
 
@@ -110,7 +111,7 @@ function silhouetteOfSubset(
   for (; a + 1 < m; a += 2) {
     const oa = a * d;
     const ob = oa + d;
-    credit(a, a + 1, Math.sqrt(rowDistanceSq(rows, oa, ob, d)));
+    credit(a, a + 1, Math.sqrt(rowSquaredDistance(rows, oa, ob, d)));
     let b = a + 2;
     for (; b + 3 < m; b += 4) {
       const o0 = b * d;
@@ -159,8 +160,8 @@ function silhouetteOfSubset(
       credit(a + 1, b + 3, Math.sqrt(b3));
     }
     for (; b < m; b++) {
-      credit(a, b, Math.sqrt(rowDistanceSq(rows, oa, b * d, d)));
-      credit(a + 1, b, Math.sqrt(rowDistanceSq(rows, ob, b * d, d)));
+      credit(a, b, Math.sqrt(rowSquaredDistance(rows, oa, b * d, d)));
+      credit(a + 1, b, Math.sqrt(rowSquaredDistance(rows, ob, b * d, d)));
     }
   }
   // With m odd the last row has met every other row already.
@@ -191,15 +192,6 @@ function checkSize(m: number, opts: SilhouetteOptions, what: string): void {
         `number of points); use the sampled silhouette with at most ${max} points`,
     );
   }
-}
-
-function rowDistanceSq(rows: Matrix, oa: number, ob: number, d: number): number {
-  let acc = 0;
-  for (let j = 0; j < d; j++) {
-    const t = rows[oa + j] - rows[ob + j];
-    acc += t * t;
-  }
-  return acc;
 }
 
 function mean(values: Float64Array): number {

@@ -5,7 +5,7 @@ import type { AsyncAssigner } from './asyncAssigner.ts';
 import type { CheckedData } from './kmeans.ts';
 import { kmeansAsync, type KMeansAsyncResult } from './kmeansAsync.ts';
 import { calinskiHarabasz, daviesBouldin } from './metrics.ts';
-import { Rng } from './random.ts';
+import { Rng } from '../numeric/random.ts';
 import type { Seeding } from './seeding.ts';
 import { silhouetteScoreSampled } from './silhouette.ts';
 import { type CancelToken, ClusteringInputError, type Matrix } from './types.ts';

@@ -1,3 +1,4 @@
+import { rowSquaredDistance } from '../numeric/distance.ts';
 import { ClusteringInputError, type Matrix } from './types.ts';
 import { checkMatrix } from './validate.ts';
 
@@ -58,12 +59,7 @@ function squaredRow(data: Matrix, n: number, d: number, i: number, out: Float64A
   const oi = i * d;
   for (let m = 0; m < n; m++) {
     const om = m * d;
-    let s = 0;
-    for (let j = 0; j < d; j++) {
-      const t = data[oi + j] - data[om + j];
-      s += t * t;
-    }
-    out[m] = s;
+    out[m] = rowSquaredDistance(data, oi, om, d);
   }
 }
 

@@ -4,7 +4,7 @@
 // by session with user ids (the cap), and by session without user ids (per session).
 import { describe, expect, it } from 'vitest';
 import { analyzeStream, type Analysis } from '../analyze';
-import { Rng } from '../cluster/random';
+import { Rng } from '../numeric/random';
 import { profileClusters } from '../profile';
 import type { ClusterProfiles } from '../profile/types';
 import { sequenceLabel } from '../sequences';

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { analyzeStream } from '../analyze';
-import { Rng } from '../cluster/random';
+import { Rng } from '../numeric/random';
 import { profileClusters, type ClusterProfiles } from '../profile';
 import { sequenceLabel } from '../sequences';
 import {

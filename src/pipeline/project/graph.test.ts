@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Rng } from '../cluster/random.ts';
+import { Rng } from '../numeric/random.ts';
 import { DEFAULT_AB, findAbParams } from './abParams.ts';
 import { fuzzySimplicialSet, fuzzyUnion, membershipStrengths, SMOOTH_K_TOLERANCE, smoothKnnDistances } from './graph.ts';
 import { jacobiEigen } from './init.ts';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Rng } from '../cluster/random.ts';
+import { Rng } from '../numeric/random.ts';
 import { nearestNeighbours, prepareRows } from './knn.ts';
 import { Scheduler } from './scheduler.ts';
 import type { Metric } from './types.ts';

@@ -10,7 +10,8 @@
 // (cosine) float32 rows: monotone in the real distance, no sqrt in the hot loop. They are turned
 // into the metric's distances once at the end (sqrt, or ||a-b||^2 / 2 = 1 - cos for unit rows).
 
-import { Rng } from '../cluster/random.ts';
+import { rowSquaredDistance4 as sqDist } from '../numeric/distance.ts';
+import { Rng, xorshift32 as xorshift } from '../numeric/random.ts';
 import type { Scheduler } from './scheduler.ts';
 import type { Matrix, Metric } from './types.ts';
 
@@ -96,33 +97,6 @@ export function prepareRows(data: Matrix, n: number, d: number, metric: Metric):
   return out;
 }
 
-/**
- * Squared euclidean distance of rows a and b (offsets a*d, b*d given). Four accumulators let the
- * CPU overlap the additions; this loop is where the neighbour search spends most of its time.
- */
-export function sqDist(x: Float32Array, a: number, b: number, d: number): number {
-  let s0 = 0;
-  let s1 = 0;
-  let s2 = 0;
-  let s3 = 0;
-  let t = 0;
-  const end4 = d - (d & 3);
-  for (; t < end4; t += 4) {
-    const u0 = x[a + t] - x[b + t];
-    const u1 = x[a + t + 1] - x[b + t + 1];
-    const u2 = x[a + t + 2] - x[b + t + 2];
-    const u3 = x[a + t + 3] - x[b + t + 3];
-    s0 += u0 * u0;
-    s1 += u1 * u1;
-    s2 += u2 * u2;
-    s3 += u3 * u3;
-  }
-  for (; t < d; t++) {
-    const u = x[a + t] - x[b + t];
-    s0 += u * u;
-  }
-  return s0 + s1 + (s2 + s3);
-}
 
 /**
  * n max-heaps of k (index, distance, isNew) in three flat arrays. The root (slot 0 of a row) is
@@ -284,13 +258,6 @@ async function bruteForce(
   return (n * (n - 1)) / 2;
 }
 
-/** xorshift32 step: the random priorities and fallbacks of the search need speed, not quality. */
-function xorshift(s: number): number {
-  s ^= s << 13;
-  s ^= s >>> 17;
-  s ^= s << 5;
-  return s | 0;
-}
 
 async function nnDescent(
   x: Float32Array,

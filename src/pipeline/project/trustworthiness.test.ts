@@ -5,7 +5,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { makeBlobs } from '../cluster/blobs.ts';
-import { Rng } from '../cluster/random.ts';
+import { Rng } from '../numeric/random.ts';
 import { trustworthiness } from '../cluster/trustworthiness.ts';
 import { layoutTrustworthiness, trustworthinessSampled } from './trustworthiness.ts';
 

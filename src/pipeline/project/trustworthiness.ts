@@ -10,7 +10,7 @@
 // the trustworthiness of a subsample, whose neighbourhoods would be coarser), with its standard
 // error.
 
-import { sampleWithoutReplacement, Rng } from '../cluster/random.ts';
+import { sampleWithoutReplacement, Rng } from '../numeric/random.ts';
 import { trustworthiness } from '../cluster/trustworthiness.ts';
 import { checkMatrix } from '../cluster/validate.ts';
 import { ClusteringInputError, type Matrix } from '../cluster/types.ts';

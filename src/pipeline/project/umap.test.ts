@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { makeBlobs } from '../cluster/blobs.ts';
-import { Rng } from '../cluster/random.ts';
+import { Rng } from '../numeric/random.ts';
 import { layoutTrustworthiness } from './trustworthiness.ts';
 import { umap, type UmapStats } from './umap.ts';
 import { ProjectionCancelledError, ProjectionInputError, type UmapProgress } from './types.ts';

@@ -7,7 +7,7 @@
 // same coordinates bit for bit. Asynchronous only to let a worker see cancel messages; it yields
 // every `yieldEveryMs` and is pure computation otherwise.
 
-import { Rng } from '../cluster/random.ts';
+import { Rng } from '../numeric/random.ts';
 import { DEFAULT_AB, findAbParams } from './abParams.ts';
 import { fuzzySimplicialSet } from './graph.ts';
 import { finishInit, pcaInit, randomInit } from './init.ts';

@@ -20,7 +20,7 @@ import {
 import { buildCatalog } from './catalog';
 import { generateLog } from './generate';
 import { popularityTable } from './personas';
-import { Random } from './prng';
+import { Random } from '../numeric/sfc32';
 
 const DAY_MS = DAY_SECONDS * 1000;
 const log = generateBehaviourLog({ seed: 5, users: 3000, items: 600, categories: 20 });

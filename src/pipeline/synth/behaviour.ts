@@ -10,7 +10,7 @@
 import { buildCatalog, type Catalog } from './catalog';
 import { BEHAVIOUR_DESCRIPTIONS, BEHAVIOUR_KINDS, DAY_SECONDS, ORDER_ONLY_PAIRS, planUser, sessionSpan, type BehaviourKind, type PlannedSession, type ShopperContext } from './behaviourSegments';
 import { popularityTable } from './personas';
-import { hash32, Random } from './prng';
+import { hash32, Random } from '../numeric/sfc32';
 import { stableOrder } from './sort';
 
 export interface BehaviourParams {

@@ -9,7 +9,7 @@
 // with the same stream they produce the same events at the same times, permuted within sessions.
 
 import type { Catalog } from './catalog';
-import { Random, sampleCumulative } from './prng';
+import { Random, sampleCumulative } from '../numeric/sfc32';
 
 /** Event type codes of BehaviourLog.type, with the names the CSV writes. */
 export const BEHAVIOUR_EVENT_TYPES = ['view', 'cart', 'purchase', 'return'] as const;

@@ -1,7 +1,7 @@
 // The synthetic store's items: a category, brand, price and a meaningful title each, plus a
 // popularity weight so that a few items draw most of the traffic, as in every real shop.
 
-import { Random } from './prng';
+import { Random } from '../numeric/sfc32';
 import { BRANDS, interleavedTaxonomy, MAX_CATEGORIES, type CategorySpec } from './taxonomy';
 
 export interface Catalog {

@@ -9,7 +9,7 @@
 import { eventTimeFormatter, sessionIdCache } from './csv';
 import { EVENT_TYPES, type SynthLog } from './generate';
 import { userIdOf } from './ids';
-import { hash32 } from './prng';
+import { hash32 } from '../numeric/sfc32';
 
 export const EXPORT_HEADER = ['event_time', 'event_type', 'product_id', 'category_code', 'brand', 'price', 'user_id', 'user_session'] as const;
 

@@ -7,7 +7,7 @@
 
 import { buildCatalog, type Catalog } from './catalog';
 import { makePersonas, personaItemTables, popularityTable, type Persona } from './personas';
-import { Random, sampleCumulative } from './prng';
+import { Random, sampleCumulative } from '../numeric/sfc32';
 import { stableOrder } from './sort';
 
 export interface SynthParams {

@@ -2,7 +2,7 @@
 // session has to be stored to write them, and the planted labels can be joined back onto whatever
 // a pipeline reads (it only sees these strings).
 
-import { hash32 } from './prng';
+import { hash32 } from '../numeric/sfc32';
 
 /** REES46 user ids are 9-digit numbers; user index u is USER_ID_BASE + u. */
 export const USER_ID_BASE = 500_000_000;

@@ -6,7 +6,7 @@ import { GpuUnavailableError } from '../../gpu/device.ts';
 import { assignStep } from '../assign.ts';
 import { cpuAsyncAssigner } from '../asyncAssigner.ts';
 import { makeBlobs } from '../blobs.ts';
-import { Rng } from '../random.ts';
+import { Rng } from '../../numeric/random.ts';
 import type { Matrix } from '../types.ts';
 import { createEmulatedGpuAssigner, type EmulatorOptions } from './emulate.ts';
 import { float32RangeLimit, GPU_MAX_K, MAX_TILE, MIN_TILE, planChunks, planTiles, tieTolerance } from './plan.ts';

@@ -29,7 +29,8 @@
 // dispatched on a 2-D grid so maxComputeWorkgroupsPerDimension is never exceeded), any d (rows
 import { alignUp } from '../../gpu/buffers.ts';
 import { GpuUnavailableError } from '../../gpu/device.ts';
-import { addRowTo, distancesToCentres, squaredDistance } from '../assign.ts';
+import { squaredDistance } from '../../numeric/distance.ts';
+import { addRowTo, distancesToCentres } from '../assign.ts';
 import type { AsyncAssigner } from '../asyncAssigner.ts';
 import { ClusteringInputError, type Matrix } from '../types.ts';
 import { checkMatrix } from '../validate.ts';

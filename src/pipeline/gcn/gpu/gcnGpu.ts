@@ -20,6 +20,7 @@
 import { alignUp, createBuffer, createStorageWith, readBuffers, READBACK, STORAGE_RW, UNIFORM, withErrorScopes } from '../../gpu/buffers.ts';
 import { assertDeviceAlive, type GpuContext } from '../../gpu/device.ts';
 import { getPipeline } from '../../gpu/program.ts';
+import { checkHolds, checkWidth } from '../../numeric/shape.ts';
 import { transposeCsr, type Csr } from '../../graph/csr.ts';
 import type { Activation } from '../kernels/activation.ts';
 import { layerWeights } from '../model.ts';
@@ -199,9 +200,9 @@ export function createGcnGpu(source: GPUDevice | GpuContext, opts: GcnGpuOptions
   }
 
   async function product(a: Csr, x: Float32Array, d: number, out: Float32Array, what: string): Promise<void> {
-    checkDim(d, what);
-    if (x.length < a.cols * d) throw new RangeError(`${what}: X holds ${x.length} numbers, needs ${a.cols} x ${d}.`);
-    if (out.length < a.rows * d) throw new RangeError(`${what}: out holds ${out.length} numbers, needs ${a.rows} x ${d}.`);
+    checkWidth(d, what);
+    checkHolds(x, a.cols, d, `${what}: X`);
+    checkHolds(out, a.rows, d, `${what}: out`);
     if (a.rows * d === 0) return;
     await withErrorScopes(device, `GCN ${what}`, async () => {
       assertDeviceAlive(device);
@@ -242,7 +243,7 @@ export function createGcnGpu(source: GPUDevice | GpuContext, opts: GcnGpuOptions
     spmmT: (aT, dy, d, dx) => product(aT, dy, d, dx, 'spmmT'),
 
     async biasActNorm(t, bias, n, d, act, normalize, y, norms) {
-      checkDim(d, 'biasActNorm');
+      checkWidth(d, 'biasActNorm');
       checkRows(n, d, [t, y], bias, 'biasActNorm');
       if (n * d === 0) return;
       await withErrorScopes(device, 'GCN biasActNorm', async () => {
@@ -264,7 +265,7 @@ export function createGcnGpu(source: GPUDevice | GpuContext, opts: GcnGpuOptions
     },
 
     async biasActNormBackward(dy, t, bias, y, norms, n, d, act, normalize, dt, dBias) {
-      checkDim(d, 'biasActNormBackward');
+      checkWidth(d, 'biasActNormBackward');
       checkRows(n, d, [dy, t, y, dt], bias, 'biasActNormBackward');
       if (normalize && (!norms || norms.length < n)) throw new RangeError('biasActNormBackward: normalize needs the forward norms.');
       if (dBias.length < d) throw new RangeError('biasActNormBackward: dBias is shorter than d.');
@@ -307,10 +308,10 @@ export function createGcnGpu(source: GPUDevice | GpuContext, opts: GcnGpuOptions
     },
 
     async lightgcnForward(a, emb, d, layers, combine) {
-      checkDim(d, 'lightgcnForward');
+      checkWidth(d, 'lightgcnForward');
       if (a.rows !== a.cols) throw new RangeError(`lightgcnForward: A must be square, got ${a.rows} x ${a.cols}.`);
       const n = a.rows;
-      if (emb.length < n * d) throw new RangeError(`lightgcnForward: emb holds ${emb.length} numbers, needs ${n} x ${d}.`);
+      checkHolds(emb, n, d, 'lightgcnForward: emb');
       const alpha = layerWeights(layers, combine);
       if (n * d === 0) return new Float32Array(0);
       return withErrorScopes(device, 'GCN lightgcnForward', async () => {
@@ -334,10 +335,10 @@ export function createGcnGpu(source: GPUDevice | GpuContext, opts: GcnGpuOptions
     },
 
     async lightgcnBackward(aT, dz, d, layers, combine) {
-      checkDim(d, 'lightgcnBackward');
+      checkWidth(d, 'lightgcnBackward');
       if (aT.rows !== aT.cols) throw new RangeError(`lightgcnBackward: A must be square, got ${aT.rows} x ${aT.cols}.`);
       const n = aT.rows;
-      if (dz.length < n * d) throw new RangeError(`lightgcnBackward: dz holds ${dz.length} numbers, needs ${n} x ${d}.`);
+      checkHolds(dz, n, d, 'lightgcnBackward: dz');
       const alpha = layerWeights(layers, combine);
       if (n * d === 0) return new Float32Array(0);
       return withErrorScopes(device, 'GCN lightgcnBackward', async () => {
@@ -370,11 +371,7 @@ export function createGcnGpu(source: GPUDevice | GpuContext, opts: GcnGpuOptions
   };
 }
 
-function checkDim(d: number, what: string): void {
-  if (!Number.isInteger(d) || d < 0) throw new RangeError(`${what}: bad width ${d}.`);
-}
-
 function checkRows(n: number, d: number, mats: Float32Array[], bias: Float32Array, what: string): void {
-  for (const m of mats) if (m.length < n * d) throw new RangeError(`${what}: a matrix holds ${m.length} numbers, needs ${n} x ${d}.`);
+  for (const m of mats) checkHolds(m, n, d, `${what}: a matrix`);
   if (bias.length < d) throw new RangeError(`${what}: bias holds ${bias.length} numbers, needs ${d}.`);
 }

@@ -5,6 +5,7 @@
 // bit for bit; tests of the twin must compare with a tolerance.
 
 import type { Csr } from '../../graph/csr';
+import { checkHolds } from '../../numeric/shape';
 
 /**
  * out = A X. X is A.cols x d and out A.rows x d, both row-major; out is overwritten. Columns are
@@ -60,7 +61,7 @@ export function spmmBackward(aT: Csr, dy: Float32Array, d: number, dx: Float32Ar
 }
 
 function checkShapes(a: Csr, x: Float32Array, d: number, out: Float32Array): void {
-  if (x.length < a.cols * d) throw new RangeError(`spmm: X holds ${x.length} numbers, needs ${a.cols} x ${d}.`);
-  if (out.length < a.rows * d) throw new RangeError(`spmm: out holds ${out.length} numbers, needs ${a.rows} x ${d}.`);
+  checkHolds(x, a.cols, d, 'spmm: X');
+  checkHolds(out, a.rows, d, 'spmm: out');
   if (x === out) throw new RangeError('spmm: X and out must not be the same buffer.');
 }

@@ -1,4 +1,6 @@
 // Seeded PRNG so that every k-means run, sample and benchmark can be replayed from one integer.
+// (Two other generators live beside it, each kept for the streams its users depend on: sfc32.ts
+// for the synthetic logs and the GCN, xorshift32 below for the UMAP neighbour search.)
 // xoshiro128** (Blackman & Vigna): 32-bit state words keep it fast in JS without BigInt, and its
 // period (2^128 - 1) is far beyond anything a browser session draws.
 
@@ -102,4 +104,15 @@ export function sampleWithoutReplacement(rng: Rng, n: number, m: number): Int32A
   const out = Int32Array.from(chosen);
   out.sort();
   return out;
+}
+
+/**
+ * One xorshift32 step (Marsaglia): the next state of a non-zero 32-bit state. For hot loops that
+ * need speed, not quality (the UMAP neighbour search's random priorities and fallbacks).
+ */
+export function xorshift32(s: number): number {
+  s ^= s << 13;
+  s ^= s >>> 17;
+  s ^= s << 5;
+  return s | 0;
 }

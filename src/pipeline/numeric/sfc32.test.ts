@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { hash32, Random, sampleCumulative } from './prng';
+import { hash32, Random, sampleCumulative } from './sfc32';
 
 describe('Random', () => {
   it('replays the same sequence for the same seed and differs across seeds', () => {

@@ -1,6 +1,7 @@
-// The generator's own seeded PRNG. It deliberately does not reuse cluster/random.ts: cached
-// benchmark files and the planted labels that tests check must not change when the clustering
-// code tunes its RNG. sfc32 (Chris Doty-Humphrey's Small Fast Counting generator) is 32-bit only,
+// The synthetic-log generator's seeded PRNG (synth/), also the GCN's (gcn/random.ts). Kept apart
+// from the clustering generator (random.ts, xoshiro128**) on purpose: cached benchmark files, the
+// planted labels that tests check and trained graph networks must not change when the clustering
+// code tunes its RNG; each generator's stream is fixed. sfc32 (Chris Doty-Humphrey's Small Fast Counting generator) is 32-bit only,
 // so it is quick in V8 without BigInt, and its counter guarantees a period of at least 2^32.
 
 export class Random {
