@@ -4,22 +4,20 @@
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { analyzeSource, type Analysis } from '../pipeline/analyze';
 import { ClusteringInputError, SWEEP_DEFAULT_K_MAX, SWEEP_DEFAULT_K_MIN } from '../pipeline/cluster';
-import { createFeaturizer, encodeSequences, EncoderError, loadModelEmbedder, type FileProbe, type TextEmbedder } from '../pipeline/encode';
-import { sequenceLabel } from '../pipeline/sequences';
-import { LogError, type AnalysisReport } from '../pipeline/types';
-import { resolveSweepRange, runSweepJob } from '../pipeline/runner/clusterJob';
+import { createFeaturizer, loadModelEmbedder, type FileProbe, type TextEmbedder } from '../pipeline/encode';
+import { defaultModelId, parseManifest, type ModelManifest } from '../pipeline/encode/manifest';
+import type { AnalysisReport } from '../pipeline/types';
 import { fileSource } from '../node/fileSource';
 import { nodeHelperThreads } from '../node/helperThreads';
-import { EvalError, evaluate, evaluateRecommendations, type EvalReport } from '../pipeline/eval';
-import { embedItemTexts, GcnError, itemVectorsByItem, normalizeRows, runGcn, type GcnReport, type RunGcnOptions, type TrainHooks } from '../pipeline/gcn';
-import { GraphOptionsError } from '../pipeline/graph/options';
-import { layoutTrustworthiness, ProjectionInputError, umap } from '../pipeline/project';
-import { profileClusters, ProfileInputError, type ClusterProfiles } from '../pipeline/profile';
-import { recommendForSequences, RecommendError } from '../pipeline/recommend';
-import { assignmentsCsv, cryptoUniform, privateProfiles, privacySummary, profilesJson, pseudonymKey, pseudonymLookup, pseudonymsOf, recommendationsCsv, type PrivacyStatement } from '../pipeline/export';
-import { defaultModelId, parseManifest, type ModelManifest } from '../pipeline/encode/manifest';
+import { evaluate, evaluateRecommendations, type EvalReport } from '../pipeline/eval';
+import type { GcnReport, RunGcnOptions, TrainHooks } from '../pipeline/gcn';
+import type { ClusterProfiles } from '../pipeline/profile';
+import { privacySummary } from '../pipeline/export';
+import { PipelineRunner } from '../pipeline/runner/runner';
+import { resolveSweepRange } from '../pipeline/runner/clusterJob';
+import { cliFailure } from '../pipeline/runner/errors';
+import { TRUST_K } from '../pipeline/runner/constants';
 import {
   finiteOrNull,
   formatClusters,
@@ -35,7 +33,7 @@ import {
   type CliUmap,
 } from './format';
 import { HELP, parseArgs, USAGE, UsageError, type Args } from './args';
-import { cliServiceLines, formatServiceLines } from './serviceLines';
+import { formatServiceLines, reportServiceLines } from './serviceLines';
 import { cliWarning } from './advice';
 import { KeyFileError, loadOrMakeKey } from './keyFile';
 import { OutDirError, prepareOutDir } from './outDir';
@@ -51,17 +49,6 @@ const EXPORT_FILES = ['assignments.csv', 'profiles.json', 'recommendations.csv']
 function progress(tty: boolean, line: string): void {
   const safe = terminalLine(line);
   process.stderr.write(tty ? `\r${safe}` : `${safe}\n`);
-}
-
-interface Vectors {
-  data: Float32Array;
-  n: number;
-  d: number;
-  model: string;
-  zeroVectors: number;
-  /** What the vectors are: the encoder's (default) or the graph network's (then L2-normalised). */
-  stage?: 'encoder' | 'gcn';
-  epochs?: number;
 }
 
 function formatGcn(g: GcnReport): string {
@@ -208,12 +195,12 @@ async function main(): Promise<void> {
     }
   }
   const tty = process.stderr.isTTY;
-  let lastPct = -1;
+  // The same runner as the app's worker, with Node's helper threads (large files, the K sweep) and no GPU.
+  const runner = new PipelineRunner({ threads: nodeHelperThreads() });
   try {
-    // A large file is read in parts on helper threads (the K sweep below uses them too).
-    const analysis = await analyzeSource(fileSource(args.file), {
+    let lastPct = -1;
+    const analysis = await runner.read(fileSource(args.file), {
       fileName: basename(args.file),
-      threads: nodeHelperThreads(),
       sequence: args.sequence,
       dateOrder: args.dateOrder,
       maxEvents: args.maxEvents,
@@ -221,104 +208,34 @@ async function main(): Promise<void> {
         const pct = Math.floor((p.fraction ?? 0) * 100);
         if (pct === lastPct || p.stage === 'done') return;
         lastPct = pct;
-        const line = `reading ${pct}% · ${p.rows.toLocaleString('en')} rows · ${Math.round(p.rowsPerSecond).toLocaleString('en')} rows/s`;
-        progress(tty, line);
+        progress(tty, `reading ${pct}% · ${p.rows.toLocaleString('en')} rows · ${Math.round(p.rowsPerSecond).toLocaleString('en')} rows/s`);
       },
     });
     if (tty) process.stderr.write('\n');
     // The pipeline's advice names the app's settings; here it names the options.
     const report: AnalysisReport = { ...analysis.report, warnings: analysis.report.warnings.map(cliWarning) };
     checkSomethingLeft(report, args.file);
+    await runner.use(analysis, '', args.serviceItems);
     // Service lines (postage, fees...): left out of profiles and recommendations, listed in the report.
-    const services = cliServiceLines(analysis.ingested.table, args.serviceItems, writeErr);
+    const services = reportServiceLines(runner.serviceResolution()!, args.serviceItems, writeErr);
+    if (args.eval && analysis.sequences.by !== 'user') fail('--eval holds out each user\'s last basket; it needs sequences grouped by user (--by user)');
     let encoder: CliEncoderReport | undefined;
-    let vectors: Vectors | null = null;
     let gcnReport: GcnReport | undefined;
     let evalReport: EvalReport | undefined;
-    if (args.eval && analysis.sequences.by !== 'user') fail('--eval holds out each user\'s last basket; it needs sequences grouped by user (--by user)');
     if (args.encode) {
-      const t0 = performance.now();
-      const embedder = await chooseEmbedder(args);
-      let lastLine = 0;
-      try {
-        const r = await encodeSequences({ table: analysis.ingested.table, sequences: analysis.sequences }, embedder, {
-          mode: args.mode,
-          weights: args.weights,
-          halfLifeDays: args.halfLifeDays,
-          onProgress(p) {
-            const now = performance.now();
-            if (now - lastLine < 1000 && p.done < p.total) return;
-            lastLine = now;
-            const line = `encoding ${p.done.toLocaleString('en')} of ${p.total.toLocaleString('en')} texts · ${Math.round(p.itemsPerSecond).toLocaleString('en')} items/s`;
-            progress(tty, line);
-          },
-        });
-        if (tty) process.stderr.write('\n');
-        vectors = { data: r.vectors, n: r.count, d: r.dims, model: r.encoder.model, zeroVectors: r.zeroVectors };
-        if (args.gcn) {
-          const table = analysis.ingested.table;
-          const itemTexts = await embedItemTexts(table, analysis.sequences, embedder);
-          const gcnOptions: RunGcnOptions = { epochs: args.epochs, graph: { eventWeights: args.weights, ...(args.halfLifeDays !== undefined ? { halfLifeDays: args.halfLifeDays } : {}) } };
-          const hooks = (what: string): TrainHooks => ({
-            onProgress(p) {
-              const line = `${what} epoch ${p.epoch} of ${p.epochs} · loss ${p.loss.toFixed(4)} · ${Math.round(p.ms)} ms`;
-              progress(tty, line);
-            },
-          });
-          const g = await runGcn(table, analysis.sequences, { dims: itemTexts.dims, users: r.vectors, items: itemVectorsByItem(itemTexts) }, gcnOptions, hooks('graph network'));
-          if (tty) process.stderr.write('\n');
-          gcnReport = g.report;
-          vectors = { data: normalizeRows(g.userVectors, g.dims), n: r.count, d: g.dims, model: r.encoder.model, zeroVectors: r.zeroVectors, stage: 'gcn', epochs: g.report.epochs };
-          if (args.eval) {
-            const ev = await evaluate(table, analysis.sequences, itemTexts, {
-              gcn: gcnOptions,
-              encoder: { weights: args.weights, halfLifeDays: args.halfLifeDays },
-              hooks: hooks('evaluation: graph network'),
-            });
-            if (tty) process.stderr.write('\n');
-            writeErr('evaluation: per-user recommendations (recommendation protocol)\n');
-            const rec = evaluateRecommendations(table, { exclude: services.mask });
-            evalReport = {
-              ...ev.report,
-              recall20: { ...ev.report.recall20, recommended: rec.recall20.recommended },
-              ndcg20: { ...ev.report.ndcg20, recommended: rec.ndcg20.recommended },
-              recommendations: rec,
-            };
-          }
-        }
-        const e = r.encoder;
-        encoder = {
-          model: e.model,
-          dtype: e.dtype,
-          device: e.device,
-          dims: e.dims,
-          itemsEmbedded: e.itemsEmbedded,
-          cacheHits: e.cacheHits,
-          kind: e.kind,
-          mode: e.mode,
-          texts: e.texts,
-          sequences: r.count,
-          zeroVectors: r.zeroVectors,
-          truncated: r.truncated,
-          itemTextSources: r.itemTextSources,
-          seconds: Math.round(performance.now() - t0) / 1000,
-        };
-      } finally {
-        await embedder.dispose();
-      }
+      ({ encoder, gcnReport, evalReport } = await encodeAndTrain(runner, args, services.mask, tty));
     }
-    const clustered = vectors && (args.k !== null || args.sweep !== null || args.out !== null || args.umap) ? await cluster(args, vectors, tty) : null;
+    const clusterAsked = args.k !== null || args.sweep !== null || args.out !== null || args.umap;
+    const clustered = runner.encoded && clusterAsked ? await cluster(runner, args, gcnReport ? 'gcn' : 'encoder', tty) : null;
     let umapReport: CliUmap | undefined;
-    let coords: Float32Array | null = null;
     let profiles: ClusterProfiles | undefined;
     let exports: CliExports | undefined;
-    if (clustered && vectors) {
-      if (args.umap) ({ umap: umapReport, coords } = await project(vectors, tty));
-      profiles = profileClusters(analysis.ingested.table, analysis.sequences, clustered.labels, clustered.clusters.k, { exclude: services.mask });
+    if (clustered) {
+      if (args.umap) umapReport = await project(runner, tty);
+      profiles = runner.sweep().profiles(clustered.clusters.k);
       if (args.out) {
-        let written: { exports: CliExports; profiles: ClusterProfiles };
-        ({ exports, profiles } = written = await writeExports(args.out, analysis, clustered.labels, profiles, coords, args.top, { secret, epsilon: args.epsilon, sessionsPerUser: args.sessionsPerUser }, services.mask));
-        clustered.clusters.assignments = written.exports.assignments.file;
+        ({ exports, profiles } = await writeExports(args.out, runner, clustered.clusters.k, args.top, { secret, epsilon: args.epsilon, sessionsPerUser: args.sessionsPerUser }));
+        clustered.clusters.assignments = exports.assignments.file;
       }
     }
     const profileSummary: CliProfileSummary[] | undefined = profiles?.clusters.map((c) => ({ cluster: c.cluster, label: c.label, size: c.size, share: c.share }));
@@ -345,43 +262,112 @@ async function main(): Promise<void> {
     else writeOut(text);
   } catch (err) {
     if (tty) process.stderr.write('\n');
-    if (err instanceof LogError) fail(`${args.file}: ${cliWarning(err.message)}`, 1);
-    if (err instanceof EncoderError) fail(err.message, 1);
-    if (err instanceof GcnError || err instanceof GraphOptionsError || err instanceof EvalError) fail(`${args.file}: ${err.message}`, 1);
-    if (err instanceof ClusteringInputError) fail(`${args.file}: the sequences cannot be clustered: ${err.message}`, 1);
-    if (err instanceof ProjectionInputError) fail(`${args.file}: the clustered vectors cannot be mapped: ${err.message}`, 1);
-    if (err instanceof ProfileInputError) fail(`${args.file}: the clusters cannot be profiled: ${err.message}`, 1);
-    if (err instanceof RecommendError) fail(`${args.file}: no recommendations: ${err.message}`, 1);
+    // The stages' errors, mapped once (pipeline/runner/errors.ts); anything else is a bug (exit 3).
+    const line = cliFailure(err, args.file, cliWarning);
+    if (line !== null) fail(line, 1);
     throw err;
   }
 }
 
-/** The K sweep on the encoder's (or GCN's) vectors (CPU: Node has no WebGPU); labels are the chosen K's. */
-async function cluster(args: Args, v: Vectors, tty: boolean): Promise<{ sweep: CliSweepEntry[]; clusters: CliClusters; labels: Int32Array }> {
+/** The encode stage, then (--gcn) the graph network and (--eval) the evaluation, on the runner's log. */
+async function encodeAndTrain(
+  runner: PipelineRunner,
+  args: Args,
+  exclude: Uint8Array,
+  tty: boolean,
+): Promise<{ encoder: CliEncoderReport; gcnReport?: GcnReport; evalReport?: EvalReport }> {
+  const t0 = performance.now();
+  const embedder = await chooseEmbedder(args);
+  let lastLine = 0;
+  try {
+    const encoded = await runner.encode({ model: args.model ?? undefined, mode: args.mode, weights: args.weights, halfLifeDays: args.halfLifeDays }, embedder, {
+      onProgress(p) {
+        const now = performance.now();
+        if (now - lastLine < 1000 && p.done < p.total) return;
+        lastLine = now;
+        progress(tty, `encoding ${p.done.toLocaleString('en')} of ${p.total.toLocaleString('en')} texts · ${Math.round(p.itemsPerSecond).toLocaleString('en')} items/s`);
+      },
+    });
+    if (tty) process.stderr.write('\n');
+    const r = encoded.encoding;
+    let gcnReport: GcnReport | undefined;
+    let evalReport: EvalReport | undefined;
+    if (args.gcn) {
+      const { table } = encoded.analysis.ingested;
+      const { sequences } = encoded.analysis;
+      const gcnOptions: RunGcnOptions = { epochs: args.epochs, graph: { eventWeights: args.weights, ...(args.halfLifeDays !== undefined ? { halfLifeDays: args.halfLifeDays } : {}) } };
+      const hooks = (what: string): TrainHooks => ({
+        onProgress(p) {
+          progress(tty, `${what} epoch ${p.epoch} of ${p.epochs} · loss ${p.loss.toFixed(4)} · ${Math.round(p.ms)} ms`);
+        },
+      });
+      const trainHooks = hooks('graph network');
+      const g = await runner.gcn(gcnOptions, { onProgress: (p) => p.stage === 'train' && trainHooks.onProgress?.(p) });
+      if (tty) process.stderr.write('\n');
+      gcnReport = g.wire.report;
+      if (args.eval) {
+        const ev = await evaluate(table, sequences, encoded.itemTexts, {
+          gcn: gcnOptions,
+          encoder: { weights: args.weights, halfLifeDays: args.halfLifeDays },
+          hooks: hooks('evaluation: graph network'),
+        });
+        if (tty) process.stderr.write('\n');
+        writeErr('evaluation: per-user recommendations (recommendation protocol)\n');
+        const rec = evaluateRecommendations(table, { exclude });
+        evalReport = {
+          ...ev.report,
+          recall20: { ...ev.report.recall20, recommended: rec.recall20.recommended },
+          ndcg20: { ...ev.report.ndcg20, recommended: rec.ndcg20.recommended },
+          recommendations: rec,
+        };
+      }
+    }
+    const e = r.encoder;
+    const encoder: CliEncoderReport = {
+      model: e.model,
+      dtype: e.dtype,
+      device: e.device,
+      dims: e.dims,
+      itemsEmbedded: e.itemsEmbedded,
+      cacheHits: e.cacheHits,
+      kind: e.kind,
+      mode: e.mode,
+      texts: e.texts,
+      sequences: r.count,
+      zeroVectors: r.zeroVectors,
+      truncated: r.truncated,
+      itemTextSources: r.itemTextSources,
+      seconds: Math.round(performance.now() - t0) / 1000,
+    };
+    return { encoder, gcnReport, evalReport };
+  } finally {
+    await embedder.dispose();
+  }
+}
+
+/** The K sweep on the encoder's (or GCN's) vectors (CPU: Node has no WebGPU); labels stay in the runner. */
+async function cluster(runner: PipelineRunner, args: Args, vectors: 'encoder' | 'gcn', tty: boolean): Promise<{ sweep: CliSweepEntry[]; clusters: CliClusters }> {
   const asked = args.sweep ?? (args.k !== null ? { kMin: args.k, kMax: args.k } : { kMin: SWEEP_DEFAULT_K_MIN, kMax: SWEEP_DEFAULT_K_MAX });
+  const v = runner.clusterInput(vectors);
   // Checked first, so that a K the data cannot give fails before the work.
-  const range = resolveSweepRange(v.data, v.n, v.d, asked.kMin, asked.kMax);
+  const range = resolveSweepRange(v.vectors, v.n, v.d, asked.kMin, asked.kMax);
   if (args.k !== null && args.k > range.kMax) throw new ClusteringInputError(`K = ${args.k} is not possible: ${range.note ?? ''}`.trim());
   if (range.note) writeErr(`analyze: note: ${range.note}\n`);
   let lastLine = 0;
-  const r = await runSweepJob(v.data, v.n, v.d, {
-    kMin: asked.kMin,
-    kMax: asked.kMax,
-    device: 'cpu',
-    threads: nodeHelperThreads(),
-    source: { stage: 'encoder', model: v.model, label: v.model, zeroVectors: v.zeroVectors },
-    onProgress(p) {
-      const now = performance.now();
-      if (now - lastLine < 1000 && p.fraction < 1) return;
-      lastLine = now;
-      const line = `clustering K = ${p.kMin}..${p.kMax} · ${p.done} K values done · ${Math.floor(p.fraction * 100)}%`;
-      progress(tty, line);
+  const r = await runner.cluster(
+    { kMin: asked.kMin, kMax: asked.kMax, device: 'cpu', vectors },
+    {
+      onProgress(p) {
+        const now = performance.now();
+        if (now - lastLine < 1000 && p.fraction < 1) return;
+        lastLine = now;
+        progress(tty, `clustering K = ${p.kMin}..${p.kMax} · ${p.done} K values done · ${Math.floor(p.fraction * 100)}%`);
+      },
     },
-  });
+  );
   if (tty) process.stderr.write('\n');
   const chosenK = args.k ?? r.suggested.k;
-  const at = r.entries.findIndex((e) => e.k === chosenK);
-  const e = r.entries[at];
+  const e = r.entries.find((x) => x.k === chosenK)!;
   const clusters: CliClusters = {
     k: chosenK,
     chosenBy: args.k !== null ? 'k' : 'suggested',
@@ -395,7 +381,7 @@ async function cluster(args: Args, v: Vectors, tty: boolean): Promise<{ sweep: C
     },
     suggested: r.suggested,
     elbow: r.elbow,
-    source: { stage: v.stage ?? 'encoder', model: v.model, n: v.n, d: v.d, ...(v.epochs !== undefined ? { epochs: v.epochs } : {}) },
+    source: { stage: vectors, model: v.encoded.model, n: v.n, d: v.d, ...(v.trained ? { epochs: v.trained.epochs } : {}) },
     path: r.path,
     algorithm: r.algorithm,
     seeds: r.seeds,
@@ -410,59 +396,44 @@ async function cluster(args: Args, v: Vectors, tty: boolean): Promise<{ sweep: C
     daviesBouldin: finiteOrNull(x.daviesBouldin),
     stabilityAri: finiteOrNull(x.stability),
   }));
-  return { sweep, clusters, labels: r.labels[at] };
+  return { sweep, clusters };
 }
 
-/** Neighbours of the layout's trustworthiness: UMAP's neighbourhood size. */
-const TRUST_K = 15;
-
-/** UMAP of the clustered vectors (seed 0: the same vectors give the same map) and its trustworthiness. */
-async function project(v: Vectors, tty: boolean): Promise<{ umap: CliUmap; coords: Float32Array }> {
-  const t0 = performance.now();
+/** The runner's map of the clustered vectors (seed 0: the same vectors give the same map) and its trustworthiness. */
+async function project(runner: PipelineRunner, tty: boolean): Promise<CliUmap> {
+  const swept = runner.sweep();
   let lastLine = 0;
-  const r = await umap(
-    v.data,
-    v.n,
-    v.d,
+  const r = await swept.project(
     { seed: 0 },
-    {
-      onProgress(p) {
-        const now = performance.now();
-        if (now - lastLine < 1000 && p.overall < 1) return;
-        lastLine = now;
-        const line = `map (UMAP) ${p.stage} · ${Math.floor(p.overall * 100)}%`;
-        progress(tty, line);
-      },
+    (p) => {
+      if (p.stage === 'trust') {
+        if (tty) process.stderr.write('\n');
+        if (swept.n > 2 * TRUST_K) writeErr(`map: trustworthiness of ${swept.n.toLocaleString('en')} points\n`);
+        return;
+      }
+      const now = performance.now();
+      if (now - lastLine < 1000) return;
+      lastLine = now;
+      progress(tty, `map (UMAP) ${p.stage} · ${Math.floor(p.overall * 100)}%`);
     },
+    { cancelled: false },
+    // Too few points for trustworthiness is a note here (null in the JSON), not a failure.
+    { trust: 'when-defined' },
   );
-  const seconds = (performance.now() - t0) / 1000;
-  if (tty) process.stderr.write('\n');
-  const t1 = performance.now();
-  const warnings = [...r.stats.warnings];
-  // Trustworthiness with k neighbours is defined for k < n/2 only.
-  let t: { value: number; exact: boolean; sampleSize: number; standardError: number } = { value: NaN, exact: true, sampleSize: 0, standardError: 0 };
-  if (v.n > 2 * TRUST_K) {
-    writeErr(`map: trustworthiness of ${v.n.toLocaleString('en')} points\n`);
-    t = layoutTrustworthiness(v.data, v.n, v.d, r.embedding, { k: TRUST_K });
-  } else {
-    warnings.push(`Trustworthiness with ${TRUST_K} neighbours needs more than ${2 * TRUST_K} points; there are ${v.n}, so it is left out (null).`);
-  }
-  for (const w of warnings) writeErr(`analyze: note: ${w}\n`);
+  for (const w of r.warnings) writeErr(`analyze: note: ${w}\n`);
+  const t = r.trustworthiness;
   return {
-    coords: r.embedding,
-    umap: {
-      seconds: Math.round(seconds * 1000) / 1000,
-      trustworthiness15: finiteOrNull(t.value),
-      exact: t.exact,
-      sampleSize: t.sampleSize,
-      standardError: t.standardError,
-      trustworthinessSeconds: Math.round(performance.now() - t1) / 1000,
-      nNeighbors: r.stats.nNeighbors,
-      nEpochs: r.stats.nEpochs,
-      seed: 0,
-      source: { stage: v.stage ?? 'encoder', n: v.n, d: v.d },
-      warnings,
-    },
+    seconds: Math.round((r.seconds - r.timings.trustMs / 1000) * 1000) / 1000,
+    trustworthiness15: finiteOrNull(t.value),
+    exact: t.exact,
+    sampleSize: t.sampleSize,
+    standardError: t.standardError,
+    trustworthinessSeconds: Math.round(r.timings.trustMs) / 1000,
+    nNeighbors: r.nNeighbors,
+    nEpochs: r.nEpochs,
+    seed: 0,
+    source: { stage: r.source.stage, n: swept.n, d: swept.d },
+    warnings: r.warnings,
   };
 }
 
@@ -474,73 +445,31 @@ interface ExportPrivacy {
 }
 
 /**
- * --out: the page's three exports of the chosen clustering, written by the same export stage; with
+ * --out: the page's three exports of the chosen clustering, made by the runner's export step; with
  * --pseudonymise the ids are keyed hashes, with --epsilon profiles.json holds noised counts (and
  * the returned profiles, which the report shows, are those).
  */
-async function writeExports(
-  dir: string,
-  analysis: Analysis,
-  labels: Int32Array,
-  exact: ClusterProfiles,
-  coords: Float32Array | null,
-  top: number,
-  privacy: ExportPrivacy,
-  /** Service lines (per item, 1 = out): not recommended. */
-  exclude: Uint8Array,
-): Promise<{ exports: CliExports; profiles: ClusterProfiles }> {
-  const { table } = analysis.ingested;
-  const sequences = analysis.sequences;
-  const n = sequences.count;
-  const k = exact.k;
-  let ids = Array.from({ length: n }, (_, i) => sequenceLabel(table, sequences, i));
-  if (privacy.secret) ids = ids.map(pseudonymLookup(await pseudonymsOf(ids, await pseudonymKey(privacy.secret))));
-  let profiles = exact;
-  let statement: PrivacyStatement | undefined;
-  if (privacy.epsilon !== null) {
-    ({ profiles, privacy: statement } = privateProfiles(table, sequences, labels, k, { epsilon: privacy.epsilon, uniform: cryptoUniform(), sessionsPerUser: privacy.sessionsPerUser, profile: { exclude } }));
-  }
-  // Labels are the exact profiles' (the noised keep them; they are stated as not protected).
-  const clusterLabels: string[] = new Array<string>(k).fill('');
-  for (const c of exact.clusters) clusterLabels[c.cluster] = c.label;
+async function writeExports(dir: string, runner: PipelineRunner, k: number, top: number, privacy: ExportPrivacy): Promise<{ exports: CliExports; profiles: ClusterProfiles }> {
+  writeErr('analyze: per-user recommendations\n');
+  const made = await runner.sweep().exportAll(k, { top, secret: privacy.secret, epsilon: privacy.epsilon, sessionsPerUser: privacy.sessionsPerUser });
   const write = (name: string, r: { text: string; rows: number }): { file: string; rows: number } => {
     const file = join(dir, name);
     writeFileSync(file, r.text);
     return { file, rows: r.rows };
   };
-  const assignments = write('assignments.csv', assignmentsCsv({ ids, labels, coords, clusterLabels, selection: null }));
-  const profilesOut = write('profiles.json', profilesJson(profiles, { file: analysis.report.file.name, k, generatedAt: new Date().toISOString(), privacy: statement }));
-  // Each user's own lists (not the cluster's: that stays in the profiles as the segment summary),
-  // without service lines.
-  writeErr('analyze: per-user recommendations\n');
-  const recs = recommendForSequences(table, sequences, top, { exclude });
-  // Customers the sequence filters left out (a single event...) still get their lists, after the
-  // sequences, with no cluster.
-  let extraIds = Array.from(recs.extraUsers, (u) => table.users[u]);
-  if (privacy.secret && extraIds.length) extraIds = extraIds.map(pseudonymLookup(await pseudonymsOf(extraIds, await pseudonymKey(privacy.secret))));
-  const recIds = ids.concat(extraIds);
-  const recLabels = new Int32Array(n + extraIds.length).fill(-1);
-  recLabels.set(labels);
-  const recommendations = write(
-    'recommendations.csv',
-    recommendationsCsv({
-      ids: recIds,
-      labels: recLabels,
-      selection: null,
-      perUser: (i) => (i < n ? recs.listsFor(i) : recs.listsForUser(recs.extraUsers[i - n])),
-      itemIds: table.items,
-      itemTitles: table.itemTitle,
-      clusterLabels,
-    }),
-  );
+  const assignments = write('assignments.csv', made.assignments);
+  const profilesOut = write('profiles.json', made.profilesFile);
+  const recommendations = write('recommendations.csv', made.recommendations);
+  const n = runner.sweep().n;
   writeErr(
     `analyze: wrote ${n.toLocaleString('en')} assignments (K = ${k}) to ${assignments.file}, ${k} profiles to ${profilesOut.file}, ` +
       `${recommendations.rows.toLocaleString('en')} recommendations to ${recommendations.file}\n`,
   );
+  const statement = made.privacy;
   if (privacy.secret) writeErr('analyze: user ids in the assignments and recommendations are pseudonymised (keyed hash)\n');
   if (statement) writeErr(`analyze: profiles: ${privacySummary(statement)}\n  ${statement.covers}\n`);
   return {
-    profiles,
+    profiles: made.profiles,
     exports: {
       dir,
       assignments,

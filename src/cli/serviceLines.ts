@@ -3,7 +3,7 @@
 // the mask the profiles and recommendations leave out. An id given that is not an item of the log
 // is said on stderr (and listed in the JSON), not ignored silently.
 
-import { detectServiceItems, resolveServiceItems, type ServiceLineEntry, type ServiceSettings } from '../pipeline/catalog';
+import { detectServiceItems, resolveServiceItems, type ServiceLineEntry, type ServiceResolution, type ServiceSettings } from '../pipeline/catalog';
 import type { EventTable } from '../pipeline/ingest/table';
 import { quoted } from './args';
 import { terminalLine } from './terminal';
@@ -19,7 +19,11 @@ export interface CliServiceLines {
 }
 
 export function cliServiceLines(table: EventTable, settings: ServiceSettings, warn: (line: string) => void): { mask: Uint8Array; report: CliServiceLines } {
-  const r = resolveServiceItems(table, settings.mode === 'auto' ? detectServiceItems(table) : null, settings);
+  return reportServiceLines(resolveServiceItems(table, settings.mode === 'auto' ? detectServiceItems(table) : null, settings), settings, warn);
+}
+
+/** The report and mask of service lines resolved already (by the pipeline runner). */
+export function reportServiceLines(r: ServiceResolution, settings: ServiceSettings, warn: (line: string) => void): { mask: Uint8Array; report: CliServiceLines } {
   for (const id of r.unknown) warn(`analyze: note: ${quoted(id)} (--${settings.service.includes(id) ? 'service' : 'product'}-item) is not an item of this log; nothing changed for it\n`);
   return {
     mask: r.mask,

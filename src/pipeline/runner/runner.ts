@@ -21,7 +21,7 @@
 import { analyzeSource, regroup, type Analysis, type SourceOptions } from '../analyze';
 import { detectServiceItems, DEFAULT_SERVICE_SETTINGS, resolveServiceItems, type ServiceDetection, type ServiceResolution, type ServiceSettings } from '../catalog';
 import { ClusteringCancelledError } from '../cluster';
-import { EncoderError, encodeSequences, type EmbeddingCache, type EncodeProgress, type SequenceEncoding, type TextEmbedder } from '../encode';
+import { EncoderError, encodeSequences, type EmbeddingCache, type EncodeMode, type EncodeProgress, type EventWeights, type SequenceEncoding, type TextEmbedder } from '../encode';
 import { embedItemTexts, GcnError, itemVectorsByItem, normalizeRows, resolveGcnOptions, runGcn, type GcnProgress, type ItemTextVectors, type RunGcnOptions } from '../gcn';
 import type { LightgcnKernels } from '../gcn/propagate';
 import { nnz } from '../graph/csr';
@@ -31,7 +31,7 @@ import type { HelperThreads } from '../threads';
 import { LogError, type AnalysisReport, type SequenceOptions } from '../types';
 import { tokenOf } from './cancel';
 import { runSweepJob, type OpenGpu } from './clusterJob';
-import type { ClusterProgressWire, ClusterRequest, ClusterResult, EncodeRequest, GcnGraphWire, GcnResultWire, ServiceItemsWire, WireError } from './contract';
+import type { ClusterProgressWire, ClusterRequest, ClusterResult, GcnGraphWire, GcnResultWire, ServiceItemsWire, WireError } from './contract';
 import { SweptClusters } from './mapJob';
 import { noResultStore, stableKey, type ResultStore } from './resultStore';
 
@@ -245,7 +245,7 @@ export class PipelineRunner {
    * cancelled one); `onSequencesEncoded` runs between the two parts.
    */
   async encode(
-    req: Omit<EncodeRequest, 'device'>,
+    req: { model?: string; mode?: EncodeMode; weights?: Partial<EventWeights>; halfLifeDays?: number },
     embedder: TextEmbedder,
     call: StageCall<EncodeProgress> & { cache?: EmbeddingCache; flush?: () => Promise<void>; onSequencesEncoded?: () => void; label?: string },
   ): Promise<Encoded> {
