@@ -247,7 +247,7 @@ export class PipelineRunner {
   async encode(
     req: { model?: string; mode?: EncodeMode; weights?: Partial<EventWeights>; halfLifeDays?: number },
     embedder: TextEmbedder,
-    call: StageCall<EncodeProgress> & { cache?: EmbeddingCache; flush?: () => Promise<void>; onSequencesEncoded?: () => void; label?: string },
+    call: StageCall<EncodeProgress> & { cache?: EmbeddingCache; flush?: () => Promise<void>; onSequencesEncoded?: () => void; label?: string } = {},
   ): Promise<Encoded> {
     const log = this.requireLog('Open a file first; its sequences are then encoded.', null);
     const { analysis } = log;

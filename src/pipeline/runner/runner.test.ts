@@ -1,0 +1,153 @@
+import { describe, expect, it } from 'vitest';
+import { ClusteringCancelledError } from '../cluster';
+import { createFeaturizer } from '../encode';
+import { blobSource } from '../ingest/parts';
+import { layoutTrustworthiness, ProjectionInputError } from '../project';
+import { cliFailure, toWire } from './errors';
+import { PipelineRunner } from './runner';
+import type { ResultStore } from './resultStore';
+
+/** Three shopper segments over their own items, 20 users each, 6 events per user. */
+function segmentedLog(): string {
+  const rows = ['user_id,item_id,title,event_type,timestamp,price'];
+  const segments = [
+    ['red shirt', 'blue shirt', 'green shirt', 'wool scarf'],
+    ['garden hose', 'lawn mower', 'rake', 'seed pack'],
+    ['usb cable', 'phone charger', 'laptop stand', 'hdmi adapter'],
+  ];
+  let t = Date.UTC(2024, 0, 1);
+  for (let s = 0; s < segments.length; s++) {
+    for (let u = 0; u < 20; u++) {
+      for (let e = 0; e < 6; e++) {
+        const title = segments[s][(u + e) % 4];
+        const type = e === 5 ? 'purchase' : 'view';
+        rows.push(`u${s}_${u},${title.replace(/ /g, '_')},${title},${type},${new Date((t += 60_000)).toISOString()},${5 + s}`);
+      }
+    }
+  }
+  return rows.join('\n');
+}
+
+async function opened(runner = new PipelineRunner()): Promise<PipelineRunner> {
+  const analysis = await runner.read(blobSource(new Blob([segmentedLog()])), { fileName: 'shop.csv' });
+  await runner.use(analysis, 'file-1');
+  return runner;
+}
+
+const encodeReq = { model: 'featurizer', mode: 'items' as const, weights: {}, halfLifeDays: 0 };
+const sweepReq = { kMin: 2, kMax: 4, device: 'cpu' as const, threads: 'off' as const };
+
+/** A result store in memory: what the browser's IndexedDB does, for the runner. */
+function memoryStore(): ResultStore & { saved: Map<string, unknown> } {
+  const saved = new Map<string, unknown>();
+  return {
+    saved,
+    get: async <T>(key: string) => (saved.get(key) as T | undefined) ?? null,
+    put: async (key, _stage, _analysis, value) => {
+      saved.set(key, structuredClone(value));
+      return null;
+    },
+  };
+}
+
+describe('PipelineRunner', () => {
+  it('runs the stages in order and says what to do first when one is skipped', async () => {
+    const runner = await opened();
+    expect(() => runner.clusterInput()).toThrow(expect.objectContaining({ code: 'cluster-input' }) as unknown as Error);
+    expect(() => runner.sweep()).toThrow(expect.objectContaining({ code: 'project-input' }) as unknown as Error);
+    await expect(runner.gcn({ epochs: 2 }, {})).rejects.toMatchObject({ code: 'gcn-input' });
+
+    const encoded = await runner.encode(encodeReq, createFeaturizer());
+    expect(encoded.n).toBe(60);
+    const result = await runner.cluster(sweepReq);
+    expect(result.entries.map((e) => e.k)).toEqual([2, 3, 4]);
+    expect(result.source.stage).toBe('encoder');
+    const swept = runner.sweep();
+    expect(swept.profiles(3).clusters).toHaveLength(3);
+    const map = await swept.project({ seed: 0 }, () => {}, { cancelled: false });
+    expect(map.coords).toHaveLength(120);
+    const files = await swept.exportAll(3, { top: 5, secret: null, epsilon: null });
+    expect(files.assignments.rows).toBe(60);
+    expect(files.assignments.text.split('\r\n')[0]).toBe('user_id,cluster,x,y,label');
+  });
+
+  it('drops what a new log, a regroup or a new encode makes stale', async () => {
+    const runner = await opened();
+    await runner.encode(encodeReq, createFeaturizer());
+    await runner.gcn({ epochs: 2, earlyStopping: null }, {});
+    expect(runner.trained).not.toBeNull();
+    const gcnSweep = await runner.cluster({ ...sweepReq, vectors: 'gcn' });
+    expect(gcnSweep.source).toMatchObject({ stage: 'gcn', gcn: { epochs: 2 } });
+
+    // A new encode: the training and the sweep were made from the old vectors.
+    await runner.encode({ ...encodeReq, halfLifeDays: 7 }, createFeaturizer());
+    expect(runner.trained).toBeNull();
+    expect(runner.swept).toBeNull();
+    expect(() => runner.clusterInput('gcn')).toThrow(expect.objectContaining({ code: 'cluster-input' }) as unknown as Error);
+
+    await runner.cluster(sweepReq);
+    const before = runner.log!.key;
+    await runner.regroup({ ...runner.log!.analysis.report.options, minLength: 3 });
+    expect(runner.log!.key).not.toBe(before);
+    expect(runner.encoded).toBeNull();
+    expect(runner.swept).toBeNull();
+  });
+
+  it('answers a stage from the result store under the same settings, and computes afresh under others', async () => {
+    const store = memoryStore();
+    const first = await opened(new PipelineRunner({ store }));
+    await first.encode(encodeReq, createFeaturizer());
+    const computed = await first.cluster(sweepReq);
+    expect(computed.restored).toBeUndefined();
+
+    const second = await opened(new PipelineRunner({ store }));
+    await second.encode(encodeReq, createFeaturizer());
+    const restored = await second.cluster(sweepReq);
+    expect(restored.restored).toBe(true);
+    expect(restored.labels.map((l) => Array.from(l))).toEqual(computed.labels.map((l) => Array.from(l)));
+    const other = await second.cluster({ ...sweepReq, kMax: 3 });
+    expect(other.restored).toBeUndefined();
+  });
+
+  it('a cancelled signal ends a stage with its own cancelled error', async () => {
+    const runner = await opened();
+    await runner.encode(encodeReq, createFeaturizer());
+    const controller = new AbortController();
+    controller.abort();
+    await expect(runner.cluster(sweepReq, { signal: controller.signal })).rejects.toBeInstanceOf(ClusteringCancelledError);
+    await expect(runner.encode(encodeReq, createFeaturizer(), { signal: controller.signal })).rejects.toMatchObject({ code: 'cancelled' });
+  });
+
+  it('leaves the service lines out of the sweep made after a change of the choices, and of the one on screen', async () => {
+    const runner = await opened();
+    await runner.encode(encodeReq, createFeaturizer());
+    await runner.cluster(sweepReq);
+    const before = runner.sweep().profiles(3);
+    runner.setServiceSettings({ mode: 'off', service: ['rake'], product: [] });
+    expect(runner.serviceWire()).toMatchObject({ count: 1, items: 12 });
+    const after = runner.sweep().profiles(3);
+    const items = (p: typeof before) => p.clusters.flatMap((c) => c.topItems.map((t) => t.id));
+    expect(items(before)).toContain('rake');
+    expect(items(after)).not.toContain('rake');
+  });
+});
+
+describe('errors, mapped once', () => {
+  it('a map whose trustworthiness cannot be computed fails as the map, not as the clustering', () => {
+    let error: unknown;
+    try {
+      layoutTrustworthiness(new Float32Array(20), 10, 2, new Float32Array(20));
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ProjectionInputError);
+    expect(toWire(error).code).toBe('project-input');
+    expect(cliFailure(error, 'log.csv')).toMatch(/^log\.csv: the clustered vectors cannot be mapped: /);
+  });
+
+  it('passes plain wire errors through and reports anything else as unexpected', () => {
+    expect(toWire({ message: 'x', code: 'cluster-input' })).toEqual({ message: 'x', code: 'cluster-input' });
+    expect(toWire(new TypeError('bad'), 'clustering')).toEqual({ message: 'Unexpected error while clustering: bad', code: 'internal' });
+    expect(cliFailure(new TypeError('bad'), 'log.csv')).toBeNull();
+  });
+});
