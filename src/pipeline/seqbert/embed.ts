@@ -1,13 +1,177 @@
-// Sequence embeddings (placeholder while the forward pass lands; the API below is final).
+// One vector per sequence from a trained model: the encoder over the last maxLen events, no
+// masking, pooled as the mean of the event tokens or the CLS token, L2-normalised. By default with
+// the int8 weights (dequantized), which is what the pipeline keeps and clusters.
 
+import * as tf from '@tensorflow/tfjs-core';
+import { initBackend } from './backend';
+import { buildBatch, RowMap } from './batch';
 import { SeqBertError } from './errors';
-import type { EmbedOptions, SeqBertInput, SeqBertModel, SequenceEmbedding } from './types';
+import { encode, itemTable, pool, toParamMap, typePad, type ParamMap } from './model';
+import type { SeqBertPooling } from './options';
+import { dequantizeWeights } from './quantize';
+import { buildTokens, tokenCount, type SeqTokens } from './tokens';
+import type { EmbedOptions, NamedWeight, SeqBertInput, SeqBertModel, SequenceEmbedding } from './types';
 
-export async function embedSequences(_model: SeqBertModel, _input: SeqBertInput, _opts: EmbedOptions = {}): Promise<SequenceEmbedding> {
-  throw new SeqBertError('Embedding is not implemented yet.', 'bad-options');
+const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 0));
+
+/**
+ * The model's item and type rows for this input's table: the same table (same ids) as in
+ * training keeps them; another log's items are matched by id (unknown ones get no learned
+ * correction, only their text projection) and its types by name (unknown ones: padding's row).
+ */
+function alignVocab(model: SeqBertModel, input: SeqBertInput, weights: NamedWeight[]): { weights: NamedWeight[]; typeMap: Int32Array | null } {
+  const { table } = input;
+  const v = model.vocab;
+  if (input.itemDims !== v.itemDims) throw new SeqBertError(`The model was trained on item vectors of ${v.itemDims} numbers; these have ${input.itemDims}.`, 'bad-input');
+  const sameItems = v.itemIds.length === table.items.length && v.itemIds.every((id, i) => id === table.items[i]);
+  const sameTypes = v.typeNames.length === table.typeNames.length && v.typeNames.every((n, i) => n === table.typeNames[i]);
+  let out = weights;
+  if (!sameItems) {
+    const h = model.architecture.hidden;
+    const index = new Map(v.itemIds.map((id, i) => [id, i]));
+    out = out.map((w) => {
+      if (w.name !== 'item.delta') return w;
+      const data = new Float32Array(table.items.length * h);
+      table.items.forEach((id, i) => {
+        const k = index.get(id);
+        if (k !== undefined) data.set(w.data.subarray(k * h, (k + 1) * h), i * h);
+      });
+      return { name: w.name, shape: [table.items.length, h], data };
+    });
+  }
+  let typeMap: Int32Array | null = null;
+  if (!sameTypes) {
+    const index = new Map(v.typeNames.map((n, i) => [n, i]));
+    typeMap = Int32Array.from(table.typeNames, (n) => index.get(n) ?? typePad(v.typeNames.length));
+  }
+  return { weights: out, typeMap };
 }
 
-/** Embeds with the float32 and the int8 weights; cosine per sequence between the two. */
-export async function compareQuantized(_model: SeqBertModel, _input: SeqBertInput, _opts: Omit<EmbedOptions, 'quantized'> = {}): Promise<{ float32: SequenceEmbedding; int8: SequenceEmbedding; cosine: { mean: number; min: number } }> {
-  throw new SeqBertError('Embedding is not implemented yet.', 'bad-options');
+async function run(model: SeqBertModel, input: SeqBertInput, weights: NamedWeight[], poolings: SeqBertPooling[], batchSize: number): Promise<Float32Array[]> {
+  const arch = model.architecture;
+  const h = arch.hidden;
+  const { table, sequences } = input;
+  const aligned = alignVocab(model, input, weights);
+  let tok: SeqTokens = buildTokens(table, sequences, arch.maxLen);
+  if (aligned.typeMap) tok = { ...tok, type: Uint8Array.from(tok.type, (t) => aligned.typeMap![t]) };
+  const types = model.vocab.typeNames.length;
+  const items = table.items.length;
+  const outs = poolings.map(() => new Float32Array(sequences.count * h));
+  const p: ParamMap = toParamMap(aligned.weights);
+  const rows = new RowMap(items);
+  try {
+    // Every item's row once (text projection plus correction), then batches look rows up.
+    const allItems = tf.tensor1d(Int32Array.from({ length: items }, (_, i) => i), 'int32');
+    const text = input.itemDims > 0 ? tf.tensor2d(input.itemVectors, [items, input.itemDims]) : null;
+    const fullTable = tf.tidy(() => itemTable(p, text, allItems));
+    allItems.dispose();
+    text?.dispose();
+    // Batches of similar lengths: little padding.
+    const order = Int32Array.from({ length: sequences.count }, (_, i) => i).sort((a, b) => tokenCount(tok, a) - tokenCount(tok, b));
+    let lastYield = performance.now();
+    for (let at = 0; at < order.length; at += batchSize) {
+      const seqs = order.subarray(at, Math.min(order.length, at + batchSize));
+      const hb = buildBatch(tok, Array.from(seqs, (seq) => ({ seq, from: 0, len: tokenCount(tok, seq) })), types, items, rows, null);
+      // Map per-batch rows back to global item rows of fullTable.
+      const global = Int32Array.from(hb.itemRow, (r) => (r >= 3 ? 3 + hb.rowItems[r - 3] : r));
+      const pooled = tf.tidy(() => {
+        const batch = {
+          B: hb.B,
+          T: hb.T,
+          itemRow: tf.tensor1d(global, 'int32'),
+          type: tf.tensor1d(hb.type, 'int32'),
+          gap: tf.tensor1d(hb.gap, 'int32'),
+          keyBias: tf.tensor2d(hb.keyBias, [hb.B, hb.T]),
+        };
+        const states = encode(p, arch, fullTable, batch, 0);
+        const mask = tf.tensor1d(hb.poolMask);
+        return poolings.map((how) => pool(states, mask, hb.B, hb.T, h, how));
+      });
+      for (let k = 0; k < poolings.length; k++) {
+        const data = (await pooled[k].data()) as Float32Array;
+        for (let b = 0; b < seqs.length; b++) outs[k].set(data.subarray(b * h, (b + 1) * h), seqs[b] * h);
+      }
+      tf.dispose(pooled);
+      if (performance.now() - lastYield > 50) {
+        await yieldToEventLoop();
+        lastYield = performance.now();
+      }
+    }
+    fullTable.dispose();
+  } finally {
+    tf.dispose(Object.values(p));
+  }
+  for (const o of outs) normalizeRowsInPlace(o, h);
+  return outs;
+}
+
+function normalizeRowsInPlace(x: Float32Array, d: number): void {
+  for (let r = 0; r < x.length / d; r++) {
+    let sq = 0;
+    for (let j = 0; j < d; j++) sq += x[r * d + j] ** 2;
+    if (sq === 0) continue;
+    const inv = 1 / Math.sqrt(sq);
+    for (let j = 0; j < d; j++) x[r * d + j] *= inv;
+  }
+}
+
+async function ready(model: SeqBertModel): Promise<void> {
+  // The backend the model trained on, when none runs yet (e.g. a model loaded from a file).
+  const current = tf.getBackend();
+  if (!current) await initBackend(model.report.backend);
+}
+
+export async function embedSequences(model: SeqBertModel, input: SeqBertInput, opts: EmbedOptions = {}): Promise<SequenceEmbedding> {
+  await ready(model);
+  const quantized = opts.quantized ?? true;
+  const pooling = opts.pooling ?? 'mean';
+  const weights = quantized ? dequantizeWeights(model) : model.weights;
+  const [vectors] = await run(model, input, weights, [pooling], opts.batchSize ?? 256);
+  return { vectors, dims: model.architecture.hidden, count: input.sequences.count, pooling, quantized };
+}
+
+/** Both poolings in one pass (for the benchmark to compare). */
+export async function embedBothPoolings(model: SeqBertModel, input: SeqBertInput, opts: Omit<EmbedOptions, 'pooling'> = {}): Promise<Record<SeqBertPooling, SequenceEmbedding>> {
+  await ready(model);
+  const quantized = opts.quantized ?? true;
+  const weights = quantized ? dequantizeWeights(model) : model.weights;
+  const [mean, cls] = await run(model, input, weights, ['mean', 'cls'], opts.batchSize ?? 256);
+  const dims = model.architecture.hidden;
+  const count = input.sequences.count;
+  return { mean: { vectors: mean, dims, count, pooling: 'mean', quantized }, cls: { vectors: cls, dims, count, pooling: 'cls', quantized } };
+}
+
+/** Cosine per row between two row-normalised matrices: mean and min over non-zero rows. */
+export function rowCosines(a: Float32Array, b: Float32Array, d: number): { mean: number; min: number } {
+  let sum = 0;
+  let min = Infinity;
+  let n = 0;
+  for (let r = 0; r < a.length / d; r++) {
+    let dot = 0;
+    let na = 0;
+    let nb = 0;
+    for (let j = 0; j < d; j++) {
+      dot += a[r * d + j] * b[r * d + j];
+      na += a[r * d + j] ** 2;
+      nb += b[r * d + j] ** 2;
+    }
+    if (na === 0 || nb === 0) continue;
+    const c = dot / Math.sqrt(na * nb);
+    sum += c;
+    if (c < min) min = c;
+    n++;
+  }
+  return n ? { mean: sum / n, min } : { mean: 1, min: 1 };
+}
+
+/**
+ * Embeds with the float32 and the int8 weights and compares them (cosine per sequence); also
+ * records the result in model.report.int8Cosine.
+ */
+export async function compareQuantized(model: SeqBertModel, input: SeqBertInput, opts: Omit<EmbedOptions, 'quantized'> = {}): Promise<{ float32: SequenceEmbedding; int8: SequenceEmbedding; cosine: { mean: number; min: number } }> {
+  const float32 = await embedSequences(model, input, { ...opts, quantized: false });
+  const int8 = await embedSequences(model, input, { ...opts, quantized: true });
+  const cosine = rowCosines(float32.vectors, int8.vectors, float32.dims);
+  model.report.int8Cosine = cosine;
+  return { float32, int8, cosine };
 }

@@ -5,7 +5,7 @@
 //   const { vectors, dims } = await embedSequences(model, input, { quantized: true });
 
 export { trainSeqBert } from './train';
-export { embedSequences, compareQuantized } from './embed';
+export { embedSequences, embedBothPoolings, compareQuantized, rowCosines } from './embed';
 export { initBackend, currentBackend } from './backend';
 export { quantizeModel, dequantizeWeights, quantizeMatrix, dequantizeMatrix } from './quantize';
 export { serializeModel, deserializeModel } from './serialize';

@@ -20,7 +20,7 @@ export function quantizeMatrix(data: Float32Array, rows: number, cols: number): 
     const o = r * cols;
     for (let c = 0; c < cols; c++) {
       const s = scale[c];
-      // Round half away from zero; |v| <= 127 by construction of the scale.
+      // |v| <= 127 by construction of the scale (the clamp only guards float rounding).
       q[o + c] = s === 0 ? 0 : Math.max(-127, Math.min(127, Math.round(data[o + c] / s)));
     }
   }
