@@ -13,6 +13,7 @@ import { checkServiceSettings, ServiceSettingsError, type ServiceSettings } from
 import type { DateOrder } from '../pipeline/ingest/timestamp';
 import { DEFAULT_MAX_EVENTS } from '../pipeline/ingest/readRules';
 import { CLUSTER_K_LIMIT } from '../pipeline/runner/clusterJob';
+import { PER_USER } from '../pipeline/runner/constants';
 
 export class UsageError extends Error {
   constructor(message: string) {
@@ -274,7 +275,7 @@ export function parseArgs(argv: readonly string[]): Args | 'help' {
   let gcn: boolean | null = null;
   let epochs: number | undefined;
   let evaluateFlag = false;
-  let top = 20;
+  let top = PER_USER;
   let pseudonymise = false;
   let keyFile: string | null = null;
   let epsilon: number | null = null;
