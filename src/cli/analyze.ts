@@ -21,7 +21,9 @@ import { TRUST_K } from '../pipeline/runner/constants';
 import {
   finiteOrNull,
   formatClusters,
+  formatEval,
   formatExports,
+  formatGcn,
   formatProfiles,
   formatReport,
   formatUmap,
@@ -49,26 +51,6 @@ const EXPORT_FILES = ['assignments.csv', 'profiles.json', 'recommendations.csv']
 function progress(tty: boolean, line: string): void {
   const safe = terminalLine(line);
   process.stderr.write(tty ? `\r${safe}` : `${safe}\n`);
-}
-
-function formatGcn(g: GcnReport): string {
-  const first = g.loss[0];
-  const last = g.loss[g.loss.length - 1];
-  return `\nGraph network (LightGCN, ${g.device}): ${g.nodes.toLocaleString('en')} nodes, ${g.edges.toLocaleString('en')} stored edges; ${g.epochs} epochs, loss ${first?.toFixed(4)} -> ${last?.toFixed(4)}\n`;
-}
-
-function formatEval(e: EvalReport): string {
-  const f = (x: number): string => x.toFixed(4);
-  return (
-    `\nEvaluation (${e.protocol}; ${e.users.toLocaleString('en')} users)\n` +
-    `  Recall@20  popularity ${f(e.recall20.popularity)}  encoder ${f(e.recall20.encoder)}  gcn ${f(e.recall20.gcn)}\n` +
-    `  NDCG@20    popularity ${f(e.ndcg20.popularity)}  encoder ${f(e.ndcg20.encoder)}  gcn ${f(e.ndcg20.gcn)}\n` +
-    (e.recommendations
-      ? `Per-user recommendations (last purchase basket held out; ${e.recommendations.users.toLocaleString('en')} users, ${e.recommendations.repeatUsers.toLocaleString('en')} for buy-again)\n` +
-        `  new    Recall@20 ${f(e.recommendations.recall20.recommended)}  NDCG@20 ${f(e.recommendations.ndcg20.recommended)}  (popularity ${f(e.recommendations.recall20.popularity)} / ${f(e.recommendations.ndcg20.popularity)})\n` +
-        `  again  Recall@20 ${f(e.recommendations.again.recall20)}  NDCG@20 ${f(e.recommendations.again.ndcg20)}  (own most-bought ${f(e.recommendations.again.ownMostBought.recall20)} / ${f(e.recommendations.again.ownMostBought.ndcg20)})\n`
-      : '')
-  );
 }
 
 function readManifest(): ModelManifest {

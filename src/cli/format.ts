@@ -1,4 +1,6 @@
 import type { EncoderReport } from '../pipeline/encode';
+import type { EvalReport } from '../pipeline/eval';
+import type { GcnReport } from '../pipeline/gcn';
 import type { AnalysisReport } from '../pipeline/types';
 
 const n = (v: number): string => v.toLocaleString('en');
@@ -175,4 +177,24 @@ export function formatReport(r: AnalysisReport, encoder?: CliEncoderReport): str
     if (e.truncated.sequences > 0) lines.push(`  ${n(e.truncated.sequences)} sequences cut to the model's window (${n(e.truncated.events)} oldest events left out)`);
   }
   return lines.join('\n') + '\n';
+}
+
+export function formatGcn(g: GcnReport): string {
+  const first = g.loss[0];
+  const last = g.loss[g.loss.length - 1];
+  return `\nGraph network (LightGCN, ${g.device}): ${g.nodes.toLocaleString('en')} nodes, ${g.edges.toLocaleString('en')} stored edges; ${g.epochs} epochs, loss ${first?.toFixed(4)} -> ${last?.toFixed(4)}\n`;
+}
+
+export function formatEval(e: EvalReport): string {
+  const f = (x: number): string => x.toFixed(4);
+  return (
+    `\nEvaluation (${e.protocol}; ${e.users.toLocaleString('en')} users)\n` +
+    `  Recall@20  popularity ${f(e.recall20.popularity)}  encoder ${f(e.recall20.encoder)}  gcn ${f(e.recall20.gcn)}\n` +
+    `  NDCG@20    popularity ${f(e.ndcg20.popularity)}  encoder ${f(e.ndcg20.encoder)}  gcn ${f(e.ndcg20.gcn)}\n` +
+    (e.recommendations
+      ? `Per-user recommendations (last purchase basket held out; ${e.recommendations.users.toLocaleString('en')} users, ${e.recommendations.repeatUsers.toLocaleString('en')} for buy-again)\n` +
+        `  new    Recall@20 ${f(e.recommendations.recall20.recommended)}  NDCG@20 ${f(e.recommendations.ndcg20.recommended)}  (popularity ${f(e.recommendations.recall20.popularity)} / ${f(e.recommendations.ndcg20.popularity)})\n` +
+        `  again  Recall@20 ${f(e.recommendations.again.recall20)}  NDCG@20 ${f(e.recommendations.again.ndcg20)}  (own most-bought ${f(e.recommendations.again.ownMostBought.recall20)} / ${f(e.recommendations.again.ownMostBought.ndcg20)})\n`
+      : '')
+  );
 }
