@@ -19,6 +19,7 @@ import { makeBlobs } from '../src/pipeline/cluster/blobs.ts';
 import { kmeans, MINIBATCH_THRESHOLD, silhouetteScoreSampled, sweepK } from '../src/pipeline/cluster/index.ts';
 import { nodeHelperThreads } from '../src/node/helperThreads.ts';
 import { openClusterBrowser } from './lib/clusterBrowser.ts';
+import { benchArgs } from './lib/args';
 import type { BrowserClusterCase } from './lib/clusterWorker.ts';
 
 const D = 64;
@@ -28,6 +29,8 @@ const SWEEP = { from: 2, to: 15 };
 const SILHOUETTE_SAMPLE = 2000;
 const BLOBS = 10;
 const SEED = 2024;
+const USAGE =
+  'usage: npx tsx bench/cluster.ts [--quick] [--std S] [--only node|browser] [--browser-sizes 10000,100000] [--browser-timeout SECONDS] [--browser-paths cpu,webgpu]';
 
 interface CaseResult {
   name: string;
@@ -159,22 +162,29 @@ async function browserPart(sizes: number[], std: number, timeoutS: number, paths
 }
 
 async function main(): Promise<void> {
-  const args = process.argv.slice(2);
-  const stdAt = args.indexOf('--std');
-  const std = stdAt >= 0 ? Number(args[stdAt + 1]) : 4;
-  const caseAt = args.indexOf('--case');
-  if (caseAt >= 0) {
-    const [kind, n] = args[caseAt + 1].split(':');
+  const args = benchArgs(
+    process.argv.slice(2),
+    {
+      quick: { type: 'boolean' },
+      std: { type: 'string' },
+      case: { type: 'string' },
+      only: { type: 'string' },
+      'browser-sizes': { type: 'string' },
+      'browser-timeout': { type: 'string' },
+      'browser-paths': { type: 'string' },
+    },
+    USAGE,
+  );
+  const std = args.std !== undefined ? Number(args.std) : 4;
+  if (args.case !== undefined) {
+    const [kind, n] = args.case.split(':');
     process.stdout.write(`${JSON.stringify(await runCase(kind as Kind, Number(n), std))}\n`);
     return;
   }
-  const quick = args.includes('--quick');
-  const onlyAt = args.indexOf('--only');
-  const only = onlyAt >= 0 ? args[onlyAt + 1] : null;
-  const sizesAt = args.indexOf('--browser-sizes');
-  const browserSizes = sizesAt >= 0 ? args[sizesAt + 1].split(',').map(Number) : quick ? [10_000] : [10_000, 100_000];
-  const timeoutAt = args.indexOf('--browser-timeout');
-  const browserTimeout = timeoutAt >= 0 ? Number(args[timeoutAt + 1]) : 900;
+  const quick = args.quick ?? false;
+  const only = args.only ?? null;
+  const browserSizes = args['browser-sizes'] !== undefined ? args['browser-sizes'].split(',').map(Number) : quick ? [10_000] : [10_000, 100_000];
+  const browserTimeout = args['browser-timeout'] !== undefined ? Number(args['browser-timeout']) : 900;
   const cpu = os.cpus();
   console.log(`# SeqLens clustering benchmark`);
   console.log(
@@ -186,8 +196,7 @@ async function main(): Promise<void> {
       `mini-batch above ${MINIBATCH_THRESHOLD.toLocaleString('en')} points; k-means single-threaded, the sweep on helper threads unless it says one thread`,
   );
   if (only !== 'browser') await nodePart(quick, std);
-  const pathsAt = args.indexOf('--browser-paths');
-  const paths = pathsAt >= 0 ? args[pathsAt + 1].split(',') : ['cpu', 'webgpu'];
+  const paths = args['browser-paths'] !== undefined ? args['browser-paths'].split(',') : ['cpu', 'webgpu'];
   if (only !== 'node') await browserPart(browserSizes, std, browserTimeout, paths);
 }
 

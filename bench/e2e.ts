@@ -12,6 +12,7 @@
 
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { benchArgs, intArg } from './lib/args';
 import { launchChromium } from './lib/browserIngest';
 import { runBrowserE2e, type BrowserE2eResult } from './lib/e2eBrowser';
 import { ensureE2eCsv } from './lib/e2eData';
@@ -51,30 +52,36 @@ function parseArgs(argv: string[]): Args {
   // GCN epochs: the default cap (200, early stopping after 10 flat epochs) would take most of the
   // 3-minute budget on its own at ~0.5 s per epoch on this graph; 30 epochs is where the loss of
   // the 1M-event graph has fallen most of the way (docs/benchmarks.md, GCN) and fits the budget.
-  const args: Args = { events: 1_000_000, users: 50_000, items: 10_000, seed: 42, gcnEpochs: 30, only: null, port: 4191, timeoutS: 900, profile: false };
-  const num = (flag: string, v: string | undefined, lo: number): number => {
-    const n = Number(v);
-    if (!Number.isInteger(n) || n < lo) throw new Error(`${flag} needs an integer of at least ${lo}\n${USAGE}`);
-    return n;
+  const v = benchArgs(
+    argv,
+    {
+      quick: { type: 'boolean' },
+      events: { type: 'string' },
+      users: { type: 'string' },
+      items: { type: 'string' },
+      seed: { type: 'string' },
+      'gcn-epochs': { type: 'string' },
+      only: { type: 'string' },
+      port: { type: 'string' },
+      timeout: { type: 'string' },
+      profile: { type: 'boolean' },
+    },
+    USAGE,
+  );
+  if (v.only !== undefined && v.only !== 'node' && v.only !== 'browser') throw new Error(`--only takes "node" or "browser"\n${USAGE}`);
+  // --quick is the smaller log; --events, --users and --items still override it.
+  const size = v.quick ? { events: 100_000, users: 5_000, items: 1_000 } : { events: 1_000_000, users: 50_000, items: 10_000 };
+  return {
+    events: intArg('--events', v.events, size.events, 1, USAGE),
+    users: intArg('--users', v.users, size.users, 1, USAGE),
+    items: intArg('--items', v.items, size.items, 1, USAGE),
+    seed: intArg('--seed', v.seed, 42, 0, USAGE),
+    gcnEpochs: intArg('--gcn-epochs', v['gcn-epochs'], 30, 1, USAGE),
+    only: v.only ?? null,
+    port: intArg('--port', v.port, 4191, 1, USAGE),
+    timeoutS: intArg('--timeout', v.timeout, 900, 1, USAGE),
+    profile: v.profile ?? false,
   };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    if (a === '--quick') Object.assign(args, { events: 100_000, users: 5_000, items: 1_000 });
-    else if (a === '--events') args.events = num(a, argv[++i], 1);
-    else if (a === '--users') args.users = num(a, argv[++i], 1);
-    else if (a === '--items') args.items = num(a, argv[++i], 1);
-    else if (a === '--seed') args.seed = num(a, argv[++i], 0);
-    else if (a === '--gcn-epochs') args.gcnEpochs = num(a, argv[++i], 1);
-    else if (a === '--port') args.port = num(a, argv[++i], 1);
-    else if (a === '--timeout') args.timeoutS = num(a, argv[++i], 1);
-    else if (a === '--profile') args.profile = true;
-    else if (a === '--only') {
-      const v = argv[++i];
-      if (v !== 'node' && v !== 'browser') throw new Error(`--only takes "node" or "browser"\n${USAGE}`);
-      args.only = v;
-    } else throw new Error(`unknown option ${a}\n${USAGE}`);
-  }
-  return args;
 }
 
 function log(line: string): void {

@@ -14,6 +14,7 @@ import type { Page } from 'playwright-core';
 import { analyzeStream, type Analysis } from '../src/pipeline/analyze';
 import { collectItemTexts, createFeaturizer, encodeSequences, loadModelEmbedder, MemoryEmbeddingCache, sequenceTexts, type EncodeMode, type TextEmbedder } from '../src/pipeline/encode';
 import { parseManifest } from '../src/pipeline/encode/manifest';
+import { benchArgs } from './lib/args';
 import { launchChromium } from './lib/browserIngest';
 import { int, markdownTable } from './lib/format';
 import { describeMachine, loadAverage, machineInfo } from './lib/machine';
@@ -31,19 +32,12 @@ interface Args {
   port: number;
 }
 
+const USAGE = 'usage: npx tsx bench/encode.ts [--only node|browser] [--data FILE] [--port N]';
+
 function parseArgs(argv: string[]): Args {
-  const args: Args = { only: null, data: UCI, port: 4175 };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    if (a === '--only') {
-      const v = argv[++i];
-      if (v !== 'node' && v !== 'browser') throw new Error('--only takes node or browser');
-      args.only = v;
-    } else if (a === '--data') args.data = resolve(argv[++i] ?? '');
-    else if (a === '--port') args.port = Number(argv[++i]);
-    else throw new Error(`unknown option ${a}; usage: npx tsx bench/encode.ts [--only node|browser] [--data FILE] [--port N]`);
-  }
-  return args;
+  const v = benchArgs(argv, { only: { type: 'string' }, data: { type: 'string' }, port: { type: 'string' } }, USAGE);
+  if (v.only !== undefined && v.only !== 'node' && v.only !== 'browser') throw new Error('--only takes node or browser');
+  return { only: v.only ?? null, data: v.data !== undefined ? resolve(v.data) : UCI, port: v.port !== undefined ? Number(v.port) : 4175 };
 }
 
 interface Row {

@@ -22,6 +22,7 @@ import { fileURLToPath } from 'node:url';
 import { nnz } from '../src/pipeline/graph';
 import { spmm, trainGcn } from '../src/pipeline/gcn';
 import { GCN_TARGETS, graphNear } from './lib/gcnGraph';
+import { benchArgs } from './lib/args';
 import type { BrowserGcnOutcome } from './lib/gcnBrowser';
 import { int, markdownTable, MiB } from './lib/format';
 import { describeMachine, loadAverage, machineInfo } from './lib/machine';
@@ -71,31 +72,43 @@ function parseArgs(argv: string[]): Args {
     browserTimeoutS: 300,
     caseName: null,
   };
-  for (let i = 0; i < argv.length; i++) {
-    const k = argv[i];
-    const v = argv[++i];
-    if (k === '--epochs') a.epochs = Number(v);
-    else if (k === '--hidden') a.hidden = Number(v);
-    else if (k === '--layers') a.layers = Number(v);
-    else if (k === '--model') a.model = v as Args['model'];
-    else if (k === '--only') {
-      // A runtime (node, browser), sizes, or both, comma-separated: --only browser,100k.
-      const parts = v.split(',');
-      const runtimes: string[] = parts.filter((p) => p === 'node' || p === 'browser');
-      const sizes = parts.filter((p) => !runtimes.includes(p));
-      for (const s of sizes) if (!(s in GCN_TARGETS)) throw new Error(`unknown --only value ${s}; ${USAGE}`);
-      if (runtimes.length > 0) {
-        a.node = runtimes.includes('node');
-        a.browser = runtimes.includes('browser');
-      }
-      if (sizes.length > 0) a.sizes = sizes;
-    } else if (k === '--browser-epochs') a.browserEpochs = Number(v);
-    else if (k === '--browser-max-edges') a.browserMaxEdges = Number(v);
-    else if (k === '--gpu-max-edges') a.gpuMaxEdges = Number(v);
-    else if (k === '--browser-timeout') a.browserTimeoutS = Number(v);
-    else if (k === '--case') a.caseName = v;
-    else throw new Error(`unknown option ${k}; ${USAGE}`);
+  const v = benchArgs(
+    argv,
+    {
+      epochs: { type: 'string' },
+      hidden: { type: 'string' },
+      layers: { type: 'string' },
+      model: { type: 'string' },
+      only: { type: 'string', multiple: true },
+      'browser-epochs': { type: 'string' },
+      'browser-max-edges': { type: 'string' },
+      'gpu-max-edges': { type: 'string' },
+      'browser-timeout': { type: 'string' },
+      case: { type: 'string' },
+    },
+    USAGE,
+  );
+  if (v.epochs !== undefined) a.epochs = Number(v.epochs);
+  if (v.hidden !== undefined) a.hidden = Number(v.hidden);
+  if (v.layers !== undefined) a.layers = Number(v.layers);
+  if (v.model !== undefined) a.model = v.model as Args['model'];
+  for (const only of v.only ?? []) {
+    // A runtime (node, browser), sizes, or both, comma-separated: --only browser,100k.
+    const parts = only.split(',');
+    const runtimes: string[] = parts.filter((p) => p === 'node' || p === 'browser');
+    const sizes = parts.filter((p) => !runtimes.includes(p));
+    for (const s of sizes) if (!(s in GCN_TARGETS)) throw new Error(`unknown --only value ${s}; ${USAGE}`);
+    if (runtimes.length > 0) {
+      a.node = runtimes.includes('node');
+      a.browser = runtimes.includes('browser');
+    }
+    if (sizes.length > 0) a.sizes = sizes;
   }
+  if (v['browser-epochs'] !== undefined) a.browserEpochs = Number(v['browser-epochs']);
+  if (v['browser-max-edges'] !== undefined) a.browserMaxEdges = Number(v['browser-max-edges']);
+  if (v['gpu-max-edges'] !== undefined) a.gpuMaxEdges = Number(v['gpu-max-edges']);
+  if (v['browser-timeout'] !== undefined) a.browserTimeoutS = Number(v['browser-timeout']);
+  if (v.case !== undefined) a.caseName = v.case;
   return a;
 }
 

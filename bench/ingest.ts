@@ -15,6 +15,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { benchArgs, intArg } from './lib/args';
 import { launchChromium, runBrowserIngest, type BrowserIngestResult } from './lib/browserIngest';
 import { int, markdownTable, mib, ms, times } from './lib/format';
 import { describeMachine, loadAverage, machineInfo } from './lib/machine';
@@ -45,35 +46,39 @@ interface Args {
   duckdb: boolean;
 }
 
+const USAGE = `usage: npx tsx bench/ingest.ts [--events N] [--runs N] [--seed N] [--only node|browser] [--port N] [--files ${FILE_KEYS.join(',')}] [--no-duckdb]`;
+
 function parseArgs(argv: string[]): Args {
-  const args: Args = { events: 1_000_000, runs: 3, seed: 42, only: null, port: 4174, files: [...FILE_KEYS], duckdb: true };
-  const num = (flag: string, v: string | undefined, lo: number): number => {
-    const n = Number(v);
-    if (!Number.isInteger(n) || n < lo) throw new Error(`${flag} needs an integer of at least ${lo}`);
-    return n;
-  };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    if (a === '--events') args.events = num(a, argv[++i], 1);
-    else if (a === '--runs') args.runs = num(a, argv[++i], 1);
-    else if (a === '--seed') args.seed = num(a, argv[++i], 0);
-    else if (a === '--port') args.port = num(a, argv[++i], 1);
-    else if (a === '--only') {
-      const v = argv[++i];
-      if (v !== 'node' && v !== 'browser') throw new Error('--only takes "node" or "browser"');
-      args.only = v;
-    } else if (a === '--files') {
-      const list = (argv[++i] ?? '').split(',').filter((f) => f !== '');
-      const bad = list.filter((f) => !(FILE_KEYS as readonly string[]).includes(f));
-      if (list.length === 0 || bad.length > 0) throw new Error(`--files takes a comma-separated list of ${FILE_KEYS.join(', ')}`);
-      args.files = list as FileKey[];
-    } else if (a === '--no-duckdb') args.duckdb = false;
-    else
-      throw new Error(
-        `unknown option ${a}\nusage: npx tsx bench/ingest.ts [--events N] [--runs N] [--seed N] [--only node|browser] [--port N] [--files ${FILE_KEYS.join(',')}] [--no-duckdb]`,
-      );
+  const v = benchArgs(
+    argv,
+    {
+      events: { type: 'string' },
+      runs: { type: 'string' },
+      seed: { type: 'string' },
+      port: { type: 'string' },
+      only: { type: 'string' },
+      files: { type: 'string' },
+      'no-duckdb': { type: 'boolean' },
+    },
+    USAGE,
+  );
+  if (v.only !== undefined && v.only !== 'node' && v.only !== 'browser') throw new Error('--only takes "node" or "browser"');
+  let files: FileKey[] = [...FILE_KEYS];
+  if (v.files !== undefined) {
+    const list = v.files.split(',').filter((f) => f !== '');
+    const bad = list.filter((f) => !(FILE_KEYS as readonly string[]).includes(f));
+    if (list.length === 0 || bad.length > 0) throw new Error(`--files takes a comma-separated list of ${FILE_KEYS.join(', ')}`);
+    files = list as FileKey[];
   }
-  return args;
+  return {
+    events: intArg('--events', v.events, 1_000_000, 1, USAGE),
+    runs: intArg('--runs', v.runs, 3, 1, USAGE),
+    seed: intArg('--seed', v.seed, 42, 0, USAGE),
+    only: v.only ?? null,
+    port: intArg('--port', v.port, 4174, 1, USAGE),
+    files,
+    duckdb: !v['no-duckdb'],
+  };
 }
 
 interface Input {

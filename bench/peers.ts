@@ -24,6 +24,7 @@ import { fileURLToPath } from 'node:url';
 import { makeBlobs } from '../src/pipeline/cluster/blobs.ts';
 import { kmeans } from '../src/pipeline/cluster/kmeans.ts';
 import { layoutTrustworthiness, umap } from '../src/pipeline/project/index.ts';
+import { benchArgs } from './lib/args';
 import { describeMachine, machineInfo } from './lib/machine.ts';
 import { type BlasInfo, describeBlas, findPython, probePython, runPython } from './lib/peersPython.ts';
 import { median, min } from './lib/stats.ts';
@@ -46,18 +47,28 @@ interface Args {
   timeoutS: number;
 }
 
-function parseArgs(argv: string[]): Args {
-  const get = (name: string): string | undefined => {
-    const at = argv.indexOf(name);
-    return at >= 0 ? argv[at + 1] : undefined;
-  };
+const USAGE =
+  'usage: npm run bench:peers -- [--repeats 3] [--only ingest,kmeans,umap] [--umap-sizes 10000,50000] [--kmeans-n 100000] [--python /usr/bin/python3] [--timeout 900]';
+
+const OPTIONS = {
+  repeats: { type: 'string' },
+  only: { type: 'string' },
+  'umap-sizes': { type: 'string' },
+  'kmeans-n': { type: 'string' },
+  python: { type: 'string' },
+  timeout: { type: 'string' },
+  /** One measurement in this process (the parent runs each in a child of its own). */
+  case: { type: 'string' },
+} as const;
+
+function parseArgs(v: ReturnType<typeof benchArgs<typeof OPTIONS>>): Args {
   return {
-    repeats: Number(get('--repeats') ?? 3),
-    only: new Set((get('--only') ?? 'ingest,kmeans,umap').split(',')),
-    umapSizes: (get('--umap-sizes') ?? '10000,50000').split(',').map(Number),
-    kmeansN: Number(get('--kmeans-n') ?? 100_000),
-    python: findPython(get('--python')),
-    timeoutS: Number(get('--timeout') ?? 900),
+    repeats: Number(v.repeats ?? 3),
+    only: new Set((v.only ?? 'ingest,kmeans,umap').split(',')),
+    umapSizes: (v['umap-sizes'] ?? '10000,50000').split(',').map(Number),
+    kmeansN: Number(v['kmeans-n'] ?? 100_000),
+    python: findPython(v.python),
+    timeoutS: Number(v.timeout ?? 900),
   };
 }
 
@@ -307,13 +318,12 @@ function readMatrixAny(path: string, count: number): Float32Array {
 }
 
 async function main(): Promise<void> {
-  const argv = process.argv.slice(2);
-  const caseAt = argv.indexOf('--case');
-  if (caseAt >= 0) {
-    process.stdout.write(`${JSON.stringify(await childCase(argv[caseAt + 1]))}\n`);
+  const values = benchArgs(process.argv.slice(2), OPTIONS, USAGE);
+  if (values.case !== undefined) {
+    process.stdout.write(`${JSON.stringify(await childCase(values.case))}\n`);
     return;
   }
-  const args = parseArgs(argv);
+  const args = parseArgs(values);
   console.log('# SeqLens against its peers\n');
   console.log('```');
   console.log(describeMachine(machineInfo()));

@@ -33,6 +33,7 @@ import { dotScorer, encoderUserVectors, prepareEvaluation, rankingMetrics, type 
 import { clusterScores, DEFAULT_BLEND } from '../src/pipeline/recommend';
 import { DEFAULT_GCN_OPTIONS, embedItemTexts, itemVectorsByItem, normalizeRows, projectFeatures, runGcn, type ItemTextVectors, type RunGcnOptions } from '../src/pipeline/gcn';
 import { csvStream, generateLog, plantedUserLabels, type SynthParams } from '../src/pipeline/synth';
+import { benchArgs } from './lib/args';
 import { markdownTable } from './lib/format';
 import { describeMachine, loadAverage, machineInfo } from './lib/machine';
 
@@ -107,13 +108,8 @@ interface AriRow {
 }
 
 function parseArgs(argv: string[]): { quick: boolean; data: string } {
-  const a = { quick: false, data: UCI };
-  for (let i = 0; i < argv.length; i++) {
-    if (argv[i] === '--quick') a.quick = true;
-    else if (argv[i] === '--data') a.data = resolve(argv[++i] ?? '');
-    else throw new Error(`unknown option ${argv[i]}; usage: npx tsx bench/quality.ts [--quick] [--data FILE]`);
-  }
-  return a;
+  const v = benchArgs(argv, { quick: { type: 'boolean' }, data: { type: 'string' } }, 'usage: npx tsx bench/quality.ts [--quick] [--data FILE]');
+  return { quick: v.quick ?? false, data: v.data !== undefined ? resolve(v.data) : UCI };
 }
 
 async function analyzeFile(file: string): Promise<Analysis> {

@@ -6,9 +6,12 @@
 import { readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
 import { rees46Stream } from '../test/lib/rees46Stream';
 
-const root = resolve(process.argv[2] ?? '.');
+// One optional argument: the checkout to read with (default: this one).
+const { positionals } = parseArgs({ options: {}, allowPositionals: true });
+const root = resolve(positionals[0] ?? '.');
 const { analyzeStream } = (await import(`${root}/src/pipeline/analyze.ts`)) as typeof import('../src/pipeline/analyze');
 const uci = new Uint8Array(readFileSync(new URL('../../shared/data/uci-online-retail/online-retail-2010-12_2011-05.csv', import.meta.url)));
 const MB = 1 << 20;

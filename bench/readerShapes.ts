@@ -8,6 +8,7 @@
 
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { benchArgs } from './lib/args';
 import { describeMachine, loadAverage, machineInfo } from './lib/machine';
 import { markdownTable } from './lib/format';
 import { median } from './lib/stats';
@@ -32,13 +33,8 @@ const SHAPES: { name: string; line: string; delimiter: string }[] = [
 const BLOCK_LINES = [200, 3200];
 
 function parseArgs(argv: string[]): { old: string | null; reps: number } {
-  const out = { old: null as string | null, reps: 5 };
-  for (let i = 0; i < argv.length; i++) {
-    if (argv[i] === '--old') out.old = resolve(argv[++i] ?? '');
-    else if (argv[i] === '--reps') out.reps = Math.max(1, Number(argv[++i]) | 0);
-    else throw new Error(`unknown option ${argv[i]}\nusage: npx tsx bench/readerShapes.ts [--old DIR] [--reps N]`);
-  }
-  return out;
+  const v = benchArgs(argv, { old: { type: 'string' }, reps: { type: 'string' } }, 'usage: npx tsx bench/readerShapes.ts [--old DIR] [--reps N]');
+  return { old: v.old !== undefined ? resolve(v.old) : null, reps: v.reps !== undefined ? Math.max(1, Number(v.reps) | 0) : 5 };
 }
 
 /** Nanoseconds per line: the median of `reps` timings, each over about 40 MB of text. */

@@ -1,6 +1,6 @@
 // `npm run bench:recommend`: the per-user recommendations under the recommendation protocol
 // (src/pipeline/eval/protocol.ts) on UCI Dec-May and generated logs, with each signal on and off
-// and what each costs; the speed case (50k users x 10k items); `--csv-check` scores the CLI's own
+// and what each costs; the speed case (50k users x 10k items); `--only csv` scores the CLI's own
 // recommendations.csv, made from the training part of UCI, read back from disk.
 //
 // options: --quick (UCI + one small generated log, no speed case) --only ablation|speed|csv|gcn
@@ -24,6 +24,7 @@ import {
 import { detectServiceItems } from '../src/pipeline/catalog';
 import { fitPerUser, PerUserLists, SIGNALS, type PerUserOptions, type Signal } from '../src/pipeline/recommend';
 import { generateLog, PURCHASE, type SynthParams } from '../src/pipeline/synth';
+import { benchArgs } from './lib/args';
 import { analyzeFile } from './lib/loadLog';
 import { createFeaturizer, sequenceVectors } from '../src/pipeline/encode';
 import { DEFAULT_HALF_LIFE_DAYS } from '../src/pipeline/encode/weights';
@@ -32,15 +33,14 @@ import type { Sequences } from '../src/pipeline/sequences';
 import { markdownTable } from './lib/format';
 import { describeMachine, loadAverage, machineInfo } from './lib/machine';
 
-const args = process.argv.slice(2);
-const flag = (f: string): boolean => args.includes(f);
-const value = (f: string): string | undefined => {
-  const i = args.indexOf(f);
-  return i >= 0 ? args[i + 1] : undefined;
-};
-const only = value('--only');
-const quick = flag('--quick');
-const DATA = value('--data') ?? '../shared/data/uci-online-retail/online-retail-2010-12_2011-05.csv';
+const args = benchArgs(
+  process.argv.slice(2),
+  { quick: { type: 'boolean' }, only: { type: 'string' }, data: { type: 'string' } },
+  'usage: npm run bench:recommend -- [--quick] [--only ablation|speed|csv|gcn] [--data FILE]',
+);
+const only = args.only;
+const quick = args.quick ?? false;
+const DATA = args.data ?? '../shared/data/uci-online-retail/online-retail-2010-12_2011-05.csv';
 
 interface Data {
   name: string;

@@ -7,16 +7,13 @@ import { analyzeStream } from '../src/pipeline/analyze.ts';
 import { detectServiceItems } from '../src/pipeline/catalog/index.ts';
 import type { EventTable } from '../src/pipeline/ingest/table.ts';
 import { csvChunks, generateLog } from '../src/pipeline/synth/index.ts';
+import { benchArgs, intArg } from './lib/args';
 import { describeMachine, loadAverage, machineInfo } from './lib/machine.ts';
 
 const UCI = '../shared/data/uci-online-retail/online-retail-2010-12_2011-05.csv';
 
-function arg(name: string, fallback: number): number {
-  const i = process.argv.indexOf(name);
-  const v = i >= 0 ? Number(process.argv[i + 1]) : fallback;
-  if (!Number.isInteger(v) || v < 1) throw new Error(`${name} takes a whole number of at least 1`);
-  return v;
-}
+const USAGE = 'usage: npx tsx bench/serviceItems.ts [--events 2000000] [--repeats 5]';
+const ARGS = benchArgs(process.argv.slice(2), { events: { type: 'string' }, repeats: { type: 'string' } }, USAGE);
 
 async function tableOf(bytes: Uint8Array, name: string): Promise<EventTable> {
   const stream = new ReadableStream<Uint8Array>({
@@ -29,8 +26,8 @@ async function tableOf(bytes: Uint8Array, name: string): Promise<EventTable> {
 }
 
 async function main(): Promise<void> {
-  const events = arg('--events', 2_000_000);
-  const repeats = arg('--repeats', 5);
+  const events = intArg('--events', ARGS.events, 2_000_000, 1, USAGE);
+  const repeats = intArg('--repeats', ARGS.repeats, 5, 1, USAGE);
   const cases: [string, EventTable][] = [['UCI Dec 2010 - May 2011', await tableOf(new Uint8Array(readFileSync(UCI)), 'uci.csv')]];
   const log = generateLog({ seed: 1, users: Math.max(100, events / 40), items: Math.max(100, events / 100), events, segments: 6, categories: 30 });
   cases.push([`generated, ${events.toLocaleString('en')} events`, await tableOf(new TextEncoder().encode([...csvChunks(log)].join('')), 'synth.csv')]);

@@ -23,6 +23,7 @@ import { fileURLToPath } from 'node:url';
 import { makeBlobs } from '../src/pipeline/cluster/blobs.ts';
 import { Rng } from '../src/pipeline/numeric/random.ts';
 import { layoutTrustworthiness, TRUSTWORTHINESS_EXACT_MAX, umap } from '../src/pipeline/project/index.ts';
+import { benchArgs } from './lib/args';
 import { describeMachine, loadAverage, machineInfo } from './lib/machine.ts';
 import { ownMaxRss, sampleOwnRss } from './lib/memory.ts';
 
@@ -63,19 +64,30 @@ interface Args {
   only: Impl | null;
 }
 
-function parseArgs(argv: string[]): Args {
-  const get = (name: string): string | undefined => {
-    const at = argv.indexOf(name);
-    return at >= 0 ? argv[at + 1] : undefined;
-  };
+const USAGE =
+  'usage: npx tsx bench/umap.ts [--sizes 10000,50000,100000] [--umapjs-max 50000] [--umapjs-timeout 900] [--trust-sample 1000] [--std 4] [--seed 2024] [--only ours|umapjs]';
+
+const OPTIONS = {
+  sizes: { type: 'string' },
+  'umapjs-max': { type: 'string' },
+  'umapjs-timeout': { type: 'string' },
+  'trust-sample': { type: 'string' },
+  std: { type: 'string' },
+  seed: { type: 'string' },
+  only: { type: 'string' },
+  /** IMPL:N, one measurement in this process (the parent runs each in a child of its own). */
+  case: { type: 'string' },
+} as const;
+
+function parseArgs(v: ReturnType<typeof benchArgs<typeof OPTIONS>>): Args {
   return {
-    sizes: (get('--sizes') ?? '10000,50000,100000').split(',').map(Number),
-    umapjsMax: Number(get('--umapjs-max') ?? 50_000),
-    umapjsTimeout: Number(get('--umapjs-timeout') ?? 900),
-    trustSample: Number(get('--trust-sample') ?? 1000),
-    std: Number(get('--std') ?? 4),
-    seed: Number(get('--seed') ?? 2024),
-    only: (get('--only') as Impl | undefined) ?? null,
+    sizes: (v.sizes ?? '10000,50000,100000').split(',').map(Number),
+    umapjsMax: Number(v['umapjs-max'] ?? 50_000),
+    umapjsTimeout: Number(v['umapjs-timeout'] ?? 900),
+    trustSample: Number(v['trust-sample'] ?? 1000),
+    std: Number(v.std ?? 4),
+    seed: Number(v.seed ?? 2024),
+    only: (v.only as Impl | undefined) ?? null,
   };
 }
 
@@ -195,10 +207,10 @@ function row(r: CaseResult): string {
 
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
-  const args = parseArgs(argv);
-  const caseAt = argv.indexOf('--case');
-  if (caseAt >= 0) {
-    const [impl, n] = argv[caseAt + 1].split(':');
+  const values = benchArgs(argv, OPTIONS, USAGE);
+  const args = parseArgs(values);
+  if (values.case !== undefined) {
+    const [impl, n] = values.case.split(':');
     process.stdout.write(`${JSON.stringify(await runCase(impl as Impl, Number(n), args))}\n`);
     return;
   }

@@ -20,6 +20,7 @@ import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { type ParseArgsOptionsConfig, parseArgs as tokenizeArgs } from 'node:util';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -32,6 +33,20 @@ export interface KioskOptions {
   profile: string;
 }
 
+/** The options; those below `rebuild` become the kiosk's URL parameters of the same name. */
+const OPTIONS = {
+  port: { type: 'string' },
+  'no-browser': { type: 'boolean' },
+  rebuild: { type: 'boolean' },
+  profile: { type: 'string' },
+  params: { type: 'string' },
+  data: { type: 'string' },
+  idle: { type: 'string' },
+  dwell: { type: 'string' },
+  passes: { type: 'string' },
+  'load-timeout': { type: 'string' },
+} as const satisfies ParseArgsOptionsConfig;
+
 export function parseArgs(argv: readonly string[]): KioskOptions {
   const options: KioskOptions = {
     port: 4180,
@@ -40,20 +55,22 @@ export function parseArgs(argv: readonly string[]): KioskOptions {
     params: new URLSearchParams(),
     profile: join(homedir(), '.cache', 'seqlens-kiosk', 'chromium'),
   };
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    const value = () => {
-      const v = argv[++i];
-      if (v === undefined) throw new Error(`${arg} needs a value`);
-      return v;
+  // strict: false, so that every argument comes back as a token, in order (the URL keeps the
+  // parameters in the order given), and a bad one gets this script's own message.
+  const { tokens } = tokenizeArgs({ args: [...argv], options: OPTIONS, strict: false, allowPositionals: true, tokens: true });
+  for (const t of tokens) {
+    const arg = argv[t.index];
+    if (t.kind !== 'option' || t.rawName !== arg || !Object.hasOwn(OPTIONS, t.name)) throw new Error(`Unknown option ${arg} (see the top of scripts/kiosk.ts)`);
+    const value = (): string => {
+      if (t.value === undefined) throw new Error(`${arg} needs a value`);
+      return t.value;
     };
-    if (arg === '--port') options.port = Number(value());
-    else if (arg === '--no-browser') options.browser = false;
-    else if (arg === '--rebuild') options.rebuild = true;
-    else if (arg === '--profile') options.profile = resolve(value());
-    else if (arg === '--params') for (const [k, v] of new URLSearchParams(value())) options.params.set(k, v);
-    else if (['--data', '--idle', '--dwell', '--passes', '--load-timeout'].includes(arg)) options.params.set(arg.slice(2), value());
-    else throw new Error(`Unknown option ${arg} (see the top of scripts/kiosk.ts)`);
+    if (t.name === 'port') options.port = Number(value());
+    else if (t.name === 'no-browser') options.browser = false;
+    else if (t.name === 'rebuild') options.rebuild = true;
+    else if (t.name === 'profile') options.profile = resolve(value());
+    else if (t.name === 'params') for (const [k, v] of new URLSearchParams(value())) options.params.set(k, v);
+    else options.params.set(t.name, value());
   }
   if (!Number.isInteger(options.port) || options.port < 1 || options.port > 65_535) throw new Error('--port must be a port number');
   return options;

@@ -11,6 +11,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
 
 export const TINY_BERT_ID = 'seqlens-tiny-bert';
 
@@ -394,7 +395,9 @@ export function writeTinyBert(outDir: string, tokenizerDir: string): string[] {
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
 if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
-  const outDir = resolve(process.argv[2] ?? join(root, 'public', 'models', TINY_BERT_ID));
+  // One optional argument: the folder to write (default public/models/seqlens-tiny-bert).
+  const { positionals } = parseArgs({ options: {}, allowPositionals: true });
+  const outDir = resolve(positionals[0] ?? join(root, 'public', 'models', TINY_BERT_ID));
   const tokenizerDir = resolve(root, '..', 'shared', 'models', 'all-MiniLM-L6-v2');
   try {
     for (const p of writeTinyBert(outDir, tokenizerDir)) console.log(p);

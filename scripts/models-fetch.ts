@@ -12,6 +12,7 @@ import { createReadStream, existsSync, readFileSync, statSync } from 'node:fs';
 import { mkdir, open, rename, rm } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { type ParseArgsOptionsConfig, parseArgs } from 'node:util';
 
 export interface PinnedFile {
   /** Path inside the model folder, '/'-separated. */
@@ -295,6 +296,16 @@ const USAGE = `usage: npx tsx scripts/models-fetch.ts [MODEL] [--base-url URL] [
 
 class UsageError extends Error {}
 
+const OPTIONS = {
+  'base-url': { type: 'string' },
+  revision: { type: 'string' },
+  out: { type: 'string' },
+  manifest: { type: 'string' },
+  'allow-unverified': { type: 'boolean' },
+  list: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const satisfies ParseArgsOptionsConfig;
+
 async function main(argv: string[]): Promise<number> {
   let model: string | undefined;
   let baseUrl = process.env.SEQLENS_MODEL_BASE_URL || undefined;
@@ -303,25 +314,32 @@ async function main(argv: string[]): Promise<number> {
   let manifestPath = join(ROOT, 'models.manifest.json');
   let allowUnverified = false;
   let list = false;
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
+  // strict: false, so that every argument comes back as a token, in order (--help after a bad
+  // option still reports the option first, as before), with this script's own messages.
+  const { tokens } = parseArgs({ args: argv, options: OPTIONS, strict: false, allowPositionals: true, tokens: true });
+  for (const t of tokens) {
+    const a = argv[t.index];
+    if (t.kind === 'positional' && !a.startsWith('-')) {
+      if (model !== undefined) throw new UsageError('Only one model at a time.');
+      model = a;
+      continue;
+    }
+    // A lone `-` and `--` too, as before.
+    if (t.kind !== 'option' || t.rawName !== a || !Object.hasOwn(OPTIONS, t.name)) throw new UsageError(`Unknown option ${a}.`);
     const value = (): string => {
-      const v = argv[++i];
-      if (v === undefined) throw new UsageError(`${a} needs a value.`);
-      return v;
+      if (t.value === undefined) throw new UsageError(`${a} needs a value.`);
+      return t.value;
     };
-    if (a === '--base-url') baseUrl = value();
-    else if (a === '--revision') revision = value();
-    else if (a === '--out') out = resolve(value());
-    else if (a === '--manifest') manifestPath = resolve(value());
-    else if (a === '--allow-unverified') allowUnverified = true;
-    else if (a === '--list') list = true;
-    else if (a === '-h' || a === '--help') {
+    if (t.name === 'base-url') baseUrl = value();
+    else if (t.name === 'revision') revision = value();
+    else if (t.name === 'out') out = resolve(value());
+    else if (t.name === 'manifest') manifestPath = resolve(value());
+    else if (t.name === 'allow-unverified') allowUnverified = true;
+    else if (t.name === 'list') list = true;
+    else if (t.name === 'help') {
       console.log(USAGE);
       return 0;
-    } else if (a.startsWith('-')) throw new UsageError(`Unknown option ${a}.`);
-    else if (model === undefined) model = a;
-    else throw new UsageError('Only one model at a time.');
+    }
   }
   const manifest = loadManifest(manifestPath);
   if (list) {

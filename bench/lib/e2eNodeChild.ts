@@ -8,6 +8,7 @@ import { basename, join } from 'node:path';
 import { Readable } from 'node:stream';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
 import { analyzeStream } from '../../src/pipeline/analyze';
 import { encodeSequences, loadModelEmbedder } from '../../src/pipeline/encode';
 import { embedItemTexts, itemVectorsByItem, normalizeRows, runGcn } from '../../src/pipeline/gcn';
@@ -22,7 +23,7 @@ import type { NodeE2eOptions, NodeE2eResult, NodeStage } from './e2eNode';
 const MODELS_DIR = fileURLToPath(new URL('../../public/models/', import.meta.url));
 
 async function main(): Promise<void> {
-  const [file, optsJson] = process.argv.slice(2);
+  const [file, optsJson] = parseArgs({ options: {}, allowPositionals: true }).positionals;
   if (!file || !optsJson || !process.send) throw new Error('usage: forked by runNodeE2e');
   const opts = JSON.parse(optsJson) as NodeE2eOptions;
   (globalThis as { gc?: () => void }).gc?.();

@@ -3,6 +3,7 @@
 
 import { statSync } from 'node:fs';
 import { basename } from 'node:path';
+import { parseArgs } from 'node:util';
 import { fileSource } from '../../src/node/fileSource';
 import { nodeHelperThreads } from '../../src/node/helperThreads';
 import { analyzeSource } from '../../src/pipeline/analyze';
@@ -10,7 +11,8 @@ import { ownMaxRss, sampleOwnRss } from './memory';
 import type { NodeIngestResult } from './nodeIngest';
 
 async function main(): Promise<void> {
-  const file = process.argv[2];
+  const { values, positionals } = parseArgs({ options: { threads: { type: 'string' }, 'one-thread': { type: 'boolean' } }, allowPositionals: true });
+  const file = positionals[0];
   if (!file || !process.send) throw new Error('usage: forked by runNodeIngest with a file path');
   const totalBytes = statSync(file).size;
   (globalThis as { gc?: () => void }).gc?.();
@@ -19,9 +21,8 @@ async function main(): Promise<void> {
   const sampler = sampleOwnRss(20);
 
   // The CLI's path: a large file is read in parts on helper threads (--one-thread: on this thread only).
-  const at = process.argv.indexOf('--threads');
-  const asked = at > 0 ? Number(process.argv[at + 1]) : NaN;
-  const threads = process.argv.includes('--one-thread') || asked === 1 ? null : nodeHelperThreads(asked > 1 ? asked : undefined);
+  const asked = values.threads !== undefined ? Number(values.threads) : NaN;
+  const threads = values['one-thread'] || asked === 1 ? null : nodeHelperThreads(asked > 1 ? asked : undefined);
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   const { report } = await analyzeSource(fileSource(file), { fileName: basename(file), threads });
