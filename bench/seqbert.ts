@@ -19,7 +19,6 @@
 //
 // --quick: one small generated log (4 segments, 1,200 users) and the speed case.
 
-import './lib/esmDirImports';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -98,7 +97,12 @@ async function readBack(log: BehaviourLog): Promise<Analysis> {
 }
 
 /** Items x hidden: each item's input embedding in the BERT (text vector through item.proj, plus item.delta). */
-function bertItemVectors(model: Awaited<ReturnType<SeqBert['trainSeqBert']>>, itemIds: readonly string[], itemVectors: Float32Array, itemDims: number): Float32Array {
+function bertItemVectors(
+  model: Awaited<ReturnType<SeqBert['trainSeqBert']>>,
+  itemIds: readonly string[],
+  itemVectors: Float32Array,
+  itemDims: number,
+): Float32Array {
   const h = model.architecture.hidden;
   const w = (name: string) => model.weights.find((x) => x.name === name);
   const proj = w('item.proj');
@@ -143,7 +147,11 @@ async function segmentsCase(c: LogCase, seqbert: SeqBert | null): Promise<string
   const textItems = itemVectorsByItem(itemTexts);
   t0 = performance.now();
   const g = await runGcn(table, sequences, { dims: itemTexts.dims, users: enc.vectors, items: textItems }, { epochs: gcnEpochs });
-  rows.push({ vectors: `featuriser + GCN (${g.report.epochs} epochs)`, scores: scoreSegments(normalizeRows(g.userVectors, g.dims), g.dims, planted, K, pair), ms: encMs + performance.now() - t0 });
+  rows.push({
+    vectors: `featuriser + GCN (${g.report.epochs} epochs)`,
+    scores: scoreSegments(normalizeRows(g.userVectors, g.dims), g.dims, planted, K, pair),
+    ms: encMs + performance.now() - t0,
+  });
 
   let bertSummary = '';
   if (seqbert) {
@@ -159,14 +167,18 @@ async function segmentsCase(c: LogCase, seqbert: SeqBert | null): Promise<string
     const input = { sequences, table, itemVectors: textItems, itemDims: itemTexts.dims };
     t0 = performance.now();
     let lastLine = 0;
-    const model = await seqbert.trainSeqBert(input, { backend, ...(bertEpochs ? { epochs: bertEpochs } : {}) }, {
-      onProgress(p) {
-        const now = performance.now();
-        if (now - lastLine < 5000) return;
-        lastLine = now;
-        process.stderr.write(`  bert epoch ${p.epoch}/${p.epochs} ${Math.round(100 * p.fraction)}% loss ${p.loss.toFixed(3)}\n`);
+    const model = await seqbert.trainSeqBert(
+      input,
+      { backend, ...(bertEpochs ? { epochs: bertEpochs } : {}) },
+      {
+        onProgress(p) {
+          const now = performance.now();
+          if (now - lastLine < 5000) return;
+          lastLine = now;
+          process.stderr.write(`  bert epoch ${p.epoch}/${p.epochs} ${Math.round(100 * p.fraction)}% loss ${p.loss.toFixed(3)}\n`);
+        },
       },
-    });
+    );
     const trainMs = performance.now() - t0;
     const r = model.report;
     const summary =
@@ -194,8 +206,17 @@ async function segmentsCase(c: LogCase, seqbert: SeqBert | null): Promise<string
     const pooling = seqbert.DEFAULT_SEQBERT_OPTIONS.pooling;
     const chosen = byPooling[pooling];
     t0 = performance.now();
-    const bg = await runGcn(table, sequences, { dims: chosen.dims, users: chosen.vectors, items: bertItemVectors(model, table.items, textItems, itemTexts.dims) }, { epochs: gcnEpochs });
-    rows.push({ vectors: `BERT ${pooling}-pooled int8 + GCN (${bg.report.epochs} epochs)`, scores: scoreSegments(normalizeRows(bg.userVectors, bg.dims), bg.dims, planted, K, pair), ms: trainMs + performance.now() - t0 });
+    const bg = await runGcn(
+      table,
+      sequences,
+      { dims: chosen.dims, users: chosen.vectors, items: bertItemVectors(model, table.items, textItems, itemTexts.dims) },
+      { epochs: gcnEpochs },
+    );
+    rows.push({
+      vectors: `BERT ${pooling}-pooled int8 + GCN (${bg.report.epochs} epochs)`,
+      scores: scoreSegments(normalizeRows(bg.userVectors, bg.dims), bg.dims, planted, K, pair),
+      ms: trainMs + performance.now() - t0,
+    });
     for (const p of ['mean', 'cls'] as const) {
       const s = byPooling[p].i8;
       notes.push(`Clusters of BERT ${p}-pooled int8 vs planted segments (share of each segment's users per cluster):\n${describeConfusion(s, names)}`);
@@ -284,7 +305,17 @@ async function speedChild(): Promise<void> {
 function speedCase(): string {
   process.stderr.write(`seqbert: speed case on ${flags.data}\n`);
   const self = fileURLToPath(import.meta.url);
-  const args = [...process.execArgv, self, '--case', 'speed', '--data', flags.data!, '--backend', backend, ...(bertEpochs ? ['--bert-epochs', String(bertEpochs)] : [])];
+  const args = [
+    ...process.execArgv,
+    self,
+    '--case',
+    'speed',
+    '--data',
+    flags.data!,
+    '--backend',
+    backend,
+    ...(bertEpochs ? ['--bert-epochs', String(bertEpochs)] : []),
+  ];
   const child = spawnSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 1 << 22, stdio: ['ignore', 'pipe', 'inherit'] });
   const line = child.stdout.trim().split('\n').pop() ?? '';
   if (child.status !== 0 || !line.startsWith('{')) return `### Speed: UCI Online Retail Dec-May\n\nFailed (exit ${child.status}); see the log above.\n`;
@@ -294,7 +325,17 @@ function speedCase(): string {
     `### Speed: UCI Online Retail Dec-May (${int(r.rows)} rows, ${int(r.events)} events in ${int(r.sequences)} user sequences)\n\n` +
     markdownTable(
       ['backend', 'epochs run', 'training s', 'embedding s (int8)', 'trained + embedded s (target <= 90)', 'training tokens/s', 'peak RSS (target < 1 GB)'],
-      [[r.backend, `${r.epochs} (best ${r.bestEpoch}${r.stopReason ? `, ${r.stopReason}` : ''})`, s1(r.trainMs), s1(r.embedMs), s1(total), int(r.tokensPerSecond), mib(Math.max(r.peakRss, r.sampledPeakRss))]],
+      [
+        [
+          r.backend,
+          `${r.epochs} (best ${r.bestEpoch}${r.stopReason ? `, ${r.stopReason}` : ''})`,
+          s1(r.trainMs),
+          s1(r.embedMs),
+          s1(total),
+          int(r.tokensPerSecond),
+          mib(Math.max(r.peakRss, r.sampledPeakRss)),
+        ],
+      ],
     ) +
     `\n\nMax length ${r.maxLen}, ${int(r.params)} parameters. Reading the file took ${s1(r.readMs)} s and the featuriser's item vectors (the BERT's item input) ${s1(r.featureMs)} s, not counted above; peak RSS is the whole child process's.\n`
   );
@@ -313,7 +354,14 @@ async function main(): Promise<void> {
     const users = num('users', flags.users);
     const segments = num('segments', flags.segments);
     const cases: LogCase[] =
-      users || segments ? [{ users: users ?? 3000, segments: segments ?? 6 }] : quick ? [{ users: 1200, segments: 4 }] : [{ users: 2000, segments: 4 }, { users: 3000, segments: 6 }];
+      users || segments
+        ? [{ users: users ?? 3000, segments: segments ?? 6 }]
+        : quick
+          ? [{ users: 1200, segments: 4 }]
+          : [
+              { users: 2000, segments: 4 },
+              { users: 3000, segments: 6 },
+            ];
     for (const c of cases) parts.push(await segmentsCase(c, seqbert));
   }
   if (flags.only !== 'segments') parts.push(seqbert ? speedCase() : '### Speed\n\nSkipped: the seqbert stage did not load.\n');
