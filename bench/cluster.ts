@@ -15,12 +15,12 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { makeBlobs } from '../src/pipeline/cluster/blobs.ts';
-import { kmeans, MINIBATCH_THRESHOLD, silhouetteScoreSampled, sweepK } from '../src/pipeline/cluster/index.ts';
-import { nodeHelperThreads } from '../src/node/helperThreads.ts';
-import { openClusterBrowser } from './lib/clusterBrowser.ts';
+import { makeBlobs } from '../src/pipeline/cluster/blobs';
+import { kmeans, MINIBATCH_THRESHOLD, silhouetteScoreSampled, sweepK } from '../src/pipeline/cluster/index';
+import { nodeHelperThreads } from '../src/node/helperThreads';
+import { openClusterBrowser } from './lib/clusterBrowser';
 import { benchArgs } from './lib/args';
-import type { BrowserClusterCase } from './lib/clusterWorker.ts';
+import type { BrowserClusterCase } from './lib/clusterWorker';
 
 const D = 64;
 const K = 10;
@@ -119,7 +119,10 @@ function uptime(): string {
   try {
     return execFileSync('uptime', { encoding: 'utf8' }).trim();
   } catch {
-    return `load average ${os.loadavg().map((l) => l.toFixed(2)).join(', ')}`;
+    return `load average ${os
+      .loadavg()
+      .map((l) => l.toFixed(2))
+      .join(', ')}`;
   }
 }
 
@@ -139,7 +142,21 @@ async function browserPart(sizes: number[], std: number, timeoutS: number, paths
         ['sweep', 'webgpu', false],
       ];
       for (const [kind, path, threads] of plan.filter(([, p]) => paths.includes(p))) {
-        const c: BrowserClusterCase = { kind, path, threads, n, d: D, k: K, restarts: RESTARTS, kMin: SWEEP.from, kMax: SWEEP.to, blobs: BLOBS, std, seed: SEED, silhouetteSample: SILHOUETTE_SAMPLE };
+        const c: BrowserClusterCase = {
+          kind,
+          path,
+          threads,
+          n,
+          d: D,
+          k: K,
+          restarts: RESTARTS,
+          kMin: SWEEP.from,
+          kMax: SWEEP.to,
+          blobs: BLOBS,
+          std,
+          seed: SEED,
+          silhouetteSample: SILHOUETTE_SAMPLE,
+        };
         const name =
           kind === 'kmeans'
             ? `k-means K=${K}, ${RESTARTS} restarts`
@@ -209,7 +226,12 @@ async function nodePart(quick: boolean, std: number): Promise<void> {
     ...(quick ? [] : ([['sweep', 100_000]] as [string, number][])),
     ['fullsweep', 10_000],
     ['fullsweep1', 10_000],
-    ...(quick ? [] : ([['fullsweep', 100_000], ['fullsweep1', 100_000]] as [string, number][])),
+    ...(quick
+      ? []
+      : ([
+          ['fullsweep', 100_000],
+          ['fullsweep1', 100_000],
+        ] as [string, number][])),
   ];
   console.log(`\n## Node\n\nbefore: ${uptime()}\n`);
   console.log('| case | points | algorithm | seconds | peak RSS (MiB) | notes |');

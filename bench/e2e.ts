@@ -46,7 +46,8 @@ interface Args {
   profile: boolean;
 }
 
-const USAGE = 'usage: npm run bench:e2e -- [--quick] [--events N] [--users N] [--items N] [--seed N] [--gcn-epochs N] [--only node|browser] [--port N] [--timeout SECONDS] [--profile]';
+const USAGE =
+  'usage: npm run bench:e2e -- [--quick] [--events N] [--users N] [--items N] [--seed N] [--gcn-epochs N] [--only node|browser] [--port N] [--timeout SECONDS] [--profile]';
 
 function parseArgs(argv: string[]): Args {
   // GCN epochs: the default cap (200, early stopping after 10 flat epochs) would take most of the
@@ -85,7 +86,7 @@ function parseArgs(argv: string[]): Args {
 }
 
 function log(line: string): void {
-  process.stderr.write(line + '\n');
+  process.stderr.write(`${line}\n`);
 }
 
 const sec = (ms: number): string => (ms / 1000).toFixed(1);
@@ -96,7 +97,13 @@ function nodeTable(r: NodeE2eResult): string {
     ['stage', 'seconds', 'peak RSS', 'longest event-loop block', 'notes'],
     [
       ...r.stages.map((s) => [s.name, sec(s.ms), mib(s.peakRss), `${Math.round(s.longestBlockMs)} ms`, s.note]),
-      ['**total**', `**${sec(r.totalMs)}**`, `**${mib(r.peakRss)}**`, `${Math.round(Math.max(...r.stages.map((s) => s.longestBlockMs)))} ms`, `baseline RSS ${mib(r.baselineRss)}`],
+      [
+        '**total**',
+        `**${sec(r.totalMs)}**`,
+        `**${mib(r.peakRss)}**`,
+        `${Math.round(Math.max(...r.stages.map((s) => s.longestBlockMs)))} ms`,
+        `baseline RSS ${mib(r.baselineRss)}`,
+      ],
     ],
   );
 }
@@ -111,7 +118,7 @@ function browserTable(r: BrowserE2eResult): string {
         `**${sec(r.totalMs)}**`,
         sec(r.totalMs),
         `**${mib(r.rendererPeak)}**`,
-        `**${r.longTasks[0] ? Math.round(r.longTasks[0].duration) + ' ms' : '< 50 ms'}**`,
+        `**${r.longTasks[0] ? `${Math.round(r.longTasks[0].duration)} ms` : '< 50 ms'}**`,
         `renderer before the file ${mib(r.rendererBaseline)}; all Chromium processes peak ${mib(r.allProcessesPeak)}; page's JS heap at the end ${mib(r.pageHeapAtEnd)}`,
       ],
     ],
@@ -179,11 +186,14 @@ async function main(): Promise<void> {
   out.push('```', '');
   const counts = node ?? browser!;
   out.push(
-    `Input: \`${data.path.replace(ROOT + '/', '')}\` (${mib(data.bytes)}): generator asked for ${int(args.events)} events, ${int(args.users)} users, ` +
+    `Input: \`${data.path.replace(`${ROOT}/`, '')}\` (${mib(data.bytes)}): generator asked for ${int(args.events)} events, ${int(args.users)} users, ` +
       `${int(args.items)} catalogue items (seed ${args.seed}); the log has ${int(counts.rows)} rows, ${int(counts.users)} users with events, ` +
       `${int(counts.items)} distinct items, ${int(counts.sequences)} sequences (by user).`,
   );
-  out.push(`Settings: model ${MODEL} (q8, CPU/wasm), items mode; GCN at most ${args.gcnEpochs} epochs (early stopping on); K sweep ${K_MIN}..${K_MAX} on the CPU; UMAP seed 0.`, '');
+  out.push(
+    `Settings: model ${MODEL} (q8, CPU/wasm), items mode; GCN at most ${args.gcnEpochs} epochs (early stopping on); K sweep ${K_MIN}..${K_MAX} on the CPU; UMAP seed 0.`,
+    '',
+  );
   if (node) {
     out.push(`### Node (in-process, like the CLI; ${node.gcnEpochs} GCN epochs, suggested K = ${node.k})`, '', nodeTable(node), '');
   }
@@ -209,8 +219,16 @@ async function main(): Promise<void> {
   if (browser) {
     const longest = browser.longTasks[0]?.duration ?? 0;
     rows.push(['Chromium: under 3 minutes end to end', `${sec(browser.totalMs)} s`, verdict(browser.totalMs < TARGET_TOTAL_S * 1000)]);
-    rows.push(['Chromium: peak memory under 2 GB (renderer: page + worker)', `${mib(browser.rendererPeak)} RSS`, verdict(browser.rendererPeak < TARGET_PEAK_BYTES)]);
-    rows.push(['Chromium: peak memory under 2 GB (all Chromium processes, sampled)', mib(browser.allProcessesPeak), verdict(browser.allProcessesPeak < TARGET_PEAK_BYTES)]);
+    rows.push([
+      'Chromium: peak memory under 2 GB (renderer: page + worker)',
+      `${mib(browser.rendererPeak)} RSS`,
+      verdict(browser.rendererPeak < TARGET_PEAK_BYTES),
+    ]);
+    rows.push([
+      'Chromium: peak memory under 2 GB (all Chromium processes, sampled)',
+      mib(browser.allProcessesPeak),
+      verdict(browser.allProcessesPeak < TARGET_PEAK_BYTES),
+    ]);
     rows.push([
       'Chromium: no main-thread task over 50 ms',
       longest > 0 ? `longest ${Math.round(longest)} ms (${browser.longTasks[0].stage}); ${browser.longTaskCount} tasks ≥ 50 ms` : 'none ≥ 50 ms',
@@ -218,7 +236,7 @@ async function main(): Promise<void> {
     ]);
   }
   out.push(markdownTable(['target', 'result', ''], rows));
-  process.stdout.write(out.join('\n') + '\n');
+  process.stdout.write(`${out.join('\n')}\n`);
   if (node || browser) {
     process.stderr.write(`(peak numbers in MiB; 2 GB = ${(TARGET_PEAK_BYTES / MiB).toFixed(0)} MiB)\n`);
   }

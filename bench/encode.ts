@@ -12,7 +12,16 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
 import { analyzeStream, type Analysis } from '../src/pipeline/analyze';
-import { collectItemTexts, createFeaturizer, encodeSequences, loadModelEmbedder, MemoryEmbeddingCache, sequenceTexts, type EncodeMode, type TextEmbedder } from '../src/pipeline/encode';
+import {
+  collectItemTexts,
+  createFeaturizer,
+  encodeSequences,
+  loadModelEmbedder,
+  MemoryEmbeddingCache,
+  sequenceTexts,
+  type EncodeMode,
+  type TextEmbedder,
+} from '../src/pipeline/encode';
 import { parseManifest } from '../src/pipeline/encode/manifest';
 import { benchArgs } from './lib/args';
 import { launchChromium } from './lib/browserIngest';
@@ -22,7 +31,7 @@ import { ensureBuilt, startPreview } from './lib/preview';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const UCI = resolve(ROOT, '../shared/data/uci-online-retail/online-retail-2010-12_2011-05.csv');
-const MODELS_DIR = join(ROOT, 'public', 'models') + '/';
+const MODELS_DIR = `${join(ROOT, 'public', 'models')}/`;
 const APP_DIR = join(ROOT, 'bench', '.data', 'app');
 const MODES: EncodeMode[] = ['items', 'sequence-text'];
 
@@ -61,7 +70,9 @@ interface Row {
 function models(): { id: string; maxTokens?: number }[] {
   const manifest = parseManifest(JSON.parse(readFileSync(join(MODELS_DIR, 'manifest.json'), 'utf8')));
   const installed = manifest.models.filter((m) => m.files.every((f) => existsSync(join(MODELS_DIR, m.id, f))));
-  return installed.map((m) => ({ id: m.id, maxTokens: m.maxTokens })).sort((a, b) => Number(a.id !== 'seqlens-tiny-bert') - Number(b.id !== 'seqlens-tiny-bert'));
+  return installed
+    .map((m) => ({ id: m.id, maxTokens: m.maxTokens }))
+    .sort((a, b) => Number(a.id !== 'seqlens-tiny-bert') - Number(b.id !== 'seqlens-tiny-bert'));
 }
 
 async function analyzeFile(file: string): Promise<Analysis> {
@@ -89,7 +100,19 @@ async function nodeRows(analysis: Analysis): Promise<Row[]> {
       const t1 = performance.now();
       const warm = await encodeSequences(input, embedder, { mode, cache });
       const warmS = (performance.now() - t1) / 1000;
-      rows.push({ where: 'Node', model: label, device: embedder.device, mode, texts: cold.encoder.texts, embedded: cold.encoder.itemsEmbedded, sequences: cold.count, loadS: mode === 'items' ? loadS : 0, coldS, warmS, warmHits: warm.encoder.cacheHits });
+      rows.push({
+        where: 'Node',
+        model: label,
+        device: embedder.device,
+        mode,
+        texts: cold.encoder.texts,
+        embedded: cold.encoder.itemsEmbedded,
+        sequences: cold.count,
+        loadS: mode === 'items' ? loadS : 0,
+        coldS,
+        warmS,
+        warmHits: warm.encoder.cacheHits,
+      });
     }
   };
   for (const m of models()) {
@@ -107,7 +130,14 @@ async function waitEncoded(page: Page, file: string, mode: EncodeMode, timeoutMs
     ({ file, mode }) => {
       const s = document.querySelector('[data-testid="summary"]');
       const e = document.querySelector('[data-testid="encoder"]') as HTMLElement | null;
-      return !!s && !!e && s.getAttribute('data-file') === file && e.dataset.state === 'done' && e.dataset.mode === mode && e.dataset.sequences === s.getAttribute('data-sequences');
+      return (
+        !!s &&
+        !!e &&
+        s.getAttribute('data-file') === file &&
+        e.dataset.state === 'done' &&
+        e.dataset.mode === mode &&
+        e.dataset.sequences === s.getAttribute('data-sequences')
+      );
     },
     { file, mode },
     { timeout: timeoutMs, polling: 100 },
@@ -133,27 +163,35 @@ async function browserRows(url: string, file: string): Promise<Row[]> {
         await waitEncoded(page, name, 'items', 300_000);
         for (const mode of MODES) {
           process.stderr.write(`chromium: ${m.id}, ${mode}…\n`);
-          if (mode === 'sequence-text') await page.getByTestId('encode-mode').getByLabel(/Sequence as text/).check();
+          if (mode === 'sequence-text')
+            await page
+              .getByTestId('encode-mode')
+              .getByLabel(/Sequence as text/)
+              .check();
           else await page.getByTestId('model-select').selectOption(m.id);
-          await page.waitForFunction((id) => document.querySelector('[data-testid="encoder"]')?.getAttribute('data-model') === id, m.id, { timeout: 1_800_000 });
+          await page.waitForFunction((id) => document.querySelector('[data-testid="encoder"]')?.getAttribute('data-model') === id, m.id, {
+            timeout: 1_800_000,
+          });
           const cold = await waitEncoded(page, name, mode, 1_800_000);
           // The same file again, in the same page: every vector comes from the cache.
           await page.getByTestId('file-input').setInputFiles(file);
-          await page.waitForFunction(() => document.querySelector('[data-testid="encoder"]')?.getAttribute('data-state') !== 'done', undefined, { timeout: 60_000 }).catch(() => {});
+          await page
+            .waitForFunction(() => document.querySelector('[data-testid="encoder"]')?.getAttribute('data-state') !== 'done', undefined, { timeout: 60_000 })
+            .catch(() => {});
           const warm = await waitEncoded(page, name, mode, 600_000);
-          const load = Number(cold['loadSeconds'] || 0);
+          const load = Number(cold.loadSeconds || 0);
           rows.push({
             where: 'Chromium',
             model: m.id,
-            device: cold['device'],
+            device: cold.device,
             mode,
-            texts: Number(cold['texts']),
-            embedded: Number(cold['itemsEmbedded']),
-            sequences: Number(cold['sequences']),
+            texts: Number(cold.texts),
+            embedded: Number(cold.itemsEmbedded),
+            sequences: Number(cold.sequences),
             loadS: load,
-            coldS: Number(cold['seconds']) - load,
-            warmS: Number(warm['seconds']),
-            warmHits: Number(warm['cacheHits']),
+            coldS: Number(cold.seconds) - load,
+            warmS: Number(warm.seconds),
+            warmHits: Number(warm.cacheHits),
           });
         }
       } finally {
@@ -177,8 +215,22 @@ function dedupTable(analysis: Analysis): string {
   return markdownTable(
     ['mode', 'model inputs without dedup', 'distinct items', 'distinct texts (model calls, cold)', 'calls saved by dedup', 'calls on a re-run (cache)'],
     [
-      ['items (pooling)', `${int(events)} item events`, int(distinctItems), int(items.texts.length), `${int(events - items.texts.length)} (${pct(events - items.texts.length, events)})`, '0'],
-      ['sequence-text', `${int(sequences.count)} sequences`, '—', int(journeys.texts.length), `${int(sequences.count - journeys.texts.length)} (${pct(sequences.count - journeys.texts.length, sequences.count)})`, '0'],
+      [
+        'items (pooling)',
+        `${int(events)} item events`,
+        int(distinctItems),
+        int(items.texts.length),
+        `${int(events - items.texts.length)} (${pct(events - items.texts.length, events)})`,
+        '0',
+      ],
+      [
+        'sequence-text',
+        `${int(sequences.count)} sequences`,
+        '—',
+        int(journeys.texts.length),
+        `${int(sequences.count - journeys.texts.length)} (${pct(sequences.count - journeys.texts.length, sequences.count)})`,
+        '0',
+      ],
     ],
   );
 }
@@ -187,7 +239,21 @@ const fmt = (v: number, digits = 1): string => (Number.isFinite(v) ? v.toFixed(d
 
 function resultTable(rows: Row[]): string {
   return markdownTable(
-    ['where', 'model', 'device', 'mode', 'distinct texts', 'embedded', 'items/s', 'sequences', 'sequences/s', 'load s', 'cold s', 'cached re-run s', 'cache hits'],
+    [
+      'where',
+      'model',
+      'device',
+      'mode',
+      'distinct texts',
+      'embedded',
+      'items/s',
+      'sequences',
+      'sequences/s',
+      'load s',
+      'cold s',
+      'cached re-run s',
+      'cache hits',
+    ],
     rows.map((r) => [
       r.where,
       r.model,
@@ -210,7 +276,9 @@ async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
   if (!existsSync(args.data)) throw new Error(`${args.data} is missing (the UCI export from ../shared/data).`);
   const found = models();
-  process.stderr.write(`models: ${found.map((m) => m.id).join(', ')}${found.some((m) => m.id !== 'seqlens-tiny-bert') ? '' : ' (no real model installed: `npm run models:fetch` adds Xenova/all-MiniLM-L6-v2)'}\n`);
+  process.stderr.write(
+    `models: ${found.map((m) => m.id).join(', ')}${found.some((m) => m.id !== 'seqlens-tiny-bert') ? '' : ' (no real model installed: `npm run models:fetch` adds Xenova/all-MiniLM-L6-v2)'}\n`,
+  );
   const analysis = await analyzeFile(args.data);
   const rows: Row[] = [];
   if (args.only !== 'browser') rows.push(...(await nodeRows(analysis)));

@@ -137,7 +137,12 @@ async function runCase(name: string, args: Args): Promise<CaseResult> {
   const { graph, events } = graphNear(GCN_TARGETS[name]);
   const buildMs = performance.now() - t0;
   const epochMs: number[] = [];
-  const r = await trainGcn(graph, null, { hidden: args.hidden, layers: args.layers, model: args.model, epochs: args.epochs + 1, earlyStopping: null }, { onProgress: (p) => epochMs.push(p.ms) });
+  const r = await trainGcn(
+    graph,
+    null,
+    { hidden: args.hidden, layers: args.layers, model: args.model, epochs: args.epochs + 1, earlyStopping: null },
+    { onProgress: (p) => epochMs.push(p.ms) },
+  );
   // One sparse product alone, for the share of an epoch it takes.
   const x = r.z;
   const out = new Float32Array(x.length);
@@ -169,7 +174,9 @@ async function runCase(name: string, args: Args): Promise<CaseResult> {
 }
 
 function printNodeTable(results: CaseResult[], args: Args): void {
-  console.log(`### Node, CPU path\n\nModel: ${args.model}, ${args.layers} layers, hidden ${args.hidden}, one negative per pair; ${args.epochs} timed epochs after one warm-up epoch; single thread.\n`);
+  console.log(
+    `### Node, CPU path\n\nModel: ${args.model}, ${args.layers} layers, hidden ${args.hidden}, one negative per pair; ${args.epochs} timed epochs after one warm-up epoch; single thread.\n`,
+  );
   const rows = results.map((r) => [
     r.name,
     int(r.events),
@@ -187,7 +194,21 @@ function printNodeTable(results: CaseResult[], args: Args): void {
   ]);
   console.log(
     markdownTable(
-      ['Graph', 'Events', 'Nodes', 'Edges (stored)', 'User-item / transition links', 'BPR pairs', 'ms per epoch', 'First epoch', 'One spmm', 'Edges/s', 'Log + graph build', 'Peak RSS (Δ)', 'Loss'],
+      [
+        'Graph',
+        'Events',
+        'Nodes',
+        'Edges (stored)',
+        'User-item / transition links',
+        'BPR pairs',
+        'ms per epoch',
+        'First epoch',
+        'One spmm',
+        'Edges/s',
+        'Log + graph build',
+        'Peak RSS (Δ)',
+        'Loss',
+      ],
       rows,
     ),
   );
@@ -198,7 +219,24 @@ function runNode(names: string[], args: Args): CaseResult[] {
   const results: CaseResult[] = [];
   for (const name of names) {
     process.stderr.write(`gcn: node ${name} edges…\n`);
-    const child = spawnSync(process.execPath, [...process.execArgv, self, '--case', name, '--epochs', String(args.epochs), '--hidden', String(args.hidden), '--layers', String(args.layers), '--model', args.model], { encoding: 'utf8', maxBuffer: 1 << 20 });
+    const child = spawnSync(
+      process.execPath,
+      [
+        ...process.execArgv,
+        self,
+        '--case',
+        name,
+        '--epochs',
+        String(args.epochs),
+        '--hidden',
+        String(args.hidden),
+        '--layers',
+        String(args.layers),
+        '--model',
+        args.model,
+      ],
+      { encoding: 'utf8', maxBuffer: 1 << 20 },
+    );
     const line = child.stdout.trim().split('\n').pop() ?? '';
     if (child.status !== 0 || !line.startsWith('{')) throw new Error(`case ${name} failed: ${child.stderr}`);
     results.push(JSON.parse(line) as CaseResult);
@@ -254,7 +292,9 @@ function printBrowserTable(run: BrowserRun, args: Args): void {
     console.log(
       `The adapter is SwiftShader, a software rasteriser: the WGSL kernels run on the CPU cores, so the WebGPU rows time our kernels on an emulator and say nothing about real GPUs.`,
     );
-  console.log(`Model: lightgcn, ${args.layers} layers, hidden ${args.hidden}; ${args.browserEpochs} timed epochs after one warm-up epoch; early stopping off.\n`);
+  console.log(
+    `Model: lightgcn, ${args.layers} layers, hidden ${args.hidden}; ${args.browserEpochs} timed epochs after one warm-up epoch; early stopping off.\n`,
+  );
   const rows: string[][] = [];
   const problems: string[] = [];
   for (const r of run.outcomes) {
@@ -284,7 +324,21 @@ function printBrowserTable(run: BrowserRun, args: Args): void {
   }
   console.log(
     markdownTable(
-      ['Graph', 'Path', 'result.device', 'Events', 'Edges (stored)', 'ms per epoch', 'First epoch', 'Edges/s', 'Log + graph build', 'Worker JS heap peak', 'Renderer peak RSS (Δ)', 'GPU process RSS rise', 'Loss'],
+      [
+        'Graph',
+        'Path',
+        'result.device',
+        'Events',
+        'Edges (stored)',
+        'ms per epoch',
+        'First epoch',
+        'Edges/s',
+        'Log + graph build',
+        'Worker JS heap peak',
+        'Renderer peak RSS (Δ)',
+        'GPU process RSS rise',
+        'Loss',
+      ],
       rows,
     ),
   );
@@ -305,13 +359,19 @@ async function main(): Promise<void> {
   const loadMid = loadAverage();
   const browser = args.browser ? await runBrowser(names, args) : null;
   console.log('### Machine\n\n```');
-  const load = [`${loadBefore.toFixed(2)} before`, ...(args.node && args.browser ? [`${loadMid.toFixed(2)} between Node and Chromium`] : []), `${loadAverage().toFixed(2)} after`];
-  console.log(describeMachine(machineInfo(), { 'Load average (1 min)': load.join(', '), 'Bench wall time': `${((performance.now() - started) / 1000).toFixed(0)} s` }));
+  const load = [
+    `${loadBefore.toFixed(2)} before`,
+    ...(args.node && args.browser ? [`${loadMid.toFixed(2)} between Node and Chromium`] : []),
+    `${loadAverage().toFixed(2)} after`,
+  ];
+  console.log(
+    describeMachine(machineInfo(), { 'Load average (1 min)': load.join(', '), 'Bench wall time': `${((performance.now() - started) / 1000).toFixed(0)} s` }),
+  );
   console.log('```\n');
   if (args.node) printNodeTable(node, args);
   if (args.node && browser) console.log('');
   if (browser) printBrowserTable(browser, args);
-  if (browser && browser.outcomes.some((r) => r.error !== null || (r.fallback !== null || r.device !== r.path))) process.exitCode = 1;
+  if (browser?.outcomes.some((r) => r.error !== null || r.fallback !== null || r.device !== r.path)) process.exitCode = 1;
 }
 
 await main();

@@ -117,7 +117,12 @@ interface Row {
  * One of our runs and one DuckDB run on the same file, back to back; which goes first alternates
  * with the run number, so neither side always gets the cooler cache or the quieter moment.
  */
-async function withDuck<T>(duck: Duck | null, input: Input, run: number, ours: () => Promise<T>): Promise<{ res: T; duckMs: number | null; duckCpuMs: number | null }> {
+async function withDuck<T>(
+  duck: Duck | null,
+  input: Input,
+  run: number,
+  ours: () => Promise<T>,
+): Promise<{ res: T; duckMs: number | null; duckCpuMs: number | null }> {
   if (!duck || !input.duckdb) return { res: await ours(), duckMs: null, duckCpuMs: null };
   if (run % 2 === 1) {
     const res = await ours();
@@ -133,7 +138,7 @@ function duckNote(duckMs: number | null, oursMs: number): string {
 }
 
 function log(line: string): void {
-  process.stderr.write(line + '\n');
+  process.stderr.write(`${line}\n`);
 }
 
 async function benchNode(inputs: Input[], runs: number, duck: Duck | null): Promise<{ rows: Row[]; expected: Map<string, number> }> {
@@ -172,7 +177,13 @@ async function benchNode(inputs: Input[], runs: number, duck: Duck | null): Prom
   return { rows: out, expected };
 }
 
-async function benchBrowser(inputs: Input[], runs: number, port: number, expected: Map<string, number>, duck: Duck | null): Promise<{ rows: Row[]; version: string }> {
+async function benchBrowser(
+  inputs: Input[],
+  runs: number,
+  port: number,
+  expected: Map<string, number>,
+  duck: Duck | null,
+): Promise<{ rows: Row[]; version: string }> {
   const { built } = ensureBuilt(ROOT, APP_DIR);
   log(built ? `built the app (npm run build -- --outDir ${APP_DIR})` : `${APP_DIR} is up to date`);
   const server = await startPreview(ROOT, APP_DIR, port);
@@ -269,14 +280,20 @@ function targets(rows: Row[]): string[] {
   for (const r of rows) {
     if (r.duck && r.input.exportShape) {
       const m = median(duckRatios(r));
-      lines.push(`${m >= TARGET_DUCKDB_RATIO ? 'PASS' : 'MISS'} ${r.where} DuckDB ÷ ours ${m.toFixed(2)}× (median of ${r.duck.length}) on ${r.input.label}, target >= ${TARGET_DUCKDB_RATIO}×`);
+      lines.push(
+        `${m >= TARGET_DUCKDB_RATIO ? 'PASS' : 'MISS'} ${r.where} DuckDB ÷ ours ${m.toFixed(2)}× (median of ${r.duck.length}) on ${r.input.label}, target >= ${TARGET_DUCKDB_RATIO}×`,
+      );
     }
     if (r.where.startsWith('Chromium')) {
       const best = r.rows / (min(r.parse) / 1000);
-      lines.push(`${best >= TARGET_WORKER_EVENTS_PER_S ? 'PASS' : 'MISS'} worker parse ${int(best)} events/s (best) on ${r.input.label}, target >= ${int(TARGET_WORKER_EVENTS_PER_S)}`);
+      lines.push(
+        `${best >= TARGET_WORKER_EVENTS_PER_S ? 'PASS' : 'MISS'} worker parse ${int(best)} events/s (best) on ${r.input.label}, target >= ${int(TARGET_WORKER_EVENTS_PER_S)}`,
+      );
     }
     const ratio = max(r.peak) / r.input.bytes;
-    lines.push(`${ratio < TARGET_PEAK_OVER_FILE ? 'PASS' : 'MISS'} ${r.where} peak memory ${times(ratio)} file size on ${r.input.label}, target < ${TARGET_PEAK_OVER_FILE}×`);
+    lines.push(
+      `${ratio < TARGET_PEAK_OVER_FILE ? 'PASS' : 'MISS'} ${r.where} peak memory ${times(ratio)} file size on ${r.input.label}, target < ${TARGET_PEAK_OVER_FILE}×`,
+    );
   }
   return lines;
 }
@@ -296,9 +313,11 @@ async function main(): Promise<void> {
   };
   if (want('synthetic')) generated('synthetic REES46', ensureSynthCsv(DATA_DIR, args.events, args.seed), false);
   if (want('export')) generated('export shape, unquoted', ensureExportCsv(DATA_DIR, args.events, args.seed), true);
-  if (want('export-quoted')) generated(`export shape, quoted field every ${int(QUOTE_EVERY)} rows`, ensureExportCsv(DATA_DIR, args.events, args.seed, QUOTE_EVERY), true);
+  if (want('export-quoted'))
+    generated(`export shape, quoted field every ${int(QUOTE_EVERY)} rows`, ensureExportCsv(DATA_DIR, args.events, args.seed, QUOTE_EVERY), true);
   if (want('uci')) {
-    if (existsSync(UCI)) inputs.push({ label: `UCI Online Retail (${basename(UCI)})`, path: UCI, bytes: statSync(UCI).size, duckdb: false, exportShape: false });
+    if (existsSync(UCI))
+      inputs.push({ label: `UCI Online Retail (${basename(UCI)})`, path: UCI, bytes: statSync(UCI).size, duckdb: false, exportShape: false });
     else log(`skipping UCI: ${UCI} not found`);
   }
 
@@ -348,7 +367,7 @@ async function main(): Promise<void> {
     '',
     'Node: wall = analyzeStream (parse + sequences + report) in a fresh process per run; peak memory = RSS above the',
     "pre-run baseline, the higher of 20 ms samples and the kernel's maxRSS. Chromium: wall = file input change event",
-    'to the summary in the DOM (page clock); parse = the worker\'s data-read-ms; peak memory = RSS of the renderer',
+    "to the summary in the DOM (page clock); parse = the worker's data-read-ms; peak memory = RSS of the renderer",
     'process (page + dedicated worker) above its level before the file was chosen, 20 ms samples from /proc and VmHWM.',
     'DuckDB: read_csv + ORDER BY user_id, event_time + user, time, item and event type copied into typed arrays, on a fresh',
     'in-memory database, back to back with each of our runs on the same file (bench/lib/peersIngest.ts); the ratio is its time',
@@ -356,7 +375,7 @@ async function main(): Promise<void> {
     '',
     ...targets(rows),
   ];
-  process.stdout.write(out.join('\n') + '\n');
+  process.stdout.write(`${out.join('\n')}\n`);
 }
 
 main().catch((e: unknown) => {

@@ -21,13 +21,13 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import os from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { makeBlobs } from '../src/pipeline/cluster/blobs.ts';
-import { kmeans } from '../src/pipeline/cluster/kmeans.ts';
-import { layoutTrustworthiness, umap } from '../src/pipeline/project/index.ts';
+import { makeBlobs } from '../src/pipeline/cluster/blobs';
+import { kmeans } from '../src/pipeline/cluster/kmeans';
+import { layoutTrustworthiness, umap } from '../src/pipeline/project/index';
 import { benchArgs } from './lib/args';
-import { describeMachine, machineInfo } from './lib/machine.ts';
-import { type BlasInfo, describeBlas, findPython, probePython, runPython } from './lib/peersPython.ts';
-import { median, min } from './lib/stats.ts';
+import { describeMachine, machineInfo } from './lib/machine';
+import { type BlasInfo, describeBlas, findPython, probePython, runPython } from './lib/peersPython';
+import { median, min } from './lib/stats';
 
 const D = 64;
 const BLOBS = 10;
@@ -76,7 +76,10 @@ function uptime(): string {
   try {
     return execFileSync('uptime', { encoding: 'utf8' }).trim();
   } catch {
-    return `load average ${os.loadavg().map((l) => l.toFixed(2)).join(', ')}`;
+    return `load average ${os
+      .loadavg()
+      .map((l) => l.toFixed(2))
+      .join(', ')}`;
   }
 }
 
@@ -127,7 +130,14 @@ async function childCase(spec: string): Promise<unknown> {
     t = performance.now();
     kmeans(data, n, D, { k: K, restarts: RESTARTS, seed });
     const warmSeconds = (performance.now() - t) / 1000;
-    return { seconds, cpuSeconds, warmSeconds, inertia: r.inertia, restartIterations: r.restartIterations, restartAbandoned: r.restartAbandoned } satisfies OursKMeans;
+    return {
+      seconds,
+      cpuSeconds,
+      warmSeconds,
+      inertia: r.inertia,
+      restartIterations: r.restartIterations,
+      restartAbandoned: r.restartAbandoned,
+    } satisfies OursKMeans;
   }
   const c0 = process.cpuUsage();
   const t = performance.now();
@@ -201,7 +211,9 @@ async function ingestPart(args: Args): Promise<void> {
     console.log('| reader | median (s) | events/s | every run (s) |');
     console.log('| --- | ---: | ---: | --- |');
     for (const row of r.rows) {
-      console.log(`| ${row.name} | ${row.seconds.toFixed(2)} | ${Math.round(row.eventsPerSecond).toLocaleString('en')} | ${row.runs.map((x) => x.toFixed(2)).join(', ')} |`);
+      console.log(
+        `| ${row.name} | ${row.seconds.toFixed(2)} | ${Math.round(row.eventsPerSecond).toLocaleString('en')} | ${row.runs.map((x) => x.toFixed(2)).join(', ')} |`,
+      );
     }
     console.log(
       `\nDuckDB ÷ ours per run ${r.ratios.map((x) => x.toFixed(2)).join(', ')} (median ${r.ratio.toFixed(2)}×; ` +
@@ -222,7 +234,9 @@ async function kmeansPart(args: Args, dir: string, pythonOk: boolean, why: strin
   const file = join(dir, `blobs-${n}x${D}.f32`);
   writeFileSync(file, Buffer.from(data.buffer, data.byteOffset, data.byteLength));
   if (!pythonOk) console.log(`scikit-learn: skipped (${why})\n`);
-  console.log('| repeat | load (1 min) | ours (s) | ours, second call (s) | ours: CPU (s) | ours: inertia | ours: iterations per restart | scikit-learn (s) | scikit-learn: CPU (s) | scikit-learn: inertia | peer ÷ ours | peer ÷ ours, second call | peer ÷ ours, CPU |');
+  console.log(
+    '| repeat | load (1 min) | ours (s) | ours, second call (s) | ours: CPU (s) | ours: inertia | ours: iterations per restart | scikit-learn (s) | scikit-learn: CPU (s) | scikit-learn: inertia | peer ÷ ours | peer ÷ ours, second call | peer ÷ ours, CPU |',
+  );
   console.log('| ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: |');
   const ours: number[] = [];
   const oursWarm: number[] = [];
@@ -239,7 +253,11 @@ async function kmeansPart(args: Args, dir: string, pythonOk: boolean, why: strin
     const its = o.restartIterations.map((it, i) => (o.restartAbandoned[i] ? `${it} (abandoned)` : String(it))).join(', ');
     let p: { seconds: number; cpu_seconds: number; inertia: number; blas: BlasInfo[] } | null = null;
     if (pythonOk) {
-      p = runPython<{ seconds: number; cpu_seconds: number; inertia: number; blas: BlasInfo[] }>(args.python, ['kmeans', file, String(n), String(D), String(K), String(RESTARTS), String(r)], args.timeoutS);
+      p = runPython<{ seconds: number; cpu_seconds: number; inertia: number; blas: BlasInfo[] }>(
+        args.python,
+        ['kmeans', file, String(n), String(D), String(K), String(RESTARTS), String(r)],
+        args.timeoutS,
+      );
       peer.push(p.seconds);
       peerCpu.push(p.cpu_seconds);
       blas = p.blas;
@@ -268,7 +286,9 @@ async function umapPart(args: Args, dir: string, pythonOk: boolean, why: string)
       `function, on ${TRUST.sampleSize} seeded query points.\n`,
   );
   if (!pythonOk) console.log(`umap-learn: skipped (${why})\n`);
-  console.log('| points | repeat | load (1 min) | ours (s) | ours: CPU (s) | ours: trustworthiness | umap-learn (s) | umap-learn: CPU (s) | umap-learn: compile warm-up (s) | umap-learn: trustworthiness | peer ÷ ours | peer ÷ ours, CPU |');
+  console.log(
+    '| points | repeat | load (1 min) | ours (s) | ours: CPU (s) | ours: trustworthiness | umap-learn (s) | umap-learn: CPU (s) | umap-learn: compile warm-up (s) | umap-learn: trustworthiness | peer ÷ ours | peer ÷ ours, CPU |',
+  );
   console.log('| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
   const lines: string[] = [];
   for (const n of args.umapSizes) {
@@ -292,7 +312,11 @@ async function umapPart(args: Args, dir: string, pythonOk: boolean, why: string)
       let p: { seconds: number; cpu_seconds: number; warmup_seconds: number } | null = null;
       const peerOut = join(dir, `peer-${n}.f32`);
       if (pythonOk) {
-        p = runPython<{ seconds: number; cpu_seconds: number; warmup_seconds: number }>(args.python, ['umap', file, String(n), String(D), String(UMAP_SEED), peerOut], args.timeoutS);
+        p = runPython<{ seconds: number; cpu_seconds: number; warmup_seconds: number }>(
+          args.python,
+          ['umap', file, String(n), String(D), String(UMAP_SEED), peerOut],
+          args.timeoutS,
+        );
         peer.push(p.seconds);
         peerCpu.push(p.cpu_seconds);
       }
@@ -332,9 +356,12 @@ async function main(): Promise<void> {
   const { probe, why: probeWhy } = probePython(args.python);
   const sklearnOk = !!probe?.sklearn;
   const umapOk = !!probe?.umap;
-  const why = (lib: string) => (probe ? `${lib} is not importable by ${args.python}: apt-get install -y python3-sklearn umap-learn` : `${args.python} failed: ${probeWhy}`);
+  const why = (lib: string) =>
+    probe ? `${lib} is not importable by ${args.python}: apt-get install -y python3-sklearn umap-learn` : `${args.python} failed: ${probeWhy}`;
   if (probe) {
-    console.log(`peers: ${args.python} ${probe.python}, numpy ${probe.numpy}, scikit-learn ${probe.sklearn ?? 'absent'}, umap-learn ${probe.umap ?? 'absent'}, threadpoolctl ${probe.threadpoolctl ?? 'absent'}`);
+    console.log(
+      `peers: ${args.python} ${probe.python}, numpy ${probe.numpy}, scikit-learn ${probe.sklearn ?? 'absent'}, umap-learn ${probe.umap ?? 'absent'}, threadpoolctl ${probe.threadpoolctl ?? 'absent'}`,
+    );
   }
   const dir = mkdtempSync(join(os.tmpdir(), 'seqlens-peers-'));
   try {

@@ -27,11 +27,20 @@ import { existsSync, readFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { analyzeStream, type Analysis } from '../src/pipeline/analyze';
-import { adjustedRandIndex, kmeans, normalizedMutualInfo } from '../src/pipeline/cluster/index.ts';
+import { adjustedRandIndex, kmeans, normalizedMutualInfo } from '../src/pipeline/cluster/index';
 import { createFeaturizer, loadModelEmbedder, sequenceVectors, type TextEmbedder } from '../src/pipeline/encode';
 import { dotScorer, encoderUserVectors, prepareEvaluation, rankingMetrics, type EvalContext } from '../src/pipeline/eval';
 import { clusterScores, DEFAULT_BLEND } from '../src/pipeline/recommend';
-import { DEFAULT_GCN_OPTIONS, embedItemTexts, itemVectorsByItem, normalizeRows, projectFeatures, runGcn, type ItemTextVectors, type RunGcnOptions } from '../src/pipeline/gcn';
+import {
+  DEFAULT_GCN_OPTIONS,
+  embedItemTexts,
+  itemVectorsByItem,
+  normalizeRows,
+  projectFeatures,
+  runGcn,
+  type ItemTextVectors,
+  type RunGcnOptions,
+} from '../src/pipeline/gcn';
 import { csvStream, generateLog, plantedUserLabels, type SynthParams } from '../src/pipeline/synth';
 import { benchArgs } from './lib/args';
 import { markdownTable } from './lib/format';
@@ -39,7 +48,7 @@ import { describeMachine, loadAverage, machineInfo } from './lib/machine';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const UCI = resolve(ROOT, '../shared/data/uci-online-retail/online-retail-2010-12_2011-05.csv');
-const MODELS_DIR = join(ROOT, 'public', 'models') + '/';
+const MODELS_DIR = `${join(ROOT, 'public', 'models')}/`;
 
 /** The grid searched on validation; each setting is trained once and read at every checkpoint. */
 const GRID: RunGcnOptions[] = [
@@ -138,20 +147,32 @@ const settingText = (s: RunGcnOptions, epochs: number): string => `${s.layers} l
  * GCN trained on ctx's training part from the encoder's vectors; scored on ctx at each checkpoint.
  * `vectors` gets a copy of the output (users then items) at each checkpoint.
  */
-async function gcnScores(ctx: EvalContext, texts: ItemTextVectors | null, setting: RunGcnOptions, checkpoints: number[], vectors?: Map<number, Float32Array>): Promise<Map<number, { recall: number; ndcg: number }>> {
+async function gcnScores(
+  ctx: EvalContext,
+  texts: ItemTextVectors | null,
+  setting: RunGcnOptions,
+  checkpoints: number[],
+  vectors?: Map<number, Float32Array>,
+): Promise<Map<number, { recall: number; ndcg: number }>> {
   const table = ctx.table;
   const n = table.items.length;
   const users = ctx.split.train.count;
   const out = new Map<number, { recall: number; ndcg: number }>();
   const epochs = Math.max(...checkpoints);
-  await runGcn(table, ctx.split.train, encoderInput(ctx, texts), { ...setting, epochs, earlyStopping: null }, {
-    checkpoints,
-    onCheckpoint: (epoch, z) => {
-      const h = z.length / (users + n);
-      out.set(epoch, rankingMetrics(ctx, dotScorer(z.subarray(0, users * h), z.subarray(users * h), h, n)));
-      vectors?.set(epoch, Float32Array.from(z));
+  await runGcn(
+    table,
+    ctx.split.train,
+    encoderInput(ctx, texts),
+    { ...setting, epochs, earlyStopping: null },
+    {
+      checkpoints,
+      onCheckpoint: (epoch, z) => {
+        const h = z.length / (users + n);
+        out.set(epoch, rankingMetrics(ctx, dotScorer(z.subarray(0, users * h), z.subarray(users * h), h, n)));
+        vectors?.set(epoch, Float32Array.from(z));
+      },
     },
-  });
+  );
   return out;
 }
 
@@ -228,7 +249,14 @@ async function evaluateDataset(ds: Dataset, encoderName: string, embedder: TextE
   const testVectors = new Map<number, Float32Array>();
   const tunedAt = (await gcnScores(test, texts, best.setting, [best.epochs], testVectors)).get(best.epochs)!;
   const testCluster = clusterScorers(test, testVectors.get(best.epochs)!, k);
-  const cluster: ClusterRow = { k, valRecall, chosenBlend, behaviour: testCluster(null), atDefault: testCluster(DEFAULT_BLEND), atChosen: testCluster(chosenBlend) };
+  const cluster: ClusterRow = {
+    k,
+    valRecall,
+    chosenBlend,
+    behaviour: testCluster(null),
+    atDefault: testCluster(DEFAULT_BLEND),
+    atChosen: testCluster(chosenBlend),
+  };
   const noFeatures = (await gcnScores(test, null, best.setting, [best.epochs])).get(best.epochs)!;
   const defaults = await gcnDefaults(test, texts);
 
@@ -243,7 +271,10 @@ async function evaluateDataset(ds: Dataset, encoderName: string, embedder: TextE
     };
     const g = await runGcn(table, sequences, { dims: texts.dims, users, items }, { ...best.setting, epochs: best.epochs, earlyStopping: null });
     const bare = await runGcn(table, sequences, null, { ...best.setting, epochs: best.epochs, earlyStopping: null });
-    const projected = projectFeatures({ dims: texts.dims, users, items }, sequences.count, n, g.dims, DEFAULT_GCN_OPTIONS.seed, 1).subarray(0, sequences.count * g.dims);
+    const projected = projectFeatures({ dims: texts.dims, users, items }, sequences.count, n, g.dims, DEFAULT_GCN_OPTIONS.seed, 1).subarray(
+      0,
+      sequences.count * g.dims,
+    );
     ari = {
       dataset: ds.name,
       encoder: encoderName,
@@ -287,7 +318,18 @@ async function main(): Promise<void> {
   process.stderr.write('generating logs…\n');
   datasets.push(await synthDataset('synthetic A (seed 1, 2,000 users, 6 segments)', { seed: 1, users: 2000, items: 1000, events: 40_000, segments: 6 }));
   if (!args.quick) {
-    datasets.push(await synthDataset('synthetic B (seed 2, 4,000 users, 8 segments, noisier)', { seed: 2, users: 4000, items: 2000, events: 60_000, segments: 8, categories: 24, noise: 0.25, tasteConcentration: 10 }));
+    datasets.push(
+      await synthDataset('synthetic B (seed 2, 4,000 users, 8 segments, noisier)', {
+        seed: 2,
+        users: 4000,
+        items: 2000,
+        events: 60_000,
+        segments: 8,
+        categories: 24,
+        noise: 0.25,
+        tasteConcentration: 10,
+      }),
+    );
   }
 
   const transformers = await import('@huggingface/transformers');
@@ -314,12 +356,28 @@ async function main(): Promise<void> {
   console.log('```\n');
   for (const ds of datasets) {
     const { table } = ds.analysis.ingested;
-    console.log(`- ${ds.name}: ${ds.analysis.sequences.count.toLocaleString('en')} users (sequences), ${table.items.length.toLocaleString('en')} items, ${ds.analysis.sequences.events.length.toLocaleString('en')} events`);
+    console.log(
+      `- ${ds.name}: ${ds.analysis.sequences.count.toLocaleString('en')} users (sequences), ${table.items.length.toLocaleString('en')} items, ${ds.analysis.sequences.events.length.toLocaleString('en')} events`,
+    );
   }
   console.log('\n#### Recall@20 and NDCG@20 (test split)\n');
   console.log(
     markdownTable(
-      ['Data', 'Encoder', 'Users tested', 'Recall@20 popularity', 'Recall@20 encoder', 'Recall@20 GCN (defaults)', 'Recall@20 GCN (tuned)', 'NDCG@20 popularity', 'NDCG@20 encoder', 'NDCG@20 GCN (defaults)', 'NDCG@20 GCN (tuned)', 'GCN tuned, no encoder features (R / N)', 'Chosen on validation'],
+      [
+        'Data',
+        'Encoder',
+        'Users tested',
+        'Recall@20 popularity',
+        'Recall@20 encoder',
+        'Recall@20 GCN (defaults)',
+        'Recall@20 GCN (tuned)',
+        'NDCG@20 popularity',
+        'NDCG@20 encoder',
+        'NDCG@20 GCN (defaults)',
+        'NDCG@20 GCN (tuned)',
+        'GCN tuned, no encoder features (R / N)',
+        'Chosen on validation',
+      ],
       ranks.map((r) => [
         r.dataset,
         r.encoder,
@@ -341,8 +399,20 @@ async function main(): Promise<void> {
     console.log('\n#### ARI / NMI of k-means (K = planted segments, 5 restarts) against the planted segments\n');
     console.log(
       markdownTable(
-        ['Data', 'Encoder', 'Encoder vectors', 'GCN input (projected encoder vectors)', 'GCN vectors (rows L2-normalised)', 'GCN vectors (raw)', 'GCN without encoder features (normalised)'],
-        aris.map((a) => [a.dataset, a.encoder, ...[a.encoderAri, a.projectedAri, a.gcnAri, a.gcnRawAri, a.gcnNoFeaturesAri].map(([ari, nmi]) => `${ari.toFixed(3)} / ${nmi.toFixed(3)}`)]),
+        [
+          'Data',
+          'Encoder',
+          'Encoder vectors',
+          'GCN input (projected encoder vectors)',
+          'GCN vectors (rows L2-normalised)',
+          'GCN vectors (raw)',
+          'GCN without encoder features (normalised)',
+        ],
+        aris.map((a) => [
+          a.dataset,
+          a.encoder,
+          ...[a.encoderAri, a.projectedAri, a.gcnAri, a.gcnRawAri, a.gcnNoFeaturesAri].map(([ari, nmi]) => `${ari.toFixed(3)} / ${nmi.toFixed(3)}`),
+        ]),
       ),
     );
   }
@@ -350,8 +420,26 @@ async function main(): Promise<void> {
   const rn = (m: Metrics): string => `${fmt(m.recall)} / ${fmt(m.ndcg)}`;
   console.log(
     markdownTable(
-      ['Data', 'Encoder', 'K', 'Popularity', 'Cluster, behaviour only', `Cluster, GCN + behaviour (blend ${DEFAULT_BLEND})`, 'Cluster, GCN + behaviour (blend chosen on validation)', 'Per-user GCN (tuned)'],
-      ranks.map((r) => [r.dataset, r.encoder, String(r.cluster.k), rn(r.pop), rn(r.cluster.behaviour), `**${rn(r.cluster.atDefault)}**`, `${rn(r.cluster.atChosen)} (blend ${r.cluster.chosenBlend})`, rn(r.gcnTuned)]),
+      [
+        'Data',
+        'Encoder',
+        'K',
+        'Popularity',
+        'Cluster, behaviour only',
+        `Cluster, GCN + behaviour (blend ${DEFAULT_BLEND})`,
+        'Cluster, GCN + behaviour (blend chosen on validation)',
+        'Per-user GCN (tuned)',
+      ],
+      ranks.map((r) => [
+        r.dataset,
+        r.encoder,
+        String(r.cluster.k),
+        rn(r.pop),
+        rn(r.cluster.behaviour),
+        `**${rn(r.cluster.atDefault)}**`,
+        `${rn(r.cluster.atChosen)} (blend ${r.cluster.chosenBlend})`,
+        rn(r.gcnTuned),
+      ]),
     ),
   );
   console.log('\n#### Validation Recall@20 of the cluster recommendations by blend (weight of the GCN part)\n');
@@ -365,7 +453,9 @@ async function main(): Promise<void> {
   // best, averaged over rows, so the small UCI numbers count as much as the generated logs'.
   const relative = BLENDS.map((_, j) => ranks.reduce((sum, r) => sum + r.cluster.valRecall[j] / Math.max(...r.cluster.valRecall), 0) / ranks.length);
   const bestBlend = BLENDS[relative.indexOf(Math.max(...relative))];
-  console.log(`\nMean validation Recall@20 as a share of each row's best, by blend: ${BLENDS.map((b, j) => `${b}: ${relative[j].toFixed(3)}`).join(', ')}. Best: ${bestBlend} (code default: ${DEFAULT_BLEND}).`);
+  console.log(
+    `\nMean validation Recall@20 as a share of each row's best, by blend: ${BLENDS.map((b, j) => `${b}: ${relative[j].toFixed(3)}`).join(', ')}. Best: ${bestBlend} (code default: ${DEFAULT_BLEND}).`,
+  );
   console.log('\n#### Validation Recall@20 of the grid (the choice above is the best cell)\n');
   const checkpoints = args.quick ? [25, 50] : CHECKPOINTS;
   console.log(
@@ -375,7 +465,9 @@ async function main(): Promise<void> {
     ),
   );
   const d = DEFAULT_GCN_OPTIONS;
-  console.log(`\nDefaults: ${d.model}, ${d.layers} layers, hidden ${d.hidden}, learning rate ${d.learningRate}, regularisation ${d.regularization}, at most ${d.epochs} epochs with early stopping (patience ${d.earlyStopping?.patience}, ${d.earlyStopping?.minDelta} relative); the grid varies layers, regularisation and epochs (early stopping off) and keeps the rest; graph options at their defaults.`);
+  console.log(
+    `\nDefaults: ${d.model}, ${d.layers} layers, hidden ${d.hidden}, learning rate ${d.learningRate}, regularisation ${d.regularization}, at most ${d.epochs} epochs with early stopping (patience ${d.earlyStopping?.patience}, ${d.earlyStopping?.minDelta} relative); the grid varies layers, regularisation and epochs (early stopping off) and keeps the rest; graph options at their defaults.`,
+  );
   console.log(`Wall time per data set and encoder: ${ranks.map((r) => `${r.seconds.toFixed(0)} s`).join(', ')}.`);
 }
 

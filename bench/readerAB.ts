@@ -24,7 +24,10 @@ const chunks = (b: Uint8Array): ReadableStream<Uint8Array> =>
   });
 const inputs: [string, () => ReadableStream<Uint8Array>][] = [
   ['UCI 18 MB', () => chunks(uci)],
-  ['REES46-shaped 64 MiB (generator included)', () => rees46Stream({ targetBytes: 64 * MB, items: 50_000, users: 200_000, sessionRows: 8, userUuid: true, widen: 0, bad: new Map() }).stream],
+  [
+    'REES46-shaped 64 MiB (generator included)',
+    () => rees46Stream({ targetBytes: 64 * MB, items: 50_000, users: 200_000, sessionRows: 8, userUuid: true, widen: 0, bad: new Map() }).stream,
+  ],
 ];
 const out: string[] = [];
 for (const [name, open] of inputs) {

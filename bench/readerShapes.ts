@@ -16,19 +16,28 @@ import { CsvReader } from '../src/pipeline/ingest/csv';
 
 type Reader = new (delimiter: string, maxRecordChars: number) => Pick<CsvReader, 'feed'>;
 
-const ROW = ['2019-10-01 00:00:06 UTC', 'view', '1006985', 'construction.tools.drill', 'interskol', '83.04', '500013796', 'f54633cf-87f7-487d-9de5-fdebad9180f0'];
+const ROW = [
+  '2019-10-01 00:00:06 UTC',
+  'view',
+  '1006985',
+  'construction.tools.drill',
+  'interskol',
+  '83.04',
+  '500013796',
+  'f54633cf-87f7-487d-9de5-fdebad9180f0',
+];
 const wide = (n: number, q: boolean): string => Array.from({ length: n }, (_, i) => (q ? `"v${i}"` : `v${i}`)).join(',');
 
 /** One line of each shape (with its line end) and the delimiter it uses. */
 const SHAPES: { name: string; line: string; delimiter: string }[] = [
-  { name: 'export shape, no quote', line: ROW.join(',') + '\n', delimiter: ',' },
-  { name: 'TSV, no quote', line: ROW.join('\t') + '\n', delimiter: '\t' },
-  { name: 'CRLF, no quote', line: ROW.join(',') + '\r\n', delimiter: ',' },
+  { name: 'export shape, no quote', line: `${ROW.join(',')}\n`, delimiter: ',' },
+  { name: 'TSV, no quote', line: `${ROW.join('\t')}\n`, delimiter: '\t' },
+  { name: 'CRLF, no quote', line: `${ROW.join(',')}\r\n`, delimiter: ',' },
   { name: 'one column', line: '500013796\n', delimiter: ',' },
-  { name: '200 columns, no quote', line: wide(200, false) + '\n', delimiter: ',' },
-  { name: 'every field quoted', line: ROW.map((f) => `"${f}"`).join(',') + '\n', delimiter: ',' },
-  { name: '200 columns, every field quoted', line: wide(200, true) + '\n', delimiter: ',' },
-  { name: 'long quoted title (900 chars)', line: ROW.join(',') + ',"' + 'a long title, with a comma '.repeat(33) + '"\n', delimiter: ',' },
+  { name: '200 columns, no quote', line: `${wide(200, false)}\n`, delimiter: ',' },
+  { name: 'every field quoted', line: `${ROW.map((f) => `"${f}"`).join(',')}\n`, delimiter: ',' },
+  { name: '200 columns, every field quoted', line: `${wide(200, true)}\n`, delimiter: ',' },
+  { name: 'long quoted title (900 chars)', line: `${ROW.join(',')},"${'a long title, with a comma '.repeat(33)}"\n`, delimiter: ',' },
 ];
 const BLOCK_LINES = [200, 3200];
 
@@ -46,7 +55,12 @@ function time(R: Reader, line: string, delimiter: string, blockLines: number, re
   for (let r = 0; r < reps; r++) {
     const t0 = performance.now();
     const reader = new R(delimiter, 1 << 24);
-    for (let b = 0; b < blocks; b++) reader.feed(block, (v) => (sink += v.count), () => {});
+    for (let b = 0; b < blocks; b++)
+      reader.feed(
+        block,
+        (v) => (sink += v.count),
+        () => {},
+      );
     per.push(((performance.now() - t0) * 1e6) / (blocks * blockLines));
   }
   if (sink < 0) throw new Error('unreachable');
@@ -70,7 +84,14 @@ async function main(): Promise<void> {
     process.stderr.write(`${s.name}: ${cells.join(' ')}\n`);
   }
   process.stdout.write(
-    ['```', describeMachine(machineInfo(), { 'Load average (1 min)': `${loadBefore.toFixed(2)} before, ${loadAverage().toFixed(2)} after` }), '```', '', markdownTable(header, body), ''].join('\n'),
+    [
+      '```',
+      describeMachine(machineInfo(), { 'Load average (1 min)': `${loadBefore.toFixed(2)} before, ${loadAverage().toFixed(2)} after` }),
+      '```',
+      '',
+      markdownTable(header, body),
+      '',
+    ].join('\n'),
   );
 }
 

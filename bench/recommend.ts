@@ -101,7 +101,8 @@ function ablation(d: Data): string {
     const t0 = performance.now();
     const sim = new Float32Array(n * n);
     const { trainPtr: P, trainItems: I } = split;
-    for (let u = 0; u < d.baskets.userCount; u++) for (let a = P[u]; a < P[u + 1]; a++) for (let b = P[u]; b < P[u + 1]; b++) if (a !== b) sim[I[a] * n + I[b]]++;
+    for (let u = 0; u < d.baskets.userCount; u++)
+      for (let a = P[u]; a < P[u + 1]; a++) for (let b = P[u]; b < P[u + 1]; b++) if (a !== b) sim[I[a] * n + I[b]]++;
     for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) if (sim[i * n + j] > 0) sim[i * n + j] /= Math.sqrt(pop[i] * pop[j]);
     knnAll = scoreDense(
       split,
@@ -157,7 +158,13 @@ function ablation(d: Data): string {
     const s = scoreLists(split, (u) => lists.againFor(u).items, 'repeat');
     const both = scoreLists(split, (u) => [...lists.againFor(u).items, ...lists.newFor(u).items], 'repeat');
     const p = rec.params.again;
-    again.push([label, f4(s.recall), f4(s.ndcg), `${f4(both.recall)} / ${f4(both.ndcg)}`, `half-life ${p.halfLife}, repeat-rate power ${p.alpha}, due ${p.due}; ${s2((performance.now() - t0) / 1000)} s`]);
+    again.push([
+      label,
+      f4(s.recall),
+      f4(s.ndcg),
+      `${f4(both.recall)} / ${f4(both.ndcg)}`,
+      `half-life ${p.halfLife}, repeat-rate power ${p.alpha}, due ${p.due}; ${s2((performance.now() - t0) / 1000)} s`,
+    ]);
     console.error(`  ${d.name}: again ${label}: ${f4(s.recall)}`);
   };
   const fixedNew = { weights: { knn: 1, rp3: 1, next: 0.5, users: 1, popular: 0.1 }, decay: 0.7 };
@@ -247,7 +254,9 @@ async function csvCheck(): Promise<string> {
   writeFileSync(trainFile, lines.filter((_l, i) => !drop[i + 1]).join('\n'));
   const out = join(dir, 'out');
   const t0 = performance.now();
-  const r = spawnSync('npx', ['tsx', 'src/cli/analyze.ts', trainFile, '--encoder', 'featurizer', '--gcn', 'off', '--k', '4', '--out', out], { encoding: 'utf8' });
+  const r = spawnSync('npx', ['tsx', 'src/cli/analyze.ts', trainFile, '--encoder', 'featurizer', '--gcn', 'off', '--k', '4', '--out', out], {
+    encoding: 'utf8',
+  });
   const seconds = (performance.now() - t0) / 1000;
   if (r.status !== 0 || !existsSync(join(out, 'recommendations.csv'))) throw new Error(`CLI failed: ${r.stderr}`);
   const text = readFileSync(join(out, 'recommendations.csv'), 'utf8');
@@ -300,7 +309,14 @@ async function gcnToQuality(): Promise<string> {
     offsets.push(events.length);
     key.push(u);
   }
-  const train: Sequences = { ...seq, count: key.length, key: Int32Array.from(key), part: null, offsets: Int32Array.from(offsets), events: Int32Array.from(events) };
+  const train: Sequences = {
+    ...seq,
+    count: key.length,
+    key: Int32Array.from(key),
+    part: null,
+    offsets: Int32Array.from(offsets),
+    events: Int32Array.from(events),
+  };
   const readSeconds = (performance.now() - t0) / 1000;
   const t1 = performance.now();
   const texts = await embedItemTexts(table, train, createFeaturizer());
@@ -315,33 +331,40 @@ async function gcnToQuality(): Promise<string> {
   let reached: { epoch: number; seconds: number } | null = null;
   let scoring = 0;
   const t2 = performance.now();
-  await runGcn(table, train, { dims: texts.dims, users, items: itemVectorsByItem(texts) }, { epochs: 400, earlyStopping: null }, {
-    checkpoints,
-    onCheckpoint: (epoch, z) => {
-      const ts = performance.now();
-      const h = z.length / (train.count + n);
-      const itemsAt = train.count * h;
-      const score = scoreDense(
-        split,
-        (u, out) => {
-          const s = seqOfUser[u];
-          if (s < 0) return void out.fill(0);
-          for (let i = 0; i < n; i++) {
-            let d = 0;
-            for (let j = 0; j < h; j++) d += z[s * h + j] * z[itemsAt + i * h + j];
-            out[i] = d;
-          }
-        },
-        order,
-        'new',
-      );
-      const trainSeconds = (ts - t2 - scoring) / 1000;
-      if (!reached && score.recall >= LIGHTGCN_RECALL) reached = { epoch, seconds: trainSeconds };
-      if (epoch % 50 === 0 || epoch === 10 || (reached && reached.epoch === epoch)) rows.push([String(epoch), s2(trainSeconds), f4(score.recall), f4(score.ndcg)]);
-      console.error(`  gcn epoch ${epoch}: ${s2(trainSeconds)} s, Recall@20 ${f4(score.recall)}`);
-      scoring += performance.now() - ts;
+  await runGcn(
+    table,
+    train,
+    { dims: texts.dims, users, items: itemVectorsByItem(texts) },
+    { epochs: 400, earlyStopping: null },
+    {
+      checkpoints,
+      onCheckpoint: (epoch, z) => {
+        const ts = performance.now();
+        const h = z.length / (train.count + n);
+        const itemsAt = train.count * h;
+        const score = scoreDense(
+          split,
+          (u, out) => {
+            const s = seqOfUser[u];
+            if (s < 0) return void out.fill(0);
+            for (let i = 0; i < n; i++) {
+              let d = 0;
+              for (let j = 0; j < h; j++) d += z[s * h + j] * z[itemsAt + i * h + j];
+              out[i] = d;
+            }
+          },
+          order,
+          'new',
+        );
+        const trainSeconds = (ts - t2 - scoring) / 1000;
+        if (!reached && score.recall >= LIGHTGCN_RECALL) reached = { epoch, seconds: trainSeconds };
+        if (epoch % 50 === 0 || epoch === 10 || (reached && reached.epoch === epoch))
+          rows.push([String(epoch), s2(trainSeconds), f4(score.recall), f4(score.ndcg)]);
+        console.error(`  gcn epoch ${epoch}: ${s2(trainSeconds)} s, Recall@20 ${f4(score.recall)}`);
+        scoring += performance.now() - ts;
+      },
     },
-  });
+  );
   const r = reached as { epoch: number; seconds: number } | null;
   const summary = r
     ? `Reached Recall@20 ${LIGHTGCN_RECALL} at epoch ${r.epoch}: ${s2(r.seconds)} s of training, ${s2(r.seconds + featureSeconds)} s with the featuriser's vectors (${s2(featureSeconds)} s), ${s2(r.seconds + featureSeconds + readSeconds)} s from the file (reading ${s2(readSeconds)} s).`
@@ -360,8 +383,14 @@ async function main(): Promise<void> {
     const service = detectServiceItems(table).mask;
     parts.push(ablation({ name: 'UCI Online Retail Dec-May, service lines left out', baskets, itemIds: table.items, exclude: service }));
     if (!quick) parts.push(ablation({ name: 'UCI Online Retail Dec-May, service lines kept', baskets, itemIds: table.items }));
-    const synth: [string, Partial<SynthParams>][] = [['generated A (seed 1, 2,000 users, 1,000 items, 40k events)', { seed: 1, users: 2000, items: 1000, events: 40_000, segments: 6 }]];
-    if (!quick) synth.push(['generated B (seed 2, 4,000 users, 2,000 items, 60k events, noisier)', { seed: 2, users: 4000, items: 2000, events: 60_000, segments: 8, categories: 24, noise: 0.25, tasteConcentration: 10 }]);
+    const synth: [string, Partial<SynthParams>][] = [
+      ['generated A (seed 1, 2,000 users, 1,000 items, 40k events)', { seed: 1, users: 2000, items: 1000, events: 40_000, segments: 6 }],
+    ];
+    if (!quick)
+      synth.push([
+        'generated B (seed 2, 4,000 users, 2,000 items, 60k events, noisier)',
+        { seed: 2, users: 4000, items: 2000, events: 60_000, segments: 8, categories: 24, noise: 0.25, tasteConcentration: 10 },
+      ]);
     for (const [name, p] of synth) {
       const s = synthBaskets(p, true);
       parts.push(ablation({ name: `${name}, views, carts and purchases per session as baskets`, ...s }));

@@ -3,12 +3,12 @@
 // generated log of products only, nothing). The reading is not timed, only the detection.
 // Run: npx tsx bench/serviceItems.ts [--events 2000000] [--repeats 5]
 import { readFileSync } from 'node:fs';
-import { analyzeStream } from '../src/pipeline/analyze.ts';
-import { detectServiceItems } from '../src/pipeline/catalog/index.ts';
-import type { EventTable } from '../src/pipeline/ingest/table.ts';
-import { csvChunks, generateLog } from '../src/pipeline/synth/index.ts';
+import { analyzeStream } from '../src/pipeline/analyze';
+import { detectServiceItems } from '../src/pipeline/catalog/index';
+import type { EventTable } from '../src/pipeline/ingest/table';
+import { csvChunks, generateLog } from '../src/pipeline/synth/index';
 import { benchArgs, intArg } from './lib/args';
-import { describeMachine, loadAverage, machineInfo } from './lib/machine.ts';
+import { describeMachine, loadAverage, machineInfo } from './lib/machine';
 
 const UCI = '../shared/data/uci-online-retail/online-retail-2010-12_2011-05.csv';
 
@@ -45,7 +45,9 @@ async function main(): Promise<void> {
     }
     ms.sort((a, b) => a - b);
     const shown = found.length > 8 ? `${found.slice(0, 8).join(', ')}, … (${found.length})` : found.join(', ') || 'none';
-    console.log(`| ${name} | ${table.length.toLocaleString('en')} | ${table.items.length.toLocaleString('en')} | ${shown} | ${ms[ms.length >> 1].toFixed(0)} | ${ms[0].toFixed(0)} |`);
+    console.log(
+      `| ${name} | ${table.length.toLocaleString('en')} | ${table.items.length.toLocaleString('en')} | ${shown} | ${ms[ms.length >> 1].toFixed(0)} | ${ms[0].toFixed(0)} |`,
+    );
   }
   console.log(`\nLoad average (1 min) at the end: ${loadAverage().toFixed(1)}`);
 }

@@ -20,12 +20,12 @@ import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { makeBlobs } from '../src/pipeline/cluster/blobs.ts';
-import { Rng } from '../src/pipeline/numeric/random.ts';
-import { layoutTrustworthiness, TRUSTWORTHINESS_EXACT_MAX, umap } from '../src/pipeline/project/index.ts';
+import { makeBlobs } from '../src/pipeline/cluster/blobs';
+import { Rng } from '../src/pipeline/numeric/random';
+import { layoutTrustworthiness, TRUSTWORTHINESS_EXACT_MAX, umap } from '../src/pipeline/project/index';
 import { benchArgs } from './lib/args';
-import { describeMachine, loadAverage, machineInfo } from './lib/machine.ts';
-import { ownMaxRss, sampleOwnRss } from './lib/memory.ts';
+import { describeMachine, loadAverage, machineInfo } from './lib/machine';
+import { ownMaxRss, sampleOwnRss } from './lib/memory';
 
 const D = 64;
 const BLOBS = 10;
@@ -96,7 +96,12 @@ const MiB = 1024 * 1024;
 /** The part of umap-js's API used here (typed locally: umap-js is not a project dependency). */
 interface UmapJs {
   version: string;
-  UMAP: new (params: { nComponents: number; nNeighbors: number; minDist: number; random: () => number }) => {
+  UMAP: new (params: {
+    nComponents: number;
+    nNeighbors: number;
+    minDist: number;
+    random: () => number;
+  }) => {
     setPrecomputedKNN(knnIndices: number[][], knnDistances: number[][]): void;
     initializeFit(X: number[][]): number;
     step(): number;
@@ -217,7 +222,14 @@ async function main(): Promise<void> {
   const m = machineInfo();
   console.log('# SeqLens UMAP benchmark\n');
   console.log('```');
-  console.log(describeMachine(m, { 'Load average (1, 5, 15 min) at start': os.loadavg().map((l) => l.toFixed(2)).join(', ') }));
+  console.log(
+    describeMachine(m, {
+      'Load average (1, 5, 15 min) at start': os
+        .loadavg()
+        .map((l) => l.toFixed(2))
+        .join(', '),
+    }),
+  );
   console.log('```\n');
   console.log(
     `Data: ${BLOBS} Gaussian blobs, ${D} dims, std ${args.std}, centres uniform in [-10, 10], float32, seed ${args.seed}. ` +
@@ -227,8 +239,7 @@ async function main(): Promise<void> {
       `points (± one standard error). umap-js runs up to ${args.umapjsMax.toLocaleString('en')} points, killed after ` +
       `${args.umapjsTimeout} s. Seconds are wall time; layout includes the initial layout.\n`,
   );
-  const header =
-    '| implementation | points | kNN (s) | graph (s) | layout (s) | total (s) | epochs | peak RSS MiB | trustworthiness (k=15) | notes |';
+  const header = '| implementation | points | kNN (s) | graph (s) | layout (s) | total (s) | epochs | peak RSS MiB | trustworthiness (k=15) | notes |';
   const lines: string[] = [header, '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |'];
   const results: CaseResult[] = [];
   const self = fileURLToPath(import.meta.url);
@@ -262,7 +273,12 @@ async function main(): Promise<void> {
     }
   }
   console.log(lines.join('\n'));
-  console.log(`\nLoad average at end: ${os.loadavg().map((l) => l.toFixed(2)).join(', ')}\n`);
+  console.log(
+    `\nLoad average at end: ${os
+      .loadavg()
+      .map((l) => l.toFixed(2))
+      .join(', ')}\n`,
+  );
 
   // Against the targets.
   const ours50 = results.find((r) => r.impl === 'ours' && r.n === 50_000);

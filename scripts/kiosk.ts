@@ -171,7 +171,11 @@ async function main(): Promise<void> {
   process.on('SIGTERM', stop);
 
   // Each child leads a process group of its own, so that stopping it stops what it started too.
-  const preview = spawn(VITE, ['preview', '--host', '127.0.0.1', '--port', String(options.port), '--strictPort'], { cwd: ROOT, stdio: 'inherit', detached: true });
+  const preview = spawn(VITE, ['preview', '--host', '127.0.0.1', '--port', String(options.port), '--strictPort'], {
+    cwd: ROOT,
+    stdio: 'inherit',
+    detached: true,
+  });
   children.add(preview);
   preview.on('exit', (code) => {
     if (!stopping) {

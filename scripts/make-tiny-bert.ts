@@ -275,7 +275,15 @@ function build(): { onnx: Uint8Array; initializers: Tensor[] } {
   const layerNorm = (x: string, prefix: string, out?: string): string => {
     const gamma = w.constant(`${prefix}.gamma`, [H], new Float32Array(H).fill(1));
     const beta = w.constant(`${prefix}.beta`, [H], new Float32Array(H));
-    return op('LayerNormalization', [x, gamma, beta], [{ name: 'axis', i: -1 }, { name: 'epsilon', f: 1e-12 }], out);
+    return op(
+      'LayerNormalization',
+      [x, gamma, beta],
+      [
+        { name: 'axis', i: -1 },
+        { name: 'epsilon', f: 1e-12 },
+      ],
+      out,
+    );
   };
   const dense = (x: string, prefix: string, nIn: number, nOut: number, std: number): string => {
     const weight = dequant(w.quantized(`${prefix}.weight`, [nIn, nOut], std));
@@ -286,7 +294,14 @@ function build(): { onnx: Uint8Array; initializers: Tensor[] } {
   const wordQ = w.quantized('embeddings.word', [vocab, H], 1);
   const word = op('DequantizeLinear', [op('Gather', [wordQ[0], 'input_ids']), wordQ[1], wordQ[2]]);
   const posQ = w.quantized('embeddings.position', [maxPositions, H], 0.3);
-  const seqLen = op('Shape', ['input_ids'], [{ name: 'start', i: 1 }, { name: 'end', i: 2 }]);
+  const seqLen = op(
+    'Shape',
+    ['input_ids'],
+    [
+      { name: 'start', i: 1 },
+      { name: 'end', i: 2 },
+    ],
+  );
   const zero = w.constant('const.zero_i64', [1], new BigInt64Array([0n]));
   const posRows = op('Slice', [posQ[0], zero, seqLen, zero]);
   const position = op('DequantizeLinear', [posRows, posQ[1], posQ[2]]);
@@ -386,7 +401,7 @@ export function writeTinyBert(outDir: string, tokenizerDir: string): string[] {
   };
   // Read and write rather than copy: the source folder is read-only and copies keep its mode.
   for (const f of TOKENIZER_FILES) put(f, readFileSync(join(tokenizerDir, f)));
-  put('config.json', JSON.stringify(tinyBertConfig(), null, 2) + '\n');
+  put('config.json', `${JSON.stringify(tinyBertConfig(), null, 2)}\n`);
   put('README.md', README);
   put('onnx/model_quantized.onnx', buildTinyBertOnnx());
   return written;

@@ -91,7 +91,10 @@ export function resolveModelId(manifest: Manifest, name: string): string {
   if (manifest.models[name]) return name;
   const matches = Object.keys(manifest.models).filter((id) => id.split('/').pop()?.toLowerCase() === name.toLowerCase());
   if (matches.length === 1) return matches[0];
-  throw new FetchError(`Unknown model "${name}". Pinned models: ${Object.keys(manifest.models).join(', ')}. Add new ones to models.manifest.json with their sizes and sha256.`, 'unknown-model');
+  throw new FetchError(
+    `Unknown model "${name}". Pinned models: ${Object.keys(manifest.models).join(', ')}. Add new ones to models.manifest.json with their sizes and sha256.`,
+    'unknown-model',
+  );
 }
 
 export function fileUrl(base: string, model: string, revision: string, path: string): string {
@@ -107,7 +110,9 @@ export async function fetchModel(opts: FetchOptions): Promise<{ dir: string; fil
     throw new FetchError(
       `The pins of "${id}" in models.manifest.json are not verified (no trustworthy sha256), so its files cannot be checked. ` +
         `Rerun with --allow-unverified to download it anyway and print the sizes and sha256 to pin, or pick a verified model: ` +
-        `${Object.keys(opts.manifest.models).filter((m) => opts.manifest.models[m].verified).join(', ')}.`,
+        `${Object.keys(opts.manifest.models)
+          .filter((m) => opts.manifest.models[m].verified)
+          .join(', ')}.`,
       'unverified',
     );
   }
@@ -158,7 +163,10 @@ async function installFile(url: string, dest: string, pin: PinnedFile, opts: Fet
   const got = await measure(part);
   if (pin.size !== null && got.size !== pin.size) {
     await rm(part, { force: true });
-    throw new FetchError(`${pin.path} from ${url} has ${got.size} bytes, but ${pin.size} are pinned. The download was deleted and nothing was installed; the server may hold another revision (check --base-url / --revision).`, 'size');
+    throw new FetchError(
+      `${pin.path} from ${url} has ${got.size} bytes, but ${pin.size} are pinned. The download was deleted and nothing was installed; the server may hold another revision (check --base-url / --revision).`,
+      'size',
+    );
   }
   if (pin.sha256 !== null && got.sha256 !== pin.sha256.toLowerCase()) {
     await rm(part, { force: true });
@@ -201,7 +209,8 @@ async function transfer(url: string, part: string, pin: PinnedFile, opts: FetchO
     if (res.status === 429 || res.status >= 500) throw new Error(`HTTP ${res.status} ${res.statusText}`);
     if (res.status !== 200 && res.status !== 206) {
       throw new FetchError(
-        `HTTP ${res.status} ${res.statusText} for ${url}. ` + (res.status === 404 ? 'The pinned revision or file is not on this server; check --base-url and --revision.' : 'The server refused the download.'),
+        `HTTP ${res.status} ${res.statusText} for ${url}. ` +
+          (res.status === 404 ? 'The pinned revision or file is not on this server; check --base-url and --revision.' : 'The server refused the download.'),
         'http',
       );
     }

@@ -2,14 +2,14 @@
 // the clustering benchmark cases on the CPU path (kmeans / sweepK as the app's worker runs them
 // without WebGPU) and on the WebGPU path (the assignment kernel of cluster/gpu/ through
 // kmeansAsync / sweepK). Answers one case per message.
-import { makeBlobs } from '../../src/pipeline/cluster/blobs.ts';
-import { createGpuAssigner, type GpuAssigner } from '../../src/pipeline/cluster/gpu/index.ts';
-import { kmeans } from '../../src/pipeline/cluster/kmeans.ts';
-import { kmeansAsync } from '../../src/pipeline/cluster/kmeansAsync.ts';
-import { sweepK } from '../../src/pipeline/cluster/sweep.ts';
-import { browserHelperThreads } from '../../src/worker/helperThreads.ts';
-import { adjustedRandIndex } from '../../src/pipeline/cluster/agreement.ts';
-import { acquireGpu, type GpuContext } from '../../src/pipeline/gpu/index.ts';
+import { makeBlobs } from '../../src/pipeline/cluster/blobs';
+import { createGpuAssigner, type GpuAssigner } from '../../src/pipeline/cluster/gpu/index';
+import { kmeans } from '../../src/pipeline/cluster/kmeans';
+import { kmeansAsync } from '../../src/pipeline/cluster/kmeansAsync';
+import { sweepK } from '../../src/pipeline/cluster/sweep';
+import { browserHelperThreads } from '../../src/worker/helperThreads';
+import { adjustedRandIndex } from '../../src/pipeline/cluster/agreement';
+import { acquireGpu, type GpuContext } from '../../src/pipeline/gpu/index';
 import { answerCases } from './harnessWorker';
 
 export interface BrowserClusterCase {
@@ -66,7 +66,8 @@ async function run(c: BrowserClusterCase): Promise<BrowserClusterResult> {
   let adapter = '';
   if (c.path === 'webgpu') {
     const ctx = await device();
-    adapter = [ctx.adapter.vendor, ctx.adapter.architecture, ctx.adapter.description].filter(Boolean).join(' ') + (ctx.adapter.isFallbackAdapter ? ' (software)' : '');
+    adapter =
+      [ctx.adapter.vendor, ctx.adapter.architecture, ctx.adapter.description].filter(Boolean).join(' ') + (ctx.adapter.isFallbackAdapter ? ' (software)' : '');
     const t = performance.now();
     assigner = await createGpuAssigner(ctx, data, c.n, c.d);
     setupSeconds = (performance.now() - t) / 1000;

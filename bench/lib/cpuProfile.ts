@@ -36,14 +36,22 @@ export function frameNamer(appDir: string, origin: string): (cf: CpuProfile['nod
  * Inclusive and self time per frame over the samples whose time falls in [fromUs, toUs] (profile
  * clock). Inclusive time counts a frame once per sample however deep it recurs.
  */
-export function profileWindow(p: CpuProfile, fromUs: number, toUs: number, name: (cf: CpuProfile['nodes'][number]['callFrame']) => string): { total: FrameTime[]; self: FrameTime[]; sampledMs: number } {
+export function profileWindow(
+  p: CpuProfile,
+  fromUs: number,
+  toUs: number,
+  name: (cf: CpuProfile['nodes'][number]['callFrame']) => string,
+): { total: FrameTime[]; self: FrameTime[]; sampledMs: number } {
   const byId = new Map(p.nodes.map((n) => [n.id, n]));
   const parent = new Map<number, number>();
   for (const n of p.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
   const names = new Map<number, string>();
   const nameOf = (id: number): string => {
     let s = names.get(id);
-    if (s === undefined) names.set(id, (s = name(byId.get(id)!.callFrame)));
+    if (s === undefined) {
+      s = name(byId.get(id)!.callFrame);
+      names.set(id, s);
+    }
     return s;
   };
   const total = new Map<string, number>();

@@ -152,14 +152,26 @@ interface PageState {
   changeAt: number | null;
   ends: Record<string, number | undefined>;
   longTasks: { start: number; duration: number; attribution: string }[];
-  frames: { start: number; duration: number; blocking: number; scripts: { start: number; duration: number; invoker: string; type: string; fn: string; url: string; pos: number; layout: number }[] }[];
+  frames: {
+    start: number;
+    duration: number;
+    blocking: number;
+    scripts: { start: number; duration: number; invoker: string; type: string; fn: string; url: string; pos: number; layout: number }[];
+  }[];
   error: string | null;
   sequences: string | null;
 }
 
 const STAGES = ['ingest', 'encode', 'gcn', 'sweep', 'umap', 'profiles'] as const;
 /** Where each stage starts: the map and the profiles both start from the finished sweep. */
-const STARTS_AFTER: Record<(typeof STAGES)[number], string | null> = { ingest: null, encode: 'ingest', gcn: 'encode', sweep: 'gcn', umap: 'sweep', profiles: 'sweep' };
+const STARTS_AFTER: Record<(typeof STAGES)[number], string | null> = {
+  ingest: null,
+  encode: 'ingest',
+  gcn: 'encode',
+  sweep: 'gcn',
+  umap: 'sweep',
+  profiles: 'sweep',
+};
 
 async function chromiumPids(cdp: CDPSession): Promise<{ renderers: number[]; all: number[] }> {
   const info = (await cdp.send('SystemInfo.getProcessInfo')) as { processInfo: { type: string; id: number }[] };
@@ -325,7 +337,10 @@ export async function runBrowserE2e(browser: Browser, baseUrl: string, file: str
           .flatMap((f) => f.scripts)
           .sort((a, b) => b.duration - a.duration)
           .slice(0, 3)
-          .map((s) => `${s.invoker} (${s.type}; ${where(s.url, s.pos, s.fn)}) ${Math.round(s.duration)} ms${s.layout > 1 ? `, forced layout ${Math.round(s.layout)} ms` : ''}`),
+          .map(
+            (s) =>
+              `${s.invoker} (${s.type}; ${where(s.url, s.pos, s.fn)}) ${Math.round(s.duration)} ms${s.layout > 1 ? `, forced layout ${Math.round(s.layout)} ms` : ''}`,
+          ),
       }));
     if (profile) {
       const name = frameNamer(opts.appDir, baseUrl);

@@ -55,7 +55,11 @@ async function main(): Promise<void> {
   const t0 = performance.now();
   const analysis = await stage(
     'ingest',
-    () => analyzeStream(Readable.toWeb(createReadStream(file, { highWaterMark: 1 << 20 })) as unknown as ReadableStream<Uint8Array>, { fileName: basename(file), totalBytes }),
+    () =>
+      analyzeStream(Readable.toWeb(createReadStream(file, { highWaterMark: 1 << 20 })) as unknown as ReadableStream<Uint8Array>, {
+        fileName: basename(file),
+        totalBytes,
+      }),
     (a) => `${a.report.input.rows} rows, ${a.report.users} users, ${a.sequences.count} sequences`,
   );
   const { table } = analysis.ingested;
@@ -88,7 +92,14 @@ async function main(): Promise<void> {
 
   const sweep = await stage(
     'sweep',
-    () => runSweepJob(vectors, n, d, { kMin: opts.kMin, kMax: opts.kMax, device: 'cpu', threads: nodeHelperThreads(), source: { stage: 'gcn', model: opts.model, label: opts.model, zeroVectors: encoded.zeroVectors } }),
+    () =>
+      runSweepJob(vectors, n, d, {
+        kMin: opts.kMin,
+        kMax: opts.kMax,
+        device: 'cpu',
+        threads: nodeHelperThreads(),
+        source: { stage: 'gcn', model: opts.model, label: opts.model, zeroVectors: encoded.zeroVectors },
+      }),
     (r) => `K ${r.range.kMin}..${r.range.kMax}, ${r.threads} helper threads, suggested K = ${r.suggested.k}`,
   );
   const at = sweep.entries.findIndex((e) => e.k === sweep.suggested.k);

@@ -64,7 +64,9 @@ async function sampleWorkerHeap(page: Page, intervalMs: number): Promise<{ stop(
   const tick = () => {
     if (!worker || inFlight) return;
     inFlight = true;
-    cdp.send('Target.sendMessageToTarget', { sessionId: worker, message: JSON.stringify({ id: nextId++, method: 'Runtime.getHeapUsage' }) }).catch(() => (inFlight = false));
+    cdp
+      .send('Target.sendMessageToTarget', { sessionId: worker, message: JSON.stringify({ id: nextId++, method: 'Runtime.getHeapUsage' }) })
+      .catch(() => (inFlight = false));
   };
   const timer = setInterval(tick, intervalMs);
   return {

@@ -4,8 +4,8 @@
 // The graph comes from the same generator and seed as the Node cases (./gcnGraph.ts).
 import { nnz } from '../../src/pipeline/graph';
 import { trainGcn } from '../../src/pipeline/gcn';
-import { createGcnGpu, type GcnGpu } from '../../src/pipeline/gcn/gpu/index.ts';
-import { acquireGpu, type GpuContext } from '../../src/pipeline/gpu/index.ts';
+import { createGcnGpu, type GcnGpu } from '../../src/pipeline/gcn/gpu/index';
+import { acquireGpu, type GpuContext } from '../../src/pipeline/gpu/index';
 import { GCN_TARGETS, graphNear } from './gcnGraph';
 import { answerCases } from './harnessWorker';
 

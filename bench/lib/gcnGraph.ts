@@ -10,7 +10,14 @@ export const GCN_SEED = 42;
 
 /** A generated log as the graph builder reads it: events grouped by user, in time order. */
 export function synthGraph(events: number): Graph {
-  const log = generateLog({ seed: GCN_SEED, events, users: Math.max(1, Math.round(events / 16)), items: Math.min(50_000, Math.max(1_000, Math.round(events / 50))), segments: 6, categories: 24 });
+  const log = generateLog({
+    seed: GCN_SEED,
+    events,
+    users: Math.max(1, Math.round(events / 16)),
+    items: Math.min(50_000, Math.max(1_000, Math.round(events / 50))),
+    segments: 6,
+    categories: 24,
+  });
   const users = log.params.users;
   // The log is in global time order, so a stable counting sort by user keeps each user's order.
   const start = new Int32Array(users + 1);

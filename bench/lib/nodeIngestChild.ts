@@ -14,7 +14,7 @@ async function main(): Promise<void> {
   const { values, positionals } = parseArgs({ options: { threads: { type: 'string' }, 'one-thread': { type: 'boolean' } }, allowPositionals: true });
   const file = positionals[0];
   if (!file || !process.send) throw new Error('usage: forked by runNodeIngest with a file path');
-  const totalBytes = statSync(file).size;
+  statSync(file); // a missing file fails here, before the baseline is taken
   (globalThis as { gc?: () => void }).gc?.();
   const baselineRss = process.memoryUsage().rss;
   const maxRssBefore = ownMaxRss();

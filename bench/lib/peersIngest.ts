@@ -72,7 +72,11 @@ export interface IngestPeersOptions {
 /** The generated input of ingestPeers (written once, then cached under bench/.data). */
 export function peersIngestFile(events: number, quoted: boolean, seed = 42, dataDir = PEERS_DATA_DIR): PeerFile {
   const f = ensureExportCsv(dataDir, events, seed, quoted ? QUOTE_EVERY : 0);
-  return { label: `${quoted ? `export shape, a quoted field every ${QUOTE_EVERY.toLocaleString('en')} rows` : 'export shape, unquoted'} (${basename(f.path)})`, path: f.path, bytes: f.bytes };
+  return {
+    label: `${quoted ? `export shape, a quoted field every ${QUOTE_EVERY.toLocaleString('en')} rows` : 'export shape, unquoted'} (${basename(f.path)})`,
+    path: f.path,
+    bytes: f.bytes,
+  };
 }
 
 export interface DuckRun {

@@ -71,7 +71,8 @@ export function runPython<T>(python: string, args: string[], timeoutS: number): 
   });
   const line = (child.stdout ?? '').trim().split('\n').pop() ?? '';
   if (child.error || child.status !== 0 || !line.startsWith('{')) {
-    const why = child.error?.message ?? (child.signal ? `killed (${child.signal}) after ${timeoutS} s` : (child.stderr ?? '').trim().split('\n').slice(-3).join(' / '));
+    const why =
+      child.error?.message ?? (child.signal ? `killed (${child.signal}) after ${timeoutS} s` : (child.stderr ?? '').trim().split('\n').slice(-3).join(' / '));
     throw new Error(`${python} ${args[0]}: ${why || `exit ${child.status}`}`);
   }
   return JSON.parse(line) as T;
@@ -80,6 +81,8 @@ export function runPython<T>(python: string, args: string[], timeoutS: number): 
 export function describeBlas(blas: BlasInfo[] | undefined): string {
   if (!blas || blas.length === 0) return 'BLAS: unknown';
   return blas
-    .map((b) => (b.error ? `threadpoolctl: ${b.error}` : `${b.internal_api ?? '?'} ${b.version ?? ''} kernel ${b.architecture ?? '-'}, ${b.num_threads} thread(s)`))
+    .map((b) =>
+      b.error ? `threadpoolctl: ${b.error}` : `${b.internal_api ?? '?'} ${b.version ?? ''} kernel ${b.architecture ?? '-'}, ${b.num_threads} thread(s)`,
+    )
     .join('; ');
 }

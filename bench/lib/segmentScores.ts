@@ -44,7 +44,10 @@ export function scoreSegments(vectors: Float32Array, d: number, planted: Int32Ar
     const rows: number[] = [];
     for (let s = 0; s < n; s++) if (planted[s] === pair[0] || planted[s] === pair[1]) rows.push(s);
     const truth = Int32Array.from(rows, (s) => planted[s]);
-    pairInOverall = adjustedRandIndex(truth, Int32Array.from(rows, (s) => labels[s]));
+    pairInOverall = adjustedRandIndex(
+      truth,
+      Int32Array.from(rows, (s) => labels[s]),
+    );
     pairAlone = adjustedRandIndex(truth, clusterLabels(pickRows(vectors, d, rows), rows.length, d, 2));
   }
   return { ari: adjustedRandIndex(planted, labels), pairInOverall, pairAlone, labels, contingency, kmeansMs: performance.now() - t0 };

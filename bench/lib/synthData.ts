@@ -45,7 +45,11 @@ export function ensureExportCsv(dataDir: string, events: number, seed: number, q
 }
 
 /** The log of `params` as CSV at `path`, generated only when the file is not there yet. */
-export function cachedSynthCsv(path: string, params: SynthParams, write: (log: ReturnType<typeof generateLog>) => Iterable<string> = (log) => csvChunks(log)): SynthFile {
+export function cachedSynthCsv(
+  path: string,
+  params: SynthParams,
+  write: (log: ReturnType<typeof generateLog>) => Iterable<string> = (log) => csvChunks(log),
+): SynthFile {
   if (existsSync(path)) return { path, bytes: statSync(path).size, params, generated: false, generateMs: 0 };
 
   mkdirSync(dirname(path), { recursive: true });

@@ -26,7 +26,15 @@ export interface HarnessServer {
 }
 
 async function bundle(entry: URL): Promise<string> {
-  const bundled = await build({ entryPoints: [fileURLToPath(entry)], bundle: true, format: 'esm', platform: 'browser', target: 'es2022', write: false, logLevel: 'silent' });
+  const bundled = await build({
+    entryPoints: [fileURLToPath(entry)],
+    bundle: true,
+    format: 'esm',
+    platform: 'browser',
+    target: 'es2022',
+    write: false,
+    logLevel: 'silent',
+  });
   return bundled.outputFiles[0].text;
 }
 
