@@ -81,7 +81,12 @@ export function codeOnly(text: string): string {
     } else if (c === '`') {
       i++;
       scanTemplate();
-    } else if (c === '/' && (prev === '' || '(,=:[!&|?{};+-*%<>~^'.includes(prev) || /\b(return|typeof|case|do|else|in|of|void|yield|await)\s*$/.test(text.slice(Math.max(0, i - 8), i)))) {
+    } else if (
+      c === '/' &&
+      (prev === '' ||
+        '(,=:[!&|?{};+-*%<>~^'.includes(prev) ||
+        /\b(return|typeof|case|do|else|in|of|void|yield|await)\s*$/.test(text.slice(Math.max(0, i - 8), i)))
+    ) {
       const start = i;
       i++;
       let inClass = false;
@@ -128,9 +133,9 @@ export function importSpecifiers(text: string): string[] {
 export function resolveSpecifier(from: string, spec: string, exists: (p: string) => boolean = isFile): string | null {
   if (!spec.startsWith('.')) return null;
   const base = resolve(dirname(from), spec.replace(/\?.*$/, ''));
-  const candidates = [base, ...EXTENSIONS.map((e) => base + e), ...EXTENSIONS.map((e) => join(base, 'index' + e))];
+  const candidates = [base, ...EXTENSIONS.map((e) => base + e), ...EXTENSIONS.map((e) => join(base, `index${e}`))];
   // "./x.js" written for a TypeScript file x.ts.
-  if (base.endsWith('.js')) candidates.push(base.slice(0, -3) + '.ts', base.slice(0, -3) + '.tsx');
+  if (base.endsWith('.js')) candidates.push(`${base.slice(0, -3)}.ts`, `${base.slice(0, -3)}.tsx`);
   for (const c of candidates) if (EXTENSIONS.some((e) => c.endsWith(e)) && exists(c)) return c;
   return null;
 }

@@ -55,7 +55,12 @@ export function randomAdjacency(rng: GcnRandom, n: number, density: number): Csr
  * Compares analytic[k] with (loss(x + h) - loss(x - h)) / (2h) at `samples` coordinates of x
  * (all when samples >= x.length). h is the perturbation float32 actually represents.
  */
-export function expectGradient(x: Float32Array, analytic: ArrayLike<number>, loss: () => number, opts: { samples?: number; eps?: number; tol?: number; seed?: number } = {}): void {
+export function expectGradient(
+  x: Float32Array,
+  analytic: ArrayLike<number>,
+  loss: () => number,
+  opts: { samples?: number; eps?: number; tol?: number; seed?: number } = {},
+): void {
   const eps = opts.eps ?? 1e-2;
   const tol = opts.tol ?? 2e-3;
   const rng = new GcnRandom(opts.seed ?? 99);

@@ -1,7 +1,7 @@
 // scripts/import-cycles.ts: the scanner finds every kind of import and none in comments, strings or
 // regular expressions; the cycle search finds circles (type-only ones too) and nothing else.
 import { describe, expect, it } from 'vitest';
-import { codeOnly, findCycles, importSpecifiers, loopThrough, resolveSpecifier } from '../../scripts/import-cycles.ts';
+import { codeOnly, findCycles, importSpecifiers, loopThrough, resolveSpecifier } from '../../scripts/import-cycles';
 
 describe('importSpecifiers', () => {
   it('finds static, type-only, bare, re-export and literal dynamic imports, across lines', () => {
@@ -19,9 +19,7 @@ describe('importSpecifiers', () => {
       "type G = import('./g').G;",
       "import * as pkg from 'package';",
     ].join('\n');
-    expect(importSpecifiers(text)).toEqual(
-      expect.arrayContaining(['./a', './b.ts', './c', './side-effect.css', './d', './e', './f', './g', 'package']),
-    );
+    expect(importSpecifiers(text)).toEqual(expect.arrayContaining(['./a', './b.ts', './c', './side-effect.css', './d', './e', './f', './g', 'package']));
     expect(importSpecifiers(text)).toHaveLength(9);
   });
 
@@ -29,7 +27,8 @@ describe('importSpecifiers', () => {
     const text = [
       "// import x from './comment';",
       "/* export { y } from './block'; */",
-      "const s = \"import z from './string'\";",
+      'const s = "import z from \'./string\'";',
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: source text under test, with a template literal in it
       "const wgsl = `import w from './template' ${1 + 2} and more`;",
       "const re = /import q from '.\\/regex'/;",
       "import real from './real';",
@@ -38,7 +37,7 @@ describe('importSpecifiers', () => {
   });
 
   it('keeps line structure so that positions survive blanking', () => {
-    const text = "a; // c\n/* x\ny */ b";
+    const text = 'a; // c\n/* x\ny */ b';
     expect(codeOnly(text).split('\n')).toHaveLength(3);
   });
 });
@@ -73,6 +72,14 @@ describe('findCycles', () => {
   });
 
   it('finds nothing in a tree', () => {
-    expect(findCycles(new Map([['a', ['b', 'c']], ['b', ['c']], ['c', []]]))).toEqual([]);
+    expect(
+      findCycles(
+        new Map([
+          ['a', ['b', 'c']],
+          ['b', ['c']],
+          ['c', []],
+        ]),
+      ),
+    ).toEqual([]);
   });
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { adjustedRandIndex, mutualInformation, normalizedMutualInfo } from './agreement.ts';
-import { Rng } from '../numeric/random.ts';
-import { ClusteringInputError } from './types.ts';
+import { adjustedRandIndex, mutualInformation, normalizedMutualInfo } from './agreement';
+import { Rng } from '../numeric/random';
+import { ClusteringInputError } from './types';
 
 // Textbook forms (Hubert & Arabie 1985; Strehl & Ghosh 2002 with arithmetic mean), independent of
 // the pair-confusion and sparse-contingency formulations used by the implementation.

@@ -1,5 +1,5 @@
-import { ClusteringInputError, type LabelsLike } from './types.ts';
-import { encodeLabels } from './validate.ts';
+import { ClusteringInputError, type LabelsLike } from './types';
+import { encodeLabels } from './validate';
 
 /** Sparse contingency table of two labelings: cells in row-major order, plus both marginals. */
 interface Contingency {
@@ -18,7 +18,10 @@ function contingency(a: LabelsLike, b: LabelsLike): Contingency {
   if (a.length !== b.length) {
     throw new ClusteringInputError(`The two labelings differ in length: ${a.length} and ${b.length}`);
   }
-  for (const [name, labels] of [['first', a], ['second', b]] as const) {
+  for (const [name, labels] of [
+    ['first', a],
+    ['second', b],
+  ] as const) {
     for (let i = 0; i < labels.length; i++) {
       if (!Number.isInteger(labels[i])) {
         throw new ClusteringInputError(`The ${name} labeling must hold integers; item ${i} is ${labels[i]}`);

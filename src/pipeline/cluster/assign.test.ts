@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { assignStep, distancesFromTwoPoints, distancesToCentres } from './assign.ts';
-import { Rng } from '../numeric/random.ts';
-import type { Matrix } from './types.ts';
+import { assignStep, distancesFromTwoPoints, distancesToCentres } from './assign';
+import { Rng } from '../numeric/random';
+import type { Matrix } from './types';
 
 /** Straightforward reference: one point, one centre at a time. */
 function naiveAssign(data: Matrix, n: number, d: number, centres: Float64Array, k: number) {

@@ -1,5 +1,5 @@
-import { squaredDistance } from '../numeric/distance.ts';
-import type { Matrix } from './types.ts';
+import { squaredDistance } from '../numeric/distance';
+import type { Matrix } from './types';
 
 /**
  * The k-means assignment step, kept pure and self-contained because a WebGPU kernel will have to
@@ -192,14 +192,7 @@ export function addRowTo(data: Matrix, off: number, sums: Float64Array, q: numbe
  * Squared distances of one point to every centre, into out[0..k). Four centres at a time so the
  * point's coordinates are loaded once per four; per-pair arithmetic is the same as squaredDistance.
  */
-export function distancesToCentres(
-  data: Matrix,
-  off: number,
-  d: number,
-  centres: Float64Array,
-  k: number,
-  out: Float64Array,
-): void {
+export function distancesToCentres(data: Matrix, off: number, d: number, centres: Float64Array, k: number, out: Float64Array): void {
   let c = 0;
   for (; c + 3 < k; c += 4) {
     const q0 = c * d;

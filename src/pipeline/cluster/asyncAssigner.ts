@@ -1,8 +1,8 @@
 // The assignment step as an object bound to one data set, with an asynchronous contract, so that
 // k-means (kmeansAsync.ts) and the K sweep can run it on the CPU or on an accelerator
 // (gpu/assigner.ts) without knowing which.
-import { assignStep } from './assign.ts';
-import type { Matrix } from './types.ts';
+import { assignStep } from './assign';
+import type { Matrix } from './types';
 
 /**
  * An assignment step bound to one data set, with assignStep's contract but asynchronous: fills
@@ -13,13 +13,7 @@ export interface AsyncAssigner {
   readonly d: number;
   /** 'gpu' for a WebGPU kernel, 'cpu' for assignStep behind a promise. */
   readonly kind: 'gpu' | 'cpu';
-  assign(
-    centres: Float64Array,
-    k: number,
-    outLabels: Int32Array,
-    outSums: Float64Array,
-    outCounts: Int32Array,
-  ): Promise<number>;
+  assign(centres: Float64Array, k: number, outLabels: Int32Array, outSums: Float64Array, outCounts: Int32Array): Promise<number>;
   dispose(): void;
 }
 

@@ -1,4 +1,4 @@
-import { Rng } from '../numeric/random.ts';
+import { Rng } from '../numeric/random';
 
 export interface BlobOptions {
   /** Standard deviation of every blob along every axis. Default 1. */

@@ -3,11 +3,11 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { adjustedRandIndex, normalizedMutualInfo } from './agreement.ts';
-import { kmeans } from './kmeans.ts';
-import { calinskiHarabasz, daviesBouldin } from './metrics.ts';
-import { silhouetteScore } from './silhouette.ts';
-import { trustworthiness } from './trustworthiness.ts';
+import { adjustedRandIndex, normalizedMutualInfo } from './agreement';
+import { kmeans } from './kmeans';
+import { calinskiHarabasz, daviesBouldin } from './metrics';
+import { silhouetteScore } from './silhouette';
+import { trustworthiness } from './trustworthiness';
 
 const FIXTURE_DIR = fileURLToPath(new URL('../../../../shared/fixtures/clustering/', import.meta.url));
 
@@ -36,7 +36,9 @@ function expectRelClose(actual: number, expected: number, rel = 1e-9): void {
 
 const files = (() => {
   try {
-    return readdirSync(FIXTURE_DIR).filter((f) => f.endsWith('.json')).sort();
+    return readdirSync(FIXTURE_DIR)
+      .filter((f) => f.endsWith('.json'))
+      .sort();
   } catch {
     return [];
   }
@@ -58,8 +60,7 @@ describe('scikit-learn fixtures', () => {
       const labels = which === 'true' ? fx.labels_true : fx.labels_noisy;
       const ref = which === 'true' ? fx.metrics_true : fx.metrics_noisy;
       it(`silhouette of labels_${which}`, () => expectRelClose(silhouetteScore(X, n, d, labels), ref.silhouette));
-      it(`Calinski-Harabasz of labels_${which}`, () =>
-        expectRelClose(calinskiHarabasz(X, n, d, labels), ref.calinski_harabasz));
+      it(`Calinski-Harabasz of labels_${which}`, () => expectRelClose(calinskiHarabasz(X, n, d, labels), ref.calinski_harabasz));
       it(`Davies-Bouldin of labels_${which}`, () => expectRelClose(daviesBouldin(X, n, d, labels), ref.davies_bouldin));
     }
 

@@ -1,24 +1,24 @@
 // Public surface of the clustering core: pure functions over typed arrays, no DOM or Node APIs,
 // so the same code runs in a worker, in the CLI and in tests.
-export { assignStep } from './assign.ts';
-export { adjustedRandIndex, mutualInformation, normalizedMutualInfo } from './agreement.ts';
-export { checkKMeansInput, kmeans, MINIBATCH_THRESHOLD, type KMeansOptions, type KMeansResult } from './kmeans.ts';
-export type { AssignFn } from './lloyd.ts';
-export { calinskiHarabasz, daviesBouldin, inertia } from './metrics.ts';
-export { makeBlobs, type BlobOptions } from './blobs.ts';
-export { Rng, sampleWithoutReplacement } from '../numeric/random.ts';
+export { assignStep } from './assign';
+export { adjustedRandIndex, mutualInformation, normalizedMutualInfo } from './agreement';
+export { checkKMeansInput, kmeans, MINIBATCH_THRESHOLD, type KMeansOptions, type KMeansResult } from './kmeans';
+export type { AssignFn } from './lloyd';
+export { calinskiHarabasz, daviesBouldin, inertia } from './metrics';
+export { makeBlobs, type BlobOptions } from './blobs';
+export { Rng, sampleWithoutReplacement } from '../numeric/random';
 export {
   SILHOUETTE_EXACT_MAX_POINTS,
   silhouetteSamples,
   silhouetteScore,
   silhouetteScoreSampled,
   type SilhouetteOptions,
-} from './silhouette.ts';
-export { trustworthiness } from './trustworthiness.ts';
-export { ClusteringInputError, type LabelsLike, type Matrix } from './types.ts';
-export { kmeansAsync, lloydPlainAsync, type KMeansAsyncOptions, type KMeansAsyncResult } from './kmeansAsync.ts';
-export { cpuAsyncAssigner, type AsyncAssigner } from './asyncAssigner.ts';
-export { createGpuAssigner, GPU_MAX_K, type GpuAssigner, type GpuAssignerOptions, type GpuAssignerStats } from './gpu/index.ts';
+} from './silhouette';
+export { trustworthiness } from './trustworthiness';
+export { ClusteringInputError, type LabelsLike, type Matrix } from './types';
+export { kmeansAsync, lloydPlainAsync, type KMeansAsyncOptions, type KMeansAsyncResult } from './kmeansAsync';
+export { cpuAsyncAssigner, type AsyncAssigner } from './asyncAssigner';
+export { createGpuAssigner, GPU_MAX_K, type GpuAssigner, type GpuAssignerOptions, type GpuAssignerStats } from './gpu/index';
 export {
   elbowK,
   sweepK,
@@ -32,7 +32,7 @@ export {
   type SweepOptions,
   type SweepResult,
   type Suggestion,
-} from './sweep.ts';
-export { type CancelToken, ClusteringCancelledError } from './types.ts';
-export { serveSweepHelper } from './sweepThreads.ts';
-export type { HelperEndpoint, HelperThreads, ThreadPort } from '../threads.ts';
+} from './sweep';
+export { type CancelToken, ClusteringCancelledError } from './types';
+export { serveSweepHelper } from './sweepThreads';
+export type { HelperEndpoint, HelperThreads, ThreadPort } from '../threads';

@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { adjustedRandIndex } from './agreement.ts';
-import { assignStep } from './assign.ts';
-import { makeBlobs } from './blobs.ts';
-import { kmeans, meanFeatureVariance, MINIBATCH_THRESHOLD } from './kmeans.ts';
-import { type AssignFn, lloydHamerly, lloydPlain } from './lloyd.ts';
-import { inertia as inertiaOf } from './metrics.ts';
-import { Rng } from '../numeric/random.ts';
-import { kmeansPlusPlus } from './seeding.ts';
-import { ClusteringInputError } from './types.ts';
+import { adjustedRandIndex } from './agreement';
+import { assignStep } from './assign';
+import { makeBlobs } from './blobs';
+import { kmeans, meanFeatureVariance, MINIBATCH_THRESHOLD } from './kmeans';
+import { type AssignFn, lloydHamerly, lloydPlain } from './lloyd';
+import { inertia as inertiaOf } from './metrics';
+import { Rng } from '../numeric/random';
+import { kmeansPlusPlus } from './seeding';
+import { ClusteringInputError } from './types';
 
 function nearestLabels(data: Float32Array | Float64Array, n: number, d: number, centres: Float64Array, k: number) {
   const labels = new Int32Array(n);

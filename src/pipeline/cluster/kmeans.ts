@@ -1,10 +1,10 @@
-import { type AssignFn, lloydHamerly, lloydPlain } from './lloyd.ts';
-import { DEFAULT_MINIBATCH, miniBatchKMeans } from './minibatch.ts';
-import { Rng } from '../numeric/random.ts';
-import { AbandonRule, restartOrder } from './restarts.ts';
-import { kmeansPlusPlus, type Seeding } from './seeding.ts';
-import { ClusteringInputError, type Matrix } from './types.ts';
-import { checkMatrix, countDistinctRows } from './validate.ts';
+import { type AssignFn, lloydHamerly, lloydPlain } from './lloyd';
+import { DEFAULT_MINIBATCH, miniBatchKMeans } from './minibatch';
+import { Rng } from '../numeric/random';
+import { AbandonRule, restartOrder } from './restarts';
+import { kmeansPlusPlus, type Seeding } from './seeding';
+import { ClusteringInputError, type Matrix } from './types';
+import { checkMatrix, countDistinctRows } from './validate';
 
 /**
  * Above this many points kmeans() switches to mini-batch k-means: full Lloyd passes over more
@@ -106,12 +106,7 @@ export function kmeans(data: Matrix, n: number, d: number, options: KMeansOption
   const best = new BestOfRestarts(k, algorithm);
   for (const r of restartOrder(seedings)) {
     const opts = { maxIter, tolAbs, watch: best.watch(maxIter) };
-    best.put(
-      r,
-      options.assign
-        ? lloydPlain(data, n, d, k, seedings[r].centres, opts, options.assign)
-        : lloydHamerly(data, n, d, k, seedings[r], opts),
-    );
+    best.put(r, options.assign ? lloydPlain(data, n, d, k, seedings[r].centres, opts, options.assign) : lloydHamerly(data, n, d, k, seedings[r], opts));
   }
   return best.result();
 }
@@ -253,9 +248,7 @@ export function resolveKMeansOptions(data: Matrix, n: number, d: number, options
 export function checkKMeansInput(data: Matrix, n: number, d: number, k: number): void {
   checkMatrix(data, n, d);
   if (n < 2) {
-    throw new ClusteringInputError(
-      n === 0 ? 'There are no points to cluster' : 'There is only one point: clustering needs at least two',
-    );
+    throw new ClusteringInputError(n === 0 ? 'There are no points to cluster' : 'There is only one point: clustering needs at least two');
   }
   if (!Number.isInteger(k) || k < 1) {
     throw new ClusteringInputError(`The number of clusters K must be a whole number >= 1, got ${k}`);
@@ -268,8 +261,7 @@ export function checkKMeansInput(data: Matrix, n: number, d: number, k: number):
     throw new ClusteringInputError(
       distinct === 1
         ? `All ${n} points are identical, so they cannot be split into K = ${k} clusters`
-        : `Only ${distinct} of the ${n} points are distinct, so they cannot be split into ` +
-          `K = ${k} clusters; choose K <= ${distinct}`,
+        : `Only ${distinct} of the ${n} points are distinct, so they cannot be split into ` + `K = ${k} clusters; choose K <= ${distinct}`,
     );
   }
 }

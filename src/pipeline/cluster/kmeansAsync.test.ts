@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { GpuUnavailableError } from '../gpu/device.ts';
-import { adjustedRandIndex } from './agreement.ts';
-import { assignStep } from './assign.ts';
-import { makeBlobs } from './blobs.ts';
-import { type AsyncAssigner, cpuAsyncAssigner } from './asyncAssigner.ts';
-import { createEmulatedGpuAssigner } from './gpu/emulate.ts';
-import { kmeans } from './kmeans.ts';
-import { kmeansAsync } from './kmeansAsync.ts';
-import { ClusteringCancelledError, ClusteringInputError } from './types.ts';
+import { GpuUnavailableError } from '../gpu/device';
+import { adjustedRandIndex } from './agreement';
+import { assignStep } from './assign';
+import { makeBlobs } from './blobs';
+import { type AsyncAssigner, cpuAsyncAssigner } from './asyncAssigner';
+import { createEmulatedGpuAssigner } from './gpu/emulate';
+import { kmeans } from './kmeans';
+import { kmeansAsync } from './kmeansAsync';
+import { ClusteringCancelledError, ClusteringInputError } from './types';
 
 function expectSameResult(a: { labels: Int32Array; centres: Float64Array; inertia: number; restartInertias: number[]; iterations: number }, b: typeof a) {
   expect(Array.from(a.labels)).toEqual(Array.from(b.labels));
@@ -104,12 +104,8 @@ describe('kmeansAsync', () => {
   });
 
   it('rejects an assigner for other data, and an assign function together with an assigner', async () => {
-    await expect(kmeansAsync(data, n, d, { k: 2, assigner: cpuAsyncAssigner(data, n - 1, d) })).rejects.toThrow(
-      /made for 2999 x 12 data/,
-    );
-    await expect(
-      kmeansAsync(data, n, d, { k: 2, assign: assignStep, assigner: cpuAsyncAssigner(data, n, d) }),
-    ).rejects.toThrow(ClusteringInputError);
+    await expect(kmeansAsync(data, n, d, { k: 2, assigner: cpuAsyncAssigner(data, n - 1, d) })).rejects.toThrow(/made for 2999 x 12 data/);
+    await expect(kmeansAsync(data, n, d, { k: 2, assign: assignStep, assigner: cpuAsyncAssigner(data, n, d) })).rejects.toThrow(ClusteringInputError);
     await expect(kmeansAsync(new Float64Array(4).fill(1), 2, 2, { k: 2 })).rejects.toThrow(/identical/);
   });
 });

@@ -1,12 +1,22 @@
-import { GpuUnavailableError } from '../gpu/device.ts';
-import type { AsyncAssigner } from './asyncAssigner.ts';
-import { BestOfRestarts, type CheckedData, drawSeedings, kmeans, type KMeansOptions, type KMeansResult, meanFeatureVariance, miniBatchResult, resolveKMeansOptions } from './kmeans.ts';
-import { type LloydOptions, type LloydResult, lloydPlainSteps } from './lloyd.ts';
-import { DEFAULT_MINIBATCH, finishMiniBatch, miniBatchCentres } from './minibatch.ts';
-import { Rng } from '../numeric/random.ts';
-import { restartOrder } from './restarts.ts';
-import type { Seeding } from './seeding.ts';
-import { type CancelToken, ClusteringInputError, type Matrix, throwIfCancelled } from './types.ts';
+import { GpuUnavailableError } from '../gpu/device';
+import type { AsyncAssigner } from './asyncAssigner';
+import {
+  BestOfRestarts,
+  type CheckedData,
+  drawSeedings,
+  kmeans,
+  type KMeansOptions,
+  type KMeansResult,
+  meanFeatureVariance,
+  miniBatchResult,
+  resolveKMeansOptions,
+} from './kmeans';
+import { type LloydOptions, type LloydResult, lloydPlainSteps } from './lloyd';
+import { DEFAULT_MINIBATCH, finishMiniBatch, miniBatchCentres } from './minibatch';
+import { Rng } from '../numeric/random';
+import { restartOrder } from './restarts';
+import type { Seeding } from './seeding';
+import { type CancelToken, ClusteringInputError, type Matrix, throwIfCancelled } from './types';
 
 export interface KMeansAsyncOptions extends KMeansOptions {
   /**
@@ -39,12 +49,7 @@ export interface KMeansAsyncResult extends KMeansResult {
  * stay on the CPU. Same seeds, same result structure: with an exact assigner (sums 'cpu') the
  * result is identical, bit for bit, to kmeans(..., { assign: assignStep }).
  */
-export async function kmeansAsync(
-  data: Matrix,
-  n: number,
-  d: number,
-  options: KMeansAsyncOptions,
-): Promise<KMeansAsyncResult> {
+export async function kmeansAsync(data: Matrix, n: number, d: number, options: KMeansAsyncOptions): Promise<KMeansAsyncResult> {
   const { assigner, cancel } = options;
   if (assigner && options.assign) {
     throw new ClusteringInputError('Give either an assignment function (assign) or an assigner, not both');
@@ -58,9 +63,7 @@ export async function kmeansAsync(
   };
   if (!assigner) return cpu();
   if (assigner.n !== n || assigner.d !== d) {
-    throw new ClusteringInputError(
-      `The assigner was made for ${assigner.n} x ${assigner.d} data, not ${n} x ${d}`,
-    );
+    throw new ClusteringInputError(`The assigner was made for ${assigner.n} x ${assigner.d} data, not ${n} x ${d}`);
   }
   let passes = 0;
   const assign = async (centres: Float64Array, labels: Int32Array, sums: Float64Array, counts: Int32Array) => {

@@ -1,8 +1,8 @@
-import { squaredDistance, squaredDistance64 } from '../numeric/distance.ts';
-import { addRowTo, assignStep, distancesFromTwoPoints, distancesToCentres } from './assign.ts';
-import { type AbandonRule, isCheckpoint } from './restarts.ts';
-import type { Seeding } from './seeding.ts';
-import type { Matrix } from './types.ts';
+import { squaredDistance, squaredDistance64 } from '../numeric/distance';
+import { addRowTo, assignStep, distancesFromTwoPoints, distancesToCentres } from './assign';
+import { type AbandonRule, isCheckpoint } from './restarts';
+import type { Seeding } from './seeding';
+import type { Matrix } from './types';
 
 /** Signature of the assignment step, so that a GPU implementation can stand in for assignStep. */
 export type AssignFn = (
@@ -112,15 +112,7 @@ export function* lloydPlainSteps(
 }
 
 /** The abandoned result when opts.watch gives up on the run after iteration `it`, else null. */
-function abandonAt(
-  opts: LloydOptions,
-  it: number,
-  data: Matrix,
-  n: number,
-  d: number,
-  centres: Float64Array,
-  labels: Int32Array,
-): LloydResult | null {
+function abandonAt(opts: LloydOptions, it: number, data: Matrix, n: number, d: number, centres: Float64Array, labels: Int32Array): LloydResult | null {
   if (!opts.watch || !isCheckpoint(it) || it >= opts.maxIter) return null;
   const inertia = exactInertia(data, n, d, centres, labels);
   if (!opts.watch.abandon(it, inertia)) return null;
@@ -135,14 +127,7 @@ function abandonAt(
  * passes that holds for most points, so a pass costs O(n) instead of O(n k d). Labels are those of
  * plain Lloyd except for exact distance ties.
  */
-export function lloydHamerly(
-  data: Matrix,
-  n: number,
-  d: number,
-  k: number,
-  seeding: Seeding,
-  opts: LloydOptions,
-): LloydResult {
+export function lloydHamerly(data: Matrix, n: number, d: number, k: number, seeding: Seeding, opts: LloydOptions): LloydResult {
   let centres = Float64Array.from(seeding.centres);
   let next = new Float64Array(k * d);
   // The seeding already measured each point against every centre: start from that.

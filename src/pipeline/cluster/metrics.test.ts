@@ -1,15 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { makeBlobs } from './blobs.ts';
-import { calinskiHarabasz, daviesBouldin, inertia } from './metrics.ts';
-import { Rng } from '../numeric/random.ts';
-import {
-  SILHOUETTE_EXACT_MAX_POINTS,
-  silhouetteSamples,
-  silhouetteScore,
-  silhouetteScoreSampled,
-} from './silhouette.ts';
-import { trustworthiness } from './trustworthiness.ts';
-import { ClusteringInputError } from './types.ts';
+import { makeBlobs } from './blobs';
+import { calinskiHarabasz, daviesBouldin, inertia } from './metrics';
+import { Rng } from '../numeric/random';
+import { SILHOUETTE_EXACT_MAX_POINTS, silhouetteSamples, silhouetteScore, silhouetteScoreSampled } from './silhouette';
+import { trustworthiness } from './trustworthiness';
+import { ClusteringInputError } from './types';
 
 // Textbook definitions, written as plainly as possible, to check the optimised code against.
 const dist = (X: ArrayLike<number>, d: number, a: number, b: number) => {
@@ -17,16 +12,14 @@ const dist = (X: ArrayLike<number>, d: number, a: number, b: number) => {
   for (let j = 0; j < d; j++) s += (X[a * d + j] - X[b * d + j]) ** 2;
   return Math.sqrt(s);
 };
-function naiveSilhouette(X: ArrayLike<number>, n: number, d: number, labels: number[]): number[] {
+function naiveSilhouette(X: ArrayLike<number>, _n: number, d: number, labels: number[]): number[] {
   const ids = [...new Set(labels)];
   return labels.map((own, i) => {
     const members = (c: number) => labels.map((l, j) => (l === c ? j : -1)).filter((j) => j >= 0);
     const mine = members(own).filter((j) => j !== i);
     if (mine.length === 0) return 0;
     const a = mine.reduce((s, j) => s + dist(X, d, i, j), 0) / mine.length;
-    const b = Math.min(
-      ...ids.filter((c) => c !== own).map((c) => members(c).reduce((s, j) => s + dist(X, d, i, j), 0) / members(c).length),
-    );
+    const b = Math.min(...ids.filter((c) => c !== own).map((c) => members(c).reduce((s, j) => s + dist(X, d, i, j), 0) / members(c).length));
     return Math.max(a, b) === 0 ? 0 : (b - a) / Math.max(a, b);
   });
 }
@@ -114,7 +107,15 @@ describe('internal metrics against their textbook definitions', () => {
     for (let i = 0; i < 200; i++) for (let j = 0; j < 4; j++) ref += (data[i * 4 + j] - centres[codes[i] * 4 + j]) ** 2;
     expect(rel(inertia(data, 200, 4, codes, centres), ref)).toBeLessThan(1e-12);
     expect(rel(inertia(data, 200, 4, labels), ref)).toBeLessThan(1e-12);
-    expect(() => inertia(data, 200, 4, codes.map((c) => c + 5), centres)).toThrow(/has no centre/);
+    expect(() =>
+      inertia(
+        data,
+        200,
+        4,
+        codes.map((c) => c + 5),
+        centres,
+      ),
+    ).toThrow(/has no centre/);
   });
 });
 
@@ -199,7 +200,12 @@ describe('sampled silhouette', () => {
     const picked = idx.filter((i) => sample.has(i));
     const sub = new Float64Array(25 * 3);
     picked.forEach((i, a) => sub.set(tiny.data.subarray(i * 3, i * 3 + 3), a * 3));
-    const ref = naiveSilhouette(sub, 25, 3, picked.map((i) => lab[i]));
+    const ref = naiveSilhouette(
+      sub,
+      25,
+      3,
+      picked.map((i) => lab[i]),
+    );
     expect(rel(got, ref.reduce((s, v) => s + v, 0) / 25)).toBeLessThan(1e-12);
   });
 

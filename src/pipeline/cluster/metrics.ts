@@ -1,5 +1,5 @@
-import { ClusteringInputError, type LabelsLike, type Matrix } from './types.ts';
-import { checkLabels, checkMatrix, encodeLabels } from './validate.ts';
+import { ClusteringInputError, type LabelsLike, type Matrix } from './types';
+import { checkLabels, checkMatrix, encodeLabels } from './validate';
 
 interface Grouped {
   codes: Int32Array;
@@ -16,9 +16,7 @@ function group(data: Matrix, n: number, d: number, labels: LabelsLike, metric: s
   const { codes, count: L } = encodeLabels(labels);
   // scikit-learn's check_number_of_labels: with 1 cluster or n clusters these scores are undefined.
   if (L < 2 || L > n - 1) {
-    throw new ClusteringInputError(
-      `The ${metric} needs between 2 and ${n - 1} clusters for ${n} points, got ${L}`,
-    );
+    throw new ClusteringInputError(`The ${metric} needs between 2 and ${n - 1} clusters for ${n} points, got ${L}`);
   }
   const counts = new Float64Array(L);
   const centroids = new Float64Array(L * d);
@@ -127,13 +125,7 @@ export function daviesBouldin(data: Matrix, n: number, d: number, labels: Labels
  * Inertia: the sum of squared distances of the points to their cluster's centre. With `centres`
  * (k x d) the labels index them and must lie in 0..k-1; without, each label's centroid is used.
  */
-export function inertia(
-  data: Matrix,
-  n: number,
-  d: number,
-  labels: LabelsLike,
-  centres?: Float64Array,
-): number {
+export function inertia(data: Matrix, n: number, d: number, labels: LabelsLike, centres?: Float64Array): number {
   checkMatrix(data, n, d);
   checkLabels(labels, n);
   let codes: ArrayLike<number> = labels;

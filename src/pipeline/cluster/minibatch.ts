@@ -1,8 +1,8 @@
-import { assignStep } from './assign.ts';
-import { Rng, sampleWithoutReplacement } from '../numeric/random.ts';
-import { copyRow, kmeansPlusPlus } from './seeding.ts';
-import { type AssignFn, exactInertia, relocateEmptyClusters } from './lloyd.ts';
-import type { Matrix } from './types.ts';
+import { assignStep } from './assign';
+import { type Rng, sampleWithoutReplacement } from '../numeric/random';
+import { copyRow, kmeansPlusPlus } from './seeding';
+import { type AssignFn, exactInertia, relocateEmptyClusters } from './lloyd';
+import type { Matrix } from './types';
 
 export interface MiniBatchOptions {
   batchSize: number;
@@ -43,14 +43,7 @@ export interface MiniBatchResult {
  * re-seeding of starved centres. Memory and time per step do not grow with n; only the final
  * labelling pass, which uses assignStep, reads all the data.
  */
-export function miniBatchKMeans(
-  data: Matrix,
-  n: number,
-  d: number,
-  k: number,
-  rng: Rng,
-  opts: MiniBatchOptions,
-): MiniBatchResult {
+export function miniBatchKMeans(data: Matrix, n: number, d: number, k: number, rng: Rng, opts: MiniBatchOptions): MiniBatchResult {
   const { centres, steps } = miniBatchCentres(data, n, d, k, rng, opts);
   const assign = opts.assign ?? assignStep;
   const labels = new Int32Array(n);
@@ -65,14 +58,7 @@ export function miniBatchKMeans(
  * steps. The final pass (the only one that reads all the data) is left to the caller, so that an
  * asynchronous (GPU) assigner can do it; finishMiniBatch completes the result.
  */
-export function miniBatchCentres(
-  data: Matrix,
-  n: number,
-  d: number,
-  k: number,
-  rng: Rng,
-  opts: MiniBatchOptions,
-): { centres: Float64Array; steps: number } {
+export function miniBatchCentres(data: Matrix, n: number, d: number, k: number, rng: Rng, opts: MiniBatchOptions): { centres: Float64Array; steps: number } {
   const assign = opts.assign ?? assignStep;
   const batch = Math.min(opts.batchSize, n);
   const initSize = Math.min(n, Math.max(3 * batch, 3 * k));
@@ -196,16 +182,7 @@ function hasZero(a: Float64Array): boolean {
  * start cannot leave a cluster dead for good. Their counts restart at the smallest healthy count
  * so that they neither freeze nor get reseeded again at once.
  */
-function reseedStarved(
-  centres: Float64Array,
-  counts: Float64Array,
-  k: number,
-  d: number,
-  batchData: Matrix,
-  batch: number,
-  rng: Rng,
-  ratio: number,
-): void {
+function reseedStarved(centres: Float64Array, counts: Float64Array, k: number, d: number, batchData: Matrix, batch: number, rng: Rng, ratio: number): void {
   let max = 0;
   for (let c = 0; c < k; c++) if (counts[c] > max) max = counts[c];
   const starved: number[] = [];

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { assignStep } from './assign.ts';
-import { makeBlobs } from './blobs.ts';
-import { drawSeedings, kmeans, meanFeatureVariance } from './kmeans.ts';
-import { lloydHamerly } from './lloyd.ts';
-import { Rng } from '../numeric/random.ts';
-import { ABANDON_MARGIN, AbandonRule, isCheckpoint, restartOrder } from './restarts.ts';
+import { assignStep } from './assign';
+import { makeBlobs } from './blobs';
+import { drawSeedings, kmeans, meanFeatureVariance } from './kmeans';
+import { lloydHamerly } from './lloyd';
+import { Rng } from '../numeric/random';
+import { ABANDON_MARGIN, AbandonRule, isCheckpoint, restartOrder } from './restarts';
 
 describe('AbandonRule', () => {
   it('checks at iterations 2, 4, 8, 16 ... only', () => {
@@ -34,7 +34,12 @@ describe('AbandonRule', () => {
   });
 
   it('orders restarts by seeding inertia, ties by index', () => {
-    const s = (v: number[]) => ({ centres: new Float64Array(1), nearest: new Int32Array(v.length), nearestSq: Float64Array.from(v), secondLower: new Float64Array(v.length) });
+    const s = (v: number[]) => ({
+      centres: new Float64Array(1),
+      nearest: new Int32Array(v.length),
+      nearestSq: Float64Array.from(v),
+      secondLower: new Float64Array(v.length),
+    });
     expect(restartOrder([s([3, 1]), s([1, 1]), s([2, 0]), s([0, 2])])).toEqual([1, 2, 3, 0]);
   });
 });

@@ -3,7 +3,7 @@
 // seeding that puts two centres in one group and none in another ends in a local optimum that
 // Lloyd creeps towards for dozens of iterations (58 of a 3-restart run's 63 in one measured case)
 // and that is 10-25% worse than the good one: all of that work is thrown away afterwards.
-import type { Seeding } from './seeding.ts';
+import type { Seeding } from './seeding';
 
 /**
  * A later restart is only abandoned while its inertia is more than this fraction above the best

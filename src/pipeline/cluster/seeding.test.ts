@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { makeBlobs } from './blobs.ts';
-import { meanFeatureVariance } from './kmeans.ts';
-import { lloydHamerly } from './lloyd.ts';
-import { Rng } from '../numeric/random.ts';
-import { kmeansPlusPlus } from './seeding.ts';
+import { makeBlobs } from './blobs';
+import { meanFeatureVariance } from './kmeans';
+import { lloydHamerly } from './lloyd';
+import { Rng } from '../numeric/random';
+import { kmeansPlusPlus } from './seeding';
 
 describe('greedy k-means++ judging candidates on a sample', () => {
   // A small `sample` stands in for SEEDING_SAMPLE so that the sampled path runs on small data.

@@ -1,7 +1,7 @@
-import { squaredDistance, squaredDistance64 } from '../numeric/distance.ts';
-import { distancesFromTwoPoints, distancesToCentres } from './assign.ts';
-import { Rng, sampleWithoutReplacement } from '../numeric/random.ts';
-import type { Matrix } from './types.ts';
+import { squaredDistance, squaredDistance64 } from '../numeric/distance';
+import { distancesFromTwoPoints, distancesToCentres } from './assign';
+import { Rng, sampleWithoutReplacement } from '../numeric/random';
+import type { Matrix } from './types';
 
 export interface Seeding {
   /** k x d initial centres, row-major. */

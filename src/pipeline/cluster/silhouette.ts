@@ -1,7 +1,7 @@
-import { rowSquaredDistance } from '../numeric/distance.ts';
-import { Rng, sampleWithoutReplacement } from '../numeric/random.ts';
-import { ClusteringInputError, type LabelsLike, type Matrix } from './types.ts';
-import { checkLabels, checkMatrix, encodeLabels } from './validate.ts';
+import { rowSquaredDistance } from '../numeric/distance';
+import { Rng, sampleWithoutReplacement } from '../numeric/random';
+import { ClusteringInputError, type LabelsLike, type Matrix } from './types';
+import { checkLabels, checkMatrix, encodeLabels } from './validate';
 
 /**
  * Largest number of points the exact silhouette accepts by default: its cost grows with the
@@ -22,13 +22,7 @@ export interface SilhouetteOptions {
  * and wherever a = b = 0 (scikit-learn turns those 0/0 into 0 as well).
  * O(n^2 d) time, O(n x clusters) memory.
  */
-export function silhouetteSamples(
-  data: Matrix,
-  n: number,
-  d: number,
-  labels: LabelsLike,
-  opts: SilhouetteOptions = {},
-): Float64Array {
+export function silhouetteSamples(data: Matrix, n: number, d: number, labels: LabelsLike, opts: SilhouetteOptions = {}): Float64Array {
   checkMatrix(data, n, d);
   checkLabels(labels, n);
   checkSize(n, opts, 'points');
@@ -36,13 +30,7 @@ export function silhouetteSamples(
 }
 
 /** Mean silhouette over all points (scikit-learn's silhouette_score, metric='euclidean'). */
-export function silhouetteScore(
-  data: Matrix,
-  n: number,
-  d: number,
-  labels: LabelsLike,
-  opts: SilhouetteOptions = {},
-): number {
+export function silhouetteScore(data: Matrix, n: number, d: number, labels: LabelsLike, opts: SilhouetteOptions = {}): number {
   return mean(silhouetteSamples(data, n, d, labels, opts));
 }
 
@@ -71,13 +59,7 @@ export function silhouetteScoreSampled(
   return mean(silhouetteOfSubset(data, d, idx, sampleSize, labels));
 }
 
-function silhouetteOfSubset(
-  data: Matrix,
-  d: number,
-  idx: Int32Array | null,
-  m: number,
-  labels: LabelsLike,
-): Float64Array {
+function silhouetteOfSubset(data: Matrix, d: number, idx: Int32Array | null, m: number, labels: LabelsLike): Float64Array {
   const sub = new Array<number>(m);
   for (let a = 0; a < m; a++) sub[a] = labels[idx ? idx[a] : a];
   const { codes, count: L } = encodeLabels(sub);

@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { adjustedRandIndex } from './agreement.ts';
-import { makeBlobs } from './blobs.ts';
-import { createEmulatedGpuAssigner } from './gpu/emulate.ts';
-import { kmeans } from './kmeans.ts';
-import { calinskiHarabasz, daviesBouldin } from './metrics.ts';
-import { silhouetteScore, silhouetteScoreSampled } from './silhouette.ts';
-import { elbowK, sweepK, sweepRange } from './sweep.ts';
-import { ClusteringCancelledError, ClusteringInputError } from './types.ts';
+import { adjustedRandIndex } from './agreement';
+import { makeBlobs } from './blobs';
+import { createEmulatedGpuAssigner } from './gpu/emulate';
+import { kmeans } from './kmeans';
+import { calinskiHarabasz, daviesBouldin } from './metrics';
+import { silhouetteScore, silhouetteScoreSampled } from './silhouette';
+import { elbowK, sweepK, sweepRange } from './sweep';
+import { ClusteringCancelledError, ClusteringInputError } from './types';
 
 describe('sweepK on well-separated blobs', () => {
   const n = 800;
@@ -120,7 +120,11 @@ describe('sweepK on well-separated blobs', () => {
 describe('sweep input checks', () => {
   const ok = makeBlobs(40, 2, 3, { seed: 1, float64: true }).data;
   const cases: [string, () => unknown, RegExp][] = [
-    ['K beyond the distinct points', () => sweepRange(Float64Array.from([0, 0, 1, 1, 2, 2, 0, 0, 1, 1]), 5, 2, 2, 4), /Only 3 of the 5 points are distinct, so the sweep can go up to K = 3, not 4/],
+    [
+      'K beyond the distinct points',
+      () => sweepRange(Float64Array.from([0, 0, 1, 1, 2, 2, 0, 0, 1, 1]), 5, 2, 2, 4),
+      /Only 3 of the 5 points are distinct, so the sweep can go up to K = 3, not 4/,
+    ],
     ['NaN', () => sweepRange(Float64Array.from([1, Number.NaN, 2, 3, 4, 5]), 3, 2), /missing value \(NaN\) at point 0, dimension 1/],
     ['Infinity', () => sweepRange(Float32Array.from([1, 2, Number.NEGATIVE_INFINITY, 3]), 2, 2), /infinite value at point 1/],
     ['all identical vectors', () => sweepRange(new Float32Array(30).fill(0.5), 10, 3), /All 10 points are identical/],
@@ -172,6 +176,11 @@ describe('elbowK', () => {
   it('does not depend on the scale of the inertia', () => {
     const ks = [2, 3, 4, 5, 6, 7];
     const curve = [900, 500, 300, 260, 240, 230];
-    expect(elbowK(ks, curve)?.k).toBe(elbowK(ks, curve.map((v) => v * 1e-9))?.k);
+    expect(elbowK(ks, curve)?.k).toBe(
+      elbowK(
+        ks,
+        curve.map((v) => v * 1e-9),
+      )?.k,
+    );
   });
 });

@@ -1,18 +1,18 @@
 // The K sweep behind "how many clusters?": k-means for every K in a range, with the usual internal
 // scores, a stability estimate, a suggested K with its reason, and every K's labels kept so that a
 // UI can recolour at once when the user picks another K.
-import type { AsyncAssigner } from './asyncAssigner.ts';
-import { checkKMeansInput, meanFeatureVariance, MINIBATCH_THRESHOLD } from './kmeans.ts';
-import { PrefixSeeder } from './seeding.ts';
-import type { HelperThreads } from '../threads.ts';
-import { sweepOnThreads, threadsFor } from './sweepThreads.ts';
-import { seedRng, sweepOneK, type SweepEntry, type SweepPlan } from './sweepUnit.ts';
-import { type CancelToken, ClusteringInputError, type Matrix, throwIfCancelled } from './types.ts';
-import { countDistinctRows } from './validate.ts';
+import type { AsyncAssigner } from './asyncAssigner';
+import { checkKMeansInput, meanFeatureVariance, MINIBATCH_THRESHOLD } from './kmeans';
+import { PrefixSeeder } from './seeding';
+import type { HelperThreads } from '../threads';
+import { sweepOnThreads, threadsFor } from './sweepThreads';
+import { seedRng, sweepOneK, type SweepEntry, type SweepPlan } from './sweepUnit';
+import { type CancelToken, ClusteringInputError, type Matrix, throwIfCancelled } from './types';
+import { countDistinctRows } from './validate';
 
 // One K's entry is defined beside the code that computes it (sweepUnit.ts), so that the helper
 // threads' side (sweepThreads.ts) needs nothing from this file.
-export type { SweepEntry } from './sweepUnit.ts';
+export type { SweepEntry } from './sweepUnit';
 
 /** Default K range of the sweep. */
 export const SWEEP_DEFAULT_K_MIN = 2;
@@ -111,22 +111,16 @@ export function sweepRange(data: Matrix, n: number, d: number, kMin?: number, kM
   // NaN / Infinity, a single point, all-identical points, fewer distinct points than kMin.
   checkKMeansInput(data, n, d, lo);
   if (n - 1 < lo) {
-    throw new ClusteringInputError(
-      `A sweep from K = ${lo} needs at least ${lo + 1} points (the silhouette needs a point more than clusters), got ${n}`,
-    );
+    throw new ClusteringInputError(`A sweep from K = ${lo} needs at least ${lo + 1} points (the silhouette needs a point more than clusters), got ${n}`);
   }
   const wanted = kMax ?? SWEEP_DEFAULT_K_MAX;
   const distinct = countDistinctRows(data, n, d, wanted);
   if (kMax === undefined) return { kMin: lo, kMax: Math.max(lo, Math.min(wanted, n - 1, distinct)) };
   if (kMax > n - 1) {
-    throw new ClusteringInputError(
-      `K = ${kMax} is too many for ${n} points: the scores need fewer clusters than points; choose K <= ${n - 1}`,
-    );
+    throw new ClusteringInputError(`K = ${kMax} is too many for ${n} points: the scores need fewer clusters than points; choose K <= ${n - 1}`);
   }
   if (distinct < kMax) {
-    throw new ClusteringInputError(
-      `Only ${distinct} of the ${n} points are distinct, so the sweep can go up to K = ${distinct}, not ${kMax}`,
-    );
+    throw new ClusteringInputError(`Only ${distinct} of the ${n} points are distinct, so the sweep can go up to K = ${distinct}, not ${kMax}`);
   }
   return { kMin: lo, kMax };
 }

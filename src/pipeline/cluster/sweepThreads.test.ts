@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { makeBlobs } from './blobs.ts';
-import { sweepK, type SweepResult } from './sweep.ts';
-import type { HelperThreads } from '../threads.ts';
-import { inProcessThreads } from '../../../test/lib/inProcessThreads.ts';
-import { ClusteringCancelledError, ClusteringInputError } from './types.ts';
+import { makeBlobs } from './blobs';
+import { sweepK, type SweepResult } from './sweep';
+import type { HelperThreads } from '../threads';
+import { inProcessThreads } from '../../../test/lib/inProcessThreads';
+import { ClusteringCancelledError, ClusteringInputError } from './types';
 
 function sameEntries(a: SweepResult, b: SweepResult): void {
   expect(a.entries.map((e) => e.k)).toEqual(b.entries.map((e) => e.k));
@@ -58,7 +58,7 @@ describe('sweepK on helper threads', () => {
     expect(stats.messages.some((m) => m.endsWith(':seed'))).toBe(false);
   });
 
-  it('hands a dead helper\'s task to the others, and runs what is left here when all are dead', async () => {
+  it("hands a dead helper's task to the others, and runs what is left here when all are dead", async () => {
     const serial = await sweepK(data, n, d, base);
     // Helper 1 dies on its third message (init, seed, then its first K).
     const one = inProcessThreads(2, (_, helper, nth) => helper === 1 && nth === 2);

@@ -8,10 +8,10 @@
 // A helper that dies (crash, out of memory, a script that would not load) hands its task back to
 // the queue; the others go on, and whatever is left when none is alive runs on the calling thread.
 // Only an input error (which the calling thread would hit as well) or a cancel ends the sweep.
-import { kmeansPlusPlus, seedingFromCentres } from './seeding.ts';
-import { seedRng, sweepOneK, type SweepEntry, type SweepPlan } from './sweepUnit.ts';
-import { canShareMemory, type HelperEndpoint, type HelperThreads, type ThreadPort } from '../threads.ts';
-import { type CancelToken, ClusteringCancelledError, ClusteringInputError, type Matrix, throwIfCancelled } from './types.ts';
+import { kmeansPlusPlus, seedingFromCentres } from './seeding';
+import { seedRng, sweepOneK, type SweepEntry, type SweepPlan } from './sweepUnit';
+import { canShareMemory, type HelperEndpoint, type HelperThreads, type ThreadPort } from '../threads';
+import { type CancelToken, ClusteringCancelledError, ClusteringInputError, type Matrix, throwIfCancelled } from './types';
 
 type ToHelper =
   | { type: 'init'; data: Matrix; n: number; d: number; plan: SweepPlan }

@@ -1,14 +1,14 @@
 // One K of the sweep, as the sweep's own thread and its helper threads both run it: the seeded
 // k-means runs, the best run's scores and the stability across runs.
-import { adjustedRandIndex } from './agreement.ts';
-import type { AsyncAssigner } from './asyncAssigner.ts';
-import type { CheckedData } from './kmeans.ts';
-import { kmeansAsync, type KMeansAsyncResult } from './kmeansAsync.ts';
-import { calinskiHarabasz, daviesBouldin } from './metrics.ts';
-import { Rng } from '../numeric/random.ts';
-import type { Seeding } from './seeding.ts';
-import { silhouetteScoreSampled } from './silhouette.ts';
-import { type CancelToken, ClusteringInputError, type Matrix } from './types.ts';
+import { adjustedRandIndex } from './agreement';
+import type { AsyncAssigner } from './asyncAssigner';
+import type { CheckedData } from './kmeans';
+import { kmeansAsync, type KMeansAsyncResult } from './kmeansAsync';
+import { calinskiHarabasz, daviesBouldin } from './metrics';
+import { Rng } from '../numeric/random';
+import type { Seeding } from './seeding';
+import { silhouetteScoreSampled } from './silhouette';
+import { type CancelToken, ClusteringInputError, type Matrix } from './types';
 
 /** What every K of a sweep shares: resolved once by sweepK and sent as is to helper threads. */
 export interface SweepPlan {
@@ -142,4 +142,3 @@ function orNaN(f: () => number): number {
     throw e;
   }
 }
-

@@ -1,6 +1,6 @@
-import { rowSquaredDistance } from '../numeric/distance.ts';
-import { ClusteringInputError, type Matrix } from './types.ts';
-import { checkMatrix } from './validate.ts';
+import { rowSquaredDistance } from '../numeric/distance';
+import { ClusteringInputError, type Matrix } from './types';
+import { checkMatrix } from './validate';
 
 /**
  * Trustworthiness of an embedding (Venna & Kaski), as scikit-learn's
@@ -9,15 +9,7 @@ import { checkMatrix } from './validate.ts';
  * 1 = every embedded neighbour is a true neighbour. Distance ties rank by point index.
  * O(n^2 (d + k)) time, O(n) extra memory.
  */
-export function trustworthiness(
-  original: Matrix,
-  embedded: Matrix,
-  n: number,
-  d: number,
-  dEmbedded: number,
-  k = 5,
-  maxPoints = 20_000,
-): number {
+export function trustworthiness(original: Matrix, embedded: Matrix, n: number, d: number, dEmbedded: number, k = 5, maxPoints = 20_000): number {
   if (n > maxPoints) {
     throw new ClusteringInputError(
       `Trustworthiness of ${n} points would take very long (its cost grows with the square of the ` +
@@ -27,9 +19,7 @@ export function trustworthiness(
   checkMatrix(original, n, d, 'original data');
   checkMatrix(embedded, n, dEmbedded, 'embedding');
   if (!Number.isInteger(k) || k < 1 || k >= n / 2) {
-    throw new ClusteringInputError(
-      `Trustworthiness needs a whole number of neighbours k with 1 <= k < n/2 = ${n / 2}, got ${k}`,
-    );
+    throw new ClusteringInputError(`Trustworthiness needs a whole number of neighbours k with 1 <= k < n/2 = ${n / 2}, got ${k}`);
   }
   const distOrig = new Float64Array(n);
   const distEmb = new Float64Array(n);

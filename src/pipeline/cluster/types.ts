@@ -1,6 +1,6 @@
 // Row-major n x d matrix of point coordinates (numeric/shape.ts). Float32 is what embeddings
 // usually arrive as; every sum and distance is still accumulated in float64.
-export type { Matrix } from '../numeric/shape.ts';
+export type { Matrix } from '../numeric/shape';
 
 /** Cluster labels as they arrive from outside (fixtures, other tools): any integers. */
 export type LabelsLike = ArrayLike<number>;

@@ -1,4 +1,4 @@
-import { ClusteringInputError, type LabelsLike, type Matrix } from './types.ts';
+import { ClusteringInputError, type LabelsLike, type Matrix } from './types';
 
 /** Shape and finiteness checks shared by k-means and the metrics; returns nothing, throws on bad input. */
 export function checkMatrix(data: Matrix, n: number, d: number, what = 'data'): void {
@@ -6,14 +6,10 @@ export function checkMatrix(data: Matrix, n: number, d: number, what = 'data'): 
     throw new ClusteringInputError(`The ${what} must be a Float32Array or Float64Array`);
   }
   if (!Number.isInteger(n) || n < 0 || !Number.isInteger(d) || d < 1) {
-    throw new ClusteringInputError(
-      `The ${what} shape must be whole numbers with at least one dimension, got ${n} x ${d}`,
-    );
+    throw new ClusteringInputError(`The ${what} shape must be whole numbers with at least one dimension, got ${n} x ${d}`);
   }
   if (data.length !== n * d) {
-    throw new ClusteringInputError(
-      `The ${what} holds ${data.length} numbers but ${n} points x ${d} dimensions needs ${n * d}`,
-    );
+    throw new ClusteringInputError(`The ${what} holds ${data.length} numbers but ${n} points x ${d} dimensions needs ${n * d}`);
   }
   // One pass over everything: a single NaN would otherwise turn every distance and centre into NaN,
   // and coordinates beyond 1e150 would overflow squared distances to Infinity.
@@ -21,14 +17,9 @@ export function checkMatrix(data: Matrix, n: number, d: number, what = 'data'): 
     const v = data[i];
     if (!(v < 1e150 && v > -1e150)) {
       const row = Math.floor(i / d);
-      const kind = Number.isNaN(v)
-        ? 'a missing value (NaN)'
-        : Number.isFinite(v)
-          ? `a value too large to compute with (${v})`
-          : 'an infinite value';
+      const kind = Number.isNaN(v) ? 'a missing value (NaN)' : Number.isFinite(v) ? `a value too large to compute with (${v})` : 'an infinite value';
       throw new ClusteringInputError(
-        `The ${what} contains ${kind} at point ${row}, dimension ${i - row * d}; ` +
-          'clean, rescale or drop such rows before clustering',
+        `The ${what} contains ${kind} at point ${row}, dimension ${i - row * d}; clean, rescale or drop such rows before clustering`,
       );
     }
   }

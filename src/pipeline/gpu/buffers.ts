@@ -1,5 +1,5 @@
 // Small buffer and dispatch helpers shared by the compute kernels.
-import { BufferUsage, errorText, GpuUnavailableError, MapMode, watchDevice } from './device.ts';
+import { BufferUsage, errorText, GpuUnavailableError, MapMode, watchDevice } from './device';
 
 /** x rounded up to a multiple of `a`. */
 export function alignUp(x: number, a: number): number {

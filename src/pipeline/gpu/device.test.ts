@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { alignUp, grid2d, readBuffers, withErrorScopes } from './buffers.ts';
-import { acquireGpu, assertDeviceAlive, GpuUnavailableError, isDeviceLost, navigatorGpu, wrapDevice } from './device.ts';
+import { alignUp, grid2d, readBuffers, withErrorScopes } from './buffers';
+import { acquireGpu, assertDeviceAlive, GpuUnavailableError, isDeviceLost, navigatorGpu, wrapDevice } from './device';
 
 /** Just enough of a GPUDevice for the plumbing: limits, a controllable `lost`, error scopes. */
 function fakeDevice(scopeErrors: (string | null)[] = []) {

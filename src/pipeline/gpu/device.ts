@@ -70,9 +70,7 @@ export interface GpuContext {
   destroy(): void;
 }
 
-export type GpuAcquireResult =
-  | { ok: true; gpu: GpuContext }
-  | { ok: false; reason: GpuFailure; message: string };
+export type GpuAcquireResult = { ok: true; gpu: GpuContext } | { ok: false; reason: GpuFailure; message: string };
 
 export interface AcquireOptions {
   powerPreference?: 'low-power' | 'high-performance';

@@ -17,6 +17,6 @@ export {
   type GpuContext,
   type GpuFailure,
   type GpuLimits,
-} from './device.ts';
-export { alignUp, compileShader, createBuffer, createStorageWith, grid2d, readBuffers, withErrorScopes } from './buffers.ts';
-export { cachedPipelineCount, getPipeline, type GpuProgram } from './program.ts';
+} from './device';
+export { alignUp, compileShader, createBuffer, createStorageWith, grid2d, readBuffers, withErrorScopes } from './buffers';
+export { cachedPipelineCount, getPipeline, type GpuProgram } from './program';

@@ -1,8 +1,8 @@
 // The pipeline cache against a fake device that counts what it compiles: the real compiler only
 // exists in a browser (the e2e GPU specs run the programs themselves).
 import { describe, expect, it } from 'vitest';
-import { GpuUnavailableError } from './device.ts';
-import { cachedPipelineCount, getPipeline, type GpuProgram } from './program.ts';
+import { GpuUnavailableError } from './device';
+import { cachedPipelineCount, getPipeline, type GpuProgram } from './program';
 
 function fakeDevice(opts: { failCompile?: () => boolean; asyncPipelines?: boolean } = {}) {
   const calls = { modules: 0, pipelines: 0 };

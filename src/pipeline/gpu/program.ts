@@ -10,8 +10,8 @@
 // Compiling takes seconds on software adapters (SwiftShader), so pipelines are kept per device for
 // the life of the device: a WeakMap from device to key, so a dropped device takes its pipelines
 // with it. Programs that share a source (several entry points of one module) compile it once.
-import { errorText, GpuUnavailableError } from './device.ts';
-import { compileShader } from './buffers.ts';
+import { errorText, GpuUnavailableError } from './device';
+import { compileShader } from './buffers';
 
 export interface GpuProgram {
   /** Cache key: unique per (source, entry point); programs built from parameters put them in it. */
@@ -72,9 +72,7 @@ export function getPipeline(device: GPUDevice, program: GpuProgram): Promise<GPU
     };
     try {
       // The async form does not stall the queue where the browser compiles in the background.
-      return device.createComputePipelineAsync
-        ? await device.createComputePipelineAsync(descriptor)
-        : device.createComputePipeline(descriptor);
+      return device.createComputePipelineAsync ? await device.createComputePipelineAsync(descriptor) : device.createComputePipeline(descriptor);
     } catch (e) {
       throw new GpuUnavailableError('gpu-error', `Creating the ${program.label} pipeline failed: ${errorText(e)}`);
     }

@@ -6,7 +6,7 @@
 //   need to be consistent with themselves.
 // Each function reads one array type per argument so that its element accesses stay monomorphic
 // in V8: these are the innermost loops of clustering and of the map.
-import type { Matrix } from './shape.ts';
+import type { Matrix } from './shape';
 
 /** Squared euclidean distance between row `off` of data and row `cOff` of centres, in j order. */
 export function squaredDistance(data: Matrix, off: number, centres: Float64Array, cOff: number, d: number): number {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Rng, sampleWithoutReplacement } from './random.ts';
+import { Rng, sampleWithoutReplacement } from './random';
 
 describe('Rng', () => {
   it('replays the same stream for the same seed and differs across seeds', () => {

@@ -3,7 +3,14 @@ import { hash32, Random, sampleCumulative } from './sfc32';
 
 describe('Random', () => {
   it('replays the same sequence for the same seed and differs across seeds', () => {
-    const draw = (seed: number) => Array.from({ length: 8 }, ((r) => () => r.uint32())(new Random(seed)));
+    const draw = (seed: number) =>
+      Array.from(
+        { length: 8 },
+        (
+          (r) => () =>
+            r.uint32()
+        )(new Random(seed)),
+      );
     expect(draw(42)).toEqual(draw(42));
     expect(draw(42)).not.toEqual(draw(43));
     expect(draw(1)).not.toEqual(draw(1 + 2 ** 32));

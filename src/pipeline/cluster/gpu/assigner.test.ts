@@ -2,14 +2,14 @@
 // finishing pass), run against a float32 emulation of its WGSL kernels. The kernels themselves
 // are tested on a real (software) GPU in e2e/gpu-kmeans.spec.ts.
 import { describe, expect, it } from 'vitest';
-import { GpuUnavailableError } from '../../gpu/device.ts';
-import { assignStep } from '../assign.ts';
-import { cpuAsyncAssigner } from '../asyncAssigner.ts';
-import { makeBlobs } from '../blobs.ts';
-import { Rng } from '../../numeric/random.ts';
-import type { Matrix } from '../types.ts';
-import { createEmulatedGpuAssigner, type EmulatorOptions } from './emulate.ts';
-import { float32RangeLimit, GPU_MAX_K, MAX_TILE, MIN_TILE, planChunks, planTiles, tieTolerance } from './plan.ts';
+import { GpuUnavailableError } from '../../gpu/device';
+import { assignStep } from '../assign';
+import { cpuAsyncAssigner } from '../asyncAssigner';
+import { makeBlobs } from '../blobs';
+import { Rng } from '../../numeric/random';
+import type { Matrix } from '../types';
+import { createEmulatedGpuAssigner, type EmulatorOptions } from './emulate';
+import { float32RangeLimit, GPU_MAX_K, MAX_TILE, MIN_TILE, planChunks, planTiles, tieTolerance } from './plan';
 
 function cpuReference(data: Matrix, n: number, d: number, centres: Float64Array, k: number) {
   const labels = new Int32Array(n);

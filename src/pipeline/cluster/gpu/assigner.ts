@@ -27,13 +27,13 @@
 //
 // Limits handled: any n (data split into chunks that fit maxStorageBufferBindingSize, each
 // dispatched on a 2-D grid so maxComputeWorkgroupsPerDimension is never exceeded), any d (rows
-import { alignUp } from '../../gpu/buffers.ts';
-import { GpuUnavailableError } from '../../gpu/device.ts';
-import { squaredDistance } from '../../numeric/distance.ts';
-import { addRowTo, distancesToCentres } from '../assign.ts';
-import type { AsyncAssigner } from '../asyncAssigner.ts';
-import { ClusteringInputError, type Matrix } from '../types.ts';
-import { checkMatrix } from '../validate.ts';
+import { alignUp } from '../../gpu/buffers';
+import { GpuUnavailableError } from '../../gpu/device';
+import { squaredDistance } from '../../numeric/distance';
+import { addRowTo, distancesToCentres } from '../assign';
+import type { AsyncAssigner } from '../asyncAssigner';
+import { ClusteringInputError, type Matrix } from '../types';
+import { checkMatrix } from '../validate';
 import {
   AUTO_CPU_SUMS_MAX,
   type ChunkPlan,
@@ -44,8 +44,8 @@ import {
   planTiles,
   tieTolerance,
   type TilePlan,
-} from './plan.ts';
-import { FLAG, LABEL_MASK } from './shaders.ts';
+} from './plan';
+import { FLAG, LABEL_MASK } from './shaders';
 
 export interface GpuAssignerOptions {
   /** Where sums and inertia are accumulated; see the file comment. Default 'auto'. */
@@ -162,13 +162,7 @@ export async function createAssignerWithBackend(
   let disposed = false;
   let lastRaw: { chunks: ChunkPlan[]; outputs: KernelOutput[] } | null = null;
 
-  const assign = async (
-    centres: Float64Array,
-    k: number,
-    outLabels: Int32Array,
-    outSums: Float64Array,
-    outCounts: Int32Array,
-  ): Promise<number> => {
+  const assign = async (centres: Float64Array, k: number, outLabels: Int32Array, outSums: Float64Array, outCounts: Int32Array): Promise<number> => {
     if (disposed) throw new Error('This GPU assigner has been disposed');
     if (!Number.isInteger(k) || k < 1) throw new ClusteringInputError(`K must be a whole number >= 1, got ${k}`);
     if (k > GPU_MAX_K) {
@@ -194,9 +188,7 @@ export async function createAssignerWithBackend(
         }
         cmax = Math.max(cmax, Math.sqrt(s));
       }
-      const tiles = chunks.map((ch) =>
-        sumsOnGpu ? planTiles(ch.rows, k, dv, maxPerDim, budget, backend.maxBindingBytes) : { tile: 0, tiles: 0 },
-      );
+      const tiles = chunks.map((ch) => (sumsOnGpu ? planTiles(ch.rows, k, dv, maxPerDim, budget, backend.maxBindingBytes) : { tile: 0, tiles: 0 }));
       const t0 = performance.now();
       const outputs = await backend.run({
         k,
@@ -208,21 +200,7 @@ export async function createAssignerWithBackend(
       });
       const t1 = performance.now();
       if (opts.keepRaw) lastRaw = { chunks, outputs: outputs.map((o) => ({ out: o.out.slice(), partials: o.partials?.slice() ?? null })) };
-      const { inertia, flagged } = finishAssignment(
-        data,
-        d,
-        dp,
-        centres,
-        centres32,
-        k,
-        chunks,
-        tiles,
-        outputs,
-        sumsOnGpu,
-        outLabels,
-        outSums,
-        outCounts,
-      );
+      const { inertia, flagged } = finishAssignment(data, d, dp, centres, centres32, k, chunks, tiles, outputs, sumsOnGpu, outLabels, outSums, outCounts);
       stats.passes++;
       stats.flaggedLast = flagged;
       stats.flaggedTotal += flagged;

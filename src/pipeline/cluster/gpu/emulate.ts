@@ -4,17 +4,10 @@
 // there is no WebGPU. Every float32 operation of the shader is rounded with Math.fround in the
 // same order; a real GPU may fuse or reorder some of them, which the tie bound allows for (and
 // `reversed` mimics, to show that labels do not depend on it).
-import type { Matrix } from '../types.ts';
-import {
-  createAssignerWithBackend,
-  type GpuAssigner,
-  type GpuAssignerOptions,
-  type KernelBackend,
-  type KernelCall,
-  type KernelOutput,
-} from './assigner.ts';
-import type { ChunkPlan } from './plan.ts';
-import { FLAG, LABEL_MASK } from './shaders.ts';
+import type { Matrix } from '../types';
+import { createAssignerWithBackend, type GpuAssigner, type GpuAssignerOptions, type KernelBackend, type KernelCall, type KernelOutput } from './assigner';
+import type { ChunkPlan } from './plan';
+import { FLAG, LABEL_MASK } from './shaders';
 
 const f = Math.fround;
 const BIG = f(3.0e38);
@@ -28,12 +21,7 @@ export interface EmulatorOptions extends GpuAssignerOptions {
   reversed?: boolean;
 }
 
-export async function createEmulatedGpuAssigner(
-  data: Matrix,
-  n: number,
-  d: number,
-  opts: EmulatorOptions = {},
-): Promise<GpuAssigner> {
+export async function createEmulatedGpuAssigner(data: Matrix, n: number, d: number, opts: EmulatorOptions = {}): Promise<GpuAssigner> {
   return createAssignerWithBackend(new EmulatedBackend(data, d, opts), data, n, d, opts);
 }
 
@@ -72,8 +60,7 @@ class EmulatedBackend implements KernelBackend {
     const rel = f(tol.rel);
     const abs = f(tol.abs);
     const tiny = f(tol.tiny);
-    const errBound = (dist: number, scale: number): number =>
-      f(f(f(rel * dist) + f(f(abs * f(f(Math.sqrt(dist)) + f(abs * scale))) * scale)) + tiny);
+    const errBound = (dist: number, scale: number): number => f(f(f(rel * dist) + f(f(abs * f(f(Math.sqrt(dist)) + f(abs * scale))) * scale)) + tiny);
     const sq4 = (x: Float32Array, xo: number, c: Float32Array, co: number): number => {
       const t0 = f(x[xo] - c[co]);
       const t1 = f(x[xo + 1] - c[co + 1]);

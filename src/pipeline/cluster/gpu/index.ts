@@ -9,8 +9,8 @@ export {
   type KernelBackend,
   type KernelCall,
   type KernelOutput,
-} from './assigner.ts';
-export { createEmulatedGpuAssigner, type EmulatorOptions } from './emulate.ts';
+} from './assigner';
+export { createEmulatedGpuAssigner, type EmulatorOptions } from './emulate';
 export {
   ASSIGN_WORKGROUP,
   AUTO_CPU_SUMS_MAX,
@@ -23,6 +23,6 @@ export {
   planTiles,
   tieTolerance,
   type TilePlan,
-} from './plan.ts';
-export { ASSIGN_PROGRAM, ASSIGN_WGSL, SUMS_PROGRAM } from './shaders.ts';
-export { createGpuAssigner } from './webgpuBackend.ts';
+} from './plan';
+export { ASSIGN_PROGRAM, ASSIGN_WGSL, SUMS_PROGRAM } from './shaders';
+export { createGpuAssigner } from './webgpuBackend';

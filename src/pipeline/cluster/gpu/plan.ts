@@ -2,8 +2,8 @@
 // split into chunks that fit one storage binding, each chunk's 2-D workgroup grid, the partial-sum
 // tiles of the 'gpu' sums, and the float32 error bounds that decide which points the host
 // re-checks in float64 (see assigner.ts for the division of labour).
-import { alignUp, grid2d } from '../../gpu/buffers.ts';
-import { GpuUnavailableError } from '../../gpu/device.ts';
+import { alignUp, grid2d } from '../../gpu/buffers';
+import { GpuUnavailableError } from '../../gpu/device';
 
 /** Largest K the kernel handles (the per-tile sum accumulators are sized for it). */
 export const GPU_MAX_K = 64;
@@ -38,22 +38,13 @@ export interface TilePlan {
  * Splits n rows of dv vec4s into chunks whose data buffer fits one storage binding, and gives each
  * its 2-D workgroup grid.
  */
-export function planChunks(
-  n: number,
-  dv: number,
-  maxBindingBytes: number,
-  maxPerDim: number,
-  maxChunkRows = Infinity,
-): ChunkPlan[] {
+export function planChunks(n: number, dv: number, maxBindingBytes: number, maxPerDim: number, maxChunkRows = Infinity): ChunkPlan[] {
   const rowBytes = dv * 16;
   const byBinding = Math.floor(maxBindingBytes / rowBytes);
   const byGrid = maxPerDim * maxPerDim * ASSIGN_WORKGROUP;
   const perChunk = Math.min(byBinding, byGrid, Math.max(1, Math.floor(maxChunkRows)));
   if (perChunk < 1) {
-    throw new GpuUnavailableError(
-      'unsupported-input',
-      `A single point of ${dv * 4} dimensions does not fit one GPU buffer binding (${maxBindingBytes} bytes)`,
-    );
+    throw new GpuUnavailableError('unsupported-input', `A single point of ${dv * 4} dimensions does not fit one GPU buffer binding (${maxBindingBytes} bytes)`);
   }
   const chunks: ChunkPlan[] = [];
   for (let start = 0; start < n; start += perChunk) {
@@ -68,14 +59,7 @@ export function planChunks(
  * near `budgetBytes`, tiles hold between MIN_TILE and MAX_TILE points (a power of two), there are
  * at most maxPerDim tiles (one workgroup row each), and the partials fit one binding.
  */
-export function planTiles(
-  rows: number,
-  k: number,
-  dv: number,
-  maxPerDim: number,
-  budgetBytes: number,
-  maxBindingBytes: number,
-): TilePlan {
+export function planTiles(rows: number, k: number, dv: number, maxPerDim: number, budgetBytes: number, maxBindingBytes: number): TilePlan {
   const bytesPerPointTile = k * dv * 16; // partials of one tile
   let tile = MIN_TILE;
   const wanted = Math.ceil((rows * bytesPerPointTile) / budgetBytes);

@@ -6,8 +6,8 @@
 //           x - c over the tile ('gpu' sums; the host adds the tiles up in float64).
 // Constants shared with the host: the workgroup sizes and GPU_MAX_K (plan.ts), the output word's
 // FLAG / LABEL_MASK and the params layout below.
-import type { GpuProgram } from '../../gpu/program.ts';
-import { ASSIGN_WORKGROUP, GPU_MAX_K, SUMS_WORKGROUP } from './plan.ts';
+import type { GpuProgram } from '../../gpu/program';
+import { ASSIGN_WORKGROUP, GPU_MAX_K, SUMS_WORKGROUP } from './plan';
 
 /** Output word of the assign kernel: the label, with the top bit set when the host must re-check. */
 export const FLAG = 0x80000000;

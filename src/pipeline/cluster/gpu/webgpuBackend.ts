@@ -1,13 +1,13 @@
 // The WebGPU backend of the k-means assigner: uploads the points once (in chunks that fit one
 // storage binding), runs the assign and sums programs (shaders.ts) each call and reads the raw
 // results back for the host's finishing pass (assigner.ts).
-import { alignUp, createBuffer, READBACK, readBuffers, STORAGE_RW, UNIFORM, withErrorScopes } from '../../gpu/buffers.ts';
-import { assertDeviceAlive, BufferUsage, type GpuContext } from '../../gpu/device.ts';
-import { getPipeline } from '../../gpu/program.ts';
-import type { Matrix } from '../types.ts';
-import { createAssignerWithBackend, type GpuAssigner, type GpuAssignerOptions, type KernelBackend, type KernelCall, type KernelOutput } from './assigner.ts';
-import { type ChunkPlan, GPU_MAX_K, SUMS_WORKGROUP } from './plan.ts';
-import { ASSIGN_PROGRAM, PARAMS_BYTES, SUMS_PROGRAM } from './shaders.ts';
+import { alignUp, createBuffer, READBACK, readBuffers, STORAGE_RW, UNIFORM, withErrorScopes } from '../../gpu/buffers';
+import { assertDeviceAlive, BufferUsage, type GpuContext } from '../../gpu/device';
+import { getPipeline } from '../../gpu/program';
+import type { Matrix } from '../types';
+import { createAssignerWithBackend, type GpuAssigner, type GpuAssignerOptions, type KernelBackend, type KernelCall, type KernelOutput } from './assigner';
+import { type ChunkPlan, GPU_MAX_K, SUMS_WORKGROUP } from './plan';
+import { ASSIGN_PROGRAM, PARAMS_BYTES, SUMS_PROGRAM } from './shaders';
 
 /**
  * Creates the WebGPU assigner for `data` (n x d, row-major), uploading the data once. `device` is
@@ -25,7 +25,7 @@ export async function createGpuAssigner(
 ): Promise<GpuAssigner> {
   const dev = 'queue' in device ? device : device.device;
   assertDeviceAlive(dev);
-  const backend = new WebGpuBackend(dev, data, n, d, opts.maxWorkgroupsPerDimension);
+  const backend = new WebGpuBackend(dev, data, d, opts.maxWorkgroupsPerDimension);
   return createAssignerWithBackend(backend, data, n, d, opts);
 }
 
@@ -58,7 +58,6 @@ class WebGpuBackend implements KernelBackend {
   constructor(
     private readonly device: GPUDevice,
     private readonly data: Matrix,
-    private readonly n: number,
     private readonly d: number,
     maxPerDim?: number,
   ) {

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import type { Csr } from '../../graph/csr.ts';
-import { ACTIVATIONS, biasActNorm, biasActNormBackward } from '../kernels/activation.ts';
-import { spmm } from '../kernels/sparse.ts';
-import { GcnRandom } from '../random.ts';
-import { biasActNormBackwardF32, biasActNormF32, spmmF32 } from './emulate.ts';
+import type { Csr } from '../../graph/csr';
+import { ACTIVATIONS, biasActNorm, biasActNormBackward } from '../kernels/activation';
+import { spmm } from '../kernels/sparse';
+import { GcnRandom } from '../random';
+import { biasActNormBackwardF32, biasActNormF32, spmmF32 } from './emulate';
 
 /** max |a - b| / max(max |b|, 1e-6): the measure the browser spec uses. */
 function rel(a: ArrayLike<number>, b: ArrayLike<number>): number {

@@ -1,8 +1,8 @@
 // Float32 emulators of the WGSL kernels in ./shaders.ts, line for line (Math.fround after every
 // operation, same loops, same order), so that Node tests can pin down how far a float32 kernel
 // may drift from its float64-summing CPU twin without a GPU. Not used at run time.
-import { LEAKY_SLOPE, NORM_EPS, type Activation } from '../kernels/activation.ts';
-import type { Csr } from '../../graph/csr.ts';
+import { LEAKY_SLOPE, NORM_EPS, type Activation } from '../kernels/activation';
+import type { Csr } from '../../graph/csr';
 
 const f = Math.fround;
 const EPS32 = f(NORM_EPS);
@@ -45,7 +45,16 @@ function slope(z: number, a: Activation): number {
   }
 }
 
-export function biasActNormF32(t: Float32Array, bias: Float32Array, n: number, d: number, a: Activation, normalize: boolean, y: Float32Array, norms: Float32Array | null): void {
+export function biasActNormF32(
+  t: Float32Array,
+  bias: Float32Array,
+  n: number,
+  d: number,
+  a: Activation,
+  normalize: boolean,
+  y: Float32Array,
+  norms: Float32Array | null,
+): void {
   for (let r = 0; r < n; r++) {
     const o = r * d;
     let sq = 0;

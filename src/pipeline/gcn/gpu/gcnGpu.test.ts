@@ -2,8 +2,8 @@
 // device call, and work of size zero dispatches nothing. (The kernels themselves are checked in
 // real Chromium by e2e/gpu-gcn.spec.ts.)
 import { describe, expect, it } from 'vitest';
-import type { Csr } from '../../graph/csr.ts';
-import { createGcnGpu } from './gcnGpu.ts';
+import type { Csr } from '../../graph/csr';
+import { createGcnGpu } from './gcnGpu';
 
 /** A device whose every method throws: any call at all fails the test. */
 function untouchableDevice(): GPUDevice {
@@ -31,7 +31,19 @@ describe('createGcnGpu argument checks', () => {
     await expect(g.spmmT(csr, new Float32Array(6), 2, new Float32Array(3))).rejects.toThrow(/out holds 3 numbers/);
     await expect(g.biasActNorm(new Float32Array(4), new Float32Array(1), 2, 2, 'relu', true, new Float32Array(4), null)).rejects.toThrow(/bias holds 1/);
     await expect(
-      g.biasActNormBackward(new Float32Array(4), new Float32Array(4), new Float32Array(2), new Float32Array(4), null, 2, 2, 'none', true, new Float32Array(4), new Float64Array(2)),
+      g.biasActNormBackward(
+        new Float32Array(4),
+        new Float32Array(4),
+        new Float32Array(2),
+        new Float32Array(4),
+        null,
+        2,
+        2,
+        'none',
+        true,
+        new Float32Array(4),
+        new Float64Array(2),
+      ),
     ).rejects.toThrow(/forward norms/);
     await expect(g.lightgcnForward(csr, new Float32Array(6), 2, 1, 'mean')).rejects.toThrow(/square/);
     expect(g.stats.dispatches).toBe(0);

@@ -17,15 +17,15 @@
 // caller's arrays) but are async: each uploads, dispatches, and reads back. Repeated calls with the
 // same Csr object reuse its uploaded buffers (kept per Csr object, so a Csr must not be mutated
 // after its first use here; call release() to free them, after which they are uploaded afresh).
-import { alignUp, createBuffer, createStorageWith, readBuffers, READBACK, STORAGE_RW, UNIFORM, withErrorScopes } from '../../gpu/buffers.ts';
-import { assertDeviceAlive, type GpuContext } from '../../gpu/device.ts';
-import { getPipeline } from '../../gpu/program.ts';
-import { checkHolds, checkWidth } from '../../numeric/shape.ts';
-import { transposeCsr, type Csr } from '../../graph/csr.ts';
-import type { Activation } from '../kernels/activation.ts';
-import { layerWeights } from '../model.ts';
-import { checkBinding, planDispatch, type DispatchPlan } from './plan.ts';
-import { ACT_CODE, GCN_PROGRAMS, type GcnKernel as KernelName } from './shaders.ts';
+import { alignUp, createBuffer, createStorageWith, readBuffers, READBACK, STORAGE_RW, UNIFORM, withErrorScopes } from '../../gpu/buffers';
+import { assertDeviceAlive, type GpuContext } from '../../gpu/device';
+import { getPipeline } from '../../gpu/program';
+import { checkHolds, checkWidth } from '../../numeric/shape';
+import { transposeCsr, type Csr } from '../../graph/csr';
+import type { Activation } from '../kernels/activation';
+import { layerWeights } from '../model';
+import { checkBinding, planDispatch, type DispatchPlan } from './plan';
+import { ACT_CODE, GCN_PROGRAMS, type GcnKernel as KernelName } from './shaders';
 
 /** A CSR matrix resident on the GPU. */
 export interface GpuCsr {
@@ -59,7 +59,16 @@ export interface GcnGpu {
   /** dX = A^T dY given aT = transposeCsr(A) (sparse.ts spmmBackward). */
   spmmT(aT: Csr, dy: Float32Array, d: number, dx: Float32Array): Promise<void>;
   /** activation.ts biasActNorm. */
-  biasActNorm(t: Float32Array, bias: Float32Array, n: number, d: number, act: Activation, normalize: boolean, y: Float32Array, norms: Float32Array | null): Promise<void>;
+  biasActNorm(
+    t: Float32Array,
+    bias: Float32Array,
+    n: number,
+    d: number,
+    act: Activation,
+    normalize: boolean,
+    y: Float32Array,
+    norms: Float32Array | null,
+  ): Promise<void>;
   /** activation.ts biasActNormBackward: writes dt, adds the column sums of dt into dBias. */
   biasActNormBackward(
     dy: Float32Array,
@@ -152,7 +161,11 @@ export function createGcnGpu(source: GPUDevice | GpuContext, opts: GcnGpuOptions
       });
       device.queue.submit([this.encoder.finish()]);
       try {
-        const data = await readBuffers(device, staging, reads.map(([, n]) => n * 4));
+        const data = await readBuffers(
+          device,
+          staging,
+          reads.map(([, n]) => n * 4),
+        );
         return data.map((d) => new Float32Array(d));
       } finally {
         for (const t of this.temps) t.destroy();

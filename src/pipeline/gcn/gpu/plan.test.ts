@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { GpuUnavailableError } from '../../gpu/device.ts';
-import { checkBinding, planDispatch, WORKGROUP } from './plan.ts';
-import { ACT_CODE, BIAS_ACT_NORM_WGSL, SPMM_WGSL } from './shaders.ts';
+import { GpuUnavailableError } from '../../gpu/device';
+import { checkBinding, planDispatch, WORKGROUP } from './plan';
+import { ACT_CODE, BIAS_ACT_NORM_WGSL, SPMM_WGSL } from './shaders';
 
 describe('planDispatch', () => {
   it('covers every element with whole workgroups and drops nothing', () => {

@@ -6,8 +6,8 @@
 // workgroup idle (the shader drops indices >= count). Workgroups are laid out on a 2-D grid so
 // that counts above maxComputeWorkgroupsPerDimension (65535) still fit; the shader recovers the
 // linear workgroup index as wid.y * gridX + wid.x.
-import { GpuUnavailableError } from '../../gpu/device.ts';
-import { grid2d } from '../../gpu/buffers.ts';
+import { GpuUnavailableError } from '../../gpu/device';
+import { grid2d } from '../../gpu/buffers';
 
 /** Invocations per workgroup for every GCN kernel. */
 export const WORKGROUP = 64;

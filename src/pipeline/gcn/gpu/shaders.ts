@@ -9,10 +9,10 @@
 //   COMBINE        out = alpha x + beta out, beta in {0, 1} (dense.ts scaleInto / axpy).
 // Constants shared with the host: WORKGROUP (plan.ts) = 64; activation codes below. GCN_PROGRAMS
 // at the end wraps each source as a program for the shared pipeline cache (../../gpu/program.ts).
-import { LEAKY_SLOPE } from '../kernels/activation.ts';
-import type { Activation } from '../kernels/activation.ts';
-import type { GpuProgram } from '../../gpu/program.ts';
-import { WORKGROUP } from './plan.ts';
+import { LEAKY_SLOPE } from '../kernels/activation';
+import type { Activation } from '../kernels/activation';
+import type { GpuProgram } from '../../gpu/program';
+import { WORKGROUP } from './plan';
 
 export const ACT_CODE: Record<Activation, number> = { none: 0, relu: 1, leakyRelu: 2, tanh: 3 };
 
@@ -155,7 +155,6 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
   // beta == 0 overwrites without reading (out may hold garbage or NaN).
   if (p.beta == 0.0) { outp[i] = p.alpha * x[i]; } else { outp[i] = p.beta * outp[i] + p.alpha * x[i]; }
 }`;
-
 
 /** The kernels by name, as gcnGpu.ts dispatches them. */
 export type GcnKernel = 'spmm' | 'biasActNorm' | 'biasActNormBackward' | 'columnSums' | 'combine';
