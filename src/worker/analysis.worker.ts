@@ -387,7 +387,7 @@ const api: AnalysisWorkerApi = {
   },
 
   async reopen(id, onProgress, maxEvents) {
-    let saved;
+    let saved: Awaited<ReturnType<typeof getAnalysis>>;
     try {
       saved = await getAnalysis(id);
     } catch (e) {

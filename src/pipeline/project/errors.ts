@@ -1,6 +1,6 @@
 // The projection stage's own errors. The map reuses checks of the clustering stage (matrix shape,
 // trustworthiness): what they throw is reported as a map failure, never as "cannot be clustered".
-import { ClusteringInputError } from '../cluster/types.ts';
+import { ClusteringInputError } from '../cluster/types';
 
 /**
  * Thrown for input that UMAP cannot handle (NaN, bad options ...). The message is meant to be

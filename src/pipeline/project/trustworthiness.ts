@@ -14,7 +14,7 @@ import { sampleWithoutReplacement, Rng } from '../numeric/random.ts';
 import { trustworthiness } from '../cluster/trustworthiness.ts';
 import { checkMatrix } from '../cluster/validate.ts';
 import { ClusteringInputError, type Matrix } from '../cluster/types.ts';
-import { asProjectionStep } from './errors.ts';
+import { asProjectionStep } from './errors';
 
 /** Exact trustworthiness up to this many points (about 2 s for 64 dimensions). */
 export const TRUSTWORTHINESS_EXACT_MAX = 5000;

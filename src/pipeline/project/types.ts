@@ -27,4 +27,4 @@ export interface UmapProgress {
 }
 
 // The stage's errors live in errors.ts; re-exported for the modules that import them from here.
-export { ProjectionCancelledError, ProjectionInputError } from './errors.ts';
+export { ProjectionCancelledError, ProjectionInputError } from './errors';

@@ -51,7 +51,7 @@ export interface SweepJobOptions {
 }
 
 export function adapterName(a: GpuAdapterSummary): string {
-  const name = [a.vendor, a.architecture, a.device, a.description].filter((s) => s && s.trim()).join(' ');
+  const name = [a.vendor, a.architecture, a.device, a.description].filter((s) => s?.trim()).join(' ');
   return name || 'unnamed adapter';
 }
 

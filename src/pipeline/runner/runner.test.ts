@@ -15,13 +15,14 @@ function segmentedLog(): string {
     ['garden hose', 'lawn mower', 'rake', 'seed pack'],
     ['usb cable', 'phone charger', 'laptop stand', 'hdmi adapter'],
   ];
-  let t = Date.UTC(2024, 0, 1);
+  const start = Date.UTC(2024, 0, 1);
+  let minute = 0;
   for (let s = 0; s < segments.length; s++) {
     for (let u = 0; u < 20; u++) {
       for (let e = 0; e < 6; e++) {
         const title = segments[s][(u + e) % 4];
         const type = e === 5 ? 'purchase' : 'view';
-        rows.push(`u${s}_${u},${title.replace(/ /g, '_')},${title},${type},${new Date((t += 60_000)).toISOString()},${5 + s}`);
+        rows.push(`u${s}_${u},${title.replace(/ /g, '_')},${title},${type},${new Date(start + ++minute * 60_000).toISOString()},${5 + s}`);
       }
     }
   }

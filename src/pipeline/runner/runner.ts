@@ -22,7 +22,7 @@ import { analyzeSource, regroup, type Analysis, type SourceOptions } from '../an
 import { detectServiceItems, DEFAULT_SERVICE_SETTINGS, resolveServiceItems, type ServiceDetection, type ServiceResolution, type ServiceSettings } from '../catalog';
 import { ClusteringCancelledError } from '../cluster';
 import { EncoderError, encodeSequences, type EmbeddingCache, type EncodeMode, type EncodeProgress, type EventWeights, type SequenceEncoding, type TextEmbedder } from '../encode';
-import { embedItemTexts, GcnError, itemVectorsByItem, normalizeRows, resolveGcnOptions, runGcn, type GcnProgress, type ItemTextVectors, type RunGcnOptions } from '../gcn';
+import { embedItemTexts, GcnError, itemVectorsByItem, normalizeRows, resolveGcnOptions, runGcn, type GcnProgress, type GcnResult, type ItemTextVectors, type RunGcnOptions } from '../gcn';
 import type { LightgcnKernels } from '../gcn/propagate';
 import { nnz } from '../graph/csr';
 import type { ByteSource } from '../ingest/parts';
@@ -329,7 +329,7 @@ export class PipelineRunner {
     const path: GcnPath = this.env.gcnKernels ? await this.env.gcnKernels(call.device ?? 'auto', model) : { kernels: null, reason: 'CPU', adapter: null };
     const stop = call.stop ?? { requested: false };
     let graph: GcnGraphWire | null = null;
-    let r;
+    let r: GcnResult;
     try {
       r = await runGcn(from.analysis.ingested.table, from.analysis.sequences, { dims: from.d, users: from.vectors, items: from.items }, options, {
         gpu: path.kernels,
