@@ -341,6 +341,14 @@ function speedCase(): string {
   );
 }
 
+/** The commit measured, and whether the stages measured had uncommitted changes (the tree is shared while they are written). */
+function codeVersion(): string {
+  const git = (...a: string[]): string => spawnSync('git', a, { encoding: 'utf8' }).stdout?.trim() ?? '';
+  const head = git('rev-parse', '--short', 'HEAD') || 'unknown';
+  const dirty = git('status', '--porcelain', '--', 'src/pipeline/seqbert', 'src/pipeline/synth', 'src/pipeline/gcn', 'src/pipeline/encode');
+  return dirty ? `${head}, with uncommitted changes in ${[...new Set(dirty.split('\n').map((l) => l.slice(3).split('/').slice(0, 3).join('/')))].join(', ')}` : head;
+}
+
 async function main(): Promise<void> {
   if (flags.case === 'speed') return speedChild();
   const m = machineInfo();
@@ -348,7 +356,7 @@ async function main(): Promise<void> {
   if (!seqbert) process.stderr.write(`seqbert: the seqbert stage did not load (${why}); BERT rows are skipped\n`);
   const parts: string[] = [
     `## Behaviour BERT (bench:seqbert)\n\nCommand: \`npm run bench:seqbert${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}\`\n\n` +
-      `\`\`\`\n${describeMachine(m, { 'Load (1 min) at start': loadAverage().toFixed(2) })}\n\`\`\`\n`,
+      `\`\`\`\n${describeMachine(m, { 'Load (1 min) at start': loadAverage().toFixed(2), Code: codeVersion() })}\n\`\`\`\n`,
   ];
   if (flags.only !== 'speed') {
     const users = num('users', flags.users);
