@@ -27,6 +27,7 @@
 //
 // Limits handled: any n (data split into chunks that fit maxStorageBufferBindingSize, each
 // dispatched on a 2-D grid so maxComputeWorkgroupsPerDimension is never exceeded), any d (rows
+// padded with zeros to a multiple of 4, which adds exactly 0 to every distance), k up to 64.
 import { alignUp } from '../../gpu/buffers';
 import { GpuUnavailableError } from '../../gpu/device';
 import { squaredDistance } from '../../numeric/distance';
