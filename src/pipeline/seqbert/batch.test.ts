@@ -1,0 +1,120 @@
+import { describe, expect, it } from 'vitest';
+import { Random } from '../numeric/sfc32';
+import { buildBatch, chooseMasked, RowMap } from './batch';
+import { ITEM_CLS, ITEM_MASK, ITEM_PAD, ITEM_SPECIALS, typeCls, typeMask, typePad } from './model';
+import { GAP_FIRST, type SeqTokens } from './tokens';
+
+/** Two sequences: 4 events and 2 events, items and types chosen so each token is recognisable. */
+function tokens(): SeqTokens {
+  return {
+    count: 2,
+    maxLen: 10,
+    offsets: Int32Array.from([0, 4, 6]),
+    item: Int32Array.from([5, 6, 7, 5, 9, 8]),
+    type: Uint8Array.from([0, 0, 2, 3, 0, 3]),
+    gap: Uint8Array.from([GAP_FIRST, 2, 3, 4, GAP_FIRST, 7]),
+  };
+}
+
+describe('masking', () => {
+  it('chooses round(rate * n) distinct tokens, at least one', () => {
+    const rng = new Random(1);
+    const scratch = new Int32Array(50);
+    const out = new Int32Array(50);
+    for (const n of [1, 2, 7, 50]) {
+      for (let rep = 0; rep < 20; rep++) {
+        const k = chooseMasked(n, 0.2, rng, scratch, out);
+        expect(k).toBe(Math.min(n, Math.max(1, Math.round(0.2 * n))));
+        const picked = Array.from(out.subarray(0, k));
+        expect(new Set(picked).size).toBe(k);
+        for (const p of picked) expect(p >= 0 && p < n).toBe(true);
+      }
+    }
+  });
+
+  it('masks about the rate over many sequences, each position alike', () => {
+    const rng = new Random(2);
+    const n = 40;
+    const hits = new Float64Array(n);
+    const scratch = new Int32Array(n);
+    const out = new Int32Array(n);
+    const reps = 4000;
+    for (let r = 0; r < reps; r++) {
+      const k = chooseMasked(n, 0.15, rng, scratch, out);
+      for (let i = 0; i < k; i++) hits[out[i]]++;
+    }
+    for (const h of hits) expect(Math.abs(h / reps - 6 / 40)).toBeLessThan(0.03);
+  });
+});
+
+describe('buildBatch', () => {
+  it('lays out events right-aligned before the CLS column, padding first, without masking', () => {
+    const tok = tokens();
+    const types = 5;
+    const b = buildBatch(tok, [{ seq: 0, from: 0, len: 4 }, { seq: 1, from: 0, len: 2 }], types, 10, new RowMap(10), null);
+    expect(b.B).toBe(2);
+    expect(b.T).toBe(5);
+    const item = (row: number): number => (row >= ITEM_SPECIALS ? b.rowItems[row - ITEM_SPECIALS] : -1);
+    // Row 0: four events then CLS. Row 1: two padding columns, two events, CLS.
+    expect(Array.from(b.itemRow, item)).toEqual([5, 6, 7, 5, -1, -1, -1, 9, 8, -1]);
+    expect(Array.from(b.itemRow.subarray(4, 7))).toEqual([ITEM_CLS, ITEM_PAD, ITEM_PAD]);
+    expect(b.itemRow[9]).toBe(ITEM_CLS);
+    const cls = typeCls(types);
+    const pad = typePad(types);
+    expect(Array.from(b.type)).toEqual([0, 0, 2, 3, cls, pad, pad, 0, 3, cls]);
+    expect(Array.from(b.gap)).toEqual([GAP_FIRST, 2, 3, 4, 0, 0, 0, GAP_FIRST, 7, 0]);
+    expect(Array.from(b.keyBias)).toEqual([0, 0, 0, 0, 0, -1e9, -1e9, 0, 0, 0].map(Math.fround));
+    expect(Array.from(b.poolMask)).toEqual([1, 1, 1, 1, 0, 0, 0, 1, 1, 0]);
+    expect(b.tokens).toBe(6);
+    expect(b.maskedAt.length).toBe(0);
+  });
+
+  it('records masked targets, puts them first among the candidates, and hides 80% of them', () => {
+    const tok: SeqTokens = { count: 1, maxLen: 200, offsets: Int32Array.from([0, 200]), item: Int32Array.from({ length: 200 }, (_, i) => i % 50), type: Uint8Array.from({ length: 200 }, (_, i) => i % 4), gap: new Uint8Array(200).fill(3) };
+    const rng = new Random(4);
+    const rows = new RowMap(1000);
+    let masked = 0;
+    let hidden = 0;
+    let kept = 0;
+    for (let rep = 0; rep < 30; rep++) {
+      const b = buildBatch(tok, [{ seq: 0, from: 0, len: 200 }], 4, 1000, rows, { rate: 0.2, rng, negatives: 64 });
+      expect(b.maskedAt.length).toBe(40);
+      for (let m = 0; m < b.maskedAt.length; m++) {
+        const at = b.maskedAt[m];
+        const off = at - (b.T - 1 - 200);
+        expect(b.rowItems[b.targetRow[m]]).toBe(tok.item[off]);
+        expect(b.targetType[m]).toBe(tok.type[off]);
+        expect(b.targetRow[m]).toBeLessThan(b.candidates);
+        masked++;
+        if (b.itemRow[at] === ITEM_MASK) {
+          hidden++;
+          expect(b.type[at]).toBe(typeMask(4));
+        } else if (b.rowItems[b.itemRow[at] - ITEM_SPECIALS] === tok.item[off]) kept++;
+      }
+      // Candidates: the distinct targets plus up to 64 sampled negatives.
+      const distinctTargets = new Set(Array.from(b.targetRow)).size;
+      expect(b.candidates).toBeGreaterThanOrEqual(distinctTargets);
+      expect(b.candidates).toBeLessThanOrEqual(distinctTargets + 64);
+      // Unmasked tokens are unchanged.
+      for (let i = 0; i < 200; i++) {
+        const at = b.T - 1 - 200 + i;
+        if (!b.maskedAt.includes(at)) expect(b.rowItems[b.itemRow[at] - ITEM_SPECIALS]).toBe(tok.item[i]);
+      }
+    }
+    expect(Math.abs(hidden / masked - 0.8)).toBeLessThan(0.06);
+    // Kept: the 10% unchanged, plus random replacements that happen to draw the same item.
+    expect(kept / masked).toBeGreaterThan(0.05);
+    expect(kept / masked).toBeLessThan(0.16);
+  });
+
+  it('with a full softmax every item is a candidate, in item order', () => {
+    const tok = tokens();
+    const b = buildBatch(tok, [{ seq: 0, from: 1, len: 3 }], 5, 12, new RowMap(12), { rate: 0.5, rng: new Random(1), negatives: 'full' });
+    expect(b.candidates).toBe(12);
+    expect(Array.from(b.rowItems.subarray(0, 12))).toEqual(Array.from({ length: 12 }, (_, i) => i));
+    expect(b.T).toBe(4);
+    expect(b.maskedAt.length).toBe(2);
+    // A crop: tokens 1..3 of sequence 0.
+    for (let m = 0; m < 2; m++) expect([6, 7, 5]).toContain(b.rowItems[b.targetRow[m]]);
+  });
+});

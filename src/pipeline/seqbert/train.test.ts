@@ -1,0 +1,80 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { analyzeStream } from '../analyze';
+import { createFeaturizer } from '../encode';
+import { embedItemTexts, itemVectorsByItem } from '../gcn/features';
+import { behaviourCsvStream, generateBehaviourLog } from '../synth';
+import { compareQuantized, deserializeModel, embedBothPoolings, embedSequences, serializeModel, SeqBertError, trainSeqBert, type SeqBertInput, type SeqBertOptions } from './index';
+
+let input: SeqBertInput;
+const small: Partial<SeqBertOptions> = { layers: 1, hidden: 16, heads: 2, maxLen: 24, batchSize: 32, backend: 'wasm', learningRate: 3e-3 };
+
+beforeAll(async () => {
+  const log = generateBehaviourLog({ seed: 5, users: 160, items: 80, categories: 6, days: 28 });
+  const a = await analyzeStream(behaviourCsvStream(log), { fileName: 'b.csv', totalBytes: null, sequence: { by: 'user' } });
+  const texts = await embedItemTexts(a.ingested.table, a.sequences, createFeaturizer({ dims: 32 }));
+  input = { table: a.ingested.table, sequences: a.sequences, itemVectors: itemVectorsByItem(texts), itemDims: texts.dims };
+});
+
+describe('trainSeqBert', () => {
+  it('the loss falls on a generated log; int8 embeddings stay close to float32; the file round-trips', async () => {
+    const progress: number[] = [];
+    const model = await trainSeqBert(input, { ...small, epochs: 5, patience: 0 }, { onProgress: (p) => progress.push(p.fraction) });
+    const r = model.report;
+    expect(r.backend).toBe('wasm');
+    expect(r.epochs).toBe(5);
+    expect(r.loss.length).toBe(5);
+    expect(r.loss[4]).toBeLessThan(r.loss[0] * 0.95);
+    expect(r.valLoss.every((v) => v !== null && Number.isFinite(v))).toBe(true);
+    expect((r.valLoss[4] as number) < (r.valLoss[0] as number)).toBe(true);
+    expect(progress.at(-1)).toBe(1);
+    for (let i = 1; i < progress.length; i++) expect(progress[i]).toBeGreaterThanOrEqual(progress[i - 1]);
+    expect(r.params).toBe(model.weights.reduce((a, w) => a + w.data.length, 0));
+
+    const { float32, int8, cosine } = await compareQuantized(model, input);
+    expect(float32.vectors.length).toBe(input.sequences.count * 16);
+    for (let s = 0; s < float32.count; s++) {
+      let n = 0;
+      for (let j = 0; j < 16; j++) n += float32.vectors[s * 16 + j] ** 2;
+      expect(n).toBeCloseTo(1, 4);
+    }
+    // Stated tolerance: int8 per-channel weights keep every sequence within cosine 0.98 of float32.
+    expect(cosine.mean).toBeGreaterThan(0.995);
+    expect(cosine.min).toBeGreaterThan(0.98);
+    expect(int8.quantized).toBe(true);
+    expect(model.report.int8Cosine).toEqual(cosine);
+
+    for (const mode of ['all', 'int8'] as const) {
+      const back = deserializeModel(serializeModel(model, mode));
+      expect(back.architecture).toEqual(model.architecture);
+      expect(back.vocab).toEqual(model.vocab);
+      expect(back.report).toEqual(model.report);
+      const again = await embedSequences(back, input, { quantized: true });
+      expect(Array.from(again.vectors)).toEqual(Array.from(int8.vectors));
+    }
+    expect(() => deserializeModel(new Uint8Array([1, 2, 3, 4, 5, 6, 7, 8, 9]))).toThrow(SeqBertError);
+
+    const both = await embedBothPoolings(model, input);
+    expect(both.mean.vectors).toEqual(int8.vectors);
+    expect(both.cls.pooling).toBe('cls');
+    expect(both.cls.vectors).not.toEqual(both.mean.vectors);
+  });
+
+  it('a stop request ends training and keeps the model; an abort cancels', async () => {
+    const stop = { requested: false };
+    const model = await trainSeqBert(input, { ...small, epochs: 50, patience: 0 }, { stop, onProgress: () => (stop.requested = true) });
+    expect(model.report.epochs).toBeLessThan(50);
+    expect(model.report.stopReason).toBe('stop');
+    expect(model.weights.length).toBeGreaterThan(0);
+
+    const controller = new AbortController();
+    const run = trainSeqBert(input, { ...small, epochs: 50 }, { signal: controller.signal, onProgress: () => controller.abort() });
+    await expect(run).rejects.toMatchObject({ code: 'cancelled' });
+  });
+
+  it('bad settings and inputs give clear errors', async () => {
+    await expect(trainSeqBert(input, { layers: 0 })).rejects.toThrow(/at least 1 layer/);
+    await expect(trainSeqBert(input, { hidden: 10, heads: 3 })).rejects.toThrow(/divisible/);
+    await expect(trainSeqBert(input, { maxLen: 0 })).rejects.toThrow(/maximum sequence length/);
+    await expect(trainSeqBert({ ...input, itemDims: 7 }, small)).rejects.toThrow(/item vectors hold/);
+  });
+});
