@@ -29,12 +29,16 @@ import {
   formatUmap,
   type CliClusters,
   type CliEncoderReport,
+  type CliSeqBertReport,
+  formatSeqBert,
   type CliExports,
   type CliProfileSummary,
   type CliSweepEntry,
   type CliUmap,
 } from './format';
-import { HELP, parseArgs, USAGE, UsageError, type Args } from './args';
+import { encoderKindOf, HELP, parseArgs, seqBertOptionsOf, USAGE, UsageError, type Args } from './args';
+import { evaluateWithSeqBert, type SeqBertEvalReport } from '../pipeline/runner/seqbertEval';
+import type { SeqBertOptions, SeqBertProgress } from '../pipeline/seqbert';
 import { formatServiceLines, reportServiceLines } from './serviceLines';
 import { cliWarning } from './advice';
 import { KeyFileError, loadOrMakeKey } from './keyFile';
@@ -63,7 +67,10 @@ function readManifest(): ModelManifest {
   }
 }
 
-const fsProbe = (id: string): FileProbe => async (rel) => existsSync(join(MODELS_DIR, id, rel));
+const fsProbe =
+  (id: string): FileProbe =>
+  async (rel) =>
+    existsSync(join(MODELS_DIR, id, rel));
 
 /** Which embedder to use: the flags, else the manifest's default model when installed, else the featuriser (with a note). */
 async function chooseEmbedder(args: Args): Promise<TextEmbedder> {
@@ -79,11 +86,14 @@ async function chooseEmbedder(args: Args): Promise<TextEmbedder> {
     const chosen = defaultModelId(manifest, installed);
     if (chosen === 'featurizer') {
       const wanted = manifest.default || 'Xenova/all-MiniLM-L6-v2';
-      if (args.encoder === 'bert') {
-        fail(`--encoder bert: no BERT model is installed under ${MODELS_DIR} (looked for ${wanted}). Install it with \`npm run models:fetch\`, or name one with --model ID.`, 1);
+      if (args.encoder === 'text') {
+        fail(
+          `--encoder text: no sentence-encoder model is installed under ${MODELS_DIR} (looked for ${wanted}). Install it with \`npm run models:fetch\`, or name one with --model ID.`,
+          1,
+        );
       }
       writeErr(
-        `analyze: note: no sentence-encoder model is installed (${join(MODELS_DIR, wanted)} is missing), so sequences are encoded with the built-in featurizer ` +
+        `analyze: note: no sentence-encoder model is installed (${join(MODELS_DIR, wanted)} is missing), so ${encoderKindOf(args) === 'seqbert' ? "the behaviour BERT's item features come from" : 'sequences are encoded with'} the built-in featurizer ` +
           `(character n-grams: similar spelling, not similar meaning). Install ${wanted} with \`npm run models:fetch\`; --encoder featurizer silences this note, --no-encode skips encoding.\n`,
       );
       return createFeaturizer();
@@ -151,6 +161,8 @@ async function main(): Promise<void> {
       process.exit(0);
     }
     args = parsed;
+    // The BERT's shape is checked before any work, with the stage's own messages.
+    if (args.encode && encoderKindOf(args) === 'seqbert') seqBertOptionsOf(args);
   } catch (e) {
     if (e instanceof UsageError) fail(e.message);
     throw e;
@@ -200,10 +212,10 @@ async function main(): Promise<void> {
     await runner.use(analysis, '', args.serviceItems);
     // Service lines (postage, fees...): left out of profiles and recommendations, listed in the report.
     const services = reportServiceLines(runner.serviceResolution()!, args.serviceItems, writeErr);
-    if (args.eval && analysis.sequences.by !== 'user') fail('--eval holds out each user\'s last basket; it needs sequences grouped by user (--by user)');
-    let encoder: CliEncoderReport | undefined;
+    if (args.eval && analysis.sequences.by !== 'user') fail("--eval holds out each user's last basket; it needs sequences grouped by user (--by user)");
+    let encoder: CliEncoderReport | CliSeqBertReport | undefined;
     let gcnReport: GcnReport | undefined;
-    let evalReport: EvalReport | undefined;
+    let evalReport: EvalReport | SeqBertEvalReport | undefined;
     if (args.encode) {
       ({ encoder, gcnReport, evalReport } = await encodeAndTrain(runner, args, services.mask, tty));
     }
@@ -216,11 +228,20 @@ async function main(): Promise<void> {
       if (args.umap) umapReport = await project(runner, tty);
       profiles = runner.sweep().profiles(clustered.clusters.k);
       if (args.out) {
-        ({ exports, profiles } = await writeExports(args.out, runner, clustered.clusters.k, args.top, { secret, epsilon: args.epsilon, sessionsPerUser: args.sessionsPerUser }));
+        ({ exports, profiles } = await writeExports(args.out, runner, clustered.clusters.k, args.top, {
+          secret,
+          epsilon: args.epsilon,
+          sessionsPerUser: args.sessionsPerUser,
+        }));
         clustered.clusters.assignments = exports.assignments.file;
       }
     }
-    const profileSummary: CliProfileSummary[] | undefined = profiles?.clusters.map((c) => ({ cluster: c.cluster, label: c.label, size: c.size, share: c.share }));
+    const profileSummary: CliProfileSummary[] | undefined = profiles?.clusters.map((c) => ({
+      cluster: c.cluster,
+      label: c.label,
+      size: c.size,
+      share: c.share,
+    }));
     const out = {
       ...report,
       ...(encoder ? { encoder } : {}),
@@ -232,7 +253,8 @@ async function main(): Promise<void> {
       ...(exports ? { out: exports } : {}),
       serviceItems: services.report,
     };
-    let text = formatReport(report, encoder);
+    let text = formatReport(report, encoder && 'text' in encoder ? encoder.text : encoder);
+    if (encoder && 'text' in encoder) text += formatSeqBert(encoder);
     if (gcnReport) text += formatGcn(gcnReport);
     if (evalReport) text += formatEval(evalReport);
     if (clustered) text += formatClusters(clustered.sweep, clustered.clusters);
@@ -257,17 +279,30 @@ async function encodeAndTrain(
   args: Args,
   exclude: Uint8Array,
   tty: boolean,
-): Promise<{ encoder: CliEncoderReport; gcnReport?: GcnReport; evalReport?: EvalReport }> {
+): Promise<{ encoder: CliEncoderReport | CliSeqBertReport; gcnReport?: GcnReport; evalReport?: EvalReport | SeqBertEvalReport }> {
   const t0 = performance.now();
   const embedder = await chooseEmbedder(args);
+  const kind = encoderKindOf(args);
+  const seqbertOptions: Partial<SeqBertOptions> = kind === 'seqbert' ? seqBertOptionsOf(args) : {};
+  const seqbertProgress =
+    (what: string) =>
+    (p: SeqBertProgress): void => {
+      const val = p.valLoss === null ? '' : ` · held-out ${p.valLoss.toFixed(4)}`;
+      progress(tty, `${what} epoch ${p.epoch} of ${p.epochs} · ${Math.floor(p.fraction * 100)}% · loss ${p.loss.toFixed(4)}${val}`);
+    };
   let lastLine = 0;
   try {
-    const encoded = await runner.encode({ model: args.model ?? undefined, mode: args.mode, weights: args.weights, halfLifeDays: args.halfLifeDays }, embedder, {
+    const req = { model: args.model ?? undefined, mode: args.mode, weights: args.weights, halfLifeDays: args.halfLifeDays, kind, seqbert: seqbertOptions };
+    const encoded = await runner.encode(req, embedder, {
+      onSeqBert: seqbertProgress('behaviour BERT'),
       onProgress(p) {
         const now = performance.now();
         if (now - lastLine < 1000 && p.done < p.total) return;
         lastLine = now;
-        progress(tty, `encoding ${p.done.toLocaleString('en')} of ${p.total.toLocaleString('en')} texts · ${Math.round(p.itemsPerSecond).toLocaleString('en')} items/s`);
+        progress(
+          tty,
+          `encoding ${p.done.toLocaleString('en')} of ${p.total.toLocaleString('en')} texts · ${Math.round(p.itemsPerSecond).toLocaleString('en')} items/s`,
+        );
       },
     });
     if (tty) process.stderr.write('\n');
@@ -277,7 +312,10 @@ async function encodeAndTrain(
     if (args.gcn) {
       const { table } = encoded.analysis.ingested;
       const { sequences } = encoded.analysis;
-      const gcnOptions: RunGcnOptions = { epochs: args.epochs, graph: { eventWeights: args.weights, ...(args.halfLifeDays !== undefined ? { halfLifeDays: args.halfLifeDays } : {}) } };
+      const gcnOptions: RunGcnOptions = {
+        epochs: args.epochs,
+        graph: { eventWeights: args.weights, ...(args.halfLifeDays !== undefined ? { halfLifeDays: args.halfLifeDays } : {}) },
+      };
       const hooks = (what: string): TrainHooks => ({
         onProgress(p) {
           progress(tty, `${what} epoch ${p.epoch} of ${p.epochs} · loss ${p.loss.toFixed(4)} · ${Math.round(p.ms)} ms`);
@@ -287,7 +325,24 @@ async function encodeAndTrain(
       const g = await runner.gcn(gcnOptions, { onProgress: (p) => p.stage === 'train' && trainHooks.onProgress?.(p) });
       if (tty) process.stderr.write('\n');
       gcnReport = g.wire.report;
-      if (args.eval) {
+      if (args.eval && encoded.seqbert) {
+        const ev = await evaluateWithSeqBert(table, sequences, encoded.itemTexts, {
+          gcn: gcnOptions,
+          encoder: { weights: args.weights, halfLifeDays: args.halfLifeDays },
+          seqbert: seqbertOptions,
+          hooks: hooks('evaluation: graph network'),
+          onSeqBert: seqbertProgress('evaluation: behaviour BERT'),
+        });
+        if (tty) process.stderr.write('\n');
+        writeErr('evaluation: per-user recommendations (recommendation protocol)\n');
+        const rec = evaluateRecommendations(table, { exclude });
+        evalReport = {
+          ...ev.report,
+          recall20: { ...ev.report.recall20, recommended: rec.recall20.recommended },
+          ndcg20: { ...ev.report.ndcg20, recommended: rec.ndcg20.recommended },
+          recommendations: rec,
+        };
+      } else if (args.eval) {
         const ev = await evaluate(table, sequences, encoded.itemTexts, {
           gcn: gcnOptions,
           encoder: { weights: args.weights, halfLifeDays: args.halfLifeDays },
@@ -321,6 +376,35 @@ async function encodeAndTrain(
       itemTextSources: r.itemTextSources,
       seconds: Math.round(performance.now() - t0) / 1000,
     };
+    const sb = encoded.seqbert;
+    if (sb) {
+      const b = sb.report;
+      const seqbert: CliSeqBertReport = {
+        kind: 'seqbert',
+        backend: b.backend,
+        layers: b.layers,
+        hidden: b.hidden,
+        heads: b.heads,
+        maxLen: b.maxLen,
+        params: b.params,
+        epochs: b.epochs,
+        loss: b.loss,
+        valLoss: b.valLoss,
+        bestEpoch: b.bestEpoch,
+        stopReason: b.stopReason,
+        quantized: b.quantized,
+        softmax: b.softmax,
+        contrastive: b.contrastive,
+        tokensPerSecond: b.tokensPerSecond,
+        sequences: encoded.n,
+        dims: encoded.d,
+        zeroVectors: encoded.zeroVectors,
+        seconds: Math.round(sb.seconds * 1000) / 1000,
+        itemFeatures: sb.itemFeatures,
+        text: encoder,
+      };
+      return { encoder: seqbert, gcnReport, evalReport };
+    }
     return { encoder, gcnReport, evalReport };
   } finally {
     await embedder.dispose();
@@ -328,7 +412,12 @@ async function encodeAndTrain(
 }
 
 /** The K sweep on the encoder's (or GCN's) vectors (CPU: Node has no WebGPU); labels stay in the runner. */
-async function cluster(runner: PipelineRunner, args: Args, vectors: 'encoder' | 'gcn', tty: boolean): Promise<{ sweep: CliSweepEntry[]; clusters: CliClusters }> {
+async function cluster(
+  runner: PipelineRunner,
+  args: Args,
+  vectors: 'encoder' | 'gcn',
+  tty: boolean,
+): Promise<{ sweep: CliSweepEntry[]; clusters: CliClusters }> {
   const asked = args.sweep ?? (args.k !== null ? { kMin: args.k, kMax: args.k } : { kMin: SWEEP_DEFAULT_K_MIN, kMax: SWEEP_DEFAULT_K_MAX });
   const v = runner.clusterInput(vectors);
   // Checked first, so that a K the data cannot give fails before the work.
@@ -431,7 +520,13 @@ interface ExportPrivacy {
  * --pseudonymise the ids are keyed hashes, with --epsilon profiles.json holds noised counts (and
  * the returned profiles, which the report shows, are those).
  */
-async function writeExports(dir: string, runner: PipelineRunner, k: number, top: number, privacy: ExportPrivacy): Promise<{ exports: CliExports; profiles: ClusterProfiles }> {
+async function writeExports(
+  dir: string,
+  runner: PipelineRunner,
+  k: number,
+  top: number,
+  privacy: ExportPrivacy,
+): Promise<{ exports: CliExports; profiles: ClusterProfiles }> {
   writeErr('analyze: per-user recommendations\n');
   const made = await runner.sweep().exportAll(k, { top, secret: privacy.secret, epsilon: privacy.epsilon, sessionsPerUser: privacy.sessionsPerUser });
   const write = (name: string, r: { text: string; rows: number }): { file: string; rows: number } => {
@@ -458,7 +553,22 @@ async function writeExports(dir: string, runner: PipelineRunner, k: number, top:
       profiles: profilesOut,
       recommendations: { ...recommendations, perUser: top, method: 'per user: new (ItemKNN, RP3beta, next basket, popularity) and again' },
       ...(privacy.secret || statement
-        ? { privacy: { pseudonymised: privacy.secret !== null, ...(statement ? { profiles: { epsilon: statement.epsilon, unit: statement.unit, sequencesPerUnit: statement.sequencesPerUnit, sensitivity: statement.sensitivity, summary: privacySummary(statement) } } : {}) } }
+        ? {
+            privacy: {
+              pseudonymised: privacy.secret !== null,
+              ...(statement
+                ? {
+                    profiles: {
+                      epsilon: statement.epsilon,
+                      unit: statement.unit,
+                      sequencesPerUnit: statement.sequencesPerUnit,
+                      sensitivity: statement.sensitivity,
+                      summary: privacySummary(statement),
+                    },
+                  }
+                : {}),
+            },
+          }
         : {}),
     },
   };

@@ -13,7 +13,9 @@ import { checkServiceSettings, ServiceSettingsError, type ServiceSettings } from
 import type { DateOrder } from '../pipeline/ingest/timestamp';
 import { DEFAULT_MAX_EVENTS } from '../pipeline/ingest/readRules';
 import { CLUSTER_K_LIMIT } from '../pipeline/runner/clusterJob';
-import { PER_USER } from '../pipeline/runner/constants';
+import { DEFAULT_ENCODER_KIND, PER_USER, type EncoderKind } from '../pipeline/runner/constants';
+import { DEFAULT_SEQBERT_OPTIONS, validateArchitecture, type SeqBertBackendChoice, type SeqBertOptions } from '../pipeline/seqbert/options';
+import { SeqBertError } from '../pipeline/seqbert/errors';
 
 export class UsageError extends Error {
   constructor(message: string) {
@@ -27,7 +29,10 @@ export interface Args {
   json: boolean;
   sequence: Partial<SequenceOptions>;
   encode: boolean;
-  encoder: 'bert' | 'featurizer' | null;
+  /** --encoder (bert: the old name of text); null: DEFAULT_ENCODER_KIND. */
+  encoder: EncoderKind | null;
+  /** --bert-*: the behaviour BERT's settings (checked by seqBertOptionsOf). */
+  seqbert: SeqBertArgs;
   model: string | null;
   mode: EncodeMode;
   halfLifeDays: number | undefined;
@@ -57,6 +62,16 @@ export interface Args {
   serviceItems: ServiceSettings;
 }
 
+/** What --bert-* set; unset ones keep the stage's defaults. */
+export interface SeqBertArgs {
+  epochs?: number;
+  layers?: number;
+  hidden?: number;
+  heads?: number;
+  maxLen?: number;
+  backend?: SeqBertBackendChoice;
+}
+
 /** A number option's range; `integer` options take whole numbers only. */
 export interface NumberOption {
   flag: string;
@@ -82,6 +97,11 @@ export const NUMBER_OPTIONS = {
   epsilon: { flag: '--epsilon', what: 'E', min: 0, max: 100, integer: false, minExclusive: true },
   sessionsPerUser: { flag: '--sessions-per-user', what: 'N', min: 1, max: 1_000, integer: true },
   maxEvents: { flag: '--max-events', what: 'N', min: 1, max: 2_000_000_000, integer: true },
+  bertEpochs: { flag: '--bert-epochs', what: 'N', min: 1, max: 1_000, integer: true },
+  bertLayers: { flag: '--bert-layers', what: 'N', min: 0, max: 24, integer: true },
+  bertHidden: { flag: '--bert-hidden', what: 'N', min: 0, max: 1_024, integer: true },
+  bertHeads: { flag: '--bert-heads', what: 'N', min: 0, max: 64, integer: true },
+  bertMaxLen: { flag: '--bert-max-len', what: 'N', min: 0, max: 2_000, integer: true },
 } satisfies Record<string, NumberOption>;
 
 const fmt = (x: number): string => x.toLocaleString('en');
@@ -113,7 +133,9 @@ export function numberArg(o: NumberOption, v: string | undefined, flag = o.flag)
 
 export const USAGE = `usage: npm run -s analyze -- FILE [--by user|session] [--json]
        [--min-length N] [--max-length N] [--dedupe SECONDS] [--session-gap MINUTES]
-       [--model ID] [--encoder bert|featurizer] [--no-encode]
+       [--model ID] [--encoder seqbert|text|featurizer] [--no-encode]
+       [--bert-epochs N] [--bert-layers N] [--bert-hidden N] [--bert-heads N] [--bert-max-len N]
+       [--bert-backend auto|wasm|cpu]
        [--mode items|sequence-text] [--half-life DAYS] [--weight TYPE=N ...]
        [--k N] [--sweep A..B] [--umap] [--out DIR]
        [--pseudonymise] [--key-file PATH] [--epsilon E] [--sessions-per-user N]
@@ -139,6 +161,24 @@ Sequences:
   --min-length N     drop sequences with fewer events (default 2); --max-length N drops those with more
                      (bots; default 5,000, 0 = off); --dedupe SECONDS collapses repeats of an event
                      (default 5, 0 = off); --session-gap MINUTES starts a new session after a pause (default 30)
+
+Encoder (how each sequence becomes a vector; default ${DEFAULT_ENCODER_KIND}):
+  --encoder seqbert|text|featurizer
+                 seqbert: a behaviour BERT (BERT4Rec-style: item, event type, time gap and position of
+                 every event; masked-event and contrastive training) trained on this log, its int8
+                 model's sequence embeddings clustered and fed to the graph network; item features
+                 from the text encoder. text (old name: bert): the installed sentence encoder's
+                 weighted mean of the sequence's item vectors (--model ID picks it; fails when none is
+                 installed). featurizer: the same with the built-in character n-gram featurizer.
+  --bert-epochs N  at most N training epochs (default ${DEFAULT_SEQBERT_OPTIONS.epochs}; early stopping on a held-out slice)
+  --bert-layers N, --bert-hidden N, --bert-heads N  the network's size (default ${DEFAULT_SEQBERT_OPTIONS.layers} layers,
+                 ${DEFAULT_SEQBERT_OPTIONS.hidden} hidden, ${DEFAULT_SEQBERT_OPTIONS.heads} heads; hidden must be divisible by heads)
+  --bert-max-len N  sequences cut to their last N events (default ${DEFAULT_SEQBERT_OPTIONS.maxLen})
+  --bert-backend auto|wasm|cpu  tfjs backend (auto: WebGPU in browsers, wasm in Node; cpu: slowest)
+The JSON's encoder is then {kind: "seqbert", backend, layers, hidden, heads, maxLen, params, epochs,
+loss: [per epoch], quantized: "int8", seconds, itemFeatures: <text encoder id or "featurizer">, text:
+{the text encoder's report}}; with --eval, recall20 and ndcg20 get seqbert: the masked-item head
+ranking each user's next basket.
 
 Clustering (k-means on the encoder's sequence vectors; runs only when --k, --sweep, --umap or --out is given):
   --sweep A..B   K sweep from A to B (2 <= A <= B <= ${CLUSTER_K_LIMIT}): 3 seeded k-means runs per K, with
@@ -251,6 +291,12 @@ const OPTIONS = {
   'date-order': { type: 'string' },
   'max-events': { type: 'string' },
   'service-items': { type: 'string' },
+  'bert-epochs': { type: 'string' },
+  'bert-layers': { type: 'string' },
+  'bert-hidden': { type: 'string' },
+  'bert-heads': { type: 'string' },
+  'bert-max-len': { type: 'string' },
+  'bert-backend': { type: 'string' },
   'service-item': { type: 'string', multiple: true },
   'product-item': { type: 'string', multiple: true },
   help: { type: 'boolean', short: 'h' },
@@ -283,6 +329,7 @@ export function parseArgs(argv: readonly string[]): Args | 'help' {
   let dateOrder: DateOrder = 'auto';
   let maxEvents: number | undefined;
   const service: ServiceSettings = { mode: 'auto', service: [], product: [] };
+  const seqbert: SeqBertArgs = {};
   const O = NUMBER_OPTIONS;
   const path = (flag: string, v: string | undefined, what: string): string => {
     if (v === undefined || v === '' || v.startsWith('-')) throw new UsageError(`${flag} needs ${what}.`);
@@ -327,8 +374,30 @@ export function parseArgs(argv: readonly string[]): Args | 'help' {
         encode = false;
         break;
       case 'encoder':
-        if (v !== 'bert' && v !== 'featurizer') throw new UsageError('--encoder takes "bert" or "featurizer".');
-        encoder = v;
+        if (v !== 'seqbert' && v !== 'text' && v !== 'bert' && v !== 'featurizer')
+          throw new UsageError('--encoder takes "seqbert", "text" (or its old name "bert") or "featurizer".');
+        encoder = v === 'bert' ? 'text' : v;
+        break;
+      case 'bert-epochs':
+        seqbert.epochs = numberArg(O.bertEpochs, v);
+        break;
+      case 'bert-layers':
+        seqbert.layers = numberArg(O.bertLayers, v);
+        break;
+      case 'bert-hidden':
+        seqbert.hidden = numberArg(O.bertHidden, v);
+        break;
+      case 'bert-heads':
+        seqbert.heads = numberArg(O.bertHeads, v);
+        break;
+      case 'bert-max-len':
+        seqbert.maxLen = numberArg(O.bertMaxLen, v);
+        break;
+      case 'bert-backend':
+        // webgpu only runs in browsers: Node has no GPU adapter.
+        if (v !== 'auto' && v !== 'wasm' && v !== 'cpu')
+          throw new UsageError('--bert-backend takes "auto", "wasm" or "cpu" (WebGPU runs only in the browser).');
+        seqbert.backend = v;
         break;
       case 'model':
         model = path(a, v, 'a model id, e.g. Xenova/all-MiniLM-L6-v2');
@@ -413,8 +482,11 @@ export function parseArgs(argv: readonly string[]): Args | 'help' {
     }
   }
   if (!file) throw new UsageError('no input file.');
+  if (encoder !== null && encoder !== 'seqbert' && Object.keys(seqbert).length > 0)
+    throw new UsageError(`--bert-* options set the behaviour BERT; they cannot go with --encoder ${encoder}.`);
   if (encoder === 'featurizer' && model) throw new UsageError('--model names a BERT model; it cannot go with --encoder featurizer.');
-  if (!encode && (k !== null || sweep !== null || out !== null || umapFlag)) throw new UsageError("--k, --sweep, --umap and --out cluster the encoder's vectors; they cannot go with --no-encode.");
+  if (!encode && (k !== null || sweep !== null || out !== null || umapFlag))
+    throw new UsageError("--k, --sweep, --umap and --out cluster the encoder's vectors; they cannot go with --no-encode.");
   if (!encode && (gcn === true || evaluateFlag)) throw new UsageError("--gcn on and --eval start from the encoder's vectors; they cannot go with --no-encode.");
   if (evaluateFlag && sequence.by === 'session') throw new UsageError("--eval holds out each user's last basket; it needs --by user.");
   if (evaluateFlag && gcn === false) throw new UsageError('--eval compares the GCN with its baselines; it cannot go with --gcn off.');
@@ -423,7 +495,8 @@ export function parseArgs(argv: readonly string[]): Args | 'help' {
     throw new UsageError('--pseudonymise, --key-file, --epsilon and --sessions-per-user apply to the exports; they need --out DIR.');
   }
   if (keyFile !== null && !pseudonymise) throw new UsageError('--key-file is the pseudonymisation key; it goes with --pseudonymise.');
-  if (sessionsPerUser !== undefined && epsilon === null) throw new UsageError('--sessions-per-user bounds what each user adds to the noised counts; it goes with --epsilon.');
+  if (sessionsPerUser !== undefined && epsilon === null)
+    throw new UsageError('--sessions-per-user bounds what each user adds to the noised counts; it goes with --epsilon.');
   const clustering = k !== null || sweep !== null || out !== null || umapFlag;
   let serviceItems: ServiceSettings;
   try {
@@ -438,6 +511,7 @@ export function parseArgs(argv: readonly string[]): Args | 'help' {
     sequence,
     encode,
     encoder,
+    seqbert,
     model,
     mode,
     halfLifeDays,
@@ -458,4 +532,42 @@ export function parseArgs(argv: readonly string[]): Args | 'help' {
     maxEvents,
     serviceItems,
   };
+}
+
+/** The encoder that runs: --encoder, else the default kind. */
+export function encoderKindOf(args: Pick<Args, 'encoder'>): EncoderKind {
+  return args.encoder ?? DEFAULT_ENCODER_KIND;
+}
+
+/**
+ * The behaviour BERT's options from --bert-*, its shape checked with the stage's own rule and
+ * message (0 layers, a hidden size the heads do not divide, a maximum length of 0), named by option.
+ */
+export function seqBertOptionsOf(args: Pick<Args, 'seqbert'>): Partial<SeqBertOptions> {
+  const a = args.seqbert;
+  const o: Partial<SeqBertOptions> = {};
+  if (a.epochs !== undefined) o.epochs = a.epochs;
+  if (a.layers !== undefined) o.layers = a.layers;
+  if (a.hidden !== undefined) o.hidden = a.hidden;
+  if (a.heads !== undefined) o.heads = a.heads;
+  if (a.maxLen !== undefined) o.maxLen = a.maxLen;
+  // Node: the wasm backend unless told otherwise ('auto' would find no GPU and pick it anyway).
+  o.backend = a.backend ?? 'auto';
+  try {
+    validateArchitecture({ ...DEFAULT_SEQBERT_OPTIONS, ...o });
+  } catch (e) {
+    if (!(e instanceof SeqBertError)) throw e;
+    const set = (
+      [
+        ['layers', '--bert-layers'],
+        ['hidden', '--bert-hidden'],
+        ['heads', '--bert-heads'],
+        ['maxLen', '--bert-max-len'],
+      ] as const
+    )
+      .filter(([k]) => a[k] !== undefined)
+      .map(([k, flag]) => `${flag} ${a[k]}`);
+    throw new UsageError(`${set.length ? `${set.join(', ')}: ` : ''}${e.message}`);
+  }
+  return o;
 }

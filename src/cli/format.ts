@@ -15,6 +15,40 @@ export interface CliEncoderReport extends EncoderReport {
   seconds: number;
 }
 
+/** The JSON's `encoder` when the behaviour BERT made the sequence vectors (--encoder seqbert). */
+export interface CliSeqBertReport {
+  kind: 'seqbert';
+  /** The tfjs backend that really ran. */
+  backend: 'webgpu' | 'wasm' | 'cpu';
+  layers: number;
+  hidden: number;
+  heads: number;
+  maxLen: number;
+  params: number;
+  /** Epochs trained, and the training and held-out loss of each. */
+  epochs: number;
+  loss: number[];
+  valLoss: (number | null)[];
+  /** The epoch whose weights were kept. */
+  bestEpoch: number;
+  stopReason: 'early-stopping' | 'stop' | null;
+  /** The sequence vectors come from the int8 model. */
+  quantized: 'int8';
+  softmax: 'full' | 'sampled';
+  contrastive: boolean;
+  tokensPerSecond: number;
+  sequences: number;
+  /** Size of the sequence vectors (the hidden size). */
+  dims: number;
+  zeroVectors: number;
+  /** Training and embedding (the text encoder's item vectors not included). */
+  seconds: number;
+  /** The text encoder whose item vectors were the item features: its model id, or "featurizer". */
+  itemFeatures: string;
+  /** The text encoder's own report. */
+  text: CliEncoderReport;
+}
+
 /** One K of the sweep in the CLI's JSON. Metrics that are undefined for a labelling are null. */
 export interface CliSweepEntry {
   k: number;
@@ -80,7 +114,10 @@ export interface CliExports {
   profiles: { file: string; rows: number };
   recommendations: { file: string; rows: number; perUser: number; method: string };
   /** With --pseudonymise or --epsilon: what was done (profiles.json "privacy" has the whole statement). */
-  privacy?: { pseudonymised: boolean; profiles?: { epsilon: number; unit: 'user' | 'session'; sequencesPerUnit: number; sensitivity: number; summary: string } };
+  privacy?: {
+    pseudonymised: boolean;
+    profiles?: { epsilon: number; unit: 'user' | 'session'; sequencesPerUnit: number; sensitivity: number; summary: string };
+  };
 }
 
 /** NaN (a score undefined for this labelling) becomes null: JSON has no NaN, and it must never pass for a number. */
@@ -123,7 +160,12 @@ export function formatProfiles(p: CliProfileSummary[]): string {
 /** The map's line: time and trustworthiness. */
 export function formatUmap(u: CliUmap): string {
   const t = u.trustworthiness15 === null ? '—' : u.trustworthiness15.toFixed(3);
-  const how = u.trustworthiness15 === null ? 'undefined for so few points' : u.exact ? 'exact' : `on a sample of ${n(u.sampleSize)} points, ± ${u.standardError.toFixed(3)}`;
+  const how =
+    u.trustworthiness15 === null
+      ? 'undefined for so few points'
+      : u.exact
+        ? 'exact'
+        : `on a sample of ${n(u.sampleSize)} points, ± ${u.standardError.toFixed(3)}`;
   const lines = [
     `map: UMAP of the ${u.source.stage} vectors (${n(u.source.n)} x ${u.source.d}), ${u.nNeighbors} neighbours, ${u.nEpochs} epochs, seed ${u.seed}, ` +
       `${u.seconds.toFixed(1)} s; trustworthiness@15 ${t} (${how})`,
@@ -149,20 +191,30 @@ export function formatExports(e: CliExports): string {
 /** The report as a short human-readable text (the CLI without --json). */
 export function formatReport(r: AnalysisReport, encoder?: CliEncoderReport): string {
   const lines: string[] = [];
-  lines.push(`${r.file.name}: ${r.file.format.toUpperCase()}${r.file.gzip ? ' (gzip)' : ''}${r.file.delimiter ? `, delimiter ${JSON.stringify(r.file.delimiter)}` : ''}`);
+  lines.push(
+    `${r.file.name}: ${r.file.format.toUpperCase()}${r.file.gzip ? ' (gzip)' : ''}${r.file.delimiter ? `, delimiter ${JSON.stringify(r.file.delimiter)}` : ''}`,
+  );
   const mapping = Object.entries(r.detection.mapping)
     .map(([role, col]) => `${role}=${r.detection.columns[col as number]}`)
     .join(', ');
   lines.push(`columns: ${mapping}`);
   lines.push(`rows: ${n(r.input.rows)} read, ${n(r.input.accepted)} accepted, ${n(r.input.rejected.count)} rejected`);
   for (const [reason, count] of Object.entries(r.input.rejected.reasons)) {
-    lines.push(`  ${reason}: ${n(count)} (lines ${r.input.rejected.examples[reason].join(', ')}${count > r.input.rejected.examples[reason].length ? ', …' : ''})`);
+    lines.push(
+      `  ${reason}: ${n(count)} (lines ${r.input.rejected.examples[reason].join(', ')}${count > r.input.rejected.examples[reason].length ? ', …' : ''})`,
+    );
   }
   lines.push(`users: ${n(r.users)}  sessions: ${n(r.sessions)}  items: ${n(r.items)}`);
-  lines.push(`events in sequences: ${n(r.events.total)} (${Object.entries(r.events.byType).map(([k, v]) => `${k} ${n(v)}`).join(', ')})`);
+  lines.push(
+    `events in sequences: ${n(r.events.total)} (${Object.entries(r.events.byType)
+      .map(([k, v]) => `${k} ${n(v)}`)
+      .join(', ')})`,
+  );
   const s = r.sequences;
   lines.push(`sequences by ${s.by}: ${n(s.count)}; length min ${s.lengths.min}, median ${s.lengths.median}, p90 ${s.lengths.p90}, max ${s.lengths.max}`);
-  lines.push(`filtered: ${n(s.filtered.tooShort)} too short, ${n(s.filtered.abnormalVolume)} abnormal volume, ${n(s.filtered.duplicatesCollapsed)} duplicate events collapsed`);
+  lines.push(
+    `filtered: ${n(s.filtered.tooShort)} too short, ${n(s.filtered.abnormalVolume)} abnormal volume, ${n(s.filtered.duplicatesCollapsed)} duplicate events collapsed`,
+  );
   if (r.timeSpan.start) lines.push(`time span: ${r.timeSpan.start} .. ${r.timeSpan.end}`);
   for (const w of r.warnings) lines.push(`warning: ${w}`);
   lines.push(`read in ${n(r.timings.readMs)} ms, sequences in ${n(r.timings.sequencesMs)} ms`);
@@ -174,9 +226,22 @@ export function formatReport(r: AnalysisReport, encoder?: CliEncoderReport): str
         `${n(e.itemsEmbedded)} of ${n(e.texts)} distinct texts embedded, ${n(e.cacheHits)} cache hits, ${n(e.sequences)} sequences in ${e.seconds.toFixed(1)} s`,
     );
     if (e.zeroVectors > 0) lines.push(`  ${n(e.zeroVectors)} sequences whose weights cancel out have no vector`);
-    if (e.truncated.sequences > 0) lines.push(`  ${n(e.truncated.sequences)} sequences cut to the model's window (${n(e.truncated.events)} oldest events left out)`);
+    if (e.truncated.sequences > 0)
+      lines.push(`  ${n(e.truncated.sequences)} sequences cut to the model's window (${n(e.truncated.events)} oldest events left out)`);
   }
   return lines.join('\n') + '\n';
+}
+
+/** The behaviour BERT's block: its size, backend, loss curve and what gave the item features. */
+export function formatSeqBert(b: CliSeqBertReport): string {
+  const first = b.loss[0];
+  const last = b.loss[b.loss.length - 1];
+  const stop = b.stopReason === 'early-stopping' ? `, stopped early (best epoch ${b.bestEpoch})` : b.stopReason === 'stop' ? ', stopped' : '';
+  return (
+    `\nBehaviour BERT (${b.backend}): ${b.layers} layers, ${b.hidden} hidden, ${b.heads} heads, last ${b.maxLen} events, ${n(b.params)} parameters; ` +
+    `${b.epochs} epochs, loss ${first?.toFixed(4)} -> ${last?.toFixed(4)}${stop}; ${n(Math.round(b.tokensPerSecond))} tokens/s, ${b.seconds.toFixed(1)} s\n` +
+    `  ${n(b.sequences)} sequence vectors of ${b.dims} dims from the ${b.quantized} model; item features: ${b.itemFeatures}\n`
+  );
 }
 
 export function formatGcn(g: GcnReport): string {
@@ -185,12 +250,13 @@ export function formatGcn(g: GcnReport): string {
   return `\nGraph network (LightGCN, ${g.device}): ${g.nodes.toLocaleString('en')} nodes, ${g.edges.toLocaleString('en')} stored edges; ${g.epochs} epochs, loss ${first?.toFixed(4)} -> ${last?.toFixed(4)}\n`;
 }
 
-export function formatEval(e: EvalReport): string {
+export function formatEval(e: EvalReport & { recall20: { seqbert?: number }; ndcg20: { seqbert?: number } }): string {
   const f = (x: number): string => x.toFixed(4);
+  const bert = (x: number | undefined): string => (x === undefined ? '' : `  seqbert ${f(x)}`);
   return (
     `\nEvaluation (${e.protocol}; ${e.users.toLocaleString('en')} users)\n` +
-    `  Recall@20  popularity ${f(e.recall20.popularity)}  encoder ${f(e.recall20.encoder)}  gcn ${f(e.recall20.gcn)}\n` +
-    `  NDCG@20    popularity ${f(e.ndcg20.popularity)}  encoder ${f(e.ndcg20.encoder)}  gcn ${f(e.ndcg20.gcn)}\n` +
+    `  Recall@20  popularity ${f(e.recall20.popularity)}  encoder ${f(e.recall20.encoder)}  gcn ${f(e.recall20.gcn)}${bert(e.recall20.seqbert)}\n` +
+    `  NDCG@20    popularity ${f(e.ndcg20.popularity)}  encoder ${f(e.ndcg20.encoder)}  gcn ${f(e.ndcg20.gcn)}${bert(e.ndcg20.seqbert)}\n` +
     (e.recommendations
       ? `Per-user recommendations (last purchase basket held out; ${e.recommendations.users.toLocaleString('en')} users, ${e.recommendations.repeatUsers.toLocaleString('en')} for buy-again)\n` +
         `  new    Recall@20 ${f(e.recommendations.recall20.recommended)}  NDCG@20 ${f(e.recommendations.ndcg20.recommended)}  (popularity ${f(e.recommendations.recall20.popularity)} / ${f(e.recommendations.ndcg20.popularity)})\n` +

@@ -12,3 +12,12 @@ export const PER_CLUSTER = DEFAULT_PER_CLUSTER;
 export const TIMELINE_LIMIT = 500;
 /** Neighbours of the map's trustworthiness: UMAP's neighbourhood size (defined for fewer than n/2). */
 export const TRUST_K = 15;
+
+/**
+ * How sequences become vectors: 'seqbert', the behaviour BERT trained on the log (item features
+ * from the text encoder); 'text', the text encoder's weighted mean of item vectors (the installed
+ * sentence encoder, or the featuriser when none is); 'featurizer', the same with the built-in
+ * featuriser forced. The encoder kind the page and the CLI get when they name none: one line to flip.
+ */
+export type EncoderKind = 'seqbert' | 'text' | 'featurizer';
+export const DEFAULT_ENCODER_KIND: EncoderKind = 'text';

@@ -6,6 +6,8 @@ import type { ServiceLineEntry, ServiceSettings } from '../catalog/serviceSettin
 import type { EncodeMode, EncoderErrorCode, EncoderReport, EventWeights } from '../encode';
 import type { Detection, LogError } from '../types';
 import type { Timeline, UserAttributes } from '../profile/types';
+import type { SeqBertOptions } from '../seqbert/options';
+import type { EncoderKind } from './constants';
 
 export type ErrorCode = LogError['code'] | EncoderErrorCode | 'cluster-input' | 'gcn-input' | 'project-input' | 'service-input' | 'internal';
 
@@ -18,7 +20,6 @@ export interface WireError {
   /** Encoder errors: the model file at fault. */
   file?: string;
 }
-
 
 // ---- graph network ----
 
@@ -61,7 +62,6 @@ export interface GcnProgressWire {
   ms: number;
 }
 
-
 export interface GcnResultWire {
   /** The stage's report: device, epochs, loss per epoch, nodes, edges. */
   report: { device: 'cpu' | 'webgpu'; epochs: number; loss: number[]; nodes: number; edges: number };
@@ -88,7 +88,6 @@ export interface GcnResultWire {
   saveError?: string | null;
 }
 
-
 export type DeviceChoice = 'auto' | 'wasm' | 'webgpu';
 
 export interface EncodeRequest {
@@ -98,6 +97,10 @@ export interface EncodeRequest {
   weights: Partial<EventWeights>;
   halfLifeDays: number;
   device: DeviceChoice;
+  /** Which encoder makes the sequence vectors; absent: DEFAULT_ENCODER_KIND (constants.ts). */
+  kind?: EncoderKind;
+  /** The behaviour BERT's options, with kind 'seqbert'. */
+  seqbert?: Partial<SeqBertOptions>;
 }
 
 export interface EncodeProgressWire {
@@ -109,7 +112,6 @@ export interface EncodeProgressWire {
   itemsPerSecond: number;
   cacheHits: number;
 }
-
 
 /** The first values of a few sequence vectors, for tests that compare the browser with Node. */
 export interface VectorProbe {
@@ -172,7 +174,6 @@ export interface ClusterProgressWire {
   /** K values finished so far. */
   done: number;
 }
-
 
 /** One K of the sweep, without the per-point labels (those travel in ClusterResult.labels). */
 export interface ClusterEntryWire {
@@ -237,14 +238,8 @@ export interface ClusterResult {
 }
 
 export function isWireError(value: unknown): value is WireError {
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    typeof (value as WireError).message === 'string' &&
-    typeof (value as WireError).code === 'string'
-  );
+  return typeof value === 'object' && value !== null && typeof (value as WireError).message === 'string' && typeof (value as WireError).code === 'string';
 }
-
 
 // ---- map, profiles, recommendations, export ----
 
@@ -262,7 +257,6 @@ export interface ProjectProgressWire {
   /** Whole projection, 0..1. */
   overall: number;
 }
-
 
 export interface ProjectResult {
   /** n x 2, row-major, same order as the sweep's labels. */

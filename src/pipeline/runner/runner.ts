@@ -19,10 +19,37 @@
 // Cancellation: each stage takes an AbortSignal (see cancel.ts for the stages' CancelToken).
 
 import { analyzeSource, regroup, type Analysis, type SourceOptions } from '../analyze';
-import { detectServiceItems, DEFAULT_SERVICE_SETTINGS, resolveServiceItems, type ServiceDetection, type ServiceResolution, type ServiceSettings } from '../catalog';
+import {
+  detectServiceItems,
+  DEFAULT_SERVICE_SETTINGS,
+  resolveServiceItems,
+  type ServiceDetection,
+  type ServiceResolution,
+  type ServiceSettings,
+} from '../catalog';
 import { ClusteringCancelledError } from '../cluster';
-import { EncoderError, encodeSequences, type EmbeddingCache, type EncodeMode, type EncodeProgress, type EventWeights, type SequenceEncoding, type TextEmbedder } from '../encode';
-import { embedItemTexts, GcnError, itemVectorsByItem, normalizeRows, resolveGcnOptions, runGcn, type GcnProgress, type GcnResult, type ItemTextVectors, type RunGcnOptions } from '../gcn';
+import {
+  EncoderError,
+  encodeSequences,
+  type EmbeddingCache,
+  type EncodeMode,
+  type EncodeProgress,
+  type EventWeights,
+  type SequenceEncoding,
+  type TextEmbedder,
+} from '../encode';
+import {
+  embedItemTexts,
+  GcnError,
+  itemVectorsByItem,
+  normalizeRows,
+  resolveGcnOptions,
+  runGcn,
+  type GcnProgress,
+  type GcnResult,
+  type ItemTextVectors,
+  type RunGcnOptions,
+} from '../gcn';
 import type { LightgcnKernels } from '../gcn/propagate';
 import { nnz } from '../graph/csr';
 import type { ByteSource } from '../ingest/parts';
@@ -34,6 +61,8 @@ import { runSweepJob, type OpenGpu } from './clusterJob';
 import type { ClusterProgressWire, ClusterRequest, ClusterResult, GcnGraphWire, GcnResultWire, ServiceItemsWire, WireError } from './contract';
 import { SweptClusters } from './mapJob';
 import { noResultStore, stableKey, type ResultStore } from './resultStore';
+import { DEFAULT_ENCODER_KIND, type EncoderKind } from './constants';
+import type { SeqBertModel, SeqBertOptions, SeqBertProgress, SeqBertReport } from '../seqbert';
 
 /** Where the graph network propagates, and why (see RunnerEnv.gcnKernels). */
 export interface GcnPath {
@@ -79,7 +108,36 @@ export interface Encoded {
   itemDims: number;
   /** The item texts' vectors (the evaluation's encoder baseline). */
   itemTexts: ItemTextVectors;
+  /** The text encoder's own sequence encoding (with 'seqbert', its report says what gave the item features). */
   encoding: SequenceEncoding;
+  /** Which encoder made `vectors`. */
+  kind: EncoderKind;
+  /** With kind 'seqbert': the trained model and its report; `vectors` are its int8 embeddings. */
+  seqbert: SeqBertEncoded | null;
+}
+
+/** The behaviour BERT of an encode: its sequence vectors are Encoded.vectors, its item rows Encoded.items. */
+export interface SeqBertEncoded {
+  model: SeqBertModel;
+  report: SeqBertReport;
+  /** The options it was trained with (as asked; the stage's defaults fill the rest). */
+  options: Partial<SeqBertOptions>;
+  /** The text encoder whose item vectors were the item features (its model id, or 'featurizer'). */
+  itemFeatures: string;
+  /** Training and embedding, the text encoder's part left out. */
+  seconds: number;
+}
+
+/** What encode() asks for: the text encoder's settings, and which encoder makes the sequence vectors. */
+export interface EncodeStageRequest {
+  model?: string;
+  mode?: EncodeMode;
+  weights?: Partial<EventWeights>;
+  halfLifeDays?: number;
+  /** Default DEFAULT_ENCODER_KIND. 'text' and 'featurizer' both use the embedder given (the caller picks it). */
+  kind?: EncoderKind;
+  /** The behaviour BERT's options (kind 'seqbert'). */
+  seqbert?: Partial<SeqBertOptions>;
 }
 
 /** The last finished training: L2-normalised sequence vectors for the sweep, raw ones for recommendations. */
@@ -112,6 +170,13 @@ export interface StageCall<P> {
 }
 
 const encodeCancelled = (): EncoderError => new EncoderError('Encoding was cancelled.', 'cancelled');
+
+/** The behaviour BERT's errors as the encode stage's (one error mapping: errors.ts knows EncoderError). */
+function asEncoderError(e: unknown): unknown {
+  if (!(e instanceof Error) || e.name !== 'SeqBertError') return e;
+  const code = (e as Error & { code: string }).code;
+  return new EncoderError(e.message, code === 'cancelled' ? 'cancelled' : code === 'bad-options' || code === 'bad-input' ? 'bad-options' : 'embed-failed');
+}
 const gcnCancelled = (): GcnError => new GcnError('Training the graph network was cancelled.', 'cancelled');
 const readCancelled = (): LogError => new LogError('Cancelled.', 'cancelled');
 
@@ -156,7 +221,11 @@ export class PipelineRunner {
   // ---- read: file -> table -> sequences ----
 
   /** Reads a log (a large one in parts on the helper threads). Nothing changes until use() adopts it. */
-  async read(source: ByteSource, opts: Omit<SourceOptions, 'cancel' | 'threads'> & { threads?: HelperThreads | null }, signal?: AbortSignal): Promise<Analysis> {
+  async read(
+    source: ByteSource,
+    opts: Omit<SourceOptions, 'cancel' | 'threads'> & { threads?: HelperThreads | null },
+    signal?: AbortSignal,
+  ): Promise<Analysis> {
     const token = tokenOf(signal);
     const analysis = await analyzeSource(source, { ...opts, threads: opts.threads === undefined ? (this.env.threads ?? null) : opts.threads, cancel: token });
     // A pipeline that finished despite a late cancel must not replace what is on screen.
@@ -245,9 +314,18 @@ export class PipelineRunner {
    * cancelled one); `onSequencesEncoded` runs between the two parts.
    */
   async encode(
-    req: { model?: string; mode?: EncodeMode; weights?: Partial<EventWeights>; halfLifeDays?: number },
+    req: EncodeStageRequest,
     embedder: TextEmbedder,
-    call: StageCall<EncodeProgress> & { cache?: EmbeddingCache; flush?: () => Promise<void>; onSequencesEncoded?: () => void; label?: string } = {},
+    call: StageCall<EncodeProgress> & {
+      cache?: EmbeddingCache;
+      flush?: () => Promise<void>;
+      onSequencesEncoded?: () => void;
+      label?: string;
+      /** The behaviour BERT's training progress (kind 'seqbert'). */
+      onSeqBert?: (p: SeqBertProgress) => void;
+      /** Ends the behaviour BERT's training after the current step, keeping the best model so far. */
+      stop?: { requested: boolean };
+    } = {},
   ): Promise<Encoded> {
     const log = this.requireLog('Open a file first; its sequences are then encoded.', null);
     const { analysis } = log;
@@ -273,24 +351,78 @@ export class PipelineRunner {
     await call.flush?.();
     // A regroup or another file since: these vectors belong to sequences no longer on screen.
     if (token.cancelled || this.current?.analysis !== analysis) throw encodeCancelled();
-    const encoded: Encoded = {
+    const kind = req.kind ?? DEFAULT_ENCODER_KIND;
+    const textKey = { model: req.model, mode: req.mode, weights: req.weights, halfLifeDays: req.halfLifeDays };
+    // The text encoder's keys stay as they were, so results saved before the BERT existed still match.
+    const key = await stableKey(log.key, 'encode', kind === 'seqbert' ? { ...textKey, kind, seqbert: req.seqbert ?? {} } : textKey);
+    const label = call.label ?? result.encoder.model;
+    let encoded: Encoded = {
       analysis,
-      key: await stableKey(log.key, 'encode', { model: req.model, mode: req.mode, weights: req.weights, halfLifeDays: req.halfLifeDays }),
+      key,
       vectors: result.vectors,
       n: result.count,
       d: result.dims,
       model: result.encoder.model,
-      label: call.label ?? result.encoder.model,
+      label,
       zeroVectors: result.zeroVectors,
       items: itemVectorsByItem(itemTexts),
       itemDims: itemTexts.dims,
       itemTexts,
       encoding: result,
+      kind,
+      seqbert: null,
     };
+    if (kind === 'seqbert') {
+      encoded = await this.encodeSeqBert(encoded, req.seqbert ?? {}, call);
+      if (token.cancelled || this.current?.analysis !== analysis) throw encodeCancelled();
+    }
     this.encodedState = encoded;
     this.trainedState = null;
     this.sweptState = null;
     return encoded;
+  }
+
+  /**
+   * The behaviour BERT on the sequences, the text encoder's item vectors as its item features; the
+   * result's sequence vectors are its int8 embeddings and its item rows the graph network's item
+   * features (both `hidden` wide). Loaded on first use: the page does not carry tfjs otherwise.
+   */
+  private async encodeSeqBert(
+    text: Encoded,
+    options: Partial<SeqBertOptions>,
+    call: { signal?: AbortSignal; onSeqBert?: (p: SeqBertProgress) => void; stop?: { requested: boolean } },
+  ): Promise<Encoded> {
+    const t0 = performance.now();
+    const { analysis } = text;
+    const input = { table: analysis.ingested.table, sequences: analysis.sequences, itemVectors: text.items, itemDims: text.itemDims };
+    try {
+      const { trainSeqBert, embedSequences } = await import('../seqbert');
+      const { itemRows } = await import('../seqbert/rank');
+      const model = await trainSeqBert(input, options, { signal: call.signal, onProgress: call.onSeqBert, stop: call.stop });
+      const embedded = await embedSequences(model, input, { quantized: true });
+      const items = await itemRows(model, input, { quantized: true });
+      const d = embedded.dims;
+      let zeroVectors = 0;
+      for (let r = 0; r < embedded.count; r++) {
+        let any = false;
+        for (let j = 0; j < d && !any; j++) any = embedded.vectors[r * d + j] !== 0;
+        if (!any) zeroVectors++;
+      }
+      const itemFeatures = text.encoding.encoder.kind === 'featurizer' ? 'featurizer' : text.model;
+      return {
+        ...text,
+        vectors: embedded.vectors,
+        d,
+        model: 'seqbert',
+        label: `Behaviour BERT (item features: ${text.label})`,
+        zeroVectors,
+        items,
+        itemDims: d,
+        seqbert: { model, report: model.report, options, itemFeatures, seconds: (performance.now() - t0) / 1000 },
+      };
+    } catch (e) {
+      throw asEncoderError(e);
+    }
   }
 
   // ---- gcn: graph of sequences and items -> LightGCN vectors ----
@@ -323,7 +455,8 @@ export class PipelineRunner {
       this.adoptTraining(trained);
       return { wire: { ...hit.wire, seconds: (performance.now() - t0) / 1000, restored: true }, trained };
     }
-    if (from.itemDims !== from.d) throw new GcnError(`The encoder's item vectors have ${from.itemDims} dimensions, its sequence vectors ${from.d}.`, 'bad-input');
+    if (from.itemDims !== from.d)
+      throw new GcnError(`The encoder's item vectors have ${from.itemDims} dimensions, its sequence vectors ${from.d}.`, 'bad-input');
     const { graph: _graph, ...gcnOptions } = options;
     const { model, epochs } = resolveGcnOptions(gcnOptions);
     const path: GcnPath = this.env.gcnKernels ? await this.env.gcnKernels(call.device ?? 'auto', model) : { kernels: null, reason: 'CPU', adapter: null };
@@ -346,7 +479,16 @@ export class PipelineRunner {
     }
     if (token.cancelled || this.encodedState !== from) throw gcnCancelled();
     const o = r.stats.options;
-    const trained: Trained = { from, key, vectors: normalizeRows(r.userVectors, r.dims), d: r.dims, layers: o.layers, epochs: r.report.epochs, users: r.userVectors, items: r.itemVectors };
+    const trained: Trained = {
+      from,
+      key,
+      vectors: normalizeRows(r.userVectors, r.dims),
+      d: r.dims,
+      layers: o.layers,
+      epochs: r.report.epochs,
+      users: r.userVectors,
+      items: r.itemVectors,
+    };
     this.adoptTraining(trained);
     const g: GcnGraphWire = graph!;
     const wire: GcnResultWire = {
@@ -366,7 +508,15 @@ export class PipelineRunner {
     };
     // A training the user stopped is not what these settings give: it is not kept.
     if (!stop.requested && this.current) {
-      wire.saveError = await this.store.put(key, 'gcn', this.current.id, { vectors: trained.vectors, users: trained.users, items: trained.items, d: trained.d, layers: trained.layers, epochs: trained.epochs, wire } satisfies CachedGcn);
+      wire.saveError = await this.store.put(key, 'gcn', this.current.id, {
+        vectors: trained.vectors,
+        users: trained.users,
+        items: trained.items,
+        d: trained.d,
+        layers: trained.layers,
+        epochs: trained.epochs,
+        wire,
+      } satisfies CachedGcn);
     }
     return { wire, trained };
   }
@@ -388,7 +538,9 @@ export class PipelineRunner {
     if (which === 'gcn' && (!trained || trained.from !== encoded)) {
       throw { message: 'Train the graph network first: the clusters are made from its vectors.', code: 'cluster-input' } satisfies WireError;
     }
-    return trained ? { vectors: trained.vectors, n: encoded.n, d: trained.d, encoded, trained } : { vectors: encoded.vectors, n: encoded.n, d: encoded.d, encoded, trained: null };
+    return trained
+      ? { vectors: trained.vectors, n: encoded.n, d: trained.d, encoded, trained }
+      : { vectors: encoded.vectors, n: encoded.n, d: encoded.d, encoded, trained: null };
   }
 
   /** Sweeps K over the encoder's or the graph network's vectors; the result's labels are the caller's to keep. */
@@ -398,7 +550,14 @@ export class PipelineRunner {
     const { encoded, trained } = input;
     const stale = (): boolean => token.cancelled || this.encodedState !== encoded || (trained !== null && this.trainedState !== trained);
     // The threads mode changes no result; it is in the key so that forcing it (a diagnostic) really runs.
-    const key = await stableKey(trained ? trained.key : encoded.key, 'sweep', { kMin: req.kMin, kMax: req.kMax, device: req.device, seeds: req.seeds ?? null, vectors: req.vectors ?? 'encoder', ...(req.threads && req.threads !== 'auto' ? { threads: req.threads } : {}) });
+    const key = await stableKey(trained ? trained.key : encoded.key, 'sweep', {
+      kMin: req.kMin,
+      kMax: req.kMax,
+      device: req.device,
+      seeds: req.seeds ?? null,
+      vectors: req.vectors ?? 'encoder',
+      ...(req.threads && req.threads !== 'auto' ? { threads: req.threads } : {}),
+    });
     const hit = await this.store.get<ClusterResult>(key);
     if (stale()) throw new ClusteringCancelledError();
     const result: ClusterResult = hit
@@ -414,7 +573,13 @@ export class PipelineRunner {
           onProgress: call.onProgress,
           cancel: token,
           source: trained
-            ? { stage: 'gcn', model: encoded.model, label: encoded.label, zeroVectors: encoded.zeroVectors, gcn: { model: 'lightgcn', layers: trained.layers, hidden: trained.d, epochs: trained.epochs } }
+            ? {
+                stage: 'gcn',
+                model: encoded.model,
+                label: encoded.label,
+                zeroVectors: encoded.zeroVectors,
+                gcn: { model: 'lightgcn', layers: trained.layers, hidden: trained.d, epochs: trained.epochs },
+              }
             : { stage: 'encoder', model: encoded.model, label: encoded.label, zeroVectors: encoded.zeroVectors },
         });
     // Vectors replaced (a new encode, file or regroup) while it ran: these clusters are for sequences no longer on screen.
@@ -434,7 +599,8 @@ export class PipelineRunner {
     );
     swept.setExcludedItems(this.serviceMask());
     this.sweptState = swept;
-    if (!hit && this.current?.id) result.saveError = await this.store.put(key, 'sweep', this.current.id, { ...result, labels: result.labels.map((l) => l.slice()) });
+    if (!hit && this.current?.id)
+      result.saveError = await this.store.put(key, 'sweep', this.current.id, { ...result, labels: result.labels.map((l) => l.slice()) });
     return result;
   }
 
