@@ -105,7 +105,12 @@ export function embeddingLookup(table: tf.Tensor2D, idx: tf.Tensor1D): tf.Tensor
   return f(table) as tf.Tensor2D;
 }
 
-/** Lookup by a one-hot product: the alternative for small vocabularies (both directions are matmuls). */
+/**
+ * Lookup by a one-hot product: the alternative for small vocabularies (both directions are
+ * matmuls). Measured on wasm, 3,264 lookups into 64-wide tables, lookup + gradient, CPU ms:
+ * 8 rows 5.1 (scatter 13.7), 64 rows 8.5 (9.8), 512 rows 33 (10.1), 4,096 rows 271 (12.4); so
+ * event types and gap buckets go through here, items through embeddingLookup.
+ */
 export function oneHotLookup(table: tf.Tensor2D, idx: tf.Tensor1D): tf.Tensor2D {
   // int32 then cast: the wasm backend's OneHot writes zeros when asked for float32 directly.
   return linear(tf.cast(tf.oneHot(idx, table.shape[0]), 'float32'), table);

@@ -21,6 +21,12 @@ export interface SeqBertArchitecture {
 export interface SeqBertOptions extends SeqBertArchitecture {
   /** At most this many passes over the training sequences. */
   epochs: number;
+  /**
+   * Training tokens to aim for (both contrastive views counted): the epochs are cut to
+   * round(tokenBudget / tokens per epoch), at least 1, so a large log trains for fewer passes
+   * than a small one and the time stays bounded. 0 = always `epochs`.
+   */
+  tokenBudget: number;
   /** Sequences per training step. */
   batchSize: number;
   learningRate: number;
@@ -61,7 +67,9 @@ export const DEFAULT_SEQBERT_OPTIONS: Readonly<SeqBertOptions> = Object.freeze({
   maxLen: 50,
   ffnMult: 2,
   preLN: true,
-  epochs: 8,
+  epochs: 10,
+  // About 75 s of one core at the ~7k tokens/s the wasm backend trains the default model with.
+  tokenBudget: 550_000,
   batchSize: 64,
   learningRate: 2e-3,
   maskRate: 0.2,
@@ -96,6 +104,7 @@ export function resolveSeqBertOptions(opts: Partial<SeqBertOptions> = {}): SeqBe
     if (!(Number.isFinite(v) && v >= min && v <= max)) bad(`${name} must be a number from ${min} to ${max} (got ${v}).`);
   };
   int('The number of epochs', o.epochs, 1);
+  int('The token budget', o.tokenBudget, 0);
   int('The batch size', o.batchSize, 2);
   int('The number of sampled negatives', o.negatives, 1);
   int('The full-softmax catalogue limit', o.fullSoftmaxItems, 0);

@@ -18,7 +18,7 @@ beforeAll(async () => {
 describe('trainSeqBert', () => {
   it('the loss falls on a generated log; int8 embeddings stay close to float32; the file round-trips', async () => {
     const progress: number[] = [];
-    const model = await trainSeqBert(input, { ...small, epochs: 5, patience: 0 }, { onProgress: (p) => progress.push(p.fraction) });
+    const model = await trainSeqBert(input, { ...small, epochs: 5, patience: 0, tokenBudget: 0 }, { onProgress: (p) => progress.push(p.fraction) });
     const r = model.report;
     expect(r.backend).toBe('wasm');
     expect(r.epochs).toBe(5);
@@ -61,13 +61,18 @@ describe('trainSeqBert', () => {
 
   it('a stop request ends training and keeps the model; an abort cancels', async () => {
     const stop = { requested: false };
-    const model = await trainSeqBert(input, { ...small, epochs: 50, patience: 0 }, { stop, onProgress: () => (stop.requested = true) });
+    const model = await trainSeqBert(input, { ...small, epochs: 50, patience: 0, tokenBudget: 0 }, { stop, onProgress: () => (stop.requested = true) });
     expect(model.report.epochs).toBeLessThan(50);
     expect(model.report.stopReason).toBe('stop');
     expect(model.weights.length).toBeGreaterThan(0);
 
+    // A token budget below one epoch's tokens plans a single epoch.
+    const budgeted = await trainSeqBert(input, { ...small, epochs: 9, tokenBudget: 1 });
+    expect(budgeted.report.plannedEpochs).toBe(1);
+    expect(budgeted.report.epochs).toBe(1);
+
     const controller = new AbortController();
-    const run = trainSeqBert(input, { ...small, epochs: 50 }, { signal: controller.signal, onProgress: () => controller.abort() });
+    const run = trainSeqBert(input, { ...small, epochs: 50, tokenBudget: 0 }, { signal: controller.signal, onProgress: () => controller.abort() });
     await expect(run).rejects.toMatchObject({ code: 'cancelled' });
   });
 

@@ -192,8 +192,13 @@ export async function trainSeqBert(input: SeqBertInput, options: Partial<SeqBert
     return sum / Math.max(1, n);
   };
 
+  let epochTokens = 0;
+  for (const s of trainSeqs) epochTokens += tokenCount(tok, s);
+  // The second view is a crop of 60-100% of the events: about 0.8 of them on average.
+  if (contrastive) epochTokens *= 1.8;
+  const epochs = o.tokenBudget > 0 ? Math.min(o.epochs, Math.max(1, Math.round(o.tokenBudget / Math.max(1, epochTokens)))) : o.epochs;
   const batchesPerEpoch = Math.ceil(trainSeqs.length / o.batchSize);
-  const totalSteps = batchesPerEpoch * o.epochs;
+  const totalSteps = batchesPerEpoch * epochs;
   const loss: number[] = [];
   const valLoss: (number | null)[] = [];
   let best = Infinity;
@@ -206,7 +211,7 @@ export async function trainSeqBert(input: SeqBertInput, options: Partial<SeqBert
   let lastYield = performance.now();
   let lastReport = 0;
   try {
-    for (let epoch = 1; epoch <= o.epochs && !stopReason; epoch++) {
+    for (let epoch = 1; epoch <= epochs && !stopReason; epoch++) {
       let sum = 0;
       let steps = 0;
       for (const b of planBatches(tok, trainSeqs, o.batchSize, rng)) {
@@ -225,7 +230,7 @@ export async function trainSeqBert(input: SeqBertInput, options: Partial<SeqBert
         tokens += hb.tokens;
         const now = performance.now();
         if (now - lastReport > 200) {
-          hooks.onProgress?.({ epoch, epochs: o.epochs, fraction: step / totalSteps, loss: sum / steps, valLoss: null });
+          hooks.onProgress?.({ epoch, epochs, fraction: step / totalSteps, loss: sum / steps, valLoss: null });
           lastReport = now;
         }
         if (now - lastYield > 50) {
@@ -241,7 +246,7 @@ export async function trainSeqBert(input: SeqBertInput, options: Partial<SeqBert
       loss.push(sum / Math.max(1, steps));
       const v = await valLossOf();
       valLoss.push(v);
-      hooks.onProgress?.({ epoch, epochs: o.epochs, fraction: stopReason ? 1 : step / totalSteps, loss: sum / Math.max(1, steps), valLoss: v });
+      hooks.onProgress?.({ epoch, epochs, fraction: stopReason ? 1 : step / totalSteps, loss: sum / Math.max(1, steps), valLoss: v });
       if (v !== null) {
         if (v < best - 1e-4) {
           best = v;
@@ -272,7 +277,8 @@ export async function trainSeqBert(input: SeqBertInput, options: Partial<SeqBert
         loss,
         valLoss,
         bestEpoch: bestWeights ? bestEpoch : loss.length,
-        stoppedEarly: stopReason !== null && loss.length < o.epochs,
+        stoppedEarly: stopReason !== null && loss.length < epochs,
+        plannedEpochs: epochs,
         stopReason,
         seconds: trainedSeconds,
         tokensPerSecond: tokens / Math.max(1e-9, trainedSeconds),

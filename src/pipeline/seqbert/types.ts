@@ -48,6 +48,8 @@ export interface SeqBertReport {
   /** Trainable numbers. */
   params: number;
   epochs: number;
+  /** Epochs planned: the epochs option, or fewer by the token budget. */
+  plannedEpochs: number;
   /** Training loss per epoch (mean over steps). */
   loss: number[];
   /** Held-out loss per epoch (null when no sequences were held out). */
