@@ -54,12 +54,14 @@ export async function maskedHeadMetrics(
   model: SeqBertModel,
   input: { table: EventTable; sequences: Sequences; itemVectors: Float32Array; itemDims: number },
   signal?: AbortSignal,
+  /** Test users scored per chunk (default: as many as SCORE_BUDGET allows). */
+  chunkSize?: number,
 ): Promise<{ recall: number; ndcg: number }> {
   const { scoreNextItems } = await import('../seqbert/rank');
   const { split } = ctx;
   const items = ctx.table.items.length;
   const tests = split.testSeq.length;
-  const chunk = Math.max(64, Math.floor(SCORE_BUDGET / Math.max(1, items)));
+  const chunk = chunkSize ?? Math.max(64, Math.floor(SCORE_BUDGET / Math.max(1, items)));
   const buffer = new Float32Array(Math.min(chunk, tests) * items);
   let recall = 0;
   let ndcg = 0;
