@@ -388,6 +388,7 @@ async function encodeAndTrain(
         maxLen: b.maxLen,
         params: b.params,
         epochs: b.epochs,
+        plannedEpochs: b.plannedEpochs,
         loss: b.loss,
         valLoss: b.valLoss,
         bestEpoch: b.bestEpoch,

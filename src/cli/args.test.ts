@@ -3,14 +3,41 @@
 // accepted lies in its documented range, and each number option refuses what lies outside it.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { HELP, NUMBER_OPTIONS, parseArgs, rangeText, UsageError, type Args, type NumberOption } from './args';
+import { DEFAULT_ENCODER_KIND } from '../pipeline/runner/constants';
+import { encoderKindOf, HELP, NUMBER_OPTIONS, parseArgs, rangeText, seqBertOptionsOf, UsageError, type Args, type NumberOption } from './args';
 
 const FLAGS = [...new Set([...HELP.matchAll(/--[a-z][a-z-]*/g)].map((m) => m[0]))];
 const UNSAFE = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
 
 /** Values a hostile user might pass: numbers in every notation, control characters, long text. */
 const value = fc.oneof(
-  fc.constantFrom('0', '-1', '1e20', '1e-300', '0x10', 'NaN', 'Infinity', '-Infinity', '', ' 5', '5 ', '2..15', '15..2', '1.5', '99999999999999999999', 'user', 'session', 'on', 'off', 'a=1', 'view=1e3', '__proto__=1', '\u001b[2J', '\u202e', '-'),
+  fc.constantFrom(
+    '0',
+    '-1',
+    '1e20',
+    '1e-300',
+    '0x10',
+    'NaN',
+    'Infinity',
+    '-Infinity',
+    '',
+    ' 5',
+    '5 ',
+    '2..15',
+    '15..2',
+    '1.5',
+    '99999999999999999999',
+    'user',
+    'session',
+    'on',
+    'off',
+    'a=1',
+    'view=1e3',
+    '__proto__=1',
+    '\u001b[2J',
+    '\u202e',
+    '-',
+  ),
   fc.double().map(String),
   fc.integer().map(String),
   fc.string({ maxLength: 12 }),
@@ -36,13 +63,18 @@ function numbersInRange(a: Args): void {
   within(O.epochs, a.epochs);
   within(O.epsilon, a.epsilon);
   within(O.sessionsPerUser, a.sessionsPerUser);
+  within(O.bertEpochs, a.seqbert.epochs);
+  within(O.bertLayers, a.seqbert.layers);
+  within(O.bertHidden, a.seqbert.hidden);
+  within(O.bertHeads, a.seqbert.heads);
+  within(O.bertMaxLen, a.seqbert.maxLen);
   if (a.epsilon !== null) expect(a.epsilon).toBeGreaterThan(0);
   if (a.sweep) {
     within(O.sweep, a.sweep.kMin);
     within(O.sweep, a.sweep.kMax);
   }
   for (const [type, w] of Object.entries(a.weights)) {
-    expect(Object.prototype.hasOwnProperty.call(a.weights, type)).toBe(true);
+    expect(Object.hasOwn(a.weights, type)).toBe(true);
     within(O.weight, w);
   }
   expect(Object.getPrototypeOf(a.weights)).toBe(Object.prototype);
@@ -83,7 +115,9 @@ describe('number options have ranges', () => {
 
   it.each(SIMPLE.map((o) => [o.flag, o] as const))('%s: in range accepted, outside refused naming the option and range', (_flag, o) => {
     const lo = o.minExclusive ? o.min + (o.integer ? 1 : 0.001) : o.min;
-    const inRange = o.integer ? fc.integer({ min: lo, max: o.max }).map(String) : fc.integer({ min: Math.round(lo * 1000), max: o.max * 1000 }).map((m) => String(m / 1000));
+    const inRange = o.integer
+      ? fc.integer({ min: lo, max: o.max }).map(String)
+      : fc.integer({ min: Math.round(lo * 1000), max: o.max * 1000 }).map((m) => String(m / 1000));
     fc.assert(
       fc.property(inRange, (v) => {
         expect(() => parseArgs([...BASE, o.flag, v])).not.toThrow();
@@ -129,5 +163,61 @@ describe('number options have ranges', () => {
     expect(() => parseArgs(['f.csv', '--out', 'd', '--sessions-per-user', '2'])).toThrow(/goes with --epsilon/);
     const a = parseArgs(['f.csv', '--out', 'd', '--pseudonymize', '--key-file', 'k.hex', '--epsilon', '0.5', '--sessions-per-user', '3']) as Args;
     expect(a).toMatchObject({ pseudonymise: true, keyFile: 'k.hex', epsilon: 0.5, sessionsPerUser: 3 });
+  });
+});
+
+describe('encoder options', () => {
+  it('--encoder seqbert|text|featurizer, bert kept as the old name of text; the default kind otherwise', () => {
+    expect((parseArgs(['f.csv', '--encoder', 'seqbert']) as Args).encoder).toBe('seqbert');
+    expect((parseArgs(['f.csv', '--encoder', 'text']) as Args).encoder).toBe('text');
+    expect((parseArgs(['f.csv', '--encoder', 'bert']) as Args).encoder).toBe('text');
+    expect((parseArgs(['f.csv', '--encoder', 'featurizer']) as Args).encoder).toBe('featurizer');
+    const none = parseArgs(['f.csv']) as Args;
+    expect(none.encoder).toBeNull();
+    expect(encoderKindOf(none)).toBe(DEFAULT_ENCODER_KIND);
+    expect(() => parseArgs(['f.csv', '--encoder', 'gpt'])).toThrow(/--encoder takes "seqbert", "text"/);
+    expect(HELP).toMatch(/--encoder seqbert\|text\|featurizer/);
+  });
+
+  it('--bert-* set the behaviour BERT and are refused with another encoder', () => {
+    const a = parseArgs([
+      'f.csv',
+      '--encoder',
+      'seqbert',
+      '--bert-epochs',
+      '3',
+      '--bert-layers',
+      '1',
+      '--bert-hidden',
+      '16',
+      '--bert-heads',
+      '4',
+      '--bert-max-len',
+      '30',
+      '--bert-backend',
+      'cpu',
+    ]) as Args;
+    expect(a.seqbert).toEqual({ epochs: 3, layers: 1, hidden: 16, heads: 4, maxLen: 30, backend: 'cpu' });
+    expect(seqBertOptionsOf(a)).toEqual({ epochs: 3, layers: 1, hidden: 16, heads: 4, maxLen: 30, backend: 'cpu' });
+    // Unset ones keep the stage's defaults; the backend is automatic (wasm in Node).
+    expect(seqBertOptionsOf(parseArgs(['f.csv', '--encoder', 'seqbert']) as Args)).toEqual({ backend: 'auto' });
+    expect(() => parseArgs(['f.csv', '--encoder', 'text', '--bert-epochs', '3'])).toThrow(/--bert-\* options .* cannot go with --encoder text/);
+    expect(() => parseArgs(['f.csv', '--encoder', 'featurizer', '--bert-layers', '1'])).toThrow(/cannot go with --encoder featurizer/);
+    expect(() => parseArgs(['f.csv', '--bert-backend', 'webgpu'])).toThrow(/--bert-backend takes "auto", "wasm" or "cpu" \(WebGPU runs only in the browser\)/);
+    expect(() => parseArgs(['f.csv', '--bert-epochs', '0'])).toThrow(/--bert-epochs takes a whole number from 1/);
+    expect(() => parseArgs(['f.csv', '--bert-hidden', '16.5'])).toThrow(/--bert-hidden takes a whole number/);
+  });
+
+  it("bad shapes get the stage's own messages, named by option", () => {
+    const shape =
+      (...argv: string[]) =>
+      () =>
+        seqBertOptionsOf(parseArgs(['f.csv', '--encoder', 'seqbert', ...argv]) as Args);
+    expect(shape('--bert-layers', '0')).toThrow(UsageError);
+    expect(shape('--bert-layers', '0')).toThrow(/^--bert-layers 0: The behaviour BERT needs at least 1 layer \(got 0\)\.$/);
+    expect(shape('--bert-hidden', '15')).toThrow(/^--bert-hidden 15: The hidden size \(15\) must be divisible by the number of attention heads \(2\)\.$/);
+    expect(shape('--bert-hidden', '64', '--bert-heads', '3')).toThrow(/--bert-hidden 64, --bert-heads 3: .*divisible/);
+    expect(shape('--bert-max-len', '0')).toThrow(/^--bert-max-len 0: The maximum sequence length must be a whole number of at least 1 \(got 0\)\.$/);
+    expect(shape('--bert-heads', '0')).toThrow(/--bert-heads 0: The number of attention heads/);
   });
 });

@@ -27,6 +27,8 @@ export interface CliSeqBertReport {
   params: number;
   /** Epochs trained, and the training and held-out loss of each. */
   epochs: number;
+  /** Epochs planned: --bert-epochs (default the stage's), or fewer by the stage's token budget. */
+  plannedEpochs: number;
   loss: number[];
   valLoss: (number | null)[];
   /** The epoch whose weights were kept. */
@@ -238,7 +240,7 @@ export function formatSeqBert(b: CliSeqBertReport): string {
   const last = b.loss[b.loss.length - 1];
   const stop = b.stopReason === 'early-stopping' ? `, stopped early (best epoch ${b.bestEpoch})` : b.stopReason === 'stop' ? ', stopped' : '';
   return (
-    `\nBehaviour BERT (${b.backend}): ${b.layers} layers, ${b.hidden} hidden, ${b.heads} heads, last ${b.maxLen} events, ${n(b.params)} parameters; ` +
+    `\nBehaviour BERT (${b.backend}): ${b.layers} layer${b.layers === 1 ? '' : 's'}, ${b.hidden} hidden, ${b.heads} heads, last ${b.maxLen} events, ${n(b.params)} parameters; ` +
     `${b.epochs} epochs, loss ${first?.toFixed(4)} -> ${last?.toFixed(4)}${stop}; ${n(Math.round(b.tokensPerSecond))} tokens/s, ${b.seconds.toFixed(1)} s\n` +
     `  ${n(b.sequences)} sequence vectors of ${b.dims} dims from the ${b.quantized} model; item features: ${b.itemFeatures}\n`
   );

@@ -1,0 +1,77 @@
+// `npm run analyze -- FILE --encoder seqbert`: the behaviour BERT end to end in the CLI on a small
+// generated behaviour log, tiny sizes (1 layer, 16 hidden, 2 epochs): its vectors are what the
+// sweep clusters, the JSON's encoder block says what ran, --eval adds the masked-item head's scores.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { behaviourCsvChunks, generateBehaviourLog } from '../pipeline/synth';
+import type { SeqBertEvalReport } from '../pipeline/runner/seqbertEval';
+import type { CliClusters, CliSeqBertReport } from './format';
+
+const TINY = ['--encoder', 'seqbert', '--bert-layers', '1', '--bert-hidden', '16', '--bert-epochs', '2', '--bert-max-len', '24'];
+
+function cli(args: string[]) {
+  const res = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/analyze.ts', ...args], { encoding: 'utf8' });
+  return { status: res.status, stdout: res.stdout, stderr: res.stderr };
+}
+
+let file = '';
+beforeAll(() => {
+  const dir = mkdtempSync(join(tmpdir(), 'seqlens-seqbert-cli-'));
+  file = join(dir, 'behaviour.csv');
+  writeFileSync(file, [...behaviourCsvChunks(generateBehaviourLog({ seed: 4, users: 80, items: 50, categories: 5, days: 28 }))].join(''));
+});
+
+describe('npm run analyze --encoder seqbert', () => {
+  it('clusters the BERT-sized vectors, reports the model in the JSON and ranks with its head under --eval', { timeout: 120_000 }, () => {
+    const res = cli([file, ...TINY, '--k', '3', '--eval', '--epochs', '3', '--json']);
+    expect(res.stderr).toMatch(/behaviour BERT epoch \d+ of 2/);
+    expect(res.status, res.stderr).toBe(0);
+    const r = JSON.parse(res.stdout) as { encoder: CliSeqBertReport; clusters: CliClusters; eval: SeqBertEvalReport; gcn: { epochs: number } };
+    const e = r.encoder;
+    expect(e).toMatchObject({
+      kind: 'seqbert',
+      backend: 'wasm',
+      layers: 1,
+      hidden: 16,
+      heads: 2,
+      maxLen: 24,
+      quantized: 'int8',
+      dims: 16,
+      itemFeatures: 'featurizer',
+    });
+    expect(e.epochs).toBeGreaterThanOrEqual(1);
+    expect(e.epochs).toBeLessThanOrEqual(2);
+    expect(e.loss).toHaveLength(e.epochs);
+    expect(e.params).toBeGreaterThan(0);
+    expect(e.seconds).toBeGreaterThan(0);
+    expect(e.text.kind).toBe('featurizer');
+    // The sweep clustered the graph network's vectors, trained from the BERT's.
+    expect(r.clusters.source).toMatchObject({ stage: 'gcn', model: 'seqbert', n: e.sequences });
+    expect(r.clusters.sizes).toHaveLength(3);
+    for (const m of [r.eval.recall20, r.eval.ndcg20]) {
+      for (const k of ['popularity', 'encoder', 'gcn', 'seqbert'] as const) {
+        expect(m[k]).toBeGreaterThanOrEqual(0);
+        expect(m[k]).toBeLessThanOrEqual(1);
+      }
+    }
+  });
+
+  it('without the graph network the sweep clusters the BERT vectors themselves; the text report has a BERT block', { timeout: 120_000 }, () => {
+    const res = cli([file, ...TINY, '--gcn', 'off', '--k', '3']);
+    expect(res.status, res.stderr).toBe(0);
+    expect(res.stdout).toMatch(/^Behaviour BERT \(wasm\): 1 layer, 16 hidden, 2 heads, last 24 events, [\d,]+ parameters; [12] epochs, loss [\d.]+ -> [\d.]+/m);
+    expect(res.stdout).toMatch(/^ {2}[\d,]+ sequence vectors of 16 dims from the int8 model; item features: featurizer$/m);
+    expect(res.stdout).toMatch(/^clusters of encoder vectors \(seqbert, [\d,]+ x 16\)/m);
+  });
+
+  it("refuses a bad shape before any work, with the stage's message and exit code 2", () => {
+    const res = cli([file, '--encoder', 'seqbert', '--bert-hidden', '15']);
+    expect(res.status).toBe(2);
+    expect(res.stderr).toMatch(/analyze: --bert-hidden 15: The hidden size \(15\) must be divisible by the number of attention heads \(2\)\./);
+    expect(res.stderr).toMatch(/usage:/);
+    expect(res.stdout).toBe('');
+  });
+});
