@@ -201,6 +201,7 @@ describe('encoder options', () => {
     expect(seqBertOptionsOf(a)).toEqual({ epochs: 3, layers: 1, hidden: 16, heads: 4, maxLen: 30, backend: 'cpu' });
     // Unset ones keep the stage's defaults; the backend is automatic (wasm in Node).
     expect(seqBertOptionsOf(parseArgs(['f.csv', '--encoder', 'seqbert']) as Args)).toEqual({ backend: 'auto' });
+    expect((parseArgs(['f.csv', '--bert-epochs', '3']) as Args).encoder).toBe('seqbert');
     expect(() => parseArgs(['f.csv', '--encoder', 'text', '--bert-epochs', '3'])).toThrow(/--bert-\* options .* cannot go with --encoder text/);
     expect(() => parseArgs(['f.csv', '--encoder', 'featurizer', '--bert-layers', '1'])).toThrow(/cannot go with --encoder featurizer/);
     expect(() => parseArgs(['f.csv', '--bert-backend', 'webgpu'])).toThrow(/--bert-backend takes "auto", "wasm" or "cpu" \(WebGPU runs only in the browser\)/);

@@ -170,13 +170,14 @@ Encoder (how each sequence becomes a vector; default ${DEFAULT_ENCODER_KIND}):
                  from the text encoder. text (old name: bert): the installed sentence encoder's
                  weighted mean of the sequence's item vectors (--model ID picks it; fails when none is
                  installed). featurizer: the same with the built-in character n-gram featurizer.
+  --bert-* options alone select --encoder seqbert.
   --bert-epochs N  at most N training epochs (default ${DEFAULT_SEQBERT_OPTIONS.epochs}; early stopping on a held-out slice)
   --bert-layers N, --bert-hidden N, --bert-heads N  the network's size (default ${DEFAULT_SEQBERT_OPTIONS.layers} layers,
                  ${DEFAULT_SEQBERT_OPTIONS.hidden} hidden, ${DEFAULT_SEQBERT_OPTIONS.heads} heads; hidden must be divisible by heads)
   --bert-max-len N  sequences cut to their last N events (default ${DEFAULT_SEQBERT_OPTIONS.maxLen})
   --bert-backend auto|wasm|cpu  tfjs backend (auto: WebGPU in browsers, wasm in Node; cpu: slowest)
 The JSON's encoder is then {kind: "seqbert", backend, layers, hidden, heads, maxLen, params, epochs,
-loss: [per epoch], quantized: "int8", seconds, itemFeatures: <text encoder id or "featurizer">, text:
+plannedEpochs, loss: [per epoch], quantized: "int8", seconds, itemFeatures: <text encoder id or "featurizer">, text:
 {the text encoder's report}}; with --eval, recall20 and ndcg20 get seqbert: the masked-item head
 ranking each user's next basket.
 
@@ -484,6 +485,8 @@ export function parseArgs(argv: readonly string[]): Args | 'help' {
   if (!file) throw new UsageError('no input file.');
   if (encoder !== null && encoder !== 'seqbert' && Object.keys(seqbert).length > 0)
     throw new UsageError(`--bert-* options set the behaviour BERT; they cannot go with --encoder ${encoder}.`);
+  // A --bert-* option alone asks for the behaviour BERT, whatever the default encoder.
+  if (encoder === null && Object.keys(seqbert).length > 0) encoder = 'seqbert';
   if (encoder === 'featurizer' && model) throw new UsageError('--model names a BERT model; it cannot go with --encoder featurizer.');
   if (!encode && (k !== null || sweep !== null || out !== null || umapFlag))
     throw new UsageError("--k, --sweep, --umap and --out cluster the encoder's vectors; they cannot go with --no-encode.");
