@@ -284,12 +284,18 @@ async function encodeAndTrain(
   const embedder = await chooseEmbedder(args);
   const kind = encoderKindOf(args);
   const seqbertOptions: Partial<SeqBertOptions> = kind === 'seqbert' ? seqBertOptionsOf(args) : {};
-  const seqbertProgress =
-    (what: string) =>
-    (p: SeqBertProgress): void => {
+  // Redrawn at every report on a terminal; otherwise (a log file) each epoch's end and every 10 s.
+  const seqbertProgress = (what: string) => {
+    let last = 0;
+    return (p: SeqBertProgress): void => {
+      const now = performance.now();
+      const epochEnd = p.valLoss !== null || p.fraction >= 1;
+      if (!tty && !epochEnd && now - last < 10_000) return;
+      last = now;
       const val = p.valLoss === null ? '' : ` · held-out ${p.valLoss.toFixed(4)}`;
       progress(tty, `${what} epoch ${p.epoch} of ${p.epochs} · ${Math.floor(p.fraction * 100)}% · loss ${p.loss.toFixed(4)}${val}`);
     };
+  };
   let lastLine = 0;
   try {
     const req = { model: args.model ?? undefined, mode: args.mode, weights: args.weights, halfLifeDays: args.halfLifeDays, kind, seqbert: seqbertOptions };
