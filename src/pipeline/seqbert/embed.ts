@@ -125,7 +125,7 @@ export async function embedSequences(model: SeqBertModel, input: SeqBertInput, o
   const quantized = opts.quantized ?? true;
   const pooling = opts.pooling ?? 'mean';
   const weights = quantized ? dequantizeWeights(model) : model.weights;
-  const [vectors] = await run(model, input, weights, [pooling], opts.batchSize ?? 256);
+  const [vectors] = await run(model, input, weights, [pooling], opts.batchSize ?? 64);
   return { vectors, dims: model.architecture.hidden, count: input.sequences.count, pooling, quantized };
 }
 
@@ -134,7 +134,7 @@ export async function embedBothPoolings(model: SeqBertModel, input: SeqBertInput
   await ready(opts);
   const quantized = opts.quantized ?? true;
   const weights = quantized ? dequantizeWeights(model) : model.weights;
-  const [mean, cls] = await run(model, input, weights, ['mean', 'cls'], opts.batchSize ?? 256);
+  const [mean, cls] = await run(model, input, weights, ['mean', 'cls'], opts.batchSize ?? 64);
   const dims = model.architecture.hidden;
   const count = input.sequences.count;
   return { mean: { vectors: mean, dims, count, pooling: 'mean', quantized }, cls: { vectors: cls, dims, count, pooling: 'cls', quantized } };

@@ -68,9 +68,12 @@ export const DEFAULT_SEQBERT_OPTIONS: Readonly<SeqBertOptions> = Object.freeze({
   ffnMult: 2,
   preLN: true,
   epochs: 10,
-  // About 75 s of one core at the ~7k tokens/s the wasm backend trains the default model with.
-  tokenBudget: 550_000,
-  batchSize: 64,
+  // About 85 s of one core at the ~6k tokens/s the wasm backend trains the default model with
+  // (UCI Dec-May: 3 epochs).
+  tokenBudget: 500_000,
+  // With the contrastive views a step holds 2 x 32 sequences: about 350 MB of activations at
+  // maxLen 50 (64 sequences per step: ~700 MB, for ~10% more tokens per second).
+  batchSize: 32,
   learningRate: 2e-3,
   maskRate: 0.2,
   negatives: 256,

@@ -166,7 +166,11 @@ export async function trainSeqBert(input: SeqBertInput, options: Partial<SeqBert
   const contrastive = o.contrastive > 0;
   const weights0 = initWeights(o, { items, types, itemDims: input.itemDims }, o.seed);
   const vars: Record<string, tf.Variable> = {};
-  for (const w of weights0) vars[w.name] = tf.variable(tf.tensor(w.data, w.shape, 'float32'), true, `seqbert.${w.name}`);
+  for (const w of weights0) {
+    const init = tf.tensor(w.data, w.shape, 'float32');
+    vars[w.name] = tf.variable(init, true, `seqbert.${w.name}`);
+    init.dispose(); // the variable keeps its own reference to the data
+  }
   const varList = Object.values(vars);
   const optimizer = tf.train.adam(o.learningRate);
   const fullText = full && input.itemDims > 0 ? tf.tensor2d(input.itemVectors, [items, input.itemDims]) : null;
