@@ -221,7 +221,9 @@ async function segmentsCase(c: LogCase, seqbert: SeqBert | null): Promise<string
       const s = byPooling[p].i8;
       notes.push(`Clusters of BERT ${p}-pooled int8 vs planted segments (share of each segment's users per cluster):\n${describeConfusion(s, names)}`);
       const mixed = confusedPairs(s, names);
-      if (mixed.length > 0) notes.push(`Confused (${p}): ${mixed.join('; ')}`);
+      const allPairs = (names.length * (names.length - 1)) / 2;
+      if (mixed.length === allPairs) notes.push(`Confused (${p}): every pair of segments shares clusters (no segment has a cluster of its own)`);
+      else if (mixed.length > 0) notes.push(`Confused (${p}): ${mixed.join('; ')}`);
     }
     return summary;
   }
