@@ -17,8 +17,11 @@ let webgpuLoaded = false;
 
 /** The directory of the wasm backend's .wasm files in node_modules (Node only). */
 async function nodeWasmDir(): Promise<string> {
-  const { createRequire } = await import('node:module');
-  const path = await import('node:path');
+  // Specifiers hidden from the bundler: this only runs in Node.
+  const moduleSpec = 'node:module';
+  const pathSpec = 'node:path';
+  const { createRequire } = (await import(/* @vite-ignore */ moduleSpec)) as typeof import('node:module');
+  const path = (await import(/* @vite-ignore */ pathSpec)) as typeof import('node:path');
   const require = createRequire(import.meta.url);
   return path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm')) + path.sep;
 }
