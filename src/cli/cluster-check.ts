@@ -3,15 +3,7 @@
 // Usage: tsx src/cli/cluster-check.ts FILE.json [--seed N]
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import {
-  adjustedRandIndex,
-  calinskiHarabasz,
-  daviesBouldin,
-  kmeans,
-  normalizedMutualInfo,
-  silhouetteScore,
-  trustworthiness,
-} from '../pipeline/cluster';
+import { adjustedRandIndex, calinskiHarabasz, daviesBouldin, kmeans, normalizedMutualInfo, silhouetteScore, trustworthiness } from '../pipeline/cluster';
 
 interface Fixture {
   X: number[][];
