@@ -67,9 +67,12 @@ describe('trainSeqBert', () => {
     expect(model.weights.length).toBeGreaterThan(0);
 
     // A token budget below one epoch's tokens plans a single epoch.
-    const budgeted = await trainSeqBert(input, { ...small, epochs: 9, tokenBudget: 1 });
+    // (Post-LN here, so that layout trains too.)
+    const budgeted = await trainSeqBert(input, { ...small, epochs: 9, tokenBudget: 1, preLN: false });
     expect(budgeted.report.plannedEpochs).toBe(1);
     expect(budgeted.report.epochs).toBe(1);
+    expect(Number.isFinite(budgeted.report.loss[0])).toBe(true);
+    expect(budgeted.weights.some((w) => w.name === 'final.ln.g')).toBe(true);
 
     const controller = new AbortController();
     const run = trainSeqBert(input, { ...small, epochs: 50, tokenBudget: 0 }, { signal: controller.signal, onProgress: () => controller.abort() });
