@@ -22,6 +22,8 @@ export interface RankOptions extends Pick<EmbedOptions, 'quantized' | 'backend' 
   /** Sequences per forward batch. */
   batchSize?: number;
   signal?: AbortSignal;
+  /** Gap bucket of the appended [MASK] (tokens.ts GAP_*); default: the sequence's usual gap between visits. */
+  maskGap?: number;
 }
 
 /** The model's vocabulary must be this table's: scores are per table item. */
@@ -85,7 +87,7 @@ function nextGap(tok: SeqTokens, s: number): number {
 }
 
 /** The sequences' last maxLen - 1 events, each followed by one placeholder event for the [MASK]. */
-function withMaskSlot(input: SeqBertInput, maxLen: number, types: number): SeqTokens {
+function withMaskSlot(input: SeqBertInput, maxLen: number, types: number, maskGap?: number): SeqTokens {
   const base = buildTokens(input.table, input.sequences, Math.max(1, maxLen - 1));
   const n = base.count;
   const offsets = new Int32Array(n + 1);
@@ -104,7 +106,7 @@ function withMaskSlot(input: SeqBertInput, maxLen: number, types: number): SeqTo
     // Item 0 only holds the place: its row is replaced by the mask token's below.
     item[at] = 0;
     type[at] = typeMask(types);
-    gap[at] = nextGap(base, s);
+    gap[at] = maskGap ?? nextGap(base, s);
     offsets[s + 1] = at + 1;
   }
   return { count: n, maxLen, offsets, item, type, gap };
@@ -127,7 +129,7 @@ export async function scoreNextItems(
   const h = arch.hidden;
   const items = input.table.items.length;
   const types = input.table.typeNames.length;
-  const tok = withMaskSlot(input, arch.maxLen, types);
+  const tok = withMaskSlot(input, arch.maxLen, types, opts.maskGap);
   const batchSize = opts.batchSize ?? 128;
   const p = await params(model, opts);
   const rows = new RowMap(items);
