@@ -130,7 +130,8 @@ export async function scoreNextItems(
   const items = input.table.items.length;
   const types = input.table.typeNames.length;
   const tok = withMaskSlot(input, arch.maxLen, types, opts.maskGap);
-  const batchSize = opts.batchSize ?? 128;
+  // 64 like embedSequences: larger forward batches grow the wasm heap (see embed.ts).
+  const batchSize = opts.batchSize ?? 64;
   const p = await params(model, opts);
   const rows = new RowMap(items);
   let table: tf.Tensor2D | null = null;
