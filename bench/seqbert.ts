@@ -15,7 +15,7 @@
 // RSS is its own; seconds, training tokens/s and the tfjs backend that ran.
 //
 //   npm run bench:seqbert -- [--quick] [--only segments|speed] [--users N] [--segments N] [--seed N]
-//                            [--bert-epochs N] [--gcn-epochs N] [--backend auto|wasm|cpu] [--data FILE]
+//                            [--bert-epochs N] [--bert-token-budget N] [--gcn-epochs N] [--backend auto|wasm|cpu] [--data FILE]
 //
 // --quick: one small generated log (4 segments, 1,200 users) and the speed case.
 
@@ -34,7 +34,7 @@ import { ownMaxRss, sampleOwnRss } from './lib/memory';
 import { confusedPairs, describeConfusion, scoreSegments, type SegmentScores } from './lib/segmentScores';
 
 const USAGE =
-  'usage: npm run bench:seqbert -- [--quick] [--only segments|speed] [--users N] [--segments N] [--seed N] [--bert-epochs N] [--gcn-epochs N] [--backend auto|wasm|cpu] [--data FILE]';
+  'usage: npm run bench:seqbert -- [--quick] [--only segments|speed] [--users N] [--segments N] [--seed N] [--bert-epochs N] [--bert-token-budget N] [--gcn-epochs N] [--backend auto|wasm|cpu] [--data FILE]';
 
 const { values: flags } = parseArgs({
   options: {
@@ -44,6 +44,7 @@ const { values: flags } = parseArgs({
     segments: { type: 'string' },
     seed: { type: 'string', default: '1' },
     'bert-epochs': { type: 'string' },
+    'bert-token-budget': { type: 'string' },
     'gcn-epochs': { type: 'string' },
     backend: { type: 'string', default: 'auto' },
     data: { type: 'string', default: '../shared/data/uci-online-retail/online-retail-2010-12_2011-05.csv' },
@@ -63,6 +64,10 @@ if (flags.only !== undefined && flags.only !== 'segments' && flags.only !== 'spe
 const quick = flags.quick ?? false;
 const seed = num('seed', flags.seed) ?? 1;
 const bertEpochs = num('bert-epochs', flags['bert-epochs']);
+/** The stage's token budget (epochs cut to fit it); 0 = train the full epochs. */
+const tokenBudget = flags['bert-token-budget'] === undefined ? undefined : Number(flags['bert-token-budget']);
+if (tokenBudget !== undefined && !(Number.isInteger(tokenBudget) && tokenBudget >= 0)) throw new Error(`--bert-token-budget must be a whole number >= 0; ${USAGE}`);
+const bertOptions = { ...(bertEpochs ? { epochs: bertEpochs } : {}), ...(tokenBudget !== undefined ? { tokenBudget } : {}) };
 const gcnEpochs = num('gcn-epochs', flags['gcn-epochs']) ?? 100;
 const backend = (flags.backend ?? 'auto') as 'auto' | 'wasm' | 'cpu';
 
@@ -277,7 +282,7 @@ async function speedChild(): Promise<void> {
   const input = { sequences: a.sequences, table: a.ingested.table, itemVectors: itemVectorsByItem(itemTexts), itemDims: itemTexts.dims };
   const featureMs = performance.now() - t0;
   t0 = performance.now();
-  const model = await seqbert.trainSeqBert(input, { backend, ...(bertEpochs ? { epochs: bertEpochs } : {}) });
+  const model = await seqbert.trainSeqBert(input, { backend, ...bertOptions });
   const trainMs = performance.now() - t0;
   t0 = performance.now();
   await seqbert.embedSequences(model, input, { quantized: true });
