@@ -174,7 +174,7 @@ async function segmentsCase(c: LogCase, seqbert: SeqBert | null): Promise<string
     let lastLine = 0;
     const model = await seqbert.trainSeqBert(
       input,
-      { backend, ...(bertEpochs ? { epochs: bertEpochs } : {}) },
+      { backend, ...bertOptions },
       {
         onProgress(p) {
           const now = performance.now();
