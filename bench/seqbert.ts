@@ -66,7 +66,8 @@ const seed = num('seed', flags.seed) ?? 1;
 const bertEpochs = num('bert-epochs', flags['bert-epochs']);
 /** The stage's token budget (epochs cut to fit it); 0 = train the full epochs. */
 const tokenBudget = flags['bert-token-budget'] === undefined ? undefined : Number(flags['bert-token-budget']);
-if (tokenBudget !== undefined && !(Number.isInteger(tokenBudget) && tokenBudget >= 0)) throw new Error(`--bert-token-budget must be a whole number >= 0; ${USAGE}`);
+if (tokenBudget !== undefined && !(Number.isInteger(tokenBudget) && tokenBudget >= 0))
+  throw new Error(`--bert-token-budget must be a whole number >= 0; ${USAGE}`);
 const bertOptions = { ...(bertEpochs ? { epochs: bertEpochs } : {}), ...(tokenBudget !== undefined ? { tokenBudget } : {}) };
 const gcnEpochs = num('gcn-epochs', flags['gcn-epochs']) ?? 100;
 const backend = (flags.backend ?? 'auto') as 'auto' | 'wasm' | 'cpu';
@@ -353,7 +354,9 @@ function codeVersion(): string {
   const git = (...a: string[]): string => spawnSync('git', a, { encoding: 'utf8' }).stdout?.trim() ?? '';
   const head = git('rev-parse', '--short', 'HEAD') || 'unknown';
   const dirty = git('status', '--porcelain', '--', 'src/pipeline/seqbert', 'src/pipeline/synth', 'src/pipeline/gcn', 'src/pipeline/encode');
-  return dirty ? `${head}, with uncommitted changes in ${[...new Set(dirty.split('\n').map((l) => l.slice(3).split('/').slice(0, 3).join('/')))].join(', ')}` : head;
+  return dirty
+    ? `${head}, with uncommitted changes in ${[...new Set(dirty.split('\n').map((l) => l.slice(3).split('/').slice(0, 3).join('/')))].join(', ')}`
+    : head;
 }
 
 async function main(): Promise<void> {

@@ -48,7 +48,10 @@ const seg = (l: BehaviourLog, kind: BehaviourKind): number => l.segments.findInd
 function chiSquare(a: ArrayLike<number>, b: ArrayLike<number>): { stat: number; df: number } {
   let sa = 0;
   let sb = 0;
-  for (let i = 0; i < a.length; i++) (sa += a[i]), (sb += b[i]);
+  for (let i = 0; i < a.length; i++) {
+    sa += a[i];
+    sb += b[i];
+  }
   let stat = 0;
   let bins = 0;
   for (let i = 0; i < a.length; i++) {

@@ -8,7 +8,17 @@
 // same events with the same stream, in another order.
 
 import { buildCatalog, type Catalog } from './catalog';
-import { BEHAVIOUR_DESCRIPTIONS, BEHAVIOUR_KINDS, DAY_SECONDS, ORDER_ONLY_PAIRS, planUser, sessionSpan, type BehaviourKind, type PlannedSession, type ShopperContext } from './behaviourSegments';
+import {
+  BEHAVIOUR_DESCRIPTIONS,
+  BEHAVIOUR_KINDS,
+  DAY_SECONDS,
+  ORDER_ONLY_PAIRS,
+  planUser,
+  sessionSpan,
+  type BehaviourKind,
+  type PlannedSession,
+  type ShopperContext,
+} from './behaviourSegments';
 import { popularityTable } from './personas';
 import { hash32, Random } from '../numeric/sfc32';
 import { stableOrder } from './sort';

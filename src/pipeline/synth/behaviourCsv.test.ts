@@ -12,7 +12,10 @@ describe('behaviour log through the ingest pipeline', () => {
   const log = generateBehaviourLog({ seed: 4, users: 600, items: 400, categories: 16 });
 
   it('reads every row with its event type, and the planted labels line up with the users', async () => {
-    const { report, ingested, sequences } = await analyzeStream(behaviourCsvStream(log, { rowsPerChunk: 700 }), { fileName: 'behaviour.csv', totalBytes: null });
+    const { report, ingested, sequences } = await analyzeStream(behaviourCsvStream(log, { rowsPerChunk: 700 }), {
+      fileName: 'behaviour.csv',
+      totalBytes: null,
+    });
     expect(report.input.rows).toBe(log.length);
     expect(report.input.rejected.count).toBe(0);
     const t = ingested.table;

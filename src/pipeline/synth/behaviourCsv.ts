@@ -20,10 +20,12 @@ export function* behaviourCsvChunks(log: BehaviourLog, opts: CsvOptions = {}): G
   }
   const sessionId = sessionIdCache(log.params.seed);
   const time = eventTimeFormatter();
-  let rows: string[] = [REES46_HEADER + '\n'];
+  let rows: string[] = [`${REES46_HEADER}\n`];
   for (let e = 0; e < log.length; e++) {
     const i = log.item[e];
-    rows.push(`${time(log.time[e])},${BEHAVIOUR_EVENT_TYPES[log.type[e]]},${itemMid[i]},${userIdOf(log.user[e])},${sessionId(log.session[e])},${itemTitle[i]}\n`);
+    rows.push(
+      `${time(log.time[e])},${BEHAVIOUR_EVENT_TYPES[log.type[e]]},${itemMid[i]},${userIdOf(log.user[e])},${sessionId(log.session[e])},${itemTitle[i]}\n`,
+    );
     if (rows.length >= perChunk) {
       yield rows.join('');
       rows = [];
@@ -58,5 +60,5 @@ export function behaviourLabelsCsv(log: BehaviourLog): string {
     const s = log.userSegment[u];
     rows.push(`${userIdOf(u)},${s},${log.segments[s].kind}`);
   }
-  return rows.join('\n') + '\n';
+  return `${rows.join('\n')}\n`;
 }

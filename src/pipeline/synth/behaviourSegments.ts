@@ -9,7 +9,7 @@
 // with the same stream they produce the same events at the same times, permuted within sessions.
 
 import type { Catalog } from './catalog';
-import { Random, sampleCumulative } from '../numeric/sfc32';
+import { type Random, sampleCumulative } from '../numeric/sfc32';
 
 /** Event type codes of BehaviourLog.type, with the names the CSV writes. */
 export const BEHAVIOUR_EVENT_TYPES = ['view', 'cart', 'purchase', 'return'] as const;
@@ -128,7 +128,15 @@ function browseSessions(rng: Random, ctx: ShopperContext): PlannedSession[] {
   const n = rng.poisson(ctx.browseSessionsMean);
   for (let k = 0; k < n; k++) {
     const items = drawDistinct(rng, ctx, drawCategory(rng, ctx), 1 + rng.geometric(2));
-    out.push(session(randomStart(rng, ctx.days), items.map(() => B_VIEW), items, rng, { browse: true }));
+    out.push(
+      session(
+        randomStart(rng, ctx.days),
+        items.map(() => B_VIEW),
+        items,
+        rng,
+        { browse: true },
+      ),
+    );
   }
   return out;
 }
@@ -207,8 +215,14 @@ function burstSessions(rng: Random, ctx: ShopperContext): PlannedSession[] {
     }
     const types: number[] = [];
     const items: number[] = [];
-    for (const it of basket) types.push(B_VIEW, B_CART), items.push(it, it);
-    for (const it of basket) types.push(B_PURCHASE), items.push(it);
+    for (const it of basket) {
+      types.push(B_VIEW, B_CART);
+      items.push(it, it);
+    }
+    for (const it of basket) {
+      types.push(B_PURCHASE);
+      items.push(it);
+    }
     out.push(session(startOn(rng, day), types, items, rng, { anchored: true }));
     day += BURST_MIN_GAP_DAYS + 1 + rng.exponential(14);
   } while (day < ctx.days);

@@ -12,8 +12,26 @@ export { exportCsvChunks, categoryMissing, EXPORT_HEADER, DEFAULT_MISSING_CATEGO
 export { USER_ID_BASE, userIdOf, userIndexOf, sessionIdOf } from './ids';
 export { plantedUserLabels, plantedSessionLabels, segmentSizes } from './labels';
 export { Random } from '../numeric/sfc32';
-export { generateBehaviourLog, resolveBehaviourParams, schedule, userStream, behaviourSpanDays, DEFAULT_BEHAVIOUR_PARAMS, BEHAVIOUR_FORMAT_VERSION } from './behaviour';
+export {
+  generateBehaviourLog,
+  resolveBehaviourParams,
+  schedule,
+  userStream,
+  behaviourSpanDays,
+  DEFAULT_BEHAVIOUR_PARAMS,
+  BEHAVIOUR_FORMAT_VERSION,
+} from './behaviour';
 export type { BehaviourLog, BehaviourParams, ResolvedBehaviourParams, BehaviourSegment } from './behaviour';
-export { BEHAVIOUR_KINDS, BEHAVIOUR_EVENT_TYPES, BEHAVIOUR_DESCRIPTIONS, ORDER_ONLY_PAIRS, B_VIEW, B_CART, B_PURCHASE, B_RETURN, type BehaviourKind } from './behaviourSegments';
+export {
+  BEHAVIOUR_KINDS,
+  BEHAVIOUR_EVENT_TYPES,
+  BEHAVIOUR_DESCRIPTIONS,
+  ORDER_ONLY_PAIRS,
+  B_VIEW,
+  B_CART,
+  B_PURCHASE,
+  B_RETURN,
+  type BehaviourKind,
+} from './behaviourSegments';
 export { behaviourCsvChunks, behaviourCsvStream, behaviourLabelsCsv, BEHAVIOUR_LABELS_HEADER } from './behaviourCsv';
 export type { LabelledLog } from './labels';
