@@ -117,4 +117,30 @@ describe('buildBatch', () => {
     // A crop: tokens 1..3 of sequence 0.
     for (let m = 0; m < 2; m++) expect([6, 7, 5]).toContain(b.rowItems[b.targetRow[m]]);
   });
+
+  it('item noise swaps the unmasked items of its row only, keeping types and gaps', () => {
+    const n = 200;
+    const tok: SeqTokens = { count: 1, maxLen: n, offsets: Int32Array.from([0, n]), item: new Int32Array(n).fill(7), type: Uint8Array.from({ length: n }, (_, i) => i % 3), gap: new Uint8Array(n).fill(4) };
+    const b = buildBatch(tok, [{ seq: 0, from: 0, len: n }, { seq: 0, from: 0, len: n, itemNoise: 0.5 }], 3, 1000, new RowMap(1000), { rate: 0.1, rng: new Random(8), negatives: 16 });
+    const masked = new Set(Array.from(b.maskedAt));
+    let swapped = 0;
+    let unmasked = 0;
+    for (let row = 0; row < 2; row++) {
+      for (let i = 0; i < n; i++) {
+        const at = row * b.T + i; // both rows are full: no padding
+        if (masked.has(at)) continue;
+        expect(b.type[at]).toBe(tok.type[i]);
+        expect(b.gap[at]).toBe(4);
+        const item = b.rowItems[b.itemRow[at] - ITEM_SPECIALS];
+        if (row === 0) expect(item).toBe(7);
+        else {
+          unmasked++;
+          if (item !== 7) swapped++;
+        }
+      }
+    }
+    expect(Math.abs(swapped / unmasked - 0.5)).toBeLessThan(0.12);
+    // Masked targets are the true items in both rows.
+    for (let m = 0; m < b.maskedAt.length; m++) expect(b.rowItems[b.targetRow[m]]).toBe(7);
+  });
 });

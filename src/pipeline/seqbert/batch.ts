@@ -12,6 +12,12 @@ export interface BatchEntry {
   seq: number;
   from: number;
   len: number;
+  /**
+   * Share of this row's unmasked events whose item is swapped for a random one (needs a mask
+   * spec for its random stream): the contrastive view that keeps how someone shops (event types,
+   * gaps, order) but not what they buy.
+   */
+  itemNoise?: number;
 }
 
 export interface MaskSpec {
@@ -153,6 +159,8 @@ export function buildBatch(tok: SeqTokens, entries: readonly BatchEntry[], types
       const t = base + i;
       let it = tok.item[t];
       let ty = tok.type[t];
+      const noise = entries[b].itemNoise ?? 0;
+      if (noise > 0 && mask && !isMasked[at] && mask.rng.float() < noise) it = mask.rng.int(items);
       if (isMasked[at] && mask) {
         // BERT's 80/10/10: the mask token, a random item, or the event unchanged.
         const u = mask.rng.float();

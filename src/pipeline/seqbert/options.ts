@@ -44,6 +44,12 @@ export interface SeqBertOptions extends SeqBertArchitecture {
   contrastive: number;
   /** InfoNCE temperature. */
   temperature: number;
+  /**
+   * Share of the second view's events whose item is replaced by a random one, so that the two
+   * views agree on how someone shops rather than on what they buy (taste alone would otherwise
+   * tell the views of one sequence apart from the others).
+   */
+  viewItemNoise: number;
   /** Share of sequences held out to decide early stopping (none when too few sequences). */
   validationFraction: number;
   /** Stop after this many epochs without a better validation loss; 0 = never stop early. */
@@ -84,6 +90,7 @@ export const DEFAULT_SEQBERT_OPTIONS: Readonly<SeqBertOptions> = Object.freeze({
   // 0.00 to 1.00, at about twice the training tokens per step.
   contrastive: 1,
   temperature: 0.2,
+  viewItemNoise: 0.5,
   validationFraction: 0.1,
   patience: 2,
   dropout: 0.1,
@@ -117,6 +124,7 @@ export function resolveSeqBertOptions(opts: Partial<SeqBertOptions> = {}): SeqBe
   num('The event-type loss weight', o.typeLossWeight, 0, 100);
   num('The contrastive weight', o.contrastive, 0, 100);
   num('The temperature', o.temperature, 1e-3, 10);
+  num('The view item noise', o.viewItemNoise, 0, 1);
   num('The validation share', o.validationFraction, 0, 0.5);
   num('The dropout', o.dropout, 0, 0.9);
   if (!Number.isFinite(o.seed)) bad(`The seed must be a finite number (got ${o.seed}).`);

@@ -48,11 +48,11 @@ export function planBatches(tok: SeqTokens, seqs: Int32Array, batchSize: number,
   return batches;
 }
 
-/** A random contiguous crop keeping at least 60% of the events (the second contrastive view). */
-function crop(tok: SeqTokens, seq: number, rng: Random): BatchEntry {
+/** A random contiguous crop keeping at least 60% of the events, items partly randomised (the second contrastive view). */
+function crop(tok: SeqTokens, seq: number, rng: Random, itemNoise: number): BatchEntry {
   const n = tokenCount(tok, seq);
   const len = Math.max(1, Math.ceil(n * (0.6 + 0.4 * rng.float())));
-  return { seq, from: rng.int(n - len + 1), len };
+  return { seq, from: rng.int(n - len + 1), len, itemNoise };
 }
 
 interface StepTensors extends BatchTensors {
@@ -220,7 +220,7 @@ export async function trainSeqBert(input: SeqBertInput, options: Partial<SeqBert
       let steps = 0;
       for (const b of planBatches(tok, trainSeqs, o.batchSize, rng)) {
         const entries: BatchEntry[] = Array.from(b, (seq) => ({ seq, from: 0, len: tokenCount(tok, seq) }));
-        if (contrastive) for (const seq of b) entries.push(crop(tok, seq, rng));
+        if (contrastive) for (const seq of b) entries.push(crop(tok, seq, rng, o.viewItemNoise));
         const hb = buildBatch(tok, entries, types, items, rows, { rate: o.maskRate, rng, negatives });
         const t = toTensors(hb, input, fullText);
         const l = optimizer.minimize(() => batchLoss(vars, o, t, hb.candidates, contrastive && b.length > 1, o.dropout).total, true, varList);
