@@ -351,12 +351,14 @@ function speedCase(): string {
 
 /** The commit measured, and whether the stages measured had uncommitted changes (the tree is shared while they are written). */
 function codeVersion(): string {
-  const git = (...a: string[]): string => spawnSync('git', a, { encoding: 'utf8' }).stdout?.trim() ?? '';
-  const head = git('rev-parse', '--short', 'HEAD') || 'unknown';
-  const dirty = git('status', '--porcelain', '--', 'src/pipeline/seqbert', 'src/pipeline/synth', 'src/pipeline/gcn', 'src/pipeline/encode');
-  return dirty
-    ? `${head}, with uncommitted changes in ${[...new Set(dirty.split('\n').map((l) => l.slice(3).split('/').slice(0, 3).join('/')))].join(', ')}`
-    : head;
+  const git = (...a: string[]): string => spawnSync('git', a, { encoding: 'utf8' }).stdout ?? '';
+  const head = git('rev-parse', '--short', 'HEAD').trim() || 'unknown';
+  // Porcelain lines are "XY path": the status takes the first three characters (not trimmed away).
+  const dirty = git('status', '--porcelain', '--', 'src/pipeline/seqbert', 'src/pipeline/synth', 'src/pipeline/gcn', 'src/pipeline/encode')
+    .split('\n')
+    .filter((l) => l.length > 3)
+    .map((l) => l.slice(3).split('/').slice(0, 3).join('/'));
+  return dirty.length > 0 ? `${head}, with uncommitted changes in ${[...new Set(dirty)].join(', ')}` : head;
 }
 
 async function main(): Promise<void> {
