@@ -15,7 +15,12 @@
 //   - UCI Dec-May (209k rows, 2,678 users, 3,514 items, 81k tokens per epoch at maxLen 50):
 //     4 epochs by the token budget + int8 embedding of every user in 88 CPU s (148 s wall under
 //     load), peak RSS 627 MB with the log loaded;
-//   - int8 vs float32 sequence embeddings: cosine mean 0.99995, min 0.9998.
+//   - int8 vs float32 sequence embeddings: cosine mean 0.99995, min 0.9998;
+//   - clustering (generated behaviour log, 1,000 users, 6 planted segments, k-means K = 6 on the
+//     int8 embeddings, one run per setting, run-to-run spread about +-0.15): mean pooling 0.61-0.70
+//     ARI overall and 1.00 on the order-only pair with the defaults; without the contrastive term
+//     0.47 / 0.00; contrastive without item noise in the second view 0.24-0.50 / 0.95-1.00; item
+//     noise 0.8 0.45 / 0.99. CLS pooling 0.27-0.53 / 0.00-1.00: mean pooling is the default.
 export { trainSeqBert } from './train';
 export { embedSequences, embedBothPoolings, compareQuantized, rowCosines } from './embed';
 export { initBackend, currentBackend } from './backend';
