@@ -13,8 +13,8 @@
 // Measured on the shared 2-core machine (wasm, one thread; noisy: other jobs ran alongside):
 //   - training ~5.8-6.5k tokens per CPU second (measureSpeed.ts, 32 vs 64 sequences per step);
 //   - UCI Dec-May (209k rows, 2,678 users, 3,514 items, 81k tokens per epoch at maxLen 50):
-//     4 epochs by the token budget + int8 embedding of every user in 88 CPU s (148 s wall under
-//     load), peak RSS 627 MB with the log loaded;
+//     4 epochs by the token budget (6.9k tokens/s) + int8 embedding of every user: 78 s + 3 s wall
+//     at load ~2 (148 s wall at load ~5), peak RSS 624 MB with the log loaded;
 //   - int8 vs float32 sequence embeddings: cosine mean 0.99995, min 0.9998;
 //   - clustering (generated behaviour log, 1,000 users, 6 planted segments, k-means K = 6 on the
 //     int8 embeddings, one run per setting, run-to-run spread about +-0.15): mean pooling 0.61-0.70
