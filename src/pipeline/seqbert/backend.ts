@@ -8,9 +8,9 @@ import '@tensorflow/tfjs-backend-cpu';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { SeqBertError } from './errors';
 import type { SeqBertBackendChoice } from './options';
+import { isNode } from './runtime';
 import type { SeqBertBackend } from './types';
 
-const isNode = typeof process !== 'undefined' && !!process.versions?.node && typeof window === 'undefined';
 
 let wasmPathsSet: string | null = null;
 let webgpuLoaded = false;
@@ -20,8 +20,8 @@ async function nodeWasmDir(): Promise<string> {
   // Specifiers hidden from the bundler: this only runs in Node.
   const moduleSpec = 'node:module';
   const pathSpec = 'node:path';
-  const { createRequire } = (await import(/* @vite-ignore */ moduleSpec)) as typeof import('node:module');
-  const path = (await import(/* @vite-ignore */ pathSpec)) as typeof import('node:path');
+  const { createRequire } = (await import(/* @vite-ignore */ moduleSpec)) as { createRequire(url: string): { resolve(id: string): string } };
+  const path = (await import(/* @vite-ignore */ pathSpec)) as { dirname(p: string): string; sep: string };
   const require = createRequire(import.meta.url);
   return path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm')) + path.sep;
 }

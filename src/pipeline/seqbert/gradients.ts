@@ -3,7 +3,7 @@
 // module imports), so there the union package's Node build registers them into the same global
 // registry. The Node specifier is hidden from the bundler so the browser build never includes it.
 
-const isNode = typeof process !== 'undefined' && !!process.versions?.node && typeof window === 'undefined';
+import { isNode } from './runtime';
 
 let registered: Promise<void> | null = null;
 

@@ -11,7 +11,7 @@
 // next-item scores for recommendations).
 //
 // Measured on the shared 2-core machine (wasm, one thread; noisy: other jobs ran alongside):
-//   - training ~5.8-6.5k tokens per CPU second (measureSpeed.ts, 32 vs 64 sequences per step);
+//   - training ~5.8-6.5k tokens per CPU second (bench/seqbertSpeed.ts, 32 vs 64 sequences per step);
 //   - UCI Dec-May (209k rows, 2,678 users, 3,514 items, 81k tokens per epoch at maxLen 50):
 //     4 epochs by the token budget (6.9k tokens/s) + int8 embedding of every user: 78 s + 3 s wall
 //     at load ~2 (148 s wall at load ~5), peak RSS 624 MB with the log loaded;

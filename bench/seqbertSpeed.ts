@@ -1,17 +1,17 @@
 // Training speed of the behaviour BERT on a generated behaviour log, for quick before/after
 // comparisons (the full benchmark is bench/seqbert.ts):
 //
-//   npx tsx src/pipeline/seqbert/measureSpeed.ts [users] [options JSON]
+//   npx tsx bench/seqbertSpeed.ts [users] [options JSON]
 //
 // Prints training tokens per wall second and per CPU second of this process. The wasm backend
 // runs on one thread in Node, so tokens per CPU second is what an idle core would give; wall time
 // on a shared machine is only an upper bound.
 
-import { analyzeStream } from '../analyze';
-import { createFeaturizer } from '../encode';
-import { embedItemTexts, itemVectorsByItem } from '../gcn/features';
-import { behaviourCsvStream, generateBehaviourLog } from '../synth';
-import { embedSequences, trainSeqBert, type SeqBertOptions } from './index';
+import { analyzeStream } from '../src/pipeline/analyze';
+import { createFeaturizer } from '../src/pipeline/encode';
+import { embedItemTexts, itemVectorsByItem } from '../src/pipeline/gcn/features';
+import { behaviourCsvStream, generateBehaviourLog } from '../src/pipeline/synth';
+import { embedSequences, trainSeqBert, type SeqBertOptions } from '../src/pipeline/seqbert';
 
 const users = Number(process.argv[2] ?? 600);
 const options = JSON.parse(process.argv[3] ?? '{}') as Partial<SeqBertOptions>;
