@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ClusteringCancelledError, ClusteringInputError, cpuAsyncAssigner, makeBlobs, sweepK, type AsyncAssigner } from '../cluster';
-import { createEmulatedGpuAssigner } from '../cluster/gpuAssignEmulator';
+import { createEmulatedGpuAssigner } from '../cluster/gpu/emulate';
 import type { GpuAdapterSummary } from '../gpu/device';
 import { clusterSizes, resolveSweepRange, runSweepJob, type OpenGpu } from './clusterJob';
 
