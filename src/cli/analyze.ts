@@ -88,7 +88,7 @@ async function chooseEmbedder(args: Args): Promise<TextEmbedder> {
       const wanted = manifest.default || 'Xenova/all-MiniLM-L6-v2';
       if (args.encoder === 'text') {
         fail(
-          `--encoder text: no sentence-encoder model is installed under ${MODELS_DIR} (looked for ${wanted}). Install it with \`npm run models:fetch\`, or name one with --model ID.`,
+          `--encoder text: no BERT model is installed (the sentence encoder) under ${MODELS_DIR} (looked for ${wanted}). Install it with \`npm run models:fetch\`, or name one with --model ID.`,
           1,
         );
       }
@@ -331,29 +331,17 @@ async function encodeAndTrain(
       const g = await runner.gcn(gcnOptions, { onProgress: (p) => p.stage === 'train' && trainHooks.onProgress?.(p) });
       if (tty) process.stderr.write('\n');
       gcnReport = g.wire.report;
-      if (args.eval && encoded.seqbert) {
-        const ev = await evaluateWithSeqBert(table, sequences, encoded.itemTexts, {
-          gcn: gcnOptions,
-          encoder: { weights: args.weights, halfLifeDays: args.halfLifeDays },
-          seqbert: seqbertOptions,
-          hooks: hooks('evaluation: graph network'),
-          onSeqBert: seqbertProgress('evaluation: behaviour BERT'),
-        });
-        if (tty) process.stderr.write('\n');
-        writeErr('evaluation: per-user recommendations (recommendation protocol)\n');
-        const rec = evaluateRecommendations(table, { exclude });
-        evalReport = {
-          ...ev.report,
-          recall20: { ...ev.report.recall20, recommended: rec.recall20.recommended },
-          ndcg20: { ...ev.report.ndcg20, recommended: rec.ndcg20.recommended },
-          recommendations: rec,
-        };
-      } else if (args.eval) {
-        const ev = await evaluate(table, sequences, encoded.itemTexts, {
-          gcn: gcnOptions,
-          encoder: { weights: args.weights, halfLifeDays: args.halfLifeDays },
-          hooks: hooks('evaluation: graph network'),
-        });
+      if (args.eval) {
+        const encoder = { weights: args.weights, halfLifeDays: args.halfLifeDays };
+        const ev = encoded.seqbert
+          ? await evaluateWithSeqBert(table, sequences, encoded.itemTexts, {
+              gcn: gcnOptions,
+              encoder,
+              seqbert: seqbertOptions,
+              hooks: hooks('evaluation: graph network'),
+              onSeqBert: seqbertProgress('evaluation: behaviour BERT'),
+            })
+          : await evaluate(table, sequences, encoded.itemTexts, { gcn: gcnOptions, encoder, hooks: hooks('evaluation: graph network') });
         if (tty) process.stderr.write('\n');
         writeErr('evaluation: per-user recommendations (recommendation protocol)\n');
         const rec = evaluateRecommendations(table, { exclude });
