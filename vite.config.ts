@@ -1,5 +1,9 @@
 import { defineConfig, type Plugin } from 'vitest/config';
 import react from '@vitejs/plugin-react';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { TFJS_WASM_DIR, TFJS_WASM_FILES } from './src/worker/tfjsAssets';
 
 /**
  * transformers.js ships two remote defaults: ONNX Runtime's wasm files on cdn.jsdelivr.net (set as
@@ -30,6 +34,38 @@ function offlineTransformers(): Plugin {
 }
 
 /**
+ * The tfjs wasm backend fetches its .wasm files by name from one URL prefix (setWasmPaths), so they
+ * keep their names: served from node_modules by the dev server and copied into the build, both under
+ * <base>/tfjs-wasm/ (src/worker/tfjsAssets.ts computes the URL the worker passes). The default
+ * would be a CDN.
+ */
+function tfjsWasmAssets(): Plugin {
+  const require = createRequire(import.meta.url);
+  const dir = path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm'));
+  const files = new Set<string>(TFJS_WASM_FILES);
+  let base = '/';
+  return {
+    name: 'seqlens-tfjs-wasm',
+    configResolved(config) {
+      base = config.base.endsWith('/') ? config.base : `${config.base}/`;
+    },
+    configureServer(server) {
+      const prefix = `${base}${TFJS_WASM_DIR}/`;
+      server.middlewares.use((req, res, next) => {
+        const url = (req.url ?? '').split('?')[0];
+        const name = url.startsWith(prefix) ? url.slice(prefix.length) : '';
+        if (!files.has(name)) return next();
+        res.setHeader('Content-Type', 'application/wasm');
+        res.end(readFileSync(path.join(dir, name)));
+      });
+    },
+    generateBundle() {
+      for (const name of files) this.emitFile({ type: 'asset', fileName: `${TFJS_WASM_DIR}/${name}`, source: readFileSync(path.join(dir, name)) });
+    },
+  };
+}
+
+/**
  * The Content-Security-Policy: the page and its workers may load and connect to our own origin
  * only. 'wasm-unsafe-eval' lets ONNX Runtime compile its WebAssembly (no JS eval); blob: scripts and workers
  * are how a library may start helper threads; inline styles are what ECharts and React's style
@@ -55,6 +91,17 @@ const DEV_CSP = CSP_DIRECTIVES.map(([k, v]) =>
   k === 'script-src' ? `${k} ${v} 'unsafe-inline'` : k === 'connect-src' ? `${k} ${v} ws://127.0.0.1:* ws://localhost:*` : `${k} ${v}`,
 ).join('; ');
 
+/**
+ * Cross-origin isolation (COOP + COEP): only an isolated page gets SharedArrayBuffer, which the tfjs
+ * wasm backend (and ONNX Runtime) need to run on several threads; without it they run on one. The
+ * app loads nothing from other origins, so require-corp costs nothing here. A meta tag cannot set
+ * these: a static host must send them as headers (README, "Hosting").
+ */
+export const CROSS_ORIGIN_ISOLATION_HEADERS: Record<string, string> = {
+  'Cross-Origin-Opener-Policy': 'same-origin',
+  'Cross-Origin-Embedder-Policy': 'require-corp',
+};
+
 function contentSecurityPolicyMeta(): Plugin {
   return {
     name: 'seqlens-csp-meta',
@@ -66,14 +113,23 @@ function contentSecurityPolicyMeta(): Plugin {
 }
 
 export default defineConfig({
-  plugins: [react(), offlineTransformers(), contentSecurityPolicyMeta()],
+  plugins: [react(), offlineTransformers(), contentSecurityPolicyMeta(), tfjsWasmAssets()],
   worker: { format: 'es', plugins: () => [offlineTransformers()] },
   // Found only once the worker imports it; listed so that the dev server does not reload the page for it.
   optimizeDeps: { include: ['@huggingface/transformers'] },
   // SEQLENS_OUT_DIR: a build folder of its own, so that two e2e runs in one checkout do not overwrite each other's build.
   build: { target: 'es2022', sourcemap: true, outDir: process.env.SEQLENS_OUT_DIR || 'dist' },
-  server: { host: '127.0.0.1', port: 5173, strictPort: false, headers: { 'Content-Security-Policy': DEV_CSP } },
-  preview: { host: '127.0.0.1', port: 4173, headers: { 'Content-Security-Policy': CONTENT_SECURITY_POLICY, 'X-Content-Type-Options': 'nosniff', 'Referrer-Policy': 'no-referrer' } },
+  server: { host: '127.0.0.1', port: 5173, strictPort: false, headers: { 'Content-Security-Policy': DEV_CSP, ...CROSS_ORIGIN_ISOLATION_HEADERS } },
+  preview: {
+    host: '127.0.0.1',
+    port: 4173,
+    headers: {
+      'Content-Security-Policy': CONTENT_SECURITY_POLICY,
+      'X-Content-Type-Options': 'nosniff',
+      'Referrer-Policy': 'no-referrer',
+      ...CROSS_ORIGIN_ISOLATION_HEADERS,
+    },
+  },
   test: {
     include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
     environment: 'node',
