@@ -55,6 +55,8 @@ function tfjsWasmAssets(): Plugin {
         const url = (req.url ?? '').split('?')[0];
         const name = url.startsWith(prefix) ? url.slice(prefix.length) : '';
         if (!files.has(name)) return next();
+        // Vite adds server.headers (COOP/COEP) only to what its own middlewares serve.
+        for (const [k, v] of Object.entries(server.config.server.headers ?? {})) if (v !== undefined) res.setHeader(k, v);
         res.setHeader('Content-Type', 'application/wasm');
         res.end(readFileSync(path.join(dir, name)));
       });
