@@ -15,13 +15,13 @@ const HARNESS_URL = `${ORIGIN}/__seqbert-harness.html`;
 /** About 30 behaviour sequences. */
 const USERS = 30;
 const HIDDEN = 16;
-let bundled: string | null = null;
+let bundled: { page: string; worker: string } | null = null;
 
-async function bundle(): Promise<string> {
+async function bundle(): Promise<{ page: string; worker: string }> {
   if (bundled) return bundled;
   const dir = fileURLToPath(new URL('./seqbert/', import.meta.url));
   const result = await build({
-    entryPoints: { harness: `${dir}seqbertHarness.ts` },
+    entryPoints: { harness: `${dir}seqbertHarness.ts`, worker: `${dir}seqbertWorker.ts` },
     bundle: true,
     format: 'esm',
     platform: 'browser',
@@ -32,9 +32,12 @@ async function bundle(): Promise<string> {
     define: { 'import.meta.env.BASE_URL': '"/"' },
     logLevel: 'silent',
   });
-  const file = result.outputFiles.find((f) => f.path.endsWith('harness.js'));
-  if (!file) throw new Error('esbuild produced no harness.js');
-  bundled = file.text;
+  const text = (name: string) => {
+    const file = result.outputFiles.find((f) => f.path.endsWith(`${name}.js`));
+    if (!file) throw new Error(`esbuild produced no ${name}.js`);
+    return file.text;
+  };
+  bundled = { page: text('harness'), worker: text('worker') };
   return bundled;
 }
 
@@ -46,7 +49,7 @@ async function isolationHeaders(page: Page): Promise<Record<string, string>> {
 }
 
 async function openHarness(page: Page): Promise<void> {
-  const js = await bundle();
+  const { page: js, worker } = await bundle();
   const headers = await isolationHeaders(page);
   await page.route(HARNESS_URL, (route) =>
     route.fulfill({
@@ -56,6 +59,7 @@ async function openHarness(page: Page): Promise<void> {
     }),
   );
   await page.route(`${ORIGIN}/__seqbert-harness.js`, (route) => route.fulfill({ contentType: 'text/javascript', headers, body: js }));
+  await page.route(`${ORIGIN}/__seqbert-harness-worker.js`, (route) => route.fulfill({ contentType: 'text/javascript', headers, body: worker }));
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
   await page.goto(HARNESS_URL);
@@ -134,5 +138,29 @@ test.describe('behaviour BERT in the browser', () => {
       if (u.startsWith('blob:') || u.startsWith('data:')) continue;
       expect(new URL(u).hostname, u).toBe('127.0.0.1');
     }
+  });
+
+  test('wasm in a dedicated worker (where the app trains): same files, same origin, reports wasm', async ({ page }) => {
+    const requested: string[] = [];
+    page.context().on('request', (req) => requested.push(req.url()));
+    await openHarness(page);
+    const { report: r, error } = await call(page, 'workerWasmCase', USERS);
+    expect(error).toBeNull();
+    if (!r) throw new Error('no report');
+    test
+      .info()
+      .annotations.push({
+        type: 'wasm-worker',
+        description: JSON.stringify({ seconds: r.seconds, loss: r.loss, multithread: r.multithread, isolated: r.crossOriginIsolated }),
+      });
+    expect(r.wasmPaths).toBe(`${ORIGIN}/tfjs-wasm/`);
+    expect(r.started).toBe('wasm');
+    expect(r.reportBackend).toBe('wasm');
+    expect(Number.isFinite(r.loss[0])).toBe(true);
+    expect(r.finiteValues).toBe(r.sequences * HIDDEN);
+    expect(r.crossOriginIsolated).toBe(true);
+    const wasm = requested.filter((u) => u.endsWith('.wasm'));
+    expect(wasm.length).toBeGreaterThan(0);
+    for (const u of wasm) expect(u.startsWith(`${ORIGIN}/tfjs-wasm/`), u).toBe(true);
   });
 });

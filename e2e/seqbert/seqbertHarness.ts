@@ -145,7 +145,23 @@ async function wasmCase(users: number): Promise<WasmReport> {
   };
 }
 
-export const seqbertHarness = { webgpuCase, wasmCase };
+/** The wasm case from a dedicated worker (served at /__seqbert-harness-worker.js), where the app trains. */
+function workerWasmCase(users: number): Promise<{ report: WasmReport | null; error: string | null }> {
+  const worker = new Worker('/__seqbert-harness-worker.js', { type: 'module' });
+  return new Promise((resolve) => {
+    worker.onmessage = (e) => {
+      worker.terminate();
+      resolve(e.data);
+    };
+    worker.onerror = (e) => {
+      worker.terminate();
+      resolve({ report: null, error: e.message || 'worker failed to load' });
+    };
+    worker.postMessage(users);
+  });
+}
+
+export const seqbertHarness = { webgpuCase, wasmCase, workerWasmCase };
 
 declare global {
   // eslint-disable-next-line no-var
