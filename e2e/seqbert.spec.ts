@@ -147,12 +147,10 @@ test.describe('behaviour BERT in the browser', () => {
     const { report: r, error } = await call(page, 'workerWasmCase', USERS);
     expect(error).toBeNull();
     if (!r) throw new Error('no report');
-    test
-      .info()
-      .annotations.push({
-        type: 'wasm-worker',
-        description: JSON.stringify({ seconds: r.seconds, loss: r.loss, multithread: r.multithread, isolated: r.crossOriginIsolated }),
-      });
+    test.info().annotations.push({
+      type: 'wasm-worker',
+      description: JSON.stringify({ seconds: r.seconds, loss: r.loss, multithread: r.multithread, isolated: r.crossOriginIsolated }),
+    });
     expect(r.wasmPaths).toBe(`${ORIGIN}/tfjs-wasm/`);
     expect(r.started).toBe('wasm');
     expect(r.reportBackend).toBe('wasm');
