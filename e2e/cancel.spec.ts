@@ -14,7 +14,7 @@ async function writeBigLog(dir: string): Promise<{ big: string; small: string }>
   let bytes = header.length;
   for (let i = 0; bytes < TARGET_BYTES; i++) {
     const s = i % 86_400;
-    const time = `2019-10-${String(1 + Math.floor(i / 86_400) % 28).padStart(2, '0')} ${String(Math.floor(s / 3600)).padStart(2, '0')}:${String(Math.floor(s / 60) % 60).padStart(2, '0')}:${String(s % 60).padStart(2, '0')} UTC`;
+    const time = `2019-10-${String(1 + (Math.floor(i / 86_400) % 28)).padStart(2, '0')} ${String(Math.floor(s / 3600)).padStart(2, '0')}:${String(Math.floor(s / 60) % 60).padStart(2, '0')}:${String(s % 60).padStart(2, '0')} UTC`;
     const line = `${time},${types[i % types.length]},${1_000_000 + (i % 50_021)},2053013555631882655,electronics.smartphone,brand${i % 301},${(i % 997) + 0.99},${500_000_000 + (i % 40_009)},session-${Math.floor(i / 7)}\n`;
     chunks.push(line);
     bytes += line.length;
@@ -64,7 +64,7 @@ test('the map can be cancelled while it is laid out, and laid out again; the clu
   }
   await page.goto('/?model=featurizer&gcn=off&cluster-device=cpu&sweep=2..4');
   await expect(summary(page)).toHaveAttribute('data-file', DEMO, { timeout: 90_000 });
-  await upload(page, { name: 'many-shoppers.csv', mimeType: 'text/csv', buffer: Buffer.from(lines.join('\n') + '\n') });
+  await upload(page, { name: 'many-shoppers.csv', mimeType: 'text/csv', buffer: Buffer.from(`${lines.join('\n')}\n`) });
   await expect(summary(page)).toHaveAttribute('data-file', 'many-shoppers.csv', { timeout: 90_000 });
   const map = page.getByTestId('map');
   await expect(page.getByTestId('map-cancel')).toBeVisible({ timeout: 120_000 });

@@ -28,7 +28,7 @@ async function swept(page: Page, n?: number): Promise<Record<string, string>> {
   return clusterData(page);
 }
 
-const csv = (name: string, lines: string[]): Upload => ({ name, mimeType: 'text/csv', buffer: Buffer.from(lines.join('\n') + '\n') });
+const csv = (name: string, lines: string[]): Upload => ({ name, mimeType: 'text/csv', buffer: Buffer.from(`${lines.join('\n')}\n`) });
 
 const sum = (json: string): number => (JSON.parse(json) as number[]).reduce((a, b) => a + b, 0);
 
@@ -234,7 +234,15 @@ test('a sweep can be cancelled and run again; a new file cancels a running sweep
     const root = document.querySelector('[data-testid="clusters"]')!;
     new MutationObserver(() => w.__seenN.push(root.getAttribute('data-n') ?? '')).observe(root, { attributes: true, attributeFilter: ['data-n'] });
   });
-  await upload(page, csv('mugs.csv', Array.from({ length: 61 }, (_, i) => (i === 0 ? 'user_id,item_id,timestamp,title' : `m${i % 9},i${i % 11},2021-01-01T00:${String(i % 60).padStart(2, '0')}:00Z,Blue mug ${i % 11}`))));
+  await upload(
+    page,
+    csv(
+      'mugs.csv',
+      Array.from({ length: 61 }, (_, i) =>
+        i === 0 ? 'user_id,item_id,timestamp,title' : `m${i % 9},i${i % 11},2021-01-01T00:${String(i % 60).padStart(2, '0')}:00Z,Blue mug ${i % 11}`,
+      ),
+    ),
+  );
   await expect(summary(page)).toHaveAttribute('data-file', 'mugs.csv', { timeout: ANALYSIS_TIMEOUT });
   const mugs = await swept(page, 9);
   expect(mugs.range).toBe('2..8');
@@ -248,7 +256,10 @@ test('data that cannot be clustered gets a clear message, never a hang or NaN', 
   await swept(page);
 
   // A single shopper: one sequence.
-  await upload(page, csv('one-shopper.csv', ['user_id,item_id,timestamp,title', ...Array.from({ length: 5 }, (_, i) => `solo,i${i},2021-01-01T00:0${i}:00Z,Lamp ${i}`)]));
+  await upload(
+    page,
+    csv('one-shopper.csv', ['user_id,item_id,timestamp,title', ...Array.from({ length: 5 }, (_, i) => `solo,i${i},2021-01-01T00:0${i}:00Z,Lamp ${i}`)]),
+  );
   await expect(summary(page)).toHaveAttribute('data-file', 'one-shopper.csv', { timeout: ANALYSIS_TIMEOUT });
   const error = page.getByTestId('cluster-error');
   await expect(error).toBeVisible({ timeout: SWEEP_TIMEOUT });

@@ -61,7 +61,11 @@ test('a log read in parts on helper threads gives the same summary and rejects a
   const cores = await page.evaluate(() => navigator.hardwareConcurrency);
   test.skip(cores < 2, 'one core: the log is never read in parts');
   // ?read-threads=on cuts even small files (normally from 48 MiB on); the UCI file has rejected rows.
-  const rejectsOf = async () => page.getByTestId('rejects').locator('tr[data-reason]').evaluateAll((rows) => rows.map((r) => [r.getAttribute('data-reason'), r.getAttribute('data-count'), r.textContent]));
+  const rejectsOf = async () =>
+    page
+      .getByTestId('rejects')
+      .locator('tr[data-reason]')
+      .evaluateAll((rows) => rows.map((r) => [r.getAttribute('data-reason'), r.getAttribute('data-count'), r.textContent]));
   await page.goto('/?read-threads=off&model=featurizer&gcn=off');
   await expect(page.getByTestId('summary')).toHaveAttribute('data-file', 'uci-online-retail-demo.csv', { timeout: 90_000 });
   const one = await analyse(page, reference.FILES.uci);

@@ -96,9 +96,18 @@ test('on WebGPU (forced; a software adapter on machines without a GPU) the vecto
   test.skip(!adapter, 'this browser has no WebGPU adapter at all');
   // A small file: a software adapter is slow, and the point is the WebGPU path, not the size.
   const lines = ['InvoiceNo,StockCode,Description,Quantity,InvoiceDate,UnitPrice,CustomerID,Country'];
-  const titles = ['WHITE HANGING HEART T-LIGHT HOLDER', 'REGENCY CAKESTAND 3 TIER', 'JUMBO BAG RED RETROSPOT', 'PARTY BUNTING', 'LUNCH BAG RED RETROSPOT', 'ASSORTED COLOUR BIRD ORNAMENT'];
+  const titles = [
+    'WHITE HANGING HEART T-LIGHT HOLDER',
+    'REGENCY CAKESTAND 3 TIER',
+    'JUMBO BAG RED RETROSPOT',
+    'PARTY BUNTING',
+    'LUNCH BAG RED RETROSPOT',
+    'ASSORTED COLOUR BIRD ORNAMENT',
+  ];
   for (let i = 0; i < 48; i++) {
-    lines.push(`${536365 + Math.floor(i / 4)},${85000 + (i % 6)},${titles[i % 6]},${1 + (i % 3)},12/${1 + (i % 9)}/2010 08:${String(10 + i).padStart(2, '0')},2.55,${17850 + (i % 8)},United Kingdom`);
+    lines.push(
+      `${536365 + Math.floor(i / 4)},${85000 + (i % 6)},${titles[i % 6]},${1 + (i % 3)},12/${1 + (i % 9)}/2010 08:${String(10 + i).padStart(2, '0')},2.55,${17850 + (i % 8)},United Kingdom`,
+    );
   }
   const csv = Buffer.from(lines.join('\n'));
   const node = nodeVectors(new Uint8Array(csv), 'gift-shop.csv');
@@ -150,7 +159,10 @@ test('sequence-as-text mode embeds whole journeys and matches Node', async ({ pa
   const node = nodeDemoVectors('sequence-text');
   await openWith(page, `?model=${TINY}`);
   await encoded(page, TINY);
-  await page.getByTestId('encode-mode').getByLabel(/Sequence as text/).check();
+  await page
+    .getByTestId('encode-mode')
+    .getByLabel(/Sequence as text/)
+    .check();
   await expect(encoder(page)).toHaveAttribute('data-mode', 'sequence-text', { timeout: ENCODE_TIMEOUT });
   const data = await encoded(page, TINY);
   // Weights do not apply to text.
@@ -299,7 +311,10 @@ test('encoding can be cancelled and resumed from the cache; a new file cancels a
   expect(Number(data.cacheHits)).toBeGreaterThan(0);
 
   // Journeys as text are new texts (seconds of work); open a new file while they are embedded.
-  await page.getByTestId('encode-mode').getByLabel(/Sequence as text/).check();
+  await page
+    .getByTestId('encode-mode')
+    .getByLabel(/Sequence as text/)
+    .check();
   await expect(progress).toContainText(/items\/s/, { timeout: 10_000 });
   const lines = ['user_id,item_id,event_type,timestamp,title'];
   for (let i = 0; i < 60; i++) lines.push(`u${i % 7},i${i % 11},view,2021-01-01T00:${String(i).padStart(2, '0')}:00Z,Blue mug number ${i % 11}`);

@@ -8,9 +8,11 @@ const csv = (name: string, text: string): Upload => ({ name, mimeType: 'text/csv
 function events(rows: number): string {
   const lines = ['event_time,event_type,product_id,user_id,user_session'];
   for (let i = 0; i < rows; i++) {
-    lines.push(`2019-10-01 00:${String(Math.floor(i / 60) % 60).padStart(2, '0')}:${String(i % 60).padStart(2, '0')} UTC,view,${1000 + (i % 97)},${500 + (i % 13)},s${i % 29}`);
+    lines.push(
+      `2019-10-01 00:${String(Math.floor(i / 60) % 60).padStart(2, '0')}:${String(i % 60).padStart(2, '0')} UTC,view,${1000 + (i % 97)},${500 + (i % 13)},s${i % 29}`,
+    );
   }
-  return lines.join('\n') + '\n';
+  return `${lines.join('\n')}\n`;
 }
 
 async function expectError(page: import('@playwright/test').Page, code: string, message: RegExp) {

@@ -63,7 +63,9 @@ test('Stop ends training early and keeps the vectors; the epoch counter and loss
   expect(epochs).toBeLessThan(1000);
   await expect(gcn(page)).toHaveAttribute('data-stopped-by-user', 'true');
   await expect(page.getByTestId('gcn-summary')).toContainText('stopped by you');
-  await expect(page.getByTestId('cluster-source')).toContainText(`Clustered: GCN vectors (LightGCN, 2 layers, 64 dims, trained ${epochs} epoch`, { timeout: TIMEOUT });
+  await expect(page.getByTestId('cluster-source')).toContainText(`Clustered: GCN vectors (LightGCN, 2 layers, 64 dims, trained ${epochs} epoch`, {
+    timeout: TIMEOUT,
+  });
 });
 
 test('Cancel abandons the training: no GCN vectors, nothing clustered until it is trained again', async ({ page }) => {

@@ -51,9 +51,11 @@ async function openHarness(page: Page): Promise<void> {
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
   await page.goto(HARNESS_URL);
-  await page.waitForFunction(() => globalThis.__gcnHarness !== undefined, undefined, { timeout: 20_000 }).catch(() => {
-    throw new Error(`The harness did not start: ${errors.join('; ') || 'no page error'}`);
-  });
+  await page
+    .waitForFunction(() => globalThis.__gcnHarness !== undefined, undefined, { timeout: 20_000 })
+    .catch(() => {
+      throw new Error(`The harness did not start: ${errors.join('; ') || 'no page error'}`);
+    });
 }
 
 /** Worst errors seen per metric, reported as an annotation (and on stdout) for the record. */
@@ -75,10 +77,10 @@ function tracker() {
 
 type H = typeof Harness;
 function call<K extends keyof H>(page: Page, name: K, ...args: Parameters<H[K]>): Promise<Awaited<ReturnType<H[K]>>> {
-  return page.evaluate(
-    ([n, a]) => (globalThis.__gcnHarness as unknown as Record<string, (...x: unknown[]) => Promise<unknown>>)[n](...a),
-    [name, args] as [string, unknown[]],
-  ) as Promise<Awaited<ReturnType<H[K]>>>;
+  return page.evaluate(([n, a]) => (globalThis.__gcnHarness as unknown as Record<string, (...x: unknown[]) => Promise<unknown>>)[n](...a), [name, args] as [
+    string,
+    unknown[],
+  ]) as Promise<Awaited<ReturnType<H[K]>>>;
 }
 
 test.describe('WebGPU GCN kernels vs their CPU twins', () => {

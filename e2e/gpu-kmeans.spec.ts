@@ -52,17 +52,19 @@ async function openHarness(page: Page): Promise<void> {
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
   await page.goto(HARNESS_URL);
-  await page.waitForFunction(() => globalThis.__gpuHarness !== undefined, undefined, { timeout: 20_000 }).catch(() => {
-    throw new Error(`The harness did not start: ${errors.join('; ') || 'no page error'}`);
-  });
+  await page
+    .waitForFunction(() => globalThis.__gpuHarness !== undefined, undefined, { timeout: 20_000 })
+    .catch(() => {
+      throw new Error(`The harness did not start: ${errors.join('; ') || 'no page error'}`);
+    });
 }
 
 type H = typeof Harness;
 function call<K extends keyof H>(page: Page, name: K, ...args: Parameters<H[K]>): Promise<Awaited<ReturnType<H[K]>>> {
-  return page.evaluate(
-    ([n, a]) => (globalThis.__gpuHarness as unknown as Record<string, (...x: unknown[]) => Promise<unknown>>)[n](...a),
-    [name, args] as [string, unknown[]],
-  ) as Promise<Awaited<ReturnType<H[K]>>>;
+  return page.evaluate(([n, a]) => (globalThis.__gpuHarness as unknown as Record<string, (...x: unknown[]) => Promise<unknown>>)[n](...a), [name, args] as [
+    string,
+    unknown[],
+  ]) as Promise<Awaited<ReturnType<H[K]>>>;
 }
 
 /** The checks every assignment case must pass; `exact` when sums are accumulated on the CPU. */

@@ -195,7 +195,7 @@ test('text from the file stays text in the profiles, and a formula-like id is ne
     }
   }
   const path = testInfo.outputPath('hostile.csv');
-  writeFileSync(path, lines.join('\n') + '\n');
+  writeFileSync(path, `${lines.join('\n')}\n`);
 
   await openDemo(page);
   await upload(page, path);

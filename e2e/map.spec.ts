@@ -45,7 +45,10 @@ test('the demo on the map: tooltip, brushing, legend, K change, drawer, colour b
   expect(Number(data.k)).toBe(k);
   expect(data.selected).toBe('0');
   await expect(page.getByTestId('map-chart')).toHaveAttribute('role', 'img');
-  await expect(page.getByTestId('map-chart')).toHaveAttribute('aria-label', new RegExp(`Scatter map of ${sequences.toLocaleString('en-US')} sequences .*coloured by cluster \\(K = ${k}\\)`));
+  await expect(page.getByTestId('map-chart')).toHaveAttribute(
+    'aria-label',
+    new RegExp(`Scatter map of ${sequences.toLocaleString('en-US')} sequences .*coloured by cluster \\(K = ${k}\\)`),
+  );
   await expect(page.getByTestId('map-details')).toContainText(`${sequences.toLocaleString('en-US')} points`);
   await expect(page.getByTestId('map-details')).toContainText(/trustworthiness \(15 neighbours\) 0\.\d{3} \((exact|sampled on [\d,]+ points)\)/);
   const legend = page.getByTestId('map-legend').getByRole('button', { pressed: true });
@@ -81,7 +84,8 @@ test('the demo on the map: tooltip, brushing, legend, K change, drawer, colour b
   await expect(fresh.locator('li')).toHaveCount(20);
   await expect(fresh.locator('li').first().getByTestId('map-reason')).toHaveText(/(knn|rp3|next|users|popular)/);
   await expect(drawer.getByTestId('map-again').or(drawer.getByTestId('map-again-empty'))).toBeVisible();
-  if (await drawer.getByTestId('map-again').isVisible()) await expect(drawer.getByTestId('map-again').locator('li').first().getByTestId('map-reason')).toHaveText(/bought \d+x/);
+  if (await drawer.getByTestId('map-again').isVisible())
+    await expect(drawer.getByTestId('map-again').locator('li').first().getByTestId('map-reason')).toHaveText(/bought \d+x/);
   const name = await drawer.getByRole('heading', { level: 3 }).textContent();
   await expect(page.getByRole('dialog', { name: name! })).toBeVisible();
   await page.keyboard.press('Escape');
@@ -103,7 +107,10 @@ test('the demo on the map: tooltip, brushing, legend, K change, drawer, colour b
   expect(selected).toBeLessThanOrEqual(sequences);
   await expect(page.getByTestId('map-selection')).toHaveAttribute('data-count', String(selected));
   await expect(page.getByTestId('map-selection-count')).toContainText(selected.toLocaleString('en-US'));
-  const perCluster = await page.getByTestId('map-selection-clusters').locator('li').evaluateAll((els) => els.map((el) => Number((el as HTMLElement).dataset.count)));
+  const perCluster = await page
+    .getByTestId('map-selection-clusters')
+    .locator('li')
+    .evaluateAll((els) => els.map((el) => Number((el as HTMLElement).dataset.count)));
   expect(perCluster.reduce((a, b) => a + b, 0)).toBe(selected);
   await expect(page.getByTestId('map-selection-revenue')).toContainText('Net revenue');
 
@@ -180,10 +187,12 @@ test('ids and titles from the file are shown as text in the tooltip and drawer, 
   const lines = ['InvoiceNo,StockCode,Description,Quantity,InvoiceDate,UnitPrice,CustomerID,Country'];
   for (let u = 0; u < 60; u++) {
     const items = [u % 8, (u * 3 + 1) % 8, (u * 5 + 2) % 8];
-    items.forEach((it, j) => lines.push(`${1000 + u * 10 + j},A${it},ITEM ${it},1,2011-01-${String(1 + (u % 27)).padStart(2, '0')} 10:0${j}:00,1.5,${20000 + u},France`));
+    items.forEach((it, j) =>
+      lines.push(`${1000 + u * 10 + j},A${it},ITEM ${it},1,2011-01-${String(1 + (u % 27)).padStart(2, '0')} 10:0${j}:00,1.5,${20000 + u},France`),
+    );
     lines.push(`${1000 + u * 10 + 9},EVIL,"${evil}",1,2011-01-${String(1 + (u % 27)).padStart(2, '0')} 11:00:00,2,${20000 + u},France`);
   }
-  await upload(page, { name: 'markup.csv', mimeType: 'text/csv', buffer: Buffer.from(lines.join('\n') + '\n') });
+  await upload(page, { name: 'markup.csv', mimeType: 'text/csv', buffer: Buffer.from(`${lines.join('\n')}\n`) });
   await expect(summary(page)).toHaveAttribute('data-file', 'markup.csv', { timeout: ANALYSIS_TIMEOUT });
   await expect(map(page)).toHaveAttribute('data-points', '60', { timeout: MAP_TIMEOUT });
   await mapped(page);

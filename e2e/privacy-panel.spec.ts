@@ -90,7 +90,10 @@ test('pseudonymised and noised exports; the privacy panel lists and wipes what i
   await page.getByTestId('export-epsilon').fill('0.5');
   const profiles = await download(page);
   expect(profiles.name).toMatch(/-dp-eps0\.5\.json$/);
-  const doc = JSON.parse(profiles.text) as { privacy: { mechanism: string; epsilon: number; sensitivity: number; note: string }; clusters: { events: unknown; revenue: unknown }[] };
+  const doc = JSON.parse(profiles.text) as {
+    privacy: { mechanism: string; epsilon: number; sensitivity: number; note: string };
+    clusters: { events: unknown; revenue: unknown }[];
+  };
   expect(doc.privacy).toMatchObject({ mechanism: 'laplace', epsilon: 0.5 });
   expect(doc.privacy.sensitivity).toBeGreaterThan(0);
   expect(doc.clusters.every((c) => c.events === null && c.revenue === null)).toBe(true);

@@ -90,7 +90,9 @@ export function diginetica() {
 }
 
 export function otto() {
-  const lines = readFileSync(FILES.otto, 'utf8').split('\n').filter((l) => l.trim() !== '');
+  const lines = readFileSync(FILES.otto, 'utf8')
+    .split('\n')
+    .filter((l) => l.trim() !== '');
   const sessions = lines.map((l) => JSON.parse(l) as { session: number; events: { aid: number }[] });
   return {
     sessions: sessions.length,

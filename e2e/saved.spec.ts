@@ -36,7 +36,7 @@ function shopLog(name: string, seed: number): Upload {
       lines.push(`c${u},i${item},Item number ${item},${e === 3 ? 'purchase' : 'view'},2024-03-0${1 + e}T10:0${u % 10}:00Z,${(item + 1) * 2}`);
     }
   }
-  return { name, mimeType: 'text/csv', buffer: Buffer.from(lines.join('\n') + '\n') };
+  return { name, mimeType: 'text/csv', buffer: Buffer.from(`${lines.join('\n')}\n`) };
 }
 
 test('a reload reopens the log on screen with its saved results; changed settings are computed afresh', async ({ page }) => {
@@ -77,8 +77,16 @@ test('a reload reopens the log on screen with its saved results; changed setting
   await expect(listed).toHaveCount(2);
 
   // Reopen the demo from the list; forget it.
-  await page.getByTestId('saved-analyses').locator(`li[data-name="${DEMO}"]`).getByRole('button', { name: /^Reopen/ }).click();
+  await page
+    .getByTestId('saved-analyses')
+    .locator(`li[data-name="${DEMO}"]`)
+    .getByRole('button', { name: /^Reopen/ })
+    .click();
   await expect(summary(page)).toHaveAttribute('data-file', DEMO, { timeout: ANALYSIS_TIMEOUT });
-  await page.getByTestId('saved-analyses').locator('li[data-name="shop-a.csv"]').getByRole('button', { name: /^Forget/ }).click();
+  await page
+    .getByTestId('saved-analyses')
+    .locator('li[data-name="shop-a.csv"]')
+    .getByRole('button', { name: /^Forget/ })
+    .click();
   await expect(listed).toHaveCount(1);
 });

@@ -17,7 +17,11 @@ const line = (page: Page, id: string): Locator => panel(page).locator(`tr[data-t
  */
 function shopLog(): Buffer {
   const rows = ['InvoiceNo,StockCode,Description,Quantity,InvoiceDate,UnitPrice,CustomerID,Country'];
-  const products = Array.from({ length: 200 }, (_, i) => ({ code: String(21000 + i * 7), title: `${['RED', 'BLUE', 'GREEN', 'PINK'][i % 4]} ${['MUG', 'CANDLE', 'LANTERN', 'BAG', 'TIN'][i % 5]} ${i}`, price: (1 + (i % 9) * 0.85).toFixed(2) }));
+  const products = Array.from({ length: 200 }, (_, i) => ({
+    code: String(21000 + i * 7),
+    title: `${['RED', 'BLUE', 'GREEN', 'PINK'][i % 4]} ${['MUG', 'CANDLE', 'LANTERN', 'BAG', 'TIN'][i % 5]} ${i}`,
+    price: (1 + (i % 9) * 0.85).toFixed(2),
+  }));
   let invoice = 600000;
   for (let c = 0; c < 60; c++) {
     for (let v = 0; v < 3; v++) {
@@ -33,7 +37,7 @@ function shopLog(): Buffer {
       if ((c + v) % 10 !== 0) rows.push(`${invoice},POST,POSTAGE,1,${when},${(8 + ((c * 13 + v * 7) % 31) * 1.37).toFixed(2)},${17000 + c},Germany`);
     }
   }
-  return Buffer.from(rows.join('\n') + '\n');
+  return Buffer.from(`${rows.join('\n')}\n`);
 }
 
 test('the demo lists its service lines with a reason and a switch for each', async ({ page }) => {

@@ -94,7 +94,13 @@ test('the analysis is saved to a file and restored after a reload: K, selection,
   await expect(map(page)).toHaveAttribute('data-color-by', 'length');
 
   // A file with other settings: the sweep runs again with them, then the saved K is chosen.
-  const edited = { ...saved, k: 3, selection: [], hiddenClusters: [], settings: { ...(saved.settings as object), cluster: { kMin: 2, kMax: 5, device: 'cpu' } } };
+  const edited = {
+    ...saved,
+    k: 3,
+    selection: [],
+    hiddenClusters: [],
+    settings: { ...(saved.settings as object), cluster: { kMin: 2, kMax: 5, device: 'cpu' } },
+  };
   await restore(page, { name: 'edited.json', buffer: Buffer.from(JSON.stringify(edited)) });
   await expect(page.getByTestId('state-file-message')).toContainText('Restored the analysis saved', { timeout: MAP_TIMEOUT });
   await expect(clusters).toHaveAttribute('data-range', '2..5');

@@ -7,6 +7,11 @@ import './ui/app.css';
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>
-    {bootElement((client) => <App client={client} />, createAnalysisClient)}
+    {bootElement(
+      (client) => (
+        <App client={client} />
+      ),
+      createAnalysisClient,
+    )}
   </StrictMode>,
 );

@@ -51,7 +51,12 @@ describe('npm run analyze: clustering', () => {
     expect(c.sizes.reduce((a, b) => a + b, 0)).toBe(r.sequences.count);
     expect(c.sizes.every((s) => s > 0)).toBe(true);
     const chosen = r.sweep!.find((e) => e.k === c.k)!;
-    expect(c.metrics).toMatchObject({ inertia: chosen.inertia, silhouette: chosen.silhouette, calinskiHarabasz: chosen.calinskiHarabasz, daviesBouldin: chosen.daviesBouldin });
+    expect(c.metrics).toMatchObject({
+      inertia: chosen.inertia,
+      silhouette: chosen.silhouette,
+      calinskiHarabasz: chosen.calinskiHarabasz,
+      daviesBouldin: chosen.daviesBouldin,
+    });
     expect(c.source).toMatchObject({ stage: 'encoder', n: r.sequences.count, d: 256 });
     expect(c.source.model).toMatch(/^featurizer\//);
     expect(c).toMatchObject({ path: 'cpu', algorithm: 'lloyd', seeds: 3, silhouette: { exact: true, sampleSize: r.sequences.count }, rangeNote: null });
@@ -60,7 +65,7 @@ describe('npm run analyze: clustering', () => {
     expect(r.users).toBe(250);
   });
 
-  it('--k with --out writes every sequence\'s cluster to assignments.csv', () => {
+  it("--k with --out writes every sequence's cluster to assignments.csv", () => {
     const out = mkdtempSync(join(tmpdir(), 'seqlens-out-'));
     const res = cli([DEMO, '--encoder', 'featurizer', '--sweep', '2..5', '--k', '3', '--out', join(out, 'nested'), '--json']);
     expect(res.status, res.stderr).toBe(0);
@@ -97,7 +102,9 @@ describe('npm run analyze: clustering', () => {
     expect(r.clusters!.sizes.reduce((a, b) => a + b, 0)).toBe(r.sequences.count);
     const text = cli([DEMO, '--encoder', 'featurizer', '--sweep', '2..3', '--gcn', 'off']);
     expect(text.status, text.stderr).toBe(0);
-    expect(text.stdout).toMatch(/^clusters of encoder vectors \(featurizer\/[^,]+, 243 x 256\): k-means lloyd, 3 seeds per K, cpu; silhouette exact on all 243 points$/m);
+    expect(text.stdout).toMatch(
+      /^clusters of encoder vectors \(featurizer\/[^,]+, 243 x 256\): k-means lloyd, 3 seeds per K, cpu; silhouette exact on all 243 points$/m,
+    );
     expect(text.stdout).toMatch(/^suggested K = [23]: /m);
     expect(text.stdout).toMatch(/^K = [23] \(suggested\): sizes [\d, ]+$/m);
   });
@@ -141,20 +148,35 @@ describe('npm run analyze: clustering', () => {
 
   it('data that cannot be clustered exits 1 with a clear message; too few distinct vectors narrow the sweep with a note', () => {
     // One user: a single sequence.
-    const single = tempFile('one-user.csv', 'user_id,item_id,timestamp,title\n' + Array.from({ length: 5 }, (_, i) => `u1,i${i},2021-01-01T00:0${i}:00Z,Mug ${i}`).join('\n'));
+    const single = tempFile(
+      'one-user.csv',
+      `user_id,item_id,timestamp,title\n${Array.from({ length: 5 }, (_, i) => `u1,i${i},2021-01-01T00:0${i}:00Z,Mug ${i}`).join('\n')}`,
+    );
     const one = cli([single, '--encoder', 'featurizer', '--gcn', 'off', '--k', '2', '--json']);
     expect(one.status).toBe(1);
     expect(one.stdout).toBe('');
     expect(one.stderr).toMatch(/one-user\.csv: the sequences cannot be clustered: There is only one point/);
 
     // Every user bought the same two things: all vectors are identical.
-    const same = tempFile('same.csv', 'user_id,item_id,timestamp,title\n' + Array.from({ length: 12 }, (_, i) => `u${i >> 1},i${i % 2},2021-01-01T00:${String(10 + i).padStart(2, '0')}:00Z,Mug ${i % 2}`).join('\n'));
+    const same = tempFile(
+      'same.csv',
+      'user_id,item_id,timestamp,title\n' +
+        Array.from({ length: 12 }, (_, i) => `u${i >> 1},i${i % 2},2021-01-01T00:${String(10 + i).padStart(2, '0')}:00Z,Mug ${i % 2}`).join('\n'),
+    );
     const identical = cli([same, '--encoder', 'featurizer', '--gcn', 'off', '--half-life', '0', '--sweep', '2..4', '--json']);
     expect(identical.status).toBe(1);
     expect(identical.stderr).toMatch(/All 6 points are identical, so they cannot be split into K = 2 clusters/);
 
     // Four kinds of shopper among eight users: the sweep stops at K = 4.
-    const four = tempFile('four.csv', 'user_id,item_id,timestamp,title\n' + Array.from({ length: 16 }, (_, i) => `u${i % 8},i${i % 4},2021-01-01T00:${String(10 + i).padStart(2, '0')}:00Z,Title ${['red mug', 'blue plate', 'green vase', 'silver spoon'][i % 4]}`).join('\n'));
+    const four = tempFile(
+      'four.csv',
+      'user_id,item_id,timestamp,title\n' +
+        Array.from(
+          { length: 16 },
+          (_, i) =>
+            `u${i % 8},i${i % 4},2021-01-01T00:${String(10 + i).padStart(2, '0')}:00Z,Title ${['red mug', 'blue plate', 'green vase', 'silver spoon'][i % 4]}`,
+        ).join('\n'),
+    );
     const narrowed = cli([four, '--encoder', 'featurizer', '--gcn', 'off', '--sweep', '2..6', '--json']);
     expect(narrowed.status, narrowed.stderr).toBe(0);
     expect(narrowed.stderr).toMatch(/note: Only 4 of the 8 sequence vectors are distinct, so the sweep stops at K = 4 instead of 6/);
@@ -187,7 +209,8 @@ describe('npm run analyze: clustering', () => {
     const users = ['=cmd|calc', '+danger', '-7', '@evil', 'plain', 'with,comma'];
     const lines = ['user_id,item_id,timestamp,title'];
     users.forEach((u, ui) => {
-      for (let e = 0; e < 3; e++) lines.push(`"${u}",i${(ui + e) % 5},2021-01-01T0${ui}:0${e}:00Z,Item ${['cup', 'lamp', 'rug', 'sofa', 'desk'][(ui + e) % 5]}`);
+      for (let e = 0; e < 3; e++)
+        lines.push(`"${u}",i${(ui + e) % 5},2021-01-01T0${ui}:0${e}:00Z,Item ${['cup', 'lamp', 'rug', 'sofa', 'desk'][(ui + e) % 5]}`);
     });
     const out = mkdtempSync(join(tmpdir(), 'seqlens-out-'));
     const res = cli([tempFile('risky.csv', lines.join('\n')), '--encoder', 'featurizer', '--k', '2', '--out', out, '--json']);
@@ -195,7 +218,11 @@ describe('npm run analyze: clustering', () => {
     const text = readFileSync(join(out, 'assignments.csv'), 'utf8');
     expect(text.startsWith('user_id,cluster,x,y,label\r\n')).toBe(true);
     // Raw lines: the neutralised and quoted id cells as a spreadsheet sees them.
-    const cells = text.trimEnd().split('\r\n').slice(1).map((row) => (row.startsWith('"') ? row.slice(0, row.indexOf('"', 1) + 1) : row.slice(0, row.indexOf(','))));
+    const cells = text
+      .trimEnd()
+      .split('\r\n')
+      .slice(1)
+      .map((row) => (row.startsWith('"') ? row.slice(0, row.indexOf('"', 1) + 1) : row.slice(0, row.indexOf(','))));
     expect(cells.sort()).toEqual(["'+danger", "'-7", "'=cmd|calc", "'@evil", '"with,comma"', 'plain'].sort());
   });
 });

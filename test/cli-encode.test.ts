@@ -72,16 +72,22 @@ describe('npm run analyze: encoder', () => {
     expect(res.json().encoder!.model).not.toBe('seqlens-tiny-bert');
   });
 
-  it.runIf(REAL_MODEL_INSTALLED)('without flags and with the real model installed: all-MiniLM-L6-v2', () => {
-    const res = cli([DEMO, '--json']);
-    expect(res.status, res.stderr).toBe(0);
-    expect(res.json().encoder).toMatchObject({ model: 'Xenova/all-MiniLM-L6-v2', dims: 384, dtype: 'q8' });
-  }, 300_000);
+  it.runIf(REAL_MODEL_INSTALLED)(
+    'without flags and with the real model installed: all-MiniLM-L6-v2',
+    () => {
+      const res = cli([DEMO, '--json']);
+      expect(res.status, res.stderr).toBe(0);
+      expect(res.json().encoder).toMatchObject({ model: 'Xenova/all-MiniLM-L6-v2', dims: 384, dtype: 'q8' });
+    },
+    300_000,
+  );
 
   it('text output has an encoder line', () => {
     const res = cli([DEMO, '--model', 'seqlens-tiny-bert']);
     expect(res.status, res.stderr).toBe(0);
-    expect(res.stdout).toMatch(/^encoder: seqlens-tiny-bert \(q8, cpu\), weighted mean of items: 32 dims, [\d,]+ of [\d,]+ distinct texts embedded, 0 cache hits, 243 sequences/m);
+    expect(res.stdout).toMatch(
+      /^encoder: seqlens-tiny-bert \(q8, cpu\), weighted mean of items: 32 dims, [\d,]+ of [\d,]+ distinct texts embedded, 0 cache hits, 243 sequences/m,
+    );
   });
 
   it('a model that is not installed fails with exit 1 and says how to install it; bad flags exit 2', () => {

@@ -74,7 +74,10 @@ describe('npm run analyze on hostile values', { timeout: 120_000 }, () => {
   });
 
   it('reads decimal-comma prices and refuses amounts that cannot be right, with reasons', () => {
-    const path = file('amounts.csv', `user_id;item_id;event_type;price\nu1;a;purchase;2,50\nu1;b;purchase;1e400\nu1;c;purchase;-3,00\nu1;d;purchase;1.299,90\nu2;e;purchase;1e308\n`);
+    const path = file(
+      'amounts.csv',
+      `user_id;item_id;event_type;price\nu1;a;purchase;2,50\nu1;b;purchase;1e400\nu1;c;purchase;-3,00\nu1;d;purchase;1.299,90\nu2;e;purchase;1e308\n`,
+    );
     const r = report([path]);
     expect(r.detection.decimalComma).toEqual(['price']);
     expect(r.input.rejected.examples).toEqual({ 'price out of range (beyond ±1e9)': [3, 6], 'negative price': [4] });

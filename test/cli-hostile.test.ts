@@ -28,11 +28,13 @@ function smallLog(users: number, withUser = true): string {
       for (let e = 0; e < 3; e++) {
         const item = (u * 7 + s * 3 + e) % 23;
         const t = new Date(Date.UTC(2020, 0, 1 + s, u % 24, e)).toISOString().replace('T', ' ').replace('.000Z', ' UTC');
-        lines.push([t, ['view', 'cart', 'purchase'][e], `p${item}`, `cat.c${item % 5}`, `b${item % 3}`, '2.50', withUser ? `user${u}` : '', `s${u}_${s}`].join(','));
+        lines.push(
+          [t, ['view', 'cart', 'purchase'][e], `p${item}`, `cat.c${item % 5}`, `b${item % 3}`, '2.50', withUser ? `user${u}` : '', `s${u}_${s}`].join(','),
+        );
       }
     }
   }
-  return lines.join('\n') + '\n';
+  return `${lines.join('\n')}\n`;
 }
 
 describe('analyze with hostile input', () => {
@@ -74,7 +76,7 @@ describe('analyze with hostile input', () => {
   it('escape sequences in the file name, header and values never reach the terminal raw', () => {
     const name = join(dir, 'evil\u001b[2J\u001b]0;pwned\u0007\u202egpj.csv');
     const lines = smallLog(6).trimEnd().split('\n');
-    writeFileSync(name, [`${lines[0]},\u001b[31mnote\u009b1m`, ...lines.slice(1).map((l) => `${l},\u001b[2Jx\u202e`)].join('\n') + '\n');
+    writeFileSync(name, `${[`${lines[0]},\u001b[31mnote\u009b1m`, ...lines.slice(1).map((l) => `${l},\u001b[2Jx\u202e`)].join('\n')}\n`);
     const text = cli([name, '--encoder', 'featurizer']);
     expect(text.status, text.stderr).toBe(0);
     expect(text.stdout).toContain('evil');
@@ -112,13 +114,33 @@ describe('analyze --out with --pseudonymise and --epsilon', () => {
     const log = join(dir, 'sessions.csv');
     writeFileSync(log, smallLog(40));
     const out = join(dir, 'private');
-    const args = [log, '--encoder', 'featurizer', '--gcn', 'off', '--by', 'session', '--k', '3', '--out', out, '--pseudonymise', '--epsilon', '2', '--sessions-per-user', '2', '--json'];
+    const args = [
+      log,
+      '--encoder',
+      'featurizer',
+      '--gcn',
+      'off',
+      '--by',
+      'session',
+      '--k',
+      '3',
+      '--out',
+      out,
+      '--pseudonymise',
+      '--epsilon',
+      '2',
+      '--sessions-per-user',
+      '2',
+      '--json',
+    ];
     const r = cli(args);
     expect(r.status, r.stderr).toBe(0);
     expect(r.stderr).toMatch(/warning: made a new pseudonymisation key in .*pseudonymisation\.key: keep it secret.*move it out before you share the folder/);
     const keyPath = join(out, 'pseudonymisation.key');
     if (process.platform !== 'win32') expect(statSync(keyPath).mode & 0o777).toBe(0o600);
-    const ids = parseCsv(readFileSync(join(out, 'assignments.csv'), 'utf8')).slice(1).map((row) => row[0]);
+    const ids = parseCsv(readFileSync(join(out, 'assignments.csv'), 'utf8'))
+      .slice(1)
+      .map((row) => row[0]);
     expect(ids.length).toBeGreaterThan(40);
     for (const id of ids) expect(id).toMatch(/^u_[0-9a-f]{16}$/);
     expect(readFileSync(join(out, 'assignments.csv'), 'utf8')).not.toMatch(/user\d|s\d+_\d/);
@@ -134,7 +156,9 @@ describe('analyze --out with --pseudonymise and --epsilon', () => {
     const r2 = cli([log, '--encoder', 'featurizer', '--gcn', 'off', '--by', 'session', '--k', '3', '--out', again, '--pseudonymise', '--key-file', keyPath]);
     expect(r2.status, r2.stderr).toBe(0);
     expect(r2.stderr).not.toMatch(/made a new/);
-    const ids2 = parseCsv(readFileSync(join(again, 'assignments.csv'), 'utf8')).slice(1).map((row) => row[0]);
+    const ids2 = parseCsv(readFileSync(join(again, 'assignments.csv'), 'utf8'))
+      .slice(1)
+      .map((row) => row[0]);
     expect(new Set(ids2)).toEqual(new Set(ids));
 
     // Sessions without user ids: the guarantee is per session, and the file says so.

@@ -9,13 +9,16 @@ import type { AnalysisReport } from '../src/pipeline/types';
 
 const data = '../shared/data/';
 function run(args: string[]): AnalysisReport {
-  const out = execFileSync(process.execPath, ['--import', 'tsx', 'src/cli/analyze.ts', ...args, '--json'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  const out = execFileSync(process.execPath, ['--import', 'tsx', 'src/cli/analyze.ts', ...args, '--json'], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   return JSON.parse(out) as AnalysisReport;
 }
 
 describe('npm run analyze', () => {
   it('UCI Online Retail: invoice lines grouped by customer', () => {
-    const r = run([data + 'uci-online-retail/online-retail-2010-12_2011-05.csv', '--by', 'user']);
+    const r = run([`${data}uci-online-retail/online-retail-2010-12_2011-05.csv`, '--by', 'user']);
     expect(r.input.rows).toBe(209_029);
     expect(r.input.rejected.reasons).toEqual({ 'missing user id': 59_976 });
     expect(r.input.accepted).toBe(209_029 - 59_976);
@@ -30,8 +33,10 @@ describe('npm run analyze', () => {
   });
 
   it('Diginetica: sessions, grouped by session automatically since user_id is mostly NA', () => {
-    const file = data + 'diginetica-sample/sample_train-item-views.csv';
-    const lines = readFileSync(file, 'utf8').split('\n').filter((l) => l.trim() !== '');
+    const file = `${data}diginetica-sample/sample_train-item-views.csv`;
+    const lines = readFileSync(file, 'utf8')
+      .split('\n')
+      .filter((l) => l.trim() !== '');
     const r = run([file]);
     expect(r.file.delimiter).toBe(';');
     expect(r.input.rows).toBe(lines.length - 1);
@@ -42,7 +47,7 @@ describe('npm run analyze', () => {
   });
 
   it('REES46 events by type', () => {
-    const file = data + 'rees46-sample/2019-Oct-sample.csv';
+    const file = `${data}rees46-sample/2019-Oct-sample.csv`;
     const lines = readFileSync(file, 'utf8').trim().split('\n').slice(1);
     const r = run([file, '--min-length', '1', '--dedupe', '0']);
     expect(r.input.rows).toBe(1_000);
@@ -53,7 +58,7 @@ describe('npm run analyze', () => {
   });
 
   it('OTTO JSON Lines with nested events', () => {
-    const r = run([data + 'otto-sample/train.jsonl']);
+    const r = run([`${data}otto-sample/train.jsonl`]);
     expect(r.input.rows).toBe(862);
     expect(r.sessions).toBe(20);
     expect(Object.keys(r.events.byType).sort()).toEqual(['cart', 'click', 'purchase']);

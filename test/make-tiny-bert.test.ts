@@ -36,7 +36,15 @@ describe('make-tiny-bert', () => {
       execFileSync(process.execPath, ['--import', 'tsx', join(ROOT, 'scripts', 'make-tiny-bert.ts'), d], { cwd: ROOT, stdio: 'pipe' });
       return hashes(d);
     });
-    expect(Object.keys(runs[0]).sort()).toEqual(['README.md', 'config.json', 'onnx/model_quantized.onnx', 'special_tokens_map.json', 'tokenizer.json', 'tokenizer_config.json', 'vocab.txt']);
+    expect(Object.keys(runs[0]).sort()).toEqual([
+      'README.md',
+      'config.json',
+      'onnx/model_quantized.onnx',
+      'special_tokens_map.json',
+      'tokenizer.json',
+      'tokenizer_config.json',
+      'vocab.txt',
+    ]);
     expect(runs[1]).toEqual(runs[0]);
     expect(hashes(COMMITTED)).toEqual(runs[0]);
   }, 60_000);
@@ -49,7 +57,14 @@ describe('make-tiny-bert', () => {
     // Weights only are int8; activations stay float (no QuantizeLinear in the graph).
     expect(text).not.toContain('QuantizeLinear');
     const config = JSON.parse(readFileSync(join(COMMITTED, 'config.json'), 'utf8'));
-    expect(config).toMatchObject({ model_type: 'bert', hidden_size: 32, num_hidden_layers: 2, num_attention_heads: 2, intermediate_size: 64, vocab_size: 30522 });
+    expect(config).toMatchObject({
+      model_type: 'bert',
+      hidden_size: 32,
+      num_hidden_layers: 2,
+      num_attention_heads: 2,
+      intermediate_size: 64,
+      vocab_size: 30522,
+    });
   });
 
   it('runs in onnxruntime-node: [batch, seq] int64 inputs in, [batch, seq, 32] out, padding masked', async () => {

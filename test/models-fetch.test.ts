@@ -181,7 +181,9 @@ describe('models-fetch', () => {
     const port = (closed.address() as AddressInfo).port;
     await new Promise<void>((ok) => closed.close(() => ok()));
     const m = manifestFor('acme/tiny', { 'config.json': CONFIG });
-    const e = await fetchModel({ model: 'acme/tiny', manifest: m, outRoot: out, baseUrl: `http://127.0.0.1:${port}`, retryDelayMs: 1 }).catch((x: unknown) => x);
+    const e = await fetchModel({ model: 'acme/tiny', manifest: m, outRoot: out, baseUrl: `http://127.0.0.1:${port}`, retryDelayMs: 1 }).catch(
+      (x: unknown) => x,
+    );
     expect(e).toBeInstanceOf(FetchError);
     expect((e as FetchError).code).toBe('offline');
     expect((e as FetchError).message).toContain(`Cannot reach 127.0.0.1:${port} (ECONNREFUSED)`);

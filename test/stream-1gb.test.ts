@@ -57,7 +57,9 @@ const MODES: Mode[] = [
 function badRows(): Map<number, BadKind> {
   const kinds: BadKind[] = ['time', 'item', 'fields', 'user'];
   const bad = new Map<number, BadKind>();
-  [60, 777, 5_003, 99_991, 123_457, 1_000_003, 2_500_001, 4_000_037, 5_900_011, 6_800_021, 7_700_003].forEach((row, k) => bad.set(row, kinds[k % kinds.length]));
+  [60, 777, 5_003, 99_991, 123_457, 1_000_003, 2_500_001, 4_000_037, 5_900_011, 6_800_021, 7_700_003].forEach((row, k) =>
+    bad.set(row, kinds[k % kinds.length]),
+  );
   return bad;
 }
 
@@ -162,7 +164,8 @@ describe('streaming a generated ~1 GB log', () => {
   // more rows than the reader keeps. It must stop at the event limit with a clear message, having
   // held memory for the events up to the limit and never for the inflated text.
   it('stops a gzip bomb at the event limit with a clear message and bounded memory', { timeout: 300_000 }, async () => {
-    const row = '2019-10-01 00:00:00 UTC,view,1003461,2053013555631882655,electronics.smartphone,xiaomi,489.07,520088904,4d3b30da-a5e4-49df-b1a8-ba5943f1dd33\n';
+    const row =
+      '2019-10-01 00:00:00 UTC,view,1003461,2053013555631882655,electronics.smartphone,xiaomi,489.07,520088904,4d3b30da-a5e4-49df-b1a8-ba5943f1dd33\n';
     const block = new Uint8Array(gzipSync(Buffer.from(row.repeat(Math.floor(MB / row.length)))));
     const members = 1024; // 1 GiB of text from about 1 MB of gzip
     const maxEvents = 1_000_000;
@@ -199,7 +202,10 @@ describe('streaming a generated ~1 GB log', () => {
     expect(rowsSeen).toBeLessThanOrEqual(maxEvents + 1);
     const rssGrowth = mem.peak.rss - mem.base.rss;
     const bound = BYTES_PER_EVENT * maxEvents + 200 * MB;
-    if (LOG) console.log(`gzip bomb: stopped after ${rowsSeen.toLocaleString('en')} rows of ${(members * Math.floor(MB / row.length)).toLocaleString('en')}; peak rss growth ${(rssGrowth / MB).toFixed(0)} MiB; bound ${(bound / MB).toFixed(0)} MiB`);
+    if (LOG)
+      console.log(
+        `gzip bomb: stopped after ${rowsSeen.toLocaleString('en')} rows of ${(members * Math.floor(MB / row.length)).toLocaleString('en')}; peak rss growth ${(rssGrowth / MB).toFixed(0)} MiB; bound ${(bound / MB).toFixed(0)} MiB`,
+      );
     expect(rssGrowth).toBeLessThan(bound);
   });
 });

@@ -6,14 +6,14 @@
 // Error measure used everywhere ("rel"): max_i |gpu_i - cpu_i| / max(max_i |cpu_i|, 1e-6), i.e. the
 // worst elementwise difference relative to the largest magnitude of the CPU result (a relative
 // infinity-norm error; robust to outputs that are near zero through cancellation).
-import { acquireGpu, type GpuAdapterSummary, type GpuContext } from '../../src/pipeline/gpu/index.ts';
-import { transposeCsr, type Csr } from '../../src/pipeline/graph/csr.ts';
-import { createGcnGpu, type GcnGpu, type GcnGpuStats } from '../../src/pipeline/gcn/gpu/index.ts';
-import { biasActNorm, biasActNormBackward, type Activation } from '../../src/pipeline/gcn/kernels/activation.ts';
-import { axpy, scaleInto } from '../../src/pipeline/gcn/kernels/dense.ts';
-import { spmm, spmmBackward } from '../../src/pipeline/gcn/kernels/sparse.ts';
-import { GcnModel } from '../../src/pipeline/gcn/model.ts';
-import { GcnRandom } from '../../src/pipeline/gcn/random.ts';
+import { acquireGpu, type GpuAdapterSummary, type GpuContext } from '../../src/pipeline/gpu/index';
+import { transposeCsr, type Csr } from '../../src/pipeline/graph/csr';
+import { createGcnGpu, type GcnGpu, type GcnGpuStats } from '../../src/pipeline/gcn/gpu/index';
+import { biasActNorm, biasActNormBackward, type Activation } from '../../src/pipeline/gcn/kernels/activation';
+import { axpy, scaleInto } from '../../src/pipeline/gcn/kernels/dense';
+import { spmm, spmmBackward } from '../../src/pipeline/gcn/kernels/sparse';
+import { GcnModel } from '../../src/pipeline/gcn/model';
+import { GcnRandom } from '../../src/pipeline/gcn/random';
 
 let context: GpuContext | null = null;
 let gcn: GcnGpu | null = null;
@@ -331,10 +331,11 @@ function normalisedGraph(n: number, degree: number, r: GcnRandom): Csr {
     adj[v].add(u);
   }
   // A hub: node 0 linked to everything not isolated.
-  for (let v = 1; v < n; v++) if (v % 11 !== 5) {
-    adj[0].add(v);
-    adj[v].add(0);
-  }
+  for (let v = 1; v < n; v++)
+    if (v % 11 !== 5) {
+      adj[0].add(v);
+      adj[v].add(0);
+    }
   const deg = adj.map((s) => s.size);
   const rowPtr = new Int32Array(n + 1);
   const colIdx: number[] = [];
@@ -349,12 +350,22 @@ function normalisedGraph(n: number, degree: number, r: GcnRandom): Csr {
   return { rows: n, cols: n, rowPtr, colIdx: Int32Array.from(colIdx), values: Float32Array.from(values) };
 }
 
-async function lightgcnCase(c: { n: number; h: number; layers: number; combine: 'mean' | 'last'; seed: number }): Promise<{ rel: number; backwardRel: number; hubDegree: number; stats: GcnGpuStats }> {
+async function lightgcnCase(c: {
+  n: number;
+  h: number;
+  layers: number;
+  combine: 'mean' | 'last';
+  seed: number;
+}): Promise<{ rel: number; backwardRel: number; hubDegree: number; stats: GcnGpuStats }> {
   const g = await gpu();
   const r = new GcnRandom(c.seed);
   const a = normalisedGraph(c.n, 4, r);
   const emb = gaussians(r, c.n * c.h, 0.1);
-  const model = new GcnModel({ nodes: c.n, hidden: c.h, layers: c.layers, model: 'lightgcn', combine: c.combine, activation: 'none', normalize: false }, a, transposeCsr(a));
+  const model = new GcnModel(
+    { nodes: c.n, hidden: c.h, layers: c.layers, model: 'lightgcn', combine: c.combine, activation: 'none', normalize: false },
+    a,
+    transposeCsr(a),
+  );
   const zCpu = model.forward({ emb, weights: [], biases: [] });
   const zGpu = await g.lightgcnForward(a, emb, c.h, c.layers, c.combine);
   const forwardRel = rel(zGpu, zCpu);
@@ -387,7 +398,12 @@ async function deviceLossCase(): Promise<{ errorName: string; reason: string; me
 
 async function info(): Promise<{ hasNavigatorGpu: boolean; adapter: GpuAdapterSummary; limits: GpuContext['limits']; stats: GcnGpuStats }> {
   const g = await gpu();
-  return { hasNavigatorGpu: 'gpu' in navigator, adapter: (context as GpuContext).adapter, limits: (context as GpuContext).limits, stats: structuredClone(g.stats) };
+  return {
+    hasNavigatorGpu: 'gpu' in navigator,
+    adapter: (context as GpuContext).adapter,
+    limits: (context as GpuContext).limits,
+    stats: structuredClone(g.stats),
+  };
 }
 
 export const gcnHarness = { info, spmmCase, actCase, combineCase, lightgcnCase, deviceLossCase };

@@ -2,16 +2,16 @@
 // app's origin. It runs the WebGPU k-means kernel and its CPU twin (assignStep) on the same input
 // inside the page, and returns comparison summaries for the spec to assert on (the arrays stay in
 // the browser). Not part of the app.
-import { acquireGpu, type GpuAdapterSummary, type GpuContext, GpuUnavailableError } from '../../src/pipeline/gpu/index.ts';
-import { adjustedRandIndex } from '../../src/pipeline/cluster/agreement.ts';
-import { assignStep } from '../../src/pipeline/cluster/assign.ts';
-import { makeBlobs } from '../../src/pipeline/cluster/blobs.ts';
-import { createGpuAssigner, type GpuAssignerOptions, type GpuAssignerStats } from '../../src/pipeline/cluster/gpu/index.ts';
-import { kmeans } from '../../src/pipeline/cluster/kmeans.ts';
-import { kmeansAsync } from '../../src/pipeline/cluster/kmeansAsync.ts';
-import { squaredDistance } from '../../src/pipeline/numeric/distance.ts';
-import { Rng } from '../../src/pipeline/numeric/random.ts';
-import { sweepK } from '../../src/pipeline/cluster/sweep.ts';
+import { acquireGpu, type GpuAdapterSummary, type GpuContext, GpuUnavailableError } from '../../src/pipeline/gpu/index';
+import { adjustedRandIndex } from '../../src/pipeline/cluster/agreement';
+import { assignStep } from '../../src/pipeline/cluster/assign';
+import { makeBlobs } from '../../src/pipeline/cluster/blobs';
+import { createGpuAssigner, type GpuAssignerOptions, type GpuAssignerStats } from '../../src/pipeline/cluster/gpu/index';
+import { kmeans } from '../../src/pipeline/cluster/kmeans';
+import { kmeansAsync } from '../../src/pipeline/cluster/kmeansAsync';
+import { squaredDistance } from '../../src/pipeline/numeric/distance';
+import { Rng } from '../../src/pipeline/numeric/random';
+import { sweepK } from '../../src/pipeline/cluster/sweep';
 
 export interface AssignCase {
   n: number;
@@ -164,7 +164,15 @@ export interface KMeansReport {
   cpuMs: number;
 }
 
-async function kmeansCase(c: { n: number; d: number; k: number; blobs: number; seed: number; sums: 'cpu' | 'gpu'; algorithm?: 'lloyd' | 'minibatch' }): Promise<KMeansReport> {
+async function kmeansCase(c: {
+  n: number;
+  d: number;
+  k: number;
+  blobs: number;
+  seed: number;
+  sums: 'cpu' | 'gpu';
+  algorithm?: 'lloyd' | 'minibatch';
+}): Promise<KMeansReport> {
   const ctx = await gpu();
   const { data } = makeBlobs(c.n, c.d, c.blobs, { std: 2, seed: c.seed });
   const assigner = await createGpuAssigner(ctx, data, c.n, c.d, { sums: c.sums });
@@ -195,7 +203,12 @@ async function kmeansCase(c: { n: number; d: number; k: number; blobs: number; s
   }
 }
 
-async function sweepCase(c: { n: number; d: number; blobs: number; kMax: number }): Promise<{ path: string; suggested: number; elbow: number | null; gpuPasses: number; sameAsCpu: boolean }> {
+async function sweepCase(c: {
+  n: number;
+  d: number;
+  blobs: number;
+  kMax: number;
+}): Promise<{ path: string; suggested: number; elbow: number | null; gpuPasses: number; sameAsCpu: boolean }> {
   const ctx = await gpu();
   const { data } = makeBlobs(c.n, c.d, c.blobs, { std: 0.7, seed: 5 });
   const assigner = await createGpuAssigner(ctx, data, c.n, c.d);
@@ -219,9 +232,10 @@ async function deviceLossCase(): Promise<{ errorName: string; reason: string; me
   const assigner = await createGpuAssigner(r.gpu, data, n, d);
   r.gpu.destroy();
   await r.gpu.device.lost;
-  const err = await assigner
-    .assign(new Float64Array(6), 2, new Int32Array(n), new Float64Array(6), new Int32Array(2))
-    .then(() => null, (e: unknown) => e);
+  const err = await assigner.assign(new Float64Array(6), 2, new Int32Array(n), new Float64Array(6), new Int32Array(2)).then(
+    () => null,
+    (e: unknown) => e,
+  );
   const km = await kmeansAsync(data, n, d, { k: 3, assigner });
   return {
     errorName: err instanceof Error ? err.name : String(err),

@@ -1,6 +1,6 @@
 // Worker side of the harness: acquires WebGPU inside a dedicated worker (where the app's analysis
 // runs) and answers one assignment case, compared with assignStep, by postMessage.
-import { type AssignCase, harness } from './kmeansHarness.ts';
+import { type AssignCase, harness } from './kmeansHarness';
 
 const scope = globalThis as unknown as {
   onmessage: ((e: MessageEvent<AssignCase>) => void) | null;

@@ -113,7 +113,7 @@ async function chooseEmbedder(args: Args): Promise<TextEmbedder> {
 }
 
 function fail(msg: string, code = 2): never {
-  writeErr(`analyze: ${msg}\n${code === 2 ? USAGE + '\n' : ''}`);
+  writeErr(`analyze: ${msg}\n${code === 2 ? `${USAGE}\n` : ''}`);
   process.exit(code);
 }
 
@@ -157,7 +157,7 @@ async function main(): Promise<void> {
   try {
     const parsed = parseArgs(process.argv.slice(2));
     if (parsed === 'help') {
-      process.stdout.write(HELP + '\n');
+      process.stdout.write(`${HELP}\n`);
       process.exit(0);
     }
     args = parsed;
@@ -262,7 +262,7 @@ async function main(): Promise<void> {
     if (umapReport) text += formatUmap(umapReport);
     if (exports) text += formatExports(exports);
     text += formatServiceLines(services.report);
-    if (args.json) process.stdout.write(stdJson(out) + '\n');
+    if (args.json) process.stdout.write(`${stdJson(out)}\n`);
     else writeOut(text);
   } catch (err) {
     if (tty) process.stderr.write('\n');

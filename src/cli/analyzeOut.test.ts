@@ -35,7 +35,10 @@ function itemsByUser(): Map<string, Set<string>> {
     const u = r[user].trim().replace(/^(\d+)\.0+$/, '$1');
     if (!u) continue;
     let set = out.get(u);
-    if (!set) out.set(u, (set = new Set()));
+    if (!set) {
+      set = new Set();
+      out.set(u, set);
+    }
     set.add(r[item].trim());
   }
   return out;
@@ -70,7 +73,7 @@ describe('npm run analyze --umap --out', () => {
     expect(r.out!.dir).toBe(dir);
   });
 
-  it('assignments.csv: one row per sequence with finite x, y and its cluster\'s label', () => {
+  it("assignments.csv: one row per sequence with finite x, y and its cluster's label", () => {
     expect(assignments[0]).toEqual(['user_id', 'cluster', 'x', 'y', 'label']);
     const rows = assignments.slice(1);
     expect(rows).toHaveLength(r.sequences.count);
@@ -152,7 +155,9 @@ describe('npm run analyze --umap without --out', () => {
     const res = cli([DEMO, '--encoder', 'featurizer', '--gcn', 'off', '--sweep', '2..3', '--umap']);
     expect(res.status, res.stderr).toBe(0);
     expect(res.stdout).toMatch(/^K = [23] \(suggested\): sizes /m);
-    expect(res.stdout).toMatch(/^map: UMAP of the encoder vectors \(243 x 256\), 15 neighbours, \d+ epochs, seed 0, [\d.]+ s; trustworthiness@15 (0\.\d{3}|1\.000) \(exact\)$/m);
+    expect(res.stdout).toMatch(
+      /^map: UMAP of the encoder vectors \(243 x 256\), 15 neighbours, \d+ epochs, seed 0, [\d.]+ s; trustworthiness@15 (0\.\d{3}|1\.000) \(exact\)$/m,
+    );
     expect(res.stdout).toMatch(/^profiles:$/m);
     expect(res.stdout).not.toMatch(/^wrote to /m);
     expect(res.stderr).toMatch(/^map \(UMAP\) /m);
@@ -161,7 +166,8 @@ describe('npm run analyze --umap without --out', () => {
   it('too few points for trustworthiness with 15 neighbours: null with a note, the map still made', () => {
     const titles = ['red mug', 'blue plate', 'green vase', 'silver spoon', 'oak table', 'wool rug'];
     const lines = ['user_id,item_id,timestamp,title'];
-    for (let u = 0; u < 20; u++) for (let e = 0; e < 3; e++) lines.push(`u${u},i${(u + e) % 6},2021-01-01T00:${String(10 + e).padStart(2, '0')}:00Z,${titles[(u + e) % 6]}`);
+    for (let u = 0; u < 20; u++)
+      for (let e = 0; e < 3; e++) lines.push(`u${u},i${(u + e) % 6},2021-01-01T00:${String(10 + e).padStart(2, '0')}:00Z,${titles[(u + e) % 6]}`);
     const file = join(mkdtempSync(join(tmpdir(), 'seqlens-small-')), 'small.csv');
     writeFileSync(file, lines.join('\n'));
     const out = join(mkdtempSync(join(tmpdir(), 'seqlens-export-')), 'out');

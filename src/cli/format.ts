@@ -149,14 +149,14 @@ export function formatClusters(sweep: CliSweepEntry[], c: CliClusters): string {
   lines.push(`suggested K = ${c.suggested.k}: ${c.suggested.reason}`);
   if (c.elbow) lines.push(`elbow: K = ${c.elbow.k}`);
   lines.push(`K = ${c.k}${c.chosenBy === 'k' ? ' (--k)' : ' (suggested)'}: sizes ${c.sizes.map(n).join(', ')}`);
-  return lines.join('\n') + '\n';
+  return `${lines.join('\n')}\n`;
 }
 
 /** The clusters' automatic labels and sizes. */
 export function formatProfiles(p: CliProfileSummary[]): string {
   const lines = ['profiles:'];
   for (const c of p) lines.push(`  ${String(c.cluster).padStart(3)}  ${n(c.size).padStart(8)} (${(c.share * 100).toFixed(1).padStart(5)}%)  ${c.label}`);
-  return lines.join('\n') + '\n';
+  return `${lines.join('\n')}\n`;
 }
 
 /** The map's line: time and trustworthiness. */
@@ -173,21 +173,19 @@ export function formatUmap(u: CliUmap): string {
       `${u.seconds.toFixed(1)} s; trustworthiness@15 ${t} (${how})`,
   ];
   for (const w of u.warnings) lines.push(`  note: ${w}`);
-  return lines.join('\n') + '\n';
+  return `${lines.join('\n')}\n`;
 }
 
 /** Where --out wrote what. */
 export function formatExports(e: CliExports): string {
-  return (
-    [
-      `wrote to ${e.dir}:`,
-      `  ${e.assignments.file} (${n(e.assignments.rows)} rows)`,
-      `  ${e.profiles.file} (${n(e.profiles.rows)} clusters)`,
-      `  ${e.recommendations.file} (${n(e.recommendations.rows)} rows, up to ${e.recommendations.perUser} per user, ${e.recommendations.method})`,
-      ...(e.privacy?.pseudonymised ? ['  user ids pseudonymised (keyed hash)'] : []),
-      ...(e.privacy?.profiles ? [`  profiles: ${e.privacy.profiles.summary}`] : []),
-    ].join('\n') + '\n'
-  );
+  return `${[
+    `wrote to ${e.dir}:`,
+    `  ${e.assignments.file} (${n(e.assignments.rows)} rows)`,
+    `  ${e.profiles.file} (${n(e.profiles.rows)} clusters)`,
+    `  ${e.recommendations.file} (${n(e.recommendations.rows)} rows, up to ${e.recommendations.perUser} per user, ${e.recommendations.method})`,
+    ...(e.privacy?.pseudonymised ? ['  user ids pseudonymised (keyed hash)'] : []),
+    ...(e.privacy?.profiles ? [`  profiles: ${e.privacy.profiles.summary}`] : []),
+  ].join('\n')}\n`;
 }
 
 /** The report as a short human-readable text (the CLI without --json). */
@@ -231,7 +229,7 @@ export function formatReport(r: AnalysisReport, encoder?: CliEncoderReport): str
     if (e.truncated.sequences > 0)
       lines.push(`  ${n(e.truncated.sequences)} sequences cut to the model's window (${n(e.truncated.events)} oldest events left out)`);
   }
-  return lines.join('\n') + '\n';
+  return `${lines.join('\n')}\n`;
 }
 
 /** The behaviour BERT's block: its size, backend, loss curve and what gave the item features. */

@@ -24,7 +24,9 @@ const toHex = (b: Uint8Array): string => Array.from(b, (x) => x.toString(16).pad
 export function parseKey(text: string, path: string): Uint8Array {
   const hex = text.trim();
   if (!/^(?:[0-9a-fA-F]{2}){16,}$/.test(hex)) {
-    throw new KeyFileError(`${path}: not a pseudonymisation key: it must hold one line of hex digits (${PSEUDONYM_SECRET_BYTES * 2} are written; 32 at least).`);
+    throw new KeyFileError(
+      `${path}: not a pseudonymisation key: it must hold one line of hex digits (${PSEUDONYM_SECRET_BYTES * 2} are written; 32 at least).`,
+    );
   }
   return Uint8Array.from(hex.match(/../g)!, (h) => parseInt(h, 16));
 }
@@ -57,7 +59,7 @@ export function loadOrMakeKey(keyFile: string | null, outDir: string): { secret:
   const secret = newPseudonymSecret();
   try {
     // wx: never overwrite a key that appeared meanwhile; 600: the key is a secret.
-    writeFileSync(path, toHex(secret) + '\n', { mode: 0o600, flag: 'wx' });
+    writeFileSync(path, `${toHex(secret)}\n`, { mode: 0o600, flag: 'wx' });
   } catch (e) {
     throw new KeyFileError(`${path}: a new key cannot be written there: ${e instanceof Error ? e.message : String(e)}`);
   }

@@ -51,12 +51,18 @@ describe('the service lines of a run', () => {
     expect(formatServiceLines(kept.report)).toMatch(/kept as products \(--product-item\): ship/);
   });
 
-  it('reports the UCI demo\'s postage in the JSON of the command', () => {
-    const out = execFileSync(process.execPath, ['--import', 'tsx', 'src/cli/analyze.ts', 'public/demo/uci-online-retail-demo.csv', '--no-encode', '--json', '--product-item', 'C2'], {
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    const report = JSON.parse(out) as { serviceItems: { mode: string; count: number; items: { id: string; service: boolean; detected: boolean; reason: string }[] } };
+  it("reports the UCI demo's postage in the JSON of the command", () => {
+    const out = execFileSync(
+      process.execPath,
+      ['--import', 'tsx', 'src/cli/analyze.ts', 'public/demo/uci-online-retail-demo.csv', '--no-encode', '--json', '--product-item', 'C2'],
+      {
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    const report = JSON.parse(out) as {
+      serviceItems: { mode: string; count: number; items: { id: string; service: boolean; detected: boolean; reason: string }[] };
+    };
     const byId = new Map(report.serviceItems.items.map((l) => [l.id, l]));
     expect(byId.get('POST')).toMatchObject({ service: true, detected: true, reason: expect.stringMatching(/postage/) });
     expect(byId.get('C2')).toMatchObject({ service: false, detected: true });

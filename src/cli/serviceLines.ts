@@ -23,8 +23,13 @@ export function cliServiceLines(table: EventTable, settings: ServiceSettings, wa
 }
 
 /** The report and mask of service lines resolved already (by the pipeline runner). */
-export function reportServiceLines(r: ServiceResolution, settings: ServiceSettings, warn: (line: string) => void): { mask: Uint8Array; report: CliServiceLines } {
-  for (const id of r.unknown) warn(`analyze: note: ${quoted(id)} (--${settings.service.includes(id) ? 'service' : 'product'}-item) is not an item of this log; nothing changed for it\n`);
+export function reportServiceLines(
+  r: ServiceResolution,
+  settings: ServiceSettings,
+  warn: (line: string) => void,
+): { mask: Uint8Array; report: CliServiceLines } {
+  for (const id of r.unknown)
+    warn(`analyze: note: ${quoted(id)} (--${settings.service.includes(id) ? 'service' : 'product'}-item) is not an item of this log; nothing changed for it\n`);
   return {
     mask: r.mask,
     report: { mode: r.mode, count: r.count, items: r.lines.map(({ item: _item, ...rest }) => rest), unknown: r.unknown },
@@ -39,8 +44,8 @@ export function formatServiceLines(s: CliServiceLines): string {
   const kept = s.items.filter((l) => !l.service);
   if (left.length === 0 && kept.length === 0) return s.mode === 'auto' ? '\nService lines: none found.\n' : '';
   let text = `\nService lines (left out of profiles and recommendations; --product-item ID keeps one in): ${left.length.toLocaleString('en')}\n`;
-  for (const l of left.slice(0, SHOWN)) text += terminalLine(`  ${l.id}${l.title ? ` (${l.title})` : ''}: ${l.reason}`) + '\n';
+  for (const l of left.slice(0, SHOWN)) text += `${terminalLine(`  ${l.id}${l.title ? ` (${l.title})` : ''}: ${l.reason}`)}\n`;
   if (left.length > SHOWN) text += `  … and ${(left.length - SHOWN).toLocaleString('en')} more (see --json)\n`;
-  if (kept.length > 0) text += terminalLine(`  kept as products (--product-item): ${kept.map((l) => l.id).join(', ')}`) + '\n';
+  if (kept.length > 0) text += `${terminalLine(`  kept as products (--product-item): ${kept.map((l) => l.id).join(', ')}`)}\n`;
   return text;
 }

@@ -1,7 +1,7 @@
 // A log file on disk as a ByteSource: any byte range can be streamed, here or on a helper thread.
 import { createReadStream, statSync } from 'node:fs';
 import { Readable } from 'node:stream';
-import type { ByteSource, SharedSource } from '../pipeline/ingest/parts.ts';
+import type { ByteSource, SharedSource } from '../pipeline/ingest/parts';
 
 /** Streams bytes [start, end) of the file at `path`, in 1 MiB chunks. */
 export function openFileRange(path: string, start: number, end: number): ReadableStream<Uint8Array> {

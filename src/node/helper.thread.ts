@@ -1,10 +1,10 @@
 // A Node helper thread: serves the K sweep (pipeline/cluster/sweepThreads.ts) and the reading of a
 // large log in parts (pipeline/ingest/parts.ts).
 import { parentPort } from 'node:worker_threads';
-import { serveSweepHelper } from '../pipeline/cluster/sweepThreads.ts';
-import { serveIngestHelper } from '../pipeline/ingest/parts.ts';
-import type { HelperEndpoint } from '../pipeline/threads.ts';
-import { openSharedInNode } from './fileSource.ts';
+import { serveSweepHelper } from '../pipeline/cluster/sweepThreads';
+import { serveIngestHelper } from '../pipeline/ingest/parts';
+import type { HelperEndpoint } from '../pipeline/threads';
+import { openSharedInNode } from './fileSource';
 
 const port = parentPort;
 if (!port) throw new Error('helper.thread.ts runs as a worker thread');

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { makeBlobs } from '../pipeline/cluster/blobs.ts';
-import { sweepK } from '../pipeline/cluster/sweep.ts';
-import { nodeHelperThreads } from './helperThreads.ts';
+import { makeBlobs } from '../pipeline/cluster/blobs';
+import { sweepK } from '../pipeline/cluster/sweep';
+import { nodeHelperThreads } from './helperThreads';
 
 describe('the K sweep on Node worker threads', () => {
   it('runs on real threads and gives what one thread gives', async () => {

@@ -2,7 +2,7 @@
 // helper.thread.ts. The data goes to them in one SharedArrayBuffer, not copied.
 import os from 'node:os';
 import { Worker } from 'node:worker_threads';
-import type { HelperThreads } from '../pipeline/threads.ts';
+import type { HelperThreads } from '../pipeline/threads';
 
 /** Most helpers a sweep starts: past this the 14 K values of a default sweep balance poorly anyway. */
 const MAX_HELPERS = 8;

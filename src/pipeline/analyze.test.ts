@@ -64,7 +64,7 @@ describe('analyzeStream', () => {
   });
 
   it('reads gzip transparently, with a BOM and CRLF', async () => {
-    const text = '\uFEFF' + LOG.replace(/\n/g, '\r\n');
+    const text = `\uFEFF${LOG.replace(/\n/g, '\r\n')}`;
     const plain = (await analyze(LOG)).report;
     const { report } = await analyzeStream(bytesStream(gzip(text), 5), { fileName: 't.csv.gz', totalBytes: null });
     expect(report.file.gzip).toBe(true);
@@ -103,8 +103,8 @@ describe('analyzeStream', () => {
   });
 
   it('skips an overlong line, counts it, and keeps reading', async () => {
-    const long = 'u9,z,view,2020-01-01 10:00:00,' + 'x'.repeat(5000);
-    const text = LOG.split('\n').slice(0, 3).join('\n') + '\n' + long + '\n' + LOG.split('\n').slice(3).join('\n');
+    const long = `u9,z,view,2020-01-01 10:00:00,${'x'.repeat(5000)}`;
+    const text = `${LOG.split('\n').slice(0, 3).join('\n')}\n${long}\n${LOG.split('\n').slice(3).join('\n')}`;
     const { report } = await analyze(text, { maxLineBytes: 1024, chunk: 256 });
     expect(report.input.rejected.reasons['line longer than 1 KiB']).toBe(1);
     expect(report.input.rejected.examples['line longer than 1 KiB']).toEqual([4]);
@@ -141,7 +141,13 @@ describe('analyzeStream', () => {
   }, 120_000);
 
   it('groups by session and can regroup without reading again', async () => {
-    const text = ['user_id,session,item_id,event_type,ts', 'u1,s1,a,view,1600000000', 'u1,s1,b,view,1600000010', 'u1,s2,c,view,1600009000', 'u1,s2,d,view,1600009010'].join('\n');
+    const text = [
+      'user_id,session,item_id,event_type,ts',
+      'u1,s1,a,view,1600000000',
+      'u1,s1,b,view,1600000010',
+      'u1,s2,c,view,1600009000',
+      'u1,s2,d,view,1600009010',
+    ].join('\n');
     const a = await analyze(text, { sequence: { by: 'user', minLength: 1 } });
     expect(a.report.sequences.count).toBe(1);
     const b = regroup(a, { ...DEFAULT_SEQUENCE_OPTIONS, by: 'session', minLength: 1 });
@@ -185,7 +191,10 @@ describe('analyzeStream', () => {
   it('reads OTTO-style nested JSON Lines and flat JSON Lines', async () => {
     const otto = readFileSync('../shared/data/otto-sample/train.jsonl', 'utf8');
     const { report } = await analyzeStream(textStream(otto, 999), { fileName: 'train.jsonl', totalBytes: null });
-    const sessions = otto.trim().split('\n').map((l) => JSON.parse(l));
+    const sessions = otto
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(report.detection.nested).toBe('otto');
     expect(report.input.rows).toBe(sessions.reduce((s, x) => s + x.events.length, 0));
     expect(report.sessions).toBe(sessions.length);
@@ -199,7 +208,7 @@ describe('analyzeStream', () => {
 
   it('stops when cancelled', async () => {
     const token = { cancelled: false };
-    const big = 'user_id,item_id\n' + 'u1,a\n'.repeat(200_000);
+    const big = `user_id,item_id\n${'u1,a\n'.repeat(200_000)}`;
     const p = analyzeStream(textStream(big, 4096), {
       fileName: 'big.csv',
       totalBytes: big.length,

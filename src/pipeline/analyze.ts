@@ -76,7 +76,14 @@ export async function analyzeStream(stream: ReadableStream<Uint8Array>, opts: An
   if (!opts.sequence?.by && by === 'session' && ingested.detection.mapping.user !== undefined) {
     analysis.report.warnings.unshift('Most rows have no user id, so sequences are grouped by session.');
   }
-  opts.onProgress?.({ stage: 'done', bytesRead: ingested.bytesRead, totalBytes: opts.totalBytes, rows: ingested.rows, rowsPerSecond: ingested.rows / Math.max(1e-3, ingested.readMs / 1000), fraction: 1 });
+  opts.onProgress?.({
+    stage: 'done',
+    bytesRead: ingested.bytesRead,
+    totalBytes: opts.totalBytes,
+    rows: ingested.rows,
+    rowsPerSecond: ingested.rows / Math.max(1e-3, ingested.readMs / 1000),
+    fraction: 1,
+  });
   return analysis;
 }
 
@@ -97,5 +104,10 @@ function group(ingested: Ingested, sequence: SequenceOptions, fileName: string, 
 function checkSequenceOptions(o: SequenceOptions): string | null {
   if (o.by !== 'user' && o.by !== 'session') return `Group by must be "user" or "session", not "${String(o.by)}".`;
   const nonNeg = (name: string, v: number): string | null => (Number.isFinite(v) && v >= 0 ? null : `${name} must be a number of at least 0 (got ${v}).`);
-  return nonNeg('Minimum sequence length', o.minLength) ?? nonNeg('Maximum events per sequence', o.maxLength) ?? nonNeg('Duplicate window', o.dedupeSeconds) ?? nonNeg('Session gap', o.sessionGapMinutes);
+  return (
+    nonNeg('Minimum sequence length', o.minLength) ??
+    nonNeg('Maximum events per sequence', o.maxLength) ??
+    nonNeg('Duplicate window', o.dedupeSeconds) ??
+    nonNeg('Session gap', o.sessionGapMinutes)
+  );
 }

@@ -37,7 +37,14 @@ export function lengthHistogram(lengths: Int32Array): { edges: number[]; counts:
   return { edges, counts };
 }
 
-export function summarize(ing: Ingested, seq: Sequences, options: SequenceOptions, fileName: string, totalBytes: number | null, sequencesMs: number): AnalysisReport {
+export function summarize(
+  ing: Ingested,
+  seq: Sequences,
+  options: SequenceOptions,
+  fileName: string,
+  totalBytes: number | null,
+  sequencesMs: number,
+): AnalysisReport {
   const t = ing.table;
   const rejects = ing.rejects.merge(seq.groupRejects);
   const lengths = new Int32Array(seq.count);
@@ -73,7 +80,9 @@ export function summarize(ing: Ingested, seq: Sequences, options: SequenceOption
   }
   if (options.by === 'user' && !t.hasUser) warnings.push('The log has no user column, so it cannot be grouped by user: group by session instead.');
   if (accepted.itemsOnlyRejected > 0) {
-    warnings.push(`${accepted.itemsOnlyRejected.toLocaleString('en')} items appear only in rejected rows: they are not counted among the ${accepted.items.toLocaleString('en')} items.`);
+    warnings.push(
+      `${accepted.itemsOnlyRejected.toLocaleString('en')} items appear only in rejected rows: they are not counted among the ${accepted.items.toLocaleString('en')} items.`,
+    );
   }
   if (seq.count === 0 && t.length > 0) warnings.push('No sequence passed the filters: lower the minimum sequence length or raise the bot limit.');
 

@@ -130,9 +130,7 @@ export function App({ client }: { client: AnalysisClient }) {
 
   const mappingSource = unrecognised?.detection ?? report?.detection ?? null;
   // New columns (or a new result for the same ones) start the panel over from what was detected.
-  const mappingKey = mappingSource
-    ? `${generation}|${mappingSource.columns.join('\u0001')}|${JSON.stringify(mappingSource.mapping)}`
-    : '';
+  const mappingKey = mappingSource ? `${generation}|${mappingSource.columns.join('\u0001')}|${JSON.stringify(mappingSource.mapping)}` : '';
   const busy = running !== null;
 
   return (
@@ -155,9 +153,7 @@ export function App({ client }: { client: AnalysisClient }) {
             onApply={analysis.applyMapping}
           />
         )}
-        {report && (
-          <SequenceOptionsPanel key={`${generation}-${restoreCount}`} initial={report.options} disabled={busy} onChange={analysis.regroup} />
-        )}
+        {report && <SequenceOptionsPanel key={`${generation}-${restoreCount}`} initial={report.options} disabled={busy} onChange={analysis.regroup} />}
         {report ? (
           <>
             <SummaryView report={report} />
@@ -165,16 +161,14 @@ export function App({ client }: { client: AnalysisClient }) {
             <EncoderPanel encoder={encoder} sequences={report.sequences.count} />
             <GcnPanel gcn={gcn} hasVectors={encoder.job.result !== null} />
             <ClusterView clusters={clusters} hasVectors={source.vectors !== null} />
-            <MapPanelView
-              projection={projection}
-              labels={labels}
-              k={labels ? mapK : null}
-              clusterLabels={mapClusterLabels}
-              view={view}
-              client={client}
-            />
+            <MapPanelView projection={projection} labels={labels} k={labels ? mapK : null} clusterLabels={mapClusterLabels} view={view} client={client} />
             <ProfilesView insights={insights} />
-            <ExportView client={client} k={sweep ? clusters.k : null} selection={view.selection} ready={sweep !== null && projection.state === 'done' && !projection.stale} />
+            <ExportView
+              client={client}
+              k={sweep ? clusters.k : null}
+              selection={view.selection}
+              ready={sweep !== null && projection.state === 'done' && !projection.stale}
+            />
             <StatePanel state={stateFile} canSave={report !== null} saved={saved} onReopen={reopen} busy={running !== null} />
             <PrivacyView client={client} onWiped={saved.refresh} />
           </>

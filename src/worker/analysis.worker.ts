@@ -22,9 +22,26 @@ import { PersistentEmbeddingCache } from './embeddingStore';
 import { getEmbedder, installedCache } from './encoderRuntime';
 import { browserHelperThreads } from './helperThreads';
 import { gcnKernels, openWorkerGpu } from './gpuRuntime';
-import { fileFingerprint, forgetAnalysis, getAnalysis, idbResultStore, listAnalyses, MAX_KEPT_FILE_BYTES, saveAnalysis, updateSavedServiceItems } from './analysisStore';
+import {
+  fileFingerprint,
+  forgetAnalysis,
+  getAnalysis,
+  idbResultStore,
+  listAnalyses,
+  MAX_KEPT_FILE_BYTES,
+  saveAnalysis,
+  updateSavedServiceItems,
+} from './analysisStore';
 import { EMBEDDINGS_ID, loadPseudonymSecret, MODELS_ID, privacySpent, recordPrivacySpend, storageReport, wipeStorage, type MemoryStore } from './storage';
-import { DEMO_FILE_NAME, type AnalysisWorkerApi, type AnalyzeRequest, type EncodeResult, type ProgressCallback, type VectorProbe, type WireError } from './protocol';
+import {
+  DEMO_FILE_NAME,
+  type AnalysisWorkerApi,
+  type AnalyzeRequest,
+  type EncodeResult,
+  type ProgressCallback,
+  type VectorProbe,
+  type WireError,
+} from './protocol';
 
 interface Source {
   file: Blob;
@@ -397,11 +414,18 @@ const api: AnalysisWorkerApi = {
     if (!saved || (!saved.file && !saved.demo)) {
       releaseProxy(onProgress);
       throw {
-        message: saved ? `${saved.name} was too large to keep in the browser; open the file again.` : 'That analysis is no longer saved in this browser; open the file again.',
+        message: saved
+          ? `${saved.name} was too large to keep in the browser; open the file again.`
+          : 'That analysis is no longer saved in this browser; open the file again.',
         code: 'unreadable',
       } satisfies WireError;
     }
-    const req: AnalyzeRequest = { mapping: saved.mapping, sequence: saved.sequence as Partial<SequenceOptions>, maxEvents, ...(saved.dateOrder ? { dateOrder: saved.dateOrder } : {}) };
+    const req: AnalyzeRequest = {
+      mapping: saved.mapping,
+      sequence: saved.sequence as Partial<SequenceOptions>,
+      maxEvents,
+      ...(saved.dateOrder ? { dateOrder: saved.dateOrder } : {}),
+    };
     if (saved.demo) return api.analyzeDemo(req, onProgress);
     return run({ file: saved.file!, name: saved.name }, req, onProgress);
   },

@@ -186,9 +186,7 @@ export async function listAnalyses(): Promise<SavedAnalysisInfo[]> {
     return [];
   }
   const all = (await request(db.transaction(ANALYSES_STORE).objectStore(ANALYSES_STORE).getAll())) as SavedAnalysis[];
-  return all
-    .sort((x, y) => (x.savedAt < y.savedAt ? 1 : -1))
-    .map(({ file, ...rest }) => ({ ...rest, fileKept: file !== null }));
+  return all.sort((x, y) => (x.savedAt < y.savedAt ? 1 : -1)).map(({ file, ...rest }) => ({ ...rest, fileKept: file !== null }));
 }
 
 /** Forgets a log and every result computed from it, in one transaction. */

@@ -98,7 +98,11 @@ async function sha256(blob: Blob): Promise<string> {
  * Checks the folder, stores it, then loads it and embeds one text: a damaged model is caught here,
  * removed again, and reported, rather than failing later. Returns the catalogue entry.
  */
-export async function installModel(files: FolderFile[], onProgress: (message: string) => void, forgetVectors: (prefix: string) => Promise<void>): Promise<CatalogModel> {
+export async function installModel(
+  files: FolderFile[],
+  onProgress: (message: string) => void,
+  forgetVectors: (prefix: string) => Promise<void>,
+): Promise<CatalogModel> {
   onProgress('Checking the folder…');
   const layout = checkFolderLayout(files.map((f) => ({ path: f.path, size: f.file.size })));
   const shown = layout.root || layout.name;
@@ -107,7 +111,10 @@ export async function installModel(files: FolderFile[], onProgress: (message: st
   for (const name of ['config.json', 'tokenizer.json', 'tokenizer_config.json']) texts[name] = await fileAt(name).text();
   checkFolderJson(shown, texts);
   if (!(await storageWorks())) {
-    throw new EncoderError('This browser does not let SeqLens store data (IndexedDB is off, as in some private windows), so a model cannot be installed here. Use `npm run models:fetch` on the server instead.', 'model-load-failed');
+    throw new EncoderError(
+      'This browser does not let SeqLens store data (IndexedDB is off, as in some private windows), so a model cannot be installed here. Use `npm run models:fetch` on the server instead.',
+      'model-load-failed',
+    );
   }
 
   // The manifest's own model when the weights are the pinned ones; else a local model of its own.

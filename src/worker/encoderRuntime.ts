@@ -114,7 +114,7 @@ export function getEmbedder(spec: ModelSpec, pref: DevicePreference): Promise<Lo
 
 /** Drops a loaded model (after it was removed or reinstalled). */
 export async function forgetEmbedder(id: string): Promise<void> {
-  if (!current || !current.key.startsWith(`${id}|`)) return;
+  if (!current?.key.startsWith(`${id}|`)) return;
   const { loading } = current;
   current = null;
   await loading.then((p) => p.embedder.dispose()).catch(() => {});

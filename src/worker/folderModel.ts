@@ -32,7 +32,10 @@ export function checkFolderLayout(entries: readonly FolderEntry[]): FolderLayout
   const paths = entries.map((e) => e.path.replace(/\\/g, '/').replace(/^\/+/, ''));
   const chosen = paths[0]?.split('/')[0] ?? 'the folder';
   if (paths.length === 0) {
-    throw new EncoderError('The chosen folder is empty. Choose the folder that holds config.json, tokenizer.json and onnx/model_quantized.onnx.', 'model-missing');
+    throw new EncoderError(
+      'The chosen folder is empty. Choose the folder that holds config.json, tokenizer.json and onnx/model_quantized.onnx.',
+      'model-missing',
+    );
   }
   const dirOf = (p: string): string => (p.includes('/') ? p.slice(0, p.lastIndexOf('/')) : '');
   // Candidate roots: folders with a config.json; the shallowest wins, several at one depth is ambiguous.
@@ -42,7 +45,7 @@ export function checkFolderLayout(entries: readonly FolderEntry[]): FolderLayout
     throw new EncoderError(
       `"${chosen}" is not a model folder: it has no config.json${onnx.length > 0 ? ` (it has ${onnx.slice(0, 3).join(', ')})` : ''}. ` +
         'Choose the folder of one model, the one that holds config.json, tokenizer.json, tokenizer_config.json and onnx/model_quantized.onnx ' +
-        '(as `npm run models:fetch` lays it out, or as downloaded from the model\'s repository).',
+        "(as `npm run models:fetch` lays it out, or as downloaded from the model's repository).",
       'model-wrong-layout',
       `${chosen}/config.json`,
     );
@@ -91,7 +94,11 @@ export function checkFolderLayout(entries: readonly FolderEntry[]): FolderLayout
   }
   const weights = entries[files.get(FOLDER_WEIGHTS)!];
   if (weights.size < 1024) {
-    throw new EncoderError(`${shown}/${FOLDER_WEIGHTS} is damaged: it has only ${weights.size} bytes. Delete the folder and download the model again.`, 'model-corrupt', `${shown}/${FOLDER_WEIGHTS}`);
+    throw new EncoderError(
+      `${shown}/${FOLDER_WEIGHTS} is damaged: it has only ${weights.size} bytes. Delete the folder and download the model again.`,
+      'model-corrupt',
+      `${shown}/${FOLDER_WEIGHTS}`,
+    );
   }
   return { root, name: root === '' ? chosen : root.split('/').pop()!, files };
 }
@@ -129,6 +136,10 @@ export function checkFolderJson(shown: string, texts: Record<string, string>): {
 
 /** The id a folder model is stored under when it is not one of the manifest's pinned models. */
 export function localModelId(name: string): string {
-  const clean = name.replace(/[^\w.-]+/g, '-').replace(/-{2,}/g, '-').replace(/^[-.]+|[-.]+$/g, '').slice(0, 80);
+  const clean = name
+    .replace(/[^\w.-]+/g, '-')
+    .replace(/-{2,}/g, '-')
+    .replace(/^[-.]+|[-.]+$/g, '')
+    .slice(0, 80);
   return `local/${clean || 'model'}`;
 }

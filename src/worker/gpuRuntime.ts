@@ -30,8 +30,7 @@ export const openWorkerGpu: OpenGpu = async (data, n, d, { rejectSoftware }) => 
     return {
       ok: false,
       adapter,
-      reason:
-        'WebGPU offers only a software adapter here (correct, but slower than the CPU); choose WebGPU in the settings to use it anyway',
+      reason: 'WebGPU offers only a software adapter here (correct, but slower than the CPU); choose WebGPU in the settings to use it anyway',
     };
   }
   try {
@@ -53,7 +52,11 @@ export async function gcnKernels(device: 'auto' | 'cpu' | 'gpu', model: string):
   if (!r.ok) return { kernels: null, reason: `CPU: WebGPU is not available here (${r.message})`, adapter: null };
   const adapter = adapterName(r.gpu.adapter);
   if (device === 'auto' && r.gpu.adapter.isFallbackAdapter) {
-    return { kernels: null, reason: `CPU: WebGPU offers only a software adapter here (${adapter}), slower than the CPU; choose WebGPU to use it anyway`, adapter };
+    return {
+      kernels: null,
+      reason: `CPU: WebGPU offers only a software adapter here (${adapter}), slower than the CPU; choose WebGPU to use it anyway`,
+      adapter,
+    };
   }
   try {
     return { kernels: createGcnGpu(r.gpu), reason: `WebGPU (${adapter})${device === 'gpu' ? ', as chosen in the settings' : ''}`, adapter };

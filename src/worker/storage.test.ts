@@ -19,7 +19,16 @@ async function putVector(key: string, floats: number): Promise<void> {
 }
 
 function memory(): MemoryStore & { entries: number } {
-  const m = { id: 'memory:test', label: 'Test vectors', entries: 3, items: () => m.entries, bytes: () => null, clear: () => void (m.entries = 0) };
+  const m = {
+    id: 'memory:test',
+    label: 'Test vectors',
+    entries: 3,
+    items: () => m.entries,
+    bytes: () => null,
+    clear: () => {
+      m.entries = 0;
+    },
+  };
   return m;
 }
 

@@ -299,7 +299,14 @@ export interface MemoryStore {
 /** Every item, in the order IndexedDB, Cache Storage, OPFS, memory; usage and quota of the origin. */
 export async function storageReport(memory: readonly MemoryStore[] = []): Promise<StorageReport> {
   const [idb, cache, opfs] = await Promise.all([indexedDbItems(), cacheItems(), opfsItems()]);
-  const mem: StoredItem[] = memory.map((m) => ({ id: m.id, kind: 'memory', label: m.label, where: 'Worker memory (until reload)', items: m.items(), bytes: m.bytes() ?? 0 }));
+  const mem: StoredItem[] = memory.map((m) => ({
+    id: m.id,
+    kind: 'memory',
+    label: m.label,
+    where: 'Worker memory (until reload)',
+    items: m.items(),
+    bytes: m.bytes() ?? 0,
+  }));
   let usage: number | null = null;
   let quota: number | null = null;
   if (typeof navigator !== 'undefined' && typeof navigator.storage?.estimate === 'function') {

@@ -39,7 +39,12 @@ const itemId = fc.oneof({ weight: 8, arbitrary: fieldText.map((s) => `i${s}z`) }
 const userId = fc.oneof({ weight: 8, arbitrary: fc.constantFrom('u1', 'u2', 'u3', '17850', 'ü😀', 'a,b', 'q"q') }, { weight: 1, arbitrary: missing });
 const eventType = fc.constantFrom('view', 'cart', 'purchase', 'clicks', 'remove_from_cart', '', 'wat"?');
 const timestamp = fc.oneof(
-  { weight: 6, arbitrary: fc.integer({ min: 0, max: 86_399 }).map((s) => `2020-01-0${1 + (s % 9)} ${pad(Math.floor(s / 3600))}:${pad(Math.floor(s / 60) % 60)}:${pad(s % 60)}`) },
+  {
+    weight: 6,
+    arbitrary: fc
+      .integer({ min: 0, max: 86_399 })
+      .map((s) => `2020-01-0${1 + (s % 9)} ${pad(Math.floor(s / 3600))}:${pad(Math.floor(s / 60) % 60)}:${pad(s % 60)}`),
+  },
   { weight: 1, arbitrary: fc.integer({ min: 1_500_000_000_000, max: 1_700_000_000_000 }).map(String) },
   { weight: 1, arbitrary: fieldText },
 );
@@ -50,14 +55,12 @@ function pad(n: number): string {
 }
 
 /** A data record: the five header columns, sometimes one short or with extra fields. */
-const record = fc
-  .tuple(userId, itemId, eventType, timestamp, title, fc.constantFrom(0, 0, 0, 0, -1, 1, 2), fieldText)
-  .map(([u, i, e, t, ti, delta, extra]) => {
-    const f = [u, i, e, t, ti];
-    if (delta < 0) f.pop();
-    for (let k = 0; k < delta; k++) f.push(extra);
-    return f;
-  });
+const record = fc.tuple(userId, itemId, eventType, timestamp, title, fc.constantFrom(0, 0, 0, 0, -1, 1, 2), fieldText).map(([u, i, e, t, ti, delta, extra]) => {
+  const f = [u, i, e, t, ti];
+  if (delta < 0) f.pop();
+  for (let k = 0; k < delta; k++) f.push(extra);
+  return f;
+});
 
 /** RFC 4180 quoting when needed (or asked for); the reader must read the field back unchanged. */
 function quote(field: string, d: string, force: boolean): string {
@@ -104,14 +107,30 @@ const jsonValue = fc.oneof(
   { weight: 1, arbitrary: fc.constantFrom(null, true, 1.5, 1e21, [], {}, [1, 'x'], { a: { b: 1 } }) },
 );
 const flatObject = fc.record(
-  { user_id: jsonValue, item_id: jsonValue, event_type: fc.constantFrom('view', 'cart', 'purchase', 'x'), timestamp: fc.oneof(fc.integer({ min: 1_500_000_000, max: 1_700_000_000 }), jsonValue), extra: jsonValue },
+  {
+    user_id: jsonValue,
+    item_id: jsonValue,
+    event_type: fc.constantFrom('view', 'cart', 'purchase', 'x'),
+    timestamp: fc.oneof(fc.integer({ min: 1_500_000_000, max: 1_700_000_000 }), jsonValue),
+    extra: jsonValue,
+  },
   { requiredKeys: ['item_id'] },
 );
 const ottoEvent = fc.oneof(
-  { weight: 8, arbitrary: fc.record({ aid: fc.oneof(fc.integer({ min: 0, max: 2_000_000 }), jsonValue), ts: fc.integer({ min: 1_659_304_800_000, max: 1_661_000_000_000 }), type: fc.constantFrom('clicks', 'carts', 'orders') }) },
+  {
+    weight: 8,
+    arbitrary: fc.record({
+      aid: fc.oneof(fc.integer({ min: 0, max: 2_000_000 }), jsonValue),
+      ts: fc.integer({ min: 1_659_304_800_000, max: 1_661_000_000_000 }),
+      type: fc.constantFrom('clicks', 'carts', 'orders'),
+    }),
+  },
   { weight: 1, arbitrary: jsonValue },
 );
-const ottoObject = fc.record({ session: fc.oneof(fc.nat({ max: 1000 }), jsonValue), events: fc.oneof({ weight: 8, arbitrary: fc.array(ottoEvent, { maxLength: 12 }) }, { weight: 1, arbitrary: jsonValue }) });
+const ottoObject = fc.record({
+  session: fc.oneof(fc.nat({ max: 1000 }), jsonValue),
+  events: fc.oneof({ weight: 8, arbitrary: fc.array(ottoEvent, { maxLength: 12 }) }, { weight: 1, arbitrary: jsonValue }),
+});
 
 export const jsonlLog: fc.Arbitrary<string> = fc
   .tuple(fc.boolean(), fc.array(fc.tuple(fc.constantFrom(0, 1, 2, 3, 4, 5, 6, 7, 8, 9), flatObject, ottoObject), { minLength: 1, maxLength: 40 }), fc.boolean())
@@ -138,7 +157,10 @@ export const mutation: fc.Arbitrary<Mutation> = fc.oneof(
   fc.record({
     kind: fc.constant('insert' as const),
     at: frac,
-    bytes: fc.oneof(fc.constantFrom<readonly number[]>([0], [0x22], [0x0d], [0xe2, 0x82]), fc.array(fc.integer({ min: 0, max: 255 }), { minLength: 1, maxLength: 16 })),
+    bytes: fc.oneof(
+      fc.constantFrom<readonly number[]>([0], [0x22], [0x0d], [0xe2, 0x82]),
+      fc.array(fc.integer({ min: 0, max: 255 }), { minLength: 1, maxLength: 16 }),
+    ),
   }),
 );
 

@@ -13,7 +13,10 @@ export interface InProcessStats {
   messages: string[];
 }
 
-export function inProcessThreads(size: number, crash?: (message: { type: string }, helper: number, nth: number) => boolean): { threads: HelperThreads; stats: InProcessStats } {
+export function inProcessThreads(
+  size: number,
+  crash?: (message: { type: string }, helper: number, nth: number) => boolean,
+): { threads: HelperThreads; stats: InProcessStats } {
   const stats: InProcessStats = { spawned: 0, terminated: 0, messages: [] };
   const threads: HelperThreads = {
     size,

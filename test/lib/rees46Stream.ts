@@ -46,7 +46,14 @@ export interface Rees46Stats {
 }
 
 const BRANDS = ['samsung', 'apple', 'xiaomi', 'huawei', 'lucente', 'shiseido', 'aqua', 'bosch', 'lenovo', 'sony', ''];
-const CATEGORIES = ['electronics.smartphone', 'appliances.environment.water_heater', 'furniture.living_room.sofa', 'computers.notebook', 'apparel.shoes.keds', ''];
+const CATEGORIES = [
+  'electronics.smartphone',
+  'appliances.environment.water_heater',
+  'furniture.living_room.sofa',
+  'computers.notebook',
+  'apparel.shoes.keds',
+  '',
+];
 const BASE_SECONDS = Date.UTC(2019, 9, 1) / 1000;
 
 export function productId(row: number, items: number): number {
@@ -58,7 +65,10 @@ export function sessionOf(row: number, sessionRows: number): number {
 }
 
 export function sessionUuid(session: number): string {
-  const h = (k: number): string => hash32(session * 4 + k).toString(16).padStart(8, '0');
+  const h = (k: number): string =>
+    hash32(session * 4 + k)
+      .toString(16)
+      .padStart(8, '0');
   const a = h(0);
   const b = h(1);
   const c = h(2);

@@ -115,10 +115,34 @@ describe('service lines elsewhere', () => {
 
 describe('service words', () => {
   it('reads a title as a service line only when charge words make up most of it', () => {
-    for (const t of ['POSTAGE', 'DOTCOM POSTAGE', 'AMAZON FEE', 'Bank Charges', 'Manual', 'SAMPLES', 'Adjust bad debt', 'CRUK Commission', 'Gift card', 'Frais de livraison', 'Gastos de envío', 'Versandkosten', '送料', '运费', 'Express delivery']) {
+    for (const t of [
+      'POSTAGE',
+      'DOTCOM POSTAGE',
+      'AMAZON FEE',
+      'Bank Charges',
+      'Manual',
+      'SAMPLES',
+      'Adjust bad debt',
+      'CRUK Commission',
+      'Gift card',
+      'Frais de livraison',
+      'Gastos de envío',
+      'Versandkosten',
+      '送料',
+      '运费',
+      'Express delivery',
+    ]) {
       expect(serviceTitleWord(t), t).not.toBeNull();
     }
-    for (const t of ['', 'BLACK BAROQUE CARRIAGE CLOCK', 'YELLOW EASTER EGG HUNT START POST', 'GIFT CARD HOLDER', 'WHITE HANGING HEART T-LIGHT HOLDER', 'Manual coffee grinder', '送料無料のマグカップと紅茶セット']) {
+    for (const t of [
+      '',
+      'BLACK BAROQUE CARRIAGE CLOCK',
+      'YELLOW EASTER EGG HUNT START POST',
+      'GIFT CARD HOLDER',
+      'WHITE HANGING HEART T-LIGHT HOLDER',
+      'Manual coffee grinder',
+      '送料無料のマグカップと紅茶セット',
+    ]) {
       expect(serviceTitleWord(t), t).toBeNull();
     }
   });

@@ -194,13 +194,14 @@ export function detectServiceItems(table: EventTable, options: ServiceItemOption
       signals.push('id-word');
       reasons.push(`id says ${idWord}`);
     }
-    const shape = digitCatalogue && !/\p{N}/u.test(id)
-      ? `id has no digits, unlike ${pct(withDigit / nItems)} of ids`
-      : spaceRare && /\s/.test(id)
-        ? 'id contains a space, unlike nearly all ids'
-        : nItems >= MIN_CATALOGUE && id.length <= shortLimit
-          ? `id is only ${id.length} character${id.length === 1 ? '' : 's'} long (most have ${medianLength})`
-          : null;
+    const shape =
+      digitCatalogue && !/\p{N}/u.test(id)
+        ? `id has no digits, unlike ${pct(withDigit / nItems)} of ids`
+        : spaceRare && /\s/.test(id)
+          ? 'id contains a space, unlike nearly all ids'
+          : nItems >= MIN_CATALOGUE && id.length <= shortLimit
+            ? `id is only ${id.length} character${id.length === 1 ? '' : 's'} long (most have ${medianLength})`
+            : null;
     if (shape) {
       score += 1;
       signals.push('id-shape');
@@ -228,7 +229,9 @@ export function detectServiceItems(table: EventTable, options: ServiceItemOption
       score += 1;
       signals.push('never-charged');
       const all = priced[i] + zero[i] === 1 ? 'its only row' : `all ${priced[i] + zero[i]} rows`;
-      reasons.push(maxPrice[i] === 0 ? `never charged (price 0 in ${all})` : `never charged (at most ${maxPrice[i]} in ${all}; the usual price is ${medianPrice})`);
+      reasons.push(
+        maxPrice[i] === 0 ? `never charged (price 0 in ${all})` : `never charged (at most ${maxPrice[i]} in ${all}; the usual price is ${medianPrice})`,
+      );
     }
     if (negative[i] > 0 && negative[i] * 2 > priced[i] + negative[i]) {
       score += 1;

@@ -30,7 +30,9 @@ describe('service-line settings', () => {
     const r = resolveServiceItems(table, detection, DEFAULT_SERVICE_SETTINGS);
     expect(r.count).toBe(1);
     expect(r.mask[idx('ship')]).toBe(1);
-    expect(r.lines).toEqual([expect.objectContaining({ id: 'ship', detected: true, service: true, rows: 6, reason: expect.stringMatching(/title says shipping/) })]);
+    expect(r.lines).toEqual([
+      expect.objectContaining({ id: 'ship', detected: true, service: true, rows: 6, reason: expect.stringMatching(/title says shipping/) }),
+    ]);
     expect(r.unknown).toEqual([]);
   });
 

@@ -126,7 +126,15 @@ export function resolveServiceItems(table: EventTable, detection: ServiceDetecti
     if (w !== 'service' || listed.has(i)) continue;
     mask[i] = 1;
     const detected = settings.mode === 'off' && detection !== null && detection.mask[i] === 1;
-    lines.push({ item: i, id: table.items[i], title: table.itemTitle[i] ?? '', reason: 'marked as a service line by you', detected, service: true, rows: rows[i] });
+    lines.push({
+      item: i,
+      id: table.items[i],
+      title: table.itemTitle[i] ?? '',
+      reason: 'marked as a service line by you',
+      detected,
+      service: true,
+      rows: rows[i],
+    });
   }
   let count = 0;
   for (let i = 0; i < nItems; i++) count += mask[i];

@@ -47,7 +47,25 @@ const STOP_WORDS: ReadonlySet<string> = new Set(
 );
 
 /** Service terms of languages written without spaces. */
-const CJK_TERMS = ['运费', '邮费', '快递费', '配送费', '手续费', '折扣', '优惠券', '礼品卡', '送料', '配送料', '手数料', '割引', 'クーポン', '배송비', '수수료', '할인', '쿠폰'];
+const CJK_TERMS = [
+  '运费',
+  '邮费',
+  '快递费',
+  '配送费',
+  '手续费',
+  '折扣',
+  '优惠券',
+  '礼品卡',
+  '送料',
+  '配送料',
+  '手数料',
+  '割引',
+  'クーポン',
+  '배송비',
+  '수수료',
+  '할인',
+  '쿠폰',
+];
 /** A CJK title is a service title when it is at most this many characters longer than its term. */
 const CJK_SLACK = 4;
 

@@ -32,7 +32,8 @@ const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setTimeou
 
 export async function embedTexts(embedder: TextEmbedder, texts: readonly string[], opts: EmbedTextsOptions = {}): Promise<EmbeddedTexts> {
   const batchSize = opts.batchSize ?? DEFAULT_BATCH_SIZE;
-  if (!Number.isInteger(batchSize) || batchSize < 1) throw new EncoderError(`The batch size must be a whole number of at least 1, not ${batchSize}.`, 'bad-options');
+  if (!Number.isInteger(batchSize) || batchSize < 1)
+    throw new EncoderError(`The batch size must be a whole number of at least 1, not ${batchSize}.`, 'bad-options');
   const dims = embedder.dims;
   const total = texts.length;
   const vectors = new Float32Array(total * dims);

@@ -54,7 +54,17 @@ describe('encodeSequences', () => {
     expect(r.vectors.length).toBe(sequences.count * 64);
     expect(f.batches.map((b) => b.length)).toEqual([2, 1]);
     expect(new Set(f.batches.flat()).size).toBe(3);
-    expect(r.encoder).toEqual({ model: f.model, dtype: 'fp32', device: 'cpu', dims: 64, itemsEmbedded: 3, cacheHits: 0, kind: 'featurizer', mode: 'items', texts: 3 });
+    expect(r.encoder).toEqual({
+      model: f.model,
+      dtype: 'fp32',
+      device: 'cpu',
+      dims: 64,
+      itemsEmbedded: 3,
+      cacheHits: 0,
+      kind: 'featurizer',
+      mode: 'items',
+      texts: 3,
+    });
     for (let s = 0; s < r.count; s++) {
       expect(Math.hypot(...r.vectors.subarray(s * 64, (s + 1) * 64))).toBeCloseTo(1, 5);
     }

@@ -16,7 +16,10 @@ export interface ItemTexts {
 
 /** Category codes such as "electronics.smartphone" read as words once the separators are spaces. */
 function readable(code: string): string {
-  return code.replace(/[._/>|]+/g, ' ').replace(/\s+/g, ' ').trim();
+  return code
+    .replace(/[._/>|]+/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
 }
 
 export function itemText(table: EventTable, item: number): { text: string; source: 'title' | 'category' | 'id' } {

@@ -49,7 +49,8 @@ export function parseManifest(raw: unknown, where = 'models/manifest.json'): Mod
   const models = (obj.models as unknown[]).map((m, i): ManifestModel => {
     if (!m || typeof m !== 'object') fail(`models[${i}] must be an object`);
     const e = m as Record<string, unknown>;
-    if (typeof e.id !== 'string' || !/^[\w.-]+(\/[\w.-]+)?$/.test(e.id) || e.id.includes('..')) fail(`models[${i}].id must be a model id such as "Xenova/all-MiniLM-L6-v2"`);
+    if (typeof e.id !== 'string' || !/^[\w.-]+(\/[\w.-]+)?$/.test(e.id) || e.id.includes('..'))
+      fail(`models[${i}].id must be a model id such as "Xenova/all-MiniLM-L6-v2"`);
     const dtype = (e.dtype ?? 'q8') as ModelDtype;
     if (!Object.hasOwn(DTYPE_SUFFIX, dtype)) fail(`models[${i}].dtype "${String(e.dtype)}" is not one of ${Object.keys(DTYPE_SUFFIX).join(', ')}`);
     const files = Array.isArray(e.files) && e.files.every((f) => typeof f === 'string') ? (e.files as string[]) : [...REQUIRED_MODEL_FILES, weightsFile(dtype)];

@@ -29,7 +29,11 @@ describe('model files', () => {
   });
 
   it('explains browser-side failures: a damaged model, an HTML page instead of JSON', async () => {
-    const ort = await explainLoadError(new Error("Can't create a session. ERROR_CODE: 7, ERROR_MESSAGE: Failed to load model because protobuf parsing failed."), where, undefined);
+    const ort = await explainLoadError(
+      new Error("Can't create a session. ERROR_CODE: 7, ERROR_MESSAGE: Failed to load model because protobuf parsing failed."),
+      where,
+      undefined,
+    );
     expect(ort.code).toBe('model-corrupt');
     expect(ort.file).toBe('/models/Xenova/all-MiniLM-L6-v2/onnx/model_quantized.onnx');
     expect(ort.message).toContain('npm run models:fetch -- Xenova/all-MiniLM-L6-v2');

@@ -78,11 +78,19 @@ export async function checkModelFolder(where: Where, probe: FileProbe): Promise<
   const weights = onnxFileFor(dtype);
   const [config, tokenizer, onnx] = await Promise.all([probe('config.json'), probe('tokenizer.json'), probe(weights)]);
   if (config === false && tokenizer === false && onnx === false) {
-    return new EncoderError(`Model "${model}" is not installed: ${folder} has no config.json, tokenizer.json or ${weights}. ${installHint(model)}`, 'model-missing', folder);
+    return new EncoderError(
+      `Model "${model}" is not installed: ${folder} has no config.json, tokenizer.json or ${weights}. ${installHint(model)}`,
+      'model-missing',
+      folder,
+    );
   }
   for (const rel of REQUIRED_FILES) {
     if ((await probe(rel)) === false) {
-      return new EncoderError(`Model "${model}" is incomplete: ${join(folder, rel)} is missing. ${installHint(model)}`, 'model-file-missing', join(folder, rel));
+      return new EncoderError(
+        `Model "${model}" is incomplete: ${join(folder, rel)} is missing. ${installHint(model)}`,
+        'model-file-missing',
+        join(folder, rel),
+      );
     }
   }
   if (onnx === false) return wrongLayout(where, probe);

@@ -20,13 +20,7 @@ const SEPARATOR = '; ';
 
 type Counter = Pick<TextEmbedder, 'countTokens' | 'maxTokens' | 'specialTokens'>;
 
-export function sequenceTexts(
-  table: EventTable,
-  sequences: Sequences,
-  itemTextOf: Int32Array,
-  itemTexts: readonly string[],
-  counter: Counter,
-): SequenceTexts {
+export function sequenceTexts(table: EventTable, sequences: Sequences, itemTextOf: Int32Array, itemTexts: readonly string[], counter: Counter): SequenceTexts {
   const budget = Math.max(1, counter.maxTokens - counter.specialTokens);
   const sepTokens = counter.countTokens(';');
   // (type, item text) pairs repeat across sequences; tokenising each once keeps this linear.

@@ -18,7 +18,10 @@ const MODELS = join(ROOT, 'public', 'models');
 const TINY = 'seqlens-tiny-bert';
 const DEMO = join(ROOT, 'public', 'demo', 'uci-online-retail-demo.csv');
 
-const fsProbe = (folder: string): FileProbe => async (rel) => existsSync(join(folder, rel));
+const fsProbe =
+  (folder: string): FileProbe =>
+  async (rel) =>
+    existsSync(join(folder, rel));
 
 async function demo() {
   const bytes = new Uint8Array(readFileSync(DEMO));

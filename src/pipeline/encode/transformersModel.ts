@@ -119,7 +119,7 @@ class ModelEmbedder implements TextEmbedder {
 
   async embed(texts: readonly string[]): Promise<Float32Array> {
     if (texts.length === 0) return new Float32Array(0);
-    let out;
+    let out: Awaited<ReturnType<Extractor>>;
     try {
       out = await this.extractor([...texts], { pooling: 'mean', normalize: true });
     } catch (e) {
@@ -128,7 +128,11 @@ class ModelEmbedder implements TextEmbedder {
     }
     const [rows, dims] = out.dims;
     if (rows !== texts.length || dims !== this.dims) {
-      throw new EncoderError(`${this.model} returned vectors of shape [${out.dims.join(', ')}], expected [${texts.length}, ${this.dims}]. Is ${this.weightsFile} the model that config.json describes?`, 'embed-failed', this.weightsFile);
+      throw new EncoderError(
+        `${this.model} returned vectors of shape [${out.dims.join(', ')}], expected [${texts.length}, ${this.dims}]. Is ${this.weightsFile} the model that config.json describes?`,
+        'embed-failed',
+        this.weightsFile,
+      );
     }
     const data = Float32Array.from(out.data);
     out.dispose?.();

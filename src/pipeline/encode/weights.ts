@@ -46,5 +46,5 @@ export function checkHalfLife(days: number): number {
 /** Weight factor of an event `ageMs` before the sequence's last event. */
 export function decay(ageMs: number, halfLifeDays: number): number {
   if (halfLifeDays <= 0 || !(ageMs > 0)) return 1;
-  return Math.pow(0.5, ageMs / (halfLifeDays * MS_PER_DAY));
+  return 0.5 ** (ageMs / (halfLifeDays * MS_PER_DAY));
 }

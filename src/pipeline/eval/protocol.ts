@@ -243,7 +243,10 @@ export function readRecommendationsCsv(text: string, userIds: readonly string[],
     }
     const item = itemIndex.get(unquoteFormula(f[col.item])) ?? -1;
     let l = rowsByUser.get(u);
-    if (!l) rowsByUser.set(u, (l = []));
+    if (!l) {
+      l = [];
+      rowsByUser.set(u, l);
+    }
     l.push([rank, item]);
   };
   const reject = (): void => {
@@ -252,6 +255,10 @@ export function readRecommendationsCsv(text: string, userIds: readonly string[],
   reader.feed(text, emit, reject, true);
   reader.finish(emit, reject);
   const lists = new Map<number, number[]>();
-  for (const [u, l] of rowsByUser) lists.set(u, l.sort((a, b) => a[0] - b[0]).map((p) => p[1]));
+  for (const [u, l] of rowsByUser)
+    lists.set(
+      u,
+      l.sort((a, b) => a[0] - b[0]).map((p) => p[1]),
+    );
   return { lists, rows, skipped };
 }

@@ -9,7 +9,7 @@ function itemsOf(table: { item: Int32Array; items: string[] }, events: ArrayLike
 }
 
 describe('leave-last-out split', () => {
-  it('holds out each user\'s last session; hits are new, non-returned items of it', async () => {
+  it("holds out each user's last session; hits are new, non-returned items of it", async () => {
     const { table, sequences } = await analyzeCsv([
       'user_id,session_id,item_id,event_type,timestamp',
       `u1,s1,x,view,${T(0)}`,

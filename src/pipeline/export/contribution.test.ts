@@ -32,7 +32,13 @@ function makeLog(seed: number): Row[] {
     for (let s = 0; s < sessions; s++) {
       const n = 1 + Math.floor(rng.nextFloat() * 9);
       for (let e = 0; e < n; e++) {
-        rows.push({ user: `u${u}`, session: `s${u}_${s}`, type: types[Math.floor(rng.nextFloat() * types.length)], item: Math.floor(rng.nextFloat() * 14), t: (u * 10 + s) * 86_400 + e * 60 });
+        rows.push({
+          user: `u${u}`,
+          session: `s${u}_${s}`,
+          type: types[Math.floor(rng.nextFloat() * types.length)],
+          item: Math.floor(rng.nextFloat() * 14),
+          t: (u * 10 + s) * 86_400 + e * 60,
+        });
       }
     }
   }
@@ -42,9 +48,18 @@ function makeLog(seed: number): Row[] {
 function csv(rows: Row[], withUser: boolean): string {
   const head = 'event_time,event_type,product_id,category_code,brand,price,user_id,user_session';
   const lines = rows.map((r) =>
-    [new Date(Date.UTC(2020, 0, 1) + r.t * 1000).toISOString().replace('T', ' ').replace('.000Z', ' UTC'), r.type, `p${r.item}`, `cat.c${r.item % 4}`, `b${r.item % 3}`, '1.50', withUser ? r.user : '', r.session].join(','),
+    [
+      new Date(Date.UTC(2020, 0, 1) + r.t * 1000).toISOString().replace('T', ' ').replace('.000Z', ' UTC'),
+      r.type,
+      `p${r.item}`,
+      `cat.c${r.item % 4}`,
+      `b${r.item % 3}`,
+      '1.50',
+      withUser ? r.user : '',
+      r.session,
+    ].join(','),
   );
-  return [head, ...lines].join('\n') + '\n';
+  return `${[head, ...lines].join('\n')}\n`;
 }
 
 async function analyse(text: string, by: 'user' | 'session'): Promise<Analysis> {
@@ -123,12 +138,20 @@ async function neighbourChanges(rows: Row[], by: 'user' | 'session', withUser: b
   const exact = exactProfiles(full, kept);
   const published = publishedNames(exact);
   const base = counts(exact, published);
-  const { privacy } = noisyProfiles(profileClusters(full.ingested.table, narrowSequences(full.sequences, bound.keep), Int32Array.from(bound.keep, (i) => labelOf(allIds[i])), K), {
-    epsilon: 1,
-    uniform,
-    topLimit: TOP,
-    contribution: bound,
-  });
+  const { privacy } = noisyProfiles(
+    profileClusters(
+      full.ingested.table,
+      narrowSequences(full.sequences, bound.keep),
+      Int32Array.from(bound.keep, (i) => labelOf(allIds[i])),
+      K,
+    ),
+    {
+      epsilon: 1,
+      uniform,
+      topLimit: TOP,
+      contribution: bound,
+    },
+  );
   const units = bound.unit === 'user' ? [...new Set(rows.map((r) => r.user))] : [...new Set(rows.map((r) => r.session))];
   const changes: number[] = [];
   for (const unit of units) {

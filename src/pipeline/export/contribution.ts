@@ -24,7 +24,7 @@ export interface ContributionBound {
   /** Sequences left out: a user's sessions beyond the cap; sessions without a user id (when most have one). */
   dropped: { overCap: number; noUser: number };
   /** How a sequence's person is known. */
-  owners: 'each sequence is one user' | 'sessions cut from each user\'s events' | 'the user of the session\'s first event' | 'unknown';
+  owners: 'each sequence is one user' | "sessions cut from each user's events" | "the user of the session's first event" | 'unknown';
 }
 
 /** Per sequence its user (index into table.users), or -1 when it has none. */

@@ -41,13 +41,24 @@ describe('csvCell', () => {
 
 describe('toCsv', () => {
   it('ends every line, the last included, with CRLF', () => {
-    expect(toCsv(['a', 'b'], [[1, 'x'], [null, -2]])).toBe('a,b\r\n1,x\r\n,-2\r\n');
+    expect(
+      toCsv(
+        ['a', 'b'],
+        [
+          [1, 'x'],
+          [null, -2],
+        ],
+      ),
+    ).toBe('a,b\r\n1,x\r\n,-2\r\n');
     expect(toCsv(['only'], [])).toBe('only\r\n');
   });
 
-  it('round-trips awkward ids through the app\'s CSV reader', () => {
+  it("round-trips awkward ids through the app's CSV reader", () => {
     const ids = ['plain', 'with "quote"', 'with,comma', 'two\nlines', "=cmd|' /C calc'!A0", '-5', '  padded  ', 'é ü 中'];
-    const text = toCsv(['id', 'n'], ids.map((id, i) => [id, i - 1.5]));
+    const text = toCsv(
+      ['id', 'n'],
+      ids.map((id, i) => [id, i - 1.5]),
+    );
     const rows = parseCsv(text);
     expect(rows.length).toBe(ids.length + 1);
     expect(rows[0]).toEqual(['id', 'n']);
@@ -67,10 +78,14 @@ describe('float32Number', () => {
     let seed = 7;
     for (let i = 0; i < 2000; i++) {
       seed = (seed * 1103515245 + 12345) % 2147483648;
-      const f = Math.fround(((seed / 2147483648) - 0.5) * 10 ** ((i % 12) - 4));
+      const f = Math.fround((seed / 2147483648 - 0.5) * 10 ** ((i % 12) - 4));
       const s = float32Number(f);
       expect(Math.fround(s)).toBe(f);
-      expect(String(s).replace(/^-|e.*$|\./g, '').replace(/^0+/, '').length).toBeLessThanOrEqual(9);
+      expect(
+        String(s)
+          .replace(/^-|e.*$|\./g, '')
+          .replace(/^0+/, '').length,
+      ).toBeLessThanOrEqual(9);
     }
   });
 

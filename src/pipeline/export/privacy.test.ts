@@ -5,16 +5,7 @@ import { analyzeStream } from '../analyze';
 import { Rng } from '../numeric/random';
 import { profileClusters, type ClusterProfiles } from '../profile';
 import { sequenceLabel } from '../sequences';
-import {
-  checkEpsilon,
-  cryptoUniform,
-  laplace,
-  noisyProfiles,
-  pseudonymKey,
-  pseudonymLookup,
-  pseudonymsOf,
-  PSEUDONYM_SECRET_BYTES,
-} from './privacy';
+import { checkEpsilon, cryptoUniform, laplace, noisyProfiles, pseudonymKey, pseudonymLookup, pseudonymsOf, PSEUDONYM_SECRET_BYTES } from './privacy';
 import { assignmentsCsv, profilesCsv, profilesJson } from './tables';
 
 const fixedSecret = (fill: number) => new Uint8Array(PSEUDONYM_SECRET_BYTES).fill(fill);
@@ -85,7 +76,11 @@ describe('a pseudonymised assignments export of the demo', () => {
     const look = pseudonymLookup(map);
     const { text, rows } = assignmentsCsv({ ids: ids.map(look), labels, coords: null, clusterLabels: ['a', 'b', 'c', 'd'], selection: null });
     expect(rows).toBe(ids.length);
-    const cells = text.trim().split(/\r?\n/).slice(1).map((line) => line.split(',')[0]);
+    const cells = text
+      .trim()
+      .split(/\r?\n/)
+      .slice(1)
+      .map((line) => line.split(',')[0]);
     for (const cell of cells) expect(cell).toMatch(/^u_[0-9a-f]{16}$/);
     expect(new Set(cells).size).toBe(new Set(ids).size);
     // No id, as a whole cell or inside one (ids are digits: pseudonyms are hex, so look per cell).

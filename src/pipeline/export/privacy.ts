@@ -285,7 +285,8 @@ function coverage(u: Pick<ContributionBound, 'unit' | 'sequencesPerUnit' | 'drop
       `a person with n sessions in the log is protected only with n * epsilon. ${given}`
     );
   }
-  if (u.sequencesPerUnit === 1 && u.dropped.overCap === 0 && u.dropped.noUser === 0) return `Per user: epsilon holds for one user's rows added or removed. ${given}`;
+  if (u.sequencesPerUnit === 1 && u.dropped.overCap === 0 && u.dropped.noUser === 0)
+    return `Per user: epsilon holds for one user's rows added or removed. ${given}`;
   const left = u.dropped.overCap + u.dropped.noUser;
   return (
     `Per user: each user adds at most ${u.sequencesPerUnit} ${u.sequencesPerUnit === 1 ? 'session' : 'sessions'} to the counts (chosen at random), ` +

@@ -22,6 +22,7 @@ function state(): AnalysisState {
 }
 
 /** The state as loose JSON, with `edit` applied, serialised. */
+// biome-ignore lint/suspicious/noExplicitAny: the cases edit arbitrary paths of a parsed JSON document
 function edited(edit: (doc: Record<string, any>) => void): string {
   const doc = JSON.parse(serializeState(state()));
   edit(doc);
@@ -47,11 +48,14 @@ describe('state file', () => {
   });
 
   it('accepts null bytes and k, a byte-order mark, and drops unknown fields', () => {
-    const s = parseState('\ufeff' + edited((d) => {
-      d.file.bytes = null;
-      d.k = null;
-      d.extra = 'from a later patch';
-    }));
+    const s = parseState(
+      '\ufeff' +
+        edited((d) => {
+          d.file.bytes = null;
+          d.k = null;
+          d.extra = 'from a later patch';
+        }),
+    );
     expect(s.file.bytes).toBeNull();
     expect(s.k).toBeNull();
     expect('extra' in s).toBe(false);
@@ -75,6 +79,7 @@ describe('state file', () => {
   });
 
   // Each case: the edit, the field the error must name.
+  // biome-ignore lint/suspicious/noExplicitAny: as in edited()
   const cases: [string, (d: Record<string, any>) => void, string][] = [
     ['savedAt missing', (d) => delete d.savedAt, 'savedAt'],
     ['savedAt not a date', (d) => (d.savedAt = 'yesterday'), 'savedAt'],

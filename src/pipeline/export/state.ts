@@ -46,7 +46,7 @@ export class StateFileError extends Error {
 
 /** Pretty JSON with a trailing newline: the file is small and may be read or diffed by people. */
 export function serializeState(s: AnalysisState): string {
-  return JSON.stringify(s, null, 2) + '\n';
+  return `${JSON.stringify(s, null, 2)}\n`;
 }
 
 const SETTINGS_KEYS = ['sequence', 'encoder', 'gcn', 'cluster', 'map'] as const;

@@ -57,7 +57,11 @@ describe('assignments', () => {
     const a = assignments({ selection: Int32Array.from([4, 1]) });
     const { text, rows } = assignmentsCsv(a);
     expect(rows).toBe(2);
-    expect(parseCsv(text).slice(1).map((r) => r[0])).toEqual([neutral(IDS[4]), IDS[1]]);
+    expect(
+      parseCsv(text)
+        .slice(1)
+        .map((r) => r[0]),
+    ).toEqual([neutral(IDS[4]), IDS[1]]);
     const json = JSON.parse(assignmentsJson(a).text);
     expect(json.rows.map((r: { user_id: string }) => r.user_id)).toEqual([IDS[4], IDS[1]]);
     expect(assignmentsCsv(assignments({ selection: new Int32Array(0) }))).toEqual({ text: 'user_id,cluster,x,y,label\r\n', rows: 0 });
@@ -90,7 +94,11 @@ describe('recommendations', () => {
   const perUser = (index: number): UserLists => {
     const items = [0, 1, 2, 3].filter((j) => j !== index % 4);
     return {
-      new: { items: Int32Array.from(items), scores: Float64Array.from(items.map((j) => 1 - j / 10)), reasons: items.map((j) => (j === 3 ? 'popular' : 'knn+rp3')) },
+      new: {
+        items: Int32Array.from(items),
+        scores: Float64Array.from(items.map((j) => 1 - j / 10)),
+        reasons: items.map((j) => (j === 3 ? 'popular' : 'knn+rp3')),
+      },
       again: { items: Int32Array.of(index % 4), scores: Float64Array.of(2), reasons: ['bought 2x, last 3 days ago'] },
     };
   };
@@ -185,7 +193,17 @@ function profiles(): ClusterProfiles {
     ],
   };
   const c1: ClusterProfile = { ...group(4), cluster: 1, label: '+Browsers', terms: [] };
-  return { k: 2, users: 10, hasPrice: true, hasTitles: true, hasCategories: true, hasBrands: false, termSource: 'titles', overall: group(10), clusters: [c0, c1] };
+  return {
+    k: 2,
+    users: 10,
+    hasPrice: true,
+    hasTitles: true,
+    hasCategories: true,
+    hasBrands: false,
+    termSource: 'titles',
+    overall: group(10),
+    clusters: [c0, c1],
+  };
 }
 
 describe('profiles', () => {

@@ -124,11 +124,32 @@ function* recommendationRows(r: RecommendationRowsInput): Generator<Cell[]> {
     const c = r.labels[i];
     const label = labelOf(r.clusterLabels, c);
     const got = r.perUser(i);
-    const lists: [string, UserList][] = 'new' in got ? [['new', got.new], ['again', got.again]] : [['new', { ...got, reasons: got.filled ? Array.from(got.items, (_x, j) => (j >= got.items.length - got.filled! ? 'popular' : 'cluster')) : undefined }]];
+    const lists: [string, UserList][] =
+      'new' in got
+        ? [
+            ['new', got.new],
+            ['again', got.again],
+          ]
+        : [
+            [
+              'new',
+              { ...got, reasons: got.filled ? Array.from(got.items, (_x, j) => (j >= got.items.length - got.filled! ? 'popular' : 'cluster')) : undefined },
+            ],
+          ];
     for (const [name, ranked] of lists) {
       for (let j = 0; j < ranked.items.length; j++) {
         const item = ranked.items[j];
-        yield [r.ids[i], c, label, name, j + 1, r.itemIds[item], r.itemTitles[item] ?? '', ranked.scores[j], ranked.reasons?.[j] ?? (name === 'new' ? 'cluster' : '')];
+        yield [
+          r.ids[i],
+          c,
+          label,
+          name,
+          j + 1,
+          r.itemIds[item],
+          r.itemTitles[item] ?? '',
+          ranked.scores[j],
+          ranked.reasons?.[j] ?? (name === 'new' ? 'cluster' : ''),
+        ];
       }
     }
   }
@@ -196,7 +217,7 @@ export const PROFILES_FORMAT = 'seqlens-profiles';
 export function profilesJson(p: ClusterProfiles, meta: { file: string; k: number; generatedAt: string; privacy?: PrivacyStatement }): ExportResult {
   if (meta.k !== p.k) throw new RangeError(`profiles are for K = ${p.k}, not K = ${meta.k}`);
   const doc = { format: PROFILES_FORMAT, version: 1, file: meta.file, generatedAt: meta.generatedAt, ...(meta.privacy ? { privacy: meta.privacy } : {}), ...p };
-  return { text: JSON.stringify(doc, (_key, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2) + '\n', rows: p.clusters.length };
+  return { text: `${JSON.stringify(doc, (_key, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2)}\n`, rows: p.clusters.length };
 }
 
 /** Names in a list cell, separated by '; ' (a comma would need quoting in every cell). */

@@ -22,7 +22,10 @@ describe('feature projection', () => {
   it('keeps lengths on average when the encoder is wider', () => {
     const p = projectionMatrix(256, 64, 1);
     // Columns are orthogonal, each of squared length 256/64.
-    for (const [a, b] of [[0, 1], [5, 63]]) {
+    for (const [a, b] of [
+      [0, 1],
+      [5, 63],
+    ]) {
       let s = 0;
       for (let t = 0; t < 256; t++) s += p[t * 64 + a] * p[t * 64 + b];
       expect(s).toBeCloseTo(0, 3);

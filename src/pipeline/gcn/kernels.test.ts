@@ -1,6 +1,20 @@
 import { describe, expect, it } from 'vitest';
 import { csrToDense, transposeCsr } from '../graph/csr';
-import { adamStep, anchorPenalty, axpy, biasActNorm, biasActNormBackward, bprCoefficients, bprScatter, matmul, matmulNT, matmulTN, spmm, spmmBackward, type Activation } from './kernels';
+import {
+  adamStep,
+  anchorPenalty,
+  axpy,
+  biasActNorm,
+  biasActNormBackward,
+  bprCoefficients,
+  bprScatter,
+  matmul,
+  matmulNT,
+  matmulTN,
+  spmm,
+  spmmBackward,
+  type Activation,
+} from './kernels';
 import { GcnRandom } from './random';
 import { expectGradient, randomArray, randomCsr, weightedSum } from '../../../test/lib/gcnTestUtil';
 
@@ -36,14 +50,18 @@ describe('spmm', () => {
     spmmBackward(transposeCsr(a), y, d, aty);
     expect(weightedSum(y, ax)).toBeCloseTo(weightedSum(x, aty), 4);
     // And it is the gradient of sum(C * AX) with respect to X.
-    expectGradient(x, (() => {
-      const g = new Float32Array(7 * d);
-      spmmBackward(transposeCsr(a), y, d, g);
-      return g;
-    })(), () => {
-      spmm(a, x, d, ax);
-      return weightedSum(y, ax);
-    });
+    expectGradient(
+      x,
+      (() => {
+        const g = new Float32Array(7 * d);
+        spmmBackward(transposeCsr(a), y, d, g);
+        return g;
+      })(),
+      () => {
+        spmm(a, x, d, ax);
+        return weightedSum(y, ax);
+      },
+    );
   });
 
   it('refuses wrong shapes and aliasing', () => {

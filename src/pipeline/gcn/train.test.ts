@@ -66,14 +66,29 @@ describe('training', () => {
 
   it('hands out the vectors at checkpoints', async () => {
     const seen: number[] = [];
-    const r = await trainGcn(graph, null, { epochs: 6, hidden: 8, earlyStopping: null }, { checkpoints: [2, 6], onCheckpoint: (epoch, z) => void seen.push(epoch, z.length) });
+    const r = await trainGcn(
+      graph,
+      null,
+      { epochs: 6, hidden: 8, earlyStopping: null },
+      { checkpoints: [2, 6], onCheckpoint: (epoch, z) => void seen.push(epoch, z.length) },
+    );
     expect(seen).toEqual([2, graph.nodes * 8, 6, graph.nodes * 8]);
     expect(r.epochs).toBe(6);
   });
 
   it('can be cancelled between epochs', async () => {
     const cancel = { cancelled: false };
-    const run = trainGcn(graph, null, { epochs: 100, hidden: 8, earlyStopping: null }, { cancel, onProgress: (p) => p.epoch === 3 && (cancel.cancelled = true) });
+    const run = trainGcn(
+      graph,
+      null,
+      { epochs: 100, hidden: 8, earlyStopping: null },
+      {
+        cancel,
+        onProgress: (p) => {
+          if (p.epoch === 3) cancel.cancelled = true;
+        },
+      },
+    );
     await expect(run).rejects.toMatchObject({ code: 'cancelled' });
   });
 

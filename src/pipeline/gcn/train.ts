@@ -119,7 +119,11 @@ export async function trainGcn(graph: Graph, anchor: Float32Array | null, option
     const all = params.weights.concat(params.biases, [params.emb]);
     const grads = g.weights.concat(g.biases, [g.emb]);
     all.forEach((p, k) => adamStep(p, grads[k], moments[k].m, moments[k].v, epoch, adam));
-    if (!Number.isFinite(l)) throw new GcnError(`Training diverged at epoch ${epoch} (loss ${l}): the input vectors or the event weights hold extreme values, or there is too little data to train on.`, 'bad-options');
+    if (!Number.isFinite(l))
+      throw new GcnError(
+        `Training diverged at epoch ${epoch} (loss ${l}): the input vectors or the event weights hold extreme values, or there is too little data to train on.`,
+        'bad-options',
+      );
     loss.push(l);
     hooks.onProgress?.({ epoch, epochs: o.epochs, loss: l, ms: performance.now() - t0 });
 

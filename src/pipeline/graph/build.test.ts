@@ -27,13 +27,7 @@ async function graphOf(lines: string[], opts: Partial<GraphOptions> = {}) {
 const raw = (g: Graph, at: (a: number, b: number) => number, a: number, b: number): number => at(a, b) * Math.sqrt(g.degree[a] * g.degree[b]);
 
 describe('behaviour graph', () => {
-  const log = [
-    `u1,s1,x,view,${T(0)}`,
-    `u1,s1,y,view,${T(1)}`,
-    `u1,s1,y,purchase,${T(2)}`,
-    `u2,s2,y,view,${T(0)}`,
-    `u2,s2,z,cart,${T(1)}`,
-  ];
+  const log = [`u1,s1,x,view,${T(0)}`, `u1,s1,y,view,${T(1)}`, `u1,s1,y,purchase,${T(2)}`, `u2,s2,y,view,${T(0)}`, `u2,s2,z,cart,${T(1)}`];
 
   it('has a node per sequence and per item, and counts the edges of each kind', async () => {
     const { g } = await graphOf(log, { halfLifeDays: 0 });
@@ -57,9 +51,13 @@ describe('behaviour graph', () => {
     expect(lin.g.links.values[lin.g.links.rowPtr[lin.user('u1')] + 1]).toBeCloseTo(11, 5);
   });
 
-  it('decays older events by the half-life before the sequence\'s last event', async () => {
+  it("decays older events by the half-life before the sequence's last event", async () => {
     const days = (d: number): string => new Date(Date.UTC(2021, 0, 1 + d)).toISOString();
-    const { g, at, user, item } = await graphOf([`u1,s1,x,view,${days(0)}`, `u1,s2,y,view,${days(10)}`], { halfLifeDays: 10, compress: 'none', transitions: false });
+    const { g, at, user, item } = await graphOf([`u1,s1,x,view,${days(0)}`, `u1,s2,y,view,${days(10)}`], {
+      halfLifeDays: 10,
+      compress: 'none',
+      transitions: false,
+    });
     expect(raw(g, at, user('u1'), item('x'))).toBeCloseTo(0.5, 5);
     expect(raw(g, at, user('u1'), item('y'))).toBeCloseTo(1, 5);
   });
@@ -113,7 +111,19 @@ describe('behaviour graph', () => {
   });
 
   it('rejects bad options with a message', () => {
-    expect(() => buildGraph({ item: new Int32Array(), type: new Uint8Array(), time: new Float64Array(), typeNames: [], items: [] }, { count: 0, offsets: Int32Array.of(0), events: new Int32Array() }, { halfLifeDays: -1 })).toThrow(GraphOptionsError);
-    expect(() => buildGraph({ item: new Int32Array(), type: new Uint8Array(), time: new Float64Array(), typeNames: [], items: [] }, { count: 0, offsets: Int32Array.of(0), events: new Int32Array() }, { compress: 'sqrt' as 'none' })).toThrow(/compression/);
+    expect(() =>
+      buildGraph(
+        { item: new Int32Array(), type: new Uint8Array(), time: new Float64Array(), typeNames: [], items: [] },
+        { count: 0, offsets: Int32Array.of(0), events: new Int32Array() },
+        { halfLifeDays: -1 },
+      ),
+    ).toThrow(GraphOptionsError);
+    expect(() =>
+      buildGraph(
+        { item: new Int32Array(), type: new Uint8Array(), time: new Float64Array(), typeNames: [], items: [] },
+        { count: 0, offsets: Int32Array.of(0), events: new Int32Array() },
+        { compress: 'sqrt' as 'none' },
+      ),
+    ).toThrow(/compression/);
   });
 });

@@ -58,7 +58,11 @@ export class GraphOptionsError extends Error {
 
 /** Defaults under the given fields; throws GraphOptionsError with a user-facing message on bad values. */
 export function resolveGraphOptions(opts: Partial<GraphOptions> = {}): GraphOptions {
-  const o: GraphOptions = { ...DEFAULT_GRAPH_OPTIONS, ...stripUndefined(opts), eventWeights: { ...DEFAULT_EVENT_WEIGHTS, ...stripUndefined(opts.eventWeights ?? {}) } };
+  const o: GraphOptions = {
+    ...DEFAULT_GRAPH_OPTIONS,
+    ...stripUndefined(opts),
+    eventWeights: { ...DEFAULT_EVENT_WEIGHTS, ...stripUndefined(opts.eventWeights ?? {}) },
+  };
   const nonNeg = (name: string, v: number): void => {
     if (!(Number.isFinite(v) && v >= 0)) throw new GraphOptionsError(`${name} must be a number of at least 0 (got ${v}).`);
   };
@@ -69,7 +73,8 @@ export function resolveGraphOptions(opts: Partial<GraphOptions> = {}): GraphOpti
   for (const [k, v] of Object.entries(o.eventWeights)) {
     if (!Number.isFinite(v)) throw new GraphOptionsError(`The weight of "${k}" events must be a finite number (got ${v}).`);
   }
-  if (o.compress !== 'log1p' && o.compress !== 'none') throw new GraphOptionsError(`Weight compression must be "log1p" or "none", not "${String(o.compress)}".`);
+  if (o.compress !== 'log1p' && o.compress !== 'none')
+    throw new GraphOptionsError(`Weight compression must be "log1p" or "none", not "${String(o.compress)}".`);
   return o;
 }
 

@@ -19,7 +19,10 @@ const CANDIDATE_DELIMITERS = [',', ';', '\t', '|'];
 
 /** Picks the delimiter whose per-line count (outside quotes) is highest and most consistent. */
 export function sniffDelimiter(sample: string): string {
-  const lines = sample.split(/\r?\n/).filter((l) => l.length > 0).slice(0, 30);
+  const lines = sample
+    .split(/\r?\n/)
+    .filter((l) => l.length > 0)
+    .slice(0, 30);
   let best = ',';
   let bestScore = -1;
   for (const d of CANDIDATE_DELIMITERS) {

@@ -4,7 +4,10 @@ import { detectMapping, layoutKey, validateMapping } from './detect';
 
 const data = '../shared/data/';
 function head(path: string, delimiter: string): { columns: string[]; samples: string[][] } {
-  const lines = readFileSync(data + path, 'utf8').split('\n').slice(0, 20).filter(Boolean);
+  const lines = readFileSync(data + path, 'utf8')
+    .split('\n')
+    .slice(0, 20)
+    .filter(Boolean);
   return { columns: lines[0].split(delimiter), samples: lines.slice(1).map((l) => l.split(delimiter)) };
 }
 function named(columns: string[], mapping: Record<string, number | undefined>): Record<string, string> {
@@ -58,7 +61,13 @@ describe('detectMapping on the shared logs', () => {
   });
 
   it('does not take a "date" column of words as the time', () => {
-    const m = detectMapping(['user', 'item', 'date'], [['u', 'i', 'soon'], ['u', 'i', 'later']]);
+    const m = detectMapping(
+      ['user', 'item', 'date'],
+      [
+        ['u', 'i', 'soon'],
+        ['u', 'i', 'later'],
+      ],
+    );
     expect(m.time).toBeUndefined();
   });
 

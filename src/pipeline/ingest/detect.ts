@@ -137,9 +137,15 @@ export function roleMisfits(columns: string[], samples: string[][], mapping: Rol
     const mark = decimalMarkOf(values);
     const fits = role === 'time' ? isTime : (v: string) => !Number.isNaN(parseAmount(v, 0, v.length, mark));
     const ok = values.filter(fits).length;
-    const examples = values.filter((v) => !fits(v)).slice(0, 2).map((v) => `"${v.slice(0, 40)}"`).join(', ');
+    const examples = values
+      .filter((v) => !fits(v))
+      .slice(0, 2)
+      .map((v) => `"${v.slice(0, 40)}"`)
+      .join(', ');
     const [what, help] = MISFIT_HELP[role]!;
-    out.push(`Column "${columns[col]}" is named like ${what} column, but only ${ok} of its first ${values.length} values fit${examples ? ` (not ${examples})` : ''}, so it was not used. ${help}; or choose the column's role in the column mapping.`);
+    out.push(
+      `Column "${columns[col]}" is named like ${what} column, but only ${ok} of its first ${values.length} values fit${examples ? ` (not ${examples})` : ''}, so it was not used. ${help}; or choose the column's role in the column mapping.`,
+    );
   }
   return out;
 }
@@ -155,7 +161,7 @@ export function missingFraction(samples: string[][], col: number | undefined): n
 /** Key of a column layout, for remembering a mapping a user chose for files of the same shape. */
 export function layoutKey(format: string, columns: string[]): string {
   // FNV-1a over the joined names: short, stable, no crypto needed.
-  const s = format + '\u0000' + columns.join('\u0000');
+  const s = `${format}\u0000${columns.join('\u0000')}`;
   let h = 0x811c9dc5;
   for (let i = 0; i < s.length; i++) {
     h ^= s.charCodeAt(i);

@@ -109,5 +109,5 @@ export class Dict {
  * block (megabytes) alive; flattening a concatenation breaks that link.
  */
 export function detach(s: string): string {
-  return s.length >= 13 ? (' ' + s).slice(1) : s;
+  return s.length >= 13 ? ` ${s}`.slice(1) : s;
 }

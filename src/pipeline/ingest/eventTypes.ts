@@ -23,7 +23,10 @@ add(PURCHASE, ['purchase', 'purchases', 'order', 'orders', 'buy', 'bought', 'tra
 add(RETURN, ['return', 'returns', 'refund', 'refunds', 'cancel', 'cancellation', 'cancelled', 'canceled', 'returned']);
 
 function key(raw: string): string {
-  return raw.trim().toLowerCase().replace(/[\s-]+/g, '_');
+  return raw
+    .trim()
+    .toLowerCase()
+    .replace(/[\s-]+/g, '_');
 }
 
 /** Maps raw event-type strings to small integer codes, normalising each distinct string once. */

@@ -8,7 +8,20 @@
 import fc from 'fast-check';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chunkedStream, CSV_HEADER, csvLog, cutOffsets, cuts, gzipBytes, ITEM_COLUMN, jsonlLog, mutate, mutation, type CsvLog, type Cuts } from '../../../test/lib/fuzzInputs';
+import {
+  chunkedStream,
+  CSV_HEADER,
+  csvLog,
+  cutOffsets,
+  cuts,
+  gzipBytes,
+  ITEM_COLUMN,
+  jsonlLog,
+  mutate,
+  mutation,
+  type CsvLog,
+  type Cuts,
+} from '../../../test/lib/fuzzInputs';
 import { snapshot, type Outcome } from '../../../test/lib/analysisSnapshot';
 import { analyzeStream, type Analysis } from '../analyze';
 import { EXPORT_HEADER, exportCsvChunks, generateLog, type ExportCsvOptions, type SynthLog } from '../synth';
@@ -21,11 +34,15 @@ const RUN_TIMEOUT_MS = 10_000;
 const REPLAY: fc.Parameters<unknown> = process.env.SEQLENS_FUZZ_SEED
   ? { seed: Number(process.env.SEQLENS_FUZZ_SEED), ...(process.env.SEQLENS_FUZZ_PATH ? { path: process.env.SEQLENS_FUZZ_PATH } : {}) }
   : {};
-const params = (numRuns = RUNS): fc.Parameters<unknown> => ({ numRuns, interruptAfterTimeLimit: Math.max(20_000, numRuns * 400), markInterruptAsFailure: false, ...REPLAY });
+const params = (numRuns = RUNS): fc.Parameters<unknown> => ({
+  numRuns,
+  interruptAfterTimeLimit: Math.max(20_000, numRuns * 400),
+  markInterruptAsFailure: false,
+  ...REPLAY,
+});
 const testTimeout = Math.max(60_000, RUNS * 1_000);
 
 const encoder = new TextEncoder();
-
 
 async function read(bytes: Uint8Array, offsets: readonly number[], maxLineBytes?: number): Promise<Outcome> {
   let timer: ReturnType<typeof setTimeout> | undefined;
@@ -84,7 +101,6 @@ function checkOutcome(o: Outcome, lines: number, distinctLines: boolean): void {
   }
 }
 
-
 /** Reads `bytes` cut as asked and in one chunk; checks both outcomes and that they agree. */
 async function readBothWays(bytes: Uint8Array, c: Cuts, plain: Uint8Array, distinctLines: boolean): Promise<Outcome> {
   const lines = linesOf(plain);
@@ -115,13 +131,15 @@ const SHAPES: { name: string; text: string; nested: boolean }[] = [
   { name: 'otto', text: readFileSync('../shared/data/otto-sample/train.jsonl', 'utf8'), nested: true },
   { name: 'uci', text: readFileSync('public/demo/uci-online-retail-demo.csv', 'utf8'), nested: false },
 ];
-const shapeSlice = fc.record({ shape: fc.nat({ max: SHAPES.length - 1 }), from: fc.nat(), count: fc.integer({ min: 0, max: 120 }) }).map(({ shape, from, count }) => {
-  const s = SHAPES[shape];
-  const lines = s.text.split('\n');
-  const head = s.name === 'otto' ? [] : [lines[0]];
-  const start = 1 + (from % (lines.length - 1));
-  return { nested: s.nested, text: [...head, ...lines.slice(start, start + count)].join('\n') };
-});
+const shapeSlice = fc
+  .record({ shape: fc.nat({ max: SHAPES.length - 1 }), from: fc.nat(), count: fc.integer({ min: 0, max: 120 }) })
+  .map(({ shape, from, count }) => {
+    const s = SHAPES[shape];
+    const lines = s.text.split('\n');
+    const head = s.name === 'otto' ? [] : [lines[0]];
+    const start = 1 + (from % (lines.length - 1));
+    return { nested: s.nested, text: [...head, ...lines.slice(start, start + count)].join('\n') };
+  });
 
 /**
  * A generated log in the shape of a common export (src/pipeline/synth/exportCsv.ts: REES46's
@@ -129,14 +147,14 @@ const shapeSlice = fc.record({ shape: fc.nat({ max: SHAPES.length - 1 }), from: 
  * format drawn, and sometimes a harmless quoted field every n rows (the same values, quoted).
  */
 const exportLogParams = fc.record({
-    seed: fc.nat({ max: 1_000_000 }),
-    events: fc.integer({ min: 1, max: 600 }),
-    delimiter: fc.constantFrom<NonNullable<ExportCsvOptions['delimiter']>>(',', ';', '\t', '|'),
-    lineEnd: fc.constantFrom<NonNullable<ExportCsvOptions['lineEnd']>>('\n', '\r\n'),
-    time: fc.constantFrom<NonNullable<ExportCsvOptions['time']>>('rees46', 'iso'),
-    missingCategory: fc.constantFrom(0, 0.27, 1),
-    quoteEvery: fc.constantFrom(1, 2, 7, 100),
-    rowsPerChunk: fc.integer({ min: 1, max: 50 }),
+  seed: fc.nat({ max: 1_000_000 }),
+  events: fc.integer({ min: 1, max: 600 }),
+  delimiter: fc.constantFrom<NonNullable<ExportCsvOptions['delimiter']>>(',', ';', '\t', '|'),
+  lineEnd: fc.constantFrom<NonNullable<ExportCsvOptions['lineEnd']>>('\n', '\r\n'),
+  time: fc.constantFrom<NonNullable<ExportCsvOptions['time']>>('rees46', 'iso'),
+  missingCategory: fc.constantFrom(0, 0.27, 1),
+  quoteEvery: fc.constantFrom(1, 2, 7, 100),
+  rowsPerChunk: fc.integer({ min: 1, max: 50 }),
 });
 type ExportLogParams = typeof exportLogParams extends fc.Arbitrary<infer T> ? T : never;
 
@@ -323,7 +341,8 @@ function checkExportContent(o: Outcome, log: SynthLog, delimiter: string): void 
     // Data rows start on line 2, in the generator's order.
     const k = table.line[e] - 2;
     if (!(k >= 0 && k < log.length)) expect.fail(`event ${e} claims line ${table.line[e]}`);
-    if (table.items[table.item[e]] !== String(cat.productId[log.item[k]])) expect.fail(`event ${e} (line ${table.line[e]}) has item ${table.items[table.item[e]]}`);
+    if (table.items[table.item[e]] !== String(cat.productId[log.item[k]]))
+      expect.fail(`event ${e} (line ${table.line[e]}) has item ${table.items[table.item[e]]}`);
     if (table.time[e] !== log.time[k]) expect.fail(`event ${e} (line ${table.line[e]}) has time ${table.time[e]}, written ${log.time[k]}`);
   }
 }

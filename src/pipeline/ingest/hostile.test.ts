@@ -21,7 +21,11 @@ const RUNS = Number(process.env.SEQLENS_FUZZ_RUNS ?? 40);
 const params = (numRuns = RUNS): fc.Parameters<unknown> => ({ numRuns, interruptAfterTimeLimit: 15_000, markInterruptAsFailure: false });
 const encoder = new TextEncoder();
 
-async function read(text: string | Uint8Array, c: Cuts | null = null, opts: { dateOrder?: DateOrder; maxEvents?: number; sequence?: { by: 'user' | 'session' } } = {}): Promise<Analysis> {
+async function read(
+  text: string | Uint8Array,
+  c: Cuts | null = null,
+  opts: { dateOrder?: DateOrder; maxEvents?: number; sequence?: { by: 'user' | 'session' } } = {},
+): Promise<Analysis> {
   const bytes = typeof text === 'string' ? encoder.encode(text) : text;
   const offsets = c ? cutOffsets(bytes, c) : [];
   return analyzeStream(chunkedStream(bytes, offsets), { fileName: 'hostile', totalBytes: bytes.length, ...opts });
@@ -52,7 +56,9 @@ describe('times out of range and deep JSON (class 1)', () => {
         expect(ingested.table.length).toBe(80 - at.size);
         expect(rej.count).toBe(at.size);
         for (const reason of Object.keys(rej.reasons)) expect(reason).toMatch(/^(time out of range|unparsable timestamp)/);
-        const examples = Object.values(rej.examples).flat().sort((a, b) => a - b);
+        const examples = Object.values(rej.examples)
+          .flat()
+          .sort((a, b) => a - b);
         expect(examples).toEqual(linesOf([...at.keys()]).slice(0, examples.length));
         expect(report.timeSpan).toEqual({ start: '2019-10-01T10:00:00.000Z', end: '2019-10-01T10:00:00.000Z' });
       }),
@@ -68,7 +74,7 @@ describe('times out of range and deep JSON (class 1)', () => {
   it('rejects a JSON line nested deeper than the limit, and only that line', async () => {
     await fc.assert(
       fc.asyncProperty(fc.integer({ min: 1, max: 20_000 }), fc.boolean(), fc.nat(9), async (depth, objects, at) => {
-        const value = objects ? '{"a":'.repeat(depth) + '1' + '}'.repeat(depth) : '['.repeat(depth) + ']'.repeat(depth);
+        const value = objects ? `${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}` : '['.repeat(depth) + ']'.repeat(depth);
         const lines = Array.from({ length: 10 }, (_, i) => (i === at ? `{"user_id":"u1","item_id":${value}}` : `{"user_id":"u1","item_id":"i${i}"}`));
         const { report } = await read(`${lines.join('\n')}\n`);
         if (depth > MAX_JSON_DEPTH) {
@@ -117,7 +123,8 @@ describe('the day/month order of numeric dates (class 2)', () => {
           expect(report.input.rejected.count).toBe(0);
           expect(report.detection.dateOrder).toEqual({ order, how: 'file' });
           const t = ingested.table;
-          for (let e = 0; e < t.length; e++) if (t.time[e] !== utc(dates[e])) expect.fail(`row ${e}: ${write(dates[e], order, sep)} read as ${new Date(t.time[e]).toISOString()}`);
+          for (let e = 0; e < t.length; e++)
+            if (t.time[e] !== utc(dates[e])) expect.fail(`row ${e}: ${write(dates[e], order, sep)} read as ${new Date(t.time[e]).toISOString()}`);
           expect(report.warnings.join(' ')).not.toMatch(/day\/month or month\/day/);
         },
       ),
@@ -207,10 +214,21 @@ describe('amounts: one rule per column (class 3)', () => {
   });
 
   it('rejects amounts out of range, unreadable ones and negative purchase prices, each with its reason and line', async () => {
-    const big = fc.oneof(fc.double({ min: MAX_AMOUNT * 1.01, max: 1e308, noNaN: true }).map((v) => v.toExponential()), fc.constantFrom('1e400', '1e308', '-1e308', '99999999999'));
+    const big = fc.oneof(
+      fc.double({ min: MAX_AMOUNT * 1.01, max: 1e308, noNaN: true }).map((v) => v.toExponential()),
+      fc.constantFrom('1e400', '1e308', '-1e308', '99999999999'),
+    );
     await fc.assert(
       fc.asyncProperty(big, fc.double({ min: -1e6, max: -0.01, noNaN: true }), async (huge, negative) => {
-        const rows = [`u1;a;purchase;${huge}`, `u1;b;purchase;${negative}`, `u1;c;return;${negative}`, 'u1;d;purchase;12abc', 'u1;e;purchase;3.5', 'u1;f;purchase;', 'u1;g;purchase;4'];
+        const rows = [
+          `u1;a;purchase;${huge}`,
+          `u1;b;purchase;${negative}`,
+          `u1;c;return;${negative}`,
+          'u1;d;purchase;12abc',
+          'u1;e;purchase;3.5',
+          'u1;f;purchase;',
+          'u1;g;purchase;4',
+        ];
         const { report, ingested } = await read(`${header}\n${rows.join('\n')}\n`);
         expect(report.input.rejected.examples).toEqual({ 'price out of range (beyond ±1e9)': [2], 'negative price': [3], 'unreadable price': [5] });
         // The return keeps its amount (returns subtract whatever the sign); an empty price is no price.
@@ -236,7 +254,10 @@ describe('amounts: one rule per column (class 3)', () => {
 describe('line ends, encodings and Excel files (class 6)', () => {
   const plainLog = fc
     .array(fc.tuple(fc.integer({ min: 0, max: 9 }), fc.stringMatching(/^[a-z0-9]{1,8}$/), fc.integer({ min: 0, max: 86_399 })), { minLength: 1, maxLength: 60 })
-    .map((rows) => `user_id,item_id,event_time\n${rows.map(([u, item, s]) => `u${u},${item},${new Date(Date.UTC(2019, 9, 1) + s * 1000).toISOString()}`).join('\n')}\n`);
+    .map(
+      (rows) =>
+        `user_id,item_id,event_time\n${rows.map(([u, item, s]) => `u${u},${item},${new Date(Date.UTC(2019, 9, 1) + s * 1000).toISOString()}`).join('\n')}\n`,
+    );
 
   const utf16 = (text: string, bigEndian: boolean, bom: boolean): Uint8Array => {
     const body = (bom ? '\uFEFF' : '') + text;
@@ -274,7 +295,11 @@ describe('line ends, encodings and Excel files (class 6)', () => {
     const text = `user_id,item_id,event_time\n${Array.from({ length: 20_000 }, (_, i) => `u${i % 97},i${i % 501},${GOOD_TIME}`).join('\n')}\n`;
     for (const bytes of [utf16(text, false, false), encoder.encode(text.replace(/\n/g, '\r'))]) {
       const { threads } = inProcessThreads(3);
-      const { report, ingested } = await analyzeSource(blobSource(new Blob([bytes as Uint8Array<ArrayBuffer>])), { fileName: 'log', threads, splitMinBytes: 0 });
+      const { report, ingested } = await analyzeSource(blobSource(new Blob([bytes as Uint8Array<ArrayBuffer>])), {
+        fileName: 'log',
+        threads,
+        splitMinBytes: 0,
+      });
       expect(report.input.accepted).toBe(20_000);
       expect(ingested.table.line[19_999]).toBe(20_001);
     }
@@ -294,7 +319,10 @@ describe('line ends, encodings and Excel files (class 6)', () => {
   });
 
   it('keeps a time column named as one whose formats are mixed, rejecting the rows it cannot read', async () => {
-    const rows = Array.from({ length: 30 }, (_, i) => `u${i % 3},i${i},${i % 3 === 0 ? 'sometime on Tuesday' : `2019-10-${String(i + 1).padStart(2, '0')}T10:00:00Z`}`);
+    const rows = Array.from(
+      { length: 30 },
+      (_, i) => `u${i % 3},i${i},${i % 3 === 0 ? 'sometime on Tuesday' : `2019-10-${String(i + 1).padStart(2, '0')}T10:00:00Z`}`,
+    );
     const { report } = await read(`user_id,item_id,event_time\n${rows.join('\n')}\n`);
     expect(report.detection.mapping.time).toBe(2);
     expect(report.input.rejected.reasons).toEqual({ 'unparsable timestamp': 10 });
@@ -337,16 +365,19 @@ describe('ids: one rule (class 8)', () => {
 describe('summary counts (class 9)', () => {
   it('counts the items and users of accepted rows only, and says how many items only rejected rows had', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.array(fc.tuple(fc.option(fc.integer({ min: 1, max: 5 }), { nil: null }), fc.integer({ min: 0, max: 30 })), { minLength: 1, maxLength: 80 }), async (rows) => {
-        // UCI-shaped: invoices as sessions, so rows without a customer are rejected at grouping.
-        const lines = rows.map(([u, item], i) => `${500 + i},${item},1,2.5,${u ?? ''}`);
-        const { report } = await read(`InvoiceNo,StockCode,Quantity,UnitPrice,CustomerID\n${lines.join('\n')}\n`, null, { sequence: { by: 'user' } });
-        const accepted = new Set(rows.filter(([u]) => u !== null).map(([, item]) => item));
-        const rejectedOnly = new Set(rows.filter(([u, item]) => u === null && !accepted.has(item)).map(([, item]) => item));
-        expect(report.items).toBe(accepted.size);
-        expect(report.itemsOnlyInRejectedRows).toBe(rejectedOnly.size);
-        expect(report.users).toBe(new Set(rows.map(([u]) => u).filter((u) => u !== null)).size);
-      }),
+      fc.asyncProperty(
+        fc.array(fc.tuple(fc.option(fc.integer({ min: 1, max: 5 }), { nil: null }), fc.integer({ min: 0, max: 30 })), { minLength: 1, maxLength: 80 }),
+        async (rows) => {
+          // UCI-shaped: invoices as sessions, so rows without a customer are rejected at grouping.
+          const lines = rows.map(([u, item], i) => `${500 + i},${item},1,2.5,${u ?? ''}`);
+          const { report } = await read(`InvoiceNo,StockCode,Quantity,UnitPrice,CustomerID\n${lines.join('\n')}\n`, null, { sequence: { by: 'user' } });
+          const accepted = new Set(rows.filter(([u]) => u !== null).map(([, item]) => item));
+          const rejectedOnly = new Set(rows.filter(([u, item]) => u === null && !accepted.has(item)).map(([, item]) => item));
+          expect(report.items).toBe(accepted.size);
+          expect(report.itemsOnlyInRejectedRows).toBe(rejectedOnly.size);
+          expect(report.users).toBe(new Set(rows.map(([u]) => u).filter((u) => u !== null)).size);
+        },
+      ),
       params(),
     );
   });

@@ -148,7 +148,8 @@ export async function ingest(stream: ReadableStream<Uint8Array>, opts: IngestOpt
     overlong() {
       // Lines still held for sniffing come before the skipped one: read them first so numbering holds.
       if (reader === null) {
-        if (sniffText.trim() === '') throw new LogError(`The first line is longer than ${formatLineLimit(maxLine)}: this is not a CSV or JSON Lines log.`, 'unreadable', 1);
+        if (sniffText.trim() === '')
+          throw new LogError(`The first line is longer than ${formatLineLimit(maxLine)}: this is not a CSV or JSON Lines log.`, 'unreadable', 1);
         const text = begin(sniffText);
         sniffText = '';
         (reader as Reader | null)!.feed(text, emit, reject);
@@ -191,8 +192,17 @@ export async function ingest(stream: ReadableStream<Uint8Array>, opts: IngestOpt
     const first = text.trimStart();
     if (first.startsWith('{')) {
       const shape = sniffJsonShape(text);
-      if (shape.columns.length === 0) throw new LogError('The file looks like JSON Lines, but none of its first lines is a JSON object. Check the export.', 'unreadable', 1);
-      detection = { format: 'jsonl', gzip, columns: shape.columns, samples: [], mapping: {}, layoutKey: layoutKey('jsonl', shape.columns), ...(shape.nested ? { nested: shape.nested } : {}) };
+      if (shape.columns.length === 0)
+        throw new LogError('The file looks like JSON Lines, but none of its first lines is a JSON object. Check the export.', 'unreadable', 1);
+      detection = {
+        format: 'jsonl',
+        gzip,
+        columns: shape.columns,
+        samples: [],
+        mapping: {},
+        layoutKey: layoutKey('jsonl', shape.columns),
+        ...(shape.nested ? { nested: shape.nested } : {}),
+      };
       columns = shape.columns.length;
       partFormat = { kind: 'jsonl', shape };
       return new JsonlReader(shape);
@@ -219,7 +229,10 @@ export async function ingest(stream: ReadableStream<Uint8Array>, opts: IngestOpt
     }
     // The first SAMPLE_RECORDS records, not the first that fit: how many records reached the sample
     // depends on where the stream's chunks end, and detection must not.
-    det.samples = records.slice(0, SAMPLE_RECORDS).filter((r) => r.fields.length === columns).map((r) => r.fields);
+    det.samples = records
+      .slice(0, SAMPLE_RECORDS)
+      .filter((r) => r.fields.length === columns)
+      .map((r) => r.fields);
     const detected = detectMapping(det.columns, det.samples);
     let mapping = detected;
     if (opts.mapping) {
@@ -238,7 +251,9 @@ export async function ingest(stream: ReadableStream<Uint8Array>, opts: IngestOpt
     warnings.push(...roleMisfits(det.columns, det.samples, mapping));
     requireUsableMapping(det);
     rules = readRulesFor(mapping, det.samples, { dateOrder: opts.dateOrder, maxEvents: opts.maxEvents });
-    const comma = (['price', 'quantity'] as const).filter((role) => mapping[role] !== undefined && rules![role === 'price' ? 'priceMark' : 'quantityMark'] === ',');
+    const comma = (['price', 'quantity'] as const).filter(
+      (role) => mapping[role] !== undefined && rules![role === 'price' ? 'priceMark' : 'quantityMark'] === ',',
+    );
     if (comma.length > 0) det.decimalComma = comma;
     // Rows per byte so far (the sample and its header came from decodedBytes characters) sizes the
     // table's columns for the whole file, parts read by helpers included, as they are absorbed
@@ -401,7 +416,12 @@ export async function ingest(stream: ReadableStream<Uint8Array>, opts: IngestOpt
 
   const det = detection!;
   if (builder === null || rows === 0) {
-    throw new LogError(det.format === 'csv' ? 'The file has a header but no data rows.' : 'The file has no readable JSON lines.', 'no-data-rows', undefined, det);
+    throw new LogError(
+      det.format === 'csv' ? 'The file has a header but no data rows.' : 'The file has no readable JSON lines.',
+      'no-data-rows',
+      undefined,
+      det,
+    );
   }
   const b = builder as EventTableBuilder;
   const table = b.build();
@@ -409,7 +429,10 @@ export async function ingest(stream: ReadableStream<Uint8Array>, opts: IngestOpt
     det.dateOrder = { order: b.dateOrder.order, how: b.dateOrder.how };
     warnings.push(...b.dateOrder.notes);
   }
-  if (det.decimalComma) warnings.push(`Amounts in ${det.decimalComma.map((r) => `the ${r} column`).join(' and ')} are written with a decimal comma (2,50 = 2.5) and were read that way.`);
+  if (det.decimalComma)
+    warnings.push(
+      `Amounts in ${det.decimalComma.map((r) => `the ${r} column`).join(' and ')} are written with a decimal comma (2,50 = 2.5) and were read that way.`,
+    );
   if (badUtf8Lines > 0) warnings.push('Some text is not valid UTF-8 and shows as �. Re-save the file as UTF-8 for correct titles.');
   if (!table.hasTime) warnings.push('No timestamp column was found: events keep their file order, and recency and session gaps are not available.');
   if (table.length === 0) warnings.push('Every row was rejected: check the reasons below and the column mapping.');
@@ -454,7 +477,6 @@ async function untilCancelled(parts: PartReading, cancel: CancelToken | undefine
     clearInterval(timer);
   }
 }
-
 
 /** A copy of the chunk with every CR byte turned into LF. */
 function crToLf(chunk: Uint8Array): Uint8Array {
@@ -512,7 +534,11 @@ function refuseControlBytes(b: Uint8Array): void {
 function readError(err: unknown, gzip: boolean, decodedBytes: number, line: number | undefined): LogError {
   const at = line ? ` around line ${line.toLocaleString('en')}` : '';
   if (gzip) {
-    return new LogError(`The .gz file is truncated or corrupt: it ends early${at} (after ${decodedBytes.toLocaleString('en')} characters). Download or export it again.`, 'truncated-gzip', line);
+    return new LogError(
+      `The .gz file is truncated or corrupt: it ends early${at} (after ${decodedBytes.toLocaleString('en')} characters). Download or export it again.`,
+      'truncated-gzip',
+      line,
+    );
   }
   const msg = err instanceof Error ? err.message : String(err);
   return new LogError(`The file could not be read${at}: ${msg}`, 'unreadable', line);
@@ -532,11 +558,21 @@ function headerNames(fields: string[]): string[] {
 function requireUsableMapping(det: Detection): void {
   const list = det.columns.map((c) => `"${c}"`).join(', ');
   if (det.mapping.item === undefined) {
-    throw new LogError(`No item (product) column was recognised among ${list}. Choose which column holds the item id in the column mapping.`, 'no-user-or-item', undefined, det);
+    throw new LogError(
+      `No item (product) column was recognised among ${list}. Choose which column holds the item id in the column mapping.`,
+      'no-user-or-item',
+      undefined,
+      det,
+    );
   }
   const m = det.mapping;
   if (m.user === undefined && m.session === undefined && m.invoice === undefined) {
-    throw new LogError(`No user, session or invoice column was recognised among ${list}. Choose which column identifies the shopper in the column mapping.`, 'no-user-or-item', undefined, det);
+    throw new LogError(
+      `No user, session or invoice column was recognised among ${list}. Choose which column identifies the shopper in the column mapping.`,
+      'no-user-or-item',
+      undefined,
+      det,
+    );
   }
 }
 

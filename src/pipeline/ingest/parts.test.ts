@@ -16,13 +16,11 @@ const encoder = new TextEncoder();
 /** The bytes as a File would be given: a Blob source. */
 const bytesSource = (bytes: Uint8Array): ByteSource => blobSource(new Blob([bytes as Uint8Array<ArrayBuffer>]));
 
-
 const settle = (p: Promise<Analysis>): Promise<Outcome> =>
   p.then(
     (analysis): Outcome => ({ ok: true, analysis }),
     (error: unknown): Outcome => ({ ok: false, error }),
   );
-
 
 /** One reader, and `parts` parts on in-process helpers; returns both outcomes and the threads used. */
 async function bothWays(bytes: Uint8Array, parts: number, crash?: Parameters<typeof inProcessThreads>[1]) {
@@ -56,7 +54,7 @@ describe('reading a log in parts', () => {
     // Titles with line breaks on every row: every cut lands after a '\n' inside quotes or not.
     const rows = ['user_id,item_id,event_type,event_time,title'];
     for (let i = 0; i < 6000; i++) rows.push(`u${i % 97},i${i % 511},view,2020-01-0${1 + (i % 9)} 10:00:00,"line one\nline ${i}\n"`);
-    const bytes = encoder.encode(rows.join('\n') + '\n');
+    const bytes = encoder.encode(`${rows.join('\n')}\n`);
     const cuts = await cutPoints(bytesSource(bytes), 4);
     expect(cuts).toHaveLength(3);
     const { whole, split } = await bothWays(bytes, 4);
@@ -64,7 +62,7 @@ describe('reading a log in parts', () => {
     expect(snapshot(split)).toEqual(snapshot(whole));
   }, 60_000);
 
-  it('reads a dead helper\'s part itself', async () => {
+  it("reads a dead helper's part itself", async () => {
     const bytes = new Uint8Array(readFileSync(`${SHARED}/diginetica-sample/sample_train-item-views.csv`));
     // The first helper's part failed: it and the parts after it were read by the calling thread.
     const first = await bothWays(bytes, 3, (m, helper) => m.type === 'parse' && helper === 0);
@@ -91,7 +89,8 @@ describe('reading a log in parts', () => {
   it('gives what one reader gives on generated logs (property)', async () => {
     const head = (d: string, n: number): string => {
       let s = '';
-      for (let i = 0; i < n; i++) s += ['u' + (i % 13), 'i' + (i % 40) + 'z', i % 3 ? 'view' : 'cart', `2021-03-0${1 + (i % 9)} 0${i % 10}:00:00`, `t${i}`].join(d) + '\n';
+      for (let i = 0; i < n; i++)
+        s += `${[`u${i % 13}`, `i${i % 40}z`, i % 3 ? 'view' : 'cart', `2021-03-0${1 + (i % 9)} 0${i % 10}:00:00`, `t${i}`].join(d)}\n`;
       return s;
     };
     let usedParts = 0;
@@ -110,8 +109,10 @@ describe('reading a log in parts', () => {
     );
     await fc.assert(
       fc.asyncProperty(jsonlLog, fc.integer({ min: 2, max: 3 }), async (log, parts) => {
-        const filler = Array.from({ length: 6000 }, (_, i) => JSON.stringify({ user_id: `u${i % 7}`, item_id: `i${i % 30}`, event_type: 'view', timestamp: 1_600_000_000 + i })).join('\n');
-        const bytes = encoder.encode(filler + '\n' + log);
+        const filler = Array.from({ length: 6000 }, (_, i) =>
+          JSON.stringify({ user_id: `u${i % 7}`, item_id: `i${i % 30}`, event_type: 'view', timestamp: 1_600_000_000 + i }),
+        ).join('\n');
+        const bytes = encoder.encode(`${filler}\n${log}`);
         const { whole, split, readThreads } = await bothWays(bytes, parts);
         expect(snapshot(split)).toEqual(snapshot(whole));
         if (readThreads > 1) usedParts++;

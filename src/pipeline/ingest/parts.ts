@@ -103,7 +103,6 @@ export async function cutPoints(source: ByteSource, parts: number): Promise<numb
   return cuts;
 }
 
-
 export function formatLineLimit(bytes: number): string {
   return bytes >= 1024 * 1024 ? `${Math.round(bytes / (1024 * 1024))} MiB` : `${Math.round(bytes / 1024)} KiB`;
 }
@@ -188,7 +187,21 @@ export function serveIngestHelper(endpoint: HelperEndpoint, open: OpenShared): v
       );
       // The table's columns are handed over, not copied: tens of megabytes for a large part.
       const t = parsed.part.table;
-      const columns = [t.user, t.session, t.time, t.type, t.item, t.price, t.quantity, t.country, t.line, t.itemCategory, t.itemBrand, parsed.part.categoryOrder, parsed.part.brandOrder];
+      const columns = [
+        t.user,
+        t.session,
+        t.time,
+        t.type,
+        t.item,
+        t.price,
+        t.quantity,
+        t.country,
+        t.line,
+        t.itemCategory,
+        t.itemBrand,
+        parsed.part.categoryOrder,
+        parsed.part.brandOrder,
+      ];
       const buffers = [...new Set(columns.map((c) => c.buffer as ArrayBuffer))];
       endpoint.postMessage({ type: 'part', id: m.id, parsed } satisfies FromHelper, buffers);
     } catch (e) {

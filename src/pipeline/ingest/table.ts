@@ -181,7 +181,12 @@ export class EventTableBuilder {
     if (c.time >= 0) {
       t = this.timestamps.readAt(text, st[c.time], en[c.time]);
       if (Number.isNaN(t)) {
-        this.rejects.add(shape.kind === DateKind.WrongOrder ? `date does not fit the ${this.rules.dateOrder === 'dmy' ? 'day/month' : 'month/day'} order set` : 'unparsable timestamp', lineNo);
+        this.rejects.add(
+          shape.kind === DateKind.WrongOrder
+            ? `date does not fit the ${this.rules.dateOrder === 'dmy' ? 'day/month' : 'month/day'} order set`
+            : 'unparsable timestamp',
+          lineNo,
+        );
         return false;
       }
       if (c.timeOffset >= 0) {
@@ -202,7 +207,7 @@ export class EventTableBuilder {
     let type = c.eventType >= 0 ? this.types.codeAt(text, st[c.eventType], en[c.eventType]) : this.defaultType;
     // Cancellations: UCI marks them with an invoice number starting with 'C' and a negative quantity.
     if (type === PURCHASE || type === CART) {
-      if (qty < 0 || (c.invoice >= 0 && text.charCodeAt(st[c.invoice]) === 67 /* C */)) type = RETURN;
+      if (qty < 0 || (c.invoice >= 0 && text.charCodeAt(st[c.invoice]) === 67) /* C */) type = RETURN;
     }
     const price = c.price >= 0 ? this.amountAt(text, st[c.price], en[c.price], this.rules.priceMark, 'price', lineNo) : NaN;
     if (price === null) return false;
@@ -443,10 +448,14 @@ export class EventTableBuilder {
       }
       if (d.dayFirst > 0 && d.monthFirst > 0) {
         const [other, line] = order === 'dmy' ? [d.monthFirst, d.firstMonthFirstLine] : [d.dayFirst, d.firstDayFirstLine];
-        notes.push(`Dates are written in both orders: ambiguous ones were read as ${name(order)}, but ${other.toLocaleString('en')} (first at line ${line.toLocaleString('en')}) only fit the other order and were read that way. Check the time column.`);
+        notes.push(
+          `Dates are written in both orders: ambiguous ones were read as ${name(order)}, but ${other.toLocaleString('en')} (first at line ${line.toLocaleString('en')}) only fit the other order and were read that way. Check the time column.`,
+        );
       }
     } else {
-      notes.push(`Every date could be day/month or month/day (no day above 12): they were read as ${name(order)}. If that is wrong, choose the date order in the column mapping (command line: --date-order dmy).`);
+      notes.push(
+        `Every date could be day/month or month/day (no day above 12): they were read as ${name(order)}. If that is wrong, choose the date order in the column mapping (command line: --date-order dmy).`,
+      );
     }
     this.dateOrder = { order, how, notes };
     return table;

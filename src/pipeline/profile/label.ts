@@ -41,7 +41,12 @@ export function shortCategory(name: string): string {
 
 function clip(s: string, max: number): string {
   const chars = Array.from(s);
-  return chars.length <= max ? s : `${chars.slice(0, max - 1).join('').trimEnd()}…`;
+  return chars.length <= max
+    ? s
+    : `${chars
+        .slice(0, max - 1)
+        .join('')
+        .trimEnd()}…`;
 }
 
 /** "Buyers · kettle · tea, steel": stage, the top category that is most over-represented, the best terms. */

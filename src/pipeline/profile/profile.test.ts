@@ -92,13 +92,21 @@ describe('profileClusters on a hand-made log', () => {
     expect(c1.topBrands).toEqual([{ name: 'acme', users: 1, share: 0.5, lift: 0.5 / 0.75 }]);
 
     // Ties (i1, i3, i4 have two users each) go to the item seen first in the file.
-    expect(p.overall.topItems.map((x) => [x.id, x.users])).toEqual([['i1', 2], ['i3', 2], ['i4', 2], ['i2', 1]]);
+    expect(p.overall.topItems.map((x) => [x.id, x.users])).toEqual([
+      ['i1', 2],
+      ['i3', 2],
+      ['i4', 2],
+      ['i2', 1],
+    ]);
     expect(c0.topItems.map((x) => [x.id, x.title, x.users, x.share, x.lift])).toEqual([
       ['i1', 'steel kettle', 2, 1, 2],
       ['i2', 'glass kettle', 1, 0.5, 2],
       ['i3', 'running shoes', 1, 0.5, 1],
     ]);
-    expect(c1.topItems.map((x) => [x.id, x.users, x.lift])).toEqual([['i4', 2, 2], ['i3', 1, 1]]);
+    expect(c1.topItems.map((x) => [x.id, x.users, x.lift])).toEqual([
+      ['i4', 2, 2],
+      ['i3', 1, 1],
+    ]);
     expect(table.items[c1.topItems[0].item]).toBe('i4');
 
     const short = profileClusters(table, sequences, labels, 2, { top: 2, terms: 1 });

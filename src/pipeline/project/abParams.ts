@@ -3,7 +3,7 @@
 // exp(-(d - min_dist) / spread)", as umap-learn's find_ab_params does with scipy's curve_fit.
 // Two parameters: a few dozen Levenberg-Marquardt steps with a 2 x 2 solve.
 
-import { ProjectionInputError } from './types.ts';
+import { ProjectionInputError } from './types';
 
 /** umap-learn's fit for min_dist 0.1, spread 1 (the defaults). */
 export const DEFAULT_AB = { a: 1.576943460405378, b: 0.8950608781227859 } as const;

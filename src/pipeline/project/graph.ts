@@ -3,7 +3,7 @@
 // the directed graph symmetric with the fuzzy union A + A^T - A o A^T. Follows umap-learn's
 // smooth_knn_dist / compute_membership_strengths / fuzzy_simplicial_set, on CSR typed arrays.
 
-import type { KnnGraph } from './knn.ts';
+import type { KnnGraph } from './knn';
 
 /** Binary-search tolerance on the membership sum (umap-learn's SMOOTH_K_TOLERANCE). */
 export const SMOOTH_K_TOLERANCE = 1e-5;
@@ -23,12 +23,7 @@ export interface SmoothKnn {
  * neighbours, so our k = n_neighbors - 1 other points give its target log2(n_neighbors).
  * Neighbours no farther than rho count 1. sigma is found by bisection (64 steps at most).
  */
-export function smoothKnnDistances(
-  knn: KnnGraph,
-  localConnectivity = 1,
-  bandwidth = 1,
-  nIter = 64,
-): SmoothKnn {
+export function smoothKnnDistances(knn: KnnGraph, localConnectivity = 1, bandwidth = 1, nIter = 64): SmoothKnn {
   const { n, k, distances } = knn;
   const target = Math.log2(k + 1) * bandwidth;
   const sigmas = new Float64Array(n);

@@ -15,7 +15,7 @@
 // pulls duplicate points apart, so the SGD sees nonzero distances), then each axis stretched to
 // [0, 10].
 
-import { Rng } from '../numeric/random.ts';
+import type { Rng } from '../numeric/random';
 
 /**
  * Top-2 principal axes by block power iteration (4 vectors, 2 of them for faster convergence) on

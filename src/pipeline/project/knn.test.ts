@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { Rng } from '../numeric/random.ts';
-import { nearestNeighbours, prepareRows } from './knn.ts';
-import { Scheduler } from './scheduler.ts';
-import type { Metric } from './types.ts';
+import { Rng } from '../numeric/random';
+import { nearestNeighbours, prepareRows } from './knn';
+import { Scheduler } from './scheduler';
+import type { Metric } from './types';
 
 function uniform(n: number, d: number, seed: number): Float32Array {
   const rng = new Rng(seed);

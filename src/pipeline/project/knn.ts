@@ -10,10 +10,10 @@
 // (cosine) float32 rows: monotone in the real distance, no sqrt in the hot loop. They are turned
 // into the metric's distances once at the end (sqrt, or ||a-b||^2 / 2 = 1 - cos for unit rows).
 
-import { rowSquaredDistance4 as sqDist } from '../numeric/distance.ts';
-import { Rng, xorshift32 as xorshift } from '../numeric/random.ts';
-import type { Scheduler } from './scheduler.ts';
-import type { Matrix, Metric } from './types.ts';
+import { rowSquaredDistance4 as sqDist } from '../numeric/distance';
+import { Rng, xorshift32 as xorshift } from '../numeric/random';
+import type { Scheduler } from './scheduler';
+import type { Matrix, Metric } from './types';
 
 export interface KnnGraph {
   n: number;
@@ -96,7 +96,6 @@ export function prepareRows(data: Matrix, n: number, d: number, metric: Metric):
   for (let i = 0; i < n; i++) for (let t = 0; t < d; t++) out[i * d + t] = (data[i * d + t] - mean[t]) * scale;
   return out;
 }
-
 
 /**
  * n max-heaps of k (index, distance, isNew) in three flat arrays. The root (slot 0 of a row) is
@@ -257,7 +256,6 @@ async function bruteForce(
   }
   return (n * (n - 1)) / 2;
 }
-
 
 async function nnDescent(
   x: Float32Array,
@@ -438,14 +436,7 @@ function candidatePush(idx: Int32Array, pri: Uint32Array, i: number, m: number, 
  * One random-projection tree over the points listed in perm (reordered in place so that every leaf
  * is a run perm[start, end)); onLeaf is called for each leaf of at most leafSize points.
  */
-function buildTree(
-  x: Float32Array,
-  d: number,
-  perm: Int32Array,
-  leafSize: number,
-  rng: Rng,
-  onLeaf: (start: number, end: number) => void,
-): void {
+function buildTree(x: Float32Array, d: number, perm: Int32Array, leafSize: number, rng: Rng, onLeaf: (start: number, end: number) => void): void {
   const n = perm.length;
   const normal = new Float64Array(d);
   const side = new Uint8Array(n);
@@ -470,16 +461,7 @@ function buildTree(
  * where every point lands on one side (duplicates), are split at random, so the recursion always
  * shrinks.
  */
-function splitByHyperplane(
-  x: Float32Array,
-  d: number,
-  perm: Int32Array,
-  start: number,
-  end: number,
-  normal: Float64Array,
-  side: Uint8Array,
-  rng: Rng,
-): number {
+function splitByHyperplane(x: Float32Array, d: number, perm: Int32Array, start: number, end: number, normal: Float64Array, side: Uint8Array, rng: Rng): number {
   const size = end - start;
   const a = perm[start + rng.nextInt(size)];
   let b = perm[start + rng.nextInt(size - 1)];

@@ -8,8 +8,8 @@
 //  - gradients are clipped to [-4, 4] per coordinate; the learning rate decays linearly to 0.
 // The coordinates, edges and schedules are flat typed arrays; the loop allocates nothing.
 
-import type { CsrGraph } from './graph.ts';
-import type { Scheduler } from './scheduler.ts';
+import type { CsrGraph } from './graph';
+import type { Scheduler } from './scheduler';
 
 export interface LayoutOptions {
   nEpochs: number;

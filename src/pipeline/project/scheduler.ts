@@ -3,7 +3,7 @@
 // computation gives the event loop a turn, so the stages call `checkpoint()` often (cheap: a clock
 // read) and it yields every `yieldEveryMs`. Cancellation is noticed at the next checkpoint.
 
-import { type CancelToken, ProjectionCancelledError } from './types.ts';
+import { type CancelToken, ProjectionCancelledError } from './types';
 
 type Yield = () => Promise<void>;
 

@@ -4,10 +4,10 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { makeBlobs } from '../cluster/blobs.ts';
-import { Rng } from '../numeric/random.ts';
-import { trustworthiness } from '../cluster/trustworthiness.ts';
-import { layoutTrustworthiness, trustworthinessSampled } from './trustworthiness.ts';
+import { makeBlobs } from '../cluster/blobs';
+import { Rng } from '../numeric/random';
+import { trustworthiness } from '../cluster/trustworthiness';
+import { layoutTrustworthiness, trustworthinessSampled } from './trustworthiness';
 
 const FIXTURE_DIR = fileURLToPath(new URL('../../../../shared/fixtures/clustering/', import.meta.url));
 

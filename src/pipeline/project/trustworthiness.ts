@@ -10,10 +10,10 @@
 // the trustworthiness of a subsample, whose neighbourhoods would be coarser), with its standard
 // error.
 
-import { sampleWithoutReplacement, Rng } from '../numeric/random.ts';
-import { trustworthiness } from '../cluster/trustworthiness.ts';
-import { checkMatrix } from '../cluster/validate.ts';
-import { ClusteringInputError, type Matrix } from '../cluster/types.ts';
+import { sampleWithoutReplacement, Rng } from '../numeric/random';
+import { trustworthiness } from '../cluster/trustworthiness';
+import { checkMatrix } from '../cluster/validate';
+import { ClusteringInputError, type Matrix } from '../cluster/types';
 import { asProjectionStep } from './errors';
 
 /** Exact trustworthiness up to this many points (about 2 s for 64 dimensions). */
@@ -49,9 +49,7 @@ export function trustworthinessSampled(
   checkMatrix(original, n, d, 'original data');
   checkMatrix(embedded, n, dEmbedded, 'embedding');
   if (!Number.isInteger(k) || k < 1 || k >= n / 2) {
-    throw new ClusteringInputError(
-      `Trustworthiness needs a whole number of neighbours k with 1 <= k < n/2 = ${n / 2}, got ${k}`,
-    );
+    throw new ClusteringInputError(`Trustworthiness needs a whole number of neighbours k with 1 <= k < n/2 = ${n / 2}, got ${k}`);
   }
   if (!Number.isInteger(sampleSize) || sampleSize < 2) {
     throw new ClusteringInputError(`The trustworthiness sample must be a whole number >= 2, got ${sampleSize}`);

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { makeBlobs } from '../cluster/blobs.ts';
-import { Rng } from '../numeric/random.ts';
-import { layoutTrustworthiness } from './trustworthiness.ts';
-import { umap, type UmapStats } from './umap.ts';
-import { ProjectionCancelledError, ProjectionInputError, type UmapProgress } from './types.ts';
+import { makeBlobs } from '../cluster/blobs';
+import { Rng } from '../numeric/random';
+import { layoutTrustworthiness } from './trustworthiness';
+import { umap, type UmapStats } from './umap';
+import { ProjectionCancelledError, ProjectionInputError, type UmapProgress } from './types';
 
 function expectFinite(embedding: Float32Array, n: number): void {
   expect(embedding.length).toBe(2 * n);
@@ -105,13 +105,19 @@ describe('umap', () => {
       const { data } = makeBlobs(n, 4, 3, { seed: 1 });
       const token = { cancelled: false };
       let lastEpoch = 0;
-      const run = umap(data, n, 4, { nEpochs: 300 }, {
-        cancel: token,
-        onProgress: (p) => {
-          if (p.stage === 'layout') lastEpoch = p.epoch;
-          if (p.stage === 'layout' && p.epoch === 10) token.cancelled = true;
+      const run = umap(
+        data,
+        n,
+        4,
+        { nEpochs: 300 },
+        {
+          cancel: token,
+          onProgress: (p) => {
+            if (p.stage === 'layout') lastEpoch = p.epoch;
+            if (p.stage === 'layout' && p.epoch === 10) token.cancelled = true;
+          },
         },
-      });
+      );
       await expect(run).rejects.toBeInstanceOf(ProjectionCancelledError);
       expect(lastEpoch).toBe(10);
     });
@@ -161,7 +167,11 @@ describe('umap', () => {
       }
       const { embedding } = await umap(data, n, d, { seed: 1 });
       expectFinite(embedding, n);
-      const { centre, spread } = blobGeometry(embedding, Int32Array.from({ length: n }, (_, i) => (i < 100 ? 0 : i < 200 ? 1 : 2)), 3);
+      const { centre, spread } = blobGeometry(
+        embedding,
+        Int32Array.from({ length: n }, (_, i) => (i < 100 ? 0 : i < 200 ? 1 : 2)),
+        3,
+      );
       expect(Math.hypot(centre[0] - centre[2], centre[1] - centre[3])).toBeGreaterThan(2 * Math.max(spread[0], spread[1]));
     });
 
@@ -179,7 +189,11 @@ describe('umap', () => {
       for (let i = 0; i < n; i++) data[i] = (i % 3) * 100 + rng.nextGaussian();
       const { embedding } = await umap(data, n, 1, { seed: 1 });
       expectFinite(embedding, n);
-      const { centre, spread } = blobGeometry(embedding, Int32Array.from({ length: n }, (_, i) => i % 3), 3);
+      const { centre, spread } = blobGeometry(
+        embedding,
+        Int32Array.from({ length: n }, (_, i) => i % 3),
+        3,
+      );
       const maxSpread = Math.max(...spread);
       expect(Math.hypot(centre[0] - centre[2], centre[1] - centre[3])).toBeGreaterThan(2 * maxSpread);
       expect(Math.hypot(centre[2] - centre[4], centre[3] - centre[5])).toBeGreaterThan(2 * maxSpread);

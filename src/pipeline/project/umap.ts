@@ -7,21 +7,14 @@
 // same coordinates bit for bit. Asynchronous only to let a worker see cancel messages; it yields
 // every `yieldEveryMs` and is pure computation otherwise.
 
-import { Rng } from '../numeric/random.ts';
-import { DEFAULT_AB, findAbParams } from './abParams.ts';
-import { fuzzySimplicialSet } from './graph.ts';
-import { finishInit, pcaInit, randomInit } from './init.ts';
-import { type KnnOptions, type KnnStats, nearestNeighbours, prepareRows } from './knn.ts';
-import { makeEdges, optimizeLayout } from './layout.ts';
-import { Scheduler } from './scheduler.ts';
-import {
-  type CancelToken,
-  type Matrix,
-  type Metric,
-  ProjectionInputError,
-  type UmapProgress,
-  type UmapStage,
-} from './types.ts';
+import { Rng } from '../numeric/random';
+import { DEFAULT_AB, findAbParams } from './abParams';
+import { fuzzySimplicialSet } from './graph';
+import { finishInit, pcaInit, randomInit } from './init';
+import { type KnnOptions, type KnnStats, nearestNeighbours, prepareRows } from './knn';
+import { makeEdges, optimizeLayout } from './layout';
+import { Scheduler } from './scheduler';
+import { type CancelToken, type Matrix, type Metric, ProjectionInputError, type UmapProgress, type UmapStage } from './types';
 
 export interface UmapOptions {
   /** Neighbourhood size, the point itself counted (umap-learn's n_neighbors). Default 15. */
@@ -93,13 +86,7 @@ const STAGE_WEIGHT: Record<UmapStage, [number, number]> = {
   layout: [0.27, 0.73],
 };
 
-export async function umap(
-  data: Matrix,
-  n: number,
-  d: number,
-  options: UmapOptions = {},
-  hooks: UmapHooks = {},
-): Promise<UmapResult> {
+export async function umap(data: Matrix, n: number, d: number, options: UmapOptions = {}, hooks: UmapHooks = {}): Promise<UmapResult> {
   const t0 = performance.now();
   checkInput(data, n, d);
   const o = resolveOptions(options, n);
@@ -139,9 +126,7 @@ export async function umap(
   // k other points per row; umap-learn's n_neighbors counts the point itself.
   const k = Math.min(o.nNeighbors - 1, n - 1);
   if (k < o.nNeighbors - 1) {
-    warnings.push(
-      `Only ${n} points: each point's neighbourhood is all ${k} other points instead of ${o.nNeighbors - 1}.`,
-    );
+    warnings.push(`Only ${n} points: each point's neighbourhood is all ${k} other points instead of ${o.nNeighbors - 1}.`);
   }
 
   // 1. Neighbours.
@@ -305,9 +290,7 @@ function checkInput(data: Matrix, n: number, d: number): void {
     if (!(v < 1e150 && v > -1e150)) {
       const row = Math.floor(i / d);
       const what = Number.isNaN(v) ? 'a missing value (NaN)' : Number.isFinite(v) ? `a value too large (${v})` : 'an infinite value';
-      throw new ProjectionInputError(
-        `The vectors contain ${what} at point ${row}, dimension ${i - row * d}; drop or fix such rows before projecting`,
-      );
+      throw new ProjectionInputError(`The vectors contain ${what} at point ${row}, dimension ${i - row * d}; drop or fix such rows before projecting`);
     }
   }
 }

@@ -69,7 +69,13 @@ describe('recommendForClusters', () => {
   it('never recommends items that no sequence uses', async () => {
     const { table, sequences } = await analyzeCsv([HEADER, `u1,x,purchase,${T(0)}`, `u2,y,purchase,${T(1)}`, `u3,z,purchase,${T(2)}`]);
     // Keep only the first two sequences: z is in the table but no sequence uses it.
-    const two: Sequences = { ...sequences, count: 2, key: sequences.key.slice(0, 2), offsets: sequences.offsets.slice(0, 3), events: sequences.events.slice(0, sequences.offsets[2]) };
+    const two: Sequences = {
+      ...sequences,
+      count: 2,
+      key: sequences.key.slice(0, 2),
+      offsets: sequences.offsets.slice(0, 3),
+      events: sequences.events.slice(0, sequences.offsets[2]),
+    };
     const r = recommendForClusters({ table, sequences: two, labels: new Int32Array(2), k: 1, itemVectors: null, userVectors: null, dims: 0 });
     expect(table.items).toContain('z');
     expect(names(table, r.clusters[0].items).sort()).toEqual(['x', 'y']);
@@ -125,7 +131,12 @@ describe('recommendForClusters', () => {
     expect(Array.from(r.clusters[0].items)).toEqual([0, 1, 2, 3]);
     expect(Array.from(r.clusters[0].scores)).toEqual([0, 0, 0, 0]);
     const { input: d } = await disjoint();
-    const v = { ...d, dims: 3, itemVectors: Float32Array.from({ length: d.table.items.length * 3 }, (_, i) => Math.sin(i)), userVectors: Float32Array.from({ length: d.sequences.count * 3 }, (_, i) => Math.cos(i)) };
+    const v = {
+      ...d,
+      dims: 3,
+      itemVectors: Float32Array.from({ length: d.table.items.length * 3 }, (_, i) => Math.sin(i)),
+      userVectors: Float32Array.from({ length: d.sequences.count * 3 }, (_, i) => Math.cos(i)),
+    };
     expect(recommendForClusters(v)).toEqual(recommendForClusters(v));
   });
 
@@ -168,7 +179,9 @@ describe('recommendForUser', () => {
       const mine = new Set<number>();
       for (let e = sequences.offsets[s]; e < sequences.offsets[s + 1]; e++) mine.add(table.item[sequences.events[e]]);
       const list = recommendForUser(r, table, sequences, labels, s, 3);
-      const expected = Array.from(r.clusters[labels[s]].items).filter((i) => !mine.has(i)).slice(0, 3);
+      const expected = Array.from(r.clusters[labels[s]].items)
+        .filter((i) => !mine.has(i))
+        .slice(0, 3);
       expect(Array.from(list.items)).toEqual(expected);
       expect(list.filled).toBe(0);
     }

@@ -60,10 +60,14 @@ export function checkInput(input: ClusterScoreInput): void {
   if (itemVectors && userVectors) {
     if (!Number.isInteger(dims) || dims < 1) throw new RecommendError(`The vector size must be a whole number of at least 1, not ${dims}.`);
     if (itemVectors.length !== table.items.length * dims) {
-      throw new RecommendError(`The GCN item vectors hold ${itemVectors.length} numbers; ${table.items.length} items x ${dims} dims need ${table.items.length * dims}.`);
+      throw new RecommendError(
+        `The GCN item vectors hold ${itemVectors.length} numbers; ${table.items.length} items x ${dims} dims need ${table.items.length * dims}.`,
+      );
     }
     if (userVectors.length !== sequences.count * dims) {
-      throw new RecommendError(`The GCN sequence vectors hold ${userVectors.length} numbers; ${sequences.count} sequences x ${dims} dims need ${sequences.count * dims}.`);
+      throw new RecommendError(
+        `The GCN sequence vectors hold ${userVectors.length} numbers; ${sequences.count} sequences x ${dims} dims need ${sequences.count * dims}.`,
+      );
     }
     for (const v of [itemVectors, userVectors]) {
       for (let j = 0; j < v.length; j++) if (!Number.isFinite(v[j])) throw new RecommendError('The GCN vectors contain a value that is not a finite number.');

@@ -126,7 +126,9 @@ describe('runSweepJob', () => {
 
   it('says why the GPU was not used; a forced GPU that cannot open is a fallback', async () => {
     const openGpu: OpenGpu = async (_x, _n, _d, { rejectSoftware }) =>
-      rejectSoftware ? { ok: false, reason: 'WebGPU offers only a software adapter here', adapter: { ...ADAPTER, isFallbackAdapter: true } } : { ok: false, reason: 'no adapter at all' };
+      rejectSoftware
+        ? { ok: false, reason: 'WebGPU offers only a software adapter here', adapter: { ...ADAPTER, isFallbackAdapter: true } }
+        : { ok: false, reason: 'no adapter at all' };
     const auto = await runSweepJob(blobs(), 240, 6, { kMin: 2, kMax: 3, device: 'auto', openGpu, source: SOURCE });
     expect(auto.path).toBe('cpu');
     expect(auto.pathReason).toBe('CPU: WebGPU offers only a software adapter here');

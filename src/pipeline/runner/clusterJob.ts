@@ -61,13 +61,7 @@ export function adapterName(a: GpuAdapterSummary): string {
  * ClusteringInputError, with a message for the user, when not even kMin is possible (a single
  * sequence, all-identical vectors, NaN or infinite values) or the range itself is malformed.
  */
-export function resolveSweepRange(
-  data: Matrix,
-  n: number,
-  d: number,
-  kMin: number,
-  kMax: number,
-): { kMin: number; kMax: number; note: string | null } {
+export function resolveSweepRange(data: Matrix, n: number, d: number, kMin: number, kMax: number): { kMin: number; kMax: number; note: string | null } {
   if (!Number.isInteger(kMin) || kMin < 2) {
     throw new ClusteringInputError(`The smallest K must be a whole number of at least 2 (the scores compare clusters), got ${kMin}`);
   }
@@ -201,7 +195,8 @@ export async function runSweepJob(data: Matrix, n: number, d: number, opts: Swee
   const gpuFailure = assigner?.failed() ?? null;
   if (gpuFailure || sweep.fallbackReason) fallback = gpuFailure ?? sweep.fallbackReason ?? null;
   const path: ClusterPath = sweep.path === 'gpu' ? 'webgpu' : 'cpu';
-  if (assigner && path === 'cpu') pathReason = `CPU: WebGPU${adapter ? ` on ${adapter}` : ''} failed (${fallback ?? 'unknown error'}), so the sweep fell back to the CPU`;
+  if (assigner && path === 'cpu')
+    pathReason = `CPU: WebGPU${adapter ? ` on ${adapter}` : ''} failed (${fallback ?? 'unknown error'}), so the sweep fell back to the CPU`;
   if (sweep.threads > 1) pathReason += `; the K values ran side by side on ${sweep.threads} helper threads`;
 
   const entries: ClusterEntryWire[] = sweep.entries.map((e) => ({

@@ -28,7 +28,13 @@ export interface Failure {
 /** A known stage error, or null for anything else (a bug: reported as unexpected). */
 export function failureOf(e: unknown): Failure | null {
   if (!(e instanceof Error)) return null;
-  const f = (stage: FailureStage, code: ErrorCode | null, message = e.message): Failure => ({ stage, code, message, cancelled: code === 'cancelled', error: e });
+  const f = (stage: FailureStage, code: ErrorCode | null, message = e.message): Failure => ({
+    stage,
+    code,
+    message,
+    cancelled: code === 'cancelled',
+    error: e,
+  });
   if (e instanceof LogError) return f('read', e.code);
   if (e instanceof EncoderError) return f('encode', e.code);
   if (e instanceof ClusteringCancelledError) return f('cluster', 'cancelled', 'Clustering was cancelled.');

@@ -70,7 +70,9 @@ describe('JobSlot', () => {
     const slot = new JobSlot();
     const released: string[] = [];
     await slot.run(async () => 'ok', { cancelled: () => new Cancelled(), release: () => released.push('ok') });
-    await expect(slot.run(async () => Promise.reject(new Error('boom')), { cancelled: () => new Cancelled(), release: () => released.push('failed') })).rejects.toThrow('boom');
+    await expect(
+      slot.run(async () => Promise.reject(new Error('boom')), { cancelled: () => new Cancelled(), release: () => released.push('failed') }),
+    ).rejects.toThrow('boom');
     const held = gate();
     const job = settle(
       slot.run(

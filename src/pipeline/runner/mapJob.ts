@@ -25,7 +25,14 @@ import {
 } from '../export';
 import { layoutTrustworthiness, umap, type CancelToken, type Matrix } from '../project';
 import { profileClusters, sequenceTimeline, userAttributes, type ClusterProfiles, type UserAttributes } from '../profile';
-import { recommendForClusters, recommendForSequences, type ClusterRecommendations, type ListsOfUser, type RankedItems, type SequenceRecommender } from '../recommend';
+import {
+  recommendForClusters,
+  recommendForSequences,
+  type ClusterRecommendations,
+  type ListsOfUser,
+  type RankedItems,
+  type SequenceRecommender,
+} from '../recommend';
 import { sequenceLabel } from '../sequences';
 import type {
   ClusterResult,
@@ -446,7 +453,8 @@ function checkSelection(selection: Int32Array, n: number): Int32Array {
       throw { message: `The selection holds a point (${i}) that is not on the map; select again.`, code: 'project-input' } satisfies WireError;
     }
   }
-  if (selection.length === 0) throw { message: 'The selection is empty: select some points on the map, or export everything.', code: 'project-input' } satisfies WireError;
+  if (selection.length === 0)
+    throw { message: 'The selection is empty: select some points on the map, or export everything.', code: 'project-input' } satisfies WireError;
   return selection;
 }
 

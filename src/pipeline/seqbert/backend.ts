@@ -11,7 +11,6 @@ import type { SeqBertBackendChoice } from './options';
 import { isNode } from './runtime';
 import type { SeqBertBackend } from './types';
 
-
 let wasmPathsSet: string | null = null;
 let webgpuLoaded = false;
 

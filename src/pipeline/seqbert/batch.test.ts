@@ -51,7 +51,17 @@ describe('buildBatch', () => {
   it('lays out events right-aligned before the CLS column, padding first, without masking', () => {
     const tok = tokens();
     const types = 5;
-    const b = buildBatch(tok, [{ seq: 0, from: 0, len: 4 }, { seq: 1, from: 0, len: 2 }], types, 10, new RowMap(10), null);
+    const b = buildBatch(
+      tok,
+      [
+        { seq: 0, from: 0, len: 4 },
+        { seq: 1, from: 0, len: 2 },
+      ],
+      types,
+      10,
+      new RowMap(10),
+      null,
+    );
     expect(b.B).toBe(2);
     expect(b.T).toBe(5);
     const item = (row: number): number => (row >= ITEM_SPECIALS ? b.rowItems[row - ITEM_SPECIALS] : -1);
@@ -70,7 +80,14 @@ describe('buildBatch', () => {
   });
 
   it('records masked targets, puts them first among the candidates, and hides 80% of them', () => {
-    const tok: SeqTokens = { count: 1, maxLen: 200, offsets: Int32Array.from([0, 200]), item: Int32Array.from({ length: 200 }, (_, i) => i % 50), type: Uint8Array.from({ length: 200 }, (_, i) => i % 4), gap: new Uint8Array(200).fill(3) };
+    const tok: SeqTokens = {
+      count: 1,
+      maxLen: 200,
+      offsets: Int32Array.from([0, 200]),
+      item: Int32Array.from({ length: 200 }, (_, i) => i % 50),
+      type: Uint8Array.from({ length: 200 }, (_, i) => i % 4),
+      gap: new Uint8Array(200).fill(3),
+    };
     const rng = new Random(4);
     const rows = new RowMap(1000);
     let masked = 0;
@@ -120,8 +137,25 @@ describe('buildBatch', () => {
 
   it('item noise swaps the unmasked items of its row only, keeping types and gaps', () => {
     const n = 200;
-    const tok: SeqTokens = { count: 1, maxLen: n, offsets: Int32Array.from([0, n]), item: new Int32Array(n).fill(7), type: Uint8Array.from({ length: n }, (_, i) => i % 3), gap: new Uint8Array(n).fill(4) };
-    const b = buildBatch(tok, [{ seq: 0, from: 0, len: n }, { seq: 0, from: 0, len: n, itemNoise: 0.5 }], 3, 1000, new RowMap(1000), { rate: 0.1, rng: new Random(8), negatives: 16 });
+    const tok: SeqTokens = {
+      count: 1,
+      maxLen: n,
+      offsets: Int32Array.from([0, n]),
+      item: new Int32Array(n).fill(7),
+      type: Uint8Array.from({ length: n }, (_, i) => i % 3),
+      gap: new Uint8Array(n).fill(4),
+    };
+    const b = buildBatch(
+      tok,
+      [
+        { seq: 0, from: 0, len: n },
+        { seq: 0, from: 0, len: n, itemNoise: 0.5 },
+      ],
+      3,
+      1000,
+      new RowMap(1000),
+      { rate: 0.1, rng: new Random(8), negatives: 16 },
+    );
     const masked = new Set(Array.from(b.maskedAt));
     let swapped = 0;
     let unmasked = 0;

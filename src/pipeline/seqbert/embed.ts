@@ -22,7 +22,8 @@ const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setTimeou
 function alignVocab(model: SeqBertModel, input: SeqBertInput, weights: NamedWeight[]): { weights: NamedWeight[]; typeMap: Int32Array | null } {
   const { table } = input;
   const v = model.vocab;
-  if (input.itemDims !== v.itemDims) throw new SeqBertError(`The model was trained on item vectors of ${v.itemDims} numbers; these have ${input.itemDims}.`, 'bad-input');
+  if (input.itemDims !== v.itemDims)
+    throw new SeqBertError(`The model was trained on item vectors of ${v.itemDims} numbers; these have ${input.itemDims}.`, 'bad-input');
   const sameItems = v.itemIds.length === table.items.length && v.itemIds.every((id, i) => id === table.items[i]);
   const sameTypes = v.typeNames.length === table.typeNames.length && v.typeNames.every((n, i) => n === table.typeNames[i]);
   let out = weights;
@@ -61,7 +62,10 @@ async function run(model: SeqBertModel, input: SeqBertInput, weights: NamedWeigh
   const rows = new RowMap(items);
   try {
     // Every item's row once (text projection plus correction), then batches look rows up.
-    const allItems = tf.tensor1d(Int32Array.from({ length: items }, (_, i) => i), 'int32');
+    const allItems = tf.tensor1d(
+      Int32Array.from({ length: items }, (_, i) => i),
+      'int32',
+    );
     const text = input.itemDims > 0 ? tf.tensor2d(input.itemVectors, [items, input.itemDims]) : null;
     const fullTable = tf.tidy(() => itemTable(p, text, allItems));
     allItems.dispose();
@@ -71,7 +75,14 @@ async function run(model: SeqBertModel, input: SeqBertInput, weights: NamedWeigh
     let lastYield = performance.now();
     for (let at = 0; at < order.length; at += batchSize) {
       const seqs = order.subarray(at, Math.min(order.length, at + batchSize));
-      const hb = buildBatch(tok, Array.from(seqs, (seq) => ({ seq, from: 0, len: tokenCount(tok, seq) })), types, items, rows, null);
+      const hb = buildBatch(
+        tok,
+        Array.from(seqs, (seq) => ({ seq, from: 0, len: tokenCount(tok, seq) })),
+        types,
+        items,
+        rows,
+        null,
+      );
       // Map per-batch rows back to global item rows of fullTable.
       const global = Int32Array.from(hb.itemRow, (r) => (r >= 3 ? 3 + hb.rowItems[r - 3] : r));
       const pooled = tf.tidy(() => {
@@ -130,7 +141,11 @@ export async function embedSequences(model: SeqBertModel, input: SeqBertInput, o
 }
 
 /** Both poolings in one pass (for the benchmark to compare). */
-export async function embedBothPoolings(model: SeqBertModel, input: SeqBertInput, opts: Omit<EmbedOptions, 'pooling'> = {}): Promise<Record<SeqBertPooling, SequenceEmbedding>> {
+export async function embedBothPoolings(
+  model: SeqBertModel,
+  input: SeqBertInput,
+  opts: Omit<EmbedOptions, 'pooling'> = {},
+): Promise<Record<SeqBertPooling, SequenceEmbedding>> {
   await ready(opts);
   const quantized = opts.quantized ?? true;
   const weights = quantized ? dequantizeWeights(model) : model.weights;
@@ -167,7 +182,11 @@ export function rowCosines(a: Float32Array, b: Float32Array, d: number): { mean:
  * Embeds with the float32 and the int8 weights and compares them (cosine per sequence); also
  * records the result in model.report.int8Cosine.
  */
-export async function compareQuantized(model: SeqBertModel, input: SeqBertInput, opts: Omit<EmbedOptions, 'quantized'> = {}): Promise<{ float32: SequenceEmbedding; int8: SequenceEmbedding; cosine: { mean: number; min: number } }> {
+export async function compareQuantized(
+  model: SeqBertModel,
+  input: SeqBertInput,
+  opts: Omit<EmbedOptions, 'quantized'> = {},
+): Promise<{ float32: SequenceEmbedding; int8: SequenceEmbedding; cosine: { mean: number; min: number } }> {
   const float32 = await embedSequences(model, input, { ...opts, quantized: false });
   const int8 = await embedSequences(model, input, { ...opts, quantized: true });
   const cosine = rowCosines(float32.vectors, int8.vectors, float32.dims);

@@ -90,7 +90,12 @@ describe('encoder blocks against a float64 reference', () => {
       const t = tf.tensor2d(table, [rows, d]);
       const i = tf.tensor1d(idx, 'int32');
       const u = tf.tensor2d(up, [idx.length, d]);
-      return { v: oneHotLookup(t, i).dataSync(), g: tf.grad((x: tf.Tensor) => tf.sum(tf.mul(oneHotLookup(x as tf.Tensor2D, i), u)))(t).dataSync() };
+      return {
+        v: oneHotLookup(t, i).dataSync(),
+        g: tf
+          .grad((x: tf.Tensor) => tf.sum(tf.mul(oneHotLookup(x as tf.Tensor2D, i), u)))(t)
+          .dataSync(),
+      };
     });
     expectClose(oh.v, value, 1e-6);
     expectClose(oh.g, refGrad, 1e-5);
@@ -103,22 +108,28 @@ describe('encoder blocks against a float64 reference', () => {
     const up = f32(randn(rng, 5 * 4));
     const [ga, gw] = tf.tidy(() => {
       const f = (x: tf.Tensor, y: tf.Tensor): tf.Tensor => tf.sum(tf.mul(linear(x, y), tf.tensor2d(up, [5, 4])));
-      return tf.grads(f)([tf.tensor2d(a, [5, 3]), tf.tensor2d(w, [3, 4])]).map((g) => g.dataSync());
+      return tf
+        .grads(f)([tf.tensor2d(a, [5, 3]), tf.tensor2d(w, [3, 4])])
+        .map((g) => g.dataSync());
     });
     // d/dA sum(U * AW) = U W^T, d/dW = A^T U.
     const refA = new Float64Array(15);
     const refW = new Float64Array(12);
-    for (let i = 0; i < 5; i++) for (let k = 0; k < 3; k++) for (let j = 0; j < 4; j++) {
-      refA[i * 3 + k] += up[i * 4 + j] * w[k * 4 + j];
-      refW[k * 4 + j] += a[i * 3 + k] * up[i * 4 + j];
-    }
+    for (let i = 0; i < 5; i++)
+      for (let k = 0; k < 3; k++)
+        for (let j = 0; j < 4; j++) {
+          refA[i * 3 + k] += up[i * 4 + j] * w[k * 4 + j];
+          refW[k * 4 + j] += a[i * 3 + k] * up[i * 4 + j];
+        }
     expectClose(ga, refA, 1e-4);
     expectClose(gw, refW, 1e-4);
     const [gb1, gb2] = tf.tidy(() => {
       const x = tf.tensor3d(Float32Array.from([...a, ...a]), [2, 5, 3]);
       const y = tf.tensor3d(Float32Array.from([...w, ...w]), [2, 3, 4]);
       const u = tf.tensor3d(Float32Array.from([...up, ...up]), [2, 5, 4]);
-      return tf.grads((p: tf.Tensor, q: tf.Tensor) => tf.sum(tf.mul(batchMatMul(p, q), u)))([x, y]).map((g) => g.dataSync());
+      return tf
+        .grads((p: tf.Tensor, q: tf.Tensor) => tf.sum(tf.mul(batchMatMul(p, q), u)))([x, y])
+        .map((g) => g.dataSync());
     });
     expectClose(gb1, [...refA, ...refA], 1e-4);
     expectClose(gb2, [...refW, ...refW], 1e-4);

@@ -211,7 +211,10 @@ export function encode(p: ParamMap, arch: SeqBertArchitecture, table: tf.Tensor2
   const h = arch.hidden;
   const drop = (x: tf.Tensor): tf.Tensor => (dropout > 0 ? tf.dropout(x, dropout) : x);
   const pos = tf.reverse(tf.slice(p.pos, [0, 0], [T, h]), 0); // column c has position T-1-c
-  let x: tf.Tensor = tf.add(embeddingLookup(table, batch.itemRow), tf.add(oneHotLookup(p.type as tf.Tensor2D, batch.type), oneHotLookup(p.gap as tf.Tensor2D, batch.gap)));
+  let x: tf.Tensor = tf.add(
+    embeddingLookup(table, batch.itemRow),
+    tf.add(oneHotLookup(p.type as tf.Tensor2D, batch.type), oneHotLookup(p.gap as tf.Tensor2D, batch.gap)),
+  );
   x = tf.add(tf.reshape(x, [B, T, h]), pos);
   x = drop(layerNorm(tf.reshape(x, [B * T, h]), p['emb.ln.g'], p['emb.ln.b']));
   for (let l = 0; l < arch.layers; l++) {

@@ -94,10 +94,16 @@ export function deserializeModel(bytes: Uint8Array): SeqBertModel {
   const quantized: QuantizedWeight[] = header.quantized.map((r) => {
     const n = size(r.shape);
     if (start + r.offset + n > bytes.length) bad('truncated data');
-    return { name: r.name, shape: r.shape, q: new Int8Array(bytes.slice(start + r.offset, start + r.offset + n).buffer), scale: floats(r.scaleOffset ?? 0, r.shape[r.shape.length - 1]) };
+    return {
+      name: r.name,
+      shape: r.shape,
+      q: new Int8Array(bytes.slice(start + r.offset, start + r.offset + n).buffer),
+      scale: floats(r.scaleOffset ?? 0, r.shape[r.shape.length - 1]),
+    };
   });
   // A file saved int8-only lacks the float32 matrices: they are the dequantized int8 ones.
   const have = new Set(weights.map((w) => w.name));
-  for (const q of quantized) if (!have.has(q.name)) weights.push({ name: q.name, shape: q.shape, data: dequantizeMatrix(q.q, q.scale, q.shape[0], q.shape[1]) });
+  for (const q of quantized)
+    if (!have.has(q.name)) weights.push({ name: q.name, shape: q.shape, data: dequantizeMatrix(q.q, q.scale, q.shape[0], q.shape[1]) });
   return { architecture: header.architecture, vocab: header.vocab, report: header.report, weights, quantized };
 }

@@ -3,7 +3,17 @@ import { analyzeStream } from '../analyze';
 import { createFeaturizer } from '../encode';
 import { embedItemTexts, itemVectorsByItem } from '../gcn/features';
 import { behaviourCsvStream, generateBehaviourLog } from '../synth';
-import { compareQuantized, deserializeModel, embedBothPoolings, embedSequences, serializeModel, SeqBertError, trainSeqBert, type SeqBertInput, type SeqBertOptions } from './index';
+import {
+  compareQuantized,
+  deserializeModel,
+  embedBothPoolings,
+  embedSequences,
+  serializeModel,
+  SeqBertError,
+  trainSeqBert,
+  type SeqBertInput,
+  type SeqBertOptions,
+} from './index';
 
 let input: SeqBertInput;
 const small: Partial<SeqBertOptions> = { layers: 1, hidden: 16, heads: 2, maxLen: 24, batchSize: 32, backend: 'wasm', learningRate: 3e-3 };

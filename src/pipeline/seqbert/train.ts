@@ -22,7 +22,8 @@ const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setTimeou
 export function checkInput(input: SeqBertInput): void {
   const { table, itemVectors, itemDims, sequences } = input;
   if (!(Number.isInteger(itemDims) && itemDims >= 0)) throw new SeqBertError(`The item vector size must be a whole number (got ${itemDims}).`, 'bad-input');
-  if (itemVectors.length !== table.items.length * itemDims) throw new SeqBertError(`The item vectors hold ${itemVectors.length} numbers, not ${table.items.length} items x ${itemDims}.`, 'bad-input');
+  if (itemVectors.length !== table.items.length * itemDims)
+    throw new SeqBertError(`The item vectors hold ${itemVectors.length} numbers, not ${table.items.length} items x ${itemDims}.`, 'bad-input');
   if (sequences.count === 0) throw new SeqBertError('There are no sequences to train the behaviour BERT on.', 'bad-input');
 }
 
@@ -176,7 +177,8 @@ export async function trainSeqBert(input: SeqBertInput, options: Partial<SeqBert
   const fullText = full && input.itemDims > 0 ? tf.tensor2d(input.itemVectors, [items, input.itemDims]) : null;
   const rows = new RowMap(items);
 
-  const snapshot = async (): Promise<NamedWeight[]> => Promise.all(weights0.map(async (w) => ({ name: w.name, shape: w.shape, data: (await vars[w.name].data()) as Float32Array })));
+  const snapshot = async (): Promise<NamedWeight[]> =>
+    Promise.all(weights0.map(async (w) => ({ name: w.name, shape: w.shape, data: (await vars[w.name].data()) as Float32Array })));
 
   const valLossOf = async (): Promise<number | null> => {
     if (nVal === 0) return null;

@@ -1,7 +1,7 @@
 // The synthetic store's items: a category, brand, price and a meaningful title each, plus a
 // popularity weight so that a few items draw most of the traffic, as in every real shop.
 
-import { Random } from '../numeric/sfc32';
+import type { Random } from '../numeric/sfc32';
 import { BRANDS, interleavedTaxonomy, MAX_CATEGORIES, type CategorySpec } from './taxonomy';
 
 export interface Catalog {
@@ -91,7 +91,7 @@ export function buildCatalog(rng: Random, opts: CatalogOptions): Catalog {
     priceZ[i] = z;
     price[i] = Math.max(0.5, Math.round(spec.medianPrice * Math.exp(spec.priceSigma * z) * 100) / 100);
     title[i] = makeTitle(rng, spec);
-    popularity[i] = 1 / Math.pow(++rank[category[i]], POPULARITY_EXPONENT);
+    popularity[i] = 1 / (++rank[category[i]]) ** POPULARITY_EXPONENT;
   }
 
   const catStart = new Int32Array(nCat + 1);

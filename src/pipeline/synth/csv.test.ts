@@ -38,7 +38,7 @@ describe('csvChunks', () => {
   const rows = parseCsv(text);
 
   it('writes the REES46 header and one row per event, every row complete', () => {
-    expect(text.startsWith(REES46_HEADER + '\n')).toBe(true);
+    expect(text.startsWith(`${REES46_HEADER}\n`)).toBe(true);
     expect(rows.length).toBe(log.length + 1);
     expect(rows.every((r) => r.length === 9)).toBe(true);
     expect(text.endsWith('\n')).toBe(true);

@@ -40,7 +40,7 @@ export function eventTimeFormatter(): (ms: number) => string {
     const d = Math.floor(ms / DAY_MS);
     if (d !== day) {
       day = d;
-      prefix = new Date(d * DAY_MS).toISOString().slice(0, 10) + ' ';
+      prefix = `${new Date(d * DAY_MS).toISOString().slice(0, 10)} `;
     }
     const sec = Math.floor((ms - d * DAY_MS) / 1000);
     return `${prefix}${TWO_DIGITS[Math.floor(sec / 3600)]}:${TWO_DIGITS[Math.floor(sec / 60) % 60]}:${TWO_DIGITS[sec % 60]} UTC`;
@@ -64,7 +64,7 @@ export function* csvChunks(log: SynthLog, opts: CsvOptions = {}): Generator<stri
   let lastTime = '';
   // Rows are joined once per chunk: appending each row to a growing string builds a rope that
   // has to be flattened later, which doubled the garbage collector's work.
-  let rows: string[] = [REES46_HEADER + '\n'];
+  let rows: string[] = [`${REES46_HEADER}\n`];
   for (let e = 0; e < log.length; e++) {
     const ms = log.time[e];
     if (ms !== lastMs) {

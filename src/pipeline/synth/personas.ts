@@ -5,7 +5,7 @@
 // taste) and a share of every persona's views is noise.
 
 import type { Catalog } from './catalog';
-import { Random } from '../numeric/sfc32';
+import type { Random } from '../numeric/sfc32';
 import type { CategorySpec } from './taxonomy';
 
 export type PriceBand = 'budget' | 'mid' | 'premium';

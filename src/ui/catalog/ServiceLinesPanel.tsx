@@ -39,13 +39,12 @@ export function ServiceLinesPanel({ state, disabled }: { state: ServiceLinesStat
     >
       <h2 id={headingId}>Service lines</h2>
       <p className="hint">
-        Postage, fees, discounts, vouchers and manual adjustments are not products: the lines below marked as service lines are
-        left out of the cluster profiles (top items, terms, funnel, revenue and average order value, which count products only)
-        and of the recommendations. They were found by their title, their id and how their price behaves; change any of them.
+        Postage, fees, discounts, vouchers and manual adjustments are not products: the lines below marked as service lines are left out of the cluster profiles
+        (top items, terms, funnel, revenue and average order value, which count products only) and of the recommendations. They were found by their title, their
+        id and how their price behaves; change any of them.
       </p>
       <p data-testid="service-lines-summary">
-        {data.count === 0 ? 'No service lines' : `${formatInt(data.count)} service line${data.count === 1 ? '' : 's'}`} among{' '}
-        {formatInt(data.items)} items.
+        {data.count === 0 ? 'No service lines' : `${formatInt(data.count)} service line${data.count === 1 ? '' : 's'}`} among {formatInt(data.items)} items.
       </p>
       <label className="checkbox">
         <input
@@ -102,9 +101,7 @@ export function ServiceLinesPanel({ state, disabled }: { state: ServiceLinesStat
         </div>
       )}
       {data.lines.length > shown.length && (
-        <p className="hint">
-          {formatInt(data.lines.length - shown.length)} more not shown; they are left out all the same.
-        </p>
+        <p className="hint">{formatInt(data.lines.length - shown.length)} more not shown; they are left out all the same.</p>
       )}
       <form className="service-lines-add" onSubmit={add}>
         <label htmlFor={inputId}>Item id</label>{' '}
@@ -119,7 +116,13 @@ export function ServiceLinesPanel({ state, disabled }: { state: ServiceLinesStat
           <button
             type="button"
             disabled={off}
-            onClick={() => change({ ...settings, service: settings.service.filter((x) => !data.unknown.includes(x)), product: settings.product.filter((x) => !data.unknown.includes(x)) })}
+            onClick={() =>
+              change({
+                ...settings,
+                service: settings.service.filter((x) => !data.unknown.includes(x)),
+                product: settings.product.filter((x) => !data.unknown.includes(x)),
+              })
+            }
           >
             Forget {data.unknown.length === 1 ? 'it' : 'them'}
           </button>

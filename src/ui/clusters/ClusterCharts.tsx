@@ -34,10 +34,18 @@ function marks(result: ClusterResult, k: number, withElbow: boolean): MarkLineDa
     },
   ];
   if (withElbow && result.elbow) {
-    out.push({ xAxis: result.elbow.k, lineStyle: { color: ELBOW_COLOR, type: 'dashed', width: 2 }, label: { formatter: 'elbow', color: ELBOW_COLOR, position: 'insideEndBottom' } });
+    out.push({
+      xAxis: result.elbow.k,
+      lineStyle: { color: ELBOW_COLOR, type: 'dashed', width: 2 },
+      label: { formatter: 'elbow', color: ELBOW_COLOR, position: 'insideEndBottom' },
+    });
   }
   if (!atSuggested) {
-    out.push({ xAxis: k, lineStyle: { color: CHOSEN_COLOR, type: 'dotted', width: 2 }, label: { formatter: `K = ${k}`, color: CHOSEN_COLOR, position: 'insideStartTop' } });
+    out.push({
+      xAxis: k,
+      lineStyle: { color: CHOSEN_COLOR, type: 'dotted', width: 2 },
+      label: { formatter: `K = ${k}`, color: CHOSEN_COLOR, position: 'insideStartTop' },
+    });
   }
   return out;
 }
@@ -70,7 +78,17 @@ function MetricChart({ result, metric, k, onPick }: { result: ClusterResult; met
       animation: false,
       grid: { ...GRID, top: 24, bottom: 28 },
       tooltip: { trigger: 'axis', valueFormatter: (v) => formatMetric(typeof v === 'number' ? v : Number.NaN, key) },
-      xAxis: { type: 'value', name: 'K', nameLocation: 'middle', nameGap: 22, min: kMin, max: kMax, minInterval: 1, interval: kMax - kMin > 20 ? 5 : 1, axisLabel: { color: AXIS_COLOR } },
+      xAxis: {
+        type: 'value',
+        name: 'K',
+        nameLocation: 'middle',
+        nameGap: 22,
+        min: kMin,
+        max: kMax,
+        minInterval: 1,
+        interval: kMax - kMin > 20 ? 5 : 1,
+        axisLabel: { color: AXIS_COLOR },
+      },
       yAxis: { type: 'value', scale: true, axisLabel: { color: AXIS_COLOR, formatter: (v: number) => formatMetric(v, key) } },
       series: [
         {
@@ -85,7 +103,15 @@ function MetricChart({ result, metric, k, onPick }: { result: ClusterResult; met
           markPoint:
             y === null
               ? undefined
-              : { symbol: 'circle', symbolSize: 12, silent: true, animation: false, itemStyle: { color: CHOSEN_COLOR }, label: { show: false }, data: [{ name: `K = ${k}`, coord: [k, y] }] },
+              : {
+                  symbol: 'circle',
+                  symbolSize: 12,
+                  silent: true,
+                  animation: false,
+                  itemStyle: { color: CHOSEN_COLOR },
+                  label: { show: false },
+                  data: [{ name: `K = ${k}`, coord: [k, y] }],
+                },
         },
       ],
     };

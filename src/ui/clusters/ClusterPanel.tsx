@@ -53,13 +53,29 @@ export function ClusterPanel({ clusters, hasVectors }: Props) {
     >
       <h2 id="clusters-heading">Clusters</h2>
       <p className="hint">
-        k-means groups sequences whose vectors lie close together. A sweep clusters every K of the range, scores each one,
-        and suggests a K; pick another with the slider or by clicking a chart: every K is already computed.
+        k-means groups sequences whose vectors lie close together. A sweep clusters every K of the range, scores each one, and suggests a K; pick another with
+        the slider or by clicking a chart: every K is already computed.
       </p>
 
       <form className="options-form cluster-options" onSubmit={(event) => event.preventDefault()}>
-        <NumberField name="k-min" label="Smallest K" hint="at least 2" min={2} max={K_LIMIT} value={settings.kMin} onChange={(kMin) => clusters.update({ kMin })} />
-        <NumberField name="k-max" label="Largest K" hint={`at most ${K_LIMIT}`} min={2} max={K_LIMIT} value={settings.kMax} onChange={(kMax) => clusters.update({ kMax })} />
+        <NumberField
+          name="k-min"
+          label="Smallest K"
+          hint="at least 2"
+          min={2}
+          max={K_LIMIT}
+          value={settings.kMin}
+          onChange={(kMin) => clusters.update({ kMin })}
+        />
+        <NumberField
+          name="k-max"
+          label="Largest K"
+          hint={`at most ${K_LIMIT}`}
+          min={2}
+          max={K_LIMIT}
+          value={settings.kMax}
+          onChange={(kMax) => clusters.update({ kMax })}
+        />
         <div className="field">
           <label htmlFor="cluster-device">Assignment step</label>
           <select
@@ -112,9 +128,7 @@ export function ClusterPanel({ clusters, hasVectors }: Props) {
           {job.state === 'cancelled' ? '.' : '; a new sweep starts once the sequences on screen are encoded.'}
         </p>
       )}
-      {result && job.state !== 'error' && entry && (
-        <SweepView result={result} entryIndex={entryIndex} stale={stale} clusters={clusters} />
-      )}
+      {result && job.state !== 'error' && entry && <SweepView result={result} entryIndex={entryIndex} stale={stale} clusters={clusters} />}
     </section>
   );
 }
@@ -123,7 +137,16 @@ function SweepProgress({ clusters }: { clusters: ClustersState }) {
   const p = clusters.job.progress;
   const label = p ? `Sweeping K = ${p.kMin}–${p.kMax}` : 'Starting the K sweep…';
   const details = p ? `${formatInt(p.done)} of ${formatInt(p.kMax - p.kMin + 1)} K values done · assignment on ${p.path}` : 'Checking the vectors…';
-  return <ProgressMeter label={label} fraction={p ? p.fraction : null} details={details} onCancel={clusters.cancel} panelTestId="cluster-progress" cancelTestId="cluster-cancel" />;
+  return (
+    <ProgressMeter
+      label={label}
+      fraction={p ? p.fraction : null}
+      details={details}
+      onCancel={clusters.cancel}
+      panelTestId="cluster-progress"
+      cancelTestId="cluster-cancel"
+    />
+  );
 }
 
 function SweepView({ result, entryIndex, stale, clusters }: { result: ClusterResult; entryIndex: number; stale: boolean; clusters: ClustersState }) {
@@ -177,8 +200,8 @@ function SweepView({ result, entryIndex, stale, clusters }: { result: ClusterRes
           {sil.exact ? `here exact on all ${formatInt(sil.sampleSize)}.` : `here on a sample of ${formatInt(sil.sampleSize)} of ${formatInt(n)}.`}
         </li>
         <li>
-          {result.seeds} seeded runs per K: the lowest inertia is kept; stability is the mean adjusted Rand index between the
-          runs. Sweep time {formatDecimal(result.seconds)} s.
+          {result.seeds} seeded runs per K: the lowest inertia is kept; stability is the mean adjusted Rand index between the runs. Sweep time{' '}
+          {formatDecimal(result.seconds)} s.
         </li>
       </ul>
 
@@ -186,8 +209,16 @@ function SweepView({ result, entryIndex, stale, clusters }: { result: ClusterRes
         <p>
           <strong>Suggested K = {result.suggested.k}.</strong> {result.suggested.reason}.
         </p>
-        {result.elbow && <p className="hint" data-testid="cluster-elbow">Elbow: K = {result.elbow.k} — {result.elbow.reason}.</p>}
-        {best && <p className="hint" data-testid="cluster-verdict">{silhouetteVerdict(best.silhouette)}</p>}
+        {result.elbow && (
+          <p className="hint" data-testid="cluster-elbow">
+            Elbow: K = {result.elbow.k} — {result.elbow.reason}.
+          </p>
+        )}
+        {best && (
+          <p className="hint" data-testid="cluster-verdict">
+            {silhouetteVerdict(best.silhouette)}
+          </p>
+        )}
         <p>
           <button type="button" onClick={() => clusters.chooseK(result.suggested.k)} disabled={k === result.suggested.k}>
             Use suggested K ({result.suggested.k})
@@ -235,9 +266,8 @@ function SweepView({ result, entryIndex, stale, clusters }: { result: ClusterRes
 
       {tiny.size > 0 && (
         <p className="notice" data-testid="cluster-tiny">
-          {tiny.size === 1 ? '1 tiny cluster' : `${tiny.size} tiny clusters`} (fewer than {TINY_MEMBERS} sequences or under{' '}
-          {formatPercent(TINY_SHARE)} of them): {[...tiny].map((i) => `cluster ${i} (${formatInt(entry.sizes[i])})`).join(', ')}. Tiny clusters are
-          often outliers or an over-large K.
+          {tiny.size === 1 ? '1 tiny cluster' : `${tiny.size} tiny clusters`} (fewer than {TINY_MEMBERS} sequences or under {formatPercent(TINY_SHARE)} of
+          them): {[...tiny].map((i) => `cluster ${i} (${formatInt(entry.sizes[i])})`).join(', ')}. Tiny clusters are often outliers or an over-large K.
         </p>
       )}
       <SizesTable sizes={entry.sizes} tiny={tiny} k={k} />
@@ -260,7 +290,12 @@ function MetricsTable({ result, entryIndex }: { result: ClusterResult; entryInde
     { name: 'Calinski-Harabasz', value: formatMetric(e.calinskiHarabasz, 'calinskiHarabasz'), note: 'higher is better', test: 'calinski-harabasz' },
     { name: 'Davies-Bouldin', value: formatMetric(e.daviesBouldin, 'daviesBouldin'), note: 'lower is better', test: 'davies-bouldin' },
     { name: 'Stability (ARI)', value: formatMetric(e.stability, 'stability'), note: `between ${result.seeds} seeded runs; 1 = identical`, test: 'stability' },
-    { name: 'Iterations', value: formatInt(e.iterations), note: e.algorithm === 'minibatch' ? 'mini-batch steps' : 'Lloyd iterations of the best run', test: 'iterations' },
+    {
+      name: 'Iterations',
+      value: formatInt(e.iterations),
+      note: e.algorithm === 'minibatch' ? 'mini-batch steps' : 'Lloyd iterations of the best run',
+      test: 'iterations',
+    },
     { name: 'Assignment', value: e.path, note: `${formatInt(Math.round(e.ms))} ms for this K`, test: 'path' },
   ];
   return (
@@ -327,11 +362,21 @@ function SweepTable({ result, k, onPick }: { result: ClusterResult; k: number; o
           <thead>
             <tr>
               <th scope="col">K</th>
-              <th scope="col" className="num">Inertia</th>
-              <th scope="col" className="num">Silhouette</th>
-              <th scope="col" className="num">Calinski-Harabasz</th>
-              <th scope="col" className="num">Davies-Bouldin</th>
-              <th scope="col" className="num">Stability</th>
+              <th scope="col" className="num">
+                Inertia
+              </th>
+              <th scope="col" className="num">
+                Silhouette
+              </th>
+              <th scope="col" className="num">
+                Calinski-Harabasz
+              </th>
+              <th scope="col" className="num">
+                Davies-Bouldin
+              </th>
+              <th scope="col" className="num">
+                Stability
+              </th>
               <th scope="col">Path</th>
               <th scope="col" />
             </tr>

@@ -18,7 +18,19 @@ interface Props {
 }
 
 /** One long-running job: label, percent, an accessible progress bar, details and Cancel. */
-export function ProgressMeter({ label, fraction, details, onCancel, cancelTestId, panelTestId, barTestId, className, onStop, stopTestId, stopDisabled }: Props) {
+export function ProgressMeter({
+  label,
+  fraction,
+  details,
+  onCancel,
+  cancelTestId,
+  panelTestId,
+  barTestId,
+  className,
+  onStop,
+  stopTestId,
+  stopDisabled,
+}: Props) {
   const percent = fraction === null ? null : Math.round(fraction * 100);
   return (
     <section className={`progress-panel${className ? ` ${className}` : ''}`} aria-label={label} data-testid={panelTestId}>

@@ -67,8 +67,8 @@ export function EncoderPanel({ encoder, sequences }: Props) {
     >
       <h2 id="encoder-heading">Encoding</h2>
       <p className="hint">
-        Each sequence becomes one vector: every distinct item text is embedded once (and cached in this browser), then a
-        sequence is the weighted mean of its items. Everything runs inside this tab.
+        Each sequence becomes one vector: every distinct item text is embedded once (and cached in this browser), then a sequence is the weighted mean of its
+        items. Everything runs inside this tab.
       </p>
 
       {noRealModel && (
@@ -80,8 +80,8 @@ export function EncoderPanel({ encoder, sequences }: Props) {
               : 'The built-in featuriser is used by default; it groups items whose titles are spelled alike, but does not know what they mean.'}
           </p>
           <p>
-            To use {preferred ? preferred.label : 'a real model'}, run <code>npm run models:fetch</code> where SeqLens is
-            served (it installs the model under <code>public/models/</code>), or choose the model&rsquo;s folder below.
+            To use {preferred ? preferred.label : 'a real model'}, run <code>npm run models:fetch</code> where SeqLens is served (it installs the model under{' '}
+            <code>public/models/</code>), or choose the model&rsquo;s folder below.
           </p>
         </div>
       )}
@@ -126,8 +126,8 @@ export function EncoderPanel({ encoder, sequences }: Props) {
             Install a model from a folder…
           </button>
           <span className="hint">
-            The folder with <code>config.json</code>, <code>tokenizer.json</code>, <code>tokenizer_config.json</code> and{' '}
-            <code>onnx/model_quantized.onnx</code>. It is kept in this browser; nothing is uploaded.
+            The folder with <code>config.json</code>, <code>tokenizer.json</code>, <code>tokenizer_config.json</code> and <code>onnx/model_quantized.onnx</code>
+            . It is kept in this browser; nothing is uploaded.
           </span>
           <input
             ref={folderInput}
@@ -169,7 +169,10 @@ export function EncoderPanel({ encoder, sequences }: Props) {
         <ul className="installed-models" aria-label="Models installed in this browser">
           {installedHere.map((m) => (
             <li key={m.id}>
-              {m.label} <span className="hint">({m.folder}, {formatBytes(m.bytes ?? 0)})</span>{' '}
+              {m.label}{' '}
+              <span className="hint">
+                ({m.folder}, {formatBytes(m.bytes ?? 0)})
+              </span>{' '}
               <button type="button" className="link" onClick={() => encoder.remove(m.id)}>
                 Remove
               </button>
@@ -186,13 +189,7 @@ export function EncoderPanel({ encoder, sequences }: Props) {
             Weighted mean of item vectors
           </label>
           <label className="radio">
-            <input
-              type="radio"
-              name="encode-mode"
-              value="sequence-text"
-              checked={!itemsMode}
-              onChange={() => encoder.update({ mode: 'sequence-text' })}
-            />
+            <input type="radio" name="encode-mode" value="sequence-text" checked={!itemsMode} onChange={() => encoder.update({ mode: 'sequence-text' })} />
             Sequence as text (“view: red shirt; cart: jeans”)
           </label>
         </fieldset>
@@ -261,16 +258,24 @@ function EncodeProgress({ job, what, onCancel }: { job: EncodeJob; what: string;
   const p = job.progress;
   const loading = !p || p.stage === 'load';
   const fraction = !loading && p.total > 0 ? p.done / p.total : null;
-  const label = loading ? `Loading ${job.model === FEATURIZER_ID ? 'the featuriser' : job.model}…` : `Embedding ${what} with ${job.model === FEATURIZER_ID ? 'the featuriser' : job.model}`;
+  const label = loading
+    ? `Loading ${job.model === FEATURIZER_ID ? 'the featuriser' : job.model}…`
+    : `Embedding ${what} with ${job.model === FEATURIZER_ID ? 'the featuriser' : job.model}`;
   const details = loading
     ? 'Starting…'
-    : [
-        `${formatInt(p.done)} of ${formatInt(p.total)} texts`,
-        `${formatCompact(p.itemsPerSecond)} items/s`,
-        `${formatInt(p.cacheHits)} from the cache`,
-      ].join(' · ');
+    : [`${formatInt(p.done)} of ${formatInt(p.total)} texts`, `${formatCompact(p.itemsPerSecond)} items/s`, `${formatInt(p.cacheHits)} from the cache`].join(
+        ' · ',
+      );
   return (
-    <ProgressMeter label={label} fraction={fraction} details={details} onCancel={onCancel} panelTestId="encode-progress" cancelTestId="encode-cancel" className="encode-progress" />
+    <ProgressMeter
+      label={label}
+      fraction={fraction}
+      details={details}
+      onCancel={onCancel}
+      panelTestId="encode-progress"
+      cancelTestId="encode-cancel"
+      className="encode-progress"
+    />
   );
 }
 
@@ -286,9 +291,19 @@ function EncodeResultView({ result, stale, webgpu }: { result: EncodeResult; sta
   const cards: { label: string; value: string; note?: string; test: string }[] = [
     { label: 'Dimensions', value: formatInt(e.dims), test: 'dims' },
     { label: 'Texts embedded', value: formatInt(e.itemsEmbedded), note: `of ${formatInt(e.texts)} distinct`, test: 'items-embedded' },
-    { label: 'Cache hits', value: formatInt(e.cacheHits), note: result.cache.fromDisk > 0 ? `${formatInt(result.cache.fromDisk)} from this browser's store` : undefined, test: 'cache-hits' },
+    {
+      label: 'Cache hits',
+      value: formatInt(e.cacheHits),
+      note: result.cache.fromDisk > 0 ? `${formatInt(result.cache.fromDisk)} from this browser's store` : undefined,
+      test: 'cache-hits',
+    },
     { label: 'Sequences encoded', value: formatInt(result.sequences), test: 'sequences' },
-    { label: 'Time', value: `${formatDecimal(result.seconds)} s`, note: result.loadSeconds >= 0.05 ? `${formatDecimal(result.loadSeconds)} s loading the model` : undefined, test: 'seconds' },
+    {
+      label: 'Time',
+      value: `${formatDecimal(result.seconds)} s`,
+      note: result.loadSeconds >= 0.05 ? `${formatDecimal(result.loadSeconds)} s loading the model` : undefined,
+      test: 'seconds',
+    },
   ];
   return (
     <div className={`encode-result${stale ? ' stale' : ''}`} data-testid="encode-result" aria-busy={stale}>
@@ -326,8 +341,8 @@ function EncodeResultView({ result, stale, webgpu }: { result: EncodeResult; sta
         )}
         {result.truncated.sequences > 0 && (
           <li>
-            {formatInt(result.truncated.sequences)} sequences were longer than the model&rsquo;s window; their oldest{' '}
-            {formatInt(result.truncated.events)} events were left out.
+            {formatInt(result.truncated.sequences)} sequences were longer than the model&rsquo;s window; their oldest {formatInt(result.truncated.events)}{' '}
+            events were left out.
           </li>
         )}
         {result.notes.map((n) => (

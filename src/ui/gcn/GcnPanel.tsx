@@ -54,41 +54,100 @@ export function GcnPanel({ gcn, hasVectors }: { gcn: GcnStateApi; hasVectors: bo
     >
       <h2 id="gcn-heading">Graph network</h2>
       <p className="hint">
-        A LightGCN (2 layers, 64 dimensions) learns from who interacted with what: sequences and items are nodes, linked by
-        events and by items that follow each other. It starts from the encoder&rsquo;s vectors, and its sequence vectors are
-        what the clusters are made of.
+        A LightGCN (2 layers, 64 dimensions) learns from who interacted with what: sequences and items are nodes, linked by events and by items that follow each
+        other. It starts from the encoder&rsquo;s vectors, and its sequence vectors are what the clusters are made of.
       </p>
 
       <div className="gcn-settings">
         <label className="check">
-          <input type="checkbox" data-testid="gcn-enabled" checked={settings.enabled} onChange={(e) => gcn.update({ enabled: e.currentTarget.checked })} /> Train the graph
-          network (off: the encoder&rsquo;s vectors are clustered)
+          <input type="checkbox" data-testid="gcn-enabled" checked={settings.enabled} onChange={(e) => gcn.update({ enabled: e.currentTarget.checked })} />{' '}
+          Train the graph network (off: the encoder&rsquo;s vectors are clustered)
         </label>
         {settings.enabled && (
           <fieldset data-testid="gcn-edges">
             <legend>Edges</legend>
             <label className="check">
-              <input type="checkbox" data-testid="gcn-user-item" checked={settings.userItem} onChange={(e) => gcn.update({ userItem: e.currentTarget.checked })} /> sequence–item
-              (events, weighted by type)
+              <input
+                type="checkbox"
+                data-testid="gcn-user-item"
+                checked={settings.userItem}
+                onChange={(e) => gcn.update({ userItem: e.currentTarget.checked })}
+              />{' '}
+              sequence–item (events, weighted by type)
             </label>
             <label className="check">
-              <input type="checkbox" data-testid="gcn-transitions" checked={settings.transitions} onChange={(e) => gcn.update({ transitions: e.currentTarget.checked })} />{' '}
+              <input
+                type="checkbox"
+                data-testid="gcn-transitions"
+                checked={settings.transitions}
+                onChange={(e) => gcn.update({ transitions: e.currentTarget.checked })}
+              />{' '}
               item–item transitions
             </label>
             <label className="check">
-              <input type="checkbox" data-testid="gcn-self-loops" checked={settings.selfLoops} onChange={(e) => gcn.update({ selfLoops: e.currentTarget.checked })} /> self-loops
+              <input
+                type="checkbox"
+                data-testid="gcn-self-loops"
+                checked={settings.selfLoops}
+                onChange={(e) => gcn.update({ selfLoops: e.currentTarget.checked })}
+              />{' '}
+              self-loops
             </label>
-            <NumberField label="Link decay: half-life in days" hint={`0 = off. ${retrainHint}`} name="gcn-half-life" value={settings.halfLifeDays} min={0} max={3650} inputMode="decimal" onChange={(v) => gcn.update({ halfLifeDays: v })} />
-            <NumberField label="Transition weight" hint={retrainHint} name="gcn-transition-weight" value={settings.transitionWeight} min={0} max={100} inputMode="decimal" onChange={(v) => gcn.update({ transitionWeight: v })} />
-            <NumberField label="Transition gap (minutes)" hint={`Longer gaps are no transition; 0 = no limit. ${retrainHint}`} name="gcn-transition-gap" value={settings.transitionMaxGapMinutes} min={0} max={100000} onChange={(v) => gcn.update({ transitionMaxGapMinutes: v })} />
+            <NumberField
+              label="Link decay: half-life in days"
+              hint={`0 = off. ${retrainHint}`}
+              name="gcn-half-life"
+              value={settings.halfLifeDays}
+              min={0}
+              max={3650}
+              inputMode="decimal"
+              onChange={(v) => gcn.update({ halfLifeDays: v })}
+            />
+            <NumberField
+              label="Transition weight"
+              hint={retrainHint}
+              name="gcn-transition-weight"
+              value={settings.transitionWeight}
+              min={0}
+              max={100}
+              inputMode="decimal"
+              onChange={(v) => gcn.update({ transitionWeight: v })}
+            />
+            <NumberField
+              label="Transition gap (minutes)"
+              hint={`Longer gaps are no transition; 0 = no limit. ${retrainHint}`}
+              name="gcn-transition-gap"
+              value={settings.transitionMaxGapMinutes}
+              min={0}
+              max={100000}
+              onChange={(v) => gcn.update({ transitionMaxGapMinutes: v })}
+            />
             <label className="check">
-              <input type="checkbox" data-testid="gcn-early-stop" checked={settings.earlyStopping} onChange={(e) => gcn.update({ earlyStopping: e.currentTarget.checked })} /> stop
-              early when the loss stops improving
+              <input
+                type="checkbox"
+                data-testid="gcn-early-stop"
+                checked={settings.earlyStopping}
+                onChange={(e) => gcn.update({ earlyStopping: e.currentTarget.checked })}
+              />{' '}
+              stop early when the loss stops improving
             </label>
-            <NumberField label="Epochs (at most)" hint={`Early stopping may end sooner. ${retrainHint}`} name="gcn-epochs" value={settings.epochs} min={1} max={GCN_EPOCH_LIMIT} onChange={(v) => gcn.update({ epochs: v })} />
+            <NumberField
+              label="Epochs (at most)"
+              hint={`Early stopping may end sooner. ${retrainHint}`}
+              name="gcn-epochs"
+              value={settings.epochs}
+              min={1}
+              max={GCN_EPOCH_LIMIT}
+              onChange={(v) => gcn.update({ epochs: v })}
+            />
             <div className="field">
               <label htmlFor="gcn-device-choice">Propagation</label>
-              <select id="gcn-device-choice" data-testid="gcn-device-choice" value={settings.device} onChange={(e) => gcn.update({ device: e.currentTarget.value as keyof typeof DEVICE_LABELS })}>
+              <select
+                id="gcn-device-choice"
+                data-testid="gcn-device-choice"
+                value={settings.device}
+                onChange={(e) => gcn.update({ device: e.currentTarget.value as keyof typeof DEVICE_LABELS })}
+              >
                 {(Object.keys(DEVICE_LABELS) as (keyof typeof DEVICE_LABELS)[]).map((d) => (
                   <option key={d} value={d}>
                     {DEVICE_LABELS[d]}
@@ -122,8 +181,9 @@ export function GcnPanel({ gcn, hasVectors }: { gcn: GcnStateApi; hasVectors: bo
           </p>
           {graph && (
             <p className="gcn-graph" data-testid="gcn-graph">
-              Graph: {formatInt(graph.nodes)} nodes ({formatInt(graph.users)} sequences, {formatInt(graph.items)} items), {formatInt(graph.edges)} stored edges —{' '}
-              {formatInt(graph.counts.userItem)} sequence–item links, {formatInt(graph.counts.transitions)} item–item transitions, {formatInt(graph.counts.selfLoops)} self-loops
+              Graph: {formatInt(graph.nodes)} nodes ({formatInt(graph.users)} sequences, {formatInt(graph.items)} items), {formatInt(graph.edges)} stored edges
+              — {formatInt(graph.counts.userItem)} sequence–item links, {formatInt(graph.counts.transitions)} item–item transitions,{' '}
+              {formatInt(graph.counts.selfLoops)} self-loops
               {graph.counts.isolated > 0 && `; ${formatInt(graph.counts.isolated)} nodes without links`}.
             </p>
           )}
@@ -145,7 +205,7 @@ export function GcnPanel({ gcn, hasVectors }: { gcn: GcnStateApi; hasVectors: bo
               className="gcn-progress"
             />
           )}
-          {(job.state === 'waiting' && !hasVectors) && <p className="hint">Training starts once the sequences are encoded.</p>}
+          {job.state === 'waiting' && !hasVectors && <p className="hint">Training starts once the sequences are encoded.</p>}
           {job.state === 'cancelled' && (
             <p className="notice" role="status" data-testid="gcn-cancelled">
               Training was cancelled; no graph-network vectors.{' '}
@@ -165,13 +225,24 @@ export function GcnPanel({ gcn, hasVectors }: { gcn: GcnStateApi; hasVectors: bo
           )}
           {job.result && job.state === 'done' && (
             <p className="gcn-summary" data-testid="gcn-summary">
-              Trained {formatInt(job.result.report.epochs)} epoch{job.result.report.epochs === 1 ? '' : 's'} in {formatDecimal(job.result.seconds)} s on the vectors of{' '}
-              {job.result.encoder.label}
-              {job.result.stoppedByUser ? ' (stopped by you; the vectors trained so far are kept)' : job.result.stoppedEarly ? ' (early stopping: the loss stopped improving)' : ''}; loss{' '}
-              {job.result.report.loss[0]?.toFixed(4)} → {last?.toFixed(4)}.
+              Trained {formatInt(job.result.report.epochs)} epoch{job.result.report.epochs === 1 ? '' : 's'} in {formatDecimal(job.result.seconds)} s on the
+              vectors of {job.result.encoder.label}
+              {job.result.stoppedByUser
+                ? ' (stopped by you; the vectors trained so far are kept)'
+                : job.result.stoppedEarly
+                  ? ' (early stopping: the loss stopped improving)'
+                  : ''}
+              ; loss {job.result.report.loss[0]?.toFixed(4)} → {last?.toFixed(4)}.
             </p>
           )}
-          {losses.length > 0 && <EChart option={option} label={`Training loss per epoch, ${losses.length} epochs, last ${last!.toFixed(4)}`} testId="gcn-loss-chart" className="gcn-loss-chart" />}
+          {losses.length > 0 && (
+            <EChart
+              option={option}
+              label={`Training loss per epoch, ${losses.length} epochs, last ${last!.toFixed(4)}`}
+              testId="gcn-loss-chart"
+              className="gcn-loss-chart"
+            />
+          )}
         </>
       )}
     </section>

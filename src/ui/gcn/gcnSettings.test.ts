@@ -14,7 +14,12 @@ describe('graph network settings', () => {
 
   it('turns settings into a worker request; the on/off switch does not change the key', () => {
     const r = gcnRequest({ ...DEFAULT_GCN_SETTINGS, transitions: false, halfLifeDays: 7 });
-    expect(r).toEqual({ epochs: 200, earlyStopping: true, device: 'auto', graph: { userItem: true, transitions: false, selfLoops: true, transitionWeight: 1, halfLifeDays: 7, transitionMaxGapMinutes: 30 } });
+    expect(r).toEqual({
+      epochs: 200,
+      earlyStopping: true,
+      device: 'auto',
+      graph: { userItem: true, transitions: false, selfLoops: true, transitionWeight: 1, halfLifeDays: 7, transitionMaxGapMinutes: 30 },
+    });
     expect(gcnSettingsKey({ ...DEFAULT_GCN_SETTINGS, enabled: false })).toBe(gcnSettingsKey(DEFAULT_GCN_SETTINGS));
     expect(gcnSettingsKey({ ...DEFAULT_GCN_SETTINGS, epochs: 5 })).not.toBe(gcnSettingsKey(DEFAULT_GCN_SETTINGS));
     // Another device retrains: its float32 sums give (slightly) other vectors.

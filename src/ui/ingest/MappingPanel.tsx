@@ -24,7 +24,8 @@ const ORDER_NAMES = { dmy: 'day/month (31/10/2019)', mdy: 'month/day (10/31/2019
 function dateOrderNote(source: Detection): string {
   const d = source.dateOrder;
   if (!d) return '';
-  const how = d.how === 'set' ? 'as chosen here' : d.how === 'file' ? 'a date in the file shows it' : 'no date in the file tells: every day is 12 or less, so check this';
+  const how =
+    d.how === 'set' ? 'as chosen here' : d.how === 'file' ? 'a date in the file shows it' : 'no date in the file tells: every day is 12 or less, so check this';
   return `Read as ${ORDER_NAMES[d.order]}: ${how}.`;
 }
 
@@ -46,11 +47,7 @@ export function MappingPanel({ source, fileName, open, disabled, onOpenChange, o
     const previous = choice === 'ignore' ? -1 : choices.findIndex((c, i) => c === choice && i !== column);
     // A role names one column: taking it for this column releases it elsewhere.
     setChoices(choices.map((c, i) => (i === column ? choice : i === previous ? 'ignore' : c)));
-    setMoved(
-      previous >= 0 && choice !== 'ignore'
-        ? `${ROLE_LABELS[choice]} moved from “${source.columns[previous]}” to “${source.columns[column]}”.`
-        : '',
-    );
+    setMoved(previous >= 0 && choice !== 'ignore' ? `${ROLE_LABELS[choice]} moved from “${source.columns[previous]}” to “${source.columns[column]}”.` : '');
   };
 
   const mapping: RoleMapping = {};
@@ -71,8 +68,8 @@ export function MappingPanel({ source, fileName, open, disabled, onOpenChange, o
         <h2>Column roles</h2>
       </summary>
       <p className="hint">
-        What each column of <span className="file-name">{fileName}</span> means. Detected automatically; correct it
-        here. Your choice is remembered for files with the same columns.
+        What each column of <span className="file-name">{fileName}</span> means. Detected automatically; correct it here. Your choice is remembered for files
+        with the same columns.
       </p>
       {source.columns.length === 0 ? (
         <p>The columns of this file could not be listed.</p>
@@ -138,7 +135,12 @@ export function MappingPanel({ source, fileName, open, disabled, onOpenChange, o
       <p className="mapping-note" aria-live="polite">
         {[moved, missing].filter(Boolean).join(' ')}
       </p>
-      <button type="button" className="primary" disabled={disabled || missing !== ''} onClick={() => onApply(mapping, dateOrder === 'auto' ? undefined : dateOrder)}>
+      <button
+        type="button"
+        className="primary"
+        disabled={disabled || missing !== ''}
+        onClick={() => onApply(mapping, dateOrder === 'auto' ? undefined : dateOrder)}
+      >
         Apply mapping
       </button>
     </details>

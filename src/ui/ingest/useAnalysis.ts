@@ -82,16 +82,10 @@ export function useAnalysis(client: AnalysisClient): AnalysisState {
   useEffect(() => {
     latest.current = { report, unrecognised };
   }, [report, unrecognised]);
-  const cancelledMessage = () =>
-    latest.current.report ? 'Cancelled — the previous result is kept.' : 'Cancelled.';
+  const cancelledMessage = () => (latest.current.report ? 'Cancelled — the previous result is kept.' : 'Cancelled.');
 
   const start = useCallback(
-    async (
-      label: string,
-      subject: string,
-      job: (onProgress: OnProgress) => Promise<AnalysisReport>,
-      onDone?: (r: AnalysisReport) => void,
-    ) => {
+    async (label: string, subject: string, job: (onProgress: OnProgress) => Promise<AnalysisReport>, onDone?: (r: AnalysisReport) => void) => {
       const id = ++jobId.current;
       const current = () => jobId.current === id;
       // Progress travels on its own message port, so a last update can land after the result.
@@ -120,9 +114,7 @@ export function useAnalysis(client: AnalysisClient): AnalysisState {
         setReport(next);
         setGeneration((g) => g + 1);
         setUnrecognised(null);
-        setStatus(
-          `Analysis of ${next.file.name} complete: ${formatInt(next.events.total)} events in ${formatInt(next.sequences.count)} sequences.`,
-        );
+        setStatus(`Analysis of ${next.file.name} complete: ${formatInt(next.events.total)} events in ${formatInt(next.sequences.count)} sequences.`);
         onDone?.(next);
       } catch (e) {
         if (!current()) return;
@@ -133,9 +125,7 @@ export function useAnalysis(client: AnalysisClient): AnalysisState {
           setError(failure);
           setErrorSubject(subject);
           // The worker keeps that file, so the panel can map it until another result arrives.
-          setUnrecognised(
-            failure.code === 'no-user-or-item' && failure.detection ? { fileName: subject, detection: failure.detection } : null,
-          );
+          setUnrecognised(failure.code === 'no-user-or-item' && failure.detection ? { fileName: subject, detection: failure.detection } : null);
         }
       } finally {
         settled = true;
@@ -146,7 +136,10 @@ export function useAnalysis(client: AnalysisClient): AnalysisState {
   );
 
   const openFile = useCallback(
-    (file: File) => void start(`Reading ${file.name}`, file.name, (p) => client.analyzeFile(file, { savedMappings: loadSavedMappings(), readThreads: readThreadsOverride(), maxEvents: loadReadLimit() }, p)),
+    (file: File) =>
+      void start(`Reading ${file.name}`, file.name, (p) =>
+        client.analyzeFile(file, { savedMappings: loadSavedMappings(), readThreads: readThreadsOverride(), maxEvents: loadReadLimit() }, p),
+      ),
     [client, start],
   );
 

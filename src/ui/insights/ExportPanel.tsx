@@ -99,7 +99,14 @@ export function ExportPanel({ client, k, selection, ready }: Props) {
         sessionsPerUser: noiseOn ? cap : null,
       });
       saveText(file.name, file.mime, file.text);
-      setStatus({ state: 'saved', name: file.name, rows: file.rows, privacy: file.privacy ?? null, spent: file.spent?.spent ?? null, exports: file.spent?.exports ?? 0 });
+      setStatus({
+        state: 'saved',
+        name: file.name,
+        rows: file.rows,
+        privacy: file.privacy ?? null,
+        spent: file.spent?.spent ?? null,
+        exports: file.spent?.exports ?? 0,
+      });
     } catch (e) {
       const message = e instanceof AnalysisError || e instanceof Error ? e.message : String(e);
       setStatus({ state: 'error', message });
@@ -154,9 +161,7 @@ export function ExportPanel({ client, k, selection, ready }: Props) {
             />
             The selection{hasSelection ? ` (${formatInt(selection.length)} ${selection.length === 1 ? 'point' : 'points'})` : ''}
           </label>
-          <span className="hint">
-            {!hasSelection ? 'Select points on the map to export only those.' : ''}
-          </span>
+          <span className="hint">{!hasSelection ? 'Select points on the map to export only those.' : ''}</span>
         </fieldset>
         <fieldset className="export-choice export-privacy">
           <legend>Privacy</legend>
@@ -167,7 +172,8 @@ export function ExportPanel({ client, k, selection, ready }: Props) {
                 Pseudonymise user ids
               </label>
               <span className="hint">
-                Replaces each id by a keyed hash (u_…): the same user gets the same pseudonym in every export from this browser, and nobody without its key can recover the id.
+                Replaces each id by a keyed hash (u_…): the same user gets the same pseudonym in every export from this browser, and nobody without its key can
+                recover the id.
               </span>
             </>
           ) : (
@@ -210,10 +216,10 @@ export function ExportPanel({ client, k, selection, ready }: Props) {
                 {noise && epsilon === null
                   ? 'Epsilon must be a number above 0.'
                   : noise && cap === null
-                  ? `Sessions per user must be a whole number from 1 to ${MAX_SESSIONS_PER_USER}.`
-                  : 'Smaller epsilon = more private and noisier counts (1 is a common choice). Events, revenue and orders are left out of noised files. ' +
-                    'The guarantee covers the counts given the clustering (the clusters, labels and listed names come from the exact data), per user; ' +
-                    'by session, each user counts with at most the sessions per user set here, or per session when the log has no user ids. Every noised export of a log adds its epsilon to the total in the privacy panel.'}
+                    ? `Sessions per user must be a whole number from 1 to ${MAX_SESSIONS_PER_USER}.`
+                    : 'Smaller epsilon = more private and noisier counts (1 is a common choice). Events, revenue and orders are left out of noised files. ' +
+                      'The guarantee covers the counts given the clustering (the clusters, labels and listed names come from the exact data), per user; ' +
+                      'by session, each user counts with at most the sessions per user set here, or per session when the log has no user ids. Every noised export of a log adds its epsilon to the total in the privacy panel.'}
               </span>
             </>
           )}
@@ -231,7 +237,8 @@ export function ExportPanel({ client, k, selection, ready }: Props) {
           {status.spent !== null && (
             <span data-testid="export-spent" data-spent={status.spent}>
               {' '}
-              Epsilon spent on this log so far: {formatEpsilon(status.spent)} over {formatInt(status.exports)} noised {status.exports === 1 ? 'export' : 'exports'}.
+              Epsilon spent on this log so far: {formatEpsilon(status.spent)} over {formatInt(status.exports)} noised{' '}
+              {status.exports === 1 ? 'export' : 'exports'}.
             </span>
           )}
         </p>

@@ -27,8 +27,8 @@ export function ProfilesPanel({ insights }: { insights: InsightsState }) {
     >
       <h2 id="insights-heading">Cluster profiles</h2>
       <p className="hint">
-        What the sequences of each cluster did: their funnel, length, spend and what they looked at most. Lift compares a
-        cluster&rsquo;s share with everybody&rsquo;s (×2.0: twice as common here).
+        What the sequences of each cluster did: their funnel, length, spend and what they looked at most. Lift compares a cluster&rsquo;s share with
+        everybody&rsquo;s (×2.0: twice as common here).
       </p>
       {error && (
         <div role="alert" className="alert" data-testid="insights-error" data-code={error.code}>
@@ -80,7 +80,12 @@ function Overview({ profiles, method }: { profiles: ClusterProfiles; method: Rec
       {formatInt(profiles.users)} sequences in {profiles.clusters.length} clusters (K = {profiles.k}); overall{' '}
       {formatRate(o.funnel.viewToPurchase ?? (o.size > 0 ? o.funnel.buyers / o.size : null))}{' '}
       {o.funnel.viewToPurchase !== null ? 'of viewers bought' : 'bought'}
-      {profiles.hasPrice && <>, revenue {formatAmount(o.revenue)}, average order {formatAmount(o.aov)}</>}.
+      {profiles.hasPrice && (
+        <>
+          , revenue {formatAmount(o.revenue)}, average order {formatAmount(o.aov)}
+        </>
+      )}
+      .
       {(profiles.excludedItems ?? 0) > 0 && (
         <span className="hint" data-testid="insights-service-lines">
           {' '}
@@ -305,8 +310,7 @@ function Comparison({ profiles }: { profiles: ClusterProfiles }) {
       <div className="table-scroll">
         <table className="data-table" data-testid="compare-table" data-a={a.cluster} data-b={b.cluster}>
           <caption>
-            Cluster {a.cluster} (A) against cluster {b.cluster} (B); the difference is B against A: percentage points for rates, a multiple
-            for amounts.
+            Cluster {a.cluster} (A) against cluster {b.cluster} (B); the difference is B against A: percentage points for rates, a multiple for amounts.
           </caption>
           <thead>
             <tr>

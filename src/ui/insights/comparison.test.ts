@@ -31,7 +31,17 @@ function stats(size: number, viewers: number, carters: number, buyers: number, r
 const cluster = (i: number, g: GroupStats): ClusterProfile => ({ ...g, cluster: i, label: `c${i}`, terms: [] });
 
 function profiles(a: GroupStats, b: GroupStats, overall: GroupStats, hasPrice: boolean): ClusterProfiles {
-  return { k: 2, users: 100, hasPrice, hasTitles: false, hasCategories: false, hasBrands: false, termSource: null, overall, clusters: [cluster(0, a), cluster(1, b)] };
+  return {
+    k: 2,
+    users: 100,
+    hasPrice,
+    hasTitles: false,
+    hasCategories: false,
+    hasBrands: false,
+    termSource: null,
+    overall,
+    clusters: [cluster(0, a), cluster(1, b)],
+  };
 }
 
 const cell = (rows: ReturnType<typeof comparisonRows>, test: string) => rows.find((r) => r.test === test);

@@ -36,7 +36,13 @@ function toError(e: unknown): AnalysisError {
  * @param ready false while the sweep is stale or running: nothing is asked until the worker holds it.
  * @param serviceVersion the version of the service lines left out (useServiceLines): a new one asks again.
  */
-export function useInsights(client: AnalysisClient, sweep: object | null, k: number | null, ready: boolean, serviceVersion: number | null = null): InsightsState {
+export function useInsights(
+  client: AnalysisClient,
+  sweep: object | null,
+  k: number | null,
+  ready: boolean,
+  serviceVersion: number | null = null,
+): InsightsState {
   const [answer, setAnswer] = useState<Answer | null>(null);
   const [loading, setLoading] = useState(false);
   const [error, setError] = useState<AnalysisError | null>(null);

@@ -33,7 +33,13 @@ function defaultStorage(): LogStorage | null {
 function isEntry(v: unknown): v is KioskLogEntry {
   if (!v || typeof v !== 'object') return false;
   const e = v as Record<string, unknown>;
-  return typeof e.at === 'string' && (e.level === 'info' || e.level === 'error') && typeof e.event === 'string' && typeof e.message === 'string' && typeof e.cycle === 'number';
+  return (
+    typeof e.at === 'string' &&
+    (e.level === 'info' || e.level === 'error') &&
+    typeof e.event === 'string' &&
+    typeof e.message === 'string' &&
+    typeof e.cycle === 'number'
+  );
 }
 
 export function readKioskLog(storage: LogStorage | null = defaultStorage()): KioskLogEntry[] {
@@ -81,5 +87,5 @@ export function describeError(e: unknown): string {
     const code = (e as { code?: unknown }).code;
     return `${typeof code === 'string' ? `[${code}] ` : ''}${e.message}`;
   }
-  return typeof e === 'string' ? e : JSON.stringify(e) ?? String(e);
+  return typeof e === 'string' ? e : (JSON.stringify(e) ?? String(e));
 }

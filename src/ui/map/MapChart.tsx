@@ -158,7 +158,7 @@ export default function MapChart({ series, groups, bounds, selectionXY, mode, la
     const list: ScatterSeriesOption[] = series.map((s, i) => ({
       type: 'scatter',
       id: `g${i}`,
-      name: s.group < 0 ? 'hidden' : groups[s.group]?.label ?? '',
+      name: s.group < 0 ? 'hidden' : (groups[s.group]?.label ?? ''),
       data: s.xy as unknown as ScatterSeriesOption['data'],
       dimensions: ['x', 'y'],
       large: true,
@@ -168,7 +168,7 @@ export default function MapChart({ series, groups, bounds, selectionXY, mode, la
       progressiveThreshold: 5_000,
       symbolSize: size,
       z: s.group < 0 ? 1 : 2,
-      itemStyle: { color: s.group < 0 ? HIDDEN_GREY : groups[s.group]?.color ?? '#888', opacity: s.group < 0 ? 0.7 : 0.85 },
+      itemStyle: { color: s.group < 0 ? HIDDEN_GREY : (groups[s.group]?.color ?? '#888'), opacity: s.group < 0 ? 0.7 : 0.85 },
       emphasis: { disabled: true },
     }));
     if (selectionXY && selectionXY.length > 0) {
@@ -225,9 +225,15 @@ export default function MapChart({ series, groups, bounds, selectionXY, mode, la
 function writeProbe(el: HTMLDivElement | null, instance: echarts.ECharts | null, series: PointSeries[]): void {
   if (!el || !instance) return;
   const top = [...series].reverse().find((s) => s.group >= 0 && s.index.length > 0) ?? series.at(-1);
-  if (!top || top.index.length === 0) return el.removeAttribute('data-probe');
+  if (!top || top.index.length === 0) {
+    el.removeAttribute('data-probe');
+    return;
+  }
   const j = top.index.length - 1;
   const px = instance.convertToPixel({ gridIndex: 0 }, [top.xy[2 * j], top.xy[2 * j + 1]]) as number[] | undefined;
-  if (!px || !Number.isFinite(px[0])) return el.removeAttribute('data-probe');
+  if (!px || !Number.isFinite(px[0])) {
+    el.removeAttribute('data-probe');
+    return;
+  }
   el.setAttribute('data-probe', `${top.index[j]},${Math.round(px[0])},${Math.round(px[1])}`);
 }

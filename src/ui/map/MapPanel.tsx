@@ -91,8 +91,8 @@ export function MapPanel({ projection, labels, k, clusterLabels, view, client }:
     >
       <h2 id="map-heading">Map</h2>
       <p className="hint">
-        Every sequence is a point, laid out with UMAP from the vectors that were clustered: neighbours on the map behave alike.
-        Wheel to zoom, drag to pan; pick Rectangle or Lasso to select.
+        Every sequence is a point, laid out with UMAP from the vectors that were clustered: neighbours on the map behave alike. Wheel to zoom, drag to pan; pick
+        Rectangle or Lasso to select.
       </p>
       {state === 'running' && <Progress projection={projection} />}
       {state === 'error' && error && (
@@ -126,7 +126,18 @@ export function MapPanel({ projection, labels, k, clusterLabels, view, client }:
           This map belongs to the previous clusters; a new one is laid out once they are ready.
         </p>
       )}
-      {ready && <MapBody result={result} data={data} labels={labels && labels.length === result.n ? labels : null} k={k} clusterLabels={clusterLabels} view={view} client={client} stale={stale} />}
+      {ready && (
+        <MapBody
+          result={result}
+          data={data}
+          labels={labels && labels.length === result.n ? labels : null}
+          k={k}
+          clusterLabels={clusterLabels}
+          view={view}
+          client={client}
+          stale={stale}
+        />
+      )}
     </section>
   );
 }
@@ -307,7 +318,19 @@ function describeMap(n: number, by: ColorBy, scheme: ColorScheme, k: number | nu
   return text;
 }
 
-function ClusterLegend({ labels, k, clusterLabels, view, scheme }: { labels: Int32Array | null; k: number | null; clusterLabels: string[] | null; view: MapView; scheme: ColorScheme | null }) {
+function ClusterLegend({
+  labels,
+  k,
+  clusterLabels,
+  view,
+  scheme,
+}: {
+  labels: Int32Array | null;
+  k: number | null;
+  clusterLabels: string[] | null;
+  view: MapView;
+  scheme: ColorScheme | null;
+}) {
   if (!labels || k === null) return null;
   const counts = scheme ? scheme.groups.map((g) => g.count) : countLabels(labels, k);
   return (
@@ -367,7 +390,19 @@ function ColorKey({ scheme, title }: { scheme: ColorScheme; title: string }) {
   );
 }
 
-function SelectionSummary({ selection, data, labels, k, onClear }: { selection: Int32Array | null; data: MapData; labels: Int32Array | null; k: number | null; onClear(): void }) {
+function SelectionSummary({
+  selection,
+  data,
+  labels,
+  k,
+  onClear,
+}: {
+  selection: Int32Array | null;
+  data: MapData;
+  labels: Int32Array | null;
+  k: number | null;
+  onClear(): void;
+}) {
   const summary = useMemo(() => (selection ? summariseSelection(selection, data.attributes, labels, k, data.hasPrice) : null), [selection, data, labels, k]);
   return (
     <div className="map-selection" data-testid="map-selection" data-count={summary?.count ?? 0} aria-live="polite">

@@ -40,7 +40,7 @@ export function UserDrawer({ client, index, k, title, clusterName, onClose }: Pr
     const before = document.activeElement instanceof HTMLElement ? document.activeElement : null;
     panel.current?.focus();
     return () => {
-      if (before && before.isConnected) before.focus();
+      if (before?.isConnected) before.focus();
     };
   }, []);
 
@@ -123,9 +123,7 @@ function Details({ details }: { details: UserDetails }) {
                 </td>
                 <td>{e.category || '—'}</td>
                 {hasPrice && (
-                  <td className="num">
-                    {e.price === null ? '—' : `${formatDecimal(e.price)} × ${e.quantity === null ? 1 : formatInt(e.quantity)}`}
-                  </td>
+                  <td className="num">{e.price === null ? '—' : `${formatDecimal(e.price)} × ${e.quantity === null ? 1 : formatInt(e.quantity)}`}</td>
                 )}
               </tr>
             ))}

@@ -33,7 +33,14 @@ describe('map colouring', () => {
     expect(many).toHaveLength(8);
     expect(many[6]).toEqual({ lo: 33, hi: 64 });
     expect(many[7]).toEqual({ lo: 65, hi: Number.POSITIVE_INFINITY });
-    const s = colorScheme('length', { labels: null, k: null, clusterLabels: null, attributes: attrs([1, 2, 3, 4, 5, 100], [0, 0, 0, 0, 0, 0]), typeNames: [], countries: [] });
+    const s = colorScheme('length', {
+      labels: null,
+      k: null,
+      clusterLabels: null,
+      attributes: attrs([1, 2, 3, 4, 5, 100], [0, 0, 0, 0, 0, 0]),
+      typeNames: [],
+      countries: [],
+    });
     expect([...s.groupOf]).toEqual([0, 1, 2, 2, 3, 7]);
     expect(s.groups.map((g) => g.count)).toEqual([1, 1, 2, 1, 0, 0, 0, 1]);
     expect(s.ordered).toBe(true);
@@ -58,7 +65,14 @@ describe('map colouring', () => {
 
   it('colours by cluster from the labels, and by one group without clusters', () => {
     const a = attrs([1, 1, 1, 1], [0, 0, 0, 0]);
-    const s = colorScheme('cluster', { labels: Int32Array.from([1, 0, 1, 1]), k: 3, clusterLabels: ['A', 'B', 'C'], attributes: a, typeNames: [], countries: [] });
+    const s = colorScheme('cluster', {
+      labels: Int32Array.from([1, 0, 1, 1]),
+      k: 3,
+      clusterLabels: ['A', 'B', 'C'],
+      attributes: a,
+      typeNames: [],
+      countries: [],
+    });
     expect(s.groups.map((g) => g.count)).toEqual([1, 3, 0]);
     expect(s.groups[1].label).toBe('Cluster 1 · B');
     const none = colorScheme('cluster', { labels: null, k: null, clusterLabels: null, attributes: a, typeNames: [], countries: [] });
@@ -92,8 +106,36 @@ describe('map selection', () => {
   const coords = Float32Array.from([0, 0, 1, 1, 2, 2, 5, 5, 1, 3]);
 
   it('selects the points inside a rectangle, whichever way it was drawn', () => {
-    expect([...pointsInAreas(coords, [{ brushType: 'rect', coordRange: [[2.5, -1], [2.5, -1]] }], null)]).toEqual([0, 1, 2]);
-    expect([...pointsInAreas(coords, [{ brushType: 'rect', coordRange: [[-1, 2.5], [-1, 2.5]] }], (i) => i === 1)]).toEqual([0, 2]);
+    expect([
+      ...pointsInAreas(
+        coords,
+        [
+          {
+            brushType: 'rect',
+            coordRange: [
+              [2.5, -1],
+              [2.5, -1],
+            ],
+          },
+        ],
+        null,
+      ),
+    ]).toEqual([0, 1, 2]);
+    expect([
+      ...pointsInAreas(
+        coords,
+        [
+          {
+            brushType: 'rect',
+            coordRange: [
+              [-1, 2.5],
+              [-1, 2.5],
+            ],
+          },
+        ],
+        (i) => i === 1,
+      ),
+    ]).toEqual([0, 2]);
   });
 
   it('selects the points inside a lasso', () => {

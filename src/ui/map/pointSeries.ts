@@ -19,7 +19,7 @@ export function splitPoints(coords: Float32Array, groupOf: Int32Array, groups: n
   const slot = new Int32Array(n);
   const counts = new Int32Array(groups + 1); // last slot: grey
   for (let i = 0; i < n; i++) {
-    const s = hiddenOf && hiddenOf(i) ? groups : groupOf[i];
+    const s = hiddenOf?.(i) ? groups : groupOf[i];
     slot[i] = s;
     counts[s]++;
   }

@@ -2,9 +2,7 @@
 // the numbers shown next to the map for them.
 import type { UserAttributes } from '../../pipeline/profile/types';
 
-export type BrushArea =
-  | { brushType: 'rect'; coordRange: [[number, number], [number, number]] }
-  | { brushType: 'polygon'; coordRange: [number, number][] };
+export type BrushArea = { brushType: 'rect'; coordRange: [[number, number], [number, number]] } | { brushType: 'polygon'; coordRange: [number, number][] };
 
 /** Ray casting: whether (x, y) lies inside the polygon (edges count either way). */
 export function insidePolygon(x: number, y: number, polygon: [number, number][]): boolean {
@@ -57,9 +55,9 @@ export function pointsInAreas(coords: Float32Array, areas: BrushArea[], skip: ((
     }
   }
   let count = 0;
-  for (let i = 0; i < n; i++) if (hit[i] && !(skip && skip(i))) count++;
+  for (let i = 0; i < n; i++) if (hit[i] && !skip?.(i)) count++;
   const out = new Int32Array(count);
-  for (let i = 0, j = 0; i < n; i++) if (hit[i] && !(skip && skip(i))) out[j++] = i;
+  for (let i = 0, j = 0; i < n; i++) if (hit[i] && !skip?.(i)) out[j++] = i;
   return out;
 }
 
@@ -74,7 +72,13 @@ export interface SelectionSummary {
   revenue: number | null;
 }
 
-export function summariseSelection(selection: Int32Array, attributes: UserAttributes, labels: Int32Array | null, k: number | null, hasPrice: boolean): SelectionSummary {
+export function summariseSelection(
+  selection: Int32Array,
+  attributes: UserAttributes,
+  labels: Int32Array | null,
+  k: number | null,
+  hasPrice: boolean,
+): SelectionSummary {
   const perCluster = labels && k !== null ? new Array<number>(k).fill(0) : null;
   let length = 0;
   let revenue = 0;

@@ -139,7 +139,8 @@ export function PrivacyPanel({ client, onWiped }: { client: AnalysisClient; onWi
         ) : (
           <span className="privacy-confirm" role="group" aria-label="Confirm deletion">
             <span>
-              Delete all {formatInt(stored.length)} {stored.length === 1 ? 'store' : 'stores'}, including installed models, saved analyses, settings and the pseudonymisation key? This cannot be undone.
+              Delete all {formatInt(stored.length)} {stored.length === 1 ? 'store' : 'stores'}, including installed models, saved analyses, settings and the
+              pseudonymisation key? This cannot be undone.
             </span>
             <button
               type="button"

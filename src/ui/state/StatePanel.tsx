@@ -33,9 +33,7 @@ export function StatePanel({ state, canSave, saved, onReopen, busy }: Props) {
   return (
     <section className="panel state-file" aria-labelledby="state-heading" data-testid="state-file" data-pending={state.pending ? 'true' : 'false'}>
       <h2 id="state-heading">Save or restore this analysis</h2>
-      <p className="hint">
-        The file holds the settings, the K, the selection and the map's view, not your data: restore it after opening the same log.
-      </p>
+      <p className="hint">The file holds the settings, the K, the selection and the map's view, not your data: restore it after opening the same log.</p>
       <div className="state-actions">
         <button
           type="button"
@@ -69,8 +67,8 @@ export function StatePanel({ state, canSave, saved, onReopen, busy }: Props) {
       </p>
       <h3 id="saved-heading">Kept in this browser</h3>
       <p className="hint">
-        The logs you opened lately and the results computed for them stay in this browser (never sent anywhere), so a reload or
-        reopening one shows its clusters and map at once. Changed settings are computed afresh.
+        The logs you opened lately and the results computed for them stay in this browser (never sent anywhere), so a reload or reopening one shows its clusters
+        and map at once. Changed settings are computed afresh.
       </p>
       {list?.lastSaveError && (
         <div role="alert" className="alert" data-testid="saved-error">
@@ -87,7 +85,12 @@ export function StatePanel({ state, canSave, saved, onReopen, busy }: Props) {
                 {a.id === list.current ? ' · on screen' : ''}
                 {!a.fileKept && !a.demo ? ' · file too large to keep: open it again' : ''}
               </span>{' '}
-              <button type="button" className="link" disabled={busy || a.id === list.current || (!a.fileKept && !a.demo)} onClick={() => onReopen(a.id, a.name)}>
+              <button
+                type="button"
+                className="link"
+                disabled={busy || a.id === list.current || (!a.fileKept && !a.demo)}
+                onClick={() => onReopen(a.id, a.name)}
+              >
                 Reopen<span className="visually-hidden"> {a.name}</span>
               </button>{' '}
               <button type="button" className="link" onClick={() => saved.forget(a.id)}>

@@ -14,7 +14,9 @@ export function pickLike<T extends object>(current: T, saved: Record<string, unk
     const want = current[key];
     const got = saved[key];
     if (sameKind(want, got)) {
-      out[key] = (isPlainObject(want) ? { ...(want as object), ...pickLike(want as object, got as Record<string, unknown>, `${where}.${key}`, notes) } : got) as T[typeof key];
+      out[key] = (
+        isPlainObject(want) ? { ...(want as object), ...pickLike(want as object, got as Record<string, unknown>, `${where}.${key}`, notes) } : got
+      ) as T[typeof key];
     } else {
       notes.push(`${where}.${key} was not used: expected ${kindOf(want)}, found ${kindOf(got)}.`);
     }

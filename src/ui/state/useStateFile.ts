@@ -100,13 +100,17 @@ export function useStateFile({ report, regroup, encoder, gcn, clusters, projecti
       notes.current = found;
       const same = (a: object, b: object) => JSON.stringify(a) === JSON.stringify(b);
       const changed =
-        !same(settings.sequence, report.options) || !same(settings.encoder, encoder.settings) || !same(settings.gcn, gcn.settings) || !same(settings.cluster, clusters.settings);
+        !same(settings.sequence, report.options) ||
+        !same(settings.encoder, encoder.settings) ||
+        !same(settings.gcn, gcn.settings) ||
+        !same(settings.cluster, clusters.settings);
       setOutdated(changed ? clusters.job.result : null);
       if (JSON.stringify(settings.sequence) !== JSON.stringify(report.options)) regroup(settings.sequence);
       encoder.update(settings.encoder);
       gcn.update(settings.gcn);
       clusters.update(settings.cluster);
-      if (state.serviceItems && serviceLines && JSON.stringify(state.serviceItems) !== JSON.stringify(serviceLines.data?.settings)) serviceLines.change(state.serviceItems);
+      if (state.serviceItems && serviceLines && JSON.stringify(state.serviceItems) !== JSON.stringify(serviceLines.data?.settings))
+        serviceLines.change(state.serviceItems);
       setPending(state);
       setMessage('Restoring: the clusters and the map of the saved settings are on their way…');
     },
@@ -117,7 +121,11 @@ export function useStateFile({ report, regroup, encoder, gcn, clusters, projecti
   const ready =
     pending !== null &&
     (outdated === null || clusters.job.result !== outdated) &&
-    clusters.job.state === 'done' && !clusters.stale && projection.state === 'done' && !projection.stale && projection.resultFor === clusters.job.result;
+    clusters.job.state === 'done' &&
+    !clusters.stale &&
+    projection.state === 'done' &&
+    !projection.stale &&
+    projection.resultFor === clusters.job.result;
   useEffect(() => {
     if (!ready || !pending) return;
     const extra = [...notes.current];
@@ -136,7 +144,7 @@ export function useStateFile({ report, regroup, encoder, gcn, clusters, projecti
     }
     view.setHidden(pending.hiddenClusters);
     if ((COLOR_BY as readonly string[]).includes(pending.colorBy)) view.setColorBy(pending.colorBy as ColorBy);
-    setMessage(`Restored the analysis saved ${new Date(pending.savedAt).toLocaleString('en')}.${extra.length ? ' ' + extra.join(' ') : ''}`);
+    setMessage(`Restored the analysis saved ${new Date(pending.savedAt).toLocaleString('en')}.${extra.length ? ` ${extra.join(' ')}` : ''}`);
     setPending(null);
     setOutdated(null);
   }, [ready, pending, clusters, projection.data, view]);

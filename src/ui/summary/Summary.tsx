@@ -41,9 +41,9 @@ export function Summary({ report }: { report: AnalysisReport }) {
       </h2>
       <p className="meta">
         {format}
-        {file.bytes !== null && ` · ${formatBytes(file.bytes)}`} · {formatInt(input.rows)} rows read in{' '}
-        {formatDuration(report.timings.readMs)}
-        {(report.timings.readThreads ?? 1) > 1 && ` on ${report.timings.readThreads} threads`}: {formatInt(input.accepted)} accepted, {formatInt(input.rejected.count)} rejected
+        {file.bytes !== null && ` · ${formatBytes(file.bytes)}`} · {formatInt(input.rows)} rows read in {formatDuration(report.timings.readMs)}
+        {(report.timings.readThreads ?? 1) > 1 && ` on ${report.timings.readThreads} threads`}: {formatInt(input.accepted)} accepted,{' '}
+        {formatInt(input.rejected.count)} rejected
       </p>
       <StatCards report={report} />
       <div className="chart-grid">

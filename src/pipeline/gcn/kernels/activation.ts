@@ -44,7 +44,16 @@ function slope(z: number, act: Activation): number {
  * Forward: y (n x d) from t (n x d) and bias (d). `norms` (n), when normalising, receives each
  * row's max(|a|, EPS) for the backward pass.
  */
-export function biasActNorm(t: Float32Array, bias: Float32Array, n: number, d: number, act: Activation, normalize: boolean, y: Float32Array, norms: Float32Array | null): void {
+export function biasActNorm(
+  t: Float32Array,
+  bias: Float32Array,
+  n: number,
+  d: number,
+  act: Activation,
+  normalize: boolean,
+  y: Float32Array,
+  norms: Float32Array | null,
+): void {
   const a = new Float64Array(d);
   for (let r = 0; r < n; r++) {
     const o = r * d;

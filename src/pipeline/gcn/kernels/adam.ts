@@ -12,8 +12,8 @@ export const DEFAULT_ADAM: Readonly<Omit<AdamConfig, 'lr'>> = Object.freeze({ be
 /** One Adam step (Kingma & Ba, with bias correction); `step` counts from 1. m and v hold the moments. */
 export function adamStep(param: Float32Array, grad: Float32Array, m: Float32Array, v: Float32Array, step: number, cfg: AdamConfig): void {
   const { lr, beta1, beta2, eps } = cfg;
-  const c1 = 1 - Math.pow(beta1, step);
-  const c2 = 1 - Math.pow(beta2, step);
+  const c1 = 1 - beta1 ** step;
+  const c2 = 1 - beta2 ** step;
   for (let k = 0; k < param.length; k++) {
     const g = grad[k];
     const mk = beta1 * m[k] + (1 - beta1) * g;

@@ -34,7 +34,16 @@ export function bprCoefficients(z: Float32Array, d: number, pu: Int32Array, pi: 
 }
 
 /** dz += the gradient of the mean BPR loss: per triple, g (z_i - z_j) to u, g z_u to i, -g z_u to j. */
-export function bprScatter(z: Float32Array, d: number, pu: Int32Array, pi: Int32Array, pj: Int32Array, count: number, coef: Float32Array, dz: Float32Array): void {
+export function bprScatter(
+  z: Float32Array,
+  d: number,
+  pu: Int32Array,
+  pi: Int32Array,
+  pj: Int32Array,
+  count: number,
+  coef: Float32Array,
+  dz: Float32Array,
+): void {
   for (let p = 0; p < count; p++) {
     const g = coef[p];
     const u = pu[p] * d;

@@ -9,7 +9,14 @@ export function matmul(x: Float32Array, w: Float32Array, n: number, k: number, m
     const xr = r * k;
     const o = r * m;
     for (let c = 0; c < m8; c += 8) {
-      let s0 = 0, s1 = 0, s2 = 0, s3 = 0, s4 = 0, s5 = 0, s6 = 0, s7 = 0; // prettier-ignore
+      let s0 = 0,
+        s1 = 0,
+        s2 = 0,
+        s3 = 0,
+        s4 = 0,
+        s5 = 0,
+        s6 = 0,
+        s7 = 0; // prettier-ignore
       for (let t = 0; t < k; t++) {
         const v = x[xr + t];
         const b = t * m + c;

@@ -21,7 +21,14 @@ export function spmm(a: Csr, x: Float32Array, d: number, out: Float32Array): voi
     const hi = rowPtr[r + 1];
     const o = r * d;
     for (let j = 0; j < d8; j += 8) {
-      let s0 = 0, s1 = 0, s2 = 0, s3 = 0, s4 = 0, s5 = 0, s6 = 0, s7 = 0; // prettier-ignore
+      let s0 = 0,
+        s1 = 0,
+        s2 = 0,
+        s3 = 0,
+        s4 = 0,
+        s5 = 0,
+        s6 = 0,
+        s7 = 0; // prettier-ignore
       for (let k = lo; k < hi; k++) {
         const v = values[k];
         const b = colIdx[k] * d + j;

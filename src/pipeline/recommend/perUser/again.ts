@@ -165,7 +165,7 @@ export function againCounts(f: AgainFeatures, halfLife: number): AgainCounts {
     let y = Infinity;
     for (let q = f.agePtr[t]; q < f.agePtr[t + 1]; q++) {
       const age = f.ages[q];
-      v += decaying ? Math.pow(0.5, age / halfLife) : 1;
+      v += decaying ? 0.5 ** (age / halfLife) : 1;
       if (age < y) y = age;
     }
     count[t] = v;
@@ -182,7 +182,7 @@ export function rankAgain(m: AgainModel, f: AgainFeatures, k: number, p: AgainPa
     const i = f.items[t];
     let v = base.count[t];
     const youngest = base.youngest[t];
-    if (p.alpha !== 0) v *= Math.pow(m.repeatRate[i], p.alpha);
+    if (p.alpha !== 0) v *= m.repeatRate[i] ** p.alpha;
     const g = m.gap[i];
     if (p.due > 0 && g > 0) v *= 1 + p.due * Math.exp(-Math.abs(Math.log(Math.max(youngest, 0.5) / g)));
     score[t] = v;

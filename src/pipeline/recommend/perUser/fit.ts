@@ -10,7 +10,19 @@ import { protocolSplit, PROTOCOL_K, type ProtocolSplit } from '../../eval/protoc
 import { recallAtK, ndcgAtK } from '../../eval/metrics';
 import type { Baskets } from '../../eval/baskets';
 import { againCounts, againFeatures, againFor, fitAgain, rankAgain, type AgainList, type AgainModel, type AgainParams } from './again';
-import { fitNewItems, pruneSignals, SignalCollector, topSignals, SIGNALS, type NewItemsModel, type NewItemsParams, type RankedWithReasons, type Signal, type SignalWeights, type UserSignals } from './newItems';
+import {
+  fitNewItems,
+  pruneSignals,
+  SignalCollector,
+  topSignals,
+  SIGNALS,
+  type NewItemsModel,
+  type NewItemsParams,
+  type RankedWithReasons,
+  type Signal,
+  type SignalWeights,
+  type UserSignals,
+} from './newItems';
 
 export interface PerUserOptions {
   /** Items left out of every list (service lines: postage, fees...), 1 = out. */

@@ -179,7 +179,7 @@ export function cooccurrenceNeighbours(idx: ItemUserIndex, itemCount: number, K:
   const knn = new RowCollector(K, n);
   const rp3 = new RowCollector(K, n);
   const popBeta = new Float64Array(n);
-  for (let j = 0; j < n; j++) popBeta[j] = deg(j) > 0 ? Math.pow(deg(j), beta) : 1;
+  for (let j = 0; j < n; j++) popBeta[j] = deg(j) > 0 ? deg(j) ** beta : 1;
   for (let i = 0; i < n; i++) {
     let count = 0;
     for (let a = iPtr[i]; a < iPtr[i + 1]; a++) {

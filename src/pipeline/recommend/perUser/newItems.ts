@@ -70,7 +70,20 @@ export function fitNewItems(b: Baskets, idOrder: Int32Array, exclude: Uint8Array
   const idRank = new Int32Array(n);
   for (let r = 0; r < idOrder.length; r++) idRank[idOrder[r]] = r;
   const popOrder = Int32Array.from(idOrder).sort((a, c) => popularity[c] - popularity[a] || idRank[a] - idRank[c]);
-  return { itemCount: n, baskets: b, uPtr: own.ptr, uItems: own.items, knn, rp3, next, index: idx, popularity, popOrder, idRank, exclude: exclude ?? new Uint8Array(n) };
+  return {
+    itemCount: n,
+    baskets: b,
+    uPtr: own.ptr,
+    uItems: own.items,
+    knn,
+    rp3,
+    next,
+    index: idx,
+    popularity,
+    popOrder,
+    idRank,
+    exclude: exclude ?? new Uint8Array(n),
+  };
 }
 
 /** One user's candidates and each signal's scaled score for them (0..1): what any blend ranks. */

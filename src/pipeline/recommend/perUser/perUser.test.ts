@@ -84,7 +84,12 @@ describe('per-user recommendations', () => {
   });
 
   it('chooses its settings without the test baskets: scrambling them changes the score, never the choice', () => {
-    const a = evaluateBaskets(baskets, log.itemIds, { events: 'purchases', basket: 'session', kept: 0, skipped: { noUser: 0, notPurchase: 0, notPositive: 0 } });
+    const a = evaluateBaskets(baskets, log.itemIds, {
+      events: 'purchases',
+      basket: 'session',
+      kept: 0,
+      skipped: { noUser: 0, notPurchase: 0, notPositive: 0 },
+    });
     const scrambled = scrambleHeldOut(baskets, 11);
     const b = evaluateBaskets(scrambled, log.itemIds, a.source);
     // The held-out baskets differ, so the test scores do...
