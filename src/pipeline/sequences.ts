@@ -178,6 +178,30 @@ export function buildSequences(table: EventTable, opts: SequenceOptions): Sequen
   };
 }
 
+/**
+ * The sequences narrowed to `keep` (ascending indices), sharing the table: a CSR of their events.
+ * Used where a stage runs on a subset (the privacy bound's kept sessions, the map's selection).
+ */
+export function narrowSequences(seq: Sequences, keep: Int32Array): Sequences {
+  const count = keep.length;
+  const offsets = new Int32Array(count + 1);
+  let total = 0;
+  for (let j = 0; j < count; j++) total += seq.offsets[keep[j] + 1] - seq.offsets[keep[j]];
+  const events = new Int32Array(total);
+  const key = new Int32Array(count);
+  const part = seq.part ? new Int32Array(count) : null;
+  let at = 0;
+  for (let j = 0; j < count; j++) {
+    const s = keep[j];
+    events.set(seq.events.subarray(seq.offsets[s], seq.offsets[s + 1]), at);
+    at += seq.offsets[s + 1] - seq.offsets[s];
+    offsets[j + 1] = at;
+    key[j] = seq.key[s];
+    if (part && seq.part) part[j] = seq.part[s];
+  }
+  return { ...seq, count, offsets, events, key, part };
+}
+
 /** A human-readable id of sequence i (user id, session id, or "user #2" for derived sessions). */
 export function sequenceLabel(table: EventTable, seq: Sequences, i: number): string {
   const k = seq.key[i];

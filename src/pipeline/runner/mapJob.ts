@@ -33,7 +33,7 @@ import {
   type RankedItems,
   type SequenceRecommender,
 } from '../recommend';
-import { sequenceLabel } from '../sequences';
+import { narrowSequences, sequenceLabel } from '../sequences';
 import type {
   ClusterResult,
   ExportFile,
@@ -410,30 +410,12 @@ export class SweptClusters {
   /** Profiles over the selected points only: the others are left out by a label no cluster has. */
   private selectionProfiles(selection: Int32Array, labels: Int32Array, k: number): ClusterProfiles {
     const seq = this.analysis.sequences;
-    const picked = new Uint8Array(this.n);
-    for (const i of selection) picked[i] = 1;
     // The profile stage profiles every sequence; a sub-analysis of the selected sequences keeps the
     // table and narrows the sequences' CSR to the selection.
-    const count = selection.length;
-    const offsets = new Int32Array(count + 1);
     const order = Int32Array.from(selection).sort();
-    let total = 0;
-    for (let j = 0; j < count; j++) total += seq.offsets[order[j] + 1] - seq.offsets[order[j]];
-    const events = new Int32Array(total);
-    const key = new Int32Array(count);
-    const part = seq.part ? new Int32Array(count) : null;
-    const subLabels = new Int32Array(count);
-    let at = 0;
-    for (let j = 0; j < count; j++) {
-      const s = order[j];
-      events.set(seq.events.subarray(seq.offsets[s], seq.offsets[s + 1]), at);
-      at += seq.offsets[s + 1] - seq.offsets[s];
-      offsets[j + 1] = at;
-      key[j] = seq.key[s];
-      if (part && seq.part) part[j] = seq.part[s];
-      subLabels[j] = labels[s];
-    }
-    return profileClusters(this.analysis.ingested.table, { ...seq, count, offsets, events, key, part }, subLabels, k, { exclude: this.exclude });
+    const subLabels = new Int32Array(order.length);
+    for (let j = 0; j < order.length; j++) subLabels[j] = labels[order[j]];
+    return profileClusters(this.analysis.ingested.table, narrowSequences(seq, order), subLabels, k, { exclude: this.exclude });
   }
 }
 
