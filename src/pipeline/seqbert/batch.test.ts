@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { Random } from '../numeric/sfc32';
 import { buildBatch, chooseMasked, RowMap } from './batch';
 import { ITEM_CLS, ITEM_MASK, ITEM_PAD, ITEM_SPECIALS, typeCls, typeMask, typePad } from './model';
-import { GAP_FIRST, type SeqTokens } from './tokens';
+import { GAP_FIRST, GAP_PAD, type SeqTokens } from './tokens';
 
 /** Two sequences: 4 events and 2 events, items and types chosen so each token is recognisable. */
 function tokens(): SeqTokens {
@@ -176,5 +176,42 @@ describe('buildBatch', () => {
     expect(Math.abs(swapped / unmasked - 0.5)).toBeLessThan(0.12);
     // Masked targets are the true items in both rows.
     for (let m = 0; m < b.maskedAt.length; m++) expect(b.rowItems[b.targetRow[m]]).toBe(7);
+  });
+  it('copies the item recency of unmasked events and hides it at masked ones, padding and CLS', () => {
+    const n = 100;
+    const tok: SeqTokens = {
+      count: 2,
+      maxLen: n,
+      offsets: Int32Array.from([0, n, n + 3]),
+      item: Int32Array.from({ length: n + 3 }, (_, i) => i % 10),
+      type: new Uint8Array(n + 3),
+      gap: new Uint8Array(n + 3).fill(4),
+      recency: Uint8Array.from({ length: n + 3 }, (_, i) => (i < 10 ? GAP_FIRST : 2 + (i % 11))),
+    };
+    const b = buildBatch(
+      tok,
+      [
+        { seq: 0, from: 0, len: n },
+        { seq: 1, from: 0, len: 3 },
+      ],
+      1,
+      10,
+      new RowMap(10),
+      { rate: 0.2, rng: new Random(3), negatives: 'full' },
+    );
+    const masked = new Set(Array.from(b.maskedAt));
+    expect(masked.size).toBe(21);
+    for (let i = 0; i < n; i++) expect(b.recency[i]).toBe(masked.has(i) ? GAP_PAD : tok.recency![i]);
+    expect(b.recency[n]).toBe(GAP_PAD); // CLS
+    // Row 1: padding columns, then its 3 events (one masked), then CLS.
+    const row1 = Array.from(b.recency.subarray(b.T, 2 * b.T));
+    expect(row1.slice(0, b.T - 4).every((r) => r === GAP_PAD)).toBe(true);
+    for (let i = 0; i < 3; i++) {
+      const at = b.T + b.T - 4 + i;
+      expect(b.recency[at]).toBe(masked.has(at) ? GAP_PAD : tok.recency![n + i]);
+    }
+    // Without a recency column every token reads GAP_PAD.
+    const plain = buildBatch(tokens(), [{ seq: 0, from: 0, len: 4 }], 5, 10, new RowMap(10), null);
+    expect(Array.from(plain.recency).every((r) => r === GAP_PAD)).toBe(true);
   });
 });

@@ -33,6 +33,10 @@ export interface HostBatch {
   itemRow: Int32Array;
   type: Int32Array;
   gap: Int32Array;
+  /** Item recency bucket (tokens.ts); GAP_PAD at padding, CLS and masked tokens (it would tell a repeat). */
+  recency: Int32Array;
+  /** Position within the visit (tokens.ts); 0 at padding and CLS. */
+  sessionPos: Int32Array;
   keyBias: Float32Array;
   /** 1 at real event tokens (what mean pooling averages). */
   poolMask: Float32Array;
@@ -106,6 +110,8 @@ export function buildBatch(tok: SeqTokens, entries: readonly BatchEntry[], types
   const itemRow = new Int32Array(N).fill(ITEM_PAD);
   const type = new Int32Array(N).fill(typePad(types));
   const gap = new Int32Array(N); // GAP_PAD
+  const recency = new Int32Array(N); // GAP_PAD
+  const sessionPos = new Int32Array(N);
   const keyBias = new Float32Array(N).fill(-1e9);
   const poolMask = new Float32Array(N);
 
@@ -175,6 +181,8 @@ export function buildBatch(tok: SeqTokens, entries: readonly BatchEntry[], types
       type[at] = ty;
       // The first token of a crop keeps its gap bucket: the gap to the event before it is real.
       gap[at] = tok.gap[t];
+      if (tok.recency && !isMasked[at]) recency[at] = tok.recency[t];
+      if (tok.sessionPos) sessionPos[at] = tok.sessionPos[t];
       keyBias[at] = 0;
       poolMask[at] = 1;
     }
@@ -184,5 +192,5 @@ export function buildBatch(tok: SeqTokens, entries: readonly BatchEntry[], types
     type[cls] = typeCls(types);
     keyBias[cls] = 0;
   }
-  return { B, T, itemRow, type, gap, keyBias, poolMask, rowItems: rows.take(), candidates, maskedAt, targetRow, targetType, tokens };
+  return { B, T, itemRow, type, gap, recency, sessionPos, keyBias, poolMask, rowItems: rows.take(), candidates, maskedAt, targetRow, targetType, tokens };
 }

@@ -92,6 +92,8 @@ async function run(model: SeqBertModel, input: SeqBertInput, weights: NamedWeigh
           itemRow: tf.tensor1d(global, 'int32'),
           type: tf.tensor1d(hb.type, 'int32'),
           gap: tf.tensor1d(hb.gap, 'int32'),
+          recency: tf.tensor1d(hb.recency, 'int32'),
+          sessionPos: tf.tensor1d(hb.sessionPos, 'int32'),
           keyBias: tf.tensor2d(hb.keyBias, [hb.B, hb.T]),
         };
         const states = encode(p, arch, fullTable, batch, 0);

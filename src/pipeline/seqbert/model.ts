@@ -13,7 +13,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { projectionMatrix } from '../gcn/features';
 import { Random } from '../numeric/sfc32';
 import type { SeqBertArchitecture } from './options';
-import { GAP_BUCKETS } from './tokens';
+import { GAP_BUCKETS, SESSION_POS_MAX } from './tokens';
 import type { NamedWeight } from './types';
 
 /** Rows of the per-batch item table before the items: padding, the mask token, CLS. */
@@ -33,6 +33,10 @@ export interface ModelSizes {
   items: number;
   types: number;
   itemDims: number;
+  /** Include the item recency table (default true). */
+  recency?: boolean;
+  /** Include the position-within-visit table (default false). */
+  sessionPos?: boolean;
 }
 
 /** Initial weights (seeded). Item rows start from the text vectors through an orthonormal projection. */
@@ -59,6 +63,8 @@ export function initWeights(arch: SeqBertArchitecture, sizes: ModelSizes, seed: 
   normal('item.special', [ITEM_SPECIALS, h], 0.5);
   normal('type', [sizes.types + 3, h], 0.5);
   normal('gap', [GAP_BUCKETS, h], 0.5);
+  if (sizes.recency ?? true) normal('recency', [GAP_BUCKETS, h], 0.5);
+  if (sizes.sessionPos ?? false) normal('sesspos', [SESSION_POS_MAX + 1, h], 0.5);
   normal('pos', [arch.maxLen + 1, h], 0.5);
   fill('emb.ln.g', [h], 1);
   fill('emb.ln.b', [h], 0);
@@ -194,6 +200,10 @@ export interface BatchTensors {
   /** (B*T) type ids (types, then mask/pad/CLS). */
   type: tf.Tensor1D;
   gap: tf.Tensor1D;
+  /** (B*T) item recency buckets (tokens.ts); models without a recency table ignore it. */
+  recency?: tf.Tensor1D;
+  /** (B*T) positions within the visit; models without that table ignore it. */
+  sessionPos?: tf.Tensor1D;
   /** (B, T): 0 where a key may be attended (events, CLS), -1e9 at padding. */
   keyBias: tf.Tensor2D;
 }
@@ -215,6 +225,8 @@ export function encode(p: ParamMap, arch: SeqBertArchitecture, table: tf.Tensor2
     embeddingLookup(table, batch.itemRow),
     tf.add(oneHotLookup(p.type as tf.Tensor2D, batch.type), oneHotLookup(p.gap as tf.Tensor2D, batch.gap)),
   );
+  if (p.recency && batch.recency) x = tf.add(x, oneHotLookup(p.recency as tf.Tensor2D, batch.recency));
+  if (p.sesspos && batch.sessionPos) x = tf.add(x, oneHotLookup(p.sesspos as tf.Tensor2D, batch.sessionPos));
   x = tf.add(tf.reshape(x, [B, T, h]), pos);
   x = drop(layerNorm(tf.reshape(x, [B * T, h]), p['emb.ln.g'], p['emb.ln.b']));
   for (let l = 0; l < arch.layers; l++) {

@@ -64,6 +64,13 @@ export interface SeqBertOptions extends SeqBertArchitecture {
   wasmPaths: string | null;
   /** The sequence embedding embedSequences returns by default. */
   pooling: SeqBertPooling;
+  /**
+   * Add an embedding of how long ago each event's item last appeared in the sequence (tokens.ts
+   * recency): what marks repeats such as replenishment, returns and deferred purchases.
+   */
+  itemRecency: boolean;
+  /** Add an embedding of each event's position within its visit (events since a 30-minute gap). */
+  sessionPosition: boolean;
 }
 
 export const DEFAULT_SEQBERT_OPTIONS: Readonly<SeqBertOptions> = Object.freeze({
@@ -98,6 +105,8 @@ export const DEFAULT_SEQBERT_OPTIONS: Readonly<SeqBertOptions> = Object.freeze({
   backend: 'auto',
   wasmPaths: null,
   pooling: 'mean',
+  itemRecency: true,
+  sessionPosition: false,
 });
 
 export function resolveSeqBertOptions(opts: Partial<SeqBertOptions> = {}): SeqBertOptions {
@@ -129,6 +138,8 @@ export function resolveSeqBertOptions(opts: Partial<SeqBertOptions> = {}): SeqBe
   num('The dropout', o.dropout, 0, 0.9);
   if (!Number.isFinite(o.seed)) bad(`The seed must be a finite number (got ${o.seed}).`);
   if (!['auto', 'webgpu', 'wasm', 'cpu'].includes(o.backend)) bad(`The backend must be auto, webgpu, wasm or cpu, not "${String(o.backend)}".`);
+  if (typeof o.itemRecency !== 'boolean') bad(`The item recency setting must be true or false (got ${String(o.itemRecency)}).`);
+  if (typeof o.sessionPosition !== 'boolean') bad(`The visit position setting must be true or false (got ${String(o.sessionPosition)}).`);
   if (o.pooling !== 'mean' && o.pooling !== 'cls') bad(`The pooling must be "mean" or "cls", not "${String(o.pooling)}".`);
   return o;
 }

@@ -13,7 +13,7 @@ import { buildBatch, RowMap } from './batch';
 import { SeqBertError } from './errors';
 import { encode, ITEM_MASK, ITEM_SPECIALS, itemHead, itemTable, toParamMap, typeMask, type ParamMap } from './model';
 import { dequantizeWeights } from './quantize';
-import { buildTokens, GAP_DAYS, GAP_HOURS, GAP_UNKNOWN, type SeqTokens } from './tokens';
+import { buildTokens, GAP_2_4_DAYS, GAP_HOURS, GAP_MINUTE, GAP_SESSION, GAP_UNKNOWN, SESSION_POS_MAX, type SeqTokens } from './tokens';
 import type { EmbedOptions, SeqBertInput, SeqBertModel } from './types';
 
 const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 0));
@@ -81,7 +81,7 @@ function nextGap(tok: SeqTokens, s: number): number {
   const counts = new Int32Array(GAP_UNKNOWN + 1);
   for (let t = tok.offsets[s]; t < tok.offsets[s + 1]; t++) counts[tok.gap[t]]++;
   if (counts[GAP_UNKNOWN] > 0) return GAP_UNKNOWN;
-  let best = GAP_DAYS;
+  let best = GAP_2_4_DAYS;
   for (let g = GAP_HOURS; g < GAP_UNKNOWN; g++) if (counts[g] > counts[best]) best = g;
   return best;
 }
@@ -95,6 +95,9 @@ function withMaskSlot(input: SeqBertInput, maxLen: number, types: number, maskGa
   const item = new Int32Array(total);
   const type = new Uint8Array(total);
   const gap = new Uint8Array(total);
+  // The [MASK]'s recency stays GAP_PAD, as for masked tokens in training.
+  const recency = new Uint8Array(total);
+  const sessionPos = new Uint8Array(total);
   for (let s = 0; s < n; s++) {
     const lo = base.offsets[s];
     const hi = base.offsets[s + 1];
@@ -102,14 +105,18 @@ function withMaskSlot(input: SeqBertInput, maxLen: number, types: number, maskGa
     item.set(base.item.subarray(lo, hi), o);
     type.set(base.type.subarray(lo, hi), o);
     gap.set(base.gap.subarray(lo, hi), o);
+    if (base.recency) recency.set(base.recency.subarray(lo, hi), o);
+    if (base.sessionPos) sessionPos.set(base.sessionPos.subarray(lo, hi), o);
     const at = o + (hi - lo);
     // Item 0 only holds the place: its row is replaced by the mask token's below.
     item[at] = 0;
     type[at] = typeMask(types);
     gap[at] = maskGap ?? nextGap(base, s);
+    // The next basket starts a visit unless its gap is within one.
+    sessionPos[at] = gap[at] === GAP_MINUTE || gap[at] === GAP_SESSION ? Math.min(SESSION_POS_MAX, (hi > lo ? (base.sessionPos?.[hi - 1] ?? 0) : 0) + 1) : 1;
     offsets[s + 1] = at + 1;
   }
-  return { count: n, maxLen, offsets, item, type, gap };
+  return { count: n, maxLen, offsets, item, type, gap, recency, sessionPos };
 }
 
 /**
@@ -166,6 +173,8 @@ export async function scoreNextItems(
           itemRow: tf.tensor1d(global, 'int32'),
           type: tf.tensor1d(hb.type, 'int32'),
           gap: tf.tensor1d(hb.gap, 'int32'),
+          recency: tf.tensor1d(hb.recency, 'int32'),
+          sessionPos: tf.tensor1d(hb.sessionPos, 'int32'),
           keyBias: tf.tensor2d(hb.keyBias, [hb.B, hb.T]),
         };
         const states = encode(p, arch, table!, batch, 0);

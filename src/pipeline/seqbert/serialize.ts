@@ -8,7 +8,8 @@ import { dequantizeMatrix } from './quantize';
 import type { NamedWeight, QuantizedWeight, SeqBertModel } from './types';
 
 const MAGIC = 0x54524253; // 'SBRT' little-endian
-const FORMAT = 1;
+// 2: finer gap buckets (14 rows) and the item recency table; format-1 models embedded gaps differently.
+const FORMAT = 2;
 
 interface BlobRef {
   name: string;

@@ -62,6 +62,13 @@ describe('trainSeqBert', () => {
       expect(Array.from(again.vectors)).toEqual(Array.from(int8.vectors));
     }
     expect(() => deserializeModel(new Uint8Array([1, 2, 3, 4, 5, 6, 7, 8, 9]))).toThrow(SeqBertError);
+    // A file of the format before the finer gap buckets and the recency table is refused by name.
+    const bytes = serializeModel(model, 'int8');
+    const len = new DataView(bytes.buffer, bytes.byteOffset).getUint32(4, true);
+    const header = new TextDecoder().decode(bytes.subarray(8, 8 + len));
+    expect(header).toContain('"format":2');
+    bytes.set(new TextEncoder().encode(header.replace('"format":2', '"format":1')), 8);
+    expect(() => deserializeModel(bytes)).toThrow(/format 1, this version reads 2/);
 
     const both = await embedBothPoolings(model, input);
     expect(both.mean.vectors).toEqual(int8.vectors);

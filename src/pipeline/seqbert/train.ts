@@ -79,6 +79,8 @@ function toTensors(hb: HostBatch, input: SeqBertInput, fullText: tf.Tensor2D | n
     itemRow: tf.tensor1d(hb.itemRow, 'int32'),
     type: tf.tensor1d(hb.type, 'int32'),
     gap: tf.tensor1d(hb.gap, 'int32'),
+    recency: tf.tensor1d(hb.recency, 'int32'),
+    sessionPos: tf.tensor1d(hb.sessionPos, 'int32'),
     keyBias: tf.tensor2d(hb.keyBias, [hb.B, hb.T]),
     poolMask: tf.tensor1d(hb.poolMask),
     rowItems: tf.tensor1d(hb.rowItems, 'int32'),
@@ -90,7 +92,19 @@ function toTensors(hb: HostBatch, input: SeqBertInput, fullText: tf.Tensor2D | n
 }
 
 function disposeStep(t: StepTensors, fullText: tf.Tensor2D | null): void {
-  tf.dispose([t.itemRow, t.type, t.gap, t.keyBias, t.poolMask, t.rowItems, t.maskedAt, t.targetRow, t.targetType]);
+  tf.dispose([
+    t.itemRow,
+    t.type,
+    t.gap,
+    t.recency as tf.Tensor1D,
+    t.sessionPos as tf.Tensor1D,
+    t.keyBias,
+    t.poolMask,
+    t.rowItems,
+    t.maskedAt,
+    t.targetRow,
+    t.targetType,
+  ]);
   if (t.itemText && t.itemText !== fullText) t.itemText.dispose();
 }
 
@@ -165,7 +179,7 @@ export async function trainSeqBert(input: SeqBertInput, options: Partial<SeqBert
   const full = items <= o.fullSoftmaxItems;
   const negatives: MaskSpec['negatives'] = full ? 'full' : o.negatives;
   const contrastive = o.contrastive > 0;
-  const weights0 = initWeights(o, { items, types, itemDims: input.itemDims }, o.seed);
+  const weights0 = initWeights(o, { items, types, itemDims: input.itemDims, recency: o.itemRecency, sessionPos: o.sessionPosition }, o.seed);
   const vars: Record<string, tf.Variable> = {};
   for (const w of weights0) {
     const init = tf.tensor(w.data, w.shape, 'float32');
