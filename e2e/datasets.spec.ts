@@ -74,6 +74,9 @@ test('a log read in parts on helper threads gives the same summary and rejects a
   expect(oneRejects.length).toBeGreaterThan(0);
 
   // A reload would reopen the log on screen (kept for this tab): start the tab over with the demo.
+  // The tab remembers the log only once its copy is saved (asynchronously, after the summary shows):
+  // wait for that, or the clear below can run first and the remembered log reopen after all.
+  await expect.poll(() => page.evaluate(() => sessionStorage.getItem('seqlens.open.v1')), { timeout: 90_000 }).not.toBeNull();
   await page.evaluate(() => sessionStorage.clear());
   await page.goto('/?read-threads=on&model=featurizer&gcn=off');
   await expect(page.getByTestId('summary')).toHaveAttribute('data-file', 'uci-online-retail-demo.csv', { timeout: 90_000 });
