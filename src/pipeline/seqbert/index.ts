@@ -4,11 +4,11 @@
 //   const model = await trainSeqBert({ sequences, table, itemVectors, itemDims }, { epochs: 8 }, { onProgress, signal, stop });
 //   const { vectors, dims } = await embedSequences(model, input); // int8 model, mean pooling
 //
-// Files: tokens.ts (last maxLen events: item, type, log-scale gap bucket), batch.ts (batches and
-// BERT masking), model.ts (encoder), train.ts (masked item + type, InfoNCE between two views,
-// Adam, early stopping), embed.ts, quantize.ts (int8 per channel), serialize.ts (bytes),
-// backend.ts (webgpu / wasm / cpu), gradients.ts (tfjs gradient registry), rank.ts (item rows and
-// next-item scores for recommendations).
+// Files: tokens.ts (last maxLen events: item, type, gap bucket, item recency, position in the
+// visit), batch.ts (batches and BERT masking), model.ts (encoder), train.ts (masked item + type,
+// InfoNCE between two views, Adam, early stopping), embed.ts, quantize.ts (int8 per channel),
+// serialize.ts (bytes), backend.ts (webgpu / wasm / cpu), gradients.ts (tfjs gradient registry),
+// rank.ts (item rows and next-item scores for recommendations).
 //
 // Measured on the shared 2-core machine (wasm, one thread; noisy: other jobs ran alongside):
 //   - training ~5.8-6.5k tokens per CPU second (bench/seqbertSpeed.ts, 32 vs 64 sequences per step);

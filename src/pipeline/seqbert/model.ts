@@ -1,8 +1,10 @@
 // The encoder, BERT4Rec-style: per token the sum of an item embedding (the item's text vector
 // through a learned projection, plus a learned per-item correction), an event-type embedding, a
-// time-gap embedding and a position embedding; then L bidirectional self-attention blocks with a
-// GELU feed-forward, padding masked out of attention. Weights live as plain typed arrays
-// (NamedWeight) between runs; here they are tfjs tensors or variables keyed by name.
+// time-gap embedding, a position embedding, and (where the model has those tables) an item-recency
+// embedding (how long ago the same item last appeared) and a position-within-visit embedding;
+// then L bidirectional self-attention blocks with a GELU feed-forward, padding masked out of
+// attention. Weights live as plain typed arrays (NamedWeight) between runs; here they are tfjs
+// tensors or variables keyed by name.
 //
 // Batch layout: B sequences x T columns. The last column is the CLS token; a sequence's n events
 // fill the n columns before it, oldest first, and padding the columns before those. Position p of
@@ -35,7 +37,7 @@ export interface ModelSizes {
   itemDims: number;
   /** Include the item recency table (default true). */
   recency?: boolean;
-  /** Include the position-within-visit table (default false). */
+  /** Include the position-within-visit table (default false; training passes the option, default on). */
   sessionPos?: boolean;
 }
 
@@ -64,7 +66,6 @@ export function initWeights(arch: SeqBertArchitecture, sizes: ModelSizes, seed: 
   normal('type', [sizes.types + 3, h], 0.5);
   normal('gap', [GAP_BUCKETS, h], 0.5);
   if (sizes.recency ?? true) normal('recency', [GAP_BUCKETS, h], 0.5);
-  if (sizes.sessionPos ?? false) normal('sesspos', [SESSION_POS_MAX + 1, h], 0.5);
   normal('pos', [arch.maxLen + 1, h], 0.5);
   fill('emb.ln.g', [h], 1);
   fill('emb.ln.b', [h], 0);
@@ -90,6 +91,8 @@ export function initWeights(arch: SeqBertArchitecture, sizes: ModelSizes, seed: 
   fill('head.ln.b', [h], 0);
   xavier('typehead.w', h, sizes.types);
   fill('typehead.b', [sizes.types], 0);
+  // Drawn last, so that turning it on leaves every other initial weight as it was.
+  if (sizes.sessionPos ?? false) normal('sesspos', [SESSION_POS_MAX + 1, h], 0.5);
   return out;
 }
 

@@ -19,6 +19,8 @@ describe('behaviour BERT options', () => {
     [{ learningRate: -1 }, /learning rate/],
     [{ backend: 'tpu' as never }, /backend must be auto, webgpu, wasm or cpu/],
     [{ pooling: 'max' as never }, /pooling/],
+    [{ itemRecency: 'yes' as never }, /item recency setting must be true or false/],
+    [{ sessionPosition: 1 as never }, /visit position setting must be true or false/],
   ])('rejects %j with a clear message', (opts, message) => {
     expect(() => resolveSeqBertOptions(opts)).toThrow(message);
     try {
