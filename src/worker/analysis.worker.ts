@@ -22,6 +22,7 @@ import { PersistentEmbeddingCache } from './embeddingStore';
 import { getEmbedder, installedCache } from './encoderRuntime';
 import { browserHelperThreads } from './helperThreads';
 import { gcnKernels, openWorkerGpu } from './gpuRuntime';
+import { tfjsWasmPaths } from './tfjsAssets';
 import {
   fileFingerprint,
   forgetAnalysis,
@@ -209,8 +210,21 @@ const encode: AnalysisWorkerApi['encode'] = (req, onProgress) => {
     const notes = [...loaded.notes];
     let fromDisk = 0;
     const label = spec.manifest?.label ?? spec.installed?.label ?? (loaded.embedder.kind === 'featurizer' ? 'Built-in featuriser' : req.model);
-    const e = await runner.encode(req, loaded.embedder, {
+    // The behaviour BERT fetches its .wasm files from our origin; the backend is the request's (default auto).
+    const stageReq =
+      req.kind === 'seqbert' ? { ...req, seqbert: { ...req.seqbert, backend: req.seqbert?.backend ?? 'auto', wasmPaths: tfjsWasmPaths() } } : req;
+    const e = await runner.encode(stageReq, loaded.embedder, {
       signal,
+      onSeqBert: (p) =>
+        progress({
+          stage: 'train',
+          model: req.model,
+          done: 0,
+          total: 0,
+          itemsPerSecond: 0,
+          cacheHits: 0,
+          bert: { epoch: p.epoch, epochs: p.epochs, fraction: p.fraction, loss: p.loss, valLoss: p.valLoss },
+        }),
       cache,
       label,
       flush: persistent ? () => modelCache.flush() : undefined,
@@ -221,10 +235,11 @@ const encode: AnalysisWorkerApi['encode'] = (req, onProgress) => {
     const writeFailed = persistent ? modelCache.stats.writeFailed : null;
     if (writeFailed) notes.push(`The embedding cache could not be saved in this browser (${writeFailed}); it lasts until the page is closed.`);
     const r = e.encoding;
+    const bert = e.seqbert;
     return {
       encoder: { ...r.encoder, device: loaded.device },
       source: loaded.source,
-      label,
+      label: bert ? e.label : label,
       sequences: r.count,
       zeroVectors: r.zeroVectors,
       truncated: r.truncated,
@@ -233,7 +248,25 @@ const encode: AnalysisWorkerApi['encode'] = (req, onProgress) => {
       loadSeconds: loadMs / 1000,
       cache: { fromDisk, persistent: persistent && !writeFailed, writeFailed },
       notes,
-      probe: probeOf(e.analysis, r.vectors, r.dims),
+      // The vectors that are clustered: the behaviour BERT's when it ran.
+      probe: probeOf(e.analysis, e.vectors, e.d),
+      ...(bert
+        ? {
+            seqbert: {
+              backend: bert.report.backend,
+              layers: bert.report.layers,
+              hidden: bert.report.hidden,
+              heads: bert.report.heads,
+              maxLen: bert.report.maxLen,
+              params: bert.report.params,
+              epochs: bert.report.epochs,
+              loss: [...bert.report.loss],
+              quantized: bert.report.quantized,
+              itemFeatures: bert.itemFeatures,
+              seconds: bert.seconds,
+            },
+          }
+        : {}),
     };
   };
   return wired('encoding', () => slots.encode.run(job, { cancelled, release: () => releaseProxy(onProgress) }));

@@ -56,6 +56,8 @@ export type {
   ProjectResult,
   RecommendationsWire,
   RecommendedItemWire,
+  SeqBertProgressWire,
+  SeqBertResultWire,
   ServiceItemsWire,
   SweepThreadsMode,
   UserDetails,

@@ -104,13 +104,43 @@ export interface EncodeRequest {
 }
 
 export interface EncodeProgressWire {
-  stage: 'load' | 'embed';
+  /** 'train': the behaviour BERT is training (kind 'seqbert'); `bert` says how far. */
+  stage: 'load' | 'embed' | 'train';
   model: string;
   /** Distinct texts done (cache hits included) and in all; 0 / 0 while loading. */
   done: number;
   total: number;
   itemsPerSecond: number;
   cacheHits: number;
+  /** The behaviour BERT's training progress, with stage 'train'. */
+  bert?: SeqBertProgressWire;
+}
+
+export interface SeqBertProgressWire {
+  epoch: number;
+  epochs: number;
+  /** 0..1 over the whole training run. */
+  fraction: number;
+  loss: number;
+  valLoss: number | null;
+}
+
+/** What the behaviour BERT that made the vectors was, as trained (kind 'seqbert'). */
+export interface SeqBertResultWire {
+  /** The tfjs backend that really ran. */
+  backend: string;
+  layers: number;
+  hidden: number;
+  heads: number;
+  maxLen: number;
+  params: number;
+  epochs: number;
+  /** Training loss per epoch. */
+  loss: number[];
+  quantized: 'int8';
+  /** What gave the item features: the featuriser or a text model id. */
+  itemFeatures: string;
+  seconds: number;
 }
 
 /** The first values of a few sequence vectors, for tests that compare the browser with Node. */
@@ -136,6 +166,8 @@ export interface EncodeResult {
   cache: { fromDisk: number; persistent: boolean; writeFailed: string | null };
   notes: string[];
   probe: VectorProbe[];
+  /** Set when the behaviour BERT made the sequence vectors. */
+  seqbert?: SeqBertResultWire;
 }
 
 // ---- clustering ----

@@ -166,8 +166,10 @@ function SweepView({ result, entryIndex, stale, clusters }: { result: ClusterRes
       <SavedNote restored={result.restored} saveError={result.saveError} testId="cluster" />
       <p className="cluster-source" data-testid="cluster-source" data-stage={result.source.stage}>
         {result.source.gcn
-          ? `Clustered: GCN vectors (LightGCN, ${result.source.gcn.layers} layers, ${result.source.gcn.hidden} dims, trained ${formatInt(result.source.gcn.epochs)} epoch${result.source.gcn.epochs === 1 ? '' : 's'} on encoder features; model ${result.source.model}, ${formatInt(n)} × ${formatInt(result.d)}, L2-normalised)`
-          : `Clustered: encoder vectors (model ${result.source.model}, ${formatInt(n)} × ${formatInt(result.d)})`}
+          ? `Clustered: GCN vectors (LightGCN, ${result.source.gcn.layers} layers, ${result.source.gcn.hidden} dims, trained ${formatInt(result.source.gcn.epochs)} epoch${result.source.gcn.epochs === 1 ? '' : 's'} on ${result.source.model === 'seqbert' ? 'behaviour model' : 'encoder'} features; model ${result.source.model}, ${formatInt(n)} × ${formatInt(result.d)}, L2-normalised)`
+          : result.source.model === 'seqbert'
+            ? `Clustered: behaviour model vectors (model ${result.source.model}, ${formatInt(n)} × ${formatInt(result.d)})`
+            : `Clustered: encoder vectors (model ${result.source.model}, ${formatInt(n)} × ${formatInt(result.d)})`}
         <span className="hint">
           {' '}
           — {result.source.label}.{' '}

@@ -1,7 +1,7 @@
 import { ProgressMeter } from '../common/ProgressMeter';
 import { useRef } from 'react';
 import { FEATURIZER_ID } from '../../worker/manifest';
-import type { CatalogModel, EncodeResult } from '../../worker/protocol';
+import type { CatalogModel, EncodeResult, SeqBertResultWire } from '../../worker/protocol';
 import { WEIGHT_TYPES } from './encoderSettings';
 import { formatBytes, formatCompact, formatDecimal, formatInt } from '../common/format';
 import { NumberField } from '../common/NumberField';
@@ -63,6 +63,8 @@ export function EncoderPanel({ encoder, sequences }: Props) {
       data-seconds={shown?.seconds ?? ''}
       data-load-seconds={shown?.loadSeconds ?? ''}
       data-vector-probe={shown ? JSON.stringify(shown.probe) : ''}
+      data-encoder-kind={settings.kind}
+      data-bert-backend={shown?.seqbert?.backend ?? ''}
       data-webgpu={catalog ? `${catalog.webgpu.device}: ${catalog.webgpu.why}` : ''}
     >
       <h2 id="encoder-heading">Encoding</h2>
@@ -90,6 +92,23 @@ export function EncoderPanel({ encoder, sequences }: Props) {
           {catalog.manifestError} Only the built-in featuriser is available.
         </p>
       )}
+
+      <fieldset className="encoder-kind" data-testid="encoder-kind">
+        <legend>What to group customers by</legend>
+        <label className="radio">
+          <input type="radio" name="encoder-kind" value="text" checked={settings.kind === 'text'} onChange={() => encoder.update({ kind: 'text' })} />
+          What they buy (item titles)
+        </label>
+        <label className="radio">
+          <input type="radio" name="encoder-kind" value="seqbert" checked={settings.kind === 'seqbert'} onChange={() => encoder.update({ kind: 'seqbert' })} />
+          How they shop (behaviour model, trained here on your log)
+        </label>
+        {settings.kind === 'seqbert' && (
+          <span className="hint">
+            A small model learns, from this log only, the order, timing and kinds of each customer&rsquo;s events; the text model below gives it the items.
+          </span>
+        )}
+      </fieldset>
 
       <div className="encoder-model">
         <div className="field">
@@ -256,6 +275,20 @@ export function EncoderPanel({ encoder, sequences }: Props) {
 
 function EncodeProgress({ job, what, onCancel }: { job: EncodeJob; what: string; onCancel(): void }) {
   const p = job.progress;
+  if (p?.stage === 'train' && p.bert) {
+    const b = p.bert;
+    return (
+      <ProgressMeter
+        label="Training the behaviour model on this log"
+        fraction={b.fraction}
+        details={`epoch ${formatInt(b.epoch)} of ${formatInt(b.epochs)} · loss ${formatDecimal(b.loss)}${b.valLoss !== null ? ` · held-out ${formatDecimal(b.valLoss)}` : ''}`}
+        onCancel={onCancel}
+        panelTestId="encode-progress"
+        cancelTestId="encode-cancel"
+        className="encode-progress"
+      />
+    );
+  }
   const loading = !p || p.stage === 'load';
   const fraction = !loading && p.total > 0 ? p.done / p.total : null;
   const label = loading
@@ -308,7 +341,7 @@ function EncodeResultView({ result, stale, webgpu }: { result: EncodeResult; sta
   return (
     <div className={`encode-result${stale ? ' stale' : ''}`} data-testid="encode-result" aria-busy={stale}>
       <p className="encoder-in-use" data-testid="encoder-in-use">
-        <strong>{featurizer ? 'Built-in featuriser' : result.label}</strong>{' '}
+        <strong>{featurizer && !result.seqbert ? 'Built-in featuriser' : result.label}</strong>{' '}
         <span className="chip" title="weights">
           dtype {e.dtype}
         </span>{' '}
@@ -320,6 +353,7 @@ function EncodeResultView({ result, stale, webgpu }: { result: EncodeResult; sta
           {e.mode === 'items' ? 'weighted mean of item vectors' : 'sequences as text'}
         </span>
       </p>
+      {result.seqbert && <SeqBertLine bert={result.seqbert} />}
       <dl className="stat-cards">
         {cards.map((c) => (
           <div key={c.label} className="stat-card" data-testid={`encode-${c.test}`}>
@@ -350,5 +384,24 @@ function EncodeResultView({ result, stale, webgpu }: { result: EncodeResult; sta
         ))}
       </ul>
     </div>
+  );
+}
+
+/** What the behaviour model was and where it really ran (the backend tfjs reported, not the one asked for). */
+function SeqBertLine({ bert }: { bert: SeqBertResultWire }) {
+  const last = bert.loss.length > 0 ? bert.loss[bert.loss.length - 1] : null;
+  return (
+    <p
+      className="encoder-bert"
+      data-testid="encoder-bert"
+      data-backend={bert.backend}
+      data-epochs={bert.epochs}
+      data-layers={bert.layers}
+      data-hidden={bert.hidden}
+    >
+      Behaviour model: {formatInt(bert.layers)} layer{bert.layers === 1 ? '' : 's'}, {formatInt(bert.hidden)} wide, trained {formatInt(bert.epochs)} epoch
+      {bert.epochs === 1 ? '' : 's'} on {bert.backend}, {bert.quantized}
+      {last !== null && <span className="hint"> · final loss {formatDecimal(last)}</span>}
+    </p>
   );
 }

@@ -1,10 +1,15 @@
 // How sequences are encoded: the model and the pooling options. Remembered in localStorage (test
 // models excepted: they are never picked without being asked for), and overridable from the URL
-// for tests and links: ?model=seqlens-tiny-bert&device=wasm.
+// for tests and links: ?model=seqlens-tiny-bert&device=wasm, ?encoder=seqbert&bert-epochs=1.
 import { DEFAULT_EVENT_WEIGHTS, DEFAULT_HALF_LIFE_DAYS, type EncodeMode, type EventWeights } from '../../pipeline/encode';
 import type { DeviceChoice } from '../../worker/protocol';
 
+/** What customers are grouped by: their items' titles ('text') or how they shop (the behaviour BERT). */
+export type EncoderKindChoice = 'text' | 'seqbert';
+
 export interface EncoderSettings {
+  /** 'text': the text encoder's vectors (the default); 'seqbert': the behaviour model trained on the log. */
+  kind: EncoderKindChoice;
   /** A catalogue id or 'featurizer'; null = the default (the real model if installed). */
   model: string | null;
   mode: EncodeMode;
@@ -15,6 +20,7 @@ export interface EncoderSettings {
 export const WEIGHT_TYPES = ['view', 'click', 'cart', 'purchase', 'return', 'other'] as const;
 
 export const DEFAULT_SETTINGS: EncoderSettings = {
+  kind: 'text',
   model: null,
   mode: 'items',
   weights: { ...DEFAULT_EVENT_WEIGHTS },
@@ -26,13 +32,24 @@ const STORAGE_KEY = 'seqlens.encoder.v1';
 export interface UrlOverrides {
   model: string | null;
   device: DeviceChoice;
+  /** ?encoder=seqbert|text */
+  kind: EncoderKindChoice | null;
+  /** ?bert-epochs=N: the behaviour model's epochs (a positive integer), for tests and quick looks. */
+  bertEpochs: number | null;
 }
 
 export function urlOverrides(search: string = typeof location === 'undefined' ? '' : location.search): UrlOverrides {
   const params = new URLSearchParams(search);
   const model = params.get('model')?.trim() || null;
   const d = params.get('device');
-  return { model, device: d === 'wasm' || d === 'webgpu' ? d : 'auto' };
+  const k = params.get('encoder');
+  const epochs = Number(params.get('bert-epochs'));
+  return {
+    model,
+    device: d === 'wasm' || d === 'webgpu' ? d : 'auto',
+    kind: k === 'seqbert' || k === 'text' ? k : null,
+    bertEpochs: Number.isInteger(epochs) && epochs > 0 ? epochs : null,
+  };
 }
 
 export function loadSettings(): EncoderSettings {
@@ -42,6 +59,7 @@ export function loadSettings(): EncoderSettings {
     const weights: EventWeights = { ...DEFAULT_EVENT_WEIGHTS };
     for (const [k, v] of Object.entries(saved.weights ?? {})) if (typeof v === 'number' && Number.isFinite(v)) weights[k] = v;
     return {
+      kind: saved.kind === 'seqbert' ? 'seqbert' : 'text',
       model: typeof saved.model === 'string' ? saved.model : null,
       mode: saved.mode === 'sequence-text' ? 'sequence-text' : 'items',
       weights,
@@ -63,6 +81,7 @@ export function saveSettings(settings: EncoderSettings, isTestModel: boolean): v
 
 /** A stable key of everything that changes the vectors (the model aside). */
 export function poolingKey(s: EncoderSettings): string {
+  if (s.kind === 'seqbert') return `seqbert|${s.mode}|${WEIGHT_TYPES.map((t) => s.weights[t]).join(',')}|${s.halfLifeDays}`;
   if (s.mode === 'sequence-text') return 'sequence-text';
   return `items|${WEIGHT_TYPES.map((t) => s.weights[t]).join(',')}|${s.halfLifeDays}`;
 }

@@ -53,7 +53,8 @@ export function useEncoder(client: AnalysisClient, report: AnalysisReport | null
   const [catalogError, setCatalogError] = useState<string | null>(null);
   const [settings, setSettings] = useState<EncoderSettings>(() => {
     const s = loadSettings();
-    return overrides.model ? { ...s, model: overrides.model } : s;
+    const kind = overrides.kind ?? s.kind;
+    return overrides.model ? { ...s, kind, model: overrides.model } : { ...s, kind };
   });
   const [job, setJob] = useState<EncodeJob>({ state: 'waiting', model: '', progress: null, result: null, error: null });
   const [install, setInstall] = useState<InstallState>({ busy: false, message: '', error: null, done: '' });
@@ -83,7 +84,7 @@ export function useEncoder(client: AnalysisClient, report: AnalysisReport | null
     if ((e && e.source !== null) || chosen === overrides.model) model = chosen;
   }
   const entry = catalog?.models.find((m) => m.id === model) ?? null;
-  const key = `${model}|${poolingKey(settings)}`;
+  const key = `${model}|${poolingKey(settings)}${settings.kind === 'seqbert' ? `|${overrides.bertEpochs ?? ''}` : ''}`;
 
   const restarts = useRef(0);
   const latestSettings = useRef(settings);
@@ -102,7 +103,10 @@ export function useEncoder(client: AnalysisClient, report: AnalysisReport | null
     },
     run: (_report, _key, progress) => {
       const s = latestSettings.current;
-      return client.encode({ model, mode: s.mode, weights: s.weights, halfLifeDays: s.halfLifeDays, device: overrides.device }, progress);
+      const text = { model, mode: s.mode, weights: s.weights, halfLifeDays: s.halfLifeDays, device: overrides.device };
+      // The behaviour model takes the text encoder's item vectors as its item features.
+      const req = s.kind === 'seqbert' ? { ...text, kind: 'seqbert' as const, seqbert: overrides.bertEpochs ? { epochs: overrides.bertEpochs } : {} } : text;
+      return client.encode(req, progress);
     },
     started: () => setJob((j) => ({ state: 'running', model, progress: null, result: j.result, error: null })),
     progress: (progress) => setJob((j) => (j.state === 'running' ? { ...j, progress } : j)),
