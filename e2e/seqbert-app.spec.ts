@@ -1,7 +1,7 @@
 // The behaviour BERT through the real app: ?encoder=seqbert picks "How they shop" in the encoder
-// panel, the worker trains the model on the demo log (one epoch, to keep SwiftShader-less Chromium
-// quick) with its .wasm files from our origin, and the K sweep clusters its int8 embeddings. The
-// backend is the one tfjs really ran, as the result reports it; the page must show that same one.
+// panel, the worker trains the model on the demo log (one epoch: here 'auto' picks WebGPU on
+// SwiftShader, about 110 s) and the K sweep clusters its int8 embeddings. The backend is the one
+// tfjs really ran, as the result reports it; the page must show that same one.
 import type { Page } from '@playwright/test';
 import { expect, test } from './fixtures';
 import { ANALYSIS_TIMEOUT, DEMO, summary } from './helpers';

@@ -8,6 +8,8 @@ describe('encoder URL overrides', () => {
     expect(urlOverrides('?encoder=gpt&bert-epochs=0')).toMatchObject({ kind: null, bertEpochs: null });
     expect(urlOverrides('?bert-epochs=1.5').bertEpochs).toBeNull();
     expect(urlOverrides('').kind).toBeNull();
+    expect(urlOverrides('?bert-backend=wasm').bertBackend).toBe('wasm');
+    expect(urlOverrides('?bert-backend=tpu').bertBackend).toBe('auto');
   });
 
   it('keeps the text encoder the default and gives the behaviour model its own key', () => {

@@ -1,7 +1,8 @@
 // How sequences are encoded: the model and the pooling options. Remembered in localStorage (test
 // models excepted: they are never picked without being asked for), and overridable from the URL
-// for tests and links: ?model=seqlens-tiny-bert&device=wasm, ?encoder=seqbert&bert-epochs=1.
+// for tests and links: ?model=seqlens-tiny-bert&device=wasm, ?encoder=seqbert&bert-epochs=1&bert-backend=wasm.
 import { DEFAULT_EVENT_WEIGHTS, DEFAULT_HALF_LIFE_DAYS, type EncodeMode, type EventWeights } from '../../pipeline/encode';
+import type { SeqBertBackendChoice } from '../../pipeline/seqbert/options';
 import type { DeviceChoice } from '../../worker/protocol';
 
 /** What customers are grouped by: their items' titles ('text') or how they shop (the behaviour BERT). */
@@ -36,7 +37,11 @@ export interface UrlOverrides {
   kind: EncoderKindChoice | null;
   /** ?bert-epochs=N: the behaviour model's epochs (a positive integer), for tests and quick looks. */
   bertEpochs: number | null;
+  /** ?bert-backend=auto|webgpu|wasm|cpu: where the behaviour model trains (default auto). */
+  bertBackend: SeqBertBackendChoice;
 }
+
+const BERT_BACKENDS: readonly SeqBertBackendChoice[] = ['auto', 'webgpu', 'wasm', 'cpu'];
 
 export function urlOverrides(search: string = typeof location === 'undefined' ? '' : location.search): UrlOverrides {
   const params = new URLSearchParams(search);
@@ -44,11 +49,13 @@ export function urlOverrides(search: string = typeof location === 'undefined' ? 
   const d = params.get('device');
   const k = params.get('encoder');
   const epochs = Number(params.get('bert-epochs'));
+  const backend = BERT_BACKENDS.find((b) => b === params.get('bert-backend')) ?? 'auto';
   return {
     model,
     device: d === 'wasm' || d === 'webgpu' ? d : 'auto',
     kind: k === 'seqbert' || k === 'text' ? k : null,
     bertEpochs: Number.isInteger(epochs) && epochs > 0 ? epochs : null,
+    bertBackend: backend,
   };
 }
 

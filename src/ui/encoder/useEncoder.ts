@@ -84,7 +84,7 @@ export function useEncoder(client: AnalysisClient, report: AnalysisReport | null
     if ((e && e.source !== null) || chosen === overrides.model) model = chosen;
   }
   const entry = catalog?.models.find((m) => m.id === model) ?? null;
-  const key = `${model}|${poolingKey(settings)}${settings.kind === 'seqbert' ? `|${overrides.bertEpochs ?? ''}` : ''}`;
+  const key = `${model}|${poolingKey(settings)}${settings.kind === 'seqbert' ? `|${overrides.bertEpochs ?? ''}|${overrides.bertBackend}` : ''}`;
 
   const restarts = useRef(0);
   const latestSettings = useRef(settings);
@@ -105,7 +105,14 @@ export function useEncoder(client: AnalysisClient, report: AnalysisReport | null
       const s = latestSettings.current;
       const text = { model, mode: s.mode, weights: s.weights, halfLifeDays: s.halfLifeDays, device: overrides.device };
       // The behaviour model takes the text encoder's item vectors as its item features.
-      const req = s.kind === 'seqbert' ? { ...text, kind: 'seqbert' as const, seqbert: overrides.bertEpochs ? { epochs: overrides.bertEpochs } : {} } : text;
+      const req =
+        s.kind === 'seqbert'
+          ? {
+              ...text,
+              kind: 'seqbert' as const,
+              seqbert: { backend: overrides.bertBackend, ...(overrides.bertEpochs ? { epochs: overrides.bertEpochs } : {}) },
+            }
+          : text;
       return client.encode(req, progress);
     },
     started: () => setJob((j) => ({ state: 'running', model, progress: null, result: j.result, error: null })),
