@@ -212,7 +212,9 @@ const encode: AnalysisWorkerApi['encode'] = (req, onProgress) => {
     const label = spec.manifest?.label ?? spec.installed?.label ?? (loaded.embedder.kind === 'featurizer' ? 'Built-in featuriser' : req.model);
     // The behaviour BERT fetches its .wasm files from our origin; the backend is the request's (default auto).
     const stageReq =
-      req.kind === 'seqbert' ? { ...req, seqbert: { ...req.seqbert, backend: req.seqbert?.backend ?? 'auto', wasmPaths: tfjsWasmPaths() } } : req;
+      req.kind === 'seqbert'
+        ? { ...req, seqbert: { ...req.seqbert, backend: req.seqbert?.backend ?? 'auto', wasmPaths: tfjsWasmPaths(), wasmThreads: false } }
+        : req;
     const e = await runner.encode(stageReq, loaded.embedder, {
       signal,
       onSeqBert: (p) =>

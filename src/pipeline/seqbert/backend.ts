@@ -25,7 +25,9 @@ async function nodeWasmDir(): Promise<string> {
   return path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm')) + path.sep;
 }
 
-async function prepareWasm(wasmPaths: string | null): Promise<void> {
+async function prepareWasm(wasmPaths: string | null, threads: boolean): Promise<void> {
+  // tfjs-backend-wasm reads this flag when it starts: false keeps it on the single-threaded module.
+  if (!threads) tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
   let prefix = wasmPaths;
   if (prefix === null) {
     if (!isNode) throw new SeqBertError('The wasm backend needs the URL its .wasm files are served from (wasmPaths).', 'backend');
@@ -40,11 +42,23 @@ async function prepareWasm(wasmPaths: string | null): Promise<void> {
   wasmPathsSet = prefix;
 }
 
-async function hasGpuAdapter(): Promise<boolean> {
-  const gpu = (globalThis as { navigator?: { gpu?: { requestAdapter(): Promise<unknown> } } }).navigator?.gpu;
+interface AdapterLike {
+  info?: { isFallbackAdapter?: boolean };
+  isFallbackAdapter?: boolean;
+}
+
+/**
+ * Whether WebGPU has an adapter; with `hardwareOnly`, a software one (SwiftShader, WARP) does not
+ * count: it is correct but far slower than wasm (the demo's one epoch: about 110 s against 5 s), so
+ * 'auto' leaves it alone as the GCN and the text encoder do; a forced 'webgpu' still takes it.
+ */
+async function hasGpuAdapter(hardwareOnly: boolean): Promise<boolean> {
+  const gpu = (globalThis as { navigator?: { gpu?: { requestAdapter(): Promise<AdapterLike | null> } } }).navigator?.gpu;
   if (!gpu) return false;
   try {
-    return (await gpu.requestAdapter()) != null;
+    const adapter = await gpu.requestAdapter();
+    if (adapter == null) return false;
+    return !(hardwareOnly && (adapter.info?.isFallbackAdapter || adapter.isFallbackAdapter));
   } catch {
     return false;
   }
@@ -62,14 +76,14 @@ async function trySet(name: SeqBertBackend): Promise<boolean> {
  * Starts the backend asked for ('auto': the best available) and returns the one that runs, read
  * back from tf.getBackend(). A forced backend that cannot start is an error, not a fallback.
  */
-export async function initBackend(choice: SeqBertBackendChoice = 'auto', wasmPaths: string | null = null): Promise<SeqBertBackend> {
+export async function initBackend(choice: SeqBertBackendChoice = 'auto', wasmPaths: string | null = null, wasmThreads = true): Promise<SeqBertBackend> {
   const order: SeqBertBackend[] = choice === 'auto' ? ['webgpu', 'wasm', 'cpu'] : [choice];
   const reasons: string[] = [];
   for (const name of order) {
     if (tf.getBackend() === name && tf.findBackend(name)) return name;
     if (name === 'webgpu') {
-      if (!(await hasGpuAdapter())) {
-        reasons.push('webgpu: no GPU adapter');
+      if (!(await hasGpuAdapter(choice === 'auto'))) {
+        reasons.push(choice === 'auto' ? 'webgpu: no hardware GPU adapter' : 'webgpu: no GPU adapter');
         continue;
       }
       if (!webgpuLoaded) {
@@ -79,7 +93,7 @@ export async function initBackend(choice: SeqBertBackendChoice = 'auto', wasmPat
     } else if (name === 'wasm') {
       try {
         await import('@tensorflow/tfjs-backend-wasm');
-        await prepareWasm(wasmPaths);
+        await prepareWasm(wasmPaths, wasmThreads);
       } catch (e) {
         reasons.push(`wasm: ${e instanceof Error ? e.message : String(e)}`);
         continue;

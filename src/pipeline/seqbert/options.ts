@@ -62,6 +62,12 @@ export interface SeqBertOptions extends SeqBertArchitecture {
    * a directory (default: node_modules/@tensorflow/tfjs-backend-wasm/dist).
    */
   wasmPaths: string | null;
+  /**
+   * Whether the wasm backend may use its multi-threaded module where the page is cross-origin
+   * isolated. The app's module worker turns it off: tfjs's pthread workers cannot load the bundled
+   * worker script there (they fail with "e is not defined"), so the single-threaded SIMD module runs.
+   */
+  wasmThreads: boolean;
   /** The sequence embedding embedSequences returns by default. */
   pooling: SeqBertPooling;
   /**
@@ -104,6 +110,7 @@ export const DEFAULT_SEQBERT_OPTIONS: Readonly<SeqBertOptions> = Object.freeze({
   seed: 1,
   backend: 'auto',
   wasmPaths: null,
+  wasmThreads: true,
   pooling: 'mean',
   // Generated behaviour logs (1,200 users, 4 and 6 segments, 2 log seeds x 2 model seeds, k-means
   // on mean-pooled int8 embeddings; docs/benchmarks.md): finer gap buckets + item recency + visit

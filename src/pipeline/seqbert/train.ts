@@ -155,7 +155,7 @@ export async function trainSeqBert(input: SeqBertInput, options: Partial<SeqBert
   checkInput(input);
   if (hooks.signal?.aborted) throw seqBertCancelled();
   await registerGradients();
-  const backend = await initBackend(o.backend, o.wasmPaths);
+  const backend = await initBackend(o.backend, o.wasmPaths, o.wasmThreads);
   const started = performance.now();
   const { table, sequences } = input;
   const items = table.items.length;
