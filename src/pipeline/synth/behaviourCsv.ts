@@ -4,20 +4,12 @@
 
 import type { BehaviourLog } from './behaviour';
 import { BEHAVIOUR_EVENT_TYPES } from './behaviourSegments';
-import { csvField, eventTimeFormatter, REES46_HEADER, sessionIdCache, type CsvOptions } from './csv';
+import { eventTimeFormatter, itemCsvColumns, REES46_HEADER, sessionIdCache, type CsvOptions } from './csv';
 import { userIdOf } from './ids';
 
 export function* behaviourCsvChunks(log: BehaviourLog, opts: CsvOptions = {}): Generator<string, void, undefined> {
   const perChunk = Math.max(1, Math.floor(opts.rowsPerChunk ?? 4096));
-  const cat = log.catalog;
-  // product_id,category_code,brand,price and the title field, once per item.
-  const itemMid: string[] = new Array<string>(cat.size);
-  const itemTitle: string[] = new Array<string>(cat.size);
-  for (let i = 0; i < cat.size; i++) {
-    const brand = cat.brand[i] < 0 ? '' : csvField(cat.brands[cat.brand[i]]);
-    itemMid[i] = `${cat.productId[i]},${cat.categories[cat.category[i]].code},${brand},${cat.price[i].toFixed(2)}`;
-    itemTitle[i] = csvField(cat.title[i]);
-  }
+  const { itemMid, itemTitle } = itemCsvColumns(log.catalog);
   const sessionId = sessionIdCache(log.params.seed);
   const time = eventTimeFormatter();
   let rows: string[] = [`${REES46_HEADER}\n`];

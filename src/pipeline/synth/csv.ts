@@ -2,6 +2,7 @@
 // 130 MB of text, which must never exist as one string (V8 caps strings at ~512 MB anyway, and a
 // browser tab would not want it). Only per-item text is cached; rows are formatted on the fly.
 
+import type { Catalog } from './catalog';
 import { EVENT_TYPES, type SynthLog } from './generate';
 import { sessionIdOf, userIdOf } from './ids';
 
@@ -47,10 +48,15 @@ export function eventTimeFormatter(): (ms: number) => string {
   };
 }
 
-export function* csvChunks(log: SynthLog, opts: CsvOptions = {}): Generator<string, void, undefined> {
-  const perChunk = Math.max(1, Math.floor(opts.rowsPerChunk ?? DEFAULT_ROWS_PER_CHUNK));
-  const cat = log.catalog;
-  // product_id,category_code,brand,price and the title field, once per item.
+/** An item's CSV text, once per item: what every row of that item repeats. */
+export interface ItemCsvColumns {
+  /** `product_id,category_code,brand,price`, fields quoted where needed. */
+  itemMid: string[];
+  /** The title field, quoted where needed. */
+  itemTitle: string[];
+}
+
+export function itemCsvColumns(cat: Catalog): ItemCsvColumns {
   const itemMid: string[] = new Array<string>(cat.size);
   const itemTitle: string[] = new Array<string>(cat.size);
   for (let i = 0; i < cat.size; i++) {
@@ -58,6 +64,12 @@ export function* csvChunks(log: SynthLog, opts: CsvOptions = {}): Generator<stri
     itemMid[i] = `${cat.productId[i]},${cat.categories[cat.category[i]].code},${brand},${cat.price[i].toFixed(2)}`;
     itemTitle[i] = csvField(cat.title[i]);
   }
+  return { itemMid, itemTitle };
+}
+
+export function* csvChunks(log: SynthLog, opts: CsvOptions = {}): Generator<string, void, undefined> {
+  const perChunk = Math.max(1, Math.floor(opts.rowsPerChunk ?? DEFAULT_ROWS_PER_CHUNK));
+  const { itemMid, itemTitle } = itemCsvColumns(log.catalog);
   const sessionId = sessionIdCache(log.params.seed);
   const time = eventTimeFormatter();
   let lastMs = NaN;
