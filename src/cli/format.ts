@@ -1,6 +1,7 @@
 import type { EncoderReport } from '../pipeline/encode';
 import type { EvalReport } from '../pipeline/eval';
 import type { GcnReport } from '../pipeline/gcn';
+import type { SeqBertReport } from '../pipeline/seqbert';
 import type { AnalysisReport } from '../pipeline/types';
 
 const n = (v: number): string => v.toLocaleString('en');
@@ -15,35 +16,37 @@ export interface CliEncoderReport extends EncoderReport {
   seconds: number;
 }
 
-/** The JSON's `encoder` when the behaviour BERT made the sequence vectors (--encoder seqbert). */
-export interface CliSeqBertReport {
+/**
+ * The JSON's `encoder` when the behaviour BERT made the sequence vectors (--encoder seqbert): the
+ * stage's report (its fields documented on SeqBertReport; `backend` is the one that really ran,
+ * `quantized` says the sequence vectors come from the int8 model) plus what the CLI adds.
+ */
+export interface CliSeqBertReport
+  extends Pick<
+    SeqBertReport,
+    | 'backend'
+    | 'layers'
+    | 'hidden'
+    | 'heads'
+    | 'maxLen'
+    | 'params'
+    | 'epochs'
+    | 'plannedEpochs'
+    | 'loss'
+    | 'valLoss'
+    | 'bestEpoch'
+    | 'stopReason'
+    | 'quantized'
+    | 'softmax'
+    | 'contrastive'
+    | 'tokensPerSecond'
+  > {
   kind: 'seqbert';
-  /** The tfjs backend that really ran. */
-  backend: 'webgpu' | 'wasm' | 'cpu';
-  layers: number;
-  hidden: number;
-  heads: number;
-  maxLen: number;
-  params: number;
-  /** Epochs trained, and the training and held-out loss of each. */
-  epochs: number;
-  /** Epochs planned: --bert-epochs (default the stage's), or fewer by the stage's token budget. */
-  plannedEpochs: number;
-  loss: number[];
-  valLoss: (number | null)[];
-  /** The epoch whose weights were kept. */
-  bestEpoch: number;
-  stopReason: 'early-stopping' | 'stop' | null;
-  /** The sequence vectors come from the int8 model. */
-  quantized: 'int8';
-  softmax: 'full' | 'sampled';
-  contrastive: boolean;
-  tokensPerSecond: number;
   sequences: number;
   /** Size of the sequence vectors (the hidden size). */
   dims: number;
   zeroVectors: number;
-  /** Training and embedding (the text encoder's item vectors not included). */
+  /** Training and embedding (the text encoder's item vectors not included); the stage's `seconds` is training only. */
   seconds: number;
   /** The text encoder whose item vectors were the item features: its model id, or "featurizer". */
   itemFeatures: string;
