@@ -1,10 +1,10 @@
-// Where the runner keeps the results of its slow stages (graph network, K sweep, map) between
+// Where the runner keeps the results of its slow stages (behaviour BERT, graph network, K sweep, map) between
 // sessions: each under a key that hashes its input and every setting it depends on, so a changed
 // setting is a different key and a stale result is never served. The browser injects its
 // IndexedDB store (src/worker/analysisStore.ts); the CLI keeps nothing (noResultStore).
 
 /** The stages whose results are kept. */
-export type Stage = 'gcn' | 'sweep' | 'map';
+export type Stage = 'encode' | 'gcn' | 'sweep' | 'map';
 
 export interface ResultStore {
   /** The value saved under `key`, or null (never saved, or unreadable: computed afresh). */

@@ -126,6 +126,23 @@ export interface SeqBertEncoded {
   itemFeatures: string;
   /** Training and embedding, the text encoder's part left out. */
   seconds: number;
+  /** Trained here now, taken from the result store (trained before on this log), or loaded from a model file. */
+  source: 'trained' | 'restored' | 'file';
+  /** Why the trained model could not be kept in the result store, if it could not. */
+  saveError?: string | null;
+}
+
+/** The behaviour BERT as kept in the result store: the model as serialize.ts bytes, its vectors and item rows. */
+interface CachedSeqBert {
+  model: Uint8Array;
+  vectors: Float32Array;
+  items: Float32Array;
+  d: number;
+  zeroVectors: number;
+  label: string;
+  options: Partial<SeqBertOptions>;
+  itemFeatures: string;
+  seconds: number;
 }
 
 /** What encode() asks for: the text encoder's settings, and which encoder makes the sequence vectors. */
@@ -177,6 +194,47 @@ function asEncoderError(e: unknown): unknown {
   const code = (e as Error & { code: string }).code;
   return new EncoderError(e.message, code === 'cancelled' ? 'cancelled' : code === 'bad-options' || code === 'bad-input' ? 'bad-options' : 'embed-failed');
 }
+/** A model file that cannot be read: what is wrong (SeqBertError's words) and what to do. */
+function modelFileError(e: unknown): unknown {
+  if (!(e instanceof Error) || e.name !== 'SeqBertError') return e;
+  return new EncoderError(
+    `${e.message} Choose a .seqbert file saved by SeqLens ("Save behaviour model") with this version, or train the behaviour model on this log instead.`,
+    'model-corrupt',
+  );
+}
+
+/**
+ * The model with its item rows (the learned correction, float32 and int8) laid out for `table`'s
+ * items, matched by id (an item it never saw gets no correction, only its text projection), and
+ * the table's vocabulary: what rank.ts's per-item functions need for a model of another log.
+ */
+export function alignModelItems(model: SeqBertModel, table: EventTable): SeqBertModel {
+  const v = model.vocab;
+  const same = v.itemIds.length === table.items.length && v.itemIds.every((id, i) => id === table.items[i]);
+  const vocab = { itemIds: table.items.slice(), typeNames: table.typeNames.slice(), itemDims: v.itemDims };
+  if (same) return { ...model, vocab };
+  const index = new Map(v.itemIds.map((id, i) => [id, i]));
+  const rowsOf = <T extends Float32Array | Int8Array>(data: T, h: number, make: (n: number) => T): T => {
+    const out = make(table.items.length * h);
+    table.items.forEach((id, i) => {
+      const k = index.get(id);
+      if (k !== undefined) out.set(data.subarray(k * h, (k + 1) * h), i * h);
+    });
+    return out;
+  };
+  return {
+    ...model,
+    vocab,
+    weights: model.weights.map((w) =>
+      w.name === 'item.delta' ? { ...w, shape: [table.items.length, w.shape[1]], data: rowsOf(w.data, w.shape[1], (n) => new Float32Array(n)) } : w,
+    ),
+    // Per-column scales: rows move freely.
+    quantized: model.quantized.map((q) =>
+      q.name === 'item.delta' ? { ...q, shape: [table.items.length, q.shape[1]], q: rowsOf(q.q, q.shape[1], (n) => new Int8Array(n)) } : q,
+    ),
+  };
+}
+
 const gcnCancelled = (): GcnError => new GcnError('Training the graph network was cancelled.', 'cancelled');
 const readCancelled = (): LogError => new LogError('Cancelled.', 'cancelled');
 
@@ -325,6 +383,8 @@ export class PipelineRunner {
       onSeqBert?: (p: SeqBertProgress) => void;
       /** Ends the behaviour BERT's training after the current step, keeping the best model so far. */
       stop?: { requested: boolean };
+      /** A saved behaviour BERT (see encodeWithModel): it embeds the sequences, nothing is trained. */
+      withModel?: { model: SeqBertModel; hash: string };
     } = {},
   ): Promise<Encoded> {
     const log = this.requireLog('Open a file first; its sequences are then encoded.', null);
@@ -354,7 +414,11 @@ export class PipelineRunner {
     const kind = req.kind ?? DEFAULT_ENCODER_KIND;
     const textKey = { model: req.model, mode: req.mode, weights: req.weights, halfLifeDays: req.halfLifeDays };
     // The text encoder's keys stay as they were, so results saved before the BERT existed still match.
-    const key = await stableKey(log.key, 'encode', kind === 'seqbert' ? { ...textKey, kind, seqbert: req.seqbert ?? {} } : textKey);
+    const key = await stableKey(
+      log.key,
+      'encode',
+      kind === 'seqbert' ? { ...textKey, kind, ...(call.withModel ? { modelFile: call.withModel.hash } : { seqbert: req.seqbert ?? {} }) } : textKey,
+    );
     const label = call.label ?? result.encoder.model;
     let encoded: Encoded = {
       analysis,
@@ -386,21 +450,78 @@ export class PipelineRunner {
    * The behaviour BERT on the sequences, the text encoder's item vectors as its item features; the
    * result's sequence vectors are its int8 embeddings and its item rows the graph network's item
    * features (both `hidden` wide). Loaded on first use: the page does not carry tfjs otherwise.
+   * A model trained before on this log with these settings comes from the result store (as bytes,
+   * serialize.ts), with its vectors: nothing is trained. A trained one is kept there, unless the
+   * user stopped it (then it is not what these settings give). With `withModel` (a saved model
+   * file), the model embeds this log's sequences as it is.
    */
   private async encodeSeqBert(
     text: Encoded,
     options: Partial<SeqBertOptions>,
-    call: { signal?: AbortSignal; onSeqBert?: (p: SeqBertProgress) => void; stop?: { requested: boolean } },
+    call: {
+      signal?: AbortSignal;
+      onSeqBert?: (p: SeqBertProgress) => void;
+      stop?: { requested: boolean };
+      withModel?: { model: SeqBertModel; hash: string };
+    },
   ): Promise<Encoded> {
     const t0 = performance.now();
     const { analysis } = text;
     const input = { table: analysis.ingested.table, sequences: analysis.sequences, itemVectors: text.items, itemDims: text.itemDims };
+    const itemFeatures = text.encoding.encoder.kind === 'featurizer' ? 'featurizer' : text.model;
+    const label = `Behaviour BERT (item features: ${text.label})`;
+    const adopt = (
+      model: SeqBertModel,
+      vectors: Float32Array,
+      items: Float32Array,
+      d: number,
+      zeroVectors: number,
+      seqbert: Omit<SeqBertEncoded, 'model' | 'report'>,
+    ): Encoded => ({
+      ...text,
+      vectors,
+      d,
+      model: 'seqbert',
+      label,
+      zeroVectors,
+      items,
+      itemDims: d,
+      seqbert: { model, report: model.report, ...seqbert },
+    });
     try {
-      const { trainSeqBert, embedSequences } = await import('../seqbert');
+      const { deserializeModel, serializeModel } = await import('../seqbert/serialize');
+      if (!call.withModel) {
+        const hit = await this.store.get<CachedSeqBert>(text.key);
+        if (hit) {
+          const model = deserializeModel(hit.model);
+          return adopt(model, hit.vectors, hit.items, hit.d, hit.zeroVectors, {
+            options: hit.options,
+            itemFeatures: hit.itemFeatures,
+            seconds: (performance.now() - t0) / 1000,
+            source: 'restored',
+          });
+        }
+      }
+      const { trainSeqBert, embedSequences, initBackend } = await import('../seqbert');
       const { itemRows } = await import('../seqbert/rank');
-      const model = await trainSeqBert(input, options, { signal: call.signal, onProgress: call.onSeqBert, stop: call.stop });
+      let model: SeqBertModel;
+      if (call.withModel) {
+        model = call.withModel.model;
+        if (model.vocab.itemDims !== text.itemDims) {
+          throw new EncoderError(
+            `This behaviour model was trained with item vectors of ${model.vocab.itemDims} numbers, but the text model in use (${text.label}) gives ${text.itemDims}. ` +
+              'Choose the text model it was trained with under "Model", or train a new behaviour model on this log.',
+            'model-wrong-layout',
+          );
+        }
+        // The backend the worker asks for (a fresh page has none running yet).
+        await initBackend(options.backend ?? 'auto', options.wasmPaths ?? null, options.wasmThreads ?? true);
+      } else {
+        model = await trainSeqBert(input, options, { signal: call.signal, onProgress: call.onSeqBert, stop: call.stop });
+      }
       const embedded = await embedSequences(model, input, { quantized: true });
-      const items = await itemRows(model, input, { quantized: true });
+      // Item rows are per table item: a model of another log is matched to this one's items by id first.
+      const items = await itemRows(call.withModel ? alignModelItems(model, input.table) : model, input, { quantized: true });
       const d = embedded.dims;
       let zeroVectors = 0;
       for (let r = 0; r < embedded.count; r++) {
@@ -408,21 +529,62 @@ export class PipelineRunner {
         for (let j = 0; j < d && !any; j++) any = embedded.vectors[r * d + j] !== 0;
         if (!any) zeroVectors++;
       }
-      const itemFeatures = text.encoding.encoder.kind === 'featurizer' ? 'featurizer' : text.model;
-      return {
-        ...text,
-        vectors: embedded.vectors,
-        d,
-        model: 'seqbert',
-        label: `Behaviour BERT (item features: ${text.label})`,
-        zeroVectors,
-        items,
-        itemDims: d,
-        seqbert: { model, report: model.report, options, itemFeatures, seconds: (performance.now() - t0) / 1000 },
-      };
+      const seconds = (performance.now() - t0) / 1000;
+      const encoded = adopt(model, embedded.vectors, items, d, zeroVectors, {
+        options,
+        itemFeatures,
+        seconds,
+        source: call.withModel ? 'file' : 'trained',
+      });
+      // Kept with the analysis (reloading the page restores it), unless stopped by the user or from a file.
+      if (!call.withModel && model.report.stopReason !== 'stop' && this.current?.id && !call.signal?.aborted) {
+        encoded.seqbert!.saveError = await this.store.put(text.key, 'encode', this.current.id, {
+          model: serializeModel(model),
+          vectors: embedded.vectors,
+          items,
+          d,
+          zeroVectors,
+          label,
+          options,
+          itemFeatures,
+          seconds,
+        } satisfies CachedSeqBert);
+      }
+      return encoded;
     } catch (e) {
       throw asEncoderError(e);
     }
+  }
+
+  /**
+   * Encodes the sequences on screen with a saved behaviour BERT (`bytes`: a model file of
+   * serialize.ts), without training: items are matched by id and event types by name. A file that
+   * is not such a model, or of another format, fails before anything on screen changes.
+   */
+  async encodeWithModel(
+    bytes: Uint8Array,
+    req: EncodeStageRequest,
+    embedder: TextEmbedder,
+    call: Parameters<PipelineRunner['encode']>[2] = {},
+  ): Promise<Encoded> {
+    let model: SeqBertModel;
+    try {
+      const { deserializeModel } = await import('../seqbert/serialize');
+      model = deserializeModel(bytes);
+    } catch (e) {
+      throw modelFileError(e);
+    }
+    const hash = await stableKey(Array.from(new Uint8Array(await crypto.subtle.digest('SHA-256', bytes.slice()))));
+    return this.encode({ ...req, kind: 'seqbert' }, embedder, { ...call, withModel: { model, hash } });
+  }
+
+  /** The behaviour BERT of the vectors on screen as a model file (serialize.ts bytes), or a message saying what to do first. */
+  async seqBertModelFile(): Promise<Uint8Array> {
+    const e = this.encodedState;
+    if (!e?.seqbert || e.analysis !== this.current?.analysis)
+      throw new EncoderError('No behaviour model has made the vectors on screen: choose "How they shop" and let it train first.', 'bad-options');
+    const { serializeModel } = await import('../seqbert/serialize');
+    return serializeModel(e.seqbert.model);
   }
 
   // ---- gcn: graph of sequences and items -> LightGCN vectors ----
