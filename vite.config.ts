@@ -3,7 +3,7 @@ import react from '@vitejs/plugin-react';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { TFJS_WASM_DIR, TFJS_WASM_FILES } from './src/worker/tfjsAssets';
+import { TFJS_WASM_DIR, TFJS_WASM_FILES } from './src/worker/tfjsAssets.ts';
 
 /**
  * transformers.js ships two remote defaults: ONNX Runtime's wasm files on cdn.jsdelivr.net (set as
