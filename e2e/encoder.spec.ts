@@ -4,7 +4,7 @@
 // request to anything but the app's own origin.
 import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, truncateSync, renameSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Locator, Page } from '@playwright/test';
 import { test, expect } from './fixtures';
@@ -328,7 +328,10 @@ test('encoding can be cancelled and resumed from the cache; a new file cancels a
 });
 
 test('the build serves ONNX Runtime from its own assets and names no remote host for models or wasm', async () => {
-  const assets = fileURLToPath(new URL('../dist/assets/', import.meta.url));
+  // The build the web server serves (playwright.config.ts): vite.config.ts's build.outDir,
+  // SEQLENS_OUT_DIR else dist/, which vite resolves from the project root.
+  const root = fileURLToPath(new URL('..', import.meta.url));
+  const assets = join(resolve(root, process.env.SEQLENS_OUT_DIR || 'dist'), 'assets');
   const code = readdirSync(assets).filter((f) => /\.(m?js)$/.test(f));
   expect(code.some((f) => f.startsWith('transformers.web'))).toBe(true);
   expect(readdirSync(assets).some((f) => /^ort-wasm-simd-threaded\.asyncify-.*\.wasm$/.test(f))).toBe(true);
