@@ -38,6 +38,8 @@ import {
   DEMO_FILE_NAME,
   type AnalysisWorkerApi,
   type AnalyzeRequest,
+  type EncodeProgressCallback,
+  type EncodeRequest,
   type EncodeResult,
   type ProgressCallback,
   type VectorProbe,
@@ -80,6 +82,8 @@ function cancelFrom(stage: keyof typeof slots, self = true): void {
 }
 /** Stop (not cancel) of the training in flight: it ends after the current epoch and keeps its vectors. */
 let gcnStop: { requested: boolean } | null = null;
+/** The same for the behaviour BERT's training (an encode with kind 'seqbert'): it keeps the model trained so far. */
+let seqBertStop: { requested: boolean } | null = null;
 
 function releaseProxy(callback: unknown): void {
   const release = (callback as { [Comlink.releaseProxy]?: () => void })[Comlink.releaseProxy];
@@ -190,9 +194,16 @@ function probeOf(analysis: Analysis, vectors: Float32Array, dims: number): Vecto
   }));
 }
 
-const encode: AnalysisWorkerApi['encode'] = (req, onProgress) => {
+const encode: AnalysisWorkerApi['encode'] = (req, onProgress) => encodeJob(req, onProgress, null);
+
+/** An encode; with `file`, the sequence vectors come from a saved behaviour model (nothing is trained). */
+function encodeJob(req: EncodeRequest, onProgress: EncodeProgressCallback, file: { bytes: Uint8Array; name: string } | null): Promise<EncodeResult> {
   // New vectors are coming: training on or a sweep of the old ones is pointless.
   cancelFrom('encode');
+  const stop = { requested: false };
+  seqBertStop = stop;
+  // Training loss and held-out loss of each epoch so far (the current one's loss is its running mean).
+  const curve: { loss: number[]; valLoss: (number | null)[] } = { loss: [], valLoss: [] };
   const progress = fireAndForget(onProgress);
   const t0 = performance.now();
   const cancelled = (): EncoderError => new EncoderError('Encoding was cancelled.', 'cancelled');
@@ -212,12 +223,16 @@ const encode: AnalysisWorkerApi['encode'] = (req, onProgress) => {
     const label = spec.manifest?.label ?? spec.installed?.label ?? (loaded.embedder.kind === 'featurizer' ? 'Built-in featuriser' : req.model);
     // The behaviour BERT fetches its .wasm files from our origin; the backend is the request's (default auto).
     const stageReq =
-      req.kind === 'seqbert'
+      req.kind === 'seqbert' || file
         ? { ...req, seqbert: { ...req.seqbert, backend: req.seqbert?.backend ?? 'auto', wasmPaths: tfjsWasmPaths(), wasmThreads: false } }
         : req;
-    const e = await runner.encode(stageReq, loaded.embedder, {
+    const call: Parameters<typeof runner.encode>[2] = {
       signal,
-      onSeqBert: (p) =>
+      stop,
+      onSeqBert: (p) => {
+        curve.loss[p.epoch - 1] = p.loss;
+        if (p.valLoss !== null) curve.valLoss[p.epoch - 1] = p.valLoss;
+        else if (curve.valLoss.length < p.epoch) curve.valLoss[p.epoch - 1] = null;
         progress({
           stage: 'train',
           model: req.model,
@@ -225,15 +240,24 @@ const encode: AnalysisWorkerApi['encode'] = (req, onProgress) => {
           total: 0,
           itemsPerSecond: 0,
           cacheHits: 0,
-          bert: { epoch: p.epoch, epochs: p.epochs, fraction: p.fraction, loss: p.loss, valLoss: p.valLoss },
-        }),
+          bert: {
+            epoch: p.epoch,
+            epochs: p.epochs,
+            fraction: p.fraction,
+            loss: p.loss,
+            valLoss: p.valLoss,
+            curve: { loss: [...curve.loss], valLoss: [...curve.valLoss] },
+          },
+        });
+      },
       cache,
       label,
       flush: persistent ? () => modelCache.flush() : undefined,
       // Read before the item texts' own cache lookup resets it.
       onSequencesEncoded: () => (fromDisk = persistent ? modelCache.stats.loaded : 0),
       onProgress: (p) => progress({ stage: 'embed', model: req.model, done: p.done, total: p.total, itemsPerSecond: p.itemsPerSecond, cacheHits: p.cacheHits }),
-    });
+    };
+    const e = file ? await runner.encodeWithModel(file.bytes, stageReq, loaded.embedder, call) : await runner.encode(stageReq, loaded.embedder, call);
     const writeFailed = persistent ? modelCache.stats.writeFailed : null;
     if (writeFailed) notes.push(`The embedding cache could not be saved in this browser (${writeFailed}); it lasts until the page is closed.`);
     const r = e.encoding;
@@ -263,16 +287,23 @@ const encode: AnalysisWorkerApi['encode'] = (req, onProgress) => {
               params: bert.report.params,
               epochs: bert.report.epochs,
               loss: [...bert.report.loss],
+              valLoss: [...bert.report.valLoss],
+              plannedEpochs: bert.report.plannedEpochs,
+              bestEpoch: bert.report.bestEpoch,
+              stopReason: bert.report.stopReason,
               quantized: bert.report.quantized,
               itemFeatures: bert.itemFeatures,
               seconds: bert.seconds,
+              source: bert.source,
+              ...(file ? { fileName: file.name } : {}),
+              saveError: bert.saveError ?? null,
             },
           }
         : {}),
     };
   };
-  return wired('encoding', () => slots.encode.run(job, { cancelled, release: () => releaseProxy(onProgress) }));
-};
+  return wired(file ? 'using the saved behaviour model' : 'encoding', () => slots.encode.run(job, { cancelled, release: () => releaseProxy(onProgress) }));
+}
 
 // ---- graph network, clustering, map ----
 
@@ -354,6 +385,15 @@ const api: AnalysisWorkerApi = {
   listModels: () => wired('listing the models', () => listModels()),
   encode,
   cancelEncode: () => slots.encode.cancel(),
+  stopSeqBert() {
+    if (slots.encode.busy && seqBertStop) seqBertStop.requested = true;
+  },
+  encodeWithModel: (bytes, name, req, onProgress) => encodeJob(req, onProgress, { bytes, name }),
+  async seqBertModelFile() {
+    const bytes = await wired('saving the behaviour model', () => runner.seqBertModelFile());
+    const base = (runner.log?.analysis.fileName ?? 'log').replace(/\.[^.]*$/, '').replace(/[^\w.-]+/g, '-') || 'log';
+    return Comlink.transfer({ bytes, name: `${base}.seqbert` }, [bytes.buffer as ArrayBuffer]);
+  },
   async installModel(files, onProgress) {
     try {
       return await wired('installing the model', () => installModel(files, fireAndForget(onProgress), (prefix) => modelCache.forget(prefix)));

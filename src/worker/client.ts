@@ -74,6 +74,9 @@ export interface AnalysisClient {
   listModels(): Promise<ModelCatalog>;
   encode(req: EncodeRequest, onProgress: (p: EncodeProgressWire) => void): Promise<EncodeResult>;
   cancelEncode(): Promise<void>;
+  stopSeqBert(): Promise<void>;
+  encodeWithModel(bytes: Uint8Array, name: string, req: EncodeRequest, onProgress: (p: EncodeProgressWire) => void): Promise<EncodeResult>;
+  seqBertModelFile(): Promise<{ bytes: Uint8Array; name: string }>;
   installModel(files: FolderFile[], onProgress: (message: string) => void): Promise<CatalogModel>;
   removeModel(id: string): Promise<void>;
   clearEmbeddingCache(): Promise<void>;
@@ -177,6 +180,11 @@ export function createAnalysisClient(): AnalysisClient {
     listModels: () => call(() => remote.listModels()),
     encode: (req, onProgress) => callPaced(onProgress, (p) => remote.encode(req, p)),
     cancelEncode: () => call(() => remote.cancelEncode()),
+    stopSeqBert: () => call(() => remote.stopSeqBert()),
+    // The file's bytes move to the worker (the page keeps no copy).
+    encodeWithModel: (bytes, name, req, onProgress) =>
+      callPaced(onProgress, (p) => remote.encodeWithModel(Comlink.transfer(bytes, [bytes.buffer as ArrayBuffer]), name, req, p)),
+    seqBertModelFile: () => call(() => remote.seqBertModelFile()),
     installModel: (files, onProgress) => call(() => remote.installModel(files, Comlink.proxy(onProgress))),
     removeModel: (id) => call(() => remote.removeModel(id)),
     clearEmbeddingCache: () => call(() => remote.clearEmbeddingCache()),

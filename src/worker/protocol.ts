@@ -104,6 +104,12 @@ export interface AnalysisWorkerApi {
   /** Encodes the sequences of the analysis on screen; a new encode, file or regroup cancels it. */
   encode(req: EncodeRequest, onProgress: EncodeProgressCallback): Promise<EncodeResult>;
   cancelEncode(): void;
+  /** Ends the behaviour BERT's training after the current step, keeping the model trained so far (Cancel discards it). */
+  stopSeqBert(): void;
+  /** Encodes with a saved behaviour model file (`name` for the report): its vectors without training. A job of the encode slot. */
+  encodeWithModel(bytes: Uint8Array, name: string, req: EncodeRequest, onProgress: EncodeProgressCallback): Promise<EncodeResult>;
+  /** The behaviour model of the vectors on screen as a .seqbert file (its bytes and a file name). */
+  seqBertModelFile(): Promise<{ bytes: Uint8Array; name: string }>;
   /** Installs a model from a folder the user chose; checks it by loading it before keeping it. */
   installModel(files: FolderFile[], onProgress: (message: string) => void): Promise<CatalogModel>;
   removeModel(id: string): Promise<void>;

@@ -123,6 +123,8 @@ export interface SeqBertProgressWire {
   fraction: number;
   loss: number;
   valLoss: number | null;
+  /** Per epoch so far: training loss (the current epoch's running mean last) and held-out loss (null: none held out). */
+  curve?: { loss: number[]; valLoss: (number | null)[] };
 }
 
 /** What the behaviour BERT that made the vectors was, as trained (kind 'seqbert'). */
@@ -137,10 +139,22 @@ export interface SeqBertResultWire {
   epochs: number;
   /** Training loss per epoch. */
   loss: number[];
+  /** Held-out loss per epoch (null where nothing was held out). */
+  valLoss: (number | null)[];
+  /** Epochs planned, the epoch whose weights were kept, and why training ended early ('stop': the Stop button). */
+  plannedEpochs: number;
+  bestEpoch: number;
+  stopReason: 'early-stopping' | 'stop' | null;
   quantized: 'int8';
   /** What gave the item features: the featuriser or a text model id. */
   itemFeatures: string;
   seconds: number;
+  /** Trained now, restored from this browser's saved results (same log and settings), or loaded from a model file. */
+  source: 'trained' | 'restored' | 'file';
+  /** The model file's name, with source 'file'. */
+  fileName?: string;
+  /** Why the trained model could not be kept in this browser, if it could not. */
+  saveError?: string | null;
 }
 
 /** The first values of a few sequence vectors, for tests that compare the browser with Node. */

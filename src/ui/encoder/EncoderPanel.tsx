@@ -1,5 +1,9 @@
 import { ProgressMeter } from '../common/ProgressMeter';
-import { useRef } from 'react';
+import { useMemo, useRef } from 'react';
+import { EChart, type ChartOption } from '../common/EChart';
+import { AXIS_COLOR, BAR_COLOR, ELBOW_COLOR, GRID } from '../common/chartTheme';
+import { useThrottled } from '../common/useThrottled';
+import { SavedNote } from '../state/SavedNote';
 import { FEATURIZER_ID } from '../../worker/manifest';
 import type { CatalogModel, EncodeResult, SeqBertResultWire } from '../../worker/protocol';
 import { WEIGHT_TYPES } from './encoderSettings';
@@ -32,8 +36,9 @@ interface Props {
 }
 
 export function EncoderPanel({ encoder, sequences }: Props) {
-  const { catalog, settings, model, entry, job, install } = encoder;
+  const { catalog, settings, model, entry, job, install, modelFile, modelFileState } = encoder;
   const folderInput = useRef<HTMLInputElement>(null);
+  const bertFileInput = useRef<HTMLInputElement>(null);
   const result = job.result;
   const shown = result && job.state !== 'error' ? result : null;
   const usingFeaturizer = model === FEATURIZER_ID;
@@ -65,6 +70,8 @@ export function EncoderPanel({ encoder, sequences }: Props) {
       data-vector-probe={shown ? JSON.stringify(shown.probe) : ''}
       data-encoder-kind={settings.kind}
       data-bert-backend={shown?.seqbert?.backend ?? ''}
+      data-bert-source={shown?.seqbert?.source ?? ''}
+      data-bert-file={modelFile?.name ?? ''}
       data-webgpu={catalog ? `${catalog.webgpu.device}: ${catalog.webgpu.why}` : ''}
     >
       <h2 id="encoder-heading">Encoding</h2>
@@ -107,6 +114,56 @@ export function EncoderPanel({ encoder, sequences }: Props) {
           <span className="hint">
             A small model learns, from this log only, the order, timing and kinds of each customer&rsquo;s events; the text model below gives it the items.
           </span>
+        )}
+        <div className="encoder-bert-file" data-testid="bert-file">
+          {shown?.seqbert && job.state === 'done' && (
+            <button type="button" data-testid="bert-save" onClick={encoder.saveModel} disabled={modelFileState.busy}>
+              Save behaviour model
+            </button>
+          )}{' '}
+          <button type="button" data-testid="bert-load" onClick={() => bertFileInput.current?.click()} disabled={modelFileState.busy}>
+            Use a saved model…
+          </button>
+          <input
+            ref={bertFileInput}
+            type="file"
+            accept=".seqbert,application/octet-stream"
+            data-testid="bert-file-input"
+            aria-label="Saved behaviour model file (.seqbert)"
+            className="visually-hidden"
+            tabIndex={-1}
+            onChange={(event) => {
+              const file = event.currentTarget.files?.[0];
+              event.currentTarget.value = '';
+              if (file) encoder.chooseModelFile(file);
+            }}
+          />
+          {modelFile && (
+            <span className="hint" data-testid="bert-file-in-use">
+              {' '}
+              Using {modelFile.name}: its model embeds this log, nothing is trained.{' '}
+              <button type="button" className="link" onClick={encoder.trainHere}>
+                Train on this log instead
+              </button>
+            </span>
+          )}
+          {!modelFile && (
+            <span className="hint">
+              {' '}
+              A model saved from SeqLens (a <code>.seqbert</code> file) groups this log&rsquo;s customers the way it learned elsewhere, without training.
+            </span>
+          )}
+          {modelFileState.saved && !modelFileState.error && (
+            <span className="status" data-testid="bert-saved">
+              {' '}
+              Saved as {modelFileState.saved}.
+            </span>
+          )}
+        </div>
+        {modelFileState.error && (
+          <p role="alert" className="alert" data-testid="bert-file-error">
+            {modelFileState.error}
+          </p>
         )}
       </fieldset>
 
@@ -240,8 +297,26 @@ export function EncoderPanel({ encoder, sequences }: Props) {
         />
       </form>
 
-      {job.state === 'running' && <EncodeProgress job={job} what={itemsMode ? 'item texts' : 'sequence texts'} onCancel={encoder.cancel} />}
-      {job.state === 'error' && job.error && (
+      {job.state === 'running' && (
+        <EncodeProgress job={job} what={itemsMode ? 'item texts' : 'sequence texts'} onCancel={encoder.cancel} onStop={encoder.stop} />
+      )}
+      {job.state === 'error' && job.error && job.file && (
+        <div role="alert" className="alert" data-testid="encode-error" data-code={job.error.code} data-file={job.file}>
+          <div>
+            <p className="alert-title">The saved behaviour model {job.file} could not be used</p>
+            <p>{job.error.message}</p>
+            <p>
+              <button type="button" onClick={() => bertFileInput.current?.click()}>
+                Choose another file…
+              </button>{' '}
+              <button type="button" className="link" onClick={encoder.trainHere}>
+                Train on this log instead
+              </button>
+            </p>
+          </div>
+        </div>
+      )}
+      {job.state === 'error' && job.error && !job.file && (
         <div role="alert" className="alert" data-testid="encode-error" data-code={job.error.code} data-file={job.error.file ?? ''}>
           <div>
             <p className="alert-title">The sequences could not be encoded with {job.model}</p>
@@ -269,11 +344,12 @@ export function EncoderPanel({ encoder, sequences }: Props) {
       )}
       {job.state === 'waiting' && !shown && <p className="hint">{sequences > 0 ? 'Encoding starts once the file is read.' : 'No sequences to encode.'}</p>}
       {shown && <EncodeResultView result={shown} stale={job.state !== 'done'} webgpu={catalog?.webgpu.device === 'wasm' ? catalog.webgpu.why : ''} />}
+      {settings.kind === 'seqbert' && <SeqBertLossChart job={job} />}
     </section>
   );
 }
 
-function EncodeProgress({ job, what, onCancel }: { job: EncodeJob; what: string; onCancel(): void }) {
+function EncodeProgress({ job, what, onCancel, onStop }: { job: EncodeJob; what: string; onCancel(): void; onStop(): void }) {
   const p = job.progress;
   if (p?.stage === 'train' && p.bert) {
     const b = p.bert;
@@ -281,8 +357,11 @@ function EncodeProgress({ job, what, onCancel }: { job: EncodeJob; what: string;
       <ProgressMeter
         label="Training the behaviour model on this log"
         fraction={b.fraction}
-        details={`epoch ${formatInt(b.epoch)} of ${formatInt(b.epochs)} · loss ${formatDecimal(b.loss)}${b.valLoss !== null ? ` · held-out ${formatDecimal(b.valLoss)}` : ''}`}
+        details={`epoch ${formatInt(b.epoch)} of ${formatInt(b.epochs)} · loss ${formatDecimal(b.loss)}${b.valLoss !== null ? ` · held-out ${formatDecimal(b.valLoss)}` : ''}${job.stopping ? ' · stopping…' : ''}`}
         onCancel={onCancel}
+        onStop={onStop}
+        stopTestId="encode-stop"
+        stopDisabled={job.stopping}
         panelTestId="encode-progress"
         cancelTestId="encode-cancel"
         className="encode-progress"
@@ -391,17 +470,95 @@ function EncodeResultView({ result, stale, webgpu }: { result: EncodeResult; sta
 function SeqBertLine({ bert }: { bert: SeqBertResultWire }) {
   const last = bert.loss.length > 0 ? bert.loss[bert.loss.length - 1] : null;
   return (
-    <p
-      className="encoder-bert"
-      data-testid="encoder-bert"
-      data-backend={bert.backend}
-      data-epochs={bert.epochs}
-      data-layers={bert.layers}
-      data-hidden={bert.hidden}
-    >
-      Behaviour model: {formatInt(bert.layers)} layer{bert.layers === 1 ? '' : 's'}, {formatInt(bert.hidden)} wide, trained {formatInt(bert.epochs)} epoch
-      {bert.epochs === 1 ? '' : 's'} on {bert.backend}, {bert.quantized}
-      {last !== null && <span className="hint"> · final loss {formatDecimal(last)}</span>}
-    </p>
+    <>
+      <p
+        className="encoder-bert"
+        data-testid="encoder-bert"
+        data-backend={bert.backend}
+        data-epochs={bert.epochs}
+        data-planned-epochs={bert.plannedEpochs}
+        data-stop-reason={bert.stopReason ?? ''}
+        data-source={bert.source}
+        data-layers={bert.layers}
+        data-hidden={bert.hidden}
+      >
+        Behaviour model: {formatInt(bert.layers)} layer{bert.layers === 1 ? '' : 's'}, {formatInt(bert.hidden)} wide, trained {formatInt(bert.epochs)} epoch
+        {bert.epochs === 1 ? '' : 's'} on {bert.backend}, {bert.quantized}
+        {last !== null && <span className="hint"> · final loss {formatDecimal(last)}</span>}
+        {bert.stopReason === 'stop' && (
+          <span className="hint" data-testid="encoder-bert-stopped">
+            {' '}
+            · stopped by you after {formatInt(bert.epochs)} of {formatInt(bert.plannedEpochs)} epochs; the model trained so far is kept
+          </span>
+        )}
+        {bert.stopReason === 'early-stopping' && <span className="hint"> · stopped early: the held-out loss stopped improving</span>}
+        {bert.source === 'file' && (
+          <span className="hint" data-testid="encoder-bert-from-file">
+            {' '}
+            · loaded from {bert.fileName ?? 'a saved file'}, not trained on this log
+          </span>
+        )}
+      </p>
+      {bert.source !== 'file' && <SavedNote restored={bert.source === 'restored'} saveError={bert.saveError} testId="encoder-bert" />}
+    </>
+  );
+}
+
+/** The behaviour model's loss per epoch, while it trains (from the progress) and after (from its report). */
+function SeqBertLossChart({ job }: { job: EncodeJob }) {
+  const training = job.state === 'running' && job.progress?.stage === 'train' ? (job.progress.bert?.curve ?? null) : null;
+  const bert = job.result?.seqbert ?? null;
+  // One object per progress event or result: a new one every render would redraw forever.
+  const curve = useMemo(() => training ?? (bert ? { loss: bert.loss, valLoss: bert.valLoss } : null), [training, bert]);
+  // Redrawn at most twice a second; the numbers in the progress line follow every step.
+  const drawn = useThrottled(curve, 500);
+  const option = useMemo<ChartOption>(() => {
+    const loss = drawn?.loss ?? [];
+    const held = drawn?.valLoss ?? [];
+    return {
+      animation: false,
+      grid: { ...GRID, top: 32 },
+      tooltip: { trigger: 'axis' },
+      legend: { top: 0, textStyle: { color: AXIS_COLOR } },
+      xAxis: {
+        type: 'value',
+        name: 'Epoch',
+        nameLocation: 'middle',
+        nameGap: 24,
+        min: 1,
+        max: Math.max(2, loss.length),
+        minInterval: 1,
+        axisLabel: { color: AXIS_COLOR },
+      },
+      yAxis: { type: 'value', name: 'Loss (lower is better)', scale: true, axisLabel: { color: AXIS_COLOR } },
+      series: [
+        {
+          name: 'Training loss',
+          type: 'line',
+          showSymbol: loss.length < 3,
+          data: loss.map((l, i) => [i + 1, l]),
+          lineStyle: { color: BAR_COLOR },
+          itemStyle: { color: BAR_COLOR },
+        },
+        {
+          name: 'Held-out loss',
+          type: 'line',
+          showSymbol: true,
+          data: held.flatMap((l, i) => (l === null || l === undefined ? [] : [[i + 1, l]])),
+          lineStyle: { color: ELBOW_COLOR, type: 'dashed' },
+          itemStyle: { color: ELBOW_COLOR },
+        },
+      ],
+    };
+  }, [drawn]);
+  if (!curve || curve.loss.length === 0) return null;
+  const lastHeld = [...curve.valLoss].reverse().find((v) => v !== null && v !== undefined) ?? null;
+  return (
+    <EChart
+      option={option}
+      label={`Behaviour model loss per epoch, ${curve.loss.length} epochs, last training loss ${formatDecimal(curve.loss[curve.loss.length - 1])}${lastHeld !== null ? `, last held-out loss ${formatDecimal(lastHeld)}` : ''}`}
+      testId="encoder-loss-chart"
+      className="encoder-loss-chart"
+    />
   );
 }

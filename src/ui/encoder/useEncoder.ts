@@ -1,7 +1,9 @@
 // Page-side state of the encoder: the model catalogue, the settings, and the encode job for the
 // report on screen. Encoding starts by itself once a report is there (after a file, a remap or a
 // regroup) and again, debounced, when a setting changes; reading a new file stops it. Every job has
-// an id, so a superseded job can never overwrite the screen.
+// an id, so a superseded job can never overwrite the screen. The behaviour model: Stop ends its
+// training and keeps the model so far (Cancel discards it), its loss curve, and model files: save
+// the model on screen, or use a saved one (it then embeds every log opened, nothing is trained).
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { AnalysisReport } from '../../pipeline/types';
 import { FEATURIZER_ID } from '../../worker/manifest';
@@ -19,6 +21,26 @@ export interface EncodeJob {
   progress: EncodeProgressWire | null;
   result: EncodeResult | null;
   error: AnalysisError | null;
+  /** The behaviour model's training is asked to stop (it ends after the current step). */
+  stopping: boolean;
+  /** The saved behaviour model file the job used, if it used one. */
+  file: string | null;
+}
+
+/** A saved behaviour model chosen by the user: the encodes use it instead of training. */
+export interface ModelFileChoice {
+  name: string;
+  bytes: Uint8Array;
+  /** Changes with each choice (the same file chosen again runs again). */
+  id: number;
+}
+
+export interface ModelFileState {
+  /** Reading the chosen file or preparing the download. */
+  busy: boolean;
+  error: string | null;
+  /** The last saved file's name. */
+  saved: string | null;
 }
 
 export interface InstallState {
@@ -38,8 +60,19 @@ export interface EncoderState {
   entry: CatalogModel | null;
   job: EncodeJob;
   install: InstallState;
+  /** The saved behaviour model in use instead of training, if one was chosen. */
+  modelFile: ModelFileChoice | null;
+  modelFileState: ModelFileState;
   update(patch: Partial<EncoderSettings>): void;
   cancel(): void;
+  /** Ends the behaviour model's training now, keeping the model trained so far. */
+  stop(): void;
+  /** Uses a saved behaviour model file (read here, embedded in the worker). */
+  chooseModelFile(file: File): void;
+  /** Back to training the behaviour model on the log. */
+  trainHere(): void;
+  /** Downloads the behaviour model on screen as a .seqbert file. */
+  saveModel(): void;
   retry(): void;
   installFolder(files: File[]): void;
   remove(id: string): void;
@@ -56,7 +89,10 @@ export function useEncoder(client: AnalysisClient, report: AnalysisReport | null
     const kind = overrides.kind ?? s.kind;
     return overrides.model ? { ...s, kind, model: overrides.model } : { ...s, kind };
   });
-  const [job, setJob] = useState<EncodeJob>({ state: 'waiting', model: '', progress: null, result: null, error: null });
+  const [job, setJob] = useState<EncodeJob>({ state: 'waiting', model: '', progress: null, result: null, error: null, stopping: false, file: null });
+  const [modelFile, setModelFile] = useState<ModelFileChoice | null>(null);
+  const [modelFileState, setModelFileState] = useState<ModelFileState>({ busy: false, error: null, saved: null });
+  const fileIds = useRef(0);
   const [install, setInstall] = useState<InstallState>({ busy: false, message: '', error: null, done: '' });
 
   const refreshCatalog = useCallback(async () => {
@@ -84,11 +120,14 @@ export function useEncoder(client: AnalysisClient, report: AnalysisReport | null
     if ((e && e.source !== null) || chosen === overrides.model) model = chosen;
   }
   const entry = catalog?.models.find((m) => m.id === model) ?? null;
-  const key = `${model}|${poolingKey(settings)}${settings.kind === 'seqbert' ? `|${overrides.bertEpochs ?? ''}|${overrides.bertBackend}` : ''}`;
+  const usedFile = settings.kind === 'seqbert' ? modelFile : null;
+  const key = `${model}|${poolingKey(settings)}${settings.kind === 'seqbert' ? `|${overrides.bertEpochs ?? ''}|${overrides.bertBackend}` : ''}${usedFile ? `|file:${usedFile.id}` : ''}`;
 
   const restarts = useRef(0);
   const latestSettings = useRef(settings);
   latestSettings.current = settings;
+  const latestFile = useRef(usedFile);
+  latestFile.current = usedFile;
 
   // A job's callbacks are those of the render that started it: `model` is the model it runs.
   const stage: StageJob<AnalysisReport> = useStageJob<AnalysisReport, EncodeResult, EncodeProgressWire>({
@@ -113,25 +152,30 @@ export function useEncoder(client: AnalysisClient, report: AnalysisReport | null
               seqbert: { backend: overrides.bertBackend, ...(overrides.bertEpochs ? { epochs: overrides.bertEpochs } : {}) },
             }
           : text;
+      const file = latestFile.current;
+      // A copy: the bytes move to the worker, and the next log is embedded with the same file.
+      if (file) return client.encodeWithModel(file.bytes.slice(), file.name, req, progress);
       return client.encode(req, progress);
     },
-    started: () => setJob((j) => ({ state: 'running', model, progress: null, result: j.result, error: null })),
+    started: () => setJob((j) => ({ ...j, state: 'running', model, progress: null, error: null, stopping: false, file: usedFile?.name ?? null })),
     progress: (progress) => setJob((j) => (j.state === 'running' ? { ...j, progress } : j)),
     done: (result) => {
       restarts.current = 0;
-      setJob({ state: 'done', model, progress: null, result, error: null });
+      setJob({ state: 'done', model, progress: null, result, error: null, stopping: false, file: usedFile?.name ?? null });
     },
     interrupted: () => {
       // Stopped by the worker for a new file or a regroup: the next report restarts it.
-      setJob((j) => ({ ...j, state: 'waiting', progress: null }));
+      setJob((j) => ({ ...j, state: 'waiting', progress: null, stopping: false }));
       if (restarts.current++ < AUTO_RESTARTS) stage.rerun();
     },
-    failed: (error) => setJob((j) => ({ state: error ? 'error' : 'cancelled', model, progress: null, result: j.result, error })),
+    failed: (error) => setJob((j) => ({ ...j, state: error ? 'error' : 'cancelled', model, progress: null, error, stopping: false })),
     cancelInWorker: () => client.cancelEncode(),
   });
 
   const update = useCallback(
     (patch: Partial<EncoderSettings>) => {
+      // Choosing what to group by again means training (or the text encoder), not the file.
+      if (patch.kind !== undefined) setModelFile(null);
       setSettings((s) => {
         const next = { ...s, ...patch };
         const isTest = catalog?.models.find((m) => m.id === next.model)?.test ?? false;
@@ -143,6 +187,46 @@ export function useEncoder(client: AnalysisClient, report: AnalysisReport | null
   );
 
   const cancel = stage.cancel;
+
+  const stop = useCallback(() => {
+    setJob((j) => (j.state === 'running' ? { ...j, stopping: true } : j));
+    client.stopSeqBert().catch(() => {});
+  }, [client]);
+
+  const chooseModelFile = useCallback(
+    (file: File) => {
+      setModelFileState((s) => ({ ...s, busy: true, error: null }));
+      file
+        .arrayBuffer()
+        .then((buffer) => {
+          setModelFileState((s) => ({ ...s, busy: false }));
+          // The kind first (it forgets any earlier file), then this file.
+          update({ kind: 'seqbert' });
+          setModelFile({ name: file.name, bytes: new Uint8Array(buffer), id: ++fileIds.current });
+        })
+        .catch((e: unknown) =>
+          setModelFileState((s) => ({
+            ...s,
+            busy: false,
+            error: `${file.name} could not be read (${e instanceof Error ? e.message : String(e)}). Choose the file again.`,
+          })),
+        );
+    },
+    [update],
+  );
+
+  const trainHere = useCallback(() => setModelFile(null), []);
+
+  const saveModel = useCallback(() => {
+    setModelFileState((s) => ({ ...s, busy: true, error: null }));
+    client
+      .seqBertModelFile()
+      .then(({ bytes, name }) => {
+        downloadBytes(name, bytes);
+        setModelFileState({ busy: false, error: null, saved: name });
+      })
+      .catch((e: unknown) => setModelFileState((s) => ({ ...s, busy: false, error: e instanceof Error ? e.message : String(e) })));
+  }, [client]);
 
   const retry = useCallback(() => {
     restarts.current = 0;
@@ -190,5 +274,39 @@ export function useEncoder(client: AnalysisClient, report: AnalysisReport | null
     [client, refreshCatalog, update],
   );
 
-  return { catalog, catalogError, settings, model, entry, job, install, update, cancel, retry, installFolder, remove };
+  return {
+    catalog,
+    catalogError,
+    settings,
+    model,
+    entry,
+    job,
+    install,
+    modelFile: usedFile,
+    modelFileState,
+    update,
+    cancel,
+    stop,
+    chooseModelFile,
+    trainHere,
+    saveModel,
+    retry,
+    installFolder,
+    remove,
+  };
+}
+
+/** Saves bytes as a file through a temporary link; the object URL is let go once the click has been handled. */
+function downloadBytes(name: string, bytes: Uint8Array): void {
+  const url = URL.createObjectURL(new Blob([bytes as Uint8Array<ArrayBuffer>], { type: 'application/octet-stream' }));
+  const link = document.createElement('a');
+  link.href = url;
+  link.download = name;
+  link.rel = 'noopener';
+  link.style.display = 'none';
+  document.body.appendChild(link);
+  link.click();
+  link.remove();
+  // Revoking at once can cancel the download in some browsers; a tick later it has started.
+  setTimeout(() => URL.revokeObjectURL(url), 0);
 }
