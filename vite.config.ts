@@ -37,7 +37,9 @@ function offlineTransformers(): Plugin {
  * The tfjs wasm backend fetches its .wasm files by name from one URL prefix (setWasmPaths), so they
  * keep their names: served from node_modules by the dev server and copied into the build, both under
  * <base>/tfjs-wasm/ (src/worker/tfjsAssets.ts computes the URL the worker passes). The default
- * would be a CDN.
+ * would be a CDN. The build also writes the list of those files as <base>/tfjs-wasm/files.json
+ * ({ "files": [...] }), which the kiosk's service worker (public/sw.js) reads to precache them:
+ * their names carry no hash, so it cannot find them by following the built files.
  */
 function tfjsWasmAssets(): Plugin {
   const require = createRequire(import.meta.url);
@@ -63,6 +65,7 @@ function tfjsWasmAssets(): Plugin {
     },
     generateBundle() {
       for (const name of files) this.emitFile({ type: 'asset', fileName: `${TFJS_WASM_DIR}/${name}`, source: readFileSync(path.join(dir, name)) });
+      this.emitFile({ type: 'asset', fileName: `${TFJS_WASM_DIR}/files.json`, source: `${JSON.stringify({ files: [...files] })}\n` });
     },
   };
 }

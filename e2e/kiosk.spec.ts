@@ -5,6 +5,7 @@
 // network off (service worker); and many cycles leave the page's retained heap where it was. The
 // fixture fails any request to anything but the app's own origin, in every cycle.
 import type { BrowserContext, Page } from '@playwright/test';
+import { TFJS_WASM_DIR, TFJS_WASM_FILES } from '../src/worker/tfjsAssets';
 import { test, expect } from './fixtures';
 
 /** Quick settings: the built-in featuriser, no graph network, a small K range, short dwell and idle times. */
@@ -165,11 +166,21 @@ test('kiosk: with the network off after one visit, the app loads from its servic
   expect(cached.urls).toContain('/models/manifest.json');
   expect(cached.urls).toContain('/models/seqlens-tiny-bert/onnx/model_quantized.onnx');
   expect(cached.urls.some((u) => /\/assets\/analysis\.worker-.*\.js$/.test(u))).toBe(true);
+  // The tfjs wasm backend's files (the behaviour model's), though this run never fetched them: every file the build serves.
+  for (const f of TFJS_WASM_FILES) expect(cached.urls).toContain(`/${TFJS_WASM_DIR}/${f}`);
 
   // Offline, the model catalogue still finds the installed test model (its HEAD checks answered from the cache).
   await context.setOffline(true);
   const offlineHead = await page.evaluate(async () => (await fetch('/models/seqlens-tiny-bert/config.json', { method: 'HEAD' })).status);
   expect(offlineHead).toBe(200);
+  // ... and the tfjs backend gets its wasm from the cache.
+  const offlineWasm = await page.evaluate(async (u) => {
+    const r = await fetch(u);
+    return { status: r.status, type: r.headers.get('content-type'), bytes: (await r.arrayBuffer()).byteLength };
+  }, `/${TFJS_WASM_DIR}/${TFJS_WASM_FILES[0]}`);
+  expect(offlineWasm.status).toBe(200);
+  expect(offlineWasm.type).toBe('application/wasm');
+  expect(offlineWasm.bytes).toBeGreaterThan(0);
   await page.reload();
   await touring(page);
   await expect(page.getByTestId('encoder')).toHaveAttribute('data-model', 'seqlens-tiny-bert');

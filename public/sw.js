@@ -3,8 +3,9 @@
 // On install it precaches everything a full analysis needs from this origin: the app shell, every
 // built asset reachable from it (found by following the hashed file names each built file mentions,
 // so no build manifest is needed: the worker bundle, lazy chunks and ONNX Runtime's wasm are found
-// the same way), the demo log, and the model catalogue with the files of each model that is
-// installed (a model not installed is skipped). Afterwards:
+// the same way), the tfjs wasm backend's files (kept by name, so listed by the build in
+// tfjs-wasm/files.json, see vite.config.ts), the demo log, and the model catalogue with the files of
+// each model that is installed (a model not installed is skipped). Afterwards:
 //   - built files (hashed names) and model files are served cache-first; what is fetched is added to
 //     the cache, so anything the precache missed is there after its first use;
 //   - everything else of this origin (page loads, the demo, the model catalogue) goes to the network
@@ -21,6 +22,7 @@ const BASE = new URL(self.registration.scope).pathname; // ends with '/'
 const SHELL = `${BASE}index.html`;
 const DEMO = `${BASE}demo/uci-online-retail-demo.csv`;
 const MODELS = `${BASE}models/manifest.json`;
+const TFJS_WASM = `${BASE}tfjs-wasm/`;
 /** Vite's hashed output names, e.g. index-BX-U_zis.js, ort-wasm-simd-threaded.asyncify-CxOG5pUO.wasm. */
 const HASHED = /[A-Za-z0-9_.-]+-[A-Za-z0-9_-]{8}\.(?:js|mjs|css|wasm)(?![A-Za-z0-9_.-])/g;
 const TEXT = /\.(?:js|mjs|css|html)$/;
@@ -60,6 +62,19 @@ async function precacheBuild(cache) {
   }
 }
 
+/**
+ * The tfjs wasm backend's .wasm files (the behaviour model trains on them): the build writes their
+ * names to tfjs-wasm/files.json from the list it copies (src/worker/tfjsAssets.ts). The list itself
+ * is not kept; the files are then served network-first like the demo (same names in a new build).
+ */
+async function precacheTfjsWasm(cache) {
+  const response = await fetch(`${TFJS_WASM}files.json`, { cache: 'no-cache' });
+  // A build without the list: the preview server answers with the app's page, which is no JSON.
+  const list = response.ok ? await response.json().catch(() => null) : null;
+  const files = list && Array.isArray(list.files) ? list.files : [];
+  for (const name of files) if (typeof name === 'string') await put(cache, TFJS_WASM + name).catch(() => null);
+}
+
 /** The catalogue and the files of each installed model. */
 async function precacheModels(cache) {
   const response = await put(cache, MODELS).catch(() => null);
@@ -81,6 +96,7 @@ self.addEventListener('install', (event) => {
     (async () => {
       const cache = await caches.open(CACHE);
       await precacheBuild(cache);
+      await precacheTfjsWasm(cache).catch(() => null);
       await put(cache, DEMO).catch(() => null);
       await precacheModels(cache);
       await self.skipWaiting();
