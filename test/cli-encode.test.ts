@@ -19,7 +19,7 @@ function cli(args: string[]) {
 
 describe('npm run analyze: encoder', () => {
   it('--model seqlens-tiny-bert --json adds encoder {model, dtype, device, dims: 32, itemsEmbedded > 0, cacheHits}', () => {
-    const res = cli([DEMO, '--model', 'seqlens-tiny-bert', '--json']);
+    const res = cli([DEMO, '--encoder', 'text', '--model', 'seqlens-tiny-bert', '--json']);
     expect(res.status, res.stderr).toBe(0);
     const r = res.json();
     expect(r.encoder).toMatchObject({ model: 'seqlens-tiny-bert', dtype: 'q8', device: 'cpu', dims: 32, kind: 'model', mode: 'items', cacheHits: 0 });
@@ -44,7 +44,7 @@ describe('npm run analyze: encoder', () => {
   });
 
   it('sequence-text mode and pooling flags are passed through', () => {
-    const res = cli([DEMO, '--model', 'seqlens-tiny-bert', '--mode', 'sequence-text', '--json']);
+    const res = cli([DEMO, '--encoder', 'text', '--model', 'seqlens-tiny-bert', '--mode', 'sequence-text', '--json']);
     expect(res.status, res.stderr).toBe(0);
     const r = res.json();
     expect(r.encoder).toMatchObject({ mode: 'sequence-text', dims: 32 });
@@ -63,19 +63,13 @@ describe('npm run analyze: encoder', () => {
     expect(res.stderr).not.toMatch(/encoding/);
   });
 
-  it.skipIf(REAL_MODEL_INSTALLED)('without flags and without the real model: featurizer, with a note on stderr saying how to install it', () => {
-    const res = cli([DEMO, '--json']);
-    expect(res.status, res.stderr).toBe(0);
-    expect(res.json().encoder).toMatchObject({ kind: 'featurizer' });
-    expect(res.stderr).toMatch(/note: no sentence-encoder model is installed .*Xenova\/all-MiniLM-L6-v2.*npm run models:fetch/);
-    // The test model is never the default.
-    expect(res.json().encoder!.model).not.toBe('seqlens-tiny-bert');
-  });
+  // Without --encoder the behaviour BERT runs, its item features from the featurizer when no real
+  // model is installed (with a note): src/cli/analyzeSeqBert.test.ts, on a small log.
 
   it.runIf(REAL_MODEL_INSTALLED)(
-    'without flags and with the real model installed: all-MiniLM-L6-v2',
+    '--encoder text with the real model installed: all-MiniLM-L6-v2',
     () => {
-      const res = cli([DEMO, '--json']);
+      const res = cli([DEMO, '--encoder', 'text', '--json']);
       expect(res.status, res.stderr).toBe(0);
       expect(res.json().encoder).toMatchObject({ model: 'Xenova/all-MiniLM-L6-v2', dims: 384, dtype: 'q8' });
     },
@@ -83,7 +77,7 @@ describe('npm run analyze: encoder', () => {
   );
 
   it('text output has an encoder line', () => {
-    const res = cli([DEMO, '--model', 'seqlens-tiny-bert']);
+    const res = cli([DEMO, '--encoder', 'text', '--model', 'seqlens-tiny-bert']);
     expect(res.status, res.stderr).toBe(0);
     expect(res.stdout).toMatch(
       /^encoder: seqlens-tiny-bert \(q8, cpu\), weighted mean of items: 32 dims, [\d,]+ of [\d,]+ distinct texts embedded, 0 cache hits, 243 sequences/m,
@@ -91,7 +85,7 @@ describe('npm run analyze: encoder', () => {
   });
 
   it('a model that is not installed fails with exit 1 and says how to install it; bad flags exit 2', () => {
-    const missing = cli([DEMO, '--model', 'no-such-model', '--json']);
+    const missing = cli([DEMO, '--encoder', 'text', '--model', 'no-such-model', '--json']);
     expect(missing.status).toBe(1);
     expect(missing.stdout).toBe('');
     expect(missing.stderr).toMatch(/Model "no-such-model" is not installed: .*public\/models\/no-such-model/);

@@ -8,8 +8,9 @@ import { describe, expect, it } from 'vitest';
 import type { AnalysisReport } from '../src/pipeline/types';
 
 const data = '../shared/data/';
+/** The report of `analyze FILE ...args` (the featurizer encodes: the reading, not the encoder, is tested here). */
 function run(args: string[]): AnalysisReport {
-  const out = execFileSync(process.execPath, ['--import', 'tsx', 'src/cli/analyze.ts', ...args, '--json'], {
+  const out = execFileSync(process.execPath, ['--import', 'tsx', 'src/cli/analyze.ts', ...args, '--encoder', 'featurizer', '--json'], {
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'pipe'],
   });

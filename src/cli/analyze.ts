@@ -406,7 +406,7 @@ async function encodeAndTrain(
   }
 }
 
-/** The K sweep on the encoder's (or GCN's) vectors (CPU: Node has no WebGPU); labels stay in the runner. */
+/** The K sweep on the encoder's (or GCN's; the behaviour BERT's either way) vectors (CPU: Node has no WebGPU); labels stay in the runner. */
 async function cluster(
   runner: PipelineRunner,
   args: Args,
@@ -447,7 +447,8 @@ async function cluster(
     },
     suggested: r.suggested,
     elbow: r.elbow,
-    source: { stage: vectors, model: v.encoded.model, n: v.n, d: v.d, ...(v.trained ? { epochs: v.trained.epochs } : {}) },
+    // With the behaviour BERT its own vectors are clustered, the graph network on or off (runner.clusterInput).
+    source: { stage: v.stage, model: v.encoded.model, n: v.n, d: v.d, ...(v.stage === 'gcn' && v.trained ? { epochs: v.trained.epochs } : {}) },
     path: r.path,
     algorithm: r.algorithm,
     seeds: r.seeds,

@@ -1,8 +1,9 @@
 // `npm run analyze -- FILE --encoder seqbert`: the behaviour BERT end to end in the CLI on a small
 // generated behaviour log, tiny sizes (1 layer, 16 hidden, 2 epochs): its vectors are what the
-// sweep clusters, the JSON's encoder block says what ran, --eval adds the masked-item head's scores.
+// sweep clusters (the graph network on or off), the JSON's encoder block says what ran, --eval adds
+// the masked-item head's scores. And it is what runs when no --encoder is given.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -48,8 +49,11 @@ describe('npm run analyze --encoder seqbert', () => {
     expect(e.params).toBeGreaterThan(0);
     expect(e.seconds).toBeGreaterThan(0);
     expect(e.text.kind).toBe('featurizer');
-    // The sweep clustered the graph network's vectors, trained from the BERT's.
-    expect(r.clusters.source).toMatchObject({ stage: 'gcn', model: 'seqbert', n: e.sequences });
+    // The graph network trained from the BERT's vectors, but the sweep clustered the BERT's own:
+    // the network's propagation would bring taste back (docs/benchmarks.md, "Behaviour BERT").
+    expect(r.gcn.epochs).toBeGreaterThan(0);
+    expect(r.clusters.source).toMatchObject({ stage: 'encoder', model: 'seqbert', n: e.sequences, d: 16 });
+    expect(r.clusters.source.epochs).toBeUndefined();
     expect(r.clusters.sizes).toHaveLength(3);
     for (const m of [r.eval.recall20, r.eval.ndcg20]) {
       for (const k of ['popularity', 'encoder', 'gcn', 'seqbert'] as const) {
@@ -65,6 +69,24 @@ describe('npm run analyze --encoder seqbert', () => {
     expect(res.stdout).toMatch(/^Behaviour BERT \(wasm\): 1 layer, 16 hidden, 2 heads, last 24 events, [\d,]+ parameters; [12] epochs, loss [\d.]+ -> [\d.]+/m);
     expect(res.stdout).toMatch(/^ {2}[\d,]+ sequence vectors of 16 dims from the int8 model; item features: featurizer$/m);
     expect(res.stdout).toMatch(/^clusters of encoder vectors \(seqbert, [\d,]+ x 16\)/m);
+  });
+
+  it('is the default: without --encoder the BERT trains (item features from the featurizer, with a note) and its vectors are clustered', {
+    timeout: 120_000,
+  }, () => {
+    // One epoch, default sizes: the default kind is what is tested, not the training.
+    const res = cli([file, '--bert-epochs', '1', '--k', '3', '--json']);
+    expect(res.status, res.stderr).toBe(0);
+    const r = JSON.parse(res.stdout) as { encoder: CliSeqBertReport; clusters: CliClusters; gcn?: { epochs: number } };
+    expect(r.encoder).toMatchObject({ kind: 'seqbert', epochs: 1, quantized: 'int8' });
+    expect(r.gcn?.epochs).toBeGreaterThan(0);
+    expect(r.clusters.source).toMatchObject({ stage: 'encoder', model: 'seqbert', d: r.encoder.hidden });
+    if (!existsSync(join('public', 'models', 'Xenova', 'all-MiniLM-L6-v2', 'onnx', 'model_quantized.onnx'))) {
+      expect(r.encoder.itemFeatures).toBe('featurizer');
+      expect(res.stderr).toMatch(
+        /note: no sentence-encoder model is installed .*the behaviour BERT's item features come from the built-in featurizer.*npm run models:fetch/,
+      );
+    }
   });
 
   it("refuses a bad shape before any work, with the stage's message and exit code 2", () => {

@@ -175,6 +175,10 @@ describe('encoder options', () => {
     const none = parseArgs(['f.csv']) as Args;
     expect(none.encoder).toBeNull();
     expect(encoderKindOf(none)).toBe(DEFAULT_ENCODER_KIND);
+    // The default path is the behaviour BERT (issue 13), and the help says so.
+    expect(DEFAULT_ENCODER_KIND).toBe('seqbert');
+    expect(HELP).toMatch(/default seqbert\)/);
+    expect(HELP).toMatch(/seqbert \(the default\)/);
     expect(() => parseArgs(['f.csv', '--encoder', 'gpt'])).toThrow(/--encoder takes "seqbert", "text"/);
     expect(HELP).toMatch(/--encoder seqbert\|text\|featurizer/);
   });

@@ -164,10 +164,12 @@ Sequences:
 
 Encoder (how each sequence becomes a vector; default ${DEFAULT_ENCODER_KIND}):
   --encoder seqbert|text|featurizer
-                 seqbert: a behaviour BERT (BERT4Rec-style: item, event type, time gap and position of
-                 every event; masked-event and contrastive training) trained on this log, its int8
-                 model's sequence embeddings clustered and fed to the graph network; item features
-                 from the text encoder. text (old name: bert): the installed sentence encoder's
+                 seqbert (the default): a behaviour BERT (BERT4Rec-style: item, event type, time gap and
+                 position of every event; masked-event and contrastive training) trained on this log;
+                 its int8 model's sequence embeddings are what is clustered and mapped, with or without
+                 the graph network (which trains from them and ranks each cluster's items); item features
+                 from the text encoder. Training takes a while (--bert-epochs N caps it; --encoder
+                 featurizer is the quick path). text (old name: bert): the installed sentence encoder's
                  weighted mean of the sequence's item vectors (--model ID picks it; fails when none is
                  installed). featurizer: the same with the built-in character n-gram featurizer.
   --bert-* options alone select --encoder seqbert.
@@ -181,7 +183,7 @@ plannedEpochs, loss: [per epoch], quantized: "int8", seconds, itemFeatures: <tex
 {the text encoder's report}}; with --eval, recall20 and ndcg20 get seqbert: the masked-item head
 ranking each user's next basket.
 
-Clustering (k-means on the encoder's sequence vectors; runs only when --k, --sweep, --umap or --out is given):
+Clustering (k-means on the sequence vectors; runs only when --k, --sweep, --umap or --out is given):
   --sweep A..B   K sweep from A to B (2 <= A <= B <= ${CLUSTER_K_LIMIT}): 3 seeded k-means runs per K, with
                  inertia, silhouette (exact up to 2,000 sequences, else on a seeded sample of 2,000),
                  Calinski-Harabasz, Davies-Bouldin and stability (mean ARI between the seeds' runs).
@@ -230,8 +232,11 @@ Privacy of the exports (need --out):
 
 Graph network (LightGCN, 2 layers, 64 dims, CPU; features = the encoder's vectors):
   --gcn on|off   train it on the sequences. Default: on when clustering (--k, --sweep, --umap, --out) or
-                 --eval is asked for, off otherwise. When it runs, clustering uses its sequence
-                 vectors (L2-normalised) instead of the encoder's.
+                 --eval is asked for, off otherwise. When it runs with --encoder text or featurizer,
+                 clustering uses its sequence vectors (L2-normalised) instead of the encoder's; with
+                 --encoder seqbert (the default) the behaviour BERT's vectors are still what is
+                 clustered (the GCN's propagation over user-item edges would bring taste back), and the
+                 GCN's vectors rank each cluster's recommended items.
   --epochs N     at most N training epochs (default ${DEFAULT_GCN_OPTIONS.epochs}); early stopping may end sooner.
   --eval         (needs --by user, the default) hold out each user's last basket/session, train on
                  the rest, and rank items: Recall@20 and NDCG@20 of popularity, encoder and GCN,

@@ -49,7 +49,9 @@ export function App({ client }: { client: AnalysisClient }) {
   const [mappingOpen, setMappingOpen] = useState(false);
   const encoder = useEncoder(client, report, running !== null);
   const gcn = useGcn(client, encoder.job, running !== null);
-  // With the graph network on, the clusters are made from its vectors (of the encode on screen).
+  // With the graph network on, the clusters wait for its vectors (of the encode on screen) and are made
+  // from them; with the behaviour model the worker clusters the model's own vectors even then, and
+  // the network's go to the recommendations (pipeline/runner: clusterInput).
   const encoded = encoder.job.state === 'done' ? encoder.job.result : null;
   const source = gcn.settings.enabled
     ? {
@@ -159,7 +161,7 @@ export function App({ client }: { client: AnalysisClient }) {
             <SummaryView report={report} />
             <ServiceLinesView state={serviceLines} disabled={busy} />
             <EncoderPanel encoder={encoder} sequences={report.sequences.count} />
-            <GcnPanel gcn={gcn} hasVectors={encoder.job.result !== null} />
+            <GcnPanel gcn={gcn} hasVectors={encoder.job.result !== null} behaviour={encoder.settings.kind === 'seqbert'} />
             <ClusterView clusters={clusters} hasVectors={source.vectors !== null} />
             <MapPanelView projection={projection} labels={labels} k={labels ? mapK : null} clusterLabels={mapClusterLabels} view={view} client={client} />
             <ProfilesView insights={insights} />

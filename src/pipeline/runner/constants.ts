@@ -17,7 +17,9 @@ export const TRUST_K = 15;
  * How sequences become vectors: 'seqbert', the behaviour BERT trained on the log (item features
  * from the text encoder); 'text', the text encoder's weighted mean of item vectors (the installed
  * sentence encoder, or the featuriser when none is); 'featurizer', the same with the built-in
- * featuriser forced. The encoder kind the page and the CLI get when they name none: one line to flip.
+ * featuriser forced. The encoder kind the page and the CLI get when they name none: the behaviour
+ * BERT, whose vectors are then clustered and mapped whether or not the graph network trains on them
+ * (runner.clusterInput; the GCN's vectors rank each cluster's recommended items).
  */
 export type EncoderKind = 'seqbert' | 'text' | 'featurizer';
-export const DEFAULT_ENCODER_KIND: EncoderKind = 'text';
+export const DEFAULT_ENCODER_KIND: EncoderKind = 'seqbert';

@@ -205,7 +205,11 @@ export interface ClusterRequest {
   threads?: SweepThreadsMode;
   /** k-means runs per K (their agreement is the stability). Default 3. */
   seeds?: number;
-  /** Which sequence vectors: the last trained graph network's (L2-normalised) or the encoder's. Default 'encoder'. */
+  /**
+   * Which sequence vectors: the last trained graph network's (L2-normalised) or the encoder's. Default
+   * 'encoder'. With the behaviour BERT its own vectors are clustered either way; 'gcn' then gives the
+   * recommendations the graph network's user and item vectors (runner.clusterInput).
+   */
   vectors?: 'encoder' | 'gcn';
 }
 

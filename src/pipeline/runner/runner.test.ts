@@ -35,7 +35,8 @@ async function opened(runner = new PipelineRunner()): Promise<PipelineRunner> {
   return runner;
 }
 
-const encodeReq = { model: 'featurizer', mode: 'items' as const, weights: {}, halfLifeDays: 0 };
+// The text encoder, named: the default kind (the behaviour BERT) is seqbert.test.ts's subject.
+const encodeReq = { model: 'featurizer', mode: 'items' as const, weights: {}, halfLifeDays: 0, kind: 'text' as const };
 const sweepReq = { kMin: 2, kMax: 4, device: 'cpu' as const, threads: 'off' as const };
 
 /** A result store in memory: what the browser's IndexedDB does, for the runner. */

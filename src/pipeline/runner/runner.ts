@@ -690,8 +690,22 @@ export class PipelineRunner {
 
   // ---- cluster: K sweep of k-means ----
 
-  /** The vectors a sweep of `which` would cluster, or a message saying what to do first. */
-  clusterInput(which: 'encoder' | 'gcn' = 'encoder'): { vectors: Float32Array; n: number; d: number; encoded: Encoded; trained: Trained | null } {
+  /**
+   * The vectors a sweep of `which` would cluster, or a message saying what to do first. `stage` is
+   * what is really clustered: with the behaviour BERT (kind 'seqbert') always its own sequence
+   * vectors, the graph network on or off, since LightGCN's propagation over user-item edges brings
+   * taste back and erases the behaviour segments (docs/benchmarks.md, "Behaviour BERT": ARI 0.00
+   * after the GCN). `trained` is the graph network asked for (null with 'encoder'): its user and item
+   * vectors still rank each cluster's recommended items.
+   */
+  clusterInput(which: 'encoder' | 'gcn' = 'encoder'): {
+    vectors: Float32Array;
+    n: number;
+    d: number;
+    encoded: Encoded;
+    trained: Trained | null;
+    stage: 'encoder' | 'gcn';
+  } {
     const encoded = this.encodedState;
     if (!encoded || encoded.analysis !== this.current?.analysis) {
       throw { message: 'Encode the sequences first: the clusters are made from their vectors.', code: 'cluster-input' } satisfies WireError;
@@ -700,9 +714,9 @@ export class PipelineRunner {
     if (which === 'gcn' && (!trained || trained.from !== encoded)) {
       throw { message: 'Train the graph network first: the clusters are made from its vectors.', code: 'cluster-input' } satisfies WireError;
     }
-    return trained
-      ? { vectors: trained.vectors, n: encoded.n, d: trained.d, encoded, trained }
-      : { vectors: encoded.vectors, n: encoded.n, d: encoded.d, encoded, trained: null };
+    return trained && encoded.kind !== 'seqbert'
+      ? { vectors: trained.vectors, n: encoded.n, d: trained.d, encoded, trained, stage: 'gcn' }
+      : { vectors: encoded.vectors, n: encoded.n, d: encoded.d, encoded, trained, stage: 'encoder' };
   }
 
   /** Sweeps K over the encoder's or the graph network's vectors; the result's labels are the caller's to keep. */
@@ -710,14 +724,17 @@ export class PipelineRunner {
     const token = tokenOf(call.signal);
     const input = this.clusterInput(req.vectors ?? 'encoder');
     const { encoded, trained } = input;
+    // Made from the graph network's vectors (not the behaviour BERT's, which are clustered as they are).
+    const fromGcn = input.stage === 'gcn' ? trained : null;
     const stale = (): boolean => token.cancelled || this.encodedState !== encoded || (trained !== null && this.trainedState !== trained);
     // The threads mode changes no result; it is in the key so that forcing it (a diagnostic) really runs.
-    const key = await stableKey(trained ? trained.key : encoded.key, 'sweep', {
+    // The BERT's vectors give the same sweep whether or not a graph network trained beside them.
+    const key = await stableKey(fromGcn ? fromGcn.key : encoded.key, 'sweep', {
       kMin: req.kMin,
       kMax: req.kMax,
       device: req.device,
       seeds: req.seeds ?? null,
-      vectors: req.vectors ?? 'encoder',
+      vectors: input.stage,
       ...(req.threads && req.threads !== 'auto' ? { threads: req.threads } : {}),
     });
     const hit = await this.store.get<ClusterResult>(key);
@@ -734,13 +751,13 @@ export class PipelineRunner {
           threadsMinPoints: req.threads === 'on' ? 0 : undefined,
           onProgress: call.onProgress,
           cancel: token,
-          source: trained
+          source: fromGcn
             ? {
                 stage: 'gcn',
                 model: encoded.model,
                 label: encoded.label,
                 zeroVectors: encoded.zeroVectors,
-                gcn: { model: 'lightgcn', layers: trained.layers, hidden: trained.d, epochs: trained.epochs },
+                gcn: { model: 'lightgcn', layers: fromGcn.layers, hidden: fromGcn.d, epochs: fromGcn.epochs },
               }
             : { stage: 'encoder', model: encoded.model, label: encoded.label, zeroVectors: encoded.zeroVectors },
         });

@@ -64,12 +64,23 @@ describe("encode with kind 'seqbert'", () => {
     expect(swept.source).toMatchObject({ stage: 'encoder', model: 'seqbert' });
     expect(swept.entries.map((e) => e.k)).toEqual([2, 3, 4]);
     const map = await runner.sweep().project({ seed: 0 }, () => {}, { cancelled: false });
+    expect(runner.sweep().recommendations(2, 5).method).toBe('behaviour');
     expect(map.coords.length).toBe(2 * n);
 
     const g = await runner.gcn({ epochs: 3, earlyStopping: null }, {});
     expect(g.wire.encoder.model).toBe('seqbert');
+    // Asked for the graph network's vectors, the sweep still clusters the BERT's (the network's
+    // propagation would bring taste back); the network's user and item vectors go to the recommendations.
     const gcnSweep = await runner.cluster({ ...sweepReq, vectors: 'gcn' });
-    expect(gcnSweep.source.stage).toBe('gcn');
+    expect(gcnSweep.source).toMatchObject({ stage: 'encoder', model: 'seqbert' });
+    expect(gcnSweep.source.gcn).toBeUndefined();
+    expect(gcnSweep.d).toBe(16);
+    expect(gcnSweep.labels).toEqual(swept.labels);
+    const withGcn = runner.sweep();
+    expect(withGcn.vectors).toBe(encoded.vectors);
+    expect(withGcn.gcn).toMatchObject({ users: g.trained.users, items: g.trained.items, dims: g.trained.d });
+    expect(runner.clusterInput('gcn')).toMatchObject({ stage: 'encoder', trained: g.trained });
+    expect(withGcn.recommendations(2, 5).method).toBe('gcn+behaviour');
   });
 
   it('has its own key: the text encoder of the same settings is another result', async () => {

@@ -175,7 +175,9 @@ function SweepView({ result, entryIndex, stale, clusters }: { result: ClusterRes
           — {result.source.label}.{' '}
           {result.source.gcn
             ? 'The graph network’s sequence vectors are what is clustered; turn it off under “Graph network” to cluster the encoder’s.'
-            : 'The graph network is off, so the encoder’s sequence vectors are what is clustered.'}
+            : result.source.model === 'seqbert'
+              ? 'The behaviour model’s sequence vectors are what is clustered and mapped, with or without the graph network (which trains from them and ranks each cluster’s recommended items).'
+              : 'The graph network is off, so the encoder’s sequence vectors are what is clustered.'}
           {result.source.zeroVectors > 0 && ` ${formatInt(result.source.zeroVectors)} sequences without a vector (weights that cancel out) sit at the origin.`}
         </span>
       </p>

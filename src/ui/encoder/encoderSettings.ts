@@ -9,7 +9,7 @@ import type { DeviceChoice } from '../../worker/protocol';
 export type EncoderKindChoice = 'text' | 'seqbert';
 
 export interface EncoderSettings {
-  /** 'text': the text encoder's vectors (the default); 'seqbert': the behaviour model trained on the log. */
+  /** 'seqbert': the behaviour model trained on the log (the default); 'text': the text encoder's vectors. */
   kind: EncoderKindChoice;
   /** A catalogue id or 'featurizer'; null = the default (the real model if installed). */
   model: string | null;
@@ -21,7 +21,7 @@ export interface EncoderSettings {
 export const WEIGHT_TYPES = ['view', 'click', 'cart', 'purchase', 'return', 'other'] as const;
 
 export const DEFAULT_SETTINGS: EncoderSettings = {
-  kind: 'text',
+  kind: 'seqbert',
   model: null,
   mode: 'items',
   weights: { ...DEFAULT_EVENT_WEIGHTS },
@@ -66,7 +66,8 @@ export function loadSettings(): EncoderSettings {
     const weights: EventWeights = { ...DEFAULT_EVENT_WEIGHTS };
     for (const [k, v] of Object.entries(saved.weights ?? {})) if (typeof v === 'number' && Number.isFinite(v)) weights[k] = v;
     return {
-      kind: saved.kind === 'seqbert' ? 'seqbert' : 'text',
+      // A kind remembered from an earlier visit stays; a fresh visitor gets the default (the behaviour model).
+      kind: saved.kind === 'seqbert' || saved.kind === 'text' ? saved.kind : DEFAULT_SETTINGS.kind,
       model: typeof saved.model === 'string' ? saved.model : null,
       mode: saved.mode === 'sequence-text' ? 'sequence-text' : 'items',
       weights,

@@ -151,7 +151,8 @@ export function useEncoder(client: AnalysisClient, report: AnalysisReport | null
               kind: 'seqbert' as const,
               seqbert: { backend: overrides.bertBackend, ...(overrides.bertEpochs ? { epochs: overrides.bertEpochs } : {}) },
             }
-          : text;
+          : // Named, not left to the runner's default (the behaviour model).
+            { ...text, kind: 'text' as const };
       const file = latestFile.current;
       // A copy: the bytes move to the worker, and the next log is embedded with the same file.
       if (file) return client.encodeWithModel(file.bytes.slice(), file.name, req, progress);

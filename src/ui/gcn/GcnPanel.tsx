@@ -15,7 +15,8 @@ import type { GcnStateApi } from './useGcn';
 const DEVICE_LABELS = { auto: 'Automatic', cpu: 'CPU', gpu: 'WebGPU' } as const;
 const DEVICE_TEXT = { cpu: 'CPU', webgpu: 'WebGPU' } as const;
 
-export function GcnPanel({ gcn, hasVectors }: { gcn: GcnStateApi; hasVectors: boolean }) {
+/** `behaviour`: the encoder is the behaviour model, whose own vectors are clustered (the network's rank each cluster's recommended items). */
+export function GcnPanel({ gcn, hasVectors, behaviour = false }: { gcn: GcnStateApi; hasVectors: boolean; behaviour?: boolean }) {
   const { settings, job } = gcn;
   const running = job.state === 'running';
   const losses = job.losses;
@@ -55,13 +56,16 @@ export function GcnPanel({ gcn, hasVectors }: { gcn: GcnStateApi; hasVectors: bo
       <h2 id="gcn-heading">Graph network</h2>
       <p className="hint">
         A LightGCN (2 layers, 64 dimensions) learns from who interacted with what: sequences and items are nodes, linked by events and by items that follow each
-        other. It starts from the encoder&rsquo;s vectors, and its sequence vectors are what the clusters are made of.
+        other. It starts from the encoder&rsquo;s vectors
+        {behaviour
+          ? '. With the behaviour model the clusters and the map are made from that model’s own vectors (the network would bring back what people buy and blur how they shop); the network’s vectors rank each cluster’s recommended items.'
+          : ', and its sequence vectors are what the clusters are made of.'}
       </p>
 
       <div className="gcn-settings">
         <label className="check">
           <input type="checkbox" data-testid="gcn-enabled" checked={settings.enabled} onChange={(e) => gcn.update({ enabled: e.currentTarget.checked })} />{' '}
-          Train the graph network (off: the encoder&rsquo;s vectors are clustered)
+          Train the graph network{behaviour ? ' (for the recommendations)' : ' (off: the encoder’s vectors are clustered)'}
         </label>
         {settings.enabled && (
           <fieldset data-testid="gcn-edges">

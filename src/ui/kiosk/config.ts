@@ -56,12 +56,16 @@ export function parseKioskConfig(search: string): KioskConfig | null {
 /**
  * The query string with the settings a kiosk runs on added where the URL does not choose: the CPU
  * for clustering and WebAssembly for the encoder, since a lost WebGPU device must not stop an
- * unattended screen (the worker's own fallbacks cover most, a CPU path covers all).
+ * unattended screen (the worker's own fallbacks cover most, a CPU path covers all); and the text
+ * encoder rather than the app's default behaviour model: every cycle starts the analysis afresh, and
+ * training the model takes tens of seconds to minutes on a kiosk's CPU before anything is on screen
+ * (`encoder=seqbert` asks for it).
  */
 export function withKioskDefaults(search: string): string {
   const params = new URLSearchParams(search);
   if (!params.has('cluster-device')) params.set('cluster-device', 'cpu');
   if (!params.has('device')) params.set('device', 'wasm');
+  if (!params.has('encoder')) params.set('encoder', 'text');
   // `kiosk` alone must stay a bare flag (no `kiosk=`), as it was typed.
   return `?${params.toString().replace(/(^|&)kiosk=(?=&|$)/, '$1kiosk')}`;
 }

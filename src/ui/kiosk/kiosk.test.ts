@@ -40,12 +40,15 @@ describe('kiosk configuration', () => {
     expect(parseKioskConfig('?kiosk&data=//evil.example/x.csv')!.data).toBeNull();
   });
 
-  it('adds the CPU paths where the URL does not choose, and keeps what it chose', () => {
+  it('adds the CPU paths and the text encoder where the URL does not choose, and keeps what it chose', () => {
     const search = withKioskDefaults('?kiosk&dwell=2');
     const params = new URLSearchParams(search);
     expect(search.startsWith('?kiosk&')).toBe(true);
     expect(params.get('cluster-device')).toBe('cpu');
     expect(params.get('device')).toBe('wasm');
+    // The text encoder: the behaviour model would train afresh every cycle.
+    expect(params.get('encoder')).toBe('text');
+    expect(new URLSearchParams(withKioskDefaults('?kiosk&encoder=seqbert')).get('encoder')).toBe('seqbert');
     expect(params.get('dwell')).toBe('2');
     expect(new URLSearchParams(withKioskDefaults('?kiosk&cluster-device=auto&device=webgpu')).get('cluster-device')).toBe('auto');
     expect(new URLSearchParams(withKioskDefaults('?kiosk&cluster-device=auto&device=webgpu')).get('device')).toBe('webgpu');
