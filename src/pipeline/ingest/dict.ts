@@ -14,6 +14,8 @@ export class Dict {
   // Logs repeat the same user, invoice or country on consecutive rows: skip hashing then.
   private lastValue = '';
   private lastId = -1;
+  /** The hash of the value that probe last found missing. */
+  private probeHash = 0;
 
   get size(): number {
     return this.values.length;
@@ -25,6 +27,37 @@ export class Dict {
 
   /** Id of text[start, end) when it is already in, else -1 (nothing is added). */
   find(text: string, start: number, end: number): number {
+    const found = this.probe(text, start, end);
+    return found >= 0 ? found : -1;
+  }
+
+  /** Id of text[start, end), adding it when new. */
+  idOf(text: string, start: number, end: number): number {
+    const found = this.probe(text, start, end);
+    if (found >= 0) return found;
+    const slot = -1 - found;
+    const h = this.probeHash;
+    const id = this.values.length;
+    const value = detach(start === 0 && end === text.length ? text : text.slice(start, end));
+    this.values.push(value);
+    if (id >= this.hashes.length) {
+      const next = new Uint32Array(this.hashes.length * 2);
+      next.set(this.hashes);
+      this.hashes = next;
+    }
+    this.hashes[id] = h;
+    this.slots[slot] = id + 1;
+    if (this.values.length * 2 > this.slots.length) this.rehash();
+    this.lastValue = value;
+    this.lastId = id;
+    return id;
+  }
+
+  /**
+   * The one lookup of find and idOf: the id of text[start, end) when it is in; else -1 - the empty
+   * slot where it goes, with its hash left in probeHash (a number either way: no allocation).
+   */
+  private probe(text: string, start: number, end: number): number {
     const len = end - start;
     const last = this.lastValue;
     if (this.lastId >= 0 && last.length === len && text.startsWith(last, start)) return this.lastId;
@@ -35,7 +68,10 @@ export class Dict {
     const mask = this.mask;
     for (let slot = h & mask; ; slot = (slot + 1) & mask) {
       const entry = slots[slot];
-      if (entry === EMPTY) return -1;
+      if (entry === EMPTY) {
+        this.probeHash = h;
+        return -1 - slot;
+      }
       const id = entry - 1;
       if (this.hashes[id] === h) {
         const v = this.values[id];
@@ -46,47 +82,6 @@ export class Dict {
         }
       }
     }
-  }
-
-  /** Id of text[start, end), adding it when new. */
-  idOf(text: string, start: number, end: number): number {
-    const len = end - start;
-    const last = this.lastValue;
-    if (this.lastId >= 0 && last.length === len && text.startsWith(last, start)) return this.lastId;
-    let h = 0x811c9dc5;
-    for (let i = start; i < end; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
-    h >>>= 0;
-    const slots = this.slots;
-    const mask = this.mask;
-    let slot = h & mask;
-    for (;;) {
-      const entry = slots[slot];
-      if (entry === EMPTY) break;
-      const id = entry - 1;
-      if (this.hashes[id] === h) {
-        const v = this.values[id];
-        if (v.length === len && text.startsWith(v, start)) {
-          this.lastValue = v;
-          this.lastId = id;
-          return id;
-        }
-      }
-      slot = (slot + 1) & mask;
-    }
-    const id = this.values.length;
-    const value = detach(start === 0 && end === text.length ? text : text.slice(start, end));
-    this.values.push(value);
-    if (id >= this.hashes.length) {
-      const next = new Uint32Array(this.hashes.length * 2);
-      next.set(this.hashes);
-      this.hashes = next;
-    }
-    this.hashes[id] = h;
-    slots[slot] = id + 1;
-    if (this.values.length * 2 > slots.length) this.rehash();
-    this.lastValue = value;
-    this.lastId = id;
-    return id;
   }
 
   private rehash(): void {
