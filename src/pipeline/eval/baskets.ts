@@ -239,22 +239,22 @@ export function selectBaskets(b: Baskets, keep: Uint8Array): Baskets {
 /** Per user: its distinct items over all its baskets (CSR, ascending). */
 export function userItems(b: Baskets): { ptr: Int32Array; items: Int32Array } {
   const ptr = new Int32Array(b.userCount + 1);
-  const tmp: number[] = [];
-  const all: number[] = [];
+  // At most every basket item; each user's distinct ones sorted in place (a numeric typed sort).
+  const all = new Int32Array(b.items.length);
   const stamp = new Int32Array(b.itemCount).fill(-1);
+  let o = 0;
   for (let u = 0; u < b.userCount; u++) {
-    tmp.length = 0;
+    const start = o;
     for (let x = b.userPtr[u]; x < b.userPtr[u + 1]; x++) {
       for (let k = b.ptr[x]; k < b.ptr[x + 1]; k++) {
         const i = b.items[k];
         if (stamp[i] === u) continue;
         stamp[i] = u;
-        tmp.push(i);
+        all[o++] = i;
       }
     }
-    tmp.sort((p, q) => p - q);
-    for (const i of tmp) all.push(i);
-    ptr[u + 1] = all.length;
+    all.subarray(start, o).sort();
+    ptr[u + 1] = o;
   }
-  return { ptr, items: Int32Array.from(all) };
+  return { ptr, items: all.slice(0, o) };
 }

@@ -187,9 +187,29 @@ export function rankAgain(m: AgainModel, f: AgainFeatures, k: number, p: AgainPa
     if (p.due > 0 && g > 0) v *= 1 + p.due * Math.exp(-Math.abs(Math.log(Math.max(youngest, 0.5) / g)));
     score[t] = v;
   }
-  const order = Array.from({ length: c }, (_, t) => t);
-  order.sort((a, b) => score[b] - score[a] || m.idRank[f.items[a]] - m.idRank[f.items[b]]);
-  const top = order.slice(0, k);
+  // The k best by insertion (k is small; no full sort of the user's items): highest score
+  // first, equal scores by id order.
+  const idRank = m.idRank;
+  const cap = Math.max(0, Math.min(k, c));
+  const top = new Int32Array(cap);
+  let size = 0;
+  for (let t = 0; t < c; t++) {
+    const st = score[t];
+    const rt = idRank[f.items[t]];
+    if (size === cap) {
+      if (cap === 0) break;
+      const last = top[cap - 1];
+      if (st < score[last] || (st === score[last] && rt > idRank[f.items[last]])) continue;
+    }
+    let q = size < cap ? size++ : cap - 1;
+    while (q > 0) {
+      const prev = top[q - 1];
+      if (score[prev] > st || (score[prev] === st && idRank[f.items[prev]] < rt)) break;
+      top[q] = prev;
+      q--;
+    }
+    top[q] = t;
+  }
   const reasons: string[] = [];
   if (withReasons) {
     const unit = m.timed ? 'days' : 'baskets';
@@ -202,7 +222,13 @@ export function rankAgain(m: AgainModel, f: AgainFeatures, k: number, p: AgainPa
       reasons.push(r);
     }
   }
-  return { items: Int32Array.from(top, (t) => f.items[t]), scores: Float64Array.from(top, (t) => score[t]), reasons };
+  const items = new Int32Array(cap);
+  const scores = new Float64Array(cap);
+  for (let r = 0; r < cap; r++) {
+    items[r] = f.items[top[r]];
+    scores[r] = score[top[r]];
+  }
+  return { items, scores, reasons };
 }
 
 export function againFor(m: AgainModel, u: number, k: number, p: AgainParams, withReasons = false): AgainList {

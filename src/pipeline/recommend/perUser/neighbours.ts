@@ -106,65 +106,138 @@ export function keepLargest(heap: Float64Array, h: number, k: number, x: number)
 }
 
 /**
- * Keeps the K largest of the candidates the caller wrote to js/vals[0..m) (positive values, item i
- * itself left out) as row i. The caller fills them inline: a value callback per candidate was a
- * good part of the fit's time.
+ * The K best of vals/js[0..m) by (value descending, item ascending) into `sel`, best first;
+ * returns how many (min(m, K)). One pass with a heap of the kept ones whose root is the worst of
+ * them (most candidates fail the first comparison once it is full), then the kept ones sorted in
+ * place: no per-row allocation and no comparator call per pair, unlike selecting with a sort.
+ * `sel` must hold K entries. Exported for the brute-force test.
+ */
+export function selectTopK(vals: Float64Array, js: Int32Array, m: number, K: number, sel: Int32Array): number {
+  const keep = Math.min(m, K);
+  if (keep <= 0) return 0;
+  // worse(a, b): a ranks below b.
+  let h = 0;
+  for (let t = 0; t < keep; t++) {
+    // Sift up.
+    const v = vals[t];
+    const jt = js[t];
+    let c = h++;
+    while (c > 0) {
+      const p = (c - 1) >> 1;
+      const sp = sel[p];
+      const vp = vals[sp];
+      if (vp < v || (vp === v && js[sp] > jt)) break;
+      sel[c] = sp;
+      c = p;
+    }
+    sel[c] = t;
+  }
+  let rootV = vals[sel[0]];
+  let rootJ = js[sel[0]];
+  for (let t = keep; t < m; t++) {
+    const v = vals[t];
+    if (v < rootV) continue;
+    const jt = js[t];
+    if (v === rootV && jt > rootJ) continue;
+    // t replaces the root; sift down.
+    let c = 0;
+    for (;;) {
+      let l = 2 * c + 1;
+      if (l >= keep) break;
+      if (l + 1 < keep) {
+        const a = sel[l];
+        const b = sel[l + 1];
+        if (vals[b] < vals[a] || (vals[b] === vals[a] && js[b] > js[a])) l++;
+      }
+      const sl = sel[l];
+      const vl = vals[sl];
+      if (vl > v || (vl === v && js[sl] < jt)) break;
+      sel[c] = sl;
+      c = l;
+    }
+    sel[c] = t;
+    rootV = vals[sel[0]];
+    rootJ = js[sel[0]];
+  }
+  // Heap sort: the worst goes to the end each time, so the array ends best first.
+  for (let end = keep - 1; end > 0; end--) {
+    const top = sel[0];
+    const x = sel[end];
+    const v = vals[x];
+    const jx = js[x];
+    let c = 0;
+    for (;;) {
+      let l = 2 * c + 1;
+      if (l >= end) break;
+      if (l + 1 < end) {
+        const a = sel[l];
+        const b = sel[l + 1];
+        if (vals[b] < vals[a] || (vals[b] === vals[a] && js[b] > js[a])) l++;
+      }
+      const sl = sel[l];
+      const vl = vals[sl];
+      if (vl > v || (vl === v && js[sl] < jx)) break;
+      sel[c] = sl;
+      c = l;
+    }
+    sel[c] = x;
+    sel[end] = top;
+  }
+  return keep;
+}
+
+/**
+ * Keeps the K best of the candidates the caller wrote to js/vals[0..m) (positive values, item i
+ * itself left out) as row i: highest value first, equal values by lower item. The caller fills
+ * them inline: a value callback per candidate was a good part of the fit's time.
  */
 class RowCollector {
-  private readonly rowItems: Int32Array[] = [];
-  private readonly rowWeights: Float32Array[] = [];
+  private ptr: Int32Array;
+  private item: Int32Array;
+  private weight: Float32Array;
+  private rows = 0;
   private total = 0;
   readonly vals: Float64Array;
-  private scratch: Float64Array;
   readonly js: Int32Array;
+  private readonly sel: Int32Array;
   constructor(
     private readonly K: number,
     n: number,
   ) {
     this.vals = new Float64Array(n);
-    this.scratch = new Float64Array(n);
     this.js = new Int32Array(n);
+    this.sel = new Int32Array(Math.max(1, K));
+    this.ptr = new Int32Array(n + 1);
+    this.item = new Int32Array(Math.max(16, Math.min(n * K, 1 << 20)));
+    this.weight = new Float32Array(this.item.length);
   }
   add(m: number): void {
-    const { vals, js } = this;
-    let keep = m;
-    let threshold = -Infinity;
-    if (m > this.K) {
-      threshold = kthLargest(vals, m, this.K, this.scratch);
-      keep = this.K;
+    const { vals, js, sel } = this;
+    const size = selectTopK(vals, js, m, this.K, sel);
+    if (this.total + size > this.item.length) {
+      const cap = Math.max(this.total + size, this.item.length * 2);
+      const item = new Int32Array(cap);
+      item.set(this.item.subarray(0, this.total));
+      const weight = new Float32Array(cap);
+      weight.set(this.weight.subarray(0, this.total));
+      this.item = item;
+      this.weight = weight;
     }
-    // Entries above the threshold, then as many equal to it as fit (lower item first).
-    const idx: number[] = [];
-    for (let t = 0; t < m; t++) if (vals[t] > threshold) idx.push(t);
-    if (idx.length < keep) {
-      const eq: number[] = [];
-      for (let t = 0; t < m; t++) if (vals[t] === threshold) eq.push(t);
-      eq.sort((a, b) => js[a] - js[b]);
-      for (let q = 0; q < eq.length && idx.length < keep; q++) idx.push(eq[q]);
+    const o = this.total;
+    for (let r = 0; r < size; r++) {
+      this.item[o + r] = js[sel[r]];
+      this.weight[o + r] = vals[sel[r]];
     }
-    idx.sort((a, b) => vals[b] - vals[a] || js[a] - js[b]);
-    const item = new Int32Array(idx.length);
-    const weight = new Float32Array(idx.length);
-    for (let r = 0; r < idx.length; r++) {
-      item[r] = js[idx[r]];
-      weight[r] = vals[idx[r]];
+    this.total += size;
+    if (this.rows + 1 >= this.ptr.length) {
+      const ptr = new Int32Array(this.ptr.length * 2);
+      ptr.set(this.ptr);
+      this.ptr = ptr;
     }
-    this.rowItems.push(item);
-    this.rowWeights.push(weight);
-    this.total += item.length;
+    this.ptr[++this.rows] = this.total;
   }
   build(): Neighbours {
-    const ptr = new Int32Array(this.rowItems.length + 1);
-    const item = new Int32Array(this.total);
-    const weight = new Float32Array(this.total);
-    let o = 0;
-    for (let i = 0; i < this.rowItems.length; i++) {
-      item.set(this.rowItems[i], o);
-      weight.set(this.rowWeights[i], o);
-      o += this.rowItems[i].length;
-      ptr[i + 1] = o;
-    }
-    return { ptr, item, weight };
+    return { ptr: this.ptr.slice(0, this.rows + 1), item: this.item.slice(0, this.total), weight: this.weight.slice(0, this.total) };
   }
 }
 

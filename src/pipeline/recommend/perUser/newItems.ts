@@ -93,33 +93,77 @@ export interface UserSignals {
   values: Float32Array;
 }
 
-/** Accumulated signals per candidate, interleaved (acc[j * ACC + s]), so one candidate's are one cache line. */
+/**
+ * Accumulated signals per candidate, interleaved and in the order the candidates were found
+ * (acc[slot * ACC + s]): one candidate's are one cache line, and the passes over a user's
+ * candidates (maxima, blend, snapshot) read memory in order.
+ */
 const ACC = 4;
+
+/** Reason texts by signal order code (base 6 digits, strongest first), built once each. */
+const reasonTexts = new Map<number, string>();
+function reasonText(code: number, order: Int32Array, n: number): string {
+  let r = reasonTexts.get(code);
+  if (r === undefined) {
+    const names: string[] = [];
+    for (let q = 0; q < n; q++) names.push(SIGNALS[order[q]]);
+    r = names.join('+') || 'popular';
+    reasonTexts.set(code, r);
+  }
+  return r;
+}
+
+/**
+ * The signals giving at least a quarter of an item's score (v[s] > 0), strongest first, equal ones
+ * in SIGNALS order, as text ("knn+users"; "popular" when none): `order` is scratch of SIGNALS.length.
+ */
+function reasonOf(v: Float64Array, score: number, order: Int32Array): string {
+  let n = 0;
+  for (let s = 0; s < SIGNALS.length; s++) {
+    const x = v[s];
+    if (!(x > 0 && x >= 0.25 * score)) continue;
+    // Insertion after every larger or equal one: a stable sort by value, largest first.
+    let q = n++;
+    while (q > 0 && v[order[q - 1]] < x) {
+      order[q] = order[q - 1];
+      q--;
+    }
+    order[q] = s;
+  }
+  let code = 0;
+  for (let q = 0; q < n; q++) code = code * 6 + order[q] + 1;
+  return reasonText(code, order, n);
+}
 
 /** Collects users' signals; scratch arrays are reused, so one collector serves one thread. */
 export class SignalCollector {
+  /** Per candidate slot (plus a last, never read slot for items that cannot be candidates). */
   private readonly acc: Float64Array;
-  private readonly mark: Int32Array;
+  /** Item -> its candidate slot for the current user; -1 none; `trash` when it cannot be one (owned, left out). */
+  private readonly pos: Int32Array;
+  /** Slot -> item: the current user's candidates in the order they were found. */
   private readonly touched: Int32Array;
+  /** Items whose pos is `trash` now, to clear with the candidates before the next user. */
+  private readonly blocked: Int32Array;
+  private readonly trash: number;
+  private candidateCount = 0;
+  private blockedCount = 0;
   private readonly profile: Float64Array;
   private readonly profileNext: Float64Array;
   private readonly profileItems: Int32Array;
   private readonly inProfile: Int32Array;
-  private readonly owned: Int32Array;
   private readonly overlap: Int32Array;
   private readonly mine: Int32Array;
   private readonly others: Int32Array;
   private readonly sims: Float64Array;
   private readonly simScratch: Float64Array;
+  private readonly signalScratch = new Float64Array(SIGNALS.length);
+  private readonly orderScratch = new Int32Array(SIGNALS.length);
   /** Items from the fewest buyers to the most (ties by index), and each item's place there. */
   private readonly rarityOrder: Int32Array;
   private readonly rarityRank: Int32Array;
   private profileCount = 0;
-  /**
-   * Stamps of the current gather and profile: mark, owned and inProfile hold the stamp of the call
-   * that last set them (not the user), so ranking the same user twice starts clean.
-   */
-  private stamp = 0;
+  /** Stamp of the current profile: inProfile holds the stamp of the call that last set it. */
   private profileStamp = 0;
   /** Whether the UserKNN signal is computed (off when its weight is 0 everywhere it is used). */
   wantUsers = true;
@@ -129,14 +173,15 @@ export class SignalCollector {
     private readonly listLength: number,
   ) {
     const n = m.itemCount;
-    this.acc = new Float64Array(n * ACC);
-    this.mark = new Int32Array(n).fill(-1);
+    this.trash = n;
+    this.acc = new Float64Array((n + 1) * ACC);
+    this.pos = new Int32Array(n).fill(-1);
     this.touched = new Int32Array(n);
+    this.blocked = new Int32Array(n);
     this.profile = new Float64Array(n);
     this.profileNext = new Float64Array(n);
     this.profileItems = new Int32Array(n);
     this.inProfile = new Int32Array(n).fill(-1);
-    this.owned = new Int32Array(n).fill(-1);
     const users = m.baskets.userCount;
     this.overlap = new Int32Array(users);
     this.mine = new Int32Array(n);
@@ -176,12 +221,11 @@ export class SignalCollector {
   }
 
   /**
-   * Adds signal s (0 knn, 1 rp3, 2 next) from the user's profile; new candidates are appended to
-   * touched when `grow`, else only the already touched ones are updated (a rerun under another decay).
+   * Adds signal s (0 knn, 1 rp3, 2 next) from the user's profile; new candidates get the next
+   * slots when `grow`, else only the current candidates are updated (a rerun under another decay).
    */
   private spread(s: number, count: number, grow: boolean): number {
-    const { m, acc, mark, touched, profileItems, owned } = this;
-    const g = this.stamp;
+    const { m, acc, pos, touched, blocked, profileItems, trash } = this;
     const nb = s === 0 ? m.knn : s === 1 ? m.rp3 : m.next;
     const weights = s === 2 ? this.profileNext : this.profile;
     const exclude = m.exclude;
@@ -195,17 +239,25 @@ export class SignalCollector {
       const end = nbPtr[i + 1];
       for (let r = nbPtr[i]; r < end; r++) {
         const j = nbItem[r];
-        if (mark[j] !== g) {
-          if (!grow || owned[j] === g || exclude[j] !== 0) continue;
-          mark[j] = g;
-          touched[count++] = j;
-          const o = j * ACC;
+        let t = pos[j];
+        if (t < 0) {
+          if (!grow) continue;
+          if (exclude[j] !== 0) {
+            pos[j] = trash;
+            blocked[this.blockedCount++] = j;
+            continue;
+          }
+          t = count++;
+          pos[j] = t;
+          touched[t] = j;
+          const o = t * ACC;
           acc[o] = 0;
           acc[o + 1] = 0;
           acc[o + 2] = 0;
           acc[o + 3] = 0;
         }
-        acc[j * ACC + s] += wi * nbWeight[r];
+        // The trash slot (owned, left-out items) takes sums nobody reads: no test on the hot path.
+        acc[t * ACC + s] += wi * nbWeight[r];
       }
     }
     return count;
@@ -239,7 +291,10 @@ export class SignalCollector {
     return no;
   }
 
-  /** UserKNN, second step: cosines into sims[0..no); returns the USER_NEIGHBOURS-th largest (the cut). */
+  /**
+   * UserKNN, second step: cosines into sims[0..no), and the overlap counts back to 0 for the next
+   * user in the same pass; returns the USER_NEIGHBOURS-th largest (the cut).
+   */
   private nearestThreshold(u: number, no: number): number {
     const { uPtr } = this.m.index;
     const { overlap, others, sims } = this;
@@ -252,6 +307,7 @@ export class SignalCollector {
     for (let q = 0; q < no; q++) {
       const v = others[q];
       const x = overlap[v] / Math.sqrt(du * (uPtr[v + 1] - uPtr[v]));
+      overlap[v] = 0;
       sims[q] = x;
       h = keepLargest(heap, h, K, x);
     }
@@ -260,11 +316,20 @@ export class SignalCollector {
 
   /** Fills acc and touched for user u; returns the candidates' count and their top popularity. */
   private gather(u: number, decay: number): { count: number; popMax: number } {
-    const { m, acc, mark, touched, owned } = this;
-    const g = ++this.stamp;
+    const { m, acc, pos, touched, blocked, trash } = this;
+    // The previous user's candidates and blocked items go back to none.
+    for (let t = 0; t < this.candidateCount; t++) pos[touched[t]] = -1;
+    for (let t = 0; t < this.blockedCount; t++) pos[blocked[t]] = -1;
+    this.candidateCount = 0;
+    // Bought by the user: never a candidate.
+    let nb = 0;
+    for (let k = m.uPtr[u]; k < m.uPtr[u + 1]; k++) {
+      const i = m.uItems[k];
+      pos[i] = trash;
+      blocked[nb++] = i;
+    }
+    this.blockedCount = nb;
     this.weighProfile(u, decay);
-    // owned[i] === g: bought by the user, never a candidate.
-    for (let k = m.uPtr[u]; k < m.uPtr[u + 1]; k++) owned[m.uItems[k]] = g;
     let count = 0;
     const exclude = m.exclude;
     for (let s = 0; s < 3; s++) count = this.spread(s, count, true);
@@ -274,25 +339,30 @@ export class SignalCollector {
       const { uPtr, uItems } = m.index;
       const no = this.scanBuyers(u);
       const threshold = this.nearestThreshold(u, no);
-      const { overlap, others, sims } = this;
+      const { others, sims } = this;
       for (let q = 0; q < no; q++) {
-        const v = others[q];
-        overlap[v] = 0;
         const sv = sims[q];
         if (sv < threshold) continue;
+        const v = others[q];
         for (let k = uPtr[v]; k < uPtr[v + 1]; k++) {
           const j = uItems[k];
-          if (mark[j] !== g) {
-            if (owned[j] === g || exclude[j] !== 0) continue;
-            mark[j] = g;
-            touched[count++] = j;
-            const o = j * ACC;
+          let t = pos[j];
+          if (t < 0) {
+            if (exclude[j] !== 0) {
+              pos[j] = trash;
+              blocked[this.blockedCount++] = j;
+              continue;
+            }
+            t = count++;
+            pos[j] = t;
+            touched[t] = j;
+            const o = t * ACC;
             acc[o] = 0;
             acc[o + 1] = 0;
             acc[o + 2] = 0;
             acc[o + 3] = 0;
           }
-          acc[j * ACC + 3] += sv;
+          acc[t * ACC + 3] += sv;
         }
       }
     }
@@ -301,18 +371,21 @@ export class SignalCollector {
     let popMax = 0;
     for (let r = 0; r < m.popOrder.length && added < this.listLength; r++) {
       const i = m.popOrder[r];
-      if (owned[i] === g || exclude[i] !== 0) continue;
+      const t = pos[i];
+      if (t === trash || exclude[i] !== 0) continue;
       if (popMax === 0) popMax = m.popularity[i];
-      if (mark[i] === g) continue;
-      mark[i] = g;
-      touched[count++] = i;
-      const o = i * ACC;
+      if (t >= 0) continue;
+      const slot = count++;
+      pos[i] = slot;
+      touched[slot] = i;
+      const o = slot * ACC;
       acc[o] = 0;
       acc[o + 1] = 0;
       acc[o + 2] = 0;
       acc[o + 3] = 0;
       added++;
     }
+    this.candidateCount = count;
     return { count, popMax };
   }
 
@@ -323,10 +396,10 @@ export class SignalCollector {
     for (let s = 0; s < SIGNALS.length; s++) {
       let max = 0;
       if (s === POPULAR) max = popMax;
-      else for (let t = 0; t < count; t++) if (acc[items[t] * ACC + s] > max) max = acc[items[t] * ACC + s];
+      else for (let t = 0; t < count; t++) if (acc[t * ACC + s] > max) max = acc[t * ACC + s];
       const base = s * count;
       for (let t = 0; t < count; t++) {
-        const v = s === POPULAR ? m.popularity[items[t]] : acc[items[t] * ACC + s];
+        const v = s === POPULAR ? m.popularity[items[t]] : acc[t * ACC + s];
         values[base + t] = max > 0 ? v / max : 0;
       }
     }
@@ -345,13 +418,12 @@ export class SignalCollector {
   collectDecays(u: number, decays: readonly number[]): UserSignals[] {
     const { count, popMax } = this.gather(u, decays[0]);
     const out = [this.snapshot(count, popMax)];
-    const { acc, touched } = this;
+    const { acc } = this;
     for (let d = 1; d < decays.length; d++) {
       this.weighProfile(u, decays[d]);
       for (let t = 0; t < count; t++) {
-        const o = touched[t] * ACC;
-        acc[o] = 0;
-        acc[o + 1] = 0;
+        acc[t * ACC] = 0;
+        acc[t * ACC + 1] = 0;
       }
       this.spread(0, count, false);
       this.spread(1, count, false);
@@ -369,53 +441,60 @@ export class SignalCollector {
     let m2 = 0;
     let m3 = 0;
     for (let t = 0; t < count; t++) {
-      const o = touched[t] * ACC;
+      const o = t * ACC;
       if (acc[o] > m0) m0 = acc[o];
       if (acc[o + 1] > m1) m1 = acc[o + 1];
       if (acc[o + 2] > m2) m2 = acc[o + 2];
       if (acc[o + 3] > m3) m3 = acc[o + 3];
     }
-    const maxes = [m0, m1, m2, m3, popMax];
-    const scale = new Float64Array(SIGNALS.length);
-    for (let s = 0; s < SIGNALS.length; s++) scale[s] = maxes[s] > 0 ? p.weights[SIGNALS[s]] / maxes[s] : 0;
-    const [s0, s1, s2, s3, s4] = scale;
+    const w = p.weights;
+    const s0 = m0 > 0 ? w.knn / m0 : 0;
+    const s1 = m1 > 0 ? w.rp3 / m1 : 0;
+    const s2 = m2 > 0 ? w.next / m2 : 0;
+    const s3 = m3 > 0 ? w.users / m3 : 0;
+    const s4 = popMax > 0 ? w.popular / popMax : 0;
     const pop = m.popularity;
     const idRank = m.idRank;
     const cap = Math.min(k, count);
+    // Candidate slots of the k best so far, best first (ties: lower id rank first).
     const best = new Int32Array(cap);
     const bestScore = new Float64Array(cap);
     let size = 0;
+    let floor = -Infinity;
     for (let t = 0; t < count; t++) {
+      const o = t * ACC;
       const j = touched[t];
-      const o = j * ACC;
       const st = s0 * acc[o] + s1 * acc[o + 1] + s2 * acc[o + 2] + s3 * acc[o + 3] + s4 * pop[j];
       if (size === cap) {
-        const last = bestScore[cap - 1];
-        if (st < last || (st === last && idRank[j] > idRank[best[cap - 1]])) continue;
+        if (st < floor || (st === floor && idRank[j] > idRank[touched[best[cap - 1]]])) continue;
       }
-      let pos = size < cap ? size++ : cap - 1;
-      while (pos > 0) {
-        const sp = bestScore[pos - 1];
-        if (sp > st || (sp === st && idRank[best[pos - 1]] < idRank[j])) break;
-        best[pos] = best[pos - 1];
-        bestScore[pos] = sp;
-        pos--;
+      let q = size < cap ? size++ : cap - 1;
+      while (q > 0) {
+        const sp = bestScore[q - 1];
+        if (sp > st || (sp === st && idRank[touched[best[q - 1]]] < idRank[j])) break;
+        best[q] = best[q - 1];
+        bestScore[q] = sp;
+        q--;
       }
-      best[pos] = j;
-      bestScore[pos] = st;
+      best[q] = t;
+      bestScore[q] = st;
+      if (size === cap) floor = bestScore[cap - 1];
     }
-    const reasons: string[] = [];
+    const items = new Int32Array(size);
+    const reasons: string[] = new Array<string>(size);
+    const v = this.signalScratch;
     for (let r = 0; r < size; r++) {
-      const j = best[r];
-      const parts: [number, string][] = [];
-      for (let s = 0; s < SIGNALS.length; s++) {
-        const v = scale[s] * (s === POPULAR ? pop[j] : acc[j * ACC + s]);
-        if (v > 0 && v >= 0.25 * bestScore[r]) parts.push([v, SIGNALS[s]]);
-      }
-      parts.sort((x, y) => y[0] - x[0]);
-      reasons.push(parts.map((x) => x[1]).join('+') || 'popular');
+      const o = best[r] * ACC;
+      const j = touched[best[r]];
+      items[r] = j;
+      v[0] = s0 * acc[o];
+      v[1] = s1 * acc[o + 1];
+      v[2] = s2 * acc[o + 2];
+      v[3] = s3 * acc[o + 3];
+      v[4] = s4 * pop[j];
+      reasons[r] = reasonOf(v, bestScore[r], this.orderScratch);
     }
-    return { items: best.slice(0, size), scores: bestScore.slice(0, size), reasons };
+    return { items, scores: size === cap ? bestScore : bestScore.slice(0, size), reasons };
   }
 }
 
