@@ -14,6 +14,7 @@ import {
   fitNewItems,
   pruneSignals,
   SignalCollector,
+  partialSignals,
   topSignals,
   SIGNALS,
   type NewItemsModel,
@@ -86,15 +87,43 @@ interface Cases {
   relevant: Int32Array[];
 }
 
-/** Mean Recall@20 (and NDCG) of a blend over precollected validation signals. */
-function validate(sigs: UserSignals[], relevant: Int32Array[], weights: SignalWeights, idRank: Int32Array, scratch: Scratch): { recall: number; ndcg: number } {
+/** Per validation case, the sums of the signals before one (partialSignals), back to back. */
+interface Prefix {
+  from: number;
+  sums: Float64Array;
+  offsets: Int32Array;
+}
+
+function prefixOf(sigs: UserSignals[], weights: SignalWeights, from: number): Prefix {
+  const offsets = new Int32Array(sigs.length + 1);
+  for (let q = 0; q < sigs.length; q++) offsets[q + 1] = offsets[q] + sigs[q].items.length;
+  const sums = new Float64Array(offsets[sigs.length]);
+  const w = SIGNALS.map((s) => weights[s]);
+  if (from > 0) for (let q = 0; q < sigs.length; q++) partialSignals(sigs[q], w, from, sums, offsets[q]);
+  return { from, sums, offsets };
+}
+
+/**
+ * Mean Recall@20 (and NDCG) of a blend over precollected validation signals. With `prefix`, the
+ * signals before prefix.from are taken as summed there (their weights must be those of `weights`).
+ */
+function validate(
+  sigs: UserSignals[],
+  relevant: Int32Array[],
+  weights: SignalWeights,
+  idRank: Int32Array,
+  scratch: Scratch,
+  prefix?: Prefix,
+): { recall: number; ndcg: number } {
   let recall = 0;
   let ndcg = 0;
   const w = SIGNALS.map((s) => weights[s]);
+  const from = { from: prefix?.from ?? 0, sums: prefix?.sums ?? new Float64Array(0), offset: 0 };
   for (let q = 0; q < sigs.length; q++) {
     const sig = sigs[q];
     if (scratch.score.length < sig.items.length) scratch.score = new Float64Array(sig.items.length);
-    const size = topSignals(sig, w, idRank, PROTOCOL_K, scratch.score, scratch.best);
+    if (prefix) from.offset = prefix.offsets[q];
+    const size = topSignals(sig, w, idRank, PROTOCOL_K, scratch.score, scratch.best, prefix ? from : undefined);
     for (let r = 0; r < size; r++) scratch.ranked[r] = sig.items[scratch.best[r]];
     const ranked = scratch.ranked.subarray(0, size);
     recall += recallAtK(ranked, relevant[q], PROTOCOL_K);
@@ -144,11 +173,13 @@ function tuneNew(split: ProtocolSplit, idOrder: Int32Array, opts: PerUserOptions
       let changed = false;
       for (const s of SIGNALS) {
         if (!allowed.has(s)) continue;
+        // The signals before s keep their weights while s's are tried: their sums once.
+        const prefix = prefixOf(sigs, w, SIGNALS.indexOf(s));
         for (const v of WEIGHT_GRID) {
           if (v === w[s]) continue;
           const trial = { ...w, [s]: v };
           if (SIGNALS.every((x) => trial[x] === 0)) continue;
-          const r = validate(sigs, cases.relevant, trial, idRank, scratch);
+          const r = validate(sigs, cases.relevant, trial, idRank, scratch, prefix);
           if (r.recall > cur.recall + 1e-9 || (r.recall === cur.recall && r.ndcg > cur.ndcg + 1e-9)) {
             cur = r;
             w[s] = v;

@@ -6,7 +6,17 @@ import { describe, expect, it } from 'vitest';
 import { basketsFromRows, userItems, type BasketRow, type Baskets } from '../../eval/baskets';
 import { againFeatures, fitAgain, rankAgain } from './again';
 import { cooccurrenceNeighbours, itemUserIndex, selectTopK, type Neighbours } from './neighbours';
-import { fitNewItems, NEXT_DECAY, SignalCollector, SIGNALS, USER_NEIGHBOURS, type NewItemsModel, type NewItemsParams } from './newItems';
+import {
+  fitNewItems,
+  NEXT_DECAY,
+  partialSignals,
+  SignalCollector,
+  SIGNALS,
+  topSignals,
+  USER_NEIGHBOURS,
+  type NewItemsModel,
+  type NewItemsParams,
+} from './newItems';
 
 function rng(seed: number): () => number {
   let s = seed >>> 0;
@@ -203,6 +213,34 @@ describe('recommender kernels against brute force', () => {
         expect(Array.from(got.items)).toEqual(want.map((x) => x.item));
         want.forEach((x, r) => expect(got.scores[r]).toBeCloseTo(x.score, 12));
         expect(got.reasons).toEqual(want.map((x) => x.reason));
+      }
+    }
+  });
+
+  it('topSignals from a prefix of partial sums gives the same scores to the last bit and the same top k', () => {
+    const rand = rng(41);
+    const c = 300;
+    const items = Int32Array.from({ length: c }, (_, t) => (t * 7) % c);
+    const idRank = Int32Array.from({ length: c }, (_, i) => c - 1 - i);
+    const values = Float32Array.from({ length: SIGNALS.length * c }, () => (rand() < 0.3 ? 0 : Math.round(rand() * 8) / 8));
+    const sig = { items, values };
+    for (const w of [
+      [1, 1, 1, 1, 1],
+      [0.3, 0, 3, 0.1, 1],
+      [0, 0, 0, 0, 0.1],
+    ]) {
+      const score = new Float64Array(c);
+      const best = new Int32Array(20);
+      const size = topSignals(sig, w, idRank, 20, score, best);
+      const want = { score: Float64Array.from(score), best: Array.from(best.subarray(0, size)) };
+      for (let from = 0; from <= SIGNALS.length; from++) {
+        const sums = new Float64Array(c + 5);
+        partialSignals(sig, w, from, sums, 5);
+        const s2 = new Float64Array(c);
+        const b2 = new Int32Array(20);
+        const n2 = topSignals(sig, w, idRank, 20, s2, b2, { from, sums, offset: 5 });
+        expect(Array.from(s2)).toEqual(Array.from(want.score));
+        expect(Array.from(b2.subarray(0, n2))).toEqual(want.best);
       }
     }
   });

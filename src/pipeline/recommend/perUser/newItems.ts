@@ -510,10 +510,21 @@ export interface RankedWithReasons {
  * positions, best first), with every candidate's blended score in `score`; returns how many.
  * Equal scores rank in id order. The scratch arrays let validation rank many blends without allocating.
  */
-export function topSignals(sig: UserSignals, w: ArrayLike<number>, idRank: Int32Array, k: number, score: Float64Array, best: Int32Array): number {
+export function topSignals(
+  sig: UserSignals,
+  w: ArrayLike<number>,
+  idRank: Int32Array,
+  k: number,
+  score: Float64Array,
+  best: Int32Array,
+  prefix?: { from: number; sums: Float64Array; offset: number },
+): number {
   const c = sig.items.length;
-  score.fill(0, 0, c);
-  for (let s = 0; s < w.length; s++) {
+  // With a prefix, the sums of the signals before `from` are given (partialSignals under the
+  // same weights): the same additions in the same order, so the same scores to the last bit.
+  if (prefix) score.set(prefix.sums.subarray(prefix.offset, prefix.offset + c));
+  else score.fill(0, 0, c);
+  for (let s = prefix ? prefix.from : 0; s < w.length; s++) {
     if (w[s] === 0) continue;
     const base = s * c;
     for (let t = 0; t < c; t++) score[t] += w[s] * sig.values[base + t];
@@ -541,6 +552,21 @@ export function topSignals(sig: UserSignals, w: ArrayLike<number>, idRank: Int32
     if (size === cap) floor = score[best[cap - 1]];
   }
   return size;
+}
+
+/**
+ * The blended scores of signals 0..upTo-1 only (those of weight 0 skipped, in SIGNALS order, as
+ * topSignals adds them) into out[offset..offset + candidates): what topSignals starts from when
+ * validation tries many weights of one signal with those before it fixed.
+ */
+export function partialSignals(sig: UserSignals, w: ArrayLike<number>, upTo: number, out: Float64Array, offset: number): void {
+  const c = sig.items.length;
+  out.fill(0, offset, offset + c);
+  for (let s = 0; s < upTo; s++) {
+    if (w[s] === 0) continue;
+    const base = s * c;
+    for (let t = 0; t < c; t++) out[offset + t] += w[s] * sig.values[base + t];
+  }
 }
 
 /** The top `k` of a user's candidates under `weights`, equal scores in id order. */
