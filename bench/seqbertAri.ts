@@ -4,7 +4,7 @@
 // mean. Small logs so that a comparison fits in minutes on 2 cores; report CPU seconds, not wall
 // time, when the machine is shared.
 //
-//   npx tsx bench/seqbertAri.ts [--seeds 1,2] [--segments 4,6] [--users 1200] [--opts '{"contrastive":2}'] [--pooling mean|cls] [--confusion]
+//   npx tsx bench/seqbertAri.ts [--seeds 1,2] [--segments 4,6] [--users 1200] [--opts '{"contrastive":2}'] [--pooling behaviour|mean|cls] [--confusion]
 
 import { parseArgs } from 'node:util';
 import { analyzeStream } from '../src/pipeline/analyze';
@@ -20,7 +20,7 @@ const { values: flags } = parseArgs({
     segments: { type: 'string', default: '4,6' },
     users: { type: 'string', default: '1200' },
     opts: { type: 'string', default: '{}' },
-    pooling: { type: 'string', default: 'mean' },
+    pooling: { type: 'string', default: 'behaviour' },
     confusion: { type: 'boolean', default: false },
   },
   strict: true,
@@ -31,7 +31,7 @@ const seeds = list(flags.seeds ?? '1,2');
 const segmentCounts = list(flags.segments ?? '4,6');
 const users = Number(flags.users);
 const opts = JSON.parse(flags.opts ?? '{}') as Partial<SeqBertOptions>;
-const pooling = flags.pooling === 'cls' ? 'cls' : 'mean';
+const pooling = (['behaviour', 'mean', 'cls'] as const).find((p) => p === flags.pooling) ?? 'behaviour';
 
 const cpuSeconds = (): number => {
   const u = process.cpuUsage();

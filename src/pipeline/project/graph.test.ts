@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { Rng } from '../numeric/random';
 import { DEFAULT_AB, findAbParams } from './abParams';
 import { fuzzySimplicialSet, fuzzyUnion, membershipStrengths, SMOOTH_K_TOLERANCE, smoothKnnDistances } from './graph';
-import { jacobiEigen } from './init';
+import { jacobiEigen } from '../numeric/eigen';
 import { type KnnGraph, nearestNeighbours, prepareRows } from './knn';
 import { makeEdges, PowTable } from './layout';
 import { Scheduler } from './scheduler';

@@ -103,7 +103,7 @@ export async function evaluateWithSeqBert(
   const textItems = itemVectorsByItem(itemTexts);
   const input = { table, sequences: ctx.split.train, itemVectors: textItems, itemDims: itemTexts.dims };
   const model = await trainSeqBert(input, opts.seqbert ?? {}, { signal: opts.signal, onProgress: opts.onSeqBert });
-  const users = (await embedSequences(model, input, { quantized: true })).vectors;
+  const users = (await embedSequences(model, input, { quantized: true, whiten: false })).vectors;
   const items = await itemRows(model, input, { quantized: true });
   const hidden = model.architecture.hidden;
   const gcn = await runGcn(table, ctx.split.train, { dims: hidden, users, items }, opts.gcn, opts.hooks);

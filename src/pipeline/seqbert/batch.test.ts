@@ -214,4 +214,34 @@ describe('buildBatch', () => {
     const plain = buildBatch(tokens(), [{ seq: 0, from: 0, len: 4 }], 5, 10, new RowMap(10), null);
     expect(Array.from(plain.recency).every((r) => r === GAP_PAD)).toBe(true);
   });
+
+  it('an anonymous row hides every item, keeps types, gaps and recency, and is never masked', () => {
+    const tok: SeqTokens = { ...tokens(), recency: Uint8Array.from([GAP_FIRST, GAP_FIRST, GAP_FIRST, 5, GAP_FIRST, GAP_FIRST]) };
+    const b = buildBatch(
+      tok,
+      [
+        { seq: 0, from: 0, len: 4 },
+        { seq: 0, from: 0, len: 4, anonymous: true },
+      ],
+      5,
+      10,
+      new RowMap(10),
+      { rate: 0.5, rng: new Random(2), negatives: 4 },
+    );
+    // Only the first row's tokens are masked (round(0.5 * 4) = 2).
+    expect(b.maskedAt.length).toBe(2);
+    for (const at of b.maskedAt) expect(at).toBeLessThan(b.T);
+    for (let i = 0; i < 4; i++) {
+      const at = b.T + i; // the second row is full: no padding
+      expect(b.itemRow[at]).toBe(ITEM_MASK);
+      expect(b.type[at]).toBe(tok.type[i]);
+      expect(b.gap[at]).toBe(tok.gap[i]);
+      expect(b.recency[at]).toBe(tok.recency![i]);
+      expect(b.poolMask[at]).toBe(1);
+    }
+    expect(b.itemRow[2 * b.T - 1]).toBe(ITEM_CLS);
+    // No item of the anonymous row enters the item table.
+    const firstRow = new Set(Array.from(b.itemRow.subarray(0, b.T)).filter((r) => r >= ITEM_SPECIALS));
+    expect(b.rowItems.length).toBeGreaterThanOrEqual(firstRow.size);
+  });
 });

@@ -18,6 +18,12 @@ export interface BatchEntry {
    * gaps, order) but not what they buy.
    */
   itemNoise?: number;
+  /**
+   * Read the row with every item hidden (the mask row at each event; types, gaps, item recency and
+   * visit position kept) and mask nothing: the behaviour view that the sequence embedding and the
+   * contrastive objective use, so that they cannot tell people apart by what they buy.
+   */
+  anonymous?: boolean;
 }
 
 export interface MaskSpec {
@@ -123,6 +129,10 @@ export function buildBatch(tok: SeqTokens, entries: readonly BatchEntry[], types
   if (mask) {
     for (let b = 0; b < B; b++) {
       const o = new Int32Array(Math.max(1, entries[b].len));
+      if (entries[b].anonymous) {
+        maskedOff.push(o);
+        continue;
+      }
       maskedCount[b] = chooseMasked(entries[b].len, mask.rate, mask.rng, scratch, o);
       maskedOff.push(o);
       M += maskedCount[b];
@@ -160,9 +170,20 @@ export function buildBatch(tok: SeqTokens, entries: readonly BatchEntry[], types
     const { seq, from, len } = entries[b];
     const base = tok.offsets[seq] + from;
     const col0 = T - 1 - len;
+    const anonymous = entries[b].anonymous === true;
     for (let i = 0; i < len; i++) {
       const at = b * T + col0 + i;
       const t = base + i;
+      if (anonymous) {
+        itemRow[at] = ITEM_MASK;
+        type[at] = tok.type[t];
+        gap[at] = tok.gap[t];
+        if (tok.recency) recency[at] = tok.recency[t];
+        if (tok.sessionPos) sessionPos[at] = tok.sessionPos[t];
+        keyBias[at] = 0;
+        poolMask[at] = 1;
+        continue;
+      }
       let it = tok.item[t];
       let ty = tok.type[t];
       const noise = entries[b].itemNoise ?? 0;

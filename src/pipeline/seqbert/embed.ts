@@ -10,6 +10,7 @@ import { encode, itemTable, pool, toParamMap, typePad, type ParamMap } from './m
 import type { SeqBertPooling } from './options';
 import { dequantizeWeights } from './quantize';
 import { buildTokens, tokenCount, type SeqTokens } from './tokens';
+import { applyWhitening, fitWhitening } from './whiten';
 import type { EmbedOptions, NamedWeight, SeqBertInput, SeqBertModel, SequenceEmbedding } from './types';
 
 const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 0));
@@ -73,43 +74,50 @@ async function run(model: SeqBertModel, input: SeqBertInput, weights: NamedWeigh
     // Batches of similar lengths: little padding.
     const order = Int32Array.from({ length: sequences.count }, (_, i) => i).sort((a, b) => tokenCount(tok, a) - tokenCount(tok, b));
     let lastYield = performance.now();
-    for (let at = 0; at < order.length; at += batchSize) {
-      const seqs = order.subarray(at, Math.min(order.length, at + batchSize));
-      const hb = buildBatch(
-        tok,
-        Array.from(seqs, (seq) => ({ seq, from: 0, len: tokenCount(tok, seq) })),
-        types,
-        items,
-        rows,
-        null,
-      );
-      // Map per-batch rows back to global item rows of fullTable.
-      const global = Int32Array.from(hb.itemRow, (r) => (r >= 3 ? 3 + hb.rowItems[r - 3] : r));
-      const pooled = tf.tidy(() => {
-        const batch = {
-          B: hb.B,
-          T: hb.T,
-          itemRow: tf.tensor1d(global, 'int32'),
-          type: tf.tensor1d(hb.type, 'int32'),
-          gap: tf.tensor1d(hb.gap, 'int32'),
-          recency: tf.tensor1d(hb.recency, 'int32'),
-          sessionPos: tf.tensor1d(hb.sessionPos, 'int32'),
-          keyBias: tf.tensor2d(hb.keyBias, [hb.B, hb.T]),
-        };
-        const states = encode(p, arch, fullTable, batch, 0);
-        const mask = tf.tensor1d(hb.poolMask);
-        return poolings.map((how) => pool(states, mask, hb.B, hb.T, h, how));
-      });
-      for (let k = 0; k < poolings.length; k++) {
-        const data = (await pooled[k].data()) as Float32Array;
-        for (let b = 0; b < seqs.length; b++) outs[k].set(data.subarray(b * h, (b + 1) * h), seqs[b] * h);
+    // The item reading (mean / CLS pooling) and the item-hidden behaviour reading are separate passes.
+    const passes = [
+      { anonymous: false, hows: poolings.map((how, k) => ({ how, k })).filter((x) => x.how !== 'behaviour') },
+      { anonymous: true, hows: poolings.map((how, k) => ({ how, k })).filter((x) => x.how === 'behaviour') },
+    ].filter((x) => x.hows.length > 0);
+    for (const pass of passes)
+      for (let at = 0; at < order.length; at += batchSize) {
+        const seqs = order.subarray(at, Math.min(order.length, at + batchSize));
+        const hb = buildBatch(
+          tok,
+          Array.from(seqs, (seq) => ({ seq, from: 0, len: tokenCount(tok, seq), anonymous: pass.anonymous })),
+          types,
+          items,
+          rows,
+          null,
+        );
+        // Map per-batch rows back to global item rows of fullTable.
+        const global = Int32Array.from(hb.itemRow, (r) => (r >= 3 ? 3 + hb.rowItems[r - 3] : r));
+        const pooled = tf.tidy(() => {
+          const batch = {
+            B: hb.B,
+            T: hb.T,
+            itemRow: tf.tensor1d(global, 'int32'),
+            type: tf.tensor1d(hb.type, 'int32'),
+            gap: tf.tensor1d(hb.gap, 'int32'),
+            recency: tf.tensor1d(hb.recency, 'int32'),
+            sessionPos: tf.tensor1d(hb.sessionPos, 'int32'),
+            keyBias: tf.tensor2d(hb.keyBias, [hb.B, hb.T]),
+          };
+          const states = encode(p, arch, fullTable, batch, 0);
+          const mask = tf.tensor1d(hb.poolMask);
+          return pass.hows.map(({ how }) => pool(states, mask, hb.B, hb.T, h, how === 'cls' ? 'cls' : 'mean'));
+        });
+        for (let j = 0; j < pass.hows.length; j++) {
+          const data = (await pooled[j].data()) as Float32Array;
+          const out = outs[pass.hows[j].k];
+          for (let b = 0; b < seqs.length; b++) out.set(data.subarray(b * h, (b + 1) * h), seqs[b] * h);
+        }
+        tf.dispose(pooled);
+        if (performance.now() - lastYield > 50) {
+          await yieldToEventLoop();
+          lastYield = performance.now();
+        }
       }
-      tf.dispose(pooled);
-      if (performance.now() - lastYield > 50) {
-        await yieldToEventLoop();
-        lastYield = performance.now();
-      }
-    }
     fullTable.dispose();
   } finally {
     tf.dispose(Object.values(p));
@@ -133,16 +141,42 @@ async function ready(opts: EmbedOptions): Promise<void> {
   if (!tf.getBackend()) await initBackend(opts.backend ?? 'auto', opts.wasmPaths ?? null);
 }
 
+/**
+ * Whitens n x d rows (a copy): the kept axes first, the dropped ones zero, so the size stays d
+ * (what the graph network and the stores expect). Zero rows (sequences without known events) are
+ * left out of the fit and stay zero. Too few sequences to fit it: unchanged.
+ */
+export function whitenRows(x: Float32Array, n: number, d: number): { vectors: Float32Array; whitened: SequenceEmbedding['whitened'] } {
+  const live: number[] = [];
+  for (let i = 0; i < n; i++) {
+    let any = false;
+    for (let j = 0; j < d && !any; j++) any = x[i * d + j] !== 0;
+    if (any) live.push(i);
+  }
+  if (live.length < 2 * d) return { vectors: x, whitened: null };
+  const rows = new Float32Array(live.length * d);
+  live.forEach((r, i) => rows.set(x.subarray(r * d, (r + 1) * d), i * d));
+  const w = fitWhitening(rows, live.length, d);
+  if (w.kept < 2) return { vectors: x, whitened: null };
+  const y = applyWhitening(w, rows, live.length);
+  const out = new Float32Array(n * d);
+  live.forEach((r, i) => out.set(y.subarray(i * w.kept, (i + 1) * w.kept), r * d));
+  return { vectors: out, whitened: { kept: w.kept, varianceKept: w.varianceKept } };
+}
+
 export async function embedSequences(model: SeqBertModel, input: SeqBertInput, opts: EmbedOptions = {}): Promise<SequenceEmbedding> {
   await ready(opts);
   const quantized = opts.quantized ?? true;
   const pooling = opts.pooling ?? 'mean';
   const weights = quantized ? dequantizeWeights(model) : model.weights;
-  const [vectors] = await run(model, input, weights, [pooling], opts.batchSize ?? 64);
-  return { vectors, dims: model.architecture.hidden, count: input.sequences.count, pooling, quantized };
+  const [pooled] = await run(model, input, weights, [pooling], opts.batchSize ?? 64);
+  const dims = model.architecture.hidden;
+  const count = input.sequences.count;
+  const { vectors, whitened } = opts.whiten === false ? { vectors: pooled, whitened: null } : whitenRows(pooled, count, dims);
+  return { vectors, dims, count, pooling, quantized, whitened };
 }
 
-/** Both poolings in one pass (for the benchmark to compare). */
+/** Every pooling (for the benchmark to compare). */
 export async function embedBothPoolings(
   model: SeqBertModel,
   input: SeqBertInput,
@@ -151,10 +185,14 @@ export async function embedBothPoolings(
   await ready(opts);
   const quantized = opts.quantized ?? true;
   const weights = quantized ? dequantizeWeights(model) : model.weights;
-  const [mean, cls] = await run(model, input, weights, ['mean', 'cls'], opts.batchSize ?? 64);
+  const [behaviour, mean, cls] = await run(model, input, weights, ['behaviour', 'mean', 'cls'], opts.batchSize ?? 64);
   const dims = model.architecture.hidden;
   const count = input.sequences.count;
-  return { mean: { vectors: mean, dims, count, pooling: 'mean', quantized }, cls: { vectors: cls, dims, count, pooling: 'cls', quantized } };
+  const one = (pooled: Float32Array, pooling: SeqBertPooling): SequenceEmbedding => {
+    const w = opts.whiten === false ? { vectors: pooled, whitened: null } : whitenRows(pooled, count, dims);
+    return { ...w, dims, count, pooling, quantized };
+  };
+  return { behaviour: one(behaviour, 'behaviour'), mean: one(mean, 'mean'), cls: one(cls, 'cls') };
 }
 
 /** Cosine per row between two row-normalised matrices: mean and min over non-zero rows. */
@@ -181,7 +219,8 @@ export function rowCosines(a: Float32Array, b: Float32Array, d: number): { mean:
 }
 
 /**
- * Embeds with the float32 and the int8 weights and compares them (cosine per sequence); also
+ * Embeds with the float32 and the int8 weights, unwhitened (whitenRows makes them what the
+ * pipeline clusters), and compares them (cosine per sequence); also
  * records the result in model.report.int8Cosine.
  */
 export async function compareQuantized(
@@ -189,8 +228,9 @@ export async function compareQuantized(
   input: SeqBertInput,
   opts: Omit<EmbedOptions, 'quantized'> = {},
 ): Promise<{ float32: SequenceEmbedding; int8: SequenceEmbedding; cosine: { mean: number; min: number } }> {
-  const float32 = await embedSequences(model, input, { ...opts, quantized: false });
-  const int8 = await embedSequences(model, input, { ...opts, quantized: true });
+  // Unwhitened: the cosine is about the weights, not about two slightly different whitening fits.
+  const float32 = await embedSequences(model, input, { ...opts, quantized: false, whiten: false });
+  const int8 = await embedSequences(model, input, { ...opts, quantized: true, whiten: false });
   const cosine = rowCosines(float32.vectors, int8.vectors, float32.dims);
   model.report.int8Cosine = cosine;
   return { float32, int8, cosine };

@@ -22,7 +22,8 @@
 //     0.47 / 0.00; contrastive without item noise in the second view 0.24-0.50 / 0.95-1.00; item
 //     noise 0.8 0.45 / 0.99. CLS pooling 0.27-0.53 / 0.00-1.00: mean pooling is the default.
 export { trainSeqBert } from './train';
-export { embedSequences, embedBothPoolings, compareQuantized, rowCosines } from './embed';
+export { embedSequences, embedBothPoolings, compareQuantized, rowCosines, whitenRows } from './embed';
+export { fitWhitening, applyWhitening, type Whitening } from './whiten';
 export { initBackend, currentBackend } from './backend';
 export { quantizeModel, dequantizeWeights, quantizeMatrix, dequantizeMatrix } from './quantize';
 export { serializeModel, deserializeModel } from './serialize';

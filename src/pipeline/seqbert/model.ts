@@ -218,11 +218,16 @@ export function itemTable(p: ParamMap, itemText: tf.Tensor2D | null, items: tf.T
   return tf.concat([p['item.special'] as tf.Tensor2D, e], 0);
 }
 
-/** The encoder: (B*T, h) token states after the last block (and the final norm in pre-LN). */
-export function encode(p: ParamMap, arch: SeqBertArchitecture, table: tf.Tensor2D, batch: BatchTensors, dropout: number): tf.Tensor2D {
+/**
+ * The encoder: (B*T, h) token states after the last block (and the final norm in pre-LN).
+ * `dropoutSeed` seeds the dropout masks (each call of the step its own stream), so that training
+ * with the same seed gives the same model.
+ */
+export function encode(p: ParamMap, arch: SeqBertArchitecture, table: tf.Tensor2D, batch: BatchTensors, dropout: number, dropoutSeed = 0): tf.Tensor2D {
   const { B, T } = batch;
   const h = arch.hidden;
-  const drop = (x: tf.Tensor): tf.Tensor => (dropout > 0 ? tf.dropout(x, dropout) : x);
+  let calls = 0;
+  const drop = (x: tf.Tensor): tf.Tensor => (dropout > 0 ? tf.dropout(x, dropout, undefined, dropoutSeed * 64 + calls++) : x);
   const pos = tf.reverse(tf.slice(p.pos, [0, 0], [T, h]), 0); // column c has position T-1-c
   let x: tf.Tensor = tf.add(
     embeddingLookup(table, batch.itemRow),

@@ -3,7 +3,13 @@
 import { SeqBertError } from './errors';
 
 export type SeqBertBackendChoice = 'auto' | 'webgpu' | 'wasm' | 'cpu';
-export type SeqBertPooling = 'mean' | 'cls';
+/**
+ * How a sequence becomes one vector: 'behaviour' = mean of the event tokens read with every item
+ * hidden (types, gaps, repeats and order only: how someone shops); 'mean' = mean of the event
+ * tokens read with the items; 'cls' = the CLS token read with the items.
+ */
+export type SeqBertPooling = 'behaviour' | 'mean' | 'cls';
+export type SeqBertContrastiveView = 'anonymous' | 'noisy';
 
 /** The shape of the network: what a saved model needs to be rebuilt. */
 export interface SeqBertArchitecture {
@@ -24,7 +30,9 @@ export interface SeqBertOptions extends SeqBertArchitecture {
   /**
    * Training tokens to aim for (both contrastive views counted): the epochs are cut to
    * round(tokenBudget / tokens per epoch), at least 1, so a large log trains for fewer passes
-   * than a small one and the time stays bounded. 0 = always `epochs`.
+   * than a small one; a budget below one epoch's tokens runs that share of one epoch's batches
+   * (a random subset of the sequences), so the time stays bounded however large the log.
+   * 0 = always `epochs`.
    */
   tokenBudget: number;
   /** Sequences per training step. */
@@ -50,6 +58,12 @@ export interface SeqBertOptions extends SeqBertArchitecture {
    * tell the views of one sequence apart from the others).
    */
   viewItemNoise: number;
+  /**
+   * The contrastive views: 'anonymous' = two crops read with every item hidden (what the
+   * 'behaviour' pooling reads); 'noisy' = the masked sequence and a crop with `viewItemNoise` of
+   * its items replaced.
+   */
+  contrastiveView: SeqBertContrastiveView;
   /** Share of sequences held out to decide early stopping (none when too few sequences). */
   validationFraction: number;
   /** Stop after this many epochs without a better validation loss; 0 = never stop early. */
@@ -104,6 +118,7 @@ export const DEFAULT_SEQBERT_OPTIONS: Readonly<SeqBertOptions> = Object.freeze({
   contrastive: 1,
   temperature: 0.2,
   viewItemNoise: 0.5,
+  contrastiveView: 'anonymous',
   validationFraction: 0.1,
   patience: 2,
   dropout: 0.1,
@@ -151,7 +166,8 @@ export function resolveSeqBertOptions(opts: Partial<SeqBertOptions> = {}): SeqBe
   if (!['auto', 'webgpu', 'wasm', 'cpu'].includes(o.backend)) bad(`The backend must be auto, webgpu, wasm or cpu, not "${String(o.backend)}".`);
   if (typeof o.itemRecency !== 'boolean') bad(`The item recency setting must be true or false (got ${String(o.itemRecency)}).`);
   if (typeof o.sessionPosition !== 'boolean') bad(`The visit position setting must be true or false (got ${String(o.sessionPosition)}).`);
-  if (o.pooling !== 'mean' && o.pooling !== 'cls') bad(`The pooling must be "mean" or "cls", not "${String(o.pooling)}".`);
+  if (!['behaviour', 'mean', 'cls'].includes(o.pooling)) bad(`The pooling must be "behaviour", "mean" or "cls", not "${String(o.pooling)}".`);
+  if (!['anonymous', 'noisy'].includes(o.contrastiveView)) bad(`The contrastive view must be "anonymous" or "noisy", not "${String(o.contrastiveView)}".`);
   return o;
 }
 

@@ -32,7 +32,7 @@ beforeAll(async () => {
   const texts = await embedItemTexts(a.ingested.table, a.sequences, createFeaturizer({ dims: 16 }));
   input = { table: a.ingested.table, sequences: a.sequences, itemVectors: itemVectorsByItem(texts), itemDims: texts.dims };
   model = await trainSeqBert(input, { layers: 1, hidden: 16, heads: 2, maxLen: 16, epochs: 12, patience: 0, batchSize: 32, backend: 'wasm' });
-});
+}, 120_000); // 12 epochs: a few seconds alone, far more on a loaded machine
 
 describe('scoreNextItems', () => {
   it("ranks an item of the user's pair first far more often than chance", async () => {

@@ -58,7 +58,7 @@ describe('trainSeqBert', () => {
       expect(back.architecture).toEqual(model.architecture);
       expect(back.vocab).toEqual(model.vocab);
       expect(back.report).toEqual(model.report);
-      const again = await embedSequences(back, input, { quantized: true });
+      const again = await embedSequences(back, input, { quantized: true, whiten: false });
       expect(Array.from(again.vectors)).toEqual(Array.from(int8.vectors));
     }
     expect(() => deserializeModel(new Uint8Array([1, 2, 3, 4, 5, 6, 7, 8, 9]))).toThrow(SeqBertError);
@@ -70,10 +70,43 @@ describe('trainSeqBert', () => {
     bytes.set(new TextEncoder().encode(header.replace('"format":2', '"format":1')), 8);
     expect(() => deserializeModel(bytes)).toThrow(/format 1, this version reads 2/);
 
-    const both = await embedBothPoolings(model, input);
+    const both = await embedBothPoolings(model, input, { whiten: false });
     expect(both.mean.vectors).toEqual(int8.vectors);
     expect(both.cls.pooling).toBe('cls');
     expect(both.cls.vectors).not.toEqual(both.mean.vectors);
+    // The behaviour reading hides every item: other vectors than the item reading's.
+    expect(both.behaviour.vectors).not.toEqual(both.mean.vectors);
+
+    // What the pipeline clusters: whitened, unit variance along the kept axes, the rest zero.
+    const white = await embedSequences(model, input);
+    expect(white.pooling).toBe('mean');
+    const w = white.whitened;
+    expect(w).not.toBeNull();
+    const kept = (w as { kept: number }).kept;
+    expect(kept).toBeGreaterThan(1);
+    expect(kept).toBeLessThanOrEqual(16);
+    const n = white.count;
+    for (let c = 0; c < 16; c++) {
+      let sum = 0;
+      let sq = 0;
+      for (let r = 0; r < n; r++) {
+        sum += white.vectors[r * 16 + c];
+        sq += white.vectors[r * 16 + c] ** 2;
+      }
+      if (c < kept) {
+        expect(Math.abs(sum / n)).toBeLessThan(1e-3);
+        expect(sq / n).toBeCloseTo(1, 2);
+      } else expect(sq).toBe(0);
+    }
+  });
+
+  it('the same seed trains the same model (dropout masks are seeded too)', async () => {
+    const opts = { ...small, epochs: 1, tokenBudget: 0, dropout: 0.2, seed: 4 };
+    const a = await trainSeqBert(input, opts);
+    const b = await trainSeqBert(input, opts);
+    const c = await trainSeqBert(input, { ...opts, seed: 5 });
+    expect(b.weights.map((w) => Array.from(w.data))).toEqual(a.weights.map((w) => Array.from(w.data)));
+    expect(c.weights.map((w) => Array.from(w.data))).not.toEqual(a.weights.map((w) => Array.from(w.data)));
   });
 
   it('a stop request ends training and keeps the model; an abort cancels', async () => {

@@ -124,11 +124,23 @@ interface LossParts {
   total: tf.Scalar;
 }
 
-/** The training loss of one batch (views: B rows, or 2B rows when contrastive with the second views last). */
-function batchLoss(p: ParamMap, o: SeqBertOptions, t: StepTensors, candidates: number, contrastive: boolean, dropout: number): LossParts {
+/**
+ * The training loss of one batch: its first `views.from` rows are the masked sequences; when
+ * `views` is given, the next `views.n` rows and the `views.n` after them are the two contrastive
+ * views of the same sequences.
+ */
+function batchLoss(
+  p: ParamMap,
+  o: SeqBertOptions,
+  t: StepTensors,
+  candidates: number,
+  views: { from: number; n: number } | null,
+  dropout: number,
+  dropoutSeed = 0,
+): LossParts {
   const h = o.hidden;
   const table = itemTable(p, t.itemText, t.rowItems);
-  const states = encode(p, o, table, t, dropout);
+  const states = encode(p, o, table, t, dropout, dropoutSeed);
   const masked = embeddingLookup(states, t.maskedAt);
   const q = itemHead(p, masked);
   const cand = tf.slice(table, [3, 0], [candidates, h]);
@@ -136,12 +148,12 @@ function batchLoss(p: ParamMap, o: SeqBertOptions, t: StepTensors, candidates: n
   const itemLoss = crossEntropyPicked(linear(q, tf.transpose(cand)), tf.sum(tf.mul(q, target), 1));
   let total = itemLoss as tf.Tensor;
   if (o.typeLossWeight > 0) total = tf.add(total, tf.mul(crossEntropy(typeHead(p, masked), t.targetType), o.typeLossWeight));
-  if (contrastive) {
-    const half = t.B / 2;
+  if (views) {
+    const half = views.n;
     const z = pool(states, t.poolMask, t.B, t.T, h, 'mean');
     const zn = tf.div(z, tf.add(tf.norm(z, 'euclidean', 1, true), 1e-6));
-    const z1 = tf.slice(zn, [0, 0], [half, h]) as tf.Tensor2D;
-    const z2 = tf.slice(zn, [half, 0], [half, h]) as tf.Tensor2D;
+    const z1 = tf.slice(zn, [views.from, 0], [half, h]) as tf.Tensor2D;
+    const z2 = tf.slice(zn, [views.from + half, 0], [half, h]) as tf.Tensor2D;
     const sim = tf.div(linear(z1, tf.transpose(z2)), o.temperature) as tf.Tensor2D;
     const diag = tf.range(0, half, 1, 'int32') as tf.Tensor1D;
     const nce = tf.mul(tf.add(crossEntropy(sim, diag), crossEntropy(tf.transpose(sim) as tf.Tensor2D, diag)), 0.5);
@@ -203,7 +215,7 @@ export async function trainSeqBert(input: SeqBertInput, options: Partial<SeqBert
       const entries = Array.from(b, (seq) => ({ seq, from: 0, len: tokenCount(tok, seq) }));
       const hb = buildBatch(tok, entries, types, items, rows, { rate: o.maskRate, rng: vrng, negatives });
       const t = toTensors(hb, input, fullText);
-      const l = tf.tidy(() => batchLoss(vars, o, t, hb.candidates, false, 0).total);
+      const l = tf.tidy(() => batchLoss(vars, o, t, hb.candidates, null, 0).total);
       sum += (await l.data())[0] * hb.maskedAt.length;
       n += hb.maskedAt.length;
       l.dispose();
@@ -214,11 +226,17 @@ export async function trainSeqBert(input: SeqBertInput, options: Partial<SeqBert
 
   let epochTokens = 0;
   for (const s of trainSeqs) epochTokens += tokenCount(tok, s);
-  // The second view is a crop of 60-100% of the events: about 0.8 of them on average.
-  if (contrastive) epochTokens *= 1.8;
-  const epochs = o.tokenBudget > 0 ? Math.min(o.epochs, Math.max(1, Math.round(o.tokenBudget / Math.max(1, epochTokens)))) : o.epochs;
+  // A crop view keeps 60-100% of the events: about 0.8 of them on average.
+  const anonymousViews = contrastive && o.contrastiveView === 'anonymous';
+  if (contrastive) epochTokens *= anonymousViews ? 2.6 : 1.8;
+  const budgetEpochs = o.tokenBudget > 0 ? o.tokenBudget / Math.max(1, epochTokens) : Infinity;
+  const epochs = Math.min(o.epochs, Math.max(1, Math.round(budgetEpochs)));
   const batchesPerEpoch = Math.ceil(trainSeqs.length / o.batchSize);
-  const totalSteps = batchesPerEpoch * epochs;
+  // A budget below one epoch's tokens ends the single epoch part-way: its first batches, which
+  // planBatches has shuffled (a random subset of the sequences), so the time stays bounded however
+  // large the log is.
+  const stepsPerEpoch = budgetEpochs < 1 ? Math.min(batchesPerEpoch, Math.max(1, Math.round(batchesPerEpoch * budgetEpochs))) : batchesPerEpoch;
+  const totalSteps = stepsPerEpoch * epochs;
   const loss: number[] = [];
   const valLoss: (number | null)[] = [];
   let best = Infinity;
@@ -234,12 +252,17 @@ export async function trainSeqBert(input: SeqBertInput, options: Partial<SeqBert
     for (let epoch = 1; epoch <= epochs && !stopReason; epoch++) {
       let sum = 0;
       let steps = 0;
-      for (const b of planBatches(tok, trainSeqs, o.batchSize, rng)) {
+      const plan = planBatches(tok, trainSeqs, o.batchSize, rng);
+      for (let k = 0; k < stepsPerEpoch; k++) {
+        const b = plan[k];
         const entries: BatchEntry[] = Array.from(b, (seq) => ({ seq, from: 0, len: tokenCount(tok, seq) }));
-        if (contrastive) for (const seq of b) entries.push(crop(tok, seq, rng, o.viewItemNoise));
+        const withViews = contrastive && b.length > 1;
+        if (withViews && anonymousViews) for (let v = 0; v < 2; v++) for (const seq of b) entries.push({ ...crop(tok, seq, rng, 0), anonymous: true });
+        else if (withViews) for (const seq of b) entries.push(crop(tok, seq, rng, o.viewItemNoise));
+        const views = withViews ? { from: anonymousViews ? b.length : 0, n: b.length } : null;
         const hb = buildBatch(tok, entries, types, items, rows, { rate: o.maskRate, rng, negatives });
         const t = toTensors(hb, input, fullText);
-        const l = optimizer.minimize(() => batchLoss(vars, o, t, hb.candidates, contrastive && b.length > 1, o.dropout).total, true, varList);
+        const l = optimizer.minimize(() => batchLoss(vars, o, t, hb.candidates, views, o.dropout, (o.seed % 10_000) * 1_000_000 + step).total, true, varList);
         disposeStep(t, fullText);
         const lv = l ? (await l.data())[0] : NaN;
         l?.dispose();
@@ -299,6 +322,9 @@ export async function trainSeqBert(input: SeqBertInput, options: Partial<SeqBert
         bestEpoch: bestWeights ? bestEpoch : loss.length,
         stoppedEarly: stopReason !== null && loss.length < epochs,
         plannedEpochs: epochs,
+        epochShare: stepsPerEpoch / batchesPerEpoch,
+        steps: step,
+        stepsPlanned: totalSteps,
         stopReason,
         seconds: trainedSeconds,
         tokensPerSecond: tokens / Math.max(1e-9, trainedSeconds),

@@ -50,6 +50,15 @@ export interface SeqBertReport {
   epochs: number;
   /** Epochs planned: the epochs option, or fewer by the token budget. */
   plannedEpochs: number;
+  /**
+   * Share of an epoch's batches each epoch ran: 1, or less when the token budget was below one
+   * epoch's tokens and ended the single epoch part-way (a random subset of the sequences).
+   * Absent in reports of models saved before it was recorded.
+   */
+  epochShare?: number;
+  /** Training steps (batches) run and planned. Absent in reports of models saved before they were recorded. */
+  steps?: number;
+  stepsPlanned?: number;
   /** Training loss per epoch (mean over steps). */
   loss: number[];
   /** Held-out loss per epoch (null when no sequences were held out). */
@@ -102,8 +111,13 @@ export interface SeqBertHooks {
 export interface EmbedOptions {
   /** Compute with the int8 model (dequantized weights). Default true: what the pipeline uses. */
   quantized?: boolean;
-  /** Default: the model's training option `pooling`. */
+  /** Default 'mean'. */
   pooling?: SeqBertPooling;
+  /**
+   * Whiten the pooled vectors over the sequences embedded (whiten.ts): centred, on their principal
+   * axes, unit variance, the last 1% of the variance dropped (those columns are zero). Default true.
+   */
+  whiten?: boolean;
   /** Sequences per forward batch. */
   batchSize?: number;
   /** Backend to start when none runs yet (default 'auto'); a running backend is kept. */
@@ -113,10 +127,15 @@ export interface EmbedOptions {
 }
 
 export interface SequenceEmbedding {
-  /** count x dims, each row L2-normalised (rows of sequences without known events stay zero). */
+  /**
+   * count x dims: each row L2-normalised, then whitened when `whitened` is set (rows of sequences
+   * without known events are zero before whitening).
+   */
   vectors: Float32Array;
   dims: number;
   count: number;
   pooling: SeqBertPooling;
   quantized: boolean;
+  /** Principal axes kept (the other columns are zero) and the share of the variance they hold; null: not whitened. */
+  whitened: { kept: number; varianceKept: number } | null;
 }
