@@ -3,6 +3,8 @@ import { ClusteringCancelledError, ClusteringInputError, cpuAsyncAssigner, makeB
 import { createEmulatedGpuAssigner } from '../cluster/gpu/emulate';
 import type { GpuAdapterSummary } from '../gpu/device';
 import { clusterSizes, resolveSweepRange, runSweepJob, type OpenGpu } from './clusterJob';
+import { behaviourRestarts } from './runner';
+import { Random } from '../numeric/sfc32';
 
 const SOURCE = { stage: 'encoder' as const, model: 'test', label: 'Test vectors', zeroVectors: 0 };
 const ADAPTER: GpuAdapterSummary = { vendor: 'test', architecture: 'emulated', device: '', description: '', isFallbackAdapter: false };
@@ -58,6 +60,25 @@ describe('resolveSweepRange', () => {
 });
 
 describe('runSweepJob', () => {
+  it('more k-means++ starts per run never give a K a worse clustering (the behaviour vectors use them)', async () => {
+    // Overlapping blobs in 6 dimensions: one start per run often lands in a worse local optimum.
+    const rng = new Random(11);
+    const n = 400;
+    const data = new Float32Array(n * 6);
+    for (let i = 0; i < n; i++) for (let j = 0; j < 6; j++) data[i * 6 + j] = (i % 7 === j ? 1.2 : 0) + (rng.float() - 0.5) * 2;
+    const one = await runSweepJob(data, n, 6, { kMin: 2, kMax: 9, device: 'cpu', seeds: 1, source: SOURCE });
+    const ten = await runSweepJob(data, n, 6, { kMin: 2, kMax: 9, device: 'cpu', seeds: 1, restarts: 10, source: SOURCE });
+    let better = 0;
+    for (let i = 0; i < one.entries.length; i++) {
+      expect(ten.entries[i].inertia).toBeLessThanOrEqual(one.entries[i].inertia * (1 + 1e-9));
+      if (ten.entries[i].inertia < one.entries[i].inertia * (1 - 1e-6)) better++;
+    }
+    expect(better).toBeGreaterThan(0);
+    expect(behaviourRestarts(1_200)).toBe(10);
+    expect(behaviourRestarts(50_000)).toBe(4);
+    expect(behaviourRestarts(1_000_000)).toBe(1);
+  });
+
   it('sweeps on the CPU: every K with sizes, finite scores, the planted K suggested', async () => {
     const data = blobs();
     const progress: number[] = [];

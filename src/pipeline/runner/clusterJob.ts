@@ -39,6 +39,8 @@ export interface SweepJobOptions {
   kMax: number;
   device: ClusterDevice;
   seeds?: number;
+  /** k-means++ starts inside each run (the sweep's default when absent: 1). */
+  restarts?: number;
   /** How to reach the GPU; absent (Node) means the CPU only. */
   openGpu?: OpenGpu | null;
   /** Helper threads for the CPU path (nested workers, worker_threads); absent: this thread only. */
@@ -179,6 +181,7 @@ export async function runSweepJob(data: Matrix, n: number, d: number, opts: Swee
       kMin: range.kMin,
       kMax: range.kMax,
       seeds,
+      restarts: opts.restarts,
       assigner,
       threads: opts.threads,
       threadsMinPoints: opts.threadsMinPoints,
