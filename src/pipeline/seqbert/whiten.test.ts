@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Random } from '../numeric/sfc32';
-import { whitenRows } from './embed';
+import { ROWS_PER_AXIS, whitenRows } from './embed';
 import { applyWhitening, fitWhitening } from './whiten';
 
 /** n rows of size d: `rank` random directions with scales 10, 5, 2.5, ... plus a mean offset. */
@@ -62,6 +62,10 @@ describe('whitening', () => {
     expect(kept).toBeLessThanOrEqual(4);
     expect(Array.from(vectors.subarray(5 * d, 6 * d))).toEqual(new Array(d).fill(0));
     for (let i = 0; i < n; i++) for (let c = kept; c < d; c++) expect(vectors[i * d + c]).toBe(0);
+    // One axis per ROWS_PER_AXIS rows at most: 100 rows of isotropic noise (every axis needed for 99%) keep 5 axes.
+    const rng = new Random(4);
+    const full = Float32Array.from({ length: 100 * d }, () => rng.float() - 0.5);
+    expect(whitenRows(full, 100, d).whitened?.kept).toBe(100 / ROWS_PER_AXIS);
     const few = x.slice(0, 10 * d);
     const same = whitenRows(few, 10, d);
     expect(same.whitened).toBeNull();

@@ -19,8 +19,11 @@ export interface Whitening {
   varianceKept: number;
 }
 
-/** Fits the whitening of n row vectors of size d, keeping the axes that hold `keep` of the variance. */
-export function fitWhitening(x: Float32Array, n: number, d: number, keep = 0.99): Whitening {
+/**
+ * Fits the whitening of n row vectors of size d, keeping the axes that hold `keep` of the
+ * variance, at most `maxAxes` of them.
+ */
+export function fitWhitening(x: Float32Array, n: number, d: number, keep = 0.99, maxAxes = d): Whitening {
   const mean = new Float64Array(d);
   for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) mean[j] += x[i * d + j];
   for (let j = 0; j < d; j++) mean[j] /= Math.max(1, n);
@@ -46,7 +49,7 @@ export function fitWhitening(x: Float32Array, n: number, d: number, keep = 0.99)
   const floor = total * 1e-9;
   let kept = 0;
   let acc = 0;
-  while (kept < d && values[order[kept]] > floor && (kept === 0 || acc < keep * total)) acc += Math.max(0, values[order[kept++]]);
+  while (kept < Math.min(d, maxAxes) && values[order[kept]] > floor && (kept === 0 || acc < keep * total)) acc += Math.max(0, values[order[kept++]]);
   const projection = new Float64Array(d * Math.max(1, kept));
   for (let c = 0; c < kept; c++) {
     const e = order[c];
