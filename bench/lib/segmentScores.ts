@@ -21,8 +21,8 @@ export interface SegmentScores {
 
 const RESTARTS = 10;
 
-export function clusterLabels(vectors: Float32Array, n: number, d: number, k: number): Int32Array {
-  return kmeans(vectors, n, d, { k, restarts: RESTARTS, seed: 0 }).labels;
+export function clusterLabels(vectors: Float32Array, n: number, d: number, k: number, restarts = RESTARTS): Int32Array {
+  return kmeans(vectors, n, d, { k, restarts, seed: 0 }).labels;
 }
 
 /** Rows `rows` of an n x d matrix, as a new matrix. */
@@ -32,10 +32,18 @@ function pickRows(x: Float32Array, d: number, rows: readonly number[]): Float32A
   return out;
 }
 
-export function scoreSegments(vectors: Float32Array, d: number, planted: Int32Array, segments: number, pair: readonly [number, number] | null): SegmentScores {
+/** `restarts`: k-means++ starts (10 by default; the app's sweep runs 3 seeds x behaviourRestarts on the behaviour vectors). */
+export function scoreSegments(
+  vectors: Float32Array,
+  d: number,
+  planted: Int32Array,
+  segments: number,
+  pair: readonly [number, number] | null,
+  restarts = RESTARTS,
+): SegmentScores {
   const n = planted.length;
   const t0 = performance.now();
-  const labels = clusterLabels(vectors, n, d, segments);
+  const labels = clusterLabels(vectors, n, d, segments, restarts);
   const contingency = Array.from({ length: segments }, () => new Array<number>(segments).fill(0));
   for (let s = 0; s < n; s++) contingency[planted[s]][labels[s]]++;
   let pairInOverall = NaN;
