@@ -29,6 +29,10 @@ test('with no encoder named, the behaviour model trains and its vectors are clus
   const line = page.getByTestId('encoder-bert');
   await expect(line).toHaveAttribute('data-backend', backend);
   await expect(line).toContainText(`on ${backend}, int8`);
+  // What it learned, in plain words: hidden events guessed right on held-out histories, beside the obvious guesses.
+  await expect(page.getByTestId('encoder-bert-learned')).toContainText(
+    /^What it learned: on [\d,]+ shopping histories it did not train on, it names the kind of a hidden event \(view, purchase, …\) correctly \d+% of the time \(always guessing the commonest kind: \d+%\), and has the hidden product among its top 10 guesses \d+% of the time \(the 10 best sellers: \d+%\)\.$/,
+  );
 
   // The graph network trains from the model's vectors (its own go to the recommendations) ...
   await expect(page.getByTestId('gcn')).toHaveAttribute('data-state', 'done', { timeout: TRAIN_TIMEOUT });

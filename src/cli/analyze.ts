@@ -387,6 +387,7 @@ async function encodeAndTrain(
         valLoss: b.valLoss,
         bestEpoch: b.bestEpoch,
         stopReason: b.stopReason,
+        heldOut: b.heldOut ?? null,
         quantized: b.quantized,
         softmax: b.softmax,
         contrastive: b.contrastive,

@@ -179,8 +179,10 @@ Encoder (how each sequence becomes a vector; default ${DEFAULT_ENCODER_KIND}):
   --bert-max-len N  sequences cut to their last N events (default ${DEFAULT_SEQBERT_OPTIONS.maxLen})
   --bert-backend auto|wasm|cpu  tfjs backend (auto: WebGPU in browsers, wasm in Node; cpu: slowest)
 The JSON's encoder is then {kind: "seqbert", backend, layers, hidden, heads, maxLen, params, epochs,
-plannedEpochs, loss: [per epoch], quantized: "int8", seconds, itemFeatures: <text encoder id or "featurizer">, text:
-{the text encoder's report}}; with --eval, recall20 and ndcg20 get seqbert: the masked-item head
+plannedEpochs, loss: [per epoch], heldOut: {sequences, masked, typeAccuracy, typeBaseline, itemHit10,
+itemBaseline10} (what it learned on held-out sequences: hidden event's kind and product in its top 10, beside the
+commonest kind and the 10 best sellers; null when none were held out), quantized: "int8", seconds, itemFeatures:
+<text encoder id or "featurizer">, text: {the text encoder's report}}; with --eval, recall20 and ndcg20 get seqbert: the masked-item head
 ranking each user's next basket.
 
 Clustering (k-means on the sequence vectors; runs only when --k, --sweep, --umap or --out is given):

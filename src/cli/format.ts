@@ -1,7 +1,7 @@
 import type { EncoderReport } from '../pipeline/encode';
 import type { EvalReport } from '../pipeline/eval';
 import type { GcnReport } from '../pipeline/gcn';
-import type { SeqBertReport } from '../pipeline/seqbert';
+import type { HeldOutReport, SeqBertReport } from '../pipeline/seqbert';
 import type { AnalysisReport } from '../pipeline/types';
 
 const n = (v: number): string => v.toLocaleString('en');
@@ -42,6 +42,12 @@ export interface CliSeqBertReport
     | 'tokensPerSecond'
   > {
   kind: 'seqbert';
+  /**
+   * What the kept model learned on the held-out sequences (SeqBertReport.heldOut): type accuracy
+   * and hit@10 over the whole catalogue, beside the commonest kind and the 10 best sellers; null
+   * when nothing was held out.
+   */
+  heldOut: HeldOutReport | null;
   sequences: number;
   /** Size of the sequence vectors (the hidden size). */
   dims: number;

@@ -291,6 +291,7 @@ function encodeJob(req: EncodeRequest, onProgress: EncodeProgressCallback, file:
               plannedEpochs: bert.report.plannedEpochs,
               bestEpoch: bert.report.bestEpoch,
               stopReason: bert.report.stopReason,
+              heldOut: bert.report.heldOut ?? null,
               quantized: bert.report.quantized,
               itemFeatures: bert.itemFeatures,
               seconds: bert.seconds,

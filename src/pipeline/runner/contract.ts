@@ -7,6 +7,7 @@ import type { EncodeMode, EncoderErrorCode, EncoderReport, EventWeights } from '
 import type { Detection, LogError } from '../types';
 import type { Timeline, UserAttributes } from '../profile/types';
 import type { SeqBertOptions } from '../seqbert/options';
+import type { HeldOutReport } from '../seqbert/types';
 import type { EncoderKind } from './constants';
 
 export type ErrorCode = LogError['code'] | EncoderErrorCode | 'cluster-input' | 'gcn-input' | 'project-input' | 'service-input' | 'internal';
@@ -145,6 +146,12 @@ export interface SeqBertResultWire {
   plannedEpochs: number;
   bestEpoch: number;
   stopReason: 'early-stopping' | 'stop' | null;
+  /**
+   * What the kept model learned, on the held-out sequences: how often it names a hidden event's
+   * kind and has the hidden product among its top 10 guesses, beside the baselines (the commonest
+   * kind; the 10 best sellers). Null when nothing was held out or the model predates it.
+   */
+  heldOut: HeldOutReport | null;
   quantized: 'int8';
   /** What gave the item features: the featuriser or a text model id. */
   itemFeatures: string;

@@ -34,6 +34,7 @@ export type {
   SeqBertInput,
   SeqBertModel,
   SeqBertReport,
+  HeldOutReport,
   SeqBertProgress,
   SeqBertHooks,
   SeqBertBackend,

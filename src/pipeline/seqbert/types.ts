@@ -39,6 +39,25 @@ export interface SeqBertVocab {
   itemDims: number;
 }
 
+/**
+ * What the model learned, measured on the held-out sequences with the kept (best epoch's) weights
+ * and one fixed masking where each masked event is fully hidden (heldout.ts).
+ */
+export interface HeldOutReport {
+  /** Held-out sequences scored. */
+  sequences: number;
+  /** Events hidden in them (and scored). */
+  masked: number;
+  /** Share of hidden events whose kind (event type) the model guessed right. */
+  typeAccuracy: number;
+  /** The same for always guessing the commonest kind among the hidden events. */
+  typeBaseline: number;
+  /** Share of hidden events whose product was among the model's 10 best guesses over the whole catalogue. */
+  itemHit10: number;
+  /** The same for always guessing the 10 most frequent products of the training sequences. */
+  itemBaseline10: number;
+}
+
 export interface SeqBertReport {
   backend: SeqBertBackend;
   layers: number;
@@ -77,6 +96,11 @@ export interface SeqBertReport {
   quantized: 'int8';
   /** Cosine between int8 and float32 sequence embeddings, when embedSequences compared them. */
   int8Cosine: { mean: number; min: number } | null;
+  /**
+   * Type accuracy and hit@10 on the held-out sequences beside their baselines; null when nothing
+   * was held out. Absent in reports of models saved before it was recorded.
+   */
+  heldOut?: HeldOutReport | null;
 }
 
 export interface SeqBertModel {

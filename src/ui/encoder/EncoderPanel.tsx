@@ -7,7 +7,7 @@ import { SavedNote } from '../state/SavedNote';
 import { FEATURIZER_ID } from '../../worker/manifest';
 import type { CatalogModel, EncodeResult, SeqBertResultWire } from '../../worker/protocol';
 import { WEIGHT_TYPES } from './encoderSettings';
-import { formatBytes, formatCompact, formatDecimal, formatInt } from '../common/format';
+import { formatBytes, formatCompact, formatDecimal, formatInt, formatPercent } from '../common/format';
 import { NumberField } from '../common/NumberField';
 import type { EncoderState, EncodeJob } from './useEncoder';
 
@@ -499,8 +499,29 @@ function SeqBertLine({ bert }: { bert: SeqBertResultWire }) {
           </span>
         )}
       </p>
+      {bert.heldOut && <SeqBertLearned heldOut={bert.heldOut} />}
       {bert.source !== 'file' && <SavedNote restored={bert.source === 'restored'} saveError={bert.saveError} testId="encoder-bert" />}
     </>
+  );
+}
+
+/** What the behaviour model learned, in one plain sentence: its guesses on held-out histories beside the obvious guesses. */
+function SeqBertLearned({ heldOut: h }: { heldOut: NonNullable<SeqBertResultWire['heldOut']> }) {
+  return (
+    <p
+      className="encoder-bert-learned"
+      data-testid="encoder-bert-learned"
+      data-sequences={h.sequences}
+      data-masked={h.masked}
+      data-type-accuracy={h.typeAccuracy}
+      data-type-baseline={h.typeBaseline}
+      data-item-hit10={h.itemHit10}
+      data-item-baseline10={h.itemBaseline10}
+    >
+      What it learned: on {formatInt(h.sequences)} shopping histories it did not train on, it names the kind of a hidden event (view, purchase, …) correctly{' '}
+      {formatPercent(h.typeAccuracy)} of the time (always guessing the commonest kind: {formatPercent(h.typeBaseline)}), and has the hidden product among its
+      top 10 guesses {formatPercent(h.itemHit10)} of the time (the 10 best sellers: {formatPercent(h.itemBaseline10)}).
+    </p>
   );
 }
 
