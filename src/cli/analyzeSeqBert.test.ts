@@ -49,6 +49,8 @@ describe('npm run analyze --encoder seqbert', () => {
     expect(e.params).toBeGreaterThan(0);
     expect(e.seconds).toBeGreaterThan(0);
     expect(e.text.kind).toBe('featurizer');
+    // What it learned on held-out sequences: none are held out from 80 users (10% is under the 10 needed), so null, but present.
+    expect(e).toHaveProperty('heldOut', null);
     // The graph network trained from the BERT's vectors, but the sweep clustered the BERT's own:
     // the network's propagation would bring taste back (docs/benchmarks.md, "Behaviour BERT").
     expect(r.gcn.epochs).toBeGreaterThan(0);
