@@ -5,36 +5,48 @@
 // order-only pair), written as CSV and read back through the app's reader, grouped by user. For
 // each set of sequence vectors, k-means with K = the planted segments (the project's k-means, 10
 // restarts) and its ARI against the planted labels, overall and on the order-only pair:
-//   - featuriser: today's default path without a model (character n-gram item vectors -> weighted
-//     sequence vectors), without and with the GCN after it (as `npm run analyze` builds them);
-//   - behaviour BERT (src/pipeline/seqbert): mean-pooled and CLS embeddings, float32 and int8
-//     (cosine between the two and ARI between their clusterings), and the GCN after the BERT (user
-//     features = the BERT's int8 embeddings, item features = the BERT's item input embeddings).
-// Speed: UCI Online Retail Dec-May (the shared file is already cut to Dec 2010 - May 2011), read by
-// user; the BERT trained and every sequence embedded (int8), in a child process so that its peak
-// RSS is its own; seconds, training tokens/s and the tfjs backend that ran.
+//   - featuriser: the path without a model (character n-gram item vectors -> weighted sequence
+//     vectors), without and with the GCN after it (as `npm run analyze` builds them);
+//   - behaviour BERT (src/pipeline/seqbert): the default pipeline's vectors (what embedSequences
+//     returns by default: mean pooling, int8, whitened), the 'behaviour' pooling (items hidden)
+//     whitened, mean pooling unwhitened, CLS (int8, whitened), float32 vs int8 (cosine of the
+//     unwhitened embeddings, ARI between the clusterings of the whitened ones), and the GCN after
+//     the BERT (user features = the default vectors, item features = the BERT's item input
+//     embeddings).
+// Speed (child processes, so that each peak RSS is its own; wall and CPU seconds, training
+// tokens/s and the tfjs backend that ran; the log streamed from disk through the app's reader):
+//   - speed: UCI Online Retail Dec-May (the shared file is already cut to Dec 2010 - May 2011);
+//   - speed1m: a generated log (src/pipeline/synth generateLog, 1,000,000 events, 50,000 users by
+//     default) written to a temporary CSV; trained under the stage's token budget and every user
+//     embedded (int8, whitened).
 //
-//   npm run bench:seqbert -- [--quick] [--only segments|speed] [--users N] [--segments N] [--seed N]
+//   npm run bench:seqbert -- [--quick] [--only segments|speed|speed1m] [--users N] [--segments N] [--seed N]
 //                            [--bert-epochs N] [--bert-token-budget N] [--gcn-epochs N] [--backend auto|wasm|cpu] [--data FILE]
+//                            [--big-events N] [--big-users N]
 //
-// --quick: one small generated log (4 segments, 1,200 users) and the speed case.
+// --quick: one small generated log (4 segments, 1,200 users) and the UCI speed case (not speed1m).
 
 import { spawnSync } from 'node:child_process';
+import { createReadStream, createWriteStream, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import { Readable } from 'node:stream';
+import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { adjustedRandIndex } from '../src/pipeline/cluster';
 import { analyzeStream, type Analysis } from '../src/pipeline/analyze';
 import { createFeaturizer, encodeSequences } from '../src/pipeline/encode';
 import { embedItemTexts, itemVectorsByItem, normalizeRows, runGcn } from '../src/pipeline/gcn';
-import { behaviourCsvStream, generateBehaviourLog, plantedUserLabels, type BehaviourLog } from '../src/pipeline/synth';
+import { behaviourCsvStream, csvChunks, generateLog, generateBehaviourLog, plantedUserLabels, type BehaviourLog } from '../src/pipeline/synth';
 import { int, markdownTable, mib } from './lib/format';
-import { analyzeFile } from './lib/loadLog';
 import { describeMachine, loadAverage, machineInfo } from './lib/machine';
 import { ownMaxRss, sampleOwnRss } from './lib/memory';
 import { confusedPairs, describeConfusion, scoreSegments, type SegmentScores } from './lib/segmentScores';
 
 const USAGE =
-  'usage: npm run bench:seqbert -- [--quick] [--only segments|speed] [--users N] [--segments N] [--seed N] [--bert-epochs N] [--bert-token-budget N] [--gcn-epochs N] [--backend auto|wasm|cpu] [--data FILE]';
+  'usage: npm run bench:seqbert -- [--quick] [--only segments|speed|speed1m] [--users N] [--segments N] [--seed N] [--bert-epochs N] [--bert-token-budget N] [--gcn-epochs N] [--backend auto|wasm|cpu] [--data FILE] [--big-events N] [--big-users N]';
+const ONLY = ['segments', 'speed', 'speed1m'];
 
 const { values: flags } = parseArgs({
   options: {
@@ -48,6 +60,8 @@ const { values: flags } = parseArgs({
     'gcn-epochs': { type: 'string' },
     backend: { type: 'string', default: 'auto' },
     data: { type: 'string', default: '../shared/data/uci-online-retail/online-retail-2010-12_2011-05.csv' },
+    'big-events': { type: 'string', default: '1000000' },
+    'big-users': { type: 'string', default: '50000' },
     case: { type: 'string' },
   },
   strict: true,
@@ -60,7 +74,7 @@ function num(name: string, v: string | undefined): number | undefined {
   return n;
 }
 
-if (flags.only !== undefined && flags.only !== 'segments' && flags.only !== 'speed') throw new Error(`unknown --only ${flags.only}; ${USAGE}`);
+if (flags.only !== undefined && !ONLY.includes(flags.only)) throw new Error(`unknown --only ${flags.only}; ${USAGE}`);
 const quick = flags.quick ?? false;
 const seed = num('seed', flags.seed) ?? 1;
 const bertEpochs = num('bert-epochs', flags['bert-epochs']);
@@ -70,6 +84,8 @@ if (tokenBudget !== undefined && !(Number.isInteger(tokenBudget) && tokenBudget 
   throw new Error(`--bert-token-budget must be a whole number >= 0; ${USAGE}`);
 const bertOptions = { ...(bertEpochs ? { epochs: bertEpochs } : {}), ...(tokenBudget !== undefined ? { tokenBudget } : {}) };
 const gcnEpochs = num('gcn-epochs', flags['gcn-epochs']) ?? 100;
+const bigEvents = num('big-events', flags['big-events']) ?? 1_000_000;
+const bigUsers = num('big-users', flags['big-users']) ?? 50_000;
 const backend = (flags.backend ?? 'auto') as 'auto' | 'wasm' | 'cpu';
 
 // The seqbert stage is loaded on demand, so that the featuriser rows still run where it fails to load.
@@ -189,47 +205,76 @@ async function segmentsCase(c: LogCase, seqbert: SeqBert | null): Promise<string
     const r = model.report;
     const summary =
       `BERT: backend ${r.backend}, ${r.layers} layers, hidden ${r.hidden}, ${r.heads} heads, max length ${r.maxLen}, ${int(r.params)} parameters, ` +
-      `${r.epochs} epochs (best ${r.bestEpoch}${r.stopReason ? `, ${r.stopReason}` : ''}), softmax ${r.softmax}, contrastive ${r.contrastive ? 'on' : 'off'}, ` +
+      `${r.epochShare !== undefined && r.epochShare < 1 ? `${(r.epochs * r.epochShare).toFixed(2)} epochs (${r.steps} steps, cut by the token budget)` : `${r.epochs} of ${r.plannedEpochs} planned epochs (best ${r.bestEpoch}${r.stopReason ? `, ${r.stopReason}` : ''})`}, softmax ${r.softmax}, contrastive ${r.contrastive ? 'on' : 'off'}, ` +
       `loss ${r.loss.map((x) => x.toFixed(3)).join(' ')}, ${s1(trainMs)} s training, ${int(r.tokensPerSecond)} tokens/s.`;
-    const byPooling: Record<string, { f32: SegmentScores; i8: SegmentScores; vectors: Float32Array; dims: number }> = {};
-    for (const pooling of ['mean', 'cls'] as const) {
-      t0 = performance.now();
-      const cmp = await seqbert.compareQuantized(model, input, { pooling });
-      const embedMs = performance.now() - t0;
-      const f32 = scoreSegments(cmp.float32.vectors, cmp.float32.dims, planted, K, pair);
-      const i8 = scoreSegments(cmp.int8.vectors, cmp.int8.dims, planted, K, pair);
-      byPooling[pooling] = { f32, i8, vectors: cmp.int8.vectors, dims: cmp.int8.dims };
-      const agree = adjustedRandIndex(f32.labels, i8.labels);
-      rows.push({ vectors: `BERT ${pooling}-pooled, float32`, scores: f32, ms: trainMs + embedMs / 2 });
-      rows.push({
-        vectors: `BERT ${pooling}-pooled, int8`,
-        scores: i8,
-        ms: trainMs + embedMs / 2,
-        note: `int8 vs float32: cosine mean ${cmp.cosine.mean.toFixed(4)}, min ${cmp.cosine.min.toFixed(4)}; ARI between the two clusterings ${f3(agree)}`,
-      });
-    }
-    // The pooling the pipeline uses by default feeds the GCN.
-    const pooling = seqbert.DEFAULT_SEQBERT_OPTIONS.pooling;
-    const chosen = byPooling[pooling];
+    // The default pipeline's vectors: what embedSequences returns by default (mean pooling, int8, whitened).
+    t0 = performance.now();
+    const def = await seqbert.embedSequences(model, input);
+    const embedMs = performance.now() - t0;
+    const defScores = scoreSegments(def.vectors, def.dims, planted, K, pair);
+    const kept = (e: { whitened: { kept: number; varianceKept: number } | null }): string =>
+      e.whitened
+        ? `whitened: ${e.whitened.kept} of ${model.architecture.hidden} axes kept (${(100 * e.whitened.varianceKept).toFixed(1)}% of the variance)`
+        : 'not whitened (too few sequences)';
+    rows.push({
+      vectors: `BERT default: ${def.pooling}-pooled, int8, whitened (embedSequences)`,
+      scores: defScores,
+      ms: trainMs + embedMs,
+      note: kept(def),
+    });
+    // The other readings, unwhitened from one pass each, whitened here as embedSequences does.
+    const raw = await seqbert.embedBothPoolings(model, input, { whiten: false });
+    const white = (e: { vectors: Float32Array; dims: number; count: number }) => seqbert.whitenRows(e.vectors, e.count, e.dims);
+    const beh = white(raw.behaviour);
+    const behScores = scoreSegments(beh.vectors, raw.behaviour.dims, planted, K, pair);
+    rows.push({
+      vectors: "BERT 'behaviour'-pooled (items hidden), int8, whitened",
+      scores: behScores,
+      ms: trainMs + embedMs,
+      note: kept(beh),
+    });
+    rows.push({
+      vectors: 'BERT mean-pooled, int8, unwhitened',
+      scores: scoreSegments(raw.mean.vectors, raw.mean.dims, planted, K, pair),
+      ms: trainMs + embedMs,
+    });
+    const cls = white(raw.cls);
+    const clsScores = scoreSegments(cls.vectors, raw.cls.dims, planted, K, pair);
+    rows.push({ vectors: 'BERT CLS, int8, whitened', scores: clsScores, ms: trainMs + embedMs, note: kept(cls) });
+    // float32 vs int8: cosine of the unwhitened embeddings; ARI between the clusterings of the whitened ones.
+    const cmp = await seqbert.compareQuantized(model, input, { pooling: 'mean' });
+    const f32 = white(cmp.float32);
+    const f32Scores = scoreSegments(f32.vectors, cmp.float32.dims, planted, K, pair);
+    rows.push({
+      vectors: 'BERT mean-pooled, float32, whitened',
+      scores: f32Scores,
+      ms: trainMs + embedMs,
+      note:
+        `int8 vs float32: cosine (unwhitened) mean ${cmp.cosine.mean.toFixed(4)}, min ${cmp.cosine.min.toFixed(4)}; ` +
+        `ARI between the two clusterings (whitened) ${f3(adjustedRandIndex(f32Scores.labels, defScores.labels))}`,
+    });
+    // The GCN after the BERT: user features = the default vectors.
     t0 = performance.now();
     const bg = await runGcn(
       table,
       sequences,
-      { dims: chosen.dims, users: chosen.vectors, items: bertItemVectors(model, table.items, textItems, itemTexts.dims) },
+      { dims: def.dims, users: def.vectors, items: bertItemVectors(model, table.items, textItems, itemTexts.dims) },
       { epochs: gcnEpochs },
     );
     rows.push({
-      vectors: `BERT ${pooling}-pooled int8 + GCN (${bg.report.epochs} epochs)`,
+      vectors: `BERT default + GCN (${bg.report.epochs} epochs)`,
       scores: scoreSegments(normalizeRows(bg.userVectors, bg.dims), bg.dims, planted, K, pair),
-      ms: trainMs + performance.now() - t0,
+      ms: trainMs + embedMs + performance.now() - t0,
     });
-    for (const p of ['mean', 'cls'] as const) {
-      const s = byPooling[p].i8;
-      notes.push(`Clusters of BERT ${p}-pooled int8 vs planted segments (share of each segment's users per cluster):\n${describeConfusion(s, names)}`);
-      const mixed = confusedPairs(s, names);
+    for (const [label, sc] of [
+      ['BERT default (mean, int8, whitened)', defScores],
+      ["BERT 'behaviour'-pooled, whitened", behScores],
+    ] as const) {
+      notes.push(`Clusters of ${label} vs planted segments (share of each segment's users per cluster):\n${describeConfusion(sc, names)}`);
+      const mixed = confusedPairs(sc, names);
       const allPairs = (names.length * (names.length - 1)) / 2;
-      if (mixed.length === allPairs) notes.push(`Confused (${p}): every pair of segments shares clusters (no segment has a cluster of its own)`);
-      else if (mixed.length > 0) notes.push(`Confused (${p}): ${mixed.join('; ')}`);
+      if (mixed.length === allPairs) notes.push(`Confused (${label}): every pair of segments shares clusters (no segment has a cluster of its own)`);
+      else if (mixed.length > 0) notes.push(`Confused (${label}): ${mixed.join('; ')}`);
     }
     return summary;
   }
@@ -256,62 +301,105 @@ interface SpeedResult {
   /** Events in the user sequences (rows without a customer id are in no sequence). */
   events: number;
   sequences: number;
+  items: number;
   readMs: number;
   featureMs: number;
   trainMs: number;
+  /** embedSequences with its defaults (int8, mean pooling, whitened), every sequence once. */
   embedMs: number;
+  /** CPU seconds (user + system) of this process over training and over embedding. */
+  trainCpuS: number;
+  embedCpuS: number;
   tokensPerSecond: number;
+  /** Training tokens fed (both contrastive views counted). */
+  trainingTokens: number;
+  /** Tokens embedded (every sequence's last maxLen events). */
+  embedTokens: number;
   backend: string;
   epochs: number;
+  plannedEpochs: number;
+  epochShare: number | null;
+  steps: number | null;
+  stepsPlanned: number | null;
   bestEpoch: number;
   stopReason: string | null;
   maxLen: number;
   params: number;
+  whitenedKept: number | null;
   peakRss: number;
   sampledPeakRss: number;
+  load: [number, number];
 }
 
-/** The speed case, in this (child) process: prints its result as one JSON line. */
+/** A log file streamed from disk through the app's reader (as the page reads a File), grouped by user. */
+async function analyzeFileStreaming(file: string): Promise<Analysis> {
+  const stream = Readable.toWeb(createReadStream(file, { highWaterMark: 1 << 20 })) as unknown as ReadableStream<Uint8Array>;
+  return analyzeStream(stream, { fileName: basename(file), totalBytes: statSync(file).size, sequence: { by: 'user' } });
+}
+
+const cpuSeconds = (since: NodeJS.CpuUsage): number => {
+  const u = process.cpuUsage(since);
+  return (u.user + u.system) / 1e6;
+};
+
+/** A speed case, in this (child) process: prints its result as one JSON line. */
 async function speedChild(): Promise<void> {
+  const load0 = loadAverage();
   const seqbert = await import('../src/pipeline/seqbert');
   const sampler = sampleOwnRss();
   let t0 = performance.now();
-  const a = await analyzeFile(flags.data!);
+  const a = await analyzeFileStreaming(flags.data!);
   const readMs = performance.now() - t0;
   t0 = performance.now();
   const itemTexts = await embedItemTexts(a.ingested.table, a.sequences, createFeaturizer());
   const input = { sequences: a.sequences, table: a.ingested.table, itemVectors: itemVectorsByItem(itemTexts), itemDims: itemTexts.dims };
   const featureMs = performance.now() - t0;
+  let cpu0 = process.cpuUsage();
   t0 = performance.now();
   const model = await seqbert.trainSeqBert(input, { backend, ...bertOptions });
   const trainMs = performance.now() - t0;
+  const trainCpuS = cpuSeconds(cpu0);
+  cpu0 = process.cpuUsage();
   t0 = performance.now();
-  await seqbert.embedSequences(model, input, { quantized: true });
+  const emb = await seqbert.embedSequences(model, input);
   const embedMs = performance.now() - t0;
+  const embedCpuS = cpuSeconds(cpu0);
   const r = model.report;
+  let embedTokens = 0;
+  for (let q = 0; q < a.sequences.count; q++) embedTokens += Math.min(r.maxLen, a.sequences.offsets[q + 1] - a.sequences.offsets[q]);
   const out: SpeedResult = {
     rows: a.ingested.table.length,
     events: a.sequences.offsets[a.sequences.count],
     sequences: a.sequences.count,
+    items: a.ingested.table.items.length,
     readMs,
     featureMs,
     trainMs,
     embedMs,
+    trainCpuS,
+    embedCpuS,
     tokensPerSecond: r.tokensPerSecond,
+    trainingTokens: r.tokensPerSecond * r.seconds,
+    embedTokens,
     backend: r.backend,
     epochs: r.epochs,
+    plannedEpochs: r.plannedEpochs,
+    epochShare: r.epochShare ?? null,
+    steps: r.steps ?? null,
+    stepsPlanned: r.stepsPlanned ?? null,
     bestEpoch: r.bestEpoch,
     stopReason: r.stopReason,
     maxLen: r.maxLen,
     params: r.params,
+    whitenedKept: emb.whitened?.kept ?? null,
     sampledPeakRss: sampler.stop(),
     peakRss: ownMaxRss(),
+    load: [load0, loadAverage()],
   };
   process.stdout.write(`${JSON.stringify(out)}\n`);
 }
 
-function speedCase(): string {
-  process.stderr.write(`seqbert: speed case on ${flags.data}\n`);
+function runSpeedChild(file: string): SpeedResult | null {
   const self = fileURLToPath(import.meta.url);
   const args = [
     ...process.execArgv,
@@ -319,34 +407,85 @@ function speedCase(): string {
     '--case',
     'speed',
     '--data',
-    flags.data!,
+    file,
     '--backend',
     backend,
     ...(bertEpochs ? ['--bert-epochs', String(bertEpochs)] : []),
+    ...(tokenBudget !== undefined ? ['--bert-token-budget', String(tokenBudget)] : []),
   ];
   const child = spawnSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 1 << 22, stdio: ['ignore', 'pipe', 'inherit'] });
   const line = child.stdout.trim().split('\n').pop() ?? '';
-  if (child.status !== 0 || !line.startsWith('{')) return `### Speed: UCI Online Retail Dec-May\n\nFailed (exit ${child.status}); see the log above.\n`;
-  const r = JSON.parse(line) as SpeedResult;
+  if (child.status !== 0 || !line.startsWith('{')) return null;
+  return JSON.parse(line) as SpeedResult;
+}
+
+function speedTable(r: SpeedResult, targetS: number): string {
   const total = r.trainMs + r.embedMs;
+  const epochs =
+    r.epochShare !== null && r.epochShare < 1
+      ? `${(r.epochShare * r.epochs).toFixed(2)} (${int(r.steps ?? NaN)} of one epoch's ${int((r.stepsPlanned ?? NaN) / r.epochShare)} steps, by the token budget)`
+      : `${r.epochs} of ${r.plannedEpochs} planned (best ${r.bestEpoch}${r.stopReason ? `, ${r.stopReason}` : ''})`;
   return (
-    `### Speed: UCI Online Retail Dec-May (${int(r.rows)} rows, ${int(r.events)} events in ${int(r.sequences)} user sequences)\n\n` +
     markdownTable(
-      ['backend', 'epochs run', 'training s', 'embedding s (int8)', 'trained + embedded s (target <= 90)', 'training tokens/s', 'peak RSS (target < 1 GB)'],
+      [
+        'backend',
+        'epochs run',
+        'training s (CPU s)',
+        'embedding s, int8 + whitening (CPU s)',
+        `trained + embedded s (target <= ${targetS})`,
+        'training tokens/s',
+        'embedding tokens/s',
+        'peak RSS (target < 1 GB)',
+      ],
       [
         [
           r.backend,
-          `${r.epochs} (best ${r.bestEpoch}${r.stopReason ? `, ${r.stopReason}` : ''})`,
-          s1(r.trainMs),
-          s1(r.embedMs),
+          epochs,
+          `${s1(r.trainMs)} (${r.trainCpuS.toFixed(1)})`,
+          `${s1(r.embedMs)} (${r.embedCpuS.toFixed(1)})`,
           s1(total),
           int(r.tokensPerSecond),
+          int(r.embedTokens / (r.embedMs / 1000)),
           mib(Math.max(r.peakRss, r.sampledPeakRss)),
         ],
       ],
     ) +
-    `\n\nMax length ${r.maxLen}, ${int(r.params)} parameters. Reading the file took ${s1(r.readMs)} s and the featuriser's item vectors (the BERT's item input) ${s1(r.featureMs)} s, not counted above; peak RSS is the whole child process's.\n`
+    `\n\nMax length ${r.maxLen}, ${int(r.params)} parameters, ${int(r.items)} items; ${int(r.trainingTokens)} training tokens, ` +
+    `${int(r.embedTokens)} tokens embedded (${r.whitenedKept === null ? 'not whitened' : `whitened, ${r.whitenedKept} axes kept`}). ` +
+    `Reading the file (streamed through the app's reader) took ${s1(r.readMs)} s and the featuriser's item vectors (the BERT's item input) ` +
+    `${s1(r.featureMs)} s, not counted above; peak RSS is the whole child process's (log, tables and model). ` +
+    `Load average (1 min) ${r.load[0].toFixed(2)} at the child's start, ${r.load[1].toFixed(2)} at its end.\n`
   );
+}
+
+function speedCase(): string {
+  process.stderr.write(`seqbert: speed case on ${flags.data}\n`);
+  const r = runSpeedChild(flags.data!);
+  if (!r) return `### Speed: UCI Online Retail Dec-May\n\nFailed; see the log above.\n`;
+  return `### Speed: UCI Online Retail Dec-May (${int(r.rows)} rows, ${int(r.events)} events in ${int(r.sequences)} user sequences)\n\n${speedTable(r, 90)}`;
+}
+
+/** The 1M-event case: a generated log (the general generator) written to a temporary CSV, read back in the child. */
+async function speed1mCase(): Promise<string> {
+  const file = join(tmpdir(), `seqlens-seqbert-speed-${process.pid}-${bigEvents}-${bigUsers}.csv`);
+  let t0 = performance.now();
+  const log = generateLog({ seed, users: bigUsers, events: bigEvents, items: 5000, segments: 6, categories: 24 });
+  const out = createWriteStream(file);
+  for (const chunk of csvChunks(log)) if (!out.write(chunk)) await once(out, 'drain');
+  out.end();
+  await once(out, 'finish');
+  const genS = (performance.now() - t0) / 1000;
+  process.stderr.write(`seqbert: speed case on a generated log (${int(bigEvents)} events, ${int(bigUsers)} users, ${file}, ${genS.toFixed(1)} s)\n`);
+  t0 = performance.now();
+  let r: SpeedResult | null;
+  try {
+    r = runSpeedChild(file);
+  } finally {
+    rmSync(file, { force: true });
+  }
+  const title = `### Speed: generated log, ${int(bigEvents)} events, ${int(bigUsers)} users (src/pipeline/synth generateLog, seed ${seed}, 5,000 items)`;
+  if (!r) return `${title}\n\nFailed; see the log above.\n`;
+  return `${title}\n\n${int(r.rows)} rows, ${int(r.events)} events in ${int(r.sequences)} user sequences; generating and writing the CSV took ${genS.toFixed(1)} s (not counted).\n\n${speedTable(r, 600)}`;
 }
 
 /** The commit measured, and whether the stages measured had uncommitted changes (the tree is shared while they are written). */
@@ -370,7 +509,7 @@ async function main(): Promise<void> {
     `## Behaviour BERT (bench:seqbert)\n\nCommand: \`npm run bench:seqbert${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}\`\n\n` +
       `\`\`\`\n${describeMachine(m, { 'Load (1 min) at start': loadAverage().toFixed(2), Code: codeVersion() })}\n\`\`\`\n`,
   ];
-  if (flags.only !== 'speed') {
+  if (flags.only === undefined || flags.only === 'segments') {
     const users = num('users', flags.users);
     const segments = num('segments', flags.segments);
     const cases: LogCase[] =
@@ -384,7 +523,9 @@ async function main(): Promise<void> {
             ];
     for (const c of cases) parts.push(await segmentsCase(c, seqbert));
   }
-  if (flags.only !== 'segments') parts.push(seqbert ? speedCase() : '### Speed\n\nSkipped: the seqbert stage did not load.\n');
+  if (flags.only === undefined || flags.only === 'speed') parts.push(seqbert ? speedCase() : '### Speed\n\nSkipped: the seqbert stage did not load.\n');
+  if (flags.only === 'speed1m' || (flags.only === undefined && !quick))
+    parts.push(seqbert ? await speed1mCase() : '### Speed (1M events)\n\nSkipped: the seqbert stage did not load.\n');
   parts.push(`Load (1 min) at the end: ${loadAverage().toFixed(2)}.\n`);
   process.stdout.write(parts.join('\n'));
 }

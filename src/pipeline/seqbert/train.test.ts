@@ -14,6 +14,7 @@ import {
   type SeqBertInput,
   type SeqBertOptions,
 } from './index';
+import { buildTokens, tokenCount } from './tokens';
 
 let input: SeqBertInput;
 const small: Partial<SeqBertOptions> = { layers: 1, hidden: 16, heads: 2, maxLen: 24, batchSize: 32, backend: 'wasm', learningRate: 3e-3 };
@@ -127,6 +128,42 @@ describe('trainSeqBert', () => {
     const controller = new AbortController();
     const run = trainSeqBert(input, { ...small, epochs: 50, tokenBudget: 0 }, { signal: controller.signal, onProgress: () => controller.abort() });
     await expect(run).rejects.toMatchObject({ code: 'cancelled' });
+  });
+
+  it('a token budget below one epoch ends the epoch part-way: a quarter epoch runs about a quarter of the steps', async () => {
+    // No held-out slice and batches of 8: 20 batches per epoch over the 160 users.
+    const opts = { ...small, batchSize: 8, validationFraction: 0, contrastive: 1, contrastiveView: 'anonymous' as const, epochs: 5 };
+    const tok = buildTokens(input.table, input.sequences, small.maxLen as number);
+    let tokens = 0;
+    for (let s = 0; s < input.sequences.count; s++) tokens += tokenCount(tok, s);
+    // One epoch's training tokens: the masked rows plus two crop views of about 0.8 each.
+    const epochTokens = tokens * 2.6;
+    const fullRun = await trainSeqBert(input, { ...opts, epochs: 1, tokenBudget: 0 });
+    expect(fullRun.report.stepsPlanned).toBe(20);
+    expect(fullRun.report.steps).toBe(20);
+    expect(fullRun.report.epochShare).toBe(1);
+
+    const progress: number[] = [];
+    const quarter = await trainSeqBert(input, { ...opts, tokenBudget: Math.round(epochTokens / 4) }, { onProgress: (p) => progress.push(p.fraction) });
+    const r = quarter.report;
+    expect(r.plannedEpochs).toBe(1);
+    expect(r.epochs).toBe(1);
+    expect(r.stepsPlanned).toBeGreaterThanOrEqual(4);
+    expect(r.stepsPlanned).toBeLessThanOrEqual(6);
+    expect(r.steps).toBe(r.stepsPlanned);
+    expect(r.epochShare).toBeCloseTo((r.stepsPlanned as number) / 20, 10);
+    expect(progress.at(-1)).toBe(1);
+    expect(Number.isFinite(r.loss[0])).toBe(true);
+    // Fewer tokens trained than the whole epoch's (a random subset of its batches, not the shortest ones only).
+    const trained = (m: typeof r): number => m.tokensPerSecond * m.seconds;
+    expect(trained(r)).toBeLessThan(0.5 * trained(fullRun.report));
+    expect(trained(r)).toBeGreaterThan(0.05 * trained(fullRun.report));
+
+    // A budget of two and a half epochs still plans whole epochs (rounded), every batch of each.
+    const more = await trainSeqBert(input, { ...opts, epochs: 9, patience: 0, tokenBudget: Math.round(epochTokens * 2.4) });
+    expect(more.report.plannedEpochs).toBe(2);
+    expect(more.report.stepsPlanned).toBe(40);
+    expect(more.report.epochShare).toBe(1);
   });
 
   it('bad settings and inputs give clear errors', async () => {
