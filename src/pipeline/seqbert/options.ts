@@ -102,7 +102,7 @@ export const DEFAULT_SEQBERT_OPTIONS: Readonly<SeqBertOptions> = Object.freeze({
   preLN: true,
   epochs: 10,
   // About 85 s of one core at the ~6k tokens/s the wasm backend trains the default model with
-  // (UCI Dec-May: 3 epochs).
+  // (UCI Dec-May: 2.6 epochs, the last cut part-way).
   tokenBudget: 500_000,
   // With the contrastive views a step holds 2 x 32 sequences: about 350 MB of activations at
   // maxLen 50 (64 sequences per step: ~700 MB, for ~10% more tokens per second).

@@ -159,11 +159,16 @@ describe('trainSeqBert', () => {
     expect(trained(r)).toBeLessThan(0.5 * trained(fullRun.report));
     expect(trained(r)).toBeGreaterThan(0.05 * trained(fullRun.report));
 
-    // A budget of two and a half epochs still plans whole epochs (rounded), every batch of each.
+    // A budget of 2.4 epochs: two whole epochs, then 40% of a third's batches.
     const more = await trainSeqBert(input, { ...opts, epochs: 9, patience: 0, tokenBudget: Math.round(epochTokens * 2.4) });
-    expect(more.report.plannedEpochs).toBe(2);
-    expect(more.report.stepsPlanned).toBe(40);
-    expect(more.report.epochShare).toBe(1);
+    expect(more.report.plannedEpochs).toBe(3);
+    expect(more.report.stepsPlanned).toBe(48);
+    expect(more.report.steps).toBe(48);
+    expect(more.report.epochShare).toBeCloseTo(0.4, 10);
+    // Below the epochs asked for, the budget does not bind: whole epochs.
+    const capped = await trainSeqBert(input, { ...opts, epochs: 2, patience: 0, tokenBudget: Math.round(epochTokens * 2.4) });
+    expect(capped.report.stepsPlanned).toBe(40);
+    expect(capped.report.epochShare).toBe(1);
   });
 
   it('bad settings and inputs give clear errors', async () => {

@@ -232,13 +232,15 @@ export async function trainSeqBert(input: SeqBertInput, options: Partial<SeqBert
   const anonymousViews = contrastive && o.contrastiveView === 'anonymous';
   if (contrastive) epochTokens *= anonymousViews ? 2.6 : 1.8;
   const budgetEpochs = o.tokenBudget > 0 ? o.tokenBudget / Math.max(1, epochTokens) : Infinity;
-  const epochs = Math.min(o.epochs, Math.max(1, Math.round(budgetEpochs)));
+  const epochs = Math.min(o.epochs, Math.max(1, Math.ceil(budgetEpochs - 1e-9)));
   const batchesPerEpoch = Math.ceil(trainSeqs.length / o.batchSize);
-  // A budget below one epoch's tokens ends the single epoch part-way: its first batches, which
-  // planBatches has shuffled (a random subset of the sequences), so the time stays bounded however
-  // large the log is.
-  const stepsPerEpoch = budgetEpochs < 1 ? Math.min(batchesPerEpoch, Math.max(1, Math.round(batchesPerEpoch * budgetEpochs))) : batchesPerEpoch;
-  const totalSteps = stepsPerEpoch * epochs;
+  // The token budget ends the last epoch part-way: its first batches, which planBatches has
+  // shuffled (a random subset of the sequences). So training costs about the budget's tokens
+  // whatever the log's size (rounding to whole epochs ran UCI Dec-May 3 epochs for a 2.6-epoch budget).
+  const lastShare = budgetEpochs < o.epochs ? Math.min(1, budgetEpochs - (epochs - 1)) : 1;
+  const lastSteps = Math.min(batchesPerEpoch, Math.max(1, Math.round(batchesPerEpoch * lastShare)));
+  const stepsIn = (epoch: number): number => (epoch === epochs ? lastSteps : batchesPerEpoch);
+  const totalSteps = batchesPerEpoch * (epochs - 1) + lastSteps;
   const loss: number[] = [];
   const valLoss: (number | null)[] = [];
   let best = Infinity;
@@ -256,7 +258,7 @@ export async function trainSeqBert(input: SeqBertInput, options: Partial<SeqBert
       let sum = 0;
       let steps = 0;
       const plan = planBatches(tok, trainSeqs, o.batchSize, rng);
-      for (let k = 0; k < stepsPerEpoch; k++) {
+      for (let k = 0; k < stepsIn(epoch); k++) {
         const b = plan[k];
         const entries: BatchEntry[] = Array.from(b, (seq) => ({ seq, from: 0, len: tokenCount(tok, seq) }));
         const withViews = contrastive && b.length > 1;
@@ -327,7 +329,7 @@ export async function trainSeqBert(input: SeqBertInput, options: Partial<SeqBert
         bestEpoch: bestWeights ? bestEpoch : loss.length,
         stoppedEarly: stopReason !== null && loss.length < epochs,
         plannedEpochs: epochs,
-        epochShare: stepsPerEpoch / batchesPerEpoch,
+        epochShare: lastSteps / batchesPerEpoch,
         steps: step,
         stepsPlanned: totalSteps,
         stopReason,

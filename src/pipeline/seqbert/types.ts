@@ -70,8 +70,8 @@ export interface SeqBertReport {
   /** Epochs planned: the epochs option, or fewer by the token budget. */
   plannedEpochs: number;
   /**
-   * Share of an epoch's batches each epoch ran: 1, or less when the token budget was below one
-   * epoch's tokens and ended the single epoch part-way (a random subset of the sequences).
+   * Share of an epoch's batches the last planned epoch runs: 1, or less when the token budget ends
+   * it part-way (a random subset of the sequences); the epochs before it run whole.
    * Absent in reports of models saved before it was recorded.
    */
   epochShare?: number;
