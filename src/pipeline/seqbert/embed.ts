@@ -5,6 +5,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from './backend';
 import { buildBatch, RowMap } from './batch';
+import { batchTensors, catalogueRows } from './batchTensors';
 import { SeqBertError } from './errors';
 import { encode, itemTable, pool, toParamMap, typePad, type ParamMap } from './model';
 import type { SeqBertPooling } from './options';
@@ -91,18 +92,9 @@ async function run(model: SeqBertModel, input: SeqBertInput, weights: NamedWeigh
           null,
         );
         // Map per-batch rows back to global item rows of fullTable.
-        const global = Int32Array.from(hb.itemRow, (r) => (r >= 3 ? 3 + hb.rowItems[r - 3] : r));
+        const global = catalogueRows(hb);
         const pooled = tf.tidy(() => {
-          const batch = {
-            B: hb.B,
-            T: hb.T,
-            itemRow: tf.tensor1d(global, 'int32'),
-            type: tf.tensor1d(hb.type, 'int32'),
-            gap: tf.tensor1d(hb.gap, 'int32'),
-            recency: tf.tensor1d(hb.recency, 'int32'),
-            sessionPos: tf.tensor1d(hb.sessionPos, 'int32'),
-            keyBias: tf.tensor2d(hb.keyBias, [hb.B, hb.T]),
-          };
+          const batch = batchTensors(hb, global);
           const states = encode(p, arch, fullTable, batch, 0);
           const mask = tf.tensor1d(hb.poolMask);
           return pass.hows.map(({ how }) => pool(states, mask, hb.B, hb.T, h, how === 'cls' ? 'cls' : 'mean'));

@@ -12,6 +12,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { Random } from '../numeric/sfc32';
 import { buildBatch, RowMap } from './batch';
+import { batchTensors, catalogueRows } from './batchTensors';
 import { seqBertCancelled } from './errors';
 import { encode, ITEM_MASK, ITEM_SPECIALS, itemHead, itemTable, typeHead, typeMask, type ParamMap } from './model';
 import type { SeqBertArchitecture } from './options';
@@ -110,23 +111,14 @@ export async function measureHeldOut(
         hb.type[hb.maskedAt[m]] = typeMask(types);
       }
       // Per-batch rows to the global rows of fullTable; targets to table items.
-      const global = Int32Array.from(hb.itemRow, (r) => (r >= ITEM_SPECIALS ? ITEM_SPECIALS + hb.rowItems[r - ITEM_SPECIALS] : r));
+      const global = catalogueRows(hb);
       const targetItem = Int32Array.from(hb.targetRow, (r) => hb.rowItems[r]);
       for (let m = 0; m < M; m++) {
         typeCount[hb.targetType[m]]++;
         baselineHits += top10[targetItem[m]];
       }
       const counts = tf.tidy(() => {
-        const batch = {
-          B: hb.B,
-          T: hb.T,
-          itemRow: tf.tensor1d(global, 'int32'),
-          type: tf.tensor1d(hb.type, 'int32'),
-          gap: tf.tensor1d(hb.gap, 'int32'),
-          recency: tf.tensor1d(hb.recency, 'int32'),
-          sessionPos: tf.tensor1d(hb.sessionPos, 'int32'),
-          keyBias: tf.tensor2d(hb.keyBias, [hb.B, hb.T]),
-        };
+        const batch = batchTensors(hb, global);
         const states = encode(p, arch, fullTable, batch, 0);
         const hidden = tf.gather(states, tf.tensor1d(hb.maskedAt, 'int32'));
         const types = argmaxHits(typeHead(p, hidden), tf.tensor1d(hb.targetType, 'int32'));

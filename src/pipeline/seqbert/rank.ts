@@ -10,6 +10,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from './backend';
 import { buildBatch, RowMap } from './batch';
+import { batchTensors, catalogueRows } from './batchTensors';
 import { SeqBertError } from './errors';
 import { encode, ITEM_MASK, ITEM_SPECIALS, itemHead, itemTable, toParamMap, typeMask, type ParamMap } from './model';
 import { dequantizeWeights } from './quantize';
@@ -160,23 +161,14 @@ export async function scoreNextItems(
         null,
       );
       // Batch rows to the full table's rows; each sequence's last event column (T - 2, before CLS) is its [MASK].
-      const global = Int32Array.from(hb.itemRow, (r) => (r >= ITEM_SPECIALS ? ITEM_SPECIALS + hb.rowItems[r - ITEM_SPECIALS] : r));
+      const global = catalogueRows(hb);
       const maskedAt = new Int32Array(hb.B);
       for (let b = 0; b < hb.B; b++) {
         maskedAt[b] = b * hb.T + hb.T - 2;
         global[maskedAt[b]] = ITEM_MASK;
       }
       const scores = tf.tidy(() => {
-        const batch = {
-          B: hb.B,
-          T: hb.T,
-          itemRow: tf.tensor1d(global, 'int32'),
-          type: tf.tensor1d(hb.type, 'int32'),
-          gap: tf.tensor1d(hb.gap, 'int32'),
-          recency: tf.tensor1d(hb.recency, 'int32'),
-          sessionPos: tf.tensor1d(hb.sessionPos, 'int32'),
-          keyBias: tf.tensor2d(hb.keyBias, [hb.B, hb.T]),
-        };
+        const batch = batchTensors(hb, global);
         const states = encode(p, arch, table!, batch, 0);
         const q = itemHead(p, tf.gather(states, tf.tensor1d(maskedAt, 'int32')));
         return tf.matMul(q, candT!);
