@@ -205,7 +205,7 @@ async function segmentsCase(c: LogCase, seqbert: SeqBert | null): Promise<string
     const r = model.report;
     const summary =
       `BERT: backend ${r.backend}, ${r.layers} layers, hidden ${r.hidden}, ${r.heads} heads, max length ${r.maxLen}, ${int(r.params)} parameters, ` +
-      `${r.epochShare !== undefined && r.epochShare < 1 ? `${(r.epochs * r.epochShare).toFixed(2)} epochs (${r.steps} steps, cut by the token budget)` : `${r.epochs} of ${r.plannedEpochs} planned epochs (best ${r.bestEpoch}${r.stopReason ? `, ${r.stopReason}` : ''})`}, softmax ${r.softmax}, contrastive ${r.contrastive ? 'on' : 'off'}, ` +
+      `${r.epochShare !== undefined && r.epochShare < 1 && r.epochs === r.plannedEpochs ? `${(r.epochs - 1 + r.epochShare).toFixed(2)} epochs (${r.steps} steps, the last epoch cut by the token budget)` : `${r.epochs} of ${r.plannedEpochs} planned epochs (best ${r.bestEpoch}${r.stopReason ? `, ${r.stopReason}` : ''})`}, softmax ${r.softmax}, contrastive ${r.contrastive ? 'on' : 'off'}, ` +
       `loss ${r.loss.map((x) => x.toFixed(3)).join(' ')}, ${s1(trainMs)} s training, ${int(r.tokensPerSecond)} tokens/s.`;
     // The default pipeline's vectors: what embedSequences returns by default (mean pooling, int8, whitened).
     t0 = performance.now();
@@ -422,8 +422,8 @@ function runSpeedChild(file: string): SpeedResult | null {
 function speedTable(r: SpeedResult, targetS: number): string {
   const total = r.trainMs + r.embedMs;
   const epochs =
-    r.epochShare !== null && r.epochShare < 1
-      ? `${(r.epochShare * r.epochs).toFixed(2)} (${int(r.steps ?? NaN)} of one epoch's ${int((r.stepsPlanned ?? NaN) / r.epochShare)} steps, by the token budget)`
+    r.epochShare !== null && r.epochShare < 1 && r.epochs === r.plannedEpochs
+      ? `${(r.epochs - 1 + r.epochShare).toFixed(2)} (${int(r.steps ?? NaN)} steps; the last epoch cut at ${(100 * r.epochShare).toFixed(0)}% by the token budget)`
       : `${r.epochs} of ${r.plannedEpochs} planned (best ${r.bestEpoch}${r.stopReason ? `, ${r.stopReason}` : ''})`;
   return (
     markdownTable(
