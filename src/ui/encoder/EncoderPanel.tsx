@@ -9,6 +9,7 @@ import type { CatalogModel, EncodeResult, SeqBertResultWire } from '../../worker
 import { WEIGHT_TYPES } from './encoderSettings';
 import { formatBytes, formatCompact, formatDecimal, formatInt, formatPercent } from '../common/format';
 import { NumberField } from '../common/NumberField';
+import { SeqBertSettings } from './SeqBertSettings';
 import type { EncoderState, EncodeJob } from './useEncoder';
 
 const FEATURIZER_LABEL = 'Built-in featuriser (character n-grams: similar spelling, not similar meaning)';
@@ -114,6 +115,9 @@ export function EncoderPanel({ encoder, sequences }: Props) {
           <span className="hint">
             A small model learns, from this log only, the order, timing and kinds of each customer&rsquo;s events; the text model below gives it the items.
           </span>
+        )}
+        {settings.kind === 'seqbert' && (
+          <SeqBertSettings settings={settings.bert} overrides={encoder.overrides} fromFile={modelFile !== null} onChange={(bert) => encoder.update({ bert })} />
         )}
         <div className="encoder-bert-file" data-testid="bert-file">
           {shown?.seqbert && job.state === 'done' && (
@@ -481,8 +485,11 @@ function SeqBertLine({ bert }: { bert: SeqBertResultWire }) {
         data-source={bert.source}
         data-layers={bert.layers}
         data-hidden={bert.hidden}
+        data-heads={bert.heads}
+        data-max-len={bert.maxLen}
       >
-        Behaviour model: {formatInt(bert.layers)} layer{bert.layers === 1 ? '' : 's'}, {formatInt(bert.hidden)} wide, trained {formatInt(bert.epochs)} epoch
+        Behaviour model: {formatInt(bert.layers)} layer{bert.layers === 1 ? '' : 's'}, {formatInt(bert.hidden)} wide, reads each customer&rsquo;s last{' '}
+        {formatInt(bert.maxLen)} event{bert.maxLen === 1 ? '' : 's'}, trained {formatInt(bert.epochs)} epoch
         {bert.epochs === 1 ? '' : 's'} on {bert.backend}, {bert.quantized}
         {last !== null && <span className="hint"> · final loss {formatDecimal(last)}</span>}
         {bert.stopReason === 'stop' && (

@@ -11,7 +11,7 @@ import { AnalysisError, type AnalysisClient } from '../../worker/client';
 import type { CatalogModel, EncodeProgressWire, EncodeResult, ModelCatalog } from '../../worker/protocol';
 import { STAGE_DEBOUNCE_MS } from '../jobs/debounce';
 import { useStageJob, type StageJob } from '../jobs/useStageJob';
-import { loadSettings, poolingKey, saveSettings, urlOverrides, type EncoderSettings } from './encoderSettings';
+import { loadSettings, poolingKey, saveSettings, seqbertRequest, urlOverrides, type EncoderSettings, type UrlOverrides } from './encoderSettings';
 
 export type EncodeState = 'waiting' | 'running' | 'done' | 'error' | 'cancelled';
 
@@ -54,6 +54,8 @@ export interface EncoderState {
   catalog: ModelCatalog | null;
   catalogError: string | null;
   settings: EncoderSettings;
+  /** What the page address sets (?bert-epochs=, ?bert-backend=): it wins over the settings. */
+  overrides: UrlOverrides;
   /** The model in use: the chosen one, else the catalogue's default. */
   model: string;
   /** Its catalogue entry (null for the featuriser or an unknown id). */
@@ -121,7 +123,10 @@ export function useEncoder(client: AnalysisClient, report: AnalysisReport | null
   }
   const entry = catalog?.models.find((m) => m.id === model) ?? null;
   const usedFile = settings.kind === 'seqbert' ? modelFile : null;
-  const key = `${model}|${poolingKey(settings)}${settings.kind === 'seqbert' ? `|${overrides.bertEpochs ?? ''}|${overrides.bertBackend}` : ''}${usedFile ? `|file:${usedFile.id}` : ''}`;
+  // The behaviour model's options (the panel's settings, the URL's winning) are part of the key: a
+  // changed setting trains again, after the debounce.
+  const bertKey = settings.kind === 'seqbert' ? `|${JSON.stringify(seqbertRequest(settings.bert, overrides))}` : '';
+  const key = `${model}|${poolingKey(settings)}${bertKey}${usedFile ? `|file:${usedFile.id}` : ''}`;
 
   const restarts = useRef(0);
   const latestSettings = useRef(settings);
@@ -149,7 +154,7 @@ export function useEncoder(client: AnalysisClient, report: AnalysisReport | null
           ? {
               ...text,
               kind: 'seqbert' as const,
-              seqbert: { backend: overrides.bertBackend, ...(overrides.bertEpochs ? { epochs: overrides.bertEpochs } : {}) },
+              seqbert: seqbertRequest(s.bert, overrides),
             }
           : // Named, not left to the runner's default (the behaviour model).
             { ...text, kind: 'text' as const };
@@ -279,6 +284,7 @@ export function useEncoder(client: AnalysisClient, report: AnalysisReport | null
     catalog,
     catalogError,
     settings,
+    overrides,
     model,
     entry,
     job,
