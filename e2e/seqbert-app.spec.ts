@@ -26,7 +26,7 @@ test('the app trains the behaviour model on the log and clusters customers by ho
   const line = page.getByTestId('encoder-bert');
   await expect(line).toHaveAttribute('data-backend', backend);
   await expect(line).toContainText(`on ${backend}, int8`);
-  await expect(line).toContainText(/Behaviour model: \d+ layers?, \d+ wide, trained 1 epoch /);
+  await expect(line).toContainText(/Behaviour model: \d+ layers?, \d+ wide, reads each customer’s last \d+ events, trained 1 epoch /);
 
   const clusters = page.getByTestId('clusters');
   await expect(clusters).toHaveAttribute('data-state', 'done', { timeout: TRAIN_TIMEOUT });

@@ -184,3 +184,19 @@ describe('elbowK', () => {
     );
   });
 });
+
+describe('sweepK suggestBy', () => {
+  it("'calinski-harabasz' suggests the K with the highest variance ratio and says so; the default stays the silhouette", async () => {
+    // Overlapping blobs in 24 dimensions: silhouettes are small everywhere.
+    const { data } = makeBlobs(600, 24, 5, { std: 2.5, seed: 7 });
+    const bySil = await sweepK(data, 600, 24, { kMin: 2, kMax: 9, seeds: 2 });
+    const byCh = await sweepK(data, 600, 24, { kMin: 2, kMax: 9, seeds: 2, suggestBy: 'calinski-harabasz' });
+    const argmax = (f: (e: (typeof byCh.entries)[number]) => number): number => byCh.entries.reduce((b, e) => (f(e) > f(b) ? e : b)).k;
+    expect(byCh.suggested.k).toBe(argmax((e) => e.calinskiHarabasz));
+    expect(byCh.suggested.reason).toMatch(/highest Calinski-Harabasz score/);
+    expect(bySil.suggested.k).toBe(bySil.entries.reduce((b, e) => (e.silhouette > b.silhouette ? e : b)).k);
+    expect(bySil.suggested.reason).toMatch(/silhouette/);
+    // The same runs: only the suggestion differs.
+    expect(byCh.entries.map((e) => e.inertia)).toEqual(bySil.entries.map((e) => e.inertia));
+  });
+});

@@ -45,6 +45,12 @@ export interface SweepOptions {
   seeds?: number;
   /** k-means++ starts inside each run. Default 1 (so a K's clustering is the best of `seeds` starts). */
   restarts?: number;
+  /**
+   * Which score suggests K: 'silhouette' (the default) or 'calinski-harabasz' (the variance ratio),
+   * for vectors whitened to many unit-variance axes, where every point's silhouette is close to 0
+   * and the highest one lands on the largest K.
+   */
+  suggestBy?: 'silhouette' | 'calinski-harabasz';
   /** Base seed; run r of every K uses seed + r. Default 0. */
   seed?: number;
   maxIter?: number;
@@ -218,7 +224,10 @@ export async function sweepK(data: Matrix, n: number, d: number, opts: SweepOpti
   );
   return {
     entries,
-    suggested: suggestK(entries, elbow, exact, sampleSize),
+    suggested:
+      opts.suggestBy === 'calinski-harabasz'
+        ? (suggestByVarianceRatio(entries, elbow) ?? suggestK(entries, elbow, exact, sampleSize))
+        : suggestK(entries, elbow, exact, sampleSize),
     elbow,
     silhouette: { exact, sampleSize },
     path: allGpu && opts.assigner?.kind === 'gpu' ? 'gpu' : 'cpu',
@@ -265,6 +274,19 @@ export function elbowK(ks: number[], inertias: number[]): Suggestion | null {
       `K = ${ks[bestAt]} is where the inertia curve bends most: it lies farthest below the line from ` +
       `K = ${ks[0]} to K = ${ks[m - 1]} (distance ${bestDist.toFixed(3)} with both axes scaled to 0..1)`,
   };
+}
+
+/** The K with the highest Calinski-Harabasz score (ties to the smaller K); null when none is finite. */
+function suggestByVarianceRatio(entries: SweepEntry[], elbow: Suggestion | null): Suggestion | null {
+  let best: SweepEntry | null = null;
+  for (const e of entries) {
+    if (!Number.isFinite(e.calinskiHarabasz)) continue;
+    if (best === null || e.calinskiHarabasz > best.calinskiHarabasz) best = e;
+  }
+  if (best === null) return null;
+  let reason = `K = ${best.k} has the highest Calinski-Harabasz score (between- to within-cluster spread), ${best.calinskiHarabasz.toFixed(1)}`;
+  if (elbow) reason += elbow.k === best.k ? '; the inertia elbow is at the same K' : `; the inertia elbow is at K = ${elbow.k}`;
+  return { k: best.k, reason };
 }
 
 function suggestK(entries: SweepEntry[], elbow: Suggestion | null, exact: boolean, sampleSize: number): Suggestion {

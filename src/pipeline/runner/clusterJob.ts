@@ -41,6 +41,8 @@ export interface SweepJobOptions {
   seeds?: number;
   /** k-means++ starts inside each run (the sweep's default when absent: 1). */
   restarts?: number;
+  /** Which score suggests K (the sweep's default when absent: silhouette). */
+  suggestBy?: 'silhouette' | 'calinski-harabasz';
   /** How to reach the GPU; absent (Node) means the CPU only. */
   openGpu?: OpenGpu | null;
   /** Helper threads for the CPU path (nested workers, worker_threads); absent: this thread only. */
@@ -182,6 +184,7 @@ export async function runSweepJob(data: Matrix, n: number, d: number, opts: Swee
       kMax: range.kMax,
       seeds,
       restarts: opts.restarts,
+      suggestBy: opts.suggestBy,
       assigner,
       threads: opts.threads,
       threadsMinPoints: opts.threadsMinPoints,

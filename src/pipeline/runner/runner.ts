@@ -741,14 +741,18 @@ export class PipelineRunner {
     const stale = (): boolean => token.cancelled || this.encodedState !== encoded || (trained !== null && this.trainedState !== trained);
     // The threads mode changes no result; it is in the key so that forcing it (a diagnostic) really runs.
     // The BERT's vectors give the same sweep whether or not a graph network trained beside them.
-    const restarts = !fromGcn && encoded.model === 'seqbert' ? behaviourRestarts(input.n) : undefined;
+    const behaviour = !fromGcn && encoded.model === 'seqbert';
+    const restarts = behaviour ? behaviourRestarts(input.n) : undefined;
+    // On whitened vectors every silhouette is near 0 and the highest lands on the largest K (15 of
+    // 2..15 on a 4-segment behaviour log); the variance ratio picked 3-8 on 4- and 6-segment logs.
+    const suggestBy = behaviour ? ('calinski-harabasz' as const) : undefined;
     const key = await stableKey(fromGcn ? fromGcn.key : encoded.key, 'sweep', {
       kMin: req.kMin,
       kMax: req.kMax,
       device: req.device,
       seeds: req.seeds ?? null,
       vectors: input.stage,
-      ...(restarts ? { restarts } : {}),
+      ...(restarts ? { restarts, suggestBy } : {}),
       ...(req.threads && req.threads !== 'auto' ? { threads: req.threads } : {}),
     });
     const hit = await this.store.get<ClusterResult>(key);
@@ -761,6 +765,7 @@ export class PipelineRunner {
           device: req.device,
           seeds: req.seeds,
           restarts,
+          suggestBy,
           openGpu: this.env.openGpu,
           threads: req.threads === 'off' ? null : (this.env.threads ?? null),
           threadsMinPoints: req.threads === 'on' ? 0 : undefined,
