@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { Random } from '../numeric/sfc32';
 import { initBackend } from './backend';
 import { registerGradients } from './gradients';
-import { attention, batchMatMul, embeddingLookup, gelu, layerNorm, linear, oneHotLookup } from './model';
+import { attention, batchMatMul, embeddingLookup, gelu, geluPlain, layerNorm, layerNormPlain, linear, oneHotLookup } from './model';
 import { refAttention, refGelu, refLayerNorm } from './reference';
 
 const randn = (rng: Random, n: number, s = 1): Float64Array => Float64Array.from({ length: n }, () => rng.normal() * s);
@@ -35,6 +35,24 @@ describe('encoder blocks against a float64 reference', () => {
     const b = randn(rng, d);
     const got = tf.tidy(() => layerNorm(tf.tensor2d(f32(x), [rows, d]), tf.tensor1d(f32(g)), tf.tensor1d(f32(b))).dataSync());
     expectClose(got, refLayerNorm(x, rows, d, g, b), 1e-4);
+  });
+
+  it("layer norm's and gelu's own gradients equal autodiff's through the plain ops", () => {
+    const rng = new Random(9);
+    const rows = 6;
+    const d = 10;
+    const x = tf.tensor2d(f32(randn(rng, rows * d, 2)), [rows, d]);
+    const g = tf.tensor1d(f32(randn(rng, d)));
+    const b = tf.tensor1d(f32(randn(rng, d)));
+    const w = tf.tensor2d(f32(randn(rng, rows * d)), [rows, d]); // a non-trivial upstream gradient
+    const loss = (ln: typeof layerNorm) => (a: tf.Tensor, c: tf.Tensor, e: tf.Tensor) => tf.sum(tf.mul(ln(a, c, e), w)) as tf.Scalar;
+    const mine = tf.grads(loss(layerNorm))([x, g, b]);
+    const plain = tf.grads(loss(layerNormPlain))([x, g, b]);
+    for (let i = 0; i < 3; i++) expectClose(mine[i].dataSync(), plain[i].dataSync(), 1e-4);
+    const gl = (fn: typeof gelu) => (a: tf.Tensor) => tf.sum(tf.mul(fn(a), w)) as tf.Scalar;
+    expectClose(tf.grad(gl(gelu))(x).dataSync(), tf.grad(gl(geluPlain))(x).dataSync(), 1e-5);
+    expectClose(gelu(x).dataSync(), geluPlain(x).dataSync(), 1e-7);
+    tf.dispose([x, g, b, w, ...mine, ...plain]);
   });
 
   it('gelu', () => {

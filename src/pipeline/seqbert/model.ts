@@ -159,18 +159,67 @@ export function batchMatMul(x: tf.Tensor, w: tf.Tensor): tf.Tensor3D {
   return f(x, w) as tf.Tensor3D;
 }
 
-export function layerNorm(x: tf.Tensor, g: tf.Tensor, b: tf.Tensor, eps = 1e-5): tf.Tensor {
+/** Layer norm over the last axis, as plain ops (autodiff keeps every intermediate for the backward pass). */
+export function layerNormPlain(x: tf.Tensor, g: tf.Tensor, b: tf.Tensor, eps = 1e-5): tf.Tensor {
   const { mean, variance } = tf.moments(x, -1, true);
   return tf.add(tf.mul(tf.mul(tf.sub(x, mean), tf.rsqrt(tf.add(variance, eps))), g), b);
 }
 
+/**
+ * Layer norm whose gradient keeps only its input and gain and recomputes the rest: training's
+ * peak memory is the tape of one step, and the plain form's eight intermediates per call (five
+ * calls per step at 2 layers) were a large share of it (the wasm heap grows to that peak and
+ * never shrinks). dx = (g dy - mean(g dy) - x^ mean(g dy x^)) / sigma, dg = sum(dy x^), db = sum(dy).
+ */
+export function layerNorm(x: tf.Tensor, g: tf.Tensor, b: tf.Tensor, eps = 1e-5): tf.Tensor {
+  const f = tf.customGrad(((xi: tf.Tensor, gi: tf.Tensor, bi: tf.Tensor, save: (t: tf.Tensor[]) => void) => {
+    save([xi, gi]);
+    return {
+      value: layerNormPlain(xi, gi, bi, eps),
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        const [sx, sg] = saved;
+        const { mean, variance } = tf.moments(sx, -1, true);
+        const inv = tf.rsqrt(tf.add(variance, eps));
+        const xhat = tf.mul(tf.sub(sx, mean), inv);
+        const gdy = tf.mul(dy, sg);
+        const dx = tf.mul(tf.sub(tf.sub(gdy, tf.mean(gdy, -1, true)), tf.mul(xhat, tf.mean(tf.mul(gdy, xhat), -1, true))), inv);
+        const rowsAxes = Array.from({ length: sx.rank - 1 }, (_, i) => i);
+        return [dx, tf.sum(tf.mul(dy, xhat), rowsAxes), tf.sum(dy, rowsAxes)];
+      },
+    };
+  }) as unknown as Parameters<typeof tf.customGrad>[0]);
+  return f(x, g, b) as tf.Tensor;
+}
+
 const GELU_C = Math.sqrt(2 / Math.PI);
 
-/** GELU, tanh form (as BERT). */
-export function gelu(x: tf.Tensor): tf.Tensor {
+/** GELU, tanh form (as BERT), as plain ops. */
+export function geluPlain(x: tf.Tensor): tf.Tensor {
   // x * (1 + 0.044715 x^2) rather than pow(x, 3): one kernel less each way, and pow's gradient is slow.
   const inner = tf.mul(tf.mul(x, tf.add(tf.mul(tf.square(x), 0.044715), 1)), GELU_C);
   return tf.mul(tf.mul(x, 0.5), tf.add(tf.tanh(inner), 1));
+}
+
+/**
+ * GELU whose gradient keeps only its input (the feed-forward block's widest tensor) and
+ * recomputes the rest, for the same reason as layerNorm:
+ * d/dx = 0.5 (1 + t) + 0.5 x (1 - t^2) c (1 + 3 * 0.044715 x^2), t = tanh(c (x + 0.044715 x^3)).
+ */
+export function gelu(x: tf.Tensor): tf.Tensor {
+  const f = tf.customGrad(((xi: tf.Tensor, save: (t: tf.Tensor[]) => void) => {
+    save([xi]);
+    return {
+      value: geluPlain(xi),
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        const [sx] = saved;
+        const sq = tf.square(sx);
+        const t = tf.tanh(tf.mul(tf.mul(sx, tf.add(tf.mul(sq, 0.044715), 1)), GELU_C));
+        const slope = tf.add(tf.mul(tf.add(t, 1), 0.5), tf.mul(tf.mul(tf.mul(sx, 0.5 * GELU_C), tf.sub(1, tf.square(t))), tf.add(tf.mul(sq, 3 * 0.044715), 1)));
+        return [tf.mul(dy, slope)];
+      },
+    };
+  }) as unknown as Parameters<typeof tf.customGrad>[0]);
+  return f(x) as tf.Tensor;
 }
 
 const dense = (x: tf.Tensor, w: tf.Tensor, b: tf.Tensor): tf.Tensor => tf.add(linear(x, w), b);
