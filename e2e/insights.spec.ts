@@ -6,7 +6,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import type { Locator, Page } from '@playwright/test';
 import { test, expect } from './fixtures';
-import { ANALYSIS_TIMEOUT, DEMO, summary, summaryData, upload } from './helpers';
+import { ANALYSIS_TIMEOUT, DEMO, parseCsv, summary, summaryData, upload } from './helpers';
 
 /** Encode, sweep, map and profiles on a 2-core machine. */
 const PIPELINE_TIMEOUT = 150_000;
@@ -39,39 +39,6 @@ async function download(page: Page, what: string, format: 'csv' | 'json'): Promi
   const [file] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-download').click()]);
   const path = await file.path();
   return { name: file.suggestedFilename(), text: readFileSync(path, 'utf8') };
-}
-
-/** RFC 4180: quoted fields may hold commas, doubled quotes and line breaks. */
-function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let cell = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (quoted) {
-      if (c === '"' && text[i + 1] === '"') {
-        cell += '"';
-        i++;
-      } else if (c === '"') quoted = false;
-      else cell += c;
-    } else if (c === '"') quoted = true;
-    else if (c === ',') {
-      row.push(cell);
-      cell = '';
-    } else if (c === '\n' || c === '\r') {
-      if (c === '\r' && text[i + 1] === '\n') i++;
-      row.push(cell);
-      rows.push(row);
-      row = [];
-      cell = '';
-    } else cell += c;
-  }
-  if (cell !== '' || row.length > 0) {
-    row.push(cell);
-    rows.push(row);
-  }
-  return rows;
 }
 
 test('the demo gets a profile card per cluster; two clusters compare; assignments CSV and profiles JSON download', async ({ page }) => {

@@ -12,7 +12,7 @@ import { generateBehaviourLog, type BehaviourLog } from '../src/pipeline/synth/b
 import { behaviourCsvChunks } from '../src/pipeline/synth/behaviourCsv';
 import { userIndexOf } from '../src/pipeline/synth/ids';
 import { expect, test } from './fixtures';
-import { ANALYSIS_TIMEOUT, DEMO, summary } from './helpers';
+import { ANALYSIS_TIMEOUT, DEMO, parseCsv, summary } from './helpers';
 
 test.use({ defaultEncoder: null });
 
@@ -47,39 +47,6 @@ function writeLog(testInfo: TestInfo): { log: BehaviourLog; path: string } {
   const path = testInfo.outputPath(FILE);
   writeFileSync(path, [...behaviourCsvChunks(log)].join(''));
   return { log, path };
-}
-
-/** RFC 4180 enough for the assignments export (quoted fields, doubled quotes). */
-function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let cell = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (quoted) {
-      if (c === '"' && text[i + 1] === '"') {
-        cell += '"';
-        i++;
-      } else if (c === '"') quoted = false;
-      else cell += c;
-    } else if (c === '"') quoted = true;
-    else if (c === ',') {
-      row.push(cell);
-      cell = '';
-    } else if (c === '\n' || c === '\r') {
-      if (c === '\r' && text[i + 1] === '\n') i++;
-      row.push(cell);
-      rows.push(row);
-      row = [];
-      cell = '';
-    } else cell += c;
-  }
-  if (cell !== '' || row.length > 0) {
-    row.push(cell);
-    rows.push(row);
-  }
-  return rows;
 }
 
 /** Opens the app, uploads the log and waits for its summary. */

@@ -9,6 +9,7 @@ import type { AnalysisReport } from '../../pipeline/types';
 import { FEATURIZER_ID } from '../../worker/manifest';
 import { AnalysisError, type AnalysisClient } from '../../worker/client';
 import type { CatalogModel, EncodeProgressWire, EncodeResult, ModelCatalog } from '../../worker/protocol';
+import { saveBlob } from '../common/download';
 import { STAGE_DEBOUNCE_MS } from '../jobs/debounce';
 import { useStageJob, type StageJob } from '../jobs/useStageJob';
 import { loadSettings, poolingKey, saveSettings, seqbertRequest, urlOverrides, type EncoderSettings, type UrlOverrides } from './encoderSettings';
@@ -228,7 +229,7 @@ export function useEncoder(client: AnalysisClient, report: AnalysisReport | null
     client
       .seqBertModelFile()
       .then(({ bytes, name }) => {
-        downloadBytes(name, bytes);
+        saveBlob(name, new Blob([bytes as Uint8Array<ArrayBuffer>], { type: 'application/octet-stream' }));
         setModelFileState({ busy: false, error: null, saved: name });
       })
       .catch((e: unknown) => setModelFileState((s) => ({ ...s, busy: false, error: e instanceof Error ? e.message : String(e) })));
@@ -301,19 +302,4 @@ export function useEncoder(client: AnalysisClient, report: AnalysisReport | null
     installFolder,
     remove,
   };
-}
-
-/** Saves bytes as a file through a temporary link; the object URL is let go once the click has been handled. */
-function downloadBytes(name: string, bytes: Uint8Array): void {
-  const url = URL.createObjectURL(new Blob([bytes as Uint8Array<ArrayBuffer>], { type: 'application/octet-stream' }));
-  const link = document.createElement('a');
-  link.href = url;
-  link.download = name;
-  link.rel = 'noopener';
-  link.style.display = 'none';
-  document.body.appendChild(link);
-  link.click();
-  link.remove();
-  // Revoking at once can cancel the download in some browsers; a tick later it has started.
-  setTimeout(() => URL.revokeObjectURL(url), 0);
 }

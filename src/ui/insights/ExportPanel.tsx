@@ -6,6 +6,7 @@
 import { useId, useState } from 'react';
 import { AnalysisError, type AnalysisClient } from '../../worker/client';
 import type { ExportFormat, ExportWhat } from '../../worker/protocol';
+import { saveText } from '../common/download';
 import { formatInt } from '../common/format';
 import { formatEpsilon } from '../privacy/budget';
 
@@ -47,21 +48,6 @@ function parseCap(text: string): number | null {
   return /^\d+$/.test(text.trim()) && v >= 1 && v <= MAX_SESSIONS_PER_USER ? v : null;
 }
 
-/** Saves text as a file through a temporary link; the object URL is let go once the click has been handled. */
-function saveText(name: string, mime: string, text: string): void {
-  const url = URL.createObjectURL(new Blob([text], { type: mime }));
-  const link = document.createElement('a');
-  link.href = url;
-  link.download = name;
-  link.rel = 'noopener';
-  link.style.display = 'none';
-  document.body.appendChild(link);
-  link.click();
-  link.remove();
-  // Revoking at once can cancel the download in some browsers; a tick later it has started.
-  setTimeout(() => URL.revokeObjectURL(url), 0);
-}
-
 export function ExportPanel({ client, k, selection, ready }: Props) {
   const [what, setWhat] = useState<ExportWhat>('assignments');
   const [format, setFormat] = useState<ExportFormat>('csv');
@@ -98,7 +84,7 @@ export function ExportPanel({ client, k, selection, ready }: Props) {
         epsilon: noiseOn ? epsilon : null,
         sessionsPerUser: noiseOn ? cap : null,
       });
-      saveText(file.name, file.mime, file.text);
+      saveText(file.name, file.text, file.mime);
       setStatus({
         state: 'saved',
         name: file.name,

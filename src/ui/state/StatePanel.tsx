@@ -1,21 +1,9 @@
 import './state.css';
 import { useRef } from 'react';
+import { saveText } from '../common/download';
 import { formatBytes, formatInt } from '../common/format';
 import type { SavedAnalysesState } from './useSavedAnalyses';
 import type { StateFileApi } from './useStateFile';
-
-/** Saves a text as a file download (a Blob URL, revoked once the click has been handled). */
-export function downloadText(name: string, text: string, mime: string): void {
-  const url = URL.createObjectURL(new Blob([text], { type: mime }));
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = name;
-  a.rel = 'noopener';
-  document.body.append(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 0);
-}
 
 interface Props {
   state: StateFileApi;
@@ -40,7 +28,7 @@ export function StatePanel({ state, canSave, saved, onReopen, busy }: Props) {
           disabled={!canSave}
           onClick={() => {
             const file = state.save();
-            if (file) downloadText(file.name, file.text, 'application/json');
+            if (file) saveText(file.name, file.text, 'application/json');
           }}
         >
           Save analysis
