@@ -1,13 +1,19 @@
 // The "again" list: per user, items they bought before, ranked by how likely they are to buy them
 // again now:
 //   score = recency-weighted count x (item's repeat rate)^alpha x (1 + due x closeness to its usual gap)
-// - recency-weighted count: each earlier basket holding the item counts 0.5^(age / halfLife), age
-//   from the log's last basket (days; basket positions when the log has no times);
+//           x (item's share of buyers)^beta
+// - recency-weighted count: each earlier basket holding the item counts
+//   0.5^(age / halfLife) x 0.5^(baskets since / basketHalfLife), age from the log's last basket
+//   (days; basket positions when the log has no times), baskets since counted in the user's own
+//   baskets (0 for their last one), so recency is measured both in time and in the user's visits;
 // - repeat rate: of the item's buyers, the share who bought it in two or more baskets (smoothed),
 //   so items people restock rank above one-off purchases;
 // - usual gap: the median time between one user's consecutive baskets holding the item, over all
-//   users; an item whose gap has (about) elapsed since the user's last purchase of it is due.
-// halfLife, alpha and due are chosen on a validation split of the training data (tune.ts).
+//   users; an item whose gap has (about) elapsed since the user's last purchase of it is due;
+// - share of buyers: the item's distinct buyers over all users (smoothed): of two past items
+//   bought as often, the one most customers buy is the likelier (what "own most-bought, then
+//   popular" gets from its popularity fill).
+// The settings are chosen on a validation split of the training data (fit.ts).
 
 import type { Baskets } from '../../eval/baskets';
 
@@ -15,6 +21,10 @@ export interface AgainParams {
   halfLife: number;
   alpha: number;
   due: number;
+  /** Power of the item's share of buyers (0 = off, the default). */
+  beta?: number;
+  /** Half-life in the user's own baskets (Infinity = off, the default). */
+  basketHalfLife?: number;
 }
 
 export interface AgainModel {
@@ -25,6 +35,8 @@ export interface AgainModel {
   repeatRate: Float64Array;
   /** Median gap between repurchases per item (days, or baskets), NaN when never repurchased. */
   gap: Float64Array;
+  /** Share of users who bought the item, smoothed: (buyers + 1) / (users + 2). */
+  share: Float64Array;
   idRank: Int32Array;
   exclude: Uint8Array;
 }
@@ -67,15 +79,17 @@ export function fitAgain(b: Baskets, idRank: Int32Array, exclude: Uint8Array): A
   }
   const repeatRate = new Float64Array(n);
   const gap = new Float64Array(n).fill(NaN);
+  const share = new Float64Array(n);
   for (let i = 0; i < n; i++) {
     repeatRate[i] = (repeaters[i] + 1) / (buyers[i] + 2);
+    share[i] = (buyers[i] + 1) / (b.userCount + 2);
     const g = gaps[i];
     if (g.length) {
       g.sort((p, q) => p - q);
       gap[i] = Math.max(g[g.length >> 1], timed ? 1 : 1);
     }
   }
-  return { baskets: b, timed, now: timed ? now / DAY : 0, repeatRate, gap, idRank, exclude };
+  return { baskets: b, timed, now: timed ? now / DAY : 0, repeatRate, gap, share, idRank, exclude };
 }
 
 export interface AgainList {
@@ -91,6 +105,8 @@ export interface AgainFeatures {
   /** Baskets holding items[t]: ages (now - basket time) at agePtr[t] .. agePtr[t+1]. */
   agePtr: Int32Array;
   ages: Float64Array;
+  /** The same baskets' distance from the user's last basket, in baskets (0 = the last). */
+  basketAges: Float64Array;
 }
 
 /** Per-model scratch for againFeatures (item -> slot by stamp), so a user's features cost their baskets, not the catalogue. */
@@ -134,6 +150,7 @@ export function againFeatures(m: AgainModel, u: number): AgainFeatures {
   const agePtr = new Int32Array(c + 1);
   for (let t = 0; t < c; t++) agePtr[t + 1] = agePtr[t] + fill[t + 1];
   const ages = new Float64Array(agePtr[c]);
+  const basketAges = new Float64Array(agePtr[c]);
   for (let t = 0; t < c; t++) fill[t] = agePtr[t];
   // Each item's ages in basket order.
   for (let x = first; x <= last; x++) {
@@ -141,48 +158,57 @@ export function againFeatures(m: AgainModel, u: number): AgainFeatures {
     for (let q = b.ptr[x]; q < b.ptr[x + 1]; q++) {
       const i = b.items[q];
       if (m.exclude[i]) continue;
-      ages[fill[slot[i]]++] = now - t;
+      const at = fill[slot[i]]++;
+      ages[at] = now - t;
+      basketAges[at] = last - x;
     }
   }
-  return { now, items: seen.slice(0, c), agePtr, ages };
+  return { now, items: seen.slice(0, c), agePtr, ages, basketAges };
 }
 
-/** Per item of a user's features: the recency-weighted count under one half-life, and the youngest age. */
+/** Per item of a user's features: the recency-weighted count under one pair of half-lives, and the youngest age. */
 export interface AgainCounts {
   halfLife: number;
+  basketHalfLife: number;
   count: Float64Array;
   youngest: Float64Array;
 }
 
-/** The part of rankAgain that depends on the half-life alone: shared by the settings tried with it. */
-export function againCounts(f: AgainFeatures, halfLife: number): AgainCounts {
+/** The part of rankAgain that depends on the half-lives alone: shared by the settings tried with them. */
+export function againCounts(f: AgainFeatures, halfLife: number, basketHalfLife = Infinity): AgainCounts {
   const c = f.items.length;
   const count = new Float64Array(c);
   const youngest = new Float64Array(c);
   const decaying = Number.isFinite(halfLife);
+  const byBaskets = Number.isFinite(basketHalfLife);
   for (let t = 0; t < c; t++) {
     let v = 0;
     let y = Infinity;
     for (let q = f.agePtr[t]; q < f.agePtr[t + 1]; q++) {
       const age = f.ages[q];
-      v += decaying ? 0.5 ** (age / halfLife) : 1;
+      let w = decaying ? 0.5 ** (age / halfLife) : 1;
+      if (byBaskets) w *= 0.5 ** (f.basketAges[q] / basketHalfLife);
+      v += w;
       if (age < y) y = age;
     }
     count[t] = v;
     youngest[t] = y;
   }
-  return { halfLife, count, youngest };
+  return { halfLife, basketHalfLife, count, youngest };
 }
 
 export function rankAgain(m: AgainModel, f: AgainFeatures, k: number, p: AgainParams, withReasons = false, counts?: AgainCounts): AgainList {
   const c = f.items.length;
   const score = new Float64Array(c);
-  const base = counts && counts.halfLife === p.halfLife ? counts : againCounts(f, p.halfLife);
+  const bhl = p.basketHalfLife ?? Infinity;
+  const beta = p.beta ?? 0;
+  const base = counts && counts.halfLife === p.halfLife && counts.basketHalfLife === bhl ? counts : againCounts(f, p.halfLife, bhl);
   for (let t = 0; t < c; t++) {
     const i = f.items[t];
     let v = base.count[t];
     const youngest = base.youngest[t];
     if (p.alpha !== 0) v *= m.repeatRate[i] ** p.alpha;
+    if (beta !== 0) v *= m.share[i] ** beta;
     const g = m.gap[i];
     if (p.due > 0 && g > 0) v *= 1 + p.due * Math.exp(-Math.abs(Math.log(Math.max(youngest, 0.5) / g)));
     score[t] = v;

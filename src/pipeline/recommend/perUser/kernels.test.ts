@@ -251,7 +251,7 @@ describe('recommender kernels against brute force', () => {
     const m = fitAgain(b, idRank, new Uint8Array(40));
     for (let u = 0; u < 120; u++) {
       const f = againFeatures(m, u);
-      const p = { halfLife: 30, alpha: 0.5, due: 1 };
+      const p = { halfLife: 30, alpha: 0.5, due: 1, beta: 1, basketHalfLife: 4 };
       const all = rankAgain(m, f, 1000, p);
       const want = Array.from(f.items).sort((x, y) => {
         const sx = all.scores[Array.from(all.items).indexOf(x)];
