@@ -11,7 +11,7 @@ import { encode, itemTable, pool, toParamMap, typePad, type ParamMap } from './m
 import type { SeqBertPooling } from './options';
 import { dequantizeWeights } from './quantize';
 import { buildTokens, tokenCount, type SeqTokens } from './tokens';
-import { applyWhitening, fitWhitening } from './whiten';
+import { whitenRows } from './whiten';
 import type { EmbedOptions, NamedWeight, SeqBertInput, SeqBertModel, SequenceEmbedding } from './types';
 
 const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 0));
@@ -133,34 +133,9 @@ async function ready(opts: EmbedOptions): Promise<void> {
   if (!tf.getBackend()) await initBackend(opts.backend ?? 'auto', opts.wasmPaths ?? null);
 }
 
-/** Sequences per whitened axis at least: a covariance fitted on fewer points whitens noise. */
-export const ROWS_PER_AXIS = 20;
-
-/**
- * Whitens n x d rows (a copy): the kept axes first, the dropped ones zero, so the size stays d
- * (what the graph network and the stores expect). Zero rows (sequences without known events) are
- * left out of the fit and stay zero. At most one axis per ROWS_PER_AXIS sequences: on generated
- * behaviour logs cut to 150-600 users, whitening every axis that holds variance lowered k-means
- * ARI below the raw vectors' (0.26-0.70 vs 0.55), one axis per 20 users raised it (0.60-0.69);
- * from 1,200 users the 99% rule binds first (0.90). Fewer than 2 axes' worth of sequences: unchanged.
- */
-export function whitenRows(x: Float32Array, n: number, d: number): { vectors: Float32Array; whitened: SequenceEmbedding['whitened'] } {
-  const live: number[] = [];
-  for (let i = 0; i < n; i++) {
-    let any = false;
-    for (let j = 0; j < d && !any; j++) any = x[i * d + j] !== 0;
-    if (any) live.push(i);
-  }
-  const maxAxes = Math.floor(live.length / ROWS_PER_AXIS);
-  if (maxAxes < 2) return { vectors: x, whitened: null };
-  const rows = new Float32Array(live.length * d);
-  live.forEach((r, i) => rows.set(x.subarray(r * d, (r + 1) * d), i * d));
-  const w = fitWhitening(rows, live.length, d, 0.99, maxAxes);
-  if (w.kept < 2) return { vectors: x, whitened: null };
-  const y = applyWhitening(w, rows, live.length);
-  const out = new Float32Array(n * d);
-  live.forEach((r, i) => out.set(y.subarray(i * w.kept, (i + 1) * w.kept), r * d));
-  return { vectors: out, whitened: { kept: w.kept, varianceKept: w.varianceKept } };
+/** Pooled rows as the caller asked: whitened (the default) or as they are. */
+function finish(pooled: Float32Array, count: number, dims: number, whiten: boolean | undefined): Pick<SequenceEmbedding, 'vectors' | 'whitened'> {
+  return whiten === false ? { vectors: pooled, whitened: null } : whitenRows(pooled, count, dims);
 }
 
 export async function embedSequences(model: SeqBertModel, input: SeqBertInput, opts: EmbedOptions = {}): Promise<SequenceEmbedding> {
@@ -171,7 +146,7 @@ export async function embedSequences(model: SeqBertModel, input: SeqBertInput, o
   const [pooled] = await run(model, input, weights, [pooling], opts.batchSize ?? 64);
   const dims = model.architecture.hidden;
   const count = input.sequences.count;
-  const { vectors, whitened } = opts.whiten === false ? { vectors: pooled, whitened: null } : whitenRows(pooled, count, dims);
+  const { vectors, whitened } = finish(pooled, count, dims, opts.whiten);
   return { vectors, dims, count, pooling, quantized, whitened };
 }
 
@@ -188,7 +163,7 @@ export async function embedBothPoolings(
   const dims = model.architecture.hidden;
   const count = input.sequences.count;
   const one = (pooled: Float32Array, pooling: SeqBertPooling): SequenceEmbedding => {
-    const w = opts.whiten === false ? { vectors: pooled, whitened: null } : whitenRows(pooled, count, dims);
+    const w = finish(pooled, count, dims, opts.whiten);
     return { ...w, dims, count, pooling, quantized };
   };
   return { behaviour: one(behaviour, 'behaviour'), mean: one(mean, 'mean'), cls: one(cls, 'cls') };

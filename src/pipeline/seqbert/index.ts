@@ -19,8 +19,8 @@
 //   - UCI Dec-May trained and embedded in 76 s, 735 MiB; 1M events / 50k users 130 s, 812 MiB;
 //   - int8 vs float32 sequence embeddings: cosine mean 1.0000, min 0.9999; same clusters.
 export { trainSeqBert } from './train';
-export { embedSequences, embedBothPoolings, compareQuantized, rowCosines, whitenRows } from './embed';
-export { fitWhitening, applyWhitening, type Whitening } from './whiten';
+export { embedSequences, embedBothPoolings, compareQuantized, rowCosines } from './embed';
+export { fitWhitening, applyWhitening, whitenRows, ROWS_PER_AXIS, type Whitening } from './whiten';
 export { initBackend, currentBackend } from './backend';
 export { quantizeModel, dequantizeWeights, quantizeMatrix, dequantizeMatrix } from './quantize';
 export { serializeModel, deserializeModel } from './serialize';

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Random } from '../numeric/sfc32';
-import { ROWS_PER_AXIS, whitenRows } from './embed';
-import { applyWhitening, fitWhitening } from './whiten';
+import { applyWhitening, fitWhitening, ROWS_PER_AXIS, whitenRows } from './whiten';
 
 /** n rows of size d: `rank` random directions with scales 10, 5, 2.5, ... plus a mean offset. */
 function lowRank(n: number, d: number, rank: number, seed: number): Float32Array {
