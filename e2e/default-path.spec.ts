@@ -3,16 +3,10 @@
 // map are still made from the behaviour model's own vectors (the network's would bring taste back).
 // A visitor who chose the item titles before keeps them. The other specs name `encoder=text`
 // through the fixture; these opt out of that (`defaultEncoder: null`).
-import type { Page } from '@playwright/test';
 import { expect, test } from './fixtures';
-import { ANALYSIS_TIMEOUT, DEMO, summary } from './helpers';
-
-const TRAIN_TIMEOUT = 240_000;
+import { ANALYSIS_TIMEOUT, data, DEMO, summary, TRAIN_TIMEOUT } from './helpers';
 
 test.use({ defaultEncoder: null });
-
-const data = (page: Page, testId: string): Promise<Record<string, string>> =>
-  page.getByTestId(testId).evaluate((el) => ({ ...(el as HTMLElement).dataset }) as Record<string, string>);
 
 test('with no encoder named, the behaviour model trains and its vectors are clustered and mapped, the graph network on', async ({ page }) => {
   test.setTimeout(TRAIN_TIMEOUT + 60_000);

@@ -30,10 +30,21 @@ export async function analyse(page: Page, file: Upload): Promise<Record<string, 
   return summaryData(page);
 }
 
+/** An element's data-* attributes, camel-cased as the DOM gives them. */
+export function dataset(locator: Locator): Promise<Record<string, string>> {
+  return locator.evaluate((el) => ({ ...(el as HTMLElement).dataset }) as Record<string, string>);
+}
+
+/** The data-* attributes of the element with this test id. */
+export const data = (page: Page, testId: string): Promise<Record<string, string>> => dataset(page.getByTestId(testId));
+
 /** The summary's data-* attributes, e.g. { rows: '1000', users: '330', readMs: '12.5' }. */
 export function summaryData(page: Page): Promise<Record<string, string>> {
-  return summary(page).evaluate((el) => ({ ...(el as HTMLElement).dataset }) as Record<string, string>);
+  return dataset(summary(page));
 }
+
+/** Training the behaviour model in the browser (wasm on a loaded 2-core CI machine). */
+export const TRAIN_TIMEOUT = 240_000;
 
 export function rejectRow(page: Page, reasonPart: string): Locator {
   return page.getByTestId('rejects').locator(`tr[data-reason*="${reasonPart}"]`);

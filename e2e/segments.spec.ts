@@ -12,7 +12,7 @@ import { generateBehaviourLog, type BehaviourLog } from '../src/pipeline/synth/b
 import { behaviourCsvChunks } from '../src/pipeline/synth/behaviourCsv';
 import { userIndexOf } from '../src/pipeline/synth/ids';
 import { expect, test } from './fixtures';
-import { ANALYSIS_TIMEOUT, DEMO, parseCsv, summary } from './helpers';
+import { ANALYSIS_TIMEOUT, data, DEMO, parseCsv, summary, TRAIN_TIMEOUT } from './helpers';
 
 test.use({ defaultEncoder: null });
 
@@ -36,11 +36,7 @@ const MIN_PAIR_ARI = 0.8;
 /** Item titles alone: the segments share the catalogue and the taste, so about 0. */
 const MAX_TEXT_ARI = 0.2;
 
-const TRAIN_TIMEOUT = 240_000;
 const FILE = 'behaviour-segments.csv';
-
-const data = (page: Page, testId: string): Promise<Record<string, string>> =>
-  page.getByTestId(testId).evaluate((el) => ({ ...(el as HTMLElement).dataset }) as Record<string, string>);
 
 function writeLog(testInfo: TestInfo): { log: BehaviourLog; path: string } {
   const log = generateBehaviourLog({ seed: SEED, users: USERS, segments: SEGMENTS, items: 1000, categories: 24 });

@@ -5,12 +5,7 @@
 import { readFileSync } from 'node:fs';
 import type { Page } from '@playwright/test';
 import { expect, test } from './fixtures';
-import { ANALYSIS_TIMEOUT, DEMO, summary } from './helpers';
-
-const TRAIN_TIMEOUT = 240_000;
-
-const data = (page: Page, testId: string): Promise<Record<string, string>> =>
-  page.getByTestId(testId).evaluate((el) => ({ ...(el as HTMLElement).dataset }) as Record<string, string>);
+import { ANALYSIS_TIMEOUT, data, DEMO, summary, TRAIN_TIMEOUT } from './helpers';
 
 test('the app trains the behaviour model on the log and clusters customers by how they shop', async ({ page }) => {
   test.setTimeout(TRAIN_TIMEOUT + 60_000);

@@ -3,14 +3,10 @@
 // trains), and the valid settings are remembered. Demo data, one epoch (?bert-epochs=1).
 import type { Page } from '@playwright/test';
 import { expect, test } from './fixtures';
-import { ANALYSIS_TIMEOUT, DEMO, summary } from './helpers';
-
-const TRAIN_TIMEOUT = 240_000;
+import { ANALYSIS_TIMEOUT, data, DEMO, summary, TRAIN_TIMEOUT } from './helpers';
 
 test.use({ defaultEncoder: null });
 
-const data = (page: Page, testId: string): Promise<Record<string, string>> =>
-  page.getByTestId(testId).evaluate((el) => ({ ...(el as HTMLElement).dataset }) as Record<string, string>);
 /** A field of the behaviour model's settings, by its label. */
 const field = (page: Page, label: string) => page.getByTestId('bert-settings').getByLabel(label, { exact: true });
 
