@@ -25,6 +25,7 @@ import {
 import { snapshot, type Outcome } from '../../../test/lib/analysisSnapshot';
 import { analyzeStream, type Analysis } from '../analyze';
 import { EXPORT_HEADER, exportCsvChunks, generateLog, type ExportCsvOptions, type SynthLog } from '../synth';
+import { CR_ONLY_PROBE_BYTES } from './ingest';
 import { LogError } from '../types';
 
 const RUNS = Number(process.env.SEQLENS_FUZZ_RUNS ?? 150);
@@ -60,11 +61,19 @@ async function read(bytes: Uint8Array, offsets: readonly number[], maxLineBytes?
   }
 }
 
-/** Lines of the (decompressed) input as the reader numbers them: one more than its '\n' bytes. */
+/**
+ * Lines of the (decompressed) input as the reader numbers them: one more than its '\n' bytes, and
+ * its '\r' bytes too when the file has old Mac line ends (a CR but no LF at its start).
+ */
 function linesOf(plain: Uint8Array): number {
-  let n = 1;
-  for (let i = plain.indexOf(10); i >= 0; i = plain.indexOf(10, i + 1)) n++;
-  return n;
+  const count = (byte: number): number => {
+    let n = 0;
+    for (let i = plain.indexOf(byte); i >= 0; i = plain.indexOf(byte, i + 1)) n++;
+    return n;
+  };
+  const head = plain.subarray(0, CR_ONLY_PROBE_BYTES);
+  const crOnly = head.indexOf(10) < 0 && head.indexOf(13) >= 0;
+  return 1 + count(10) + (crOnly ? count(13) : 0);
 }
 
 /** What must hold of any outcome: a LogError, or a report that accounts for every row it read. */

@@ -291,6 +291,27 @@ describe('line ends, encodings and Excel files (class 6)', () => {
     );
   });
 
+  it('decides CR-only line ends from the first bytes, the same however the stream is chunked', async () => {
+    // CR line ends for the first 9 KB, then LF: whether the reader saw an LF used to depend on how
+    // much had arrived when it looked, so one chunk and 8 KiB chunks read different files.
+    const crRows = Array.from({ length: 300 }, (_, i) => `u${i % 7},i${i},${GOOD_TIME}`);
+    const lfRows = Array.from({ length: 50 }, (_, i) => `u${i % 7},j${i},${GOOD_TIME}`);
+    const text = `user_id,item_id,event_time\r${crRows.join('\r')}\r${lfRows.join('\n')}\n`;
+    expect(text.indexOf('\n')).toBeGreaterThan(8192);
+    const bytes = encoder.encode(text);
+    const whole = await read(bytes);
+    expect(whole.report.input.accepted).toBe(350);
+    expect(whole.ingested.table.line[349]).toBe(351);
+    for (const size of [8192, 8200, 4096, 1000]) {
+      const offsets = Array.from({ length: Math.floor((bytes.length - 1) / size) }, (_, i) => (i + 1) * size);
+      same(await analyzeStream(chunkedStream(bytes, offsets), { fileName: 'hostile', totalBytes: bytes.length }), whole);
+    }
+    // A header behind a CR and repeated: its two CRs are line ends, so the repeat sits on line 3 of 3.
+    const h = 'event_time,event_type,product_id,category_id,category_code,brand,price,user_id,user_session';
+    const dup = await read(`\r${h.slice(0, 75)}\r${h}`);
+    expect(dup.report.input.rejected.examples['too many fields']).toEqual([3]);
+  });
+
   it('reads a UTF-16 or CR-only file on one thread when helper threads are at hand (its bytes cannot be cut at a newline byte)', async () => {
     const text = `user_id,item_id,event_time\n${Array.from({ length: 20_000 }, (_, i) => `u${i % 97},i${i % 501},${GOOD_TIME}`).join('\n')}\n`;
     for (const bytes of [utf16(text, false, false), encoder.encode(text.replace(/\n/g, '\r'))]) {

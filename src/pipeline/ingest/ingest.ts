@@ -60,6 +60,12 @@ const SAMPLE_RECORDS = 50;
 const PROGRESS_EVERY_MS = 100;
 /** Bytes of content looked at for zero bytes and control characters (see sniffBinary). */
 const BINARY_SNIFF_BYTES = 8192;
+/**
+ * A file whose first this many content bytes hold a CR but no LF has old Mac (CR-only) line ends.
+ * Fixed, not "whatever arrived first", so the verdict does not depend on how the stream is
+ * chunked; half of BINARY_SNIFF_BYTES because UTF-16 text decodes to at least half its bytes.
+ */
+export const CR_ONLY_PROBE_BYTES = BINARY_SNIFF_BYTES / 2;
 const YIELD_EVERY_MS = 80;
 
 type Emit = (record: RecordView, line: number) => void;
@@ -308,7 +314,8 @@ export async function ingest(stream: ReadableStream<Uint8Array>, opts: IngestOpt
     const probe = utf16 ? joinBytes(chunks) : head;
     // Binary data with every other byte zero looks like UTF-16 by its bytes; its text does not.
     if (utf16) refuseControlBytes(probe);
-    if (probe.indexOf(10) < 0 && probe.indexOf(13) >= 0) {
+    const lineEnds = probe.subarray(0, CR_ONLY_PROBE_BYTES);
+    if (lineEnds.indexOf(10) < 0 && lineEnds.indexOf(13) >= 0) {
       // Old Mac line ends: every CR becomes LF (a CR inside a quoted field too, as in a CRLF file).
       const inner = transform;
       transform = inner ? (c) => crToLf(inner(c)) : crToLf;
