@@ -21,7 +21,7 @@ test('switching to sessions and changing filters regroups without reading the fi
   await expect(summary(page)).not.toHaveAttribute('data-sequences', bySession.sequences);
   const afterMin = await summaryData(page);
   expect(Number(afterMin.sequences)).toBeGreaterThan(Number(bySession.sequences));
-  await expect(page.getByTestId('filtered')).toContainText('Too short');
+  await expect(page.getByTestId('filtered')).toContainText('Too little history yet');
   await expect(page.getByTestId('error')).toHaveCount(0);
 
   await page.getByTestId('group-by').getByRole('radio', { name: 'User' }).check();

@@ -12,7 +12,7 @@ import { fileSource } from '../node/fileSource';
 import { nodeHelperThreads } from '../node/helperThreads';
 import { evaluate, evaluateRecommendations, type EvalReport } from '../pipeline/eval';
 import type { GcnReport, RunGcnOptions, TrainHooks } from '../pipeline/gcn';
-import type { ClusterProfiles } from '../pipeline/profile';
+import { TOO_LITTLE_HISTORY_CLUSTER, type ClusterProfiles } from '../pipeline/profile';
 import { privacySummary } from '../pipeline/export';
 import { PipelineRunner } from '../pipeline/runner/runner';
 import { resolveSweepRange } from '../pipeline/runner/clusterJob';
@@ -140,7 +140,8 @@ function checkSomethingLeft(r: AnalysisReport, file: string): void {
     const f = r.sequences.filtered;
     const why: string[] = [];
     if (f.tooShort > 0) why.push(`${f.tooShort.toLocaleString('en')} shorter than the minimum length (lower it with --min-length N)`);
-    if (f.abnormalVolume > 0) why.push(`${f.abnormalVolume.toLocaleString('en')} longer than the maximum length (raise it with --max-length N, 0 = off)`);
+    if (f.abnormalVolume > 0)
+      why.push(`${f.abnormalVolume.toLocaleString('en')} left out as bots (raise the browsing limit with --max-length N, 0 = no bot rule)`);
     const rejected = r.input.rejected.count > 0 ? `\nRejected rows, top reasons:\n${topReasons(r)}` : '';
     const grouping = r.warnings.map(cliWarning).filter((w) => /group|user id|session/i.test(w));
     fail(
@@ -242,6 +243,9 @@ async function main(): Promise<void> {
       size: c.size,
       share: c.share,
     }));
+    // The customers under the minimum history: a group of their own (cluster -1 in the exports); its share is of everybody.
+    const few = profiles?.tooLittleHistory;
+    if (profileSummary && few) profileSummary.push({ cluster: TOO_LITTLE_HISTORY_CLUSTER, label: few.label, size: few.size, share: few.share });
     const out = {
       ...report,
       ...(encoder ? { encoder } : {}),
@@ -534,9 +538,8 @@ async function writeExports(
   const assignments = write('assignments.csv', made.assignments);
   const profilesOut = write('profiles.json', made.profilesFile);
   const recommendations = write('recommendations.csv', made.recommendations);
-  const n = runner.sweep().n;
   writeErr(
-    `analyze: wrote ${n.toLocaleString('en')} assignments (K = ${k}) to ${assignments.file}, ${k} profiles to ${profilesOut.file}, ` +
+    `analyze: wrote ${assignments.rows.toLocaleString('en')} assignments (K = ${k}) to ${assignments.file}, ${k} profiles to ${profilesOut.file}, ` +
       `${recommendations.rows.toLocaleString('en')} recommendations to ${recommendations.file}\n`,
   );
   const statement = made.privacy;

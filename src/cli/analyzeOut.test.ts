@@ -73,11 +73,16 @@ describe('npm run analyze --umap --out', () => {
     expect(r.out!.dir).toBe(dir);
   });
 
-  it("assignments.csv: one row per sequence with finite x, y and its cluster's label", () => {
+  it("assignments.csv: one row per sequence with finite x, y and its cluster's label, then the customers with too little history yet", () => {
     expect(assignments[0]).toEqual(['user_id', 'cluster', 'x', 'y', 'label']);
-    const rows = assignments.slice(1);
-    expect(rows).toHaveLength(r.sequences.count);
-    expect(r.out!.assignments.rows).toBe(rows.length);
+    const few = r.sequences.filtered.tooShort;
+    expect(few).toBeGreaterThan(0);
+    expect(assignments).toHaveLength(1 + r.sequences.count + few);
+    expect(r.out!.assignments.rows).toBe(assignments.length - 1);
+    expect(new Set(assignments.slice(1).map((a) => a[0])).size).toBe(assignments.length - 1);
+    for (const [, cluster, x, y, label] of assignments.slice(1 + r.sequences.count))
+      expect([cluster, x, y, label]).toEqual(['-1', '', '', 'Too little history yet']);
+    const rows = assignments.slice(1, 1 + r.sequences.count);
     expect(new Set(rows.map((a) => a[0])).size).toBe(rows.length);
     const sizes = [0, 0, 0, 0];
     const points = new Set<string>();
@@ -101,7 +106,12 @@ describe('npm run analyze --umap --out', () => {
     expect(profiles.k).toBe(4);
     expect(profiles.clusters.map((c) => c.cluster)).toEqual([0, 1, 2, 3]);
     expect(profiles.clusters.map((c) => c.size)).toEqual(r.clusters!.sizes);
-    expect(r.profiles).toEqual(profiles.clusters.map((c) => ({ cluster: c.cluster, label: c.label, size: c.size, share: c.share })));
+    const few = profiles.tooLittleHistory!;
+    expect(few).toMatchObject({ label: 'Too little history yet', size: r.sequences.filtered.tooShort, minLength: 2 });
+    expect(r.profiles).toEqual([
+      ...profiles.clusters.map((c) => ({ cluster: c.cluster, label: c.label, size: c.size, share: c.share })),
+      { cluster: -1, label: 'Too little history yet', size: few.size, share: few.share },
+    ]);
     for (const c of profiles.clusters) expect(c.label.length).toBeGreaterThan(0);
   });
 
@@ -118,9 +128,9 @@ describe('npm run analyze --umap --out', () => {
     }
     expect(recommendations.length - 1).toBe(r.out!.recommendations.rows);
     // Every user gets a new list (the demo's catalogue is far larger than any one user's basket);
-    // customers the sequence filters left out come after, with no cluster (-1).
-    expect(perUser.size).toBeGreaterThanOrEqual(r.sequences.count);
-    expect([...perUser.keys()].filter((id) => clusterOf.has(id)).length).toBe(r.sequences.count);
+    // customers with too little history yet come after, in their own group (-1).
+    expect(perUser.size).toBe(r.sequences.count + r.sequences.filtered.tooShort);
+    expect([...perUser.keys()].filter((id) => clusterOf.has(id)).length).toBe(perUser.size);
     let checked = 0;
     let again = 0;
     for (const [id, lists] of perUser) {
@@ -131,8 +141,8 @@ describe('npm run analyze --umap --out', () => {
         expect(rows.length).toBeLessThanOrEqual(20);
         expect(rows.map((x) => Number(x[4]))).toEqual(rows.map((_, i) => i + 1));
         for (const row of rows) {
-          expect(row[1]).toBe(clusterOf.get(id) ?? '-1');
-          expect(unneutralise(row[2])).toBe(clusterOf.has(id) ? profiles.clusters[Number(row[1])].label : '');
+          expect(row[1]).toBe(clusterOf.get(id));
+          expect(unneutralise(row[2])).toBe(row[1] === '-1' ? 'Too little history yet' : profiles.clusters[Number(row[1])].label);
           expect(had!.has(unneutralise(row[5])), `${id} ${name} ${row[5]}`).toBe(name === 'again');
           expect(Number.isFinite(Number(row[7]))).toBe(true);
           expect(row[8].length).toBeGreaterThan(0);

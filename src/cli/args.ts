@@ -158,8 +158,10 @@ Reading:
 
 Sequences:
   --by user|session  group events per user (default) or per session (automatic when most rows have no user id)
-  --min-length N     drop sequences with fewer events (default 2); --max-length N drops those with more
-                     (bots; default 5,000, 0 = off); --dedupe SECONDS collapses repeats of an event
+  --min-length N     sequences with fewer events (default 2) are not clustered: they form the group
+                     "Too little history yet" (cluster -1 in the exports); --max-length N leaves out bots:
+                     more than N views and clicks, or 50+ of them faster than one a second (default 5,000;
+                     purchases never count; 0 = no bot rule); --dedupe SECONDS collapses repeats of an event
                      (default 5, 0 = off); --session-gap MINUTES starts a new session after a pause (default 30)
 
 Encoder (how each sequence becomes a vector; default ${DEFAULT_ENCODER_KIND}):

@@ -1,3 +1,4 @@
+import { cliWarning } from './advice';
 import type { EncoderReport } from '../pipeline/encode';
 import type { EvalReport } from '../pipeline/eval';
 import type { GcnReport } from '../pipeline/gcn';
@@ -212,6 +213,8 @@ export function formatReport(r: AnalysisReport, encoder?: CliEncoderReport): str
     lines.push(
       `  ${reason}: ${n(count)} (lines ${r.input.rejected.examples[reason].join(', ')}${count > r.input.rejected.examples[reason].length ? ', …' : ''})`,
     );
+    const a = r.input.rejected.advice?.[reason];
+    if (a) lines.push(`    ${cliWarning([a.cause, a.effect, a.keep ?? ''].join(' ').trim())}`);
   }
   lines.push(`users: ${n(r.users)}  sessions: ${n(r.sessions)}  items: ${n(r.items)}`);
   lines.push(
@@ -222,8 +225,11 @@ export function formatReport(r: AnalysisReport, encoder?: CliEncoderReport): str
   const s = r.sequences;
   lines.push(`sequences by ${s.by}: ${n(s.count)}; length min ${s.lengths.min}, median ${s.lengths.median}, p90 ${s.lengths.p90}, max ${s.lengths.max}`);
   lines.push(
-    `filtered: ${n(s.filtered.tooShort)} too short, ${n(s.filtered.abnormalVolume)} abnormal volume, ${n(s.filtered.duplicatesCollapsed)} duplicate events collapsed`,
+    `filtered: ${n(s.filtered.tooShort)} with too little history yet (under --min-length ${r.options.minLength}: not clustered, their own group in the profiles and exports), ` +
+      `${n(s.filtered.abnormalVolume)} bots left out, ${n(s.filtered.duplicatesCollapsed)} duplicate events collapsed`,
   );
+  for (const d of s.dropped ?? []) lines.push(`  left out ${d.id} (${n(d.events)} events, ${n(d.browse)} views and clicks): ${d.reason}`);
+  if ((s.dropped?.length ?? 0) < s.filtered.abnormalVolume) lines.push(`  … and ${n(s.filtered.abnormalVolume - (s.dropped?.length ?? 0))} more bots`);
   if (r.timeSpan.start) lines.push(`time span: ${r.timeSpan.start} .. ${r.timeSpan.end}`);
   for (const w of r.warnings) lines.push(`warning: ${w}`);
   lines.push(`read in ${n(r.timings.readMs)} ms, sequences in ${n(r.timings.sequencesMs)} ms`);

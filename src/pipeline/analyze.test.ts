@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { bytesStream, gzip, textStream } from '../../test/streams';
 import { analyzeStream, regroup } from './analyze';
 import { DEFAULT_SEQUENCE_OPTIONS, LogError, type SequenceOptions } from './types';
+import { leftSequences, SHORT } from './sequences';
 
 const analyze = (text: string, opts: { sequence?: Partial<SequenceOptions>; chunk?: number; maxLineBytes?: number } = {}) =>
   analyzeStream(textStream(text, opts.chunk), { fileName: 't.csv', totalBytes: text.length, sequence: opts.sequence, maxLineBytes: opts.maxLineBytes });
@@ -173,6 +174,52 @@ describe('analyzeStream', () => {
     expect(report.sequences.filtered).toEqual({ tooShort: 1, abnormalVolume: 1, duplicatesCollapsed: 2, eventsDropped: 21 });
     expect(report.sequences.count).toBe(1);
     expect(report.sequences.lengths.max).toBe(3);
+  });
+
+  it('never takes a heavy buyer for a bot: the bot rule counts views and clicks, and their rate', async () => {
+    const rows = ['user_id,item_id,event_type,ts'];
+    for (let i = 0; i < 40; i++) rows.push(`wholesale,x${i},purchase,${1600000000 + i * 60}`); // 40 purchases: a customer
+    for (let i = 0; i < 12; i++) rows.push(`scraper,x${i},view,${1600000000 + i * 60}`); // 12 views > 10: volume
+    for (let i = 0; i < 60; i++) rows.push(`fast,y${i},view,${1600000000 + i * 0.2}`); // 60 views in 12 s: rate
+    for (let i = 0; i < 60; i++) rows.push(`reader,y${i},purchase,${1600000000 + i * 0.2}`); // fast purchases: still a customer
+    rows.push('once,x1,purchase,1600000000'); // too little history
+    const { report } = await analyze(rows.join('\n'), { sequence: { by: 'user', minLength: 2, maxLength: 100, dedupeSeconds: 0 } });
+    expect(report.sequences.filtered.abnormalVolume).toBe(1);
+    expect(report.sequences.dropped).toEqual([
+      { id: 'fast', events: 60, browse: 60, reason: 'bot: views and clicks faster than a person browses (median gap under 1 second)' },
+    ]);
+    const low = await analyze(rows.join('\n'), { sequence: { by: 'user', minLength: 2, maxLength: 10, dedupeSeconds: 0 } });
+    expect(low.report.sequences.dropped?.map((d) => [d.id, d.reason])).toEqual([
+      ['scraper', 'bot: more than 10 views and clicks'],
+      ['fast', 'bot: more than 10 views and clicks'],
+    ]);
+    expect(low.report.sequences.count).toBe(2); // wholesale, reader
+    expect(low.report.sequences.filtered.tooShort).toBe(1);
+    // The left-out sequences are kept with their reason, the short one as a group of its own.
+    expect(Array.from(low.sequences.left.reason)).toEqual([2, 2, 1]);
+    const short = leftSequences(low.sequences, SHORT);
+    expect(short.count).toBe(1);
+    expect(low.ingested.table.users[short.key[0]]).toBe('once');
+    // 0 = no bot rule at all.
+    const off = await analyze(rows.join('\n'), { sequence: { by: 'user', minLength: 2, maxLength: 0, dedupeSeconds: 0 } });
+    expect(off.report.sequences.count).toBe(4);
+  });
+
+  it('explains rows without a customer id: guest orders, revenue left out, group by session to keep them', async () => {
+    const text = [
+      'InvoiceNo,StockCode,Description,Quantity,InvoiceDate,UnitPrice,CustomerID,Country',
+      '536365,A,HEART,6,2010-12-01 08:26:00,2.5,17850,United Kingdom',
+      '536365,B,CANDLE,1,2010-12-01 08:26:00,3,17850,United Kingdom',
+      '536367,B,CANDLE,1,2010-12-01 08:36:00,3,17851,United Kingdom',
+      '536366,A,HEART,4,2010-12-01 09:26:00,2.5,,United Kingdom',
+      '536366,B,CANDLE,2,2010-12-01 09:26:00,3,,United Kingdom',
+    ].join('\n');
+    const { report } = await analyze(text, { sequence: { minLength: 1 } });
+    const advice = report.input.rejected.advice?.['missing user id'];
+    expect(advice?.cause).toMatch(/guest orders/);
+    expect(advice?.effect).toMatch(/revenue/);
+    expect(advice?.revenue).toBe(16);
+    expect(advice?.keep).toMatch(/group by session/);
   });
 
   it('treats UCI cancellations (C invoices, negative quantity) as returns', async () => {

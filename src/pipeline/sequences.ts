@@ -2,6 +2,7 @@
 // with rapid duplicates collapsed and the noise filters applied. Output is CSR over event indices
 // (offsets + events), so later stages walk sequences without any per-event objects.
 
+import { CART, PURCHASE, RETURN } from './ingest/eventTypes';
 import type { EventTable } from './ingest/table';
 import { RejectLog } from './ingest/rejects';
 import type { SequenceOptions } from './types';
@@ -23,6 +24,62 @@ export interface Sequences {
   /** Distinct sessions: the session column's, or those derived from time gaps; null if unknown. */
   sessionCount: number | null;
   filtered: { tooShort: number; abnormalVolume: number; duplicatesCollapsed: number; eventsDropped: number };
+  /**
+   * The sequences the length filters left out, as CSR over event indices like the kept ones, with
+   * why: SHORT (fewer events than the minimum: customers with too little history yet, who still
+   * get a group of their own in profiles and exports) or BOT (browsing at a rate or volume no
+   * person reaches; see isBot). Never empty of meaning: every left-out sequence is here.
+   */
+  left: LeftSequences;
+}
+
+/** Why a sequence was left out of the clustered ones. */
+export const SHORT = 1;
+export const BOT = 2;
+
+export interface LeftSequences {
+  count: number;
+  key: Int32Array;
+  part: Int32Array | null;
+  offsets: Int32Array;
+  events: Int32Array;
+  /** SHORT or BOT, per left-out sequence. */
+  reason: Uint8Array;
+  /** Browsing events (views, clicks, other non-purchase types) of each left-out sequence. */
+  browse: Int32Array;
+}
+
+/**
+ * Bot rule: a sequence is a bot when its browsing (every event but cart, purchase and return) is
+ * more than `maxLength` events, or when at least BOT_MIN_BROWSE browsing events come faster than a
+ * person clicks: the median gap between consecutive ones under BOT_MEDIAN_GAP_MS. Purchases never
+ * count: a wholesale customer with thousands of order lines is a customer, not a bot.
+ */
+export const BOT_MIN_BROWSE = 50;
+export const BOT_MEDIAN_GAP_MS = 1000;
+
+const isBrowse = (type: number): boolean => type !== CART && type !== PURCHASE && type !== RETURN;
+
+/** 'volume' (more browsing events than maxLength), 'rate' (inhumanly fast browsing) or null. */
+export function botReason(table: EventTable, events: Int32Array, maxLength: number): 'volume' | 'rate' | null {
+  if (maxLength <= 0) return null;
+  let browse = 0;
+  for (let i = 0; i < events.length; i++) if (isBrowse(table.type[events[i]])) browse++;
+  if (browse > maxLength) return 'volume';
+  if (browse < BOT_MIN_BROWSE || !table.hasTime) return null;
+  const gaps = new Float64Array(browse - 1);
+  let prev = Number.NaN;
+  let g = 0;
+  for (let i = 0; i < events.length; i++) {
+    const e = events[i];
+    if (!isBrowse(table.type[e])) continue;
+    const t = table.time[e];
+    if (!Number.isNaN(prev)) gaps[g++] = t - prev;
+    prev = t;
+  }
+  gaps.sort();
+  const median = gaps.length % 2 ? gaps[gaps.length >> 1] : (gaps[gaps.length / 2 - 1] + gaps[gaps.length / 2]) / 2;
+  return median < BOT_MEDIAN_GAP_MS ? 'rate' : null;
 }
 
 /** Stable counting sort of events by group key; returns CSR (groupStart, order). */
@@ -125,6 +182,12 @@ export function buildSequences(table: EventTable, opts: SequenceOptions): Sequen
   const key: number[] = [];
   const part: number[] = [];
   const filtered = { tooShort: 0, abnormalVolume: 0, duplicatesCollapsed: 0, eventsDropped: 0 };
+  const leftOffsets: number[] = [0];
+  const leftEvents: number[] = [];
+  const leftKey: number[] = [];
+  const leftPart: number[] = [];
+  const leftReason: number[] = [];
+  const leftBrowse: number[] = [];
   let out = 0;
   for (let s = 0; s + 1 < cuts.length; s++) {
     const lo = cuts[s];
@@ -145,13 +208,21 @@ export function buildSequences(table: EventTable, opts: SequenceOptions): Sequen
       prev = e;
     }
     const len = out - begin;
-    if (len < opts.minLength) {
-      filtered.tooShort++;
+    const why = len < opts.minLength ? SHORT : botReason(table, events.subarray(begin, out), opts.maxLength) ? BOT : 0;
+    if (why !== 0) {
+      if (why === SHORT) filtered.tooShort++;
+      else filtered.abnormalVolume++;
       filtered.eventsDropped += len;
-      out = begin;
-    } else if (opts.maxLength > 0 && len > opts.maxLength) {
-      filtered.abnormalVolume++;
-      filtered.eventsDropped += len;
+      let browse = 0;
+      for (let i = begin; i < out; i++) {
+        leftEvents.push(events[i]);
+        if (isBrowse(table.type[events[i]])) browse++;
+      }
+      leftOffsets.push(leftEvents.length);
+      leftKey.push(cutKey[s]);
+      leftPart.push(cutPart[s]);
+      leftReason.push(why);
+      leftBrowse.push(browse);
       out = begin;
     } else {
       offsets.push(out);
@@ -175,6 +246,53 @@ export function buildSequences(table: EventTable, opts: SequenceOptions): Sequen
     grouped,
     sessionCount,
     filtered,
+    left: {
+      count: leftKey.length,
+      key: Int32Array.from(leftKey),
+      part: derive ? Int32Array.from(leftPart) : null,
+      offsets: Int32Array.from(leftOffsets),
+      events: Int32Array.from(leftEvents),
+      reason: Uint8Array.from(leftReason),
+      browse: Int32Array.from(leftBrowse),
+    },
+  };
+}
+
+/**
+ * The left-out sequences with reason `why` as sequences of their own (sharing the table; nothing
+ * left out of them), e.g. the customers with too little history yet for their profile and lists.
+ */
+export function leftSequences(seq: Sequences, why: number): Sequences {
+  const l = seq.left;
+  const pick: number[] = [];
+  for (let i = 0; i < l.count; i++) if (l.reason[i] === why) pick.push(i);
+  const offsets = new Int32Array(pick.length + 1);
+  let total = 0;
+  for (let j = 0; j < pick.length; j++) total += l.offsets[pick[j] + 1] - l.offsets[pick[j]];
+  const events = new Int32Array(total);
+  let at = 0;
+  for (let j = 0; j < pick.length; j++) {
+    const i = pick[j];
+    events.set(l.events.subarray(l.offsets[i], l.offsets[i + 1]), at);
+    at += l.offsets[i + 1] - l.offsets[i];
+    offsets[j + 1] = at;
+  }
+  return {
+    ...seq,
+    count: pick.length,
+    key: Int32Array.from(pick, (i) => l.key[i]),
+    part: l.part ? Int32Array.from(pick, (i) => l.part![i]) : null,
+    offsets,
+    events,
+    left: {
+      count: 0,
+      key: new Int32Array(0),
+      part: null,
+      offsets: new Int32Array(1),
+      events: new Int32Array(0),
+      reason: new Uint8Array(0),
+      browse: new Int32Array(0),
+    },
   };
 }
 

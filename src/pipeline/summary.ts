@@ -2,8 +2,9 @@
 // and every rejected row by reason. Pure: no I/O, no clocks.
 
 import type { Ingested } from './ingest/ingest';
-import type { Sequences } from './sequences';
-import type { AnalysisReport, LengthStats, SequenceOptions } from './types';
+import { eventAmount } from './profile/money';
+import { BOT, botReason, sequenceLabel, type Sequences } from './sequences';
+import type { AnalysisReport, DroppedSequence, LengthStats, RejectAdvice, SequenceOptions } from './types';
 import type { EventTable } from './ingest/table';
 import { inTimeRange } from './ingest/timestamp';
 
@@ -90,7 +91,7 @@ export function summarize(
   return {
     file: { name: fileName, bytes: totalBytes, format: d.format, gzip: d.gzip, ...(d.delimiter ? { delimiter: d.delimiter } : {}) },
     detection: d,
-    input: { rows: ing.rows, accepted: ing.rows - rejects.total, rejected: rejects.summary() },
+    input: { rows: ing.rows, accepted: ing.rows - rejects.total, rejected: withAdvice(rejects.summary(), t, options) },
     events: { total: seq.events.length, byType },
     sequences: {
       by: options.by,
@@ -98,6 +99,7 @@ export function summarize(
       lengths: lengthStats(lengths),
       histogram: lengthHistogram(lengths),
       filtered: { ...seq.filtered },
+      dropped: droppedList(t, seq, options),
     },
     users: accepted.users,
     sessions: seq.sessionCount ?? 0,
@@ -108,6 +110,71 @@ export function summarize(
     warnings,
     timings: { readMs: Math.round(ing.readMs), sequencesMs: Math.round(sequencesMs), readThreads: ing.readThreads },
   };
+}
+
+/** At most this many left-out bots are listed by name in the report (all are counted). */
+export const MAX_DROPPED_LISTED = 100;
+
+function droppedList(t: EventTable, seq: Sequences, options: SequenceOptions): DroppedSequence[] {
+  const l = seq.left;
+  const out: DroppedSequence[] = [];
+  for (let i = 0; i < l.count && out.length < MAX_DROPPED_LISTED; i++) {
+    if (l.reason[i] !== BOT) continue;
+    const events = l.events.subarray(l.offsets[i], l.offsets[i + 1]);
+    const why = botReason(t, events, options.maxLength);
+    const id = sequenceLabel(t, { ...seq, key: l.key, part: l.part }, i);
+    out.push({
+      id,
+      events: events.length,
+      browse: l.browse[i],
+      reason:
+        why === 'rate'
+          ? 'bot: views and clicks faster than a person browses (median gap under 1 second)'
+          : `bot: more than ${options.maxLength.toLocaleString('en')} views and clicks`,
+    });
+  }
+  return out;
+}
+
+/**
+ * The rejected rows explained where the cause is known: rows without the grouping key. Their
+ * purchases (still in the table) are summed, so that the report can say how much revenue the
+ * segments leave out.
+ */
+function withAdvice(r: AnalysisReport['input']['rejected'], t: EventTable, options: SequenceOptions): AnalysisReport['input']['rejected'] {
+  const advice: Record<string, RejectAdvice> = {};
+  const bySession = options.by === 'session' && t.hasSession;
+  const keys = bySession ? t.session : t.user;
+  let revenue = 0;
+  if (t.hasPrice) for (let e = 0; e < t.length; e++) if (keys[e] < 0) revenue += eventAmount(t, e);
+  const amount = t.hasPrice ? revenue : null;
+  if (r.reasons['missing user id']) {
+    advice['missing user id'] = {
+      cause: t.hasSession
+        ? 'Rows without a customer id are usually guest orders (checkout without an account) or orders taken offline.'
+        : 'Rows without a customer id are usually guest orders (checkout without an account) or anonymous visits.',
+      effect:
+        'They are in no segment: customer counts, revenue, orders and recommendations leave them out' +
+        (amount !== null && amount !== 0 ? ` (about ${Math.round(amount).toLocaleString('en')} of revenue).` : '.'),
+      keep: t.hasSession
+        ? 'To keep them, group by session instead: one sequence per invoice or visit.'
+        : t.hasTime
+          ? 'To keep them, the log needs a session or invoice column: group by session then makes one sequence per order.'
+          : null,
+      revenue: amount,
+    };
+  }
+  if (r.reasons['missing session id']) {
+    advice['missing session id'] = {
+      cause: 'Rows without a session id are usually events logged outside a visit (server-side orders, imports).',
+      effect:
+        'They are in no sequence when grouping by session: counts and revenue leave them out' +
+        (amount !== null && amount !== 0 ? ` (about ${Math.round(amount).toLocaleString('en')} of revenue).` : '.'),
+      keep: t.hasUser ? 'To keep them, group by user instead: one sequence per customer.' : null,
+      revenue: amount,
+    };
+  }
+  return Object.keys(advice).length > 0 ? { ...r, advice } : r;
 }
 
 /**

@@ -68,7 +68,11 @@ export interface SequenceOptions {
   by: 'user' | 'session';
   /** Sequences with fewer events (after collapsing duplicates) are filtered out. */
   minLength: number;
-  /** Sequences with more events than this are treated as bots / abnormal volume. 0 = off. */
+  /**
+   * Bot limit: sequences with more browsing events (views, clicks: not carts, purchases or returns)
+   * than this, or browsing faster than a person (see sequences.ts, botReason), are left out as bots.
+   * 0 = no bot rule at all.
+   */
   maxLength: number;
   /** Identical (item, type) events of one sequence closer than this many seconds collapse to one. 0 = off. */
   dedupeSeconds: number;
@@ -90,6 +94,30 @@ export interface RejectSummary {
   reasons: Record<string, number>;
   /** reason -> the first few 1-based line numbers of the file that were rejected for it */
   examples: Record<string, number[]>;
+  /** reason -> what probably caused it, what it means for the numbers and how to keep the rows (see summary.ts). */
+  advice?: Record<string, RejectAdvice>;
+}
+
+/** Why rows were rejected, in a merchant's words. */
+export interface RejectAdvice {
+  /** The likely cause ("usually guest orders"). */
+  cause: string;
+  /** What leaving them out does to the numbers ("revenue excludes them"). */
+  effect: string;
+  /** How to keep them, if there is a way ("group by session or invoice"); null when there is none. */
+  keep: string | null;
+  /** Purchases minus returns of the rejected rows that are still in the table; null without prices. */
+  revenue: number | null;
+}
+
+/** A sequence left out as a bot, and why. */
+export interface DroppedSequence {
+  id: string;
+  /** Events of the sequence (after collapsing repeats). */
+  events: number;
+  /** Of them, browsing events (views, clicks and other non-purchase types). */
+  browse: number;
+  reason: string;
 }
 
 export interface Progress {
@@ -123,7 +151,14 @@ export interface AnalysisReport {
     lengths: LengthStats;
     /** Histogram of sequence lengths: counts[i] sequences have length in [edges[i], edges[i+1]). */
     histogram: { edges: number[]; counts: number[] };
+    /**
+     * tooShort: sequences under the minimum length (customers with too little history yet: not
+     * clustered, but a group of their own in profiles and exports); abnormalVolume: bots (browsing
+     * at an inhuman rate or volume; purchases never make a bot).
+     */
     filtered: { tooShort: number; abnormalVolume: number; duplicatesCollapsed: number; eventsDropped: number };
+    /** The bots left out, each with its reason (the first MAX_DROPPED_LISTED). */
+    dropped?: DroppedSequence[];
   };
   /** Distinct users and items of the accepted rows. */
   users: number;

@@ -13,6 +13,7 @@
 // `rows` in every result counts data rows (CSV lines after the header; JSON objects in "rows";
 // for profiles, clusters).
 
+import { TOO_LITTLE_HISTORY_CLUSTER, TOO_LITTLE_HISTORY_LABEL } from '../profile/label';
 import type { ClusterProfiles } from '../profile/types';
 import type { RankedItems } from '../recommend/types';
 import { float32Number, toCsv } from './csv';
@@ -34,6 +35,11 @@ export interface AssignmentInput {
   clusterLabels: readonly string[];
   /** Sequence indices to export, in this order; null = all, in sequence order. */
   selection: Int32Array | null;
+  /**
+   * Ids of the customers with too little history to cluster: written after the sequences, with
+   * cluster TOO_LITTLE_HISTORY_CLUSTER (-1), no map position and label TOO_LITTLE_HISTORY_LABEL.
+   */
+  tooLittleHistory?: readonly string[];
 }
 
 export const ASSIGNMENT_COLUMNS = ['user_id', 'cluster', 'x', 'y', 'label'] as const;
@@ -105,8 +111,9 @@ function checkLengths(ids: readonly string[], labels: Int32Array, coords: Float3
   if (coords !== null && coords.length !== 2 * ids.length) throw new RangeError(`${ids.length} ids but ${coords.length / 2} map points`);
 }
 
-/** Label of cluster c; '' for a label outside the list (e.g. -1, a point left unclustered). */
-const labelOf = (labels: readonly string[], c: number): string => (c >= 0 && c < labels.length ? labels[c] : '');
+/** Label of cluster c: TOO_LITTLE_HISTORY_LABEL for -1 (customers under the minimum history); '' outside the list. */
+const labelOf = (labels: readonly string[], c: number): string =>
+  c >= 0 && c < labels.length ? labels[c] : c === TOO_LITTLE_HISTORY_CLUSTER ? TOO_LITTLE_HISTORY_LABEL : '';
 
 function* assignmentRows(a: AssignmentInput): Generator<Cell[]> {
   checkLengths(a.ids, a.labels, a.coords);
@@ -116,6 +123,7 @@ function* assignmentRows(a: AssignmentInput): Generator<Cell[]> {
     const y = a.coords ? float32Number(a.coords[2 * i + 1]) : null;
     yield [a.ids[i], c, x, y, labelOf(a.clusterLabels, c)];
   }
+  for (const id of a.tooLittleHistory ?? []) yield [id, TOO_LITTLE_HISTORY_CLUSTER, null, null, TOO_LITTLE_HISTORY_LABEL];
 }
 
 function* recommendationRows(r: RecommendationRowsInput): Generator<Cell[]> {

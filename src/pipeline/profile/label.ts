@@ -6,6 +6,11 @@ import type { ScoredTerm } from './terms';
 
 export const MAX_LABEL = 40;
 
+/** The group of customers under the minimum history (cluster -1 in the exports). */
+export const TOO_LITTLE_HISTORY_LABEL = 'Too little history yet';
+/** Their cluster number in the exports. */
+export const TOO_LITTLE_HISTORY_CLUSTER = -1;
+
 // How much more (or less) common than overall a funnel step must be before it names a cluster.
 const STAGE_LIFT = 1.25;
 const RETURN_LIFT = 1.5;

@@ -7,8 +7,8 @@
 // O(distinct user-item pairs) whatever K is, and no object is made per event.
 
 import type { EventTable } from '../ingest/table';
-import type { Sequences } from '../sequences';
-import { clusterLabel, distinctLabels } from './label';
+import { leftSequences, SHORT, type Sequences } from '../sequences';
+import { clusterLabel, distinctLabels, TOO_LITTLE_HISTORY_LABEL } from './label';
 import { BOUGHT, CARTED, RETURNED, userDigest, VIEWED } from './digest';
 import { lengthStats, topByCount } from './rank';
 import { ClassTermCounter } from './terms';
@@ -240,6 +240,23 @@ export function profileClusters(table: EventTable, sequences: Sequences, labels:
     overall,
     clusters,
   };
+}
+
+/**
+ * The customers (or sessions) the minimum length left out, profiled as one group: what they did,
+ * their revenue and top items. undefined when there are none.
+ */
+export function profileTooLittleHistory(
+  table: EventTable,
+  sequences: Sequences,
+  minLength: number,
+  opts: ProfileOptions = {},
+): ClusterProfiles['tooLittleHistory'] {
+  const short = leftSequences(sequences, SHORT);
+  if (short.count === 0) return undefined;
+  const p = profileClusters(table, short, new Int32Array(short.count), 1, opts);
+  const { cluster: _c, label: _l, terms: _t, ...stats } = p.clusters[0];
+  return { ...stats, share: short.count / (short.count + sequences.count), label: TOO_LITTLE_HISTORY_LABEL, minLength };
 }
 
 function takeTop(candidates: Int32Array, n: number, counts: Int32Array, top: number): Top {

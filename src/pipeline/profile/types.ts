@@ -90,6 +90,13 @@ export interface ClusterProfiles {
   termSource: 'titles' | 'categories' | null;
   overall: GroupStats;
   clusters: ClusterProfile[];
+  /**
+   * Customers (or sessions) with fewer events than the minimum length: not clustered (too little
+   * to place them), but a group of their own, labelled TOO_LITTLE_HISTORY_LABEL, cluster -1 in the
+   * exports. `share` is of everybody (clustered and not); its top lists' lifts are within the group
+   * (1). Absent when there are none, and in profiles of a selection or noised for privacy.
+   */
+  tooLittleHistory?: GroupStats & { label: string; minLength: number };
 }
 
 /** Per sequence, what the map can colour by and its tooltip shows; typed arrays, n = sequences.count. */

@@ -24,7 +24,15 @@ import {
   type PrivacyStatement,
 } from '../export';
 import { layoutTrustworthiness, umap, type CancelToken, type Matrix } from '../project';
-import { profileClusters, sequenceTimeline, userAttributes, type ClusterProfiles, type UserAttributes } from '../profile';
+import {
+  profileClusters,
+  profileTooLittleHistory,
+  TOO_LITTLE_HISTORY_CLUSTER,
+  sequenceTimeline,
+  userAttributes,
+  type ClusterProfiles,
+  type UserAttributes,
+} from '../profile';
 import {
   recommendForClusters,
   recommendForSequences,
@@ -33,7 +41,7 @@ import {
   type RankedItems,
   type SequenceRecommender,
 } from '../recommend';
-import { narrowSequences, sequenceLabel } from '../sequences';
+import { leftSequences, narrowSequences, sequenceLabel, SHORT, type Sequences } from '../sequences';
 import type {
   ClusterResult,
   ExportFile,
@@ -74,6 +82,10 @@ export class SweptClusters {
   private perUserRecs: { top: number; r: SequenceRecommender } | null = null;
   /** Items left out of profiles and recommendations (service lines; pipeline/catalog), or null. */
   private exclude: Uint8Array | null = null;
+  /** The sequences under the minimum length (customers with too little history yet), made once. */
+  private shortSeq: Sequences | null = null;
+  private shortIdList: string[] | null = null;
+  private shortProfile: { p: ClusterProfiles['tooLittleHistory'] } | null = null;
 
   constructor(
     readonly analysis: Analysis,
@@ -110,6 +122,7 @@ export class SweptClusters {
     this.profileCache.clear();
     this.recCache.clear();
     this.perUserRecs = null;
+    this.shortProfile = null;
   }
 
   get coords(): Float32Array | null {
@@ -183,6 +196,38 @@ export class SweptClusters {
     return this.idList;
   }
 
+  /** The customers (or sessions) with too little history to cluster: not on the map, a group of their own. */
+  private short(): Sequences {
+    this.shortSeq ??= leftSequences(this.analysis.sequences, SHORT);
+    return this.shortSeq;
+  }
+
+  private shortIds(): readonly string[] {
+    if (!this.shortIdList) {
+      const short = this.short();
+      const { table } = this.analysis.ingested;
+      this.shortIdList = Array.from({ length: short.count }, (_x, i) => sequenceLabel(table, short, i));
+    }
+    return this.shortIdList;
+  }
+
+  /** The table user of short sequence i (its session's user when by session), -1 if none. */
+  private shortUser(i: number): number {
+    const short = this.short();
+    if (short.by === 'user') return short.key[i];
+    const lo = short.offsets[i];
+    return short.offsets[i + 1] > lo ? this.analysis.ingested.table.user[short.events[lo]] : -1;
+  }
+
+  private tooLittleHistory(): ClusterProfiles['tooLittleHistory'] {
+    if (!this.shortProfile) {
+      const { table } = this.analysis.ingested;
+      const minLength = this.analysis.report.options.minLength;
+      this.shortProfile = { p: profileTooLittleHistory(table, this.analysis.sequences, minLength, { exclude: this.exclude }) };
+    }
+    return this.shortProfile.p;
+  }
+
   private attrs(): UserAttributes {
     this.attributes ??= userAttributes(this.analysis.ingested.table, this.analysis.sequences, this.exclude);
     return this.attributes;
@@ -212,6 +257,8 @@ export class SweptClusters {
     let p = this.profileCache.get(k);
     if (!p) {
       p = profileClusters(this.analysis.ingested.table, this.analysis.sequences, this.labelsOf(k), k, { exclude: this.exclude });
+      const few = this.tooLittleHistory();
+      if (few) p.tooLittleHistory = few;
       this.profileCache.set(k, p);
     }
     return p;
@@ -323,16 +370,19 @@ export class SweptClusters {
     const ids = req.pseudonymise ? await this.pseudonymIds(selection, secret) : this.ids();
     const suffix = req.pseudonymise ? '-pseudonymised' : '';
     const stated = req.pseudonymise ? 'user ids pseudonymised (keyed hash; the key stays in this browser)' : undefined;
+    // Everything (no selection) includes the customers with too little history yet, after the map's points.
+    const few = selection ? [] : req.pseudonymise ? await this.pseudonymShortIds(secret) : this.shortIds();
     if (req.what === 'assignments') {
-      const input = { ids, labels, coords: this.coords, clusterLabels, selection };
+      const input = { ids, labels, coords: this.coords, clusterLabels, selection, tooLittleHistory: few };
       const out = json ? assignmentsJson(input) : assignmentsCsv(input);
       return file(`${base}-assignments${suffix}`, json, out, stated);
     }
+    const n = this.n;
     const input = {
-      ids,
-      labels,
+      ids: few.length ? (ids as string[]).concat(few) : ids,
+      labels: withTooLittleHistory(labels, few.length),
       selection,
-      perUser: (i: number) => this.userRecs(i),
+      perUser: (i: number) => (i < n ? this.userRecs(i) : this.userRecommender().listsForUser(this.shortUser(i - n))),
       itemIds: table.items,
       itemTitles: table.itemTitle,
       clusterLabels,
@@ -371,21 +421,18 @@ export class SweptClusters {
     // Labels are the exact profiles' (the noised keep them; they are stated as not protected).
     const clusterLabels: string[] = new Array<string>(k).fill('');
     for (const c of exact.clusters) clusterLabels[c.cluster] = c.label;
-    const assignments = assignmentsCsv({ ids, labels, coords: this.coords, clusterLabels, selection: null });
+    const few = secret ? await this.pseudonymShortIds(async () => secret) : this.shortIds();
+    const assignments = assignmentsCsv({ ids, labels, coords: this.coords, clusterLabels, selection: null, tooLittleHistory: few });
     const profilesFile = profilesJson(profiles, { file: this.fileName, k, generatedAt: o.generatedAt ?? new Date().toISOString(), privacy });
     // Each user's own lists (not the cluster's: that stays in the profiles as the segment summary).
     const recs = this.userRecommender(o.top);
-    // Customers the sequence filters left out (a single event...) still get their lists, after the
-    // sequences, with no cluster.
-    let extraIds = Array.from(recs.extraUsers, (u) => table.users[u]);
-    if (secret && extraIds.length) extraIds = extraIds.map(pseudonymLookup(await pseudonymsOf(extraIds, await pseudonymKey(secret))));
-    const recLabels = new Int32Array(n + extraIds.length).fill(-1);
-    recLabels.set(labels);
+    // Customers with too little history yet (a single purchase...) still get their lists (buy
+    // again, popular), after the sequences, in their own group (cluster -1). Bots get none.
     const recommendations = recommendationsCsv({
-      ids: (ids as string[]).concat(extraIds),
-      labels: recLabels,
+      ids: (ids as string[]).concat(few),
+      labels: withTooLittleHistory(labels, few.length),
       selection: null,
-      perUser: (i) => (i < n ? recs.listsFor(i) : recs.listsForUser(recs.extraUsers[i - n])),
+      perUser: (i) => (i < n ? recs.listsFor(i) : recs.listsForUser(this.shortUser(i - n))),
       itemIds: table.items,
       itemTitles: table.itemTitle,
       clusterLabels,
@@ -407,6 +454,13 @@ export class SweptClusters {
     return out;
   }
 
+  private async pseudonymShortIds(secret: () => Promise<Uint8Array>): Promise<string[]> {
+    const few = this.shortIds();
+    if (few.length === 0) return [];
+    const look = pseudonymLookup(await pseudonymsOf(few, await pseudonymKey(await secret())));
+    return few.map(look);
+  }
+
   /** Profiles over the selected points only: the others are left out by a label no cluster has. */
   private selectionProfiles(selection: Int32Array, labels: Int32Array, k: number): ClusterProfiles {
     const seq = this.analysis.sequences;
@@ -417,6 +471,14 @@ export class SweptClusters {
     for (let j = 0; j < order.length; j++) subLabels[j] = labels[order[j]];
     return profileClusters(this.analysis.ingested.table, narrowSequences(seq, order), subLabels, k, { exclude: this.exclude });
   }
+}
+
+/** The sequences' labels followed by `extra` rows of the too-little-history group (cluster -1). */
+function withTooLittleHistory(labels: Int32Array, extra: number): Int32Array {
+  if (extra === 0) return labels;
+  const out = new Int32Array(labels.length + extra).fill(TOO_LITTLE_HISTORY_CLUSTER);
+  out.set(labels);
+  return out;
 }
 
 /** The lists without the masked items (service lines): they are not products to recommend. */

@@ -134,6 +134,57 @@ describe('PipelineRunner', () => {
   });
 });
 
+describe('everyone has a segment', () => {
+  it('lists customers under the minimum history as their own group in the profiles and every export, and bots in none', async () => {
+    const start = Date.UTC(2024, 2, 1);
+    const extra = [
+      `once_a,red_shirt,red shirt,purchase,${new Date(start).toISOString()},5`,
+      `once_b,rake,rake,purchase,${new Date(start + 60_000).toISOString()},6`,
+    ];
+    // A scraper: 80 views, 0.2 s apart (inhuman rate), and a wholesale buyer: 80 purchases (a customer).
+    const gadgets = ['usb cable', 'phone charger', 'laptop stand', 'hdmi adapter'];
+    for (let i = 0; i < 80; i++) {
+      const g = gadgets[i % 4];
+      extra.push(`scraper,${g.replace(/ /g, '_')},${g},view,${new Date(start + i * 200).toISOString()},7`);
+    }
+    const titles = ['garden hose', 'lawn mower', 'rake', 'seed pack'];
+    for (let i = 0; i < 80; i++) {
+      const t = titles[i % 4];
+      extra.push(`wholesale,${t.replace(/ /g, '_')},${t},purchase,${new Date(start + i * 3_600_000).toISOString()},6`);
+    }
+    const runner = new PipelineRunner();
+    const analysis = await runner.read(blobSource(new Blob([`${segmentedLog()}\n${extra.join('\n')}`])), { fileName: 'shop.csv' });
+    await runner.use(analysis, 'file-1');
+    expect(analysis.report.sequences.filtered).toMatchObject({ tooShort: 2, abnormalVolume: 1 });
+    expect(analysis.report.sequences.dropped?.map((d) => d.id)).toEqual(['scraper']);
+    await runner.encode(encodeReq, createFeaturizer());
+    expect(runner.encoded?.n).toBe(61); // the wholesale buyer is clustered
+    await runner.cluster(sweepReq);
+    const swept = runner.sweep();
+    const few = swept.profiles(3).tooLittleHistory;
+    expect(few).toMatchObject({ label: 'Too little history yet', size: 2, minLength: 2, revenue: 11 });
+    expect(few?.share).toBeCloseTo(2 / 63, 10);
+
+    const files = await swept.exportAll(3, { top: 5, secret: null, epsilon: null });
+    const lines = files.assignments.text.trim().split('\r\n');
+    expect(files.assignments.rows).toBe(63);
+    expect(lines.slice(-2)).toEqual(['once_a,-1,,,Too little history yet', 'once_b,-1,,,Too little history yet']);
+    expect(files.assignments.text).not.toContain('scraper');
+    const recs = files.recommendations.text.split('\r\n').filter((l) => l.startsWith('once_a,'));
+    expect(recs.some((l) => l.startsWith('once_a,-1,Too little history yet,again,1,red_shirt,'))).toBe(true);
+    expect(recs.some((l) => l.includes(',new,1,'))).toBe(true);
+    expect(files.recommendations.text).not.toContain('scraper');
+
+    // The page's exports of everything say the same; a selection of map points holds only them.
+    const page = await swept.exportData({ what: 'assignments', k: 3, format: 'csv', selection: null }, async () => new Uint8Array(32));
+    expect(page.text).toBe(files.assignments.text);
+    const pageRecs = await swept.exportData({ what: 'recommendations', k: 3, format: 'json', selection: null }, async () => new Uint8Array(32));
+    expect(pageRecs.text).toContain('"user_id":"once_b","cluster":-1,"label":"Too little history yet","list":"again"');
+    const selected = await swept.exportData({ what: 'assignments', k: 3, format: 'csv', selection: Int32Array.of(0, 1) }, async () => new Uint8Array(32));
+    expect(selected.rows).toBe(2);
+  });
+});
+
 describe('errors, mapped once', () => {
   it('a map whose trustworthiness cannot be computed fails as the map, not as the clustering', () => {
     let error: unknown;

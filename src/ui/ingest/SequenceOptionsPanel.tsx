@@ -41,7 +41,7 @@ export function SequenceOptionsPanel({ initial, disabled, onChange }: Props) {
         <NumberField
           name="min-length"
           label="Minimum sequence length"
-          hint="events; shorter sequences are left out"
+          hint="events; shorter ones are not clustered: they form the group “Too little history yet”"
           min={1}
           value={options.minLength}
           disabled={disabled}
@@ -49,8 +49,8 @@ export function SequenceOptionsPanel({ initial, disabled, onChange }: Props) {
         />
         <NumberField
           name="max-length"
-          label="Maximum events per sequence"
-          hint="longer ones are treated as bots; 0 = off"
+          label="Bot limit: maximum views and clicks"
+          hint="more, or 50+ faster than one a second, is a bot; purchases never count; 0 = off"
           min={0}
           value={options.maxLength}
           disabled={disabled}

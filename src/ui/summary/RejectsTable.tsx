@@ -29,6 +29,11 @@ export function RejectsTable({ rejected }: { rejected: RejectSummary }) {
                   <td>
                     {lines.map(formatInt).join(', ')}
                     {count > lines.length && lines.length > 0 ? ', …' : ''}
+                    {rejected.advice?.[reason] && (
+                      <p className="hint" data-testid="reject-advice">
+                        {rejected.advice[reason].cause} {rejected.advice[reason].effect} {rejected.advice[reason].keep ?? ''}
+                      </p>
+                    )}
                   </td>
                 </tr>
               );

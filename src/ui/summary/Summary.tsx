@@ -56,7 +56,7 @@ export function Summary({ report }: { report: AnalysisReport }) {
       </div>
       <div className="panel-grid">
         <LengthStats lengths={report.sequences.lengths} count={report.sequences.count} />
-        <FilteredCounts filtered={report.sequences.filtered} />
+        <FilteredCounts sequences={report.sequences} minLength={report.options.minLength} />
       </div>
       <RejectsTable rejected={input.rejected} />
       <Warnings warnings={report.warnings} />
