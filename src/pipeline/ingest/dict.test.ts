@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Dict } from './dict';
 import { parseDecimal } from './numbers';
@@ -20,6 +21,32 @@ describe('Dict', () => {
     expect(d.id('u1')).toBe(1);
     expect(d.id('u')).toBe(20_000);
     expect(d.id('')).toBe(20_001);
+  });
+});
+
+describe('Dict against a Map', () => {
+  it('gives the ids a Map would, for ranges of any text (Latin-1 or wider, prefixes, repeats)', () => {
+    const key = fc.oneof(
+      fc.constantFrom('', 'a', 'ab', 'abc', 'é', 'ü1', 'ab\u0100', '\u4e2d\u6587', 'f54633cf-87f7-487d-9de5-fdebad9180f0'),
+      fc.string({ maxLength: 6, unit: fc.constantFrom('a', 'b', 'é', '\u0100', '\uD83D', '1') }),
+      fc.string({ maxLength: 40 }),
+    );
+    fc.assert(
+      fc.property(fc.array(fc.tuple(key, fc.constantFrom(0, 1, 2)), { maxLength: 300 }), (ops) => {
+        const d = new Dict();
+        const m = new Map<string, number>();
+        for (const [k, op] of ops) {
+          const text = `<${k}>`;
+          if (op === 0) expect(d.find(text, 1, k.length + 1)).toBe(m.get(k) ?? -1);
+          else {
+            if (!m.has(k)) m.set(k, m.size);
+            expect(op === 1 ? d.idOf(text, 1, k.length + 1) : d.id(k)).toBe(m.get(k));
+          }
+        }
+        expect(d.values).toEqual([...m.keys()]);
+      }),
+      { numRuns: 500 },
+    );
   });
 });
 

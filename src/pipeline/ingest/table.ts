@@ -507,6 +507,10 @@ function isMissingAt(text: string, start: number, end: number): boolean {
   const n = end - start;
   if (n <= 0) return true;
   if (n > 9) return false;
+  // isMissing's own first test, in place: a value that starts with a digit or most letters is no
+  // missing marker, and is not sliced (two short strings a row otherwise: the item and the price).
+  const c = text.charCodeAt(start) | 0x20;
+  if (c !== 0x6e /* n */ && c !== 0x75 /* u */ && c !== 0x2d /* - */ && c !== 0x20 && c !== 0x29 /* tab|0x20 */) return false;
   return isMissing(text.slice(start, end));
 }
 

@@ -1,5 +1,6 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { DateKind, inTimeRange, parseTimestamp, readTimestamp, sampleDateOrder, type DateShape } from './timestamp';
+import { DateKind, inTimeRange, isoAt, parseTimestamp, readTimestamp, sampleDateOrder, TimestampReader, type DateShape } from './timestamp';
 
 describe('parseTimestamp', () => {
   it.each([
@@ -85,5 +86,60 @@ describe('numeric dates and their day/month order', () => {
     expect(inTimeRange(parseTimestamp('1e300'))).toBe(false);
     expect(inTimeRange(parseTimestamp('2019-10-01'))).toBe(true);
     expect(inTimeRange(Date.UTC(2200, 0, 1))).toBe(false);
+  });
+});
+
+describe('isoAt (the in-place ISO path)', () => {
+  // Near-ISO texts: each part drawn from valid values and from the ways a value can be off.
+  const part = (valid: string[], off: string[]) => fc.oneof({ weight: 4, arbitrary: fc.constantFrom(...valid) }, fc.constantFrom(...off));
+  const text = fc
+    .tuple(
+      part(['2019', '2020', '1900', '2199', '1969'], ['19', '20x9', ' 2019', '1899', '2200']),
+      part(['-', '/', '.'], ['_', ':']),
+      part(['01', '02', '10', '12'], ['00', '13', '1', 'x1']),
+      part(['-', '/', '.'], ['_']),
+      part(['01', '28', '29', '30', '31'], ['00', '32', '3']),
+      part([' ', 'T'], ['  ', 't', '']),
+      part(['00:00:00', '23:59:59', '12:34:56', '08:26:60'], ['24:00:00', '12:60:00', '1:02:03', '12:34', '12:34:56.250', '12-34-56']),
+      part(['', ' UTC', 'Z'], [' utc', 'z', '+01:00', ' UTC ', ' ', ' GMT', ' PM']),
+      fc.string({ maxLength: 3 }),
+      fc.string({ maxLength: 3 }),
+    )
+    .map(([y, s1, mo, s2, d, t, clock, zone]) => `${y}${s1}${mo}${s2}${d}${t}${clock}${zone}`);
+
+  it('gives what readTimestamp gives, or NaN to leave it to readTimestamp', () => {
+    fc.assert(
+      fc.property(text, fc.string({ maxLength: 4 }), fc.string({ maxLength: 4 }), (s, before, after) => {
+        const shape: DateShape = { kind: DateKind.None, swapDays: 0 };
+        const whole = `${before}${s}${after}`;
+        const v = isoAt(whole, before.length, before.length + s.length);
+        const expected = readTimestamp(s, 'mdy', false, shape);
+        if (!Number.isNaN(v)) {
+          expect(v).toBe(expected);
+          expect(shape.kind).toBe(DateKind.None);
+        }
+      }),
+      { numRuns: 5000 },
+    );
+  });
+
+  it('reads plain ISO times in place, and TimestampReader.readAt agrees with read on every text', () => {
+    expect(isoAt('x2019-10-01 00:00:06 UTC,', 1, 24)).toBe(Date.UTC(2019, 9, 1, 0, 0, 6));
+    expect(isoAt('2019-10-01T23:59:59Z', 0, 20)).toBe(Date.UTC(2019, 9, 1, 23, 59, 59));
+    expect(isoAt('2019-02-29 00:00:00', 0, 19)).toBeNaN();
+    fc.assert(
+      fc.property(fc.array(text, { minLength: 1, maxLength: 8 }), (texts) => {
+        const a = new TimestampReader();
+        const b = new TimestampReader();
+        const joined = texts.join(',');
+        let pos = 0;
+        for (const s of texts) {
+          expect(Object.is(a.readAt(joined, pos, pos + s.length), b.read(s))).toBe(true);
+          expect(a.shape).toEqual(b.shape);
+          pos += s.length + 1;
+        }
+      }),
+      { numRuns: 2000 },
+    );
   });
 });

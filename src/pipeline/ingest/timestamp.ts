@@ -35,12 +35,13 @@ function validDate(y: number, mo: number, d: number): boolean {
   return d <= DAYS_IN_MONTH[mo - 1] + (leap ? 1 : 0);
 }
 
-/** "HH:MM:SS" at `pos` followed by nothing, "Z" or " UTC": the common case, without regexes. */
-function fastClock(s: string, pos: number): number {
-  const end = s.length;
-  if (pos + 9 > end || (s[pos] !== ' ' && s[pos] !== 'T') || s[pos + 3] !== ':' || s[pos + 6] !== ':') return -1;
+/** "HH:MM:SS" at `pos` followed by nothing, "Z" or " UTC" up to `end`: the common case, without regexes. */
+function fastClock(s: string, pos: number, end = s.length): number {
+  if (pos + 9 > end) return -1;
+  const sep = s.charCodeAt(pos);
+  if ((sep !== 32 /* space */ && sep !== 84) /* T */ || s.charCodeAt(pos + 3) !== 58 /* : */ || s.charCodeAt(pos + 6) !== 58) return -1;
   const tail = end - (pos + 9);
-  if (tail !== 0 && !(tail === 1 && s[end - 1] === 'Z') && !(tail === 4 && s.endsWith(' UTC'))) return -1;
+  if (tail !== 0 && !(tail === 1 && s.charCodeAt(end - 1) === 90) /* Z */ && !(tail === 4 && s.startsWith(' UTC', end - 4))) return -1;
   const h = digitsAt(s, pos + 1, pos + 3);
   const m = digitsAt(s, pos + 4, pos + 6);
   const sec = digitsAt(s, pos + 7, pos + 9);
@@ -299,7 +300,7 @@ export class TimestampReader {
     return this.lastValue;
   }
 
-  /** The same for text[start, end), slicing only when the value changed. */
+  /** The same for text[start, end), slicing only when the value changed and is not a plain ISO time. */
   readAt(text: string, start: number, end: number): number {
     const last = this.last;
     if (last.length === end - start && last.length > 0 && text.startsWith(last, start)) {
@@ -307,6 +308,39 @@ export class TimestampReader {
       this.shape.swapDays = this.lastSwap;
       return this.lastValue;
     }
+    const iso = isoAt(text, start, end);
+    if (!Number.isNaN(iso)) {
+      this.shape.kind = DateKind.None;
+      this.shape.swapDays = 0;
+      return iso;
+    }
     return this.read(text.slice(start, end));
   }
+}
+
+/**
+ * readTimestamp's common case read in place: "YYYY-MM-DD HH:MM:SS" (or with '/', '.', 'T') and
+ * nothing, "Z" or " UTC" after it. NaN when the text is not of that shape or not a valid date
+ * (readTimestamp then decides); otherwise the value readTimestamp gives, without a string made.
+ */
+export function isoAt(text: string, start: number, end: number): number {
+  if (end - start < 19) return NaN;
+  const c0 = text.charCodeAt(start) - ZERO;
+  if (c0 < 0 || c0 > 9) return NaN;
+  const sep = text.charCodeAt(start + 4);
+  if ((sep !== 45 /* - */ && sep !== 47 /* / */ && sep !== 46) /* . */ || text.charCodeAt(start + 7) !== sep) return NaN;
+  let day: number;
+  if (lastDay.length === 10 && text.startsWith(lastDay, start)) {
+    day = lastDayMs;
+  } else {
+    const y = digitsAt(text, start, start + 4);
+    const mo = digitsAt(text, start + 5, start + 7);
+    const d = digitsAt(text, start + 8, start + 10);
+    if (y < 0 || mo < 0 || d < 0 || !validDate(y, mo, d)) return NaN;
+    day = Date.UTC(y, mo - 1, d);
+    lastDay = text.slice(start, start + 10);
+    lastDayMs = day;
+  }
+  const fast = fastClock(text, start + 10, end);
+  return fast >= 0 ? day + fast : NaN;
 }
