@@ -66,7 +66,7 @@ test('the demo gets a profile card per cluster; two clusters compare; assignment
   await expect(insights(page).getByTestId('profile-funnel').first().locator('.funnel-name')).toHaveText(['Bought']);
   await expect(insights(page).getByTestId('profile-revenue')).toHaveCount(k);
   await expect(insights(page).getByTestId('profile-aov').first()).toHaveText(/\d/);
-  await expect(insights(page).getByTestId('profile-items')).toHaveCount(k);
+  await expect(cards(page).getByTestId('profile-items')).toHaveCount(k);
   await expect(insights(page).getByTestId('profile-recommendations').first().locator('li')).toHaveCount(10);
   await expect(insights(page)).not.toContainText('NaN');
 
@@ -86,13 +86,17 @@ test('the demo gets a profile card per cluster; two clusters compare; assignment
   await expect(table.locator('tr[data-measure="view-cart"]')).toHaveCount(0);
   await expect(table.getByRole('columnheader')).toHaveCount(4);
 
-  // Assignments as CSV: one row per sequence, clusters in range, a position on the map for each.
+  // Assignments as CSV: one row per sequence, clusters in range, a position on the map for each;
+  // then the customers with too little history yet (cluster -1, no position), as many as their card says.
   const assignments = await download(page, 'assignments', 'csv');
   expect(assignments.name).toMatch(/assignments\.csv$/);
   const rows = parseCsv(assignments.text);
   expect(rows[0]).toEqual(['user_id', 'cluster', 'x', 'y', 'label']);
-  const body = rows.slice(1);
-  expect(body).toHaveLength(sequences);
+  const few = Number(await insights(page).getByTestId('profile-too-little').getAttribute('data-size'));
+  expect(few).toBeGreaterThan(0);
+  expect(rows.slice(1 + sequences)).toHaveLength(few);
+  for (const r of rows.slice(1 + sequences)) expect(r.slice(1)).toEqual(['-1', '', '', 'Too little history yet']);
+  const body = rows.slice(1, 1 + sequences);
   const perCluster = new Array<number>(k).fill(0);
   for (const r of body) {
     const c = Number(r[1]);
@@ -103,7 +107,7 @@ test('the demo gets a profile card per cluster; two clusters compare; assignment
   }
   expect(perCluster).toEqual(sizes);
   expect(new Set(body.map((r) => r[0])).size).toBe(sequences);
-  await expect(page.getByTestId('export-status')).toHaveText(`Saved ${assignments.name} (${sequences.toLocaleString('en-US')} rows)`);
+  await expect(page.getByTestId('export-status')).toHaveText(`Saved ${assignments.name} (${(sequences + few).toLocaleString('en-US')} rows)`);
 
   // Profiles as JSON: parses, for the K on screen, with the sizes of the cards.
   const profiles = await download(page, 'profiles', 'json');

@@ -66,6 +66,7 @@ export function ProfilesPanel({ insights }: { insights: InsightsState }) {
               />
             ))}
           </div>
+          {profiles.tooLittleHistory && <TooLittleHistoryCard group={profiles.tooLittleHistory} hasPrice={profiles.hasPrice} />}
           {profiles.clusters.length >= 2 && <Comparison key={profiles.k} profiles={profiles} />}
         </div>
       )}
@@ -124,6 +125,19 @@ function ProfileCard({ profile: c, profiles, recommended }: { profile: ClusterPr
         {formatInt(c.size)} sequences · {formatPercent(c.share)} of all
       </p>
 
+      {c.traits && c.traits.length > 0 && (
+        <div className="profile-list">
+          <h4>What sets it apart</h4>
+          <ul className="profile-traits" data-testid="profile-traits">
+            {c.traits.slice(0, 3).map((t) => (
+              <li key={t.key} data-trait={t.key}>
+                <strong>{t.word}</strong>: {t.text}
+              </li>
+            ))}
+          </ul>
+        </div>
+      )}
+
       <FunnelBars funnel={c.funnel} size={c.size} overall={profiles.overall.funnel} />
 
       <dl className="profile-facts">
@@ -178,6 +192,32 @@ function ProfileCard({ profile: c, profiles, recommended }: { profile: ClusterPr
           )}
         </div>
       )}
+    </article>
+  );
+}
+
+/** The customers under the minimum history: not clustered, but a group of their own (cluster -1 in the exports). */
+function TooLittleHistoryCard({ group: g, hasPrice }: { group: NonNullable<ClusterProfiles['tooLittleHistory']>; hasPrice: boolean }) {
+  const headingId = useId();
+  return (
+    <article className="profile-card" aria-labelledby={headingId} data-testid="profile-too-little" data-size={g.size}>
+      <h3 id={headingId}>
+        <span className="profile-label">{g.label}</span>
+      </h3>
+      <p className="profile-size">
+        {formatInt(g.size)} customers · {formatPercent(g.share)} of everybody
+      </p>
+      <p className="hint">
+        Fewer than {formatInt(g.minLength)} events each: too little to place them on the map or in a segment yet. They are in every export (cluster -1) with
+        their buy-again and popular lists; lower the minimum sequence length to cluster them.
+      </p>
+      {hasPrice && (
+        <dl className="profile-facts">
+          <dt>Revenue</dt>
+          <dd>{formatAmount(g.revenue)}</dd>
+        </dl>
+      )}
+      <ItemList items={g.topItems} />
     </article>
   );
 }
