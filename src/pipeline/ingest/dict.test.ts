@@ -30,22 +30,33 @@ describe('Dict against a Map', () => {
       fc.constantFrom('', 'a', 'ab', 'abc', 'é', 'ü1', 'ab\u0100', '\u4e2d\u6587', 'f54633cf-87f7-487d-9de5-fdebad9180f0'),
       fc.string({ maxLength: 6, unit: fc.constantFrom('a', 'b', 'é', '\u0100', '\uD83D', '1') }),
       fc.string({ maxLength: 40 }),
+      // UUIDs, their upper-case and near-miss forms; keys around the packed length (16).
+      fc.constantFrom('00000000-0000-0000-0000-000000000000', '00000000-0000-0000-0000-000000000001', '10000000-0000-0000-0000-000000000000'),
+      fc.uuid(),
+      fc.uuid().map((u) => u.toUpperCase()),
+      fc.tuple(fc.uuid(), fc.nat(35), fc.constantFrom('g', '-', 'A', 'é', '0', 'f')).map(([u, i, c]) => u.slice(0, i) + c + u.slice(i + 1)),
+      fc.string({ minLength: 15, maxLength: 17, unit: fc.constantFrom('1', '2', 'ÿ', '\u0100') }),
     );
     fc.assert(
-      fc.property(fc.array(fc.tuple(key, fc.constantFrom(0, 1, 2)), { maxLength: 300 }), (ops) => {
+      fc.property(fc.array(fc.tuple(key, fc.constantFrom(0, 1, 2, 3)), { maxLength: 300 }), (ops) => {
         const d = new Dict();
         const m = new Map<string, number>();
         for (const [k, op] of ops) {
           const text = `<${k}>`;
           if (op === 0) expect(d.find(text, 1, k.length + 1)).toBe(m.get(k) ?? -1);
-          else {
+          else if (op === 3) {
+            // The reader's way: look up, and add what the lookup missed without a second one.
+            const found = d.find(text, 1, k.length + 1);
+            if (!m.has(k)) m.set(k, m.size);
+            expect(found >= 0 ? found : d.addMissing(text, 1, k.length + 1)).toBe(m.get(k));
+          } else {
             if (!m.has(k)) m.set(k, m.size);
             expect(op === 1 ? d.idOf(text, 1, k.length + 1) : d.id(k)).toBe(m.get(k));
           }
         }
         expect(d.values).toEqual([...m.keys()]);
       }),
-      { numRuns: 500 },
+      { numRuns: 1000 },
     );
   });
 });

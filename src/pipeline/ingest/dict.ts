@@ -27,7 +27,8 @@ export class Dict {
   private lastId = -1;
   private lastOff = -1;
   private lastLen = -1;
-  /** The hash of the value that probe last found missing. */
+  /** The slot and hash of the value that probe last found missing (slot -1: the last lookup found its value). */
+  private missSlot = -1;
   private probeHash = 0;
 
   get size(): number {
@@ -40,15 +41,24 @@ export class Dict {
 
   /** Id of text[start, end) when it is already in, else -1 (nothing is added). */
   find(text: string, start: number, end: number): number {
-    const found = this.probe(text, start, end);
-    return found >= 0 ? found : -1;
+    return this.probe(text, start, end);
   }
 
   /** Id of text[start, end), adding it when new. */
   idOf(text: string, start: number, end: number): number {
     const found = this.probe(text, start, end);
     if (found >= 0) return found;
-    const slot = -1 - found;
+    return this.addMissing(text, start, end);
+  }
+
+  /**
+   * Adds text[start, end), which the last lookup (find or idOf) of this dictionary was for and
+   * found missing, without a second lookup; returns its id.
+   */
+  addMissing(text: string, start: number, end: number): number {
+    const slot = this.missSlot;
+    if (slot < 0) throw new Error('Dict.addMissing without a missed lookup');
+    this.missSlot = -1;
     const id = this.values.length;
     const len = end - start;
     let off = this.used;
@@ -82,10 +92,11 @@ export class Dict {
   }
 
   /**
-   * The one lookup of find and idOf: the id of text[start, end) when it is in; else -1 - the empty
-   * slot where it goes, with its hash left in probeHash (a number either way: no allocation).
+   * The one lookup of find and idOf: the id of text[start, end) when it is in; else -1, with the
+   * empty slot where it goes and its hash left in missSlot and probeHash (no allocation either way).
    */
   private probe(text: string, start: number, end: number): number {
+    this.missSlot = -1;
     const len = end - start;
     const chars = this.chars;
     if (len === this.lastLen && this.lastOff >= 0 && sameChars(chars, this.lastOff, text, start, len)) return this.lastId;
@@ -98,8 +109,9 @@ export class Dict {
       const p = slot * STRIDE;
       const entry = slots[p + ID];
       if (entry === 0) {
+        this.missSlot = slot;
         this.probeHash = h;
-        return -1 - slot;
+        return -1;
       }
       if (slots[p + HASH] === h && slots[p + LEN] === len) {
         const off = slots[p + OFF];

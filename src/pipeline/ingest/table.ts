@@ -271,14 +271,16 @@ export class EventTableBuilder {
     // rule below, and the rule changes nothing it has made): most rows stop here.
     const known = dict.find(text, start, end);
     if (known >= 0) return known;
-    if (needsNormalising(text, start, end)) {
+    const plain = !needsNormalising(text, start, end);
+    if (plain && !isMissingAt(text, start, end) && !floatInteger(text, start, end)) return dict.addMissing(text, start, end);
+    if (!plain) {
       // The id rule (ids.ts); plain ASCII ids skip it.
       text = normaliseId(text.slice(start, end));
       start = 0;
       end = text.length;
     }
     if (isMissingAt(text, start, end)) return -1;
-    if (end - start > 2 && text.charCodeAt(end - 1) === 48 && text.charCodeAt(end - 2) === 46 && allDigits(text, start, end - 2)) end -= 2;
+    if (floatInteger(text, start, end)) end -= 2;
     return dict.idOf(text, start, end);
   }
 
@@ -493,6 +495,11 @@ export class EventTableBuilder {
       hasPrice: c.price >= 0,
     };
   }
+}
+
+/** Whether text[start, end) is an integer written as a float ("17850.0"). */
+function floatInteger(text: string, start: number, end: number): boolean {
+  return end - start > 2 && text.charCodeAt(end - 1) === 48 && text.charCodeAt(end - 2) === 46 && allDigits(text, start, end - 2);
 }
 
 function allDigits(text: string, start: number, end: number): boolean {
