@@ -22,6 +22,7 @@ async function mapped(page: Page): Promise<Record<string, string>> {
   await expect(map(page)).not.toHaveAttribute('data-k', '');
   await expect(page.getByTestId('map-chart').locator('canvas').first()).toBeVisible();
   await expect(page.getByTestId('map-chart')).toHaveAttribute('data-probe', /^\d+,\d+,\d+$/);
+  await expect(page.getByTestId('map-save-png')).toBeEnabled();
   return mapData(page);
 }
 

@@ -8,10 +8,12 @@ import {
   BrushComponent,
   DataZoomInsideComponent,
   GridComponent,
+  ToolboxComponent,
   TooltipComponent,
   type BrushComponentOption,
   type DataZoomComponentOption,
   type GridComponentOption,
+  type ToolboxComponentOption,
   type TooltipComponentOption,
 } from 'echarts/components';
 import { CanvasRenderer } from 'echarts/renderers';
@@ -19,9 +21,13 @@ import { HIDDEN_GREY, type ColorGroup } from './colorScheme';
 import type { PointSeries } from './pointSeries';
 import type { BrushArea } from './selection';
 
-echarts.use([ScatterChart, GridComponent, TooltipComponent, DataZoomInsideComponent, BrushComponent, CanvasRenderer]);
+// The brush component always adds a toolbox to the option (its buttons); without the toolbox
+// imported ECharts logs an error on every draw. It is hidden: the page has its own mode buttons.
+echarts.use([ScatterChart, GridComponent, TooltipComponent, ToolboxComponent, DataZoomInsideComponent, BrushComponent, CanvasRenderer]);
 
-type MapOption = echarts.ComposeOption<ScatterSeriesOption | GridComponentOption | TooltipComponentOption | DataZoomComponentOption | BrushComponentOption>;
+type MapOption = echarts.ComposeOption<
+  ScatterSeriesOption | GridComponentOption | TooltipComponentOption | ToolboxComponentOption | DataZoomComponentOption | BrushComponentOption
+>;
 
 export type MapMode = 'pan' | 'rect' | 'polygon';
 
@@ -45,6 +51,8 @@ export interface MapChartProps {
   onPick(i: number): void;
   /** The brushed areas in data coordinates, while brushing and at its end; [] when cleared. */
   onBrush(areas: BrushArea[]): void;
+  /** Called once the points have been drawn (ECharts' `finished`: progressive drawing done), so a PNG holds them. */
+  onDrawn?(): void;
   ref?: Ref<MapChartHandle>;
 }
 
@@ -68,12 +76,12 @@ function toAreas(raw: RawArea[] | undefined): BrushArea[] {
   return out;
 }
 
-export default function MapChart({ series, groups, bounds, selectionXY, mode, label, describe, onPick, onBrush, ref }: MapChartProps) {
+export default function MapChart({ series, groups, bounds, selectionXY, mode, label, describe, onPick, onBrush, onDrawn, ref }: MapChartProps) {
   const container = useRef<HTMLDivElement>(null);
   const chart = useRef<echarts.ECharts | null>(null);
   // The handlers ECharts holds read the latest props through these.
-  const latest = useRef({ series, describe, onPick, onBrush });
-  latest.current = { series, describe, onPick, onBrush };
+  const latest = useRef({ series, describe, onPick, onBrush, onDrawn });
+  latest.current = { series, describe, onPick, onBrush, onDrawn };
 
   useEffect(() => {
     const el = container.current!;
@@ -91,6 +99,9 @@ export default function MapChart({ series, groups, bounds, selectionXY, mode, la
       if (s && p.dataIndex !== undefined && p.dataIndex < s.index.length) latest.current.onPick(s.index[p.dataIndex]);
     });
     instance.on('datazoom', () => writeProbe(el, instance, latest.current.series));
+    instance.on('finished', () => {
+      if (latest.current.series.some((s) => s.index.length > 0)) latest.current.onDrawn?.();
+    });
     // Brushing: the areas arrive in data coordinates; several moves per frame count once.
     let frame = 0;
     let pending: RawArea[] | undefined;
@@ -122,6 +133,7 @@ export default function MapChart({ series, groups, bounds, selectionXY, mode, la
         { type: 'inside', xAxisIndex: 0, filterMode: 'none' },
         { type: 'inside', yAxisIndex: 0, filterMode: 'none' },
       ],
+      toolbox: { show: false },
       // The brush drives no series (seriesIndex []): the page works out the selection from the areas.
       brush: {
         xAxisIndex: 0,

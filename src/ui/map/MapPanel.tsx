@@ -207,6 +207,9 @@ function MapBody({ result, data, labels, k, clusterLabels, view, client, stale }
   const hiddenPoints = useMemo(() => series.filter((s) => s.group < 0).reduce((a, s) => a + s.index.length, 0), [series]);
   const label = describeMap(result.n, colorBy, scheme, k, hidden.size, hiddenPoints, selection?.length ?? 0);
 
+  // Save PNG waits for the first complete drawing (the chart loads lazily and draws progressively).
+  const [drawn, setDrawn] = useState(false);
+  const onDrawn = useCallback(() => setDrawn(true), []);
   const savePng = () => {
     const url = chart.current?.pngDataUrl();
     if (!url) return;
@@ -252,7 +255,13 @@ function MapBody({ result, data, labels, k, clusterLabels, view, client, stale }
         <button type="button" data-testid="map-reset" onClick={() => chart.current?.resetView()}>
           Reset view
         </button>
-        <button type="button" data-testid="map-save-png" onClick={savePng}>
+        <button
+          type="button"
+          data-testid="map-save-png"
+          onClick={savePng}
+          disabled={!drawn}
+          title={drawn ? 'Download the map as a PNG image' : 'Available once the map is drawn'}
+        >
           Save PNG
         </button>
       </div>
@@ -270,6 +279,7 @@ function MapBody({ result, data, labels, k, clusterLabels, view, client, stale }
             describe={describe}
             onPick={view.setFocus}
             onBrush={onBrush}
+            onDrawn={onDrawn}
           />
         </Suspense>
         <div className="map-side">
