@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatBytes, formatDuration } from './format';
+import { formatBytes, formatDay, formatDuration, formatMoment } from './format';
 
 describe('sizes and durations for people', () => {
   it('picks the unit and the digits', () => {
@@ -12,5 +12,17 @@ describe('sizes and durations for people', () => {
     expect(formatDuration(4200)).toContain(n(4.2, 1));
     // Seconds above a second, milliseconds below: the unit text differs.
     expect(formatDuration(420).replace(n(420, 0), '')).not.toBe(formatDuration(4200).replace(n(4.2, 1), ''));
+  });
+});
+
+describe('dates for people', () => {
+  it('writes a moment in the same date style as a day of the log, with its time', () => {
+    // Noon UTC falls on the same calendar day in every time zone within ±11 h.
+    const noon = Date.UTC(2011, 11, 9, 12, 0);
+    const text = formatMoment(noon);
+    expect(text.startsWith(formatDay('2011-12-09T00:00:00Z'))).toBe(true);
+    expect(text.length).toBeGreaterThan(formatDay('2011-12-09T00:00:00Z').length);
+    expect(text).not.toContain('12/9/2011');
+    expect(formatMoment(Number.NaN)).toBe('—');
   });
 });

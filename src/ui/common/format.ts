@@ -5,6 +5,8 @@ const compact = new Intl.NumberFormat(undefined, { notation: 'compact', maximumF
 const percent = new Intl.NumberFormat(undefined, { style: 'percent', maximumFractionDigits: 0 });
 // Log timestamps rarely carry a zone; showing them in UTC keeps the day the file says.
 const day = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeZone: 'UTC' });
+// Moments of this session (an analysis saved, restored) are the reader's own clock time.
+const moment = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
 
 export const formatInt = (n: number): string => integer.format(n);
 export const formatDecimal = (n: number): string => decimal.format(n);
@@ -44,6 +46,11 @@ export function formatDay(iso: string | null): string {
   if (!iso) return '—';
   const date = new Date(iso);
   return Number.isNaN(date.getTime()) ? iso : day.format(date);
+}
+
+/** A moment (epoch ms) in the reader's time zone, in the same date style as formatDay. */
+export function formatMoment(ms: number): string {
+  return Number.isFinite(ms) ? moment.format(new Date(ms)) : '—';
 }
 
 export function daysBetween(start: string | null, end: string | null): number | null {

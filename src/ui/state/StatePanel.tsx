@@ -1,7 +1,7 @@
 import './state.css';
 import { useRef } from 'react';
 import { saveText } from '../common/download';
-import { formatBytes, formatInt } from '../common/format';
+import { formatBytes, formatInt, formatMoment } from '../common/format';
 import type { SavedAnalysesState } from './useSavedAnalyses';
 import type { StateFileApi } from './useStateFile';
 
@@ -69,7 +69,7 @@ export function StatePanel({ state, canSave, saved, onReopen, busy }: Props) {
             <li key={a.id} data-current={a.id === list.current ? 'true' : 'false'} data-name={a.name}>
               <span className="saved-name">{a.name}</span>{' '}
               <span className="hint">
-                {formatInt(a.rows)} rows · {formatInt(a.sequences)} sequences · {formatBytes(a.bytes)} · {new Date(a.savedAt).toLocaleString('en')}
+                {formatInt(a.rows)} rows · {formatInt(a.sequences)} sequences · {formatBytes(a.bytes)} · {formatMoment(new Date(a.savedAt).getTime())}
                 {a.id === list.current ? ' · on screen' : ''}
                 {!a.fileKept && !a.demo ? ' · file too large to keep: open it again' : ''}
               </span>{' '}

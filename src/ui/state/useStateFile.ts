@@ -5,6 +5,7 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { parseState, serializeState, STATE_FORMAT, STATE_VERSION, StateFileError, type AnalysisState } from '../../pipeline/export';
 import type { AnalysisReport } from '../../pipeline/types';
+import { formatInt, formatMoment } from '../common/format';
 import type { ColorBy, MapView } from '../map/useMapView';
 import type { ClustersState } from '../clusters/useClusters';
 import type { EncoderState } from '../encoder/useEncoder';
@@ -89,7 +90,7 @@ export function useStateFile({ report, regroup, encoder, gcn, clusters, projecti
       }
       if (state.file.name !== report.file.name || state.file.rows !== report.input.rows) {
         setError(
-          `This analysis was saved for ${state.file.name} (${state.file.rows.toLocaleString('en')} rows); the log on screen is ${report.file.name} (${report.input.rows.toLocaleString('en')} rows). Open that log first, then restore again.`,
+          `This analysis was saved for ${state.file.name} (${formatInt(state.file.rows)} rows); the log on screen is ${report.file.name} (${formatInt(report.input.rows)} rows). Open that log first, then restore again.`,
         );
         return;
       }
@@ -138,13 +139,13 @@ export function useStateFile({ report, regroup, encoder, gcn, clusters, projecti
     if (pending.selection.length > 0) {
       const { selection, missing } = selectionFromIds(ids, pending.selection);
       view.setSelection(selection.length > 0 ? selection : null);
-      if (missing > 0) extra.push(`${missing.toLocaleString('en')} selected users are not on the map now.`);
+      if (missing > 0) extra.push(`${formatInt(missing)} selected users are not on the map now.`);
     } else {
       view.setSelection(null);
     }
     view.setHidden(pending.hiddenClusters);
     if ((COLOR_BY as readonly string[]).includes(pending.colorBy)) view.setColorBy(pending.colorBy as ColorBy);
-    setMessage(`Restored the analysis saved ${new Date(pending.savedAt).toLocaleString('en')}.${extra.length ? ` ${extra.join(' ')}` : ''}`);
+    setMessage(`Restored the analysis saved ${formatMoment(new Date(pending.savedAt).getTime())}.${extra.length ? ` ${extra.join(' ')}` : ''}`);
     setPending(null);
     setOutdated(null);
   }, [ready, pending, clusters, projection.data, view]);
