@@ -2,9 +2,10 @@ import { type AssignFn, lloydHamerly, lloydPlain } from './lloyd';
 import { DEFAULT_MINIBATCH, miniBatchKMeans } from './minibatch';
 import { Rng } from '../numeric/random';
 import { AbandonRule, restartOrder } from './restarts';
-import { kmeansPlusPlus, type Seeding } from './seeding';
+import { kmeansPlusPlusMany, MAX_SIDE_BY_SIDE, type Seeding } from './seeding';
 import { ClusteringInputError, type Matrix } from './types';
 import { checkMatrix, countDistinctRows } from './validate';
+import { type DistanceBatches, distanceBatches } from './wasmDistances';
 
 /**
  * Above this many points kmeans() switches to mini-batch k-means: full Lloyd passes over more
@@ -102,26 +103,31 @@ export function kmeans(data: Matrix, n: number, d: number, options: KMeansOption
 
   // As scikit-learn: the tolerance is relative to the data's spread, so it is scale-free.
   const tolAbs = tol * (options.checked?.meanVariance ?? meanFeatureVariance(data, n, d));
-  const seedings = drawSeedings(data, n, d, k, restarts, master, options.seeding);
-  const best = new BestOfRestarts(k, algorithm);
-  for (const r of restartOrder(seedings)) {
-    const opts = { maxIter, tolAbs, watch: best.watch(maxIter) };
-    best.put(r, options.assign ? lloydPlain(data, n, d, k, seedings[r].centres, opts, options.assign) : lloydHamerly(data, n, d, k, seedings[r], opts));
+  // One set of distance kernels (and one copy of the data in WebAssembly memory) for the whole run.
+  const dist = distanceBatches(data, n, d, Math.max(k, 2 + Math.floor(Math.log(k)), Math.min(restarts, MAX_SIDE_BY_SIDE)));
+  try {
+    const seedings = drawSeedings(data, n, d, k, restarts, master, options.seeding, dist);
+    const best = new BestOfRestarts(k, algorithm);
+    for (const r of restartOrder(seedings)) {
+      const opts = { maxIter, tolAbs, watch: best.watch(maxIter) };
+      best.put(r, options.assign ? lloydPlain(data, n, d, k, seedings[r].centres, opts, options.assign) : lloydHamerly(data, n, d, k, seedings[r], opts, dist));
+    }
+    return best.result();
+  } finally {
+    dist.release();
   }
-  return best.result();
 }
 
 /**
  * The seedings of all restarts, restart r from the r-th fork of the master generator (so each is
  * what it would be if the restarts ran one after the other), or the given one for a single restart.
  */
-export function drawSeedings(data: Matrix, n: number, d: number, k: number, restarts: number, master: Rng, given?: Seeding): Seeding[] {
-  const seedings: Seeding[] = [];
-  for (let r = 0; r < restarts; r++) {
-    const rng = master.fork();
-    seedings.push(given && restarts === 1 ? given : kmeansPlusPlus(data, n, d, k, rng));
-  }
-  return seedings;
+export function drawSeedings(data: Matrix, n: number, d: number, k: number, restarts: number, master: Rng, given?: Seeding, dist?: DistanceBatches): Seeding[] {
+  const rngs: Rng[] = [];
+  for (let r = 0; r < restarts; r++) rngs.push(master.fork());
+  if (given && restarts === 1) return [given];
+  // All restarts seeded side by side: the same seedings as one after the other, in fewer passes over the data.
+  return kmeansPlusPlusMany(data, n, d, k, rngs, undefined, undefined, dist);
 }
 
 /** A mini-batch run (one init chosen inside) in KMeansResult's shape. */

@@ -1,8 +1,9 @@
 import { squaredDistance, squaredDistance64 } from '../numeric/distance';
-import { addRowTo, assignStep, distancesFromTwoPoints, distancesToCentres } from './assign';
+import { addRowTo, assignStep } from './assign';
 import { type AbandonRule, isCheckpoint } from './restarts';
 import type { Seeding } from './seeding';
 import type { Matrix } from './types';
+import { type DistanceBatches, distanceBatches, WASM_BATCH } from './wasmDistances';
 
 /** Signature of the assignment step, so that a GPU implementation can stand in for assignStep. */
 export type AssignFn = (
@@ -112,9 +113,19 @@ export function* lloydPlainSteps(
 }
 
 /** The abandoned result when opts.watch gives up on the run after iteration `it`, else null. */
-function abandonAt(opts: LloydOptions, it: number, data: Matrix, n: number, d: number, centres: Float64Array, labels: Int32Array): LloydResult | null {
+function abandonAt(
+  opts: LloydOptions,
+  it: number,
+  data: Matrix,
+  n: number,
+  d: number,
+  centres: Float64Array,
+  labels: Int32Array,
+  dist?: DistanceBatches,
+  k = 0,
+): LloydResult | null {
   if (!opts.watch || !isCheckpoint(it) || it >= opts.maxIter) return null;
-  const inertia = exactInertia(data, n, d, centres, labels);
+  const inertia = dist ? batchedInertia(dist, n, centres, k, labels) : exactInertia(data, n, d, centres, labels);
   if (!opts.watch.abandon(it, inertia)) return null;
   return { centres, labels, inertia, iterations: it, strictConvergence: false, abandoned: true };
 }
@@ -125,9 +136,19 @@ function abandonAt(opts: LloydOptions, it: number, data: Matrix, n: number, d: n
  * distance to any other. When the upper bound is below both the lower bound and half the gap to
  * the nearest other centre, the point cannot change cluster and costs nothing. After the first
  * passes that holds for most points, so a pass costs O(n) instead of O(n k d). Labels are those of
- * plain Lloyd except for exact distance ties.
+ * plain Lloyd except for exact distance ties. The distances come from `dist` (default: WebAssembly
+ * where available, see wasmDistances.ts), whose kernels all give the same values.
  */
-export function lloydHamerly(data: Matrix, n: number, d: number, k: number, seeding: Seeding, opts: LloydOptions): LloydResult {
+export function lloydHamerly(data: Matrix, n: number, d: number, k: number, seeding: Seeding, opts: LloydOptions, dist?: DistanceBatches): LloydResult {
+  const b = dist ?? distanceBatches(data, n, d, k);
+  try {
+    return hamerly(data, n, d, k, seeding, opts, b);
+  } finally {
+    if (!dist) b.release();
+  }
+}
+
+function hamerly(data: Matrix, n: number, d: number, k: number, seeding: Seeding, opts: LloydOptions, dist: DistanceBatches): LloydResult {
   let centres = Float64Array.from(seeding.centres);
   let next = new Float64Array(k * d);
   // The seeding already measured each point against every centre: start from that.
@@ -155,8 +176,9 @@ export function lloydHamerly(data: Matrix, n: number, d: number, k: number, seed
     sums,
     counts,
     halfGap,
-    scratchA: new Float64Array(k),
-    scratchB: new Float64Array(k),
+    dist,
+    cand: new Int32Array(WASM_BATCH),
+    candBound: new Float64Array(WASM_BATCH),
   };
 
   let strict = false;
@@ -200,14 +222,14 @@ export function lloydHamerly(data: Matrix, n: number, d: number, k: number, seed
       lower[i] = 0;
     }
     if (shiftSq <= opts.tolAbs) break;
-    const stop = abandonAt(opts, it, data, n, d, centres, labels);
+    const stop = abandonAt(opts, it, data, n, d, centres, labels, dist, k);
     if (stop !== null) return stop;
   }
   if (!strict) {
     halfGaps(centres, k, d, halfGap);
     hamerlyPass(state, centres, false, false);
   }
-  const inertia = exactInertia(data, n, d, centres, labels);
+  const inertia = batchedInertia(dist, n, centres, k, labels);
   return { centres, labels, inertia, iterations: it, strictConvergence: strict, abandoned: false };
 }
 
@@ -222,53 +244,66 @@ interface PassState {
   sums: Float64Array;
   counts: Int32Array;
   halfGap: Float64Array;
-  scratchA: Float64Array;
-  scratchB: Float64Array;
+  dist: DistanceBatches;
+  /** Points of the current batch that their bounds did not settle, and those bounds. */
+  cand: Int32Array;
+  candBound: Float64Array;
 }
 
 /**
  * One bounded assignment pass; returns how many points changed cluster. Points whose bounds do
- * not settle them are measured against all centres two at a time (distancesFromTwoPoints), which
- * is much faster per distance than one point at a time.
+ * not settle them are collected in batches: their upper bounds are tightened to the exact
+ * distance to their own centre (unless already exact), and those still unsettled are measured
+ * against all centres, then settled in point order, as one point at a time would.
  */
 function hamerlyPass(st: PassState, centres: Float64Array, updateSums: boolean, upperExact: boolean): number {
-  const { data, n, d, k, labels, upper, lower, halfGap, scratchA, scratchB } = st;
+  const { n, k, labels, upper, lower, halfGap, dist, cand, candBound } = st;
+  dist.setCentres(centres, k);
+  if (!upperExact) for (let c = 0; c < k; c++) dist.setOwnCentre(c, centres, c);
   let changed = 0;
-  let pending = -1;
+  let queued = 0;
+  const flush = (): void => {
+    let m = queued;
+    if (!upperExact) {
+      // The upper bounds may just be loose: tighten them before paying for all k distances.
+      for (let q = 0; q < queued; q++) {
+        dist.idx[q] = cand[q];
+        dist.sel[q] = labels[cand[q]];
+      }
+      dist.toOwn(queued);
+      m = 0;
+      for (let q = 0; q < queued; q++) {
+        const i = cand[q];
+        const u = Math.sqrt(dist.out[q]);
+        upper[i] = u;
+        if (u > candBound[q]) cand[m++] = i;
+      }
+    }
+    for (let q = 0; q < m; q++) dist.idx[q] = cand[q];
+    dist.toCentres(m);
+    for (let q = 0; q < m; q++) changed += settleBounded(st, cand[q], dist.out, q * dist.stride, updateSums);
+    queued = 0;
+  };
   for (let i = 0; i < n; i++) {
     const a = labels[i];
     const bound = halfGap[a] > lower[i] ? halfGap[a] : lower[i];
     if (upper[i] <= bound) continue;
-    if (!upperExact) {
-      // The upper bound may just be loose: tighten it before paying for all k distances.
-      const u = Math.sqrt(squaredDistance(data, i * d, centres, a * d, d));
-      upper[i] = u;
-      if (u <= bound) continue;
-    }
-    if (pending < 0) {
-      pending = i;
-      continue;
-    }
-    distancesFromTwoPoints(data, pending * d, i * d, d, centres, k, scratchA, scratchB);
-    changed += settleBounded(st, pending, scratchA, updateSums);
-    changed += settleBounded(st, i, scratchB, updateSums);
-    pending = -1;
+    cand[queued] = i;
+    candBound[queued++] = bound;
+    if (queued === WASM_BATCH) flush();
   }
-  if (pending >= 0) {
-    distancesToCentres(data, pending * d, d, centres, k, scratchA);
-    changed += settleBounded(st, pending, scratchA, updateSums);
-  }
+  if (queued > 0) flush();
   return changed;
 }
 
-/** New label and both bounds of point i from its distances to all centres; 1 if it moved. */
-function settleBounded(st: PassState, i: number, dist: Float64Array, updateSums: boolean): number {
+/** New label and both bounds of point i from its distances to all centres (dist[at..at+k)); 1 if it moved. */
+function settleBounded(st: PassState, i: number, dist: Float64Array, at: number, updateSums: boolean): number {
   const { data, d, k, labels, upper, lower, sums, counts } = st;
-  let best = dist[0];
+  let best = dist[at];
   let b = 0;
   let second = Infinity;
   for (let c = 1; c < k; c++) {
-    const v = dist[c];
+    const v = dist[at + c];
     if (v < best) {
       second = best;
       best = v;
@@ -377,6 +412,22 @@ function addRow(data: Matrix, off: number, sums: Float64Array, q: number, d: num
 function sameLabels(a: Int32Array, b: Int32Array): boolean {
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;
+}
+
+/** exactInertia through distance batches: the same sum, in point order, of the same distances. */
+export function batchedInertia(dist: DistanceBatches, n: number, centres: Float64Array, k: number, labels: Int32Array): number {
+  for (let c = 0; c < k; c++) dist.setOwnCentre(c, centres, c);
+  let total = 0;
+  for (let i0 = 0; i0 < n; i0 += WASM_BATCH) {
+    const m = Math.min(WASM_BATCH, n - i0);
+    for (let q = 0; q < m; q++) {
+      dist.idx[q] = i0 + q;
+      dist.sel[q] = labels[i0 + q];
+    }
+    dist.toOwn(m);
+    for (let q = 0; q < m; q++) total += dist.out[q];
+  }
+  return total;
 }
 
 /** Sum of squared distances of each point to the centre of its label. */

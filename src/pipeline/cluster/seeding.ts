@@ -2,6 +2,7 @@ import { squaredDistance, squaredDistance64 } from '../numeric/distance';
 import { distancesFromTwoPoints, distancesToCentres } from './assign';
 import { Rng, sampleWithoutReplacement } from '../numeric/random';
 import type { Matrix } from './types';
+import { type DistanceBatches, distanceBatches, WASM_BATCH } from './wasmDistances';
 
 export interface Seeding {
   /** k x d initial centres, row-major. */
@@ -52,6 +53,9 @@ export const SEEDING_SAMPLE = 16_384;
  *
  * Points that already coincide with a centre have weight 0 and are never drawn, so when the data
  * holds at least k distinct points the k centres are distinct.
+ *
+ * `dist` gives the distance kernels (default: WebAssembly where available, see wasmDistances.ts);
+ * every kernel gives the same values, so the seeding does not depend on it.
  */
 export function kmeansPlusPlus(
   data: Matrix,
@@ -61,37 +65,169 @@ export function kmeansPlusPlus(
   rng: Rng,
   trials = 2 + Math.floor(Math.log(k)),
   sample = SEEDING_SAMPLE,
+  dist?: DistanceBatches,
 ): Seeding {
-  const centres = new Float64Array(k * d);
-  const nearest = new Int32Array(n);
-  const nearestSq = new Float64Array(n);
-  const secondLower = new Float64Array(n).fill(Infinity);
+  return kmeansPlusPlusMany(data, n, d, k, [rng], trials, sample, dist)[0];
+}
 
-  copyRow(data, rng.nextInt(n) * d, centres, 0, d);
-  const four = new Int32Array(4);
-  let i0 = 0;
-  for (; i0 + 3 < n; i0 += 4) {
-    for (let q = 0; q < 4; q++) four[q] = i0 + q;
-    fourDistances(data, d, four, centres, nearestSq);
+/** kmeansPlusPlusMany draws at most this many seedings side by side (more go in groups). */
+export const MAX_SIDE_BY_SIDE = 8;
+
+/**
+ * kmeansPlusPlus once per generator, all seedings drawn side by side: seeding r equals
+ * kmeansPlusPlus(..., rngs[r], ...) exactly (each uses only its own generator), but the passes
+ * over all points that every step makes (the new centre's distance to every point) serve all
+ * seedings at once. On data larger than the cache those passes are bound by memory bandwidth, so
+ * k-means' restarts seed in about the time of one.
+ */
+export function kmeansPlusPlusMany(
+  data: Matrix,
+  n: number,
+  d: number,
+  k: number,
+  rngs: readonly Rng[],
+  trials = 2 + Math.floor(Math.log(k)),
+  sample = SEEDING_SAMPLE,
+  dist?: DistanceBatches,
+): Seeding[] {
+  if (rngs.length > MAX_SIDE_BY_SIDE) {
+    const out: Seeding[] = [];
+    for (let r = 0; r < rngs.length; r += MAX_SIDE_BY_SIDE) {
+      out.push(...kmeansPlusPlusMany(data, n, d, k, rngs.slice(r, r + MAX_SIDE_BY_SIDE), trials, sample, dist));
+    }
+    return out;
   }
-  for (; i0 < n; i0++) nearestSq[i0] = squaredDistance(data, i0 * d, centres, 0, d);
+  const R = rngs.length;
+  const b = dist ?? distanceBatches(data, n, d, Math.max(k, trials, R));
+  try {
+    return seedSideBySide(data, n, d, k, rngs, trials, sample, b);
+  } finally {
+    if (!dist) b.release();
+  }
+}
 
+function seedSideBySide(data: Matrix, n: number, d: number, k: number, rngs: readonly Rng[], trials: number, sample: number, b: DistanceBatches): Seeding[] {
+  const R = rngs.length;
+  const states = rngs.map((rng) => new SeedingState(n, d, k, trials, rng));
+  for (const s of states) copyRow(data, s.rng.nextInt(n) * d, s.centres, 0, d);
+  // Every point's distance to the first centre of every seeding, in one pass.
+  const firsts = new Float64Array(R * d);
+  for (let r = 0; r < R; r++) firsts.set(states[r].centres.subarray(0, d), r * d);
+  b.setCentres(firsts, R);
+  for (let i0 = 0; i0 < n; i0 += WASM_BATCH) {
+    const m = Math.min(WASM_BATCH, n - i0);
+    for (let q = 0; q < m; q++) b.idx[q] = i0 + q;
+    b.toCentres(m);
+    const { out, stride } = b;
+    for (let r = 0; r < R; r++) {
+      const nearestSq = states[r].nearestSq;
+      for (let q = 0; q < m; q++) nearestSq[i0 + q] = out[q * stride + r];
+    }
+  }
   // The points the candidates are judged on, in increasing order: all of them, or a sample drawn
   // from its own generator (only when sampling, so that smaller inputs draw exactly as before).
-  const judged = n > 2 * sample && k > 1 ? sampleWithoutReplacement(new Rng(rng.nextUint32()), n, sample) : null;
-  const m = judged ? judged.length : n;
-  const cumulative = new Float64Array(n);
-  const candidates = new Float64Array(trials * d);
-  const candToCentreSq = new Float64Array(trials * k);
-  // trialSq[s * trials + t]: squared distance of judged point s to candidate t, or PRUNED.
-  const trialSq = new Float64Array(trials * m);
-  const trialPot = new Float64Array(trials);
-  const distA = new Float64Array(trials);
-  const distB = new Float64Array(trials);
-  // The winner's distance to every point not judged (sampling only).
-  const winnerSq = judged ? new Float64Array(n) : null;
+  const sampling = n > 2 * sample && k > 1;
+  const need = new Int32Array(WASM_BATCH);
+  for (const s of states) s.startJudging(sampling ? sampleWithoutReplacement(new Rng(s.rng.nextUint32()), n, sample) : null);
 
   for (let c = 1; c < k; c++) {
+    const live: SeedingState[] = [];
+    for (const s of states) if (!s.done && s.pickCentre(data, c, b)) live.push(s);
+    if (live.length === 0) continue;
+    if (!sampling) {
+      for (const s of live) for (let i = 0; i < n; i++) s.fold(i, s.trialSq[i * trials + s.best], c);
+      continue;
+    }
+    // The winners' distances to all points: the judged ones are known, the others are measured (or
+    // pruned as in the judging), and each is folded into its point's bookkeeping. A point that any
+    // live seeding needs is measured against all their winners at once (one load of its
+    // coordinates serves them all); `need` says which to keep.
+    const L = live.length;
+    const winners = new Float64Array(L * d);
+    for (let r = 0; r < L; r++) winners.set(live[r].centres.subarray(c * d, (c + 1) * d), r * d);
+    b.setCentres(winners, L);
+    let queued = 0;
+    const flush = (): void => {
+      b.toCentres(queued);
+      const { idx, out, stride } = b;
+      for (let q = 0; q < queued; q++) {
+        const i = idx[q];
+        const mask = need[q];
+        for (let r = 0; r < L; r++) if (mask & (1 << r)) live[r].fold(i, out[q * stride + r], c);
+      }
+      queued = 0;
+    };
+    for (const s of live) s.cursor = 0;
+    for (let i = 0; i < n; i++) {
+      let mask = 0;
+      for (let r = 0; r < L; r++) {
+        const s = live[r];
+        const judged = s.judged as Int32Array;
+        if (s.cursor < judged.length && judged[s.cursor] === i) {
+          s.fold(i, s.trialSq[s.cursor * trials + s.best], c);
+          s.cursor++;
+        } else if (s.candToCentreSq[s.best * k + s.nearest[i]] >= 4 * s.nearestSq[i]) {
+          s.fold(i, PRUNED, c);
+        } else mask |= 1 << r;
+      }
+      if (mask === 0) continue;
+      b.idx[queued] = i;
+      need[queued++] = mask;
+      if (queued === WASM_BATCH) flush();
+    }
+    if (queued > 0) flush();
+  }
+  return states.map((s) => ({ centres: s.centres, nearest: s.nearest, nearestSq: s.nearestSq, secondLower: s.secondLower }));
+}
+
+/** One seeding of kmeansPlusPlusMany: its centres, every point's bookkeeping and its generator. */
+class SeedingState {
+  readonly centres: Float64Array;
+  readonly nearest: Int32Array;
+  readonly nearestSq: Float64Array;
+  readonly secondLower: Float64Array;
+  readonly cumulative: Float64Array;
+  readonly candidates: Float64Array;
+  readonly candToCentreSq: Float64Array;
+  /** trialSq[s * trials + t]: squared distance of judged point s to candidate t, or PRUNED. */
+  trialSq = new Float64Array(0);
+  readonly trialPot: Float64Array;
+  judged: Int32Array | null = null;
+  /** Set when every point sits on a centre: the rest was filled at random. */
+  done = false;
+  /** The winning candidate of the current step. */
+  best = 0;
+  /** Position in judged during the winner pass. */
+  cursor = 0;
+
+  constructor(
+    private readonly n: number,
+    private readonly d: number,
+    private readonly k: number,
+    private readonly trials: number,
+    readonly rng: Rng,
+  ) {
+    this.centres = new Float64Array(k * d);
+    this.nearest = new Int32Array(n);
+    this.nearestSq = new Float64Array(n);
+    this.secondLower = new Float64Array(n).fill(Infinity);
+    this.cumulative = new Float64Array(n);
+    this.candidates = new Float64Array(trials * d);
+    this.candToCentreSq = new Float64Array(trials * k);
+    this.trialPot = new Float64Array(trials);
+  }
+
+  startJudging(judged: Int32Array | null): void {
+    this.judged = judged;
+    this.trialSq = new Float64Array(this.trials * (judged ? judged.length : this.n));
+  }
+
+  /**
+   * Draws the candidates for centre c, judges them and stores the winner as centre c (this.best);
+   * false (and the seeding filled up at random) when every point already sits on a centre.
+   */
+  pickCentre(data: Matrix, c: number, b: DistanceBatches): boolean {
+    const { n, d, k, trials, rng, nearest, nearestSq, cumulative, candidates, candToCentreSq, trialSq, trialPot, judged, centres } = this;
     let pot = 0;
     for (let i = 0; i < n; i++) {
       pot += nearestSq[i];
@@ -102,10 +238,10 @@ export function kmeansPlusPlus(
       // small sub-samples of mini-batch k-means): fill up at random and let the empty-cluster
       // handling of the caller move them. Duplicate centres void the second-centre bounds.
       for (let cc = c; cc < k; cc++) copyRow(data, rng.nextInt(n) * d, centres, cc * d, d);
-      secondLower.fill(0);
-      break;
+      this.secondLower.fill(0);
+      this.done = true;
+      return false;
     }
-
     for (let t = 0; t < trials; t++) {
       const id = searchCumulative(cumulative, nearestSq, rng.nextFloat() * pot);
       copyRow(data, id * d, candidates, t * d, d);
@@ -113,12 +249,22 @@ export function kmeansPlusPlus(
         candToCentreSq[t * k + q] = squaredDistance64(candidates, t * d, centres, q * d, d);
       }
     }
-
-    // A judged point that any candidate might come closer to is measured against all of them: the
-    // two-point kernel (distancesFromTwoPoints) is so much faster per distance than single
-    // distances that skipping individual candidates does not pay. Such points are queued and done
-    // two at a time.
-    let pending = -1;
+    // A judged point that any candidate might come closer to is measured against all of them (the
+    // multi-centre kernels are so much faster per distance than single distances that skipping
+    // individual candidates does not pay), in batches.
+    const m = judged ? judged.length : n;
+    b.setCentres(candidates, trials);
+    let queued = 0;
+    const slot = this.slot;
+    const flush = (): void => {
+      b.toCentres(queued);
+      const { out, stride } = b;
+      for (let q = 0; q < queued; q++) {
+        const at = slot[q] * trials;
+        for (let t = 0; t < trials; t++) trialSq[at + t] = out[q * stride + t];
+      }
+      queued = 0;
+    };
     for (let s = 0; s < m; s++) {
       const i = judged ? judged[s] : s;
       const limit = 4 * nearestSq[i]; // D >= 2r  <=>  D^2 >= 4 r^2
@@ -129,23 +275,11 @@ export function kmeansPlusPlus(
         for (let t = 0, at = s * trials; t < trials; t++) trialSq[at + t] = PRUNED;
         continue;
       }
-      if (pending < 0) {
-        pending = s;
-        continue;
-      }
-      const p = judged ? judged[pending] : pending;
-      distancesFromTwoPoints(data, p * d, i * d, d, candidates, trials, distA, distB);
-      for (let t = 0, at = pending * trials, bt = s * trials; t < trials; t++) {
-        trialSq[at + t] = distA[t];
-        trialSq[bt + t] = distB[t];
-      }
-      pending = -1;
+      b.idx[queued] = i;
+      slot[queued++] = s;
+      if (queued === WASM_BATCH) flush();
     }
-    if (pending >= 0) {
-      const p = judged ? judged[pending] : pending;
-      distancesToCentres(data, p * d, d, candidates, trials, distA);
-      for (let t = 0; t < trials; t++) trialSq[pending * trials + t] = distA[t];
-    }
+    if (queued > 0) flush();
 
     // Each candidate's potential: sum over the judged points, in point order, of min(current, candidate).
     for (let t = 0; t < trials; t++) {
@@ -156,121 +290,30 @@ export function kmeansPlusPlus(
     let best = 0;
     for (let t = 1; t < trials; t++) if (trialPot[t] < trialPot[best]) best = t;
     copyRow(candidates, best * d, centres, c * d, d);
+    this.best = best;
+    return true;
+  }
 
-    if (judged && winnerSq) {
-      // The winner's distances to all points: the judged ones are known, the others measured (or
-      // pruned as above), then folded in like the judged ones.
-      measureWinner(data, n, d, centres, c, k, nearest, nearestSq, candToCentreSq, best, judged, trialSq, trials, winnerSq);
-      for (let i = 0; i < n; i++) foldWinner(i, winnerSq[i], c, nearest, nearestSq, secondLower, candToCentreSq, best, k);
+  private readonly slot = new Int32Array(WASM_BATCH);
+
+  /** Point i's bookkeeping once centre c (candidate `best`) is chosen, given its squared distance v to it or PRUNED. */
+  fold(i: number, v: number, c: number): void {
+    const { nearest, nearestSq, secondLower } = this;
+    const r2 = nearestSq[i];
+    if (v === PRUNED) {
+      // Not measured: the triangle inequality's D - r is still a bound on the distance.
+      const bound = Math.sqrt(this.candToCentreSq[this.best * this.k + nearest[i]]) - Math.sqrt(r2);
+      if (bound < secondLower[i]) secondLower[i] = bound;
+    } else if (v < r2) {
+      // The old nearest centre becomes the runner-up; every other one was farther still.
+      secondLower[i] = Math.sqrt(r2);
+      nearestSq[i] = v;
+      nearest[i] = c;
     } else {
-      for (let i = 0; i < n; i++) foldWinner(i, trialSq[i * trials + best], c, nearest, nearestSq, secondLower, candToCentreSq, best, k);
+      const dist = Math.sqrt(v);
+      if (dist < secondLower[i]) secondLower[i] = dist;
     }
   }
-  return { centres, nearest, nearestSq, secondLower };
-}
-
-/** Point i's bookkeeping once centre c (candidate `best`) is chosen, given its squared distance v to it or PRUNED. */
-function foldWinner(
-  i: number,
-  v: number,
-  c: number,
-  nearest: Int32Array,
-  nearestSq: Float64Array,
-  secondLower: Float64Array,
-  candToCentreSq: Float64Array,
-  best: number,
-  k: number,
-): void {
-  const r2 = nearestSq[i];
-  if (v === PRUNED) {
-    // Not measured: the triangle inequality's D - r is still a bound on the distance.
-    const bound = Math.sqrt(candToCentreSq[best * k + nearest[i]]) - Math.sqrt(r2);
-    if (bound < secondLower[i]) secondLower[i] = bound;
-  } else if (v < r2) {
-    // The old nearest centre becomes the runner-up; every other one was farther still.
-    secondLower[i] = Math.sqrt(r2);
-    nearestSq[i] = v;
-    nearest[i] = c;
-  } else {
-    const dist = Math.sqrt(v);
-    if (dist < secondLower[i]) secondLower[i] = dist;
-  }
-}
-
-/**
- * out[i] = squared distance of point i to the new centre c (or PRUNED where the triangle
- * inequality settles it): copied from trialSq for the judged points, measured four points at a
- * time for the others.
- */
-function measureWinner(
-  data: Matrix,
-  n: number,
-  d: number,
-  centres: Float64Array,
-  c: number,
-  k: number,
-  nearest: Int32Array,
-  nearestSq: Float64Array,
-  candToCentreSq: Float64Array,
-  best: number,
-  judged: Int32Array,
-  trialSq: Float64Array,
-  trials: number,
-  out: Float64Array,
-): void {
-  const centre = centres.subarray(c * d, (c + 1) * d);
-  // Points to measure, queued and measured four at a time against the one centre.
-  const queue = new Int32Array(4);
-  let queued = 0;
-  let s = 0;
-  for (let i = 0; i < n; i++) {
-    if (s < judged.length && judged[s] === i) {
-      out[i] = trialSq[s * trials + best];
-      s++;
-      continue;
-    }
-    if (candToCentreSq[best * k + nearest[i]] >= 4 * nearestSq[i]) {
-      out[i] = PRUNED;
-      continue;
-    }
-    queue[queued++] = i;
-    if (queued === 4) {
-      fourDistances(data, d, queue, centre, out);
-      queued = 0;
-    }
-  }
-  for (let q = 0; q < queued; q++) out[queue[q]] = squaredDistance(data, queue[q] * d, centre, 0, d);
-}
-
-/**
- * Squared distances of the four points in `rows` to one centre, into out[row]. Four points share
- * each load of the centre's coordinate, which makes this about twice as fast per distance as one
- * or two points at a time; each sum is still formed in j order, so the values equal squaredDistance.
- */
-function fourDistances(data: Matrix, d: number, rows: Int32Array, centre: Float64Array, out: Float64Array): void {
-  const o0 = rows[0] * d;
-  const o1 = rows[1] * d;
-  const o2 = rows[2] * d;
-  const o3 = rows[3] * d;
-  let a0 = 0;
-  let a1 = 0;
-  let a2 = 0;
-  let a3 = 0;
-  for (let j = 0; j < d; j++) {
-    const v = centre[j];
-    const t0 = data[o0 + j] - v;
-    const t1 = data[o1 + j] - v;
-    const t2 = data[o2 + j] - v;
-    const t3 = data[o3 + j] - v;
-    a0 += t0 * t0;
-    a1 += t1 * t1;
-    a2 += t2 * t2;
-    a3 += t3 * t3;
-  }
-  out[rows[0]] = a0;
-  out[rows[1]] = a1;
-  out[rows[2]] = a2;
-  out[rows[3]] = a3;
 }
 
 /** First index whose running total exceeds r; zero-weight points can never be returned. */
