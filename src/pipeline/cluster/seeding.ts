@@ -1,5 +1,4 @@
 import { squaredDistance, squaredDistance64 } from '../numeric/distance';
-import { distancesFromTwoPoints, distancesToCentres } from './assign';
 import { Rng, sampleWithoutReplacement } from '../numeric/random';
 import type { Matrix } from './types';
 import { type DistanceBatches, distanceBatches, WASM_BATCH } from './wasmDistances';
@@ -399,33 +398,34 @@ export function seedingFromCentres(data: Matrix, n: number, d: number, centres: 
   const nearest = new Int32Array(n);
   const nearestSq = new Float64Array(n);
   const secondLower = new Float64Array(n);
-  const distA = new Float64Array(k);
-  const distB = new Float64Array(k);
-  const fold = (i: number, dist: Float64Array): void => {
-    let best = 0;
-    let bestSq = dist[0];
-    let secondSq = Infinity;
-    for (let c = 1; c < k; c++) {
-      const s = dist[c];
-      if (s < bestSq) {
-        secondSq = bestSq;
-        bestSq = s;
-        best = c;
-      } else if (s < secondSq) secondSq = s;
+  const b = distanceBatches(data, n, d, k);
+  try {
+    b.setCentres(own, k);
+    for (let i0 = 0; i0 < n; i0 += WASM_BATCH) {
+      const m = Math.min(WASM_BATCH, n - i0);
+      for (let q = 0; q < m; q++) b.idx[q] = i0 + q;
+      b.toCentres(m);
+      const { out, stride } = b;
+      for (let q = 0; q < m; q++) {
+        const at = q * stride;
+        let best = 0;
+        let bestSq = out[at];
+        let secondSq = Infinity;
+        for (let c = 1; c < k; c++) {
+          const s = out[at + c];
+          if (s < bestSq) {
+            secondSq = bestSq;
+            bestSq = s;
+            best = c;
+          } else if (s < secondSq) secondSq = s;
+        }
+        nearest[i0 + q] = best;
+        nearestSq[i0 + q] = bestSq;
+        secondLower[i0 + q] = Math.sqrt(secondSq);
+      }
     }
-    nearest[i] = best;
-    nearestSq[i] = bestSq;
-    secondLower[i] = Math.sqrt(secondSq);
-  };
-  let i = 0;
-  for (; i + 1 < n; i += 2) {
-    distancesFromTwoPoints(data, i * d, (i + 1) * d, d, own, k, distA, distB);
-    fold(i, distA);
-    fold(i + 1, distB);
-  }
-  if (i < n) {
-    distancesToCentres(data, i * d, d, own, k, distA);
-    fold(i, distA);
+  } finally {
+    b.release();
   }
   return { centres: own, nearest, nearestSq, secondLower };
 }
