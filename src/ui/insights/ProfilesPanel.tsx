@@ -336,13 +336,25 @@ function Comparison({ profiles }: { profiles: ClusterProfiles }) {
       <form className="options-form compare-pickers" onSubmit={(event) => event.preventDefault()}>
         <div className="field">
           <label htmlFor={idA}>Cluster A</label>
-          <select id={idA} data-testid="compare-a" value={a.cluster} onChange={(e) => setPick([Number(e.currentTarget.value), pick[1]])}>
+          <select
+            id={idA}
+            data-testid="compare-a"
+            title={`Cluster ${a.cluster} — ${a.label}`}
+            value={a.cluster}
+            onChange={(e) => setPick([Number(e.currentTarget.value), pick[1]])}
+          >
             {options}
           </select>
         </div>
         <div className="field">
           <label htmlFor={idB}>Cluster B</label>
-          <select id={idB} data-testid="compare-b" value={b.cluster} onChange={(e) => setPick([pick[0], Number(e.currentTarget.value)])}>
+          <select
+            id={idB}
+            data-testid="compare-b"
+            title={`Cluster ${b.cluster} — ${b.label}`}
+            value={b.cluster}
+            onChange={(e) => setPick([pick[0], Number(e.currentTarget.value)])}
+          >
             {options}
           </select>
         </div>

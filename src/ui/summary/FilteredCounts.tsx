@@ -10,31 +10,29 @@ type Sequences = AnalysisReport['sequences'];
 export function FilteredCounts({ sequences, minLength }: { sequences: Sequences; minLength: number }) {
   const { filtered } = sequences;
   const dropped = sequences.dropped ?? [];
-  const rows: [string, number, string, string][] = [
-    [
-      'Too little history yet',
-      filtered.tooShort,
-      'customers',
-      `fewer than ${formatInt(minLength)} events: not on the map, a group of their own in profiles and exports`,
-    ],
-    ['Left out as bots', filtered.abnormalVolume, 'sequences', 'views and clicks at a rate or volume no person reaches; purchases never count'],
-    ['Duplicates collapsed', filtered.duplicatesCollapsed, 'events', ''],
-    ['Events left out in total', filtered.eventsDropped, 'events', ''],
+  const rows: [string, number, string][] = [
+    ['Too little history yet', filtered.tooShort, sequences.by === 'user' ? 'customers' : 'sessions'],
+    ['Left out as bots', filtered.abnormalVolume, 'sequences'],
+    ['Duplicates collapsed', filtered.duplicatesCollapsed, 'events'],
+    ['Events not clustered', filtered.eventsDropped, 'events'],
   ];
   return (
     <section className="panel" aria-labelledby="filtered-heading" data-testid="filtered">
       <h3 id="filtered-heading">Filtered out</h3>
       <dl className="pairs">
-        {rows.map(([label, n, unit, hint]) => (
+        {rows.map(([label, n, unit]) => (
           <div key={label}>
             <dt>{label}</dt>
             <dd>
               {formatInt(n)} <span className="unit">{unit}</span>
-              {hint && n > 0 && <span className="hint"> · {hint}</span>}
             </dd>
           </div>
         ))}
       </dl>
+      <p className="hint">
+        Too little history yet: fewer than {formatInt(minLength)} events, so not on the map; a group of their own in the profiles and every export. Bots: views
+        and clicks at a rate or volume no person reaches (purchases never count).
+      </p>
       {dropped.length > 0 && (
         <details data-testid="dropped">
           <summary>Who was left out, and why</summary>
