@@ -1,9 +1,10 @@
 import { defineConfig, type Plugin } from 'vitest/config';
 import react from '@vitejs/plugin-react';
-import { readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { TFJS_WASM_DIR, TFJS_WASM_FILES } from './src/worker/tfjsAssets.ts';
+import { buildModelIndex, MODEL_INDEX_FILE } from './src/worker/modelIndex.ts';
 
 /**
  * transformers.js ships two remote defaults: ONNX Runtime's wasm files on cdn.jsdelivr.net (set as
@@ -71,6 +72,53 @@ function tfjsWasmAssets(): Plugin {
 }
 
 /**
+ * models/installed.json: which files of the manifest's models this origin serves (see
+ * src/worker/modelIndex.ts), so that the app asks for no model file that is not there. Written into
+ * the build from public/models/ as it is at build time, and answered live by the dev server.
+ */
+function modelIndex(): Plugin {
+  let publicDir = 'public';
+  let base = '/';
+  const index = (): string => {
+    const root = path.join(publicDir, 'models');
+    let ids: string[] = [];
+    try {
+      const manifest = JSON.parse(readFileSync(path.join(root, 'manifest.json'), 'utf8')) as { models?: { id?: unknown }[] };
+      ids = (manifest.models ?? []).map((m) => m.id).filter((id): id is string => typeof id === 'string');
+    } catch {
+      // No readable manifest: an empty index, so the app offers the built-in featuriser.
+    }
+    const list = (id: string): string[] => {
+      const dir = path.join(root, id);
+      if (!existsSync(dir)) return [];
+      return (readdirSync(dir, { recursive: true, withFileTypes: true }) as import('node:fs').Dirent[])
+        .filter((e) => e.isFile())
+        .map((e) => path.relative(dir, path.join(e.parentPath, e.name)).split(path.sep).join('/'));
+    };
+    return `${JSON.stringify(buildModelIndex(ids, list))}\n`;
+  };
+  return {
+    name: 'seqlens-model-index',
+    configResolved(config) {
+      publicDir = config.publicDir;
+      base = config.base.endsWith('/') ? config.base : `${config.base}/`;
+    },
+    configureServer(server) {
+      const url = `${base}models/${MODEL_INDEX_FILE}`;
+      server.middlewares.use((req, res, next) => {
+        if ((req.url ?? '').split('?')[0] !== url) return next();
+        for (const [k, v] of Object.entries(server.config.server.headers ?? {})) if (v !== undefined) res.setHeader(k, v);
+        res.setHeader('Content-Type', 'application/json');
+        res.end(index());
+      });
+    },
+    generateBundle() {
+      this.emitFile({ type: 'asset', fileName: `models/${MODEL_INDEX_FILE}`, source: index() });
+    },
+  };
+}
+
+/**
  * The Content-Security-Policy: the page and its workers may load and connect to our own origin
  * only. 'wasm-unsafe-eval' lets ONNX Runtime compile its WebAssembly (no JS eval); blob: scripts and workers
  * are how a library may start helper threads; inline styles are what ECharts and React's style
@@ -118,7 +166,7 @@ function contentSecurityPolicyMeta(): Plugin {
 }
 
 export default defineConfig({
-  plugins: [react(), offlineTransformers(), contentSecurityPolicyMeta(), tfjsWasmAssets()],
+  plugins: [react(), offlineTransformers(), contentSecurityPolicyMeta(), tfjsWasmAssets(), modelIndex()],
   worker: { format: 'es', plugins: () => [offlineTransformers()] },
   // Found only once the worker imports it; listed so that the dev server does not reload the page for it.
   optimizeDeps: { include: ['@huggingface/transformers'] },

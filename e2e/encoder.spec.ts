@@ -6,7 +6,7 @@ import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, truncateSync, r
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Locator, Page } from '@playwright/test';
+import type { BrowserContext, Locator, Page } from '@playwright/test';
 import { test, expect } from './fixtures';
 import { ANALYSIS_TIMEOUT, DEMO, summary, summaryData, upload } from './helpers';
 import { nodeDemoVectors, nodeVectors, TINY_MODEL_DIR, type NodeVectors } from './encoderReference';
@@ -47,6 +47,20 @@ function expectProbeMatches(probeJson: string, node: NodeVectors): void {
     expect(p.values).toHaveLength(8);
     p.values.forEach((x, j) => expect(Math.abs(x - v![j]), `sequence ${p.id}, value ${j}: browser ${x}, Node ${v![j]}`).toBeLessThan(1e-4));
   }
+}
+
+/**
+ * Whatever is installed on this machine, the page sees no real model: the build's list of served
+ * model files (models/installed.json) is answered without them, and their files are not found.
+ */
+async function hideRealModels(context: BrowserContext): Promise<void> {
+  await context.route(/\/models\/installed\.json$/, async (route) => {
+    const response = await route.fetch();
+    const index = (await response.json()) as { files: Record<string, string[]> };
+    for (const id of Object.keys(index.files)) if (id.startsWith('Xenova/')) delete index.files[id];
+    await route.fulfill({ response, json: index });
+  });
+  await context.route(/\/models\/Xenova\//, (route) => route.fulfill({ status: 404, body: 'not found' }));
 }
 
 let nodeItems: Promise<NodeVectors> | null = null;
@@ -173,8 +187,12 @@ test('sequence-as-text mode embeds whole journeys and matches Node', async ({ pa
 });
 
 test('without a real model the featuriser is used, labelled, with how to install one; the test model is never the default', async ({ page, context }) => {
-  // Whatever is installed on this machine, the page sees no real model.
-  await context.route(/\/models\/Xenova\//, (route) => route.fulfill({ status: 404, body: 'not found' }));
+  await hideRealModels(context);
+  // The catalog reads the build's list of model files: no request for a file it does not list.
+  const modelRequests: string[] = [];
+  context.on('request', (r) => {
+    if (r.url().includes('/models/') && !/\/models\/(manifest|installed)\.json$/.test(r.url())) modelRequests.push(`${r.method()} ${r.url()}`);
+  });
   await openWith(page, '');
   const data = await encoded(page);
   expect(data.kind).toBe('featurizer');
@@ -188,10 +206,13 @@ test('without a real model the featuriser is used, labelled, with how to install
   await expect(page.getByTestId('encoder-in-use')).toContainText('Built-in featuriser');
   await expect(page.getByTestId('encoder-in-use')).toContainText('not semantic');
   await expect(page.getByTestId('model-select').locator('option', { hasText: 'all-MiniLM-L6-v2' }).first()).toContainText('not installed');
+  await expect(page.getByTestId('model-select').locator('option', { hasText: 'tiny test model' })).not.toContainText('not installed');
+  expect(modelRequests.filter((r) => r.includes('/models/Xenova/'))).toEqual([]);
+  expect(modelRequests.filter((r) => r.startsWith('HEAD '))).toEqual([]);
 });
 
 test('a model that is not installed gives a clear error, and the featuriser is one click away', async ({ page, context }) => {
-  await context.route(/\/models\/Xenova\//, (route) => route.fulfill({ status: 404, body: 'not found' }));
+  await hideRealModels(context);
   await openWith(page, '?model=Xenova/all-MiniLM-L6-v2');
   const error = page.getByTestId('encode-error');
   await expect(error).toBeVisible({ timeout: ENCODE_TIMEOUT });

@@ -164,6 +164,7 @@ test('kiosk: with the network off after one visit, the app loads from its servic
   expect(cached.names.every((n) => n.startsWith('seqlens-'))).toBe(true);
   expect(cached.urls).toContain('/demo/uci-online-retail-demo.csv');
   expect(cached.urls).toContain('/models/manifest.json');
+  expect(cached.urls).toContain('/models/installed.json');
   expect(cached.urls).toContain('/models/seqlens-tiny-bert/onnx/model_quantized.onnx');
   expect(cached.urls.some((u) => /\/assets\/analysis\.worker-.*\.js$/.test(u))).toBe(true);
   // The tfjs wasm backend's files (the behaviour model's), though this run never fetched them: every file the build serves.
@@ -173,6 +174,8 @@ test('kiosk: with the network off after one visit, the app loads from its servic
   await context.setOffline(true);
   const offlineHead = await page.evaluate(async () => (await fetch('/models/seqlens-tiny-bert/config.json', { method: 'HEAD' })).status);
   expect(offlineHead).toBe(200);
+  const offlineIndex = await page.evaluate(async () => (await (await fetch('/models/installed.json')).json()) as { files: Record<string, string[]> });
+  expect(offlineIndex.files['seqlens-tiny-bert']).toContain('onnx/model_quantized.onnx');
   // ... and the tfjs backend gets its wasm from the cache.
   const offlineWasm = await page.evaluate(async (u) => {
     const r = await fetch(u);

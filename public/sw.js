@@ -8,7 +8,8 @@
 // each model that is installed (a model not installed is skipped). Afterwards:
 //   - built files (hashed names) and model files are served cache-first; what is fetched is added to
 //     the cache, so anything the precache missed is there after its first use;
-//   - everything else of this origin (page loads, the demo, the model catalogue) goes to the network
+//   - everything else of this origin (page loads, the demo, the model catalogue and the build's list
+//     of model files, models/installed.json) goes to the network
 //     first, so a new build or catalogue is picked up, and falls back to the cache when it is gone;
 //   - HEAD requests (the catalogue checks model files with them) likewise, answered offline from
 //     the cached GET.
@@ -16,12 +17,15 @@
 /* eslint-disable no-restricted-globals */
 'use strict';
 
-const VERSION = 'v1';
+// v2: models/installed.json is network-first (a v1 worker would have kept its first copy for good).
+const VERSION = 'v2';
 const CACHE = `seqlens-offline-${VERSION}`;
 const BASE = new URL(self.registration.scope).pathname; // ends with '/'
 const SHELL = `${BASE}index.html`;
 const DEMO = `${BASE}demo/uci-online-retail-demo.csv`;
 const MODELS = `${BASE}models/manifest.json`;
+/** The build's list of the model files it serves (src/worker/modelIndex.ts); changes with the build like the catalogue. */
+const MODEL_INDEX = `${BASE}models/installed.json`;
 const TFJS_WASM = `${BASE}tfjs-wasm/`;
 /** Vite's hashed output names, e.g. index-BX-U_zis.js, ort-wasm-simd-threaded.asyncify-CxOG5pUO.wasm. */
 const HASHED = /[A-Za-z0-9_.-]+-[A-Za-z0-9_-]{8}\.(?:js|mjs|css|wasm)(?![A-Za-z0-9_.-])/g;
@@ -75,16 +79,25 @@ async function precacheTfjsWasm(cache) {
   for (const name of files) if (typeof name === 'string') await put(cache, TFJS_WASM + name).catch(() => null);
 }
 
-/** The catalogue and the files of each installed model. */
+/** The catalogue, the build's list of model files, and the files of each installed model. */
 async function precacheModels(cache) {
   const response = await put(cache, MODELS).catch(() => null);
   if (!response) return;
   const manifest = await response.json().catch(() => null);
   const models = manifest && Array.isArray(manifest.models) ? manifest.models : [];
+  const indexResponse = await put(cache, MODEL_INDEX).catch(() => null);
+  const index = indexResponse ? await indexResponse.json().catch(() => null) : null;
+  const served = index && typeof index.files === 'object' && index.files !== null ? index.files : null;
   for (const model of models) {
     if (!model || typeof model.id !== 'string' || !Array.isArray(model.files)) continue;
     const root = `${BASE}models/${model.id}/`;
-    // A model's first file tells whether it is installed at all.
+    if (served) {
+      // The list says which files are there: nothing is asked for that is not.
+      const have = Array.isArray(served[model.id]) ? served[model.id] : [];
+      for (const file of model.files) if (have.includes(file)) await put(cache, root + file).catch(() => null);
+      continue;
+    }
+    // A build without the list: a model's first file tells whether it is installed at all.
     const first = await put(cache, root + model.files[0]).catch(() => null);
     if (!first) continue;
     for (const file of model.files.slice(1)) await put(cache, root + file).catch(() => null);
@@ -129,7 +142,7 @@ async function networkFirst(request, key) {
 
 /** Built files have their hash in the name and model files are pinned: never changed in place. */
 function immutable(pathname) {
-  return pathname.startsWith(`${BASE}assets/`) || (pathname.startsWith(`${BASE}models/`) && pathname !== MODELS);
+  return pathname.startsWith(`${BASE}assets/`) || (pathname.startsWith(`${BASE}models/`) && pathname !== MODELS && pathname !== MODEL_INDEX);
 }
 
 async function cacheFirst(request) {

@@ -7,6 +7,7 @@ import { checkFolderJson, checkFolderLayout, FOLDER_DTYPE, FOLDER_WEIGHTS, local
 import { defaultModelId, parseManifest, type ManifestModel, type ModelManifest } from './manifest';
 import { deleteInstalled, getInstalled, listInstalled, putInstalled, type InstalledModel } from './modelStore';
 import { openDb } from './idb';
+import { MODEL_INDEX_FILE, parseModelIndex, presentInIndex, type ModelIndex } from './modelIndex';
 import type { CatalogModel, FolderFile, ModelCatalog } from './protocol';
 
 const EMPTY_MANIFEST: ModelManifest = { default: '', models: [] };
@@ -29,10 +30,34 @@ export function loadManifest(): Promise<{ manifest: ModelManifest; error: string
   return manifestLoad;
 }
 
-/** Checks the manifest's files of one model on our origin (HEAD; an HTML answer is the SPA fallback, so missing). */
+let indexLoad: Promise<ModelIndex | null> | null = null;
+
+/** The build's list of the model files it serves (modelIndex.ts); null where the host has none. */
+function loadModelIndex(): Promise<ModelIndex | null> {
+  indexLoad ??= (async () => {
+    try {
+      const res = await fetch(new URL(`${MODELS_PATH}${MODEL_INDEX_FILE}`, self.location.href), { cache: 'no-cache' });
+      if (!res.ok || (res.headers.get('content-type') ?? '').includes('text/html')) return null;
+      return parseModelIndex(await res.json());
+    } catch {
+      return null;
+    }
+  })();
+  return indexLoad;
+}
+
+/**
+ * Checks the manifest's files of one model on our origin: from the build's index when there is one
+ * (no request for a file it does not list), else by HEAD (an HTML answer is the SPA fallback, so missing).
+ */
 async function presentOnOrigin(m: ManifestModel): Promise<{ present: boolean; missing: string[] }> {
-  const probe = httpProbe(new URL(`${MODELS_PATH}${m.id}/`, self.location.href).href);
-  const seen = await Promise.all(m.files.map((f) => probe(f)));
+  const index = await loadModelIndex();
+  let seen: (boolean | undefined)[];
+  if (index) seen = presentInIndex(index, m.id, m.files);
+  else {
+    const probe = httpProbe(new URL(`${MODELS_PATH}${m.id}/`, self.location.href).href);
+    seen = await Promise.all(m.files.map((f) => probe(f)));
+  }
   const missing = m.files.filter((_, i) => seen[i] !== true);
   return { present: missing.length === 0, missing: missing.length === m.files.length ? [] : missing };
 }
