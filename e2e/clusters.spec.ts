@@ -56,6 +56,11 @@ test('after encoding, the sweep runs: charts, suggested K, path; the K slider an
   await expect(page.getByTestId('cluster-suggested')).toContainText(`Suggested K = ${suggested}.`);
   await expect(page.getByTestId('cluster-suggested')).toContainText('highest mean silhouette');
   if (data.elbow) await expect(page.getByTestId('cluster-elbow')).toContainText(`Elbow: K = ${data.elbow}`);
+  // The charts' marks are named once, above them (no label drawn inside a chart, over its axis).
+  const key = page.getByTestId('cluster-marks-key');
+  await expect(key.locator('li[data-mark="suggested"]')).toHaveText(`suggested, K = ${suggested}`);
+  await expect(key.locator('li[data-mark="elbow"]')).toHaveCount(data.elbow ? 1 : 0);
+  await expect(key.locator('li[data-mark="chosen"]')).toHaveCount(0);
 
   // The five score charts and the sizes chart are drawn (canvases with their descriptions).
   for (const [key, name] of [
@@ -108,6 +113,8 @@ test('after encoding, the sweep runs: charts, suggested K, path; the K slider an
   expect(JSON.parse(sizes2)).toHaveLength(2);
   expect(sum(sizes2)).toBe(sequences);
   await expect(page.getByTestId('cluster-metrics-table')).toHaveAttribute('data-k', '2');
+  await expect(page.getByTestId('cluster-marks-key').locator('li[data-mark="chosen"]')).toHaveCount(suggested === 2 ? 0 : 1);
+  if (suggested !== 2) await expect(page.getByTestId('cluster-marks-key').locator('li[data-mark="chosen"]')).toHaveText('on screen, K = 2');
   await expect(page.getByRole('img', { name: /Bar chart of cluster sizes for K = 2: cluster 0: \d+, cluster 1: \d+\./ })).toBeVisible();
   const table = page.getByTestId('cluster-sizes-table');
   await page.getByText('Cluster sizes at K = 2 as a table').click();

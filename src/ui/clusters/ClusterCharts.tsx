@@ -21,33 +21,31 @@ export const METRICS: { key: MetricKey; title: string; hint: string; best: 'max'
 interface MarkLineDatum {
   xAxis: number;
   lineStyle: { color: string; type: 'solid' | 'dashed' | 'dotted'; width: number };
-  label: { formatter: string; color: string; position: 'insideEndTop' | 'insideEndBottom' | 'insideStartTop' };
 }
 
+// The marks carry no label in the chart: at the first or last K a vertical label sat on the axis
+// numbers. One key under the charts names them (MarksKey).
 function marks(result: ClusterResult, k: number, withElbow: boolean): MarkLineDatum[] {
-  const atSuggested = k === result.suggested.k;
-  const out: MarkLineDatum[] = [
-    {
-      xAxis: result.suggested.k,
-      lineStyle: { color: SUGGESTED_COLOR, type: 'solid', width: 2 },
-      label: { formatter: atSuggested ? `suggested, K = ${k}` : 'suggested', color: SUGGESTED_COLOR, position: 'insideEndTop' },
-    },
-  ];
-  if (withElbow && result.elbow) {
-    out.push({
-      xAxis: result.elbow.k,
-      lineStyle: { color: ELBOW_COLOR, type: 'dashed', width: 2 },
-      label: { formatter: 'elbow', color: ELBOW_COLOR, position: 'insideEndBottom' },
-    });
-  }
-  if (!atSuggested) {
-    out.push({
-      xAxis: k,
-      lineStyle: { color: CHOSEN_COLOR, type: 'dotted', width: 2 },
-      label: { formatter: `K = ${k}`, color: CHOSEN_COLOR, position: 'insideStartTop' },
-    });
-  }
+  const out: MarkLineDatum[] = [{ xAxis: result.suggested.k, lineStyle: { color: SUGGESTED_COLOR, type: 'solid', width: 2 } }];
+  if (withElbow && result.elbow) out.push({ xAxis: result.elbow.k, lineStyle: { color: ELBOW_COLOR, type: 'dashed', width: 2 } });
+  if (k !== result.suggested.k) out.push({ xAxis: k, lineStyle: { color: CHOSEN_COLOR, type: 'dotted', width: 2 } });
   return out;
+}
+
+function MarksKey({ result, k }: { result: ClusterResult; k: number }) {
+  const item = (color: string, style: 'solid' | 'dashed' | 'dotted', text: string, id: string) => (
+    <li data-mark={id}>
+      <span className="marks-key-line" style={{ borderTopColor: color, borderTopStyle: style }} aria-hidden="true" />
+      {text}
+    </li>
+  );
+  return (
+    <ul className="marks-key" data-testid="cluster-marks-key" aria-label="Marks on the charts">
+      {item(SUGGESTED_COLOR, 'solid', `suggested, K = ${result.suggested.k}`, 'suggested')}
+      {result.elbow && item(ELBOW_COLOR, 'dashed', `elbow of inertia and silhouette, K = ${result.elbow.k}`, 'elbow')}
+      {k !== result.suggested.k && item(CHOSEN_COLOR, 'dotted', `on screen, K = ${k}`, 'chosen')}
+    </ul>
+  );
 }
 
 function describe(entries: ClusterEntryWire[], key: MetricKey, title: string, best: 'max' | 'min' | null, result: ClusterResult, k: number): string {
@@ -134,11 +132,14 @@ function MetricChart({ result, metric, k, onPick }: { result: ClusterResult; met
 
 export function MetricCharts({ result, k, onPick }: { result: ClusterResult; k: number; onPick(k: number): void }) {
   return (
-    <div className="chart-grid metric-charts" data-testid="cluster-metric-charts">
-      {METRICS.map((m) => (
-        <MetricChart key={m.key} result={result} metric={m} k={k} onPick={onPick} />
-      ))}
-    </div>
+    <>
+      <MarksKey result={result} k={k} />
+      <div className="chart-grid metric-charts" data-testid="cluster-metric-charts">
+        {METRICS.map((m) => (
+          <MetricChart key={m.key} result={result} metric={m} k={k} onPick={onPick} />
+        ))}
+      </div>
+    </>
   );
 }
 
