@@ -35,13 +35,18 @@ function validDate(y: number, mo: number, d: number): boolean {
   return d <= DAYS_IN_MONTH[mo - 1] + (leap ? 1 : 0);
 }
 
+/** Whether s[at, at + 4) is " UTC" (compared in place: a builtin call per row costs more). */
+function isUtcAt(s: string, at: number): boolean {
+  return s.charCodeAt(at) === 32 && s.charCodeAt(at + 1) === 85 && s.charCodeAt(at + 2) === 84 && s.charCodeAt(at + 3) === 67;
+}
+
 /** "HH:MM:SS" at `pos` followed by nothing, "Z" or " UTC" up to `end`: the common case, without regexes. */
 function fastClock(s: string, pos: number, end = s.length): number {
   if (pos + 9 > end) return -1;
   const sep = s.charCodeAt(pos);
   if ((sep !== 32 /* space */ && sep !== 84) /* T */ || s.charCodeAt(pos + 3) !== 58 /* : */ || s.charCodeAt(pos + 6) !== 58) return -1;
   const tail = end - (pos + 9);
-  if (tail !== 0 && !(tail === 1 && s.charCodeAt(end - 1) === 90) /* Z */ && !(tail === 4 && s.startsWith(' UTC', end - 4))) return -1;
+  if (tail !== 0 && !(tail === 1 && s.charCodeAt(end - 1) === 90) /* Z */ && !(tail === 4 && isUtcAt(s, end - 4))) return -1;
   const h = digitsAt(s, pos + 1, pos + 3);
   const m = digitsAt(s, pos + 4, pos + 6);
   const sec = digitsAt(s, pos + 7, pos + 9);
@@ -318,6 +323,13 @@ export class TimestampReader {
   }
 }
 
+/** Whether text[start, start + 10) is lastDay (10 characters), compared in place. */
+function sameDay(text: string, start: number): boolean {
+  const d = lastDay;
+  for (let i = 9; i >= 0; i--) if (text.charCodeAt(start + i) !== d.charCodeAt(i)) return false;
+  return true;
+}
+
 /**
  * readTimestamp's common case read in place: "YYYY-MM-DD HH:MM:SS" (or with '/', '.', 'T') and
  * nothing, "Z" or " UTC" after it. NaN when the text is not of that shape or not a valid date
@@ -330,7 +342,7 @@ export function isoAt(text: string, start: number, end: number): number {
   const sep = text.charCodeAt(start + 4);
   if ((sep !== 45 /* - */ && sep !== 47 /* / */ && sep !== 46) /* . */ || text.charCodeAt(start + 7) !== sep) return NaN;
   let day: number;
-  if (lastDay.length === 10 && text.startsWith(lastDay, start)) {
+  if (lastDay.length === 10 && sameDay(text, start)) {
     day = lastDayMs;
   } else {
     const y = digitsAt(text, start, start + 4);
