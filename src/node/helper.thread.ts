@@ -3,6 +3,7 @@
 import { parentPort } from 'node:worker_threads';
 import { serveSweepHelper } from '../pipeline/cluster/sweepThreads';
 import { serveIngestHelper } from '../pipeline/ingest/parts';
+import { serveListsHelper } from '../pipeline/recommend/perUser/listThreads';
 import type { HelperEndpoint } from '../pipeline/threads';
 import { openSharedInNode } from './fileSource';
 
@@ -13,4 +14,5 @@ const endpoint: HelperEndpoint = {
   onMessage: (listener) => port.on('message', listener),
 };
 serveSweepHelper(endpoint);
+serveListsHelper(endpoint);
 serveIngestHelper(endpoint, openSharedInNode);

@@ -4,6 +4,7 @@
 // taking a message (nth counts the messages sent to that helper, from 0).
 import { serveSweepHelper } from '../../src/pipeline/cluster/sweepThreads';
 import { serveIngestHelper, type SharedSource } from '../../src/pipeline/ingest/parts';
+import { serveListsHelper } from '../../src/pipeline/recommend/perUser/listThreads';
 import type { HelperThreads, ThreadPort } from '../../src/pipeline/threads';
 
 export interface InProcessStats {
@@ -32,6 +33,7 @@ export function inProcessThreads(
         onMessage: (l: (m: unknown) => void) => toHelper.push(l),
       };
       serveSweepHelper(endpoint);
+      serveListsHelper(endpoint);
       serveIngestHelper(endpoint, (source: SharedSource, start, end) => {
         if (source.kind !== 'blob') throw new Error('in-process helpers read blobs');
         return source.blob.slice(start, end).stream();

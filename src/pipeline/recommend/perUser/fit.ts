@@ -285,26 +285,44 @@ function tuneAgain(split: ProtocolSplit, idRank: Int32Array, exclude: Uint8Array
   return { params: best.params, recall: best.recall, users: cases.length };
 }
 
+/** The settings of the lists, chosen on a validation split of `b` (the first half of fitPerUser). */
+export function choosePerUserParams(
+  b: Baskets,
+  idOrder: Int32Array,
+  opts: PerUserOptions = {},
+): { params: { newItems: NewItemsParams; again: AgainParams }; validation: Validation | null } {
+  const exclude = opts.exclude ?? new Uint8Array(b.itemCount);
+  if (opts.params) return { params: opts.params, validation: null };
+  const split = protocolSplit(b);
+  const idRank = new Int32Array(b.itemCount);
+  for (let r = 0; r < idOrder.length; r++) idRank[idOrder[r]] = r;
+  const nw = split.users.length > 0 ? tuneNew(split, idOrder, { ...opts, exclude }) : null;
+  const ag = split.repeatUsers.length > 0 ? tuneAgain(split, idRank, exclude, opts.validationUsers ?? VALIDATION_USERS) : null;
+  const params = { newItems: nw?.params ?? DEFAULT_NEW_PARAMS, again: ag?.params ?? DEFAULT_AGAIN_PARAMS };
+  const validation =
+    nw || ag ? { users: nw?.users ?? 0, recallNew: nw?.recall ?? 0, ndcgNew: nw?.ndcg ?? 0, repeatUsers: ag?.users ?? 0, recallAgain: ag?.recall ?? 0 } : null;
+  return { params, validation };
+}
+
+/** The models of the lists fitted on all of `b` (the second half of fitPerUser; independent of the settings). */
+export function fitPerUserModels(
+  b: Baskets,
+  idOrder: Int32Array,
+  exclude: Uint8Array,
+  neighbours?: number,
+): { newModel: NewItemsModel; againModel: AgainModel } {
+  const newModel = fitNewItems(b, idOrder, exclude, neighbours);
+  const againModel = fitAgain(b, newModel.idRank, exclude);
+  return { newModel, againModel };
+}
+
 /** Validation choice of the settings, then the models fitted on all the baskets. */
 export function fitPerUser(b: Baskets, idOrder: Int32Array, opts: PerUserOptions = {}): PerUserRecommender {
   const t0 = performance.now();
   const exclude = opts.exclude ?? new Uint8Array(b.itemCount);
-  let params = opts.params;
-  let validation: Validation | null = null;
-  if (!params) {
-    const split = protocolSplit(b);
-    const idRank = new Int32Array(b.itemCount);
-    for (let r = 0; r < idOrder.length; r++) idRank[idOrder[r]] = r;
-    const nw = split.users.length > 0 ? tuneNew(split, idOrder, { ...opts, exclude }) : null;
-    const ag = split.repeatUsers.length > 0 ? tuneAgain(split, idRank, exclude, opts.validationUsers ?? VALIDATION_USERS) : null;
-    params = { newItems: nw?.params ?? DEFAULT_NEW_PARAMS, again: ag?.params ?? DEFAULT_AGAIN_PARAMS };
-    if (nw || ag) {
-      validation = { users: nw?.users ?? 0, recallNew: nw?.recall ?? 0, ndcgNew: nw?.ndcg ?? 0, repeatUsers: ag?.users ?? 0, recallAgain: ag?.recall ?? 0 };
-    }
-  }
+  const { params, validation } = choosePerUserParams(b, idOrder, { ...opts, exclude });
   const t1 = performance.now();
-  const newModel = fitNewItems(b, idOrder, exclude, opts.neighbours);
-  const againModel = fitAgain(b, newModel.idRank, exclude);
+  const { newModel, againModel } = fitPerUserModels(b, idOrder, exclude, opts.neighbours);
   const t2 = performance.now();
   return { newModel, againModel, params, validation, seconds: { tune: (t1 - t0) / 1000, fit: (t2 - t1) / 1000 } };
 }
