@@ -545,9 +545,10 @@ function SeqBertLossChart({ job }: { job: EncodeJob }) {
     const held = drawn?.valLoss ?? [];
     return {
       animation: false,
-      grid: { ...GRID, top: 32 },
+      // Room below for the x-axis title and above for the y-axis title (containLabel leaves titles out).
+      grid: { ...GRID, top: 40, bottom: 32 },
       tooltip: { trigger: 'axis' },
-      legend: { top: 0, textStyle: { color: AXIS_COLOR } },
+      legend: { top: 0, right: 0, textStyle: { color: AXIS_COLOR } },
       xAxis: {
         type: 'value',
         name: 'Epoch',
@@ -558,7 +559,13 @@ function SeqBertLossChart({ job }: { job: EncodeJob }) {
         minInterval: 1,
         axisLabel: { color: AXIS_COLOR },
       },
-      yAxis: { type: 'value', name: 'Loss (lower is better)', scale: true, axisLabel: { color: AXIS_COLOR } },
+      yAxis: {
+        type: 'value',
+        name: 'Loss (lower is better)',
+        nameTextStyle: { color: AXIS_COLOR, align: 'left' },
+        scale: true,
+        axisLabel: { color: AXIS_COLOR },
+      },
       series: [
         {
           name: 'Training loss',

@@ -27,10 +27,20 @@ export function GcnPanel({ gcn, hasVectors, behaviour = false }: { gcn: GcnState
   const option = useMemo<ChartOption>(
     () => ({
       animation: false,
-      grid: GRID,
+      // Room below and above for the axis titles (containLabel leaves titles out).
+      grid: { ...GRID, top: 32, bottom: 32 },
       tooltip: { trigger: 'axis' },
-      xAxis: { type: 'value', name: 'epoch', min: 1, max: Math.max(2, drawn.length), axisLabel: { color: AXIS_COLOR } },
-      yAxis: { type: 'value', name: 'loss', scale: true, axisLabel: { color: AXIS_COLOR } },
+      xAxis: {
+        type: 'value',
+        name: 'epoch',
+        nameLocation: 'middle',
+        nameGap: 24,
+        min: 1,
+        max: Math.max(2, drawn.length),
+        minInterval: 1,
+        axisLabel: { color: AXIS_COLOR },
+      },
+      yAxis: { type: 'value', name: 'loss', nameTextStyle: { color: AXIS_COLOR, align: 'left' }, scale: true, axisLabel: { color: AXIS_COLOR } },
       series: [{ type: 'line', showSymbol: false, data: drawn.map((l, i) => [i + 1, l]), lineStyle: { color: BAR_COLOR }, itemStyle: { color: BAR_COLOR } }],
     }),
     [drawn],

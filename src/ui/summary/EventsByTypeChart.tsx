@@ -8,11 +8,27 @@ export function EventsByTypeChart({ byType }: { byType: Record<string, number> }
 
   const option = useMemo<BarChartOption>(
     () => ({
-      grid: GRID,
+      grid: { ...GRID, top: 32 },
       tooltip: { trigger: 'axis', valueFormatter: (v) => formatInt(Number(v)) },
       xAxis: { type: 'category', data: entries.map(([type]) => type), axisLabel: { color: AXIS_COLOR, interval: 0, rotate: entries.length > 6 ? 30 : 0 } },
-      yAxis: { type: 'value', axisLabel: { color: AXIS_COLOR, formatter: (v: number) => formatInt(v) } },
-      series: [{ type: 'bar', name: 'Events', data: entries.map(([, n]) => n), itemStyle: { color: BAR_COLOR }, barMaxWidth: 48 }],
+      yAxis: {
+        type: 'value',
+        name: 'events',
+        nameTextStyle: { color: AXIS_COLOR, align: 'left' },
+        axisLabel: { color: AXIS_COLOR, formatter: (v: number) => formatInt(v) },
+      },
+      series: [
+        {
+          type: 'bar',
+          name: 'Events',
+          data: entries.map(([, n]) => n),
+          itemStyle: { color: BAR_COLOR },
+          barMaxWidth: 48,
+          // A type with few events (returns beside views) stays visible, and its count is written on it.
+          barMinHeight: 3,
+          label: { show: entries.length <= 8, position: 'top', color: AXIS_COLOR, formatter: (p: { value: unknown }) => formatInt(Number(p.value)) },
+        },
+      ],
     }),
     [entries],
   );

@@ -21,10 +21,15 @@ export function LengthHistogramChart({ histogram }: { histogram: Histogram }) {
 
   const option = useMemo<BarChartOption>(
     () => ({
-      grid: { ...GRID, bottom: 32 },
+      grid: { ...GRID, top: 32, bottom: 32 },
       tooltip: { trigger: 'axis', valueFormatter: (v) => `${formatInt(Number(v))} sequences` },
       xAxis: { type: 'category', name: 'events', nameLocation: 'middle', nameGap: 28, data: labels, axisLabel: { color: AXIS_COLOR } },
-      yAxis: { type: 'value', axisLabel: { color: AXIS_COLOR, formatter: (v: number) => formatInt(v) } },
+      yAxis: {
+        type: 'value',
+        name: 'sequences',
+        nameTextStyle: { color: AXIS_COLOR, align: 'left' },
+        axisLabel: { color: AXIS_COLOR, formatter: (v: number) => formatInt(v) },
+      },
       series: [{ type: 'bar', name: 'Sequences', data: histogram.counts, itemStyle: { color: BAR_COLOR }, barCategoryGap: '8%' }],
     }),
     [labels, histogram],
