@@ -1,4 +1,4 @@
-import { memo, useEffect, useMemo, useRef, useState } from 'react';
+import { memo, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { AnalysisClient } from '../worker/client';
 import { ErrorAlert } from './common/ErrorAlert';
 import { FilePicker } from './ingest/FilePicker';
@@ -9,6 +9,7 @@ import { ProgressBar } from './ingest/ProgressBar';
 import { SequenceOptionsPanel } from './ingest/SequenceOptionsPanel';
 import { StatusMessage } from './common/StatusMessage';
 import { Summary } from './summary/Summary';
+import type { SequenceOptions } from '../pipeline/types';
 import { ClusterPanel } from './clusters/ClusterPanel';
 import { EncoderPanel } from './encoder/EncoderPanel';
 import { GcnPanel } from './gcn/GcnPanel';
@@ -90,6 +91,23 @@ export function App({ client }: { client: AnalysisClient }) {
   const saved = useSavedAnalyses(client, report);
   const stateFile = useStateFile({ report, regroup: analysis.regroup, encoder, gcn, clusters, projection, view, serviceLines });
   const [restoreCount, setRestoreCount] = useState(0);
+  // A regroup asked from the summary (include the bots, group by session): the options panel starts
+  // over from the report it makes, as after a restore.
+  const regroupAsked = useRef(false);
+  const { regroup } = analysis;
+  const regroupFromSummary = useCallback(
+    (options: SequenceOptions) => {
+      regroupAsked.current = true;
+      regroup(options);
+    },
+    [regroup],
+  );
+  useEffect(() => {
+    if (report && regroupAsked.current) {
+      regroupAsked.current = false;
+      setRestoreCount((c) => c + 1);
+    }
+  }, [report]);
   const restoring = stateFile.pending;
   // A restore may change the sequence options: the panel starts over from the report's.
   useEffect(() => {
@@ -158,7 +176,7 @@ export function App({ client }: { client: AnalysisClient }) {
         {report && <SequenceOptionsPanel key={`${generation}-${restoreCount}`} initial={report.options} disabled={busy} onChange={analysis.regroup} />}
         {report ? (
           <>
-            <SummaryView report={report} />
+            <SummaryView report={report} disabled={busy} onRegroup={regroupFromSummary} />
             <ServiceLinesView state={serviceLines} disabled={busy} />
             <EncoderPanel encoder={encoder} sequences={report.sequences.count} />
             <GcnPanel gcn={gcn} hasVectors={encoder.job.result !== null} behaviour={encoder.settings.kind === 'seqbert'} />

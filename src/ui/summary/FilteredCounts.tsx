@@ -7,7 +7,7 @@ type Sequences = AnalysisReport['sequences'];
  * What the sequence filters did: customers under the minimum history (kept as a group of their
  * own, not dropped), the bots left out (each listed with its reason), the collapsed repeats.
  */
-export function FilteredCounts({ sequences, minLength }: { sequences: Sequences; minLength: number }) {
+export function FilteredCounts({ sequences, minLength, onInclude }: { sequences: Sequences; minLength: number; onInclude?: () => void }) {
   const { filtered } = sequences;
   const dropped = sequences.dropped ?? [];
   const rows: [string, number, string][] = [
@@ -44,7 +44,14 @@ export function FilteredCounts({ sequences, minLength }: { sequences: Sequences;
             ))}
             {dropped.length < filtered.abnormalVolume && <li>… and {formatInt(filtered.abnormalVolume - dropped.length)} more</li>}
           </ul>
-          <p className="hint">To include them, set the bot limit (Maximum views and clicks) to 0 under Sequences.</p>
+          <p className="hint">
+            {onInclude && (
+              <button type="button" data-testid="include-bots" onClick={onInclude}>
+                Include them
+              </button>
+            )}{' '}
+            (sets the bot limit under Sequences to 0: no bot rule)
+          </p>
         </details>
       )}
     </section>

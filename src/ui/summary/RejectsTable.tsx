@@ -1,7 +1,7 @@
 import type { RejectSummary } from '../../pipeline/types';
 import { formatInt } from '../common/format';
 
-export function RejectsTable({ rejected }: { rejected: RejectSummary }) {
+export function RejectsTable({ rejected, onGroupBySession }: { rejected: RejectSummary; onGroupBySession?: () => void }) {
   const reasons = Object.entries(rejected.reasons);
   return (
     <section className="panel" aria-labelledby="rejects-heading">
@@ -32,6 +32,14 @@ export function RejectsTable({ rejected }: { rejected: RejectSummary }) {
                     {rejected.advice?.[reason] && (
                       <p className="hint" data-testid="reject-advice">
                         {rejected.advice[reason].cause} {rejected.advice[reason].effect} {rejected.advice[reason].keep ?? ''}
+                        {onGroupBySession && reason === 'missing user id' && rejected.advice[reason].keep?.includes('session') && (
+                          <>
+                            {' '}
+                            <button type="button" data-testid="group-by-session" onClick={onGroupBySession}>
+                              Group by session
+                            </button>
+                          </>
+                        )}
                       </p>
                     )}
                   </td>

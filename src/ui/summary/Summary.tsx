@@ -1,5 +1,5 @@
 import { lazy, Suspense, type ReactNode } from 'react';
-import type { AnalysisReport } from '../../pipeline/types';
+import type { AnalysisReport, SequenceOptions } from '../../pipeline/types';
 import { FilteredCounts } from './FilteredCounts';
 import { formatBytes, formatDuration, formatInt } from '../common/format';
 import { LengthStats } from './LengthStats';
@@ -15,7 +15,16 @@ function ChartSlot({ children }: { children: ReactNode }) {
   return <Suspense fallback={<div className="chart-card chart-loading">Loading chart…</div>}>{children}</Suspense>;
 }
 
-export function Summary({ report }: { report: AnalysisReport }) {
+/** onRegroup: the one-click ways to keep what was left out (the bots, rows without a customer id). */
+export function Summary({
+  report,
+  disabled = false,
+  onRegroup,
+}: {
+  report: AnalysisReport;
+  disabled?: boolean;
+  onRegroup?: (options: SequenceOptions) => void;
+}) {
   const { file, input } = report;
   const format = `${file.format === 'jsonl' ? 'JSON Lines' : 'CSV'}${file.gzip ? ', gzip' : ''}`;
   return (
@@ -56,9 +65,16 @@ export function Summary({ report }: { report: AnalysisReport }) {
       </div>
       <div className="panel-grid">
         <LengthStats lengths={report.sequences.lengths} count={report.sequences.count} />
-        <FilteredCounts sequences={report.sequences} minLength={report.options.minLength} />
+        <FilteredCounts
+          sequences={report.sequences}
+          minLength={report.options.minLength}
+          onInclude={onRegroup && !disabled ? () => onRegroup({ ...report.options, maxLength: 0 }) : undefined}
+        />
       </div>
-      <RejectsTable rejected={input.rejected} />
+      <RejectsTable
+        rejected={input.rejected}
+        onGroupBySession={onRegroup && !disabled && report.options.by === 'user' ? () => onRegroup({ ...report.options, by: 'session' }) : undefined}
+      />
       <Warnings warnings={report.warnings} />
     </section>
   );
