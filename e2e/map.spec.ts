@@ -78,6 +78,8 @@ test('the demo on the map: tooltip, brushing, legend, K change, drawer, colour b
   const rows = drawer.getByTestId('map-timeline-row');
   expect(await rows.count()).toBeGreaterThan(0);
   await expect(drawer.getByTestId('map-timeline-count')).toContainText(/event/);
+  // The demo (invoice lines) has prices but no categories: no column of dashes.
+  await expect(drawer.getByTestId('map-timeline').locator('th')).toHaveText(['Time (UTC)', 'Event', 'Item', 'Price × qty']);
   await expect(drawer.getByTestId('map-recommendations').or(drawer.getByTestId('map-recommendations-empty'))).toBeVisible();
   // The user's own two lists, each item with the reason it is there.
   const fresh = drawer.getByTestId('map-recommendations');

@@ -88,7 +88,9 @@ export function UserDrawer({ client, index, k, title, clusterName, onClose }: Pr
 function Details({ details }: { details: UserDetails }) {
   const { timeline, recommendations, again } = details;
   const shown = timeline.events.length;
+  // A column the log has nothing for (no categories, no prices) is left out rather than a column of dashes.
   const hasPrice = timeline.events.some((e) => e.price !== null);
+  const hasCategory = timeline.events.some((e) => e.category);
   return (
     <>
       <h4>Behaviour</h4>
@@ -104,7 +106,7 @@ function Details({ details }: { details: UserDetails }) {
               <th scope="col">Time (UTC)</th>
               <th scope="col">Event</th>
               <th scope="col">Item</th>
-              <th scope="col">Category</th>
+              {hasCategory && <th scope="col">Category</th>}
               {hasPrice && (
                 <th scope="col" className="num">
                   Price × qty
@@ -115,15 +117,15 @@ function Details({ details }: { details: UserDetails }) {
           <tbody>
             {timeline.events.map((e, j) => (
               <tr key={j} data-testid="map-timeline-row" data-line={e.line}>
-                <td>{formatTime(e.time)}</td>
+                <td className="nowrap">{formatTime(e.time)}</td>
                 <td>{e.type}</td>
                 <td>
                   {e.title || e.item}
                   {e.title && <span className="hint"> ({e.item})</span>}
                 </td>
-                <td>{e.category || '—'}</td>
+                {hasCategory && <td>{e.category || '—'}</td>}
                 {hasPrice && (
-                  <td className="num">{e.price === null ? '—' : `${formatDecimal(e.price)} × ${e.quantity === null ? 1 : formatInt(e.quantity)}`}</td>
+                  <td className="num nowrap">{e.price === null ? '—' : `${formatDecimal(e.price)} × ${e.quantity === null ? 1 : formatInt(e.quantity)}`}</td>
                 )}
               </tr>
             ))}
