@@ -262,37 +262,44 @@ function hamerlyPass(st: PassState, centres: Float64Array, updateSums: boolean, 
   if (!upperExact) for (let c = 0; c < k; c++) dist.setOwnCentre(c, centres, c);
   let changed = 0;
   let queued = 0;
-  const flush = (): void => {
-    let m = queued;
-    if (!upperExact) {
-      // The upper bounds may just be loose: tighten them before paying for all k distances.
-      for (let q = 0; q < queued; q++) {
-        dist.idx[q] = cand[q];
-        dist.sel[q] = labels[cand[q]];
-      }
-      dist.toOwn(queued);
-      m = 0;
-      for (let q = 0; q < queued; q++) {
-        const i = cand[q];
-        const u = Math.sqrt(dist.out[q]);
-        upper[i] = u;
-        if (u > candBound[q]) cand[m++] = i;
-      }
-    }
-    for (let q = 0; q < m; q++) dist.idx[q] = cand[q];
-    dist.toCentres(m);
-    for (let q = 0; q < m; q++) changed += settleBounded(st, cand[q], dist.out, q * dist.stride, updateSums);
-    queued = 0;
-  };
   for (let i = 0; i < n; i++) {
     const a = labels[i];
     const bound = halfGap[a] > lower[i] ? halfGap[a] : lower[i];
     if (upper[i] <= bound) continue;
     cand[queued] = i;
     candBound[queued++] = bound;
-    if (queued === WASM_BATCH) flush();
+    if (queued === WASM_BATCH) {
+      changed += settleBatch(st, queued, updateSums, upperExact);
+      queued = 0;
+    }
   }
-  if (queued > 0) flush();
+  if (queued > 0) changed += settleBatch(st, queued, updateSums, upperExact);
+  return changed;
+}
+
+/** The queued points cand[0..queued) of a pass: tightened (unless upperExact), measured and settled in order; how many moved. */
+function settleBatch(st: PassState, queued: number, updateSums: boolean, upperExact: boolean): number {
+  const { labels, upper, dist, cand, candBound } = st;
+  let m = queued;
+  if (!upperExact) {
+    // The upper bounds may just be loose: tighten them before paying for all k distances.
+    for (let q = 0; q < queued; q++) {
+      dist.idx[q] = cand[q];
+      dist.sel[q] = labels[cand[q]];
+    }
+    dist.toOwn(queued);
+    m = 0;
+    for (let q = 0; q < queued; q++) {
+      const i = cand[q];
+      const u = Math.sqrt(dist.out[q]);
+      upper[i] = u;
+      if (u > candBound[q]) cand[m++] = i;
+    }
+  }
+  for (let q = 0; q < m; q++) dist.idx[q] = cand[q];
+  dist.toCentres(m);
+  let changed = 0;
+  for (let q = 0; q < m; q++) changed += settleBounded(st, cand[q], dist.out, q * dist.stride, updateSums);
   return changed;
 }
 

@@ -126,55 +126,37 @@ function seedSideBySide(data: Matrix, n: number, d: number, k: number, rngs: rea
   // The points the candidates are judged on, in increasing order: all of them, or a sample drawn
   // from its own generator (only when sampling, so that smaller inputs draw exactly as before).
   const sampling = n > 2 * sample && k > 1;
-  const need = new Int32Array(WASM_BATCH);
+  const mark = sampling ? new Uint8Array(n) : null;
   for (const s of states) s.startJudging(sampling ? sampleWithoutReplacement(new Rng(s.rng.nextUint32()), n, sample) : null);
 
   for (let c = 1; c < k; c++) {
     const live: SeedingState[] = [];
     for (const s of states) if (!s.done && s.pickCentre(data, c, b)) live.push(s);
     if (live.length === 0) continue;
-    if (!sampling) {
+    if (!mark) {
       for (const s of live) for (let i = 0; i < n; i++) s.fold(i, s.trialSq[i * trials + s.best], c);
       continue;
     }
-    // The winners' distances to all points: the judged ones are known, the others are measured (or
-    // pruned as in the judging), and each is folded into its point's bookkeeping. A point that any
-    // live seeding needs is measured against all their winners at once (one load of its
-    // coordinates serves them all); `need` says which to keep.
+    // The winners' distances to all points: the judged ones are known and the pruned ones need
+    // none (as in the judging); both are folded into the points' bookkeeping seeding by seeding,
+    // and the rest marked (bit r of mark[i]: seeding r needs point i measured). A marked point is
+    // then measured against all live winners at once (one load of its coordinates serves them all).
     const L = live.length;
     const winners = new Float64Array(L * d);
     for (let r = 0; r < L; r++) winners.set(live[r].centres.subarray(c * d, (c + 1) * d), r * d);
+    mark.fill(0);
+    for (let r = 0; r < L; r++) live[r].foldKnown(c, mark, 1 << r);
     b.setCentres(winners, L);
     let queued = 0;
-    const flush = (): void => {
-      b.toCentres(queued);
-      const { idx, out, stride } = b;
-      for (let q = 0; q < queued; q++) {
-        const i = idx[q];
-        const mask = need[q];
-        for (let r = 0; r < L; r++) if (mask & (1 << r)) live[r].fold(i, out[q * stride + r], c);
-      }
-      queued = 0;
-    };
-    for (const s of live) s.cursor = 0;
     for (let i = 0; i < n; i++) {
-      let mask = 0;
-      for (let r = 0; r < L; r++) {
-        const s = live[r];
-        const judged = s.judged as Int32Array;
-        if (s.cursor < judged.length && judged[s.cursor] === i) {
-          s.fold(i, s.trialSq[s.cursor * trials + s.best], c);
-          s.cursor++;
-        } else if (s.candToCentreSq[s.best * k + s.nearest[i]] >= 4 * s.nearestSq[i]) {
-          s.fold(i, PRUNED, c);
-        } else mask |= 1 << r;
+      if (mark[i] === 0) continue;
+      b.idx[queued++] = i;
+      if (queued === WASM_BATCH) {
+        foldMeasured(b, queued, live, mark, c);
+        queued = 0;
       }
-      if (mask === 0) continue;
-      b.idx[queued] = i;
-      need[queued++] = mask;
-      if (queued === WASM_BATCH) flush();
     }
-    if (queued > 0) flush();
+    if (queued > 0) foldMeasured(b, queued, live, mark, c);
   }
   return states.map((s) => ({ centres: s.centres, nearest: s.nearest, nearestSq: s.nearestSq, secondLower: s.secondLower }));
 }
@@ -196,14 +178,12 @@ class SeedingState {
   done = false;
   /** The winning candidate of the current step. */
   best = 0;
-  /** Position in judged during the winner pass. */
-  cursor = 0;
 
   constructor(
-    private readonly n: number,
-    private readonly d: number,
-    private readonly k: number,
-    private readonly trials: number,
+    readonly n: number,
+    readonly d: number,
+    readonly k: number,
+    readonly trials: number,
     readonly rng: Rng,
   ) {
     this.centres = new Float64Array(k * d);
@@ -255,15 +235,6 @@ class SeedingState {
     b.setCentres(candidates, trials);
     let queued = 0;
     const slot = this.slot;
-    const flush = (): void => {
-      b.toCentres(queued);
-      const { out, stride } = b;
-      for (let q = 0; q < queued; q++) {
-        const at = slot[q] * trials;
-        for (let t = 0; t < trials; t++) trialSq[at + t] = out[q * stride + t];
-      }
-      queued = 0;
-    };
     for (let s = 0; s < m; s++) {
       const i = judged ? judged[s] : s;
       const limit = 4 * nearestSq[i]; // D >= 2r  <=>  D^2 >= 4 r^2
@@ -276,9 +247,12 @@ class SeedingState {
       }
       b.idx[queued] = i;
       slot[queued++] = s;
-      if (queued === WASM_BATCH) flush();
+      if (queued === WASM_BATCH) {
+        this.storeJudged(b, queued);
+        queued = 0;
+      }
     }
-    if (queued > 0) flush();
+    if (queued > 0) this.storeJudged(b, queued);
 
     // Each candidate's potential: sum over the judged points, in point order, of min(current, candidate).
     for (let t = 0; t < trials; t++) {
@@ -295,23 +269,89 @@ class SeedingState {
 
   private readonly slot = new Int32Array(WASM_BATCH);
 
+  /** Measures the b.idx[0..m) judged points against the candidates and stores the distances at their slots in trialSq. */
+  private storeJudged(b: DistanceBatches, m: number): void {
+    const { trials, trialSq, slot } = this;
+    b.toCentres(m);
+    const { out, stride } = b;
+    for (let q = 0; q < m; q++) {
+      const at = slot[q] * trials;
+      for (let t = 0; t < trials; t++) trialSq[at + t] = out[q * stride + t];
+    }
+  }
+
   /** Point i's bookkeeping once centre c (candidate `best`) is chosen, given its squared distance v to it or PRUNED. */
   fold(i: number, v: number, c: number): void {
-    const { nearest, nearestSq, secondLower } = this;
-    const r2 = nearestSq[i];
-    if (v === PRUNED) {
-      // Not measured: the triangle inequality's D - r is still a bound on the distance.
-      const bound = Math.sqrt(this.candToCentreSq[this.best * this.k + nearest[i]]) - Math.sqrt(r2);
-      if (bound < secondLower[i]) secondLower[i] = bound;
-    } else if (v < r2) {
-      // The old nearest centre becomes the runner-up; every other one was farther still.
-      secondLower[i] = Math.sqrt(r2);
-      nearestSq[i] = v;
-      nearest[i] = c;
-    } else {
-      const dist = Math.sqrt(v);
-      if (dist < secondLower[i]) secondLower[i] = dist;
+    foldPoint(i, v, c, this.nearest, this.nearestSq, this.secondLower, this.candToCentreSq, this.best * this.k);
+  }
+
+  /**
+   * The winner pass's first half for this seeding (sampling only): folds every judged point (its
+   * distance to the winner is known) and every point the triangle inequality prunes, and sets
+   * `bit` in mark[i] for the others.
+   */
+  foldKnown(c: number, mark: Uint8Array, bit: number): void {
+    const { n, trials, nearest, nearestSq, secondLower, candToCentreSq, trialSq, best } = this;
+    const judged = this.judged as Int32Array;
+    const row = best * this.k;
+    const m = judged.length;
+    let cur = 0;
+    let next = m > 0 ? judged[0] : -1;
+    for (let i = 0; i < n; i++) {
+      if (i === next) {
+        foldPoint(i, trialSq[cur * trials + best], c, nearest, nearestSq, secondLower, candToCentreSq, row);
+        cur++;
+        next = cur < m ? judged[cur] : -1;
+      } else if (candToCentreSq[row + nearest[i]] >= 4 * nearestSq[i]) {
+        foldPoint(i, PRUNED, c, nearest, nearestSq, secondLower, candToCentreSq, row);
+      } else mark[i] |= bit;
     }
+  }
+}
+
+/** Folds the distances of the b.idx[0..m) points to the live seedings' winners (b.toCentres' output) where marked. */
+function foldMeasured(b: DistanceBatches, m: number, live: readonly SeedingState[], mark: Uint8Array, c: number): void {
+  b.toCentres(m);
+  const { idx, out, stride } = b;
+  for (let r = 0; r < live.length; r++) {
+    const s = live[r];
+    const bit = 1 << r;
+    const { nearest, nearestSq, secondLower, candToCentreSq } = s;
+    const row = s.best * s.k;
+    for (let q = 0; q < m; q++) {
+      const i = idx[q];
+      if (mark[i] & bit) foldPoint(i, out[q * stride + r], c, nearest, nearestSq, secondLower, candToCentreSq, row);
+    }
+  }
+}
+
+/**
+ * Point i's bookkeeping once centre c is chosen, given its squared distance v to it or PRUNED
+ * (candToCentreSq[row + q]: squared distance of the new centre to centre q).
+ */
+function foldPoint(
+  i: number,
+  v: number,
+  c: number,
+  nearest: Int32Array,
+  nearestSq: Float64Array,
+  secondLower: Float64Array,
+  candToCentreSq: Float64Array,
+  row: number,
+): void {
+  const r2 = nearestSq[i];
+  if (v === PRUNED) {
+    // Not measured: the triangle inequality's D - r is still a bound on the distance.
+    const bound = Math.sqrt(candToCentreSq[row + nearest[i]]) - Math.sqrt(r2);
+    if (bound < secondLower[i]) secondLower[i] = bound;
+  } else if (v < r2) {
+    // The old nearest centre becomes the runner-up; every other one was farther still.
+    secondLower[i] = Math.sqrt(r2);
+    nearestSq[i] = v;
+    nearest[i] = c;
+  } else {
+    const dist = Math.sqrt(v);
+    if (dist < secondLower[i]) secondLower[i] = dist;
   }
 }
 
