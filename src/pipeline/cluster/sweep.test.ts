@@ -5,7 +5,7 @@ import { createEmulatedGpuAssigner } from './gpu/emulate';
 import { kmeans } from './kmeans';
 import { calinskiHarabasz, daviesBouldin } from './metrics';
 import { silhouetteScore, silhouetteScoreSampled } from './silhouette';
-import { elbowK, sweepK, sweepRange } from './sweep';
+import { elbowK, preferUsefulK, sweepK, sweepRange, usefulKRange } from './sweep';
 import { ClusteringCancelledError, ClusteringInputError } from './types';
 
 describe('sweepK on well-separated blobs', () => {
@@ -198,5 +198,36 @@ describe('sweepK suggestBy', () => {
     expect(bySil.suggested.reason).toMatch(/silhouette/);
     // The same runs: only the suggestion differs.
     expect(byCh.entries.map((e) => e.inertia)).toEqual(bySil.entries.map((e) => e.inertia));
+  });
+});
+
+describe('the suggested K on data with little structure', () => {
+  it('moves out of a degenerate split into 4-10 segments when the scores show no clear structure', async () => {
+    // One round blob: every K is as good as any other; the scores' best (often 2) halves it.
+    const { data } = makeBlobs(1000, 8, 1, { std: 1, seed: 3 });
+    const r = await sweepK(data, 1000, 8, { kMin: 2, kMax: 12, seeds: 2 });
+    const best = r.entries.reduce((b, e) => (e.silhouette > b.silhouette ? e : b));
+    expect(best.silhouette).toBeLessThan(0.5);
+    expect(r.suggested.k).toBeGreaterThanOrEqual(4);
+    expect(r.suggested.k).toBeLessThanOrEqual(10);
+    if (best.k < 4 || best.k > 10) expect(r.suggested.reason).toMatch(/little structure .* 4-10 segments are preferred/);
+  });
+
+  it('keeps a best K outside the range when its silhouette says the structure is clear, and prefers nothing for small logs', () => {
+    const entry = (k: number, silhouette: number, calinskiHarabasz = 10, stability = 1) =>
+      ({ k, silhouette, calinskiHarabasz, stability, inertia: 100 / k }) as unknown as Parameters<typeof preferUsefulK>[0][number];
+    const entries = [entry(2, 0.8), entry(3, 0.3), entry(4, 0.2), entry(5, 0.25), entry(6, 0.1)];
+    const two = { k: 2, reason: 'K = 2 has the highest mean silhouette, 0.800' };
+    expect(preferUsefulK(entries, two, null, 3000, 'silhouette').k).toBe(2);
+    const weak = entries.map((e) => (e.k === 2 ? entry(2, 0.3) : e));
+    const moved = preferUsefulK(weak, { k: 2, reason: 'x' }, null, 3000, 'silhouette');
+    expect(moved.k).toBe(5);
+    expect(moved.reason).toMatch(/K = 5 has the best silhouette among them/);
+    // The elbow wins inside the range when its runs agree.
+    expect(preferUsefulK(weak, { k: 2, reason: 'x' }, { k: 6, reason: 'elbow' }, 3000, 'silhouette').k).toBe(6);
+    expect(preferUsefulK(weak, { k: 2, reason: 'x' }, null, 300, 'silhouette').k).toBe(2);
+    expect(usefulKRange(399)).toBeNull();
+    expect(usefulKRange(500)).toEqual({ lo: 4, hi: 5 });
+    expect(usefulKRange(3500)).toEqual({ lo: 4, hi: 10 });
   });
 });

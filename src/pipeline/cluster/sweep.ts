@@ -91,7 +91,11 @@ export interface Suggestion {
 
 export interface SweepResult {
   entries: SweepEntry[];
-  /** The suggested K: the best silhouette (ties to the smaller K), or the elbow when no silhouette is defined. */
+  /**
+   * The suggested K: the best silhouette (ties to the smaller K; or the Calinski-Harabasz score,
+   * see suggestBy), or the elbow when no silhouette is defined; moved into the useful range of
+   * segments when the metrics show little structure (preferUsefulK).
+   */
   suggested: Suggestion;
   /** The inertia elbow (largest distance below the chord of the normalised inertia curve), if there is one. */
   elbow: Suggestion | null;
@@ -222,12 +226,13 @@ export async function sweepK(data: Matrix, n: number, d: number, opts: SweepOpti
     entries.map((e) => e.k),
     entries.map((e) => e.inertia),
   );
+  const byScore =
+    opts.suggestBy === 'calinski-harabasz'
+      ? (suggestByVarianceRatio(entries, elbow) ?? suggestK(entries, elbow, exact, sampleSize))
+      : suggestK(entries, elbow, exact, sampleSize);
   return {
     entries,
-    suggested:
-      opts.suggestBy === 'calinski-harabasz'
-        ? (suggestByVarianceRatio(entries, elbow) ?? suggestK(entries, elbow, exact, sampleSize))
-        : suggestK(entries, elbow, exact, sampleSize),
+    suggested: preferUsefulK(entries, byScore, elbow, n, opts.suggestBy ?? 'silhouette'),
     elbow,
     silhouette: { exact, sampleSize },
     path: allGpu && opts.assigner?.kind === 'gpu' ? 'gpu' : 'cpu',
@@ -305,6 +310,69 @@ function suggestK(entries: SweepEntry[], elbow: Suggestion | null, exact: boolea
     reason += elbow.k === best.k ? '; the inertia elbow is at the same K' : `; the inertia elbow is at K = ${elbow.k}`;
   }
   return { k: best.k, reason };
+}
+
+/**
+ * The K range a merchant can act on for n customers: 4 to 10 segments, fewer for small logs
+ * (at most one segment per 100 customers); null below 400 customers, where no range is preferred.
+ */
+export function usefulKRange(n: number): { lo: number; hi: number } | null {
+  if (n < 400) return null;
+  return { lo: 4, hi: Math.min(10, Math.floor(n / 100)) };
+}
+
+/** A silhouette above this is clear structure (Kaufman and Rousseeuw: 0.51-0.70 reasonable). */
+export const CLEAR_SILHOUETTE = 0.5;
+
+/**
+ * The best-scoring K stands when it lies in the useful range (usefulKRange) or the metrics clearly
+ * say so (its silhouette above CLEAR_SILHOUETTE). Otherwise the metrics show little structure, and
+ * their best K (often 2: one blob cut in two halves) is no segmentation: the suggestion moves into
+ * the useful range, to the inertia elbow when it lies there and its runs agree (stability at least
+ * 0.5), else to the range's best score, the most stable of equal ones.
+ */
+export function preferUsefulK(
+  entries: SweepEntry[],
+  byScore: Suggestion,
+  elbow: Suggestion | null,
+  n: number,
+  by: 'silhouette' | 'calinski-harabasz',
+): Suggestion {
+  const range = usefulKRange(n);
+  if (!range) return byScore;
+  const inRange = entries.filter((e) => e.k >= range.lo && e.k <= range.hi);
+  if (inRange.length === 0 || (byScore.k >= range.lo && byScore.k <= range.hi)) return byScore;
+  const best = entries.find((e) => e.k === byScore.k);
+  if (best && best.silhouette > CLEAR_SILHOUETTE) {
+    return {
+      k: byScore.k,
+      reason: `${byScore.reason}; its silhouette above ${CLEAR_SILHOUETTE} is clear structure, so it stands outside the usual ${range.lo}-${range.hi} segments`,
+    };
+  }
+  const score = (e: SweepEntry): number => (by === 'calinski-harabasz' ? e.calinskiHarabasz : e.silhouette);
+  const atElbow = elbow ? inRange.find((e) => e.k === elbow.k) : undefined;
+  let pick: SweepEntry;
+  let why: string;
+  if (atElbow && !(atElbow.stability < 0.5)) {
+    pick = atElbow;
+    why = `the inertia curve bends most at K = ${pick.k}`;
+  } else {
+    pick = inRange[0];
+    for (const e of inRange) {
+      const a = score(e);
+      const b = score(pick);
+      if (a > b || (a === b && e.stability > pick.stability)) pick = e;
+    }
+    why = `K = ${pick.k} has the best ${by === 'calinski-harabasz' ? 'Calinski-Harabasz score' : 'silhouette'} among them`;
+  }
+  const sil = best && Number.isFinite(best.silhouette) ? `silhouette ${best.silhouette.toFixed(2)}, ` : '';
+  const stable = Number.isFinite(pick.stability) ? ` (runs agree: stability ${pick.stability.toFixed(2)})` : '';
+  return {
+    k: pick.k,
+    reason:
+      `The scores peak at K = ${byScore.k} but show little structure (${sil}not above ${CLEAR_SILHOUETTE}), so that split is no segmentation; ` +
+      `for ${n.toLocaleString('en')} customers ${range.lo}-${range.hi} segments are preferred and ${why}${stable}`,
+  };
 }
 
 /** A macrotask turn, so that messages (e.g. a cancel request to a worker) are processed. */

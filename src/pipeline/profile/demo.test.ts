@@ -8,6 +8,7 @@ import { PURCHASE, RETURN } from '../ingest/eventTypes';
 import type { EventTable } from '../ingest/table';
 import type { Sequences } from '../sequences';
 import { profileClusters, userAttributes, type ClusterProfiles, type GroupStats } from './index';
+import { MAX_LABEL } from './label';
 
 const DEMO = join(resolve(__dirname, '../../..'), 'public', 'demo', 'uci-online-retail-demo.csv');
 
@@ -128,10 +129,34 @@ describe('profiles of the demo log', () => {
     expect(new Set(names).size).toBe(K);
     for (const g of p.clusters) {
       expect(g.label.length).toBeGreaterThan(0);
-      expect(Array.from(g.label).length).toBeLessThanOrEqual(40);
+      expect(Array.from(g.label).length).toBeLessThanOrEqual(MAX_LABEL);
       expect(g.terms.length).toBe(8);
       for (let i = 1; i < g.terms.length; i++) expect(g.terms[i - 1].score).toBeGreaterThanOrEqual(g.terms[i].score);
       for (const t of g.terms) expect(t.term).toMatch(/^[\p{Ll}\p{N}]{2,}$/u);
+    }
+  });
+
+  it('labels an invoice log by what sets each cluster apart: no word every label shares, no title word in two labels', () => {
+    const names = p.clusters.map((g) => g.label);
+    // Everybody buys in an invoice log: buying names no cluster.
+    for (const l of names) expect(l).not.toMatch(/Buyers/);
+    const first = names.map((l) => l.split(/, | · /)[0]);
+    expect(new Set(first).size).toBeGreaterThan(1);
+    const termLabels = new Map<string, number>();
+    for (const g of p.clusters)
+      for (const t of new Set(g.terms.map((x) => x.term)))
+        if (
+          g.label
+            .toLowerCase()
+            .split(/[ ,·]+/)
+            .includes(t)
+        )
+          termLabels.set(t, (termLabels.get(t) ?? 0) + 1);
+    for (const [t, n] of termLabels) expect(n, t).toBe(1);
+    // Every label leads with a behaviour trait it has, with its numbers.
+    for (const g of p.clusters) {
+      const lead = g.traits?.find((t) => g.label.startsWith(t.word));
+      if (lead) expect(lead.text).toMatch(/\(typical customer: |\(average customer: /);
     }
   });
 
@@ -139,7 +164,9 @@ describe('profiles of the demo log', () => {
     const other = profileClusters(table, sequences, someLabels(3), 3);
     expect(other.overall).toEqual(p.overall);
     const one = profileClusters(table, sequences, new Int32Array(sequences.count), 1);
-    const { label: _l, terms: _t, cluster: _c, ...rest } = one.clusters[0];
+    const { label: _l, terms: _t, cluster: _c, traits, ...rest } = one.clusters[0];
+    // ... and every trait at everybody's value.
+    for (const t of traits ?? []) expect([t.value, t.ratio]).toEqual([t.overall, 1]);
     // With one cluster it is everybody, with lifts of 1.
     expect(rest).toEqual(p.overall);
   });

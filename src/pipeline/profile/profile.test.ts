@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { analyzeCsv } from '../../../test/lib/testLog';
 import { profileClusters, ProfileInputError } from './index';
+import { MAX_LABEL } from './label';
 
 // Four users, two clusters, every number below worked out by hand.
 //   u1 (cluster 0): s1 view/cart/purchase i1 (20), view i2; s2 purchase i2 (30)      -> V C B, 50, orders s1 s2
@@ -142,13 +143,15 @@ describe('profileClusters on a hand-made log', () => {
     }
   });
 
-  it('labels clusters by funnel stage, most over-represented category and terms', async () => {
+  it('labels clusters by what sets them apart: behaviour, then the most over-represented category and terms', async () => {
     const { table, sequences, labels } = await handMade();
     const p = profileClusters(table, sequences, labels, 2);
-    // Cluster 0 carts and buys less than everybody (lift 2/3): browsers of kettles; "kettle" is not repeated.
-    expect(p.clusters[0].label).toBe('Browsers · kettle · steel, glass');
-    // Half of cluster 1 returned, twice the overall rate.
-    expect(p.clusters[1].label).toBe('Returners · shoes · leather, running');
+    // Cluster 0 spends a median 25 against everybody's 50, and carts and buys less than everybody
+    // (lift 2/3): low-spend browsers of kettles; "kettle" is not repeated.
+    expect(p.clusters[0].label).toBe('Low spend, browsers · kettle · steel, glass');
+    expect(p.clusters[0].traits?.[0]).toMatchObject({ key: 'spend', word: 'Low spend', value: 25, overall: 50, ratio: 0.5 });
+    // Half of cluster 1 returned, twice the overall rate; u3's return at 15:00 is the log's last event.
+    expect(p.clusters[1].label).toBe('Returners, recent · shoes · leather, running');
   });
 
   it('makes labels distinct and names empty clusters', async () => {
@@ -160,11 +163,11 @@ describe('profileClusters on a hand-made log', () => {
     const p = profileClusters(table, sequences, Int32Array.from([0, 1]), 4);
     const names = p.clusters.map((c) => c.label);
     expect(new Set(names).size).toBe(4);
-    expect(names[0]).toMatch(/ #0$/);
-    expect(names[1]).toMatch(/ #1$/);
+    // The same customer twice: the title words name the first; the second gets its top item.
+    expect(names.slice(0, 2)).toEqual(['Blue, mug', 'Typical · blue mug']);
     expect(names[2]).toBe('Empty #2');
     for (const l of names) expect(l.length).toBeGreaterThan(0);
-    for (const l of names) expect(Array.from(l).length).toBeLessThanOrEqual(40);
+    for (const l of names) expect(Array.from(l).length).toBeLessThanOrEqual(MAX_LABEL);
     const empty = p.clusters[3];
     expect([empty.size, empty.share, empty.events, empty.revenue, empty.terms.length, empty.topItems.length]).toEqual([0, 0, 0, null, 0, 0]);
     expect(empty.funnel.viewToCart).toBeNull();
@@ -190,7 +193,8 @@ describe('profileClusters on a hand-made log', () => {
     // No views or carts in an invoice log: the steps before buying had nobody, so no conversions.
     expect(p.overall.funnel).toEqual({ viewers: 0, carters: 0, buyers: 2, returners: 1, viewToCart: null, cartToPurchase: null, viewToPurchase: null });
     expect(p.hasCategories).toBe(false);
-    expect(p.clusters[0].label.startsWith('Returners')).toBe(true);
+    // 17850 ordered later and returned: the behaviour, then the title words (no categories).
+    expect(p.clusters.map((c) => c.label)).toEqual(['Recent, returners · heart, holder', 'Lapsed, occasional · lantern, red']);
   });
 
   it('counts a sequence as one order without session ids, and gives no money figures without prices', async () => {

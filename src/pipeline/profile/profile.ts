@@ -8,7 +8,8 @@
 
 import type { EventTable } from '../ingest/table';
 import { leftSequences, SHORT, type Sequences } from '../sequences';
-import { clusterLabel, distinctLabels, TOO_LITTLE_HISTORY_LABEL } from './label';
+import { clusterLabels, TOO_LITTLE_HISTORY_LABEL } from './label';
+import { clusterTraits, traitValues } from './traits';
 import { BOUGHT, CARTED, RETURNED, userDigest, VIEWED } from './digest';
 import { lengthStats, topByCount } from './rank';
 import { ClassTermCounter } from './terms';
@@ -223,7 +224,9 @@ export function profileClusters(table: EventTable, sequences: Sequences, labels:
     terms: termLists[c],
     ...groupStats(shared, acc, lengths.subarray(clusterStart[c], clusterStart[c + 1]), tops[c], false),
   }));
-  const names = distinctLabels(clusters.map((g) => clusterLabel(g, overall, g.terms)));
+  const traits = clusterTraits(traitValues(table, sequences, d, exclude), order, clusterStart);
+  clusters.forEach((g, c) => (g.traits = traits[c]));
+  const names = clusterLabels(clusters, overall);
   clusters.forEach((g, c) => (g.label = names[c]));
 
   let excludedItems = 0;
@@ -255,7 +258,7 @@ export function profileTooLittleHistory(
   const short = leftSequences(sequences, SHORT);
   if (short.count === 0) return undefined;
   const p = profileClusters(table, short, new Int32Array(short.count), 1, opts);
-  const { cluster: _c, label: _l, terms: _t, ...stats } = p.clusters[0];
+  const { cluster: _c, label: _l, terms: _t, traits: _tr, ...stats } = p.clusters[0];
   return { ...stats, share: short.count / (short.count + sequences.count), label: TOO_LITTLE_HISTORY_LABEL, minLength };
 }
 

@@ -62,15 +62,39 @@ export interface GroupStats {
   topItems: RankedItem[];
 }
 
+/** A behaviour measure of a customer (see traits.ts). */
+export type TraitKey = 'orders' | 'spend' | 'basket' | 'recency' | 'cadence' | 'events';
+
+/** How a cluster's typical customer differs from everybody's on one behaviour measure. */
+export interface Trait {
+  key: TraitKey;
+  /** The word that names it: 'Frequent', 'Big baskets', 'Lapsed'... (the high or the low one). */
+  word: string;
+  /** The cluster's median (or mean, when most customers are at 0). */
+  value: number;
+  /** Everybody's. */
+  overall: number;
+  /** value / overall (a cluster at 0 counts as 1/10 of overall). */
+  ratio: number;
+  /** In words: "6 orders per customer (typical customer: 2)". */
+  text: string;
+}
+
 export interface ClusterProfile extends GroupStats {
   cluster: number;
-  /** Short automatic label, e.g. "Buyers · Kitchen · candle, holder". */
+  /**
+   * Short automatic label from what sets the cluster apart, unique among the clusters: its most
+   * distinctive behaviour traits, then its most over-represented category or title words, e.g.
+   * "Frequent, big baskets · candle, holder" (see label.ts).
+   */
   label: string;
   /**
    * Terms of the item titles that set the cluster apart (class-based TF-IDF), best first; made of
    * category and brand names instead when no item has a title (see ClusterProfiles.termSource).
    */
   terms: { term: string; score: number }[];
+  /** Behaviour traits against everybody, most distinctive first; absent in noised (privacy) profiles. */
+  traits?: Trait[];
 }
 
 export interface ClusterProfiles {
