@@ -2,10 +2,10 @@ import { type AssignFn, lloydHamerly, lloydPlain } from './lloyd';
 import { DEFAULT_MINIBATCH, miniBatchKMeans } from './minibatch';
 import { Rng } from '../numeric/random';
 import { AbandonRule, restartOrder } from './restarts';
-import { kmeansPlusPlusMany, MAX_SIDE_BY_SIDE, type Seeding } from './seeding';
+import { kmeansPlusPlusMany, MAX_SIDE_BY_SIDE, type Seeding, seedingExtraRows } from './seeding';
 import { ClusteringInputError, type Matrix } from './types';
 import { checkMatrix, countDistinctRows } from './validate';
-import { type DistanceBatches, distanceBatches } from './wasmDistances';
+import { type DistanceBatches, distanceBatches, WasmDistances } from './wasmDistances';
 
 /**
  * Above this many points kmeans() switches to mini-batch k-means: full Lloyd passes over more
@@ -101,10 +101,13 @@ export function kmeans(data: Matrix, n: number, d: number, options: KMeansOption
     return miniBatchResult(r, k);
   }
 
-  // As scikit-learn: the tolerance is relative to the data's spread, so it is scale-free.
-  const tolAbs = tol * (options.checked?.meanVariance ?? meanFeatureVariance(data, n, d));
   // One set of distance kernels (and one copy of the data in WebAssembly memory) for the whole run.
-  const dist = distanceBatches(data, n, d, Math.max(k, 2 + Math.floor(Math.log(k)), Math.min(restarts, MAX_SIDE_BY_SIDE)));
+  const given = options.seeding && restarts === 1;
+  const extraRows = given ? 0 : seedingExtraRows(n, k, restarts);
+  const dist = distanceBatches(data, n, d, Math.max(k, 2 + Math.floor(Math.log(k)), Math.min(restarts, MAX_SIDE_BY_SIDE)), extraRows);
+  // As scikit-learn: the tolerance is relative to the data's spread, so it is scale-free.
+  const variance = options.checked?.meanVariance ?? (dist instanceof WasmDistances ? dist.meanFeatureVariance(n) : meanFeatureVariance(data, n, d));
+  const tolAbs = tol * variance;
   try {
     const seedings = drawSeedings(data, n, d, k, restarts, master, options.seeding, dist);
     const best = new BestOfRestarts(k, algorithm);

@@ -69,6 +69,14 @@ export function kmeansPlusPlus(
   return kmeansPlusPlusMany(data, n, d, k, [rng], trials, sample, dist)[0];
 }
 
+/**
+ * Rows of room for copies that kmeansPlusPlusMany uses when its kernels have them (see
+ * DistanceBatches.copyRows): each seeding's judged sample, when it samples.
+ */
+export function seedingExtraRows(n: number, k: number, seedings: number, sample = SEEDING_SAMPLE): number {
+  return n > 2 * sample && k > 1 ? Math.min(seedings, MAX_SIDE_BY_SIDE) * sample : 0;
+}
+
 /** kmeansPlusPlusMany draws at most this many seedings side by side (more go in groups). */
 export const MAX_SIDE_BY_SIDE = 8;
 
@@ -97,7 +105,7 @@ export function kmeansPlusPlusMany(
     return out;
   }
   const R = rngs.length;
-  const b = dist ?? distanceBatches(data, n, d, Math.max(k, trials, R));
+  const b = dist ?? distanceBatches(data, n, d, Math.max(k, trials, R), seedingExtraRows(n, k, R, sample));
   try {
     return seedSideBySide(data, n, d, k, rngs, trials, sample, b);
   } finally {
@@ -127,7 +135,18 @@ function seedSideBySide(data: Matrix, n: number, d: number, k: number, rngs: rea
   // from its own generator (only when sampling, so that smaller inputs draw exactly as before).
   const sampling = n > 2 * sample && k > 1;
   const mark = sampling ? new Uint8Array(n) : null;
-  for (const s of states) s.startJudging(sampling ? sampleWithoutReplacement(new Rng(s.rng.nextUint32()), n, sample) : null);
+  for (let r = 0; r < R; r++) {
+    const s = states[r];
+    s.startJudging(sampling ? sampleWithoutReplacement(new Rng(s.rng.nextUint32()), n, sample) : null);
+    // The judged rows copied side by side where the kernels have room: judging reads them in order
+    // every step instead of gathering them from all over the data (about twice as fast).
+    const judged = s.judged;
+    const at = n + r * sample;
+    if (judged && at + judged.length <= b.rowCapacity) {
+      b.copyRows(judged, judged.length, at);
+      s.judgedRows = at;
+    }
+  }
 
   for (let c = 1; c < k; c++) {
     const live: SeedingState[] = [];
@@ -174,6 +193,8 @@ class SeedingState {
   trialSq = new Float64Array(0);
   readonly trialPot: Float64Array;
   judged: Int32Array | null = null;
+  /** Row of the kernels' copy of judged point 0 (the others follow), or -1 to read them in place. */
+  judgedRows = -1;
   /** Set when every point sits on a centre: the rest was filled at random. */
   done = false;
   /** The winning candidate of the current step. */
@@ -235,6 +256,7 @@ class SeedingState {
     b.setCentres(candidates, trials);
     let queued = 0;
     const slot = this.slot;
+    const rows = this.judgedRows;
     for (let s = 0; s < m; s++) {
       const i = judged ? judged[s] : s;
       const limit = 4 * nearestSq[i]; // D >= 2r  <=>  D^2 >= 4 r^2
@@ -245,7 +267,7 @@ class SeedingState {
         for (let t = 0, at = s * trials; t < trials; t++) trialSq[at + t] = PRUNED;
         continue;
       }
-      b.idx[queued] = i;
+      b.idx[queued] = rows < 0 ? i : rows + s;
       slot[queued++] = s;
       if (queued === WASM_BATCH) {
         this.storeJudged(b, queued);

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { makeBlobs } from './blobs';
-import { kmeans } from './kmeans';
+import { kmeans, meanFeatureVariance } from './kmeans';
 import { squaredDistance } from '../numeric/distance';
 import { Rng } from '../numeric/random';
 import { kmeansPlusPlus, kmeansPlusPlusMany, type Seeding } from './seeding';
@@ -65,6 +65,20 @@ describe('the WebAssembly distance kernels', () => {
       }
     });
   }
+
+  it("give meanFeatureVariance's value bit for bit (odd and even d, float32 and float64)", () => {
+    for (const [n, d, float64] of [
+      [1000, 7, false],
+      [900, 64, false],
+      [800, 13, true],
+      [500, 1, false],
+    ] as const) {
+      const { data } = makeBlobs(n, d, 5, { std: 3, seed: 8, float64, box: 1000 });
+      const w = WasmDistances.create(data, n, d, 2, 10) as WasmDistances;
+      expect(w.meanFeatureVariance(n)).toBe(meanFeatureVariance(data, n, d));
+      w.release();
+    }
+  });
 
   it('hand a released memory to the next instance only, never to a live one', () => {
     const n = 300;

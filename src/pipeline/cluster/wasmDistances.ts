@@ -118,6 +118,8 @@ const OP = {
   f64Load: 0x2b,
   f64Store: 0x39,
   i32Eq: 0x46,
+  i32Eqz: 0x45,
+  else: 0x05,
   i32LtU: 0x49,
   i32GeU: 0x4f,
   i32Add: 0x6a,
@@ -133,6 +135,7 @@ const OP = {
   v128Load64Splat: 0x0a,
   v128Store: 0x0b,
   v128Const: 0x0c,
+  v128Load64Zero: 0x5d,
   f64x2Promote: 0x5f,
   f64x2Add: 0xf0,
   f64x2Sub: 0xf1,
@@ -340,16 +343,100 @@ function toOwnFn(f32: boolean): Code {
   return c;
 }
 
+/**
+ * colStats(data, n, d, mean, out): for every column j, in row order, out[j] += x[i][j] (mean = 0,
+ * the first pass) or out[j] += (x[i][j] - mean[j])^2 (mean != 0: the byte address of d float64).
+ * Lanes run across two columns, so each column's sum is formed row by row as in
+ * meanFeatureVariance (kmeans.ts), bit for bit. out must be zeroed by the caller.
+ */
+function colStatsFn(f32: boolean): Code {
+  const c = new Code(5);
+  const [data, n, d, mean, out] = [0, 1, 2, 3, 4];
+  const p = c.local(I32);
+  const q = c.local(I32);
+  const o = c.local(I32);
+  const mp = c.local(I32);
+  const rowEnd = c.local(I32);
+  const pairEnd = c.local(I32);
+  const end = c.local(I32);
+  const x = c.local(V128);
+  const xs = c.local(F64);
+  const size = f32 ? 4 : 8;
+  c.get(data).set(p);
+  // end = data + n d size; pairs cover columns 0 .. (d & ~1)
+  c.get(data).get(n).get(d).op(OP.i32Mul).i32(size).op(OP.i32Mul, OP.i32Add).set(end);
+  c.op(OP.block, OP.void, OP.loop, OP.void);
+  c.get(p).get(end).op(OP.i32GeU, OP.brIf, 1);
+  c.get(p).set(q);
+  c.get(out).set(o);
+  c.get(mean).set(mp);
+  c.get(p).get(d).i32(size).op(OP.i32Mul, OP.i32Add).set(rowEnd);
+  c.get(p).get(d).i32(-2).op(0x71 /* i32.and */).i32(size).op(OP.i32Mul, OP.i32Add).set(pairEnd);
+  // pairs of columns
+  c.op(OP.block, OP.void, OP.loop, OP.void);
+  c.get(q).get(pairEnd).op(OP.i32GeU, OP.brIf, 1);
+  c.get(q);
+  if (f32) c.simd(OP.v128Load64Zero, ...Code.mem(0)).simd(OP.f64x2Promote);
+  else c.simd(OP.v128Load, ...Code.mem(0));
+  c.set(x);
+  c.get(o); // address for the store
+  c.get(o).simd(OP.v128Load, ...Code.mem(0));
+  c.get(mean).op(OP.i32Eqz, OP.if, V128);
+  c.get(x);
+  c.op(OP.else);
+  c.get(x)
+    .get(mp)
+    .simd(OP.v128Load, ...Code.mem(0))
+    .simd(OP.f64x2Sub)
+    .tee(x)
+    .get(x)
+    .simd(OP.f64x2Mul);
+  c.op(OP.end);
+  c.simd(OP.f64x2Add).simd(OP.v128Store, ...Code.mem(0));
+  c.get(q)
+    .i32(2 * size)
+    .op(OP.i32Add)
+    .set(q);
+  c.get(o).i32(16).op(OP.i32Add).set(o);
+  c.get(mp).i32(16).op(OP.i32Add).set(mp);
+  c.op(OP.br, 0, OP.end, OP.end);
+  // the last column of an odd d
+  c.get(q).get(rowEnd).op(OP.i32LtU, OP.if, OP.void);
+  c.get(q);
+  if (f32) c.op(OP.f32Load, ...Code.mem(0), OP.f64Promote);
+  else c.op(OP.f64Load, ...Code.mem(0));
+  c.set(xs);
+  c.get(o); // address for the store
+  c.get(o).op(OP.f64Load, ...Code.mem(0));
+  c.get(mean).op(OP.i32Eqz, OP.if, F64);
+  c.get(xs);
+  c.op(OP.else);
+  c.get(xs)
+    .get(mp)
+    .op(OP.f64Load, ...Code.mem(0), OP.f64Sub)
+    .tee(xs)
+    .get(xs)
+    .op(OP.f64Mul);
+  c.op(OP.end);
+  c.op(OP.f64Add, OP.f64Store, ...Code.mem(0));
+  c.op(OP.end);
+  c.get(rowEnd).set(p);
+  c.op(OP.br, 0, OP.end, OP.end);
+  return c;
+}
+
 /** The module's bytes: memory imported as env.mem; exports toCentres32/64 and toOwn32/64. */
 export function moduleBytes(): Uint8Array<ArrayBuffer> {
   const blockType = [0x60, ...vec(new Array(6).fill([I32])), 0]; // 6 x i32 -> ()
   const sevenType = [0x60, ...vec(new Array(7).fill([I32])), 0]; // 7 x i32 -> ()
+  const fiveType = [0x60, ...vec(new Array(5).fill([I32])), 0]; // 5 x i32 -> ()
   const funcs: { type: number; code: Code; name?: string }[] = [];
   for (const f32 of [true, false]) {
     const base = funcs.length;
     for (let G = 1; G <= GROUP_PAIRS; G++) funcs.push({ type: 0, code: blockFn(G, f32) });
     funcs.push({ type: 1, code: toCentresFn(f32, (G) => base + G - 1), name: f32 ? 'toCentres32' : 'toCentres64' });
     funcs.push({ type: 1, code: toOwnFn(f32), name: f32 ? 'toOwn32' : 'toOwn64' });
+    funcs.push({ type: 2, code: colStatsFn(f32), name: f32 ? 'colStats32' : 'colStats64' });
   }
   const bytes = [
     0x00,
@@ -360,7 +447,7 @@ export function moduleBytes(): Uint8Array<ArrayBuffer> {
     0x00,
     0x00,
     0x00,
-    ...section(1, vec([blockType, sevenType])),
+    ...section(1, vec([blockType, sevenType, fiveType])),
     ...section(2, vec([[...str('env'), ...str('mem'), 0x02, 0x00, 0x01]])),
     ...section(3, vec(funcs.map((f) => uleb(f.type)))),
     ...section(7, vec(funcs.flatMap((f, i) => (f.name ? [[...str(f.name), 0x00, ...uleb(i)]] : [])))),
@@ -429,6 +516,10 @@ export interface DistanceBatches {
   toOwn(m: number): void;
   /** Done with it: its memory may serve the next instance (optional to call; not to be used afterwards). */
   release(): void;
+  /** Rows idx may name: the data's n, then room for copies (copyRows). */
+  readonly rowCapacity: number;
+  /** Copies data rows rows[0..count) to rows toRow, toRow + 1 ... (at or above n, below rowCapacity). */
+  copyRows(rows: Int32Array, count: number, toRow: number): void;
 }
 
 /** At most this much WebAssembly memory is kept for reuse between k-means calls. */
@@ -483,15 +574,24 @@ export class WasmDistances implements DistanceBatches {
   private readonly outAt: number;
   private readonly pairAt: number;
   private readonly ownAt: number;
+  private readonly statAt: number;
+  private readonly colStatsK: Kernel;
+  private readonly statView: Float64Array;
+
+  readonly rowCapacity: number;
+  private readonly rowsView: Float32Array | Float64Array;
 
   private constructor(
     module: WebAssembly.Module,
     data: Matrix,
     readonly d: number,
     readonly maxCentres: number,
+    extraRows: number,
   ) {
     const f32 = data instanceof Float32Array;
-    const dataBytes = data.length * (f32 ? 4 : 8);
+    const values = data.length + extraRows * d;
+    this.rowCapacity = values / d;
+    const dataBytes = values * (f32 ? 4 : 8);
     const kPad = maxCentres + (maxCentres & 1);
     const align = (x: number): number => (x + 15) & ~15;
     this.idxAt = align(dataBytes);
@@ -499,13 +599,14 @@ export class WasmDistances implements DistanceBatches {
     this.outAt = align(this.selAt + (WASM_BATCH + 4) * 4);
     this.pairAt = align(this.outAt + (WASM_BATCH + 4) * Math.max(kPad, 1) * 8);
     this.ownAt = align(this.pairAt + kPad * d * 8);
-    const total = this.ownAt + maxCentres * d * 8;
+    this.statAt = align(this.ownAt + maxCentres * d * 8);
+    const total = this.statAt + 2 * d * 8;
     const memory = takeMemory(Math.ceil(total / 65536));
     this.memory = memory;
     const instance = new WebAssembly.Instance(module, { env: { mem: memory } });
     const buf = memory.buffer;
-    if (f32) new Float32Array(buf, 0, data.length).set(data);
-    else new Float64Array(buf, 0, data.length).set(data);
+    this.rowsView = f32 ? new Float32Array(buf, 0, values) : new Float64Array(buf, 0, values);
+    this.rowsView.set(data);
     this.idx = new Int32Array(buf, this.idxAt, WASM_BATCH + 4);
     this.sel = new Int32Array(buf, this.selAt, WASM_BATCH + 4);
     this.out = new Float64Array(buf, this.outAt, (WASM_BATCH + 4) * Math.max(kPad, 1));
@@ -514,6 +615,26 @@ export class WasmDistances implements DistanceBatches {
     const ex = instance.exports as Record<string, Kernel>;
     this.toCentresK = f32 ? ex.toCentres32 : ex.toCentres64;
     this.toOwnK = f32 ? ex.toOwn32 : ex.toOwn64;
+    this.colStatsK = f32 ? ex.colStats32 : ex.colStats64;
+    this.statView = new Float64Array(buf, this.statAt, 2 * d);
+  }
+
+  /**
+   * meanFeatureVariance (kmeans.ts) of the first n rows, bit for bit: per column, the sum in row
+   * order, the mean, the squared deviations in row order; then their mean over columns.
+   */
+  meanFeatureVariance(n: number): number {
+    const { d, statView } = this;
+    const out = statView.subarray(0, d);
+    const mean = statView.subarray(d, 2 * d);
+    out.fill(0);
+    this.colStatsK(0, n, d, 0, this.statAt);
+    for (let j = 0; j < d; j++) mean[j] = out[j] / n;
+    out.fill(0);
+    this.colStatsK(0, n, d, this.statAt + d * 8, this.statAt);
+    let total = 0;
+    for (let j = 0; j < d; j++) total += out[j] / n;
+    return total / d;
   }
 
   /**
@@ -531,17 +652,23 @@ export class WasmDistances implements DistanceBatches {
    * is unavailable or the data too large; the caller then uses the JavaScript kernels, which give
    * the same values.
    */
-  static create(data: Matrix, n: number, d: number, maxCentres: number): WasmDistances | null {
+  static create(data: Matrix, n: number, d: number, maxCentres: number, extraRows = 0): WasmDistances | null {
     if (n < 2 || d < 1 || maxCentres < 1) return null;
-    const bytes = data.length * (data instanceof Float32Array ? 4 : 8);
+    const bytes = (data.length + extraRows * d) * (data instanceof Float32Array ? 4 : 8);
     if (bytes > WASM_MAX_DATA_BYTES) return null;
     const module = wasmModule();
     if (!module) return null;
     try {
-      return new WasmDistances(module, data, d, maxCentres);
+      return new WasmDistances(module, data, d, maxCentres, extraRows);
     } catch {
       return null; // e.g. memory could not be reserved
     }
+  }
+
+  copyRows(rows: Int32Array, count: number, toRow: number): void {
+    const { d, rowsView } = this;
+    if (toRow + count > this.rowCapacity) throw new RangeError(`WasmDistances: no room for ${count} rows at row ${toRow}`);
+    for (let q = 0; q < count; q++) rowsView.copyWithin((toRow + q) * d, rows[q] * d, (rows[q] + 1) * d);
   }
 
   /** The centres toCentres measures against: k rows of d from centres at row offset `first`. */
@@ -598,13 +725,15 @@ export class WasmDistances implements DistanceBatches {
 export const WASM_MIN_VALUES = 1 << 15;
 
 /** The WebAssembly kernels for data large enough to gain from them (and where they run), else the JavaScript twin. */
-export function distanceBatches(data: Matrix, n: number, d: number, maxCentres: number): DistanceBatches {
-  return (n * d >= WASM_MIN_VALUES ? WasmDistances.create(data, n, d, maxCentres) : null) ?? new JsDistances(data, d, maxCentres);
+export function distanceBatches(data: Matrix, n: number, d: number, maxCentres: number, extraRows = 0): DistanceBatches {
+  return (n * d >= WASM_MIN_VALUES ? WasmDistances.create(data, n, d, maxCentres, extraRows) : null) ?? new JsDistances(data, d, maxCentres);
 }
 
 /** DistanceBatches in JavaScript: the reference the WebAssembly kernels are tested against, and their stand-in. */
 export class JsDistances implements DistanceBatches {
   readonly wasm = false;
+  /** No room for copies: callers read the rows in place. */
+  readonly rowCapacity: number;
   readonly idx = new Int32Array(WASM_BATCH + 4);
   readonly sel = new Int32Array(WASM_BATCH + 4);
   readonly out: Float64Array;
@@ -621,6 +750,7 @@ export class JsDistances implements DistanceBatches {
     private readonly maxCentres: number,
   ) {
     const kPad = maxCentres + (maxCentres & 1);
+    this.rowCapacity = data.length / d;
     this.out = new Float64Array((WASM_BATCH + 4) * Math.max(kPad, 1));
     this.centres = new Float64Array(maxCentres * d);
     this.own = new Float64Array(maxCentres * d);
@@ -664,4 +794,8 @@ export class JsDistances implements DistanceBatches {
   }
 
   release(): void {}
+
+  copyRows(_rows: Int32Array, count: number, toRow: number): void {
+    if (count > 0) throw new RangeError(`JsDistances: no room for rows at row ${toRow}`);
+  }
 }
