@@ -106,6 +106,7 @@ export {
   fitPerUser,
   PerUserLists,
   recommendForSequences,
+  recommendForSequencesOnThreads,
   SIGNALS,
   type ListsOfUser,
   type PerUserOptions,

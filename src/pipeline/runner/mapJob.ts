@@ -36,11 +36,13 @@ import {
 import {
   recommendForClusters,
   recommendForSequences,
+  recommendForSequencesOnThreads,
   type ClusterRecommendations,
   type ListsOfUser,
   type RankedItems,
   type SequenceRecommender,
 } from '../recommend';
+import type { HelperThreads } from '../threads';
 import { leftSequences, narrowSequences, sequenceLabel, SHORT, type Sequences } from '../sequences';
 import type {
   ClusterResult,
@@ -82,6 +84,8 @@ export class SweptClusters {
   private perUserRecs: { top: number; r: SequenceRecommender } | null = null;
   /** Items left out of profiles and recommendations (service lines; pipeline/catalog), or null. */
   private exclude: Uint8Array | null = null;
+  /** Helper threads for every user's lists at once (the exports); null: this thread only. */
+  private threads: HelperThreads | null = null;
   /** The sequences under the minimum length (customers with too little history yet), made once. */
   private shortSeq: Sequences | null = null;
   private shortIdList: string[] | null = null;
@@ -123,6 +127,11 @@ export class SweptClusters {
     this.recCache.clear();
     this.perUserRecs = null;
     this.shortProfile = null;
+  }
+
+  /** Helper threads the exports may spread the per-user lists over (the runner's). */
+  setThreads(threads: HelperThreads | null): void {
+    this.threads = threads;
   }
 
   get coords(): Float32Array | null {
@@ -310,6 +319,21 @@ export class SweptClusters {
     return this.perUserRecs.r;
   }
 
+  /**
+   * userRecommender for an export, which lists every user: a large log's recommender is fitted and
+   * all its lists made on the helper threads (the same lists as userRecommender's).
+   */
+  private async allUsersRecommender(top = PER_USER): Promise<SequenceRecommender> {
+    const cached = this.perUserRecs;
+    if (cached?.top === top) return cached.r;
+    const exclude = this.exclude;
+    const r = await recommendForSequencesOnThreads(this.analysis.ingested.table, this.analysis.sequences, top, { exclude: exclude ?? undefined }, this.threads);
+    // The service lines changed while it ran: these lists are stale.
+    if (exclude !== this.exclude) return this.userRecommender(top);
+    this.perUserRecs = { top, r };
+    return r;
+  }
+
   /** Sequence `index`'s user's own lists. */
   private userRecs(index: number): ListsOfUser {
     return this.userRecommender().listsFor(index);
@@ -378,6 +402,7 @@ export class SweptClusters {
       return file(`${base}-assignments${suffix}`, json, out, stated);
     }
     const n = this.n;
+    await this.allUsersRecommender();
     const input = {
       ids: few.length ? (ids as string[]).concat(few) : ids,
       labels: withTooLittleHistory(labels, few.length),
@@ -425,7 +450,7 @@ export class SweptClusters {
     const assignments = assignmentsCsv({ ids, labels, coords: this.coords, clusterLabels, selection: null, tooLittleHistory: few });
     const profilesFile = profilesJson(profiles, { file: this.fileName, k, generatedAt: o.generatedAt ?? new Date().toISOString(), privacy });
     // Each user's own lists (not the cluster's: that stays in the profiles as the segment summary).
-    const recs = this.userRecommender(o.top);
+    const recs = await this.allUsersRecommender(o.top);
     // Customers with too little history yet (a single purchase...) still get their lists (buy
     // again, popular), after the sequences, in their own group (cluster -1). Bots get none.
     const recommendations = recommendationsCsv({

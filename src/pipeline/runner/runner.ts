@@ -797,6 +797,7 @@ export class PipelineRunner {
       this.store,
     );
     swept.setExcludedItems(this.serviceMask());
+    swept.setThreads(this.env.threads ?? null);
     this.sweptState = swept;
     if (!hit && this.current?.id)
       result.saveError = await this.store.put(key, 'sweep', this.current.id, { ...result, labels: result.labels.map((l) => l.slice()) });

@@ -2,11 +2,13 @@
 // the recommender is fitted on every purchase basket of the log, and each sequence gets the lists
 // of its user (sequences by session: the session's user; none when the log has no user ids).
 
-import { basketsFromTable, type BasketSource } from '../../eval/baskets';
+import { basketsFromTable, type Baskets, type BasketSource } from '../../eval/baskets';
 import { idOrder } from '../../eval/protocol';
 import type { EventTable } from '../../ingest/table';
 import type { Sequences } from '../../sequences';
+import type { HelperThreads } from '../../threads';
 import { fitPerUser, PerUserLists, type PerUserOptions, type PerUserRecommender } from './fit';
+import { allLists, fitPerUserOnThreads, LIST_THREADS_MIN_USERS, type AllLists } from './listThreads';
 
 export interface ListsOfUser {
   new: { items: Int32Array; scores: Float64Array; reasons: string[] };
@@ -36,13 +38,84 @@ const EMPTY = (): ListsOfUser => ({
   again: { items: new Int32Array(0), scores: new Float64Array(0), reasons: [] },
 });
 
+/** One list of a user, as PerUserLists gives it. */
+type List = ListsOfUser['new'];
+
+/** Where a user's two lists (of top + SPARE items) come from: ranked on demand, or all made beforehand. */
+interface ListSource {
+  newFor(u: number): List;
+  againFor(u: number): List;
+}
+
 export function recommendForSequences(table: EventTable, sequences: Sequences, top: number, opts: PerUserOptions = {}): SequenceRecommender {
-  if (!Number.isInteger(top) || top < 1) throw new RangeError(`The list length must be a whole number of at least 1, not ${top}.`);
+  checkTop(top);
   const { baskets, source } = basketsFromTable(table);
   const recommender = fitPerUser(baskets, idOrder(table.items), opts);
   // Lists a little longer than asked, so that items the user has other events on (viewed,
   // returned: not purchases, so the model does not count them as owned) can be dropped from `new`.
-  const lists = new PerUserLists(recommender, top + SPARE);
+  return sequenceRecommender(table, sequences, top, baskets, source, recommender, new PerUserLists(recommender, top + SPARE));
+}
+
+/**
+ * recommendForSequences with helper threads: the models fitted on a helper while this thread
+ * chooses the settings, then every user's lists made at once across the helpers
+ * (listThreads.ts). The same lists as recommendForSequences, which a log with fewer than
+ * `minUsers` customers (or no threads) gets.
+ */
+export async function recommendForSequencesOnThreads(
+  table: EventTable,
+  sequences: Sequences,
+  top: number,
+  opts: PerUserOptions,
+  threads: HelperThreads | null,
+  o: { minUsers?: number; chunk?: number } = {},
+): Promise<SequenceRecommender> {
+  checkTop(top);
+  const { baskets, source } = basketsFromTable(table);
+  const minUsers = o.minUsers ?? LIST_THREADS_MIN_USERS;
+  if (!threads || baskets.userCount < minUsers) return recommendForSequences(table, sequences, top, opts);
+  const { rec } = await fitPerUserOnThreads(baskets, idOrder(table.items), opts, threads, { minUsers });
+  const users: number[] = [];
+  for (let u = 0; u < baskets.userCount; u++) if (baskets.userPtr[u + 1] > baskets.userPtr[u]) users.push(u);
+  const { lists } = await allLists(rec, Int32Array.from(users), top + SPARE, threads, { minUsers, chunk: o.chunk });
+  // Users without baskets are ranked on demand (popular items only), as the one-thread lists would be.
+  return sequenceRecommender(table, sequences, top, baskets, source, rec, madeLists(lists, baskets.userCount, new PerUserLists(rec, top + SPARE)));
+}
+
+function checkTop(top: number): void {
+  if (!Number.isInteger(top) || top < 1) throw new RangeError(`The list length must be a whole number of at least 1, not ${top}.`);
+}
+
+/** The lists in `all` by user; users not in it from `fallback`. */
+function madeLists(all: AllLists, userCount: number, fallback: PerUserLists): ListSource {
+  const row = new Int32Array(userCount).fill(-1);
+  for (let q = 0; q < all.users.length; q++) row[all.users[q]] = q;
+  const cut = (ptr: Int32Array, items: Int32Array, scores: Float64Array, reasons: string[], q: number): List => ({
+    items: items.slice(ptr[q], ptr[q + 1]),
+    scores: scores.slice(ptr[q], ptr[q + 1]),
+    reasons: reasons.slice(ptr[q], ptr[q + 1]),
+  });
+  return {
+    newFor(u) {
+      const q = row[u];
+      return q < 0 ? fallback.newFor(u) : cut(all.newPtr, all.newItems, all.newScores, all.newReasons, q);
+    },
+    againFor(u) {
+      const q = row[u];
+      return q < 0 ? fallback.againFor(u) : cut(all.againPtr, all.againItems, all.againScores, all.againReasons, q);
+    },
+  };
+}
+
+function sequenceRecommender(
+  table: EventTable,
+  sequences: Sequences,
+  top: number,
+  baskets: Baskets,
+  source: BasketSource,
+  recommender: PerUserRecommender,
+  lists: ListSource,
+): SequenceRecommender {
   const seen = new Int32Array(table.items.length).fill(-1);
   const userOf = (s: number): number => {
     if (sequences.by === 'user') return sequences.key[s];

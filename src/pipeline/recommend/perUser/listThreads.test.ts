@@ -5,6 +5,9 @@ import type { HelperThreads } from '../../threads';
 import { inProcessThreads } from '../../../../test/lib/inProcessThreads';
 import { fitPerUser, PerUserLists, type PerUserRecommender } from './fit';
 import { allLists, allListsHere, fitPerUserOnThreads, type AllLists } from './listThreads';
+import { recommendForSequences, recommendForSequencesOnThreads, type ListsOfUser } from './forSequences';
+import { analyzeSource } from '../../analyze';
+import { blobSource } from '../../ingest/parts';
 
 /** A generated log (every event of a session as a basket), fitted with the validation choice. */
 function fitted(users = 700, items = 300) {
@@ -176,5 +179,51 @@ describe('fitPerUserOnThreads', () => {
     expect(fixed.stats.spawned).toBe(0);
     expect(r3.rec.validation).toBeNull();
     expect(r3.rec.params).toEqual(rec.params);
+  });
+});
+
+describe('recommendForSequencesOnThreads', () => {
+  it('gives every sequence and every customer the lists recommendForSequences gives', async () => {
+    // 120 customers in 3 tastes, 2-4 purchase invoices each, and views (other events: filtered from `new`).
+    const rows = ['user_id,item_id,title,event_type,timestamp,session_id'];
+    let s = 9;
+    const rand = (): number => {
+      s = (s * 1664525 + 1013904223) >>> 0;
+      return s / 2 ** 32;
+    };
+    const start = Date.UTC(2024, 0, 1);
+    for (let u = 0; u < 120; u++) {
+      const g = u % 3;
+      const invoices = 2 + Math.floor(rand() * 3);
+      for (let x = 0; x < invoices; x++) {
+        const at = new Date(start + (x * 10 + u / 120) * 86_400_000).toISOString();
+        for (let k = 0; k < 3; k++) {
+          const item = rand() < 0.8 ? g * 12 + Math.floor(rand() * 12) : 36 + Math.floor(rand() * 10);
+          const type = rand() < 0.25 ? 'view' : 'purchase';
+          rows.push(`c${u},p${item},item ${item},${type},${at},i${u}_${x}`);
+        }
+      }
+    }
+    const a = await analyzeSource(blobSource(new Blob([rows.join('\n')])), { fileName: 'shop.csv' });
+    const { table } = a.ingested;
+    const one = recommendForSequences(table, a.sequences, 6);
+    const { threads, stats } = inProcessThreads(2);
+    const many = await recommendForSequencesOnThreads(table, a.sequences, 6, {}, threads, { minUsers: 0, chunk: 30 });
+    expect(stats.messages.filter((m) => m.endsWith(':peruser-fit'))).toHaveLength(1);
+    expect(stats.messages.filter((m) => m.endsWith(':lists-run'))).toHaveLength(4);
+    expect(many.recommender.params).toEqual(one.recommender.params);
+    expect(Array.from(many.extraUsers)).toEqual(Array.from(one.extraUsers));
+    const plain = (l: ListsOfUser) => ({
+      new: [Array.from(l.new.items), Array.from(l.new.scores), l.new.reasons],
+      again: [Array.from(l.again.items), Array.from(l.again.scores), l.again.reasons],
+    });
+    expect(a.sequences.count).toBeGreaterThan(100);
+    let listed = 0;
+    for (let q = 0; q < a.sequences.count; q++) {
+      expect(plain(many.listsFor(q))).toEqual(plain(one.listsFor(q)));
+      listed += many.listsFor(q).new.items.length;
+    }
+    expect(listed).toBeGreaterThan(a.sequences.count * 3);
+    for (let u = 0; u < table.users.length; u++) expect(plain(many.listsForUser(u))).toEqual(plain(one.listsForUser(u)));
   });
 });
