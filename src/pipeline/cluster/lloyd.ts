@@ -158,11 +158,8 @@ function hamerly(data: Matrix, n: number, d: number, k: number, seeding: Seeding
   const lower = Float64Array.from(seeding.secondLower);
   const sums = new Float64Array(k * d);
   const counts = new Int32Array(k);
-  for (let i = 0; i < n; i++) {
-    const c = labels[i];
-    counts[c]++;
-    addRow(data, i * d, sums, c * d, d, 1);
-  }
+  for (let i = 0; i < n; i++) counts[labels[i]]++;
+  dist.clusterSums(labels, k, sums);
   const halfGap = new Float64Array(k);
   const shift = new Float64Array(k);
   const state: PassState = {

@@ -80,6 +80,35 @@ describe('the WebAssembly distance kernels', () => {
     }
   });
 
+  it('give the JavaScript cluster sums bit for bit, and copy rows where toCentres reads them', () => {
+    for (const [d, float64] of [
+      [9, false],
+      [16, true],
+    ] as const) {
+      const n = 1500;
+      const k = 6;
+      const { data } = makeBlobs(n, d, 4, { std: 2, seed: 12, float64, box: 300 });
+      const labels = Int32Array.from({ length: n }, (_, i) => (i * 7) % k);
+      const w = WasmDistances.create(data, n, d, k, 40) as WasmDistances;
+      const js = new JsDistances(data, d, k);
+      const a = new Float64Array(k * d);
+      const b = new Float64Array(k * d);
+      w.clusterSums(labels, k, a);
+      js.clusterSums(labels, k, b);
+      expect(bits(a)).toEqual(bits(b));
+      const rows = Int32Array.from({ length: 40 }, (_, q) => (q * 37) % n);
+      w.copyRows(rows, rows.length, n);
+      const centres = Float64Array.from({ length: 2 * d }, (_, j) => j - d);
+      w.setCentres(centres, 2);
+      for (let q = 0; q < rows.length; q++) w.idx[q] = n + q;
+      w.toCentres(rows.length);
+      for (let q = 0; q < rows.length; q++) {
+        for (let c = 0; c < 2; c++) expect(w.out[q * w.stride + c]).toBe(squaredDistance(data, rows[q] * d, centres, c * d, d));
+      }
+      w.release();
+    }
+  });
+
   it('hand a released memory to the next instance only, never to a live one', () => {
     const n = 300;
     const d = 8;

@@ -10,7 +10,7 @@
 // for listed points against one centre each. The data are copied into the module's memory once
 // per instance; an instance belongs to one k-means call (or one sweep), so nothing outlives it.
 import { squaredDistance } from '../numeric/distance';
-import { distancesFromTwoPoints, distancesToCentres } from './assign';
+import { addRowTo, distancesFromTwoPoints, distancesToCentres } from './assign';
 import type { Matrix } from './types';
 
 // ---- a minimal WebAssembly encoder --------------------------------------------------------------
@@ -119,6 +119,7 @@ const OP = {
   f64Store: 0x39,
   i32Eq: 0x46,
   i32Eqz: 0x45,
+  i32And: 0x71,
   else: 0x05,
   i32LtU: 0x49,
   i32GeU: 0x4f,
@@ -371,7 +372,7 @@ function colStatsFn(f32: boolean): Code {
   c.get(out).set(o);
   c.get(mean).set(mp);
   c.get(p).get(d).i32(size).op(OP.i32Mul, OP.i32Add).set(rowEnd);
-  c.get(p).get(d).i32(-2).op(0x71 /* i32.and */).i32(size).op(OP.i32Mul, OP.i32Add).set(pairEnd);
+  c.get(p).get(d).i32(-2).op(OP.i32And).i32(size).op(OP.i32Mul, OP.i32Add).set(pairEnd);
   // pairs of columns
   c.op(OP.block, OP.void, OP.loop, OP.void);
   c.get(q).get(pairEnd).op(OP.i32GeU, OP.brIf, 1);
@@ -425,6 +426,94 @@ function colStatsFn(f32: boolean): Code {
   return c;
 }
 
+/**
+ * clusterSums(data, n, d, labels, sums): sums[labels[i]][j] += x[i][j] for every point i in order
+ * (sums: k x d float64, zeroed by the caller). Lanes run across two columns, so every (cluster,
+ * column) sum is formed point by point as in lloyd.ts, bit for bit.
+ */
+function clusterSumsFn(f32: boolean): Code {
+  const c = new Code(5);
+  const [data, n, d, labels, sums] = [0, 1, 2, 3, 4];
+  const p = c.local(I32);
+  const q = c.local(I32);
+  const o = c.local(I32);
+  const lp = c.local(I32);
+  const lend = c.local(I32);
+  const rowEnd = c.local(I32);
+  const pairEnd = c.local(I32);
+  const size = f32 ? 4 : 8;
+  c.get(data).set(p);
+  c.get(labels).set(lp);
+  c.get(labels).get(n).i32(4).op(OP.i32Mul, OP.i32Add).set(lend);
+  c.op(OP.block, OP.void, OP.loop, OP.void);
+  c.get(lp).get(lend).op(OP.i32GeU, OP.brIf, 1);
+  c.get(p).set(q);
+  // o = sums + labels[i] d 8
+  c.get(sums)
+    .get(lp)
+    .op(OP.i32Load, ...Code.mem(0))
+    .get(d)
+    .op(OP.i32Mul)
+    .i32(8)
+    .op(OP.i32Mul, OP.i32Add)
+    .set(o);
+  c.get(p).get(d).i32(size).op(OP.i32Mul, OP.i32Add).set(rowEnd);
+  c.get(p).get(d).i32(-2).op(OP.i32And).i32(size).op(OP.i32Mul, OP.i32Add).set(pairEnd);
+  c.op(OP.block, OP.void, OP.loop, OP.void);
+  c.get(q).get(pairEnd).op(OP.i32GeU, OP.brIf, 1);
+  c.get(o)
+    .get(o)
+    .simd(OP.v128Load, ...Code.mem(0))
+    .get(q);
+  if (f32) c.simd(OP.v128Load64Zero, ...Code.mem(0)).simd(OP.f64x2Promote);
+  else c.simd(OP.v128Load, ...Code.mem(0));
+  c.simd(OP.f64x2Add).simd(OP.v128Store, ...Code.mem(0));
+  c.get(q)
+    .i32(2 * size)
+    .op(OP.i32Add)
+    .set(q);
+  c.get(o).i32(16).op(OP.i32Add).set(o);
+  c.op(OP.br, 0, OP.end, OP.end);
+  c.get(q).get(rowEnd).op(OP.i32LtU, OP.if, OP.void);
+  c.get(o)
+    .get(o)
+    .op(OP.f64Load, ...Code.mem(0))
+    .get(q);
+  if (f32) c.op(OP.f32Load, ...Code.mem(0), OP.f64Promote);
+  else c.op(OP.f64Load, ...Code.mem(0));
+  c.op(OP.f64Add, OP.f64Store, ...Code.mem(0));
+  c.op(OP.end);
+  c.get(rowEnd).set(p);
+  c.get(lp).i32(4).op(OP.i32Add).set(lp);
+  c.op(OP.br, 0, OP.end, OP.end);
+  return c;
+}
+
+/**
+ * gatherRows(data, rowBytes, idx, m, dst): copies rows idx[0..m) of data to dst, one after the
+ * other (bulk memory copy).
+ */
+function gatherRowsFn(): Code {
+  const c = new Code(5);
+  const [data, rowBytes, idx, m, dst] = [0, 1, 2, 3, 4];
+  const end = c.local(I32);
+  c.get(idx).get(m).i32(4).op(OP.i32Mul, OP.i32Add).set(end);
+  c.op(OP.block, OP.void, OP.loop, OP.void);
+  c.get(idx).get(end).op(OP.i32GeU, OP.brIf, 1);
+  c.get(dst)
+    .get(data)
+    .get(idx)
+    .op(OP.i32Load, ...Code.mem(0))
+    .get(rowBytes)
+    .op(OP.i32Mul, OP.i32Add)
+    .get(rowBytes);
+  c.op(0xfc, ...uleb(10), 0, 0); // memory.copy
+  c.get(dst).get(rowBytes).op(OP.i32Add).set(dst);
+  c.get(idx).i32(4).op(OP.i32Add).set(idx);
+  c.op(OP.br, 0, OP.end, OP.end);
+  return c;
+}
+
 /** The module's bytes: memory imported as env.mem; exports toCentres32/64 and toOwn32/64. */
 export function moduleBytes(): Uint8Array<ArrayBuffer> {
   const blockType = [0x60, ...vec(new Array(6).fill([I32])), 0]; // 6 x i32 -> ()
@@ -437,7 +526,9 @@ export function moduleBytes(): Uint8Array<ArrayBuffer> {
     funcs.push({ type: 1, code: toCentresFn(f32, (G) => base + G - 1), name: f32 ? 'toCentres32' : 'toCentres64' });
     funcs.push({ type: 1, code: toOwnFn(f32), name: f32 ? 'toOwn32' : 'toOwn64' });
     funcs.push({ type: 2, code: colStatsFn(f32), name: f32 ? 'colStats32' : 'colStats64' });
+    funcs.push({ type: 2, code: clusterSumsFn(f32), name: f32 ? 'clusterSums32' : 'clusterSums64' });
   }
+  funcs.push({ type: 2, code: gatherRowsFn(), name: 'gatherRows' });
   const bytes = [
     0x00,
     0x61,
@@ -520,6 +611,8 @@ export interface DistanceBatches {
   readonly rowCapacity: number;
   /** Copies data rows rows[0..count) to rows toRow, toRow + 1 ... (at or above n, below rowCapacity). */
   copyRows(rows: Int32Array, count: number, toRow: number): void;
+  /** sums (k x d) := the coordinate sums of the points of each cluster, added in point order. */
+  clusterSums(labels: Int32Array, k: number, sums: Float64Array): void;
 }
 
 /** At most this much WebAssembly memory is kept for reuse between k-means calls. */
@@ -575,6 +668,11 @@ export class WasmDistances implements DistanceBatches {
   private readonly pairAt: number;
   private readonly ownAt: number;
   private readonly statAt: number;
+  private readonly labelsAt: number;
+  private readonly sumsAt: number;
+  private readonly clusterSumsK: Kernel;
+  private readonly gatherRowsK: Kernel;
+  private readonly n: number;
   private readonly colStatsK: Kernel;
   private readonly statView: Float64Array;
 
@@ -589,6 +687,8 @@ export class WasmDistances implements DistanceBatches {
     extraRows: number,
   ) {
     const f32 = data instanceof Float32Array;
+    const n = data.length / d;
+    this.n = n;
     const values = data.length + extraRows * d;
     this.rowCapacity = values / d;
     const dataBytes = values * (f32 ? 4 : 8);
@@ -600,7 +700,9 @@ export class WasmDistances implements DistanceBatches {
     this.pairAt = align(this.outAt + (WASM_BATCH + 4) * Math.max(kPad, 1) * 8);
     this.ownAt = align(this.pairAt + kPad * d * 8);
     this.statAt = align(this.ownAt + maxCentres * d * 8);
-    const total = this.statAt + 2 * d * 8;
+    this.labelsAt = align(this.statAt + 2 * d * 8);
+    this.sumsAt = align(this.labelsAt + n * 4);
+    const total = this.sumsAt + maxCentres * d * 8;
     const memory = takeMemory(Math.ceil(total / 65536));
     this.memory = memory;
     const instance = new WebAssembly.Instance(module, { env: { mem: memory } });
@@ -617,6 +719,22 @@ export class WasmDistances implements DistanceBatches {
     this.toOwnK = f32 ? ex.toOwn32 : ex.toOwn64;
     this.colStatsK = f32 ? ex.colStats32 : ex.colStats64;
     this.statView = new Float64Array(buf, this.statAt, 2 * d);
+    this.clusterSumsK = f32 ? ex.clusterSums32 : ex.clusterSums64;
+    this.gatherRowsK = ex.gatherRows;
+    this.size = f32 ? 4 : 8;
+  }
+
+  private readonly size: number;
+
+  clusterSums(labels: Int32Array, k: number, sums: Float64Array): void {
+    const { n, d } = this;
+    if (k > this.maxCentres) throw new RangeError(`WasmDistances: ${k} clusters, room for ${this.maxCentres}`);
+    const buf = (this.memory as WebAssembly.Memory).buffer;
+    new Int32Array(buf, this.labelsAt, n).set(labels.subarray(0, n));
+    const out = new Float64Array(buf, this.sumsAt, k * d);
+    out.fill(0);
+    this.clusterSumsK(0, n, d, this.labelsAt, this.sumsAt);
+    sums.set(out);
   }
 
   /**
@@ -666,9 +784,13 @@ export class WasmDistances implements DistanceBatches {
   }
 
   copyRows(rows: Int32Array, count: number, toRow: number): void {
-    const { d, rowsView } = this;
+    const { d, size } = this;
     if (toRow + count > this.rowCapacity) throw new RangeError(`WasmDistances: no room for ${count} rows at row ${toRow}`);
-    for (let q = 0; q < count; q++) rowsView.copyWithin((toRow + q) * d, rows[q] * d, (rows[q] + 1) * d);
+    for (let q0 = 0; q0 < count; q0 += WASM_BATCH) {
+      const m = Math.min(WASM_BATCH, count - q0);
+      this.idx.set(rows.subarray(q0, q0 + m));
+      this.gatherRowsK(0, d * size, this.idxAt, m, (toRow + q0) * d * size);
+    }
   }
 
   /** The centres toCentres measures against: k rows of d from centres at row offset `first`. */
@@ -794,6 +916,13 @@ export class JsDistances implements DistanceBatches {
   }
 
   release(): void {}
+
+  clusterSums(labels: Int32Array, k: number, sums: Float64Array): void {
+    const { data, d } = this;
+    const n = data.length / d;
+    sums.fill(0, 0, k * d);
+    for (let i = 0; i < n; i++) addRowTo(data, i * d, sums, labels[i] * d, d);
+  }
 
   copyRows(_rows: Int32Array, count: number, toRow: number): void {
     if (count > 0) throw new RangeError(`JsDistances: no room for rows at row ${toRow}`);
