@@ -181,18 +181,29 @@ function tuneNew(split: ProtocolSplit, idOrder: Int32Array, opts: PerUserOptions
     // Coordinate ascent from equal weights: each signal's weight over the grid, the others held.
     const w: SignalWeights = { knn: 0, rp3: 0, next: 0, users: 0, popular: 0 };
     for (const s of SIGNALS) w[s] = allowed.has(s) ? 1 : 0;
+    // Blends already scored (validate is deterministic): the second round retries many of the
+    // first round's blends (all of a signal's when no other weight changed since), scored once.
+    const seen = new Map<string, { recall: number; ndcg: number }>();
+    const keyOf = (x: SignalWeights): string => SIGNALS.map((sg) => x[sg]).join(',');
     let cur = validate(sigs, cases.relevant, w, idRank, scratch);
+    seen.set(keyOf(w), cur);
     for (let round = 0; round < 2; round++) {
       let changed = false;
       for (const s of SIGNALS) {
         if (!allowed.has(s)) continue;
-        // The signals before s keep their weights while s's are tried: their sums once.
-        const prefix = prefixOf(sigs, w, SIGNALS.indexOf(s));
+        // The signals before s keep their weights while s's are tried: their sums once (when needed).
+        let prefix: Prefix | null = null;
         for (const v of WEIGHT_GRID) {
           if (v === w[s]) continue;
           const trial = { ...w, [s]: v };
           if (SIGNALS.every((x) => trial[x] === 0)) continue;
-          const r = validate(sigs, cases.relevant, trial, idRank, scratch, prefix);
+          const key = keyOf(trial);
+          let r = seen.get(key);
+          if (!r) {
+            prefix ??= prefixOf(sigs, w, SIGNALS.indexOf(s));
+            r = validate(sigs, cases.relevant, trial, idRank, scratch, prefix);
+            seen.set(key, r);
+          }
           if (r.recall > cur.recall + 1e-9 || (r.recall === cur.recall && r.ndcg > cur.ndcg + 1e-9)) {
             cur = r;
             w[s] = v;
@@ -238,7 +249,17 @@ function tuneAgain(split: ProtocolSplit, idRank: Int32Array, exclude: Uint8Array
   // rounds; best validation Recall@20, then NDCG@20 (a tie keeps the current setting). The counts
   // of a pair of half-lives are computed once for every setting tried with them.
   const countsBy = new Map<string, AgainCounts[]>();
+  // Settings already scored: the second round retries many of the first round's.
+  const scored = new Map<string, { recall: number; ndcg: number }>();
   const evaluate = (p: Required<AgainParams>): { recall: number; ndcg: number } => {
+    const all = `${p.halfLife}|${p.basketHalfLife}|${p.alpha}|${p.due}|${p.beta}`;
+    const known = scored.get(all);
+    if (known) return known;
+    const r = evaluateOnce(p);
+    scored.set(all, r);
+    return r;
+  };
+  const evaluateOnce = (p: Required<AgainParams>): { recall: number; ndcg: number } => {
     const key = `${p.halfLife}|${p.basketHalfLife}`;
     let counts = countsBy.get(key);
     if (!counts) {
