@@ -23,10 +23,24 @@ export function withEncoder(url: string, kind: string): string {
   return `${u.pathname}${u.search}${sep}encoder=${kind}${u.hash}`;
 }
 
-export const test = base.extend<{ externalRequests: string[]; defaultEncoder: string | null }>({
+export const test = base.extend<{ externalRequests: string[]; defaultEncoder: string | null; analystDetails: 'open' | null }>({
   /** The encoder page.goto('/…') asks for when the URL names none; null: the app's own default. */
   defaultEncoder: ['text', { option: true }],
-  page: async ({ page, defaultEncoder }, use) => {
+  /**
+   * The analyst's area ("How the segments were made": columns, encoder, graph network, K) starts
+   * open, as for an analyst who opened it once (the app remembers); null: a first visit, closed.
+   */
+  analystDetails: ['open', { option: true }],
+  page: async ({ page, defaultEncoder, analystDetails }, use) => {
+    if (analystDetails) {
+      await page.context().addInitScript(() => {
+        try {
+          if (localStorage.getItem('seqlens.analystDetails') === null) localStorage.setItem('seqlens.analystDetails', 'open');
+        } catch {
+          // Pages without storage (about:blank) have nothing to open.
+        }
+      });
+    }
     if (defaultEncoder) {
       const goto = page.goto.bind(page);
       page.goto = (url, options) => goto(withEncoder(url, defaultEncoder), options);

@@ -31,6 +31,10 @@ import { lastOpened, useSavedAnalyses } from './state/useSavedAnalyses';
 import { useStateFile } from './state/useStateFile';
 import { useKiosk } from './kiosk/context';
 import { KioskTour } from './kiosk/KioskTour';
+import { SegmentCards } from './segments/SegmentCards';
+import { StatusBar } from './status/StatusBar';
+import { pipelineStatus, type JobPhase, type PipelineInput } from './status/pipelineStatus';
+import { AnalystDetails } from './layout/AnalystDetails';
 
 // Every stage's progress re-renders App; panels whose props did not change skip it, so a training
 // epoch or a sweep step does not redraw the summary's charts, the map or the profiles.
@@ -41,6 +45,7 @@ const ProfilesView = memo(ProfilesPanel);
 const ExportView = memo(ExportPanel);
 const PrivacyView = memo(PrivacyPanel);
 const ServiceLinesView = memo(ServiceLinesPanel);
+const SegmentCardsView = memo(SegmentCards);
 
 export function App({ client }: { client: AnalysisClient }) {
   const analysis = useAnalysis(client);
@@ -153,35 +158,104 @@ export function App({ client }: { client: AnalysisClient }) {
   const mappingKey = mappingSource ? `${generation}|${mappingSource.columns.join('\u0001')}|${JSON.stringify(mappingSource.mapping)}` : '';
   const busy = running !== null;
 
+  // Where the whole analysis stands, for the sticky status bar (pipelineStatus decides "ready").
+  const encodeProgress = encoder.job.progress;
+  const profilesCurrent = insights.profiles !== null && insights.k === clusters.k && !insights.stale;
+  const statusInput: Omit<PipelineInput, 'reading'> = {
+    hasLog: report !== null,
+    behaviour: encoder.settings.kind === 'seqbert',
+    encode: {
+      phase: encoder.job.state,
+      fraction:
+        encodeProgress?.stage === 'train'
+          ? (encodeProgress.bert?.fraction ?? null)
+          : encodeProgress && encodeProgress.total > 0
+            ? encodeProgress.done / encodeProgress.total
+            : null,
+    },
+    gcn:
+      gcn.settings.enabled && gcn.job.state !== 'off'
+        ? {
+            phase: gcn.job.state,
+            fraction: gcn.settings.epochs > 0 ? gcn.job.epochs / gcn.settings.epochs : null,
+            stale: gcn.job.state === 'done' && gcn.job.resultFor !== encoded,
+          }
+        : null,
+    cluster: { phase: clusters.job.state, fraction: clusters.job.progress?.fraction ?? null, stale: clusters.stale },
+    map: { phase: projection.state, fraction: projection.progress?.overall ?? null, stale: projection.stale || !mapCurrent },
+    profile: {
+      phase: (insights.error ? 'error' : insights.loading ? 'running' : profilesCurrent ? 'done' : 'waiting') as JobPhase,
+      fraction: null,
+    },
+  };
+  const cancelStep = useCallback(
+    (step: string) => {
+      if (step === 'read') analysis.cancel();
+      else if (step === 'encode') encoder.cancel();
+      else if (step === 'gcn') gcn.cancel();
+      else if (step === 'cluster') clusters.cancel();
+      else if (step === 'map') projection.cancel();
+    },
+    [analysis.cancel, encoder.cancel, gcn.cancel, clusters.cancel, projection.cancel],
+  );
+  const retryStep = useCallback(
+    (step: string) => {
+      if (step === 'encode') encoder.retry();
+      else if (step === 'gcn') gcn.retry();
+      else if (step === 'cluster') clusters.retry();
+      else if (step === 'map') projection.retry();
+    },
+    [encoder.retry, gcn.retry, clusters.retry, projection.retry],
+  );
+  // What the segment cards wait for, while they wait: the step running now.
+  const now = pipelineStatus({ ...statusInput, reading: { active: running !== null, fraction: null } });
+  const segmentsPending = now.state === 'running' ? now.label : null;
+
+  const mappingPanel = mappingSource && (
+    <MappingPanel
+      key={mappingKey}
+      source={mappingSource}
+      fileName={unrecognised?.fileName ?? report?.file.name ?? ''}
+      open={mappingOpen}
+      disabled={busy}
+      onOpenChange={setMappingOpen}
+      onApply={analysis.applyMapping}
+    />
+  );
+
   return (
     <>
       <Header />
+      {!kiosk && <StatusBar fileName={report?.file.name ?? null} reading={running} input={statusInput} onCancel={cancelStep} onRetry={retryStep} />}
       <main className="wrap">
-        {!kiosk && <FilePicker onFile={analysis.openFile} onDemo={loadDemo} />}
+        {!kiosk && <FilePicker onFile={analysis.openFile} onDemo={loadDemo} compact={report !== null} />}
         {kiosk && <KioskTour analysis={analysis} encoder={encoder} gcn={gcn} clusters={clusters} projection={projection} insights={insights} view={view} />}
         {running && <ProgressBar job={running} onCancel={analysis.cancel} />}
         <StatusMessage message={analysis.status} />
         {error && <ErrorAlert error={error} subject={analysis.errorSubject} onDismiss={analysis.dismissError} />}
-        {mappingSource && (
-          <MappingPanel
-            key={mappingKey}
-            source={mappingSource}
-            fileName={unrecognised?.fileName ?? report?.file.name ?? ''}
-            open={mappingOpen}
-            disabled={busy}
-            onOpenChange={setMappingOpen}
-            onApply={analysis.applyMapping}
-          />
-        )}
-        {report && <SequenceOptionsPanel key={`${generation}-${restoreCount}`} initial={report.options} disabled={busy} onChange={analysis.regroup} />}
+        {/* A file whose columns were not understood: the way out comes first. */}
+        {(!report || unrecognised) && mappingPanel}
         {report ? (
           <>
+            {/* The first screen: the segments, as cards and on the map. */}
+            <div className="segments-top">
+              <MapPanelView
+                projection={projection}
+                labels={labels}
+                k={labels ? mapK : null}
+                clusterLabels={mapClusterLabels}
+                view={view}
+                client={client}
+                noun={report.options.by === 'session' ? 'session' : 'customer'}
+              />
+              <SegmentCardsView
+                insights={insights}
+                k={sweep ? clusters.k : null}
+                noun={report.options.by === 'session' ? 'sessions' : 'customers'}
+                pending={segmentsPending}
+              />
+            </div>
             <SummaryView report={report} disabled={busy} onRegroup={regroupFromSummary} />
-            <ServiceLinesView state={serviceLines} disabled={busy} />
-            <EncoderPanel encoder={encoder} sequences={report.sequences.count} />
-            <GcnPanel gcn={gcn} hasVectors={encoder.job.result !== null} behaviour={encoder.settings.kind === 'seqbert'} />
-            <ClusterView clusters={clusters} hasVectors={source.vectors !== null} />
-            <MapPanelView projection={projection} labels={labels} k={labels ? mapK : null} clusterLabels={mapClusterLabels} view={view} client={client} />
             <ProfilesView insights={insights} />
             <ExportView
               client={client}
@@ -189,6 +263,14 @@ export function App({ client }: { client: AnalysisClient }) {
               selection={view.selection}
               ready={sweep !== null && projection.state === 'done' && !projection.stale}
             />
+            <AnalystDetails>
+              {!unrecognised && mappingPanel}
+              <SequenceOptionsPanel key={`${generation}-${restoreCount}`} initial={report.options} disabled={busy} onChange={analysis.regroup} />
+              <ServiceLinesView state={serviceLines} disabled={busy} />
+              <EncoderPanel encoder={encoder} sequences={report.sequences.count} />
+              <GcnPanel gcn={gcn} hasVectors={encoder.job.result !== null} behaviour={encoder.settings.kind === 'seqbert'} />
+              <ClusterView clusters={clusters} hasVectors={source.vectors !== null} />
+            </AnalystDetails>
             <StatePanel state={stateFile} canSave={report !== null} saved={saved} onReopen={reopen} busy={running !== null} />
             <PrivacyView client={client} onWiped={saved.refresh} />
           </>

@@ -18,7 +18,7 @@ export function Header() {
         </h1>
         <p className="tagline">Sequence analytics for e-commerce behaviour logs.</p>
         <p className="privacy">
-          <LockIcon /> Private by design: your file is analysed inside this browser tab and nothing leaves your machine.
+          <LockIcon /> Private: your file is analysed in this tab and nothing leaves your machine.
         </p>
       </div>
     </header>

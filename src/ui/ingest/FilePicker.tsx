@@ -8,9 +8,11 @@ const ACCEPT = '.csv,.tsv,.txt,.jsonl,.json,.gz';
 interface Props {
   onFile(file: File): void;
   onDemo(): void;
+  /** A log is on screen: one slim line, so the segments fill the first screen. */
+  compact?: boolean;
 }
 
-export function FilePicker({ onFile, onDemo }: Props) {
+export function FilePicker({ onFile, onDemo, compact = false }: Props) {
   const input = useRef<HTMLInputElement>(null);
   const [dragging, setDragging] = useState(false);
   const [limit, setLimit] = useState(loadReadLimit);
@@ -24,7 +26,7 @@ export function FilePicker({ onFile, onDemo }: Props) {
 
   return (
     <section
-      className={`dropzone${dragging ? ' dragging' : ''}`}
+      className={`dropzone${compact ? ' compact' : ''}${dragging ? ' dragging' : ''}`}
       aria-labelledby="open-heading"
       onDragOver={(event) => {
         event.preventDefault();
@@ -34,7 +36,7 @@ export function FilePicker({ onFile, onDemo }: Props) {
       onDragLeave={() => setDragging(false)}
       onDrop={onDrop}
     >
-      <h2 id="open-heading">Analyse a log file</h2>
+      <h2 id="open-heading">{compact ? 'Analyse another log' : 'Analyse a log file'}</h2>
       <p>
         Drop a file here or{' '}
         <button type="button" className="primary" onClick={() => input.current?.click()}>
@@ -42,7 +44,7 @@ export function FilePicker({ onFile, onDemo }: Props) {
         </button>
       </p>
       <p className="hint">
-        CSV, TSV, TXT, JSON Lines or JSON, optionally gzip-compressed. Or{' '}
+        <span className="formats">CSV, TSV, TXT, JSON Lines or JSON, optionally gzip-compressed. </span>Or{' '}
         <button type="button" className="link" onClick={onDemo}>
           reload the demo data
         </button>

@@ -114,7 +114,8 @@ export function useAnalysis(client: AnalysisClient): AnalysisState {
         setReport(next);
         setGeneration((g) => g + 1);
         setUnrecognised(null);
-        setStatus(`Analysis of ${next.file.name} complete: ${formatInt(next.events.total)} events in ${formatInt(next.sequences.count)} sequences.`);
+        // Only the reading is done here: the status bar says when the segments are ready.
+        setStatus(`Read ${next.file.name}: ${formatInt(next.events.total)} events in ${formatInt(next.sequences.count)} sequences.`);
         onDone?.(next);
       } catch (e) {
         if (!current()) return;

@@ -90,7 +90,11 @@ export default function MapChart({ series, groups, bounds, selectionXY, mode, la
     // A resize redraws every point: only when the box really changed size (the observer also
     // reports once on observe, and for changes the chart does not see).
     const observer = new ResizeObserver(() => {
-      if (el.clientWidth !== instance.getWidth() || el.clientHeight !== instance.getHeight()) instance.resize();
+      if (el.clientWidth !== instance.getWidth() || el.clientHeight !== instance.getHeight()) {
+        instance.resize();
+        // The points moved with the box: the probe names where they are now.
+        writeProbe(el, instance, latest.current.series);
+      }
     });
     observer.observe(el);
     instance.on('click', (params) => {

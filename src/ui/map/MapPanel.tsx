@@ -30,6 +30,8 @@ interface Props {
   clusterLabels: string[] | null;
   view: MapView;
   client: AnalysisClient;
+  /** What a point is: a customer, or a session when the log is grouped by session. */
+  noun?: 'customer' | 'session';
 }
 
 const STAGES: Record<ProjectProgressWire['stage'], string> = {
@@ -57,7 +59,7 @@ function available(by: ColorBy, data: MapData): boolean {
   return true;
 }
 
-export function MapPanel({ projection, labels, k, clusterLabels, view, client }: Props) {
+export function MapPanel({ projection, labels, k, clusterLabels, view, client, noun = 'customer' }: Props) {
   // Fetch the chart's code while the layout is computed, so that the map shows as soon as it is done.
   useEffect(() => void loadMapChart(), []);
   const { state, result, data, stale, error } = projection;
@@ -89,11 +91,8 @@ export function MapPanel({ projection, labels, k, clusterLabels, view, client }:
       data-layouts={layouts.current.count}
       data-stale={stale ? 'true' : 'false'}
     >
-      <h2 id="map-heading">Map</h2>
-      <p className="hint">
-        Every sequence is a point, laid out with UMAP from the vectors that were clustered: neighbours on the map behave alike. Wheel to zoom, drag to pan; pick
-        Rectangle or Lasso to select.
-      </p>
+      <h2 id="map-heading">Map of your {noun === 'session' ? 'sessions' : 'customers'}</h2>
+      <p className="hint">Each dot is one {noun}; dots close together shop alike. Wheel to zoom, drag to pan, Rectangle or Lasso to select.</p>
       {state === 'running' && <Progress projection={projection} />}
       {state === 'error' && error && (
         <div role="alert" className="alert" data-testid="map-error" data-code={error.code}>
