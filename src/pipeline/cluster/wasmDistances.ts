@@ -5,10 +5,12 @@
 // every lane holds one such sum and the values are equal bit for bit to squaredDistance's. A
 // caller may therefore use either path and get the same labels, bounds and inertias.
 //
-// The module is small and written out here as bytes (no toolchain, nothing fetched): one kernel
-// for listed points against all centres (two points against up to eight centres at a time), one
-// for listed points against one centre each. The data are copied into the module's memory once
-// per instance; an instance belongs to one k-means call (or one sweep), so nothing outlives it.
+// The module is small and written out here as bytes (no toolchain, nothing fetched; about 4 KB):
+// listed points against all centres (two points against up to eight centres at a time), listed
+// points against one centre each, per-column sums for the tolerance's variance and per-cluster
+// sums (lanes across two columns, each summed in row order, so again bit for bit), and a row copy.
+// The data are copied into the module's memory once per instance; an instance belongs to one
+// k-means call and hands its memory back at the end (release), for the next call to reuse.
 import { squaredDistance } from '../numeric/distance';
 import { addRowTo, distancesFromTwoPoints, distancesToCentres } from './assign';
 import type { Matrix } from './types';
