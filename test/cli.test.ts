@@ -31,6 +31,32 @@ describe('npm run analyze', () => {
     expect(r.events.byType.return).toBeGreaterThan(0);
     expect(r.sequences.by).toBe('user');
     expect(r.sequences.lengths.max).toBeGreaterThanOrEqual(r.sequences.lengths.p90);
+    // A UK shop, but its prices are plain numbers: no currency is guessed.
+    expect(r.currency).toEqual({ code: null, source: 'none' });
+  });
+
+  it('says the currency of the amounts and where it came from', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'seqlens-'));
+    const rows = Array.from(
+      { length: 12 },
+      (_, i) => `c${i % 3},sku${i % 5},2011-01-${String(1 + i).padStart(2, '0')} 10:00,2,"£${(1.25 * (i + 1)).toFixed(2)}"`,
+    );
+    writeFileSync(join(dir, 'pounds.csv'), ['CustomerID,StockCode,InvoiceDate,Quantity,UnitPrice', ...rows].join('\n'));
+    writeFileSync(
+      join(dir, 'coded.csv'),
+      ['CustomerID,StockCode,InvoiceDate,Quantity,UnitPrice,currency_code', ...rows.map((r) => `${r.replace(/"£([^"]*)"/, '$1')},eur`)].join('\n'),
+    );
+    expect(run([join(dir, 'pounds.csv'), '--min-length', '1']).currency).toEqual({ code: 'GBP', source: 'symbol', symbol: '£' });
+    expect(run([join(dir, 'coded.csv'), '--min-length', '1']).currency).toEqual({ code: 'EUR', source: 'column', column: 'currency_code' });
+    const text = execFileSync(
+      process.execPath,
+      ['--import', 'tsx', 'src/cli/analyze.ts', join(dir, 'pounds.csv'), '--min-length', '1', '--encoder', 'featurizer'],
+      {
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    expect(text).toContain("currency: GBP (from the prices' £)");
   });
 
   it('Diginetica: sessions, grouped by session automatically since user_id is mostly NA', () => {

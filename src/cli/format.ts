@@ -198,6 +198,12 @@ export function formatExports(e: CliExports): string {
   ].join('\n')}\n`;
 }
 
+/** Which currency the amounts are in and how that is known. */
+export function currencyLine(c: AnalysisReport['currency'] | undefined): string {
+  if (!c || c.code === null) return `none (amounts are plain numbers${c?.symbol ? `; the prices carry ${c.symbol}, which names several currencies` : ''})`;
+  return c.source === 'column' ? `${c.code} (from the column "${c.column}")` : `${c.code} (from the prices${c.symbol ? `' ${c.symbol}` : ''})`;
+}
+
 /** The report as a short human-readable text (the CLI without --json). */
 export function formatReport(r: AnalysisReport, encoder?: CliEncoderReport): string {
   const lines: string[] = [];
@@ -208,6 +214,7 @@ export function formatReport(r: AnalysisReport, encoder?: CliEncoderReport): str
     .map(([role, col]) => `${role}=${r.detection.columns[col as number]}`)
     .join(', ');
   lines.push(`columns: ${mapping}`);
+  lines.push(`currency: ${currencyLine(r.currency)}`);
   lines.push(`rows: ${n(r.input.rows)} read, ${n(r.input.accepted)} accepted, ${n(r.input.rejected.count)} rejected`);
   for (const [reason, count] of Object.entries(r.input.rejected.reasons)) {
     lines.push(

@@ -2,6 +2,7 @@
 // and every rejected row by reason. Pure: no I/O, no clocks.
 
 import type { Ingested } from './ingest/ingest';
+import { NO_CURRENCY } from './ingest/currency';
 import { eventAmount } from './profile/money';
 import { BOT, botReason, sequenceLabel, type Sequences } from './sequences';
 import type { AnalysisReport, DroppedSequence, LengthStats, RejectAdvice, SequenceOptions } from './types';
@@ -106,6 +107,7 @@ export function summarize(
     items: accepted.items,
     itemsOnlyInRejectedRows: accepted.itemsOnlyRejected,
     timeSpan: { start: iso(start), end: iso(end) },
+    currency: d.currency ?? NO_CURRENCY,
     options: { ...options },
     warnings,
     timings: { readMs: Math.round(ing.readMs), sequencesMs: Math.round(sequencesMs), readThreads: ing.readThreads },

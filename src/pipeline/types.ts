@@ -61,6 +61,22 @@ export interface Detection {
   dateOrder?: { order: 'dmy' | 'mdy'; how: 'set' | 'file' | 'assumed' };
   /** The decimal mark of the price and quantity columns, when it is a comma ("2,50"). */
   decimalComma?: Array<'price' | 'quantity'>;
+  /** The currency of the amounts, from a currency column or the prices' signs (ingest/currency.ts). */
+  currency?: CurrencyInfo;
+}
+
+/**
+ * Which currency a log's amounts are in and how that is known: a currency column's code
+ * ('column'), the sign or code around the prices ('symbol'), or not at all ('none': plain
+ * numbers). `symbol` is the sign seen, also when it names several currencies ('$': code null).
+ */
+export interface CurrencyInfo {
+  /** ISO 4217 code ("GBP"), or null. */
+  code: string | null;
+  source: 'column' | 'symbol' | 'none';
+  /** The currency column, when source is 'column'. */
+  column?: string;
+  symbol?: string;
 }
 
 /** How raw events become sequences; everything here can change without re-reading the file. */
@@ -167,6 +183,8 @@ export interface AnalysisReport {
   /** Distinct items that only rows rejected after reading (no user id when grouping by user...) had. */
   itemsOnlyInRejectedRows: number;
   timeSpan: { start: string | null; end: string | null };
+  /** The currency of every amount (revenue, spend, prices); code null: plain numbers. */
+  currency: CurrencyInfo;
   options: SequenceOptions;
   warnings: string[];
   /** readThreads: threads that read the file (1, or more when a large file was read in parts). */

@@ -5,6 +5,7 @@
 import type { Detection, Progress, RoleMapping } from '../types';
 import { LogError } from '../types';
 import { CsvReader, sniffDelimiter } from './csv';
+import { detectCurrency } from './currency';
 import { detectMapping, layoutKey, missingFraction, roleMisfits, validateMapping } from './detect';
 import { JsonlReader, sniffJsonShape } from './jsonl';
 import { LineBlocks } from './lines';
@@ -261,6 +262,7 @@ export async function ingest(stream: ReadableStream<Uint8Array>, opts: IngestOpt
       (role) => mapping[role] !== undefined && rules![role === 'price' ? 'priceMark' : 'quantityMark'] === ',',
     );
     if (comma.length > 0) det.decimalComma = comma;
+    det.currency = detectCurrency(det.columns, det.samples, mapping);
     // Rows per byte so far (the sample and its header came from decodedBytes characters) sizes the
     // table's columns for the whole file, parts read by helpers included, as they are absorbed
     // here (a compressed size says nothing).
