@@ -99,7 +99,8 @@ function Details({ details }: { details: UserDetails }) {
           ? `Showing first ${formatInt(shown)} of ${formatInt(timeline.total)} events.`
           : `${formatInt(timeline.total)} event${timeline.total === 1 ? '' : 's'}.`}
       </p>
-      <div className="table-scroll map-timeline">
+      {/* It scrolls for a long history: focusable, so the keyboard scrolls it too. */}
+      <div className="table-scroll map-timeline" role="region" aria-label="Behaviour timeline" tabIndex={0}>
         <table className="data-table" data-testid="map-timeline">
           <thead>
             <tr>

@@ -34,7 +34,8 @@ export function SegmentCards({ insights, k, noun, pending }: Props) {
         </p>
       )}
       {profiles && (
-        <div className="segment-card-list">
+        // It scrolls when the segments outnumber the screen: focusable, so the keyboard scrolls it too.
+        <div className="segment-card-list" role="region" aria-label="Segment cards" tabIndex={0}>
           {profiles.clusters.map((c) => (
             <SegmentCard key={c.cluster} profile={c} noun={noun} />
           ))}
