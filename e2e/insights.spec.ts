@@ -56,8 +56,8 @@ test('the demo gets a profile card per cluster; two clusters compare; assignment
   for (let i = 0; i < k; i++) {
     const card = cards(page).nth(i);
     await expect(card).toHaveAttribute('data-cluster', String(i));
-    await expect(card.getByRole('heading', { level: 3 })).toContainText(`Cluster ${i}`);
-    await expect(card.getByTestId('profile-size')).toContainText(`${sizes[i].toLocaleString('en-US')} sequences`);
+    await expect(card.getByRole('heading', { level: 3 })).toContainText(`Segment ${i}`);
+    await expect(card.getByTestId('profile-size')).toContainText(`${sizes[i].toLocaleString('en-US')} customers`);
   }
   // UCI invoice lines are purchases only, with prices: no views, but revenue and order values.
   await expect(insights(page).getByTestId('profile-no-views')).toHaveCount(k);

@@ -25,10 +25,10 @@ async function touring(page: Page, cycle?: number): Promise<void> {
   await expect(tour(page)).toHaveAttribute('data-tour', 'touring', { timeout: PIPELINE_TIMEOUT });
 }
 
-/** The profile label the map's legend gives cluster i ("Cluster i · label"). */
+/** The profile label the map's legend gives cluster i ("Segment i · label"). */
 async function legendLabel(page: Page, i: number): Promise<string> {
   const text = (await page.getByTestId(`map-legend-${i}`).locator('.map-legend-label').textContent()) ?? '';
-  return text.replace(new RegExp(`^Cluster ${i} · `), '');
+  return text.replace(new RegExp(`^Segment ${i} · `), '');
 }
 
 test('kiosk: the demo runs, the tour goes cluster by cluster, a key pauses it, the idle time starts the next cycle', async ({ page }) => {

@@ -64,7 +64,7 @@ test('the demo on the map: tooltip, brushing, legend, K change, drawer, colour b
   await expect(tooltip).toBeVisible();
   await expect(tooltip.getByTestId('map-tooltip-id')).toHaveText(/^User \S+/);
   await expect(tooltip).toContainText(/\d+ events?/);
-  await expect(tooltip).toContainText(/Cluster \d+/);
+  await expect(tooltip).toContainText(/Segment \d+/);
   await expect(tooltip).toContainText('Last events');
 
   // Click: the drawer with the user's timeline and recommendations; Escape closes it, focus returns.

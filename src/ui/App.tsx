@@ -35,6 +35,8 @@ import { SegmentCards } from './segments/SegmentCards';
 import { StatusBar } from './status/StatusBar';
 import { pipelineStatus, type JobPhase, type PipelineInput } from './status/pipelineStatus';
 import { AnalystDetails } from './layout/AnalystDetails';
+import { MoneyContext } from './common/MoneyContext';
+import { moneyOf, rememberCurrency, rememberedCurrency, shownCurrency } from './common/money';
 
 // Every stage's progress re-renders App; panels whose props did not change skip it, so a training
 // epoch or a sweep step does not redraw the summary's charts, the map or the profiles.
@@ -158,6 +160,15 @@ export function App({ client }: { client: AnalysisClient }) {
   const mappingKey = mappingSource ? `${generation}|${mappingSource.columns.join('\u0001')}|${JSON.stringify(mappingSource.mapping)}` : '';
   const busy = running !== null;
 
+  // Every amount on the page in the log's currency, else the one the reader chose (remembered), else plain numbers.
+  const [chosenCurrency, setChosenCurrency] = useState(rememberedCurrency);
+  const chooseCurrency = useCallback((code: string | null) => {
+    rememberCurrency(code);
+    setChosenCurrency(code);
+  }, []);
+  const money = useMemo(() => moneyOf(shownCurrency(report?.currency, chosenCurrency).code), [report, chosenCurrency]);
+  const noun = report?.options.by === 'session' ? 'sessions' : 'customers';
+
   // Where the whole analysis stands, for the sticky status bar (pipelineStatus decides "ready").
   const encodeProgress = encoder.job.progress;
   const profilesCurrent = insights.profiles !== null && insights.k === clusters.k && !insights.stale;
@@ -224,7 +235,7 @@ export function App({ client }: { client: AnalysisClient }) {
   );
 
   return (
-    <>
+    <MoneyContext.Provider value={money}>
       <Header />
       {!kiosk && <StatusBar fileName={report?.file.name ?? null} reading={running} input={statusInput} onCancel={cancelStep} onRetry={retryStep} />}
       <main className="wrap">
@@ -255,8 +266,8 @@ export function App({ client }: { client: AnalysisClient }) {
                 pending={segmentsPending}
               />
             </div>
-            <SummaryView report={report} disabled={busy} onRegroup={regroupFromSummary} />
-            <ProfilesView insights={insights} />
+            <SummaryView report={report} disabled={busy} onRegroup={regroupFromSummary} currency={chosenCurrency} onCurrency={chooseCurrency} />
+            <ProfilesView insights={insights} noun={noun} />
             <ExportView
               client={client}
               k={sweep ? clusters.k : null}
@@ -279,6 +290,6 @@ export function App({ client }: { client: AnalysisClient }) {
         )}
       </main>
       <Footer />
-    </>
+    </MoneyContext.Provider>
   );
 }

@@ -146,6 +146,7 @@ export function clusterTraits(v: TraitValues, order: Int32Array, clusterStart: I
         value,
         overall,
         ratio,
+        ...(useMean ? { average: true as const } : {}),
         text: `${def.say(value)} (${useMean ? 'average' : 'typical'} customer: ${round(overall)})`,
       });
     }

@@ -76,6 +76,8 @@ export interface Trait {
   overall: number;
   /** value / overall (a cluster at 0 counts as 1/10 of overall). */
   ratio: number;
+  /** value and overall are means (most customers at 0), not medians. */
+  average?: true;
   /** In words: "6 orders per customer (typical customer: 2)". */
   text: string;
 }

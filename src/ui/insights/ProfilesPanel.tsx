@@ -1,4 +1,4 @@
-// What each cluster of shoppers did, one card per cluster, and two clusters side by side. Every
+// What each segment of shoppers did, one card per segment, and two segments side by side. Every
 // string from the file (ids, titles, categories, labels) is rendered as React text, never as HTML:
 // a log is untrusted input.
 import { useId, useState } from 'react';
@@ -6,14 +6,16 @@ import type { ClusterProfile, ClusterProfiles, Funnel, RankedItem, RankedName } 
 import type { RecommendationsWire, RecommendedItemWire } from '../../worker/protocol';
 import { clusterColor } from '../common/chartTheme';
 import { formatInt, formatPercent } from '../common/format';
+import { useMoney } from '../common/MoneyContext';
 import { comparisonRows } from './comparison';
-import { formatAmount, formatLength, formatLift, formatRate } from './insightFormat';
+import { formatLength, formatLift, formatRate, traitText } from './insightFormat';
 import type { InsightsState } from './useInsights';
 
 /** Entries shown of each ranked list on a card (the worker may send more). */
 const LIST_LENGTH = 5;
 
-export function ProfilesPanel({ insights }: { insights: InsightsState }) {
+/** noun: what one member is, 'customers' or 'sessions' (when the log is grouped by session). */
+export function ProfilesPanel({ insights, noun = 'customers' }: { insights: InsightsState; noun?: 'customers' | 'sessions' }) {
   const { profiles, recommendations, loading, error, stale } = insights;
   return (
     <section
@@ -25,9 +27,9 @@ export function ProfilesPanel({ insights }: { insights: InsightsState }) {
       data-loading={loading ? 'true' : 'false'}
       data-stale={stale ? 'true' : 'false'}
     >
-      <h2 id="insights-heading">Cluster profiles</h2>
+      <h2 id="insights-heading">Segment profiles</h2>
       <p className="hint">
-        What the sequences of each cluster did: their funnel, length, spend and what they looked at most. Lift compares a cluster&rsquo;s share with
+        What the {noun} of each segment did: how many bought, how much they spent and what they looked at most. Lift compares a segment&rsquo;s share with
         everybody&rsquo;s (×2.0: twice as common here).
       </p>
       {error && (
@@ -40,45 +42,48 @@ export function ProfilesPanel({ insights }: { insights: InsightsState }) {
       )}
       {!profiles && loading && (
         <p className="status" role="status" data-testid="insights-loading">
-          Profiling the clusters…
+          Describing the segments…
         </p>
       )}
       {!profiles && !loading && !error && (
         <p className="hint" data-testid="insights-waiting">
-          The profiles follow the clusters.
+          The profiles follow the segments.
         </p>
       )}
       {profiles && stale && (
         <p className="hint" data-testid="insights-stale">
-          {loading ? 'Updating the profiles for the clusters on screen…' : 'These profiles belong to the previous clusters.'}
+          {loading ? 'Updating the profiles for the segments on screen…' : 'These profiles belong to the previous segments.'}
         </p>
       )}
       {profiles && (
         <div className={`insights-body${stale ? ' stale' : ''}`} aria-busy={stale}>
-          <Overview profiles={profiles} method={recommendations?.method ?? null} />
+          <Overview profiles={profiles} method={recommendations?.method ?? null} noun={noun} />
           <div className="profile-grid">
             {profiles.clusters.map((c) => (
               <ProfileCard
                 key={`${profiles.k}-${c.cluster}`}
                 profile={c}
                 profiles={profiles}
+                noun={noun}
                 recommended={recommendations && recommendations.k === profiles.k ? (recommendations.clusters[c.cluster] ?? []) : null}
               />
             ))}
           </div>
           {profiles.tooLittleHistory && <TooLittleHistoryCard group={profiles.tooLittleHistory} hasPrice={profiles.hasPrice} />}
-          {profiles.clusters.length >= 2 && <Comparison key={profiles.k} profiles={profiles} />}
+          {profiles.clusters.length >= 2 && <Comparison key={profiles.k} profiles={profiles} noun={noun} />}
         </div>
       )}
     </section>
   );
 }
 
-function Overview({ profiles, method }: { profiles: ClusterProfiles; method: RecommendationsWire['method'] | null }) {
+function Overview({ profiles, method, noun }: { profiles: ClusterProfiles; method: RecommendationsWire['method'] | null; noun: string }) {
   const o = profiles.overall;
+  const money = useMoney();
+  const formatAmount = money.format;
   return (
     <p className="profile-overview" data-testid="insights-overview">
-      {formatInt(profiles.users)} sequences in {profiles.clusters.length} clusters (K = {profiles.k}); overall{' '}
+      {formatInt(profiles.users)} {noun} in {profiles.clusters.length} segments; overall{' '}
       {formatRate(o.funnel.viewToPurchase ?? (o.size > 0 ? o.funnel.buyers / o.size : null))}{' '}
       {o.funnel.viewToPurchase !== null ? 'of viewers bought' : 'bought'}
       {profiles.hasPrice && (
@@ -97,15 +102,28 @@ function Overview({ profiles, method }: { profiles: ClusterProfiles; method: Rec
       {method && (
         <span className="hint">
           {' '}
-          Recommendations: {method === 'gcn+behaviour' ? 'graph network item vectors and what the cluster did' : 'what the cluster did'}.
+          Recommendations: {method === 'gcn+behaviour' ? 'what shoppers alike bought together, and what the segment did' : 'what the segment did'}.
         </span>
       )}
     </p>
   );
 }
 
-function ProfileCard({ profile: c, profiles, recommended }: { profile: ClusterProfile; profiles: ClusterProfiles; recommended: RecommendedItemWire[] | null }) {
+function ProfileCard({
+  profile: c,
+  profiles,
+  noun,
+  recommended,
+}: {
+  profile: ClusterProfile;
+  profiles: ClusterProfiles;
+  noun: string;
+  recommended: RecommendedItemWire[] | null;
+}) {
   const headingId = useId();
+  const money = useMoney();
+  const formatAmount = money.format;
+  const one = noun.replace(/s$/, '');
   return (
     <article
       className="profile-card"
@@ -116,13 +134,13 @@ function ProfileCard({ profile: c, profiles, recommended }: { profile: ClusterPr
       style={{ borderTopColor: clusterColor(c.cluster) }}
     >
       <h3 id={headingId}>
-        <span className="swatch" style={{ background: clusterColor(c.cluster) }} aria-hidden="true" /> Cluster {c.cluster}
+        <span className="swatch" style={{ background: clusterColor(c.cluster) }} aria-hidden="true" /> Segment {c.cluster}
         <span className="profile-label" data-testid="profile-label">
           {c.label}
         </span>
       </h3>
       <p className="profile-size" data-testid="profile-size">
-        {formatInt(c.size)} sequences · {formatPercent(c.share)} of all
+        {formatInt(c.size)} {noun} · {formatPercent(c.share)} of all
       </p>
 
       {c.traits && c.traits.length > 0 && (
@@ -131,7 +149,7 @@ function ProfileCard({ profile: c, profiles, recommended }: { profile: ClusterPr
           <ul className="profile-traits" data-testid="profile-traits">
             {c.traits.slice(0, 3).map((t) => (
               <li key={t.key} data-trait={t.key}>
-                <strong>{t.word}</strong>: {t.text}
+                <strong>{t.word}</strong>: {traitText(t, money, noun)}
               </li>
             ))}
           </ul>
@@ -141,7 +159,7 @@ function ProfileCard({ profile: c, profiles, recommended }: { profile: ClusterPr
       <FunnelBars funnel={c.funnel} size={c.size} overall={profiles.overall.funnel} />
 
       <dl className="profile-facts">
-        <dt>Events per sequence</dt>
+        <dt>Events per {one}</dt>
         <dd data-testid="profile-length">
           mean {formatLength(c.length.mean)}, median {formatLength(c.length.median)}
         </dd>
@@ -150,7 +168,12 @@ function ProfileCard({ profile: c, profiles, recommended }: { profile: ClusterPr
             <dt>Revenue</dt>
             <dd data-testid="profile-revenue">
               {formatAmount(c.revenue)}
-              {c.revenuePerUser !== null && <span className="hint"> ({formatAmount(c.revenuePerUser)} per sequence)</span>}
+              {c.revenuePerUser !== null && (
+                <span className="hint">
+                  {' '}
+                  ({formatAmount(c.revenuePerUser)} per {one})
+                </span>
+              )}
             </dd>
             <dt>Average order</dt>
             <dd data-testid="profile-aov">
@@ -199,6 +222,8 @@ function ProfileCard({ profile: c, profiles, recommended }: { profile: ClusterPr
 /** The customers under the minimum history: not clustered, but a group of their own (cluster -1 in the exports). */
 function TooLittleHistoryCard({ group: g, hasPrice }: { group: NonNullable<ClusterProfiles['tooLittleHistory']>; hasPrice: boolean }) {
   const headingId = useId();
+  const money = useMoney();
+  const formatAmount = money.format;
   return (
     <article className="profile-card" aria-labelledby={headingId} data-testid="profile-too-little" data-size={g.size}>
       <h3 id={headingId}>
@@ -208,8 +233,8 @@ function TooLittleHistoryCard({ group: g, hasPrice }: { group: NonNullable<Clust
         {formatInt(g.size)} customers · {formatPercent(g.share)} of everybody
       </p>
       <p className="hint">
-        Fewer than {formatInt(g.minLength)} events each: too little to place them on the map or in a segment yet. They are in every export (cluster -1) with
-        their buy-again and popular lists; lower the minimum sequence length to cluster them.
+        Fewer than {formatInt(g.minLength)} events each: too little to place them on the map or in a segment yet. They are in every export (segment number -1)
+        with their buy-again and popular lists; lower the minimum history under How the segments were made to place them.
       </p>
       {hasPrice && (
         <dl className="profile-facts">
@@ -240,7 +265,7 @@ function FunnelBars({ funnel, size, overall }: { funnel: Funnel; size: number; o
       <h4>Funnel</h4>
       {funnel.viewers === 0 && (
         <p className="hint" data-testid="profile-no-views">
-          {overall.viewers > 0 ? 'No views in this cluster.' : 'No views in this log (it records purchases only), so view conversions are undefined.'}
+          {overall.viewers > 0 ? 'No views in this segment.' : 'No views in this log (it records purchases only), so view conversions are undefined.'}
         </p>
       )}
       <ul className="funnel-bars">
@@ -317,29 +342,30 @@ function ItemName({ id, title }: { id: string; title: string }) {
 
 // ---- comparison ----
 
-function Comparison({ profiles }: { profiles: ClusterProfiles }) {
+function Comparison({ profiles, noun }: { profiles: ClusterProfiles; noun: string }) {
+  const money = useMoney();
   const idA = useId();
   const idB = useId();
   const count = profiles.clusters.length;
   const [pick, setPick] = useState<[number, number]>([0, 1]);
   const a = profiles.clusters[Math.min(pick[0], count - 1)];
   const b = profiles.clusters[Math.min(pick[1], count - 1)];
-  const rows = comparisonRows(profiles, a, b);
+  const rows = comparisonRows(profiles, a, b, money, noun);
   const options = profiles.clusters.map((c) => (
     <option key={c.cluster} value={c.cluster}>
-      Cluster {c.cluster} — {c.label}
+      Segment {c.cluster} — {c.label}
     </option>
   ));
   return (
     <div className="profile-compare" data-testid="profile-compare">
-      <h3>Compare two clusters</h3>
+      <h3>Compare two segments</h3>
       <form className="options-form compare-pickers" onSubmit={(event) => event.preventDefault()}>
         <div className="field">
-          <label htmlFor={idA}>Cluster A</label>
+          <label htmlFor={idA}>Segment A</label>
           <select
             id={idA}
             data-testid="compare-a"
-            title={`Cluster ${a.cluster} — ${a.label}`}
+            title={`Segment ${a.cluster} — ${a.label}`}
             value={a.cluster}
             onChange={(e) => setPick([Number(e.currentTarget.value), pick[1]])}
           >
@@ -347,11 +373,11 @@ function Comparison({ profiles }: { profiles: ClusterProfiles }) {
           </select>
         </div>
         <div className="field">
-          <label htmlFor={idB}>Cluster B</label>
+          <label htmlFor={idB}>Segment B</label>
           <select
             id={idB}
             data-testid="compare-b"
-            title={`Cluster ${b.cluster} — ${b.label}`}
+            title={`Segment ${b.cluster} — ${b.label}`}
             value={b.cluster}
             onChange={(e) => setPick([pick[0], Number(e.currentTarget.value)])}
           >
@@ -362,16 +388,16 @@ function Comparison({ profiles }: { profiles: ClusterProfiles }) {
       <div className="table-scroll">
         <table className="data-table" data-testid="compare-table" data-a={a.cluster} data-b={b.cluster}>
           <caption>
-            Cluster {a.cluster} (A) against cluster {b.cluster} (B); the difference is B against A: percentage points for rates, a multiple for amounts.
+            Segment {a.cluster} (A) against segment {b.cluster} (B); the difference is B against A: percentage points for rates, a multiple for amounts.
           </caption>
           <thead>
             <tr>
               <th scope="col">Measure</th>
               <th scope="col" className="num">
-                <span className="swatch" style={{ background: clusterColor(a.cluster) }} aria-hidden="true" /> A: cluster {a.cluster}
+                <span className="swatch" style={{ background: clusterColor(a.cluster) }} aria-hidden="true" /> A: segment {a.cluster}
               </th>
               <th scope="col" className="num">
-                <span className="swatch" style={{ background: clusterColor(b.cluster) }} aria-hidden="true" /> B: cluster {b.cluster}
+                <span className="swatch" style={{ background: clusterColor(b.cluster) }} aria-hidden="true" /> B: segment {b.cluster}
               </th>
               <th scope="col" className="num">
                 Difference

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ClusterProfile, ClusterProfiles, GroupStats } from '../../pipeline/profile/types';
+import { moneyOf } from '../common/money';
 import { comparisonRows } from './comparison';
 import { NONE } from './insightFormat';
 
@@ -62,6 +63,19 @@ describe('comparisonRows', () => {
     // AOV 20 against 30.
     expect(cell(rows, 'aov')!.diff).toBe('×1.5');
     expect(cell(rows, 'size')!.diff).toBe('×1.5');
+    expect(cell(rows, 'size')!.name).toBe('Customers');
+    expect(cell(rows, 'revenue-per-user')!.name).toBe('Revenue per customer');
+  });
+
+  it('writes the amounts in the currency given, and names the members', () => {
+    const a = stats(40, 40, 10, 5, 100, 5);
+    const b = stats(60, 50, 20, 15, 180, 6);
+    const p = profiles(a, b, stats(100, 90, 30, 20, 280, 11), true);
+    const rows = comparisonRows(p, p.clusters[0], p.clusters[1], moneyOf('GBP'), 'sessions');
+    expect(cell(rows, 'revenue')!.a).toBe(new Intl.NumberFormat(undefined, { style: 'currency', currency: 'GBP' }).format(100));
+    expect(cell(rows, 'revenue')!.diff).toBe('×1.8');
+    expect(cell(rows, 'size')!.name).toBe('Sessions');
+    expect(cell(rows, 'revenue-per-user')!.name).toBe('Revenue per session');
   });
 
   it('leaves out funnel rates without views and amounts without prices', () => {

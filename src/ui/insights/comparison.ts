@@ -2,7 +2,8 @@
 // (percentage points for rates, a multiple for counts and amounts).
 import type { ClusterProfile, ClusterProfiles, GroupStats, RankedItem, RankedName } from '../../pipeline/profile/types';
 import { formatInt } from '../common/format';
-import { formatAmount, formatLength, formatRate, NONE, rateDifference, ratio } from './insightFormat';
+import { type Money, PLAIN_MONEY } from '../common/money';
+import { formatLength, formatRate, NONE, rateDifference, ratio } from './insightFormat';
 
 export interface ComparisonRow {
   name: string;
@@ -21,10 +22,21 @@ function buyerShare(g: GroupStats): number | null {
 const topName = (names: RankedName[]): string => (names.length > 0 ? names[0].name : NONE);
 const topItem = (items: RankedItem[]): string => (items.length > 0 ? items[0].title || items[0].id : NONE);
 
-/** The rows of the comparison of cluster A with cluster B; the difference says how B stands against A. */
-export function comparisonRows(profiles: ClusterProfiles, a: ClusterProfile, b: ClusterProfile): ComparisonRow[] {
+/**
+ * The rows of the comparison of cluster A with cluster B; the difference says how B stands against
+ * A. Amounts in `money`'s currency; `noun` is what one member is ('customers', 'sessions').
+ */
+export function comparisonRows(
+  profiles: ClusterProfiles,
+  a: ClusterProfile,
+  b: ClusterProfile,
+  money: Money = PLAIN_MONEY,
+  noun = 'customers',
+): ComparisonRow[] {
+  const formatAmount = money.format;
+  const one = noun.replace(/s$/, '');
   const rows: ComparisonRow[] = [
-    { name: 'Sequences', test: 'size', a: formatInt(a.size), b: formatInt(b.size), diff: ratio(a.size, b.size) },
+    { name: noun[0].toUpperCase() + noun.slice(1), test: 'size', a: formatInt(a.size), b: formatInt(b.size), diff: ratio(a.size, b.size) },
     { name: 'Share of all', test: 'share', a: formatRate(a.share), b: formatRate(b.share), diff: rateDifference(a.share, b.share) },
     { name: 'Mean events', test: 'length-mean', a: formatLength(a.length.mean), b: formatLength(b.length.mean), diff: ratio(a.length.mean, b.length.mean) },
     {
@@ -71,7 +83,7 @@ export function comparisonRows(profiles: ClusterProfiles, a: ClusterProfile, b: 
     rows.push(
       { name: 'Revenue', test: 'revenue', a: formatAmount(a.revenue), b: formatAmount(b.revenue), diff: ratio(a.revenue, b.revenue) },
       {
-        name: 'Revenue per sequence',
+        name: `Revenue per ${one}`,
         test: 'revenue-per-user',
         a: formatAmount(a.revenuePerUser),
         b: formatAmount(b.revenuePerUser),

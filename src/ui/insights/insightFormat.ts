@@ -1,13 +1,16 @@
-// Words and numbers of the profile cards and the comparison: amounts without a currency (the log
-// does not say which), lifts as multiples, differences of rates in percentage points.
+// Words and numbers of the profile cards and the comparison: lifts as multiples, differences of
+// rates in percentage points; amounts through a Money (common/money.ts: the log's currency, else
+// plain numbers).
+import type { Trait } from '../../pipeline/profile/types';
 import { formatCompact, formatDecimal, formatPercent } from '../common/format';
+import type { Money } from '../common/money';
 
 export const NONE = '—';
 
 const amount = new Intl.NumberFormat(undefined, { maximumFractionDigits: 2, minimumFractionDigits: 2 });
 const multiple = new Intl.NumberFormat(undefined, { maximumFractionDigits: 1, minimumFractionDigits: 1 });
 
-/** A sum of prices: two decimals up to 10,000, then compact (12.3K), since a merchant reads the size first. */
+/** A sum of prices without a currency: two decimals up to 10,000, then compact (12.3K). Money.format writes one with its currency. */
 export function formatAmount(value: number | null): string {
   if (value === null || !Number.isFinite(value)) return NONE;
   return Math.abs(value) < 10_000 ? amount.format(value) : formatCompact(value);
@@ -40,4 +43,16 @@ export function ratio(a: number | null, b: number | null): string {
 /** A mean or median length of sequences. */
 export function formatLength(value: number): string {
   return Number.isFinite(value) ? formatDecimal(value) : NONE;
+}
+
+/**
+ * A trait in words for the reader: spend in the currency ("£1,021.50 spent per customer (typical
+ * customer: £412.00)"); the others as the profile wrote them. `noun` names the members
+ * ('customers', 'sessions').
+ */
+export function traitText(t: Trait, money: Money, noun = 'customers'): string {
+  const one = noun.replace(/s$/, '');
+  const base =
+    t.key === 'spend' ? `${money.format(t.value)} spent per customer (${t.average ? 'average' : 'typical'} customer: ${money.format(t.overall)})` : t.text;
+  return one === 'customer' ? base : base.replaceAll('customer', one);
 }

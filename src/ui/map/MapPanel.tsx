@@ -8,6 +8,7 @@ import type { MapData, ProjectProgressWire, ProjectResult } from '../../worker/p
 import { clusterColor } from '../common/chartTheme';
 import { formatDecimal, formatInt, formatPercent } from '../common/format';
 import { ProgressMeter } from '../common/ProgressMeter';
+import { useMoney } from '../common/MoneyContext';
 import type { ProjectionState } from './useProjection';
 import { clusterName, colorScheme, type ColorScheme } from './colorScheme';
 import type { MapChartHandle, MapMode } from './MapChart';
@@ -34,20 +35,21 @@ interface Props {
   noun?: 'customer' | 'session';
 }
 
+// In plain words: the map's steps are what a merchant watches on the first screen.
 const STAGES: Record<ProjectProgressWire['stage'], string> = {
-  knn: 'Finding neighbours',
-  graph: 'Building graph',
-  layout: 'Laying out',
-  trust: 'Measuring trustworthiness',
+  knn: 'Finding who shops alike',
+  graph: 'Linking them',
+  layout: 'Drawing the map',
+  trust: 'Checking the map',
 };
 
 export function stageLabel(p: ProjectProgressWire): string {
-  return p.stage === 'layout' ? `Laying out (epoch ${p.epoch})` : STAGES[p.stage];
+  return STAGES[p.stage];
 }
 
 const COLOR_BY: { value: ColorBy; label: string }[] = [
-  { value: 'cluster', label: 'Cluster' },
-  { value: 'length', label: 'Sequence length' },
+  { value: 'cluster', label: 'Segment' },
+  { value: 'length', label: 'Number of events' },
   { value: 'revenue', label: 'Revenue' },
   { value: 'country', label: 'Country' },
   { value: 'lastType', label: 'Last event type' },
@@ -97,7 +99,7 @@ export function MapPanel({ projection, labels, k, clusterLabels, view, client, n
       {state === 'error' && error && (
         <div role="alert" className="alert" data-testid="map-error" data-code={error.code}>
           <div>
-            <p className="alert-title">{error.code === 'project-input' ? 'These sequences cannot be mapped' : 'The map could not be drawn'}</p>
+            <p className="alert-title">{error.code === 'project-input' ? `These ${noun}s cannot be mapped` : 'The map could not be drawn'}</p>
             <p>{error.message}</p>
             <p>
               <button type="button" className="link" onClick={projection.retry}>
@@ -117,12 +119,12 @@ export function MapPanel({ projection, labels, k, clusterLabels, view, client, n
       )}
       {state === 'waiting' && !result && (
         <p className="hint" data-testid="map-waiting">
-          The map is laid out once the clusters are ready.
+          The map is drawn once the segments are ready.
         </p>
       )}
       {stale && result && state !== 'error' && (
         <p className="hint" data-testid="map-stale">
-          This map belongs to the previous clusters; a new one is laid out once they are ready.
+          This map belongs to the previous segments; a new one is drawn once they are ready.
         </p>
       )}
       {ready && (
@@ -135,6 +137,7 @@ export function MapPanel({ projection, labels, k, clusterLabels, view, client, n
           view={view}
           client={client}
           stale={stale}
+          noun={noun}
         />
       )}
     </section>
@@ -148,7 +151,7 @@ function Progress({ projection }: { projection: ProjectionState }) {
     <ProgressMeter
       label={label}
       fraction={p ? p.overall : null}
-      details={p ? `UMAP layout · ${label.toLowerCase()}` : 'Preparing the vectors…'}
+      details={p ? `Placing those who shop alike close together · ${label.toLowerCase()}` : 'Getting ready…'}
       onCancel={projection.cancel}
       panelTestId="map-progress"
       barTestId="map-progress-bar"
@@ -166,9 +169,11 @@ interface BodyProps {
   view: MapView;
   client: AnalysisClient;
   stale: boolean;
+  noun: 'customer' | 'session';
 }
 
-function MapBody({ result, data, labels, k, clusterLabels, view, client, stale }: BodyProps) {
+function MapBody({ result, data, labels, k, clusterLabels, view, client, stale, noun }: BodyProps) {
+  const money = useMoney();
   const chart = useRef<MapChartHandle>(null);
   const [mode, setMode] = useState<MapMode>('pan');
   const colorBy = available(view.colorBy, data) ? view.colorBy : 'cluster';
@@ -176,8 +181,18 @@ function MapBody({ result, data, labels, k, clusterLabels, view, client, stale }
   const coords = result.coords;
 
   const scheme = useMemo<ColorScheme>(
-    () => colorScheme(colorBy, { labels, k, clusterLabels, attributes: data.attributes, typeNames: data.typeNames, countries: data.countries }),
-    [colorBy, labels, k, clusterLabels, data],
+    () =>
+      colorScheme(colorBy, {
+        labels,
+        k,
+        clusterLabels,
+        attributes: data.attributes,
+        typeNames: data.typeNames,
+        countries: data.countries,
+        money,
+        noun: `${noun}s`,
+      }),
+    [colorBy, labels, k, clusterLabels, data, money, noun],
   );
   const hiddenOf = useMemo(() => (labels && hidden.size > 0 ? (i: number) => hidden.has(labels[i]) : null), [labels, hidden]);
   const series = useMemo(() => splitPoints(coords, scheme.groupOf, scheme.groups.length, hiddenOf), [coords, scheme, hiddenOf]);
@@ -204,7 +219,7 @@ function MapBody({ result, data, labels, k, clusterLabels, view, client, stale }
   );
 
   const hiddenPoints = useMemo(() => series.filter((s) => s.group < 0).reduce((a, s) => a + s.index.length, 0), [series]);
-  const label = describeMap(result.n, colorBy, scheme, k, hidden.size, hiddenPoints, selection?.length ?? 0);
+  const label = describeMap(result.n, noun, colorBy, scheme, k, hidden.size, hiddenPoints, selection?.length ?? 0);
 
   // Save PNG waits for the first complete drawing (the chart loads lazily and draws progressively).
   const [drawn, setDrawn] = useState(false);
@@ -284,16 +299,25 @@ function MapBody({ result, data, labels, k, clusterLabels, view, client, stale }
         <div className="map-side">
           <ClusterLegend labels={labels} k={k} clusterLabels={clusterLabels} view={view} scheme={colorBy === 'cluster' ? scheme : null} />
           {colorBy !== 'cluster' && <ColorKey scheme={scheme} title={COLOR_BY.find((c) => c.value === colorBy)!.label} />}
-          <SelectionSummary selection={selection} data={data} labels={labels} k={k} onClear={clearSelection} />
+          <SelectionSummary selection={selection} data={data} labels={labels} k={k} noun={noun} clusterLabels={clusterLabels} onClear={clearSelection} />
         </div>
       </div>
 
       <SavedNote restored={result.restored} saveError={result.saveError} testId="map" />
-      <p className="hint map-details" data-testid="map-details" data-trust={result.trustworthiness.value} data-restored={result.restored ? 'true' : 'false'}>
-        {formatInt(result.n)} points · {formatInt(result.nNeighbors)} neighbours · {formatInt(result.nEpochs)} epochs · {formatDecimal(result.seconds)} s ·
-        trustworthiness (15 neighbours) {Number.isFinite(result.trustworthiness.value) ? result.trustworthiness.value.toFixed(3) : '—'}{' '}
-        {result.trustworthiness.exact ? '(exact)' : `(sampled on ${formatInt(result.trustworthiness.sampleSize)} points)`}
-      </p>
+      {/* How the map was made: for analysts, folded away from the merchant's first screen. */}
+      <details className="map-details-box">
+        <summary className="hint">Map details</summary>
+        <p className="hint map-details" data-testid="map-details" data-trust={result.trustworthiness.value} data-restored={result.restored ? 'true' : 'false'}>
+          {formatInt(result.n)} points · {formatInt(result.nNeighbors)} neighbours · {formatInt(result.nEpochs)} epochs · {formatDecimal(result.seconds)} s ·
+          trustworthiness (15 neighbours) {Number.isFinite(result.trustworthiness.value) ? result.trustworthiness.value.toFixed(3) : '—'}{' '}
+          {result.trustworthiness.exact ? '(exact)' : `(sampled on ${formatInt(result.trustworthiness.sampleSize)} points)`}
+        </p>
+        <p className="hint">
+          Laid out with UMAP: each point is placed near its {formatInt(result.nNeighbors)} most similar neighbours, in {formatInt(result.nEpochs)} rounds
+          (epochs) of adjustment. Trustworthiness (0 to 1) says how well the map keeps each point's true neighbours close: above 0.9 the map can be read as it
+          looks.
+        </p>
+      </details>
       {result.warnings.map((w) => (
         <p key={w} className="notice" data-testid="map-warning">
           {w}
@@ -315,14 +339,23 @@ function MapBody({ result, data, labels, k, clusterLabels, view, client, stale }
   );
 }
 
-function describeMap(n: number, by: ColorBy, scheme: ColorScheme, k: number | null, hiddenClusters: number, hiddenPoints: number, selected: number): string {
+function describeMap(
+  n: number,
+  noun: string,
+  by: ColorBy,
+  scheme: ColorScheme,
+  k: number | null,
+  hiddenClusters: number,
+  hiddenPoints: number,
+  selected: number,
+): string {
   const what = COLOR_BY.find((c) => c.value === by)!.label.toLowerCase();
   const groups = [...scheme.groups]
     .map((g) => `${g.label}: ${formatInt(g.count)}`)
     .slice(0, 12)
     .join('; ');
-  let text = `Scatter map of ${formatInt(n)} sequences laid out with UMAP, coloured by ${what}${by === 'cluster' && k !== null ? ` (K = ${k})` : ''}. ${groups}.`;
-  if (hiddenClusters > 0) text += ` ${hiddenClusters} cluster${hiddenClusters === 1 ? '' : 's'} greyed out (${formatInt(hiddenPoints)} points).`;
+  let text = `Map of ${formatInt(n)} ${noun}s, those who shop alike close together, coloured by ${what}${by === 'cluster' && k !== null ? ` (${k} segments)` : ''}. ${groups}.`;
+  if (hiddenClusters > 0) text += ` ${hiddenClusters} segment${hiddenClusters === 1 ? '' : 's'} greyed out (${formatInt(hiddenPoints)} ${noun}s).`;
   if (selected > 0) text += ` ${formatInt(selected)} selected.`;
   return text;
 }
@@ -404,14 +437,19 @@ function SelectionSummary({
   data,
   labels,
   k,
+  noun,
+  clusterLabels,
   onClear,
 }: {
   selection: Int32Array | null;
   data: MapData;
   labels: Int32Array | null;
   k: number | null;
+  noun: string;
+  clusterLabels: string[] | null;
   onClear(): void;
 }) {
+  const money = useMoney();
   const summary = useMemo(() => (selection ? summariseSelection(selection, data.attributes, labels, k, data.hasPrice) : null), [selection, data, labels, k]);
   return (
     <div className="map-selection" data-testid="map-selection" data-count={summary?.count ?? 0} aria-live="polite">
@@ -421,16 +459,16 @@ function SelectionSummary({
       ) : (
         <>
           <p data-testid="map-selection-count">
-            <strong>{formatInt(summary.count)}</strong> sequences ({formatPercent(summary.share)} of {formatInt(data.n)})
+            <strong>{formatInt(summary.count)}</strong> {noun}s ({formatPercent(summary.share)} of {formatInt(data.n)})
           </p>
-          <p>Mean length {formatDecimal(summary.meanLength)} events</p>
-          {summary.revenue !== null && <p data-testid="map-selection-revenue">Net revenue {formatDecimal(summary.revenue)}</p>}
+          <p>{formatDecimal(summary.meanLength)} events each on average</p>
+          {summary.revenue !== null && <p data-testid="map-selection-revenue">Net revenue {money.format(summary.revenue)}</p>}
           {summary.perCluster && (
             <ul className="map-selection-clusters" data-testid="map-selection-clusters">
               {summary.perCluster.map((c, i) =>
                 c === 0 ? null : (
                   <li key={i} data-cluster={i} data-count={c}>
-                    <span className="swatch" style={{ background: clusterColor(i) }} aria-hidden="true" /> Cluster {i}: {formatInt(c)}
+                    <span className="swatch" style={{ background: clusterColor(i) }} aria-hidden="true" /> {clusterName(i, clusterLabels)}: {formatInt(c)}
                   </li>
                 ),
               )}

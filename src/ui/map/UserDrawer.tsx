@@ -3,7 +3,8 @@
 import { useEffect, useId, useRef, useState } from 'react';
 import type { AnalysisClient } from '../../worker/client';
 import type { UserDetails } from '../../worker/protocol';
-import { formatDecimal, formatInt } from '../common/format';
+import { formatInt } from '../common/format';
+import { useMoney } from '../common/MoneyContext';
 import { formatTime } from './pointText';
 
 interface Props {
@@ -90,6 +91,7 @@ function Details({ details }: { details: UserDetails }) {
   const shown = timeline.events.length;
   // A column the log has nothing for (no categories, no prices) is left out rather than a column of dashes.
   const hasPrice = timeline.events.some((e) => e.price !== null);
+  const money = useMoney();
   const hasCategory = timeline.events.some((e) => e.category);
   return (
     <>
@@ -126,7 +128,7 @@ function Details({ details }: { details: UserDetails }) {
                 </td>
                 {hasCategory && <td>{e.category || '—'}</td>}
                 {hasPrice && (
-                  <td className="num nowrap">{e.price === null ? '—' : `${formatDecimal(e.price)} × ${e.quantity === null ? 1 : formatInt(e.quantity)}`}</td>
+                  <td className="num nowrap">{e.price === null ? '—' : `${money.price(e.price)} × ${e.quantity === null ? 1 : formatInt(e.quantity)}`}</td>
                 )}
               </tr>
             ))}

@@ -3,6 +3,7 @@
 // one series; continuous attributes are therefore banded rather than given a gradient.
 import type { UserAttributes } from '../../pipeline/profile/types';
 import { clusterColor } from '../common/chartTheme';
+import { type Money, PLAIN_MONEY } from '../common/money';
 import type { ColorBy } from './useMapView';
 
 /** Hidden clusters: drawn in this grey, behind everything else. */
@@ -38,6 +39,10 @@ export interface SchemeInput {
   attributes: UserAttributes;
   typeNames: string[];
   countries: string[];
+  /** How the revenue bands write their amounts (the log's currency); plain numbers when unset. */
+  money?: Money;
+  /** What a point is, for the one group before there are segments: 'customers' or 'sessions'. */
+  noun?: string;
 }
 
 function count(groupOf: Int32Array, groups: number): number[] {
@@ -86,13 +91,11 @@ function spread(n: number): string[] {
   return Array.from({ length: n }, (_, i) => SEQUENTIAL[Math.round((i * (SEQUENTIAL.length - 1)) / (n - 1))]);
 }
 
-const money = new Intl.NumberFormat(undefined, { maximumFractionDigits: 0 });
-
 /**
  * Revenue bands: net returns (< 0), nothing bought (0), then the buyers split in five bands of
  * equal numbers of users (quantiles), since revenue is very skewed.
  */
-export function revenueBands(revenue: Float64Array): { groups: { label: string; lo: number; hi: number }[]; groupOf: Int32Array } {
+export function revenueBands(revenue: Float64Array, money: Money = PLAIN_MONEY): { groups: { label: string; lo: number; hi: number }[]; groupOf: Int32Array } {
   const positive: number[] = [];
   for (let i = 0; i < revenue.length; i++) if (revenue[i] > 0) positive.push(revenue[i]);
   positive.sort((a, b) => a - b);
@@ -109,10 +112,10 @@ export function revenueBands(revenue: Float64Array): { groups: { label: string; 
   if (positive.length > 0) {
     let lo = positive[0];
     for (const cut of cuts) {
-      groups.push({ label: `${money.format(lo)} to < ${money.format(cut)}`, lo, hi: cut });
+      groups.push({ label: `${money.whole(lo)} to < ${money.whole(cut)}`, lo, hi: cut });
       lo = cut;
     }
-    groups.push({ label: `${money.format(lo)} and more`, lo, hi: Number.POSITIVE_INFINITY });
+    groups.push({ label: `${money.whole(lo)} and more`, lo, hi: Number.POSITIVE_INFINITY });
   }
   const groupOf = new Int32Array(revenue.length);
   for (let i = 0; i < revenue.length; i++) {
@@ -128,8 +131,8 @@ export function revenueBands(revenue: Float64Array): { groups: { label: string; 
   return { groups, groupOf };
 }
 
-function byRevenue(revenue: Float64Array): Omit<ColorScheme, 'by'> {
-  const { groups, groupOf } = revenueBands(revenue);
+function byRevenue(revenue: Float64Array, money: Money | undefined): Omit<ColorScheme, 'by'> {
+  const { groups, groupOf } = revenueBands(revenue, money);
   const counts = count(groupOf, groups.length);
   const buyers = spread(Math.max(1, groups.length - 2));
   const colors = ['#b3261e', OTHER_GREY, ...buyers];
@@ -160,15 +163,18 @@ export function byCategory(codes: ArrayLike<number>, names: string[], top: numbe
   return { groups, groupOf, ordered: false };
 }
 
-/** Cluster i's name in the legend and tooltip: "Cluster 3 · Buyers · Kitchen" once profiles are in. */
+/**
+ * Cluster i's name in the legend and tooltip: "Segment 3 · Frequent · kitchen" once profiles are
+ * in (the number is the cluster column of the exports).
+ */
 export function clusterName(i: number, clusterLabels: string[] | null): string {
   const label = clusterLabels?.[i];
-  return label ? `Cluster ${i} · ${label}` : `Cluster ${i}`;
+  return label ? `Segment ${i} · ${label}` : `Segment ${i}`;
 }
 
-function byCluster(labels: Int32Array | null, k: number | null, clusterLabels: string[] | null, n: number): Omit<ColorScheme, 'by'> {
+function byCluster(labels: Int32Array | null, k: number | null, clusterLabels: string[] | null, n: number, noun = 'customers'): Omit<ColorScheme, 'by'> {
   if (!labels || k === null || labels.length !== n) {
-    return { groups: [{ label: 'all sequences', color: clusterColor(0), count: n }], groupOf: new Int32Array(n), ordered: false };
+    return { groups: [{ label: `all ${noun}`, color: clusterColor(0), count: n }], groupOf: new Int32Array(n), ordered: false };
   }
   const counts = count(labels, k);
   return {
@@ -184,12 +190,12 @@ export function colorScheme(by: ColorBy, input: SchemeInput): ColorScheme {
     case 'length':
       return { by, ...byLength(a.length) };
     case 'revenue':
-      return { by, ...byRevenue(a.revenue) };
+      return { by, ...byRevenue(a.revenue, input.money) };
     case 'country':
       return { by, ...byCategory(a.country, input.countries, TOP_COUNTRIES) };
     case 'lastType':
       return { by, ...byCategory(a.lastType, input.typeNames, 20) };
     default:
-      return { by: 'cluster', ...byCluster(input.labels, input.k, input.clusterLabels, a.n) };
+      return { by: 'cluster', ...byCluster(input.labels, input.k, input.clusterLabels, a.n, input.noun) };
   }
 }

@@ -74,7 +74,7 @@ describe('map colouring', () => {
       countries: [],
     });
     expect(s.groups.map((g) => g.count)).toEqual([1, 3, 0]);
-    expect(s.groups[1].label).toBe('Cluster 1 · B');
+    expect(s.groups[1].label).toBe('Segment 1 · B');
     const none = colorScheme('cluster', { labels: null, k: null, clusterLabels: null, attributes: a, typeNames: [], countries: [] });
     expect(none.groups).toHaveLength(1);
     expect(none.groups[0].count).toBe(4);
@@ -182,7 +182,7 @@ describe('map tooltip facts', () => {
     const f = pointFacts(0, data, Int32Array.from([2, 0]), ['X', 'Y', 'Buyers']);
     expect(f.id).toBe('u<b>1</b>');
     expect(f.length).toBe('3 events');
-    expect(f.cluster).toBe('Cluster 2 · Buyers');
+    expect(f.cluster).toBe('Segment 2 · Buyers');
     expect(f.lastEvents).toEqual(['purchase · <img src=x onerror=alert(1)>', 'view · MUG']);
     expect(pointFacts(1, data, null, null)).toMatchObject({ length: '1 event', cluster: null, lastEvents: ['view · MUG'] });
   });

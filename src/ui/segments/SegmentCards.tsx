@@ -6,6 +6,8 @@ import { useId } from 'react';
 import type { ClusterProfile, RankedItem } from '../../pipeline/profile/types';
 import { clusterColor } from '../common/chartTheme';
 import { formatInt, formatPercent } from '../common/format';
+import { useMoney } from '../common/MoneyContext';
+import { traitText } from '../insights/insightFormat';
 import type { InsightsState } from '../insights/useInsights';
 
 const TOP_ITEMS = 3;
@@ -57,6 +59,7 @@ export function SegmentCards({ insights, k, noun, pending }: Props) {
 
 function SegmentCard({ profile: c, noun }: { profile: ClusterProfile; noun: string }) {
   const headingId = useId();
+  const money = useMoney();
   const color = clusterColor(c.cluster);
   return (
     <article
@@ -78,7 +81,7 @@ function SegmentCard({ profile: c, noun }: { profile: ClusterProfile; noun: stri
         <ul className="segment-traits" data-testid="segment-traits" aria-label="What sets it apart">
           {c.traits.slice(0, 3).map((t) => (
             <li key={t.key} data-trait={t.key}>
-              {t.text}
+              {traitText(t, money, noun)}
             </li>
           ))}
         </ul>

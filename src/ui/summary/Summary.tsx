@@ -6,6 +6,7 @@ import { LengthStats } from './LengthStats';
 import { RejectsTable } from './RejectsTable';
 import { StatCards } from './StatCards';
 import { Warnings } from './Warnings';
+import { CurrencySetting } from './CurrencySetting';
 
 // ECharts is most of the bundle; loading it on the side lets the numbers show first.
 const EventsByTypeChart = lazy(() => import('./EventsByTypeChart').then((m) => ({ default: m.EventsByTypeChart })));
@@ -15,15 +16,22 @@ function ChartSlot({ children }: { children: ReactNode }) {
   return <Suspense fallback={<div className="chart-card chart-loading">Loading chart…</div>}>{children}</Suspense>;
 }
 
-/** onRegroup: the one-click ways to keep what was left out (the bots, rows without a customer id). */
+/**
+ * onRegroup: the one-click ways to keep what was left out (the bots, rows without a customer id).
+ * currency / onCurrency: the reader's currency for a log that does not say its own.
+ */
 export function Summary({
   report,
   disabled = false,
   onRegroup,
+  currency = null,
+  onCurrency,
 }: {
   report: AnalysisReport;
   disabled?: boolean;
   onRegroup?: (options: SequenceOptions) => void;
+  currency?: string | null;
+  onCurrency?: (code: string | null) => void;
 }) {
   const { file, input } = report;
   const format = `${file.format === 'jsonl' ? 'JSON Lines' : 'CSV'}${file.gzip ? ', gzip' : ''}`;
@@ -54,6 +62,9 @@ export function Summary({
         {(report.timings.readThreads ?? 1) > 1 && ` on ${report.timings.readThreads} threads`}: {formatInt(input.accepted)} accepted,{' '}
         {formatInt(input.rejected.count)} rejected
       </p>
+      {report.detection.mapping.price !== undefined && onCurrency && (
+        <CurrencySetting detected={report.currency ?? report.detection.currency} chosen={currency} onChoose={onCurrency} />
+      )}
       <StatCards report={report} />
       <div className="chart-grid">
         <ChartSlot>
