@@ -7,9 +7,13 @@ export interface LineBlockEvents {
   overlong(): void;
 }
 
+/** Largest joining buffer LineBlocks keeps between chunks (chunks are 64 KiB to 1 MiB). */
+const KEEP_JOINED_BYTES = 4 << 20;
+
 export class LineBlocks {
   private carry: Uint8Array[] = [];
   private carryBytes = 0;
+  private joined = new Uint8Array(0);
   private skipping = false;
   // ignoreBOM: each decode() call is a new stream to TextDecoder, which would otherwise drop a BOM
   // at the start of any block, so a mid-file BOM (concatenated exports) survived or not depending
@@ -64,9 +68,20 @@ export class LineBlocks {
     return rest.length ? this.decode(rest) : '';
   }
 
+  /**
+   * The carried bytes followed by `part`, in a buffer kept for the next call: the result is decoded
+   * at once and never kept, and a fresh megabyte per chunk made V8 scavenge for the external memory.
+   */
   private take(part: Uint8Array): Uint8Array {
     if (this.carry.length === 0) return part;
-    const out = new Uint8Array(this.carryBytes + part.length);
+    const n = this.carryBytes + part.length;
+    // (A block joined after a long carried line gets a buffer of its own, not kept.)
+    if (n > KEEP_JOINED_BYTES) return this.fill(new Uint8Array(n), part);
+    if (this.joined.length < n) this.joined = new Uint8Array(Math.min(KEEP_JOINED_BYTES, Math.max(n, this.joined.length * 2)));
+    return this.fill(this.joined.subarray(0, n), part);
+  }
+
+  private fill(out: Uint8Array, part: Uint8Array): Uint8Array {
     let off = 0;
     for (const c of this.carry) {
       out.set(c, off);
