@@ -21,10 +21,10 @@ test('the demo loads on the first screen with its summary, charts and rejected r
   expect(Number(data.rejected)).toBeGreaterThanOrEqual(120);
 
   const cards = summary(page).locator('.stat-card');
-  await expect(cards.filter({ hasText: 'Users' })).toContainText('250');
+  await expect(cards.filter({ has: page.getByText('Customers', { exact: true }) })).toContainText('250');
   await expect(page.getByRole('img', { name: /Bar chart of events by type/ })).toBeVisible();
-  await expect(page.getByRole('img', { name: /Histogram of sequence lengths/ })).toBeVisible();
-  await expect(page.getByTestId('status')).toContainText(/^Read .*: [\d,]+ events in [\d,]+ sequences\.$/);
+  await expect(page.getByRole('img', { name: /Histogram of events per customer/ })).toBeVisible();
+  await expect(page.getByTestId('status')).toContainText(/^Read .*: [\d,]+ events of [\d,]+ customers\.$/);
 });
 
 test('the file chooser is reachable from the keyboard', async ({ page }) => {

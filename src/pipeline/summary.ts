@@ -159,9 +159,9 @@ function withAdvice(r: AnalysisReport['input']['rejected'], t: EventTable, optio
         'They are in no segment: customer counts, revenue, orders and recommendations leave them out' +
         (amount !== null && amount !== 0 ? ` (about ${Math.round(amount).toLocaleString('en')} of revenue).` : '.'),
       keep: t.hasSession
-        ? 'To keep them, group by session instead: one sequence per invoice or visit.'
+        ? 'To keep them, group by session instead: each invoice or visit is then one shopper of its own.'
         : t.hasTime
-          ? 'To keep them, the log needs a session or invoice column: group by session then makes one sequence per order.'
+          ? 'To keep them, the log needs a session or invoice column: group by session then makes each order one shopper of its own.'
           : null,
       revenue: amount,
     };
@@ -170,9 +170,9 @@ function withAdvice(r: AnalysisReport['input']['rejected'], t: EventTable, optio
     advice['missing session id'] = {
       cause: 'Rows without a session id are usually events logged outside a visit (server-side orders, imports).',
       effect:
-        'They are in no sequence when grouping by session: counts and revenue leave them out' +
+        'They are in no session when grouping by session: counts and revenue leave them out' +
         (amount !== null && amount !== 0 ? ` (about ${Math.round(amount).toLocaleString('en')} of revenue).` : '.'),
-      keep: t.hasUser ? 'To keep them, group by user instead: one sequence per customer.' : null,
+      keep: t.hasUser ? 'To keep them, group by customer instead: each customer with all their events.' : null,
       revenue: amount,
     };
   }

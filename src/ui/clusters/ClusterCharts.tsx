@@ -13,9 +13,9 @@ type MetricKey = 'inertia' | 'silhouette' | 'calinskiHarabasz' | 'daviesBouldin'
 export const METRICS: { key: MetricKey; title: string; hint: string; best: 'max' | 'min' | null }[] = [
   { key: 'inertia', title: 'Inertia', hint: 'sum of squared distances to the centres; always falls as K grows, look for the bend', best: null },
   { key: 'silhouette', title: 'Silhouette', hint: '−1 to 1, higher is better', best: 'max' },
-  { key: 'calinskiHarabasz', title: 'Calinski-Harabasz', hint: 'higher is better', best: 'max' },
-  { key: 'daviesBouldin', title: 'Davies-Bouldin', hint: 'lower is better', best: 'min' },
-  { key: 'stability', title: 'Stability (ARI between seeds)', hint: '1 = every seed found the same clusters', best: 'max' },
+  { key: 'calinskiHarabasz', title: 'Calinski-Harabasz', hint: 'spread between the segments against within them; higher is better', best: 'max' },
+  { key: 'daviesBouldin', title: 'Davies-Bouldin', hint: 'overlap of each segment with its most similar one; lower is better', best: 'min' },
+  { key: 'stability', title: 'Stability (ARI between seeds)', hint: 'adjusted Rand index: 1 = every seed found the same clusters', best: 'max' },
 ];
 
 interface MarkLineDatum {

@@ -296,9 +296,24 @@ function MetricsTable({ result, entryIndex }: { result: ClusterResult; entryInde
       note: sil.exact ? 'exact, −1 to 1, higher is better' : `on ${formatInt(sil.sampleSize)} sampled sequences; higher is better`,
       test: 'silhouette',
     },
-    { name: 'Calinski-Harabasz', value: formatMetric(e.calinskiHarabasz, 'calinskiHarabasz'), note: 'higher is better', test: 'calinski-harabasz' },
-    { name: 'Davies-Bouldin', value: formatMetric(e.daviesBouldin, 'daviesBouldin'), note: 'lower is better', test: 'davies-bouldin' },
-    { name: 'Stability (ARI)', value: formatMetric(e.stability, 'stability'), note: `between ${result.seeds} seeded runs; 1 = identical`, test: 'stability' },
+    {
+      name: 'Calinski-Harabasz',
+      value: formatMetric(e.calinskiHarabasz, 'calinskiHarabasz'),
+      note: 'spread between segments against within them; higher is better',
+      test: 'calinski-harabasz',
+    },
+    {
+      name: 'Davies-Bouldin',
+      value: formatMetric(e.daviesBouldin, 'daviesBouldin'),
+      note: 'overlap of each segment with its most similar one; lower is better',
+      test: 'davies-bouldin',
+    },
+    {
+      name: 'Stability (ARI)',
+      value: formatMetric(e.stability, 'stability'),
+      note: `adjusted Rand index between ${result.seeds} seeded runs; 1 = identical`,
+      test: 'stability',
+    },
     {
       name: 'Iterations',
       value: formatInt(e.iterations),
@@ -372,19 +387,19 @@ function SweepTable({ result, k, onPick }: { result: ClusterResult; k: number; o
             <tr>
               <th scope="col">K</th>
               <th scope="col" className="num">
-                Inertia
+                <abbr title="sum of squared distances to the segment centres: lower is tighter, and it always falls as K grows">Inertia</abbr>
               </th>
               <th scope="col" className="num">
-                Silhouette
+                <abbr title="how much closer each point is to its own segment than to the next one, -1 to 1: higher is better">Silhouette</abbr>
               </th>
               <th scope="col" className="num">
-                Calinski-Harabasz
+                <abbr title="spread between the segments against the spread within them: higher is better">Calinski-Harabasz</abbr>
               </th>
               <th scope="col" className="num">
-                Davies-Bouldin
+                <abbr title="how much each segment overlaps its most similar one: lower is better">Davies-Bouldin</abbr>
               </th>
               <th scope="col" className="num">
-                Stability
+                <abbr title="agreement of the seeded runs (adjusted Rand index, ARI): 1 = they found the same segments">Stability</abbr>
               </th>
               <th scope="col">Path</th>
               <th scope="col" />

@@ -6,13 +6,13 @@ import { useThrottled } from '../common/useThrottled';
 import { SavedNote } from '../state/SavedNote';
 import { FEATURIZER_ID } from '../../worker/manifest';
 import type { CatalogModel, EncodeResult, SeqBertResultWire } from '../../worker/protocol';
-import { WEIGHT_TYPES } from './encoderSettings';
+import { type WEIGHT_TYPES, weightTypesIn } from './encoderSettings';
 import { formatBytes, formatCompact, formatDecimal, formatInt, formatPercent } from '../common/format';
 import { NumberField } from '../common/NumberField';
 import { SeqBertSettings } from './SeqBertSettings';
 import type { EncoderState, EncodeJob } from './useEncoder';
 
-const FEATURIZER_LABEL = 'Built-in featuriser (character n-grams: similar spelling, not similar meaning)';
+const FEATURIZER_LABEL = 'Built-in featuriser (character n-grams, short runs of letters: similar spelling, not similar meaning)';
 
 const WEIGHT_LABELS: Record<(typeof WEIGHT_TYPES)[number], string> = {
   view: 'View',
@@ -34,9 +34,11 @@ interface Props {
   encoder: EncoderState;
   /** The number of sequences on screen, to say what will be encoded. */
   sequences: number;
+  /** Events per type in the log (report.events.byType): weights are offered only for the types it has. */
+  eventTypes?: Record<string, number>;
 }
 
-export function EncoderPanel({ encoder, sequences }: Props) {
+export function EncoderPanel({ encoder, sequences, eventTypes }: Props) {
   const { catalog, settings, model, entry, job, install, modelFile, modelFileState } = encoder;
   const folderInput = useRef<HTMLInputElement>(null);
   const bertFileInput = useRef<HTMLInputElement>(null);
@@ -273,7 +275,7 @@ export function EncoderPanel({ encoder, sequences }: Props) {
             Sequence as text (“view: red shirt; cart: jeans”)
           </label>
         </fieldset>
-        {WEIGHT_TYPES.map((t) => (
+        {weightTypesIn(eventTypes).map((t) => (
           <NumberField
             key={t}
             name={`weight-${t}`}
@@ -425,7 +427,7 @@ function EncodeResultView({ result, stale, webgpu }: { result: EncodeResult; sta
     <div className={`encode-result${stale ? ' stale' : ''}`} data-testid="encode-result" aria-busy={stale}>
       <p className="encoder-in-use" data-testid="encoder-in-use">
         <strong>{featurizer && !result.seqbert ? 'Built-in featuriser' : result.label}</strong>{' '}
-        <span className="chip" title="weights">
+        <span className="chip" title="the number type of the model's weights: fp32 is exact, q8/int8 smaller and faster">
           dtype {e.dtype}
         </span>{' '}
         <span className="chip" title={e.device === 'wasm' && webgpu ? `WASM because ${webgpu}` : 'where the model runs'}>

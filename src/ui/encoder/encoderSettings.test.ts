@@ -10,6 +10,8 @@ import {
   saveSettings,
   seqbertRequest,
   urlOverrides,
+  WEIGHT_TYPES,
+  weightTypesIn,
 } from './encoderSettings';
 
 describe('encoder URL overrides', () => {
@@ -136,5 +138,15 @@ describe('behaviour model settings', () => {
     expect(parseBertDraft(draft({ heads: '' }), 'auto')).toEqual({ problem: { message: 'Enter a whole number.', fields: ['heads'] } });
     expect(parseBertDraft(draft({ maxLen: 'abc' }), 'auto')).toMatchObject({ problem: { fields: ['maxLen'] } });
     expect(parseBertDraft(draft({ hidden: '30', heads: '4' }), 'auto')).toMatchObject({ problem: { message: /divisible/, fields: ['hidden', 'heads'] } });
+  });
+});
+
+describe('event-type weights offered', () => {
+  it('only for the types the log has, other standing for the custom types', () => {
+    // Invoice lines: purchases and returns only.
+    expect(weightTypesIn({ purchase: 120, return: 4 })).toEqual(['purchase', 'return']);
+    expect(weightTypesIn({ view: 10, cart: 0, purchase: 2, wishlist: 3 })).toEqual(['view', 'purchase', 'other']);
+    // Unknown (an older report): every weight.
+    expect(weightTypesIn(undefined)).toEqual([...WEIGHT_TYPES]);
   });
 });

@@ -126,6 +126,15 @@ export function seqbertRequest(b: BertSettings, o: Pick<UrlOverrides, 'bertEpoch
 
 export const WEIGHT_TYPES = ['view', 'click', 'cart', 'purchase', 'return', 'other'] as const;
 
+/** The weight types the log has events of: 'other' stands for every type outside the canonical five. */
+export function weightTypesIn(byType: Record<string, number> | undefined): (typeof WEIGHT_TYPES)[number][] {
+  if (!byType) return [...WEIGHT_TYPES];
+  const has = (t: string) => (byType[t] ?? 0) > 0;
+  const canonical = new Set<string>(WEIGHT_TYPES.filter((t) => t !== 'other'));
+  const other = Object.keys(byType).some((t) => !canonical.has(t) && has(t));
+  return WEIGHT_TYPES.filter((t) => (t === 'other' ? other : has(t)));
+}
+
 export const DEFAULT_SETTINGS: EncoderSettings = {
   kind: 'seqbert',
   model: null,

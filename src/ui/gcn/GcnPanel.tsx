@@ -105,7 +105,7 @@ export function GcnPanel({ gcn, hasVectors, behaviour = false }: { gcn: GcnState
                 checked={settings.selfLoops}
                 onChange={(e) => gcn.update({ selfLoops: e.currentTarget.checked })}
               />{' '}
-              self-loops
+              <abbr title="each node also keeps its own vector when it averages its neighbours'">self-loops</abbr>
             </label>
             <NumberField
               label="Link decay: half-life in days"
@@ -146,7 +146,7 @@ export function GcnPanel({ gcn, hasVectors, behaviour = false }: { gcn: GcnState
               stop early when the loss stops improving
             </label>
             <NumberField
-              label="Epochs (at most)"
+              label="Epochs (training passes, at most)"
               hint={`Early stopping may end sooner. ${retrainHint}`}
               name="gcn-epochs"
               value={settings.epochs}
@@ -155,7 +155,9 @@ export function GcnPanel({ gcn, hasVectors, behaviour = false }: { gcn: GcnState
               onChange={(v) => gcn.update({ epochs: v })}
             />
             <div className="field">
-              <label htmlFor="gcn-device-choice">Propagation</label>
+              <label htmlFor="gcn-device-choice" title="where the network passes vectors along the graph's links: this thread's CPU or the GPU">
+                Propagation
+              </label>
               <select
                 id="gcn-device-choice"
                 data-testid="gcn-device-choice"
@@ -197,7 +199,7 @@ export function GcnPanel({ gcn, hasVectors, behaviour = false }: { gcn: GcnState
             <p className="gcn-graph" data-testid="gcn-graph">
               Graph: {formatInt(graph.nodes)} nodes ({formatInt(graph.users)} sequences, {formatInt(graph.items)} items), {formatInt(graph.edges)} stored edges
               — {formatInt(graph.counts.userItem)} sequence–item links, {formatInt(graph.counts.transitions)} item–item transitions,{' '}
-              {formatInt(graph.counts.selfLoops)} self-loops
+              {formatInt(graph.counts.selfLoops)} <abbr title="a node's link to itself, so it keeps some of its own vector">self-loops</abbr>
               {graph.counts.isolated > 0 && `; ${formatInt(graph.counts.isolated)} nodes without links`}.
             </p>
           )}

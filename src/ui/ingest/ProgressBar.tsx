@@ -11,7 +11,7 @@ interface Props {
 export function ProgressBar({ job, onCancel }: Props) {
   const p = useSyncExternalStore(job.progress.subscribe, job.progress.get);
   const fraction = p?.fraction ?? null;
-  const stage = p?.stage === 'sequences' ? 'Building sequences…' : job.label;
+  const stage = p?.stage === 'sequences' ? 'Putting each customer’s events in order…' : job.label;
   const details = p
     ? [
         `${formatInt(p.rows)} rows`,

@@ -8,6 +8,7 @@ import { DEMO_FILE_NAME } from '../../worker/protocol';
 import { formatInt } from '../common/format';
 import { loadSavedMappings, saveMapping } from './mappingStore';
 import { loadReadLimit } from './readLimit';
+import { loadKeepLogs } from '../state/keepLogs';
 
 export interface RunningJob {
   label: string;
@@ -115,7 +116,9 @@ export function useAnalysis(client: AnalysisClient): AnalysisState {
         setGeneration((g) => g + 1);
         setUnrecognised(null);
         // Only the reading is done here: the status bar says when the segments are ready.
-        setStatus(`Read ${next.file.name}: ${formatInt(next.events.total)} events in ${formatInt(next.sequences.count)} sequences.`);
+        setStatus(
+          `Read ${next.file.name}: ${formatInt(next.events.total)} events of ${formatInt(next.sequences.count)} ${next.sequences.by === 'user' ? 'customers' : 'sessions'}.`,
+        );
         onDone?.(next);
       } catch (e) {
         if (!current()) return;
@@ -139,7 +142,12 @@ export function useAnalysis(client: AnalysisClient): AnalysisState {
   const openFile = useCallback(
     (file: File) =>
       void start(`Reading ${file.name}`, file.name, (p) =>
-        client.analyzeFile(file, { savedMappings: loadSavedMappings(), readThreads: readThreadsOverride(), maxEvents: loadReadLimit() }, p),
+        client.analyzeFile(
+          file,
+          // The log is copied into the browser only when the user said so (asked after the read otherwise).
+          { savedMappings: loadSavedMappings(), readThreads: readThreadsOverride(), maxEvents: loadReadLimit(), keepFile: loadKeepLogs() === 'always' },
+          p,
+        ),
       ),
     [client, start],
   );
@@ -191,7 +199,11 @@ export function useAnalysis(client: AnalysisClient): AnalysisState {
         if (!current()) return;
         setReport(next);
         setError(null);
-        setStatus(`Regrouped by ${next.sequences.by}: ${formatInt(next.sequences.count)} sequences.`);
+        setStatus(
+          next.sequences.by === 'user'
+            ? `Grouped by customer: ${formatInt(next.sequences.count)} customers.`
+            : `Grouped by session: ${formatInt(next.sequences.count)} sessions.`,
+        );
       } catch (e) {
         if (!current()) return;
         setErrorSubject(latest.current.report?.file.name ?? '');

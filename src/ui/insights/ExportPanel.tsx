@@ -10,10 +10,10 @@ import { saveText } from '../common/download';
 import { formatInt } from '../common/format';
 import { formatEpsilon } from '../privacy/budget';
 
-const WHAT: { value: ExportWhat; label: string; hint: string }[] = [
-  { value: 'assignments', label: 'Assignments', hint: 'one row per sequence: id, cluster, map position, cluster label' },
-  { value: 'profiles', label: 'Profiles', hint: 'one row per cluster: size, funnel, spend, top names' },
-  { value: 'recommendations', label: 'Recommendations', hint: 'per user: a new list (items not bought yet) and a buy-again list, with reasons' },
+const whatChoices = (noun: string): { value: ExportWhat; label: string; hint: string }[] => [
+  { value: 'assignments', label: 'Segments', hint: `one row per ${noun}: id, segment number, map position, segment name` },
+  { value: 'profiles', label: 'Profiles', hint: 'one row per segment: size, funnel, spend, top names' },
+  { value: 'recommendations', label: 'Recommendations', hint: `per ${noun}: a new list (items not bought yet) and a buy-again list, with reasons` },
 ];
 
 type Scope = 'all' | 'selection';
@@ -25,6 +25,8 @@ interface Props {
   selection: Int32Array | null;
   /** Whether there is a finished, current clustering to export. */
   ready: boolean;
+  /** What one row is: 'customer', or 'session' when the log is grouped by session. */
+  noun?: 'customer' | 'session';
 }
 
 type Status =
@@ -48,7 +50,8 @@ function parseCap(text: string): number | null {
   return /^\d+$/.test(text.trim()) && v >= 1 && v <= MAX_SESSIONS_PER_USER ? v : null;
 }
 
-export function ExportPanel({ client, k, selection, ready }: Props) {
+export function ExportPanel({ client, k, selection, ready, noun = 'customer' }: Props) {
+  const WHAT = whatChoices(noun);
   const [what, setWhat] = useState<ExportWhat>('assignments');
   const [format, setFormat] = useState<ExportFormat>('csv');
   const [scopeChoice, setScope] = useState<Scope>('all');
@@ -145,9 +148,9 @@ export function ExportPanel({ client, k, selection, ready }: Props) {
               disabled={!hasSelection}
               onChange={() => setScope('selection')}
             />
-            The selection{hasSelection ? ` (${formatInt(selection.length)} ${selection.length === 1 ? 'point' : 'points'})` : ''}
+            The selection{hasSelection ? ` (${formatInt(selection.length)} ${selection.length === 1 ? noun : `${noun}s`})` : ''}
           </label>
-          <span className="hint">{!hasSelection ? 'Select points on the map to export only those.' : ''}</span>
+          <span className="hint">{!hasSelection ? `Select ${noun}s on the map to export only those.` : ''}</span>
         </fieldset>
         <fieldset className="export-choice export-privacy">
           <legend>Privacy</legend>
@@ -191,7 +194,7 @@ export function ExportPanel({ client, k, selection, ready }: Props) {
                     max={MAX_SESSIONS_PER_USER}
                     step="1"
                     data-testid="export-sessions-per-user"
-                    title="With sequences by session: the most sessions one user adds to the counts (chosen at random); the noise grows with it. No effect by user."
+                    title="When grouped by session: the most sessions one user adds to the counts (chosen at random); the noise grows with it. No effect by customer."
                     value={capText}
                     aria-invalid={cap === null}
                     onChange={(e) => setCapText(e.currentTarget.value)}
@@ -204,7 +207,7 @@ export function ExportPanel({ client, k, selection, ready }: Props) {
                   : noise && cap === null
                     ? `Sessions per user must be a whole number from 1 to ${MAX_SESSIONS_PER_USER}.`
                     : 'Smaller epsilon = more private and noisier counts (1 is a common choice). Events, revenue and orders are left out of noised files. ' +
-                      'The guarantee covers the counts given the clustering (the clusters, labels and listed names come from the exact data), per user; ' +
+                      'The guarantee covers the counts given the segments (the segments, their names and listed names come from the exact data), per user; ' +
                       'by session, each user counts with at most the sessions per user set here, or per session when the log has no user ids. Every noised export of a log adds its epsilon to the total in the privacy panel.'}
               </span>
             </>
@@ -214,7 +217,7 @@ export function ExportPanel({ client, k, selection, ready }: Props) {
           <button type="submit" data-testid="export-download" disabled={!canSave}>
             {status.state === 'saving' ? 'Preparing…' : 'Download'}
           </button>
-          {!ready && <span className="hint">The export follows the clusters.</span>}
+          {!ready && <span className="hint">The export follows the segments.</span>}
         </div>
       </form>
       {status.state === 'saved' && (

@@ -4,7 +4,7 @@ import { formatInt } from '../common/format';
 type Sequences = AnalysisReport['sequences'];
 
 /**
- * What the sequence filters did: customers under the minimum history (kept as a group of their
+ * What the filters did: customers under the minimum history (kept as a group of their
  * own, not dropped), the bots left out (each listed with its reason), the collapsed repeats.
  */
 export function FilteredCounts({ sequences, minLength, onInclude }: { sequences: Sequences; minLength: number; onInclude?: () => void }) {
@@ -12,9 +12,9 @@ export function FilteredCounts({ sequences, minLength, onInclude }: { sequences:
   const dropped = sequences.dropped ?? [];
   const rows: [string, number, string][] = [
     ['Too little history yet', filtered.tooShort, sequences.by === 'user' ? 'customers' : 'sessions'],
-    ['Left out as bots', filtered.abnormalVolume, 'sequences'],
+    ['Left out as bots', filtered.abnormalVolume, sequences.by === 'user' ? 'customers' : 'sessions'],
     ['Duplicates collapsed', filtered.duplicatesCollapsed, 'events'],
-    ['Events not clustered', filtered.eventsDropped, 'events'],
+    ['Events not in a segment', filtered.eventsDropped, 'events'],
   ];
   return (
     <section className="panel" aria-labelledby="filtered-heading" data-testid="filtered">
@@ -50,7 +50,7 @@ export function FilteredCounts({ sequences, minLength, onInclude }: { sequences:
                 Include them
               </button>
             )}{' '}
-            (sets the bot limit under Sequences to 0: no bot rule)
+            (sets the bot limit under How the segments were made to 0: no bot rule)
           </p>
         </details>
       )}

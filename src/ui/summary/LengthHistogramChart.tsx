@@ -16,35 +16,37 @@ export function bucketLabels({ edges, counts }: Histogram): string[] {
   });
 }
 
-export function LengthHistogramChart({ histogram }: { histogram: Histogram }) {
+/** noun: what one bar counts, 'customers' or 'sessions'. */
+export function LengthHistogramChart({ histogram, noun = 'customers' }: { histogram: Histogram; noun?: string }) {
   const labels = useMemo(() => bucketLabels(histogram), [histogram]);
+  const one = noun.replace(/s$/, '');
 
   const option = useMemo<BarChartOption>(
     () => ({
       grid: { ...GRID, top: 32, bottom: 32 },
-      tooltip: { trigger: 'axis', valueFormatter: (v) => `${formatInt(Number(v))} sequences` },
+      tooltip: { trigger: 'axis', valueFormatter: (v) => `${formatInt(Number(v))} ${noun}` },
       xAxis: { type: 'category', name: 'events', nameLocation: 'middle', nameGap: 28, data: labels, axisLabel: { color: AXIS_COLOR } },
       yAxis: {
         type: 'value',
-        name: 'sequences',
+        name: noun,
         nameTextStyle: { color: AXIS_COLOR, align: 'left' },
         axisLabel: { color: AXIS_COLOR, formatter: (v: number) => formatInt(v) },
       },
-      series: [{ type: 'bar', name: 'Sequences', data: histogram.counts, itemStyle: { color: BAR_COLOR }, barCategoryGap: '8%' }],
+      series: [{ type: 'bar', name: noun[0].toUpperCase() + noun.slice(1), data: histogram.counts, itemStyle: { color: BAR_COLOR }, barCategoryGap: '8%' }],
     }),
-    [labels, histogram],
+    [labels, histogram, noun],
   );
 
   const total = histogram.counts.reduce((a, b) => a + b, 0);
   const peak = histogram.counts.reduce((best, n, i) => (n > histogram.counts[best] ? i : best), 0);
   const label =
     total === 0
-      ? 'Histogram of sequence lengths: no sequences.'
-      : `Histogram of sequence lengths: ${formatInt(total)} sequences; the most common length is ${labels[peak]} events (${formatInt(histogram.counts[peak])} sequences).`;
+      ? `Histogram of events per ${one}: no ${noun}.`
+      : `Histogram of events per ${one}: ${formatInt(total)} ${noun}; the most common is ${labels[peak]} events (${formatInt(histogram.counts[peak])} ${noun}).`;
 
   return (
     <figure className="chart-card">
-      <figcaption>Sequence lengths</figcaption>
+      <figcaption>Events per {one}</figcaption>
       <EChart option={option} label={label} testId="chart-lengths" />
     </figure>
   );

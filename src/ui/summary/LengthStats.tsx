@@ -1,7 +1,8 @@
 import type { LengthStats as Stats } from '../../pipeline/types';
 import { formatDecimal, formatInt } from '../common/format';
 
-export function LengthStats({ lengths, count }: { lengths: Stats; count: number }) {
+/** noun: what one member is, 'customers' or 'sessions'. */
+export function LengthStats({ lengths, count, noun = 'customers' }: { lengths: Stats; count: number; noun?: string }) {
   const rows: [string, string][] = [
     ['Shortest', formatInt(lengths.min)],
     ['Median', formatDecimal(lengths.median)],
@@ -11,9 +12,9 @@ export function LengthStats({ lengths, count }: { lengths: Stats; count: number 
   ];
   return (
     <section className="panel" aria-labelledby="lengths-heading">
-      <h3 id="lengths-heading">Sequence length (events)</h3>
+      <h3 id="lengths-heading">Events per {noun.replace(/s$/, '')}</h3>
       {count === 0 ? (
-        <p>No sequences left after filtering.</p>
+        <p>No {noun} left after filtering.</p>
       ) : (
         <dl className="pairs">
           {rows.map(([k, v]) => (

@@ -1,8 +1,17 @@
 import type { RejectSummary } from '../../pipeline/types';
 import { formatInt } from '../common/format';
+import { useMoney } from '../common/MoneyContext';
+import type { Money } from '../common/money';
+
+/** The pipeline's "(about 5,432 of revenue)" in the page's currency and locale. */
+function effectText(effect: string, revenue: number | null | undefined, money: Money): string {
+  if (revenue === null || revenue === undefined || revenue === 0) return effect;
+  return effect.replace(/\(about [^)]* of revenue\)/, `(about ${money.whole(revenue)} of revenue)`);
+}
 
 export function RejectsTable({ rejected, onGroupBySession }: { rejected: RejectSummary; onGroupBySession?: () => void }) {
   const reasons = Object.entries(rejected.reasons);
+  const money = useMoney();
   return (
     <section className="panel" aria-labelledby="rejects-heading">
       <h3 id="rejects-heading">Rejected rows</h3>
@@ -31,7 +40,8 @@ export function RejectsTable({ rejected, onGroupBySession }: { rejected: RejectS
                     {count > lines.length && lines.length > 0 ? ', …' : ''}
                     {rejected.advice?.[reason] && (
                       <p className="hint" data-testid="reject-advice">
-                        {rejected.advice[reason].cause} {rejected.advice[reason].effect} {rejected.advice[reason].keep ?? ''}
+                        {rejected.advice[reason].cause} {effectText(rejected.advice[reason].effect, rejected.advice[reason].revenue, money)}{' '}
+                        {rejected.advice[reason].keep ?? ''}
                         {onGroupBySession && reason === 'missing user id' && rejected.advice[reason].keep?.includes('session') && (
                           <>
                             {' '}

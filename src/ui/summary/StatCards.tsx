@@ -6,10 +6,14 @@ export function StatCards({ report }: { report: AnalysisReport }) {
   const days = daysBetween(start, end);
   const cards: { label: string; value: string; note?: string }[] = [
     { label: 'Events', value: formatInt(report.events.total) },
-    { label: 'Users', value: formatInt(report.users) },
+    { label: 'Customers', value: formatInt(report.users) },
     { label: 'Sessions', value: formatInt(report.sessions) },
     { label: 'Items', value: formatInt(report.items) },
-    { label: 'Sequences', value: formatInt(report.sequences.count), note: `grouped by ${report.sequences.by}` },
+    {
+      label: report.sequences.by === 'user' ? 'Customers analysed' : 'Sessions analysed',
+      value: formatInt(report.sequences.count),
+      note: report.sequences.by === 'user' ? 'each with their own history' : 'each visit on its own',
+    },
     {
       label: 'Time span',
       value: start && end ? `${formatDay(start)} – ${formatDay(end)}` : 'No timestamps',

@@ -34,6 +34,7 @@ export function Summary({
   onCurrency?: (code: string | null) => void;
 }) {
   const { file, input } = report;
+  const noun = report.sequences.by === 'user' ? 'customers' : 'sessions';
   const format = `${file.format === 'jsonl' ? 'JSON Lines' : 'CSV'}${file.gzip ? ', gzip' : ''}`;
   return (
     <section
@@ -71,11 +72,11 @@ export function Summary({
           <EventsByTypeChart byType={report.events.byType} />
         </ChartSlot>
         <ChartSlot>
-          <LengthHistogramChart histogram={report.sequences.histogram} />
+          <LengthHistogramChart histogram={report.sequences.histogram} noun={noun} />
         </ChartSlot>
       </div>
       <div className="panel-grid">
-        <LengthStats lengths={report.sequences.lengths} count={report.sequences.count} />
+        <LengthStats lengths={report.sequences.lengths} count={report.sequences.count} noun={noun} />
         <FilteredCounts
           sequences={report.sequences}
           minLength={report.options.minLength}
