@@ -273,12 +273,13 @@ export function App({ client }: { client: AnalysisClient }) {
               k={sweep ? clusters.k : null}
               selection={view.selection}
               ready={sweep !== null && projection.state === 'done' && !projection.stale}
+              noun={report.options.by === 'session' ? 'session' : 'customer'}
             />
             <AnalystDetails>
               {!unrecognised && mappingPanel}
               <SequenceOptionsPanel key={`${generation}-${restoreCount}`} initial={report.options} disabled={busy} onChange={analysis.regroup} />
               <ServiceLinesView state={serviceLines} disabled={busy} />
-              <EncoderPanel encoder={encoder} sequences={report.sequences.count} />
+              <EncoderPanel encoder={encoder} sequences={report.sequences.count} eventTypes={report.events.byType} />
               <GcnPanel gcn={gcn} hasVectors={encoder.job.result !== null} behaviour={encoder.settings.kind === 'seqbert'} />
               <ClusterView clusters={clusters} hasVectors={source.vectors !== null} />
             </AnalystDetails>
