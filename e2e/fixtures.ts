@@ -23,7 +23,7 @@ export function withEncoder(url: string, kind: string): string {
   return `${u.pathname}${u.search}${sep}encoder=${kind}${u.hash}`;
 }
 
-export const test = base.extend<{ externalRequests: string[]; defaultEncoder: string | null; analystDetails: 'open' | null }>({
+export const test = base.extend<{ externalRequests: string[]; defaultEncoder: string | null; analystDetails: 'open' | null; keepLogs: 'always' | null }>({
   /** The encoder page.goto('/…') asks for when the URL names none; null: the app's own default. */
   defaultEncoder: ['text', { option: true }],
   /**
@@ -31,7 +31,21 @@ export const test = base.extend<{ externalRequests: string[]; defaultEncoder: st
    * open, as for an analyst who opened it once (the app remembers); null: a first visit, closed.
    */
   analystDetails: ['open', { option: true }],
-  page: async ({ page, defaultEncoder, analystDetails }, use) => {
+  /**
+   * Opened logs are copied into the browser without asking, as for a user who said "always" once
+   * (specs that reload expect the log back); null: a first visit, where the page asks.
+   */
+  keepLogs: ['always', { option: true }],
+  page: async ({ page, defaultEncoder, analystDetails, keepLogs }, use) => {
+    if (keepLogs) {
+      await page.context().addInitScript(() => {
+        try {
+          if (localStorage.getItem('seqlens.keepLogs') === null) localStorage.setItem('seqlens.keepLogs', 'always');
+        } catch {
+          // Pages without storage have nothing to keep.
+        }
+      });
+    }
     if (analystDetails) {
       await page.context().addInitScript(() => {
         try {

@@ -26,6 +26,7 @@ import { useInsights } from './insights/useInsights';
 import { ServiceLinesPanel } from './catalog/ServiceLinesPanel';
 import { useServiceLines } from './catalog/useServiceLines';
 import { StatePanel } from './state/StatePanel';
+import { KeepLogPrompt } from './state/KeepLogPrompt';
 import { PrivacyPanel } from './privacy/PrivacyPanel';
 import { lastOpened, useSavedAnalyses } from './state/useSavedAnalyses';
 import { useStateFile } from './state/useStateFile';
@@ -244,6 +245,7 @@ export function App({ client }: { client: AnalysisClient }) {
         {running && <ProgressBar job={running} onCancel={analysis.cancel} />}
         <StatusMessage message={analysis.status} />
         {error && <ErrorAlert error={error} subject={analysis.errorSubject} onDismiss={analysis.dismissError} />}
+        {!kiosk && <KeepLogPrompt saved={saved} />}
         {/* A file whose columns were not understood: the way out comes first. */}
         {(!report || unrecognised) && mappingPanel}
         {report ? (

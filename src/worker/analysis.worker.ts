@@ -101,14 +101,17 @@ async function wired<T>(what: string, f: () => T | Promise<T>): Promise<T> {
 
 // ---- read ----
 
-/** Keeps the log (and how it was read) in the browser, so a reload can reopen it. Best effort. */
+/** Whether the user let the log on screen be copied into the browser (AnalyzeRequest.keepFile). */
+let keepFileAllowed = true;
+
+/** Keeps how the log was read in the browser, and the log itself when allowed, so a reload can reopen it. Best effort. */
 async function keepAnalysis(source: Source, log: LogState): Promise<void> {
   const { report } = log.analysis;
   lastSaveError = await saveAnalysis({
     id: log.id,
     name: source.name,
     bytes: source.file.size,
-    file: !source.demo && source.file.size <= MAX_KEPT_FILE_BYTES ? source.file : null,
+    file: keepFileAllowed && !source.demo && source.file.size <= MAX_KEPT_FILE_BYTES ? source.file : null,
     demo: !!source.demo,
     mapping: report.detection.mapping as Record<string, number>,
     sequence: { ...report.options },
@@ -132,6 +135,8 @@ async function savedServiceSettings(id: string): Promise<ServiceSettings> {
 
 function run(source: Source, req: AnalyzeRequest, onProgress: ProgressCallback): Promise<AnalysisReport> {
   if (req.maxEvents !== undefined) readLimit = req.maxEvents;
+  // A re-read of the same log (remap) keeps the answer given for it; a new log brings its own.
+  if (req.keepFile !== undefined) keepFileAllowed = req.keepFile;
   // A new file makes the vectors being computed for the old one pointless, and their clusters.
   cancelFrom('read', false);
   const cancelled = (): LogError => new LogError('Cancelled.', 'cancelled');
@@ -500,6 +505,8 @@ const api: AnalysisWorkerApi = {
       mapping: saved.mapping,
       sequence: saved.sequence as Partial<SequenceOptions>,
       maxEvents,
+      // Its file is in the browser already (the user let it be kept).
+      keepFile: true,
       ...(saved.dateOrder ? { dateOrder: saved.dateOrder } : {}),
     };
     if (saved.demo) return api.analyzeDemo(req, onProgress);
@@ -509,6 +516,17 @@ const api: AnalysisWorkerApi = {
   async forgetSaved(id) {
     await wired('forgetting the analysis', () => forgetAnalysis(id));
     return { analyses: await listAnalyses(), current: runner.log?.id ?? null, lastSaveError };
+  },
+
+  async keepCurrentFile() {
+    const log = runner.log;
+    const source = kept;
+    if (!log || !source) throw { message: 'Open a file first.', code: 'internal' } satisfies WireError;
+    keepFileAllowed = true;
+    await saving;
+    saving = keepAnalysis(source, log);
+    await saving;
+    return { analyses: await listAnalyses(), current: log.id, lastSaveError };
   },
 };
 

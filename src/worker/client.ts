@@ -100,6 +100,8 @@ export interface AnalysisClient {
   listSaved(): Promise<SavedList>;
   reopen(id: string, onProgress: OnProgress, maxEvents?: number): Promise<AnalysisReport>;
   forgetSaved(id: string): Promise<SavedList>;
+  /** Copies the log on screen into the browser's storage after all (the user said yes). */
+  keepCurrentFile(): Promise<SavedList>;
   // ---- recovery (kiosk mode) ----
   /** Terminates the worker (failing its pending calls with `internal`) and starts a fresh one. */
   restart(): void;
@@ -208,6 +210,7 @@ export function createAnalysisClient(): AnalysisClient {
     listSaved: () => call(() => remote.listSaved()),
     reopen: (id, onProgress, maxEvents) => callPaced(onProgress, (p) => remote.reopen(id, p, maxEvents)),
     forgetSaved: (id) => call(() => remote.forgetSaved(id)),
+    keepCurrentFile: () => call(() => remote.keepCurrentFile()),
   };
 }
 

@@ -79,6 +79,11 @@ export interface AnalyzeRequest {
   dateOrder?: DateOrder;
   /** Reading stops with a message past this many events (the page's reading limit); kept for later re-reads. */
   maxEvents?: number;
+  /**
+   * Whether the log itself may be copied into the browser's storage (so that a reload reopens it).
+   * The page asks the user first (src/ui/state/keepLogs.ts); unset: kept, as before asking existed.
+   */
+  keepFile?: boolean;
 }
 
 export type ProgressCallback = (p: Progress) => void;
@@ -164,6 +169,8 @@ export interface AnalysisWorkerApi {
   reopen(id: string, onProgress: ProgressCallback, maxEvents?: number): Promise<AnalysisReport>;
   /** Forgets a kept log and every result saved for it. */
   forgetSaved(id: string): Promise<SavedList>;
+  /** Copies the log on screen into the browser's storage after all (the user said yes); its saved list after. */
+  keepCurrentFile(): Promise<SavedList>;
 }
 
 // ---- graph network and encoding ----

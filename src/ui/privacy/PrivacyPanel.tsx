@@ -7,6 +7,10 @@ import type { PrivacySpentWire } from '../../worker/protocol';
 import { formatEpsilon } from './budget';
 import { formatBytes, formatInt } from '../common/format';
 import { usePrivacyStorage, type PanelItem } from './usePrivacyStorage';
+import { saveKeepLogs, useKeepLogs, type KeepLogs } from '../state/keepLogs';
+
+/** Listed total and the browser's own count this far apart (either way) get an explanation. */
+const USAGE_GAP = 0.2;
 
 const KIND_NAMES: Record<PanelItem['kind'], string> = {
   indexeddb: 'Database',
@@ -40,6 +44,7 @@ export function PrivacyPanel({ client, onWiped }: { client: AnalysisClient; onWi
       live = false;
     };
   }, [client, view]);
+  const keepLogs = useKeepLogs();
   const stored = view?.items.filter((x) => x.items > 0 || x.bytes > 0) ?? [];
   // Databases are listed while they exist, even empty (they are where things will go); an empty
   // memory cache is nothing to show.
@@ -121,13 +126,35 @@ export function PrivacyPanel({ client, onWiped }: { client: AnalysisClient; onWi
             </tfoot>
           </table>
           {view.usage !== null && (
-            <p className="hint" data-testid="privacy-quota">
+            <p className="hint" data-testid="privacy-quota" data-usage={view.usage}>
               The browser counts {formatBytes(view.usage)} used by this site
               {view.quota !== null ? ` of ${formatBytes(view.quota)} it allows` : ''} (its estimate includes the app's own files and overheads).
+              {Math.abs(view.usage - view.total) > USAGE_GAP * Math.max(view.usage, view.total) && (
+                <span data-testid="privacy-usage-gap">
+                  {' '}
+                  {view.usage < view.total
+                    ? 'That is less than the total listed above: the list adds up the size of each thing kept, while the browser counts what it really wrote to disk, which it may compress, share between copies or not have written yet.'
+                    : 'That is more than the total listed above: the browser also counts the app’s own cached files, its databases’ bookkeeping and space it has not given back yet after a deletion.'}
+                </span>
+              )}
             </p>
           )}
         </>
       )}
+      <label className="privacy-keep-logs">
+        Copies of the logs you open (a copy lets a reload reopen a log):{' '}
+        <select
+          data-testid="privacy-keep-logs"
+          value={keepLogs}
+          onChange={(e) => {
+            saveKeepLogs(e.currentTarget.value as KeepLogs);
+          }}
+        >
+          <option value="ask">Ask each time</option>
+          <option value="always">Always keep a copy</option>
+          <option value="never">Never keep a copy</option>
+        </select>
+      </label>
       <div className="privacy-actions">
         <button type="button" data-testid="privacy-refresh" disabled={busy} onClick={storage.refresh}>
           {busy ? 'Working…' : 'Refresh'}

@@ -71,7 +71,7 @@ export function StatePanel({ state, canSave, saved, onReopen, busy }: Props) {
               <span className="hint">
                 {formatInt(a.rows)} rows · {formatInt(a.sequences)} sequences · {formatBytes(a.bytes)} · {formatMoment(new Date(a.savedAt).getTime())}
                 {a.id === list.current ? ' · on screen' : ''}
-                {!a.fileKept && !a.demo ? ' · file too large to keep: open it again' : ''}
+                {!a.fileKept && !a.demo ? ' · file not kept in this browser: open it again' : ''}
               </span>{' '}
               <button
                 type="button"

@@ -26,9 +26,20 @@ function remember(id: string | null): void {
   }
 }
 
+/**
+ * The log on screen if a reload can reopen it: saved, with its file in the browser (or the demo);
+ * not one whose save failed, was deleted, or whose file the user chose not to keep.
+ */
+function reopenable(l: SavedList): string | null {
+  const current = l.current ? l.analyses.find((a) => a.id === l.current) : undefined;
+  return current && (current.fileKept || current.demo) ? current.id : null;
+}
+
 export interface SavedAnalysesState {
   list: SavedList | null;
   forget(id: string): void;
+  /** Copies the log on screen into the browser after all (the user said yes when asked). */
+  keepCurrent(): Promise<void>;
   /** Reads the list again (after something else deleted stored data). */
   refresh(): void;
 }
@@ -47,8 +58,7 @@ export function useSavedAnalyses(client: AnalysisClient, report: AnalysisReport 
       .then((l) => {
         if (!live) return;
         setList(l);
-        // Only a log that is kept can be reopened (not one whose save failed or was deleted).
-        remember(l.current && l.analyses.some((a) => a.id === l.current) ? l.current : null);
+        remember(reopenable(l));
       })
       .catch(() => {});
     return () => {
@@ -69,5 +79,11 @@ export function useSavedAnalyses(client: AnalysisClient, report: AnalysisReport 
     [client],
   );
 
-  return useMemo(() => ({ list, forget, refresh }), [list, forget, refresh]);
+  const keepCurrent = useCallback(async () => {
+    const l = await client.keepCurrentFile();
+    setList(l);
+    remember(reopenable(l));
+  }, [client]);
+
+  return useMemo(() => ({ list, forget, refresh, keepCurrent }), [list, forget, refresh, keepCurrent]);
 }
