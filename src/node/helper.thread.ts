@@ -1,18 +1,41 @@
-// A Node helper thread: serves the K sweep (pipeline/cluster/sweepThreads.ts) and the reading of a
-// large log in parts (pipeline/ingest/parts.ts).
+// A Node helper thread: serves the K sweep (pipeline/cluster/sweepThreads.ts), the per-user lists
+// (pipeline/recommend/perUser/listThreads.ts) and the reading of a large log in parts
+// (pipeline/ingest/parts.ts).
+//
+// The stages' modules are loaded when a message for them arrives, and a helper sent a part to read
+// loads the reader alone: it starts reading while the caller is still reading its own part, and
+// under tsx the sweep's and the recommenders' modules cost it 100-150 ms of CPU before it could
+// begin. Any other message loads every stage.
 import { parentPort } from 'node:worker_threads';
-import { serveSweepHelper } from '../pipeline/cluster/sweepThreads';
-import { serveIngestHelper } from '../pipeline/ingest/parts';
-import { serveListsHelper } from '../pipeline/recommend/perUser/listThreads';
 import type { HelperEndpoint } from '../pipeline/threads';
-import { openSharedInNode } from './fileSource';
 
 const port = parentPort;
 if (!port) throw new Error('helper.thread.ts runs as a worker thread');
+const listeners: ((message: unknown) => void)[] = [];
 const endpoint: HelperEndpoint = {
   postMessage: (m, transfer) => port.postMessage(m, transfer ? { transfer } : undefined),
-  onMessage: (listener) => port.on('message', listener),
+  onMessage: (listener) => listeners.push(listener),
 };
-serveSweepHelper(endpoint);
-serveListsHelper(endpoint);
-serveIngestHelper(endpoint, openSharedInNode);
+
+let ingest: Promise<void> | null = null;
+let others: Promise<void> | null = null;
+const loadIngest = (): Promise<void> =>
+  (ingest ??= Promise.all([import('../pipeline/ingest/parts'), import('./fileSource')]).then(([parts, files]) =>
+    parts.serveIngestHelper(endpoint, files.openSharedInNode),
+  ));
+const loadOthers = (): Promise<void> =>
+  (others ??= Promise.all([import('../pipeline/cluster/sweepThreads'), import('../pipeline/recommend/perUser/listThreads')]).then(([sweep, lists]) => {
+    sweep.serveSweepHelper(endpoint);
+    lists.serveListsHelper(endpoint);
+  }));
+
+// Messages are handed on in the order they came, each once the stages it may be for are loaded.
+let delivered: Promise<void> = Promise.resolve();
+port.on('message', (message: unknown) => {
+  const loading: Promise<unknown> = (message as { type?: unknown } | null)?.type === 'parse' ? loadIngest() : Promise.all([loadIngest(), loadOthers()]);
+  delivered = delivered
+    .then(() => loading)
+    .then(() => {
+      for (const listener of listeners) listener(message);
+    });
+});
