@@ -10,6 +10,12 @@ test.use({ defaultEncoder: null });
 
 test('with no encoder named, the behaviour model trains and its vectors are clustered and mapped, the graph network on', async ({ page }) => {
   test.setTimeout(TRAIN_TIMEOUT + 60_000);
+  // No console errors or warnings on the default path (tfjs, its wasm backend, ECharts, the app).
+  const console: string[] = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error' || m.type() === 'warning') console.push(`${m.type()}: ${m.text()}`);
+  });
+  page.on('pageerror', (e) => console.push(`pageerror: ${e.message}`));
   await page.goto('/?bert-epochs=1&gcn-epochs=5&sweep=2..4&cluster-device=cpu');
   await expect(summary(page)).toHaveAttribute('data-file', DEMO, { timeout: ANALYSIS_TIMEOUT });
   const encoder = page.getByTestId('encoder');
@@ -38,6 +44,8 @@ test('with no encoder named, the behaviour model trains and its vectors are clus
   await expect(source).toContainText('Clustered: behaviour model vectors (model seqbert');
   await expect(source).toContainText('with or without the graph network');
   expect(Number((await data(page, 'clusters')).k)).toBeGreaterThanOrEqual(2);
+  await expect(page.getByTestId('pipeline-status')).toHaveAttribute('data-state', 'done', { timeout: TRAIN_TIMEOUT });
+  expect(console, 'console errors and warnings').toEqual([]);
 });
 
 test('a visitor who chose the item titles keeps them; the URL still chooses', async ({ page }) => {

@@ -54,6 +54,12 @@ for (const [width, height] of [
   test(`${width}x${height}: the map and every segment card are on the first screen when the segments are ready`, async ({ page }, info) => {
     test.setTimeout(READY_TIMEOUT + 60_000);
     await page.setViewportSize({ width, height });
+    // No console errors or warnings on the way (the page's own or a library's).
+    const console: string[] = [];
+    page.on('console', (m) => {
+      if (m.type() === 'error' || m.type() === 'warning') console.push(`${m.type()}: ${m.text()}`);
+    });
+    page.on('pageerror', (e) => console.push(`pageerror: ${e.message}`));
     await watchReady(page);
     await page.goto('/');
     await expect(summary(page)).toHaveAttribute('data-file', DEMO, { timeout: ANALYSIS_TIMEOUT });
@@ -93,6 +99,7 @@ for (const [width, height] of [
     });
     expect(watched.__readySeen, 'the watcher saw the bar say ready').toBeGreaterThan(0);
     expect(watched.__readyViolations, 'the bar said ready while a step was not finished').toEqual([]);
+    expect(console, 'console errors and warnings').toEqual([]);
   });
 }
 
