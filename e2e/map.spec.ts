@@ -48,7 +48,7 @@ test('the demo on the map: tooltip, brushing, legend, K change, drawer, colour b
   await expect(page.getByTestId('map-chart')).toHaveAttribute('role', 'img');
   await expect(page.getByTestId('map-chart')).toHaveAttribute(
     'aria-label',
-    new RegExp(`Scatter map of ${sequences.toLocaleString('en-US')} sequences .*coloured by cluster \\(K = ${k}\\)`),
+    new RegExp(`Map of ${sequences.toLocaleString('en-US')} customers, .*coloured by segment \\(${k} segments\\)`),
   );
   await expect(page.getByTestId('map-details')).toContainText(`${sequences.toLocaleString('en-US')} points`);
   await expect(page.getByTestId('map-details')).toContainText(/trustworthiness \(15 neighbours\) 0\.\d{3} \((exact|sampled on [\d,]+ points)\)/);
@@ -123,7 +123,7 @@ test('the demo on the map: tooltip, brushing, legend, K change, drawer, colour b
   await expect(first).toHaveAttribute('aria-pressed', 'false');
   await expect(map(page)).toHaveAttribute('data-hidden', '0');
   await expect(map(page)).toHaveAttribute('data-points', String(sequences));
-  await expect(page.getByTestId('map-chart')).toHaveAttribute('aria-label', /1 cluster greyed out \([\d,]+ points\)/);
+  await expect(page.getByTestId('map-chart')).toHaveAttribute('aria-label', /1 segment greyed out \([\d,]+ customers\)/);
   await first.press('Enter');
   await expect(first).toHaveAttribute('aria-pressed', 'true');
   await expect(map(page)).toHaveAttribute('data-hidden', '');
@@ -168,7 +168,7 @@ test('the demo on the map: tooltip, brushing, legend, K change, drawer, colour b
   await expect(key).toHaveAttribute('data-by', 'length');
   const counts = await key.locator('li').evaluateAll((els) => els.map((el) => Number((el as HTMLElement).dataset.count)));
   expect(counts.reduce((a, b) => a + b, 0)).toBe(sequences);
-  await expect(page.getByTestId('map-chart')).toHaveAttribute('aria-label', /coloured by sequence length/);
+  await expect(page.getByTestId('map-chart')).toHaveAttribute('aria-label', /coloured by number of events/);
 
   // Reset view, then the PNG download named after K.
   await page.getByTestId('map-reset').click();
