@@ -84,8 +84,8 @@ test('Cancel during the behaviour model’s training leaves the previous vectors
   expect(before.bertSource).toBe('trained');
   const beforeEpochs = (await data(page, 'encoder-bert')).epochs;
 
-  // Another event weight: other vectors, so the model trains again.
-  await page.getByLabel('View weight').fill('2');
+  // Another event weight (of a type the demo has: only those are offered): other vectors, so the model trains again.
+  await page.getByLabel('Purchase weight').fill('2');
   await expect(progress(page)).toContainText('Training the behaviour model', { timeout: TRAIN_TIMEOUT });
   await page.getByTestId('encode-cancel').click();
   await expect(encoder).toHaveAttribute('data-state', 'cancelled');
