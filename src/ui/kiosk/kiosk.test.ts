@@ -115,12 +115,12 @@ describe('tour', () => {
       ],
     } as unknown as ClusterProfile;
     const c = captionFor(profile, 4);
-    expect(c.heading).toBe('Cluster 1 · 2 of 4');
+    expect(c.heading).toBe('Segment 1 · 2 of 4');
     expect(c.title).toBe('Buyers · Kitchen');
-    expect(c.size).toMatch(/^120 users · 25\s?% of all$/);
+    expect(c.size).toMatch(/^120 customers · 25\s?% of all$/);
     expect(c.items).toEqual(['Candle holder', 'B2', 'Mug']);
-    expect(captionFor({ ...profile, label: '', size: 1 } as ClusterProfile, 4).title).toBe('Cluster 1');
-    expect(captionFor({ ...profile, size: 1 } as ClusterProfile, 4).size).toMatch(/^1 user ·/);
+    expect(captionFor({ ...profile, label: '', size: 1 } as ClusterProfile, 4).title).toBe('Segment 1');
+    expect(captionFor({ ...profile, size: 1 } as ClusterProfile, 4).size).toMatch(/^1 customer ·/);
   });
 
   it('restarts at once after one failure and backs off, bounded, after failures in a row', () => {

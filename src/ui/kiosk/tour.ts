@@ -28,7 +28,7 @@ export interface Caption {
   heading: string;
   /** The profile's label. */
   title: string;
-  /** "123 users · 24.6% of all". */
+  /** "123 customers · 24.6% of all". */
   size: string;
   /** Up to three top items, by title where there is one. */
   items: string[];
@@ -36,9 +36,9 @@ export interface Caption {
 
 export function captionFor(profile: ClusterProfile, k: number): Caption {
   return {
-    heading: `Cluster ${profile.cluster} · ${profile.cluster + 1} of ${k}`,
-    title: profile.label || `Cluster ${profile.cluster}`,
-    size: `${formatInt(profile.size)} ${profile.size === 1 ? 'user' : 'users'} · ${formatPercent(profile.share)} of all`,
+    heading: `Segment ${profile.cluster} · ${profile.cluster + 1} of ${k}`,
+    title: profile.label || `Segment ${profile.cluster}`,
+    size: `${formatInt(profile.size)} ${profile.size === 1 ? 'customer' : 'customers'} · ${formatPercent(profile.share)} of all`,
     items: profile.topItems.slice(0, 3).map((it) => it.title || it.id),
   };
 }
