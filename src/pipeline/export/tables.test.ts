@@ -250,6 +250,13 @@ describe('profiles', () => {
     expect(doc.clusters[0].topCategories[1].lift).toBeNull();
     expect(doc.clusters[0].topItems[1].id).toBe('=SKU7');
     expect(doc.overall.size).toBe(10);
+    expect(doc.currency).toBeUndefined();
+  });
+
+  it('JSON: the currency of the amounts in the header', () => {
+    const currency = { code: 'GBP', source: 'symbol' as const, symbol: '£' };
+    const doc = JSON.parse(profilesJson(profiles(), { file: 'log.csv', k: 2, generatedAt: '', currency }).text);
+    expect(doc.currency).toEqual(currency);
   });
 
   it('JSON refuses profiles of another K', () => {

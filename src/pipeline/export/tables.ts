@@ -15,6 +15,7 @@
 
 import { TOO_LITTLE_HISTORY_CLUSTER, TOO_LITTLE_HISTORY_LABEL } from '../profile/label';
 import type { ClusterProfiles } from '../profile/types';
+import type { CurrencyInfo } from '../types';
 import type { RankedItems } from '../recommend/types';
 import { float32Number, toCsv } from './csv';
 import { privacySummary, type PrivacyStatement } from './privacy';
@@ -220,11 +221,23 @@ export const PROFILES_FORMAT = 'seqlens-profiles';
  *   {format: "seqlens-profiles", version: 1, file, generatedAt, k, users, hasPrice, ..., overall, clusters}
  * Pretty-printed: it is small (one entry per cluster) and read by people. rows = clusters.
  * With meta.privacy (profiles noised by noisyProfiles), the header also holds `privacy`: the
- * mechanism, epsilon, sensitivity and what was noised or left out.
+ * mechanism, epsilon, sensitivity and what was noised or left out. With meta.currency, `currency`
+ * says what the amounts (revenue, aov) are in: {code, source} as the report detected it.
  */
-export function profilesJson(p: ClusterProfiles, meta: { file: string; k: number; generatedAt: string; privacy?: PrivacyStatement }): ExportResult {
+export function profilesJson(
+  p: ClusterProfiles,
+  meta: { file: string; k: number; generatedAt: string; privacy?: PrivacyStatement; currency?: CurrencyInfo },
+): ExportResult {
   if (meta.k !== p.k) throw new RangeError(`profiles are for K = ${p.k}, not K = ${meta.k}`);
-  const doc = { format: PROFILES_FORMAT, version: 1, file: meta.file, generatedAt: meta.generatedAt, ...(meta.privacy ? { privacy: meta.privacy } : {}), ...p };
+  const doc = {
+    format: PROFILES_FORMAT,
+    version: 1,
+    file: meta.file,
+    generatedAt: meta.generatedAt,
+    ...(meta.currency ? { currency: meta.currency } : {}),
+    ...(meta.privacy ? { privacy: meta.privacy } : {}),
+    ...p,
+  };
   return { text: `${JSON.stringify(doc, (_key, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2)}\n`, rows: p.clusters.length };
 }
 

@@ -387,7 +387,9 @@ export class SweptClusters {
           throw e;
         }
       }
-      const out = json ? profilesJson(p, { file: this.fileName, k: req.k, generatedAt: new Date().toISOString(), privacy }) : profilesCsv(p, privacy);
+      const out = json
+        ? profilesJson(p, { file: this.fileName, k: req.k, generatedAt: new Date().toISOString(), privacy, currency: this.analysis.report.currency })
+        : profilesCsv(p, privacy);
       const name = privacy ? `${base}-profiles-dp-eps${String(privacy.epsilon).replace(/[^0-9.]/g, '')}` : `${base}-profiles`;
       return file(name, json, out, privacy ? privacySummary(privacy) : undefined);
     }
@@ -448,7 +450,13 @@ export class SweptClusters {
     for (const c of exact.clusters) clusterLabels[c.cluster] = c.label;
     const few = secret ? await this.pseudonymShortIds(async () => secret) : this.shortIds();
     const assignments = assignmentsCsv({ ids, labels, coords: this.coords, clusterLabels, selection: null, tooLittleHistory: few });
-    const profilesFile = profilesJson(profiles, { file: this.fileName, k, generatedAt: o.generatedAt ?? new Date().toISOString(), privacy });
+    const profilesFile = profilesJson(profiles, {
+      file: this.fileName,
+      k,
+      generatedAt: o.generatedAt ?? new Date().toISOString(),
+      privacy,
+      currency: this.analysis.report.currency,
+    });
     // Each user's own lists (not the cluster's: that stays in the profiles as the segment summary).
     const recs = await this.allUsersRecommender(o.top);
     // Customers with too little history yet (a single purchase...) still get their lists (buy
