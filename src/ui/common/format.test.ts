@@ -24,5 +24,9 @@ describe('dates for people', () => {
     expect(text.length).toBeGreaterThan(formatDay('2011-12-09T00:00:00Z').length);
     expect(text).not.toContain('12/9/2011');
     expect(formatMoment(Number.NaN)).toBe('—');
+    // With seconds (the kiosk's log): the same day first, and longer still.
+    const exact = formatMoment(noon + 7_000, true);
+    expect(exact.startsWith(formatDay('2011-12-09T00:00:00Z'))).toBe(true);
+    expect(exact.length).toBeGreaterThan(text.length);
   });
 });

@@ -7,6 +7,7 @@ const percent = new Intl.NumberFormat(undefined, { style: 'percent', maximumFrac
 const day = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeZone: 'UTC' });
 // Moments of this session (an analysis saved, restored) are the reader's own clock time.
 const moment = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+const momentSeconds = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'medium' });
 
 export const formatInt = (n: number): string => integer.format(n);
 export const formatDecimal = (n: number): string => decimal.format(n);
@@ -48,9 +49,9 @@ export function formatDay(iso: string | null): string {
   return Number.isNaN(date.getTime()) ? iso : day.format(date);
 }
 
-/** A moment (epoch ms) in the reader's time zone, in the same date style as formatDay. */
-export function formatMoment(ms: number): string {
-  return Number.isFinite(ms) ? moment.format(new Date(ms)) : '—';
+/** A moment (epoch ms) in the reader's time zone, in the same date style as formatDay; `seconds` for a log of events. */
+export function formatMoment(ms: number, seconds = false): string {
+  return Number.isFinite(ms) ? (seconds ? momentSeconds : moment).format(new Date(ms)) : '—';
 }
 
 export function daysBetween(start: string | null, end: string | null): number | null {

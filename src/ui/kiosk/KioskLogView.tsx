@@ -1,5 +1,6 @@
 // The kiosk's log on screen: with the L key in kiosk mode, or alone at ?kiosk-log.
 import { useState } from 'react';
+import { formatMoment } from '../common/format';
 import { clearKioskLog, readKioskLog } from './log';
 
 export function KioskLogView({ onClose }: { onClose?(): void }) {
@@ -11,7 +12,11 @@ export function KioskLogView({ onClose }: { onClose?(): void }) {
       <ol className="kiosk-log-entries">
         {entries.map((e, i) => (
           <li key={i} data-level={e.level}>
-            <code>{e.at}</code> · cycle {e.cycle} · <strong>{e.event}</strong>: {e.message}
+            {/* The app's one date style; the exact instant stays in the element for a reader or a copy. */}
+            <time dateTime={e.at} title={e.at}>
+              {formatMoment(Date.parse(e.at), true)}
+            </time>{' '}
+            · cycle {e.cycle} · <strong>{e.event}</strong>: {e.message}
           </li>
         ))}
       </ol>
