@@ -1,5 +1,5 @@
 import { test, expect } from './fixtures';
-import { DEMO, openApp, rejectRow, summary, summaryData } from './helpers';
+import { ANALYSIS_TIMEOUT, DEMO, openApp, rejectRow, summary, summaryData, upload } from './helpers';
 
 test('the demo loads on the first screen with its summary, charts and rejected rows', async ({ page }) => {
   await openApp(page);
@@ -38,4 +38,25 @@ test('the file chooser is reachable from the keyboard', async ({ page }) => {
   const chooser = page.waitForEvent('filechooser');
   await page.keyboard.press('Enter');
   expect((await chooser).isMultiple()).toBe(false);
+});
+
+test('a file opened while the demo is still on its way is the one shown (the late demo does not cancel it)', async ({ page, context }) => {
+  // The demo's download is held back, so the file's read starts while the demo request waits.
+  await context.route(/\/demo\/[^/]+\.csv$/, async (route) => {
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
+    await route.continue();
+  });
+  const lines = ['user_id,item_id,event_type,timestamp'];
+  for (let u = 0; u < 120; u++) for (let e = 0; e < 4; e++) lines.push(`c${u},i${(u * 7 + e * 5) % 23},purchase,2024-03-0${1 + e}T10:00:00Z`);
+  const demoAsked = page.waitForRequest(/\/demo\/[^/]+\.csv$/);
+  await page.goto('/?gcn=off');
+  await demoAsked;
+  await upload(page, { name: 'early.csv', mimeType: 'text/csv', buffer: Buffer.from(`${lines.join('\n')}\n`) });
+  await expect(summary(page)).toHaveAttribute('data-file', 'early.csv', { timeout: ANALYSIS_TIMEOUT });
+  // Still that file once the demo's download has long arrived, in the worker too: the map is of its 120 customers.
+  await page.waitForTimeout(3_000);
+  await expect(summary(page)).toHaveAttribute('data-file', 'early.csv');
+  await expect(page.getByTestId('status')).not.toContainText('Cancelled');
+  await expect(page.getByTestId('pipeline-status')).toHaveAttribute('data-state', 'done', { timeout: ANALYSIS_TIMEOUT });
+  await expect(page.getByTestId('map')).toHaveAttribute('data-points', '120');
 });

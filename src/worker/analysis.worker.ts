@@ -133,6 +133,24 @@ async function savedServiceSettings(id: string): Promise<ServiceSettings> {
   }
 }
 
+/**
+ * Read requests in the order they arrived. The demo and a reopened log are fetched first (a
+ * network or IndexedDB wait); a file opened meanwhile must not be cancelled by the older request
+ * when its wait ends (it was: the page then showed "Cancelled." and no log at all).
+ */
+let readTicket = 0;
+
+function takeReadTicket(): number {
+  return ++readTicket;
+}
+
+/** Throws the cancellation of a request that a newer read request overtook while it waited. */
+function supersededWhileWaiting(ticket: number, onProgress: ProgressCallback): void {
+  if (ticket === readTicket) return;
+  releaseProxy(onProgress);
+  throw { message: 'Cancelled: another log was opened meanwhile.', code: 'cancelled' } satisfies WireError;
+}
+
 function run(source: Source, req: AnalyzeRequest, onProgress: ProgressCallback): Promise<AnalysisReport> {
   if (req.maxEvents !== undefined) readLimit = req.maxEvents;
   // A re-read of the same log (remap) keeps the answer given for it; a new log brings its own.
@@ -350,10 +368,12 @@ const project: AnalysisWorkerApi['project'] = (req, onProgress) => {
 
 const api: AnalysisWorkerApi = {
   analyzeFile(file, name, req, onProgress) {
+    takeReadTicket();
     return run({ file, name }, req, onProgress);
   },
 
   async analyzeDemo(req, onProgress) {
+    const ticket = takeReadTicket();
     const url = new URL(`demo/${DEMO_FILE_NAME}`, self.location.origin + import.meta.env.BASE_URL);
     let file: Blob;
     try {
@@ -365,10 +385,12 @@ const api: AnalysisWorkerApi = {
       const reason = e instanceof Error ? e.message : String(e);
       throw { message: `The demo data could not be loaded (${reason}). Reload the page, or open a file of your own.`, code: 'unreadable' } satisfies WireError;
     }
+    supersededWhileWaiting(ticket, onProgress);
     return run({ file, name: DEMO_FILE_NAME, demo: true }, req, onProgress);
   },
 
   async remap(which, mapping, sequence, onProgress, dateOrder) {
+    takeReadTicket();
     const target = which === 'unrecognised' ? unrecognised : runner.log && kept;
     if (!target) {
       releaseProxy(onProgress);
@@ -485,6 +507,7 @@ const api: AnalysisWorkerApi = {
   },
 
   async reopen(id, onProgress, maxEvents) {
+    const ticket = takeReadTicket();
     let saved: Awaited<ReturnType<typeof getAnalysis>>;
     try {
       saved = await getAnalysis(id);
@@ -492,6 +515,7 @@ const api: AnalysisWorkerApi = {
       releaseProxy(onProgress);
       throw toWire(e, 'reopening the analysis');
     }
+    supersededWhileWaiting(ticket, onProgress);
     if (!saved || (!saved.file && !saved.demo)) {
       releaseProxy(onProgress);
       throw {

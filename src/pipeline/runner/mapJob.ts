@@ -139,8 +139,10 @@ export class SweptClusters {
   }
 
   /**
-   * Lays the clustered vectors out in 2-D. With `trust: 'when-defined'` (the CLI) a log of at most
-   * 2 x TRUST_K points gets no trustworthiness (NaN, with a warning) instead of an error.
+   * Lays the clustered vectors out in 2-D. A log of at most 2 x TRUST_K points gets no
+   * trustworthiness (NaN, with a warning): the measure is undefined there, and a merchant's small
+   * log still gets its map (the page used to fail it with the measure's error). `trust: 'always'`
+   * insists, for callers that want that error.
    */
   async project(
     req: ProjectRequest,
@@ -170,7 +172,7 @@ export class SweptClusters {
     const t1 = performance.now();
     const warnings = [...r.stats.warnings];
     let trust: { value: number; exact: boolean; sampleSize: number; standardError: number } = { value: NaN, exact: true, sampleSize: 0, standardError: 0 };
-    if (opts.trust !== 'when-defined' || this.n > 2 * TRUST_K) {
+    if (opts.trust === 'always' || this.n > 2 * TRUST_K) {
       trust = layoutTrustworthiness(this.vectors, this.n, this.d, r.embedding, { seed, k: TRUST_K });
     } else {
       warnings.push(`Trustworthiness with ${TRUST_K} neighbours needs more than ${2 * TRUST_K} points; there are ${this.n}, so it is left out (null).`);

@@ -73,6 +73,22 @@ describe('PipelineRunner', () => {
     expect(files.assignments.text.split('\r\n')[0]).toBe('user_id,cluster,x,y,label');
   });
 
+  it('maps a log of 30 or fewer customers without its trustworthiness (undefined there) rather than failing', async () => {
+    const rows = ['user_id,item_id,event_type,timestamp'];
+    for (let u = 0; u < 30; u++) for (let e = 0; e < 3; e++) rows.push(`c${u},i${(u + e * 5) % 9},purchase,2024-03-0${1 + e}T10:00:00Z`);
+    const runner = new PipelineRunner();
+    await runner.use(await runner.read(blobSource(new Blob([rows.join('\n')])), { fileName: 'small.csv' }), 'small');
+    await runner.encode(encodeReq, createFeaturizer());
+    await runner.cluster(sweepReq);
+    const map = await runner.sweep().project({ seed: 0 }, () => {}, { cancelled: false });
+    expect(map.n).toBe(30);
+    expect(map.coords.every(Number.isFinite)).toBe(true);
+    expect(map.trustworthiness.value).toBeNaN();
+    expect(map.warnings.join(' ')).toMatch(/needs more than 30 points; there are 30/);
+    // Asked for anyway, the measure says why it cannot be had.
+    await expect(runner.sweep().project({ seed: 1 }, () => {}, { cancelled: false }, { trust: 'always' })).rejects.toThrow(/1 <= k < n\/2/);
+  });
+
   it('drops what a new log, a regroup or a new encode makes stale', async () => {
     const runner = await opened();
     await runner.encode(encodeReq, createFeaturizer());
