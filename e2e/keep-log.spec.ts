@@ -23,7 +23,7 @@ test('the page asks before keeping a copy of an opened log, and a reload reopens
   await expect(summary(page)).toHaveAttribute('data-file', 'first.csv', { timeout: ANALYSIS_TIMEOUT });
   const prompt = page.getByTestId('keep-log');
   await expect(prompt).toBeVisible();
-  await expect(prompt).toContainText('Keep a copy of first.csv in this browser?');
+  await expect(prompt).toContainText(/Keep a copy of first\.csv \([^)]+\) in this browser, so that a reload reopens it\?/);
   await page.getByTestId('keep-log-no').click();
   await expect(prompt).toHaveCount(0);
   await expect(page.getByTestId('saved-analyses').locator('li[data-current="true"]')).toContainText('open it again');

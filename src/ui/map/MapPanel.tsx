@@ -377,7 +377,7 @@ function ClusterLegend({
   const counts = scheme ? scheme.groups.map((g) => g.count) : countLabels(labels, k);
   return (
     <div className="map-legend" data-testid="map-legend">
-      <h3 className="map-side-title">Clusters (K = {k})</h3>
+      <h3 className="map-side-title">Segments (K = {k})</h3>
       <p className="hint">Click to grey a cluster out or back in.</p>
       <ul>
         {counts.map((c, i) => {

@@ -40,12 +40,8 @@ export function KeepLogPrompt({ saved }: { saved: SavedAnalysesState }) {
   return (
     <section className="keep-log" aria-labelledby="keep-log-heading" data-testid="keep-log" data-name={current.name}>
       <h2 id="keep-log-heading" className="keep-log-title">
-        Keep a copy of {current.name} in this browser?
+        Keep a copy of {current.name} ({formatBytes(current.bytes)}) in this browser, so that a reload reopens it?
       </h2>
-      <p>
-        A copy ({formatBytes(current.bytes)}) lets a reload reopen this log without choosing the file again. It stays on this machine, in this browser&rsquo;s
-        storage; &ldquo;Stored in this browser&rdquo; at the bottom of the page lists it and deletes it.
-      </p>
       <div className="keep-log-actions">
         <button type="button" className="primary" data-testid="keep-log-yes" disabled={busy} onClick={() => void answer(true)}>
           {busy ? 'Keeping…' : 'Keep a copy'}
@@ -55,8 +51,8 @@ export function KeepLogPrompt({ saved }: { saved: SavedAnalysesState }) {
         </button>
         <label>
           <input type="checkbox" data-testid="keep-log-remember" checked={remember} onChange={(e) => setRemember(e.currentTarget.checked)} /> Remember my answer
-          for the logs I open
         </label>
+        <span className="hint">It stays on this machine; &ldquo;Stored in this browser&rdquo; lists and deletes it.</span>
       </div>
       {failed && (
         <p role="alert" className="alert">
