@@ -77,20 +77,28 @@ describe('npm run analyze: clustering', () => {
     expect(r.clusters!.assignments).toBe(file);
     const lines = parseCsv(readFileSync(file, 'utf8'));
     expect(lines[0]).toEqual(['user_id', 'cluster', 'x', 'y', 'label']);
-    expect(lines).toHaveLength(r.sequences.count + 1);
+    // Everyone has a segment: the clustered sequences, then those with too little history (cluster -1).
+    const short = r.sequences.filtered.tooShort;
+    expect(short).toBeGreaterThan(0);
+    expect(lines).toHaveLength(r.sequences.count + short + 1);
     const ids = new Set<string>();
     const counts = [0, 0, 0];
+    let rest = 0;
     for (const [id, cluster, x, y, label] of lines.slice(1)) {
-      expect(cluster).toMatch(/^\d+$/);
+      expect(cluster).toMatch(/^(\d+|-1)$/);
       // No --umap: no map coordinates.
       expect([x, y]).toEqual(['', '']);
       expect(label.length).toBeGreaterThan(0);
       ids.add(id);
-      counts[Number(cluster)]++;
+      if (cluster === '-1') {
+        rest++;
+        expect(label).toBe('Too little history yet');
+      } else counts[Number(cluster)]++;
     }
-    expect(ids.size).toBe(r.sequences.count);
+    expect(ids.size).toBe(r.sequences.count + short);
     expect(counts).toEqual(r.clusters!.sizes);
-    expect(res.stderr).toMatch(/wrote 243 assignments \(K = 3\) to .*assignments\.csv/);
+    expect(rest).toBe(short);
+    expect(res.stderr).toMatch(new RegExp(`wrote ${r.sequences.count + short} assignments \\(K = 3\\) to .*assignments\\.csv`));
   });
 
   it('--k alone computes that K only; text output shows the sweep and the sizes', () => {
