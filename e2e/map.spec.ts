@@ -26,13 +26,21 @@ async function mapped(page: Page): Promise<Record<string, string>> {
   return mapData(page);
 }
 
-/** A point drawn on top of the others, in page coordinates. */
-async function probe(page: Page): Promise<{ index: number; x: number; y: number }> {
+/** A point drawn on top of the others, in page coordinates, and `at`: a point near it kept inside the plot. */
+async function probe(page: Page): Promise<{ index: number; x: number; y: number; at(dx: number, dy: number): [number, number] }> {
   const chart = page.getByTestId('map-chart');
   await chart.scrollIntoViewIfNeeded();
   const [index, px, py] = ((await chart.getAttribute('data-probe')) ?? '').split(',').map(Number);
   const box = (await chart.boundingBox())!;
-  return { index, x: box.x + px, y: box.y + py };
+  const x = box.x + px;
+  const y = box.y + py;
+  // A drag that starts in the canvas's 8 px margin, outside the plot, brushes nothing.
+  const inset = 12;
+  const at = (dx: number, dy: number): [number, number] => [
+    Math.min(box.x + box.width - inset, Math.max(box.x + inset, x + dx)),
+    Math.min(box.y + box.height - inset, Math.max(box.y + inset, y + dy)),
+  ];
+  return { index, x, y, at };
 }
 
 test('the demo on the map: tooltip, brushing, legend, K change, drawer, colour by length, PNG', async ({ page }) => {
@@ -99,10 +107,10 @@ test('the demo on the map: tooltip, brushing, legend, K change, drawer, colour b
   await page.getByTestId('map-mode-rect').click();
   await expect(page.getByTestId('map-mode-rect')).toHaveAttribute('aria-pressed', 'true');
   p = await probe(page);
-  await page.mouse.move(p.x - 60, p.y - 60);
+  await page.mouse.move(...p.at(-60, -60));
   await page.mouse.down();
   await page.mouse.move(p.x, p.y, { steps: 4 });
-  await page.mouse.move(p.x + 60, p.y + 60, { steps: 4 });
+  await page.mouse.move(...p.at(60, 60), { steps: 4 });
   await page.mouse.up();
   await expect(map(page)).not.toHaveAttribute('data-selected', '0');
   const selected = Number(await map(page).getAttribute('data-selected'));
@@ -136,11 +144,11 @@ test('the demo on the map: tooltip, brushing, legend, K change, drawer, colour b
   // A lasso (a triangle) around the probe selects too.
   await page.getByTestId('map-mode-polygon').click();
   p = await probe(page);
-  await page.mouse.move(p.x - 70, p.y + 50);
+  await page.mouse.move(...p.at(-70, 50));
   await page.mouse.down();
-  await page.mouse.move(p.x, p.y - 80, { steps: 8 });
-  await page.mouse.move(p.x + 70, p.y + 50, { steps: 8 });
-  await page.mouse.move(p.x - 70, p.y + 52, { steps: 8 });
+  await page.mouse.move(...p.at(0, -80), { steps: 8 });
+  await page.mouse.move(...p.at(70, 50), { steps: 8 });
+  await page.mouse.move(...p.at(-70, 52), { steps: 8 });
   await page.mouse.up();
   await expect(map(page)).not.toHaveAttribute('data-selected', '0');
   await expect(page.getByTestId('map-selection')).toHaveAttribute('data-count', (await map(page).getAttribute('data-selected'))!);

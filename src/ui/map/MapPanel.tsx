@@ -462,7 +462,11 @@ function SelectionSummary({
             <strong>{formatInt(summary.count)}</strong> {noun}s ({formatPercent(summary.share)} of {formatInt(data.n)})
           </p>
           <p>{formatDecimal(summary.meanLength)} events each on average</p>
-          {summary.revenue !== null && <p data-testid="map-selection-revenue">Net revenue {money.format(summary.revenue)}</p>}
+          {summary.revenue !== null && (
+            <p data-testid="map-selection-revenue" data-revenue={summary.revenue}>
+              Net revenue {money.format(summary.revenue)}
+            </p>
+          )}
           {summary.perCluster && (
             <ul className="map-selection-clusters" data-testid="map-selection-clusters">
               {summary.perCluster.map((c, i) =>
