@@ -1,28 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { basketsFromColumns, idOrder } from '../pipeline/eval';
 import { fitPerUser } from '../pipeline/recommend';
 import { allLists, allListsHere, fitPerUserOnThreads } from '../pipeline/recommend/perUser/listThreads';
-import { generateLog } from '../pipeline/synth';
+import { generatedBaskets } from '../../test/lib/synthBaskets';
 import { nodeHelperThreads } from './helperThreads';
 
 describe("every user's lists on Node worker threads", () => {
   it('fits and lists on real threads (the models in shared memory) and gives what one thread gives', async () => {
     const users = 600;
     const items = 250;
-    const log = generateLog({ seed: 4, users, items, events: 8000, segments: 4 });
-    const n = log.length;
-    let sessions = 0;
-    for (let e = 0; e < n; e++) sessions = Math.max(sessions, log.session[e] + 1);
-    const b = basketsFromColumns(
-      Int32Array.from(log.user.subarray(0, n)),
-      Int32Array.from(log.item.subarray(0, n)),
-      Int32Array.from(log.session.subarray(0, n)),
-      Float64Array.from(log.time.subarray(0, n)),
-      Array.from({ length: sessions }, (_, i) => String(i).padStart(6, '0')),
-      users,
-      items,
-    );
-    const order = idOrder(Array.from({ length: items }, (_, i) => `i${String(i).padStart(4, '0')}`));
+    const { baskets: b, order } = generatedBaskets({ seed: 4, users, items, events: 8000, segments: 4 });
     const rec = fitPerUser(b, order);
     const all = Int32Array.from({ length: users }, (_, u) => u);
     const here = allListsHere(rec, all, 10);

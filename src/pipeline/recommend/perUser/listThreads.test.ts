@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { basketsFromColumns, idOrder } from '../../eval';
-import { generateLog } from '../../synth';
+import { idOrder } from '../../eval';
+import { generatedBaskets } from '../../../../test/lib/synthBaskets';
 import type { HelperThreads } from '../../threads';
 import { inProcessThreads } from '../../../../test/lib/inProcessThreads';
 import { fitPerUser, PerUserLists, type PerUserRecommender } from './fit';
@@ -11,20 +11,8 @@ import { blobSource } from '../../ingest/parts';
 
 /** A generated log (every event of a session as a basket), fitted with the validation choice. */
 function fitted(users = 700, items = 300) {
-  const log = generateLog({ seed: 11, users, items, events: 9000, segments: 4 });
-  const n = log.length;
-  let sessions = 0;
-  for (let e = 0; e < n; e++) sessions = Math.max(sessions, log.session[e] + 1);
-  const b = basketsFromColumns(
-    Int32Array.from(log.user.subarray(0, n)),
-    Int32Array.from(log.item.subarray(0, n)),
-    Int32Array.from(log.session.subarray(0, n)),
-    Float64Array.from(log.time.subarray(0, n)),
-    Array.from({ length: sessions }, (_, i) => String(i).padStart(6, '0')),
-    users,
-    items,
-  );
-  const rec = fitPerUser(b, idOrder(Array.from({ length: items }, (_, i) => `i${String(i).padStart(4, '0')}`)));
+  const { baskets, order } = generatedBaskets({ seed: 11, users, items, events: 9000, segments: 4 });
+  const rec = fitPerUser(baskets, order);
   return { rec, users: Int32Array.from({ length: users }, (_, u) => u) };
 }
 
