@@ -23,19 +23,11 @@ import { getEmbedder, installedCache } from './encoderRuntime';
 import { browserHelperThreads } from './helperThreads';
 import { gcnKernels, openWorkerGpu } from './gpuRuntime';
 import { tfjsWasmPaths } from './tfjsAssets';
-import {
-  fileFingerprint,
-  forgetAnalysis,
-  getAnalysis,
-  idbResultStore,
-  listAnalyses,
-  MAX_KEPT_FILE_BYTES,
-  saveAnalysis,
-  updateSavedServiceItems,
-} from './analysisStore';
+import { fileFingerprint, forgetAnalysis, getAnalysis, idbResultStore, listAnalyses, saveAnalysis, updateSavedServiceItems } from './analysisStore';
 import { EMBEDDINGS_ID, loadPseudonymSecret, MODELS_ID, privacySpent, recordPrivacySpend, storageReport, wipeStorage, type MemoryStore } from './storage';
 import {
   DEMO_FILE_NAME,
+  MAX_KEPT_FILE_BYTES,
   type AnalysisWorkerApi,
   type AnalyzeRequest,
   type EncodeProgressCallback,

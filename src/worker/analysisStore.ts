@@ -16,8 +16,6 @@ const DB_VERSION = 1;
 export const RESULTS_STORE = 'results';
 export const ANALYSES_STORE = 'analyses';
 export const ANALYSES_DB_NAME = DB_NAME;
-/** Logs larger than this are not copied into the browser; reopening them needs the file again. */
-export const MAX_KEPT_FILE_BYTES = 512 * 1024 * 1024;
 /** Saved logs kept; the oldest go first (with their results). */
 export const MAX_ANALYSES = 8;
 

@@ -228,6 +228,9 @@ export interface SavedList {
 
 export const DEMO_FILE_NAME = 'uci-online-retail-demo.csv';
 
+/** Logs larger than this are not copied into the browser (the page does not ask); reopening them needs the file again. */
+export const MAX_KEPT_FILE_BYTES = 512 * 1024 * 1024;
+
 // ---- map, profiles, recommendations, export ----
 
 export type ProjectProgressCallback = (p: ProjectProgressWire) => void;

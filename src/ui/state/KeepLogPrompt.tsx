@@ -2,12 +2,10 @@
 // it was read until then): a copy lets a reload reopen it, and it never leaves this machine.
 // "Remember my answer" makes it always or never; the privacy panel changes that later.
 import { useState } from 'react';
+import { MAX_KEPT_FILE_BYTES } from '../../worker/protocol';
 import { formatBytes } from '../common/format';
 import { saveKeepLogs, useKeepLogs } from './keepLogs';
 import type { SavedAnalysesState } from './useSavedAnalyses';
-
-/** Larger logs are never copied (worker/analysisStore MAX_KEPT_FILE_BYTES): nothing to ask. */
-const MAX_KEPT_FILE_BYTES = 512 * 1024 * 1024;
 
 export function KeepLogPrompt({ saved }: { saved: SavedAnalysesState }) {
   const [answered, setAnswered] = useState<Set<string>>(() => new Set());
@@ -17,6 +15,7 @@ export function KeepLogPrompt({ saved }: { saved: SavedAnalysesState }) {
   const setting = useKeepLogs();
   const list = saved.list;
   const current = list?.current ? list.analyses.find((a) => a.id === list.current) : undefined;
+  // A larger log is never copied: nothing to ask.
   if (!current || current.demo || current.fileKept || current.bytes > MAX_KEPT_FILE_BYTES) return null;
   if (answered.has(current.id) || setting !== 'ask') return null;
 
