@@ -37,23 +37,18 @@ export const test = base.extend<{ externalRequests: string[]; defaultEncoder: st
    */
   keepLogs: ['always', { option: true }],
   page: async ({ page, defaultEncoder, analystDetails, keepLogs }, use) => {
-    if (keepLogs) {
-      await page.context().addInitScript(() => {
+    // A remembered choice, set once per page unless the page has its own by then.
+    const presets: [string, string][] = [];
+    if (keepLogs) presets.push(['seqlens.keepLogs', keepLogs]);
+    if (analystDetails) presets.push(['seqlens.analystDetails', analystDetails]);
+    if (presets.length > 0) {
+      await page.context().addInitScript((entries: [string, string][]) => {
         try {
-          if (localStorage.getItem('seqlens.keepLogs') === null) localStorage.setItem('seqlens.keepLogs', 'always');
+          for (const [key, value] of entries) if (localStorage.getItem(key) === null) localStorage.setItem(key, value);
         } catch {
-          // Pages without storage have nothing to keep.
+          // Pages without storage (about:blank) have nothing to remember.
         }
-      });
-    }
-    if (analystDetails) {
-      await page.context().addInitScript(() => {
-        try {
-          if (localStorage.getItem('seqlens.analystDetails') === null) localStorage.setItem('seqlens.analystDetails', 'open');
-        } catch {
-          // Pages without storage (about:blank) have nothing to open.
-        }
-      });
+      }, presets);
     }
     if (defaultEncoder) {
       const goto = page.goto.bind(page);
