@@ -88,6 +88,14 @@ class Code {
   simd(opcode: number, ...imm: number[]): this {
     return this.op(0xfd, ...uleb(opcode), ...imm);
   }
+  /** The data value at the address on the stack, as float64 (float32 data promoted). */
+  loadValue(f32: boolean): this {
+    return f32 ? this.op(OP.f32Load, ...Code.mem(0), OP.f64Promote) : this.op(OP.f64Load, ...Code.mem(0));
+  }
+  /** The two data values at the address on the stack, as an f64x2 (float32 data promoted). */
+  loadPair(f32: boolean): this {
+    return f32 ? this.simd(OP.v128Load64Zero, ...Code.mem(0)).simd(OP.f64x2Promote) : this.simd(OP.v128Load, ...Code.mem(0));
+  }
   /** Memory immediate: alignment hint 0 (any address is allowed), constant offset. */
   static mem(offset: number): number[] {
     return [0, ...uleb(offset)];
@@ -319,8 +327,7 @@ function toOwnFn(f32: boolean): Code {
   c.op(OP.loop, OP.void);
   for (let q = 0; q < 4; q++) {
     c.get(A[q]).get(P[q]);
-    if (f32) c.op(OP.f32Load, ...Code.mem(0), OP.f64Promote);
-    else c.op(OP.f64Load, ...Code.mem(0));
+    c.loadValue(f32);
     c.get(C[q])
       .op(OP.f64Load, ...Code.mem(0), OP.f64Sub)
       .tee(t)
@@ -379,8 +386,7 @@ function colStatsFn(f32: boolean): Code {
   c.op(OP.block, OP.void, OP.loop, OP.void);
   c.get(q).get(pairEnd).op(OP.i32GeU, OP.brIf, 1);
   c.get(q);
-  if (f32) c.simd(OP.v128Load64Zero, ...Code.mem(0)).simd(OP.f64x2Promote);
-  else c.simd(OP.v128Load, ...Code.mem(0));
+  c.loadPair(f32);
   c.set(x);
   c.get(o); // address for the store
   c.get(o).simd(OP.v128Load, ...Code.mem(0));
@@ -406,8 +412,7 @@ function colStatsFn(f32: boolean): Code {
   // the last column of an odd d
   c.get(q).get(rowEnd).op(OP.i32LtU, OP.if, OP.void);
   c.get(q);
-  if (f32) c.op(OP.f32Load, ...Code.mem(0), OP.f64Promote);
-  else c.op(OP.f64Load, ...Code.mem(0));
+  c.loadValue(f32);
   c.set(xs);
   c.get(o); // address for the store
   c.get(o).op(OP.f64Load, ...Code.mem(0));
@@ -467,8 +472,7 @@ function clusterSumsFn(f32: boolean): Code {
     .get(o)
     .simd(OP.v128Load, ...Code.mem(0))
     .get(q);
-  if (f32) c.simd(OP.v128Load64Zero, ...Code.mem(0)).simd(OP.f64x2Promote);
-  else c.simd(OP.v128Load, ...Code.mem(0));
+  c.loadPair(f32);
   c.simd(OP.f64x2Add).simd(OP.v128Store, ...Code.mem(0));
   c.get(q)
     .i32(2 * size)
@@ -481,8 +485,7 @@ function clusterSumsFn(f32: boolean): Code {
     .get(o)
     .op(OP.f64Load, ...Code.mem(0))
     .get(q);
-  if (f32) c.op(OP.f32Load, ...Code.mem(0), OP.f64Promote);
-  else c.op(OP.f64Load, ...Code.mem(0));
+  c.loadValue(f32);
   c.op(OP.f64Add, OP.f64Store, ...Code.mem(0));
   c.op(OP.end);
   c.get(rowEnd).set(p);
