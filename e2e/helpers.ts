@@ -82,3 +82,14 @@ export function parseCsv(text: string): string[][] {
   }
   return rows;
 }
+
+/** The map canvas's margin around its plot, plus a little: a drag that starts there brushes nothing. */
+const PLOT_INSET = 12;
+
+/** (x, y) moved inside the map's plot, the canvas `box` less its margin: where a brushing drag may start and end. */
+export function insidePlot(box: { x: number; y: number; width: number; height: number }, x: number, y: number): [number, number] {
+  return [
+    Math.min(box.x + box.width - PLOT_INSET, Math.max(box.x + PLOT_INSET, x)),
+    Math.min(box.y + box.height - PLOT_INSET, Math.max(box.y + PLOT_INSET, y)),
+  ];
+}

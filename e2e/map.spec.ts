@@ -5,7 +5,7 @@
 // request to anything but the app's own origin.
 import type { Locator, Page } from '@playwright/test';
 import { test, expect } from './fixtures';
-import { ANALYSIS_TIMEOUT, DEMO, summary, summaryData, upload } from './helpers';
+import { ANALYSIS_TIMEOUT, DEMO, insidePlot, summary, summaryData, upload } from './helpers';
 
 const MAP_TIMEOUT = 150_000;
 
@@ -34,13 +34,7 @@ async function probe(page: Page): Promise<{ index: number; x: number; y: number;
   const box = (await chart.boundingBox())!;
   const x = box.x + px;
   const y = box.y + py;
-  // A drag that starts in the canvas's 8 px margin, outside the plot, brushes nothing.
-  const inset = 12;
-  const at = (dx: number, dy: number): [number, number] => [
-    Math.min(box.x + box.width - inset, Math.max(box.x + inset, x + dx)),
-    Math.min(box.y + box.height - inset, Math.max(box.y + inset, y + dy)),
-  ];
-  return { index, x, y, at };
+  return { index, x, y, at: (dx, dy) => insidePlot(box, x + dx, y + dy) };
 }
 
 test('the demo on the map: tooltip, brushing, legend, K change, drawer, colour by length, PNG', async ({ page }) => {

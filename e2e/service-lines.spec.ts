@@ -4,7 +4,7 @@
 // as a product (keyboard only) brings it back into the profiles, and the choice survives a reload.
 import type { Locator, Page } from '@playwright/test';
 import { test, expect } from './fixtures';
-import { ANALYSIS_TIMEOUT, analyse, DEMO, summary } from './helpers';
+import { ANALYSIS_TIMEOUT, analyse, DEMO, insidePlot, summary } from './helpers';
 
 const PIPELINE_TIMEOUT = 150_000;
 const panel = (page: Page): Locator => page.getByTestId('service-lines');
@@ -79,12 +79,11 @@ test('postage on most invoices stays out of the profiles until the user calls it
   await chart.scrollIntoViewIfNeeded();
   await expect(chart.locator('canvas').first()).toBeVisible();
   const box = (await chart.boundingBox())!;
-  // From corner to corner of the plot: the canvas less its 8 px margin, where a drag brushes nothing.
-  const inset = 12;
-  await page.mouse.move(box.x + inset, box.y + inset);
+  // From corner to corner of the plot.
+  await page.mouse.move(...insidePlot(box, box.x, box.y));
   await page.mouse.down();
   await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2, { steps: 4 });
-  await page.mouse.move(box.x + box.width - inset, box.y + box.height - inset, { steps: 4 });
+  await page.mouse.move(...insidePlot(box, box.x + box.width, box.y + box.height), { steps: 4 });
   await page.mouse.up();
   await expect(page.getByTestId('map-selection')).not.toHaveAttribute('data-count', '0');
   // The amount itself (the text is in the reader's locale and currency, compact above 10,000).

@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import type { Locator, Page } from '@playwright/test';
 import { test, expect } from './fixtures';
-import { ANALYSIS_TIMEOUT, DEMO, summary } from './helpers';
+import { ANALYSIS_TIMEOUT, DEMO, insidePlot, summary } from './helpers';
 import { parseCsv } from '../test/lib/testCsv';
 
 const MAP_TIMEOUT = 150_000;
@@ -32,13 +32,10 @@ async function brushAroundProbe(page: Page): Promise<number> {
   const box = (await chart.boundingBox())!;
   const x = box.x + px;
   const y = box.y + py;
-  // The rectangle stays inside the plot (the canvas less its 8 px margin): a drag that starts beside it
-  // (the probe near an edge) brushes nothing.
-  const inside = (v: number, lo: number, size: number) => Math.min(lo + size - 12, Math.max(lo + 12, v));
-  await page.mouse.move(inside(x - 70, box.x, box.width), inside(y - 70, box.y, box.height));
+  await page.mouse.move(...insidePlot(box, x - 70, y - 70));
   await page.mouse.down();
   await page.mouse.move(x, y, { steps: 4 });
-  await page.mouse.move(inside(x + 70, box.x, box.width), inside(y + 70, box.y, box.height), { steps: 4 });
+  await page.mouse.move(...insidePlot(box, x + 70, y + 70), { steps: 4 });
   await page.mouse.up();
   await expect(map(page)).not.toHaveAttribute('data-selected', '0');
   await page.getByTestId('map-mode-pan').click();
