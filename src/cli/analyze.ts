@@ -14,6 +14,7 @@ import { evaluate, evaluateRecommendations, type EvalReport } from '../pipeline/
 import type { GcnReport, RunGcnOptions, TrainHooks } from '../pipeline/gcn';
 import { TOO_LITTLE_HISTORY_CLUSTER, type ClusterProfiles } from '../pipeline/profile';
 import { privacySummary } from '../pipeline/export';
+import { PARQUET_FILES, type ParquetExportKind } from '../pipeline/export/parquet';
 import { PipelineRunner } from '../pipeline/runner/runner';
 import { resolveSweepRange } from '../pipeline/runner/clusterJob';
 import { cliFailure } from '../pipeline/runner/errors';
@@ -49,7 +50,7 @@ import { stdJson, terminalLine, writeErr, writeOut } from './terminal';
 export const MODELS_DIR = fileURLToPath(new URL('../../public/models/', import.meta.url));
 
 /** The files --out writes. */
-const EXPORT_FILES = ['assignments.csv', 'profiles.json', 'recommendations.csv'] as const;
+const EXPORT_FILES = ['assignments.csv', 'profiles.json', 'recommendations.csv', ...Object.values(PARQUET_FILES)] as const;
 
 /** A progress line on stderr: redrawn in place on a terminal, one line each otherwise. */
 function progress(tty: boolean, line: string): void {
@@ -529,7 +530,8 @@ async function writeExports(
   privacy: ExportPrivacy,
 ): Promise<{ exports: CliExports; profiles: ClusterProfiles }> {
   writeErr('analyze: per-user recommendations\n');
-  const made = await runner.sweep().exportAll(k, { top, secret: privacy.secret, epsilon: privacy.epsilon, sessionsPerUser: privacy.sessionsPerUser });
+  const swept = runner.sweep();
+  const made = await swept.exportAll(k, { top, secret: privacy.secret, epsilon: privacy.epsilon, sessionsPerUser: privacy.sessionsPerUser });
   const write = (name: string, r: { text: string; rows: number }): { file: string; rows: number } => {
     const file = join(dir, name);
     writeFileSync(file, r.text);
@@ -538,12 +540,24 @@ async function writeExports(
   const assignments = write('assignments.csv', made.assignments);
   const profilesOut = write('profiles.json', made.profilesFile);
   const recommendations = write('recommendations.csv', made.recommendations);
+  // The Parquet files (vectors, assignments with the map, centres) for pandas, DuckDB, Spark, Embedding Atlas.
+  const pq = await swept.parquetExports(k, { secret: privacy.secret, encoded: runner.encoded });
+  const parquet: CliExports['parquet'] = {};
+  for (const kind of Object.keys(PARQUET_FILES) as ParquetExportKind[]) {
+    const r = pq[kind];
+    if (!r) continue;
+    const file = join(dir, PARQUET_FILES[kind]);
+    writeFileSync(file, r.bytes);
+    parquet[kind] = { file, rows: r.rows };
+  }
   writeErr(
     `analyze: wrote ${assignments.rows.toLocaleString('en')} assignments (K = ${k}) to ${assignments.file}, ${k} profiles to ${profilesOut.file}, ` +
       `${recommendations.rows.toLocaleString('en')} recommendations to ${recommendations.file}\n`,
   );
+  const parquetNames = Object.values(parquet).map((f) => basename(f.file));
+  writeErr(`analyze: wrote ${parquetNames.join(', ')} to ${dir}\n`);
   const statement = made.privacy;
-  if (privacy.secret) writeErr('analyze: user ids in the assignments and recommendations are pseudonymised (keyed hash)\n');
+  if (privacy.secret) writeErr('analyze: user ids in the assignments, recommendations and Parquet files are pseudonymised (keyed hash)\n');
   if (statement) writeErr(`analyze: profiles: ${privacySummary(statement)}\n  ${statement.covers}\n`);
   return {
     profiles: made.profiles,
@@ -552,6 +566,7 @@ async function writeExports(
       assignments,
       profiles: profilesOut,
       recommendations: { ...recommendations, perUser: top, method: 'per user: new (ItemKNN, RP3beta, next basket, popularity) and again' },
+      parquet,
       ...(privacy.secret || statement
         ? {
             privacy: {

@@ -158,6 +158,40 @@ describe('npm run analyze --umap --out', () => {
     expect(again).toBeGreaterThan(r.sequences.count);
     expect(r.out!.recommendations.perUser).toBe(20);
   });
+
+  it('the Parquet files: assignments as the CSV, a vector per sequence, per item and per cluster, as listed in the JSON', async () => {
+    const { parquetReadObjects } = await import('hyparquet');
+    const read = async (name: string) => parquetReadObjects({ file: new Uint8Array(readFileSync(join(dir, name))).buffer });
+    const pq = r.out!.parquet;
+    expect(Object.keys(pq).sort()).toEqual(['assignments', 'centroids', 'itemVectors', 'userVectors']);
+    expect(pq.assignments!.file).toBe(join(dir, 'assignments.parquet'));
+    const a = await read('assignments.parquet');
+    expect(a).toHaveLength(assignments.length - 1);
+    expect(pq.assignments!.rows).toBe(a.length);
+    a.forEach((row, i) => {
+      const [id, cluster, x, y, label] = assignments[i + 1];
+      expect([row.user_id, row.cluster, row.label]).toEqual([unneutralise(id), Number(cluster), unneutralise(label)]);
+      // The CSV writes float32 coordinates in their shortest form; Parquet holds the float32 itself.
+      expect(row.x === null ? '' : Math.fround(Number(x))).toBe(row.x === null ? x : row.x);
+      expect(row.y === null ? '' : Math.fround(Number(y))).toBe(row.y === null ? y : row.y);
+    });
+    const d = r.clusters!.source.d;
+    const users = await read('user_vectors.parquet');
+    expect(users).toHaveLength(r.sequences.count);
+    expect(pq.userVectors!.rows).toBe(r.sequences.count);
+    expect(users.map((u) => [u.user_id, u.cluster])).toEqual(a.slice(0, r.sequences.count).map((u) => [u.user_id, u.cluster]));
+    for (const u of users) expect(u.vector).toHaveLength(d);
+    const items = await read('item_vectors.parquet');
+    expect(items.length).toBe(pq.itemVectors!.rows);
+    expect(items.length).toBeGreaterThan(100);
+    expect(new Set(items.map((it) => it.item_id)).size).toBe(items.length);
+    const centres = await read('centroids.parquet');
+    expect(centres.map((c) => [c.cluster, c.label, c.size])).toEqual(profiles.clusters.map((c) => [c.cluster, c.label, c.size]));
+    // Each centre is the mean of its cluster's vectors.
+    const c0 = users.filter((u) => u.cluster === 0);
+    for (let j = 0; j < d; j += Math.max(1, Math.floor(d / 7)))
+      expect(centres[0].vector[j]).toBeCloseTo(c0.reduce((s, u) => s + u.vector[j], 0) / c0.length, 4);
+  });
 });
 
 describe('npm run analyze --umap without --out', () => {
@@ -200,5 +234,6 @@ describe('npm run analyze --umap without --out', () => {
     expect(help.stdout).toMatch(/--umap {2,}lay the clustered vectors out in 2-D/);
     expect(help.stdout).toMatch(/user_id,cluster,x,y,label/);
     expect(help.stdout).toMatch(/recommendations\.csv/);
+    for (const name of ['user_vectors', 'item_vectors', 'assignments', 'centroids']) expect(help.stdout).toContain(`${name}.parquet`);
   });
 });

@@ -212,6 +212,12 @@ Clustering (k-means on the sequence vectors; runs only when --k, --sweep, --umap
                                         often, how recently and the item's usual repurchase gap;
                                         reason = the signals behind each item. Service lines
                                         (postage, fees...) are in neither.
+                   user_vectors.parquet user_id, cluster, label, vector (the clustered vector, a float
+                                        list: FLOAT[] in DuckDB, an array per row in pandas, the
+                                        --vector column of Embedding Atlas)
+                   item_vectors.parquet item_id, title, vector (the GCN's item vectors, else the encoder's)
+                   assignments.parquet  user_id, cluster, label, x, y (the rows of assignments.csv)
+                   centroids.parquet    cluster, label, size, vector (each cluster's mean vector)
   --top N        length of each list in recommendations.csv (default 20).
                  CSV cells that a spreadsheet would run as formulas (= + - @) get a leading '.
 The JSON gets sweep: [{k, inertia, silhouette, calinskiHarabasz, daviesBouldin, stabilityAri}],
@@ -219,11 +225,12 @@ clusters: {k, sizes, metrics: {inertia, silhouette, calinskiHarabasz, daviesBoul
 and profiles: [{cluster, label, size, share}]; metrics that are undefined for a clustering are null.
 With --umap: umap: {seconds, trustworthiness15 (null below 31 points), exact, sampleSize, standardError,
 nNeighbors, nEpochs, seed, source, warnings}; with --out: out: {dir, assignments, profiles,
-recommendations: {file, rows}}.
+recommendations: {file, rows}, parquet: {userVectors, itemVectors, assignments, centroids: {file, rows}}}.
 
 Privacy of the exports (need --out):
   --pseudonymise       user ids in assignments.csv and recommendations.csv become u_ + 16 hex digits of
-                       HMAC-SHA256 with a secret key; the same key gives the same pseudonyms.
+                       HMAC-SHA256 with a secret key; the same key gives the same pseudonyms
+                       (in user_vectors.parquet and assignments.parquet too).
   --key-file PATH      the key: 64 hex digits in a file. Read when it exists, else made there (mode 600).
                        Without it a new key is written to DIR/pseudonymisation.key, with a warning:
                        move it out before sharing the folder, and pass it with --key-file next time.

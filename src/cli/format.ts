@@ -125,6 +125,8 @@ export interface CliExports {
   assignments: { file: string; rows: number };
   profiles: { file: string; rows: number };
   recommendations: { file: string; rows: number; perUser: number; method: string };
+  /** The Parquet files written (export/parquet.ts); itemVectors is absent when the log has no item vectors. */
+  parquet: Partial<Record<'userVectors' | 'itemVectors' | 'assignments' | 'centroids', { file: string; rows: number }>>;
   /** With --pseudonymise or --epsilon: what was done (profiles.json "privacy" has the whole statement). */
   privacy?: {
     pseudonymised: boolean;

@@ -42,6 +42,7 @@ import {
   type RankedItems,
   type SequenceRecommender,
 } from '../recommend';
+import type { ParquetExportKind, ParquetResult } from '../export/parquet';
 import type { HelperThreads } from '../threads';
 import { leftSequences, narrowSequences, sequenceLabel, SHORT, type Sequences } from '../sequences';
 import type {
@@ -476,6 +477,52 @@ export class SweptClusters {
   }
 
   /**
+   * The Parquet files at K (export/parquet.ts), all or `only` one: the clustered vectors per
+   * sequence, the item vectors (the graph network's when it made the clustered vectors, else the
+   * encoder's item rows, `encoded`, when they belong to this log; none otherwise), the assignments
+   * as assignments.csv has them (map coordinates, too little history last) and each cluster's
+   * centre (the mean of its members' clustered vectors). With `secret`, user ids are keyed hashes.
+   * The writer is loaded on first use: the page does not carry it until then.
+   */
+  async parquetExports(
+    k: number,
+    o: {
+      secret: Uint8Array | null;
+      encoded: { analysis: Analysis; items: Float32Array; itemDims: number } | null;
+      only?: ParquetExportKind;
+    },
+  ): Promise<Partial<Record<ParquetExportKind, ParquetResult>>> {
+    const pq = await import('../export/parquet');
+    const { table } = this.analysis.ingested;
+    const labels = this.labelsOf(k);
+    const clusterLabels: string[] = new Array<string>(k).fill('');
+    for (const c of this.profiles(k).clusters) clusterLabels[c.cluster] = c.label;
+    const secret = o.secret;
+    const want = (kind: ParquetExportKind): boolean => o.only === undefined || o.only === kind;
+    const ids = want('userVectors') || want('assignments') ? (secret ? await this.pseudonymIds(null, async () => secret) : this.ids()) : [];
+    const out: Partial<Record<ParquetExportKind, ParquetResult>> = {};
+    if (want('userVectors')) out.userVectors = pq.userVectorsParquet({ ids, labels, clusterLabels, vectors: this.vectors, d: this.d });
+    if (want('itemVectors')) {
+      const items = this.gcn
+        ? { vectors: this.gcn.items, d: this.gcn.dims }
+        : o.encoded && o.encoded.analysis === this.analysis
+          ? { vectors: o.encoded.items, d: o.encoded.itemDims }
+          : null;
+      if (items && items.d > 0 && items.vectors.length === table.items.length * items.d)
+        out.itemVectors = pq.itemVectorsParquet({ ids: table.items, titles: table.itemTitle, ...items });
+    }
+    if (want('assignments')) {
+      const few = secret ? await this.pseudonymShortIds(async () => secret) : this.shortIds();
+      out.assignments = pq.assignmentsParquet({ ids, labels, coords: this.coords, clusterLabels, selection: null, tooLittleHistory: few });
+    }
+    if (want('centroids')) {
+      const { centres, sizes } = pq.clusterCentres(this.vectors, this.n, this.d, labels, k);
+      out.centroids = pq.centroidsParquet({ centres, d: this.d, clusterLabels, sizes });
+    }
+    return out;
+  }
+
+  /**
    * Per sequence its pseudonym; only the exported sequences are hashed (the others get '', which
    * the export never reads). The export functions stay synchronous: the HMACs are computed here first.
    */
@@ -539,7 +586,7 @@ function checkSelection(selection: Int32Array, n: number): Int32Array {
 
 /** The file name without its extension(s), kept to safe characters. */
 function stem(name: string): string {
-  const base = name.replace(/\.(csv|tsv|txt|jsonl|json|ndjson)(\.gz)?$/i, '').replace(/\.gz$/i, '');
+  const base = name.replace(/\.(csv|tsv|txt|jsonl|json|ndjson|parquet)(\.gz)?$/i, '').replace(/\.gz$/i, '');
   return base.replace(/[^\p{L}\p{N}._-]+/gu, '_').slice(0, 60) || 'log';
 }
 
