@@ -108,7 +108,7 @@ describe('approxCentroids and assignNearest', () => {
 
 describe('sqlWithHalfLife', () => {
   it('sets the params CTE', () => {
-    expect(sqlWithHalfLife('SELECT 30.0 AS half_life_days', 7)).toBe('SELECT 7.000000 AS half_life_days');
+    expect(sqlWithHalfLife('SELECT CAST(30 AS DOUBLE) AS half_life_days', 7.5)).toBe('SELECT CAST(7.5 AS DOUBLE) AS half_life_days');
     expect(() => sqlWithHalfLife('SELECT 1', 7)).toThrow(/half_life_days/);
   });
 });

@@ -15,7 +15,7 @@
 //   - a customer whose weighted sum is (near) zero, relative to the sum of the absolute weights of
 //     their events (everything bought was returned, or no item with a vector), gets no cluster: -1
 //     here, no row in the SQL's output;
-//   - nearest by Euclidean distance, ties to the lowest cluster; a centroid row of NaN (a segment
+//   - nearest by Euclidean distance (as |x|^2 - 2 x.c + |c|^2, the SQL's form), ties to the lowest cluster; a centroid row of NaN (a segment
 //     none of whose customers has a pooled vector) is never nearest and is left out of centroids.csv.
 // Pooled vectors are float64 (the SQL's DOUBLE); item vectors and centroids float32, as saved.
 
@@ -168,19 +168,27 @@ export function assignNearest(pooled: Pooled, centroids: ApproxCentroids): Appro
   if (centroids.dims !== d) throw new Error(`assignNearest: centroids of ${centroids.dims} dimensions for vectors of ${d}.`);
   const k = d > 0 ? Math.floor(centroids.centroids.length / d) : 0;
   const c32 = centroids.centroids;
+  // |c|^2 per centroid, as the SQL's centre_sq (NaN for an empty segment's row).
+  const cc = new Float64Array(k);
+  for (let c = 0; c < k; c++) {
+    let s = 0;
+    for (let j = 0; j < d; j++) s += c32[c * d + j] * c32[c * d + j];
+    cc[c] = s;
+  }
   const cluster = new Int32Array(n).fill(-1);
   const distance = new Float64Array(n).fill(Number.NaN);
   for (let u = 0; u < n; u++) {
     if (!valid[u]) continue;
     const row = u * d;
+    let xx = 0;
+    for (let j = 0; j < d; j++) xx += vectors[row + j] * vectors[row + j];
     let best = -1;
     let bestSq = Number.POSITIVE_INFINITY;
     for (let c = 0; c < k; c++) {
-      let sq = 0;
-      for (let j = 0; j < d; j++) {
-        const diff = vectors[row + j] - c32[c * d + j];
-        sq += diff * diff;
-      }
+      // |x|^2 - 2 x.c + |c|^2, the SQL's form (it lets item vectors be sparse there).
+      let xc = 0;
+      for (let j = 0; j < d; j++) xc += vectors[row + j] * c32[c * d + j];
+      const sq = xx - 2 * xc + cc[c];
       // Strictly less: an exact tie keeps the lower cluster; NaN (an empty segment) never wins.
       if (sq < bestSq) {
         bestSq = sq;
@@ -189,7 +197,7 @@ export function assignNearest(pooled: Pooled, centroids: ApproxCentroids): Appro
     }
     if (best < 0) continue;
     cluster[u] = best;
-    distance[u] = Math.sqrt(bestSq);
+    distance[u] = bestSq > 0 ? Math.sqrt(bestSq) : 0;
   }
   return { cluster, distance };
 }
@@ -227,7 +235,7 @@ export function approxAgreement(full: Int32Array, approx: Int32Array, k: number)
 /** sql/assign_users.sql with its half-life (the params CTE's `half_life_days`) set to `days`. */
 export function sqlWithHalfLife(sql: string, days: number): string {
   if (!(days >= 0) || !Number.isFinite(days)) throw new Error(`The half-life must be a finite number of days of at least 0, not ${days}.`);
-  const re = /\b\d+(?:\.\d+)?(\s+AS\s+half_life_days)/;
-  if (!re.test(sql)) throw new Error('This SQL has no "<number> AS half_life_days" to set.');
-  return sql.replace(re, `${days.toFixed(6)}$1`);
+  const re = /CAST\(\s*[0-9.]+\s+AS\s+DOUBLE\s*\)(\s+AS\s+half_life_days)/;
+  if (!re.test(sql)) throw new Error('This SQL has no "CAST(<days> AS DOUBLE) AS half_life_days" to set.');
+  return sql.replace(re, `CAST(${days} AS DOUBLE)$1`);
 }
