@@ -6,6 +6,7 @@ import type { ServiceSettings } from '../pipeline/catalog/serviceSettings';
 import type { AnalysisReport, Progress, RoleMapping, SequenceOptions } from '../pipeline/types';
 import type { ModelDtype } from '../pipeline/encode/modelFiles';
 import type { DateOrder } from '../pipeline/ingest/timestamp';
+import type { DriftReport } from '../pipeline/drift/types';
 import type {
   ClusterProgressWire,
   ClusterRequest,
@@ -230,6 +231,34 @@ export const DEMO_FILE_NAME = 'uci-online-retail-demo.csv';
 
 /** Logs larger than this are not copied into the browser (the page does not ask); reopening them needs the file again. */
 export const MAX_KEPT_FILE_BYTES = 512 * 1024 * 1024;
+
+// ---- saved segments model (.seqlens) ----
+
+/** A saved model file made in the worker: its bytes (transferred), a file name and its size. */
+export interface ModelFileWire {
+  bytes: Uint8Array;
+  name: string;
+  size: number;
+}
+
+/** Progress of applying a saved model: the step ('read', 'encode', 'assign', 'update', 'drift'...) and 0..1 overall. */
+export interface ApplyProgressWire {
+  stage: string;
+  fraction: number;
+}
+
+/** A saved model applied to the log on screen: its segments, the drift, and the clustering the page shows instead of a sweep. */
+export interface AppliedModelWire {
+  k: number;
+  labels: string[];
+  drift: DriftReport;
+  model: { created: string; sourceFile: string; size: number; version: number };
+  /** Update mode: how far each centre moved, and a proposed new segment; null when the centres were kept. */
+  update: { shift: number[]; proposal: { size: number; share: number } | null } | null;
+  seconds: number;
+  /** The applied clustering as a sweep of one K: the map, profiles and exports read it as they read a sweep. */
+  sweep: ClusterResult;
+}
 
 // ---- map, profiles, recommendations, export ----
 
