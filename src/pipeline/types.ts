@@ -36,7 +36,7 @@ export const ROLES: readonly Role[] = [
 /** Role -> column index in the (flattened) record; a role that is absent is left out. */
 export type RoleMapping = Partial<Record<Role, number>>;
 
-export type LogFormat = 'csv' | 'jsonl';
+export type LogFormat = 'csv' | 'jsonl' | 'parquet';
 
 export interface Detection {
   format: LogFormat;

@@ -93,7 +93,9 @@ export async function ingest(stream: ReadableStream<Uint8Array>, opts: IngestOpt
   bytesRead += head.length;
   if (head.length === 0) throw new LogError('The file is empty: there is nothing to analyse.', 'empty');
   const gzip = head[0] === 0x1f && head[1] === 0x8b;
-  const parts = gzip ? null : (opts.parts ?? null);
+  // Parquet ("PAR1"): read whole by parquet.ts, its rows then go through the same detection and checks.
+  const parquet = head[0] === 0x50 && head[1] === 0x41 && head[2] === 0x52 && head[3] === 0x31;
+  const parts = gzip || parquet ? null : (opts.parts ?? null);
   /** The stream's bytes as they come, counted into bytesRead. */
   const counting = (source: ReadableStreamDefaultReader<Uint8Array>, first: Uint8Array | null): ReadableStream<Uint8Array> =>
     new ReadableStream<Uint8Array>({
@@ -278,6 +280,39 @@ export async function ingest(stream: ReadableStream<Uint8Array>, opts: IngestOpt
     records = [];
   };
 
+  /**
+   * A Parquet file: all its bytes (the stream, and the rest of the file when the caller cut it into
+   * parts), then its rows as text fields, numbered from 1 (row index + 1) in rejected-row reasons.
+   */
+  const readParquet = async (): Promise<void> => {
+    const chunks: Uint8Array[] = [];
+    for (let r = await data.read(); !r.done; r = await data.read()) chunks.push(r.value);
+    if (opts.parts) {
+      const rest = counting(opts.parts.openFrom(opts.parts.cuts[0]).getReader(), null).getReader();
+      opts.parts.stop();
+      for (let r = await rest.read(); !r.done; r = await rest.read()) chunks.push(r.value);
+    }
+    const { openParquet } = await import('./parquet');
+    const log = openParquet(joinBytes(chunks));
+    detection = { format: 'parquet', gzip: false, columns: log.columns, samples: [], mapping: {}, layoutKey: layoutKey('parquet', log.columns) };
+    columns = log.columns.length;
+    // Rows come as fields, not text: a reader with nothing to feed keeps the steps below as they are.
+    reader = { line: log.rows, feed() {}, finish() {}, skipLine: () => 0, atRecordStart: () => true };
+    const view = new RecordView();
+    await log.read(
+      (fields, index) => {
+        view.setStrings(fields);
+        emit(view, index + 1);
+        if (builder === null && sample.length > SAMPLE_RECORDS) startBuilder();
+      },
+      async () => {
+        if (opts.cancel?.cancelled) throw new LogError('Cancelled.', 'cancelled');
+        progress('read');
+        await nextMacrotask();
+      },
+    );
+  };
+
   /** Content chunks held until the first BINARY_SNIFF_BYTES are in hand; null once sniffed. */
   let early: Uint8Array[] | null = [];
   let earlyBytes = 0;
@@ -367,7 +402,7 @@ export async function ingest(stream: ReadableStream<Uint8Array>, opts: IngestOpt
   };
 
   try {
-    await pump();
+    await (parquet ? readParquet() : pump());
     if (parts) {
       // The first part is read. Take the helpers' parts in order while each starts at a record
       // boundary; from the first that does not (or whose helper failed), read on here.
@@ -426,7 +461,11 @@ export async function ingest(stream: ReadableStream<Uint8Array>, opts: IngestOpt
   const det = detection!;
   if (builder === null || rows === 0) {
     throw new LogError(
-      det.format === 'csv' ? 'The file has a header but no data rows.' : 'The file has no readable JSON lines.',
+      det.format === 'csv'
+        ? 'The file has a header but no data rows.'
+        : det.format === 'parquet'
+          ? 'The Parquet file has no rows.'
+          : 'The file has no readable JSON lines.',
       'no-data-rows',
       undefined,
       det,

@@ -3,7 +3,7 @@ import { formatInt } from '../common/format';
 import { NumberField } from '../common/NumberField';
 import { loadReadLimit, READ_LIMIT_MAX, READ_LIMIT_MIN, saveReadLimit } from './readLimit';
 
-const ACCEPT = '.csv,.tsv,.txt,.jsonl,.json,.gz';
+const ACCEPT = '.csv,.tsv,.txt,.jsonl,.json,.gz,.parquet';
 
 interface Props {
   onFile(file: File): void;
@@ -44,7 +44,7 @@ export function FilePicker({ onFile, onDemo, compact = false }: Props) {
         </button>
       </p>
       <p className="hint">
-        <span className="formats">CSV, TSV, TXT, JSON Lines or JSON, optionally gzip-compressed. </span>Or{' '}
+        <span className="formats">CSV, TSV, TXT, JSON Lines or JSON, optionally gzip-compressed, or Parquet. </span>Or{' '}
         <button type="button" className="link" onClick={onDemo}>
           reload the demo data
         </button>

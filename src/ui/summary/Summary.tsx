@@ -35,7 +35,7 @@ export function Summary({
 }) {
   const { file, input } = report;
   const noun = report.sequences.by === 'user' ? 'customers' : 'sessions';
-  const format = `${file.format === 'jsonl' ? 'JSON Lines' : 'CSV'}${file.gzip ? ', gzip' : ''}`;
+  const format = `${file.format === 'jsonl' ? 'JSON Lines' : file.format === 'parquet' ? 'Parquet' : 'CSV'}${file.gzip ? ', gzip' : ''}`;
   return (
     <section
       className="summary"
