@@ -10,7 +10,8 @@ import type { SeqBertOptions } from '../seqbert/options';
 import type { HeldOutReport } from '../seqbert/types';
 import type { EncoderKind } from './constants';
 
-export type ErrorCode = LogError['code'] | EncoderErrorCode | 'cluster-input' | 'gcn-input' | 'project-input' | 'service-input' | 'internal';
+/** 'model-file': a saved model (.seqlens) that cannot be used (model/errors.ts says why). */
+export type ErrorCode = LogError['code'] | EncoderErrorCode | 'cluster-input' | 'gcn-input' | 'project-input' | 'service-input' | 'model-file' | 'internal';
 
 export interface WireError {
   message: string;
@@ -410,6 +411,23 @@ export interface ExportFile {
   privacy?: string;
   /** A noised export: the log's running total of epsilon, this export included. */
   spent?: PrivacySpentWire;
+}
+
+/** A Parquet download of the export panel (export/parquet.ts): everybody at K, as `--out` writes it. */
+export interface ParquetExportRequest {
+  what: 'userVectors' | 'itemVectors' | 'assignments' | 'centroids';
+  k: number;
+  /** User ids replaced by keyed hashes, as in ExportRequest. */
+  pseudonymise?: boolean;
+}
+
+export interface ParquetExportFile {
+  name: string;
+  mime: string;
+  bytes: Uint8Array;
+  rows: number;
+  /** What the export did for privacy, in a line for the status message; absent when nothing. */
+  privacy?: string;
 }
 
 /** The running total of epsilon spent on one log (sequential composition: the epsilons add up). */

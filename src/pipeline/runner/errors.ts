@@ -10,11 +10,12 @@ import { GraphOptionsError } from '../graph/options';
 import { ProfileInputError } from '../profile';
 import { ProjectionCancelledError, ProjectionInputError } from '../project';
 import { RecommendError } from '../recommend';
+import { ModelFileError } from '../model/errors';
 import { LogError } from '../types';
 import { isWireError, type ErrorCode, type WireError } from './contract';
 
 /** The stage a failure belongs to. */
-export type FailureStage = 'read' | 'encode' | 'gcn' | 'eval' | 'cluster' | 'project' | 'profile' | 'recommend' | 'export' | 'service';
+export type FailureStage = 'read' | 'encode' | 'gcn' | 'eval' | 'cluster' | 'project' | 'profile' | 'recommend' | 'export' | 'service' | 'model';
 
 export interface Failure {
   stage: FailureStage;
@@ -45,6 +46,7 @@ export function failureOf(e: unknown): Failure | null {
   if (e instanceof ProjectionInputError) return f('project', 'project-input');
   if (e instanceof ServiceSettingsError) return f('service', 'service-input');
   if (e instanceof PrivacyOptionError) return f('export', 'project-input');
+  if (e instanceof ModelFileError) return f('model', 'model-file');
   // Only the CLI gets these with a message of their own (the page never asks for an evaluation, and
   // its profile and recommendation requests are checked before they reach the stages).
   if (e instanceof ProfileInputError) return f('profile', null);
@@ -87,7 +89,7 @@ const CLI_LEAD: Partial<Record<FailureStage, string>> = {
 export function cliFailure(e: unknown, file: string, about: (message: string) => string = (m) => m): string | null {
   const f = failureOf(e);
   if (!f || f.cancelled || f.stage === 'service' || f.stage === 'export') return null;
-  if (f.stage === 'encode') return f.message;
+  if (f.stage === 'encode' || f.stage === 'model') return f.message;
   if (f.stage === 'read') return `${file}: ${about(f.message)}`;
   return `${file}: ${CLI_LEAD[f.stage] ?? ''}${f.message}`;
 }

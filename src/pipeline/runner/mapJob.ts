@@ -49,6 +49,8 @@ import type {
   ClusterResult,
   ExportFile,
   ExportRequest,
+  ParquetExportFile,
+  ParquetExportRequest,
   MapData,
   ProjectProgressWire,
   ProjectRequest,
@@ -91,6 +93,8 @@ export class SweptClusters {
   private shortSeq: Sequences | null = null;
   private shortIdList: string[] | null = null;
   private shortProfile: { p: ClusterProfiles['tooLittleHistory'] } | null = null;
+  /** Segment names in place of the profiles' own labels (a saved model's), or null. */
+  private names: readonly string[] | null = null;
 
   constructor(
     readonly analysis: Analysis,
@@ -128,6 +132,12 @@ export class SweptClusters {
     this.recCache.clear();
     this.perUserRecs = null;
     this.shortProfile = null;
+  }
+
+  /** Names the segments (a saved model's labels) instead of the profiles' automatic labels; null: the automatic ones. */
+  setClusterNames(names: readonly string[] | null): void {
+    this.names = names;
+    this.profileCache.clear();
   }
 
   /** Helper threads the exports may spread the per-user lists over (the runner's). */
@@ -271,6 +281,8 @@ export class SweptClusters {
       p = profileClusters(this.analysis.ingested.table, this.analysis.sequences, this.labelsOf(k), k, { exclude: this.exclude });
       const few = this.tooLittleHistory();
       if (few) p.tooLittleHistory = few;
+      const names = this.names;
+      if (names) for (const c of p.clusters) if (names[c.cluster]) c.label = names[c.cluster];
       this.profileCache.set(k, p);
     }
     return p;
@@ -520,6 +532,31 @@ export class SweptClusters {
       out.centroids = pq.centroidsParquet({ centres, d: this.d, clusterLabels, sizes });
     }
     return out;
+  }
+
+  /**
+   * One Parquet file of the export panel (see parquetExports): with req.pseudonymise, the user ids
+   * of user vectors and assignments are keyed hashes under this browser's secret.
+   */
+  async parquetFile(
+    req: ParquetExportRequest,
+    encoded: { analysis: Analysis; items: Float32Array; itemDims: number } | null,
+    secret: () => Promise<Uint8Array>,
+  ): Promise<ParquetExportFile> {
+    const hasIds = req.what === 'userVectors' || req.what === 'assignments';
+    const pseudonymise = hasIds && req.pseudonymise === true;
+    const made = await this.parquetExports(req.k, { secret: pseudonymise ? await secret() : null, encoded, only: req.what });
+    const r = made[req.what];
+    if (!r) throw { message: 'This analysis has no item vectors to export: encode the sequences again.', code: 'project-input' } satisfies WireError;
+    const { PARQUET_FILES, PARQUET_MIME } = await import('../export/parquet');
+    const kind = PARQUET_FILES[req.what].replace(/\.parquet$/, '');
+    return {
+      name: `seqlens-${stem(this.fileName)}-k${req.k}-${kind}${pseudonymise ? '-pseudonymised' : ''}.parquet`,
+      mime: PARQUET_MIME,
+      bytes: r.bytes,
+      rows: r.rows,
+      ...(pseudonymise ? { privacy: 'user ids pseudonymised (keyed hash; the key stays in this browser)' } : {}),
+    };
   }
 
   /**

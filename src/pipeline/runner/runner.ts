@@ -63,6 +63,10 @@ import { SweptClusters } from './mapJob';
 import { noResultStore, stableKey, type ResultStore } from './resultStore';
 import { DEFAULT_ENCODER_KIND, type EncoderKind } from './constants';
 import type { SeqBertModel, SeqBertOptions, SeqBertProgress, SeqBertReport } from '../seqbert';
+import type { Whitening } from '../seqbert/whiten';
+import type { DriftReport } from '../drift';
+import type { AppliedModel } from '../model/apply';
+import { ModelFileError } from '../model/errors';
 
 /** Where the graph network propagates, and why (see RunnerEnv.gcnKernels). */
 export interface GcnPath {
@@ -114,6 +118,8 @@ export interface Encoded {
   kind: EncoderKind;
   /** With kind 'seqbert': the trained model and its report; `vectors` are its int8 embeddings. */
   seqbert: SeqBertEncoded | null;
+  /** What encode() was asked (a saved model keeps the weights, half-life and mode). */
+  request?: EncodeStageRequest;
 }
 
 /** The behaviour BERT of an encode: its sequence vectors are Encoded.vectors, its item rows Encoded.items. */
@@ -130,6 +136,8 @@ export interface SeqBertEncoded {
   source: 'trained' | 'restored' | 'file';
   /** Why the trained model could not be kept in the result store, if it could not. */
   saveError?: string | null;
+  /** The whitening `vectors` were given (null: none; absent: restored from a store entry without it). */
+  whitening?: Whitening | null;
 }
 
 /** The behaviour BERT as kept in the result store: the model as serialize.ts bytes, its vectors and item rows. */
@@ -143,6 +151,7 @@ interface CachedSeqBert {
   options: Partial<SeqBertOptions>;
   itemFeatures: string;
   seconds: number;
+  whitening?: Whitening | null;
 }
 
 /** What encode() asks for: the text encoder's settings, and which encoder makes the sequence vectors. */
@@ -265,6 +274,8 @@ export class PipelineRunner {
   private encodedState: Encoded | null = null;
   private trainedState: Trained | null = null;
   private sweptState: SweptClusters | null = null;
+  /** The last saved model applied, with the log it was applied to (drift() reads it). */
+  private appliedState: { analysis: Analysis; drift: DriftReport } | null = null;
   /** Service-line choices for the log on screen, and a version that changes with them. */
   private service: { settings: ServiceSettings; version: number } = { settings: DEFAULT_SERVICE_SETTINGS, version: 0 };
   /** Detection depends on the table only (not on grouping): once per table read. */
@@ -397,6 +408,8 @@ export class PipelineRunner {
       stop?: { requested: boolean };
       /** A saved behaviour BERT (see encodeWithModel): it embeds the sequences, nothing is trained. */
       withModel?: { model: SeqBertModel; hash: string };
+      /** With withModel: whiten with this (a saved model's); null: do not whiten; absent: fit on this log. */
+      whitening?: Whitening | null;
     } = {},
   ): Promise<Encoded> {
     const log = this.requireLog('Open a file first; its sequences are then encoded.', null);
@@ -447,6 +460,7 @@ export class PipelineRunner {
       encoding: result,
       kind,
       seqbert: null,
+      request: req,
     };
     if (kind === 'seqbert') {
       encoded = await this.encodeSeqBert(encoded, req.seqbert ?? {}, call);
@@ -475,6 +489,7 @@ export class PipelineRunner {
       onSeqBert?: (p: SeqBertProgress) => void;
       stop?: { requested: boolean };
       withModel?: { model: SeqBertModel; hash: string };
+      whitening?: Whitening | null;
     },
   ): Promise<Encoded> {
     const t0 = performance.now();
@@ -511,6 +526,7 @@ export class PipelineRunner {
             itemFeatures: hit.itemFeatures,
             seconds: (performance.now() - t0) / 1000,
             source: 'restored',
+            ...(hit.whitening !== undefined ? { whitening: hit.whitening } : {}),
           });
         }
       }
@@ -531,7 +547,11 @@ export class PipelineRunner {
       } else {
         model = await trainSeqBert(input, options, { signal: call.signal, onProgress: call.onSeqBert, stop: call.stop });
       }
-      const embedded = await embedSequences(model, input, { quantized: true });
+      const given = call.withModel ? call.whitening : undefined;
+      const embedded = await embedSequences(model, input, {
+        quantized: true,
+        ...(given === null ? { whiten: false } : given ? { whitening: given } : {}),
+      });
       // Item rows are per table item: a model of another log is matched to this one's items by id first.
       const items = await itemRows(call.withModel ? alignModelItems(model, input.table) : model, input, { quantized: true });
       const d = embedded.dims;
@@ -547,6 +567,7 @@ export class PipelineRunner {
         itemFeatures,
         seconds,
         source: call.withModel ? 'file' : 'trained',
+        whitening: embedded.whitening ?? null,
       });
       // Kept with the analysis (reloading the page restores it), unless stopped by the user or from a file.
       if (!call.withModel && model.report.stopReason !== 'stop' && this.current?.id && !call.signal?.aborted) {
@@ -560,6 +581,7 @@ export class PipelineRunner {
           options,
           itemFeatures,
           seconds,
+          whitening: embedded.whitening ?? null,
         } satisfies CachedSeqBert);
       }
       return encoded;
@@ -802,6 +824,138 @@ export class PipelineRunner {
     if (!hit && this.current?.id)
       result.saveError = await this.store.put(key, 'sweep', this.current.id, { ...result, labels: result.labels.map((l) => l.slice()) });
     return result;
+  }
+
+  // ---- saved models (.seqlens, model/): save the clustering on screen, apply one to a new log ----
+
+  /** The clustering on screen at K as a .seqlens file (modelJob.ts), or a message saying what to do first. */
+  async saveModel(k: number): Promise<{ bytes: Uint8Array; size: number }> {
+    const swept = this.sweep();
+    const encoded = this.encodedState;
+    if (!encoded || encoded.analysis !== swept.analysis)
+      throw { message: 'Encode and cluster the sequences first: the model is made from their segments.', code: 'project-input' } satisfies WireError;
+    swept.labelsOf(k);
+    const trained = this.trainedState && this.trainedState.from === encoded ? this.trainedState : null;
+    const { modelFileOf } = await import('./modelJob');
+    const { bytes } = await modelFileOf(encoded, swept, k, trained ? { dims: trained.d, data: trained.items } : null, this.service.settings);
+    return { bytes, size: bytes.length };
+  }
+
+  /**
+   * Applies a saved model (.seqlens bytes) to the log on screen, without training or a sweep: the
+   * sequences (grouped as the model's were) are encoded with its settings and model, items matched
+   * by id, and each goes to the nearest saved centre; with `update` the centres follow the new log
+   * (model/update.ts). Afterwards sweep() is the applied clustering (one K: the saved one, its
+   * segments named as saved) and drift() compares it with the model's log. A file that cannot be
+   * used is a ModelFileError before anything on screen changes.
+   */
+  async applyModel(
+    bytes: Uint8Array,
+    opts: { update?: boolean },
+    embedder: TextEmbedder,
+    call: StageCall<{ stage: string; fraction: number }> = {},
+  ): Promise<AppliedModel> {
+    const t0 = performance.now();
+    const [{ readModelFile }, apply, { nearestCentres, updateCentres }, { customersOf }, { computeDrift }, { sameSequenceOptions }] = await Promise.all([
+      import('../model/format'),
+      import('../model/apply'),
+      import('../model/update'),
+      import('../model/build'),
+      import('../drift'),
+      import('./modelJob'),
+    ]);
+    const saved = await readModelFile(bytes);
+    apply.checkEmbedder(saved, embedder);
+    let log = this.requireLog('Open the new log first, then apply the saved model to it.', null);
+    if (!sameSequenceOptions(log.analysis.report.options, saved.settings.sequence)) log = await this.regroup(saved.settings.sequence);
+    const { analysis } = log;
+    const { table } = analysis.ingested;
+    this.setServiceSettings(saved.settings.service);
+    const hash = await stableKey(Array.from(new Uint8Array(await crypto.subtle.digest('SHA-256', bytes.slice()))));
+    const { embedder: known, unseen } = apply.catalogueEmbedder(embedder, saved, table, `seqlens-${hash}`);
+    const e = saved.settings.encoder;
+    const req: EncodeStageRequest = {
+      model: e.textModel,
+      mode: e.mode,
+      ...(saved.settings.weights ? { weights: saved.settings.weights } : {}),
+      ...(saved.settings.halfLifeDays !== null ? { halfLifeDays: saved.settings.halfLifeDays } : {}),
+      kind: e.kind,
+      ...(e.seqbert ? { seqbert: e.seqbert } : {}),
+    };
+    call.onProgress?.({ stage: 'encode', fraction: 0 });
+    let encoded: Encoded;
+    if (saved.seqbert) {
+      const { deserializeModel } = await import('../seqbert/serialize');
+      const model = deserializeModel(saved.seqbert.bytes);
+      encoded = await this.encode({ ...req, kind: 'seqbert' }, known, { signal: call.signal, withModel: { model, hash }, whitening: saved.seqbert.whitening });
+    } else {
+      encoded = await this.encode(req, known, { signal: call.signal });
+    }
+    const { k, d } = saved.clustering;
+    if (encoded.d !== d) {
+      throw new ModelFileError(
+        `This model's segments are in ${d} dimensions, but its encoder gave ${encoded.d} here. Save the model again with this version of SeqLens.`,
+        'incompatible',
+      );
+    }
+    call.onProgress?.({ stage: 'assign', fraction: 0.8 });
+    const n = encoded.n;
+    let centres = saved.clustering.centres;
+    let labels: Int32Array;
+    let update: AppliedModel['update'] = null;
+    if (opts.update) {
+      const u = updateCentres(encoded.vectors, n, d, centres, k, saved.clustering.sizes, saved.clustering.p95Distance);
+      centres = u.centres;
+      labels = u.labels;
+      update = { shift: u.shift, proposal: u.proposal ? { size: u.proposal.size, share: u.proposal.share } : null };
+    } else {
+      labels = nearestCentres(encoded.vectors, n, d, centres, k).labels;
+    }
+    const source = {
+      stage: 'encoder' as const,
+      model: encoded.model,
+      label: `${encoded.label} · saved model of ${saved.meta.sourceFile}`,
+      zeroVectors: encoded.zeroVectors,
+    };
+    const result = apply.appliedClusterResult(labels, encoded.vectors, n, d, centres, k, source, (performance.now() - t0) / 1000);
+    const key = await stableKey(encoded.key, 'apply', { model: hash, update: opts.update === true });
+    const swept = new SweptClusters(
+      analysis,
+      encoded.vectors,
+      n,
+      d,
+      result,
+      [labels.slice()],
+      null,
+      analysis.fileName,
+      { key, analysis: this.current?.id ?? '' },
+      this.store,
+    );
+    swept.setExcludedItems(this.serviceMask());
+    swept.setThreads(this.env.threads ?? null);
+    swept.setClusterNames(saved.clustering.labels);
+    this.sweptState = swept;
+    call.onProgress?.({ stage: 'drift', fraction: 0.9 });
+    const { ids, shortIds } = customersOf(analysis);
+    const drift = computeDrift(apply.savedSide(saved), apply.appliedSide(ids, shortIds, labels, k, table.items, swept.profiles(k)), saved.clustering.labels);
+    this.appliedState = { analysis, drift };
+    call.onProgress?.({ stage: 'done', fraction: 1 });
+    return {
+      k,
+      labels: saved.clustering.labels.slice(),
+      assigned: labels,
+      drift,
+      model: { created: saved.meta.created, sourceFile: saved.meta.sourceFile, size: bytes.length, version: saved.meta.format },
+      update,
+      unseenItems: unseen,
+      seconds: (performance.now() - t0) / 1000,
+    };
+  }
+
+  /** The drift of the last applyModel, if the log it was applied to is still on screen. */
+  drift(): DriftReport | null {
+    const a = this.appliedState;
+    return a && a.analysis === this.current?.analysis && this.sweptState?.analysis === a.analysis ? a.drift : null;
   }
 
   // ---- project, profile, recommend, export: made from the sweep (mapJob.ts) ----

@@ -11,7 +11,7 @@ import { encode, itemTable, pool, toParamMap, typePad, type ParamMap } from './m
 import type { SeqBertPooling } from './options';
 import { dequantizeWeights } from './quantize';
 import { buildTokens, tokenCount, type SeqTokens } from './tokens';
-import { whitenRows } from './whiten';
+import { whitenRows, whitenRowsWith, type Whitening } from './whiten';
 import type { EmbedOptions, NamedWeight, SeqBertInput, SeqBertModel, SequenceEmbedding } from './types';
 
 const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 0));
@@ -134,8 +134,16 @@ async function ready(opts: EmbedOptions): Promise<void> {
 }
 
 /** Pooled rows as the caller asked: whitened (the default) or as they are. */
-function finish(pooled: Float32Array, count: number, dims: number, whiten: boolean | undefined): Pick<SequenceEmbedding, 'vectors' | 'whitened'> {
-  return whiten === false ? { vectors: pooled, whitened: null } : whitenRows(pooled, count, dims);
+function finish(
+  pooled: Float32Array,
+  count: number,
+  dims: number,
+  whiten: boolean | undefined,
+  given?: Whitening,
+): Pick<SequenceEmbedding, 'vectors' | 'whitened' | 'whitening'> {
+  if (whiten === false) return { vectors: pooled, whitened: null, whitening: null };
+  if (given) return { vectors: whitenRowsWith(given, pooled, count, dims), whitened: { kept: given.kept, varianceKept: given.varianceKept }, whitening: given };
+  return whitenRows(pooled, count, dims);
 }
 
 export async function embedSequences(model: SeqBertModel, input: SeqBertInput, opts: EmbedOptions = {}): Promise<SequenceEmbedding> {
@@ -146,8 +154,8 @@ export async function embedSequences(model: SeqBertModel, input: SeqBertInput, o
   const [pooled] = await run(model, input, weights, [pooling], opts.batchSize ?? 64);
   const dims = model.architecture.hidden;
   const count = input.sequences.count;
-  const { vectors, whitened } = finish(pooled, count, dims, opts.whiten);
-  return { vectors, dims, count, pooling, quantized, whitened };
+  const { vectors, whitened, whitening } = finish(pooled, count, dims, opts.whiten, opts.whitening);
+  return { vectors, dims, count, pooling, quantized, whitened, whitening };
 }
 
 /** Every pooling (for the benchmark to compare). */

@@ -20,7 +20,7 @@
 //   - int8 vs float32 sequence embeddings: cosine mean 1.0000, min 0.9999; same clusters.
 export { trainSeqBert } from './train';
 export { embedSequences, embedBothPoolings, compareQuantized, rowCosines } from './embed';
-export { fitWhitening, applyWhitening, whitenRows, ROWS_PER_AXIS, type Whitening } from './whiten';
+export { fitWhitening, applyWhitening, whitenRows, whitenRowsWith, ROWS_PER_AXIS, type Whitening } from './whiten';
 export { initBackend, currentBackend } from './backend';
 export { quantizeModel, dequantizeWeights, quantizeMatrix, dequantizeMatrix } from './quantize';
 export { serializeModel, deserializeModel } from './serialize';

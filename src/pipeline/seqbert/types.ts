@@ -4,6 +4,7 @@
 import type { EventTable } from '../ingest/table';
 import type { Sequences } from '../sequences';
 import type { SeqBertArchitecture, SeqBertBackendChoice, SeqBertPooling } from './options';
+import type { Whitening } from './whiten';
 
 export type SeqBertBackend = 'webgpu' | 'wasm' | 'cpu';
 
@@ -142,6 +143,11 @@ export interface EmbedOptions {
    * axes, unit variance, the last 1% of the variance dropped (those columns are zero). Default true.
    */
   whiten?: boolean;
+  /**
+   * Whiten with this fitted whitening instead of fitting one on these sequences (a saved model
+   * applied to another log: its sequences land in the training log's space). Ignored with whiten: false.
+   */
+  whitening?: Whitening;
   /** Sequences per forward batch. */
   batchSize?: number;
   /** Backend to start when none runs yet (default 'auto'); a running backend is kept. */
@@ -162,4 +168,6 @@ export interface SequenceEmbedding {
   quantized: boolean;
   /** Principal axes kept (the other columns are zero) and the share of the variance they hold; null: not whitened. */
   whitened: { kept: number; varianceKept: number } | null;
+  /** The whitening applied (fitted here, or the one given), to whiten other sequences the same way; null: not whitened. */
+  whitening?: Whitening | null;
 }

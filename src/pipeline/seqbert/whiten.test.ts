@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Random } from '../numeric/sfc32';
-import { applyWhitening, fitWhitening, ROWS_PER_AXIS, whitenRows } from './whiten';
+import { applyWhitening, fitWhitening, ROWS_PER_AXIS, whitenRows, whitenRowsWith } from './whiten';
 
 /** n rows of size d: `rank` random directions with scales 10, 5, 2.5, ... plus a mean offset. */
 function lowRank(n: number, d: number, rank: number, seed: number): Float32Array {
@@ -69,5 +69,21 @@ describe('whitening', () => {
     const same = whitenRows(few, 10, d);
     expect(same.whitened).toBeNull();
     expect(same.vectors).toBe(few);
+  });
+
+  it("whitenRowsWith gives whitenRows's rows with its fitted whitening, and places other rows the same way", () => {
+    const n = 300;
+    const d = 8;
+    const x = lowRank(n, d, 4, 3);
+    x.fill(0, 7 * d, 8 * d);
+    const fitted = whitenRows(x, n, d);
+    expect(fitted.whitening).not.toBeNull();
+    expect(Array.from(whitenRowsWith(fitted.whitening!, x, n, d))).toEqual(Array.from(fitted.vectors));
+    // Another log's rows: the training log's mean and axes, zero rows still zero.
+    const other = lowRank(40, d, 4, 9);
+    other.fill(0, 0, d);
+    const y = whitenRowsWith(fitted.whitening!, other, 40, d);
+    expect(Array.from(y.subarray(0, d))).toEqual(new Array(d).fill(0));
+    for (let i = 0; i < 40; i++) for (let c = fitted.whitening!.kept; c < d; c++) expect(y[i * d + c]).toBe(0);
   });
 });

@@ -86,21 +86,45 @@ export const ROWS_PER_AXIS = 20;
  * ARI below the raw vectors' (0.26-0.70 vs 0.55), one axis per 20 users raised it (0.60-0.69);
  * from 1,200 users the 99% rule binds first (0.90). Fewer than 2 axes' worth of sequences: unchanged.
  */
-export function whitenRows(x: Float32Array, n: number, d: number): { vectors: Float32Array; whitened: { kept: number; varianceKept: number } | null } {
+export function whitenRows(
+  x: Float32Array,
+  n: number,
+  d: number,
+): { vectors: Float32Array; whitened: { kept: number; varianceKept: number } | null; whitening: Whitening | null } {
+  const { live, rows } = liveRows(x, n, d);
+  const maxAxes = Math.floor(live.length / ROWS_PER_AXIS);
+  if (maxAxes < 2) return { vectors: x, whitened: null, whitening: null };
+  const w = fitWhitening(rows, live.length, d, 0.99, maxAxes);
+  if (w.kept < 2) return { vectors: x, whitened: null, whitening: null };
+  return { vectors: placeRows(w, rows, live, n, d), whitened: { kept: w.kept, varianceKept: w.varianceKept }, whitening: w };
+}
+
+/**
+ * Whitens n x d rows with a whitening fitted before (on another log's sequences: a saved model's),
+ * laid out as whitenRows lays them out: the kept axes first, the rest zero, zero rows left zero.
+ */
+export function whitenRowsWith(w: Whitening, x: Float32Array, n: number, d: number): Float32Array {
+  if (w.dims !== d) throw new Error(`whitenRowsWith: the whitening is for ${w.dims} dimensions, the rows have ${d}`);
+  const { live, rows } = liveRows(x, n, d);
+  return placeRows(w, rows, live, n, d);
+}
+
+/** The rows that are not all zero, and a copy of them. */
+function liveRows(x: Float32Array, n: number, d: number): { live: number[]; rows: Float32Array } {
   const live: number[] = [];
   for (let i = 0; i < n; i++) {
     let any = false;
     for (let j = 0; j < d && !any; j++) any = x[i * d + j] !== 0;
     if (any) live.push(i);
   }
-  const maxAxes = Math.floor(live.length / ROWS_PER_AXIS);
-  if (maxAxes < 2) return { vectors: x, whitened: null };
   const rows = new Float32Array(live.length * d);
   live.forEach((r, i) => rows.set(x.subarray(r * d, (r + 1) * d), i * d));
-  const w = fitWhitening(rows, live.length, d, 0.99, maxAxes);
-  if (w.kept < 2) return { vectors: x, whitened: null };
+  return { live, rows };
+}
+
+function placeRows(w: Whitening, rows: Float32Array, live: number[], n: number, d: number): Float32Array {
   const y = applyWhitening(w, rows, live.length);
   const out = new Float32Array(n * d);
   live.forEach((r, i) => out.set(y.subarray(i * w.kept, (i + 1) * w.kept), r * d));
-  return { vectors: out, whitened: { kept: w.kept, varianceKept: w.varianceKept } };
+  return out;
 }

@@ -1,0 +1,182 @@
+// Applying a saved model to a new log: the pieces the runner's applyModel puts together (it encodes
+// with its own encode stage, so the vectors are made exactly as in training).
+//   - catalogueEmbedder: the saved item text vectors for the items the model knows (matched by id),
+//     the text encoder only for items it has never seen. The featuriser's IDF is fitted per log, so
+//     embedding the known items again would move them; with the saved rows a known item is where it was.
+//   - the assignment: each sequence to the nearest saved centre (update.ts), too little history = -1;
+//   - the applied clustering as a ClusterResult with one entry (the saved K), so the map, profiles,
+//     lists and exports work unchanged;
+//   - the drift's two sides.
+
+import type { TextEmbedder } from '../encode';
+import { itemText } from '../encode';
+import type { DriftReport, DriftSide } from '../drift';
+import type { EventTable } from '../ingest/table';
+import type { ClusterProfiles } from '../profile';
+import type { ClusterResult } from '../runner/contract';
+import { ModelFileError } from './errors';
+import type { SavedModel } from './types';
+
+/** What applyModel hands back (structured-clone safe). */
+export interface AppliedModel {
+  k: number;
+  /** The saved segment names. */
+  labels: string[];
+  /** Per sequence of the new log (the map's points): its segment. */
+  assigned: Int32Array;
+  drift: DriftReport;
+  model: { created: string; sourceFile: string; size: number; version: number };
+  /** With update: how far each centre moved, and a proposed new segment (not added). */
+  update: { shift: number[]; proposal: { size: number; share: number } | null } | null;
+  /** Items of the new log the model has not seen (their vectors come from the text encoder alone). */
+  unseenItems: number;
+  seconds: number;
+}
+
+/** Whether `embedder` gives the vectors the model's item features were made with. */
+export function checkEmbedder(model: SavedModel, embedder: TextEmbedder): void {
+  const e = model.settings.encoder;
+  const same = e.featurizer ? embedder.kind === 'featurizer' && embedder.model === e.textModel : embedder.model === e.textModel;
+  if (!same || embedder.dims !== model.catalogue.itemDims) {
+    throw new ModelFileError(
+      `This model was made with the text encoder ${e.textModel} (${model.catalogue.itemDims} numbers per item); the one in use is ${embedder.model} (${embedder.dims}). ` +
+        (e.featurizer ? 'Apply it with the built-in featurizer (--encoder featurizer).' : `Install and choose ${e.textModel} (--model ${e.textModel}).`),
+      'incompatible',
+    );
+  }
+}
+
+/**
+ * `inner` with the saved item text vectors in front: a text of an item the model knows (same id,
+ * a saved row that is not zero) gets its saved row; every other text goes to `inner`, whose
+ * prepare() (the featuriser's IDF) sees only those.
+ */
+export function catalogueEmbedder(inner: TextEmbedder, model: SavedModel, table: EventTable, tag: string): { embedder: TextEmbedder; unseen: number } {
+  const c = model.catalogue;
+  const d = c.itemDims;
+  const index = new Map<string, number>();
+  c.itemIds.forEach((id, i) => index.set(id, i));
+  const known = new Map<string, Float32Array>();
+  let unseen = 0;
+  for (let i = 0; i < table.items.length; i++) {
+    const at = index.get(table.items[i]);
+    let row: Float32Array | null = null;
+    if (at !== undefined) {
+      row = c.itemText.subarray(at * d, (at + 1) * d);
+      if (!row.some((v) => v !== 0)) row = null;
+    }
+    if (!row) {
+      unseen++;
+      continue;
+    }
+    const text = itemText(table, i).text;
+    if (!known.has(text)) known.set(text, row);
+  }
+  const embedder: TextEmbedder = {
+    kind: inner.kind,
+    model: inner.model,
+    dtype: inner.dtype,
+    device: inner.device,
+    dims: inner.dims,
+    maxTokens: inner.maxTokens,
+    specialTokens: inner.specialTokens,
+    countTokens: (text) => inner.countTokens(text),
+    prepare: inner.prepare ? (texts) => inner.prepare!(texts.filter((t) => !known.has(t))) : undefined,
+    cacheId: () => `${tag}:${inner.cacheId()}`,
+    async embed(texts) {
+      const out = new Float32Array(texts.length * d);
+      const todo: number[] = [];
+      texts.forEach((t, i) => {
+        const row = known.get(t);
+        if (row) out.set(row, i * d);
+        else todo.push(i);
+      });
+      if (todo.length) {
+        const v = await inner.embed(todo.map((i) => texts[i]));
+        todo.forEach((i, j) => out.set(v.subarray(j * d, (j + 1) * d), i * d));
+      }
+      return out;
+    },
+    dispose: () => Promise.resolve(),
+  };
+  return { embedder, unseen };
+}
+
+/** The applied clustering as a sweep of one K: what SweptClusters and the page read. */
+export function appliedClusterResult(
+  labels: Int32Array,
+  x: Float32Array,
+  n: number,
+  d: number,
+  centres: Float32Array,
+  k: number,
+  source: ClusterResult['source'],
+  seconds: number,
+): ClusterResult {
+  const sizes = new Array<number>(k).fill(0);
+  let inertia = 0;
+  for (let i = 0; i < n; i++) {
+    const c = labels[i];
+    sizes[c]++;
+    for (let j = 0; j < d; j++) inertia += (x[i * d + j] - centres[c * d + j]) ** 2;
+  }
+  return {
+    entries: [
+      {
+        k,
+        inertia,
+        silhouette: Number.NaN,
+        calinskiHarabasz: Number.NaN,
+        daviesBouldin: Number.NaN,
+        stability: Number.NaN,
+        sizes,
+        iterations: 0,
+        algorithm: 'lloyd',
+        path: 'cpu',
+        runInertias: [inertia],
+        ms: seconds * 1000,
+      },
+    ],
+    labels: [labels],
+    suggested: { k, reason: "the saved model's K" },
+    elbow: null,
+    silhouette: { exact: true, sampleSize: 0, exactMax: 0 },
+    minibatchThreshold: 0,
+    algorithm: 'lloyd',
+    seeds: 0,
+    n,
+    d,
+    source,
+    path: 'cpu',
+    pathReason: 'a saved model: each sequence to the nearest saved centre',
+    threads: 0,
+    fallback: null,
+    adapter: null,
+    requested: { kMin: k, kMax: k },
+    range: { kMin: k, kMax: k },
+    rangeNote: null,
+    seconds,
+  };
+}
+
+/** The saved model's side of the drift: the training log's customers, segments, items and traits. */
+export function savedSide(model: SavedModel): DriftSide {
+  const c = model.clustering;
+  return { userIds: c.userIds, clusters: c.clusters, k: c.k, itemIds: model.catalogue.itemIds, traits: c.traits };
+}
+
+/** The new log's side: its clustered sequences' segments, then its customers with too little history (-1). */
+export function appliedSide(
+  ids: readonly string[],
+  shortIds: readonly string[],
+  labels: Int32Array,
+  k: number,
+  itemIds: readonly string[],
+  profiles: ClusterProfiles,
+): DriftSide {
+  const clusters = new Int32Array(ids.length + shortIds.length).fill(-1);
+  clusters.set(labels.subarray(0, ids.length));
+  const traits: (string[] | null)[] = new Array(k).fill(null);
+  for (const c of profiles.clusters) if (c.cluster >= 0 && c.cluster < k) traits[c.cluster] = c.traits?.length ? c.traits.map((t) => t.text) : null;
+  return { userIds: ids.concat(shortIds), clusters, k, itemIds, traits };
+}
