@@ -454,6 +454,11 @@ const api: AnalysisWorkerApi = {
     return file;
   },
 
+  async exportParquet(req) {
+    const file = await wired('exporting', () => runner.sweep().parquetFile(req, runner.encoded, loadPseudonymSecret));
+    return Comlink.transfer(file, [file.bytes.buffer as ArrayBuffer]);
+  },
+
   async privacySpent() {
     if (!runner.log) return null;
     const found = await privacySpent(runner.log.id).catch(() => null);

@@ -26,6 +26,8 @@ import {
   type PrivacySpentWire,
   type ExportRequest,
   type MapData,
+  type ParquetExportFile,
+  type ParquetExportRequest,
   type ProjectProgressWire,
   type ProjectRequest,
   type ProjectResult,
@@ -92,6 +94,7 @@ export interface AnalysisClient {
   recommendations(k: number, perCluster: number): Promise<RecommendationsWire>;
   userDetails(index: number, k: number): Promise<UserDetails>;
   exportData(req: ExportRequest): Promise<ExportFile>;
+  exportParquet(req: ParquetExportRequest): Promise<ParquetExportFile>;
   privacySpent(): Promise<PrivacySpentWire | null>;
   serviceItems(): Promise<ServiceItemsWire>;
   setServiceItems(settings: ServiceSettings): Promise<ServiceItemsWire>;
@@ -202,6 +205,7 @@ export function createAnalysisClient(): AnalysisClient {
     recommendations: (k, perCluster) => call(() => remote.recommendations(k, perCluster)),
     userDetails: (index, k) => call(() => remote.userDetails(index, k)),
     exportData: (req) => call(() => remote.exportData(req)),
+    exportParquet: (req) => call(() => remote.exportParquet(req)),
     privacySpent: () => call(() => remote.privacySpent()),
     serviceItems: () => call(() => remote.serviceItems()),
     setServiceItems: (settings) => call(() => remote.setServiceItems(settings)),

@@ -20,6 +20,8 @@ import type {
   GcnRequest,
   GcnResultWire,
   MapData,
+  ParquetExportFile,
+  ParquetExportRequest,
   PrivacySpentWire,
   ProjectProgressWire,
   ProjectRequest,
@@ -51,6 +53,8 @@ export type {
   GcnRequest,
   GcnResultWire,
   MapData,
+  ParquetExportFile,
+  ParquetExportRequest,
   PrivacySpentWire,
   ProjectProgressWire,
   ProjectRequest,
@@ -151,6 +155,8 @@ export interface AnalysisWorkerApi {
   userDetails(index: number, k: number): Promise<UserDetails>;
   /** A file to download, made from the last sweep, projection and profiles. */
   exportData(req: ExportRequest): Promise<ExportFile>;
+  /** A Parquet file of everybody at K (user vectors, item vectors, assignments or centres); its bytes are moved to the page. */
+  exportParquet(req: ParquetExportRequest): Promise<ParquetExportFile>;
   /** The epsilon that noised exports of the log on screen have spent in this browser, in total; null when none. */
   privacySpent(): Promise<PrivacySpentWire | null>;
 

@@ -3,10 +3,12 @@
 // writes the text (CSV cells that a spreadsheet would run as formulas are neutralised there); the
 // page only saves it. Privacy options: pseudonymous user ids (a keyed hash whose key stays in this
 // browser) and Laplace noise on profile counts (differential privacy), stated in the file.
+// Parquet files (the vectors, the assignments with the map, the centres) for data tools: the
+// worker writes them (loading the writer on first use), the page saves the bytes.
 import { useId, useState } from 'react';
 import { AnalysisError, type AnalysisClient } from '../../worker/client';
-import type { ExportFormat, ExportWhat } from '../../worker/protocol';
-import { saveText } from '../common/download';
+import type { ExportFormat, ExportWhat, ParquetExportRequest } from '../../worker/protocol';
+import { saveBlob, saveText } from '../common/download';
 import { formatInt } from '../common/format';
 import { formatEpsilon } from '../privacy/budget';
 
@@ -17,6 +19,13 @@ const whatChoices = (noun: string): { value: ExportWhat; label: string; hint: st
 ];
 
 type Scope = 'all' | 'selection';
+
+const parquetChoices = (noun: string): { value: ParquetExportRequest['what']; label: string; title: string }[] => [
+  { value: 'userVectors', label: `${noun[0].toUpperCase()}${noun.slice(1)} vectors`, title: `user_id, cluster, label, vector: one row per ${noun}` },
+  { value: 'itemVectors', label: 'Item vectors', title: 'item_id, title, vector: one row per item' },
+  { value: 'assignments', label: 'Segments with map', title: `user_id, cluster, label, x, y: one row per ${noun}` },
+  { value: 'centroids', label: 'Segment centres', title: 'cluster, label, size, vector: one row per segment' },
+];
 
 interface Props {
   client: AnalysisClient;
@@ -73,6 +82,19 @@ export function ExportPanel({ client, k, selection, ready, noun = 'customer' }: 
   const cap = parseCap(capText);
   const noiseOn = !hasIds && noise;
   const canSave = ready && k !== null && status.state !== 'saving' && !(noiseOn && (epsilon === null || cap === null));
+
+  async function downloadParquet(which: ParquetExportRequest['what']) {
+    if (k === null) return;
+    setStatus({ state: 'saving' });
+    try {
+      const file = await client.exportParquet({ what: which, k, pseudonymise });
+      saveBlob(file.name, new Blob([file.bytes as Uint8Array<ArrayBuffer>], { type: file.mime }));
+      setStatus({ state: 'saved', name: file.name, rows: file.rows, privacy: file.privacy ?? null, spent: null, exports: 0 });
+    } catch (e) {
+      const message = e instanceof AnalysisError || e instanceof Error ? e.message : String(e);
+      setStatus({ state: 'error', message });
+    }
+  }
 
   async function download() {
     if (k === null) return;
@@ -219,6 +241,27 @@ export function ExportPanel({ client, k, selection, ready, noun = 'customer' }: 
           </button>
           {!ready && <span className="hint">The export follows the segments.</span>}
         </div>
+        <fieldset className="export-choice export-parquet" data-testid="export-parquet">
+          <legend>Parquet</legend>
+          <span className="export-parquet-buttons">
+            {parquetChoices(noun).map((p) => (
+              <button
+                key={p.value}
+                type="button"
+                data-testid={`export-parquet-${p.value}`}
+                title={p.title}
+                disabled={!ready || k === null || status.state === 'saving'}
+                onClick={() => void downloadParquet(p.value)}
+              >
+                {p.label}
+              </button>
+            ))}
+          </span>
+          <span className="hint">
+            Everybody at this number of segments, for pandas, DuckDB, Spark or Embedding Atlas (vectors as a float list column). User ids are pseudonymised when
+            “Pseudonymise user ids” is ticked.
+          </span>
+        </fieldset>
       </form>
       {status.state === 'saved' && (
         <p className="status" role="status" data-testid="export-status" data-name={status.name} data-rows={status.rows} data-privacy={status.privacy ?? ''}>
