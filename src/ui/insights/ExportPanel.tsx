@@ -241,27 +241,31 @@ export function ExportPanel({ client, k, selection, ready, noun = 'customer' }: 
           </button>
           {!ready && <span className="hint">The export follows the segments.</span>}
         </div>
-        <fieldset className="export-choice export-parquet" data-testid="export-parquet">
-          <legend>Parquet</legend>
-          <span className="export-parquet-buttons">
-            {parquetChoices(noun).map((p) => (
-              <button
-                key={p.value}
-                type="button"
-                data-testid={`export-parquet-${p.value}`}
-                title={p.title}
-                disabled={!ready || k === null || status.state === 'saving'}
-                onClick={() => void downloadParquet(p.value)}
-              >
-                {p.label}
-              </button>
-            ))}
-          </span>
-          <span className="hint">
-            Everybody at this number of segments, for pandas, DuckDB, Spark or Embedding Atlas (vectors as a float list column). User ids are pseudonymised when
-            “Pseudonymise user ids” is ticked.
-          </span>
-        </fieldset>
+        {/* The data tools' files speak the analyst's terms (vectors, Parquet): one click away, closed for the merchant. */}
+        <details className="export-parquet-box" data-testid="export-parquet-box">
+          <summary>For data tools: Parquet files</summary>
+          <fieldset className="export-choice export-parquet" data-testid="export-parquet">
+            <legend>Parquet</legend>
+            <span className="export-parquet-buttons">
+              {parquetChoices(noun).map((p) => (
+                <button
+                  key={p.value}
+                  type="button"
+                  data-testid={`export-parquet-${p.value}`}
+                  title={p.title}
+                  disabled={!ready || k === null || status.state === 'saving'}
+                  onClick={() => void downloadParquet(p.value)}
+                >
+                  {p.label}
+                </button>
+              ))}
+            </span>
+            <span className="hint">
+              Everybody at this number of segments, for pandas, DuckDB, Spark or Embedding Atlas (vectors as a float list column). User ids are pseudonymised
+              when “Pseudonymise user ids” is ticked.
+            </span>
+          </fieldset>
+        </details>
       </form>
       {status.state === 'saved' && (
         <p className="status" role="status" data-testid="export-status" data-name={status.name} data-rows={status.rows} data-privacy={status.privacy ?? ''}>
