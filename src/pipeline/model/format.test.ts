@@ -85,6 +85,12 @@ describe('the .seqlens file', () => {
     expect(back.clustering).toEqual(m.clustering);
     expect(back.approx).toEqual(m.approx);
     expect(back.seqbert).toBeNull();
+    // Item rows equal to the text vectors (the text encoders') are kept once.
+    const text = smallModel(3);
+    text.catalogue.itemRows = text.catalogue.itemText.slice();
+    const once = await writeModelFile(text);
+    expect(once.length).toBeLessThan(bytes.length - text.catalogue.itemText.byteLength / 2);
+    expect((await readModelFile(once)).catalogue).toEqual(text.catalogue);
     // Read from a view inside a larger buffer (a worker's transfer), too.
     const padded = new Uint8Array(bytes.length + 7);
     padded.set(bytes, 3);

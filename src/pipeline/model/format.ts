@@ -40,7 +40,8 @@ interface SectionRef {
 interface Header {
   meta: ModelMeta;
   settings: ModelSettings;
-  catalogue: { items: number; itemDims: number; dims: number; gcnDims: number | null };
+  /** rowsAreText: the item rows are the text vectors (no section of their own). */
+  catalogue: { items: number; itemDims: number; dims: number; gcnDims: number | null; rowsAreText: boolean };
   clustering: { k: number; d: number; labels: string[]; traits: (string[] | null)[]; p95Distance: number; sizes: number[] };
   seqbert: { whitening: { dims: number; kept: number; varianceKept: number } | null } | null;
   approx: { dims: number } | null;
@@ -64,6 +65,12 @@ async function sha256Hex(bytes: Uint8Array): Promise<string> {
   return s;
 }
 
+function sameFloats(a: Float32Array, b: Float32Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i] && !(Number.isNaN(a[i]) && Number.isNaN(b[i]))) return false;
+  return true;
+}
+
 const asBytes = (a: SectionData): Uint8Array => new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
 const jsonBytes = (v: unknown): Uint8Array => new TextEncoder().encode(JSON.stringify(v));
 
@@ -73,9 +80,11 @@ export async function writeModelFile(model: SavedModel): Promise<Uint8Array> {
   const parts: { name: string; dtype: Dtype; data: SectionData }[] = [
     { name: 'catalogue.items', dtype: 'json', data: jsonBytes({ itemIds: c.itemIds, titles: c.titles, categories: c.categories }) },
     { name: 'catalogue.itemText', dtype: 'f32', data: c.itemText },
-    { name: 'catalogue.itemRows', dtype: 'f32', data: c.itemRows },
     { name: 'catalogue.counts', dtype: 'i32', data: c.counts },
   ];
+  // The text encoders' item rows are their text vectors: kept once.
+  const rowsAreText = c.dims === c.itemDims && sameFloats(c.itemRows, c.itemText);
+  if (!rowsAreText) parts.push({ name: 'catalogue.itemRows', dtype: 'f32', data: c.itemRows });
   if (c.gcnItems) parts.push({ name: 'catalogue.gcnItems', dtype: 'f32', data: c.gcnItems.data });
   if (model.seqbert) {
     parts.push({ name: 'seqbert.model', dtype: 'u8', data: model.seqbert.bytes });
@@ -106,7 +115,7 @@ export async function writeModelFile(model: SavedModel): Promise<Uint8Array> {
   const header = (size: number): Header => ({
     meta: { ...model.meta, format: MODEL_FORMAT, size },
     settings: model.settings,
-    catalogue: { items: c.itemIds.length, itemDims: c.itemDims, dims: c.dims, gcnDims: c.gcnItems?.dims ?? null },
+    catalogue: { items: c.itemIds.length, itemDims: c.itemDims, dims: c.dims, gcnDims: c.gcnItems?.dims ?? null, rowsAreText },
     clustering: { k: k.k, d: k.d, labels: k.labels, traits: k.traits, p95Distance: k.p95Distance, sizes: k.sizes },
     seqbert: model.seqbert ? { whitening: w ? { dims: w.dims, kept: w.kept, varianceKept: w.varianceKept } : null } : null,
     approx: model.approx ? { dims: model.approx.dims } : null,
@@ -245,7 +254,7 @@ async function read(bytes: Uint8Array): Promise<SavedModel> {
     'the item list does not match the catalogue',
   );
   const itemText = f32('catalogue.itemText')!;
-  const itemRows = f32('catalogue.itemRows')!;
+  const itemRows = hc.rowsAreText === true ? itemText.slice() : f32('catalogue.itemRows')!;
   const counts = i32('catalogue.counts')!;
   check(itemText.length === hc.items * hc.itemDims, 'the item text vectors do not match the catalogue');
   check(itemRows.length === hc.items * hc.dims, 'the item vectors do not match the catalogue');
