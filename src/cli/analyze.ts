@@ -2,7 +2,12 @@
 // Progress goes to stderr so that stdout holds only the report.
 
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
+import { driftJson, transitionsCsv, type DriftReport } from '../pipeline/drift';
+import { ModelFileError } from '../pipeline/model/errors';
+import { readModelFile } from '../pipeline/model/format';
+import type { SavedModel } from '../pipeline/model/types';
+import { cliDrift, formatApplied, formatDrift, type CliApplied } from './formatModel';
 import { fileURLToPath } from 'node:url';
 import { ClusteringInputError, SWEEP_DEFAULT_K_MAX, SWEEP_DEFAULT_K_MIN } from '../pipeline/cluster';
 import { createFeaturizer, loadModelEmbedder, type FileProbe, type TextEmbedder } from '../pipeline/encode';
@@ -45,9 +50,13 @@ import { cliWarning } from './advice';
 import { KeyFileError, loadOrMakeKey } from './keyFile';
 import { OutDirError, prepareOutDir } from './outDir';
 import { stdJson, terminalLine, writeErr, writeOut } from './terminal';
+import { type CliSqlTables, formatSqlTables, writeSqlTables } from './sqlOut';
 
 /** public/models/ as an absolute path: transformers.js's env.localModelPath in Node. */
 export const MODELS_DIR = fileURLToPath(new URL('../../public/models/', import.meta.url));
+
+/** The files --out writes with --apply besides. */
+const DRIFT_FILES = ['drift.json', 'transitions.csv'] as const;
 
 /** The files --out writes. */
 const EXPORT_FILES = ['assignments.csv', 'profiles.json', 'recommendations.csv', ...Object.values(PARQUET_FILES)] as const;
@@ -74,7 +83,7 @@ const fsProbe =
     existsSync(join(MODELS_DIR, id, rel));
 
 /** Which embedder to use: the flags, else the manifest's default model when installed, else the featuriser (with a note). */
-async function chooseEmbedder(args: Args): Promise<TextEmbedder> {
+async function chooseEmbedder(args: Pick<Args, 'encoder' | 'model'>): Promise<TextEmbedder> {
   if (args.encoder === 'featurizer') return createFeaturizer();
   const manifest = readManifest();
   const installed = (id: string): boolean => {
@@ -175,11 +184,14 @@ async function main(): Promise<void> {
   } catch {
     fail(`cannot open ${args.file}`, 1);
   }
+  // A model to apply is read and checked, and the place to save one, before the work.
+  const model = args.apply ? await loadModelArg(args.apply) : null;
+  if (args.saveModel) checkModelPath(args.saveModel);
   // The output folder and the key are checked before the work, which can take minutes.
   let secret: Uint8Array | null = null;
   if (args.out) {
     try {
-      const dir = prepareOutDir(args.out, EXPORT_FILES);
+      const dir = prepareOutDir(args.out, model ? [...EXPORT_FILES, ...DRIFT_FILES] : EXPORT_FILES);
       if (args.pseudonymise) {
         const key = loadOrMakeKey(args.keyFile, dir);
         secret = key.secret;
@@ -197,7 +209,8 @@ async function main(): Promise<void> {
     let lastPct = -1;
     const analysis = await runner.read(fileSource(args.file), {
       fileName: basename(args.file),
-      sequence: args.sequence,
+      // With --apply, grouped as the model's log was.
+      sequence: model ? model.saved.settings.sequence : args.sequence,
       dateOrder: args.dateOrder,
       maxEvents: args.maxEvents,
       onProgress(p) {
@@ -211,32 +224,45 @@ async function main(): Promise<void> {
     // The pipeline's advice names the app's settings; here it names the options.
     const report: AnalysisReport = { ...analysis.report, warnings: analysis.report.warnings.map(cliWarning) };
     checkSomethingLeft(report, args.file);
-    await runner.use(analysis, '', args.serviceItems);
+    const serviceItems = model ? model.saved.settings.service : args.serviceItems;
+    await runner.use(analysis, '', serviceItems);
     // Service lines (postage, fees...): left out of profiles and recommendations, listed in the report.
-    const services = reportServiceLines(runner.serviceResolution()!, args.serviceItems, writeErr);
+    const services = reportServiceLines(runner.serviceResolution()!, serviceItems, writeErr);
     if (args.eval && analysis.sequences.by !== 'user') fail("--eval holds out each user's last basket; it needs sequences grouped by user (--by user)");
     let encoder: CliEncoderReport | CliSeqBertReport | undefined;
     let gcnReport: GcnReport | undefined;
     let evalReport: EvalReport | SeqBertEvalReport | undefined;
-    if (args.encode) {
+    let applied: { applied: CliApplied; drift: DriftReport } | undefined;
+    if (model) {
+      applied = await applySaved(runner, args.apply!, model, args.update, tty);
+    } else if (args.encode) {
       ({ encoder, gcnReport, evalReport } = await encodeAndTrain(runner, args, services.mask, tty));
     }
-    const clusterAsked = args.k !== null || args.sweep !== null || args.out !== null || args.umap;
-    const clustered = runner.encoded && clusterAsked ? await cluster(runner, args, gcnReport ? 'gcn' : 'encoder', tty) : null;
+    const clusterAsked = args.k !== null || args.sweep !== null || args.out !== null || args.umap || args.saveModel !== null;
+    const clustered = !model && runner.encoded && clusterAsked ? await cluster(runner, args, gcnReport ? 'gcn' : 'encoder', tty) : null;
+    // The clustering on screen: the sweep's chosen K, or the saved model's.
+    const chosenK = clustered?.clusters.k ?? applied?.applied.k;
     let umapReport: CliUmap | undefined;
     let profiles: ClusterProfiles | undefined;
     let exports: CliExports | undefined;
-    if (clustered) {
+    let driftFiles: { drift: string; transitions: string } | undefined;
+    let savedModel: { file: string; size: number; k: number } | undefined;
+    let sqlTables: CliSqlTables | { skipped: string } | undefined;
+    if (chosenK !== undefined) {
       if (args.umap) umapReport = await project(runner, tty);
-      profiles = runner.sweep().profiles(clustered.clusters.k);
+      profiles = runner.sweep().profiles(chosenK);
       if (args.out) {
-        ({ exports, profiles } = await writeExports(args.out, runner, clustered.clusters.k, args.top, {
+        ({ exports, profiles } = await writeExports(args.out, runner, chosenK, args.top, {
           secret,
           epsilon: args.epsilon,
           sessionsPerUser: args.sessionsPerUser,
         }));
-        clustered.clusters.assignments = exports.assignments.file;
+        if (clustered) clustered.clusters.assignments = exports.assignments.file;
+        if (applied) driftFiles = writeDriftFiles(args.out, applied.drift);
+        // The SQL approximation's tables (docs/sql.md), of a clustering made here (an applied model's are its own).
+        if (clustered) sqlTables = writeSqlTables(args.out, runner, chosenK, { weights: args.weights, halfLifeDays: args.halfLifeDays });
       }
+      if (args.saveModel) savedModel = await saveModelFile(runner, args.saveModel, chosenK);
     }
     const profileSummary: CliProfileSummary[] | undefined = profiles?.clusters.map((c) => ({
       cluster: c.cluster,
@@ -255,7 +281,10 @@ async function main(): Promise<void> {
       ...(clustered ? { sweep: clustered.sweep, clusters: clustered.clusters } : {}),
       ...(profileSummary ? { profiles: profileSummary } : {}),
       ...(umapReport ? { umap: umapReport } : {}),
-      ...(exports ? { out: exports } : {}),
+      ...(exports ? { out: driftFiles ? { ...exports, ...driftFiles } : exports } : {}),
+      ...(applied ? { applied: applied.applied, drift: cliDrift(applied.drift) } : {}),
+      ...(savedModel ? { model: savedModel } : {}),
+      ...(sqlTables ? { sql: sqlTables } : {}),
       serviceItems: services.report,
     };
     let text = formatReport(report, encoder && 'text' in encoder ? encoder.text : encoder);
@@ -263,9 +292,13 @@ async function main(): Promise<void> {
     if (gcnReport) text += formatGcn(gcnReport);
     if (evalReport) text += formatEval(evalReport);
     if (clustered) text += formatClusters(clustered.sweep, clustered.clusters);
+    if (applied) text += formatApplied(applied.applied) + formatDrift(applied.drift);
     if (profileSummary) text += formatProfiles(profileSummary);
     if (umapReport) text += formatUmap(umapReport);
     if (exports) text += formatExports(exports);
+    if (driftFiles) text += `drift: ${driftFiles.drift}, ${driftFiles.transitions}\n`;
+    if (sqlTables) text += formatSqlTables(sqlTables);
+    if (savedModel) text += `model: ${savedModel.file} (${savedModel.size.toLocaleString('en')} bytes, K = ${savedModel.k})\n`;
     text += formatServiceLines(services.report);
     if (args.json) process.stdout.write(`${stdJson(out)}\n`);
     else writeOut(text);
@@ -276,6 +309,88 @@ async function main(): Promise<void> {
     if (line !== null) fail(line, 1);
     throw err;
   }
+}
+
+/** --apply FILE: the model's bytes, read and checked (exit 1 with the reader's message when it cannot be used). */
+async function loadModelArg(file: string): Promise<{ bytes: Uint8Array; saved: SavedModel }> {
+  let bytes: Uint8Array;
+  try {
+    if (!statSync(file).isFile()) fail(`--apply ${file}: that is not a file`, 1);
+    bytes = new Uint8Array(readFileSync(file));
+  } catch (e) {
+    if (e instanceof Error && 'code' in e) fail(`--apply ${file}: the model file cannot be opened`, 1);
+    throw e;
+  }
+  try {
+    return { bytes, saved: await readModelFile(bytes) };
+  } catch (e) {
+    if (e instanceof ModelFileError) fail(`--apply ${file}: ${e.message}`, 1);
+    throw e;
+  }
+}
+
+/** --save-model FILE: refused before the work when it names a folder or a place that is not there. */
+function checkModelPath(file: string): void {
+  const abs = resolve(file);
+  if (existsSync(abs) && !statSync(abs).isFile()) fail(`--save-model ${file}: that is a folder, not a file`, 1);
+  if (!existsSync(dirname(abs)) || !statSync(dirname(abs)).isDirectory()) fail(`--save-model ${file}: the folder ${dirname(abs)} does not exist`, 1);
+}
+
+async function saveModelFile(runner: PipelineRunner, file: string, k: number): Promise<{ file: string; size: number; k: number }> {
+  const { bytes, size } = await runner.saveModel(k);
+  try {
+    writeFileSync(file, bytes);
+  } catch (e) {
+    fail(`--save-model ${file}: the model cannot be written: ${e instanceof Error ? e.message : String(e)}`, 1);
+  }
+  writeErr(`analyze: saved the model (K = ${k}, ${size.toLocaleString('en')} bytes) to ${file}\n`);
+  return { file, size, k };
+}
+
+/**
+ * --apply: the saved model on the runner's log, with the text encoder its item features were made
+ * with (the built-in featurizer, or the installed model it names).
+ */
+async function applySaved(
+  runner: PipelineRunner,
+  file: string,
+  model: { bytes: Uint8Array; saved: SavedModel },
+  update: boolean,
+  tty: boolean,
+): Promise<{ applied: CliApplied; drift: DriftReport }> {
+  const e = model.saved.settings.encoder;
+  const embedder = e.featurizer ? createFeaturizer({ dims: model.saved.catalogue.itemDims }) : await chooseEmbedder({ encoder: 'text', model: e.textModel });
+  try {
+    const r = await runner.applyModel(model.bytes, { update }, embedder, {
+      onProgress: (p) => progress(tty, `applying the saved model: ${p.stage} ${Math.floor(p.fraction * 100)}%`),
+    });
+    if (tty) process.stderr.write('\n');
+    const sizes = runner.sweep().result.entries[0].sizes;
+    return {
+      applied: {
+        k: r.k,
+        labels: r.labels,
+        sizes,
+        model: { file, ...r.model },
+        unseenItems: r.unseenItems,
+        update: r.update,
+        seconds: Math.round(r.seconds * 1000) / 1000,
+      },
+      drift: r.drift,
+    };
+  } finally {
+    await embedder.dispose();
+  }
+}
+
+/** drift.json and transitions.csv beside the other exports. */
+function writeDriftFiles(dir: string, d: DriftReport): { drift: string; transitions: string } {
+  const drift = join(dir, 'drift.json');
+  const transitions = join(dir, 'transitions.csv');
+  writeFileSync(drift, driftJson(d));
+  writeFileSync(transitions, transitionsCsv(d));
+  writeErr(`analyze: wrote the drift to ${drift} and ${transitions}\n`);
+  return { drift, transitions };
 }
 
 /** The encode stage, then (--gcn) the graph network and (--eval) the evaluation, on the runner's log. */

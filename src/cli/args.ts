@@ -60,6 +60,12 @@ export interface Args {
   maxEvents: number | undefined;
   /** --service-items auto|off, --service-item ID, --product-item ID: service lines left out of profiles and recommendations. */
   serviceItems: ServiceSettings;
+  /** --save-model FILE: the clustering at the chosen K as a .seqlens file. */
+  saveModel: string | null;
+  /** --apply FILE: a saved model applied to the log (no training, no sweep). */
+  apply: string | null;
+  /** --update: with --apply, the centres follow the log and a new segment may be proposed. */
+  update: boolean;
 }
 
 /** What --bert-* set; unset ones keep the stage's defaults. */
@@ -140,7 +146,8 @@ export const USAGE = `usage: npm run -s analyze -- FILE [--by user|session] [--j
        [--k N] [--sweep A..B] [--umap] [--out DIR]
        [--pseudonymise] [--key-file PATH] [--epsilon E] [--sessions-per-user N]
        [--gcn on|off] [--epochs N] [--eval] [--top N] [--date-order auto|dmy|mdy] [--max-events N]
-       [--service-items auto|off] [--service-item ID ...] [--product-item ID ...]`;
+       [--service-items auto|off] [--service-item ID ...] [--product-item ID ...]
+       [--save-model FILE] [--apply FILE [--update]]`;
 
 const rangeLines = (): string =>
   Object.values(NUMBER_OPTIONS as Record<string, NumberOption>)
@@ -218,6 +225,11 @@ Clustering (k-means on the sequence vectors; runs only when --k, --sweep, --umap
                    item_vectors.parquet item_id, title, vector (the GCN's item vectors, else the encoder's)
                    assignments.parquet  user_id, cluster, label, x, y (the rows of assignments.csv)
                    centroids.parquet    cluster, label, size, vector (each cluster's mean vector)
+                   sql/                 assign_users.sql (its half-life set to this analysis's) and the
+                                        tables it reads besides your events: item_vectors.csv,
+                                        centroids.csv, event_weights.csv: the same assignment (the
+                                        item-vector approximation) in DuckDB, Spark SQL or a warehouse,
+                                        for logs beyond one machine (docs/sql.md; --by user only)
   --top N        length of each list in recommendations.csv (default 20).
                  CSV cells that a spreadsheet would run as formulas (= + - @) get a leading '.
 The JSON gets sweep: [{k, inertia, silhouette, calinskiHarabasz, daviesBouldin, stabilityAri}],
@@ -225,7 +237,9 @@ clusters: {k, sizes, metrics: {inertia, silhouette, calinskiHarabasz, daviesBoul
 and profiles: [{cluster, label, size, share}]; metrics that are undefined for a clustering are null.
 With --umap: umap: {seconds, trustworthiness15 (null below 31 points), exact, sampleSize, standardError,
 nNeighbors, nEpochs, seed, source, warnings}; with --out: out: {dir, assignments, profiles,
-recommendations: {file, rows}, parquet: {userVectors, itemVectors, assignments, centroids: {file, rows}}}.
+recommendations: {file, rows}, parquet: {userVectors, itemVectors, assignments, centroids: {file, rows}}}
+and sql: {dir, files, halfLifeDays, agreement: {customers, agreement, chance}} (how often the SQL's
+approximation picks the segment of assignments.csv) or sql: {skipped}.
 
 Privacy of the exports (need --out):
   --pseudonymise       user ids in assignments.csv and recommendations.csv become u_ + 16 hex digits of
@@ -267,6 +281,29 @@ Service lines (postage, carriage, fees, discounts, manual adjustments: not produ
                  recommendations. The JSON gets serviceItems: {mode, count, items: [{id, title, reason,
                  detected, service, rows}], unknown}.
   --service-item ID  treat ID as a service line too; --product-item ID: as a product (both repeatable).
+
+Saved models and drift:
+  --save-model FILE  after the analysis, write the clustering at the chosen K as a model file (.seqlens:
+                 the settings, the item catalogue and its vectors, the behaviour BERT (int8) and its
+                 whitening, the segment centres, names, profiles and traits, the customers and their
+                 segments). Implies clustering, like --k. The JSON gets model: {file, size, k}.
+  --apply FILE   analyse the log with a saved model instead of training: sequences grouped as the
+                 model's were, encoded with its settings (items matched by id; new items get their text
+                 vector), each assigned to the nearest saved segment, named as saved; the customers
+                 with too little history are cluster -1. No sweep: the saved K. Goes with --out, --umap,
+                 --json, --top, the privacy options and --save-model; the encoder, grouping, weight,
+                 clustering, graph-network and service-line options are the model's (giving them is an
+                 error). A file that is not a SeqLens model, is damaged, or was made by a newer SeqLens
+                 is refused with exit code 1 and says what to do.
+  --update       with --apply: the centres follow this log (streaming k-means with decay) and, when
+                 more than 10% of the customers (at least 20) sit farther from every centre than the
+                 model's log's 95th percentile, a new segment is proposed (reported, not added).
+With --apply the JSON gets applied: {k, labels, sizes, model: {file, created, sourceFile, size, version},
+unseenItems, update: {shift, proposal} | null, seconds} and drift: {users: {kept, new, lost}, sizesBefore,
+sizesAfter, transitions: [[...]] (row = old segment, column = new; the last row and column are cluster -1,
+too little history), moved, newSegmentOfNew, lostBySegment, newItems, vanishedItems, newItemIds,
+vanishedItemIds, traits, seconds}; with --out also drift.json and transitions.csv
+(from_cluster,from_label,to_cluster,to_label,customers), and assignments.csv lists every customer.
 
 Numbers (anything else is refused with exit code 2; plain decimal notation, no 1e5):
 ${rangeLines()}
@@ -316,6 +353,9 @@ const OPTIONS = {
   'bert-backend': { type: 'string' },
   'service-item': { type: 'string', multiple: true },
   'product-item': { type: 'string', multiple: true },
+  'save-model': { type: 'string' },
+  apply: { type: 'string' },
+  update: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const satisfies ParseArgsOptionsConfig;
 
@@ -347,6 +387,11 @@ export function parseArgs(argv: readonly string[]): Args | 'help' {
   let maxEvents: number | undefined;
   const service: ServiceSettings = { mode: 'auto', service: [], product: [] };
   const seqbert: SeqBertArgs = {};
+  let saveModel: string | null = null;
+  let apply: string | null = null;
+  let update = false;
+  /** Options given that a saved model settles (refused with --apply). */
+  const modelSettled: string[] = [];
   const O = NUMBER_OPTIONS;
   const path = (flag: string, v: string | undefined, what: string): string => {
     if (v === undefined || v === '' || v.startsWith('-')) throw new UsageError(`${flag} needs ${what}.`);
@@ -367,6 +412,7 @@ export function parseArgs(argv: readonly string[]): Args | 'help' {
     // `--` are refused as they always were.
     if (t.kind === 'option-terminator' || t.rawName !== a) throw new UsageError(`unknown option ${quoted(a)}.`);
     const v = t.value;
+    if (SETTLED_BY_MODEL.has(t.name) && !modelSettled.includes(a)) modelSettled.push(a);
     switch (t.name) {
       case 'json':
         json = true;
@@ -492,6 +538,15 @@ export function parseArgs(argv: readonly string[]): Args | 'help' {
         if (v === undefined || v.trim() === '') throw new UsageError(`${a} needs an item id.`);
         (t.name === 'service-item' ? service.service : service.product).push(v);
         break;
+      case 'save-model':
+        saveModel = path(a, v, 'a file path for the model, e.g. segments.seqlens');
+        break;
+      case 'apply':
+        apply = path(a, v, 'a saved model file (.seqlens)');
+        break;
+      case 'update':
+        update = true;
+        break;
       case 'help':
         return 'help';
       default:
@@ -499,13 +554,16 @@ export function parseArgs(argv: readonly string[]): Args | 'help' {
     }
   }
   if (!file) throw new UsageError('no input file.');
+  if (update && apply === null) throw new UsageError('--update moves the centres of a saved model; it goes with --apply FILE.');
+  if (apply !== null && modelSettled.length > 0)
+    throw new UsageError(`--apply uses the saved model's settings; ${modelSettled.join(', ')} cannot go with it (analyse without --apply to choose them).`);
   if (encoder !== null && encoder !== 'seqbert' && Object.keys(seqbert).length > 0)
     throw new UsageError(`--bert-* options set the behaviour BERT; they cannot go with --encoder ${encoder}.`);
   // A --bert-* option alone asks for the behaviour BERT, whatever the default encoder.
   if (encoder === null && Object.keys(seqbert).length > 0) encoder = 'seqbert';
   if (encoder === 'featurizer' && model) throw new UsageError('--model names a BERT model; it cannot go with --encoder featurizer.');
-  if (!encode && (k !== null || sweep !== null || out !== null || umapFlag))
-    throw new UsageError("--k, --sweep, --umap and --out cluster the encoder's vectors; they cannot go with --no-encode.");
+  if (!encode && (k !== null || sweep !== null || out !== null || umapFlag || saveModel !== null))
+    throw new UsageError("--k, --sweep, --umap, --out and --save-model cluster the encoder's vectors; they cannot go with --no-encode.");
   if (!encode && (gcn === true || evaluateFlag)) throw new UsageError("--gcn on and --eval start from the encoder's vectors; they cannot go with --no-encode.");
   if (evaluateFlag && sequence.by === 'session') throw new UsageError("--eval holds out each user's last basket; it needs --by user.");
   if (evaluateFlag && gcn === false) throw new UsageError('--eval compares the GCN with its baselines; it cannot go with --gcn off.');
@@ -516,7 +574,7 @@ export function parseArgs(argv: readonly string[]): Args | 'help' {
   if (keyFile !== null && !pseudonymise) throw new UsageError('--key-file is the pseudonymisation key; it goes with --pseudonymise.');
   if (sessionsPerUser !== undefined && epsilon === null)
     throw new UsageError('--sessions-per-user bounds what each user adds to the noised counts; it goes with --epsilon.');
-  const clustering = k !== null || sweep !== null || out !== null || umapFlag;
+  const clustering = k !== null || sweep !== null || out !== null || umapFlag || saveModel !== null;
   let serviceItems: ServiceSettings;
   try {
     serviceItems = checkServiceSettings(service);
@@ -539,7 +597,7 @@ export function parseArgs(argv: readonly string[]): Args | 'help' {
     sweep,
     out,
     umap: umapFlag,
-    gcn: encode && (gcn ?? (clustering || evaluateFlag)),
+    gcn: encode && apply === null && (gcn ?? (clustering || evaluateFlag)),
     epochs,
     eval: evaluateFlag,
     top,
@@ -550,8 +608,40 @@ export function parseArgs(argv: readonly string[]): Args | 'help' {
     dateOrder,
     maxEvents,
     serviceItems,
+    saveModel,
+    apply,
+    update,
   };
 }
+
+/** Options whose value a saved model settles: refused with --apply. */
+const SETTLED_BY_MODEL = new Set<string>([
+  'by',
+  'min-length',
+  'max-length',
+  'dedupe',
+  'session-gap',
+  'no-encode',
+  'encoder',
+  'model',
+  'mode',
+  'half-life',
+  'weight',
+  'k',
+  'sweep',
+  'gcn',
+  'epochs',
+  'eval',
+  'service-items',
+  'service-item',
+  'product-item',
+  'bert-epochs',
+  'bert-layers',
+  'bert-hidden',
+  'bert-heads',
+  'bert-max-len',
+  'bert-backend',
+]);
 
 /** The encoder that runs: --encoder, else the default kind. */
 export function encoderKindOf(args: Pick<Args, 'encoder'>): EncoderKind {
