@@ -33,6 +33,9 @@ import { useStateFile } from './state/useStateFile';
 import { useKiosk } from './kiosk/context';
 import { KioskTour } from './kiosk/KioskTour';
 import { SegmentCards } from './segments/SegmentCards';
+import { DriftView } from './drift/DriftView';
+import { SavedModelBar } from './drift/SavedModelBar';
+import { useSavedModel } from './drift/useSavedModel';
 import { StatusBar } from './status/StatusBar';
 import { pipelineStatus, type JobPhase, type PipelineInput } from './status/pipelineStatus';
 import { AnalystDetails } from './layout/AnalystDetails';
@@ -49,6 +52,7 @@ const ExportView = memo(ExportPanel);
 const PrivacyView = memo(PrivacyPanel);
 const ServiceLinesView = memo(ServiceLinesPanel);
 const SegmentCardsView = memo(SegmentCards);
+const DriftPanel = memo(DriftView);
 
 export function App({ client }: { client: AnalysisClient }) {
   const analysis = useAnalysis(client);
@@ -71,28 +75,36 @@ export function App({ client }: { client: AnalysisClient }) {
     : { vectors: encoded, pending: encoder.job.state === 'running', which: 'encoder' as const };
   const clusters = useClusters(client, source, running !== null);
 
+  // A saved model applied to this log replaces the sweep: its segments (one K, the saved one) are
+  // what the map, cards, profiles and exports show, until another log or a newer sweep.
+  const savedModel = useSavedModel(client, report, clusters.job.result);
+  const applied = savedModel.applied;
+  const logName = report?.file.name ?? '';
+  const driftInfo = useMemo(
+    () => (applied ? { report: applied.drift, logName, model: applied.model, update: applied.update, seconds: applied.seconds } : null),
+    [applied, logName],
+  );
+  // The K on screen: the saved model's when one is applied, else the one chosen in the sweep.
+  const shownK = applied ? applied.k : clusters.k;
   // The map, profiles and exports are made from the finished sweep on screen (not a stale one).
-  const sweep = clusters.job.state === 'done' && !clusters.stale ? clusters.job.result : null;
-  const sweepPending = running !== null || source.pending || clusters.job.state === 'running' || clusters.job.state === 'waiting';
+  const sweep = applied ? applied.sweep : clusters.job.state === 'done' && !clusters.stale ? clusters.job.result : null;
+  const sweepPending = applied === null && (running !== null || source.pending || clusters.job.state === 'running' || clusters.job.state === 'waiting');
   const serviceLines = useServiceLines(client, report);
   const projection = useProjection(client, sweep, sweepPending, serviceLines.data?.version ?? null);
   const view = useMapView();
   const mapSweep = projection.resultFor;
-  const insights = useInsights(client, sweep, sweep ? clusters.k : null, sweep !== null, serviceLines.data?.version ?? null);
+  const insights = useInsights(client, sweep, sweep ? shownK : null, sweep !== null, serviceLines.data?.version ?? null);
   const profiles = insights.profiles;
-  const clusterLabels = useMemo(
-    () => (profiles && insights.k === clusters.k ? profiles.clusters.map((c) => c.label) : null),
-    [profiles, insights.k, clusters.k],
-  );
+  const clusterLabels = useMemo(() => (profiles && insights.k === shownK ? profiles.clusters.map((c) => c.label) : null), [profiles, insights.k, shownK]);
   // While a new sweep replaces the map's (its layout on the way), the map stays as it was drawn:
   // colouring the old layout by the new sweep's K would show clusters never computed for it, and
   // redraw every point for nothing.
   const mapCurrent = mapSweep !== null && mapSweep === sweep;
   const [drawnWith, setDrawnWith] = useState<{ k: number | null; clusterLabels: string[] | null }>({ k: null, clusterLabels: null });
   useEffect(() => {
-    if (mapCurrent) setDrawnWith({ k: clusters.k, clusterLabels });
-  }, [mapCurrent, clusters.k, clusterLabels]);
-  const mapK = mapCurrent ? clusters.k : drawnWith.k;
+    if (mapCurrent) setDrawnWith({ k: shownK, clusterLabels });
+  }, [mapCurrent, shownK, clusterLabels]);
+  const mapK = mapCurrent ? shownK : drawnWith.k;
   const mapClusterLabels = mapCurrent ? clusterLabels : drawnWith.clusterLabels;
   const entryIndex = mapSweep && mapK !== null ? mapSweep.entries.findIndex((e) => e.k === mapK) : -1;
   const labels = mapSweep && entryIndex >= 0 ? mapSweep.labels[entryIndex] : null;
@@ -172,12 +184,13 @@ export function App({ client }: { client: AnalysisClient }) {
 
   // Where the whole analysis stands, for the sticky status bar (pipelineStatus decides "ready").
   const encodeProgress = encoder.job.progress;
-  const profilesCurrent = insights.profiles !== null && insights.k === clusters.k && !insights.stale;
+  const profilesCurrent = insights.profiles !== null && insights.k === shownK && !insights.stale;
   const statusInput: Omit<PipelineInput, 'reading'> = {
     hasLog: report !== null,
     behaviour: encoder.settings.kind === 'seqbert',
+    // An applied model encoded and assigned the log itself: its steps are done.
     encode: {
-      phase: encoder.job.state,
+      phase: applied ? 'done' : encoder.job.state,
       fraction:
         encodeProgress?.stage === 'train'
           ? (encodeProgress.bert?.fraction ?? null)
@@ -186,14 +199,16 @@ export function App({ client }: { client: AnalysisClient }) {
             : null,
     },
     gcn:
-      gcn.settings.enabled && gcn.job.state !== 'off'
+      !applied && gcn.settings.enabled && gcn.job.state !== 'off'
         ? {
             phase: gcn.job.state,
             fraction: gcn.settings.epochs > 0 ? gcn.job.epochs / gcn.settings.epochs : null,
             stale: gcn.job.state === 'done' && gcn.job.resultFor !== encoded,
           }
         : null,
-    cluster: { phase: clusters.job.state, fraction: clusters.job.progress?.fraction ?? null, stale: clusters.stale },
+    cluster: applied
+      ? { phase: 'done', fraction: null, stale: false }
+      : { phase: clusters.job.state, fraction: clusters.job.progress?.fraction ?? null, stale: clusters.stale },
     map: { phase: projection.state, fraction: projection.progress?.overall ?? null, stale: projection.stale || !mapCurrent },
     profile: {
       phase: (insights.error ? 'error' : insights.loading ? 'running' : profilesCurrent ? 'done' : 'waiting') as JobPhase,
@@ -263,16 +278,18 @@ export function App({ client }: { client: AnalysisClient }) {
               />
               <SegmentCardsView
                 insights={insights}
-                k={sweep ? clusters.k : null}
+                k={sweep ? shownK : null}
                 noun={report.options.by === 'session' ? 'sessions' : 'customers'}
                 pending={segmentsPending}
               />
             </div>
+            {!kiosk && <SavedModelBar model={savedModel} k={sweep && profilesCurrent ? shownK : null} busy={busy} />}
+            {driftInfo && <DriftPanel drift={driftInfo} noun={noun} />}
             <SummaryView report={report} disabled={busy} onRegroup={regroupFromSummary} currency={chosenCurrency} onCurrency={chooseCurrency} />
             <ProfilesView insights={insights} noun={noun} />
             <ExportView
               client={client}
-              k={sweep ? clusters.k : null}
+              k={sweep ? shownK : null}
               selection={view.selection}
               ready={sweep !== null && projection.state === 'done' && !projection.stale}
               noun={report.options.by === 'session' ? 'session' : 'customer'}

@@ -30,6 +30,7 @@ import {
   MAX_KEPT_FILE_BYTES,
   type AnalysisWorkerApi,
   type AnalyzeRequest,
+  type AppliedModelWire,
   type EncodeProgressCallback,
   type EncodeRequest,
   type EncodeResult,
@@ -358,6 +359,93 @@ const project: AnalysisWorkerApi['project'] = (req, onProgress) => {
   return wired('laying out the map', () => slots.project.run(job, { cancelled, release: () => releaseProxy(onProgress) }));
 };
 
+// ---- saved segments model (.seqlens) ----
+
+/** The log on screen's name without its extension, for the files made from it. */
+function logBase(): string {
+  return (runner.log?.analysis.fileName ?? 'log').replace(/\.[^.]*$/, '').replace(/[^\w.-]+/g, '-') || 'log';
+}
+
+/**
+ * Applies a saved model to the log on screen: a job of the encode slot (it encodes the sequences
+ * with the model's settings), so it replaces an encode, training, sweep or map in flight, and a
+ * new encode replaces it. The file is read first: a damaged or foreign one fails before anything
+ * on screen is cancelled or changed.
+ */
+const applyModel: AnalysisWorkerApi['applyModel'] = (bytes, _name, opts, onProgress) => {
+  const progress = fireAndForget(onProgress);
+  const cancelled = (): WireError => ({ message: 'Applying the model was cancelled.', code: 'cancelled' });
+  return wired('applying the saved model', async () => {
+    let encoder: Awaited<ReturnType<typeof readModelFile>>['settings']['encoder'];
+    try {
+      progress({ stage: 'read', fraction: 0 });
+      const settings = (await readModelFile(bytes)).settings;
+      encoder = settings.encoder;
+      // The runner would regroup the log as the model's was; the page would then encode and sweep
+      // the regrouped log by itself, replacing the applied segments. The user regroups first.
+      const on = runner.log?.analysis.report.options;
+      if (on && differentGrouping(on, settings.sequence)) {
+        throw { message: groupingMessage(settings.sequence), code: 'model-file' } satisfies WireError;
+      }
+    } catch (e) {
+      releaseProxy(onProgress);
+      throw e;
+    }
+    const job = async (signal: AbortSignal): Promise<AppliedModelWire> => {
+      // Whatever was on its way for the log on screen (training, sweep, map) is replaced.
+      cancelFrom('encode', false);
+      const id = encoder.featurizer ? FEATURIZER_ID : encoder.textModel;
+      const spec = encoder.featurizer ? {} : await modelSpec(id);
+      const loaded = await getEmbedder({ id, ...spec }, 'auto');
+      if (signal.aborted) throw cancelled();
+      const applied = await runner.applyModel(bytes, { update: opts.update }, loaded.embedder, { signal, onProgress: progress });
+      if (signal.aborted) throw cancelled();
+      const sweep = runner.sweep().result;
+      // The assignments are the sweep's labels already: they are not sent twice.
+      const { assigned: _assigned, unseenItems: _unseen, ...rest } = applied;
+      const wire: AppliedModelWire = { ...rest, sweep };
+      return Comlink.transfer(wire, [...new Set(sweep.labels.map((l) => l.buffer as ArrayBuffer))]);
+    };
+    try {
+      return await slots.encode.run(job, { cancelled, release: () => releaseProxy(onProgress) });
+    } catch (e) {
+      // The page's cancel: one message (the runner may report its encode's own).
+      if (isCancelled(e)) throw cancelled();
+      throw e;
+    }
+  });
+};
+
+/** As the runner's sameSequenceOptions (modelJob.ts, not loaded on the first screen): any difference makes it regroup. */
+function differentGrouping(a: SequenceOptions, b: SequenceOptions): boolean {
+  return (
+    a.by !== b.by ||
+    a.minLength !== b.minLength ||
+    a.maxLength !== b.maxLength ||
+    a.dedupeSeconds !== b.dedupeSeconds ||
+    a.sessionGapMinutes !== b.sessionGapMinutes
+  );
+}
+
+/** What to change before a model made from a log grouped otherwise can be applied. */
+function groupingMessage(o: SequenceOptions): string {
+  const by = o.by === 'user' ? 'customer' : 'session';
+  return (
+    `This model was made from a log grouped by ${by}, with at least ${o.minLength} events each, a bot limit of ${o.maxLength}, ` +
+    `repeats within ${o.dedupeSeconds} s collapsed and a session gap of ${o.sessionGapMinutes} minutes; the log on screen is grouped otherwise. Set the same under ` +
+    '“How the segments were made” → Sequences, then apply the model again.'
+  );
+}
+
+/** The model file reader, loaded on first use (the page's first screen does not need it). */
+async function readModelFile(bytes: Uint8Array) {
+  return (await import('../pipeline/model/format')).readModelFile(bytes);
+}
+
+function isCancelled(e: unknown): boolean {
+  return typeof e === 'object' && e !== null && (e as { code?: unknown }).code === 'cancelled';
+}
+
 const api: AnalysisWorkerApi = {
   analyzeFile(file, name, req, onProgress) {
     takeReadTicket();
@@ -426,6 +514,13 @@ const api: AnalysisWorkerApi = {
     await modelCache.clear();
     featurizerCache.clear();
   },
+
+  async saveModel(k) {
+    const { bytes, size } = await wired('saving the segments model', () => runner.saveModel(k));
+    return Comlink.transfer({ bytes, size, name: `${logBase()}.seqlens` }, [bytes.buffer as ArrayBuffer]);
+  },
+  applyModel,
+  cancelApply: () => slots.encode.cancel(),
 
   cluster,
   cancelCluster: () => cancelFrom('cluster'),

@@ -9,6 +9,8 @@ import {
   isWireError,
   type AnalysisWorkerApi,
   type AnalyzeRequest,
+  type AppliedModelWire,
+  type ApplyProgressWire,
   type CatalogModel,
   type ClusterProgressWire,
   type ClusterRequest,
@@ -22,6 +24,7 @@ import {
   type GcnRequest,
   type GcnResultWire,
   type ModelCatalog,
+  type ModelFileWire,
   type ExportFile,
   type PrivacySpentWire,
   type ExportRequest,
@@ -82,6 +85,11 @@ export interface AnalysisClient {
   installModel(files: FolderFile[], onProgress: (message: string) => void): Promise<CatalogModel>;
   removeModel(id: string): Promise<void>;
   clearEmbeddingCache(): Promise<void>;
+  /** The clustering on screen at K as a .seqlens file. */
+  saveModel(k: number): Promise<ModelFileWire>;
+  /** Applies a saved model's bytes (moved to the worker) to the log on screen. */
+  applyModel(bytes: Uint8Array, name: string, opts: { update: boolean }, onProgress: (p: ApplyProgressWire) => void): Promise<AppliedModelWire>;
+  cancelApply(): Promise<void>;
   cluster(req: ClusterRequest, onProgress: (p: ClusterProgressWire) => void): Promise<ClusterResult>;
   cancelCluster(): Promise<void>;
   trainGcn(req: GcnRequest, onProgress: (p: GcnProgressWire) => void): Promise<GcnResultWire>;
@@ -193,6 +201,11 @@ export function createAnalysisClient(): AnalysisClient {
     installModel: (files, onProgress) => call(() => remote.installModel(files, Comlink.proxy(onProgress))),
     removeModel: (id) => call(() => remote.removeModel(id)),
     clearEmbeddingCache: () => call(() => remote.clearEmbeddingCache()),
+    saveModel: (k) => call(() => remote.saveModel(k)),
+    // The file's bytes move to the worker (the page keeps no copy).
+    applyModel: (bytes, name, opts, onProgress) =>
+      callPaced(onProgress, (p) => remote.applyModel(Comlink.transfer(bytes, [bytes.buffer as ArrayBuffer]), name, opts, p)),
+    cancelApply: () => call(() => remote.cancelApply()),
     cluster: (req, onProgress) => callPaced(onProgress, (p) => remote.cluster(req, p)),
     cancelCluster: () => call(() => remote.cancelCluster()),
     trainGcn: (req, onProgress) => call(() => remote.trainGcn(req, Comlink.proxy(onProgress))),

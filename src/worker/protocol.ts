@@ -126,6 +126,17 @@ export interface AnalysisWorkerApi {
   /** Empties the embedding cache (memory and IndexedDB). */
   clearEmbeddingCache(): Promise<void>;
 
+  /** The clustering on screen at K as a saved segments model (.seqlens): its bytes (transferred), file name and size. */
+  saveModel(k: number): Promise<ModelFileWire>;
+  /**
+   * Applies a saved model to the log on screen instead of training and sweeping: its customers are
+   * placed in the saved segments; the result has the drift and the clustering the page then shows.
+   * A job of the encode slot (a new encode, file or regroup cancels it); a damaged or foreign file
+   * fails with code 'model-file' before anything on screen changes.
+   */
+  applyModel(bytes: Uint8Array, name: string, opts: { update: boolean }, onProgress: ApplyProgressCallback): Promise<AppliedModelWire>;
+  cancelApply(): void;
+
   /**
    * Runs the K sweep on the sequence vectors of the last finished encode of the analysis on
    * screen; a new sweep, file, regroup or encode cancels it.
@@ -246,6 +257,8 @@ export interface ModelFileWire {
   name: string;
   size: number;
 }
+
+export type ApplyProgressCallback = (p: ApplyProgressWire) => void;
 
 /** Progress of applying a saved model: the step ('read', 'encode', 'assign', 'update', 'drift'...) and 0..1 overall. */
 export interface ApplyProgressWire {

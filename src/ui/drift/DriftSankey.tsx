@@ -34,14 +34,15 @@ export function sankeyOption(data: SankeyData, k: number, noun: string): SankeyO
       {
         type: 'sankey',
         left: 8,
-        right: 8,
+        // Room for the names of the new segments, written right of their nodes.
+        right: 150,
         top: 8,
         bottom: 8,
         nodeAlign: 'justify',
         draggable: false,
         layoutIterations: 16,
         emphasis: { focus: 'adjacency' },
-        label: { color: AXIS_COLOR, formatter: (p: { name: string }) => labelOf.get(p.name) ?? p.name },
+        label: { color: AXIS_COLOR, width: 140, overflow: 'truncate', formatter: (p: { name: string }) => labelOf.get(p.name) ?? p.name },
         lineStyle: { color: 'gradient', opacity: 0.45, curveness: 0.5 },
         data: data.nodes.map((n) => ({
           name: n.name,

@@ -16,6 +16,7 @@ import './drift.css';
 
 /** Items listed by name on the page (the report holds up to 100 of each). */
 const ITEMS_SHOWN = 20;
+/** The bars of the old log: a light shade of the bar colour (drift.css's key matches it). */
 const THEN_COLOR = '#a0b4e6';
 
 export interface DriftInfo {
@@ -96,7 +97,9 @@ export function DriftView({ drift, noun }: Props) {
 
       <div className="drift-grid">
         <figure className="chart-card">
-          <figcaption>Segment sizes, then and now</figcaption>
+          <figcaption>
+            Segment sizes, <span className="drift-key drift-key-then">then</span> and <span className="drift-key drift-key-now">now</span>
+          </figcaption>
           <EChart option={barOption} label={barLabel} testId="drift-sizes-chart" />
         </figure>
         <figure className="chart-card">
@@ -221,15 +224,7 @@ export function DriftView({ drift, noun }: Props) {
                 <tr key={t.index}>
                   <th scope="row">{t.label}</th>
                   <td>{t.before.length > 0 ? t.before.join('; ') : '—'}</td>
-                  <td>
-                    {t.after.length > 0 ? t.after.join('; ') : '—'}
-                    {(t.gained.length > 0 || t.dropped.length > 0) && (
-                      <span className="hint drift-trait-change">
-                        {t.gained.length > 0 ? ` New: ${t.gained.join('; ')}.` : ''}
-                        {t.dropped.length > 0 ? ` No longer: ${t.dropped.join('; ')}.` : ''}
-                      </span>
-                    )}
-                  </td>
+                  <td>{t.after.length > 0 ? t.after.join('; ') : '—'}</td>
                 </tr>
               ))}
             </tbody>

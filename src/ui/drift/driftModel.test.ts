@@ -80,11 +80,11 @@ describe('drift view model', () => {
     expect(m.stayed + report.moved).toBe(m.total);
   });
 
-  it('traits then and now, with what was gained and dropped', () => {
+  it('traits then and now per segment', () => {
     const rows = traitRows(report);
     expect(rows).toHaveLength(2);
-    expect(rows[0]).toMatchObject({ label: 'Loyal', gained: [], dropped: ['Big baskets'] });
-    expect(rows[1]).toMatchObject({ label: 'Occasional', gained: ['Buys gifts'], dropped: [] });
+    expect(rows[0]).toEqual({ index: 0, label: 'Loyal', before: ['Buys often', 'Big baskets'], after: ['Buys often'] });
+    expect(rows[1]).toEqual({ index: 1, label: 'Occasional', before: ['Rarely buys'], after: ['Rarely buys', 'Buys gifts'] });
   });
 
   it('file names from the log name', () => {

@@ -110,15 +110,12 @@ export function matrixTable(r: DriftReport): MatrixTable {
   };
 }
 
-/** Traits then and now per segment (segments only, not the too-little-history group), with what changed. */
+/** Traits then and now per segment (segments only, not the too-little-history group). */
 export interface TraitRow {
   index: number;
   label: string;
   before: string[];
   after: string[];
-  /** In the new log's traits only, and in the old one's only. */
-  gained: string[];
-  dropped: string[];
 }
 
 export function traitRows(r: DriftReport): TraitRow[] {
@@ -127,14 +124,7 @@ export function traitRows(r: DriftReport): TraitRow[] {
     const before = r.traits.before[c] ?? [];
     const after = r.traits.after[c] ?? [];
     if (before.length === 0 && after.length === 0) continue;
-    rows.push({
-      index: c,
-      label: r.labels[c],
-      before,
-      after,
-      gained: after.filter((t) => !before.includes(t)),
-      dropped: before.filter((t) => !after.includes(t)),
-    });
+    rows.push({ index: c, label: r.labels[c], before, after });
   }
   return rows;
 }
