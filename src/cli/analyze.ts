@@ -373,6 +373,7 @@ async function applySaved(
         sizes,
         model: { file, ...r.model },
         unseenItems: r.unseenItems,
+        unseenByPopularity: r.unseenByPopularity,
         update: r.update,
         seconds: Math.round(r.seconds * 1000) / 1000,
       },

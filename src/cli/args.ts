@@ -299,7 +299,7 @@ Saved models and drift:
                  more than 10% of the customers (at least 20) sit farther from every centre than the
                  model's log's 95th percentile, a new segment is proposed (reported, not added).
 With --apply the JSON gets applied: {k, labels, sizes, model: {file, created, sourceFile, size, version},
-unseenItems, update: {shift, proposal} | null, seconds} and drift: {users: {kept, new, lost}, sizesBefore,
+unseenItems, unseenByPopularity, update: {shift, proposal} | null, seconds} and drift: {users: {kept, new, lost}, sizesBefore,
 sizesAfter, transitions: [[...]] (row = old segment, column = new; the last row and column are cluster -1,
 too little history), moved, newSegmentOfNew, lostBySegment, newItems, vanishedItems, newItemIds,
 vanishedItemIds, traits, seconds}; with --out also drift.json and transitions.csv

@@ -12,6 +12,7 @@ export interface CliApplied {
   sizes: number[];
   model: { file: string; created: string; sourceFile: string; size: number; version: number };
   unseenItems: number;
+  unseenByPopularity: number;
   update: AppliedModel['update'];
   seconds: number;
 }
@@ -27,7 +28,13 @@ export function formatApplied(a: CliApplied): string {
     `saved model ${a.model.file} (${mb(a.model.size)}, made ${a.model.created} from ${a.model.sourceFile}): K = ${a.k}, applied in ${a.seconds.toFixed(2)} s`,
   ];
   a.labels.forEach((l, c) => lines.push(`  ${String(c).padStart(3)}  ${n(a.sizes[c] ?? 0).padStart(8)}  ${l}`));
-  if (a.unseenItems > 0) lines.push(`  ${n(a.unseenItems)} items new to the model (placed by their text vectors)`);
+  if (a.unseenItems > 0) {
+    const byText = a.unseenItems - a.unseenByPopularity;
+    lines.push(
+      `  ${n(a.unseenItems)} items new to the model: ${n(byText)} placed by their text vectors` +
+        (a.unseenByPopularity > 0 ? `, ${n(a.unseenByPopularity)} with no text by popularity (the average item of the model's log)` : ''),
+    );
+  }
   if (a.update) {
     lines.push(`  update: centres moved ${a.update.shift.map((s) => s.toFixed(3)).join(', ')}`);
     const p = a.update.proposal;

@@ -402,7 +402,7 @@ const applyModel: AnalysisWorkerApi['applyModel'] = (bytes, _name, opts, onProgr
       if (signal.aborted) throw cancelled();
       const sweep = runner.sweep().result;
       // The assignments are the sweep's labels already: they are not sent twice.
-      const { assigned: _assigned, unseenItems: _unseen, ...rest } = applied;
+      const { assigned: _assigned, unseenItems: _unseen, unseenByPopularity: _byPopularity, ...rest } = applied;
       const wire: AppliedModelWire = { ...rest, sweep };
       return Comlink.transfer(wire, [...new Set(sweep.labels.map((l) => l.buffer as ArrayBuffer))]);
     };

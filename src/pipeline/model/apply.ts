@@ -30,6 +30,8 @@ export interface AppliedModel {
   update: { shift: number[]; proposal: { size: number; share: number } | null } | null;
   /** Items of the new log the model has not seen (their vectors come from the text encoder alone). */
   unseenItems: number;
+  /** Of those, the ones with no text at all: placed by the popularity row (popularityRow). */
+  unseenByPopularity: number;
   seconds: number;
 }
 
@@ -47,17 +49,51 @@ export function checkEmbedder(model: SavedModel, embedder: TextEmbedder): void {
 }
 
 /**
- * `inner` with the saved item text vectors in front: a text of an item the model knows (same id,
- * a saved row that is not zero) gets its saved row; every other text goes to `inner`, whose
- * prepare() (the featuriser's IDF) sees only those.
+ * The count-weighted mean of the saved item text vectors: the item a customer of the model's log
+ * met on average. An item the model never saw and with no text at all (only an id, whose embedding
+ * says nothing) gets it, rather than a vector of its id's characters.
  */
-export function catalogueEmbedder(inner: TextEmbedder, model: SavedModel, table: EventTable, tag: string): { embedder: TextEmbedder; unseen: number } {
+export function popularityRow(model: SavedModel): Float32Array {
+  const c = model.catalogue;
+  const d = c.itemDims;
+  const sum = new Float64Array(d);
+  let total = 0;
+  for (let i = 0; i < c.itemIds.length; i++) {
+    const w = c.counts[i];
+    if (!(w > 0)) continue;
+    const row = c.itemText.subarray(i * d, (i + 1) * d);
+    if (!row.some((v) => v !== 0)) continue;
+    for (let j = 0; j < d; j++) sum[j] += w * row[j];
+    total += w;
+  }
+  const out = new Float32Array(d);
+  if (total > 0) for (let j = 0; j < d; j++) out[j] = sum[j] / total;
+  return out;
+}
+
+/**
+ * `inner` with the saved item text vectors in front: a text of an item the model knows (same id,
+ * a saved row that is not zero) gets its saved row; an item it does not know gets its text's
+ * vector from `inner` (whose prepare(), the featuriser's IDF, sees only those), or, when it has no
+ * title, category or brand, the popularity row (popularityRow) when the model's own items had
+ * text. `unseen` counts the items new to the model, `byPopularity` those of them placed so.
+ */
+export function catalogueEmbedder(
+  inner: TextEmbedder,
+  model: SavedModel,
+  table: EventTable,
+  tag: string,
+): { embedder: TextEmbedder; unseen: number; byPopularity: number } {
   const c = model.catalogue;
   const d = c.itemDims;
   const index = new Map<string, number>();
   c.itemIds.forEach((id, i) => index.set(id, i));
   const known = new Map<string, Float32Array>();
   let unseen = 0;
+  let byPopularity = 0;
+  // A model made from ids alone embedded its items by their ids: new ids are embedded alike.
+  const modelHadText = c.titles.some((t) => t.trim() !== '') || c.categories.some((t) => t.trim() !== '');
+  let popular: Float32Array | null = null;
   for (let i = 0; i < table.items.length; i++) {
     const at = index.get(table.items[i]);
     let row: Float32Array | null = null;
@@ -65,11 +101,14 @@ export function catalogueEmbedder(inner: TextEmbedder, model: SavedModel, table:
       row = c.itemText.subarray(at * d, (at + 1) * d);
       if (!row.some((v) => v !== 0)) row = null;
     }
+    const { text, source } = itemText(table, i);
     if (!row) {
       unseen++;
-      continue;
+      if (source !== 'id' || !modelHadText) continue;
+      popular ??= popularityRow(model);
+      row = popular;
+      byPopularity++;
     }
-    const text = itemText(table, i).text;
     if (!known.has(text)) known.set(text, row);
   }
   const embedder: TextEmbedder = {
@@ -99,7 +138,7 @@ export function catalogueEmbedder(inner: TextEmbedder, model: SavedModel, table:
     },
     dispose: () => Promise.resolve(),
   };
-  return { embedder, unseen };
+  return { embedder, unseen, byPopularity };
 }
 
 /** The applied clustering as a sweep of one K: what SweptClusters and the page read. */

@@ -872,7 +872,7 @@ export class PipelineRunner {
     const { table } = analysis.ingested;
     this.setServiceSettings(saved.settings.service);
     const hash = await stableKey(Array.from(new Uint8Array(await crypto.subtle.digest('SHA-256', bytes.slice()))));
-    const { embedder: known, unseen } = apply.catalogueEmbedder(embedder, saved, table, `seqlens-${hash}`);
+    const { embedder: known, unseen, byPopularity } = apply.catalogueEmbedder(embedder, saved, table, `seqlens-${hash}`);
     const e = saved.settings.encoder;
     const req: EncodeStageRequest = {
       model: e.textModel,
@@ -948,6 +948,7 @@ export class PipelineRunner {
       model: { created: saved.meta.created, sourceFile: saved.meta.sourceFile, size: bytes.length, version: saved.meta.format },
       update,
       unseenItems: unseen,
+      unseenByPopularity: byPopularity,
       seconds: (performance.now() - t0) / 1000,
     };
   }
