@@ -19,7 +19,8 @@
 -- Customers whose events have no item with a vector, or whose weights cancel out (everything they
 -- bought was returned), get no row: the app puts such customers in no segment either.
 --
--- Standard SQL (CTEs, window functions, POWER, SQRT, MOD); runs as is in DuckDB and Spark SQL (docs/sql.md).
+-- Standard SQL (CTEs, window functions, POWER, SQRT, MOD): tested in DuckDB; written for Spark SQL too
+-- (docs/sql.md lists what differs there and how to run it).
 
 WITH
 -- The recency half-life in days (the app's default 30; 0 = no decay). `--out` writes this file
@@ -35,14 +36,15 @@ other_weight AS (
 ),
 
 -- Numbers for the text ids: every later step groups and joins on integers, which engines hash
--- faster than strings (docs/sql.md: DuckDB's time with and without these steps).
+-- faster than strings. BIGINT, since
+-- Spark's ROW_NUMBER is a 32-bit INT and uid * dims below would overflow it past 33M customers.
 user_ids AS (
-  SELECT user_id, ROW_NUMBER() OVER (ORDER BY user_id) AS uid
+  SELECT user_id, CAST(ROW_NUMBER() OVER (ORDER BY user_id) AS BIGINT) AS uid
   FROM (SELECT DISTINCT user_id FROM events WHERE user_id IS NOT NULL) u
 ),
 
 item_ids AS (
-  SELECT item_id, ROW_NUMBER() OVER (ORDER BY item_id) AS iid
+  SELECT item_id, CAST(ROW_NUMBER() OVER (ORDER BY item_id) AS BIGINT) AS iid
   FROM (SELECT DISTINCT item_id FROM item_vectors) i
 ),
 
