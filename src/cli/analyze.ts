@@ -203,8 +203,9 @@ async function main(): Promise<void> {
     }
   }
   const tty = process.stderr.isTTY;
-  // The same runner as the app's worker, with Node's helper threads (large files, the K sweep) and no GPU.
-  const runner = new PipelineRunner({ threads: nodeHelperThreads() });
+  // The same runner as the app's worker, with Node's helper threads (large files, the K sweep, the
+  // behaviour BERT's embedding: tfjs's wasm runs on one thread in Node) and no GPU.
+  const runner = new PipelineRunner({ threads: nodeHelperThreads(), embedThreads: nodeHelperThreads() });
   try {
     let lastPct = -1;
     const analysis = await runner.read(fileSource(args.file), {

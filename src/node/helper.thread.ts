@@ -1,6 +1,6 @@
 // A Node helper thread: serves the K sweep (pipeline/cluster/sweepThreads.ts), the per-user lists
-// (pipeline/recommend/perUser/listThreads.ts) and the reading of a large log in parts
-// (pipeline/ingest/parts.ts).
+// (pipeline/recommend/perUser/listThreads.ts), the reading of a large log in parts
+// (pipeline/ingest/parts.ts) and the behaviour BERT's embedding (pipeline/seqbert/embedThreads.ts).
 //
 // The stages' modules are loaded when a message for them arrives, and a helper sent a part to read
 // loads the reader alone: it starts reading while the caller is still reading its own part, and
@@ -29,10 +29,15 @@ const loadOthers = (): Promise<void> =>
     lists.serveListsHelper(endpoint);
   }));
 
+// The behaviour BERT's embedding (pipeline/seqbert/embedThreads.ts) loads tfjs and the model alone.
+let embed: Promise<void> | null = null;
+const loadEmbed = (): Promise<void> => (embed ??= import('../pipeline/seqbert/embedHelper').then((m) => m.serveEmbedHelper(endpoint)));
+
 // Messages are handed on in the order they came, each once the stages it may be for are loaded.
 let delivered: Promise<void> = Promise.resolve();
 port.on('message', (message: unknown) => {
-  const loading: Promise<unknown> = (message as { type?: unknown } | null)?.type === 'parse' ? loadIngest() : Promise.all([loadIngest(), loadOthers()]);
+  const type = (message as { type?: unknown } | null)?.type;
+  const loading: Promise<unknown> = type === 'parse' ? loadIngest() : type === 'embed-run' ? loadEmbed() : Promise.all([loadIngest(), loadOthers()]);
   delivered = delivered
     .then(() => loading)
     .then(() => {

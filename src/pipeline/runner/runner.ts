@@ -79,6 +79,11 @@ export interface GcnPath {
 export interface RunnerEnv {
   /** Helper threads for reading large files and for the K sweep; null: this thread only. */
   threads?: HelperThreads | null;
+  /**
+   * Helper threads for the behaviour BERT's embedding, where tfjs's wasm backend runs on one thread
+   * (Node: the CLI). The browser's wasm has threads of its own: absent there.
+   */
+  embedThreads?: HelperThreads | null;
   /** Where slow stages' results are kept between sessions (IndexedDB); default: nowhere. */
   store?: ResultStore;
   /** Opens WebGPU for the sweep's assignment step; absent (Node): the CPU. */
@@ -550,6 +555,7 @@ export class PipelineRunner {
       const given = call.withModel ? call.whitening : undefined;
       const embedded = await embedSequences(model, input, {
         quantized: true,
+        helpers: this.env.embedThreads ?? null,
         ...(given === null ? { whiten: false } : given ? { whitening: given } : {}),
       });
       // Item rows are per table item: a model of another log is matched to this one's items by id first.

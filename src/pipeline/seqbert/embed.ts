@@ -6,6 +6,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from './backend';
 import { buildBatch, RowMap } from './batch';
 import { batchTensors, catalogueRows } from './batchTensors';
+import { startEmbedHelpers, type EmbedJob } from './embedThreads';
 import { SeqBertError } from './errors';
 import { encode, itemTable, pool, toParamMap, typePad, type ParamMap } from './model';
 import type { SeqBertPooling } from './options';
@@ -13,6 +14,7 @@ import { dequantizeWeights } from './quantize';
 import { buildTokens, tokenCount, type SeqTokens } from './tokens';
 import { whitenRows, whitenRowsWith, type Whitening } from './whiten';
 import type { EmbedOptions, NamedWeight, SeqBertInput, SeqBertModel, SequenceEmbedding } from './types';
+import type { HelperThreads } from '../threads';
 
 const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 0));
 
@@ -50,69 +52,140 @@ function alignVocab(model: SeqBertModel, input: SeqBertInput, weights: NamedWeig
   return { weights: out, typeMap };
 }
 
-async function run(model: SeqBertModel, input: SeqBertInput, weights: NamedWeight[], poolings: SeqBertPooling[], batchSize: number): Promise<Float32Array[]> {
+/** The model's parameters and every item's row once (text projection plus correction), as tensors. */
+export function prepareJob(job: EmbedJob): { p: ParamMap; fullTable: tf.Tensor2D; dispose(): void } {
+  const p: ParamMap = toParamMap(job.weights);
+  const allItems = tf.tensor1d(
+    Int32Array.from({ length: job.items }, (_, i) => i),
+    'int32',
+  );
+  const text = job.itemDims > 0 ? tf.tensor2d(job.itemVectors, [job.items, job.itemDims]) : null;
+  const fullTable = tf.tidy(() => itemTable(p, text, allItems)) as tf.Tensor2D;
+  allItems.dispose();
+  text?.dispose();
+  return {
+    p,
+    fullTable,
+    dispose() {
+      fullTable.dispose();
+      tf.dispose(Object.values(p));
+    },
+  };
+}
+
+/**
+ * Runs batch `b` of pass `pass`: the pooled rows of its sequences (batch order), one array per
+ * pooling of the pass. The same batch gives the same numbers on any thread with the same backend.
+ */
+export async function runBatch(
+  job: EmbedJob,
+  prepared: { p: ParamMap; fullTable: tf.Tensor2D },
+  rows: RowMap,
+  pass: number,
+  b: number,
+): Promise<Float32Array[]> {
+  const { tok, arch } = job;
+  const h = arch.hidden;
+  const { anonymous, hows } = job.passes[pass];
+  const seqs = job.order.subarray(job.starts[b], job.starts[b + 1]);
+  const hb = buildBatch(
+    tok,
+    Array.from(seqs, (seq) => ({ seq, from: 0, len: tokenCount(tok, seq), anonymous })),
+    job.types,
+    job.items,
+    rows,
+    null,
+  );
+  // Map per-batch rows back to global item rows of fullTable.
+  const global = catalogueRows(hb);
+  const pooled = tf.tidy(() => {
+    const batch = batchTensors(hb, global);
+    const states = encode(prepared.p, arch, prepared.fullTable, batch, 0);
+    const mask = tf.tensor1d(hb.poolMask);
+    return hows.map((how) => pool(states, mask, hb.B, hb.T, h, how === 'cls' ? 'cls' : 'mean'));
+  });
+  const out: Float32Array[] = [];
+  for (const t of pooled) out.push((await t.data()) as Float32Array);
+  tf.dispose(pooled);
+  return out;
+}
+
+/** Below this many batches the helpers are not started (their start, tfjs's included, costs more). */
+const THREADED_MIN_BATCHES = 24;
+
+async function run(
+  model: SeqBertModel,
+  input: SeqBertInput,
+  weights: NamedWeight[],
+  poolings: SeqBertPooling[],
+  batchSize: number,
+  helpers: HelperThreads | null,
+): Promise<Float32Array[]> {
   const arch = model.architecture;
   const h = arch.hidden;
   const { table, sequences } = input;
   const aligned = alignVocab(model, input, weights);
   let tok: SeqTokens = buildTokens(table, sequences, arch.maxLen);
   if (aligned.typeMap) tok = { ...tok, type: Uint8Array.from(tok.type, (t) => aligned.typeMap![t]) };
-  const types = model.vocab.typeNames.length;
-  const items = table.items.length;
   const outs = poolings.map(() => new Float32Array(sequences.count * h));
-  const p: ParamMap = toParamMap(aligned.weights);
-  const rows = new RowMap(items);
+  // Batches of similar lengths: little padding.
+  const order = Int32Array.from({ length: sequences.count }, (_, i) => i).sort((a, b) => tokenCount(tok, a) - tokenCount(tok, b));
+  const batches = Math.ceil(order.length / batchSize);
+  const starts = Int32Array.from({ length: batches + 1 }, (_, b) => Math.min(order.length, b * batchSize));
+  const indexed = poolings.map((how, k) => ({ how, k }));
+  const passList = [
+    { anonymous: false, hows: indexed.filter((x) => x.how !== 'behaviour') },
+    { anonymous: true, hows: indexed.filter((x) => x.how === 'behaviour') },
+  ].filter((x) => x.hows.length > 0);
+  const job: EmbedJob = {
+    arch,
+    weights: aligned.weights,
+    tok,
+    types: model.vocab.typeNames.length,
+    items: table.items.length,
+    itemVectors: input.itemVectors,
+    itemDims: input.itemDims,
+    order,
+    starts,
+    passes: passList.map((x) => ({ anonymous: x.anonymous, hows: x.hows.map((y) => y.how) })),
+  };
+  const place = (pass: number, b: number, pooled: Float32Array[]): void => {
+    const seqs = order.subarray(starts[b], starts[b + 1]);
+    passList[pass].hows.forEach(({ k }, j) => {
+      const data = pooled[j];
+      for (let i = 0; i < seqs.length; i++) outs[k].set(data.subarray(i * h, (i + 1) * h), seqs[i] * h);
+    });
+  };
+  // Where tfjs's wasm runs on one thread (Node), helper threads take a share of the batches: each
+  // batch is the same on any thread, so the vectors are the same as on one (embedThreads.test.ts).
+  const threaded =
+    helpers && helpers.size >= 2 && batches >= THREADED_MIN_BATCHES && tf.getBackend() !== 'webgpu' ? startEmbedHelpers(helpers, job, tf.getBackend()) : null;
+  const prepared = prepareJob(job);
   try {
-    // Every item's row once (text projection plus correction), then batches look rows up.
-    const allItems = tf.tensor1d(
-      Int32Array.from({ length: items }, (_, i) => i),
-      'int32',
-    );
-    const text = input.itemDims > 0 ? tf.tensor2d(input.itemVectors, [items, input.itemDims]) : null;
-    const fullTable = tf.tidy(() => itemTable(p, text, allItems));
-    allItems.dispose();
-    text?.dispose();
-    // Batches of similar lengths: little padding.
-    const order = Int32Array.from({ length: sequences.count }, (_, i) => i).sort((a, b) => tokenCount(tok, a) - tokenCount(tok, b));
+    const rows = new RowMap(job.items);
     let lastYield = performance.now();
-    // The item reading (mean / CLS pooling) and the item-hidden behaviour reading are separate passes.
-    const passes = [
-      { anonymous: false, hows: poolings.map((how, k) => ({ how, k })).filter((x) => x.how !== 'behaviour') },
-      { anonymous: true, hows: poolings.map((how, k) => ({ how, k })).filter((x) => x.how === 'behaviour') },
-    ].filter((x) => x.hows.length > 0);
-    for (const pass of passes)
-      for (let at = 0; at < order.length; at += batchSize) {
-        const seqs = order.subarray(at, Math.min(order.length, at + batchSize));
-        const hb = buildBatch(
-          tok,
-          Array.from(seqs, (seq) => ({ seq, from: 0, len: tokenCount(tok, seq), anonymous: pass.anonymous })),
-          types,
-          items,
-          rows,
-          null,
-        );
-        // Map per-batch rows back to global item rows of fullTable.
-        const global = catalogueRows(hb);
-        const pooled = tf.tidy(() => {
-          const batch = batchTensors(hb, global);
-          const states = encode(p, arch, fullTable, batch, 0);
-          const mask = tf.tensor1d(hb.poolMask);
-          return pass.hows.map(({ how }) => pool(states, mask, hb.B, hb.T, h, how === 'cls' ? 'cls' : 'mean'));
-        });
-        for (let j = 0; j < pass.hows.length; j++) {
-          const data = (await pooled[j].data()) as Float32Array;
-          const out = outs[pass.hows[j].k];
-          for (let b = 0; b < seqs.length; b++) out.set(data.subarray(b * h, (b + 1) * h), seqs[b] * h);
-        }
-        tf.dispose(pooled);
+    const ways = threaded ? threaded.count + 1 : 1;
+    for (let pass = 0; pass < passList.length; pass++) {
+      for (let b = 0; b < batches; b++) {
+        // Batch b goes to way b mod ways: 0 is this thread.
+        if (threaded && b % ways !== 0) continue;
+        place(pass, b, await runBatch(job, prepared, rows, pass, b));
         if (performance.now() - lastYield > 50) {
           await yieldToEventLoop();
           lastYield = performance.now();
         }
       }
-    fullTable.dispose();
+    }
+    if (threaded) {
+      // The helpers' batches (a helper that failed: its batches run here).
+      for (const r of await threaded.results()) {
+        if (r.pooled) place(r.pass, r.batch, r.pooled);
+        else place(r.pass, r.batch, await runBatch(job, prepared, rows, r.pass, r.batch));
+      }
+    }
   } finally {
-    tf.dispose(Object.values(p));
+    threaded?.stop();
+    prepared.dispose();
   }
   for (const o of outs) normalizeRowsInPlace(o, h);
   return outs;
@@ -151,7 +224,7 @@ export async function embedSequences(model: SeqBertModel, input: SeqBertInput, o
   const quantized = opts.quantized ?? true;
   const pooling = opts.pooling ?? 'mean';
   const weights = quantized ? dequantizeWeights(model) : model.weights;
-  const [pooled] = await run(model, input, weights, [pooling], opts.batchSize ?? 64);
+  const [pooled] = await run(model, input, weights, [pooling], opts.batchSize ?? 64, opts.helpers ?? null);
   const dims = model.architecture.hidden;
   const count = input.sequences.count;
   const { vectors, whitened, whitening } = finish(pooled, count, dims, opts.whiten, opts.whitening);
@@ -167,7 +240,7 @@ export async function embedBothPoolings(
   await ready(opts);
   const quantized = opts.quantized ?? true;
   const weights = quantized ? dequantizeWeights(model) : model.weights;
-  const [behaviour, mean, cls] = await run(model, input, weights, ['behaviour', 'mean', 'cls'], opts.batchSize ?? 64);
+  const [behaviour, mean, cls] = await run(model, input, weights, ['behaviour', 'mean', 'cls'], opts.batchSize ?? 64, opts.helpers ?? null);
   const dims = model.architecture.hidden;
   const count = input.sequences.count;
   const one = (pooled: Float32Array, pooling: SeqBertPooling): SequenceEmbedding => {

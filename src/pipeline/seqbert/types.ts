@@ -5,6 +5,7 @@ import type { EventTable } from '../ingest/table';
 import type { Sequences } from '../sequences';
 import type { SeqBertArchitecture, SeqBertBackendChoice, SeqBertPooling } from './options';
 import type { Whitening } from './whiten';
+import type { HelperThreads } from '../threads';
 
 export type SeqBertBackend = 'webgpu' | 'wasm' | 'cpu';
 
@@ -154,6 +155,11 @@ export interface EmbedOptions {
   backend?: SeqBertBackendChoice;
   /** Where the wasm files are served from (browser), as in SeqBertOptions. */
   wasmPaths?: string | null;
+  /**
+   * Helper threads that take a share of the batches (embedThreads.ts): for where tfjs's wasm
+   * backend runs on one thread (Node). Null or absent: this thread only.
+   */
+  helpers?: HelperThreads | null;
 }
 
 export interface SequenceEmbedding {
