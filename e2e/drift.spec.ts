@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import type { Locator, Page } from '@playwright/test';
 import { test, expect } from './fixtures';
-import { analyse, ANALYSIS_TIMEOUT, DEMO, summary, type Upload } from './helpers';
+import { analyse, ANALYSIS_TIMEOUT, DEMO, summary, TRAIN_TIMEOUT, type Upload } from './helpers';
 
 const TIMEOUT = 150_000;
 // The built-in featuriser: the behaviour model would train for minutes here.
@@ -145,4 +145,28 @@ test('save the segments, open the next log, apply them: the drift view and its c
   await expect(page.getByTestId('apply-model-error')).toContainText(/not a SeqLens model file/i);
 
   expect(errors).toEqual([]);
+});
+
+test('with the behaviour model: the saved BERT, applied to the log it was made from, puts its customers back in their segments', async ({ page }) => {
+  test.setTimeout(TRAIN_TIMEOUT + 240_000);
+  // One epoch: the point is the saved int8 model and whitening running in the worker, not its quality.
+  await page.goto('/?encoder=seqbert&gcn=off&bert-epochs=1&model=featurizer&sweep=2..4&cluster-device=cpu');
+  await expect(summary(page)).toHaveAttribute('data-file', DEMO, { timeout: ANALYSIS_TIMEOUT });
+  await expect(page.getByTestId('encoder')).toHaveAttribute('data-encoder-kind', 'seqbert');
+  await expect(page.getByTestId('encoder')).toHaveAttribute('data-state', 'done', { timeout: TRAIN_TIMEOUT });
+  await segmented(page);
+  const savedK = Number(await page.getByTestId('segment-cards').getAttribute('data-k'));
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('save-model').click()]);
+  const bytes = readFileSync(await download.path());
+  expect(bytes.subarray(0, 4).toString('latin1')).toBe('SQLN');
+
+  await page.getByTestId('apply-model-input').setInputFiles({ name: 'demo.seqlens', mimeType: 'application/octet-stream', buffer: bytes });
+  await expect(drift(page)).toBeVisible({ timeout: TIMEOUT });
+  const kept = Number(await drift(page).getAttribute('data-kept'));
+  expect(kept).toBeGreaterThan(0);
+  expect(Number(await drift(page).getAttribute('data-new'))).toBe(0);
+  expect(Number(await drift(page).getAttribute('data-lost'))).toBe(0);
+  // Same weights, same whitening, nearest of the segments' means: (nearly) nobody moves.
+  expect(Number(await drift(page).getAttribute('data-moved'))).toBeLessThanOrEqual(Math.floor(kept * 0.02));
+  await expect(page.getByTestId('segment-cards')).toHaveAttribute('data-k', String(savedK), { timeout: TIMEOUT });
 });
