@@ -108,6 +108,8 @@ test('save the segments, open the next log, apply them: the drift view and its c
     .evaluateAll((trs) => trs.map((tr) => Number(tr.getAttribute('data-after'))));
   expect(after.reduce((s, v) => s + v, 0)).toBe(Number(summaryNext.users));
 
+  // Items that appeared are named by their titles (the demo has descriptions), with their ids.
+  await expect(page.getByTestId('drift-new-items')).toContainText(/[A-Z]{3,}[^;]* \(\w+\)/);
   // The Sankey of customers who moved is drawn on a canvas.
   if (moved > 0) await expect(page.getByTestId('drift-sankey').locator('canvas')).toBeVisible();
   await expect(page.getByTestId('drift-moved')).toContainText('Customers who moved');

@@ -302,7 +302,8 @@ With --apply the JSON gets applied: {k, labels, sizes, model: {file, created, so
 unseenItems, unseenByPopularity, update: {shift, proposal} | null, seconds} and drift: {users: {kept, new, lost}, sizesBefore,
 sizesAfter, transitions: [[...]] (row = old segment, column = new; the last row and column are cluster -1,
 too little history), moved, newSegmentOfNew, lostBySegment, newItems, vanishedItems, newItemIds,
-vanishedItemIds, traits, seconds}; with --out also drift.json and transitions.csv
+vanishedItemIds, newItemTitles, vanishedItemTitles (the first 100 of each, most events first), traits,
+seconds}; with --out also drift.json and transitions.csv
 (from_cluster,from_label,to_cluster,to_label,customers), and assignments.csv lists every customer.
 
 Numbers (anything else is refused with exit code 2; plain decimal notation, no 1e5):

@@ -79,6 +79,21 @@ describe('computeDrift', () => {
     expect(r.newItemIds).toEqual(['x4', 'x5']);
     expect(r.vanishedItems).toBe(1);
     expect(r.vanishedItemIds).toEqual(['x1']);
+    // No counts or titles given: catalogue order, empty titles.
+    expect(r.newItemTitles).toEqual(['', '']);
+  });
+
+  it('with event counts and titles: the busiest new and vanished items first, with their titles', () => {
+    const d = computeDrift(
+      { ...before, itemIds: ['x1', 'x2', 'x3', 'x9'], itemCounts: [2, 9, 9, 7], itemTitles: ['Mug', 'Lamp', 'Bag', ' Tin  '] },
+      { ...after, itemIds: ['x2', 'x3', 'x4', 'x5', 'x6'], itemCounts: [1, 1, 3, 8, 3], itemTitles: ['Lamp', 'Bag', 'Cup', '', 'Jar'] },
+      ['A', 'B'],
+    );
+    // Ties (x4 and x6: 3 events each) keep catalogue order.
+    expect(d.newItemIds).toEqual(['x5', 'x4', 'x6']);
+    expect(d.newItemTitles).toEqual(['', 'Cup', 'Jar']);
+    expect(d.vanishedItemIds).toEqual(['x9', 'x1']);
+    expect(d.vanishedItemTitles).toEqual(['Tin', 'Mug']);
   });
 
   it('labels end with the too-little-history group; traits padded to k + 1', () => {

@@ -23,15 +23,16 @@ function padTraits(traits: (string[] | null)[] | undefined, k: number): (string[
 }
 
 /** Ids of `ids` not in `other`: the count and the first `max` of them (in the order of `ids`). */
-function missingFrom(ids: readonly string[], other: ReadonlySet<string>, max: number): { count: number; list: string[] } {
-  let count = 0;
-  const list: string[] = [];
-  for (const id of ids) {
-    if (other.has(id)) continue;
-    count++;
-    if (list.length < max) list.push(id);
-  }
-  return { count, list };
+/** The items of `side` that `other` lacks: how many, and the `max` with the most events (catalogue order on ties), with titles. */
+function missingFrom(side: DriftSide, other: ReadonlySet<string>, max: number): { count: number; list: string[]; titles: string[] } {
+  const missing: number[] = [];
+  side.itemIds.forEach((id, i) => {
+    if (!other.has(id)) missing.push(i);
+  });
+  const counts = side.itemCounts;
+  if (counts) missing.sort((a, b) => counts[b] - counts[a] || a - b);
+  const top = missing.slice(0, max);
+  return { count: missing.length, list: top.map((i) => side.itemIds[i]), titles: top.map((i) => side.itemTitles?.[i]?.trim() ?? '') };
 }
 
 /**
@@ -92,8 +93,8 @@ export function computeDrift(before: DriftSide, after: DriftSide, labels: readon
 
   const beforeItems = new Set(before.itemIds);
   const afterItems = new Set(after.itemIds);
-  const appeared = missingFrom(after.itemIds, beforeItems, MAX_DRIFT_ITEM_IDS);
-  const vanished = missingFrom(before.itemIds, afterItems, MAX_DRIFT_ITEM_IDS);
+  const appeared = missingFrom(after, beforeItems, MAX_DRIFT_ITEM_IDS);
+  const vanished = missingFrom(before, afterItems, MAX_DRIFT_ITEM_IDS);
 
   const names: string[] = [];
   for (let c = 0; c < k; c++) names.push(labels[c] ?? `Segment ${c + 1}`);
@@ -113,6 +114,8 @@ export function computeDrift(before: DriftSide, after: DriftSide, labels: readon
     vanishedItems: vanished.count,
     newItemIds: appeared.list,
     vanishedItemIds: vanished.list,
+    newItemTitles: appeared.titles,
+    vanishedItemTitles: vanished.titles,
     traits: { before: padTraits(before.traits, k), after: padTraits(after.traits, k) },
     seconds: (performance.now() - t0) / 1000,
   };

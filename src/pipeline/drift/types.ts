@@ -12,6 +12,10 @@ export interface DriftSide {
   k: number;
   /** The log's item ids (catalogue). */
   itemIds: readonly string[];
+  /** Events per item (same order as itemIds), when known: the listed new or vanished items are the busiest first. */
+  itemCounts?: ArrayLike<number>;
+  /** Item titles (same order as itemIds; '' when none), when known. */
+  itemTitles?: readonly string[];
   /** Traits of each segment (index = cluster), when known. */
   traits?: (string[] | null)[];
 }
@@ -35,11 +39,16 @@ export interface DriftReport {
   newSegmentOfNew: number[];
   /** Lost (lapsed) customers per old segment (length k + 1). */
   lostBySegment: number[];
-  /** Items in the new log only, and in the old log only (counts; the id lists are cut to MAX_DRIFT_ITEM_IDS). */
+  /**
+   * Items in the new log only, and in the old log only: counts, and lists cut to MAX_DRIFT_ITEM_IDS,
+   * the items with the most events (in the log they are in) first, with their titles ('' when none).
+   */
   newItems: number;
   vanishedItems: number;
   newItemIds: string[];
   vanishedItemIds: string[];
+  newItemTitles: string[];
+  vanishedItemTitles: string[];
   /** Each segment's traits then and now (length k + 1, null where unknown). */
   traits: { before: (string[] | null)[]; after: (string[] | null)[] };
   seconds: number;

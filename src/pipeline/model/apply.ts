@@ -201,7 +201,8 @@ export function appliedClusterResult(
 /** The saved model's side of the drift: the training log's customers, segments, items and traits. */
 export function savedSide(model: SavedModel): DriftSide {
   const c = model.clustering;
-  return { userIds: c.userIds, clusters: c.clusters, k: c.k, itemIds: model.catalogue.itemIds, traits: c.traits };
+  const cat = model.catalogue;
+  return { userIds: c.userIds, clusters: c.clusters, k: c.k, itemIds: cat.itemIds, itemCounts: cat.counts, itemTitles: cat.titles, traits: c.traits };
 }
 
 /** The new log's side: its clustered sequences' segments, then its customers with too little history (-1). */
@@ -210,12 +211,15 @@ export function appliedSide(
   shortIds: readonly string[],
   labels: Int32Array,
   k: number,
-  itemIds: readonly string[],
+  table: Pick<EventTable, 'length' | 'items' | 'item' | 'itemTitle'>,
   profiles: ClusterProfiles,
 ): DriftSide {
   const clusters = new Int32Array(ids.length + shortIds.length).fill(-1);
   clusters.set(labels.subarray(0, ids.length));
   const traits: (string[] | null)[] = new Array(k).fill(null);
   for (const c of profiles.clusters) if (c.cluster >= 0 && c.cluster < k) traits[c.cluster] = c.traits?.length ? c.traits.map((t) => t.text) : null;
-  return { userIds: ids.concat(shortIds), clusters, k, itemIds, traits };
+  const itemCounts = new Int32Array(table.items.length);
+  for (let e = 0; e < table.length; e++) itemCounts[table.item[e]]++;
+  const itemTitles = Array.from({ length: table.items.length }, (_, i) => table.itemTitle[i] ?? '');
+  return { userIds: ids.concat(shortIds), clusters, k, itemIds: table.items, itemCounts, itemTitles, traits };
 }

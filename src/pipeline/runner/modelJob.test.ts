@@ -160,5 +160,12 @@ describe('UCI Online Retail: trained on December to April, applied to May', () =
     expect(applied.update?.shift.length).toBe(4);
     // Unseen: new ids, and known ids the model has no text vector for (in training they were only in short or bot sequences).
     expect(applied.unseenItems).toBeGreaterThanOrEqual(d.newItems);
+    // The new items listed are May's busiest, with their UCI descriptions.
+    const events = new Map<string, number>();
+    for (let e = 0; e < table.length; e++) events.set(table.items[table.item[e]], (events.get(table.items[table.item[e]]) ?? 0) + 1);
+    const listed = d.newItemIds.map((id) => events.get(id) ?? 0);
+    for (let i = 1; i < listed.length; i++) expect(listed[i]).toBeLessThanOrEqual(listed[i - 1]);
+    expect(d.newItemTitles).toHaveLength(d.newItemIds.length);
+    expect(d.newItemTitles.filter((t) => t !== '').length).toBeGreaterThan(d.newItemTitles.length / 2);
   }, 180_000);
 });

@@ -943,7 +943,7 @@ export class PipelineRunner {
     this.sweptState = swept;
     call.onProgress?.({ stage: 'drift', fraction: 0.9 });
     const { ids, shortIds } = customersOf(analysis);
-    const drift = computeDrift(apply.savedSide(saved), apply.appliedSide(ids, shortIds, labels, k, table.items, swept.profiles(k)), saved.clustering.labels);
+    const drift = computeDrift(apply.savedSide(saved), apply.appliedSide(ids, shortIds, labels, k, table, swept.profiles(k)), saved.clustering.labels);
     this.appliedState = { analysis, drift };
     call.onProgress?.({ stage: 'done', fraction: 1 });
     return {

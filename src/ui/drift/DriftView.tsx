@@ -204,8 +204,15 @@ export function DriftView({ drift, noun }: Props) {
       </div>
 
       <div className="drift-grid">
-        <ItemList title="Items that appeared" count={r.newItems} ids={r.newItemIds} testId="drift-new-items" empty="No new items." />
-        <ItemList title="Items that vanished" count={r.vanishedItems} ids={r.vanishedItemIds} testId="drift-vanished-items" empty="No item vanished." />
+        <ItemList title="Items that appeared" count={r.newItems} ids={r.newItemIds} titles={r.newItemTitles} testId="drift-new-items" empty="No new items." />
+        <ItemList
+          title="Items that vanished"
+          count={r.vanishedItems}
+          ids={r.vanishedItemIds}
+          titles={r.vanishedItemTitles}
+          testId="drift-vanished-items"
+          empty="No item vanished."
+        />
       </div>
 
       {traits.length > 0 && (
@@ -264,18 +271,34 @@ function Count({ label, value, note, testId }: { label: string; value: number; n
   );
 }
 
-function ItemList({ title, count, ids, testId, empty }: { title: string; count: number; ids: string[]; testId: string; empty: string }) {
-  const shown = ids.slice(0, ITEMS_SHOWN);
+/** The busiest items first (computeDrift ranks them by events); a title where the log has one, with its id. */
+function ItemList({
+  title,
+  count,
+  ids,
+  titles,
+  testId,
+  empty,
+}: {
+  title: string;
+  count: number;
+  ids: string[];
+  titles?: string[];
+  testId: string;
+  empty: string;
+}) {
+  const shown = ids.slice(0, ITEMS_SHOWN).map((id, i) => (titles?.[i] ? `${titles[i]} (${id})` : id));
   return (
     <div className="drift-items" data-testid={testId} data-count={count}>
       <h3>
         {title}: {formatInt(count)}
+        {count > 1 && <span className="hint"> · most events first</span>}
       </h3>
       {count === 0 ? (
         <p className="hint">{empty}</p>
       ) : (
         <p>
-          {shown.join(', ')}
+          {shown.join(titles?.some(Boolean) ? '; ' : ', ')}
           {count > shown.length ? <span className="hint"> and {formatInt(count - shown.length)} more</span> : null}
         </p>
       )}
