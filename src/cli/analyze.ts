@@ -375,6 +375,8 @@ async function applySaved(
         model: { file, ...r.model },
         unseenItems: r.unseenItems,
         unseenByPopularity: r.unseenByPopularity,
+        unchanged: r.unchanged,
+        placement: r.placement === null ? null : Math.round(r.placement * 10000) / 10000,
         update: r.update,
         seconds: Math.round(r.seconds * 1000) / 1000,
       },

@@ -146,6 +146,40 @@ describe('npm run analyze --save-model / --apply', () => {
     }
   }, 120_000);
 
+  it('segments made on the graph network’s vectors: the same log gives the same segments, and the JSON says how well the centres place others', () => {
+    const gcnModel = join(dir, 'gcn.seqlens');
+    const out = join(dir, 'gcn-trained');
+    const made = cli([
+      join(dir, 'early.csv'),
+      '--encoder',
+      'featurizer',
+      '--k',
+      '4',
+      '--gcn',
+      'on',
+      '--epochs',
+      '30',
+      '--out',
+      out,
+      '--save-model',
+      gcnModel,
+      '--json',
+    ]);
+    expect(made.status, made.stderr).toBe(0);
+    const again = join(dir, 'gcn-same');
+    const res = cli([join(dir, 'early.csv'), '--apply', gcnModel, '--out', again, '--json']);
+    expect(res.status, res.stderr).toBe(0);
+    const r = res.json();
+    expect(r.drift?.moved).toBe(0);
+    expect(clustersOf(join(again, 'assignments.csv'))).toEqual(clustersOf(join(out, 'assignments.csv')));
+    // Every clustered customer kept their segment because their history is the same.
+    expect(r.applied?.unchanged).toBe(r.applied!.sizes.slice(0, 4).reduce((a, b) => a + b, 0));
+    expect(r.applied?.placement).toBeGreaterThan(0);
+    expect(r.applied?.placement).toBeLessThanOrEqual(1);
+    // Centres made in the encoder's own space place its customers where k-means put them.
+    expect(saved.model && cli([join(dir, 'early.csv'), '--apply', model, '--json']).json().applied?.placement).toBeGreaterThanOrEqual(0.99);
+  }, 180_000);
+
   it('refuses options the model settles, and --update without --apply (exit 2)', () => {
     for (const args of [['--apply', model, '--k', '3'], ['--apply', model, '--encoder', 'text'], ['--apply', model, '--by', 'session'], ['--update']]) {
       const res = cli([DEMO, ...args]);

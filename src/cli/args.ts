@@ -299,7 +299,9 @@ Saved models and drift:
                  more than 10% of the customers (at least 20) sit farther from every centre than the
                  model's log's 95th percentile, a new segment is proposed (reported, not added).
 With --apply the JSON gets applied: {k, labels, sizes, model: {file, created, sourceFile, size, version},
-unseenItems, unseenByPopularity, update: {shift, proposal} | null, seconds} and drift: {users: {kept, new, lost}, sizesBefore,
+unseenItems, unseenByPopularity, unchanged (customers whose history had not changed: they keep their
+segment), placement (share of the model's own customers the centres put in their segment; below 1 when
+its segments were made on the graph network's vectors), update: {shift, proposal} | null, seconds} and drift: {users: {kept, new, lost}, sizesBefore,
 sizesAfter, transitions: [[...]] (row = old segment, column = new; the last row and column are cluster -1,
 too little history), moved, newSegmentOfNew, lostBySegment, newItems, vanishedItems, newItemIds,
 vanishedItemIds, newItemTitles, vanishedItemTitles (the first 100 of each, most events first), traits,

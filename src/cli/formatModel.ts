@@ -13,6 +13,8 @@ export interface CliApplied {
   model: { file: string; created: string; sourceFile: string; size: number; version: number };
   unseenItems: number;
   unseenByPopularity: number;
+  unchanged: number;
+  placement: number | null;
   update: AppliedModel['update'];
   seconds: number;
 }
@@ -28,6 +30,12 @@ export function formatApplied(a: CliApplied): string {
     `saved model ${a.model.file} (${mb(a.model.size)}, made ${a.model.created} from ${a.model.sourceFile}): K = ${a.k}, applied in ${a.seconds.toFixed(2)} s`,
   ];
   a.labels.forEach((l, c) => lines.push(`  ${String(c).padStart(3)}  ${n(a.sizes[c] ?? 0).padStart(8)}  ${l}`));
+  if (a.unchanged > 0) lines.push(`  ${n(a.unchanged)} customers with the same history as in the model's log kept their segment`);
+  if (a.placement !== null && a.placement < 0.95)
+    lines.push(
+      `  note: the model's segments were made on the graph network's vectors, which a new log cannot reproduce; ` +
+        `customers are placed by the encoder's, which put ${(a.placement * 100).toFixed(1)}% of the model's own customers in their segment`,
+    );
   if (a.unseenItems > 0) {
     const byText = a.unseenItems - a.unseenByPopularity;
     lines.push(

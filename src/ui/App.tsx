@@ -81,7 +81,18 @@ export function App({ client }: { client: AnalysisClient }) {
   const applied = savedModel.applied;
   const logName = report?.file.name ?? '';
   const driftInfo = useMemo(
-    () => (applied ? { report: applied.drift, logName, model: applied.model, update: applied.update, seconds: applied.seconds } : null),
+    () =>
+      applied
+        ? {
+            report: applied.drift,
+            logName,
+            model: applied.model,
+            update: applied.update,
+            seconds: applied.seconds,
+            unchanged: applied.unchanged,
+            placement: applied.placement,
+          }
+        : null,
     [applied, logName],
   );
   // The K on screen: the saved model's when one is applied, else the one chosen in the sweep.

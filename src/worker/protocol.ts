@@ -275,6 +275,10 @@ export interface AppliedModelWire {
   /** Update mode: how far each centre moved, and a proposed new segment; null when the centres were kept. */
   update: { shift: number[]; proposal: { size: number; share: number } | null } | null;
   seconds: number;
+  /** Customers of the model's log whose history had not changed: they kept their saved segment. */
+  unchanged: number;
+  /** Share of the model's own customers its centres put in their segment (below 1: segments made on the graph network's vectors). */
+  placement: number | null;
   /** The applied clustering as a sweep of one K: the map, profiles and exports read it as they read a sweep. */
   sweep: ClusterResult;
 }

@@ -53,6 +53,8 @@ export function smallModel(seed = 1, o: { items?: number; k?: number; d?: number
       clusters: Int32Array.from({ length: users }, (_, i) => (i % 5 === 0 ? -1 : i % k)),
       p95Distance: 1.25,
       sizes: Array.from({ length: k }, () => 5),
+      vectorHashes: Int32Array.from({ length: users - 4 }, (_, i) => Math.imul(i + 1, 0x9e3779b1)),
+      placement: 0.9,
     },
     approx: { dims: d, centroids: vec(k * d) },
   };

@@ -1,12 +1,13 @@
 // How the apply step gives vectors to the items of a new log: items the model knows get their
 // saved row; new items with a title or category get their text's vector from the text encoder;
 // new items with nothing but an id get the model's average item (popularityRow), unless the model
-// itself was made from ids alone.
+// itself was made from ids alone. A customer whose vector did not change keeps their saved segment.
 import { describe, expect, it } from 'vitest';
 import { smallModel } from '../../../test/lib/savedModel';
 import { analyzeCsv } from '../../../test/lib/testLog';
 import { createFeaturizer } from '../encode';
-import { catalogueEmbedder, popularityRow } from './apply';
+import { catalogueEmbedder, keepUnchanged, popularityRow } from './apply';
+import { rowHash } from './build';
 
 const HEADER = 'event_time,event_type,product_id,user_id,title';
 /** item-1 and item-2 are the model's; new-titled has a title; new-bare has only its id. */
@@ -57,5 +58,26 @@ describe('catalogueEmbedder', () => {
     const { embedder, byPopularity } = catalogueEmbedder(inner, model, table, 'test');
     expect(byPopularity).toBe(0);
     expect(await embedder.embed(['new-bare'])).toEqual(await inner.embed(['new-bare']));
+  });
+});
+
+describe('keepUnchanged', () => {
+  it('a saved customer with the same vector keeps their segment; a changed, new or too-short one is left to the centres', () => {
+    const model = smallModel(4, { users: 6, k: 3, d: 2 });
+    const c = model.clustering;
+    const saved = Float32Array.from([1, 0, 0, 1, 0.5, 0.5, -1, 0, 0, -1]);
+    c.userIds = ['a', 'b', 'c', 'd', 'e', 'short'];
+    c.clusters = Int32Array.from([2, 0, 1, 1, 0, -1]);
+    c.vectorHashes = Int32Array.from({ length: 5 }, (_, i) => rowHash(saved, i, 2));
+    // The new log: b, e and d unchanged (their saved segments 0, 0, 1), a changed, z new.
+    const ids = ['b', 'a', 'z', 'e', 'd'];
+    const vectors = Float32Array.from([0, 1, 1, 0.001, 3, 3, 0, -1, -1, 0]);
+    const labels = Int32Array.from([1, 1, 1, 2, 2]);
+    expect(keepUnchanged(labels, vectors, 2, ids, c)).toBe(3);
+    expect(Array.from(labels)).toEqual([0, 1, 1, 0, 1]);
+    // A file written before the hashes: nothing changes.
+    const before = Int32Array.from([1, 1, 1, 2, 2]);
+    expect(keepUnchanged(before, vectors, 2, ids, { ...c, vectorHashes: null })).toBe(0);
+    expect(Array.from(before)).toEqual([1, 1, 1, 2, 2]);
   });
 });

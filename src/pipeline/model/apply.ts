@@ -15,7 +15,8 @@ import type { EventTable } from '../ingest/table';
 import type { ClusterProfiles } from '../profile';
 import type { ClusterResult } from '../runner/contract';
 import { ModelFileError } from './errors';
-import type { SavedModel } from './types';
+import { rowHash } from './build';
+import type { ModelClustering, SavedModel } from './types';
 
 /** What applyModel hands back (structured-clone safe). */
 export interface AppliedModel {
@@ -32,6 +33,10 @@ export interface AppliedModel {
   unseenItems: number;
   /** Of those, the ones with no text at all: placed by the popularity row (popularityRow). */
   unseenByPopularity: number;
+  /** Customers of the model's log whose history had not changed: they kept their saved segment. */
+  unchanged: number;
+  /** The model's placement share (ModelClustering.placement): how well the centres reproduce its own segments. */
+  placement: number | null;
   seconds: number;
 }
 
@@ -222,4 +227,24 @@ export function appliedSide(
   for (let e = 0; e < table.length; e++) itemCounts[table.item[e]]++;
   const itemTitles = Array.from({ length: table.items.length }, (_, i) => table.itemTitle[i] ?? '');
   return { userIds: ids.concat(shortIds), clusters, k, itemIds: table.items, itemCounts, itemTitles, traits };
+}
+
+/**
+ * Customers of the model's log whose sequence vector is unchanged (same id, same vector hash) get
+ * their saved segment in `labels` (in place); returns how many. Only clustered customers of the
+ * saved log have a hash; a model file without hashes changes nothing.
+ */
+export function keepUnchanged(labels: Int32Array, vectors: Float32Array, d: number, ids: readonly string[], c: ModelClustering): number {
+  const hashes = c.vectorHashes;
+  if (!hashes) return 0;
+  const at = new Map<string, number>();
+  for (let i = 0; i < hashes.length; i++) if (c.clusters[i] >= 0) at.set(c.userIds[i], i);
+  let kept = 0;
+  for (let s = 0; s < labels.length && s < ids.length; s++) {
+    const i = at.get(ids[s]);
+    if (i === undefined || rowHash(vectors, s, d) !== hashes[i]) continue;
+    labels[s] = c.clusters[i];
+    kept++;
+  }
+  return kept;
 }

@@ -13,6 +13,7 @@ import type { SeqBertOptions } from '../seqbert';
 import type { Whitening } from '../seqbert/whiten';
 import { leftSequences, sequenceLabel, SHORT } from '../sequences';
 import { approxCentroids, approxWeights, poolItemVectors, userClusters } from './approx';
+import { nearestCentres } from './update';
 import { APP_VERSION, MODEL_FORMAT, type SavedModel } from './types';
 
 export interface BuildInput {
@@ -88,6 +89,27 @@ export function ownCentreP95(vectors: Float32Array, n: number, d: number, labels
   return dist[Math.min(dist.length - 1, Math.floor(0.95 * dist.length))];
 }
 
+/** FNV-1a over a float row's bytes: equal rows, equal hashes (a changed row: a different one, but for a 2^-32 chance). */
+export function rowHash(x: Float32Array, row: number, d: number): number {
+  const bytes = new Uint8Array(x.buffer, x.byteOffset + row * d * 4, d * 4);
+  let h = 0x811c9dc5;
+  for (let i = 0; i < bytes.length; i++) h = Math.imul(h ^ bytes[i], 0x01000193);
+  return h | 0;
+}
+
+/** Share of the clustered sequences whose nearest centre is their own segment's. */
+function placementShare(x: Float32Array, n: number, d: number, labels: Int32Array, centres: Float32Array, k: number): number {
+  const nearest = nearestCentres(x, n, d, centres, k).labels;
+  let same = 0;
+  let counted = 0;
+  for (let i = 0; i < n; i++) {
+    if (labels[i] < 0) continue;
+    counted++;
+    if (nearest[i] === labels[i]) same++;
+  }
+  return counted ? same / counted : 1;
+}
+
 export function buildSavedModel(x: BuildInput): SavedModel {
   const { analysis, k, labels } = x;
   const { table } = analysis.ingested;
@@ -155,6 +177,8 @@ export function buildSavedModel(x: BuildInput): SavedModel {
       clusters,
       p95Distance: ownCentreP95(x.vectors, x.n, x.d, labels, centres),
       sizes,
+      vectorHashes: Int32Array.from({ length: x.n }, (_, i) => rowHash(x.vectors, i, x.d)),
+      placement: placementShare(x.vectors, x.n, x.d, labels, centres, k),
     },
     approx,
   };

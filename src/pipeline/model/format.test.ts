@@ -37,6 +37,13 @@ describe('the .seqlens file', () => {
     const once = await writeModelFile(text);
     expect(once.length).toBeLessThan(bytes.length - text.catalogue.itemText.byteLength / 2);
     expect((await readModelFile(once)).catalogue).toEqual(text.catalogue);
+    // Without the vector hashes and the placement share (files written before them): read as null.
+    const older = smallModel(4);
+    older.clustering.vectorHashes = null;
+    older.clustering.placement = null;
+    const o = (await readModelFile(await writeModelFile(older))).clustering;
+    expect([o.vectorHashes, o.placement]).toEqual([null, null]);
+    expect(back.clustering.vectorHashes).toEqual(m.clustering.vectorHashes);
     // Read from a view inside a larger buffer (a worker's transfer), too.
     const padded = new Uint8Array(bytes.length + 7);
     padded.set(bytes, 3);

@@ -42,7 +42,16 @@ interface Header {
   settings: ModelSettings;
   /** rowsAreText: the item rows are the text vectors (no section of their own). */
   catalogue: { items: number; itemDims: number; dims: number; gcnDims: number | null; rowsAreText: boolean };
-  clustering: { k: number; d: number; labels: string[]; traits: (string[] | null)[]; p95Distance: number; sizes: number[] };
+  clustering: {
+    k: number;
+    d: number;
+    labels: string[];
+    traits: (string[] | null)[];
+    p95Distance: number;
+    sizes: number[];
+    /** Absent in files written before it existed. */
+    placement?: number | null;
+  };
   seqbert: { whitening: { dims: number; kept: number; varianceKept: number } | null } | null;
   approx: { dims: number } | null;
   sections: SectionRef[];
@@ -100,6 +109,7 @@ export async function writeModelFile(model: SavedModel): Promise<Uint8Array> {
     { name: 'clustering.profiles', dtype: 'json', data: jsonBytes(k.profiles) },
     { name: 'clustering.users', dtype: 'json', data: jsonBytes(k.userIds) },
     { name: 'clustering.clusters', dtype: 'i32', data: k.clusters },
+    ...(k.vectorHashes ? [{ name: 'clustering.vectorHashes', dtype: 'i32' as const, data: k.vectorHashes }] : []),
   );
   if (model.approx) parts.push({ name: 'approx.centroids', dtype: 'f32', data: model.approx.centroids });
 
@@ -116,7 +126,7 @@ export async function writeModelFile(model: SavedModel): Promise<Uint8Array> {
     meta: { ...model.meta, format: MODEL_FORMAT, size },
     settings: model.settings,
     catalogue: { items: c.itemIds.length, itemDims: c.itemDims, dims: c.dims, gcnDims: c.gcnItems?.dims ?? null, rowsAreText },
-    clustering: { k: k.k, d: k.d, labels: k.labels, traits: k.traits, p95Distance: k.p95Distance, sizes: k.sizes },
+    clustering: { k: k.k, d: k.d, labels: k.labels, traits: k.traits, p95Distance: k.p95Distance, sizes: k.sizes, placement: k.placement },
     seqbert: model.seqbert ? { whitening: w ? { dims: w.dims, kept: w.kept, varianceKept: w.varianceKept } : null } : null,
     approx: model.approx ? { dims: model.approx.dims } : null,
     sections,
@@ -288,6 +298,10 @@ async function read(bytes: Uint8Array): Promise<SavedModel> {
   const clusters = i32('clustering.clusters')!;
   check(strings(userIds, clusters.length), 'the customers do not match their segments');
   for (const c of clusters) check(c >= -1 && c < hk.k, 'a customer is in a segment that does not exist');
+  const vectorHashes = i32('clustering.vectorHashes', false);
+  check(vectorHashes === null || vectorHashes.length <= clusters.length, 'the customers do not match their vector hashes');
+  const placement = hk.placement ?? null;
+  check(placement === null || (typeof placement === 'number' && placement >= 0 && placement <= 1), 'the placement share is not a share');
   const profiles = parsed<ClusterProfiles>('clustering.profiles');
   check(typeof profiles === 'object' && profiles !== null && Array.isArray(profiles.clusters), 'the profiles are not readable');
   const clustering: ModelClustering = {
@@ -301,6 +315,8 @@ async function read(bytes: Uint8Array): Promise<SavedModel> {
     clusters,
     p95Distance: hk.p95Distance,
     sizes: hk.sizes,
+    vectorHashes,
+    placement,
   };
 
   let seqbert: SavedModel['seqbert'] = null;

@@ -82,6 +82,20 @@ export interface ModelClustering {
   p95Distance: number;
   /** Members per segment in the training log. */
   sizes: number[];
+  /**
+   * Per clustered customer (the first entries of userIds, one per clustered sequence): a hash of
+   * their sequence vector's bytes. A customer of a new log with the same id and the same vector
+   * (history unchanged) keeps their segment, whatever the centres say (apply.ts). Null in files
+   * written before it existed.
+   */
+  vectorHashes: Int32Array | null;
+  /**
+   * Share of the training log's clustered customers whom the nearest centre puts in their own
+   * segment: 1 (up to k-means' tolerance) when the segments were made in the encoder's space, less
+   * when they were made on the graph network's vectors, which a new log cannot reproduce. Null in
+   * older files.
+   */
+  placement: number | null;
 }
 
 export interface SavedModel {

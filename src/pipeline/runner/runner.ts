@@ -917,6 +917,11 @@ export class PipelineRunner {
     } else {
       labels = nearestCentres(encoded.vectors, n, d, centres, k).labels;
     }
+    // A customer whose history did not change (same id, same vector) keeps their segment: the
+    // same log gives the same segments even where the nearest centre would say otherwise (segments
+    // made on the graph network's vectors, k-means' tolerance).
+    const { ids, shortIds } = customersOf(analysis);
+    const unchanged = apply.keepUnchanged(labels, encoded.vectors, d, ids, saved.clustering);
     const source = {
       stage: 'encoder' as const,
       model: encoded.model,
@@ -942,7 +947,6 @@ export class PipelineRunner {
     swept.setClusterNames(saved.clustering.labels);
     this.sweptState = swept;
     call.onProgress?.({ stage: 'drift', fraction: 0.9 });
-    const { ids, shortIds } = customersOf(analysis);
     const drift = computeDrift(apply.savedSide(saved), apply.appliedSide(ids, shortIds, labels, k, table, swept.profiles(k)), saved.clustering.labels);
     this.appliedState = { analysis, drift };
     call.onProgress?.({ stage: 'done', fraction: 1 });
@@ -955,6 +959,8 @@ export class PipelineRunner {
       update,
       unseenItems: unseen,
       unseenByPopularity: byPopularity,
+      unchanged,
+      placement: saved.clustering.placement,
       seconds: (performance.now() - t0) / 1000,
     };
   }

@@ -19,6 +19,9 @@ const ITEMS_SHOWN = 20;
 /** The bars of the old log: a light shade of the bar colour (drift.css's key matches it). */
 const THEN_COLOR = '#a0b4e6';
 
+/** Below this placement share the view says that the saved segments are only approximated on a new log. */
+const PLACEMENT_NOTE_BELOW = 0.95;
+
 export interface DriftInfo {
   report: DriftReport;
   /** The log on screen (the one the model was applied to). */
@@ -28,6 +31,10 @@ export interface DriftInfo {
   /** Update mode: how far each centre moved, and a proposed new segment. Null when the centres were kept. */
   update: { shift: number[]; proposal: { size: number; share: number } | null } | null;
   seconds: number;
+  /** Customers of the model's log whose history had not changed (they kept their segment). */
+  unchanged?: number;
+  /** Share of the model's own customers its centres put in their segment (null: not recorded). */
+  placement?: number | null;
 }
 
 interface Props {
@@ -94,6 +101,17 @@ export function DriftView({ drift, noun }: Props) {
       </dl>
 
       {drift.update && <UpdateNote update={drift.update} labels={r.labels} noun={noun} />}
+      {(drift.unchanged ?? 0) > 0 && (
+        <p className="hint" data-testid="drift-unchanged">
+          {formatInt(drift.unchanged ?? 0)} returning {noun} did exactly what they did before and kept their segment.
+        </p>
+      )}
+      {drift.placement != null && drift.placement < PLACEMENT_NOTE_BELOW && (
+        <p className="drift-update" role="note" data-testid="drift-placement">
+          These segments were drawn from the graph network, which cannot be rerun on a new log without training again. Changed and new {noun} are placed by what
+          they bought and did instead, which puts {formatPercent(drift.placement)} of the saved log’s own {noun} in their segment: read small moves with care.
+        </p>
+      )}
 
       <div className="drift-grid">
         <figure className="chart-card">
