@@ -143,7 +143,7 @@ function Tour({ analysis, encoder, gcn, clusters, projection, insights, view, ki
   }, [phase]);
 
   const profile = phase === 'touring' && profiles ? profiles.clusters[at.cluster] : null;
-  const caption = profile && k !== null ? captionFor(profile, k) : null;
+  const caption = profile && k !== null ? captionFor(profile, k, analysis.report?.options.by) : null;
   return (
     <>
       <div

@@ -121,6 +121,9 @@ describe('tour', () => {
     expect(c.items).toEqual(['Candle holder', 'B2', 'Mug']);
     expect(captionFor({ ...profile, label: '', size: 1 } as ClusterProfile, 4).title).toBe('Segment 1');
     expect(captionFor({ ...profile, size: 1 } as ClusterProfile, 4).size).toMatch(/^1 customer ·/);
+    // A log grouped by session counts sessions.
+    expect(captionFor(profile, 4, 'session').size).toMatch(/^[\d,]+ sessions ·/);
+    expect(captionFor({ ...profile, size: 1 } as ClusterProfile, 4, 'session').size).toMatch(/^1 session ·/);
   });
 
   it('restarts at once after one failure and backs off, bounded, after failures in a row', () => {

@@ -28,17 +28,18 @@ export interface Caption {
   heading: string;
   /** The profile's label. */
   title: string;
-  /** "123 customers · 24.6% of all". */
+  /** "123 customers · 24.6% of all" ("sessions" for a log grouped by session). */
   size: string;
   /** Up to three top items, by title where there is one. */
   items: string[];
 }
 
-export function captionFor(profile: ClusterProfile, k: number): Caption {
+export function captionFor(profile: ClusterProfile, k: number, by: 'user' | 'session' = 'user'): Caption {
+  const [one, many] = by === 'session' ? ['session', 'sessions'] : ['customer', 'customers'];
   return {
     heading: `Segment ${profile.cluster} · ${profile.cluster + 1} of ${k}`,
     title: profile.label || `Segment ${profile.cluster}`,
-    size: `${formatInt(profile.size)} ${profile.size === 1 ? 'customer' : 'customers'} · ${formatPercent(profile.share)} of all`,
+    size: `${formatInt(profile.size)} ${profile.size === 1 ? one : many} · ${formatPercent(profile.share)} of all`,
     items: profile.topItems.slice(0, 3).map((it) => it.title || it.id),
   };
 }
