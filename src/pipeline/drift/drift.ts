@@ -13,8 +13,8 @@ function slot(c: number, k: number): number {
   return c >= 0 && c < k ? c : k;
 }
 
-function padTraits(traits: (string[] | null)[] | undefined, k: number): (string[] | null)[] {
-  const out: (string[] | null)[] = [];
+function padTraits<T>(traits: (T[] | null)[] | undefined, k: number): (T[] | null)[] {
+  const out: (T[] | null)[] = [];
   for (let c = 0; c <= k; c++) {
     const t = traits?.[c];
     out.push(t ? [...t] : null);
@@ -22,7 +22,6 @@ function padTraits(traits: (string[] | null)[] | undefined, k: number): (string[
   return out;
 }
 
-/** Ids of `ids` not in `other`: the count and the first `max` of them (in the order of `ids`). */
 /** The items of `side` that `other` lacks: how many, and the `max` with the most events (catalogue order on ties), with titles. */
 function missingFrom(side: DriftSide, other: ReadonlySet<string>, max: number): { count: number; list: string[]; titles: string[] } {
   const missing: number[] = [];
@@ -117,6 +116,9 @@ export function computeDrift(before: DriftSide, after: DriftSide, labels: readon
     newItemTitles: appeared.titles,
     vanishedItemTitles: vanished.titles,
     traits: { before: padTraits(before.traits, k), after: padTraits(after.traits, k) },
+    ...(before.traitDetails && after.traitDetails
+      ? { traitDetails: { before: padTraits(before.traitDetails, k), after: padTraits(after.traitDetails, k) } }
+      : {}),
     seconds: (performance.now() - t0) / 1000,
   };
 }

@@ -2,6 +2,8 @@
 // which segment, who is new or lapsed, which items appeared or vanished. Plain data (structured-clone
 // safe): the worker sends it to the page as it is, the CLI writes it to drift.json.
 
+import type { Trait } from '../profile/types';
+
 /** One log's side of a drift: its customers with their segment, and its item catalogue. */
 export interface DriftSide {
   /** Customer (or session) ids, one per row of `clusters`; unique. */
@@ -18,6 +20,8 @@ export interface DriftSide {
   itemTitles?: readonly string[];
   /** Traits of each segment (index = cluster), when known. */
   traits?: (string[] | null)[];
+  /** The same traits with their numbers (index = cluster), when known: the page writes amounts in the reader's currency. */
+  traitDetails?: (Trait[] | null)[];
 }
 
 export interface DriftReport {
@@ -51,5 +55,7 @@ export interface DriftReport {
   vanishedItemTitles: string[];
   /** Each segment's traits then and now (length k + 1, null where unknown). */
   traits: { before: (string[] | null)[]; after: (string[] | null)[] };
+  /** The traits with their numbers (length k + 1, null where unknown), when both sides had them. */
+  traitDetails?: { before: (Trait[] | null)[]; after: (Trait[] | null)[] };
   seconds: number;
 }

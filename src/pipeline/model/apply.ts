@@ -13,6 +13,7 @@ import { itemText } from '../encode';
 import type { DriftReport, DriftSide } from '../drift';
 import type { EventTable } from '../ingest/table';
 import type { ClusterProfiles } from '../profile';
+import type { Trait } from '../profile/types';
 import type { ClusterResult } from '../runner/contract';
 import { ModelFileError } from './errors';
 import { rowHash } from './build';
@@ -207,7 +208,23 @@ export function appliedClusterResult(
 export function savedSide(model: SavedModel): DriftSide {
   const c = model.clustering;
   const cat = model.catalogue;
-  return { userIds: c.userIds, clusters: c.clusters, k: c.k, itemIds: cat.itemIds, itemCounts: cat.counts, itemTitles: cat.titles, traits: c.traits };
+  return {
+    userIds: c.userIds,
+    clusters: c.clusters,
+    k: c.k,
+    itemIds: cat.itemIds,
+    itemCounts: cat.counts,
+    itemTitles: cat.titles,
+    traits: c.traits,
+    traitDetails: traitDetailsOf(c.profiles, c.k),
+  };
+}
+
+/** Each segment's traits with their numbers (index = cluster; null where it has none). */
+function traitDetailsOf(profiles: ClusterProfiles, k: number): (Trait[] | null)[] {
+  const out: (Trait[] | null)[] = new Array(k).fill(null);
+  for (const c of profiles.clusters) if (c.cluster >= 0 && c.cluster < k && c.traits?.length) out[c.cluster] = c.traits.slice();
+  return out;
 }
 
 /** The new log's side: its clustered sequences' segments, then its customers with too little history (-1). */
@@ -221,12 +238,12 @@ export function appliedSide(
 ): DriftSide {
   const clusters = new Int32Array(ids.length + shortIds.length).fill(-1);
   clusters.set(labels.subarray(0, ids.length));
-  const traits: (string[] | null)[] = new Array(k).fill(null);
-  for (const c of profiles.clusters) if (c.cluster >= 0 && c.cluster < k) traits[c.cluster] = c.traits?.length ? c.traits.map((t) => t.text) : null;
+  const traitDetails = traitDetailsOf(profiles, k);
+  const traits = traitDetails.map((t) => (t ? t.map((x) => x.text) : null));
   const itemCounts = new Int32Array(table.items.length);
   for (let e = 0; e < table.length; e++) itemCounts[table.item[e]]++;
   const itemTitles = Array.from({ length: table.items.length }, (_, i) => table.itemTitle[i] ?? '');
-  return { userIds: ids.concat(shortIds), clusters, k, itemIds: table.items, itemCounts, itemTitles, traits };
+  return { userIds: ids.concat(shortIds), clusters, k, itemIds: table.items, itemCounts, itemTitles, traits, traitDetails };
 }
 
 /**

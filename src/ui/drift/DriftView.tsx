@@ -10,6 +10,8 @@ import { saveText } from '../common/download';
 import { EChart, type BarChartOption } from '../common/EChart';
 import { AXIS_COLOR, BAR_COLOR, GRID } from '../common/chartTheme';
 import { formatDuration, formatInt, formatMoment, formatPercent } from '../common/format';
+import { useMoney } from '../common/MoneyContext';
+import { traitText } from '../insights/insightFormat';
 import { DriftSankey } from './DriftSankey';
 import { driftFileName, matrixTable, sankeyData, sizeRows, traitRows } from './driftModel';
 import './drift.css';
@@ -48,7 +50,8 @@ export function DriftView({ drift, noun }: Props) {
   const sizes = useMemo(() => sizeRows(r), [r]);
   const sankey = useMemo(() => sankeyData(r), [r]);
   const matrix = useMemo(() => matrixTable(r), [r]);
-  const traits = useMemo(() => traitRows(r), [r]);
+  const money = useMoney();
+  const traits = useMemo(() => traitRows(r, (t) => traitText(t, money, noun)), [r, money, noun]);
   const created = Date.parse(model.created);
 
   const barOption = useMemo<BarChartOption>(

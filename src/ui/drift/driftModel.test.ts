@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { computeDrift } from '../../pipeline/drift/drift';
-import type { DriftSide } from '../../pipeline/drift/types';
+import type { DriftReport, DriftSide } from '../../pipeline/drift/types';
+import type { Trait } from '../../pipeline/profile/types';
 import { driftFileName, matrixTable, modelFileName, nodeName, sankeyData, sizeRows, traitRows } from './driftModel';
 
 function side(rows: [string, number][], itemIds: string[], traits?: (string[] | null)[]): DriftSide {
@@ -85,6 +86,26 @@ describe('drift view model', () => {
     expect(rows).toHaveLength(2);
     expect(rows[0]).toEqual({ index: 0, label: 'Loyal', before: ['Buys often', 'Big baskets'], after: ['Buys often'] });
     expect(rows[1]).toEqual({ index: 1, label: 'Occasional', before: ['Rarely buys'], after: ['Rarely buys', 'Buys gifts'] });
+  });
+
+  it('traits with their numbers are said by the page (amounts in the chosen currency), the rest as written', () => {
+    const spend = {
+      key: 'spend',
+      word: 'High spend',
+      value: 1021.5,
+      overall: 400,
+      ratio: 2.55,
+      text: '1,022 spent per customer (typical customer: 400)',
+    } as Trait;
+    const withDetails: DriftReport = { ...report, traitDetails: { before: [[spend], null, null], after: [null, null, null] } };
+    const say = (t: Trait): string => (t.key === 'spend' ? `£${t.value.toFixed(2)} spent` : t.text);
+    const rows = traitRows(withDetails, say);
+    expect(rows[0].before).toEqual(['£1021.50 spent']);
+    // Where a side has no numbers, its words stay.
+    expect(rows[0].after).toEqual(['Buys often']);
+    expect(rows[1].before).toEqual(['Rarely buys']);
+    // Without a sayer, the written words.
+    expect(traitRows(withDetails)[0].before).toEqual(['Buys often', 'Big baskets']);
   });
 
   it('file names from the log name', () => {

@@ -2,6 +2,7 @@
 // the size bars, the Sankey's nodes and links (customers who moved), the matrix table with its
 // totals, and the traits then and now. Pure, so the numbers the page shows are tested.
 import type { DriftReport } from '../../pipeline/drift/types';
+import type { Trait } from '../../pipeline/profile/types';
 
 /** One segment's size then and now. */
 export interface SizeRow {
@@ -118,11 +119,16 @@ export interface TraitRow {
   after: string[];
 }
 
-export function traitRows(r: DriftReport): TraitRow[] {
+export function traitRows(r: DriftReport, say?: (t: Trait) => string): TraitRow[] {
   const rows: TraitRow[] = [];
+  // With their numbers, the traits are said by the page (amounts in the reader's currency).
+  const words = (which: 'before' | 'after', c: number): string[] => {
+    const detail = r.traitDetails?.[which][c];
+    return say && detail ? detail.map(say) : (r.traits[which][c] ?? []);
+  };
   for (let c = 0; c < r.k; c++) {
-    const before = r.traits.before[c] ?? [];
-    const after = r.traits.after[c] ?? [];
+    const before = words('before', c);
+    const after = words('after', c);
     if (before.length === 0 && after.length === 0) continue;
     rows.push({ index: c, label: r.labels[c], before, after });
   }
