@@ -110,6 +110,11 @@ test('save the segments, open the next log, apply them: the drift view and its c
 
   // Items that appeared are named by their titles (the demo has descriptions), with their ids.
   await expect(page.getByTestId('drift-new-items')).toContainText(/[A-Z]{3,}[^;]* \(\w+\)/);
+  // Amounts in the traits then and now follow the currency the reader picks (the demo's prices carry none).
+  await expect(page.getByTestId('drift-traits')).toContainText('spent per customer');
+  await expect(page.getByTestId('drift-traits')).not.toContainText('£');
+  await page.getByTestId('currency-choice').selectOption('GBP');
+  await expect(page.getByTestId('drift-traits')).toContainText(/£[\d,.]+ spent per customer/);
   // The Sankey of customers who moved is drawn on a canvas.
   if (moved > 0) await expect(page.getByTestId('drift-sankey').locator('canvas')).toBeVisible();
   await expect(page.getByTestId('drift-moved')).toContainText('Customers who moved');
