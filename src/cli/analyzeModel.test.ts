@@ -47,6 +47,13 @@ describe('npm run analyze --save-model / --apply', () => {
   let model = '';
   let saved: Report;
 
+  /** December to April analysed at K = 4 with the featuriser, its exports in `out` and its model in `file`. */
+  const saveEarly = (file: string, out: string, gcn: string[]): Report => {
+    const res = cli([join(dir, 'early.csv'), '--encoder', 'featurizer', '--k', '4', ...gcn, '--out', out, '--save-model', file, '--json']);
+    expect(res.status, res.stderr).toBe(0);
+    return res.json();
+  };
+
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'seqlens-model-cli-'));
     model = join(dir, 'demo.seqlens');
@@ -55,22 +62,7 @@ describe('npm run analyze --save-model / --apply', () => {
     const may = (l: string): boolean => /,2011-05-\d\d /.test(l);
     writeFileSync(join(dir, 'early.csv'), `${[lines[0], ...lines.slice(1).filter((l) => l && !may(l))].join('\n')}\n`);
     writeFileSync(join(dir, 'may.csv'), `${[lines[0], ...lines.slice(1).filter(may)].join('\n')}\n`);
-    const res = cli([
-      join(dir, 'early.csv'),
-      '--encoder',
-      'featurizer',
-      '--k',
-      '4',
-      '--gcn',
-      'off',
-      '--out',
-      join(dir, 'trained'),
-      '--save-model',
-      model,
-      '--json',
-    ]);
-    expect(res.status, res.stderr).toBe(0);
-    saved = res.json();
+    saved = saveEarly(model, join(dir, 'trained'), ['--gcn', 'off']);
   }, 120_000);
 
   it('saves the model at the chosen K, its size in the JSON', () => {
@@ -149,23 +141,7 @@ describe('npm run analyze --save-model / --apply', () => {
   it('segments made on the graph network’s vectors: the same log gives the same segments, and the JSON says how well the centres place others', () => {
     const gcnModel = join(dir, 'gcn.seqlens');
     const out = join(dir, 'gcn-trained');
-    const made = cli([
-      join(dir, 'early.csv'),
-      '--encoder',
-      'featurizer',
-      '--k',
-      '4',
-      '--gcn',
-      'on',
-      '--epochs',
-      '30',
-      '--out',
-      out,
-      '--save-model',
-      gcnModel,
-      '--json',
-    ]);
-    expect(made.status, made.stderr).toBe(0);
+    saveEarly(gcnModel, out, ['--gcn', 'on', '--epochs', '30']);
     const again = join(dir, 'gcn-same');
     const res = cli([join(dir, 'early.csv'), '--apply', gcnModel, '--out', again, '--json']);
     expect(res.status, res.stderr).toBe(0);

@@ -104,6 +104,17 @@ export const DEFAULT_SEQUENCE_OPTIONS: SequenceOptions = {
   sessionGapMinutes: 30,
 };
 
+/** Whether two groupings make the same sequences. */
+export function sameSequenceOptions(a: SequenceOptions, b: SequenceOptions): boolean {
+  return (
+    a.by === b.by &&
+    a.minLength === b.minLength &&
+    a.maxLength === b.maxLength &&
+    a.dedupeSeconds === b.dedupeSeconds &&
+    a.sessionGapMinutes === b.sessionGapMinutes
+  );
+}
+
 export interface RejectSummary {
   count: number;
   /** reason -> rows rejected for it */

@@ -80,21 +80,6 @@ export function App({ client }: { client: AnalysisClient }) {
   const savedModel = useSavedModel(client, report, clusters.job.result);
   const applied = savedModel.applied;
   const logName = report?.file.name ?? '';
-  const driftInfo = useMemo(
-    () =>
-      applied
-        ? {
-            report: applied.drift,
-            logName,
-            model: applied.model,
-            update: applied.update,
-            seconds: applied.seconds,
-            unchanged: applied.unchanged,
-            placement: applied.placement,
-          }
-        : null,
-    [applied, logName],
-  );
   // The K on screen: the saved model's when one is applied, else the one chosen in the sweep.
   const shownK = applied ? applied.k : clusters.k;
   // The map, profiles and exports are made from the finished sweep on screen (not a stale one).
@@ -295,7 +280,7 @@ export function App({ client }: { client: AnalysisClient }) {
               />
             </div>
             {!kiosk && <SavedModelBar model={savedModel} k={sweep && profilesCurrent ? shownK : null} busy={busy} />}
-            {driftInfo && <DriftPanel drift={driftInfo} noun={noun} />}
+            {applied && <DriftPanel applied={applied} logName={logName} noun={noun} />}
             <SummaryView report={report} disabled={busy} onRegroup={regroupFromSummary} currency={chosenCurrency} onCurrency={chooseCurrency} />
             <ProfilesView insights={insights} noun={noun} />
             <ExportView

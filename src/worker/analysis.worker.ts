@@ -11,7 +11,7 @@ import { EncoderError, MemoryEmbeddingCache, type EmbeddingCache } from '../pipe
 import { GcnError } from '../pipeline/gcn';
 import { checkServiceSettings, DEFAULT_SERVICE_SETTINGS, ServiceSettingsError, type ServiceSettings } from '../pipeline/catalog';
 import { sequenceLabel } from '../pipeline/sequences';
-import { LogError, type AnalysisReport, type SequenceOptions } from '../pipeline/types';
+import { LogError, sameSequenceOptions, type AnalysisReport, type SequenceOptions } from '../pipeline/types';
 import { PipelineRunner, type LogState } from '../pipeline/runner/runner';
 import { tokenOf } from '../pipeline/runner/cancel';
 import { fireAndForget, JobSlot } from '../pipeline/runner/jobSlot';
@@ -384,7 +384,7 @@ const applyModel: AnalysisWorkerApi['applyModel'] = (bytes, _name, opts, onProgr
       // The runner would regroup the log as the model's was; the page would then encode and sweep
       // the regrouped log by itself, replacing the applied segments. The user regroups first.
       const on = runner.log?.analysis.report.options;
-      if (on && differentGrouping(on, settings.sequence)) {
+      if (on && !sameSequenceOptions(on, settings.sequence)) {
         throw { message: groupingMessage(settings.sequence), code: 'model-file' } satisfies WireError;
       }
     } catch (e) {
@@ -415,17 +415,6 @@ const applyModel: AnalysisWorkerApi['applyModel'] = (bytes, _name, opts, onProgr
     }
   });
 };
-
-/** As the runner's sameSequenceOptions (modelJob.ts, not loaded on the first screen): any difference makes it regroup. */
-function differentGrouping(a: SequenceOptions, b: SequenceOptions): boolean {
-  return (
-    a.by !== b.by ||
-    a.minLength !== b.minLength ||
-    a.maxLength !== b.maxLength ||
-    a.dedupeSeconds !== b.dedupeSeconds ||
-    a.sessionGapMinutes !== b.sessionGapMinutes
-  );
-}
 
 /** What to change before a model made from a log grouped otherwise can be applied. */
 function groupingMessage(o: SequenceOptions): string {

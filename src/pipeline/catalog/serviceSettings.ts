@@ -4,7 +4,7 @@
 // applies to the next export of the same shop. Plain data: saved with the analysis (IndexedDB), sent
 // to and from the worker, given on the command line.
 
-import type { EventTable } from '../ingest/table';
+import { itemEventCounts, type EventTable } from '../ingest/table';
 import type { ServiceDetection } from './serviceItems';
 
 export type ServiceMode = 'auto' | 'off';
@@ -102,7 +102,7 @@ export function resolveServiceItems(table: EventTable, detection: ServiceDetecti
   // One pass over the catalogue with the (short) override lists, not a map of every item id.
   const chosen = new Map<number, 'service' | 'product'>();
   const met = new Set<string>();
-  const rows = itemRows(table);
+  const rows = itemEventCounts(table);
   if (wanted.size > 0) {
     for (let i = 0; i < nItems; i++) {
       const w = wanted.get(table.items[i]);
@@ -140,18 +140,6 @@ export function resolveServiceItems(table: EventTable, detection: ServiceDetecti
   for (let i = 0; i < nItems; i++) count += mask[i];
   const unknown = [...wanted.keys()].filter((id) => !met.has(id));
   return { mode: settings.mode, mask, lines, unknown, count };
-}
-
-const rowCache = new WeakMap<EventTable, Int32Array>();
-
-function itemRows(table: EventTable): Int32Array {
-  let r = rowCache.get(table);
-  if (!r) {
-    r = new Int32Array(table.items.length);
-    for (let e = 0; e < table.length; e++) r[table.item[e]]++;
-    rowCache.set(table, r);
-  }
-  return r;
 }
 
 /**

@@ -55,6 +55,19 @@ export interface EventTable {
  * to the part before it as if one reader had read both: the items in the order they got their
  * category and their brand (the order those values were first stored).
  */
+const eventCounts = new WeakMap<EventTable, Int32Array>();
+
+/** Events per item of `table`, counted once per table (shared: read it, never write it). */
+export function itemEventCounts(table: EventTable): Int32Array {
+  let r = eventCounts.get(table);
+  if (!r) {
+    r = new Int32Array(table.items.length);
+    for (let e = 0; e < table.length; e++) r[table.item[e]]++;
+    eventCounts.set(table, r);
+  }
+  return r;
+}
+
 export interface TablePart {
   table: EventTable;
   categoryOrder: Int32Array;

@@ -11,7 +11,7 @@
 import type { TextEmbedder } from '../encode';
 import { itemText } from '../encode';
 import type { DriftReport, DriftSide } from '../drift';
-import type { EventTable } from '../ingest/table';
+import { itemEventCounts, type EventTable } from '../ingest/table';
 import type { ClusterProfiles } from '../profile';
 import type { Trait } from '../profile/types';
 import type { ClusterResult } from '../runner/contract';
@@ -233,15 +233,14 @@ export function appliedSide(
   shortIds: readonly string[],
   labels: Int32Array,
   k: number,
-  table: Pick<EventTable, 'length' | 'items' | 'item' | 'itemTitle'>,
+  table: EventTable,
   profiles: ClusterProfiles,
 ): DriftSide {
   const clusters = new Int32Array(ids.length + shortIds.length).fill(-1);
   clusters.set(labels.subarray(0, ids.length));
   const traitDetails = traitDetailsOf(profiles, k);
   const traits = traitDetails.map((t) => (t ? t.map((x) => x.text) : null));
-  const itemCounts = new Int32Array(table.items.length);
-  for (let e = 0; e < table.length; e++) itemCounts[table.item[e]]++;
+  const itemCounts = itemEventCounts(table);
   const itemTitles = Array.from({ length: table.items.length }, (_, i) => table.itemTitle[i] ?? '');
   return { userIds: ids.concat(shortIds), clusters, k, itemIds: table.items, itemCounts, itemTitles, traits, traitDetails };
 }

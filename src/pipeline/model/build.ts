@@ -11,6 +11,7 @@ import { TOO_LITTLE_HISTORY_CLUSTER } from '../profile';
 import type { EncoderKind } from '../runner/constants';
 import type { SeqBertOptions } from '../seqbert';
 import type { Whitening } from '../seqbert/whiten';
+import { itemEventCounts } from '../ingest/table';
 import { leftSequences, sequenceLabel, SHORT } from '../sequences';
 import { approxCentroids, approxWeights, poolItemVectors, userClusters } from './approx';
 import { nearestCentres } from './update';
@@ -127,8 +128,7 @@ export function buildSavedModel(x: BuildInput): SavedModel {
     names[c.cluster] = c.label;
     traits[c.cluster] = c.traits?.length ? c.traits.map((t) => t.text) : null;
   }
-  const counts = new Int32Array(table.items.length);
-  for (let e = 0; e < table.length; e++) counts[table.item[e]]++;
+  const counts = itemEventCounts(table).slice();
   // The SQL approximation's centroids: each customer's pooled item rows, averaged per segment (by user only).
   let approx: SavedModel['approx'] = null;
   if (seq.by === 'user' && table.hasUser && x.itemRowDims > 0) {

@@ -10,7 +10,6 @@ import { writeModelFile } from '../model/format';
 import type { SavedModel } from '../model/types';
 import type { SeqBertModel, SeqBertOptions } from '../seqbert';
 import type { Whitening } from '../seqbert/whiten';
-import type { SequenceOptions } from '../types';
 import type { EncoderKind } from './constants';
 import type { SweptClusters } from './mapJob';
 import type { EncodeMode, EventWeights, SequenceEncoding } from '../encode';
@@ -86,15 +85,4 @@ export async function modelFileOf(
     seqbert,
   });
   return { bytes: await writeModelFile(model), model };
-}
-
-/** Whether two groupings make the same sequences. */
-export function sameSequenceOptions(a: SequenceOptions, b: SequenceOptions): boolean {
-  return (
-    a.by === b.by &&
-    a.minLength === b.minLength &&
-    a.maxLength === b.maxLength &&
-    a.dedupeSeconds === b.dedupeSeconds &&
-    a.sessionGapMinutes === b.sessionGapMinutes
-  );
 }

@@ -55,7 +55,7 @@ import { nnz } from '../graph/csr';
 import type { ByteSource } from '../ingest/parts';
 import type { EventTable } from '../ingest/table';
 import type { HelperThreads } from '../threads';
-import { LogError, type AnalysisReport, type SequenceOptions } from '../types';
+import { LogError, sameSequenceOptions, type AnalysisReport, type SequenceOptions } from '../types';
 import { tokenOf } from './cancel';
 import { runSweepJob, type OpenGpu } from './clusterJob';
 import type { ClusterProgressWire, ClusterRequest, ClusterResult, GcnGraphWire, GcnResultWire, ServiceItemsWire, WireError } from './contract';
@@ -862,13 +862,12 @@ export class PipelineRunner {
     call: StageCall<{ stage: string; fraction: number }> = {},
   ): Promise<AppliedModel> {
     const t0 = performance.now();
-    const [{ readModelFile }, apply, { nearestCentres, updateCentres }, { customersOf }, { computeDrift }, { sameSequenceOptions }] = await Promise.all([
+    const [{ readModelFile }, apply, { nearestCentres, updateCentres }, { customersOf }, { computeDrift }] = await Promise.all([
       import('../model/format'),
       import('../model/apply'),
       import('../model/update'),
       import('../model/build'),
       import('../drift'),
-      import('./modelJob'),
     ]);
     const saved = await readModelFile(bytes);
     apply.checkEmbedder(saved, embedder);

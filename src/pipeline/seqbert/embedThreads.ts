@@ -69,7 +69,9 @@ export function startEmbedHelpers(helpers: HelperThreads, job: EmbedJob, backend
   const ports: ThreadPort[] = [];
   const done: Promise<HelperBatch[]>[] = [];
   for (let w = 1; w <= count; w++) {
-    const mine = Int32Array.from({ length: Math.ceil((batches - w) / ways) }, (_, i) => w + i * ways).filter((b) => b < batches);
+    const list: number[] = [];
+    for (let b = w; b < batches; b += ways) list.push(b);
+    const mine = Int32Array.from(list);
     done.push(
       new Promise<HelperBatch[]>((resolve) => {
         const got = new Map<string, Float32Array[]>();

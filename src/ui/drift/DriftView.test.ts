@@ -38,7 +38,15 @@ const report = computeDrift(
 function render(): string {
   return renderToStaticMarkup(
     createElement(DriftView, {
-      drift: { report, logName: 'april.csv', model: { sourceFile: 'march.csv', created: '2026-12-01T10:00:00Z' }, update: null, seconds: 0.5 },
+      applied: {
+        drift: report,
+        model: { sourceFile: 'march.csv', created: '2026-12-01T10:00:00Z', size: 1000, version: 1 },
+        update: null,
+        seconds: 0.5,
+        unchanged: 0,
+        placement: null,
+      },
+      logName: 'april.csv',
       noun: 'customers',
     }),
   );

@@ -5,7 +5,7 @@
 // the numbers come from the worker's DriftReport and are only arranged here (driftModel.ts).
 import { useId, useMemo } from 'react';
 import { driftJson, transitionsCsv } from '../../pipeline/drift/exports';
-import type { DriftReport } from '../../pipeline/drift/types';
+import type { AppliedModelWire } from '../../worker/protocol';
 import { saveText } from '../common/download';
 import { EChart, type BarChartOption } from '../common/EChart';
 import { AXIS_COLOR, BAR_COLOR, GRID } from '../common/chartTheme';
@@ -24,28 +24,18 @@ const THEN_COLOR = '#a0b4e6';
 /** Below this placement share the view says that the saved segments are only approximated on a new log. */
 const PLACEMENT_NOTE_BELOW = 0.95;
 
-export interface DriftInfo {
-  report: DriftReport;
-  /** The log on screen (the one the model was applied to). */
-  logName: string;
-  /** The saved model's own log and when it was saved (ISO). */
-  model: { sourceFile: string; created: string };
-  /** Update mode: how far each centre moved, and a proposed new segment. Null when the centres were kept. */
-  update: { shift: number[]; proposal: { size: number; share: number } | null } | null;
-  seconds: number;
-  /** Customers of the model's log whose history had not changed (they kept their segment). */
-  unchanged?: number;
-  /** Share of the model's own customers its centres put in their segment (null: not recorded). */
-  placement?: number | null;
-}
+/** What the view shows of an applied model: the worker's answer as it came. */
+export type DriftInfo = Pick<AppliedModelWire, 'drift' | 'model' | 'update' | 'seconds' | 'unchanged' | 'placement'>;
 
 interface Props {
-  drift: DriftInfo;
+  applied: DriftInfo;
+  /** The log on screen (the one the model was applied to). */
+  logName: string;
   noun: 'customers' | 'sessions';
 }
 
-export function DriftView({ drift, noun }: Props) {
-  const { report: r, logName, model } = drift;
+export function DriftView({ applied, logName, noun }: Props) {
+  const { drift: r, model } = applied;
   const headingId = useId();
   const sizes = useMemo(() => sizeRows(r), [r]);
   const sankey = useMemo(() => sankeyData(r), [r]);
@@ -88,7 +78,8 @@ export function DriftView({ drift, noun }: Props) {
       <h2 id={headingId}>How your segments changed</h2>
       <p className="hint">
         The segments of <strong>{model.sourceFile}</strong>
-        {Number.isFinite(created) ? ` (saved ${formatMoment(created)})` : ''} applied to <strong>{logName}</strong>, in {formatDuration(drift.seconds * 1000)}.
+        {Number.isFinite(created) ? ` (saved ${formatMoment(created)})` : ''} applied to <strong>{logName}</strong>, in {formatDuration(applied.seconds * 1000)}
+        .
       </p>
 
       <dl className="stat-cards drift-counts">
@@ -103,16 +94,16 @@ export function DriftView({ drift, noun }: Props) {
         />
       </dl>
 
-      {drift.update && <UpdateNote update={drift.update} labels={r.labels} noun={noun} />}
-      {(drift.unchanged ?? 0) > 0 && (
+      {applied.update && <UpdateNote update={applied.update} labels={r.labels} noun={noun} />}
+      {applied.unchanged > 0 && (
         <p className="hint" data-testid="drift-unchanged">
-          {formatInt(drift.unchanged ?? 0)} returning {noun} did exactly what they did before and kept their segment.
+          {formatInt(applied.unchanged)} returning {noun} did exactly what they did before and kept their segment.
         </p>
       )}
-      {drift.placement != null && drift.placement < PLACEMENT_NOTE_BELOW && (
+      {applied.placement != null && applied.placement < PLACEMENT_NOTE_BELOW && (
         <p className="drift-update" role="note" data-testid="drift-placement">
           These segments were drawn from the graph network, which cannot be rerun on a new log without training again. Changed and new {noun} are placed by what
-          they bought and did instead, which puts {formatPercent(drift.placement)} of the saved log’s own {noun} in their segment: read small moves with care.
+          they bought and did instead, which puts {formatPercent(applied.placement)} of the saved log’s own {noun} in their segment: read small moves with care.
         </p>
       )}
 
