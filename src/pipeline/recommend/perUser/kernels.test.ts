@@ -43,6 +43,10 @@ function randomBaskets(seed: number, users: number, items: number): Baskets {
   return basketsFromRows(rows, users, items);
 }
 
+/** How often the reference took only the customers sharing two items, and how often all. */
+let cutToTwice = 0;
+let keptAll = 0;
+
 describe('recommender kernels against brute force', () => {
   it('selectTopK keeps the K best by (value desc, item asc), best first, with many ties', () => {
     const rand = rng(5);
@@ -137,18 +141,26 @@ describe('recommender kernels against brute force', () => {
         }
     });
     // UserKNN: every customer sharing an item (the scan budget does not bind on a log this small),
+    // or only those sharing two when there are enough of them,
     // in the collector's scan order (the user's items rarest first, their buyers in index order).
     const { iPtr, iUsers, uPtr, uItems } = m.index;
     const mine = Array.from(uItems.subarray(uPtr[u], uPtr[u + 1])).sort((x, y) => iPtr[x + 1] - iPtr[x] - (iPtr[y + 1] - iPtr[y]) || x - y);
-    const others: number[] = [];
+    const all: number[] = [];
+    // Those sharing two or more items, in the order they reached two: the only candidates when
+    // there are at least USER_NEIGHBOURS of them.
+    const twice: number[] = [];
     const overlap = new Map<number, number>();
     for (const i of mine)
       for (let r = iPtr[i]; r < iPtr[i + 1]; r++) {
         const v = iUsers[r];
         if (v === u) continue;
-        if (!overlap.has(v)) others.push(v);
+        if (!overlap.has(v)) all.push(v);
+        if (overlap.get(v) === 1) twice.push(v);
         overlap.set(v, (overlap.get(v) ?? 0) + 1);
       }
+    const others = twice.length >= USER_NEIGHBOURS ? twice : all;
+    if (others === twice) cutToTwice++;
+    else keptAll++;
     const du = uPtr[u + 1] - uPtr[u];
     const sims = others.map((v) => (overlap.get(v) ?? 0) / Math.sqrt(du * (uPtr[v + 1] - uPtr[v])));
     const sorted = [...sims].sort((x, y) => y - x);
@@ -215,6 +227,9 @@ describe('recommender kernels against brute force', () => {
         expect(got.reasons).toEqual(want.map((x) => x.reason));
       }
     }
+    // Both ways of choosing UserKNN's candidates were compared.
+    expect(cutToTwice).toBeGreaterThan(0);
+    expect(keptAll).toBeGreaterThan(0);
   });
 
   it('topSignals from a prefix of partial sums gives the same scores to the last bit and the same top k', () => {
