@@ -3,7 +3,10 @@
 // and what each costs; the speed case (50k users x 10k items); `--only csv` scores the CLI's own
 // recommendations.csv, made from the training part of UCI, read back from disk.
 //
-// options: --quick (UCI + one small generated log, no speed case) --only ablation|speed|csv|gcn
+// `--only sessions` scores the lists of logs of anonymous sessions (no user id: each session is
+// the customer and its last moment is held out, the next-item task).
+//
+// options: --quick (UCI + one small generated log, no speed case) --only ablation|speed|csv|gcn|sessions
 //          --data FILE (default ../shared/data/uci-online-retail/online-retail-2010-12_2011-05.csv)
 
 import { spawnSync } from 'node:child_process';
@@ -25,7 +28,8 @@ import { detectServiceItems } from '../src/pipeline/catalog';
 import { fitPerUser, PerUserLists, SIGNALS, type PerUserOptions, type Signal } from '../src/pipeline/recommend';
 import { allLists, fitPerUserOnThreads } from '../src/pipeline/recommend/perUser/listThreads';
 import { nodeHelperThreads } from '../src/node/helperThreads';
-import { generateLog, PURCHASE, type SynthParams } from '../src/pipeline/synth';
+import { CART, generateLog, PURCHASE, sessionIdOf, type SynthParams } from '../src/pipeline/synth';
+import { evaluateBaskets } from '../src/pipeline/eval/recommendations';
 import { benchArgs } from './lib/args';
 import { analyzeFile } from './lib/loadLog';
 import { createFeaturizer, sequenceVectors } from '../src/pipeline/encode';
@@ -38,7 +42,7 @@ import { describeMachine, loadAverage, machineInfo } from './lib/machine';
 const args = benchArgs(
   process.argv.slice(2),
   { quick: { type: 'boolean' }, only: { type: 'string' }, data: { type: 'string' } },
-  'usage: npm run bench:recommend -- [--quick] [--only ablation|speed|csv|gcn] [--data FILE]',
+  'usage: npm run bench:recommend -- [--quick] [--only ablation|speed|csv|gcn|sessions] [--data FILE]',
 );
 const only = args.only;
 const quick = args.quick ?? false;
@@ -418,6 +422,53 @@ async function gcnToQuality(): Promise<string> {
   return `### GCN to LightGCN's published quality (UCI Dec-May, protocol of the recommendations issue)\n\n${summary}\n\n${markdownTable(['epoch', 'training seconds', 'Recall@20', 'NDCG@20'], rows)}\n`;
 }
 
+/**
+ * Logs of anonymous sessions: generated logs written without their user column (session id,
+ * time, item, event type), read by the app's reader, and each session's last moment held out.
+ */
+async function sessions(): Promise<string> {
+  const cases: [string, Partial<SynthParams>][] = [
+    ['generated, seed 11, 3,000 users, 2,000 items, 60k events', { seed: 11, users: 3000, items: 2000, events: 60_000, segments: 6 }],
+    [
+      'generated, seed 12, 20,000 users, 5,000 items, 400k events, noisier',
+      { seed: 12, users: 20_000, items: 5000, events: 400_000, segments: 10, categories: 24, noise: 0.25 },
+    ],
+  ];
+  const rows: string[][] = [];
+  for (const [name, p] of cases) {
+    const log = generateLog(p);
+    const lines = ['session_id,event_time,product_id,event_type'];
+    const typeName = (t: number): string => (t === PURCHASE ? 'purchase' : t === CART ? 'cart' : 'view');
+    for (let e = 0; e < log.length; e++)
+      lines.push(`${sessionIdOf(log.params.seed, log.session[e])},${new Date(log.time[e]).toISOString()},${log.item[e]},${typeName(log.type[e])}`);
+    const dir = mkdtempSync(join(tmpdir(), 'seqlens-sessions-'));
+    const file = join(dir, 'sessions.csv');
+    writeFileSync(file, lines.join('\n'));
+    const a = await analyzeFile(file);
+    const table = a.ingested.table;
+    const { baskets, source } = basketsFromTable(table);
+    const r = evaluateBaskets(baskets, table.items, source);
+    const w = r.chosen.newItems.weights;
+    rows.push([
+      name,
+      `${source.by}, ${source.basket}; ${baskets.userCount.toLocaleString('en')} sessions, ${r.users.toLocaleString('en')} scored`,
+      `${f4(r.recall20.popularity)} / ${f4(r.ndcg20.popularity)}`,
+      `${f4(r.recall20.recommended)} / ${f4(r.ndcg20.recommended)}`,
+      `${f4(r.again.ownMostBought.recall20)} / ${f4(r.again.ownMostBought.ndcg20)}`,
+      `${f4(r.again.recall20)} / ${f4(r.again.ndcg20)}`,
+      `${SIGNALS.map((x) => `${x} ${w[x]}`).join(', ')}; decay ${r.chosen.newItems.decay}`,
+      s2(r.seconds),
+    ]);
+    console.error(
+      `  sessions: ${name}: new ${f4(r.recall20.recommended)} (popularity ${f4(r.recall20.popularity)}), again ${f4(r.again.recall20)} (own ${f4(r.again.ownMostBought.recall20)})`,
+    );
+  }
+  return `### Logs of anonymous sessions (next-item task)\n\n${markdownTable(
+    ['log', 'customers', 'new: popularity R@20 / N@20', 'new: lists', 'again: own most-seen', 'again: lists', 'chosen', 'seconds'],
+    rows,
+  )}\n`;
+}
+
 async function main(): Promise<void> {
   const m = machineInfo();
   const before = loadAverage();
@@ -445,6 +496,7 @@ async function main(): Promise<void> {
   if ((!only && !quick) || only === 'speed') parts.push(await speed());
   if (only === 'csv') parts.push(await csvCheck());
   if (only === 'gcn') parts.push(await gcnToQuality());
+  if (only === 'sessions') parts.push(await sessions());
   const after = loadAverage();
   console.log(`${describeMachine(m)}; load average ${before.toFixed(2)} before, ${after.toFixed(2)} after\n\n${parts.join('\n')}`);
 }

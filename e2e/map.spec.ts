@@ -217,3 +217,33 @@ test('ids and titles from the file are shown as text in the tooltip and drawer, 
   await expect(drawer.locator('img')).toHaveCount(0);
   expect(dialogs).toEqual([]);
 });
+
+test('a log of anonymous sessions: each session gets its own lists, in words for looking, not buying', async ({ page }) => {
+  test.setTimeout(240_000);
+  await page.goto('/?model=featurizer&gcn=off&cluster-device=cpu');
+  await expect(summary(page)).toHaveAttribute('data-file', DEMO, { timeout: ANALYSIS_TIMEOUT });
+  // 120 sessions, no user column, over 24 items in two tastes; views, a few carts.
+  const lines = ['session_id,timestamp,item_id,event_type'];
+  for (let s = 0; s < 120; s++) {
+    const base = s % 2 === 0 ? 0 : 12;
+    for (let k = 0; k < 4 + (s % 4); k++) {
+      const minute = String(k * 5 + (s % 5)).padStart(2, '0');
+      lines.push(
+        `s${s},2021-01-0${1 + (s % 9)} ${String(8 + (s % 12)).padStart(2, '0')}:${minute}:00,item${base + ((s + k * k) % 12)},${k === 3 ? 'cart' : 'view'}`,
+      );
+    }
+  }
+  await upload(page, { name: 'visits.csv', mimeType: 'text/csv', buffer: Buffer.from(`${lines.join('\n')}\n`) });
+  await expect(summary(page)).toHaveAttribute('data-file', 'visits.csv', { timeout: ANALYSIS_TIMEOUT });
+  await mapped(page);
+  const p = await probe(page);
+  await page.mouse.click(p.x, p.y);
+  const drawer = page.getByTestId('map-drawer');
+  await expect(drawer).toHaveAttribute('data-state', 'done', { timeout: 30_000 });
+  await expect(drawer.getByTestId('map-recommendations-hint')).toContainText('not looked at yet');
+  const fresh = drawer.getByTestId('map-recommendations');
+  await expect(fresh.locator('li').first()).toBeVisible();
+  await expect(drawer.getByRole('heading', { name: 'Look again' })).toBeVisible();
+  await expect(drawer.getByTestId('map-again').locator('li').first().getByTestId('map-reason')).toHaveText(/seen \d+x/);
+  await expect(drawer).not.toContainText('bought');
+});

@@ -1,5 +1,6 @@
 // Purchase baskets per user: what the recommendation protocol and the per-user recommenders work on.
-// A basket is one invoice (or session) of one user; its time is its earliest event. Baskets are kept
+// A basket is one invoice (or session) of one user; its time is its earliest event. A log of
+// anonymous sessions has each session as the customer instead (sessionSteps). Baskets are kept
 // per user in time order (ties by the basket's name), each as its distinct items, ascending. CSR in
 // typed arrays: user u's baskets are userPtr[u] .. userPtr[u+1], basket b's items ptr[b] .. ptr[b+1].
 
@@ -28,10 +29,18 @@ export interface BasketRow {
 
 /** What basketsFromTable kept and why the rest was left out. */
 export interface BasketSource {
-  /** 'purchases' when the log has purchase events (only those count), else every non-return event. */
+  /**
+   * Whose baskets: 'user' (the baskets' user indices are table.users'), or 'session' for a log
+   * with sessions and no user ids at all (each session is a customer: indices into table.sessions).
+   */
+  by: 'user' | 'session';
+  /** 'purchases' when the log has purchase events (only those count, by user), else every non-return event. */
   events: 'purchases' | 'all';
-  /** 'session' (invoice or session column) or 'day' (no session column: a user's events of one day). */
-  basket: 'session' | 'day';
+  /**
+   * 'session' (invoice or session column), 'day' (no session column: a user's events of one day),
+   * or 'step' (by session: the session's events at one moment, so its last step is what it did next).
+   */
+  basket: 'session' | 'day' | 'step';
   kept: number;
   skipped: { noUser: number; notPurchase: number; notPositive: number };
 }
@@ -81,6 +90,7 @@ export function basketsFromColumns(
  * is the row's session (the invoice for UCI) else the user's calendar day (UTC).
  */
 export function basketsFromTable(table: EventTable): { baskets: Baskets; source: BasketSource } {
+  if (sessionsAreCustomers(table)) return sessionSteps(table);
   const n = table.length;
   let hasPurchase = false;
   for (let e = 0; e < n && !hasPurchase; e++) if (table.type[e] === PURCHASE) hasPurchase = true;
@@ -129,7 +139,99 @@ export function basketsFromTable(table: EventTable): { baskets: Baskets; source:
     m++;
   }
   const baskets = buildBaskets(u, it, t, key, names, m, table.users.length, table.items.length);
-  return { baskets, source: { events: hasPurchase ? 'purchases' : 'all', basket: bySession ? 'session' : 'day', kept: m, skipped } };
+  return { baskets, source: { by: 'user', events: hasPurchase ? 'purchases' : 'all', basket: bySession ? 'session' : 'day', kept: m, skipped } };
+}
+
+/** A log of anonymous sessions: a session column and not one user id. */
+function sessionsAreCustomers(table: EventTable): boolean {
+  if (!table.hasSession || table.users.length > 0) return false;
+  for (let e = 0; e < table.length; e++) if (table.user[e] >= 0) return false;
+  return true;
+}
+
+/**
+ * Baskets of a log of anonymous sessions (OTTO, YooChoose, most of Diginetica): each session is
+ * a customer and each moment of it (its events at one time) a basket, so "bought before" means
+ * looked at earlier in the session and the held-out last basket is what the visitor did next:
+ * the usual next-item task of session-based recommenders. Every event but returns counts, a
+ * purchase no more than a view: a session's purchases alone are too few to learn from.
+ */
+function sessionSteps(table: EventTable): { baskets: Baskets; source: BasketSource } {
+  const n = table.length;
+  const S = table.sessions.length;
+  const skipped = { noUser: 0, notPurchase: 0, notPositive: 0 };
+  const keep = new Uint8Array(n);
+  const sPtr = new Int32Array(S + 1);
+  for (let e = 0; e < n; e++) {
+    const s = table.session[e];
+    if (s < 0) {
+      skipped.noUser++;
+      continue;
+    }
+    if (table.type[e] === RETURN) {
+      skipped.notPurchase++;
+      continue;
+    }
+    const q = table.quantity[e];
+    if (!Number.isNaN(q) && !(q > 0)) {
+      skipped.notPositive++;
+      continue;
+    }
+    keep[e] = 1;
+    sPtr[s + 1]++;
+  }
+  for (let s = 0; s < S; s++) sPtr[s + 1] += sPtr[s];
+  const m = sPtr[S];
+  // Rows grouped by session (in table order within each), then each row's step: the rank of its
+  // time among the session's distinct times (rows without a time after all of them).
+  const rows = new Int32Array(m);
+  const fill = sPtr.slice(0, S);
+  for (let e = 0; e < n; e++) if (keep[e]) rows[fill[table.session[e]]++] = e;
+  const u = new Int32Array(m);
+  const it = new Int32Array(m);
+  const t = new Float64Array(m);
+  const key = new Int32Array(m);
+  let steps = 1;
+  const times = new Float64Array(m);
+  for (let s = 0; s < S; s++) {
+    const lo = sPtr[s];
+    const hi = sPtr[s + 1];
+    let c = 0;
+    for (let r = lo; r < hi; r++) {
+      const x = table.time[rows[r]];
+      if (!Number.isNaN(x)) times[lo + c++] = x;
+    }
+    const sorted = times.subarray(lo, lo + c).sort();
+    // Distinct times in place.
+    let d = 0;
+    for (let q = 0; q < c; q++) if (q === 0 || sorted[q] !== sorted[d - 1]) sorted[d++] = sorted[q];
+    for (let r = lo; r < hi; r++) {
+      const e = rows[r];
+      const x = table.time[e];
+      u[r] = s;
+      it[r] = table.item[e];
+      t[r] = x;
+      key[r] = Number.isNaN(x) ? d : lowerBound(sorted, d, x);
+    }
+    steps = Math.max(steps, d + 1);
+  }
+  // Step names sort as the steps do (they break ties of equal times: none within a session).
+  const width = String(steps).length;
+  const names = Array.from({ length: steps }, (_, k) => String(k).padStart(width, '0'));
+  const baskets = buildBaskets(u, it, t, key, names, m, S, table.items.length);
+  return { baskets, source: { by: 'session', events: 'all', basket: 'step', kept: m, skipped } };
+}
+
+/** The first index in a[0..len) (ascending) whose value is at least x. */
+function lowerBound(a: Float64Array, len: number, x: number): number {
+  let lo = 0;
+  let hi = len;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (a[mid] < x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 function buildBaskets(

@@ -372,6 +372,11 @@ export interface UserDetails {
   recommendations: RecommendedItemWire[];
   /** The user's `again` list: items bought before, most likely to be bought again now first. */
   again: RecommendedItemWire[];
+  /**
+   * What the lists learn from: 'purchases', or 'events' (every event, views too: a log without
+   * purchases, or of anonymous sessions, where "bought before" means looked at before).
+   */
+  history: 'purchases' | 'events';
 }
 
 export type ExportWhat = 'assignments' | 'profiles' | 'recommendations';

@@ -364,7 +364,8 @@ export class SweptClusters {
       cluster: labels[index],
       ...(() => {
         const lists = this.userRecs(index);
-        return { recommendations: this.wireItems(lists.new, PER_USER), again: this.wireItems(lists.again, PER_USER) };
+        const history = this.userRecommender().source.events === 'all' ? 'events' : 'purchases';
+        return { recommendations: this.wireItems(lists.new, PER_USER), again: this.wireItems(lists.again, PER_USER), history };
       })(),
     };
   }

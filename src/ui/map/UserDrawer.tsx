@@ -87,7 +87,9 @@ export function UserDrawer({ client, index, k, title, clusterName, onClose }: Pr
 }
 
 function Details({ details }: { details: UserDetails }) {
-  const { timeline, recommendations, again } = details;
+  const { timeline, recommendations, again, history } = details;
+  // Lists learnt from every event (views too) speak of looking, not buying.
+  const seen = history === 'events';
   const shown = timeline.events.length;
   // A column the log has nothing for (no categories, no prices) is left out rather than a column of dashes.
   const hasPrice = timeline.events.some((e) => e.price !== null);
@@ -136,18 +138,26 @@ function Details({ details }: { details: UserDetails }) {
         </table>
       </div>
       <h4>New for this user</h4>
-      <p className="hint">Items they have not bought, from what similar customers bought (why: the signals behind each).</p>
+      <p className="hint" data-testid="map-recommendations-hint">
+        {seen
+          ? 'Items they have not looked at yet, from what similar visitors looked at (why: the signals behind each).'
+          : 'Items they have not bought, from what similar customers bought (why: the signals behind each).'}
+      </p>
       {recommendations.length === 0 ? (
         <p className="hint" data-testid="map-recommendations-empty">
-          Nothing to recommend: the log has no item this user has not bought.
+          {seen
+            ? 'Nothing to recommend: the log has no item this user has not looked at.'
+            : 'Nothing to recommend: the log has no item this user has not bought.'}
         </p>
       ) : (
         <ItemList testId="map-recommendations" items={recommendations} />
       )}
-      <h4>Buy again</h4>
+      <h4>{seen ? 'Look again' : 'Buy again'}</h4>
       {again.length === 0 ? (
         <p className="hint" data-testid="map-again-empty">
-          No purchases to repeat: this user has bought nothing yet (service lines are left out).
+          {seen
+            ? 'Nothing to come back to: this user has looked at nothing yet (service lines are left out).'
+            : 'No purchases to repeat: this user has bought nothing yet (service lines are left out).'}
         </p>
       ) : (
         <ItemList testId="map-again" items={again} />

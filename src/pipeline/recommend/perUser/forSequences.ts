@@ -1,6 +1,7 @@
 // Per-user lists for the analysis's sequences (what the export, the CLI and the user drawer show):
 // the recommender is fitted on every purchase basket of the log, and each sequence gets the lists
-// of its user (sequences by session: the session's user; none when the log has no user ids).
+// of its user (sequences by session: the session's user). A log of anonymous sessions (no user id
+// at all) has each session as the customer, its moments as baskets (eval/baskets.ts, sessionSteps).
 
 import { basketsFromTable, type Baskets, type BasketSource } from '../../eval/baskets';
 import { idOrder } from '../../eval/protocol';
@@ -117,10 +118,13 @@ function sequenceRecommender(
   lists: ListSource,
 ): SequenceRecommender {
   const seen = new Int32Array(table.items.length).fill(-1);
+  // A sequence's customer: its user, or its session's user; for a log of anonymous sessions
+  // (source.by 'session') the session itself.
+  const customer = source.by === 'session' ? table.session : table.user;
   const userOf = (s: number): number => {
-    if (sequences.by === 'user') return sequences.key[s];
+    if (sequences.by === 'user' && source.by === 'user') return sequences.key[s];
     const lo = sequences.offsets[s];
-    return sequences.offsets[s + 1] > lo ? table.user[sequences.events[lo]] : -1;
+    return sequences.offsets[s + 1] > lo ? customer[sequences.events[lo]] : -1;
   };
   const covered = new Uint8Array(baskets.userCount);
   for (let s = 0; s < sequences.count; s++) {
@@ -128,10 +132,14 @@ function sequenceRecommender(
     if (u >= 0 && u < baskets.userCount) covered[u] = 1;
   }
   const extra: number[] = [];
-  if (sequences.by === 'user') for (let u = 0; u < baskets.userCount; u++) if (!covered[u] && baskets.userPtr[u + 1] > baskets.userPtr[u]) extra.push(u);
+  if (sequences.by === 'user' && source.by === 'user')
+    for (let u = 0; u < baskets.userCount; u++) if (!covered[u] && baskets.userPtr[u + 1] > baskets.userPtr[u]) extra.push(u);
+  // Lists built on every event (views too: no purchases in the log, or anonymous sessions) say
+  // "seen", not "bought", in the again list's reasons.
+  const word = source.events === 'all' ? (r: string): string => r.replace(/^bought /, 'seen ') : (r: string): string => r;
   const cutTo = (l: ListsOfUser['new']): ListsOfUser['new'] => {
     const cut = Math.min(top, l.items.length);
-    return { items: l.items.slice(0, cut), scores: l.scores.slice(0, cut), reasons: l.reasons.slice(0, cut) };
+    return { items: l.items.slice(0, cut), scores: l.scores.slice(0, cut), reasons: l.reasons.slice(0, cut).map(word) };
   };
   return {
     recommender,
@@ -153,7 +161,7 @@ function sequenceRecommender(
       const cut = Math.min(top, a.items.length);
       return {
         new: { items: Int32Array.from(keep, (r) => n.items[r]), scores: Float64Array.from(keep, (r) => n.scores[r]), reasons: keep.map((r) => n.reasons[r]) },
-        again: { items: a.items.slice(0, cut), scores: a.scores.slice(0, cut), reasons: a.reasons.slice(0, cut) },
+        again: { items: a.items.slice(0, cut), scores: a.scores.slice(0, cut), reasons: a.reasons.slice(0, cut).map(word) },
       };
     },
   };

@@ -85,6 +85,7 @@ describe('per-user recommendations', () => {
 
   it('chooses its settings without the test baskets: scrambling them changes the score, never the choice', () => {
     const a = evaluateBaskets(baskets, log.itemIds, {
+      by: 'user',
       events: 'purchases',
       basket: 'session',
       kept: 0,

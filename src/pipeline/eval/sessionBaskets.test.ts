@@ -1,0 +1,95 @@
+import { describe, expect, it } from 'vitest';
+import { analyzeCsv } from '../../../test/lib/testLog';
+import { recommendForSequences } from '../recommend';
+import { basketsFromTable } from './baskets';
+import { protocolSplit } from './protocol';
+
+// Anonymous sessions (no user column): each session is the customer, each moment of it a basket.
+const SESSIONS = [
+  'session_id,timestamp,item_id,event_type',
+  // s1: A and B at the same moment, then C, then A again; a purchase counts no more than a view.
+  's1,2021-01-01 10:00:00,A,view',
+  's1,2021-01-01 10:00:00,B,view',
+  's1,2021-01-01 10:02:00,C,purchase',
+  's1,2021-01-01 10:05:00,A,view',
+  // s2: its rows out of time order; a return is left out.
+  's2,2021-01-02 09:03:00,D,view',
+  's2,2021-01-02 09:00:00,A,view',
+  's2,2021-01-02 09:01:00,B,view',
+  's2,2021-01-02 09:04:00,D,return',
+  // s3: one moment only.
+  's3,2021-01-03 09:00:00,B,view',
+];
+
+describe('baskets of a log of anonymous sessions', () => {
+  it('makes each session a customer and each of its moments a basket, in time order, from every event but returns', async () => {
+    const { table } = await analyzeCsv(SESSIONS);
+    expect(table.users.length).toBe(0);
+    const { baskets, source } = basketsFromTable(table);
+    expect(source).toMatchObject({ by: 'session', events: 'all', basket: 'step', kept: 8 });
+    expect(source.skipped.notPurchase).toBe(1);
+    expect(baskets.userCount).toBe(table.sessions.length);
+    const stepsOf = (id: string): string[][] => {
+      const s = table.sessions.indexOf(id);
+      const out: string[][] = [];
+      for (let x = baskets.userPtr[s]; x < baskets.userPtr[s + 1]; x++)
+        out.push(Array.from(baskets.items.subarray(baskets.ptr[x], baskets.ptr[x + 1]), (i) => table.items[i]).sort());
+      return out;
+    };
+    expect(stepsOf('s1')).toEqual([['A', 'B'], ['C'], ['A']]);
+    expect(stepsOf('s2')).toEqual([['A'], ['B'], ['D']]);
+    expect(stepsOf('s3')).toEqual([['B']]);
+    // The protocol holds out each session's last moment: what the visitor did next.
+    const split = protocolSplit(baskets);
+    const held = (id: string): number => {
+      const s = table.sessions.indexOf(id);
+      let n = 0;
+      for (let x = baskets.userPtr[s]; x < baskets.userPtr[s + 1]; x++) n += split.heldOut[x];
+      return n;
+    };
+    expect([held('s1'), held('s2'), held('s3')]).toEqual([1, 1, 0]);
+    expect(Array.from(split.users, (s) => table.sessions[s])).toEqual(['s2']);
+  });
+
+  it('keeps a log with user ids on customers and purchases', async () => {
+    const { table } = await analyzeCsv([
+      'user_id,session_id,timestamp,item_id,event_type',
+      'u1,s1,2021-01-01 10:00:00,A,view',
+      'u1,s1,2021-01-01 10:01:00,B,purchase',
+    ]);
+    expect(basketsFromTable(table).source).toMatchObject({ by: 'user', events: 'purchases', basket: 'session' });
+  });
+
+  it('gives every session its own lists, and the again list says seen, not bought', async () => {
+    const rows = ['session_id,timestamp,item_id,event_type'];
+    // 60 sessions over 12 items in two tastes, each a walk of 4-6 views.
+    for (let s = 0; s < 60; s++) {
+      const base = s % 2 === 0 ? 0 : 6;
+      const len = 4 + (s % 3);
+      for (let k = 0; k < len; k++)
+        rows.push(
+          `s${s},2021-01-01 ${String(10 + (s % 10)).padStart(2, '0')}:${String(k * 7 + (s % 5)).padStart(2, '0')}:00,i${base + ((s + k * k) % 6)},view`,
+        );
+    }
+    const { table, sequences } = await analyzeCsv(rows);
+    expect(sequences.by).toBe('session');
+    const r = recommendForSequences(table, sequences, 5);
+    expect(r.source.by).toBe('session');
+    let withLists = 0;
+    for (let q = 0; q < sequences.count; q++) {
+      const l = r.listsFor(q);
+      if (l.new.items.length > 0) withLists++;
+      // New items are ones the session has not looked at; again items are ones it has.
+      const own = new Set<number>();
+      for (let k = sequences.offsets[q]; k < sequences.offsets[q + 1]; k++) own.add(table.item[sequences.events[k]]);
+      for (const i of l.new.items) expect(own.has(i)).toBe(false);
+      for (const i of l.again.items) expect(own.has(i)).toBe(true);
+      for (const reason of l.again.reasons) expect(reason).toMatch(/^seen \d+x/);
+      // A session's new list keeps to its taste first: the top item is from the same six.
+      const first = l.new.items[0];
+      const mine = table.items[table.item[sequences.events[sequences.offsets[q]]]];
+      if (first !== undefined) expect(Number(table.items[first].slice(1)) < 6).toBe(Number(mine.slice(1)) < 6);
+    }
+    expect(withLists).toBe(sequences.count);
+  });
+});
