@@ -99,15 +99,20 @@ interface TraitDef {
 }
 
 const round = (v: number): string => (v >= 100 ? Math.round(v).toLocaleString('en') : v >= 10 ? v.toFixed(0) : v.toFixed(1).replace(/\.0$/, ''));
+/** "1 order", "1.5 orders", "3 orders": the rounded number with its noun in the right number. */
+const count = (v: number, noun: string): string => {
+  const r = round(v);
+  return `${r} ${noun}${r === '1' ? '' : 's'}`;
+};
 
 function defs(v: TraitValues): TraitDef[] {
   return [
-    { key: 'orders', values: v.orders, high: 'Frequent', low: 'Occasional', say: (x) => `${round(x)} orders per customer` },
+    { key: 'orders', values: v.orders, high: 'Frequent', low: 'Occasional', say: (x) => `${count(x, 'order')} per customer` },
     { key: 'spend', values: v.spend, high: 'High spend', low: 'Low spend', say: (x) => `${round(x)} spent per customer` },
-    { key: 'basket', values: v.basket, high: 'Big baskets', low: 'Small baskets', say: (x) => `${round(x)} lines per order` },
-    { key: 'recency', values: v.recency, high: 'Lapsed', low: 'Recent', say: (x) => `last seen ${round(x)} days before the log ends` },
-    { key: 'cadence', values: v.cadence, high: 'Slow to reorder', low: 'Quick to reorder', say: (x) => `${round(x)} days between orders` },
-    { key: 'events', values: v.events, high: 'Very active', low: 'Light', say: (x) => `${round(x)} events per customer` },
+    { key: 'basket', values: v.basket, high: 'Big baskets', low: 'Small baskets', say: (x) => `${count(x, 'line')} per order` },
+    { key: 'recency', values: v.recency, high: 'Lapsed', low: 'Recent', say: (x) => `last seen ${count(x, 'day')} before the log ends` },
+    { key: 'cadence', values: v.cadence, high: 'Slow to reorder', low: 'Quick to reorder', say: (x) => `${count(x, 'day')} between orders` },
+    { key: 'events', values: v.events, high: 'Very active', low: 'Light', say: (x) => `${count(x, 'event')} per customer` },
   ];
 }
 
