@@ -684,7 +684,7 @@ async function writeExports(
       dir,
       assignments,
       profiles: profilesOut,
-      recommendations: { ...recommendations, perUser: top, method: 'per user: new (ItemKNN, RP3beta, next basket, popularity) and again' },
+      recommendations: { ...recommendations, perUser: top, method: 'per user (per session in a log of anonymous sessions): new (ItemKNN, RP3beta, next basket, UserKNN, popularity) and again' },
       parquet,
       ...(privacy.secret || statement
         ? {
