@@ -4,9 +4,10 @@
 // recommendations.csv, made from the training part of UCI, read back from disk.
 //
 // `--only sessions` scores the lists of logs of anonymous sessions (no user id: each session is
-// the customer and its last moment is held out, the next-item task).
+// the customer and its last moment is held out, the next-item task); `--only looks` the lists of
+// logs with views and purchases, with and without what customers looked at leading them.
 //
-// options: --quick (UCI + one small generated log, no speed case) --only ablation|speed|csv|gcn|sessions
+// options: --quick (UCI + one small generated log, no speed case) --only ablation|speed|csv|gcn|sessions|looks
 //          --data FILE (default ../shared/data/uci-online-retail/online-retail-2010-12_2011-05.csv)
 
 import { spawnSync } from 'node:child_process';
@@ -28,8 +29,8 @@ import { detectServiceItems } from '../src/pipeline/catalog';
 import { fitPerUser, PerUserLists, SIGNALS, type PerUserOptions, type Signal } from '../src/pipeline/recommend';
 import { allLists, fitPerUserOnThreads } from '../src/pipeline/recommend/perUser/listThreads';
 import { nodeHelperThreads } from '../src/node/helperThreads';
-import { CART, generateLog, PURCHASE, sessionIdOf, type SynthParams } from '../src/pipeline/synth';
-import { evaluateBaskets } from '../src/pipeline/eval/recommendations';
+import { CART, csvChunks, generateLog, PURCHASE, sessionIdOf, type SynthParams } from '../src/pipeline/synth';
+import { evaluateBaskets, evaluateRecommendations } from '../src/pipeline/eval/recommendations';
 import { benchArgs } from './lib/args';
 import { analyzeFile } from './lib/loadLog';
 import { createFeaturizer, sequenceVectors } from '../src/pipeline/encode';
@@ -42,7 +43,7 @@ import { describeMachine, loadAverage, machineInfo } from './lib/machine';
 const args = benchArgs(
   process.argv.slice(2),
   { quick: { type: 'boolean' }, only: { type: 'string' }, data: { type: 'string' } },
-  'usage: npm run bench:recommend -- [--quick] [--only ablation|speed|csv|gcn|sessions] [--data FILE]',
+  'usage: npm run bench:recommend -- [--quick] [--only ablation|speed|csv|gcn|sessions|looks] [--data FILE]',
 );
 const only = args.only;
 const quick = args.quick ?? false;
@@ -469,6 +470,49 @@ async function sessions(): Promise<string> {
   )}\n`;
 }
 
+/**
+ * Logs with user ids, views, carts and purchases (the generator's REES46 shape, read by the app's
+ * reader), scored on purchase baskets: the lists as exported (what the customer looked at before
+ * the held-out basket and did not buy leading them, as many as validation chose) against the
+ * same lists without it.
+ */
+async function looks(): Promise<string> {
+  const cases: [string, Partial<SynthParams>][] = [
+    ['generated A (seed 1, 2,000 users, 1,000 items, 40k events)', { seed: 1, users: 2000, items: 1000, events: 40_000, segments: 6 }],
+    [
+      'generated B (seed 2, 4,000 users, 2,000 items, 60k events, noisier)',
+      { seed: 2, users: 4000, items: 2000, events: 60_000, segments: 8, categories: 24, noise: 0.25 },
+    ],
+    ['generated, seed 5, 10,000 users, 3,000 items, 300k events', { seed: 5, users: 10_000, items: 3000, events: 300_000 }],
+  ];
+  const rows: string[][] = [];
+  for (const [name, p] of cases) {
+    const dir = mkdtempSync(join(tmpdir(), 'seqlens-looks-'));
+    const file = join(dir, 'log.csv');
+    writeFileSync(file, [...csvChunks(generateLog(p))].join(''));
+    const table = (await analyzeFile(file)).ingested.table;
+    const exported = evaluateRecommendations(table);
+    const { baskets, source } = basketsFromTable(table);
+    const model = evaluateBaskets(baskets, table.items, source);
+    rows.push([
+      name,
+      exported.users.toLocaleString('en'),
+      `${f4(exported.recall20.popularity)} / ${f4(exported.ndcg20.popularity)}`,
+      `${f4(model.recall20.recommended)} / ${f4(model.ndcg20.recommended)}`,
+      `${f4(exported.recall20.recommended)} / ${f4(exported.ndcg20.recommended)}`,
+      String(exported.chosen.newItems.lookedFirst ?? 0),
+      s2(exported.seconds),
+    ]);
+    console.error(
+      `  looks: ${name}: ${f4(model.recall20.recommended)} -> ${f4(exported.recall20.recommended)} (first ${exported.chosen.newItems.lookedFirst})`,
+    );
+  }
+  return `### Looked at, not bought (purchase baskets of logs with views)\n\n${markdownTable(
+    ['log', 'customers scored', 'popularity R@20 / N@20', 'lists without looks', 'lists as exported', 'looked-at items first', 'seconds'],
+    rows,
+  )}\n`;
+}
+
 async function main(): Promise<void> {
   const m = machineInfo();
   const before = loadAverage();
@@ -497,6 +541,7 @@ async function main(): Promise<void> {
   if (only === 'csv') parts.push(await csvCheck());
   if (only === 'gcn') parts.push(await gcnToQuality());
   if (only === 'sessions') parts.push(await sessions());
+  if (only === 'looks') parts.push(await looks());
   const after = loadAverage();
   console.log(`${describeMachine(m)}; load average ${before.toFixed(2)} before, ${after.toFixed(2)} after\n\n${parts.join('\n')}`);
 }

@@ -684,7 +684,12 @@ async function writeExports(
       dir,
       assignments,
       profiles: profilesOut,
-      recommendations: { ...recommendations, perUser: top, method: 'per user (per session in a log of anonymous sessions): new (ItemKNN, RP3beta, next basket, UserKNN, popularity) and again' },
+      recommendations: {
+        ...recommendations,
+        perUser: top,
+        method:
+          'per user (per session in a log of anonymous sessions): new (what they looked at and did not buy, when validation chooses it; ItemKNN, RP3beta, next basket, UserKNN, popularity) and again',
+      },
       parquet,
       ...(privacy.secret || statement
         ? {

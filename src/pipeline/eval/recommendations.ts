@@ -6,6 +6,8 @@
 
 import type { EventTable } from '../ingest/table';
 import { fitPerUser, PerUserLists, type PerUserOptions, type PerUserRecommender } from '../recommend/perUser';
+import { looksFor } from '../recommend/perUser/forSequences';
+import { lookedBefore, lookedFirst } from '../recommend/perUser/viewed';
 import { basketsFromTable, type Baskets, type BasketSource } from './baskets';
 import { idOrder, protocolSplit, PROTOCOL_K, scoreDense, scoreLists, trainPopularity, type ProtocolScore } from './protocol';
 
@@ -45,7 +47,23 @@ export function evaluateBaskets(baskets: Baskets, itemIds: readonly string[], so
   const popular = scoreDense(split, (_u, out) => out.set(pop), order, 'new');
   const rec = fitPerUser(split.train, order, opts);
   const lists = new PerUserLists(rec, PROTOCOL_K);
-  const recommended = scoreLists(split, (u) => lists.newFor(u).items, 'new');
+  // With a look history, what the test customer looked at before the held-out basket leads, as
+  // many as the settings chose (the exports' lists; perUser/viewed.ts).
+  const lead = opts.looks ? (rec.params.newItems.lookedFirst ?? 0) : 0;
+  const cut = new Float64Array(lead > 0 ? baskets.userCount : 0).fill(Number.NaN);
+  if (lead > 0) for (let x = 0; x < split.heldOut.length; x++) if (split.heldOut[x]) cut[baskets.basketUser[x]] = baskets.basketTime[x];
+  const m = rec.newModel;
+  const newList = (u: number): Int32Array => {
+    const list = lists.newFor(u).items;
+    if (!opts.looks || lead === 0) return list;
+    const own = split.trainItems.subarray(split.trainPtr[u], split.trainPtr[u + 1]);
+    return lookedFirst(
+      lookedBefore(opts.looks, u, cut[u], (i) => own.includes(i), m.exclude, m.idRank, lead),
+      list,
+      PROTOCOL_K,
+    );
+  };
+  const recommended = scoreLists(split, newList, 'new');
   const again = scoreLists(split, (u) => lists.againFor(u).items, 'repeat');
   const own = scoreDense(split, ownMostBought(split.train), order, 'repeat');
   const r = (x: ProtocolScore): { recall20: number; ndcg20: number } => ({ recall20: x.recall, ndcg20: x.ndcg });
@@ -65,5 +83,5 @@ export function evaluateBaskets(baskets: Baskets, itemIds: readonly string[], so
 
 export function evaluateRecommendations(table: EventTable, opts: PerUserOptions = {}): RecommendationEval {
   const { baskets, source } = basketsFromTable(table);
-  return evaluateBaskets(baskets, table.items, source, opts);
+  return evaluateBaskets(baskets, table.items, source, { ...opts, looks: looksFor(table, source) });
 }

@@ -35,6 +35,7 @@ import {
   type SignalWeights,
   type UserSignals,
 } from './newItems';
+import { LOOKED_FIRST, lookedBefore, lookedFirst, type LookHistory } from './viewed';
 
 export interface PerUserOptions {
   /** Items left out of every list (service lines: postage, fees...), 1 = out. */
@@ -47,6 +48,11 @@ export interface PerUserOptions {
   validationUsers?: number;
   /** Neighbours kept per item. */
   neighbours?: number;
+  /**
+   * What each customer looked at (views, clicks, carts), when the log has it: validation then
+   * also chooses how many of those not bought lead the new list (viewed.ts).
+   */
+  looks?: LookHistory | null;
 }
 
 export interface Validation {
@@ -100,6 +106,8 @@ interface Scratch {
 interface Cases {
   byDecay: UserSignals[][];
   relevant: Int32Array[];
+  /** With a look history: per case, what the customer looked at before the held-out basket and had not bought, latest first. */
+  looked: Int32Array[];
 }
 
 /** Per validation case, the sums of the signals before one (partialSignals), back to back. */
@@ -148,29 +156,43 @@ function validate(
 }
 
 /** Adds up to `max` of a split's users (evenly sampled) as validation cases, with a model fitted on its training part. */
-function addCases(cases: Cases, split: ProtocolSplit, idOrder: Int32Array, opts: PerUserOptions, wantUsers: boolean, max: number): void {
+function addCases(cases: Cases, input: Baskets, split: ProtocolSplit, idOrder: Int32Array, opts: PerUserOptions, wantUsers: boolean, max: number): void {
   const model = fitNewItems(split.train, idOrder, opts.exclude, opts.neighbours);
   const collector = new SignalCollector(model, PROTOCOL_K);
   collector.wantUsers = wantUsers;
+  const looks = opts.looks;
+  // The held-out basket's time per user (`input`'s baskets): what they looked at before it is fair to use.
+  const cut = new Float64Array(looks ? input.userCount : 0).fill(Number.NaN);
+  if (looks) for (let x = 0; x < split.heldOut.length; x++) if (split.heldOut[x]) cut[input.basketUser[x]] = input.basketTime[x];
   // Each user's candidates and UserKNN are gathered once for all the decays (collectDecays).
   for (const t of evenSample(split.users, max)) {
-    collector.collectDecays(split.users[t], DECAYS).forEach((sig, d) => cases.byDecay[d].push(pruneSignals(sig, PRUNE_KEEP)));
+    const u = split.users[t];
+    collector.collectDecays(u, DECAYS).forEach((sig, d) => cases.byDecay[d].push(pruneSignals(sig, PRUNE_KEEP)));
     cases.relevant.push(split.targets.subarray(split.targetPtr[t], split.targetPtr[t + 1]));
+    if (looks) {
+      const own = new Set(split.trainItems.subarray(split.trainPtr[u], split.trainPtr[u + 1]));
+      cases.looked.push(lookedBefore(looks, u, cut[u], (i) => own.has(i), model.exclude, model.idRank, PROTOCOL_K));
+    }
   }
 }
 
-function tuneNew(split: ProtocolSplit, idOrder: Int32Array, opts: PerUserOptions): { params: NewItemsParams; recall: number; ndcg: number; users: number } {
+function tuneNew(
+  input: Baskets,
+  split: ProtocolSplit,
+  idOrder: Int32Array,
+  opts: PerUserOptions,
+): { params: NewItemsParams; recall: number; ndcg: number; users: number } {
   const allowed = new Set<Signal>(opts.signals ?? SIGNALS);
   const budget = opts.validationUsers ?? VALIDATION_USERS;
-  const cases: Cases = { byDecay: DECAYS.map(() => []), relevant: [] };
-  addCases(cases, split, idOrder, opts, allowed.has('users'), budget);
+  const cases: Cases = { byDecay: DECAYS.map(() => []), relevant: [], looked: [] };
+  addCases(cases, input, split, idOrder, opts, allowed.has('users'), budget);
   // A log with fewer validation customers than the budget gets a second, earlier fold: the same
   // protocol applied once more to the training part (each customer's previous basket held out),
   // so a small log's choice rests on more cases and less on chance. Large logs fill the budget
   // from the first fold and pay nothing.
   if (cases.relevant.length < budget) {
     const earlier = protocolSplit(split.train);
-    if (earlier.users.length > 0) addCases(cases, earlier, idOrder, opts, allowed.has('users'), budget - cases.relevant.length);
+    if (earlier.users.length > 0) addCases(cases, split.train, earlier, idOrder, opts, allowed.has('users'), budget - cases.relevant.length);
   }
   // Equal scores rank in id order, the same for every fold.
   const idRank = new Int32Array(idOrder.length);
@@ -234,8 +256,39 @@ function tuneNew(split: ProtocolSplit, idOrder: Int32Array, opts: PerUserOptions
     }
     if (!changed) break;
   }
-  const best = { params: { weights: { ...w }, decay: DECAYS[d] }, recall: cur.recall, ndcg: cur.ndcg };
+  const best = { params: { weights: { ...w }, decay: DECAYS[d] } as NewItemsParams, recall: cur.recall, ndcg: cur.ndcg };
+  if (opts.looks) {
+    // How many looked-at items lead the list: each count over the chosen blend's lists; a tie keeps fewer.
+    best.params.lookedFirst = 0;
+    for (const k of LOOKED_FIRST) {
+      if (k === 0) continue;
+      const r = validateLooked(cases, d, w, idRank, scratch, k);
+      if (better(r, best)) {
+        best.params.lookedFirst = k;
+        best.recall = r.recall;
+        best.ndcg = r.ndcg;
+      }
+    }
+  }
   return { ...best, users: cases.relevant.length };
+}
+
+/** validate() of one blend with the case's first `k` looked-at items put first. */
+function validateLooked(cases: Cases, d: number, weights: SignalWeights, idRank: Int32Array, scratch: Scratch, k: number): { recall: number; ndcg: number } {
+  const sigs = cases.byDecay[d];
+  const w = SIGNALS.map((s) => weights[s]);
+  let recall = 0;
+  let ndcg = 0;
+  for (let q = 0; q < sigs.length; q++) {
+    const sig = sigs[q];
+    if (scratch.score.length < sig.items.length) scratch.score = new Float64Array(sig.items.length);
+    const size = topSignals(sig, w, idRank, PROTOCOL_K, scratch.score, scratch.best);
+    for (let r = 0; r < size; r++) scratch.ranked[r] = sig.items[scratch.best[r]];
+    const ranked = lookedFirst(cases.looked[q].subarray(0, k), scratch.ranked.subarray(0, size), PROTOCOL_K);
+    recall += recallAtK(ranked, cases.relevant[q], PROTOCOL_K);
+    ndcg += ndcgAtK(ranked, cases.relevant[q], PROTOCOL_K);
+  }
+  return sigs.length ? { recall: recall / sigs.length, ndcg: ndcg / sigs.length } : { recall: 0, ndcg: 0 };
 }
 
 /** Validation cases of the again list: a user's features under a model fitted without their held-out basket, and its items. */
@@ -337,7 +390,7 @@ export function choosePerUserParams(
   const split = protocolSplit(b);
   const idRank = new Int32Array(b.itemCount);
   for (let r = 0; r < idOrder.length; r++) idRank[idOrder[r]] = r;
-  const nw = split.users.length > 0 ? tuneNew(split, idOrder, { ...opts, exclude }) : null;
+  const nw = split.users.length > 0 ? tuneNew(b, split, idOrder, { ...opts, exclude }) : null;
   const ag = split.repeatUsers.length > 0 ? tuneAgain(split, idRank, exclude, opts.validationUsers ?? VALIDATION_USERS) : null;
   const params = { newItems: nw?.params ?? DEFAULT_NEW_PARAMS, again: ag?.params ?? DEFAULT_AGAIN_PARAMS };
   const validation =

@@ -10,6 +10,7 @@ import type { Sequences } from '../../sequences';
 import type { HelperThreads } from '../../threads';
 import { fitPerUser, PerUserLists, type PerUserOptions, type PerUserRecommender } from './fit';
 import { allLists, fitPerUserOnThreads, LIST_THREADS_MIN_USERS, type AllLists } from './listThreads';
+import { lookedBefore, lookHistory, type LookHistory } from './viewed';
 
 export interface ListsOfUser {
   new: { items: Int32Array; scores: Float64Array; reasons: string[] };
@@ -51,10 +52,11 @@ interface ListSource {
 export function recommendForSequences(table: EventTable, sequences: Sequences, top: number, opts: PerUserOptions = {}): SequenceRecommender {
   checkTop(top);
   const { baskets, source } = basketsFromTable(table);
-  const recommender = fitPerUser(baskets, idOrder(table.items), opts);
+  const looks = looksFor(table, source);
+  const recommender = fitPerUser(baskets, idOrder(table.items), { ...opts, looks });
   // Lists a little longer than asked, so that items the user has other events on (viewed,
   // returned: not purchases, so the model does not count them as owned) can be dropped from `new`.
-  return sequenceRecommender(table, sequences, top, baskets, source, recommender, new PerUserLists(recommender, top + SPARE));
+  return sequenceRecommender(table, sequences, top, baskets, source, recommender, new PerUserLists(recommender, top + SPARE), looks);
 }
 
 /**
@@ -75,12 +77,21 @@ export async function recommendForSequencesOnThreads(
   const { baskets, source } = basketsFromTable(table);
   const minUsers = o.minUsers ?? LIST_THREADS_MIN_USERS;
   if (!threads || baskets.userCount < minUsers) return recommendForSequences(table, sequences, top, opts);
-  const { rec } = await fitPerUserOnThreads(baskets, idOrder(table.items), opts, threads, { minUsers });
+  const looks = looksFor(table, source);
+  const { rec } = await fitPerUserOnThreads(baskets, idOrder(table.items), { ...opts, looks }, threads, { minUsers });
   const users: number[] = [];
   for (let u = 0; u < baskets.userCount; u++) if (baskets.userPtr[u + 1] > baskets.userPtr[u]) users.push(u);
   const { lists } = await allLists(rec, Int32Array.from(users), top + SPARE, threads, { minUsers, chunk: o.chunk });
   // Users without baskets are ranked on demand (popular items only), as the one-thread lists would be.
-  return sequenceRecommender(table, sequences, top, baskets, source, rec, madeLists(lists, baskets.userCount, new PerUserLists(rec, top + SPARE)));
+  return sequenceRecommender(table, sequences, top, baskets, source, rec, madeLists(lists, baskets.userCount, new PerUserLists(rec, top + SPARE)), looks);
+}
+
+/**
+ * What customers looked at without buying, for lists learnt from purchases (viewed.ts); null when
+ * the baskets hold every event already (no purchases, or anonymous sessions).
+ */
+export function looksFor(table: EventTable, source: BasketSource): LookHistory | null {
+  return source.by === 'user' && source.events === 'purchases' ? lookHistory(table) : null;
 }
 
 function checkTop(top: number): void {
@@ -116,8 +127,32 @@ function sequenceRecommender(
   source: BasketSource,
   recommender: PerUserRecommender,
   lists: ListSource,
+  looks: LookHistory | null,
 ): SequenceRecommender {
   const seen = new Int32Array(table.items.length).fill(-1);
+  const lead = Math.min(top, recommender.params.newItems.lookedFirst ?? 0);
+  const m = recommender.newModel;
+  /**
+   * User u's new list of `top`: what they looked at and have not bought first, when validation
+   * chose so (their score the list's best, so scores never rise down the list), then the model's
+   * list without the items `skip` drops.
+   */
+  const withLooks = (u: number, n: List, skip: (i: number) => boolean): List => {
+    const own = m.uItems.subarray(m.uPtr[u], m.uPtr[u + 1]);
+    const looked = looks && lead > 0 ? lookedBefore(looks, u, Infinity, (i) => own.includes(i), m.exclude, m.idRank, lead) : new Int32Array(0);
+    const best = n.scores.length > 0 ? n.scores[0] : 0;
+    const items: number[] = Array.from(looked);
+    const scores: number[] = items.map(() => best);
+    const reasons: string[] = items.map(() => 'looked at, not bought');
+    const led = new Set(items);
+    for (let r = 0; r < n.items.length && items.length < top; r++) {
+      if (skip(n.items[r]) || led.has(n.items[r])) continue;
+      items.push(n.items[r]);
+      scores.push(n.scores[r]);
+      reasons.push(n.reasons[r]);
+    }
+    return { items: Int32Array.from(items), scores: Float64Array.from(scores), reasons };
+  };
   // A sequence's customer: its user, or its session's user; for a log of anonymous sessions
   // (source.by 'session') the session itself.
   const customer = source.by === 'session' ? table.session : table.user;
@@ -148,7 +183,7 @@ function sequenceRecommender(
     extraUsers: Int32Array.from(extra),
     listsForUser(u) {
       if (u < 0 || u >= baskets.userCount) return EMPTY();
-      return { new: cutTo(lists.newFor(u)), again: cutTo(lists.againFor(u)) };
+      return { new: withLooks(u, lists.newFor(u), () => false), again: cutTo(lists.againFor(u)) };
     },
     listsFor(s) {
       const u = userOf(s);
@@ -156,11 +191,9 @@ function sequenceRecommender(
       const n = lists.newFor(u);
       const a = lists.againFor(u);
       for (let k = sequences.offsets[s]; k < sequences.offsets[s + 1]; k++) seen[table.item[sequences.events[k]]] = s;
-      const keep: number[] = [];
-      for (let r = 0; r < n.items.length && keep.length < top; r++) if (seen[n.items[r]] !== s) keep.push(r);
       const cut = Math.min(top, a.items.length);
       return {
-        new: { items: Int32Array.from(keep, (r) => n.items[r]), scores: Float64Array.from(keep, (r) => n.scores[r]), reasons: keep.map((r) => n.reasons[r]) },
+        new: withLooks(u, n, (i) => seen[i] === s),
         again: { items: a.items.slice(0, cut), scores: a.scores.slice(0, cut), reasons: a.reasons.slice(0, cut).map(word) },
       };
     },

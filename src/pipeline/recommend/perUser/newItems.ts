@@ -23,6 +23,11 @@ export interface NewItemsParams {
   weights: SignalWeights;
   /** Weight of a basket in the user's profile: decay^(baskets since it), 1 = all baskets alike. */
   decay: number;
+  /**
+   * How many items the user looked at (views, clicks, carts) and has not bought lead the list,
+   * latest first (viewed.ts); absent or 0: none. Chosen on validation when the log has looks.
+   */
+  lookedFirst?: number;
 }
 
 /**
