@@ -247,3 +247,32 @@ test('a log of anonymous sessions: each session gets its own lists, in words for
   await expect(drawer.getByTestId('map-again').locator('li').first().getByTestId('map-reason')).toHaveText(/seen \d+x/);
   await expect(drawer).not.toContainText('bought');
 });
+
+test('a log with views and purchases: what a shopper looked at and did not buy can lead their list', async ({ page }) => {
+  test.setTimeout(240_000);
+  await page.goto('/?model=featurizer&gcn=off&cluster-device=cpu');
+  await expect(summary(page)).toHaveAttribute('data-file', DEMO, { timeout: ANALYSIS_TIMEOUT });
+  // 150 shoppers, 3 visits each: three views, then one of the viewed items bought.
+  let x = 11;
+  const rand = (): number => {
+    x = (x * 1103515245 + 12345) % 2147483648;
+    return x / 2147483648;
+  };
+  const lines = ['user_id,session_id,timestamp,item_id,event_type'];
+  for (let u = 0; u < 150; u++)
+    for (let v = 0; v < 3; v++) {
+      const day = String(1 + v * 3 + (u % 3)).padStart(2, '0');
+      const viewed = [0, 1, 2].map(() => Math.floor(rand() * 60));
+      viewed.forEach((i, k) => lines.push(`u${u},u${u}-${v},2021-01-${day} 10:0${k}:00,p${i},view`));
+      lines.push(`u${u},u${u}-${v},2021-01-${day} 10:05:00,p${viewed[Math.floor(rand() * 3)]},purchase`);
+    }
+  await upload(page, { name: 'shop.csv', mimeType: 'text/csv', buffer: Buffer.from(`${lines.join('\n')}\n`) });
+  await expect(summary(page)).toHaveAttribute('data-file', 'shop.csv', { timeout: ANALYSIS_TIMEOUT });
+  await mapped(page);
+  const p = await probe(page);
+  await page.mouse.click(p.x, p.y);
+  const drawer = page.getByTestId('map-drawer');
+  await expect(drawer).toHaveAttribute('data-state', 'done', { timeout: 30_000 });
+  await expect(drawer.getByTestId('map-recommendations').locator('li').first().getByTestId('map-reason')).toHaveText(/looked at, not bought/);
+  await expect(drawer.getByRole('heading', { name: 'Buy again' })).toBeVisible();
+});
