@@ -218,6 +218,18 @@ test('ids and titles from the file are shown as text in the tooltip and drawer, 
   expect(dialogs).toEqual([]);
 });
 
+/** Uploads a CSV made of `lines`, waits for its map and opens the drawer of the probe's point. */
+async function drawerOf(page: Page, name: string, lines: string[]): Promise<Locator> {
+  await upload(page, { name, mimeType: 'text/csv', buffer: Buffer.from(`${lines.join('\n')}\n`) });
+  await expect(summary(page)).toHaveAttribute('data-file', name, { timeout: ANALYSIS_TIMEOUT });
+  await mapped(page);
+  const p = await probe(page);
+  await page.mouse.click(p.x, p.y);
+  const drawer = page.getByTestId('map-drawer');
+  await expect(drawer).toHaveAttribute('data-state', 'done', { timeout: 30_000 });
+  return drawer;
+}
+
 test('a log of anonymous sessions: each session gets its own lists, in words for looking, not buying', async ({ page }) => {
   test.setTimeout(240_000);
   await page.goto('/?model=featurizer&gcn=off&cluster-device=cpu');
@@ -233,13 +245,7 @@ test('a log of anonymous sessions: each session gets its own lists, in words for
       );
     }
   }
-  await upload(page, { name: 'visits.csv', mimeType: 'text/csv', buffer: Buffer.from(`${lines.join('\n')}\n`) });
-  await expect(summary(page)).toHaveAttribute('data-file', 'visits.csv', { timeout: ANALYSIS_TIMEOUT });
-  await mapped(page);
-  const p = await probe(page);
-  await page.mouse.click(p.x, p.y);
-  const drawer = page.getByTestId('map-drawer');
-  await expect(drawer).toHaveAttribute('data-state', 'done', { timeout: 30_000 });
+  const drawer = await drawerOf(page, 'visits.csv', lines);
   await expect(drawer.getByTestId('map-recommendations-hint')).toContainText('not looked at yet');
   const fresh = drawer.getByTestId('map-recommendations');
   await expect(fresh.locator('li').first()).toBeVisible();
@@ -266,13 +272,7 @@ test('a log with views and purchases: what a shopper looked at and did not buy c
       viewed.forEach((i, k) => lines.push(`u${u},u${u}-${v},2021-01-${day} 10:0${k}:00,p${i},view`));
       lines.push(`u${u},u${u}-${v},2021-01-${day} 10:05:00,p${viewed[Math.floor(rand() * 3)]},purchase`);
     }
-  await upload(page, { name: 'shop.csv', mimeType: 'text/csv', buffer: Buffer.from(`${lines.join('\n')}\n`) });
-  await expect(summary(page)).toHaveAttribute('data-file', 'shop.csv', { timeout: ANALYSIS_TIMEOUT });
-  await mapped(page);
-  const p = await probe(page);
-  await page.mouse.click(p.x, p.y);
-  const drawer = page.getByTestId('map-drawer');
-  await expect(drawer).toHaveAttribute('data-state', 'done', { timeout: 30_000 });
+  const drawer = await drawerOf(page, 'shop.csv', lines);
   await expect(drawer.getByTestId('map-recommendations').locator('li').first().getByTestId('map-reason')).toHaveText(/looked at, not bought/);
   await expect(drawer.getByRole('heading', { name: 'Buy again' })).toBeVisible();
 });

@@ -104,18 +104,9 @@ export function basketsFromTable(table: EventTable): { baskets: Baskets; source:
   const names: string[] = bySession ? table.sessions.slice() : [];
   let m = 0;
   for (let e = 0; e < n; e++) {
-    if (table.user[e] < 0) {
-      skipped.noUser++;
-      continue;
-    }
-    const type = table.type[e];
-    if (hasPurchase ? type !== PURCHASE : type === RETURN) {
-      skipped.notPurchase++;
-      continue;
-    }
-    const q = table.quantity[e];
-    if (!Number.isNaN(q) && !(q > 0)) {
-      skipped.notPositive++;
+    const why = leftOut(table, e, table.user, hasPurchase);
+    if (why) {
+      skipped[why]++;
       continue;
     }
     let k: number;
@@ -142,6 +133,20 @@ export function basketsFromTable(table: EventTable): { baskets: Baskets; source:
   return { baskets, source: { by: 'user', events: hasPurchase ? 'purchases' : 'all', basket: bySession ? 'session' : 'day', kept: m, skipped } };
 }
 
+/**
+ * Why row e is not a basket item (null: it is one): no customer (`customer[e]` < 0), not a
+ * counted event (only purchases when `purchasesOnly`, else anything but a return), or a quantity
+ * of 0 or less.
+ */
+function leftOut(table: EventTable, e: number, customer: Int32Array, purchasesOnly: boolean): keyof BasketSource['skipped'] | null {
+  if (customer[e] < 0) return 'noUser';
+  const type = table.type[e];
+  if (purchasesOnly ? type !== PURCHASE : type === RETURN) return 'notPurchase';
+  const q = table.quantity[e];
+  if (!Number.isNaN(q) && !(q > 0)) return 'notPositive';
+  return null;
+}
+
 /** A log of anonymous sessions: a session column and not one user id. */
 function sessionsAreCustomers(table: EventTable): boolean {
   if (!table.hasSession || table.users.length > 0) return false;
@@ -163,22 +168,13 @@ function sessionSteps(table: EventTable): { baskets: Baskets; source: BasketSour
   const keep = new Uint8Array(n);
   const sPtr = new Int32Array(S + 1);
   for (let e = 0; e < n; e++) {
-    const s = table.session[e];
-    if (s < 0) {
-      skipped.noUser++;
-      continue;
-    }
-    if (table.type[e] === RETURN) {
-      skipped.notPurchase++;
-      continue;
-    }
-    const q = table.quantity[e];
-    if (!Number.isNaN(q) && !(q > 0)) {
-      skipped.notPositive++;
+    const why = leftOut(table, e, table.session, false);
+    if (why) {
+      skipped[why]++;
       continue;
     }
     keep[e] = 1;
-    sPtr[s + 1]++;
+    sPtr[table.session[e] + 1]++;
   }
   for (let s = 0; s < S; s++) sPtr[s + 1] += sPtr[s];
   const m = sPtr[S];
