@@ -213,12 +213,15 @@ Clustering (k-means on the sequence vectors; runs only when --k, --sweep, --umap
                    profiles.json        every cluster's size, funnel, revenue, top categories/items, terms
                    recommendations.csv  user_id,cluster,label,list,rank,item_id,title,score,reason:
                                         per user two lists of --top N items: list=new, items the user
-                                        has not bought (a blend of ItemKNN, RP3beta, next-basket and
-                                        popularity, weights chosen per log on a validation split of
-                                        its own baskets), and list=again, items bought before, by how
-                                        often, how recently and the item's usual repurchase gap;
-                                        reason = the signals behind each item. Service lines
-                                        (postage, fees...) are in neither.
+                                        has not bought (a blend of ItemKNN, RP3beta, next-basket,
+                                        UserKNN and popularity, weights chosen per log on a validation
+                                        split of its own baskets; in a log with views, what the user
+                                        looked at and did not buy may lead, as many as validation
+                                        chooses), and list=again, items bought before, by how often,
+                                        how recently and the item's usual repurchase gap; reason =
+                                        the signals behind each item. Service lines (postage,
+                                        fees...) are in neither. A log of anonymous sessions gets
+                                        the two lists per session (what to look at next, again).
                    user_vectors.parquet user_id, cluster, label, vector (the clustered vector, a float
                                         list: FLOAT[] in DuckDB, an array per row in pandas, the
                                         --vector column of Embedding Atlas)
