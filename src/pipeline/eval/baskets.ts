@@ -178,43 +178,85 @@ function sessionSteps(table: EventTable): { baskets: Baskets; source: BasketSour
   }
   for (let s = 0; s < S; s++) sPtr[s + 1] += sPtr[s];
   const m = sPtr[S];
-  // Rows grouped by session (in table order within each), then each row's step: the rank of its
-  // time among the session's distinct times (rows without a time after all of them).
+  // Rows grouped by session (in table order within each).
   const rows = new Int32Array(m);
   const fill = sPtr.slice(0, S);
   for (let e = 0; e < n; e++) if (keep[e]) rows[fill[table.session[e]]++] = e;
-  const u = new Int32Array(m);
-  const it = new Int32Array(m);
-  const t = new Float64Array(m);
-  const key = new Int32Array(m);
+  let longest = 0;
+  for (let s = 0; s < S; s++) longest = Math.max(longest, sPtr[s + 1] - sPtr[s]);
+  // Built directly, session by session: at most one basket per row, no map of basket keys (a
+  // log of millions of events would make one of millions of entries) and no global sort.
+  const userPtr = new Int32Array(S + 1);
+  const basketUser = new Int32Array(m);
+  const basketTime = new Float64Array(m);
+  const basketStep = new Int32Array(m);
+  const ptr = new Int32Array(m + 1);
+  const items = new Int32Array(m);
+  const times = new Float64Array(longest);
+  const step = new Int32Array(longest);
+  const start = new Int32Array(longest + 2);
+  const byStep = new Int32Array(longest);
+  let B = 0;
+  let out = 0;
   let steps = 1;
-  const times = new Float64Array(m);
   for (let s = 0; s < S; s++) {
     const lo = sPtr[s];
-    const hi = sPtr[s + 1];
+    const len = sPtr[s + 1] - lo;
+    // The session's distinct times, ascending; a row's step is the rank of its time (rows
+    // without a time come after all of them, as one step).
     let c = 0;
-    for (let r = lo; r < hi; r++) {
-      const x = table.time[rows[r]];
-      if (!Number.isNaN(x)) times[lo + c++] = x;
+    for (let q = 0; q < len; q++) {
+      const x = table.time[rows[lo + q]];
+      if (!Number.isNaN(x)) times[c++] = x;
     }
-    const sorted = times.subarray(lo, lo + c).sort();
-    // Distinct times in place.
+    const sorted = times.subarray(0, c).sort();
     let d = 0;
     for (let q = 0; q < c; q++) if (q === 0 || sorted[q] !== sorted[d - 1]) sorted[d++] = sorted[q];
-    for (let r = lo; r < hi; r++) {
-      const e = rows[r];
-      const x = table.time[e];
-      u[r] = s;
-      it[r] = table.item[e];
-      t[r] = x;
-      key[r] = Number.isNaN(x) ? d : lowerBound(sorted, d, x);
+    const used = c < len ? d + 1 : d;
+    steps = Math.max(steps, used);
+    start.fill(0, 0, used + 1);
+    for (let q = 0; q < len; q++) {
+      const x = table.time[rows[lo + q]];
+      const k = Number.isNaN(x) ? d : lowerBound(sorted, d, x);
+      step[q] = k;
+      start[k + 1]++;
     }
-    steps = Math.max(steps, d + 1);
+    for (let k = 0; k < used; k++) start[k + 1] += start[k];
+    for (let q = 0; q < len; q++) byStep[start[step[q]]++] = q;
+    // start[k] is now the end of step k's rows in byStep; step k begins where step k - 1 ends.
+    let from = 0;
+    for (let k = 0; k < used; k++) {
+      const b = B++;
+      basketUser[b] = s;
+      basketTime[b] = k < d ? sorted[k] : Number.NaN;
+      basketStep[b] = k;
+      const first = out;
+      for (let q = from; q < start[k]; q++) items[out++] = table.item[rows[lo + byStep[q]]];
+      from = start[k];
+      // The step's items distinct and ascending.
+      const its = items.subarray(first, out).sort();
+      let w = 0;
+      for (let q = 0; q < its.length; q++) if (q === 0 || its[q] !== its[w - 1]) its[w++] = its[q];
+      out = first + w;
+      ptr[b + 1] = out;
+    }
+    userPtr[s + 1] = B;
   }
-  // Step names sort as the steps do (they break ties of equal times: none within a session).
+  // Step names sort as the steps do.
   const width = String(steps).length;
   const names = Array.from({ length: steps }, (_, k) => String(k).padStart(width, '0'));
-  const baskets = buildBaskets(u, it, t, key, names, m, S, table.items.length);
+  const basketName: string[] = new Array(B);
+  for (let b = 0; b < B; b++) basketName[b] = names[basketStep[b]];
+  const baskets: Baskets = {
+    userCount: S,
+    itemCount: table.items.length,
+    userPtr,
+    basketUser: basketUser.slice(0, B),
+    basketTime: basketTime.slice(0, B),
+    basketName,
+    ptr: ptr.slice(0, B + 1),
+    items: items.slice(0, out),
+  };
   return { baskets, source: { by: 'session', events: 'all', basket: 'step', kept: m, skipped } };
 }
 

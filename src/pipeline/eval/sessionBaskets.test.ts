@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { analyzeCsv } from '../../../test/lib/testLog';
+import { RETURN } from '../ingest/eventTypes';
 import { recommendForSequences } from '../recommend';
-import { basketsFromTable } from './baskets';
+import { basketsFromRows, basketsFromTable, type BasketRow } from './baskets';
 import { protocolSplit } from './protocol';
 
 // Anonymous sessions (no user column): each session is the customer, each moment of it a basket.
@@ -49,6 +50,49 @@ describe('baskets of a log of anonymous sessions', () => {
     };
     expect([held('s1'), held('s2'), held('s3')]).toEqual([1, 1, 0]);
     expect(Array.from(split.users, (s) => table.sessions[s])).toEqual(['s2']);
+  });
+
+  it('builds the same baskets as the generic builder, on random sessions with shared times', async () => {
+    let x = 5;
+    const rand = (): number => {
+      x = (x * 1103515245 + 12345) % 2147483648;
+      return x / 2147483648;
+    };
+    const lines = ['session_id,timestamp,item_id,event_type'];
+    for (let r = 0; r < 600; r++) {
+      const s = Math.floor(rand() * 40);
+      // Few distinct minutes, so many rows share a moment.
+      const time = `2021-01-0${1 + (s % 5)} 10:${String(Math.floor(rand() * 6)).padStart(2, '0')}:00`;
+      lines.push(`s${s},${time},i${Math.floor(rand() * 25)},${rand() < 0.1 ? 'return' : 'view'}`);
+    }
+    const { table } = await analyzeCsv(lines);
+    const { baskets } = basketsFromTable(table);
+    const rows: BasketRow[] = [];
+    for (let e = 0; e < table.length; e++) {
+      if (table.type[e] === RETURN || table.session[e] < 0) continue;
+      // The generic builder orders a user's baskets by time, then name: one basket per moment,
+      // rows without a time in one basket last.
+      const t = table.time[e];
+      rows.push({ user: table.session[e], item: table.item[e], basket: Number.isNaN(t) ? 'z' : `t${t}`, time: t });
+    }
+    const want = basketsFromRows(rows, table.sessions.length, table.items.length);
+    expect(Array.from(baskets.userPtr)).toEqual(Array.from(want.userPtr));
+    expect(Array.from(baskets.basketUser)).toEqual(Array.from(want.basketUser));
+    expect(Array.from(baskets.basketTime)).toEqual(Array.from(want.basketTime));
+    expect(Array.from(baskets.ptr)).toEqual(Array.from(want.ptr));
+    expect(Array.from(baskets.items)).toEqual(Array.from(want.items));
+    expect(baskets.basketUser.length).toBeGreaterThan(100);
+  });
+
+  it('makes a session of a log without times one basket', async () => {
+    const { table } = await analyzeCsv(['session_id,item_id', 's1,A', 's1,B', 's1,A', 's2,C']);
+    expect(table.hasTime).toBe(false);
+    const { baskets } = basketsFromTable(table);
+    const s1 = table.sessions.indexOf('s1');
+    expect(baskets.userPtr[s1 + 1] - baskets.userPtr[s1]).toBe(1);
+    const b = baskets.userPtr[s1];
+    expect(Array.from(baskets.items.subarray(baskets.ptr[b], baskets.ptr[b + 1]), (i) => table.items[i])).toEqual(['A', 'B']);
+    expect(Number.isNaN(baskets.basketTime[b])).toBe(true);
   });
 
   it('keeps a log with user ids on customers and purchases', async () => {
