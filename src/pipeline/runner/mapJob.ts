@@ -234,11 +234,11 @@ export class SweptClusters {
   }
 
   /** The table user of short sequence i (its session's user when by session), -1 if none. */
-  private shortUser(i: number): number {
+  private shortUser(i: number, recs: SequenceRecommender): number {
     const short = this.short();
     if (short.by === 'user') return short.key[i];
     const lo = short.offsets[i];
-    return short.offsets[i + 1] > lo ? this.analysis.ingested.table.user[short.events[lo]] : -1;
+    return short.offsets[i + 1] > lo ? recs.customerOf(short.events[lo]) : -1;
   }
 
   private tooLittleHistory(): ClusterProfiles['tooLittleHistory'] {
@@ -425,7 +425,7 @@ export class SweptClusters {
       ids: few.length ? (ids as string[]).concat(few) : ids,
       labels: withTooLittleHistory(labels, few.length),
       selection,
-      perUser: (i: number) => (i < n ? this.userRecs(i) : this.userRecommender().listsForUser(this.shortUser(i - n))),
+      perUser: (i: number) => (i < n ? this.userRecs(i) : this.userRecommender().listsForUser(this.shortUser(i - n, this.userRecommender()))),
       itemIds: table.items,
       itemTitles: table.itemTitle,
       clusterLabels,
@@ -481,7 +481,7 @@ export class SweptClusters {
       ids: (ids as string[]).concat(few),
       labels: withTooLittleHistory(labels, few.length),
       selection: null,
-      perUser: (i) => (i < n ? recs.listsFor(i) : recs.listsForUser(this.shortUser(i - n))),
+      perUser: (i) => (i < n ? recs.listsFor(i) : recs.listsForUser(this.shortUser(i - n, recs))),
       itemIds: table.items,
       itemTitles: table.itemTitle,
       clusterLabels,

@@ -73,6 +73,28 @@ describe('PipelineRunner', () => {
     expect(files.assignments.text.split('\r\n')[0]).toBe('user_id,cluster,x,y,label');
   });
 
+  it('lists recommendations for every session of a log of anonymous sessions, those with too little history too', async () => {
+    const rows = ['session_id,item_id,event_type,timestamp'];
+    // 60 sessions of 3-5 views over 12 items, and 10 of a single view (too little history to cluster).
+    for (let s = 0; s < 60; s++)
+      for (let e = 0; e < 3 + (s % 3); e++)
+        rows.push(`s${s},i${(s + e * e) % 12},view,2024-03-01T${String(8 + (s % 10)).padStart(2, '0')}:${String(e * 7).padStart(2, '0')}:00Z`);
+    for (let s = 0; s < 10; s++) rows.push(`one${s},i${s},view,2024-03-02T10:00:00Z`);
+    const runner = new PipelineRunner();
+    await runner.use(await runner.read(blobSource(new Blob([rows.join('\n')])), { fileName: 'visits.csv' }), 'visits');
+    await runner.encode(encodeReq, createFeaturizer());
+    await runner.cluster(sweepReq);
+    const files = await runner.sweep().exportAll(2, { top: 5, secret: null, epsilon: null });
+    const lines = files.recommendations.text.split('\r\n').slice(1).filter(Boolean);
+    const ids = new Set(lines.map((l) => l.split(',')[0]));
+    for (let s = 0; s < 60; s++) expect(ids.has(`s${s}`)).toBe(true);
+    for (let s = 0; s < 10; s++) expect(ids.has(`one${s}`)).toBe(true);
+    // A single-view session's new list leaves out what it viewed; its again list is that view.
+    const one = lines.filter((l) => l.startsWith('one3,'));
+    expect(one.some((l) => l.includes(',new,') && l.includes(',i3,'))).toBe(false);
+    expect(one.filter((l) => l.includes(',again,')).map((l) => l.split(',')[5])).toEqual(['i3']);
+  });
+
   it('maps a log of 30 or fewer customers without its trustworthiness (undefined there) rather than failing', async () => {
     const rows = ['user_id,item_id,event_type,timestamp'];
     for (let u = 0; u < 30; u++) for (let e = 0; e < 3; e++) rows.push(`c${u},i${(u + e * 5) % 9},purchase,2024-03-0${1 + e}T10:00:00Z`);

@@ -30,6 +30,8 @@ export interface SequenceRecommender {
   extraUsers: Int32Array;
   /** The lists of user u (a table user index), without the per-sequence filter of other events. */
   listsForUser(u: number): ListsOfUser;
+  /** The customer of event e as listsForUser counts them: its user, or its session in a log of anonymous sessions. */
+  customerOf(e: number): number;
 }
 
 /** Extra items ranked per new list, to replace those the user has non-purchase events on. */
@@ -181,6 +183,7 @@ function sequenceRecommender(
     source,
     top,
     extraUsers: Int32Array.from(extra),
+    customerOf: (e) => customer[e],
     listsForUser(u) {
       if (u < 0 || u >= baskets.userCount) return EMPTY();
       return { new: withLooks(u, lists.newFor(u), () => false), again: cutTo(lists.againFor(u)) };
