@@ -34,6 +34,13 @@ export interface ProtocolSplit {
   repeatTargets: Int32Array;
 }
 
+/** Per user of `b`, the time of its basket that `split` (made from `b`) holds out; NaN for users with none. */
+export function heldOutTimes(b: Baskets, split: ProtocolSplit): Float64Array {
+  const cut = new Float64Array(b.userCount).fill(Number.NaN);
+  for (let x = 0; x < split.heldOut.length; x++) if (split.heldOut[x]) cut[b.basketUser[x]] = b.basketTime[x];
+  return cut;
+}
+
 export function protocolSplit(b: Baskets): ProtocolSplit {
   const B = b.basketUser.length;
   const heldOut = new Uint8Array(B);

@@ -9,7 +9,7 @@ import { fitPerUser, PerUserLists, type PerUserOptions, type PerUserRecommender 
 import { looksFor } from '../recommend/perUser/forSequences';
 import { lookedBefore, lookedFirst } from '../recommend/perUser/viewed';
 import { basketsFromTable, type Baskets, type BasketSource } from './baskets';
-import { idOrder, protocolSplit, PROTOCOL_K, scoreDense, scoreLists, trainPopularity, type ProtocolScore } from './protocol';
+import { heldOutTimes, idOrder, protocolSplit, PROTOCOL_K, scoreDense, scoreLists, trainPopularity, type ProtocolScore } from './protocol';
 
 export interface RecommendationEval {
   protocol: string;
@@ -50,8 +50,7 @@ export function evaluateBaskets(baskets: Baskets, itemIds: readonly string[], so
   // With a look history, what the test customer looked at before the held-out basket leads, as
   // many as the settings chose (the exports' lists; perUser/viewed.ts).
   const lead = opts.looks ? (rec.params.newItems.lookedFirst ?? 0) : 0;
-  const cut = new Float64Array(lead > 0 ? baskets.userCount : 0).fill(Number.NaN);
-  if (lead > 0) for (let x = 0; x < split.heldOut.length; x++) if (split.heldOut[x]) cut[baskets.basketUser[x]] = baskets.basketTime[x];
+  const cut = heldOutTimes(baskets, split);
   const m = rec.newModel;
   const newList = (u: number): Int32Array => {
     const list = lists.newFor(u).items;

@@ -6,7 +6,7 @@
 // the settings with the best validation Recall@20 are refitted on all the baskets. Nothing the
 // caller holds out is ever seen, so the choice is made per log, without test data.
 
-import { protocolSplit, PROTOCOL_K, type ProtocolSplit } from '../../eval/protocol';
+import { heldOutTimes, protocolSplit, PROTOCOL_K, type ProtocolSplit } from '../../eval/protocol';
 import { recallAtK, ndcgAtK } from '../../eval/metrics';
 import type { Baskets } from '../../eval/baskets';
 import {
@@ -129,6 +129,7 @@ function prefixOf(sigs: UserSignals[], weights: SignalWeights, from: number): Pr
 /**
  * Mean Recall@20 (and NDCG) of a blend over precollected validation signals. With `prefix`, the
  * signals before prefix.from are taken as summed there (their weights must be those of `weights`).
+ * With `lead`, each case's first lead.k looked-at items (lead.looked[q]) go before its list.
  */
 function validate(
   sigs: UserSignals[],
@@ -137,6 +138,7 @@ function validate(
   idRank: Int32Array,
   scratch: Scratch,
   prefix?: Prefix,
+  lead?: { looked: Int32Array[]; k: number },
 ): { recall: number; ndcg: number } {
   let recall = 0;
   let ndcg = 0;
@@ -148,7 +150,8 @@ function validate(
     if (prefix) from.offset = prefix.offsets[q];
     const size = topSignals(sig, w, idRank, PROTOCOL_K, scratch.score, scratch.best, prefix ? from : undefined);
     for (let r = 0; r < size; r++) scratch.ranked[r] = sig.items[scratch.best[r]];
-    const ranked = scratch.ranked.subarray(0, size);
+    const list = scratch.ranked.subarray(0, size);
+    const ranked = lead ? lookedFirst(lead.looked[q].subarray(0, lead.k), list, PROTOCOL_K) : list;
     recall += recallAtK(ranked, relevant[q], PROTOCOL_K);
     ndcg += ndcgAtK(ranked, relevant[q], PROTOCOL_K);
   }
@@ -162,14 +165,13 @@ function addCases(cases: Cases, input: Baskets, split: ProtocolSplit, idOrder: I
   collector.wantUsers = wantUsers;
   const looks = opts.looks;
   // The held-out basket's time per user (`input`'s baskets): what they looked at before it is fair to use.
-  const cut = new Float64Array(looks ? input.userCount : 0).fill(Number.NaN);
-  if (looks) for (let x = 0; x < split.heldOut.length; x++) if (split.heldOut[x]) cut[input.basketUser[x]] = input.basketTime[x];
+  const cut = looks ? heldOutTimes(input, split) : null;
   // Each user's candidates and UserKNN are gathered once for all the decays (collectDecays).
   for (const t of evenSample(split.users, max)) {
     const u = split.users[t];
     collector.collectDecays(u, DECAYS).forEach((sig, d) => cases.byDecay[d].push(pruneSignals(sig, PRUNE_KEEP)));
     cases.relevant.push(split.targets.subarray(split.targetPtr[t], split.targetPtr[t + 1]));
-    if (looks) {
+    if (looks && cut) {
       const own = new Set(split.trainItems.subarray(split.trainPtr[u], split.trainPtr[u + 1]));
       cases.looked.push(lookedBefore(looks, u, cut[u], (i) => own.has(i), model.exclude, model.idRank, PROTOCOL_K));
     }
@@ -262,7 +264,7 @@ function tuneNew(
     best.params.lookedFirst = 0;
     for (const k of LOOKED_FIRST) {
       if (k === 0) continue;
-      const r = validateLooked(cases, d, w, idRank, scratch, k);
+      const r = validate(cases.byDecay[d], cases.relevant, w, idRank, scratch, undefined, { looked: cases.looked, k });
       if (better(r, best)) {
         best.params.lookedFirst = k;
         best.recall = r.recall;
@@ -271,24 +273,6 @@ function tuneNew(
     }
   }
   return { ...best, users: cases.relevant.length };
-}
-
-/** validate() of one blend with the case's first `k` looked-at items put first. */
-function validateLooked(cases: Cases, d: number, weights: SignalWeights, idRank: Int32Array, scratch: Scratch, k: number): { recall: number; ndcg: number } {
-  const sigs = cases.byDecay[d];
-  const w = SIGNALS.map((s) => weights[s]);
-  let recall = 0;
-  let ndcg = 0;
-  for (let q = 0; q < sigs.length; q++) {
-    const sig = sigs[q];
-    if (scratch.score.length < sig.items.length) scratch.score = new Float64Array(sig.items.length);
-    const size = topSignals(sig, w, idRank, PROTOCOL_K, scratch.score, scratch.best);
-    for (let r = 0; r < size; r++) scratch.ranked[r] = sig.items[scratch.best[r]];
-    const ranked = lookedFirst(cases.looked[q].subarray(0, k), scratch.ranked.subarray(0, size), PROTOCOL_K);
-    recall += recallAtK(ranked, cases.relevant[q], PROTOCOL_K);
-    ndcg += ndcgAtK(ranked, cases.relevant[q], PROTOCOL_K);
-  }
-  return sigs.length ? { recall: recall / sigs.length, ndcg: ndcg / sigs.length } : { recall: 0, ndcg: 0 };
 }
 
 /** Validation cases of the again list: a user's features under a model fitted without their held-out basket, and its items. */
