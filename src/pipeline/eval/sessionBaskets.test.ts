@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { Random } from '../numeric/sfc32';
 import { analyzeCsv } from '../../../test/lib/testLog';
 import { RETURN } from '../ingest/eventTypes';
 import { recommendForSequences } from '../recommend';
@@ -53,11 +54,8 @@ describe('baskets of a log of anonymous sessions', () => {
   });
 
   it('builds the same baskets as the generic builder, on random sessions with shared times', async () => {
-    let x = 5;
-    const rand = (): number => {
-      x = (x * 1103515245 + 12345) % 2147483648;
-      return x / 2147483648;
-    };
+    const random = new Random(5);
+    const rand = (): number => random.float();
     const lines = ['session_id,timestamp,item_id,event_type'];
     for (let r = 0; r < 600; r++) {
       const s = Math.floor(rand() * 40);

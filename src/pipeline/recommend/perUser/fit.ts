@@ -130,6 +130,7 @@ function prefixOf(sigs: UserSignals[], weights: SignalWeights, from: number): Pr
  * Mean Recall@20 (and NDCG) of a blend over precollected validation signals. With `prefix`, the
  * signals before prefix.from are taken as summed there (their weights must be those of `weights`).
  * With `lead`, each case's first lead.k looked-at items (lead.looked[q]) go before its list.
+ * With `perCase`, each case's Recall@20 is written there too.
  */
 function validate(
   sigs: UserSignals[],
@@ -139,6 +140,7 @@ function validate(
   scratch: Scratch,
   prefix?: Prefix,
   lead?: { looked: Int32Array[]; k: number },
+  perCase?: Float64Array,
 ): { recall: number; ndcg: number } {
   let recall = 0;
   let ndcg = 0;
@@ -152,7 +154,9 @@ function validate(
     for (let r = 0; r < size; r++) scratch.ranked[r] = sig.items[scratch.best[r]];
     const list = scratch.ranked.subarray(0, size);
     const ranked = lead ? lookedFirst(lead.looked[q].subarray(0, lead.k), list, PROTOCOL_K) : list;
-    recall += recallAtK(ranked, relevant[q], PROTOCOL_K);
+    const rq = recallAtK(ranked, relevant[q], PROTOCOL_K);
+    if (perCase) perCase[q] = rq;
+    recall += rq;
     ndcg += ndcgAtK(ranked, relevant[q], PROTOCOL_K);
   }
   return sigs.length ? { recall: recall / sigs.length, ndcg: ndcg / sigs.length } : { recall: 0, ndcg: 0 };
@@ -260,12 +264,18 @@ function tuneNew(
   }
   const best = { params: { weights: { ...w }, decay: DECAYS[d] } as NewItemsParams, recall: cur.recall, ndcg: cur.ndcg };
   if (opts.looks) {
-    // How many looked-at items lead the list: each count over the chosen blend's lists; a tie keeps fewer.
+    // How many looked-at items lead the list: each count over the chosen blend's lists; a tie keeps
+    // fewer, and a count is taken only when its gain over the blend alone is clear of chance (a
+    // gain of a few cases came out of logs where looking says nothing about buying).
     best.params.lookedFirst = 0;
+    const n = cases.relevant.length;
+    const base = new Float64Array(n);
+    const withLead = new Float64Array(n);
+    validate(cases.byDecay[d], cases.relevant, w, idRank, scratch, undefined, undefined, base);
     for (const k of LOOKED_FIRST) {
       if (k === 0) continue;
-      const r = validate(cases.byDecay[d], cases.relevant, w, idRank, scratch, undefined, { looked: cases.looked, k });
-      if (better(r, best)) {
+      const r = validate(cases.byDecay[d], cases.relevant, w, idRank, scratch, undefined, { looked: cases.looked, k }, withLead);
+      if (better(r, best) && clearGain(base, withLead)) {
         best.params.lookedFirst = k;
         best.recall = r.recall;
         best.ndcg = r.ndcg;
@@ -273,6 +283,18 @@ function tuneNew(
     }
   }
   return { ...best, users: cases.relevant.length };
+}
+
+/** Whether the mean of b - a (paired, per case) is positive by more than two standard errors. */
+export function clearGain(a: Float64Array, b: Float64Array): boolean {
+  const n = a.length;
+  if (n < 2) return false;
+  let sum = 0;
+  for (let q = 0; q < n; q++) sum += b[q] - a[q];
+  const mean = sum / n;
+  let ss = 0;
+  for (let q = 0; q < n; q++) ss += (b[q] - a[q] - mean) ** 2;
+  return mean > 0 && mean > 2 * Math.sqrt(ss / (n - 1) / n);
 }
 
 /** Validation cases of the again list: a user's features under a model fitted without their held-out basket, and its items. */

@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
+import { Random } from '../../numeric/sfc32';
 import { analyzeCsv } from '../../../../test/lib/testLog';
 import { PURCHASE } from '../../ingest/eventTypes';
 import { basketsFromTable, idOrder } from '../../eval';
 import { evaluateRecommendations } from '../../eval/recommendations';
 import { recommendForSequences } from './forSequences';
-import { fitPerUser } from './fit';
+import { clearGain, fitPerUser } from './fit';
 import { lookedBefore, lookedFirst, lookHistory } from './viewed';
 
 const LOG = [
@@ -65,18 +66,17 @@ describe('what customers looked at and did not buy', () => {
 
 /** Shoppers who view a few items and buy one of them in the same visit: looking predicts buying. */
 function browsingLog(seed: number, buyWhatTheyViewed: boolean): string[] {
-  let x = seed;
-  const rand = () => {
-    x = (x * 1103515245 + 12345) % 2147483648;
-    return x / 2147483648;
-  };
+  const random = new Random(seed);
+  const rand = (): number => random.float();
   const rows = ['user_id,session_id,timestamp,item_id,event_type'];
   for (let u = 0; u < 150; u++) {
     for (let v = 0; v < 3; v++) {
       const day = String(1 + v * 3 + (u % 3)).padStart(2, '0');
       const viewed = [0, 1, 2].map(() => Math.floor(rand() * 60));
       viewed.forEach((i, k) => rows.push(`u${u},u${u}-${v},2021-01-${day} 10:0${k}:00,p${i},view`));
-      const bought = buyWhatTheyViewed ? viewed[Math.floor(rand() * 3)] : Math.floor(rand() * 60);
+      // Else they buy from their own taste (a third of the catalogue, its first items most),
+      // whatever they looked at: the model's lists predict that, their views do not.
+      const bought = buyWhatTheyViewed ? viewed[Math.floor(rand() * 3)] : (u % 3) * 20 + Math.floor(20 * rand() ** 2);
       rows.push(`u${u},u${u}-${v},2021-01-${day} 10:05:00,p${bought},purchase`);
     }
   }
@@ -124,5 +124,17 @@ describe('looked-at items leading the new list', () => {
       for (let q = 1; q < l.new.scores.length; q++) expect(l.new.scores[q]).toBeLessThanOrEqual(l.new.scores[q - 1]);
     }
     expect(led).toBeGreaterThan(table.users.length);
+  });
+});
+
+describe('clearGain', () => {
+  it('takes a paired gain only when it is clear of chance', () => {
+    const a = new Float64Array(200);
+    const clear = Float64Array.from(a, (_x, q) => (q % 4 === 0 ? 1 : 0));
+    // Two cases better and one worse out of 200: noise.
+    const noise = Float64Array.from(a, (_x, q) => (q < 2 ? 1 : q === 2 ? -1 : 0));
+    expect(clearGain(a, clear)).toBe(true);
+    expect(clearGain(a, noise)).toBe(false);
+    expect(clearGain(clear, a)).toBe(false);
   });
 });
