@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { CliClusters, CliEncoderReport, CliSweepEntry } from '../src/cli/format';
-import { assignmentsCsv, csvCell } from '../src/pipeline/export';
+import { assignmentsCsv, csvCell, exportText } from '../src/pipeline/export';
 import { parseCsv } from './lib/testCsv';
 import type { AnalysisReport } from '../src/pipeline/types';
 
@@ -210,9 +210,9 @@ describe('npm run analyze: clustering', () => {
     ]) {
       expect(csvCell(raw), raw).toBe(safe);
     }
-    expect(assignmentsCsv({ ids: ['=1+1', 'u2'], labels: Int32Array.from([1, 0]), coords: null, clusterLabels: ['a', '@b'], selection: null }).text).toBe(
-      "user_id,cluster,x,y,label\r\n'=1+1,1,,,'@b\r\nu2,0,,,a\r\n",
-    );
+    expect(
+      exportText(assignmentsCsv({ ids: ['=1+1', 'u2'], labels: Int32Array.from([1, 0]), coords: null, clusterLabels: ['a', '@b'], selection: null })),
+    ).toBe("user_id,cluster,x,y,label\r\n'=1+1,1,,,'@b\r\nu2,0,,,a\r\n");
 
     const users = ['=cmd|calc', '+danger', '-7', '@evil', 'plain', 'with,comma'];
     const lines = ['user_id,item_id,timestamp,title'];

@@ -1,7 +1,7 @@
 // `npm run -s analyze -- FILE [--by user|session] [--json] ...`: the browser pipeline, in Node.
 // Progress goes to stderr so that stdout holds only the report.
 
-import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { driftJson, transitionsCsv, type DriftReport } from '../pipeline/drift';
 import { ModelFileError } from '../pipeline/model/errors';
@@ -18,7 +18,7 @@ import { nodeHelperThreads } from '../node/helperThreads';
 import { evaluate, evaluateRecommendations, type EvalReport } from '../pipeline/eval';
 import type { GcnReport, RunGcnOptions, TrainHooks } from '../pipeline/gcn';
 import { TOO_LITTLE_HISTORY_CLUSTER, type ClusterProfiles } from '../pipeline/profile';
-import { privacySummary } from '../pipeline/export';
+import { privacySummary, type ExportResult } from '../pipeline/export';
 import { PARQUET_FILES, type ParquetExportKind } from '../pipeline/export/parquet';
 import { PipelineRunner } from '../pipeline/runner/runner';
 import { resolveSweepRange } from '../pipeline/runner/clusterJob';
@@ -651,9 +651,15 @@ async function writeExports(
   writeErr('analyze: per-user recommendations\n');
   const swept = runner.sweep();
   const made = await swept.exportAll(k, { top, secret: privacy.secret, epsilon: privacy.epsilon, sessionsPerUser: privacy.sessionsPerUser });
-  const write = (name: string, r: { text: string; rows: number }): { file: string; rows: number } => {
+  const write = (name: string, r: ExportResult): { file: string; rows: number } => {
     const file = join(dir, name);
-    writeFileSync(file, r.text);
+    // Part by part: a long file does not fit one string (export/csv.ts PART_LINES).
+    const fd = openSync(file, 'w');
+    try {
+      for (const part of r.parts) writeSync(fd, part);
+    } finally {
+      closeSync(fd);
+    }
     return { file, rows: r.rows };
   };
   const assignments = write('assignments.csv', made.assignments);

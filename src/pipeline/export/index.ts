@@ -1,11 +1,12 @@
 // The export stage's public surface: downloadable tables (CSV/JSON) and the saved-analysis file.
 // Pure string building, no DOM or Node APIs: the analysis worker, the page and the CLI share it.
-export { csvCell, CSV_EOL, float32Number, toCsv } from './csv';
+export { csvCell, csvParts, CSV_EOL, float32Number, PART_LINES, toCsv } from './csv';
 export {
   ASSIGNMENT_COLUMNS,
   assignmentsCsv,
   assignmentsJson,
   type AssignmentInput,
+  exportText,
   type ExportResult,
   PROFILE_COLUMNS,
   PROFILES_FORMAT,

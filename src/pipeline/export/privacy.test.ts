@@ -6,7 +6,7 @@ import { Rng } from '../numeric/random';
 import { profileClusters, type ClusterProfiles } from '../profile';
 import { sequenceLabel } from '../sequences';
 import { checkEpsilon, cryptoUniform, laplace, noisyProfiles, pseudonymKey, pseudonymLookup, pseudonymsOf, PSEUDONYM_SECRET_BYTES } from './privacy';
-import { assignmentsCsv, profilesCsv, profilesJson } from './tables';
+import { assignmentsCsv, exportText, profilesCsv, profilesJson } from './tables';
 
 const fixedSecret = (fill: number) => new Uint8Array(PSEUDONYM_SECRET_BYTES).fill(fill);
 
@@ -74,7 +74,8 @@ describe('a pseudonymised assignments export of the demo', () => {
   it('holds no original id, only pseudonyms, one per user', async () => {
     const map = await pseudonymsOf(ids, await pseudonymKey(fixedSecret(3)));
     const look = pseudonymLookup(map);
-    const { text, rows } = assignmentsCsv({ ids: ids.map(look), labels, coords: null, clusterLabels: ['a', 'b', 'c', 'd'], selection: null });
+    const { parts, rows } = assignmentsCsv({ ids: ids.map(look), labels, coords: null, clusterLabels: ['a', 'b', 'c', 'd'], selection: null });
+    const text = exportText({ parts });
     expect(rows).toBe(ids.length);
     const cells = text
       .trim()
@@ -184,15 +185,15 @@ describe('noisy profiles', () => {
   it('write the statement into profiles.json and a privacy column into profiles.csv', () => {
     const rng = new Rng(1);
     const { profiles: q, privacy } = noisyProfiles(profiles, { epsilon: 1, uniform: () => rng.nextFloat() });
-    const doc = JSON.parse(profilesJson(q, { file: 'demo.csv', k: K, generatedAt: 'now', privacy }).text);
+    const doc = JSON.parse(exportText(profilesJson(q, { file: 'demo.csv', k: K, generatedAt: 'now', privacy })));
     expect(doc.privacy).toMatchObject({ mechanism: 'laplace', epsilon: 1, sensitivity: 35 });
     expect(doc.clusters[0].events).toBeNull();
     expect(doc.clusters[0].revenue).toBeNull();
-    const plain = JSON.parse(profilesJson(profiles, { file: 'demo.csv', k: K, generatedAt: 'now' }).text);
+    const plain = JSON.parse(exportText(profilesJson(profiles, { file: 'demo.csv', k: K, generatedAt: 'now' })));
     expect(plain.privacy).toBeUndefined();
-    const csv = profilesCsv(q, privacy).text.split(/\r?\n/);
+    const csv = exportText(profilesCsv(q, privacy)).split(/\r?\n/);
     expect(csv[0].endsWith(',privacy')).toBe(true);
     expect(csv[1]).toMatch(/Laplace noise, epsilon 1, sensitivity 35/);
-    expect(profilesCsv(profiles).text.split(/\r?\n/)[0].endsWith(',terms')).toBe(true);
+    expect(exportText(profilesCsv(profiles)).split(/\r?\n/)[0].endsWith(',terms')).toBe(true);
   });
 });

@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import type { ClusterProfile, ClusterProfiles, GroupStats } from '../profile/types';
 import type { RankedItems } from '../recommend/types';
 import {
+  exportText,
+  PART_LINES,
   ASSIGNMENT_COLUMNS,
   assignmentsCsv,
   assignmentsJson,
@@ -33,7 +35,8 @@ function assignments(over: Partial<AssignmentInput> = {}): AssignmentInput {
 
 describe('assignments', () => {
   it('writes one row per sequence with coordinates and the cluster label', () => {
-    const { text, rows } = assignmentsCsv(assignments());
+    const { parts, rows } = assignmentsCsv(assignments());
+    const text = exportText({ parts });
     expect(rows).toBe(5);
     const parsed = parseCsv(text);
     expect(parsed[0]).toEqual([...ASSIGNMENT_COLUMNS]);
@@ -47,24 +50,25 @@ describe('assignments', () => {
   });
 
   it('leaves x and y empty without a map', () => {
-    const parsed = parseCsv(assignmentsCsv(assignments({ coords: null })).text);
+    const parsed = parseCsv(exportText(assignmentsCsv(assignments({ coords: null }))));
     for (const row of parsed.slice(1)) expect([row[2], row[3]]).toEqual(['', '']);
-    const json = JSON.parse(assignmentsJson(assignments({ coords: null })).text);
+    const json = JSON.parse(exportText(assignmentsJson(assignments({ coords: null }))));
     for (const row of json.rows) expect([row.x, row.y]).toEqual([null, null]);
   });
 
   it('exports only the selection, in its order', () => {
     const a = assignments({ selection: Int32Array.from([4, 1]) });
-    const { text, rows } = assignmentsCsv(a);
+    const { parts, rows } = assignmentsCsv(a);
+    const text = exportText({ parts });
     expect(rows).toBe(2);
     expect(
       parseCsv(text)
         .slice(1)
         .map((r) => r[0]),
     ).toEqual([neutral(IDS[4]), IDS[1]]);
-    const json = JSON.parse(assignmentsJson(a).text);
+    const json = JSON.parse(exportText(assignmentsJson(a)));
     expect(json.rows.map((r: { user_id: string }) => r.user_id)).toEqual([IDS[4], IDS[1]]);
-    expect(assignmentsCsv(assignments({ selection: new Int32Array(0) }))).toEqual({ text: 'user_id,cluster,x,y,label\r\n', rows: 0 });
+    expect(assignmentsCsv(assignments({ selection: new Int32Array(0) }))).toEqual({ parts: ['user_id,cluster,x,y,label\r\n'], rows: 0 });
   });
 
   it('rejects a selection outside the sequences and mismatched lengths', () => {
@@ -75,15 +79,51 @@ describe('assignments', () => {
   });
 
   it('JSON parses back to the same rows, text unneutralised', () => {
-    const { text, rows } = assignmentsJson(assignments());
+    const { parts, rows } = assignmentsJson(assignments());
+    const text = exportText({ parts });
     const doc = JSON.parse(text);
     expect(rows).toBe(5);
     expect(doc.columns).toEqual([...ASSIGNMENT_COLUMNS]);
     expect(doc.rows[4]).toEqual({ user_id: IDS[4], cluster: 0, x: 0.001, y: 4, label: 'Browsers' });
     expect(doc.rows[3]).toEqual({ user_id: 'two\nlines', cluster: 2, x: 10.1, y: -7, label: 'Cart, abandoners' });
-    const empty = JSON.parse(assignmentsJson(assignments({ selection: new Int32Array(0) })).text);
+    const empty = JSON.parse(exportText(assignmentsJson(assignments({ selection: new Int32Array(0) }))));
     expect(empty.rows).toEqual([]);
   });
+});
+
+describe('long files', () => {
+  // A long export travels as parts of whole lines (one string cannot hold 537M characters): the
+  // parts must join to the file, split only between lines, at every boundary case.
+  const many = (n: number): AssignmentInput => ({
+    ids: Array.from({ length: n }, (_, i) => `u${i}`),
+    labels: Int32Array.from({ length: n }, (_, i) => i % 3),
+    coords: null,
+    clusterLabels: ['a', 'b', 'c'],
+    selection: null,
+  });
+
+  for (const n of [0, 1, PART_LINES - 1, PART_LINES, 2 * PART_LINES + 5]) {
+    it(`${n} rows: CSV and JSON parts of at most ${PART_LINES} whole lines that join to the file`, () => {
+      const csv = assignmentsCsv(many(n));
+      const csvLines = n + 1; // the header
+      expect(csv.rows).toBe(n);
+      expect(csv.parts.length).toBe(Math.max(1, Math.ceil(csvLines / PART_LINES)));
+      for (const part of csv.parts) {
+        expect(part.endsWith('\r\n')).toBe(true);
+        expect(part.split('\r\n').length - 1).toBeLessThanOrEqual(PART_LINES);
+      }
+      const parsed = parseCsv(exportText(csv));
+      expect(parsed.length).toBe(n + 1);
+      expect(parsed[n]).toEqual(n === 0 ? [...ASSIGNMENT_COLUMNS] : [`u${n - 1}`, String((n - 1) % 3), '', '', 'abc'[(n - 1) % 3]]);
+
+      const json = assignmentsJson(many(n));
+      expect(json.rows).toBe(n);
+      for (const part of json.parts) expect(part.split('\n').length - 1).toBeLessThanOrEqual(PART_LINES + 2);
+      const doc = JSON.parse(exportText(json));
+      expect(doc.rows.length).toBe(n);
+      if (n > 0) expect(doc.rows[n - 1]).toEqual({ user_id: `u${n - 1}`, cluster: (n - 1) % 3, x: null, y: null, label: 'abc'[(n - 1) % 3] });
+    });
+  }
 });
 
 describe('recommendations', () => {
@@ -113,7 +153,8 @@ describe('recommendations', () => {
   });
 
   it('writes one row per user, list and item, ranked from 1 in each list, with the reason', () => {
-    const { text, rows } = recommendationsCsv(input(null));
+    const { parts, rows } = recommendationsCsv(input(null));
+    const text = exportText({ parts });
     expect(rows).toBe(20);
     const parsed = parseCsv(text);
     expect(parsed[0]).toEqual([...RECOMMENDATION_COLUMNS]);
@@ -129,7 +170,7 @@ describe('recommendations', () => {
 
   it('a plain ranked list (cluster recommendations) is the new list, its popularity fill so named', () => {
     const plain = (): RankedItems => ({ items: Int32Array.of(0, 1), scores: Float64Array.of(1, 0.5), filled: 1 });
-    const parsed = parseCsv(recommendationsCsv({ ...input(Int32Array.of(0)), perUser: plain }).text);
+    const parsed = parseCsv(exportText(recommendationsCsv({ ...input(Int32Array.of(0)), perUser: plain })));
     expect(parsed.slice(1).map((r) => [r[3], r[8]])).toEqual([
       ['new', 'cluster'],
       ['new', 'popular'],
@@ -137,7 +178,8 @@ describe('recommendations', () => {
   });
 
   it('exports the selection only; JSON parses back', () => {
-    const { text, rows } = recommendationsJson(input(Int32Array.from([3])));
+    const { parts, rows } = recommendationsJson(input(Int32Array.from([3])));
+    const text = exportText({ parts });
     expect(rows).toBe(4);
     const doc = JSON.parse(text);
     expect(doc.columns).toEqual([...RECOMMENDATION_COLUMNS]);
@@ -208,7 +250,8 @@ function profiles(): ClusterProfiles {
 
 describe('profiles', () => {
   it('CSV: one row per cluster, lists joined, unknown numbers empty', () => {
-    const { text, rows } = profilesCsv(profiles());
+    const { parts, rows } = profilesCsv(profiles());
+    const text = exportText({ parts });
     expect(rows).toBe(2);
     const parsed = parseCsv(text);
     expect(parsed[0]).toEqual([...PROFILE_COLUMNS]);
@@ -239,7 +282,8 @@ describe('profiles', () => {
 
   it('JSON: the profiles under a header, parsing back; NaN as null', () => {
     const p = profiles();
-    const { text, rows } = profilesJson(p, { file: 'log.csv', k: 2, generatedAt: '2026-11-28T03:00:00.000Z' });
+    const { parts, rows } = profilesJson(p, { file: 'log.csv', k: 2, generatedAt: '2026-11-28T03:00:00.000Z' });
+    const text = exportText({ parts });
     expect(rows).toBe(2);
     const doc = JSON.parse(text);
     expect(doc.format).toBe('seqlens-profiles');
@@ -255,7 +299,7 @@ describe('profiles', () => {
 
   it('JSON: the currency of the amounts in the header', () => {
     const currency = { code: 'GBP', source: 'symbol' as const, symbol: '£' };
-    const doc = JSON.parse(profilesJson(profiles(), { file: 'log.csv', k: 2, generatedAt: '', currency }).text);
+    const doc = JSON.parse(exportText(profilesJson(profiles(), { file: 'log.csv', k: 2, generatedAt: '', currency })));
     expect(doc.currency).toEqual(currency);
   });
 

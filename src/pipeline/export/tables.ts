@@ -17,12 +17,18 @@ import { TOO_LITTLE_HISTORY_CLUSTER, TOO_LITTLE_HISTORY_LABEL } from '../profile
 import type { ClusterProfiles } from '../profile/types';
 import type { CurrencyInfo } from '../types';
 import type { RankedItems } from '../recommend/types';
-import { float32Number, toCsv } from './csv';
+import { csvParts, float32Number, PART_LINES } from './csv';
 import { privacySummary, type PrivacyStatement } from './privacy';
 
+/** A file as parts whose concatenation is its text (see PART_LINES: one string cannot hold a long file). */
 export interface ExportResult {
-  text: string;
+  parts: string[];
   rows: number;
+}
+
+/** The whole text of an export (small files and tests: a long file may not fit one string). */
+export function exportText(r: { parts: readonly string[] }): string {
+  return r.parts.join('');
 }
 
 export interface AssignmentInput {
@@ -173,8 +179,8 @@ function csvOf(header: readonly string[], rows: Iterable<Cell[]>): ExportResult 
       yield row;
     }
   })();
-  const text = toCsv(header, counted);
-  return { text, rows: count };
+  const parts = csvParts(header, counted);
+  return { parts, rows: count };
 }
 
 /** JSON numbers must be finite: NaN and ±Infinity become null (as JSON.stringify would, but explicitly). */
@@ -182,15 +188,25 @@ const jsonCell = (v: Cell): Cell => (typeof v === 'number' && !Number.isFinite(v
 
 /** The documented row-table JSON (see the top of this file). */
 function jsonOf(columns: readonly string[], rows: Iterable<Cell[]>): ExportResult {
+  // In parts of whole lines, as csvParts: `{head` first, `]}` last, a comma after every row but the last.
   const parts: string[] = [];
+  let lines: string[] = [];
+  let count = 0;
+  let lead = `{"columns":${JSON.stringify(columns)},"rows":[`;
   for (const row of rows) {
     const obj: Record<string, Cell> = {};
     for (let j = 0; j < columns.length; j++) obj[columns[j]] = jsonCell(row[j]);
-    parts.push(JSON.stringify(obj));
+    lines.push(JSON.stringify(obj));
+    count++;
+    if (lines.length >= PART_LINES) {
+      parts.push(`${lead}\n${lines.join(',\n')}`);
+      lead = ',';
+      lines = [];
+    }
   }
-  const head = `{"columns":${JSON.stringify(columns)},"rows":[`;
-  const text = parts.length === 0 ? `${head}]}\n` : `${head}\n${parts.join(',\n')}\n]}\n`;
-  return { text, rows: parts.length };
+  if (lines.length > 0) parts.push(`${lead}\n${lines.join(',\n')}\n]}\n`);
+  else parts.push(count === 0 ? `${lead}]}\n` : '\n]}\n');
+  return { parts, rows: count };
 }
 
 /** assignments.csv: `user_id,cluster,x,y,label`; x and y empty when there is no map. */
@@ -238,7 +254,7 @@ export function profilesJson(
     ...(meta.privacy ? { privacy: meta.privacy } : {}),
     ...p,
   };
-  return { text: `${JSON.stringify(doc, (_key, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2)}\n`, rows: p.clusters.length };
+  return { parts: [`${JSON.stringify(doc, (_key, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2)}\n`], rows: p.clusters.length };
 }
 
 /** Names in a list cell, separated by '; ' (a comma would need quoting in every cell). */

@@ -410,7 +410,8 @@ export interface ExportRequest {
 export interface ExportFile {
   name: string;
   mime: string;
-  text: string;
+  /** The file's text in parts, whole lines each (one string cannot hold a long file: see export/csv.ts PART_LINES). */
+  parts: string[];
   rows: number;
   /** What the export did for privacy, in a line for the status message; absent when nothing. */
   privacy?: string;

@@ -21,6 +21,7 @@ import {
   pseudonymsOf,
   recommendationsCsv,
   recommendationsJson,
+  type ExportResult,
   type PrivacyStatement,
 } from '../export';
 import { layoutTrustworthiness, umap, type CancelToken, type Matrix } from '../project';
@@ -63,9 +64,9 @@ import type {
 
 /** The three files of `--out` (everything at one K), and the profiles as written (noised with epsilon). */
 export interface AllExports {
-  assignments: { text: string; rows: number };
-  profilesFile: { text: string; rows: number };
-  recommendations: { text: string; rows: number };
+  assignments: ExportResult;
+  profilesFile: ExportResult;
+  recommendations: ExportResult;
   profiles: ClusterProfiles;
   privacy?: PrivacyStatement;
 }
@@ -628,11 +629,11 @@ function stem(name: string): string {
   return base.replace(/[^\p{L}\p{N}._-]+/gu, '_').slice(0, 60) || 'log';
 }
 
-function file(name: string, json: boolean, out: { text: string; rows: number }, privacy?: string): ExportFile {
+function file(name: string, json: boolean, out: ExportResult, privacy?: string): ExportFile {
   return {
     name: `${name}.${json ? 'json' : 'csv'}`,
     mime: json ? 'application/json' : 'text/csv;charset=utf-8',
-    text: out.text,
+    parts: out.parts,
     rows: out.rows,
     ...(privacy ? { privacy } : {}),
   };

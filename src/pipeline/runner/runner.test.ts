@@ -6,6 +6,7 @@ import { layoutTrustworthiness, ProjectionInputError } from '../project';
 import { cliFailure, toWire } from './errors';
 import { PipelineRunner } from './runner';
 import type { ResultStore } from './resultStore';
+import { exportText } from '../export';
 
 /** Three shopper segments over their own items, 20 users each, 6 events per user. */
 function segmentedLog(): string {
@@ -70,7 +71,7 @@ describe('PipelineRunner', () => {
     expect(map.coords).toHaveLength(120);
     const files = await swept.exportAll(3, { top: 5, secret: null, epsilon: null });
     expect(files.assignments.rows).toBe(60);
-    expect(files.assignments.text.split('\r\n')[0]).toBe('user_id,cluster,x,y,label');
+    expect(exportText(files.assignments).split('\r\n')[0]).toBe('user_id,cluster,x,y,label');
   });
 
   it('lists recommendations for every session of a log of anonymous sessions, those with too little history too', async () => {
@@ -85,7 +86,7 @@ describe('PipelineRunner', () => {
     await runner.encode(encodeReq, createFeaturizer());
     await runner.cluster(sweepReq);
     const files = await runner.sweep().exportAll(2, { top: 5, secret: null, epsilon: null });
-    const lines = files.recommendations.text.split('\r\n').slice(1).filter(Boolean);
+    const lines = exportText(files.recommendations).split('\r\n').slice(1).filter(Boolean);
     const ids = new Set(lines.map((l) => l.split(',')[0]));
     for (let s = 0; s < 60; s++) expect(ids.has(`s${s}`)).toBe(true);
     for (let s = 0; s < 10; s++) expect(ids.has(`one${s}`)).toBe(true);
@@ -204,20 +205,22 @@ describe('everyone has a segment', () => {
     expect(few?.share).toBeCloseTo(2 / 63, 10);
 
     const files = await swept.exportAll(3, { top: 5, secret: null, epsilon: null });
-    const lines = files.assignments.text.trim().split('\r\n');
+    const lines = exportText(files.assignments).trim().split('\r\n');
     expect(files.assignments.rows).toBe(63);
     expect(lines.slice(-2)).toEqual(['once_a,-1,,,Too little history yet', 'once_b,-1,,,Too little history yet']);
-    expect(files.assignments.text).not.toContain('scraper');
-    const recs = files.recommendations.text.split('\r\n').filter((l) => l.startsWith('once_a,'));
+    expect(exportText(files.assignments)).not.toContain('scraper');
+    const recs = exportText(files.recommendations)
+      .split('\r\n')
+      .filter((l) => l.startsWith('once_a,'));
     expect(recs.some((l) => l.startsWith('once_a,-1,Too little history yet,again,1,red_shirt,'))).toBe(true);
     expect(recs.some((l) => l.includes(',new,1,'))).toBe(true);
-    expect(files.recommendations.text).not.toContain('scraper');
+    expect(exportText(files.recommendations)).not.toContain('scraper');
 
     // The page's exports of everything say the same; a selection of map points holds only them.
     const page = await swept.exportData({ what: 'assignments', k: 3, format: 'csv', selection: null }, async () => new Uint8Array(32));
-    expect(page.text).toBe(files.assignments.text);
+    expect(exportText(page)).toBe(exportText(files.assignments));
     const pageRecs = await swept.exportData({ what: 'recommendations', k: 3, format: 'json', selection: null }, async () => new Uint8Array(32));
-    expect(pageRecs.text).toContain('"user_id":"once_b","cluster":-1,"label":"Too little history yet","list":"again"');
+    expect(exportText(pageRecs)).toContain('"user_id":"once_b","cluster":-1,"label":"Too little history yet","list":"again"');
     const selected = await swept.exportData({ what: 'assignments', k: 3, format: 'csv', selection: Int32Array.of(0, 1) }, async () => new Uint8Array(32));
     expect(selected.rows).toBe(2);
   });

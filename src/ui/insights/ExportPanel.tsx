@@ -109,7 +109,7 @@ export function ExportPanel({ client, k, selection, ready, noun = 'customer' }: 
         epsilon: noiseOn ? epsilon : null,
         sessionsPerUser: noiseOn ? cap : null,
       });
-      saveText(file.name, file.text, file.mime);
+      saveText(file.name, file.parts, file.mime);
       setStatus({
         state: 'saved',
         name: file.name,

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { basketsFromRows, type BasketRow, type Baskets } from '../../eval/baskets';
 import { evaluateBaskets } from '../../eval/recommendations';
 import { idOrder, protocolSplit, readRecommendationsCsv, scoreLists, trainPopularity, scoreDense } from '../../eval/protocol';
-import { recommendationsCsv } from '../../export/tables';
+import { exportText, recommendationsCsv } from '../../export/tables';
 import { fitPerUser, PerUserLists } from './index';
 import { fitNewItems, SignalCollector } from './newItems';
 import { kthLargest } from './neighbours';
@@ -116,7 +116,7 @@ describe('per-user recommendations', () => {
       clusterLabels: ['all'],
     });
     const file = join(mkdtempSync(join(tmpdir(), 'seqlens-recs-')), 'recommendations.csv');
-    writeFileSync(file, csv.text);
+    writeFileSync(file, exportText(csv));
     const text = readFileSync(file, 'utf8');
     const fresh = readRecommendationsCsv(text, ids, log.itemIds, 'new');
     const again = readRecommendationsCsv(text, ids, log.itemIds, 'again');
