@@ -55,7 +55,7 @@ type ToHelper =
   | { type: 'peruser-fit'; baskets: WireBaskets; idOrder: Int32Array; exclude: Uint8Array; neighbours?: number };
 
 type FromHelper =
-  | ({ type: 'lists-done'; id: number } & Omit<AllLists, 'top' | 'users'>)
+  | ({ type: 'lists-done'; id: number } & ListsChunk)
   | { type: 'lists-error'; id: number; message: string }
   | { type: 'peruser-fitted'; newModel: WireModel['newModel']; againModel: WireModel['againModel'] }
   | { type: 'peruser-fit-error'; message: string };
@@ -134,8 +134,26 @@ export function fromWire(w: WireModel): PerUserRecommender {
   };
 }
 
-/** The lists of `users` with one PerUserLists, as one chunk of AllLists. */
-function runChunk(lists: PerUserLists, users: Int32Array): Omit<AllLists, 'top' | 'users'> {
+/**
+ * One chunk of users' lists as it crosses threads: reasons as numbers into the chunk's own table of
+ * texts. A few hundred distinct texts make up millions of list entries; sent as strings, every
+ * entry arrived as a string of its own (structured clones do not share them): 7M entries of a big
+ * log's export were hundreds of MB and a third of a second of copying.
+ */
+interface ListsChunk {
+  newPtr: Int32Array;
+  newItems: Int32Array;
+  newScores: Float64Array;
+  newReasons: Int32Array;
+  againPtr: Int32Array;
+  againItems: Int32Array;
+  againScores: Float64Array;
+  againReasons: Int32Array;
+  reasonTexts: string[];
+}
+
+/** The lists of `users` with one PerUserLists, as one chunk. */
+function runChunk(lists: PerUserLists, users: Int32Array): ListsChunk {
   const newPtr = new Int32Array(users.length + 1);
   const againPtr = new Int32Array(users.length + 1);
   const newParts: { items: Int32Array; scores: Float64Array; reasons: string[] }[] = [];
@@ -148,16 +166,26 @@ function runChunk(lists: PerUserLists, users: Int32Array): Omit<AllLists, 'top' 
     newPtr[q + 1] = newPtr[q] + n.items.length;
     againPtr[q + 1] = againPtr[q] + a.items.length;
   }
+  const codes = new Map<string, number>();
+  const reasonTexts: string[] = [];
   const pack = (parts: typeof newParts, ptr: Int32Array) => {
     const total = ptr[ptr.length - 1];
     const items = new Int32Array(total);
     const scores = new Float64Array(total);
-    const reasons: string[] = new Array<string>(total);
+    const reasons = new Int32Array(total);
     for (let q = 0; q < parts.length; q++) {
       const p = parts[q];
       items.set(p.items, ptr[q]);
       scores.set(p.scores, ptr[q]);
-      for (let r = 0; r < p.reasons.length; r++) reasons[ptr[q] + r] = p.reasons[r];
+      for (let r = 0; r < p.reasons.length; r++) {
+        let code = codes.get(p.reasons[r]);
+        if (code === undefined) {
+          code = reasonTexts.length;
+          codes.set(p.reasons[r], code);
+          reasonTexts.push(p.reasons[r]);
+        }
+        reasons[ptr[q] + r] = code;
+      }
     }
     return { items, scores, reasons };
   };
@@ -172,11 +200,12 @@ function runChunk(lists: PerUserLists, users: Int32Array): Omit<AllLists, 'top' 
     againItems: a.items,
     againScores: a.scores,
     againReasons: a.reasons,
+    reasonTexts,
   };
 }
 
-/** Chunks joined in user order. */
-function join(top: number, users: Int32Array, chunks: Omit<AllLists, 'top' | 'users'>[]): AllLists {
+/** Chunks joined in user order, reasons as texts again (each text one string, shared by its entries). */
+function join(top: number, users: Int32Array, chunks: ListsChunk[]): AllLists {
   const out: AllLists = {
     top,
     users,
@@ -205,7 +234,8 @@ function join(top: number, users: Int32Array, chunks: Omit<AllLists, 'top' | 'us
       items.set(which === 'new' ? c.newItems : c.againItems, o);
       scores.set(which === 'new' ? c.newScores : c.againScores, o);
       const rs = which === 'new' ? c.newReasons : c.againReasons;
-      for (let r = 0; r < len; r++) reasons[o + r] = rs[r];
+      const texts = c.reasonTexts;
+      for (let r = 0; r < len; r++) reasons[o + r] = texts[rs[r]];
       for (let t = 1; t < cp.length; t++) ptr[q + t] = o + cp[t];
       q += cp.length - 1;
       o += len;
@@ -226,7 +256,7 @@ function join(top: number, users: Int32Array, chunks: Omit<AllLists, 'top' | 'us
 /** Every user's lists on the calling thread (what the helpers compute, and the reference of the tests). */
 export function allListsHere(rec: PerUserRecommender, users: Int32Array, top: number): AllLists {
   const lists = new PerUserLists(rec, top);
-  const chunks: Omit<AllLists, 'top' | 'users'>[] = [];
+  const chunks: ListsChunk[] = [];
   for (let lo = 0; lo < users.length; lo += CHUNK) chunks.push(runChunk(lists, users.subarray(lo, Math.min(users.length, lo + CHUNK))));
   return join(top, users, chunks);
 }
@@ -252,7 +282,7 @@ export async function allLists(
   const queue: number[] = [];
   for (let lo = 0, id = 0; lo < users.length; lo += chunk, id++) queue.push(id);
   const chunkUsers = (id: number): Int32Array => users.subarray(id * chunk, Math.min(users.length, (id + 1) * chunk));
-  const done: (Omit<AllLists, 'top' | 'users'> | null)[] = queue.map(() => null);
+  const done: (ListsChunk | null)[] = queue.map(() => null);
   const model = toWire(rec);
   const ports: ThreadPort[] = [];
   for (let i = 0; i < size; i++) {
@@ -320,7 +350,7 @@ export async function allLists(
     here ??= new PerUserLists(rec, top);
     done[id] = runChunk(here, chunkUsers(id));
   }
-  return { lists: join(top, users, done as Omit<AllLists, 'top' | 'users'>[]), threads: working.size, problems };
+  return { lists: join(top, users, done as ListsChunk[]), threads: working.size, problems };
 }
 
 /**
@@ -406,7 +436,16 @@ export function serveListsHelper(endpoint: HelperEndpoint): void {
     try {
       if (!lists) throw new HelperLost('the helper got users before the models');
       const chunk = runChunk(lists, m.users);
-      const transfer = [chunk.newPtr, chunk.newItems, chunk.newScores, chunk.againPtr, chunk.againItems, chunk.againScores].map((a) => a.buffer as ArrayBuffer);
+      const transfer = [
+        chunk.newPtr,
+        chunk.newItems,
+        chunk.newScores,
+        chunk.newReasons,
+        chunk.againPtr,
+        chunk.againItems,
+        chunk.againScores,
+        chunk.againReasons,
+      ].map((a) => a.buffer as ArrayBuffer);
       endpoint.postMessage({ type: 'lists-done', id: m.id, ...chunk } satisfies FromHelper, transfer);
     } catch (e) {
       endpoint.postMessage({ type: 'lists-error', id: m.id, message: e instanceof Error ? e.message : String(e) } satisfies FromHelper);
