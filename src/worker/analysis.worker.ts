@@ -535,7 +535,8 @@ const api: AnalysisWorkerApi = {
       const total = await recordPrivacySpend(runner.log.id, kept.name, req.epsilon).catch(() => null);
       if (total) file = { ...file, spent: { name: total.name, spent: total.spent, exports: total.exports } };
     }
-    return file;
+    const { parts, ...rest } = file;
+    return { ...rest, blob: new Blob(parts, { type: file.mime }) };
   },
 
   async exportParquet(req) {

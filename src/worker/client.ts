@@ -25,7 +25,7 @@ import {
   type GcnResultWire,
   type ModelCatalog,
   type ModelFileWire,
-  type ExportFile,
+  type SavedExport,
   type PrivacySpentWire,
   type ExportRequest,
   type MapData,
@@ -101,7 +101,7 @@ export interface AnalysisClient {
   profiles(k: number): Promise<ClusterProfiles>;
   recommendations(k: number, perCluster: number): Promise<RecommendationsWire>;
   userDetails(index: number, k: number): Promise<UserDetails>;
-  exportData(req: ExportRequest): Promise<ExportFile>;
+  exportData(req: ExportRequest): Promise<SavedExport>;
   exportParquet(req: ParquetExportRequest): Promise<ParquetExportFile>;
   privacySpent(): Promise<PrivacySpentWire | null>;
   serviceItems(): Promise<ServiceItemsWire>;

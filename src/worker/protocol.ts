@@ -31,6 +31,12 @@ import type {
   UserDetails,
 } from '../pipeline/runner/contract';
 
+/**
+ * An export as the page gets it: the text in a Blob made in the worker. A Blob crosses to the
+ * page by reference, so a long export (hundreds of MB of recommendations) is not copied into the
+ * page's heap as strings and then again into a Blob there.
+ */
+export type SavedExport = Omit<ExportFile, 'parts'> & { blob: Blob };
 export { isWireError } from '../pipeline/runner/contract';
 export type {
   ClusterDevice,
@@ -164,8 +170,8 @@ export interface AnalysisWorkerApi {
   recommendations(k: number, perCluster: number): Promise<RecommendationsWire>;
   /** One point's timeline and recommendations for the clustering with K. */
   userDetails(index: number, k: number): Promise<UserDetails>;
-  /** A file to download, made from the last sweep, projection and profiles. */
-  exportData(req: ExportRequest): Promise<ExportFile>;
+  /** A file to download, made from the last sweep, projection and profiles: its text as a Blob (see SavedExport). */
+  exportData(req: ExportRequest): Promise<SavedExport>;
   /** A Parquet file of everybody at K (user vectors, item vectors, assignments or centres); its bytes are moved to the page. */
   exportParquet(req: ParquetExportRequest): Promise<ParquetExportFile>;
   /** The epsilon that noised exports of the log on screen have spent in this browser, in total; null when none. */

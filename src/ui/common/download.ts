@@ -15,7 +15,7 @@ export function saveBlob(name: string, blob: Blob): void {
   setTimeout(() => URL.revokeObjectURL(url), 0);
 }
 
-/** Saves text, whole or in parts (a long export: see ExportFile), as a file (see saveBlob). */
-export function saveText(name: string, text: string | readonly string[], mime: string): void {
-  saveBlob(name, new Blob(typeof text === 'string' ? [text] : [...text], { type: mime }));
+/** Saves text as a file (see saveBlob). */
+export function saveText(name: string, text: string, mime: string): void {
+  saveBlob(name, new Blob([text], { type: mime }));
 }

@@ -8,7 +8,7 @@
 import { useId, useState } from 'react';
 import { AnalysisError, type AnalysisClient } from '../../worker/client';
 import type { ExportFormat, ExportWhat, ParquetExportRequest } from '../../worker/protocol';
-import { saveBlob, saveText } from '../common/download';
+import { saveBlob } from '../common/download';
 import { formatInt } from '../common/format';
 import { formatEpsilon } from '../privacy/budget';
 
@@ -109,7 +109,7 @@ export function ExportPanel({ client, k, selection, ready, noun = 'customer' }: 
         epsilon: noiseOn ? epsilon : null,
         sessionsPerUser: noiseOn ? cap : null,
       });
-      saveText(file.name, file.parts, file.mime);
+      saveBlob(file.name, file.blob);
       setStatus({
         state: 'saved',
         name: file.name,
