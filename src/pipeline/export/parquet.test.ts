@@ -73,6 +73,35 @@ describe('user_vectors.parquet', () => {
   });
 });
 
+describe('many rows: written a row group at a time', () => {
+  // Big enough for three row groups (about a million values each; GROUP_VALUES): every row must
+  // come back once, in order, in hyparquet and in DuckDB.
+  const n = 2_500;
+  const d = 1_000;
+  const ids = Array.from({ length: n }, (_, i) => `u${i}`);
+  const labels = Int32Array.from({ length: n }, (_, i) => i % 3);
+  const vectors = Float32Array.from({ length: n * d }, (_, i) => ((i * 7919) % 1000) / 250 - 2);
+  const out = userVectorsParquet({ ids, labels, clusterLabels: CLUSTER_LABELS, vectors, d });
+
+  it('has several row groups that read back as the whole matrix', async () => {
+    const meta = parquetMetadata(out.bytes.slice().buffer);
+    expect(meta.row_groups.length).toBe(3);
+    expect(Number(meta.num_rows)).toBe(n);
+    const rows = await readBack(out.bytes);
+    expect(rows).toHaveLength(n);
+    for (const i of [0, 1_047, 1_048, 2_095, 2_096, n - 1]) {
+      expect(rows[i].user_id).toBe(`u${i}`);
+      expect(rows[i].cluster).toBe(i % 3);
+      expect(rows[i].vector).toEqual(Array.from(vectors.subarray(i * d, (i + 1) * d)));
+    }
+    const duckRows = await duck(out.bytes, 'many.parquet', (f) => `SELECT count(*)::INTEGER AS n, sum(vector[${d}])::DOUBLE AS last FROM ${f}`);
+    let last = 0;
+    for (let i = 0; i < n; i++) last += vectors[i * d + d - 1];
+    expect(duckRows[0].n).toBe(n);
+    expect(duckRows[0].last as number).toBeCloseTo(last, 6);
+  });
+});
+
 describe('item_vectors.parquet', () => {
   const ids = ['85123A', '71053', 'POST'];
   const titles = ['WHITE HANGING HEART T-LIGHT HOLDER', 'WHITE METAL LANTERN', ''];
