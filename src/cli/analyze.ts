@@ -362,7 +362,7 @@ async function applySaved(
   const e = model.saved.settings.encoder;
   const embedder = e.featurizer ? createFeaturizer({ dims: model.saved.catalogue.itemDims }) : await chooseEmbedder({ encoder: 'text', model: e.textModel });
   try {
-    const r = await runner.applyModel(model.bytes, { update }, embedder, {
+    const r = await runner.applyModel(model.bytes, { update, saved: model.saved }, embedder, {
       onProgress: (p) => progress(tty, `applying the saved model: ${p.stage} ${Math.floor(p.fraction * 100)}%`),
     });
     if (tty) process.stderr.write('\n');

@@ -376,11 +376,11 @@ const applyModel: AnalysisWorkerApi['applyModel'] = (bytes, _name, opts, onProgr
   const progress = fireAndForget(onProgress);
   const cancelled = (): WireError => ({ message: 'Applying the model was cancelled.', code: 'cancelled' });
   return wired('applying the saved model', async () => {
-    let encoder: Awaited<ReturnType<typeof readModelFile>>['settings']['encoder'];
+    let saved: Awaited<ReturnType<typeof readModelFile>>;
     try {
       progress({ stage: 'read', fraction: 0 });
-      const settings = (await readModelFile(bytes)).settings;
-      encoder = settings.encoder;
+      saved = await readModelFile(bytes);
+      const settings = saved.settings;
       // The runner would regroup the log as the model's was; the page would then encode and sweep
       // the regrouped log by itself, replacing the applied segments. The user regroups first.
       const on = runner.log?.analysis.report.options;
@@ -394,11 +394,12 @@ const applyModel: AnalysisWorkerApi['applyModel'] = (bytes, _name, opts, onProgr
     const job = async (signal: AbortSignal): Promise<AppliedModelWire> => {
       // Whatever was on its way for the log on screen (training, sweep, map) is replaced.
       cancelFrom('encode', false);
+      const encoder = saved.settings.encoder;
       const id = encoder.featurizer ? FEATURIZER_ID : encoder.textModel;
       const spec = encoder.featurizer ? {} : await modelSpec(id);
       const loaded = await getEmbedder({ id, ...spec }, 'auto');
       if (signal.aborted) throw cancelled();
-      const applied = await runner.applyModel(bytes, { update: opts.update }, loaded.embedder, { signal, onProgress: progress });
+      const applied = await runner.applyModel(bytes, { update: opts.update, saved }, loaded.embedder, { signal, onProgress: progress });
       if (signal.aborted) throw cancelled();
       const sweep = runner.sweep().result;
       // The assignments are the sweep's labels already: they are not sent twice.

@@ -66,6 +66,7 @@ import type { SeqBertModel, SeqBertOptions, SeqBertProgress, SeqBertReport } fro
 import type { Whitening } from '../seqbert/whiten';
 import type { DriftReport } from '../drift';
 import type { AppliedModel } from '../model/apply';
+import type { SavedModel } from '../model/types';
 import { ModelFileError } from '../model/errors';
 
 /** Where the graph network propagates, and why (see RunnerEnv.gcnKernels). */
@@ -853,11 +854,12 @@ export class PipelineRunner {
    * by id, and each goes to the nearest saved centre; with `update` the centres follow the new log
    * (model/update.ts). Afterwards sweep() is the applied clustering (one K: the saved one, its
    * segments named as saved) and drift() compares it with the model's log. A file that cannot be
-   * used is a ModelFileError before anything on screen changes.
+   * used is a ModelFileError before anything on screen changes. `opts.saved`: the file as the
+   * caller has already read it from these bytes (a big model takes a while to read twice).
    */
   async applyModel(
     bytes: Uint8Array,
-    opts: { update?: boolean },
+    opts: { update?: boolean; saved?: SavedModel },
     embedder: TextEmbedder,
     call: StageCall<{ stage: string; fraction: number }> = {},
   ): Promise<AppliedModel> {
@@ -869,7 +871,7 @@ export class PipelineRunner {
       import('../model/build'),
       import('../drift'),
     ]);
-    const saved = await readModelFile(bytes);
+    const saved = opts.saved ?? (await readModelFile(bytes));
     apply.checkEmbedder(saved, embedder);
     let log = this.requireLog('Open the new log first, then apply the saved model to it.', null);
     if (!sameSequenceOptions(log.analysis.report.options, saved.settings.sequence)) log = await this.regroup(saved.settings.sequence);
