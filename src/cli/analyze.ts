@@ -15,7 +15,7 @@ import { defaultModelId, parseManifest, type ModelManifest } from '../pipeline/e
 import type { AnalysisReport } from '../pipeline/types';
 import { fileSource } from '../node/fileSource';
 import { nodeHelperThreads } from '../node/helperThreads';
-import { evaluate, evaluateRecommendations, type EvalReport } from '../pipeline/eval';
+import { evaluate, evaluateRecommendations, MIN_REPEAT_BUYERS, type BasketSource, type EvalReport } from '../pipeline/eval';
 import type { GcnReport, RunGcnOptions, TrainHooks } from '../pipeline/gcn';
 import { TOO_LITTLE_HISTORY_CLUSTER, type ClusterProfiles } from '../pipeline/profile';
 import { privacySummary, type ExportResult } from '../pipeline/export';
@@ -636,6 +636,15 @@ interface ExportPrivacy {
   sessionsPerUser: number | undefined;
 }
 
+/** What the lists learnt from, in words (the JSON's method and the note on stderr). */
+function learntFrom(source: BasketSource): string {
+  if (source.events === 'purchases') return 'purchases';
+  if (source.by === 'session') return 'every event of each session';
+  if (source.repeatBuyers !== undefined)
+    return `every event, views too: only ${source.repeatBuyers.toLocaleString('en')} customers bought in two or more baskets, fewer than the ${MIN_REPEAT_BUYERS} needed to learn from purchases alone`;
+  return 'every event (the log has no purchases)';
+}
+
 /**
  * --out: the page's three exports of the chosen clustering, made by the runner's export step; with
  * --pseudonymise the ids are keyed hashes, with --epsilon profiles.json holds noised counts (and
@@ -679,6 +688,8 @@ async function writeExports(
     `analyze: wrote ${assignments.rows.toLocaleString('en')} assignments (K = ${k}) to ${assignments.file}, ${k} profiles to ${profilesOut.file}, ` +
       `${recommendations.rows.toLocaleString('en')} recommendations to ${recommendations.file}\n`,
   );
+  const src = made.recommendationSource;
+  if (src.events === 'all' && src.repeatBuyers !== undefined) writeErr(`analyze: note: the recommendations learnt from ${learntFrom(src)}\n`);
   const parquetNames = Object.values(parquet).map((f) => basename(f.file));
   writeErr(`analyze: wrote ${parquetNames.join(', ')} to ${dir}\n`);
   const statement = made.privacy;
@@ -693,8 +704,7 @@ async function writeExports(
       recommendations: {
         ...recommendations,
         perUser: top,
-        method:
-          'per user (per session in a log of anonymous sessions): new (what they looked at and did not buy, when validation chooses it; ItemKNN, RP3beta, next basket, UserKNN, popularity) and again',
+        method: `per user (per session in a log of anonymous sessions): new (what they looked at and did not buy, when validation chooses it; ItemKNN, RP3beta, next basket, UserKNN, popularity) and again; learnt from ${learntFrom(made.recommendationSource)}`,
       },
       parquet,
       ...(privacy.secret || statement

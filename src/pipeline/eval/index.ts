@@ -18,7 +18,17 @@ export { leaveLastOut, type LeaveLastOutSplit, type SplitOptions } from './split
 export { ndcgAtK, recallAtK } from './metrics';
 export { dotScores, topK } from './rank';
 export { EvalError } from './errors';
-export { basketsFromColumns, basketsFromRows, basketsFromTable, selectBaskets, userItems, type BasketRow, type Baskets, type BasketSource } from './baskets';
+export {
+  basketsFromColumns,
+  basketsFromRows,
+  basketsFromTable,
+  MIN_REPEAT_BUYERS,
+  selectBaskets,
+  userItems,
+  type BasketRow,
+  type Baskets,
+  type BasketSource,
+} from './baskets';
 export {
   idOrder,
   protocolSplit,

@@ -43,6 +43,7 @@ import {
   type RankedItems,
   type SequenceRecommender,
 } from '../recommend';
+import type { BasketSource } from '../eval/baskets';
 import type { ParquetExportKind, ParquetResult } from '../export/parquet';
 import type { HelperThreads } from '../threads';
 import { leftSequences, narrowSequences, sequenceLabel, SHORT, type Sequences } from '../sequences';
@@ -67,6 +68,8 @@ export interface AllExports {
   assignments: ExportResult;
   profilesFile: ExportResult;
   recommendations: ExportResult;
+  /** What the lists learnt from (purchases or every event, and why). */
+  recommendationSource: BasketSource;
   profiles: ClusterProfiles;
   privacy?: PrivacyStatement;
 }
@@ -487,7 +490,7 @@ export class SweptClusters {
       itemTitles: table.itemTitle,
       clusterLabels,
     });
-    return { assignments, profilesFile, recommendations, profiles, ...(privacy ? { privacy } : {}) };
+    return { assignments, profilesFile, recommendations, recommendationSource: recs.source, profiles, ...(privacy ? { privacy } : {}) };
   }
 
   /**
