@@ -232,7 +232,8 @@ describe('npm run analyze --umap without --out', () => {
     const lines = ['user_id,session_id,item_id,timestamp,event_type'];
     for (let u = 0; u < 24; u++) {
       const base = u % 2 === 0 ? 0 : 3;
-      for (let e = 0; e < 4; e++) lines.push(`u${u},s${u}_${e >> 1},i${base + ((u + e) % 3)},2021-01-0${1 + (e >> 1)}T00:${String(10 + e).padStart(2, '0')}:00Z,view`);
+      for (let e = 0; e < 4; e++)
+        lines.push(`u${u},s${u}_${e >> 1},i${base + ((u + e) % 3)},2021-01-0${1 + (e >> 1)}T00:${String(10 + e).padStart(2, '0')}:00Z,view`);
     }
     lines.push('u0,s0_1,i1,2021-01-02T00:20:00Z,purchase');
     const file = join(mkdtempSync(join(tmpdir(), 'seqlens-views-')), 'views.csv');

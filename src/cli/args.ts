@@ -269,8 +269,9 @@ Graph network (LightGCN, 2 layers, 64 dims, CPU; features = the encoder's vector
   --eval         (needs --by user, the default) hold out each user's last basket/session, train on
                  the rest, and rank items: Recall@20 and NDCG@20 of popularity, encoder and GCN,
                  and of the per-user recommendations under the recommendation protocol (last
-                 purchase basket held out): the new list (recommended) and the again list (repeat
-                 protocol, next to the customer's own most-bought items).
+                 basket held out, of purchases where the lists learn from purchases): the new list
+                 (recommended) and the again list (repeat protocol, next to the customer's own
+                 most-bought items).
 The JSON gets gcn: {device, epochs, loss: [per epoch], nodes, edges} and, with --eval,
 eval: {protocol, users, recall20: {popularity, encoder, gcn, recommended}, ndcg20: {...},
 recommendations: {protocol, users, repeatUsers, recall20: {popularity, recommended}, ndcg20, again:

@@ -1,6 +1,6 @@
 import { cliWarning } from './advice';
 import type { EncoderReport } from '../pipeline/encode';
-import type { EvalReport } from '../pipeline/eval';
+import type { BasketSource, EvalReport } from '../pipeline/eval';
 import type { GcnReport } from '../pipeline/gcn';
 import type { HeldOutReport, SeqBertReport } from '../pipeline/seqbert';
 import type { AnalysisReport } from '../pipeline/types';
@@ -274,6 +274,12 @@ export function formatGcn(g: GcnReport): string {
   return `\nGraph network (LightGCN, ${g.device}): ${g.nodes.toLocaleString('en')} nodes, ${g.edges.toLocaleString('en')} stored edges; ${g.epochs} epochs, loss ${first?.toFixed(4)} -> ${last?.toFixed(4)}\n`;
 }
 
+/** What the recommendation protocol held out, as the lists' baskets were made (eval/baskets.ts). */
+function heldOut(source: BasketSource): string {
+  if (source.by === 'session') return "each session's last moment held out";
+  return source.events === 'purchases' ? 'last purchase basket held out' : 'last basket held out, views too';
+}
+
 export function formatEval(e: EvalReport & { recall20: { seqbert?: number }; ndcg20: { seqbert?: number } }): string {
   const f = (x: number): string => x.toFixed(4);
   const bert = (x: number | undefined): string => (x === undefined ? '' : `  seqbert ${f(x)}`);
@@ -282,7 +288,7 @@ export function formatEval(e: EvalReport & { recall20: { seqbert?: number }; ndc
     `  Recall@20  popularity ${f(e.recall20.popularity)}  encoder ${f(e.recall20.encoder)}  gcn ${f(e.recall20.gcn)}${bert(e.recall20.seqbert)}\n` +
     `  NDCG@20    popularity ${f(e.ndcg20.popularity)}  encoder ${f(e.ndcg20.encoder)}  gcn ${f(e.ndcg20.gcn)}${bert(e.ndcg20.seqbert)}\n` +
     (e.recommendations
-      ? `Per-user recommendations (last purchase basket held out; ${e.recommendations.users.toLocaleString('en')} users, ${e.recommendations.repeatUsers.toLocaleString('en')} for buy-again)\n` +
+      ? `Per-user recommendations (${heldOut(e.recommendations.source)}; ${e.recommendations.users.toLocaleString('en')} users, ${e.recommendations.repeatUsers.toLocaleString('en')} for buy-again)\n` +
         `  new    Recall@20 ${f(e.recommendations.recall20.recommended)}  NDCG@20 ${f(e.recommendations.ndcg20.recommended)}  (popularity ${f(e.recommendations.recall20.popularity)} / ${f(e.recommendations.ndcg20.popularity)})\n` +
         `  again  Recall@20 ${f(e.recommendations.again.recall20)}  NDCG@20 ${f(e.recommendations.again.ndcg20)}  (own most-bought ${f(e.recommendations.again.ownMostBought.recall20)} / ${f(e.recommendations.again.ownMostBought.ndcg20)})\n`
       : '')

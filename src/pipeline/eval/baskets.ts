@@ -137,14 +137,14 @@ function purchaseRepeats(table: EventTable): { repeatBuyers: number; otherEvents
 export function basketsFromTable(table: EventTable): { baskets: Baskets; source: BasketSource } {
   if (sessionsAreCustomers(table)) return sessionSteps(table);
   const n = table.length;
-  let hasPurchase = false;
-  for (let e = 0; e < n && !hasPurchase; e++) if (table.type[e] === PURCHASE) hasPurchase = true;
+  let fromPurchases = false;
+  for (let e = 0; e < n && !fromPurchases; e++) if (table.type[e] === PURCHASE) fromPurchases = true;
   let repeatBuyers: number | undefined;
-  if (hasPurchase) {
+  if (fromPurchases) {
     const r = purchaseRepeats(table);
     if (r.otherEvents) {
       repeatBuyers = r.repeatBuyers;
-      if (repeatBuyers < MIN_REPEAT_BUYERS) hasPurchase = false;
+      if (repeatBuyers < MIN_REPEAT_BUYERS) fromPurchases = false;
     }
   }
   const bySession = table.hasSession;
@@ -157,7 +157,7 @@ export function basketsFromTable(table: EventTable): { baskets: Baskets; source:
   const names: string[] = bySession ? table.sessions.slice() : [];
   let m = 0;
   for (let e = 0; e < n; e++) {
-    const why = leftOut(table, e, table.user, hasPurchase);
+    const why = leftOut(table, e, table.user, fromPurchases);
     if (why) {
       skipped[why]++;
       continue;
@@ -187,7 +187,7 @@ export function basketsFromTable(table: EventTable): { baskets: Baskets; source:
     baskets,
     source: {
       by: 'user',
-      events: hasPurchase ? 'purchases' : 'all',
+      events: fromPurchases ? 'purchases' : 'all',
       basket: bySession ? 'session' : 'day',
       kept: m,
       skipped,
