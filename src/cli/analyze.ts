@@ -15,7 +15,7 @@ import { defaultModelId, parseManifest, type ModelManifest } from '../pipeline/e
 import type { AnalysisReport } from '../pipeline/types';
 import { fileSource } from '../node/fileSource';
 import { nodeHelperThreads } from '../node/helperThreads';
-import { evaluate, evaluateRecommendations, MIN_REPEAT_BUYERS, type BasketSource, type EvalReport } from '../pipeline/eval';
+import { evaluate, evaluateRecommendations, type BasketSource, type EvalReport } from '../pipeline/eval';
 import type { GcnReport, RunGcnOptions, TrainHooks } from '../pipeline/gcn';
 import { TOO_LITTLE_HISTORY_CLUSTER, type ClusterProfiles } from '../pipeline/profile';
 import { privacySummary, type ExportResult } from '../pipeline/export';
@@ -640,8 +640,6 @@ interface ExportPrivacy {
 function learntFrom(source: BasketSource): string {
   if (source.events === 'purchases') return 'purchases';
   if (source.by === 'session') return 'every event of each session';
-  if (source.repeatBuyers !== undefined)
-    return `every event, views too: only ${source.repeatBuyers.toLocaleString('en')} customers bought in two or more baskets, fewer than the ${MIN_REPEAT_BUYERS} needed to learn from purchases alone`;
   return 'every event (the log has no purchases)';
 }
 
@@ -688,8 +686,6 @@ async function writeExports(
     `analyze: wrote ${assignments.rows.toLocaleString('en')} assignments (K = ${k}) to ${assignments.file}, ${k} profiles to ${profilesOut.file}, ` +
       `${recommendations.rows.toLocaleString('en')} recommendations to ${recommendations.file}\n`,
   );
-  const src = made.recommendationSource;
-  if (src.events === 'all' && src.repeatBuyers !== undefined) writeErr(`analyze: note: the recommendations learnt from ${learntFrom(src)}\n`);
   const parquetNames = Object.values(parquet).map((f) => basename(f.file));
   writeErr(`analyze: wrote ${parquetNames.join(', ')} to ${dir}\n`);
   const statement = made.privacy;

@@ -227,29 +227,6 @@ describe('npm run analyze --umap without --out', () => {
     for (const row of rows) expect(Number.isFinite(Number(row[2])) && row[2] !== '').toBe(true);
   });
 
-  it('a log with views and too few repeat purchases: the lists learn from every event, and say so', () => {
-    // Two tastes of three items; each shopper views in two visits, one shopper buys once.
-    const lines = ['user_id,session_id,item_id,timestamp,event_type'];
-    for (let u = 0; u < 24; u++) {
-      const base = u % 2 === 0 ? 0 : 3;
-      for (let e = 0; e < 4; e++)
-        lines.push(`u${u},s${u}_${e >> 1},i${base + ((u + e) % 3)},2021-01-0${1 + (e >> 1)}T00:${String(10 + e).padStart(2, '0')}:00Z,view`);
-    }
-    lines.push('u0,s0_1,i1,2021-01-02T00:20:00Z,purchase');
-    const file = join(mkdtempSync(join(tmpdir(), 'seqlens-views-')), 'views.csv');
-    writeFileSync(file, lines.join('\n'));
-    const out = join(mkdtempSync(join(tmpdir(), 'seqlens-export-')), 'out');
-    const res = cli([file, '--encoder', 'featurizer', '--gcn', 'off', '--k', '2', '--out', out, '--json']);
-    expect(res.status, res.stderr).toBe(0);
-    expect(res.stderr).toMatch(/note: the recommendations learnt from every event, views too: only 0 customers bought in two or more baskets/);
-    expect(res.json().out!.recommendations.method).toMatch(/learnt from every event, views too/);
-    const rows = parseCsv(readFileSync(join(out, 'recommendations.csv'), 'utf8')).slice(1);
-    // What they looked at is their history now: an again list of it, "seen", for everyone.
-    const again = rows.filter((r) => r[3] === 'again');
-    expect(new Set(again.map((r) => r[0])).size).toBe(24);
-    expect(again.every((r) => r[8].startsWith('seen '))).toBe(true);
-  });
-
   it('--umap cannot go with --no-encode; --help documents it', () => {
     const bad = cli([DEMO, '--no-encode', '--umap']);
     expect(bad.status).toBe(2);

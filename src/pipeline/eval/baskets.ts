@@ -34,17 +34,8 @@ export interface BasketSource {
    * with sessions and no user ids at all (each session is a customer: indices into table.sessions).
    */
   by: 'user' | 'session';
-  /**
-   * 'purchases' when the log has purchase events (only those count, by user), else every non-return
-   * event; also every event when the log has views or carts too but too few customers bought twice
-   * to learn from purchases (see MIN_REPEAT_BUYERS and repeatBuyers).
-   */
+  /** 'purchases' when the log has purchase events (only those count, by user), else every non-return event. */
   events: 'purchases' | 'all';
-  /**
-   * In a log with purchases and other events: how many customers have two or more purchase baskets.
-   * Under MIN_REPEAT_BUYERS the lists learn from every event instead (events 'all').
-   */
-  repeatBuyers?: number;
   /**
    * 'session' (invoice or session column), 'day' (no session column: a user's events of one day),
    * or 'step' (by session: the session's events at one moment, so its last step is what it did next).
@@ -94,42 +85,6 @@ export function basketsFromColumns(
 }
 
 /**
- * Fewest customers with two or more purchase baskets for the lists to learn from purchases alone
- * in a log that has views or carts too. Fewer, and the settings cannot be chosen on purchases (the
- * validation holds out a second basket) and nearly everyone would get the same popular items (the
- * REES46 sample: 2 purchases in 1,000 events): the views say more, so every event counts, as in a
- * log without purchases. A log of purchases alone keeps them whatever the count.
- */
-export const MIN_REPEAT_BUYERS = 50;
-
-/**
- * Customers with purchase baskets on two or more keys (session, else UTC day), and whether the log
- * has events other than purchases and returns.
- */
-function purchaseRepeats(table: EventTable): { repeatBuyers: number; otherEvents: boolean } {
-  const first = new Float64Array(table.users.length).fill(NaN);
-  const repeat = new Uint8Array(table.users.length);
-  let repeatBuyers = 0;
-  let otherEvents = false;
-  for (let e = 0; e < table.length; e++) {
-    const type = table.type[e];
-    if (type !== PURCHASE) {
-      if (type !== RETURN) otherEvents = true;
-      continue;
-    }
-    const u = table.user[e];
-    if (u < 0 || repeat[u] || leftOut(table, e, table.user, true)) continue;
-    const key = table.hasSession && table.session[e] >= 0 ? table.session[e] : -1 - Math.floor(table.time[e] / 86_400_000);
-    if (Number.isNaN(first[u])) first[u] = key;
-    else if (first[u] !== key) {
-      repeat[u] = 1;
-      repeatBuyers++;
-    }
-  }
-  return { repeatBuyers, otherEvents };
-}
-
-/**
  * The protocol's rows from an analysed log: a user id, a purchase (when the log has purchases; UCI
  * cancellations are returns and drop out) with a quantity above 0 (when quantities exist); a basket
  * is the row's session (the invoice for UCI) else the user's calendar day (UTC).
@@ -139,14 +94,6 @@ export function basketsFromTable(table: EventTable): { baskets: Baskets; source:
   const n = table.length;
   let fromPurchases = false;
   for (let e = 0; e < n && !fromPurchases; e++) if (table.type[e] === PURCHASE) fromPurchases = true;
-  let repeatBuyers: number | undefined;
-  if (fromPurchases) {
-    const r = purchaseRepeats(table);
-    if (r.otherEvents) {
-      repeatBuyers = r.repeatBuyers;
-      if (repeatBuyers < MIN_REPEAT_BUYERS) fromPurchases = false;
-    }
-  }
   const bySession = table.hasSession;
   const u = new Int32Array(n);
   const it = new Int32Array(n);
@@ -183,17 +130,7 @@ export function basketsFromTable(table: EventTable): { baskets: Baskets; source:
     m++;
   }
   const baskets = buildBaskets(u, it, t, key, names, m, table.users.length, table.items.length);
-  return {
-    baskets,
-    source: {
-      by: 'user',
-      events: fromPurchases ? 'purchases' : 'all',
-      basket: bySession ? 'session' : 'day',
-      kept: m,
-      skipped,
-      ...(repeatBuyers !== undefined ? { repeatBuyers } : {}),
-    },
-  };
+  return { baskets, source: { by: 'user', events: fromPurchases ? 'purchases' : 'all', basket: bySession ? 'session' : 'day', kept: m, skipped } };
 }
 
 /**

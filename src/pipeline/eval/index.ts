@@ -22,7 +22,6 @@ export {
   basketsFromColumns,
   basketsFromRows,
   basketsFromTable,
-  MIN_REPEAT_BUYERS,
   selectBaskets,
   userItems,
   type BasketRow,

@@ -3,7 +3,7 @@ import { Random } from '../numeric/sfc32';
 import { analyzeCsv } from '../../../test/lib/testLog';
 import { RETURN } from '../ingest/eventTypes';
 import { recommendForSequences } from '../recommend';
-import { basketsFromRows, basketsFromTable, MIN_REPEAT_BUYERS, type BasketRow } from './baskets';
+import { basketsFromRows, basketsFromTable, type BasketRow } from './baskets';
 import { protocolSplit } from './protocol';
 
 // Anonymous sessions (no user column): each session is the customer, each moment of it a basket.
@@ -93,47 +93,13 @@ describe('baskets of a log of anonymous sessions', () => {
     expect(Number.isNaN(baskets.basketTime[b])).toBe(true);
   });
 
-  /** `buyers` customers who view, then buy in two sessions (a cancelled one aside), and one who views only. */
-  const shop = (buyers: number): string[] => {
-    const rows = ['user_id,session_id,timestamp,item_id,event_type,quantity'];
-    for (let u = 0; u < buyers; u++) {
-      rows.push(`u${u},a${u},2021-01-01 10:00:00,A,view,1`, `u${u},a${u},2021-01-01 10:01:00,B,purchase,1`);
-      rows.push(`u${u},b${u},2021-01-03 10:00:00,C,view,1`, `u${u},b${u},2021-01-03 10:01:00,C,purchase,1`);
-      // A purchase of no quantity in a third session is no basket, so no repeat by itself.
-      rows.push(`u${u},c${u},2021-01-04 10:00:00,D,purchase,0`);
-    }
-    rows.push('w,w1,2021-01-02 10:00:00,A,view,1');
-    return rows;
-  };
-
-  it('keeps a log with user ids on customers and purchases when enough customers bought twice', async () => {
-    const { table } = await analyzeCsv(shop(MIN_REPEAT_BUYERS));
-    const { baskets, source } = basketsFromTable(table);
-    expect(source).toMatchObject({ by: 'user', events: 'purchases', basket: 'session', repeatBuyers: MIN_REPEAT_BUYERS });
-    expect(baskets.basketUser.length).toBe(2 * MIN_REPEAT_BUYERS);
-  });
-
-  it('learns from every event of a log with views whose purchases are too few (fewer customers bought twice)', async () => {
-    for (const buyers of [0, 1, MIN_REPEAT_BUYERS - 1]) {
-      const rows = shop(buyers);
-      if (buyers === 0) rows.push('v,v1,2021-01-02 11:00:00,B,purchase,1');
-      const { table } = await analyzeCsv(rows);
-      const { baskets, source } = basketsFromTable(table);
-      expect(source).toMatchObject({ by: 'user', events: 'all', basket: 'session', repeatBuyers: buyers });
-      // Views count now: the viewer-only customer has a basket.
-      expect(baskets.userPtr[table.users.indexOf('w') + 1] - baskets.userPtr[table.users.indexOf('w')]).toBe(1);
-    }
-  });
-
-  it('keeps the purchases of a log of purchases alone, however few customers bought twice', async () => {
+  it('keeps a log with user ids on customers and purchases', async () => {
     const { table } = await analyzeCsv([
       'user_id,session_id,timestamp,item_id,event_type',
+      'u1,s1,2021-01-01 10:00:00,A,view',
       'u1,s1,2021-01-01 10:01:00,B,purchase',
-      'u2,s2,2021-01-01 10:02:00,A,purchase',
     ]);
-    const { source } = basketsFromTable(table);
-    expect(source.events).toBe('purchases');
-    expect(source.repeatBuyers).toBeUndefined();
+    expect(basketsFromTable(table).source).toMatchObject({ by: 'user', events: 'purchases', basket: 'session' });
   });
 
   it('gives every session its own lists, and the again list says seen, not bought', async () => {
