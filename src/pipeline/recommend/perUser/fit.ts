@@ -85,6 +85,15 @@ const ALPHAS = [0, 0.5, 1, 2];
 const DUES = [0, 1];
 const BASKET_HALF_LIVES = [1, 4, Infinity];
 const BETAS = [0, 0.25, 1, 2];
+/**
+ * Fewest validation customers for the looked-at lead to be chosen on them; below, LOOKED_PRIOR.
+ * With fewer, a paired gain clear of chance (clearGain) needs an effect larger than most logs
+ * show, so the choice would be "none" for want of evidence, not because looks say nothing.
+ */
+export const LOOK_EVIDENCE_MIN = 50;
+/** Looked-at items leading the new list when validation cannot tell (see LOOK_EVIDENCE_MIN). */
+export const LOOKED_PRIOR = 3;
+
 export const DEFAULT_NEW_PARAMS: NewItemsParams = { weights: { knn: 1, rp3: 1, next: 0.5, users: 1, popular: 0.1 }, decay: 0.7 };
 export const DEFAULT_AGAIN_PARAMS: AgainParams = { halfLife: 60, alpha: 0.5, due: 0, beta: 0, basketHalfLife: Infinity };
 
@@ -398,7 +407,12 @@ export function choosePerUserParams(
   for (let r = 0; r < idOrder.length; r++) idRank[idOrder[r]] = r;
   const nw = split.users.length > 0 ? tuneNew(b, split, idOrder, { ...opts, exclude }) : null;
   const ag = split.repeatUsers.length > 0 ? tuneAgain(split, idRank, exclude, opts.validationUsers ?? VALIDATION_USERS) : null;
-  const params = { newItems: nw?.params ?? DEFAULT_NEW_PARAMS, again: ag?.params ?? DEFAULT_AGAIN_PARAMS };
+  let newItems = nw?.params ?? DEFAULT_NEW_PARAMS;
+  // Too few validation customers to tell whether looking leads to buying (a small log, or one where
+  // almost nobody bought twice: REES46's sample has no such customer): a few looked-at items lead,
+  // as a shop's "recently viewed" would, rather than everyone getting the same best sellers.
+  if (opts.looks && (nw?.users ?? 0) < LOOK_EVIDENCE_MIN) newItems = { ...newItems, lookedFirst: LOOKED_PRIOR };
+  const params = { newItems, again: ag?.params ?? DEFAULT_AGAIN_PARAMS };
   const validation =
     nw || ag ? { users: nw?.users ?? 0, recallNew: nw?.recall ?? 0, ndcgNew: nw?.ndcg ?? 0, repeatUsers: ag?.users ?? 0, recallAgain: ag?.recall ?? 0 } : null;
   return { params, validation };

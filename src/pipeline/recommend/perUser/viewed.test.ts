@@ -5,7 +5,7 @@ import { PURCHASE } from '../../ingest/eventTypes';
 import { basketsFromTable, idOrder } from '../../eval';
 import { evaluateRecommendations } from '../../eval/recommendations';
 import { recommendForSequences } from './forSequences';
-import { clearGain, fitPerUser } from './fit';
+import { clearGain, fitPerUser, LOOK_EVIDENCE_MIN, LOOKED_PRIOR } from './fit';
 import { lookedBefore, lookedFirst, lookHistory } from './viewed';
 
 const LOG = [
@@ -124,6 +124,34 @@ describe('looked-at items leading the new list', () => {
       for (let q = 1; q < l.new.scores.length; q++) expect(l.new.scores[q]).toBeLessThanOrEqual(l.new.scores[q - 1]);
     }
     expect(led).toBeGreaterThan(table.users.length);
+  });
+});
+
+describe('looked-at items when validation cannot tell', () => {
+  it('lead by LOOKED_PRIOR in a log with too few validation customers, and the export shows them', async () => {
+    // Twelve customers who look at two items and buy a third once: nobody bought twice, so no
+    // validation customer: everyone got the same best sellers before.
+    const rows = ['user_id,session_id,timestamp,item_id,event_type'];
+    for (let u = 0; u < 12; u++)
+      rows.push(
+        `u${u},s${u},2021-01-01 10:00:00,p${u},view`,
+        `u${u},s${u},2021-01-01 10:01:00,p${u + 1},view`,
+        `u${u},s${u},2021-01-01 10:02:00,p${20 + (u % 2)},purchase`,
+      );
+    const { table, sequences } = await analyzeCsv(rows);
+    const { baskets } = basketsFromTable(table);
+    const rec = fitPerUser(baskets, idOrder(table.items), { looks: lookHistory(table) });
+    expect(rec.validation?.users ?? 0).toBeLessThan(LOOK_EVIDENCE_MIN);
+    expect(rec.params.newItems.lookedFirst).toBe(LOOKED_PRIOR);
+    const r = recommendForSequences(table, sequences, 5);
+    const firsts = new Set<number>();
+    for (let u = 0; u < 12; u++) {
+      const l = r.listsForUser(table.users.indexOf(`u${u}`)).new;
+      expect(l.reasons.slice(0, 2)).toEqual(['looked at, not bought', 'looked at, not bought']);
+      expect(new Set(Array.from(l.items.subarray(0, 2), (i) => table.items[i]))).toEqual(new Set([`p${u}`, `p${u + 1}`]));
+      firsts.add(l.items[0]);
+    }
+    expect(firsts.size).toBeGreaterThan(6);
   });
 });
 
