@@ -636,7 +636,7 @@ interface ExportPrivacy {
   sessionsPerUser: number | undefined;
 }
 
-/** What the lists learnt from, in words (the JSON's method and the note on stderr). */
+/** What the lists learnt from, in words (the JSON's method). */
 function learntFrom(source: BasketSource): string {
   if (source.events === 'purchases') return 'purchases';
   if (source.by === 'session') return 'every event of each session';

@@ -68,7 +68,7 @@ export interface AllExports {
   assignments: ExportResult;
   profilesFile: ExportResult;
   recommendations: ExportResult;
-  /** What the lists learnt from (purchases or every event, and why). */
+  /** What the lists learnt from (purchases, or every event where the log has none, by user or session). */
   recommendationSource: BasketSource;
   profiles: ClusterProfiles;
   privacy?: PrivacyStatement;
