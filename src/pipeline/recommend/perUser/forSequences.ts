@@ -191,14 +191,8 @@ function sequenceRecommender(
     listsFor(s) {
       const u = userOf(s);
       if (u < 0 || u >= baskets.userCount) return EMPTY();
-      const n = lists.newFor(u);
-      const a = lists.againFor(u);
       for (let k = sequences.offsets[s]; k < sequences.offsets[s + 1]; k++) seen[table.item[sequences.events[k]]] = s;
-      const cut = Math.min(top, a.items.length);
-      return {
-        new: withLooks(u, n, (i) => seen[i] === s),
-        again: { items: a.items.slice(0, cut), scores: a.scores.slice(0, cut), reasons: a.reasons.slice(0, cut).map(word) },
-      };
+      return { new: withLooks(u, lists.newFor(u), (i) => seen[i] === s), again: cutTo(lists.againFor(u)) };
     },
   };
 }
