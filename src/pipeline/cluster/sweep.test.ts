@@ -213,7 +213,7 @@ describe('the suggested K on data with little structure', () => {
     if (best.k < 4 || best.k > 10) expect(r.suggested.reason).toMatch(/little structure .* 4-10 segments are preferred/);
   });
 
-  it('keeps a best K outside the range when its silhouette says the structure is clear, and prefers nothing for small logs', () => {
+  it('keeps a best K outside the range when its silhouette says the structure is clear; on a small log, a best K under the ceiling stands', () => {
     const entry = (k: number, silhouette: number, calinskiHarabasz = 10, stability = 1) =>
       ({ k, silhouette, calinskiHarabasz, stability, inertia: 100 / k }) as unknown as Parameters<typeof preferUsefulK>[0][number];
     const entries = [entry(2, 0.8), entry(3, 0.3), entry(4, 0.2), entry(5, 0.25), entry(6, 0.1)];
@@ -226,8 +226,33 @@ describe('the suggested K on data with little structure', () => {
     // The elbow wins inside the range when its runs agree.
     expect(preferUsefulK(weak, { k: 2, reason: 'x' }, { k: 6, reason: 'elbow' }, 3000, 'silhouette').k).toBe(6);
     expect(preferUsefulK(weak, { k: 2, reason: 'x' }, null, 300, 'silhouette').k).toBe(2);
-    expect(usefulKRange(399)).toBeNull();
+    expect(usefulKRange(399)).toEqual({ lo: 2, hi: 19 });
     expect(usefulKRange(500)).toEqual({ lo: 4, hi: 5 });
     expect(usefulKRange(3500)).toEqual({ lo: 4, hi: 10 });
+  });
+
+  it('on a small log, moves a score that keeps rising with K back to segments of 20 customers or more', () => {
+    // The variance ratio on few points: it grows with K (clusters of one or two customers), the
+    // silhouette is middling, the inertia bends at 4.
+    const entry = (k: number) =>
+      ({ k, silhouette: 0.45, calinskiHarabasz: 30 * k, stability: 1, inertia: 100 / k }) as unknown as Parameters<typeof preferUsefulK>[0][number];
+    const entries = [2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15].map(entry);
+    const fifteen = { k: 15, reason: 'K = 15 has the highest Calinski-Harabasz score' };
+    expect(usefulKRange(80)).toEqual({ lo: 2, hi: 4 });
+    const atElbow = preferUsefulK(entries, fifteen, { k: 4, reason: 'elbow' }, 80, 'calinski-harabasz');
+    expect(atElbow.k).toBe(4);
+    expect(atElbow.reason).toMatch(/for 80 customers 2-4 segments are preferred and the inertia curve bends most at K = 4/);
+    // No elbow in the range: the range's best score, its top.
+    expect(preferUsefulK(entries, fifteen, { k: 9, reason: 'elbow' }, 120, 'calinski-harabasz').k).toBe(6);
+    // Forty customers: two segments.
+    const tiny = preferUsefulK(entries, fifteen, null, 40, 'calinski-harabasz');
+    expect(tiny.k).toBe(2);
+    expect(tiny.reason).toMatch(/for 40 customers 2 segments are preferred/);
+    // A K past the ceiling with a clear silhouette stands, as on big logs; one inside it is kept.
+    const clear = entries.map((e) => (e.k === 15 ? { ...e, silhouette: 0.7 } : e));
+    expect(preferUsefulK(clear, fifteen, null, 80, 'calinski-harabasz').k).toBe(15);
+    expect(preferUsefulK(entries, { k: 3, reason: 'x' }, null, 80, 'calinski-harabasz').k).toBe(3);
+    // At 300 customers and more the ceiling lies past the default sweep (2..15): nothing moves.
+    expect(preferUsefulK(entries, fifteen, { k: 4, reason: 'elbow' }, 300, 'calinski-harabasz').k).toBe(15);
   });
 });

@@ -312,13 +312,25 @@ function suggestK(entries: SweepEntry[], elbow: Suggestion | null, exact: boolea
   return { k: best.k, reason };
 }
 
+/** Below this many customers a segment needs at least SMALL_LOG_SEGMENT of them on average. */
+export const SMALL_LOG = 400;
+export const SMALL_LOG_SEGMENT = 20;
+
 /**
  * The K range a merchant can act on for n customers: 4 to 10 segments, fewer for small logs
- * (at most one segment per 100 customers); null below 400 customers, where no range is preferred.
+ * (at most one segment per 100 customers). Under SMALL_LOG customers only a ceiling: at most one
+ * segment per SMALL_LOG_SEGMENT customers (2 at least). On few points the variance ratio keeps
+ * growing with K (its within-cluster term divides by n - K): on generated logs of 40 to 120
+ * customers in 3 to 5 segments it peaked at K = 9 to 15, clusters of a handful of customers
+ * (docs/benchmarks.md, "Suggested K on small logs": one per 10, 15 and 20 customers compared).
  */
 export function usefulKRange(n: number): { lo: number; hi: number } | null {
-  if (n < 400) return null;
+  if (n < SMALL_LOG) return { lo: 2, hi: Math.max(2, Math.floor(n / SMALL_LOG_SEGMENT)) };
   return { lo: 4, hi: Math.min(10, Math.floor(n / 100)) };
+}
+
+function segmentsText(r: { lo: number; hi: number }): string {
+  return r.lo === r.hi ? `${r.lo} segments` : `${r.lo}-${r.hi} segments`;
 }
 
 /** A silhouette above this is clear structure (Kaufman and Rousseeuw: 0.51-0.70 reasonable). */
@@ -327,7 +339,8 @@ export const CLEAR_SILHOUETTE = 0.5;
 /**
  * The best-scoring K stands when it lies in the useful range (usefulKRange) or the metrics clearly
  * say so (its silhouette above CLEAR_SILHOUETTE). Otherwise the metrics show little structure, and
- * their best K (often 2: one blob cut in two halves) is no segmentation: the suggestion moves into
+ * their best K (often 2: one blob cut in two halves; on a small log often the sweep's largest, a
+ * handful of customers per cluster) is no segmentation: the suggestion moves into
  * the useful range, to the inertia elbow when it lies there and its runs agree (stability at least
  * 0.5), else to the range's best score, the most stable of equal ones.
  */
@@ -346,7 +359,7 @@ export function preferUsefulK(
   if (best && best.silhouette > CLEAR_SILHOUETTE) {
     return {
       k: byScore.k,
-      reason: `${byScore.reason}; its silhouette above ${CLEAR_SILHOUETTE} is clear structure, so it stands outside the usual ${range.lo}-${range.hi} segments`,
+      reason: `${byScore.reason}; its silhouette above ${CLEAR_SILHOUETTE} is clear structure, so it stands outside the usual ${segmentsText(range)}`,
     };
   }
   const score = (e: SweepEntry): number => (by === 'calinski-harabasz' ? e.calinskiHarabasz : e.silhouette);
@@ -371,7 +384,7 @@ export function preferUsefulK(
     k: pick.k,
     reason:
       `The scores peak at K = ${byScore.k} but show little structure (${sil}not above ${CLEAR_SILHOUETTE}), so that split is no segmentation; ` +
-      `for ${n.toLocaleString('en')} customers ${range.lo}-${range.hi} segments are preferred and ${why}${stable}`,
+      `for ${n.toLocaleString('en')} customers ${segmentsText(range)} are preferred and ${why}${stable}`,
   };
 }
 

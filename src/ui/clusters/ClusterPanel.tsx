@@ -225,8 +225,9 @@ function SweepView({ result, entryIndex, stale, clusters }: { result: ClusterRes
         )}
         <p className="hint" data-testid="cluster-rule">
           How K is suggested: the best score wins when it shows clear structure (silhouette above 0.5) or lies within the segments a merchant can act on (4 to
-          10 for a few thousand customers, at most one per 100; no preference under 400). Otherwise the best score is usually a split of one blob in two, and
-          the suggestion moves into that range: to the elbow when the runs there agree, else to the range's best score. Any K can still be chosen.
+          10 for a few thousand customers, at most one per 100; under 400 customers, at most one per 20). Otherwise the best score is no segmentation (one blob
+          cut in two, or on a small log a handful of customers per cluster), and the suggestion moves into that range: to the elbow when the runs there agree,
+          else to the range's best score. Any K can still be chosen.
         </p>
         <p>
           <button type="button" onClick={() => clusters.chooseK(result.suggested.k)} disabled={k === result.suggested.k}>
