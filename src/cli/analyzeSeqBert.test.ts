@@ -91,6 +91,22 @@ describe('npm run analyze --encoder seqbert', () => {
     }
   });
 
+  it('on a small log suggests at most one segment per 20 customers (the variance ratio keeps rising with K on few)', { timeout: 120_000 }, () => {
+    const res = cli([file, '--bert-epochs', '1', '--gcn', 'off', '--sweep', '2..15', '--json']);
+    expect(res.status, res.stderr).toBe(0);
+    const r = JSON.parse(res.stdout) as { clusters: CliClusters };
+    const n = r.clusters.source.n;
+    expect(n).toBe(80);
+    expect(r.clusters.chosenBy).toBe('suggested');
+    expect(r.clusters.k).toBeLessThanOrEqual(n / 20);
+    // Today the scores peak at K = 5 on this log: the ceiling is what moved the suggestion.
+    const peak = /The scores peak at K = (\d+)/.exec(r.clusters.suggested.reason);
+    if (peak) {
+      expect(Number(peak[1])).toBeGreaterThan(4);
+      expect(r.clusters.suggested.reason).toMatch(/for 80 customers 2-4 segments are preferred/);
+    }
+  });
+
   it("refuses a bad shape before any work, with the stage's message and exit code 2", () => {
     const res = cli([file, '--encoder', 'seqbert', '--bert-hidden', '15']);
     expect(res.status).toBe(2);
