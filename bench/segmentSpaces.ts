@@ -9,16 +9,17 @@
 //
 //   npx tsx bench/segmentSpaces.ts [--logs t500:6:1,b500:6:3] [--weights 0.25,0.35,0.5]
 //
-// A log is [b|t]users:segments:seed (b behaviour, t taste); 300 items, taste logs 40 events a customer.
+// A log is [b|t]users:segments:seed (bench/lib/plantedLogs.ts).
 
 import { parseArgs } from 'node:util';
 import { analyzeStream } from '../src/pipeline/analyze';
 import { createFeaturizer, encodeSequences } from '../src/pipeline/encode';
 import { embedItemTexts, itemVectorsByItem } from '../src/pipeline/gcn';
 import { embedSequences, trainSeqBert } from '../src/pipeline/seqbert';
-import { behaviourCsvStream, csvStream, generateBehaviourLog, generateLog, plantedUserLabels } from '../src/pipeline/synth';
+import { plantedUserLabels } from '../src/pipeline/synth';
 import { markdownTable } from './lib/format';
 import { describeMachine, loadAverage, machineInfo } from './lib/machine';
+import { plantedLog } from './lib/plantedLogs';
 import { scoreSegments } from './lib/segmentScores';
 
 const DEFAULT_LOGS = 'b500:6:3,b1000:4:3,b1500:6:2,t500:6:1,t1000:8:2,t2000:6:1';
@@ -57,13 +58,8 @@ function sideBySide(a: Float32Array, da: number, b: Float32Array, db: number, n:
 const rows: string[][] = [];
 const load0 = loadAverage();
 for (const spec of (flags.logs ?? DEFAULT_LOGS).split(',')) {
-  const taste = spec.startsWith('t');
-  const [users, segments, seed] = spec.replace(/^[bt]/, '').split(':').map(Number);
-  const log = taste
-    ? generateLog({ users, segments, seed, items: 300, events: users * 40, days: 60 })
-    : generateBehaviourLog({ users, segments, seed, items: 300 });
-  const stream = taste ? csvStream(log as ReturnType<typeof generateLog>) : behaviourCsvStream(log as ReturnType<typeof generateBehaviourLog>);
-  const analysis = await analyzeStream(stream, { fileName: 'log.csv', totalBytes: null, sequence: { by: 'user' } });
+  const { kind, segments, seed, log, stream } = plantedLog(spec);
+  const analysis = await analyzeStream(stream(), { fileName: 'log.csv', totalBytes: null, sequence: { by: 'user' } });
   const { sequences } = analysis;
   const table = analysis.ingested.table;
   const labels = plantedUserLabels(log, table.users);
@@ -78,14 +74,7 @@ for (const spec of (flags.logs ?? DEFAULT_LOGS).split(',')) {
   const ari = (v: Float32Array, d: number): string => scoreSegments(v, d, planted, segments, null).ari.toFixed(3);
   const a = standardised(bert.vectors, n, bert.dims);
   const b = standardised(items.vectors, n, items.dims);
-  const row = [
-    taste ? 'taste' : 'behaviour',
-    n.toLocaleString('en'),
-    String(segments),
-    String(seed),
-    ari(bert.vectors, bert.dims),
-    ari(items.vectors, items.dims),
-  ];
+  const row = [kind, n.toLocaleString('en'), String(segments), String(seed), ari(bert.vectors, bert.dims), ari(items.vectors, items.dims)];
   for (const w of weights) row.push(ari(sideBySide(a, bert.dims, b, items.dims, n, w), bert.dims + items.dims));
   console.error(`  ${spec}: ${row.slice(4).join(' ')}`);
   rows.push(row);

@@ -5,7 +5,7 @@
 //
 //   npx tsx bench/smallLogK.ts [--cases b40:3:1,t80:4:1] [--cli /path/to/checkout]
 //
-// A case is [b|t]users:segments:seed (b behaviour, t taste). --cli runs another checkout's CLI on the same files (before/after).
+// A case is [b|t]users:segments:seed (bench/lib/plantedLogs.ts). --cli runs another checkout's CLI on the same files (before/after).
 
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -13,9 +13,10 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { adjustedRandIndex } from '../src/pipeline/cluster';
-import { type BehaviourLog, behaviourCsvChunks, csvChunks, generateBehaviourLog, generateLog, plantedUserLabels, type SynthLog } from '../src/pipeline/synth';
+import { plantedUserLabels } from '../src/pipeline/synth';
 import { markdownTable } from './lib/format';
 import { describeMachine, loadAverage, machineInfo } from './lib/machine';
+import { plantedLog } from './lib/plantedLogs';
 
 const DEFAULT_CASES =
   'b30:3:2,b40:3:1,b50:3:2,b50:4:5,b60:4:2,b60:3:3,b70:4:4,b80:4:1,b90:5:4,b100:4:2,b100:3:3,b110:3:4,b120:5:2,b140:6:3,t40:3:1,t60:4:2,t80:4:3,t100:5:4,t120:3:5,t150:6:6';
@@ -25,21 +26,15 @@ const { values: flags } = parseArgs({
   strict: true,
 });
 const root = resolve(flags.cli ?? '.');
-const cases = (flags.cases ?? DEFAULT_CASES)
-  .split(',')
-  .map((c) => ({ kind: c[0] === 't' ? 'taste' : 'behaviour', n: c.replace(/^[bt]/, '').split(':').map(Number) }));
+const cases = (flags.cases ?? DEFAULT_CASES).split(',');
 const dir = mkdtempSync(join(tmpdir(), 'smallk-'));
 const rows: string[][] = [];
 let sum = 0;
 const load0 = loadAverage();
-for (const { kind, n } of cases) {
-  const [users, segments, seed] = n;
-  const log =
-    kind === 'taste'
-      ? generateLog({ users, segments, seed, items: 300, events: users * 40, days: 60 })
-      : generateBehaviourLog({ users, segments, seed, items: 300 });
+for (const spec of cases) {
+  const { kind, users, segments, seed, log, chunks } = plantedLog(spec);
   const file = join(dir, `${kind}${users}_${segments}_${seed}.csv`);
-  writeFileSync(file, [...(kind === 'taste' ? csvChunks(log as SynthLog) : behaviourCsvChunks(log as BehaviourLog))].join(''));
+  writeFileSync(file, [...chunks()].join(''));
   const out = join(dir, 'out');
   rmSync(out, { recursive: true, force: true });
   const text = execFileSync('npx', ['tsx', join(root, 'src/cli/analyze.ts'), file, '--out', out], {
