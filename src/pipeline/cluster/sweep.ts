@@ -313,8 +313,8 @@ function suggestK(entries: SweepEntry[], elbow: Suggestion | null, exact: boolea
 }
 
 /** Below this many customers a segment needs at least SMALL_LOG_SEGMENT of them on average. */
-export const SMALL_LOG = 400;
-export const SMALL_LOG_SEGMENT = 20;
+const SMALL_LOG = 400;
+const SMALL_LOG_SEGMENT = 20;
 
 /**
  * The K range a merchant can act on for n customers: 4 to 10 segments, fewer for small logs
@@ -324,7 +324,7 @@ export const SMALL_LOG_SEGMENT = 20;
  * customers in 3 to 5 segments it peaked at K = 9 to 15, clusters of a handful of customers
  * (docs/benchmarks.md, "Suggested K on small logs": one per 10, 15 and 20 customers compared).
  */
-export function usefulKRange(n: number): { lo: number; hi: number } | null {
+export function usefulKRange(n: number): { lo: number; hi: number } {
   if (n < SMALL_LOG) return { lo: 2, hi: Math.max(2, Math.floor(n / SMALL_LOG_SEGMENT)) };
   return { lo: 4, hi: Math.min(10, Math.floor(n / 100)) };
 }
@@ -352,7 +352,6 @@ export function preferUsefulK(
   by: 'silhouette' | 'calinski-harabasz',
 ): Suggestion {
   const range = usefulKRange(n);
-  if (!range) return byScore;
   const inRange = entries.filter((e) => e.k >= range.lo && e.k <= range.hi);
   if (inRange.length === 0 || (byScore.k >= range.lo && byScore.k <= range.hi)) return byScore;
   const best = entries.find((e) => e.k === byScore.k);
