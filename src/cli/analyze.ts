@@ -572,8 +572,15 @@ async function cluster(
     },
     suggested: r.suggested,
     elbow: r.elbow,
-    // With the behaviour BERT its own vectors are clustered, the graph network on or off (runner.clusterInput).
-    source: { stage: v.stage, model: v.encoded.model, n: v.n, d: v.d, ...(v.stage === 'gcn' && v.trained ? { epochs: v.trained.epochs } : {}) },
+    // With the behaviour BERT its own vectors (beside the text encoder's) are clustered, the graph network on or off (runner.clusterInput).
+    source: {
+      stage: v.stage,
+      model: v.encoded.model,
+      n: v.n,
+      d: v.d,
+      ...(v.stage === 'gcn' && v.trained ? { epochs: v.trained.epochs } : {}),
+      ...(r.source.taste ? { taste: r.source.taste } : {}),
+    },
     path: r.path,
     algorithm: r.algorithm,
     seeds: r.seeds,

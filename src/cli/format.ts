@@ -81,7 +81,15 @@ export interface CliClusters {
   suggested: { k: number; reason: string };
   elbow: { k: number; reason: string } | null;
   /** What was clustered: the encoder's sequence vectors (until the graph network exists). */
-  source: { stage: 'encoder' | 'gcn'; model: string; n: number; d: number; epochs?: number };
+  source: {
+    stage: 'encoder' | 'gcn';
+    model: string;
+    n: number;
+    d: number;
+    epochs?: number;
+    /** With the behaviour BERT: its vectors beside the text encoder's (seqbert/segmentSpace.ts). */
+    taste?: { behaviourDims: number; tasteDims: number; tasteWeight: number };
+  };
   path: 'cpu' | 'webgpu';
   algorithm: 'lloyd' | 'minibatch';
   seeds: number;
@@ -146,7 +154,7 @@ export function formatClusters(sweep: CliSweepEntry[], c: CliClusters): string {
   const lines: string[] = [];
   const s = c.source;
   lines.push(
-    `clusters of ${s.stage} vectors (${s.model}, ${n(s.n)} x ${s.d}): k-means ${c.algorithm}, ${c.seeds} seeds per K, ${c.path}; ` +
+    `clusters of ${s.stage} vectors (${s.model}${s.taste ? `: ${s.taste.behaviourDims} behaviour + ${s.taste.tasteDims} item dims at ${s.taste.tasteWeight}` : ''}, ${n(s.n)} x ${s.d}): k-means ${c.algorithm}, ${c.seeds} seeds per K, ${c.path}; ` +
       `silhouette ${c.silhouette.exact ? `exact on all ${n(c.silhouette.sampleSize)} points` : `on a sample of ${n(c.silhouette.sampleSize)} points`}`,
   );
   if (c.rangeNote) lines.push(`  note: ${c.rangeNote}`);

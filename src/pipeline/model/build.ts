@@ -11,6 +11,7 @@ import { TOO_LITTLE_HISTORY_CLUSTER } from '../profile';
 import type { EncoderKind } from '../runner/constants';
 import type { SeqBertOptions } from '../seqbert';
 import type { Whitening } from '../seqbert/whiten';
+import type { SegmentSpace } from '../seqbert/segmentSpace';
 import { itemEventCounts } from '../ingest/table';
 import { leftSequences, sequenceLabel, SHORT } from '../sequences';
 import { approxCentroids, approxWeights, poolItemVectors, userClusters } from './approx';
@@ -46,7 +47,7 @@ export interface BuildInput {
   itemRows: Float32Array;
   itemRowDims: number;
   gcnItems: { dims: number; data: Float32Array } | null;
-  seqbert: { bytes: Uint8Array; whitening: Whitening | null } | null;
+  seqbert: { bytes: Uint8Array; whitening: Whitening | null; segmentSpace: SegmentSpace | null } | null;
   created?: string;
 }
 

@@ -89,7 +89,7 @@ describe('the .seqlens file', () => {
     m2.clustering.centres = new Float32Array(5);
     expect((await failure(await writeModelFile(m2))).message).toMatch(/centres do not match/);
     const m3 = smallModel();
-    m3.seqbert = { bytes: new Uint8Array([1, 2, 3, 4, 5]), whitening: null };
+    m3.seqbert = { bytes: new Uint8Array([1, 2, 3, 4, 5]), whitening: null, segmentSpace: null };
     const e = await failure(await writeModelFile(m3));
     expect(e.code).toBe('incompatible');
     expect(e.message).toMatch(/behaviour BERT/);

@@ -16,6 +16,7 @@
 
 import { deserializeModel } from '../seqbert/serialize';
 import type { Whitening } from '../seqbert/whiten';
+import type { SegmentSpace } from '../seqbert/segmentSpace';
 import type { ClusterProfiles } from '../profile';
 import { ModelFileError } from './errors';
 import { MODEL_FORMAT, type ModelCatalogue, type ModelClustering, type ModelMeta, type ModelSettings, type SavedModel } from './types';
@@ -52,7 +53,11 @@ interface Header {
     /** Absent in files written before it existed. */
     placement?: number | null;
   };
-  seqbert: { whitening: { dims: number; kept: number; varianceKept: number } | null } | null;
+  seqbert: {
+    whitening: { dims: number; kept: number; varianceKept: number } | null;
+    /** Absent in files written before it existed (their centres are in the BERT's space). */
+    segmentSpace?: { behaviourDims: number; tasteDims: number; tasteWeight: number } | null;
+  } | null;
   approx: { dims: number } | null;
   sections: SectionRef[];
 }
@@ -102,6 +107,11 @@ export async function writeModelFile(model: SavedModel): Promise<Uint8Array> {
       parts.push({ name: 'seqbert.whitening.mean', dtype: 'f64', data: w.mean });
       parts.push({ name: 'seqbert.whitening.projection', dtype: 'f64', data: w.projection });
     }
+    const space = model.seqbert.segmentSpace;
+    if (space) {
+      parts.push({ name: 'seqbert.segmentSpace.mean', dtype: 'f64', data: space.mean });
+      parts.push({ name: 'seqbert.segmentSpace.scale', dtype: 'f64', data: space.scale });
+    }
   }
   const k = model.clustering;
   parts.push(
@@ -122,12 +132,18 @@ export async function writeModelFile(model: SavedModel): Promise<Uint8Array> {
   }
   const body = offset;
   const w = model.seqbert?.whitening ?? null;
+  const space = model.seqbert?.segmentSpace ?? null;
   const header = (size: number): Header => ({
     meta: { ...model.meta, format: MODEL_FORMAT, size },
     settings: model.settings,
     catalogue: { items: c.itemIds.length, itemDims: c.itemDims, dims: c.dims, gcnDims: c.gcnItems?.dims ?? null, rowsAreText },
     clustering: { k: k.k, d: k.d, labels: k.labels, traits: k.traits, p95Distance: k.p95Distance, sizes: k.sizes, placement: k.placement },
-    seqbert: model.seqbert ? { whitening: w ? { dims: w.dims, kept: w.kept, varianceKept: w.varianceKept } : null } : null,
+    seqbert: model.seqbert
+      ? {
+          whitening: w ? { dims: w.dims, kept: w.kept, varianceKept: w.varianceKept } : null,
+          segmentSpace: space ? { behaviourDims: space.behaviourDims, tasteDims: space.tasteDims, tasteWeight: space.tasteWeight } : null,
+        }
+      : null,
     approx: model.approx ? { dims: model.approx.dims } : null,
     sections,
   });
@@ -334,7 +350,24 @@ async function read(bytes: Uint8Array): Promise<SavedModel> {
         'incompatible',
       );
     }
-    check(hidden === hk.d || header.settings.clusteredOn === 'gcn', "the behaviour BERT's size does not match the centres");
+    let segmentSpace: SegmentSpace | null = null;
+    const hs = header.seqbert.segmentSpace ?? null;
+    if (hs) {
+      check(
+        isInt(hs.behaviourDims, 1) &&
+          isInt(hs.tasteDims, 1) &&
+          Number.isFinite(hs.tasteWeight) &&
+          hs.behaviourDims + hs.tasteDims === hk.d &&
+          hs.tasteDims === hc.itemDims,
+        'the segment space does not match the centres',
+      );
+      const mean = f64('seqbert.segmentSpace.mean')!;
+      const scale = f64('seqbert.segmentSpace.scale')!;
+      check(mean.length === hk.d && scale.length === hk.d, 'the segment space has the wrong size');
+      segmentSpace = { behaviourDims: hs.behaviourDims, tasteDims: hs.tasteDims, tasteWeight: hs.tasteWeight, mean, scale };
+    }
+    const behaviourDims = segmentSpace ? segmentSpace.behaviourDims : hk.d;
+    check(hidden === behaviourDims || header.settings.clusteredOn === 'gcn', "the behaviour BERT's size does not match the centres");
     check(itemDims === hc.itemDims, "the behaviour BERT's item features do not match the catalogue");
     let whitening: Whitening | null = null;
     const hw = header.seqbert.whitening;
@@ -345,7 +378,7 @@ async function read(bytes: Uint8Array): Promise<SavedModel> {
       check(mean.length === hw.dims && projection.length === hw.dims * hw.kept, 'the whitening has the wrong size');
       whitening = { dims: hw.dims, kept: hw.kept, mean, projection, varianceKept: hw.varianceKept };
     }
-    seqbert = { bytes: bert, whitening };
+    seqbert = { bytes: bert, whitening, segmentSpace };
   }
   const approxCentroids = f32('approx.centroids', false);
   check((approxCentroids === null) === (header.approx === null), 'the SQL centroids are not described');

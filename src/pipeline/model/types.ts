@@ -8,6 +8,7 @@ import type { ClusterProfiles } from '../profile';
 import type { EncoderKind } from '../runner/constants';
 import type { SeqBertOptions } from '../seqbert';
 import type { Whitening } from '../seqbert/whiten';
+import type { SegmentSpace } from '../seqbert/segmentSpace';
 import type { SequenceOptions } from '../types';
 
 /** The format version this code writes and reads (a newer one is refused with a clear message). */
@@ -102,8 +103,12 @@ export interface SavedModel {
   meta: ModelMeta;
   settings: ModelSettings;
   catalogue: ModelCatalogue;
-  /** The behaviour BERT (serialize.ts bytes, int8) and the whitening its vectors were given (kind 'seqbert'). */
-  seqbert: { bytes: Uint8Array; whitening: Whitening | null } | null;
+  /**
+   * The behaviour BERT (serialize.ts bytes, int8), the whitening its vectors were given and the
+   * segment space the centres are in (kind 'seqbert'; null space: the BERT's vectors alone, as in
+   * files written before it existed).
+   */
+  seqbert: { bytes: Uint8Array; whitening: Whitening | null; segmentSpace: SegmentSpace | null } | null;
   clustering: ModelClustering;
   /** Pooled item-vector centroids for the SQL approximation (k x dims), when made. */
   approx: { dims: number; centroids: Float32Array } | null;

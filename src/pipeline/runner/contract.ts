@@ -274,6 +274,8 @@ export interface ClusterResult {
     label: string;
     zeroVectors: number;
     gcn?: { model: 'lightgcn'; layers: number; hidden: number; epochs: number };
+    /** With the behaviour model: its vectors (behaviourDims wide) beside what each customer bought (tasteDims, at tasteWeight). */
+    taste?: { behaviourDims: number; tasteDims: number; tasteWeight: number };
   };
   /** The path that ran for the whole sweep ('cpu' if any run fell back). */
   path: ClusterPath;

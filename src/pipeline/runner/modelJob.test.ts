@@ -75,13 +75,37 @@ describe('a saved model applied to the log it was made from', () => {
     const { bytes } = await runner.saveModel(K);
     const saved = await readModelFile(bytes);
     expect(saved.seqbert?.whitening?.kept).toBeGreaterThan(1);
+    // The segment space is saved as fitted, and places this log's customers exactly where it did.
+    const space = runner.encoded!.segments!.space;
+    expect(saved.seqbert?.segmentSpace).toMatchObject({ behaviourDims: 16, tasteDims: 32, tasteWeight: space.tasteWeight });
+    expect(Array.from(saved.seqbert!.segmentSpace!.mean)).toEqual(Array.from(space.mean));
+    expect(Array.from(saved.seqbert!.segmentSpace!.scale)).toEqual(Array.from(space.scale));
+    expect(saved.clustering.d).toBe(48);
     const other = await opened();
     const applied = await other.applyModel(bytes, {}, createFeaturizer({ dims: 32 }));
+    expect(other.encoded!.segments!.space).toEqual(saved.seqbert!.segmentSpace);
+    expect(Array.from(other.encoded!.segments!.vectors)).toEqual(Array.from(runner.encoded!.segments!.vectors));
     let same = 0;
     for (let i = 0; i < trained.length; i++) if (applied.assigned[i] === trained[i]) same++;
     // Same weights, same whitening, nearest of the segments' means: every sequence where it was.
     expect(same / trained.length).toBeGreaterThanOrEqual(0.99);
     expect(applied.drift.users.kept).toBe(applied.drift.sizesAfter.reduce((a, b) => a + b, 0));
+  }, 120_000);
+
+  it('behaviour BERT of a model saved before the segment space: its own vectors, as then', async () => {
+    const runner = await opened();
+    const { deserializeModel } = await import('../seqbert/serialize');
+    const first = await runner.encode({ ...textReq, kind: 'seqbert', seqbert: TINY }, createFeaturizer({ dims: 32 }));
+    const { serializeModel } = await import('../seqbert/serialize');
+    const model = deserializeModel(serializeModel(first.seqbert!.model, 'int8'));
+    const old = await runner.encode({ ...textReq, kind: 'seqbert', seqbert: TINY }, createFeaturizer({ dims: 32 }), {
+      withModel: { model, hash: 'old' },
+      whitening: first.seqbert!.whitening ?? null,
+      segmentSpace: null,
+    });
+    expect(old.segments).toBeNull();
+    expect(runner.clusterInput()).toMatchObject({ d: 16, vectors: old.vectors });
+    expect((await runner.cluster(sweepReq)).source.taste).toBeUndefined();
   }, 120_000);
 
   it('refuses a foreign file and a wrong text encoder with a ModelFileError, before anything changes', async () => {

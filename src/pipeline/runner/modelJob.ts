@@ -10,6 +10,7 @@ import { writeModelFile } from '../model/format';
 import type { SavedModel } from '../model/types';
 import type { SeqBertModel, SeqBertOptions } from '../seqbert';
 import type { Whitening } from '../seqbert/whiten';
+import type { SegmentSpace } from '../seqbert/segmentSpace';
 import type { EncoderKind } from './constants';
 import type { SweptClusters } from './mapJob';
 import type { EncodeMode, EventWeights, SequenceEncoding } from '../encode';
@@ -26,6 +27,8 @@ export interface EncodedForModel {
   encoding: SequenceEncoding;
   kind: EncoderKind;
   seqbert: { model: SeqBertModel; options: Partial<SeqBertOptions>; whitening?: Whitening | null } | null;
+  /** What the sweep clustered with the behaviour BERT (runner.ts's clusteredVectors); null: `vectors`. */
+  segments: { vectors: Float32Array; d: number; space: SegmentSpace } | null;
   request?: { mode?: EncodeMode; weights?: Partial<EventWeights>; halfLifeDays?: number; seqbert?: Partial<SeqBertOptions> };
 }
 
@@ -54,15 +57,15 @@ export async function modelFileOf(
       };
       whitening = (await embedSequences(encoded.seqbert.model, input, { quantized: true })).whitening ?? null;
     }
-    seqbert = { bytes: serializeModel(encoded.seqbert.model, 'int8'), whitening };
+    seqbert = { bytes: serializeModel(encoded.seqbert.model, 'int8'), whitening, segmentSpace: encoded.segments?.space ?? null };
   }
   const e = encoded.encoding.encoder;
   const req = encoded.request ?? {};
   const model = buildSavedModel({
     analysis,
-    vectors: encoded.vectors,
+    vectors: (encoded.segments ?? encoded).vectors,
     n: encoded.n,
-    d: encoded.d,
+    d: (encoded.segments ?? encoded).d,
     labels,
     k,
     clusteredOn: swept.result.source.stage,

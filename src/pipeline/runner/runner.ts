@@ -64,6 +64,7 @@ import { noResultStore, stableKey, type ResultStore } from './resultStore';
 import { DEFAULT_ENCODER_KIND, type EncoderKind } from './constants';
 import type { SeqBertModel, SeqBertOptions, SeqBertProgress, SeqBertReport } from '../seqbert';
 import type { Whitening } from '../seqbert/whiten';
+import { applySegmentSpace, fitSegmentSpace, type SegmentSpace } from '../seqbert/segmentSpace';
 import type { DriftReport } from '../drift';
 import type { AppliedModel } from '../model/apply';
 import type { SavedModel } from '../model/types';
@@ -124,8 +125,21 @@ export interface Encoded {
   kind: EncoderKind;
   /** With kind 'seqbert': the trained model and its report; `vectors` are its int8 embeddings. */
   seqbert: SeqBertEncoded | null;
+  /**
+   * With kind 'seqbert': what the sweep clusters (seqbert/segmentSpace.ts), the BERT's vectors and
+   * the text encoder's side by side; null: `vectors` themselves (other kinds, and saved models
+   * made before the space existed).
+   */
+  segments: SegmentVectors | null;
   /** What encode() was asked (a saved model keeps the weights, half-life and mode). */
   request?: EncodeStageRequest;
+}
+
+/** Customers in the segment space: n x d, and the fitted space that placed them there. */
+export interface SegmentVectors {
+  vectors: Float32Array;
+  d: number;
+  space: SegmentSpace;
 }
 
 /** The behaviour BERT of an encode: its sequence vectors are Encoded.vectors, its item rows Encoded.items. */
@@ -216,6 +230,36 @@ function modelFileError(e: unknown): unknown {
     `${e.message} Choose a .seqbert file saved by SeqLens ("Save behaviour model") with this version, or train the behaviour model on this log instead.`,
     'model-corrupt',
   );
+}
+
+/**
+ * The BERT's sequence vectors (n x d) beside the text encoder's (`text`, the encode before the
+ * BERT) in the segment space: `given` places them in a saved one, null keeps the BERT's alone
+ * (a saved model made before the space existed), absent fits one on this log.
+ */
+/** What the sweep clusters with the encoder's vectors: the segment space's, else the encoder's own. */
+export function clusteredVectors(encoded: Pick<Encoded, 'vectors' | 'd' | 'segments'>): { vectors: Float32Array; d: number } {
+  return encoded.segments ?? encoded;
+}
+
+/** The cluster result's word on the segment space (none without one). */
+function tasteOf(encoded: Encoded): { taste?: ClusterResult['source']['taste'] } {
+  const s = encoded.segments?.space;
+  return s ? { taste: { behaviourDims: s.behaviourDims, tasteDims: s.tasteDims, tasteWeight: s.tasteWeight } } : {};
+}
+
+function segmentVectors(vectors: Float32Array, d: number, text: Encoded, given: SegmentSpace | null | undefined): SegmentVectors | null {
+  if (given === null) return null;
+  const n = text.n;
+  const space = given ?? fitSegmentSpace(vectors, d, text.vectors, text.d, n);
+  if (space.behaviourDims !== d || space.tasteDims !== text.d) {
+    throw new EncoderError(
+      `This model's segments were made from ${space.behaviourDims} + ${space.tasteDims} numbers per customer, but the encoders here give ${d} + ${text.d}. ` +
+        'Choose the text model it was made with under "Model", or cluster this log afresh.',
+      'model-wrong-layout',
+    );
+  }
+  return { vectors: applySegmentSpace(space, vectors, text.vectors, n), d: space.behaviourDims + space.tasteDims, space };
 }
 
 /**
@@ -416,6 +460,8 @@ export class PipelineRunner {
       withModel?: { model: SeqBertModel; hash: string };
       /** With withModel: whiten with this (a saved model's); null: do not whiten; absent: fit on this log. */
       whitening?: Whitening | null;
+      /** With withModel: place customers in this segment space (a saved model's); null: none (the BERT's vectors); absent: fit on this log. */
+      segmentSpace?: SegmentSpace | null;
     } = {},
   ): Promise<Encoded> {
     const log = this.requireLog('Open a file first; its sequences are then encoded.', null);
@@ -466,6 +512,7 @@ export class PipelineRunner {
       encoding: result,
       kind,
       seqbert: null,
+      segments: null,
       request: req,
     };
     if (kind === 'seqbert') {
@@ -496,6 +543,7 @@ export class PipelineRunner {
       stop?: { requested: boolean };
       withModel?: { model: SeqBertModel; hash: string };
       whitening?: Whitening | null;
+      segmentSpace?: SegmentSpace | null;
     },
   ): Promise<Encoded> {
     const t0 = performance.now();
@@ -520,6 +568,7 @@ export class PipelineRunner {
       items,
       itemDims: d,
       seqbert: { model, report: model.report, ...seqbert },
+      segments: segmentVectors(vectors, d, text, call.withModel ? call.segmentSpace : undefined),
     });
     try {
       const { deserializeModel, serializeModel } = await import('../seqbert/serialize');
@@ -755,9 +804,9 @@ export class PipelineRunner {
     if (which === 'gcn' && (!trained || trained.from !== encoded)) {
       throw { message: 'Train the graph network first: the clusters are made from its vectors.', code: 'cluster-input' } satisfies WireError;
     }
-    return trained && encoded.kind !== 'seqbert'
-      ? { vectors: trained.vectors, n: encoded.n, d: trained.d, encoded, trained, stage: 'gcn' }
-      : { vectors: encoded.vectors, n: encoded.n, d: encoded.d, encoded, trained, stage: 'encoder' };
+    if (trained && encoded.kind !== 'seqbert') return { vectors: trained.vectors, n: encoded.n, d: trained.d, encoded, trained, stage: 'gcn' };
+    const { vectors, d } = clusteredVectors(encoded);
+    return { vectors, n: encoded.n, d, encoded, trained, stage: 'encoder' };
   }
 
   /** Sweeps K over the encoder's or the graph network's vectors; the result's labels are the caller's to keep. */
@@ -782,6 +831,8 @@ export class PipelineRunner {
       seeds: req.seeds ?? null,
       vectors: input.stage,
       ...(restarts ? { restarts, suggestBy } : {}),
+      // Sweeps saved before the segment space existed clustered the BERT's vectors alone.
+      ...(!fromGcn && encoded.segments ? { segmentSpace: { taste: encoded.segments.space.tasteWeight, d: encoded.segments.d } } : {}),
       ...(req.threads && req.threads !== 'auto' ? { threads: req.threads } : {}),
     });
     const hit = await this.store.get<ClusterResult>(key);
@@ -808,7 +859,7 @@ export class PipelineRunner {
                 zeroVectors: encoded.zeroVectors,
                 gcn: { model: 'lightgcn', layers: fromGcn.layers, hidden: fromGcn.d, epochs: fromGcn.epochs },
               }
-            : { stage: 'encoder', model: encoded.model, label: encoded.label, zeroVectors: encoded.zeroVectors },
+            : { stage: 'encoder', model: encoded.model, label: encoded.label, zeroVectors: encoded.zeroVectors, ...tasteOf(encoded) },
         });
     // Vectors replaced (a new encode, file or regroup) while it ran: these clusters are for sequences no longer on screen.
     if (stale()) throw new ClusteringCancelledError();
@@ -894,14 +945,20 @@ export class PipelineRunner {
     if (saved.seqbert) {
       const { deserializeModel } = await import('../seqbert/serialize');
       const model = deserializeModel(saved.seqbert.bytes);
-      encoded = await this.encode({ ...req, kind: 'seqbert' }, known, { signal: call.signal, withModel: { model, hash }, whitening: saved.seqbert.whitening });
+      encoded = await this.encode({ ...req, kind: 'seqbert' }, known, {
+        signal: call.signal,
+        withModel: { model, hash },
+        whitening: saved.seqbert.whitening,
+        segmentSpace: saved.seqbert.segmentSpace,
+      });
     } else {
       encoded = await this.encode(req, known, { signal: call.signal });
     }
     const { k, d } = saved.clustering;
-    if (encoded.d !== d) {
+    const { vectors, d: here } = clusteredVectors(encoded);
+    if (here !== d) {
       throw new ModelFileError(
-        `This model's segments are in ${d} dimensions, but its encoder gave ${encoded.d} here. Save the model again with this version of SeqLens.`,
+        `This model's segments are in ${d} dimensions, but its encoder gave ${here} here. Save the model again with this version of SeqLens.`,
         'incompatible',
       );
     }
@@ -911,29 +968,30 @@ export class PipelineRunner {
     let labels: Int32Array;
     let update: AppliedModel['update'] = null;
     if (opts.update) {
-      const u = updateCentres(encoded.vectors, n, d, centres, k, saved.clustering.sizes, saved.clustering.p95Distance);
+      const u = updateCentres(vectors, n, d, centres, k, saved.clustering.sizes, saved.clustering.p95Distance);
       centres = u.centres;
       labels = u.labels;
       update = { shift: u.shift, proposal: u.proposal ? { size: u.proposal.size, share: u.proposal.share } : null };
     } else {
-      labels = nearestCentres(encoded.vectors, n, d, centres, k).labels;
+      labels = nearestCentres(vectors, n, d, centres, k).labels;
     }
     // A customer whose history did not change (same id, same vector) keeps their segment: the
     // same log gives the same segments even where the nearest centre would say otherwise (segments
     // made on the graph network's vectors, k-means' tolerance).
     const { ids, shortIds } = customersOf(analysis);
-    const unchanged = apply.keepUnchanged(labels, encoded.vectors, d, ids, saved.clustering);
+    const unchanged = apply.keepUnchanged(labels, vectors, d, ids, saved.clustering);
     const source = {
       stage: 'encoder' as const,
       model: encoded.model,
       label: `${encoded.label} · saved model of ${saved.meta.sourceFile}`,
       zeroVectors: encoded.zeroVectors,
+      ...tasteOf(encoded),
     };
-    const result = apply.appliedClusterResult(labels, encoded.vectors, n, d, centres, k, source, (performance.now() - t0) / 1000);
+    const result = apply.appliedClusterResult(labels, vectors, n, d, centres, k, source, (performance.now() - t0) / 1000);
     const key = await stableKey(encoded.key, 'apply', { model: hash, update: opts.update === true });
     const swept = new SweptClusters(
       analysis,
-      encoded.vectors,
+      vectors,
       n,
       d,
       result,

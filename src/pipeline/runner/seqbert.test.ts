@@ -11,6 +11,7 @@ import { DEFAULT_ENCODER_KIND } from './constants';
 import { PipelineRunner } from './runner';
 import { evaluateWithSeqBert, maskedHeadMetrics } from './seqbertEval';
 import type { SeqBertOptions } from '../seqbert';
+import { TASTE_WEIGHT } from '../seqbert/segmentSpace';
 
 const TINY: Partial<SeqBertOptions> = { layers: 1, hidden: 16, heads: 2, maxLen: 24, epochs: 2, batchSize: 32, backend: 'wasm' };
 const textReq = { model: 'featurizer', mode: 'items' as const, weights: {}, halfLifeDays: 0 };
@@ -64,10 +65,30 @@ describe("encode with kind 'seqbert'", () => {
     expect(progress.length).toBeGreaterThan(0);
     expect(progress.at(-1)).toBe(1);
 
+    // The sweep clusters the BERT's vectors beside the text encoder's (seqbert/segmentSpace.ts):
+    // 16 + 32 columns, each block standardised, the text block at TASTE_WEIGHT.
     const swept = await runner.cluster(sweepReq);
-    expect(swept.d).toBe(16);
+    expect(swept.d).toBe(16 + 32);
     expect(swept.n).toBe(n);
-    expect(swept.source).toMatchObject({ stage: 'encoder', model: 'seqbert' });
+    expect(swept.source).toMatchObject({ stage: 'encoder', model: 'seqbert', taste: { behaviourDims: 16, tasteDims: 32, tasteWeight: TASTE_WEIGHT } });
+    const seg = encoded.segments!;
+    expect(seg.d).toBe(48);
+    // Each column that varies gets variance 1 / its block's width (the text block's times
+    // TASTE_WEIGHT squared); the columns the whitening left at 0 stay 0.
+    let varying = 0;
+    for (let j = 0; j < 48; j++) {
+      let m = 0;
+      for (let s = 0; s < n; s++) m += seg.vectors[s * 48 + j];
+      m /= n;
+      let v = 0;
+      for (let s = 0; s < n; s++) v += (seg.vectors[s * 48 + j] - m) ** 2 / n;
+      if (v === 0) continue;
+      varying++;
+      expect(v).toBeCloseTo(j < 16 ? 1 / 16 : TASTE_WEIGHT ** 2 / 32, 4);
+    }
+    expect(varying).toBeGreaterThan(32);
+    // The first column is the BERT's, standardised: the same order of customers as its own vectors.
+    expect(seg.vectors[0] > seg.vectors[48]).toBe(encoded.vectors[0] > encoded.vectors[16]);
     expect(swept.entries.map((e) => e.k)).toEqual([2, 3, 4]);
     const map = await runner.sweep().project({ seed: 0 }, () => {}, { cancelled: false });
     expect(runner.sweep().recommendations(2, 5).method).toBe('behaviour');
@@ -80,10 +101,10 @@ describe("encode with kind 'seqbert'", () => {
     const gcnSweep = await runner.cluster({ ...sweepReq, vectors: 'gcn' });
     expect(gcnSweep.source).toMatchObject({ stage: 'encoder', model: 'seqbert' });
     expect(gcnSweep.source.gcn).toBeUndefined();
-    expect(gcnSweep.d).toBe(16);
+    expect(gcnSweep.d).toBe(48);
     expect(gcnSweep.labels).toEqual(swept.labels);
     const withGcn = runner.sweep();
-    expect(withGcn.vectors).toBe(encoded.vectors);
+    expect(withGcn.vectors).toBe(seg.vectors);
     expect(withGcn.gcn).toMatchObject({ users: g.trained.users, items: g.trained.items, dims: g.trained.d });
     expect(runner.clusterInput('gcn')).toMatchObject({ stage: 'encoder', trained: g.trained });
     expect(withGcn.recommendations(2, 5).method).toBe('gcn+behaviour');

@@ -116,6 +116,7 @@ export function EncoderPanel({ encoder, sequences, eventTypes }: Props) {
         {settings.kind === 'seqbert' && (
           <span className="hint">
             A small model learns, from this log only, the order, timing and kinds of each customer&rsquo;s events; the text model below gives it the items.
+            Segments are made from how customers shop first and what they buy second.
           </span>
         )}
         {settings.kind === 'seqbert' && (

@@ -68,7 +68,7 @@ export function GcnPanel({ gcn, hasVectors, behaviour = false }: { gcn: GcnState
         A LightGCN (2 layers, 64 dimensions) learns from who interacted with what: sequences and items are nodes, linked by events and by items that follow each
         other. It starts from the encoder&rsquo;s vectors
         {behaviour
-          ? '. With the behaviour model the clusters and the map are made from that model’s own vectors (the network would bring back what people buy and blur how they shop); the network’s vectors rank each cluster’s recommended items.'
+          ? '. With the behaviour model the clusters and the map are made from that model’s own vectors, beside a lighter share of what each customer bought (the network would let what people buy drown how they shop); the network’s vectors rank each cluster’s recommended items.'
           : ', and its sequence vectors are what the clusters are made of.'}
       </p>
 
