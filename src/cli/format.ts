@@ -87,8 +87,8 @@ export interface CliClusters {
     n: number;
     d: number;
     epochs?: number;
-    /** With the behaviour BERT: its vectors beside the text encoder's (seqbert/segmentSpace.ts). */
-    taste?: { behaviourDims: number; tasteDims: number; tasteWeight: number };
+    /** With the behaviour BERT: whether what customers buy joined how they shop (seqbert/segmentSpace.ts; runner contract's ClusterResult). */
+    taste?: { used: boolean; gain: number | null; threshold: number | null; behaviourDims: number; axes: number; weight: number };
   };
   path: 'cpu' | 'webgpu';
   algorithm: 'lloyd' | 'minibatch';
@@ -149,14 +149,25 @@ export function finiteOrNull(v: number): number | null {
 
 const metric = (v: number | null, digits: number): string => (v === null ? '—' : v.toFixed(digits));
 
+/** Whether what customers buy joined how they shop, and why. */
+export function tasteLine(t: NonNullable<CliClusters['source']['taste']>): string {
+  const pct = (v: number): string => `${Math.round(v * 100)}%`;
+  const test =
+    t.gain !== null && t.threshold !== null
+      ? ` (k-means on it is ${pct(t.gain)} tighter than on a cloud without groups; ${pct(t.threshold)} needed)`
+      : ' (as the saved model made them)';
+  return t.used ? `what they buy: joined how they shop${test}` : `what they buy: not joined, segments follow how they shop${test}`;
+}
+
 /** The sweep and the chosen clustering as text lines. */
 export function formatClusters(sweep: CliSweepEntry[], c: CliClusters): string {
   const lines: string[] = [];
   const s = c.source;
   lines.push(
-    `clusters of ${s.stage} vectors (${s.model}${s.taste ? `: ${s.taste.behaviourDims} behaviour + ${s.taste.tasteDims} item dims at ${s.taste.tasteWeight}` : ''}, ${n(s.n)} x ${s.d}): k-means ${c.algorithm}, ${c.seeds} seeds per K, ${c.path}; ` +
+    `clusters of ${s.stage} vectors (${s.model}${s.taste?.used ? `: ${s.taste.behaviourDims} behaviour + ${s.taste.axes} item axes at ${s.taste.weight}` : ''}, ${n(s.n)} x ${s.d}): k-means ${c.algorithm}, ${c.seeds} seeds per K, ${c.path}; ` +
       `silhouette ${c.silhouette.exact ? `exact on all ${n(c.silhouette.sampleSize)} points` : `on a sample of ${n(c.silhouette.sampleSize)} points`}`,
   );
+  if (s.taste) lines.push(`  ${tasteLine(s.taste)}`);
   if (c.rangeNote) lines.push(`  note: ${c.rangeNote}`);
   lines.push('     K       inertia  silhouette  Calinski-H  Davies-B  stability');
   for (const e of sweep) {

@@ -56,7 +56,7 @@ interface Header {
   seqbert: {
     whitening: { dims: number; kept: number; varianceKept: number } | null;
     /** Absent in files written before it existed (their centres are in the BERT's space). */
-    segmentSpace?: { behaviourDims: number; tasteDims: number; tasteWeight: number } | null;
+    segmentSpace?: { behaviourDims: number; tasteDims: number; tasteAxes: number; tasteWeight: number } | null;
   } | null;
   approx: { dims: number } | null;
   sections: SectionRef[];
@@ -111,6 +111,7 @@ export async function writeModelFile(model: SavedModel): Promise<Uint8Array> {
     if (space) {
       parts.push({ name: 'seqbert.segmentSpace.mean', dtype: 'f64', data: space.mean });
       parts.push({ name: 'seqbert.segmentSpace.scale', dtype: 'f64', data: space.scale });
+      parts.push({ name: 'seqbert.segmentSpace.axes', dtype: 'f64', data: space.axes });
     }
   }
   const k = model.clustering;
@@ -141,7 +142,9 @@ export async function writeModelFile(model: SavedModel): Promise<Uint8Array> {
     seqbert: model.seqbert
       ? {
           whitening: w ? { dims: w.dims, kept: w.kept, varianceKept: w.varianceKept } : null,
-          segmentSpace: space ? { behaviourDims: space.behaviourDims, tasteDims: space.tasteDims, tasteWeight: space.tasteWeight } : null,
+          segmentSpace: space
+            ? { behaviourDims: space.behaviourDims, tasteDims: space.tasteDims, tasteAxes: space.tasteAxes, tasteWeight: space.tasteWeight }
+            : null,
         }
       : null,
     approx: model.approx ? { dims: model.approx.dims } : null,
@@ -356,15 +359,19 @@ async function read(bytes: Uint8Array): Promise<SavedModel> {
       check(
         isInt(hs.behaviourDims, 1) &&
           isInt(hs.tasteDims, 1) &&
+          isInt(hs.tasteAxes, 1) &&
+          hs.tasteAxes <= hs.tasteDims &&
           Number.isFinite(hs.tasteWeight) &&
-          hs.behaviourDims + hs.tasteDims === hk.d &&
+          hs.behaviourDims + hs.tasteAxes === hk.d &&
           hs.tasteDims === hc.itemDims,
         'the segment space does not match the centres',
       );
       const mean = f64('seqbert.segmentSpace.mean')!;
       const scale = f64('seqbert.segmentSpace.scale')!;
-      check(mean.length === hk.d && scale.length === hk.d, 'the segment space has the wrong size');
-      segmentSpace = { behaviourDims: hs.behaviourDims, tasteDims: hs.tasteDims, tasteWeight: hs.tasteWeight, mean, scale };
+      const axes = f64('seqbert.segmentSpace.axes')!;
+      const width = hs.behaviourDims + hs.tasteDims;
+      check(mean.length === width && scale.length === width && axes.length === hs.tasteDims * hs.tasteAxes, 'the segment space has the wrong size');
+      segmentSpace = { behaviourDims: hs.behaviourDims, tasteDims: hs.tasteDims, tasteAxes: hs.tasteAxes, tasteWeight: hs.tasteWeight, mean, scale, axes };
     }
     const behaviourDims = segmentSpace ? segmentSpace.behaviourDims : hk.d;
     check(hidden === behaviourDims || header.settings.clusteredOn === 'gcn', "the behaviour BERT's size does not match the centres");

@@ -274,8 +274,12 @@ export interface ClusterResult {
     label: string;
     zeroVectors: number;
     gcn?: { model: 'lightgcn'; layers: number; hidden: number; epochs: number };
-    /** With the behaviour model: its vectors (behaviourDims wide) beside what each customer bought (tasteDims, at tasteWeight). */
-    taste?: { behaviourDims: number; tasteDims: number; tasteWeight: number };
+    /**
+     * With the behaviour model: whether what customers buy joined how they shop (used: `axes`
+     * principal axes of the text encoder's vectors at `weight`, beside the BERT's `behaviourDims`),
+     * and the grouping test that decided (gain against threshold; null: a saved model's space).
+     */
+    taste?: { used: boolean; gain: number | null; threshold: number | null; behaviourDims: number; axes: number; weight: number };
   };
   /** The path that ran for the whole sweep ('cpu' if any run fell back). */
   path: ClusterPath;

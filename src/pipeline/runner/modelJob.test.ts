@@ -11,7 +11,8 @@ import { ModelFileError } from '../model/errors';
 import { readModelFile } from '../model/format';
 import { fileSource } from '../../node/fileSource';
 import type { SeqBertOptions } from '../seqbert';
-import { behaviourCsvStream, generateBehaviourLog } from '../synth';
+import { behaviourCsvStream, csvStream, generateBehaviourLog, generateLog } from '../synth';
+import { TASTE_AXES } from '../seqbert/segmentSpace';
 import { PipelineRunner } from './runner';
 
 const TINY: Partial<SeqBertOptions> = { layers: 1, hidden: 16, heads: 2, maxLen: 24, epochs: 1, batchSize: 32, backend: 'wasm' };
@@ -20,9 +21,13 @@ const K = 3;
 const sweepReq = { kMin: K, kMax: K, device: 'cpu' as const, threads: 'off' as const };
 const log = generateBehaviourLog({ seed: 3, users: 160, items: 60, categories: 5, days: 28 });
 
-async function opened(): Promise<PipelineRunner> {
+/** Customers in three personas by what they buy: the behaviour BERT's segments join what they buy (seqbert/segmentSpace.ts). */
+const tasteLog = generateLog({ seed: 5, users: 150, segments: 3, items: 90, categories: 6, events: 150 * 30, days: 30 });
+
+async function opened(which: 'behaviour' | 'taste' = 'behaviour'): Promise<PipelineRunner> {
   const runner = new PipelineRunner();
-  const analysis = await analyzeStream(behaviourCsvStream(log), { fileName: 'behaviour.csv', totalBytes: null, sequence: { by: 'user' } });
+  const stream = which === 'taste' ? csvStream(tasteLog) : behaviourCsvStream(log);
+  const analysis = await analyzeStream(stream, { fileName: `${which}.csv`, totalBytes: null, sequence: { by: 'user' } });
   await runner.use(analysis, '');
   return runner;
 }
@@ -67,8 +72,8 @@ describe('a saved model applied to the log it was made from', () => {
     expect(made.assignments.rows).toBe(d.users.kept);
   }, 60_000);
 
-  it('behaviour BERT: the saved int8 model and whitening place the sequences where training did', async () => {
-    const runner = await opened();
+  it('behaviour BERT: the saved int8 model, whitening and segment space place the sequences where training did', async () => {
+    const runner = await opened('taste');
     await runner.encode({ ...textReq, kind: 'seqbert', seqbert: TINY }, createFeaturizer({ dims: 32 }));
     await runner.cluster(sweepReq);
     const trained = runner.sweep().labelsOf(K).slice();
@@ -77,11 +82,12 @@ describe('a saved model applied to the log it was made from', () => {
     expect(saved.seqbert?.whitening?.kept).toBeGreaterThan(1);
     // The segment space is saved as fitted, and places this log's customers exactly where it did.
     const space = runner.encoded!.segments!.space;
-    expect(saved.seqbert?.segmentSpace).toMatchObject({ behaviourDims: 16, tasteDims: 32, tasteWeight: space.tasteWeight });
+    expect(saved.seqbert?.segmentSpace).toMatchObject({ behaviourDims: 16, tasteDims: 32, tasteAxes: TASTE_AXES, tasteWeight: space.tasteWeight });
     expect(Array.from(saved.seqbert!.segmentSpace!.mean)).toEqual(Array.from(space.mean));
     expect(Array.from(saved.seqbert!.segmentSpace!.scale)).toEqual(Array.from(space.scale));
-    expect(saved.clustering.d).toBe(48);
-    const other = await opened();
+    expect(Array.from(saved.seqbert!.segmentSpace!.axes)).toEqual(Array.from(space.axes));
+    expect(saved.clustering.d).toBe(16 + TASTE_AXES);
+    const other = await opened('taste');
     const applied = await other.applyModel(bytes, {}, createFeaturizer({ dims: 32 }));
     expect(other.encoded!.segments!.space).toEqual(saved.seqbert!.segmentSpace);
     expect(Array.from(other.encoded!.segments!.vectors)).toEqual(Array.from(runner.encoded!.segments!.vectors));
@@ -93,9 +99,11 @@ describe('a saved model applied to the log it was made from', () => {
   }, 120_000);
 
   it('behaviour BERT of a model saved before the segment space: its own vectors, as then', async () => {
-    const runner = await opened();
+    // A log where a fit joins what they buy: a model without a space must not.
+    const runner = await opened('taste');
     const { deserializeModel } = await import('../seqbert/serialize');
     const first = await runner.encode({ ...textReq, kind: 'seqbert', seqbert: TINY }, createFeaturizer({ dims: 32 }));
+    expect(first.segments).not.toBeNull();
     const { serializeModel } = await import('../seqbert/serialize');
     const model = deserializeModel(serializeModel(first.seqbert!.model, 'int8'));
     const old = await runner.encode({ ...textReq, kind: 'seqbert', seqbert: TINY }, createFeaturizer({ dims: 32 }), {

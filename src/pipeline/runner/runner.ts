@@ -64,7 +64,7 @@ import { noResultStore, stableKey, type ResultStore } from './resultStore';
 import { DEFAULT_ENCODER_KIND, type EncoderKind } from './constants';
 import type { SeqBertModel, SeqBertOptions, SeqBertProgress, SeqBertReport } from '../seqbert';
 import type { Whitening } from '../seqbert/whiten';
-import { applySegmentSpace, fitSegmentSpace, type SegmentSpace } from '../seqbert/segmentSpace';
+import { applySegmentSpace, fitSegmentSpace, type SegmentSpace, type TasteCheck } from '../seqbert/segmentSpace';
 import type { DriftReport } from '../drift';
 import type { AppliedModel } from '../model/apply';
 import type { SavedModel } from '../model/types';
@@ -126,11 +126,13 @@ export interface Encoded {
   /** With kind 'seqbert': the trained model and its report; `vectors` are its int8 embeddings. */
   seqbert: SeqBertEncoded | null;
   /**
-   * With kind 'seqbert': what the sweep clusters (seqbert/segmentSpace.ts), the BERT's vectors and
-   * the text encoder's side by side; null: `vectors` themselves (other kinds, and saved models
-   * made before the space existed).
+   * With kind 'seqbert', when what customers buy joins how they shop (seqbert/segmentSpace.ts):
+   * what the sweep clusters. Null: `vectors` themselves (other kinds, no groups by what they buy,
+   * saved models without a space).
    */
   segments: SegmentVectors | null;
+  /** With kind 'seqbert' fitted on this log: the grouping test on what customers buy (null: not run, e.g. a saved model's space). */
+  tasteCheck: TasteCheck | null;
   /** What encode() was asked (a saved model keeps the weights, half-life and mode). */
   request?: EncodeStageRequest;
 }
@@ -245,13 +247,41 @@ export function clusteredVectors(encoded: Pick<Encoded, 'vectors' | 'd' | 'segme
 /** The cluster result's word on the segment space (none without one). */
 function tasteOf(encoded: Encoded): { taste?: ClusterResult['source']['taste'] } {
   const s = encoded.segments?.space;
-  return s ? { taste: { behaviourDims: s.behaviourDims, tasteDims: s.tasteDims, tasteWeight: s.tasteWeight } } : {};
+  const c = encoded.tasteCheck;
+  if (!s && !c) return {};
+  return {
+    taste: {
+      used: s !== undefined,
+      gain: c ? c.gain : null,
+      threshold: c ? c.threshold : null,
+      behaviourDims: encoded.d,
+      axes: s ? s.tasteAxes : 0,
+      weight: s ? s.tasteWeight : 0,
+    },
+  };
 }
 
-function segmentVectors(vectors: Float32Array, d: number, text: Encoded, given: SegmentSpace | null | undefined): SegmentVectors | null {
-  if (given === null) return null;
+/**
+ * The BERT's sequence vectors (n x d) and the text encoder's (`text`, the encode before the BERT)
+ * in the segment space: `given` places them in a saved one, null keeps the BERT's alone (a saved
+ * model without a space), absent fits one on this log (which may find no groups by what they buy).
+ */
+function segmentVectors(
+  vectors: Float32Array,
+  d: number,
+  text: Encoded,
+  given: SegmentSpace | null | undefined,
+): { segments: SegmentVectors | null; tasteCheck: TasteCheck | null } {
+  if (given === null) return { segments: null, tasteCheck: null };
   const n = text.n;
-  const space = given ?? fitSegmentSpace(vectors, d, text.vectors, text.d, n);
+  let space: SegmentSpace | null = given ?? null;
+  let tasteCheck: TasteCheck | null = null;
+  if (!space) {
+    const fitted = fitSegmentSpace(vectors, d, text.vectors, text.d, n);
+    tasteCheck = fitted.check;
+    if (!fitted.space) return { segments: null, tasteCheck };
+    space = fitted.space;
+  }
   if (space.behaviourDims !== d || space.tasteDims !== text.d) {
     throw new EncoderError(
       `This model's segments were made from ${space.behaviourDims} + ${space.tasteDims} numbers per customer, but the encoders here give ${d} + ${text.d}. ` +
@@ -259,7 +289,7 @@ function segmentVectors(vectors: Float32Array, d: number, text: Encoded, given: 
       'model-wrong-layout',
     );
   }
-  return { vectors: applySegmentSpace(space, vectors, text.vectors, n), d: space.behaviourDims + space.tasteDims, space };
+  return { segments: { vectors: applySegmentSpace(space, vectors, text.vectors, n), d: space.behaviourDims + space.tasteAxes, space }, tasteCheck };
 }
 
 /**
@@ -513,6 +543,7 @@ export class PipelineRunner {
       kind,
       seqbert: null,
       segments: null,
+      tasteCheck: null,
       request: req,
     };
     if (kind === 'seqbert') {
@@ -568,7 +599,7 @@ export class PipelineRunner {
       items,
       itemDims: d,
       seqbert: { model, report: model.report, ...seqbert },
-      segments: segmentVectors(vectors, d, text, call.withModel ? call.segmentSpace : undefined),
+      ...segmentVectors(vectors, d, text, call.withModel ? call.segmentSpace : undefined),
     });
     try {
       const { deserializeModel, serializeModel } = await import('../seqbert/serialize');
@@ -833,6 +864,7 @@ export class PipelineRunner {
       ...(restarts ? { restarts, suggestBy } : {}),
       // Sweeps saved before the segment space existed clustered the BERT's vectors alone.
       ...(!fromGcn && encoded.segments ? { segmentSpace: { taste: encoded.segments.space.tasteWeight, d: encoded.segments.d } } : {}),
+      ...(!fromGcn && !encoded.segments && encoded.tasteCheck ? { tasteTested: true } : {}),
       ...(req.threads && req.threads !== 'auto' ? { threads: req.threads } : {}),
     });
     const hit = await this.store.get<ClusterResult>(key);

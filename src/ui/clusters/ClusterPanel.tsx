@@ -168,7 +168,7 @@ function SweepView({ result, entryIndex, stale, clusters }: { result: ClusterRes
         {result.source.gcn
           ? `Clustered: GCN vectors (LightGCN, ${result.source.gcn.layers} layers, ${result.source.gcn.hidden} dims, trained ${formatInt(result.source.gcn.epochs)} epoch${result.source.gcn.epochs === 1 ? '' : 's'} on ${result.source.model === 'seqbert' ? 'behaviour model' : 'encoder'} features; model ${result.source.model}, ${formatInt(n)} × ${formatInt(result.d)}, L2-normalised)`
           : result.source.model === 'seqbert'
-            ? `Clustered: behaviour model vectors${result.source.taste ? ' beside what each customer bought' : ''} (model ${result.source.model}, ${formatInt(n)} × ${formatInt(result.d)})`
+            ? `Clustered: behaviour model vectors${result.source.taste?.used ? ' beside what each customer bought' : ''} (model ${result.source.model}, ${formatInt(n)} × ${formatInt(result.d)})`
             : `Clustered: encoder vectors (model ${result.source.model}, ${formatInt(n)} × ${formatInt(result.d)})`}
         <span className="hint">
           {' '}
@@ -176,9 +176,7 @@ function SweepView({ result, entryIndex, stale, clusters }: { result: ClusterRes
           {result.source.gcn
             ? 'The graph network’s sequence vectors are what is clustered; turn it off under “Graph network” to cluster the encoder’s.'
             : result.source.model === 'seqbert'
-              ? result.source.taste
-                ? `Segments and the map are made from how customers shop (the behaviour model’s ${formatInt(result.source.taste.behaviourDims)} numbers each) and, at ${Math.round(result.source.taste.tasteWeight * 100)}% of that weight, what they buy (the item model’s ${formatInt(result.source.taste.tasteDims)}), with or without the graph network (which trains from the behaviour model and ranks each cluster’s recommended items).`
-                : 'The behaviour model’s sequence vectors are what is clustered and mapped, with or without the graph network (which trains from them and ranks each cluster’s recommended items).'
+              ? `${tasteText(result.source.taste)} The graph network, on or off, does not change them (it trains from the behaviour model and ranks each cluster’s recommended items).`
               : 'The graph network is off, so the encoder’s sequence vectors are what is clustered.'}
           {result.source.zeroVectors > 0 && ` ${formatInt(result.source.zeroVectors)} sequences without a vector (weights that cancel out) sit at the origin.`}
         </span>
@@ -434,4 +432,16 @@ function SweepTable({ result, k, onPick }: { result: ClusterResult; k: number; o
       </div>
     </details>
   );
+}
+
+/** What the behaviour model's segments are made from, in the merchant's words (the runner's ClusterResult source.taste). */
+export function tasteText(taste: ClusterResult['source']['taste']): string {
+  if (!taste) return 'Segments and the map are made from how customers shop (the behaviour model’s vectors).';
+  const test =
+    taste.gain !== null && taste.threshold !== null
+      ? ` (grouped by it, customers sit ${formatPercent(Math.max(0, taste.gain))} closer together than in a cloud without groups; ${formatPercent(taste.threshold)} is needed)`
+      : '';
+  return taste.used
+    ? `Segments and the map are made from how customers shop and, at ${formatPercent(taste.weight)} of that weight, what they buy: customers form groups by what they buy here${test}.`
+    : `Segments and the map are made from how customers shop: what they buy does not split them into clear groups here${test}.`;
 }
