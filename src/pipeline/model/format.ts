@@ -112,6 +112,7 @@ export async function writeModelFile(model: SavedModel): Promise<Uint8Array> {
       parts.push({ name: 'seqbert.segmentSpace.mean', dtype: 'f64', data: space.mean });
       parts.push({ name: 'seqbert.segmentSpace.scale', dtype: 'f64', data: space.scale });
       parts.push({ name: 'seqbert.segmentSpace.axes', dtype: 'f64', data: space.axes });
+      parts.push({ name: 'seqbert.segmentSpace.columns', dtype: 'i32', data: space.behaviourColumns });
     }
   }
   const k = model.clustering;
@@ -362,16 +363,33 @@ async function read(bytes: Uint8Array): Promise<SavedModel> {
           isInt(hs.tasteAxes, 1) &&
           hs.tasteAxes <= hs.tasteDims &&
           Number.isFinite(hs.tasteWeight) &&
-          hs.behaviourDims + hs.tasteAxes === hk.d &&
+          hs.behaviourDims + hs.tasteAxes >= hk.d &&
           hs.tasteDims === hc.itemDims,
         'the segment space does not match the centres',
       );
       const mean = f64('seqbert.segmentSpace.mean')!;
       const scale = f64('seqbert.segmentSpace.scale')!;
       const axes = f64('seqbert.segmentSpace.axes')!;
+      const columns = typed('seqbert.segmentSpace.columns', 'i32', (b) => new Int32Array(b), true)!;
       const width = hs.behaviourDims + hs.tasteDims;
-      check(mean.length === width && scale.length === width && axes.length === hs.tasteDims * hs.tasteAxes, 'the segment space has the wrong size');
-      segmentSpace = { behaviourDims: hs.behaviourDims, tasteDims: hs.tasteDims, tasteAxes: hs.tasteAxes, tasteWeight: hs.tasteWeight, mean, scale, axes };
+      check(
+        mean.length === width && scale.length === width && axes.length === hs.tasteDims * hs.tasteAxes && columns.length + hs.tasteAxes === hk.d,
+        'the segment space has the wrong size',
+      );
+      check(
+        columns.every((c, i) => Number.isInteger(c) && c >= 0 && c < hs.behaviourDims && (i === 0 || c > columns[i - 1])),
+        'the segment space names behaviour columns the model does not have',
+      );
+      segmentSpace = {
+        behaviourDims: hs.behaviourDims,
+        tasteDims: hs.tasteDims,
+        behaviourColumns: columns,
+        tasteAxes: hs.tasteAxes,
+        tasteWeight: hs.tasteWeight,
+        mean,
+        scale,
+        axes,
+      };
     }
     const behaviourDims = segmentSpace ? segmentSpace.behaviourDims : hk.d;
     check(hidden === behaviourDims || header.settings.clusteredOn === 'gcn', "the behaviour BERT's size does not match the centres");

@@ -276,7 +276,7 @@ export interface ClusterResult {
     gcn?: { model: 'lightgcn'; layers: number; hidden: number; epochs: number };
     /**
      * With the behaviour model: whether what customers buy joined how they shop (used: `axes`
-     * principal axes of the text encoder's vectors at `weight`, beside the BERT's `behaviourDims`),
+     * principal axes of the text encoder's vectors at `weight`, beside the `behaviourDims` columns of the BERT's that vary),
      * and the grouping test that decided (gain against threshold; null: a saved model's space).
      */
     taste?: { used: boolean; gain: number | null; threshold: number | null; behaviourDims: number; axes: number; weight: number };

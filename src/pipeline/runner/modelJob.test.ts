@@ -86,7 +86,8 @@ describe('a saved model applied to the log it was made from', () => {
     expect(Array.from(saved.seqbert!.segmentSpace!.mean)).toEqual(Array.from(space.mean));
     expect(Array.from(saved.seqbert!.segmentSpace!.scale)).toEqual(Array.from(space.scale));
     expect(Array.from(saved.seqbert!.segmentSpace!.axes)).toEqual(Array.from(space.axes));
-    expect(saved.clustering.d).toBe(16 + TASTE_AXES);
+    expect(Array.from(saved.seqbert!.segmentSpace!.behaviourColumns)).toEqual(Array.from(space.behaviourColumns));
+    expect(saved.clustering.d).toBe(space.behaviourColumns.length + TASTE_AXES);
     const other = await opened('taste');
     const applied = await other.applyModel(bytes, {}, createFeaturizer({ dims: 32 }));
     expect(other.encoded!.segments!.space).toEqual(saved.seqbert!.segmentSpace);

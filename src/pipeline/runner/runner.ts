@@ -64,7 +64,7 @@ import { noResultStore, stableKey, type ResultStore } from './resultStore';
 import { DEFAULT_ENCODER_KIND, type EncoderKind } from './constants';
 import type { SeqBertModel, SeqBertOptions, SeqBertProgress, SeqBertReport } from '../seqbert';
 import type { Whitening } from '../seqbert/whiten';
-import { applySegmentSpace, fitSegmentSpace, type SegmentSpace, type TasteCheck } from '../seqbert/segmentSpace';
+import { applySegmentSpace, fitSegmentSpace, segmentDims, type SegmentSpace, type TasteCheck } from '../seqbert/segmentSpace';
 import type { DriftReport } from '../drift';
 import type { AppliedModel } from '../model/apply';
 import type { SavedModel } from '../model/types';
@@ -254,7 +254,7 @@ function tasteOf(encoded: Encoded): { taste?: ClusterResult['source']['taste'] }
       used: s !== undefined,
       gain: c ? c.gain : null,
       threshold: c ? c.threshold : null,
-      behaviourDims: encoded.d,
+      behaviourDims: s ? s.behaviourColumns.length : encoded.d,
       axes: s ? s.tasteAxes : 0,
       weight: s ? s.tasteWeight : 0,
     },
@@ -289,7 +289,7 @@ function segmentVectors(
       'model-wrong-layout',
     );
   }
-  return { segments: { vectors: applySegmentSpace(space, vectors, text.vectors, n), d: space.behaviourDims + space.tasteAxes, space }, tasteCheck };
+  return { segments: { vectors: applySegmentSpace(space, vectors, text.vectors, n), d: segmentDims(space), space }, tasteCheck };
 }
 
 /**

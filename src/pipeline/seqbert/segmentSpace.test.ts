@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { kmeans } from '../cluster';
 import { adjustedRandIndex } from '../cluster/agreement';
-import { applySegmentSpace, fitSegmentSpace, TASTE_AXES, TASTE_MIN_GAIN, TASTE_WEIGHT } from './segmentSpace';
+import { applySegmentSpace, fitSegmentSpace, segmentDims, TASTE_AXES, TASTE_MIN_GAIN, TASTE_WEIGHT } from './segmentSpace';
 
 /** Seeded uniform in [0, 1). */
 function rng(seed: number): () => number {
@@ -82,6 +82,23 @@ describe('the segment space', () => {
         for (let j = 0; j < 50; j++) dot += s.axes[j * TASTE_AXES + a] * s.axes[j * TASTE_AXES + b];
         expect(dot).toBeCloseTo(a === b ? 1 : 0, 6);
       }
+  });
+
+  it('leaves out the behaviour columns that are 0 for everyone, which changes no distance', () => {
+    const r = rng(5);
+    const n = 200;
+    // Columns 1 and 3 are 0 for everyone, as the axes the BERT's whitening drops.
+    const behaviour = Float32Array.from({ length: n * 5 }, (_, i) => (i % 5 === 1 || i % 5 === 3 ? 0 : gauss(r)));
+    const { x: taste } = groupedTastes(r, n, 30, 3);
+    const space = fitSegmentSpace(behaviour, 5, taste, 30, n).space!;
+    expect(Array.from(space.behaviourColumns)).toEqual([0, 2, 4]);
+    expect(segmentDims(space)).toBe(3 + TASTE_AXES);
+    const x = applySegmentSpace(space, behaviour, taste, n);
+    const d = segmentDims(space);
+    // The three behaviour columns, standardised within a block of 5: variance 1/5 each.
+    for (let c = 0; c < 3; c++) expect(blockVariance(x, n, d, c, c + 1)).toBeCloseTo(1 / 5, 5);
+    expect(x[0]).toBeCloseTo((behaviour[0] - space.mean[0]) * space.scale[0], 6);
+    expect(x[1]).toBeCloseTo((behaviour[2] - space.mean[2]) * space.scale[2], 6);
   });
 
   it('lets what they buy join only when customers form groups by it', () => {

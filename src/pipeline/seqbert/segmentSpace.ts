@@ -15,7 +15,8 @@
 //    whitened columns, a text encoder's 256-384 small numbers): every column centred and scaled to
 //    variance 1 / the block's width. A block's total variance is then the share of its columns that
 //    vary (the BERT's whitening keeps the axes holding 99% of its variance, 15-30 of 64 on the logs
-//    measured, and leaves the others at 0). The taste block is then weighted by TASTE_WEIGHT: at 0.5
+//    measured, and leaves the others at 0; those are left out of the joined vectors, which changes
+//    no distance and keeps the sweep narrow: 15-30 + 16 columns). The taste block is then weighted by TASTE_WEIGHT: at 0.5
 //    it already pulls behaviour segments apart, at 0.25 it recovers too little taste;
 //  - of the taste block only its TASTE_AXES leading principal axes are kept: the others hold little
 //    variance spread evenly, which adds about the same to every distance (the same segments on the
@@ -46,7 +47,12 @@ export interface SegmentSpace {
   behaviourDims: number;
   /** Width of the text encoder's sequence vectors. */
   tasteDims: number;
-  /** Principal axes of the standardised taste block kept (the segment vectors' width is behaviourDims + tasteAxes). */
+  /**
+   * The behaviour columns that vary on the log the space was fitted on, in order: the others (the
+   * axes the BERT's whitening dropped) are 0 for everyone and are left out.
+   */
+  behaviourColumns: Int32Array;
+  /** Principal axes of the standardised taste block kept. The segment vectors are behaviourColumns.length + tasteAxes wide. */
   tasteAxes: number;
   tasteWeight: number;
   /** Per input column (behaviour, then taste): subtracted, then multiplied by `scale`. */
@@ -169,7 +175,8 @@ export function fitSegmentSpace(
   fitBlock(taste, n, td, tasteWeight, mean, scale, bd);
   const rows = sampleRows(n);
   const axes = principalAxes(taste, td, rows, mean, scale, bd, m);
-  const space: SegmentSpace = { behaviourDims: bd, tasteDims: td, tasteAxes: m, tasteWeight, mean, scale, axes };
+  const behaviourColumns = Int32Array.from(Array.from({ length: bd }, (_, j) => j).filter((j) => scale[j] !== 0));
+  const space: SegmentSpace = { behaviourDims: bd, tasteDims: td, behaviourColumns, tasteAxes: m, tasteWeight, mean, scale, axes };
   const coords = tasteCoordinates(space, taste, rows);
   const { gain, atK } = groupingGain(coords, rows.length, m);
   const used = gain >= threshold;
@@ -195,11 +202,17 @@ function tasteCoordinates(space: SegmentSpace, taste: Float32Array, rows: Int32A
   return out;
 }
 
-/** n customers' vectors in a fitted space: n x (behaviourDims + tasteAxes). */
+/** Width of the vectors a space gives. */
+export function segmentDims(space: SegmentSpace): number {
+  return space.behaviourColumns.length + space.tasteAxes;
+}
+
+/** n customers' vectors in a fitted space: n x segmentDims(space). */
 export function applySegmentSpace(space: SegmentSpace, behaviour: Float32Array, taste: Float32Array, n: number): Float32Array {
-  const { behaviourDims: bd, tasteDims: td, tasteAxes: m, mean, scale } = space;
+  const { behaviourDims: bd, tasteDims: td, behaviourColumns: cols, tasteAxes: m, mean, scale } = space;
   if (behaviour.length !== n * bd || taste.length !== n * td) throw new Error(`segment space: expected ${n} x ${bd} and ${n} x ${td} vectors`);
-  const d = bd + m;
+  const b = cols.length;
+  const d = b + m;
   const out = new Float32Array(n * d);
   const coords = tasteCoordinates(
     space,
@@ -208,8 +221,11 @@ export function applySegmentSpace(space: SegmentSpace, behaviour: Float32Array, 
   );
   for (let i = 0; i < n; i++) {
     const o = i * d;
-    for (let j = 0; j < bd; j++) out[o + j] = (behaviour[i * bd + j] - mean[j]) * scale[j];
-    out.set(coords.subarray(i * m, (i + 1) * m), o + bd);
+    for (let c = 0; c < b; c++) {
+      const j = cols[c];
+      out[o + c] = (behaviour[i * bd + j] - mean[j]) * scale[j];
+    }
+    out.set(coords.subarray(i * m, (i + 1) * m), o + b);
   }
   return out;
 }

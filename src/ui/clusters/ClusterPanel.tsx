@@ -439,7 +439,7 @@ export function tasteText(taste: ClusterResult['source']['taste']): string {
   if (!taste) return 'Segments and the map are made from how customers shop (the behaviour model’s vectors).';
   const test =
     taste.gain !== null && taste.threshold !== null
-      ? ` (grouped by it, customers sit ${formatPercent(Math.max(0, taste.gain))} closer together than in a cloud without groups; ${formatPercent(taste.threshold)} is needed)`
+      ? ` (split by what they buy, customers come out ${formatPercent(Math.max(0, taste.gain))} closer together than a crowd with no groups would; it takes ${formatPercent(taste.threshold)})`
       : '';
   return taste.used
     ? `Segments and the map are made from how customers shop and, at ${formatPercent(taste.weight)} of that weight, what they buy: customers form groups by what they buy here${test}.`
