@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import type { Locator, Page } from '@playwright/test';
 import { expect } from './fixtures';
@@ -92,4 +93,32 @@ export function insidePlot(box: { x: number; y: number; width: number; height: n
     Math.min(box.x + box.width - PLOT_INSET, Math.max(box.x + PLOT_INSET, x)),
     Math.min(box.y + box.height - PLOT_INSET, Math.max(box.y + PLOT_INSET, y)),
   ];
+}
+
+/**
+ * Sets K with the cluster panel's slider (a sweep starting at K = 2), downloads assignments.csv
+ * and returns user id -> cluster.
+ */
+export async function assignmentsAtK(page: Page, k: number): Promise<Map<string, number>> {
+  const clusters = page.getByTestId('clusters');
+  await expect(clusters).toHaveAttribute('data-state', 'done', { timeout: TRAIN_TIMEOUT });
+  const slider = page.getByTestId('k-slider');
+  await slider.focus();
+  await page.keyboard.press('Home');
+  for (let i = 2; i < k; i++) await page.keyboard.press('ArrowRight');
+  await expect(page.getByTestId('k-value')).toHaveText(String(k));
+  await expect(clusters).toHaveAttribute('data-k', String(k));
+  await expect(clusters).toHaveAttribute('data-stale', 'false');
+
+  const exportPanel = page.getByTestId('export');
+  await expect(exportPanel).toHaveAttribute('data-ready', 'true', { timeout: TRAIN_TIMEOUT });
+  await page.getByTestId('export-what').selectOption('assignments');
+  await page.getByTestId('export-format-csv').check();
+  const [file] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-download').click()]);
+  expect(file.suggestedFilename()).toMatch(/assignments\.csv$/);
+  const rows = parseCsv(readFileSync(await file.path(), 'utf8'));
+  expect(rows[0].slice(0, 2)).toEqual(['user_id', 'cluster']);
+  const out = new Map<string, number>();
+  for (const r of rows.slice(1)) out.set(r[0], Number(r[1]));
+  return out;
 }

@@ -5,14 +5,14 @@
 // the cluster panel, and the assignments.csv the app exports must recover the planted segments
 // (adjusted Rand index, computed here). The same log grouped by item titles must not: its items
 // say nothing about the segments, so a pass cannot come from the text side of the app.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import type { Page, TestInfo } from '@playwright/test';
 import { adjustedRandIndex } from '../src/pipeline/cluster/agreement';
 import { generateBehaviourLog, type BehaviourLog } from '../src/pipeline/synth/behaviour';
 import { behaviourCsvChunks } from '../src/pipeline/synth/behaviourCsv';
 import { userIndexOf } from '../src/pipeline/synth/ids';
 import { expect, test } from './fixtures';
-import { ANALYSIS_TIMEOUT, data, DEMO, parseCsv, summary, TRAIN_TIMEOUT } from './helpers';
+import { ANALYSIS_TIMEOUT, assignmentsAtK, data, DEMO, summary, TRAIN_TIMEOUT } from './helpers';
 
 test.use({ defaultEncoder: null });
 
@@ -53,32 +53,6 @@ async function openWithLog(page: Page, url: string, path: string): Promise<numbe
   await page.getByTestId('file-input').setInputFiles(path);
   await expect(summary(page)).toHaveAttribute('data-file', FILE, { timeout: ANALYSIS_TIMEOUT });
   return t0;
-}
-
-/** Sets K = 4 with the cluster panel's slider, downloads assignments.csv, returns user id -> cluster. */
-async function assignmentsAtK4(page: Page): Promise<Map<string, number>> {
-  const clusters = page.getByTestId('clusters');
-  await expect(clusters).toHaveAttribute('data-state', 'done', { timeout: TRAIN_TIMEOUT });
-  const slider = page.getByTestId('k-slider');
-  await slider.focus();
-  await page.keyboard.press('Home');
-  await page.keyboard.press('ArrowRight');
-  await page.keyboard.press('ArrowRight');
-  await expect(page.getByTestId('k-value')).toHaveText(String(SEGMENTS));
-  await expect(clusters).toHaveAttribute('data-k', String(SEGMENTS));
-  await expect(clusters).toHaveAttribute('data-stale', 'false');
-
-  const exportPanel = page.getByTestId('export');
-  await expect(exportPanel).toHaveAttribute('data-ready', 'true', { timeout: TRAIN_TIMEOUT });
-  await page.getByTestId('export-what').selectOption('assignments');
-  await page.getByTestId('export-format-csv').check();
-  const [file] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-download').click()]);
-  expect(file.suggestedFilename()).toMatch(/assignments\.csv$/);
-  const rows = parseCsv(readFileSync(await file.path(), 'utf8'));
-  expect(rows[0].slice(0, 2)).toEqual(['user_id', 'cluster']);
-  const out = new Map<string, number>();
-  for (const r of rows.slice(1)) out.set(r[0], Number(r[1]));
-  return out;
 }
 
 /** ARI against the planted segments, overall and within the order-only pair's users. */
@@ -131,7 +105,7 @@ test('with no encoder named, the behaviour model trained on a generated log clus
   expect(bert.source).toBe('trained');
   await expect(page.getByTestId('cluster-source')).toContainText('behaviour model vectors', { timeout: TRAIN_TIMEOUT });
 
-  const assigned = await assignmentsAtK4(page);
+  const assigned = await assignmentsAtK(page, SEGMENTS);
   expect(assigned.size).toBe(usersWithEvents(log));
   const s = scores(log, assigned);
   const line4 = `behaviour model (${backend}, ${bert.epochs} epochs): ARI ${s.ari.toFixed(3)}, order-only pair ${s.pair.toFixed(3)}, ${s.n} users; trained ${trainedS.toFixed(0)} s after the upload, exported ${((Date.now() - t0) / 1000).toFixed(0)} s`;
@@ -147,7 +121,7 @@ test('grouped by item titles instead, the same log does not recover the segments
   const t0 = await openWithLog(page, '/?encoder=text&model=featurizer&gcn=off&sweep=2..8&cluster-device=cpu', path);
   await expect(page.getByTestId('encoder')).toHaveAttribute('data-encoder-kind', 'text');
   await expect(page.getByTestId('encoder')).toHaveAttribute('data-state', 'done', { timeout: TRAIN_TIMEOUT });
-  const assigned = await assignmentsAtK4(page);
+  const assigned = await assignmentsAtK(page, SEGMENTS);
   const s = scores(log, assigned);
   const line4 = `item titles (featuriser): ARI ${s.ari.toFixed(3)}, order-only pair ${s.pair.toFixed(3)}, ${s.n} users, ${((Date.now() - t0) / 1000).toFixed(0)} s`;
   testInfo.annotations.push({ type: 'segments', description: line4 });
