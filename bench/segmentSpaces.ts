@@ -1,13 +1,14 @@
 // Which vectors recover which segments: on generated logs with planted "behaviour" segments (how
 // people shop: generateBehaviourLog) and "taste" segments (what they buy: generateLog's personas),
 // k-means with K = the planted segments (bench/lib/segmentScores.ts, 10 starts) on
-//   - the behaviour BERT's sequence vectors, as the default path clusters them (int8, whitened);
+//   - the behaviour BERT's sequence vectors alone (int8, whitened);
 //   - the featuriser's weighted mean of each sequence's item vectors (the featurizer encoder's);
-//   - both side by side: each block's columns z-scored and scaled to a total variance of 1, the
-//     item block then weighted by w (w = 0: the BERT's alone).
-// An experiment, not the pipeline: the app clusters the BERT's vectors alone.
+//   - both side by side in the segment space (seqbert/segmentSpace.ts: each block standardised, the
+//     item block's 16 leading axes at 0.35), whatever the grouping test says;
+//   - what the app clusters: the segment space when the grouping test lets what they buy join
+//     (its gain is shown), else the BERT's vectors alone.
 //
-//   npx tsx bench/segmentSpaces.ts [--logs t500:6:1,b500:6:3] [--weights 0.25,0.35,0.5]
+//   npx tsx bench/segmentSpaces.ts [--logs t500:6:1,b500:6:3]
 //
 // A log is [b|t]users:segments:seed (bench/lib/plantedLogs.ts).
 
@@ -16,46 +17,20 @@ import { analyzeStream } from '../src/pipeline/analyze';
 import { createFeaturizer, encodeSequences } from '../src/pipeline/encode';
 import { embedItemTexts, itemVectorsByItem } from '../src/pipeline/gcn';
 import { embedSequences, trainSeqBert } from '../src/pipeline/seqbert';
+import { applySegmentSpace, fitSegmentSpace, segmentDims } from '../src/pipeline/seqbert/segmentSpace';
 import { plantedUserLabels } from '../src/pipeline/synth';
 import { markdownTable } from './lib/format';
 import { describeMachine, loadAverage, machineInfo } from './lib/machine';
 import { plantedLog } from './lib/plantedLogs';
 import { scoreSegments } from './lib/segmentScores';
 
-const DEFAULT_LOGS = 'b500:6:3,b1000:4:3,b1500:6:2,t500:6:1,t1000:8:2,t2000:6:1';
+const DEFAULT_LOGS =
+  'b500:6:3,b1000:4:3,b1500:6:2,b800:5:9,b600:5:11,b1200:6:5,b300:3:4,b400:2:6,t500:6:1,t1000:8:2,t2000:6:1,t800:5:9,t600:5:11,t1200:4:7,t300:3:4,t400:2:6';
 
-const { values: flags } = parseArgs({
-  options: { logs: { type: 'string', default: DEFAULT_LOGS }, weights: { type: 'string', default: '0.25,0.35,0.5' } },
-  strict: true,
-});
-const weights = (flags.weights ?? '').split(',').map(Number);
-
-/** Columns z-scored, then scaled so that the block's total variance is 1 (whatever its width). */
-function standardised(v: Float32Array, n: number, d: number): Float32Array {
-  const out = new Float32Array(n * d);
-  for (let j = 0; j < d; j++) {
-    let mean = 0;
-    for (let i = 0; i < n; i++) mean += v[i * d + j];
-    mean /= n;
-    let ss = 0;
-    for (let i = 0; i < n; i++) ss += (v[i * d + j] - mean) ** 2;
-    const scale = 1 / ((Math.sqrt(ss / n) || 1) * Math.sqrt(d));
-    for (let i = 0; i < n; i++) out[i * d + j] = (v[i * d + j] - mean) * scale;
-  }
-  return out;
-}
-
-function sideBySide(a: Float32Array, da: number, b: Float32Array, db: number, n: number, wb: number): Float32Array {
-  const d = da + db;
-  const out = new Float32Array(n * d);
-  for (let i = 0; i < n; i++) {
-    out.set(a.subarray(i * da, (i + 1) * da), i * d);
-    for (let j = 0; j < db; j++) out[i * d + da + j] = wb * b[i * db + j];
-  }
-  return out;
-}
+const { values: flags } = parseArgs({ options: { logs: { type: 'string', default: DEFAULT_LOGS } }, strict: true });
 
 const rows: string[][] = [];
+const sums: { behaviour: number[][]; taste: number[][] } = { behaviour: [], taste: [] };
 const load0 = loadAverage();
 for (const spec of (flags.logs ?? DEFAULT_LOGS).split(',')) {
   const { kind, segments, seed, log, stream } = plantedLog(spec);
@@ -71,15 +46,31 @@ for (const spec of (flags.logs ?? DEFAULT_LOGS).split(',')) {
   const bert = await embedSequences(model, input, { quantized: true });
   const items = await encodeSequences({ table, sequences }, featurizer);
   const n = sequences.count;
-  const ari = (v: Float32Array, d: number): string => scoreSegments(v, d, planted, segments, null).ari.toFixed(3);
-  const a = standardised(bert.vectors, n, bert.dims);
-  const b = standardised(items.vectors, n, items.dims);
-  const row = [kind, n.toLocaleString('en'), String(segments), String(seed), ari(bert.vectors, bert.dims), ari(items.vectors, items.dims)];
-  for (const w of weights) row.push(ari(sideBySide(a, bert.dims, b, items.dims, n, w), bert.dims + items.dims));
+  const ari = (v: Float32Array, d: number): number => scoreSegments(v, d, planted, segments, null).ari;
+  const fitted = fitSegmentSpace(bert.vectors, bert.dims, items.vectors, items.dims, n);
+  const always = fitSegmentSpace(bert.vectors, bert.dims, items.vectors, items.dims, n, { minGain: -Infinity }).space!;
+  const joined = ari(applySegmentSpace(always, bert.vectors, items.vectors, n), segmentDims(always));
+  const alone = ari(bert.vectors, bert.dims);
+  const row = [
+    kind,
+    n.toLocaleString('en'),
+    String(segments),
+    String(seed),
+    alone.toFixed(3),
+    ari(items.vectors, items.dims).toFixed(3),
+    joined.toFixed(3),
+    `${(100 * fitted.check.gain).toFixed(1)}% (K = ${fitted.check.atK})`,
+    (fitted.space ? joined : alone).toFixed(3),
+  ];
   console.error(`  ${spec}: ${row.slice(4).join(' ')}`);
+  (kind === 'behaviour' ? sums.behaviour : sums.taste).push([alone, joined, fitted.space ? joined : alone]);
   rows.push(row);
 }
 console.log(describeMachine(machineInfo(), { 'Load average': `${load0.toFixed(2)} before, ${loadAverage().toFixed(2)} after` }));
 console.log(
-  `\n${markdownTable(['segments by', 'customers', 'planted', 'seed', 'BERT (default path)', 'item mean (featuriser)', ...weights.map((w) => `both, items x ${w}`)], rows)}`,
+  `\n${markdownTable(['segments by', 'customers', 'planted', 'seed', 'BERT alone', 'item mean (featuriser)', 'both (segment space)', 'grouping test: gain', 'the app'], rows)}`,
+);
+const mean = (xs: number[][], c: number): string => (xs.length ? (xs.reduce((a, x) => a + x[c], 0) / xs.length).toFixed(3) : '–');
+console.log(
+  `\nMean ARI, behaviour / taste logs: BERT alone ${mean(sums.behaviour, 0)} / ${mean(sums.taste, 0)}; both ${mean(sums.behaviour, 1)} / ${mean(sums.taste, 1)}; the app ${mean(sums.behaviour, 2)} / ${mean(sums.taste, 2)}`,
 );
