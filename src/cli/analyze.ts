@@ -572,7 +572,7 @@ async function cluster(
     },
     suggested: r.suggested,
     elbow: r.elbow,
-    // With the behaviour BERT its own vectors (beside the text encoder's) are clustered, the graph network on or off (runner.clusterInput).
+    // With the behaviour BERT its own vectors (beside what they buy, when that joins) are clustered, the graph network on or off (runner.clusterInput).
     source: {
       stage: v.stage,
       model: v.encoded.model,

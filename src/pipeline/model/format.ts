@@ -363,7 +363,6 @@ async function read(bytes: Uint8Array): Promise<SavedModel> {
           isInt(hs.tasteAxes, 1) &&
           hs.tasteAxes <= hs.tasteDims &&
           Number.isFinite(hs.tasteWeight) &&
-          hs.behaviourDims + hs.tasteAxes >= hk.d &&
           hs.tasteDims === hc.itemDims,
         'the segment space does not match the centres',
       );

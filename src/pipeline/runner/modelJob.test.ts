@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { analyzeStream } from '../analyze';
 import { createFeaturizer } from '../encode';
 import { ModelFileError } from '../model/errors';
-import { readModelFile } from '../model/format';
+import { readModelFile, writeModelFile } from '../model/format';
 import { fileSource } from '../../node/fileSource';
 import type { SeqBertOptions } from '../seqbert';
 import { behaviourCsvStream, csvStream, generateBehaviourLog, generateLog } from '../synth';
@@ -88,6 +88,16 @@ describe('a saved model applied to the log it was made from', () => {
     expect(Array.from(saved.seqbert!.segmentSpace!.axes)).toEqual(Array.from(space.axes));
     expect(Array.from(saved.seqbert!.segmentSpace!.behaviourColumns)).toEqual(Array.from(space.behaviourColumns));
     expect(saved.clustering.d).toBe(space.behaviourColumns.length + TASTE_AXES);
+    // A file whose space names BERT columns it does not have, or is cut short, is refused on reading.
+    const wrongColumns = { ...saved.seqbert!.segmentSpace!, behaviourColumns: Int32Array.from(space.behaviourColumns, (c) => c + 100) };
+    await expect(readModelFile(await writeModelFile({ ...saved, seqbert: { ...saved.seqbert!, segmentSpace: wrongColumns } }))).rejects.toMatchObject({
+      name: 'ModelFileError',
+      message: expect.stringMatching(/behaviour columns the model does not have/),
+    });
+    const short = { ...saved.seqbert!.segmentSpace!, axes: saved.seqbert!.segmentSpace!.axes.slice(1) };
+    await expect(readModelFile(await writeModelFile({ ...saved, seqbert: { ...saved.seqbert!, segmentSpace: short } }))).rejects.toMatchObject({
+      message: expect.stringMatching(/segment space has the wrong size/),
+    });
     const other = await opened('taste');
     const applied = await other.applyModel(bytes, {}, createFeaturizer({ dims: 32 }));
     expect(other.encoded!.segments!.space).toEqual(saved.seqbert!.segmentSpace);

@@ -234,11 +234,6 @@ function modelFileError(e: unknown): unknown {
   );
 }
 
-/**
- * The BERT's sequence vectors (n x d) beside the text encoder's (`text`, the encode before the
- * BERT) in the segment space: `given` places them in a saved one, null keeps the BERT's alone
- * (a saved model made before the space existed), absent fits one on this log.
- */
 /** What the sweep clusters with the encoder's vectors: the segment space's, else the encoder's own. */
 export function clusteredVectors(encoded: Pick<Encoded, 'vectors' | 'd' | 'segments'>): { vectors: Float32Array; d: number } {
   return encoded.segments ?? encoded;
@@ -862,7 +857,8 @@ export class PipelineRunner {
       seeds: req.seeds ?? null,
       vectors: input.stage,
       ...(restarts ? { restarts, suggestBy } : {}),
-      // Sweeps saved before the segment space existed clustered the BERT's vectors alone.
+      // Sweeps saved before the segment space existed clustered the BERT's vectors alone and carry
+      // no grouping test: neither is restored for a log the test has now seen.
       ...(!fromGcn && encoded.segments ? { segmentSpace: { taste: encoded.segments.space.tasteWeight, d: encoded.segments.d } } : {}),
       ...(!fromGcn && !encoded.segments && encoded.tasteCheck ? { tasteTested: true } : {}),
       ...(req.threads && req.threads !== 'auto' ? { threads: req.threads } : {}),
