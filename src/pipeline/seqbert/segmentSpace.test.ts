@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { kmeans } from '../cluster';
 import { adjustedRandIndex } from '../cluster/agreement';
-import { applySegmentSpace, fitSegmentSpace, segmentDims, TASTE_AXES, TASTE_MIN_GAIN, TASTE_WEIGHT } from './segmentSpace';
+import { applySegmentSpace, fitSegmentSpace, segmentDims, TASTE_AXES, TASTE_MIN_GAIN, TASTE_WEIGHT, TEST_CLOUDS } from './segmentSpace';
 
 /** Seeded uniform in [0, 1). */
 function rng(seed: number): () => number {
@@ -119,6 +119,23 @@ describe('the segment space', () => {
     expect(fitSegmentSpace(behaviour, 16, personalTastes(rng(9), n, 40), 40, n).check).toEqual(
       fitSegmentSpace(behaviour, 16, personalTastes(rng(9), n, 40), 40, n).check,
     );
+  });
+
+  it('compares with several clouds, so the gain moves less with the clouds drawn than with one', () => {
+    const n = 300;
+    const behaviour = Float32Array.from({ length: n * 4 }, () => gauss(rng(7)));
+    const gains = (taste: Float32Array, clouds: number): number[] =>
+      [1, 2, 3, 4, 5, 6].map((cloudSeed) => fitSegmentSpace(behaviour, 4, taste, 40, n, { clouds, cloudSeed }).check.gain);
+    const spread = (xs: number[]): number => Math.max(...xs) - Math.min(...xs);
+    for (const taste of [personalTastes(rng(11), n, 40), groupedTastes(rng(12), n, 40, 3).x]) {
+      const one = gains(taste, 1);
+      const averaged = gains(taste, TEST_CLOUDS);
+      expect(spread(averaged)).toBeLessThan(0.75 * spread(one));
+      // The same decision whatever the clouds' seed.
+      expect(new Set(averaged.map((g) => g >= TASTE_MIN_GAIN)).size).toBe(1);
+    }
+    expect(gains(personalTastes(rng(11), n, 40), TEST_CLOUDS).every((g) => g < TASTE_MIN_GAIN)).toBe(true);
+    expect(gains(groupedTastes(rng(12), n, 40, 3).x, TEST_CLOUDS).every((g) => g >= TASTE_MIN_GAIN)).toBe(true);
   });
 
   it('places other customers by the fitted means, scales and axes, not by refitting to them', () => {

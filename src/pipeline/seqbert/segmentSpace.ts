@@ -21,22 +21,23 @@
 //  - of the taste block only its TASTE_AXES leading principal axes are kept: the others hold little
 //    variance spread evenly, which adds about the same to every distance (the same segments on the
 //    logs measured) and would make the sweep several times wider;
-//  - the grouping test: k-means (K = 2, 3, 4) on those axes against a Gaussian cloud of the same
-//    spread per axis. Groups leave clearly less spread within clusters than a cloud does; a
-//    continuum of personal tastes does not. The taste block joins when some K leaves at least
-//    TASTE_MIN_GAIN less. On the logs measured: 0-5% with personal tastes only, 15-40% with
-//    segments of taste (at K = 4).
+//  - the grouping test: k-means (K = 2, 3, 4) on those axes against Gaussian clouds of the same
+//    spread per axis (the mean over TEST_CLOUDS draws). Groups leave clearly less spread within
+//    clusters than a cloud does; a continuum of personal tastes does not. The taste block joins
+//    when some K leaves at least TASTE_MIN_GAIN less. On the logs measured: 0-5% with personal
+//    tastes only, 15-35% with segments of taste (at K = 4).
 // The fitted means, scales and axes are kept (and saved with a model) so that another log is placed
 // in the same space, not in one refitted to it.
 
 import { kmeans } from '../cluster/kmeans';
 import { jacobiEigen } from '../numeric/eigen';
+import { Rng } from '../numeric/random';
 
 /** The factor on the taste block after both blocks are standardised. */
 export const TASTE_WEIGHT = 0.35;
 /** Leading principal axes of the taste block kept. */
 export const TASTE_AXES = 16;
-/** Least share by which k-means on the taste axes must beat a Gaussian cloud of their spread. */
+/** Least share by which k-means on the taste axes must beat Gaussian clouds of their spread. */
 export const TASTE_MIN_GAIN = 0.1;
 /** Customers the taste axes and the grouping test are fitted on, at most (every n/FIT_SAMPLE-th). */
 const FIT_SAMPLE = 4000;
@@ -64,7 +65,7 @@ export interface SegmentSpace {
 
 /** What the grouping test saw. */
 export interface TasteCheck {
-  /** 1 - (k-means inertia on the taste axes) / (that on a Gaussian cloud of their spread), at the best K of TEST_K. */
+  /** 1 - (k-means inertia on the taste axes) / (its mean on Gaussian clouds of their spread), at the best K of TEST_K. */
   gain: number;
   atK: number;
   threshold: number;
@@ -119,36 +120,37 @@ function principalAxes(taste: Float32Array, td: number, rows: Int32Array, mean: 
   return axes;
 }
 
-/** Seeded normal draws (Box-Muller over a 32-bit LCG): the test gives the same answer every time. */
-function normals(count: number, seed: number): Float64Array {
-  let s = seed >>> 0;
-  const u = (): number => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    return (s + 0.5) / 2 ** 32;
-  };
-  const out = new Float64Array(count);
-  for (let i = 0; i < count; i++) out[i] = Math.sqrt(-2 * Math.log(u())) * Math.cos(2 * Math.PI * u());
-  return out;
-}
+/**
+ * Gaussian clouds the grouping test compares with, their inertias averaged: one cloud's inertia
+ * moved the gain by up to 2 points from one seed to another (docs/benchmarks.md), a mean of four
+ * by about half that, for a few tens of milliseconds (k-means on at most 4,000 x 16 points).
+ */
+export const TEST_CLOUDS = 4;
+/** Seed of the clouds' draws: the test gives the same answer every time. */
+const CLOUD_SEED = 0x5e9;
 
 /** The grouping test on the rows' taste coordinates (rows x m, centred). */
-function groupingGain(coords: Float32Array, rows: number, m: number): { gain: number; atK: number } {
-  const cloud = new Float32Array(rows * m);
-  const draws = normals(rows * m, 0x5e9);
+function groupingGain(coords: Float32Array, rows: number, m: number, clouds: number, seed: number): { gain: number; atK: number } {
+  const sd = new Float64Array(m);
   for (let c = 0; c < m; c++) {
     let ss = 0;
     for (let i = 0; i < rows; i++) ss += coords[i * m + c] ** 2;
-    const sd = Math.sqrt(ss / rows);
-    for (let i = 0; i < rows; i++) cloud[i * m + c] = sd * draws[i * m + c];
+    sd[c] = Math.sqrt(ss / rows);
+  }
+  const ks = TEST_K.filter((k) => k < rows);
+  const flat = new Float64Array(ks.length);
+  const cloud = new Float32Array(rows * m);
+  const rng = new Rng(seed);
+  for (let draw = 0; draw < clouds; draw++) {
+    for (let i = 0; i < rows; i++) for (let c = 0; c < m; c++) cloud[i * m + c] = sd[c] * rng.nextGaussian();
+    ks.forEach((k, q) => (flat[q] += kmeans(cloud, rows, m, { k, restarts: 3, seed: 1 }).inertia / clouds));
   }
   let best = { gain: -Infinity, atK: TEST_K[0] as number };
-  for (const k of TEST_K) {
-    if (k >= rows) break;
+  ks.forEach((k, q) => {
     const real = kmeans(coords, rows, m, { k, restarts: 3, seed: 1 }).inertia;
-    const flat = kmeans(cloud, rows, m, { k, restarts: 3, seed: 1 }).inertia;
-    const gain = flat > 0 ? 1 - real / flat : 0;
+    const gain = flat[q] > 0 ? 1 - real / flat[q] : 0;
     if (gain > best.gain) best = { gain, atK: k };
-  }
+  });
   return best.gain === -Infinity ? { gain: 0, atK: TEST_K[0] } : best;
 }
 
@@ -163,7 +165,7 @@ export function fitSegmentSpace(
   taste: Float32Array,
   td: number,
   n: number,
-  opts: { tasteWeight?: number; axes?: number; minGain?: number } = {},
+  opts: { tasteWeight?: number; axes?: number; minGain?: number; clouds?: number; cloudSeed?: number } = {},
 ): { space: SegmentSpace | null; check: TasteCheck } {
   if (behaviour.length !== n * bd || taste.length !== n * td) throw new Error(`segment space: expected ${n} x ${bd} and ${n} x ${td} vectors`);
   const tasteWeight = opts.tasteWeight ?? TASTE_WEIGHT;
@@ -178,7 +180,7 @@ export function fitSegmentSpace(
   const behaviourColumns = Int32Array.from(Array.from({ length: bd }, (_, j) => j).filter((j) => scale[j] !== 0));
   const space: SegmentSpace = { behaviourDims: bd, tasteDims: td, behaviourColumns, tasteAxes: m, tasteWeight, mean, scale, axes };
   const coords = tasteCoordinates(space, taste, rows);
-  const { gain, atK } = groupingGain(coords, rows.length, m);
+  const { gain, atK } = groupingGain(coords, rows.length, m, opts.clouds ?? TEST_CLOUDS, opts.cloudSeed ?? CLOUD_SEED);
   const used = gain >= threshold;
   return { space: used ? space : null, check: { gain, atK, threshold, used, customers: rows.length } };
 }
