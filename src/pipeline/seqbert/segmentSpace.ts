@@ -24,8 +24,8 @@
 //  - the grouping test: k-means (K = 2, 3, 4) on those axes against Gaussian clouds of the same
 //    spread per axis (the mean over TEST_CLOUDS draws). Groups leave clearly less spread within
 //    clusters than a cloud does; a continuum of personal tastes does not. The taste block joins
-//    when some K leaves at least TASTE_MIN_GAIN less. On the logs measured: 0-5% with personal
-//    tastes only, 15-35% with segments of taste (at K = 4).
+//    when some K leaves at least TASTE_MIN_GAIN less. On the logs measured: under 5% with personal
+//    tastes only, 14-35% with segments of taste (at K = 4).
 // The fitted means, scales and axes are kept (and saved with a model) so that another log is placed
 // in the same space, not in one refitted to it.
 
