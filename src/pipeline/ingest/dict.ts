@@ -8,8 +8,84 @@
 // a key is compared against those bytes: one slot read and one read of the key's bytes per lookup,
 // instead of slot, hash, string pointer and string. Keys with a character above U+00FF (rare in
 // ids) are compared against their string instead.
+//
+// When the text is a block that decoded from as many bytes as it has characters (ASCII: see
+// BlockBytes), a lookup hashes and compares those bytes four at a time instead of one character at
+// a time: 30-40% less time a lookup (docs/benchmarks.md, the reader). Both paths hash the same
+// 32-bit words (four code units, the lowest first), so a key finds itself whichever path adds it.
 
 const STRIDE = 4;
+const C1 = 0xcc9e2d51;
+const C2 = 0x1b873593;
+
+/**
+ * The bytes a block of text decoded from, when they line up with it: byte i is character i. The
+ * reader sets it for each block (null bytes: not aligned); every Dict of one reader shares it.
+ */
+export interface BlockBytes {
+  text: string;
+  bytes: Uint8Array | null;
+  view: DataView | null;
+}
+
+/** Whether `text` decoded from `bytes` one byte per character (ASCII): their offsets line up. */
+export function alignedBytes(text: string, bytes: Uint8Array): boolean {
+  // UTF-8 decodes to fewer characters than bytes unless every byte is ASCII or a lone bad byte
+  // (one U+FFFD each); a U+FFFD in the text rules the second out.
+  return text.length === bytes.length && text.indexOf('\uFFFD') < 0;
+}
+
+/** One 32-bit word into the hash (murmur3's step). */
+function mix(h: number, k: number): number {
+  k = Math.imul(k, C1);
+  k = (k << 15) | (k >>> 17);
+  k = Math.imul(k, C2);
+  h ^= k;
+  h = (h << 13) | (h >>> 19);
+  return (Math.imul(h, 5) + 0xe6546b64) | 0;
+}
+
+/** The last step: the length, then an avalanche, so nearby keys land far apart. */
+function finish(h: number, len: number): number {
+  h ^= len;
+  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+  return h ^ (h >>> 16);
+}
+
+/** Hash of text[start, end): code units in words of four, the lowest first. */
+function hashText(text: string, start: number, end: number): number {
+  let h = 0x9747b28c;
+  let i = start;
+  for (; i + 4 <= end; i += 4) h = mix(h, text.charCodeAt(i) ^ (text.charCodeAt(i + 1) << 8) ^ (text.charCodeAt(i + 2) << 16) ^ (text.charCodeAt(i + 3) << 24));
+  if (i < end) {
+    let k = 0;
+    for (let s = 0; i < end; i++, s += 8) k ^= text.charCodeAt(i) << s;
+    h = mix(h, k);
+  }
+  return finish(h, end - start);
+}
+
+/** hashText of the same range, read from its bytes (aligned blocks only). */
+function hashBytes(bytes: Uint8Array, view: DataView, start: number, end: number): number {
+  let h = 0x9747b28c;
+  let i = start;
+  for (; i + 4 <= end; i += 4) h = mix(h, view.getInt32(i, true));
+  if (i < end) {
+    let k = 0;
+    for (let s = 0; i < end; i++, s += 8) k ^= bytes[i] << s;
+    h = mix(h, k);
+  }
+  return finish(h, end - start);
+}
+
+/** Whether a[ao, ao + len) equals b[bo, bo + len), four bytes at a time. */
+function sameBytes(a: Uint8Array, av: DataView, ao: number, b: Uint8Array, bv: DataView, bo: number, len: number): boolean {
+  let i = 0;
+  for (; i + 4 <= len; i += 4) if (av.getInt32(ao + i, true) !== bv.getInt32(bo + i, true)) return false;
+  for (; i < len; i++) if (a[ao + i] !== b[bo + i]) return false;
+  return true;
+}
 /** Slot fields: id + 1 (0 = empty), hash, offset of the key in `chars` (-1: compare with values[id]), length. */
 const ID = 0;
 const HASH = 1;
@@ -22,7 +98,10 @@ export class Dict {
   private mask = 2047;
   /** The keys' characters (Latin-1 keys), one after another. */
   private chars = new Uint8Array(1 << 12);
+  private charsView = new DataView(this.chars.buffer);
   private used = 0;
+  /** The block being read, when the reader shares one (see BlockBytes). */
+  private block: BlockBytes | null = null;
   // Logs repeat the same user, invoice or country on consecutive rows: skip hashing then.
   private lastId = -1;
   private lastOff = -1;
@@ -33,6 +112,11 @@ export class Dict {
 
   get size(): number {
     return this.values.length;
+  }
+
+  /** Reads ranges of `block.text` from its bytes while they line up (the reader updates it per block). */
+  attachBlock(block: BlockBytes): void {
+    this.block = block;
   }
 
   id(value: string): number {
@@ -66,6 +150,7 @@ export class Dict {
       const next = new Uint8Array(Math.max(this.chars.length * 2, off + len));
       next.set(this.chars);
       this.chars = next;
+      this.charsView = new DataView(next.buffer);
     }
     const chars = this.chars;
     for (let i = 0; i < len; i++) {
@@ -96,13 +181,13 @@ export class Dict {
    * empty slot where it goes and its hash left in missSlot and probeHash (no allocation either way).
    */
   private probe(text: string, start: number, end: number): number {
+    const block = this.block;
+    if (block !== null && block.bytes !== null && text === block.text) return this.probeBytes(block.bytes, block.view!, start, end);
     this.missSlot = -1;
     const len = end - start;
     const chars = this.chars;
     if (len === this.lastLen && this.lastOff >= 0 && sameChars(chars, this.lastOff, text, start, len)) return this.lastId;
-    let h = 0x811c9dc5;
-    for (let i = start; i < end; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
-    h |= 0; // as stored in the Int32Array (the empty key's hash is the unsigned seed)
+    const h = hashText(text, start, end);
     const slots = this.slots;
     const mask = this.mask;
     for (let slot = h & mask; ; slot = (slot + 1) & mask) {
@@ -116,6 +201,37 @@ export class Dict {
       if (slots[p + HASH] === h && slots[p + LEN] === len) {
         const off = slots[p + OFF];
         if (off >= 0 ? sameChars(chars, off, text, start, len) : text.startsWith(this.values[entry - 1], start)) {
+          this.lastId = entry - 1;
+          this.lastOff = off;
+          this.lastLen = len;
+          return entry - 1;
+        }
+      }
+    }
+  }
+
+  /** probe over an aligned block's bytes: the same hash, slots and answers. */
+  private probeBytes(bytes: Uint8Array, view: DataView, start: number, end: number): number {
+    this.missSlot = -1;
+    const len = end - start;
+    const chars = this.chars;
+    const cv = this.charsView;
+    if (len === this.lastLen && this.lastOff >= 0 && sameBytes(chars, cv, this.lastOff, bytes, view, start, len)) return this.lastId;
+    const h = hashBytes(bytes, view, start, end);
+    const slots = this.slots;
+    const mask = this.mask;
+    for (let slot = h & mask; ; slot = (slot + 1) & mask) {
+      const p = slot * STRIDE;
+      const entry = slots[p + ID];
+      if (entry === 0) {
+        this.missSlot = slot;
+        this.probeHash = h;
+        return -1;
+      }
+      // A key stored as its string (a character above U+00FF) cannot equal ASCII bytes.
+      if (slots[p + HASH] === h && slots[p + LEN] === len) {
+        const off = slots[p + OFF];
+        if (off >= 0 && sameBytes(chars, cv, off, bytes, view, start, len)) {
           this.lastId = entry - 1;
           this.lastOff = off;
           this.lastLen = len;

@@ -1,7 +1,7 @@
 // Event types are normalised to a small canonical set so that every later stage can weight them;
 // anything else is kept as a custom type under its own (lower-cased) name.
 
-import { Dict } from './dict';
+import { type BlockBytes, Dict } from './dict';
 
 export const VIEW = 0;
 export const CLICK = 1;
@@ -41,6 +41,11 @@ export class EventTypeDict {
 
   private readonly rawIds = new Dict();
   private readonly rawCodes: number[] = [];
+
+  /** Looks raw types up in the block's bytes while they line up with it (Dict.attachBlock). */
+  attachBlock(block: BlockBytes): void {
+    this.rawIds.attachBlock(block);
+  }
 
   /** Code of the type written in text[start, end): each distinct raw string is normalised once. */
   codeAt(text: string, start: number, end: number): number {

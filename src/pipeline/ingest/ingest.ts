@@ -270,6 +270,7 @@ export async function ingest(stream: ReadableStream<Uint8Array>, opts: IngestOpt
     // here (a compressed size says nothing).
     const rowsPerByte = decodedBytes > 0 ? (records.length + 1) / decodedBytes : 0;
     builder = new EventTableBuilder(mapping, rejects, gzip ? 0 : Math.round((opts.totalBytes ?? 0) * rowsPerByte), rules);
+    builder.attachBlock(blocks.block);
     // The columns are known: the helpers can start on the rest of the file.
     if (parts && partFormat && transform === null) parts.start({ format: partFormat, columns, mapping, maxLineBytes: maxLine, rowsPerByte, rules });
     const replay = new RecordView();

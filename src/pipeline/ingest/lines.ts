@@ -2,6 +2,8 @@
 // lets an absurdly long line (a 2 GB line, a binary blob) be skipped with memchr-speed
 // Uint8Array.indexOf instead of being buffered and decoded.
 
+import { alignedBytes, type BlockBytes } from './dict';
+
 export interface LineBlockEvents {
   /** A line longer than the limit was skipped; it is the next line of the file. */
   overlong(): void;
@@ -20,6 +22,8 @@ export class LineBlocks {
   // on where chunks ended. The file's own leading BOM is dropped in decode() below.
   private readonly decoder = new TextDecoder('utf-8', { ignoreBOM: true });
   private first: boolean;
+  /** The last block returned and, when they line up with it, the bytes it decoded from (valid until the next call). */
+  readonly block: BlockBytes = { text: '', bytes: null, view: null };
 
   /** `fileStart`: these bytes begin the file (so a BOM there is dropped), not a later part of it. */
   constructor(
@@ -97,6 +101,15 @@ export class LineBlocks {
     if (this.first) {
       this.first = false;
       if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+    }
+    const block = this.block;
+    block.text = text;
+    if (alignedBytes(text, bytes)) {
+      block.bytes = bytes;
+      block.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    } else {
+      block.bytes = null;
+      block.view = null;
     }
     return text;
   }

@@ -142,6 +142,7 @@ export async function parsePart(
     { overlong: () => reject(`line longer than ${formatLineLimit(settings.maxLineBytes)}`, reader.skipLine()) },
     false,
   );
+  builder.attachBlock(blocks.block);
   const feed = (text: string): void => {
     if (text === '') return;
     if (text.indexOf('\uFFFD') >= 0) badUtf8Blocks++;

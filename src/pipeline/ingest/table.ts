@@ -2,7 +2,7 @@
 // every later stage reads; nothing here is an object per row.
 
 import { LogError, type RoleMapping } from '../types';
-import { detach, Dict } from './dict';
+import { type BlockBytes, detach, Dict } from './dict';
 import { CART, EventTypeDict, PURCHASE, RETURN, VIEW } from './eventTypes';
 import { fit, grow, resize, trim } from './growable';
 import { isMissing } from './detect';
@@ -174,6 +174,12 @@ export class EventTableBuilder {
   }
 
   /** Adds one record; returns false (after logging why) when the row is rejected. */
+  /** Looks ids up in the block's bytes while they line up with it (Dict.attachBlock): the reader's blocks. */
+  attachBlock(block: BlockBytes): void {
+    for (const d of [this.users, this.sessions, this.items, this.countries, this.categories, this.brands]) d.attachBlock(block);
+    this.types.attachBlock(block);
+  }
+
   add(r: RecordView, lineNo: number): boolean {
     const c = this.c;
     const text = r.text;
