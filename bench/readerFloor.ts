@@ -11,7 +11,7 @@ import { closeSync, openSync, readSync } from 'node:fs';
 import { basename } from 'node:path';
 import { fileSource } from '../src/node/fileSource';
 import { analyzeSource } from '../src/pipeline/analyze';
-import { Dict } from '../src/pipeline/ingest/dict';
+import { alignedBytes, type BlockBytes, Dict } from '../src/pipeline/ingest/dict';
 import { benchArgs, intArg } from './lib/args';
 import { loadAverage, machineInfo, describeMachine } from './lib/machine';
 import { loadDuckDB, peersIngestFile, runDuckDB } from './lib/peersIngest';
@@ -29,6 +29,9 @@ function strippedRead(path: string, stage: Stage): number {
   const buf = new Uint8Array(2 * CHUNK + 1024);
   const decoder = new TextDecoder('utf-8', { ignoreBOM: true });
   const dicts = ID_COLUMNS.map(() => new Dict());
+  // As the reader does: blocks that decoded one byte per character are looked up from their bytes.
+  const block: BlockBytes = { text: '', bytes: null, view: null };
+  for (const d of dicts) d.attachBlock(block);
   const ids = new Int32Array(ID_COLUMNS.length * 1024);
   let want: number[] = [];
   let header = true;
@@ -45,7 +48,12 @@ function strippedRead(path: string, stage: Stage): number {
       }
       const total = carry + n;
       const lastNl = buf.lastIndexOf(10, total - 1);
-      const text = decoder.decode(buf.subarray(0, lastNl + 1));
+      const bytes = buf.subarray(0, lastNl + 1);
+      const text = decoder.decode(bytes);
+      const aligned = alignedBytes(text, bytes);
+      block.text = text;
+      block.bytes = aligned ? bytes : null;
+      block.view = aligned ? new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength) : null;
       let at = 0;
       for (;;) {
         const nl = text.indexOf('\n', at);
