@@ -210,7 +210,11 @@ export class Dict {
     }
   }
 
-  /** probe over an aligned block's bytes: the same hash, slots and answers. */
+  /**
+   * probe over an aligned block's bytes: the same hash, slots and answers. Its slot walk is probe's,
+   * written out again rather than shared through a comparison passed in: each loop then calls one
+   * known comparison, which the hot path of the reader needs inlined.
+   */
   private probeBytes(bytes: Uint8Array, view: DataView, start: number, end: number): number {
     this.missSlot = -1;
     const len = end - start;

@@ -173,13 +173,13 @@ export class EventTableBuilder {
     this.sessionCol = this.c.session >= 0 ? this.c.session : this.c.invoice;
   }
 
-  /** Adds one record; returns false (after logging why) when the row is rejected. */
   /** Looks ids up in the block's bytes while they line up with it (Dict.attachBlock): the reader's blocks. */
   attachBlock(block: BlockBytes): void {
     for (const d of [this.users, this.sessions, this.items, this.countries, this.categories, this.brands]) d.attachBlock(block);
     this.types.attachBlock(block);
   }
 
+  /** Adds one record; returns false (after logging why) when the row is rejected. */
   add(r: RecordView, lineNo: number): boolean {
     const c = this.c;
     const text = r.text;
