@@ -181,13 +181,14 @@ export class Dict {
    * empty slot where it goes and its hash left in missSlot and probeHash (no allocation either way).
    */
   private probe(text: string, start: number, end: number): number {
-    const block = this.block;
-    if (block !== null && block.bytes !== null && text === block.text) return this.probeBytes(block.bytes, block.view!, start, end);
     this.missSlot = -1;
     const len = end - start;
-    const chars = this.chars;
-    if (len === this.lastLen && this.lastOff >= 0 && sameChars(chars, this.lastOff, text, start, len)) return this.lastId;
-    const h = hashText(text, start, end);
+    // A range of the attached block is read from its bytes (same hash, same slots).
+    const block = this.block;
+    const bytes = block !== null && text === block.text ? block.bytes : null;
+    const view = bytes === null ? null : block!.view;
+    if (len === this.lastLen && this.lastOff >= 0 && this.holds(this.lastOff, this.lastId, text, bytes, view, start, len)) return this.lastId;
+    const h = bytes === null ? hashText(text, start, end) : hashBytes(bytes, view!, start, end);
     const slots = this.slots;
     const mask = this.mask;
     for (let slot = h & mask; ; slot = (slot + 1) & mask) {
@@ -200,7 +201,7 @@ export class Dict {
       }
       if (slots[p + HASH] === h && slots[p + LEN] === len) {
         const off = slots[p + OFF];
-        if (off >= 0 ? sameChars(chars, off, text, start, len) : text.startsWith(this.values[entry - 1], start)) {
+        if (this.holds(off, entry - 1, text, bytes, view, start, len)) {
           this.lastId = entry - 1;
           this.lastOff = off;
           this.lastLen = len;
@@ -210,39 +211,11 @@ export class Dict {
     }
   }
 
-  /**
-   * probe over an aligned block's bytes: the same hash, slots and answers. Its slot walk is probe's,
-   * written out again rather than shared through a comparison passed in: each loop then calls one
-   * known comparison, which the hot path of the reader needs inlined.
-   */
-  private probeBytes(bytes: Uint8Array, view: DataView, start: number, end: number): number {
-    this.missSlot = -1;
-    const len = end - start;
-    const chars = this.chars;
-    const cv = this.charsView;
-    if (len === this.lastLen && this.lastOff >= 0 && sameBytes(chars, cv, this.lastOff, bytes, view, start, len)) return this.lastId;
-    const h = hashBytes(bytes, view, start, end);
-    const slots = this.slots;
-    const mask = this.mask;
-    for (let slot = h & mask; ; slot = (slot + 1) & mask) {
-      const p = slot * STRIDE;
-      const entry = slots[p + ID];
-      if (entry === 0) {
-        this.missSlot = slot;
-        this.probeHash = h;
-        return -1;
-      }
-      // A key stored as its string (a character above U+00FF) cannot equal ASCII bytes.
-      if (slots[p + HASH] === h && slots[p + LEN] === len) {
-        const off = slots[p + OFF];
-        if (off >= 0 && sameBytes(chars, cv, off, bytes, view, start, len)) {
-          this.lastId = entry - 1;
-          this.lastOff = off;
-          this.lastLen = len;
-          return entry - 1;
-        }
-      }
-    }
+  /** Whether key `id` (its bytes at `off`, or -1: its string) is text[start, start + len), read from `bytes` when given. */
+  private holds(off: number, id: number, text: string, bytes: Uint8Array | null, view: DataView | null, start: number, len: number): boolean {
+    // A key stored as its string has a character above U+00FF, so it cannot equal ASCII bytes.
+    if (off < 0) return bytes === null && text.startsWith(this.values[id], start);
+    return bytes === null ? sameChars(this.chars, off, text, start, len) : sameBytes(this.chars, this.charsView, off, bytes, view!, start, len);
   }
 
   private rehash(): void {
